@@ -1,0 +1,391 @@
+//! The command line: `impact demo | migrate | import | generate | aggregate | report`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::aggregate::{Aggregator, Request, Scope, Shard};
+use crate::domain::{DateRange, OrgId};
+use crate::i18n::Lang;
+use crate::import::{import_dir, ImportError};
+use crate::report_loader::{load_organization, load_report, ReportError};
+use crate::sentiment::{MongoSentiment, SentimentSource, StoreSentiment};
+use crate::settings::Settings;
+use crate::store::{self, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "impact",
+    version,
+    about = "AI Agent Impact Report: how much your AI agent handled on its own, how well, and what it saved."
+)]
+pub struct Cli {
+    /// Database: sqlite://PATH or postgres://USER@HOST:PORT/DB (default: a SQLite file in the data directory).
+    #[arg(long, global = true, env = "IMPACT_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// A TOML file of settings overriding the built-in defaults.
+    #[arg(long, global = true, env = "IMPACT_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Prepare a ready-to-explore demo (generate, import, aggregate) and print its reports.
+    Demo {
+        /// Where the demo keeps its data; it is rebuilt on every run.
+        #[arg(long, default_value = "data/demo")]
+        data_dir: PathBuf,
+    },
+    /// Apply the database schema.
+    Migrate,
+    /// Import a directory of organizations, rooms, histories, summaries and cost assumptions.
+    Import {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Write realistic synthetic data in the import format.
+    Generate {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 8)]
+        orgs: usize,
+        #[arg(long, default_value_t = 400)]
+        days: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Last day of data, YYYY-MM-DD (default: yesterday in Asia/Jakarta).
+        #[arg(long)]
+        end: Option<String>,
+        /// Multiplies every organization's daily volume.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
+    /// Recompute the daily datamart for organization-local days.
+    Aggregate {
+        /// First day, YYYY-MM-DD (with --to). Without both: every day that has rooms.
+        #[arg(long, requires = "to", conflicts_with = "nightly")]
+        from: Option<String>,
+        #[arg(long, requires = "from", conflicts_with = "nightly")]
+        to: Option<String>,
+        /// The last few complete days as of now, pending sentiment, and retention clean-up.
+        #[arg(long)]
+        nightly: bool,
+        /// Only this organization.
+        #[arg(long)]
+        org: Option<String>,
+        /// Only shard I of N, e.g. 0/4.
+        #[arg(long)]
+        shard: Option<String>,
+        /// Read sentiment from this MongoDB instead of the room_summaries table.
+        #[arg(long, env = "IMPACT_MONGODB_URL")]
+        mongodb_url: Option<String>,
+    },
+    /// Print an organization's report from the datamart.
+    Report {
+        #[arg(long)]
+        org: String,
+        /// First day, YYYY-MM-DD (default: 30 days before --to).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: yesterday in the organization's time zone).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Fewest eligible conversations for a full report (default from settings: 100).
+        #[arg(long)]
+        min_conversations: Option<i64>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Text,
+}
+
+/// An error worth a distinct exit code: bad input (2) or a failure (1).
+#[derive(Debug)]
+pub enum CliError {
+    Input(anyhow::Error),
+    Failure(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for CliError {
+    fn from(error: E) -> Self {
+        CliError::Failure(error.into())
+    }
+}
+
+fn input(message: impl std::fmt::Display) -> CliError {
+    CliError::Input(anyhow::anyhow!("{message}"))
+}
+
+pub fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Input(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+        Err(CliError::Failure(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IMPACT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("impact=info,warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let mut settings = Settings::load(cli.config.as_deref())
+        .map_err(|e| input(format!("the settings cannot be read: {e}")))?;
+    if let Some(url) = &cli.database_url {
+        settings.database.url = url.clone();
+    }
+    match cli.command {
+        Command::Demo { data_dir } => crate::demo::run(&settings, &data_dir).await,
+        Command::Migrate => {
+            let store = open_store(&settings).await?;
+            println!("The {} schema is up to date.", store.backend());
+            Ok(())
+        }
+        Command::Import { dir } => {
+            let store = open_store(&settings).await?;
+            let started = Instant::now();
+            let summary = import_dir(store.as_ref(), &dir, true)
+                .await
+                .map_err(|e| match e {
+                    ImportError::Store(_) => CliError::Failure(e.into()),
+                    _ => CliError::Input(anyhow::Error::new(e).context("nothing was imported")),
+                })?;
+            println!(
+                "Imported {} organizations, {} rooms, {} messages, {} summaries and {} cost assumptions in {:.1} s.",
+                summary.organizations,
+                summary.rooms,
+                summary.histories,
+                summary.summaries,
+                summary.cost_assumptions,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Generate {
+            out,
+            orgs,
+            days,
+            seed,
+            end,
+            scale,
+        } => {
+            let end = match end {
+                Some(text) => DateRange::parse_date(&text).map_err(input)?,
+                None => yesterday_in_jakarta(),
+            };
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(input("--scale must be a positive number"));
+            }
+            if days == 0 || orgs == 0 {
+                return Err(input("--orgs and --days must be at least 1"));
+            }
+            let options = crate::generate::GenerateOptions {
+                out: out.clone(),
+                organizations: orgs,
+                days,
+                seed,
+                end,
+                scale,
+            };
+            let summary = crate::generate::generate(&options)?;
+            println!(
+                "Wrote {} organizations, {} rooms, {} messages and {} summaries to {} (seed {seed}, last day {end}).",
+                summary.organizations,
+                summary.rooms,
+                summary.histories,
+                summary.summaries,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Aggregate {
+            from,
+            to,
+            nightly,
+            org,
+            shard,
+            mongodb_url,
+        } => {
+            if let Some(url) = mongodb_url {
+                settings.mongodb.url = url;
+            }
+            let scope = match (from, to) {
+                (Some(from), Some(to)) => {
+                    let from = DateRange::parse_date(&from).map_err(input)?;
+                    let to = DateRange::parse_date(&to).map_err(input)?;
+                    DateRange::unbounded(from, to).map_err(input)?;
+                    Scope::Days { from, to }
+                }
+                _ if nightly => Scope::Nightly { now: Utc::now() },
+                _ => Scope::AllData,
+            };
+            let request = Request {
+                scope,
+                organization: org
+                    .as_deref()
+                    .map(OrgId::parse)
+                    .transpose()
+                    .map_err(input)?,
+                shard: shard
+                    .as_deref()
+                    .map(Shard::parse)
+                    .transpose()
+                    .map_err(input)?,
+                show_progress: true,
+            };
+            let store = open_store(&settings).await?;
+            let started = Instant::now();
+            let summary = aggregate(&settings, store, &request).await?;
+            println!(
+                "Aggregated {} org-days of {} organizations ({} rooms) in {:.1} s.{}{}",
+                summary.days,
+                summary.organizations,
+                summary.rooms,
+                started.elapsed().as_secs_f64(),
+                if summary.sentiment_pending_days > 0 {
+                    format!(
+                        " Sentiment is pending for {} org-days and will be retried on the next run.",
+                        summary.sentiment_pending_days
+                    )
+                } else {
+                    String::new()
+                },
+                if summary.expired_rows_deleted > 0 {
+                    format!(
+                        " Deleted {} expired daily rows.",
+                        summary.expired_rows_deleted
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            Ok(())
+        }
+        Command::Report {
+            org,
+            from,
+            to,
+            format,
+            lang,
+            min_conversations,
+        } => {
+            let lang = Lang::parse(&lang).ok_or_else(|| input("--lang must be en or id"))?;
+            let org = OrgId::parse(&org).map_err(input)?;
+            if let Some(minimum) = min_conversations {
+                if minimum < 0 {
+                    return Err(input("--min-conversations must not be negative"));
+                }
+                settings.report.min_conversations = minimum;
+            }
+            let store = open_store(&settings).await?;
+            let organization = load_organization(store.as_ref(), &org)
+                .await
+                .map_err(report_error)?;
+            let to = match to {
+                Some(text) => DateRange::parse_date(&text).map_err(input)?,
+                None => organization.local_date(Utc::now()) - chrono::Duration::days(1),
+            };
+            let from = match from {
+                Some(text) => DateRange::parse_date(&text).map_err(input)?,
+                None => to - chrono::Duration::days(29),
+            };
+            let range = DateRange::new(from, to).map_err(input)?;
+            let report = load_report(store.as_ref(), &org, range, &settings.report, lang)
+                .await
+                .map_err(report_error)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                Format::Text => print!("{}", crate::text_report::render(&report)),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn report_error(error: ReportError) -> CliError {
+    match error {
+        ReportError::Store(_) => CliError::Failure(error.into()),
+        _ => CliError::Input(error.into()),
+    }
+}
+
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, CliError> {
+    let url = settings.database_url();
+    store::open(&url, settings.database.pool_size)
+        .await
+        .with_context(|| format!("cannot open the database {}", store::redact(&url)))
+        .map_err(CliError::Failure)
+}
+
+/// Runs the aggregation with the configured sentiment source.
+pub async fn aggregate(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    request: &Request,
+) -> Result<crate::aggregate::Summary, CliError> {
+    let timeout = Duration::from_millis(settings.mongodb.timeout_ms.max(1));
+    let sentiment: Box<dyn SentimentSource> = match settings.mongodb_url() {
+        Some(url) => Box::new(
+            MongoSentiment::connect(url, &settings.mongodb)
+                .await
+                .map_err(input)?,
+        ),
+        None => Box::new(StoreSentiment::new(Arc::clone(&store), timeout)),
+    };
+    let aggregator = Aggregator {
+        store: store.as_ref(),
+        sentiment: sentiment.as_ref(),
+        settings: &settings.aggregation,
+    };
+    let summary = aggregator.run(request).await.map_err(|e| match e {
+        crate::aggregate::AggregateError::UnknownOrganization(_) => CliError::Input(e.into()),
+        other => CliError::Failure(other.into()),
+    })?;
+    Ok(summary)
+}
+
+/// Yesterday's date where most of our customers are.
+pub fn yesterday_in_jakarta() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive()
+        - chrono::Duration::days(1)
+}

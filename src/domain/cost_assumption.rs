@@ -1,0 +1,109 @@
+use serde::{Deserialize, Serialize};
+
+/// The organization's own estimate of what a human conversation costs (METRICS.md §1).
+/// There is no default: without a saved assumption no money figure exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostAssumption {
+    agent_hour_rate: i64,
+    minutes_per_conversation: i64,
+}
+
+/// The field a validation error is about, named as in the API and the import file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostField {
+    AgentHourRate,
+    MinutesPerConversation,
+}
+
+impl CostField {
+    pub fn name(self) -> &'static str {
+        match self {
+            CostField::AgentHourRate => "agent_hour_rate",
+            CostField::MinutesPerConversation => "minutes_per_conversation",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", field.name())]
+pub struct CostAssumptionError {
+    pub field: CostField,
+    pub message: String,
+}
+
+impl CostAssumption {
+    pub const MIN_AGENT_HOUR_RATE: i64 = 1_000;
+    pub const MAX_AGENT_HOUR_RATE: i64 = 10_000_000;
+    pub const MIN_MINUTES_PER_CONVERSATION: i64 = 1;
+    pub const MAX_MINUTES_PER_CONVERSATION: i64 = 480;
+
+    /// Checks both fields and returns every problem found, so a form can show them all at once.
+    pub fn new(
+        agent_hour_rate: i64,
+        minutes_per_conversation: i64,
+    ) -> Result<Self, Vec<CostAssumptionError>> {
+        let mut problems = Vec::new();
+        if !(Self::MIN_AGENT_HOUR_RATE..=Self::MAX_AGENT_HOUR_RATE).contains(&agent_hour_rate) {
+            problems.push(CostAssumptionError {
+                field: CostField::AgentHourRate,
+                message: format!(
+                    "must be a whole number of rupiah from {} to {}",
+                    Self::MIN_AGENT_HOUR_RATE,
+                    Self::MAX_AGENT_HOUR_RATE
+                ),
+            });
+        }
+        if !(Self::MIN_MINUTES_PER_CONVERSATION..=Self::MAX_MINUTES_PER_CONVERSATION)
+            .contains(&minutes_per_conversation)
+        {
+            problems.push(CostAssumptionError {
+                field: CostField::MinutesPerConversation,
+                message: format!(
+                    "must be a whole number of minutes from {} to {}",
+                    Self::MIN_MINUTES_PER_CONVERSATION,
+                    Self::MAX_MINUTES_PER_CONVERSATION
+                ),
+            });
+        }
+        if problems.is_empty() {
+            Ok(Self {
+                agent_hour_rate,
+                minutes_per_conversation,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn agent_hour_rate(&self) -> i64 {
+        self.agent_hour_rate
+    }
+
+    pub fn minutes_per_conversation(&self) -> i64 {
+        self.minutes_per_conversation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_bounds_themselves() {
+        assert!(CostAssumption::new(1_000, 1).is_ok());
+        assert!(CostAssumption::new(10_000_000, 480).is_ok());
+    }
+
+    #[test]
+    fn names_every_field_out_of_bounds() {
+        let problems = CostAssumption::new(999, 481).unwrap_err();
+        let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            vec![CostField::AgentHourRate, CostField::MinutesPerConversation]
+        );
+        assert!(CostAssumption::new(-5, 10).is_err());
+        assert!(CostAssumption::new(50_000, 0).is_err());
+    }
+}

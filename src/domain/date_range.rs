@@ -1,0 +1,108 @@
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// The longest range a report covers: twelve months (PRD §6), counted generously
+/// as 366 days so that a leap-year "last 12 months" fits.
+pub const MAX_RANGE_DAYS: i64 = 366;
+
+/// An inclusive range of organization-local dates (METRICS.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DateRange {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateRangeError {
+    #[error("'{0}' is not a date in the form YYYY-MM-DD")]
+    NotADate(String),
+    #[error("the start date {from} is after the end date {to}")]
+    Reversed { from: NaiveDate, to: NaiveDate },
+    #[error(
+        "the range is {days} days long; at most {MAX_RANGE_DAYS} days (12 months) are allowed"
+    )]
+    TooLong { days: i64 },
+}
+
+impl DateRange {
+    /// A range of at most twelve months, the rule for everything a user asks for.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, DateRangeError> {
+        let range = Self::unbounded(from, to)?;
+        let days = range.days();
+        if days > MAX_RANGE_DAYS {
+            return Err(DateRangeError::TooLong { days });
+        }
+        Ok(range)
+    }
+
+    /// A range of any length, for operator commands such as `impact aggregate`.
+    pub fn unbounded(from: NaiveDate, to: NaiveDate) -> Result<Self, DateRangeError> {
+        if from > to {
+            return Err(DateRangeError::Reversed { from, to });
+        }
+        Ok(Self { from, to })
+    }
+
+    pub fn parse_date(text: &str) -> Result<NaiveDate, DateRangeError> {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| DateRangeError::NotADate(text.to_string()))
+    }
+
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    pub fn to(&self) -> NaiveDate {
+        self.to
+    }
+
+    /// Number of days in the range, both ends included.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+
+    pub fn iter_days(&self) -> impl Iterator<Item = NaiveDate> {
+        let to = self.to;
+        self.from.iter_days().take_while(move |day| *day <= to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        DateRange::parse_date(text).unwrap()
+    }
+
+    #[test]
+    fn counts_both_ends() {
+        let range = DateRange::new(day("2026-10-01"), day("2026-10-31")).unwrap();
+        assert_eq!(range.days(), 31);
+        assert_eq!(range.iter_days().count(), 31);
+    }
+
+    #[test]
+    fn rejects_reversed_and_too_long_ranges() {
+        assert!(matches!(
+            DateRange::new(day("2026-10-02"), day("2026-10-01")),
+            Err(DateRangeError::Reversed { .. })
+        ));
+        assert!(DateRange::new(day("2025-11-01"), day("2026-10-31")).is_ok());
+        assert!(matches!(
+            DateRange::new(day("2025-01-01"), day("2026-10-31")),
+            Err(DateRangeError::TooLong { .. })
+        ));
+        assert!(DateRange::unbounded(day("2025-01-01"), day("2026-10-31")).is_ok());
+    }
+
+    #[test]
+    fn rejects_text_that_is_not_a_date() {
+        assert!(DateRange::parse_date("2026-13-01").is_err());
+        assert!(DateRange::parse_date("yesterday").is_err());
+    }
+}

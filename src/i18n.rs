@@ -1,0 +1,306 @@
+//! Every user-visible word of the report in English and Bahasa Indonesia, and the
+//! number formats Indonesians use (`Rp 1.250.000`, `47,6`), in one place.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Id,
+}
+
+impl Lang {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "id" => Some(Lang::Id),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Id => "id",
+        }
+    }
+}
+
+/// One piece of text in both languages. Templates name their blanks `{like_this}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Phrase {
+    pub en: &'static str,
+    pub id: &'static str,
+}
+
+impl Phrase {
+    pub const fn new(en: &'static str, id: &'static str) -> Self {
+        Self { en, id }
+    }
+
+    pub fn text(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Id => self.id,
+        }
+    }
+
+    /// The phrase with each `{name}` replaced by its value.
+    pub fn fill(&self, lang: Lang, values: &[(&str, String)]) -> String {
+        let mut text = self.text(lang).to_string();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+/// Groups thousands with dots, as Indonesians write numbers: 1.250.000.
+pub fn format_count(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    if value < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// `Rp 1.250.000`.
+pub fn format_rupiah(value: i64) -> String {
+    format!("Rp {}", format_count(value))
+}
+
+/// A number with a decimal comma and grouped thousands: `1.234,5`.
+pub fn format_decimal(value: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(decimals as i32);
+    let scaled = (value.abs() * scale).round() as i64;
+    let whole = scaled / scale as i64;
+    let fraction = scaled % scale as i64;
+    let sign = if value < 0.0 && scaled != 0 { "-" } else { "" };
+    if decimals == 0 {
+        format!("{sign}{}", format_count(whole))
+    } else {
+        format!(
+            "{sign}{},{:0width$}",
+            format_count(whole),
+            fraction,
+            width = decimals
+        )
+    }
+}
+
+/// A rate in [0, 1] as a whole percentage: `48%`.
+pub fn format_percent(rate: f64) -> String {
+    format!("{}%", format_decimal(rate * 100.0, 0))
+}
+
+const MONTHS: [Phrase; 12] = [
+    Phrase::new("Jan", "Jan"),
+    Phrase::new("Feb", "Feb"),
+    Phrase::new("Mar", "Mar"),
+    Phrase::new("Apr", "Apr"),
+    Phrase::new("May", "Mei"),
+    Phrase::new("Jun", "Jun"),
+    Phrase::new("Jul", "Jul"),
+    Phrase::new("Aug", "Agu"),
+    Phrase::new("Sep", "Sep"),
+    Phrase::new("Oct", "Okt"),
+    Phrase::new("Nov", "Nov"),
+    Phrase::new("Dec", "Des"),
+];
+
+/// `1 Oct 2026` / `1 Okt 2026`.
+pub fn format_date(day: NaiveDate, lang: Lang) -> String {
+    format!(
+        "{} {} {}",
+        day.day(),
+        MONTHS[day.month0() as usize].text(lang),
+        day.year()
+    )
+}
+
+/// "about 5 in 10", the way the admin repeats the hero figure to her boss.
+pub fn in_ten(rate: f64, lang: Lang) -> String {
+    let tenths = (rate * 10.0).round() as i64;
+    if rate > 0.0 && tenths == 0 {
+        return FEWER_THAN_ONE_IN_TEN.text(lang).to_string();
+    }
+    if rate < 1.0 && tenths >= 10 {
+        return NEARLY_ALL.text(lang).to_string();
+    }
+    ABOUT_IN_TEN.fill(lang, &[("n", tenths.to_string())])
+}
+
+const ABOUT_IN_TEN: Phrase = Phrase::new("about {n} in 10", "sekitar {n} dari 10");
+const FEWER_THAN_ONE_IN_TEN: Phrase = Phrase::new("fewer than 1 in 10", "kurang dari 1 dari 10");
+const NEARLY_ALL: Phrase = Phrase::new("nearly all", "hampir semua");
+
+/// The report's words.
+pub mod report {
+    use super::Phrase;
+
+    pub const HEADLINE_OK: Phrase = Phrase::new(
+        "From {from} to {to}, your AI solved {net} of {eligible} conversations on its own ({in_ten}), with no one from your team and no customer having to ask again within 2 days.",
+        "Dari {from} sampai {to}, AI Anda menyelesaikan {net} dari {eligible} percakapan sendiri ({in_ten}), tanpa bantuan tim dan tanpa pelanggan yang perlu bertanya lagi dalam 2 hari.",
+    );
+    pub const HEADLINE_SAVED: Phrase = Phrase::new(
+        " By your own estimate, that saved your team about {hours} hours of work (≈ {rupiah}).",
+        " Menurut perkiraan Anda sendiri, itu menghemat sekitar {hours} jam kerja tim (≈ {rupiah}).",
+    );
+    pub const HEADLINE_NO_CONVERSATIONS: Phrase = Phrase::new(
+        "From {from} to {to} there were no conversations to report on.",
+        "Dari {from} sampai {to} belum ada percakapan untuk dilaporkan.",
+    );
+    pub const HEADLINE_BASELINE_FORMING: Phrase = Phrase::new(
+        "So far your AI has taken part in {ai_handled} of {eligible} conversations from {from} to {to}. We show how well it does once there are at least {min_days} days and {min_conversations} conversations of data, so the figures are fair.",
+        "Sejauh ini AI Anda ikut menangani {ai_handled} dari {eligible} percakapan dari {from} sampai {to}. Penilaian kinerjanya muncul setelah ada data minimal {min_days} hari dan {min_conversations} percakapan, supaya angkanya adil.",
+    );
+
+    pub const NOTE_OWN_ESTIMATE: Phrase = Phrase::new(
+        "Money and time figures use your own cost assumption; they are an estimate, not an audited figure.",
+        "Angka uang dan waktu memakai asumsi biaya Anda sendiri; ini perkiraan, bukan angka yang diaudit.",
+    );
+    pub const NOTE_SET_ASSUMPTION: Phrase = Phrase::new(
+        "Set your cost assumption to see the hours and money your AI saved.",
+        "Atur asumsi biaya Anda untuk melihat jam kerja dan uang yang dihemat AI.",
+    );
+    pub const NOTE_REDUCED_COVERAGE: Phrase = Phrase::new(
+        "Customer mood is based on only {coverage} of conversations, so treat it as a rough sign.",
+        "Suasana hati pelanggan hanya berdasarkan {coverage} percakapan, jadi anggap sebagai gambaran kasar.",
+    );
+    pub const NOTE_SENTIMENT_PENDING: Phrase = Phrase::new(
+        "Customer mood for some days is still being collected.",
+        "Suasana hati pelanggan untuk beberapa hari masih dikumpulkan.",
+    );
+    pub const NOTE_NO_BUSINESS_HOURS: Phrase = Phrase::new(
+        "Set your business hours to see how much your AI handled while your team was offline.",
+        "Atur jam kerja Anda untuk melihat berapa banyak yang ditangani AI saat tim sedang tidak bertugas.",
+    );
+    pub const NOTE_CAME_BACK: Phrase = Phrase::new(
+        "Leaves out customers who came back within 2 days.",
+        "Tidak termasuk pelanggan yang kembali bertanya dalam 2 hari.",
+    );
+
+    pub const NET_STRONG: Phrase = Phrase::new("Strong", "Kuat");
+    pub const NET_HEALTHY: Phrase = Phrase::new("Healthy", "Sehat");
+    pub const NET_ROOM_TO_GROW: Phrase = Phrase::new("Room to grow", "Masih bisa berkembang");
+    pub const NET_NEEDS_ATTENTION: Phrase = Phrase::new("Needs attention", "Perlu perhatian");
+    pub const REOPEN_LOW: Phrase = Phrase::new("Low — good", "Rendah — bagus");
+    pub const REOPEN_MODERATE: Phrase = Phrase::new("Moderate", "Sedang");
+    pub const REOPEN_HIGH: Phrase =
+        Phrase::new("High — check answers", "Tinggi — periksa jawaban AI");
+    pub const TURNS_QUICK: Phrase = Phrase::new("Quick", "Cepat");
+    pub const TURNS_TYPICAL: Phrase = Phrase::new("Typical", "Wajar");
+    pub const TURNS_LONG: Phrase = Phrase::new("Long", "Panjang");
+    pub const AFTER_HOURS_ALWAYS_ON: Phrase = Phrase::new("Always-on", "Selalu siaga");
+    pub const AFTER_HOURS_OFFICE: Phrase =
+        Phrase::new("Mostly in office hours", "Sebagian besar di jam kerja");
+    pub const MOOD_MORE_POSITIVE: Phrase = Phrase::new("More positive", "Lebih positif");
+    pub const MOOD_LESS_POSITIVE: Phrase = Phrase::new("Less positive", "Kurang positif");
+    pub const MOOD_ABOUT_SAME: Phrase = Phrase::new("About the same", "Kurang lebih sama");
+}
+
+/// The words of the terminal report (`impact report --format text`).
+pub mod text_report {
+    use super::Phrase;
+
+    pub const TITLE: Phrase = Phrase::new("AI Agent Impact Report", "Laporan Dampak Agen AI");
+    pub const PERIOD: Phrase = Phrase::new("Period", "Periode");
+    pub const DATA_THROUGH: Phrase = Phrase::new("Data up to", "Data sampai");
+    pub const NO_DATA_YET: Phrase = Phrase::new("no data yet", "belum ada data");
+    pub const WHAT_YOUR_AI_DID: Phrase = Phrase::new("What your AI did", "Yang dikerjakan AI Anda");
+    pub const SOLVED_ON_ITS_OWN: Phrase = Phrase::new("Solved on its own", "Selesai sendiri");
+    pub const BEFORE_ADJUSTMENT: Phrase = Phrase::new(
+        "before leaving out customers who came back: {rate} ({count})",
+        "sebelum dikurangi pelanggan yang kembali: {rate} ({count})",
+    );
+    pub const CONVERSATIONS: Phrase = Phrase::new("Conversations", "Percakapan");
+    pub const CONVERSATIONS_VALUE: Phrase = Phrase::new(
+        "{eligible} in total, the AI took part in {ai_handled}",
+        "{eligible} total, AI ikut menangani {ai_handled}",
+    );
+    pub const AFTER_HOURS: Phrase =
+        Phrase::new("While your team was offline", "Saat tim tidak bertugas");
+    pub const NOT_AVAILABLE: Phrase = Phrase::new("not available", "tidak tersedia");
+    pub const TEAM_TIME_SAVED: Phrase = Phrase::new("Team time saved", "Waktu tim yang dihemat");
+    pub const HOURS_VALUE: Phrase =
+        Phrase::new("{hours} hours ≈ {rupiah}", "{hours} jam ≈ {rupiah}");
+    pub const JOURNEY: Phrase = Phrase::new("AI and your team together", "AI dan tim Anda bersama");
+    pub const AI_ONLY: Phrase = Phrase::new("AI resolved alone", "Diselesaikan AI sendiri");
+    pub const AI_ASSISTED: Phrase =
+        Phrase::new("AI assisted, human closed", "Dibantu AI, ditutup tim");
+    pub const ESCALATED: Phrase = Phrase::new("Escalated to human", "Dialihkan ke tim");
+    pub const OTHER: Phrase = Phrase::new(
+        "Other conversations (no clear outcome yet)",
+        "Percakapan lain (belum jelas hasilnya)",
+    );
+    pub const GOOD_JOB: Phrase = Phrase::new(
+        "Is your AI doing a good job?",
+        "Apakah AI Anda bekerja dengan baik?",
+    );
+    pub const CAME_BACK: Phrase = Phrase::new(
+        "Customers who had to ask again within 2 days",
+        "Pelanggan yang perlu bertanya lagi dalam 2 hari",
+    );
+    pub const MOOD: Phrase = Phrase::new("Customer mood", "Suasana hati pelanggan");
+    pub const MOOD_VALUE: Phrase = Phrase::new(
+        "{verdict} when the AI solved it alone than when your team stepped in",
+        "{verdict} saat AI menyelesaikan sendiri dibanding saat tim turun tangan",
+    );
+    pub const MESSAGES_TO_SOLVE: Phrase = Phrase::new("Messages to solve", "Pesan sampai selesai");
+    pub const MESSAGES_VALUE: Phrase = Phrase::new("{turns} on average", "rata-rata {turns}");
+    pub const TREND: Phrase = Phrase::new(
+        "Solved on its own, over time",
+        "Selesai sendiri, dari waktu ke waktu",
+    );
+    pub const NOTES: Phrase = Phrase::new("Notes", "Catatan");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rupiah_is_written_the_indonesian_way() {
+        assert_eq!(format_rupiah(1_250_000), "Rp 1.250.000");
+        assert_eq!(format_rupiah(40_000), "Rp 40.000");
+        assert_eq!(format_rupiah(999), "Rp 999");
+        assert_eq!(format_rupiah(0), "Rp 0");
+        assert_eq!(format_count(-1234), "-1.234");
+    }
+
+    #[test]
+    fn decimals_use_a_comma() {
+        assert_eq!(format_decimal(1.727, 1), "1,7");
+        assert_eq!(format_decimal(1234.56, 1), "1.234,6");
+        assert_eq!(format_decimal(-0.25, 2), "-0,25");
+        assert_eq!(format_percent(0.47619), "48%");
+    }
+
+    #[test]
+    fn in_ten_reads_naturally_at_the_edges() {
+        assert_eq!(in_ten(0.476, Lang::En), "about 5 in 10");
+        assert_eq!(in_ten(0.476, Lang::Id), "sekitar 5 dari 10");
+        assert_eq!(in_ten(0.02, Lang::En), "fewer than 1 in 10");
+        assert_eq!(in_ten(0.97, Lang::En), "nearly all");
+        assert_eq!(in_ten(1.0, Lang::En), "about 10 in 10");
+        assert_eq!(in_ten(0.0, Lang::En), "about 0 in 10");
+    }
+
+    #[test]
+    fn dates_name_the_month_in_each_language() {
+        let day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        assert_eq!(format_date(day, Lang::En), "1 Oct 2026");
+        assert_eq!(format_date(day, Lang::Id), "1 Okt 2026");
+    }
+}

@@ -1,0 +1,696 @@
+//! `impact import --dir DIR`: the import format of METRICS.md §7, all or nothing.
+//!
+//! Files are streamed in batches, never held whole in memory. Every row is checked
+//! before it is written; the first bad row stops the import with its file, line and
+//! field, and the store's transaction is rolled back, so nothing of the run is kept.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Map, Value};
+
+use crate::domain::{
+    BusinessHours, CostAssumption, OrgId, Organization, RawSentiment, DEFAULT_TIMEZONE,
+};
+use crate::store::{HistoryRecord, ImportWriter, SourceRoom, Store, StoreError, SummaryRecord};
+
+pub const ORGANIZATIONS_FILE: &str = "organizations.ndjson";
+pub const ROOMS_FILE: &str = "rooms.csv";
+pub const HISTORIES_FILE: &str = "histories.csv";
+pub const SUMMARIES_FILE: &str = "room_summaries.ndjson";
+pub const COST_ASSUMPTIONS_FILE: &str = "cost_assumptions.csv";
+
+pub const ROOM_COLUMNS: [&str; 9] = [
+    "id",
+    "organization_id",
+    "channel",
+    "contact_id",
+    "created_at",
+    "closed_at",
+    "closed_reason",
+    "assign_channel_agent_id",
+    "assigned_at",
+];
+pub const HISTORY_COLUMNS: [&str; 4] = ["room_id", "organization_id", "sender_type", "created_at"];
+pub const COST_ASSUMPTION_COLUMNS: [&str; 3] = [
+    "organization_id",
+    "agent_hour_rate",
+    "minutes_per_conversation",
+];
+
+/// Rows written to the store at a time.
+const BATCH_ROWS: usize = 10_000;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub organizations: u64,
+    pub rooms: u64,
+    pub histories: u64,
+    pub summaries: u64,
+    pub cost_assumptions: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file} line {line}, field {field}: {message}")]
+    Field {
+        file: &'static str,
+        line: u64,
+        field: String,
+        message: String,
+    },
+    #[error("{file} line {line}: {message}")]
+    Line {
+        file: &'static str,
+        line: u64,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    File { file: &'static str, message: String },
+    #[error("{path}: {message}")]
+    Directory { path: PathBuf, message: String },
+    #[error("the database refused the import: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl ImportError {
+    fn field(file: &'static str, line: u64, field: &str, message: impl Into<String>) -> Self {
+        ImportError::Field {
+            file,
+            line,
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Imports every known file in `dir` in one transaction.
+pub async fn import_dir(
+    store: &dyn Store,
+    dir: &Path,
+    show_progress: bool,
+) -> Result<ImportSummary, ImportError> {
+    if !dir.is_dir() {
+        return Err(ImportError::Directory {
+            path: dir.to_path_buf(),
+            message: "is not a directory".into(),
+        });
+    }
+    let present: Vec<&str> = [
+        ORGANIZATIONS_FILE,
+        COST_ASSUMPTIONS_FILE,
+        ROOMS_FILE,
+        HISTORIES_FILE,
+        SUMMARIES_FILE,
+    ]
+    .into_iter()
+    .filter(|name| dir.join(name).is_file())
+    .collect();
+    if present.is_empty() {
+        return Err(ImportError::Directory {
+            path: dir.to_path_buf(),
+            message: format!(
+                "holds none of the import files ({ORGANIZATIONS_FILE}, {ROOMS_FILE}, {HISTORIES_FILE}, {SUMMARIES_FILE}, {COST_ASSUMPTIONS_FILE})"
+            ),
+        });
+    }
+    let mut known: HashSet<String> = store
+        .organizations()
+        .await?
+        .into_iter()
+        .map(|org| org.id.to_string())
+        .collect();
+    let mut writer = store.begin_import().await?;
+    let progress = Progress {
+        enabled: show_progress && std::io::stderr().is_terminal(),
+    };
+    match import_files(writer.as_mut(), dir, &mut known, &progress).await {
+        Ok(summary) => {
+            writer.commit().await?;
+            Ok(summary)
+        }
+        Err(error) => {
+            if let Err(rollback_error) = writer.rollback().await {
+                tracing::warn!(error = %rollback_error, "rolling back the import failed; the connection is closed instead");
+            }
+            Err(error)
+        }
+    }
+}
+
+async fn import_files(
+    writer: &mut dyn ImportWriter,
+    dir: &Path,
+    known: &mut HashSet<String>,
+    progress: &Progress,
+) -> Result<ImportSummary, ImportError> {
+    let mut summary = ImportSummary::default();
+    if let Some(reader) = open(dir, ORGANIZATIONS_FILE, progress)? {
+        let organizations = read_organizations(reader)?;
+        known.extend(organizations.iter().map(|org| org.id.to_string()));
+        summary.organizations = organizations.len() as u64;
+        writer.organizations(&organizations).await?;
+    }
+    if let Some(reader) = open(dir, COST_ASSUMPTIONS_FILE, progress)? {
+        summary.cost_assumptions = import_cost_assumptions(writer, reader, known).await?;
+    }
+    if let Some(reader) = open(dir, ROOMS_FILE, progress)? {
+        summary.rooms = import_rooms(writer, reader, known).await?;
+    }
+    if let Some(reader) = open(dir, HISTORIES_FILE, progress)? {
+        summary.histories = import_histories(writer, reader, known).await?;
+    }
+    if let Some(reader) = open(dir, SUMMARIES_FILE, progress)? {
+        summary.summaries = import_summaries(writer, reader, known).await?;
+    }
+    Ok(summary)
+}
+
+struct Progress {
+    enabled: bool,
+}
+
+/// Opens a file if present, with a progress bar on a terminal.
+fn open(
+    dir: &Path,
+    name: &'static str,
+    progress: &Progress,
+) -> Result<Option<(&'static str, Box<dyn Read>)>, ImportError> {
+    let path = dir.join(name);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let file = File::open(&path).map_err(|e| ImportError::File {
+        file: name,
+        message: format!("cannot be opened: {e}"),
+    })?;
+    let reader: Box<dyn Read> = if progress.enabled {
+        let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:>24} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(name);
+        Box::new(bar.wrap_read(file))
+    } else {
+        Box::new(file)
+    };
+    Ok(Some((name, reader)))
+}
+
+// ---------------------------------------------------------------- NDJSON
+
+fn required_string<'a>(
+    file: &'static str,
+    line: u64,
+    object: &'a Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, ImportError> {
+    match object.get(field) {
+        Some(Value::String(text)) if !text.trim().is_empty() => Ok(text),
+        Some(Value::String(_)) => Err(ImportError::field(file, line, field, "must not be empty")),
+        None | Some(Value::Null) => Err(ImportError::field(file, line, field, "is missing")),
+        Some(other) => Err(ImportError::field(
+            file,
+            line,
+            field,
+            format!("must be text, not {}", json_kind(other)),
+        )),
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn read_organizations(
+    (file, reader): (&'static str, Box<dyn Read>),
+) -> Result<Vec<Organization>, ImportError> {
+    // Later lines for the same id win, as they would in the database.
+    let mut by_id: HashMap<String, (u64, Organization)> = HashMap::new();
+    let mut lines = JsonLines::new(file, reader);
+    while let Some((line, object)) = lines.next_object()? {
+        let organization = parse_organization(file, line, &object)?;
+        by_id.insert(organization.id.to_string(), (line, organization));
+    }
+    let mut organizations: Vec<(u64, Organization)> = by_id.into_values().collect();
+    organizations.sort_by_key(|(line, _)| *line);
+    Ok(organizations.into_iter().map(|(_, org)| org).collect())
+}
+
+fn parse_organization(
+    file: &'static str,
+    line: u64,
+    object: &Map<String, Value>,
+) -> Result<Organization, ImportError> {
+    let id = OrgId::parse(required_string(file, line, object, "id")?)
+        .map_err(|e| ImportError::field(file, line, "id", e.to_string()))?;
+    let name = required_string(file, line, object, "name")?
+        .trim()
+        .to_string();
+    let ai_addon = match object.get("ai_addon") {
+        Some(Value::Bool(value)) => *value,
+        None | Some(Value::Null) => {
+            return Err(ImportError::field(file, line, "ai_addon", "is missing"))
+        }
+        Some(other) => {
+            return Err(ImportError::field(
+                file,
+                line,
+                "ai_addon",
+                format!("must be true or false, not {}", json_kind(other)),
+            ))
+        }
+    };
+    let timezone = match object.get("timezone") {
+        None | Some(Value::Null) => DEFAULT_TIMEZONE,
+        Some(Value::String(name)) if name.trim().is_empty() => DEFAULT_TIMEZONE,
+        Some(Value::String(name)) => name.as_str(),
+        Some(other) => {
+            return Err(ImportError::field(
+                file,
+                line,
+                "timezone",
+                format!(
+                    "must be text such as Asia/Jakarta, not {}",
+                    json_kind(other)
+                ),
+            ))
+        }
+    };
+    let timezone = Organization::parse_timezone(timezone)
+        .map_err(|e| ImportError::field(file, line, "timezone", e.to_string()))?;
+    let business_hours = match object.get("business_hours") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(
+            BusinessHours::from_json(value)
+                .map_err(|e| ImportError::field(file, line, "business_hours", e))?,
+        ),
+    };
+    let holidays = match object.get("holidays") {
+        None | Some(Value::Null) => Default::default(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .and_then(|text| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok())
+                    .ok_or_else(|| {
+                        ImportError::field(
+                            file,
+                            line,
+                            "holidays",
+                            format!("{item} is not a date in the form YYYY-MM-DD"),
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(ImportError::field(
+                file,
+                line,
+                "holidays",
+                format!(
+                    "must be a list of YYYY-MM-DD dates, not {}",
+                    json_kind(other)
+                ),
+            ))
+        }
+    };
+    Ok(Organization {
+        id,
+        name,
+        ai_addon,
+        timezone,
+        business_hours,
+        holidays,
+    })
+}
+
+async fn import_summaries(
+    writer: &mut dyn ImportWriter,
+    (file, reader): (&'static str, Box<dyn Read>),
+    known: &HashSet<String>,
+) -> Result<u64, ImportError> {
+    let mut count = 0;
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut lines = JsonLines::new(file, reader);
+    while let Some((line, object)) = lines.next_object()? {
+        let org_text = required_string(file, line, &object, "organization_id")?;
+        let organization_id = known_org(file, line, "organization_id", org_text, known)?;
+        let room_id = required_string(file, line, &object, "room_id")?
+            .trim()
+            .to_string();
+        let sentiment = object
+            .get("sentiment")
+            .map(RawSentiment::from_json)
+            .unwrap_or(RawSentiment::Missing);
+        let created_at = match object.get("created_at") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(
+                parse_instant(text)
+                    .map_err(|message| ImportError::field(file, line, "created_at", message))?,
+            ),
+            Some(other) => {
+                return Err(ImportError::field(
+                    file,
+                    line,
+                    "created_at",
+                    format!("must be an RFC 3339 timestamp, not {}", json_kind(other)),
+                ))
+            }
+        };
+        batch.push(SummaryRecord {
+            organization_id,
+            room_id,
+            sentiment,
+            created_at,
+        });
+        count += 1;
+        if batch.len() == BATCH_ROWS {
+            writer.summaries(&batch).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        writer.summaries(&batch).await?;
+    }
+    Ok(count)
+}
+
+/// Line-by-line NDJSON reading that can be interleaved with `await`s.
+struct JsonLines {
+    file: &'static str,
+    reader: BufReader<Box<dyn Read>>,
+    buffer: Vec<u8>,
+    line: u64,
+}
+
+impl JsonLines {
+    fn new(file: &'static str, reader: Box<dyn Read>) -> Self {
+        Self {
+            file,
+            reader: BufReader::with_capacity(1 << 16, reader),
+            buffer: Vec::new(),
+            line: 0,
+        }
+    }
+
+    fn next_object(&mut self) -> Result<Option<(u64, Map<String, Value>)>, ImportError> {
+        let file = self.file;
+        loop {
+            self.buffer.clear();
+            let read = self
+                .reader
+                .read_until(b'\n', &mut self.buffer)
+                .map_err(|e| ImportError::File {
+                    file,
+                    message: format!("cannot be read: {e}"),
+                })?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            let line = self.line;
+            let text = std::str::from_utf8(&self.buffer).map_err(|_| ImportError::Line {
+                file,
+                line,
+                message: "is not valid UTF-8".into(),
+            })?;
+            let text = text.trim_start_matches('\u{feff}').trim();
+            if text.is_empty() {
+                continue;
+            }
+            return match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(object)) => Ok(Some((line, object))),
+                Ok(_) => Err(ImportError::Line {
+                    file,
+                    line,
+                    message: "is not a JSON object".into(),
+                }),
+                Err(e) => Err(ImportError::Line {
+                    file,
+                    line,
+                    message: format!("is not valid JSON: {e}"),
+                }),
+            };
+        }
+    }
+}
+
+// ---------------------------------------------------------------- CSV
+
+/// A CSV file with a header naming the columns it must have (in any order).
+struct CsvFile {
+    file: &'static str,
+    reader: csv::Reader<Box<dyn Read>>,
+    positions: Vec<usize>,
+    record: csv::ByteRecord,
+}
+
+impl CsvFile {
+    fn open(
+        (file, reader): (&'static str, Box<dyn Read>),
+        columns: &[&str],
+    ) -> Result<Self, ImportError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(reader);
+        let headers = reader.byte_headers().map_err(|e| ImportError::File {
+            file,
+            message: format!("the header cannot be read: {e}"),
+        })?;
+        let headers: Vec<String> = headers
+            .iter()
+            .map(|h| {
+                std::str::from_utf8(h)
+                    .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+                    .map_err(|_| ImportError::Line {
+                        file,
+                        line: 1,
+                        message: "the header is not valid UTF-8".into(),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let missing: Vec<&str> = columns
+            .iter()
+            .copied()
+            .filter(|column| !headers.iter().any(|h| h == column))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ImportError::File {
+                file,
+                message: format!(
+                    "the header lacks the column(s) {}; expected {}",
+                    missing.join(", "),
+                    columns.join(",")
+                ),
+            });
+        }
+        let positions = columns
+            .iter()
+            .filter_map(|column| headers.iter().position(|h| h == column))
+            .collect();
+        Ok(Self {
+            file,
+            reader,
+            positions,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// Advances to the next row; returns its line number, or `None` at the end.
+    fn next_row(&mut self) -> Result<Option<u64>, ImportError> {
+        let file = self.file;
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(true) => Ok(Some(
+                self.record.position().map(|p| p.line()).unwrap_or_default(),
+            )),
+            Ok(false) => Ok(None),
+            Err(error) => {
+                let line = error.position().map(|p| p.line()).unwrap_or_default();
+                let message = match error.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!("has {len} fields where the header has {expected_len}"),
+                    _ => error.to_string(),
+                };
+                Err(ImportError::Line {
+                    file,
+                    line,
+                    message,
+                })
+            }
+        }
+    }
+
+    /// The `index`-th requested column of the current row; empty cells are `None`.
+    fn cell(&self, line: u64, index: usize, name: &str) -> Result<Option<&str>, ImportError> {
+        let raw = self.record.get(self.positions[index]).unwrap_or_default();
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| ImportError::field(self.file, line, name, "is not valid UTF-8"))?;
+        Ok(Some(text).filter(|t| !t.trim().is_empty()))
+    }
+
+    fn required(&self, line: u64, index: usize, name: &str) -> Result<&str, ImportError> {
+        self.cell(line, index, name)?
+            .ok_or_else(|| ImportError::field(self.file, line, name, "is empty but required"))
+    }
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|instant| instant.with_timezone(&Utc))
+        .map_err(|_| {
+            format!(
+                "'{text}' is not an RFC 3339 timestamp with an offset, such as 2026-10-01T09:00:00+07:00"
+            )
+        })
+}
+
+fn known_org(
+    file: &'static str,
+    line: u64,
+    field: &str,
+    text: &str,
+    known: &HashSet<String>,
+) -> Result<OrgId, ImportError> {
+    let id =
+        OrgId::parse(text).map_err(|e| ImportError::field(file, line, field, e.to_string()))?;
+    if !known.contains(id.as_str()) {
+        return Err(ImportError::field(
+            file,
+            line,
+            field,
+            format!(
+                "unknown organization '{id}': it is neither in {ORGANIZATIONS_FILE} nor already imported"
+            ),
+        ));
+    }
+    Ok(id)
+}
+
+fn timestamp(
+    csv: &CsvFile,
+    line: u64,
+    index: usize,
+    name: &str,
+    required: bool,
+) -> Result<Option<DateTime<Utc>>, ImportError> {
+    let cell = if required {
+        Some(csv.required(line, index, name)?)
+    } else {
+        csv.cell(line, index, name)?
+    };
+    cell.map(|text| parse_instant(text).map_err(|m| ImportError::field(csv.file, line, name, m)))
+        .transpose()
+}
+
+async fn import_rooms(
+    writer: &mut dyn ImportWriter,
+    source: (&'static str, Box<dyn Read>),
+    known: &HashSet<String>,
+) -> Result<u64, ImportError> {
+    let mut csv = CsvFile::open(source, &ROOM_COLUMNS)?;
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut count = 0;
+    while let Some(line) = csv.next_row()? {
+        let [id, org, channel, contact, created, closed, reason, agent, assigned] = ROOM_COLUMNS;
+        let room = SourceRoom {
+            id: csv.required(line, 0, id)?.trim().to_string(),
+            organization_id: known_org(csv.file, line, org, csv.required(line, 1, org)?, known)?,
+            channel: csv.required(line, 2, channel)?.to_string(),
+            contact_id: csv.required(line, 3, contact)?.trim().to_string(),
+            created_at: timestamp(&csv, line, 4, created, true)?.unwrap_or_default(),
+            closed_at: timestamp(&csv, line, 5, closed, false)?,
+            closed_reason: csv.cell(line, 6, reason)?.map(str::to_string),
+            assign_channel_agent_id: csv.cell(line, 7, agent)?.map(|a| a.trim().to_string()),
+            assigned_at: timestamp(&csv, line, 8, assigned, false)?,
+        };
+        batch.push(room);
+        count += 1;
+        if batch.len() == BATCH_ROWS {
+            writer.rooms(&batch).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        writer.rooms(&batch).await?;
+    }
+    Ok(count)
+}
+
+async fn import_histories(
+    writer: &mut dyn ImportWriter,
+    source: (&'static str, Box<dyn Read>),
+    known: &HashSet<String>,
+) -> Result<u64, ImportError> {
+    let mut csv = CsvFile::open(source, &HISTORY_COLUMNS)?;
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut count = 0;
+    while let Some(line) = csv.next_row()? {
+        let [room, org, sender, created] = HISTORY_COLUMNS;
+        batch.push(HistoryRecord {
+            room_id: csv.required(line, 0, room)?.trim().to_string(),
+            organization_id: known_org(csv.file, line, org, csv.required(line, 1, org)?, known)?,
+            sender_type: csv.required(line, 2, sender)?.to_string(),
+            created_at: timestamp(&csv, line, 3, created, true)?.unwrap_or_default(),
+        });
+        count += 1;
+        if batch.len() == BATCH_ROWS {
+            writer.histories(&batch).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        writer.histories(&batch).await?;
+    }
+    Ok(count)
+}
+
+async fn import_cost_assumptions(
+    writer: &mut dyn ImportWriter,
+    source: (&'static str, Box<dyn Read>),
+    known: &HashSet<String>,
+) -> Result<u64, ImportError> {
+    let mut csv = CsvFile::open(source, &COST_ASSUMPTION_COLUMNS)?;
+    let mut rows = Vec::new();
+    while let Some(line) = csv.next_row()? {
+        let [org, rate, minutes] = COST_ASSUMPTION_COLUMNS;
+        let organization = known_org(csv.file, line, org, csv.required(line, 0, org)?, known)?;
+        let whole = |index: usize, name: &str| -> Result<i64, ImportError> {
+            let text = csv.required(line, index, name)?;
+            text.trim().parse::<i64>().map_err(|_| {
+                ImportError::field(
+                    csv.file,
+                    line,
+                    name,
+                    format!("'{text}' is not a whole number"),
+                )
+            })
+        };
+        let assumption =
+            CostAssumption::new(whole(1, rate)?, whole(2, minutes)?).map_err(|problems| {
+                let first = &problems[0];
+                ImportError::field(csv.file, line, first.field.name(), first.message.clone())
+            })?;
+        rows.push((organization, assumption));
+    }
+    writer.cost_assumptions(&rows).await?;
+    Ok(rows.len() as u64)
+}

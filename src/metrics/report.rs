@@ -1,0 +1,914 @@
+//! Pure report assembly: per-day counters in, the report of METRICS.md §4–§6 out.
+//! No I/O happens here; everything the report needs is passed in.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::DailyCounters;
+use crate::domain::{CostAssumption, DateRange, Organization};
+use crate::i18n::{self, report as words, Lang, Phrase};
+
+/// The thresholds a report is judged by (METRICS.md §4.7 and §5), configurable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReportPolicy {
+    /// Below this many eligible conversations in the range the report is `baseline_forming`.
+    pub min_conversations: i64,
+    /// Below this many days of data the report is `baseline_forming`.
+    pub min_days_of_data: i64,
+    pub net_containment_strong: f64,
+    pub net_containment_healthy: f64,
+    pub net_containment_room_to_grow: f64,
+    pub reopen_rate_low: f64,
+    pub reopen_rate_moderate: f64,
+    pub turns_quick: f64,
+    pub turns_typical: f64,
+    pub after_hours_always_on: f64,
+    pub sentiment_delta_margin: f64,
+    /// Below this share of conversations with a known mood, the mood carries a note.
+    pub sentiment_reduced_coverage: f64,
+}
+
+impl Default for ReportPolicy {
+    fn default() -> Self {
+        Self {
+            min_conversations: 100,
+            min_days_of_data: 30,
+            net_containment_strong: 0.60,
+            net_containment_healthy: 0.40,
+            net_containment_room_to_grow: 0.20,
+            reopen_rate_low: 0.10,
+            reopen_rate_moderate: 0.20,
+            turns_quick: 4.0,
+            turns_typical: 8.0,
+            after_hours_always_on: 0.20,
+            sentiment_delta_margin: 0.10,
+            sentiment_reduced_coverage: 0.50,
+        }
+    }
+}
+
+/// Everything a report is made from. The caller reads it; this module only computes.
+#[derive(Debug, Clone)]
+pub struct ReportInputs<'a> {
+    pub organization: &'a Organization,
+    pub range: DateRange,
+    /// The datamart rows of the range, in any order; days without a row count as zero.
+    pub days: &'a [DailyCounters],
+    /// The organization-local day of its first eligible room, if any.
+    pub first_eligible_day: Option<NaiveDate>,
+    /// The latest day the datamart holds for the organization.
+    pub data_through: Option<NaiveDate>,
+    pub cost_assumption: Option<CostAssumption>,
+    pub policy: &'a ReportPolicy,
+    pub lang: Lang,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Ok,
+    BaselineForming,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TileStatus {
+    Ok,
+    NotAvailable,
+    AssumptionMissing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub org_id: String,
+    pub org_name: String,
+    pub timezone: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub lang: Lang,
+    pub status: ReportStatus,
+    pub days_of_data: i64,
+    /// How fresh the data is: the latest organization-local day aggregated.
+    pub data_through: Option<NaiveDate>,
+    pub volume: Volume,
+    /// Present only while the baseline is forming: what is still needed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_forming: Option<BaselineForming>,
+    /// Present only when the status is `ok`.
+    #[serde(flatten)]
+    pub figures: Option<Figures>,
+    pub headline: String,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Volume {
+    pub eligible: i64,
+    pub ai_handled: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BaselineForming {
+    pub min_days_of_data: i64,
+    pub min_conversations: i64,
+}
+
+/// The figures of an `ok` report. The objects named in METRICS.md §6 hold exactly
+/// those names; verdicts and bar shares sit beside them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    pub containment: Containment,
+    pub after_hours: AfterHours,
+    pub work_absorbed: WorkAbsorbed,
+    pub journey: Journey,
+    pub journey_shares: Option<JourneyShares>,
+    pub quality: Quality,
+    pub verdicts: Verdicts,
+    pub trend: Trend,
+    /// The next period's projection; absent until forecasting is switched on.
+    pub forecast: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Containment {
+    pub gross: i64,
+    pub net: i64,
+    pub reopened: i64,
+    pub gross_rate: Option<f64>,
+    pub net_rate: Option<f64>,
+    pub reopen_gap: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AfterHours {
+    pub status: TileStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WorkAbsorbed {
+    pub status: TileStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rupiah: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Journey {
+    pub ai_only: i64,
+    pub ai_assisted: i64,
+    pub escalated: i64,
+    pub other: i64,
+}
+
+/// The bar's three segments, each a share of the three classes together.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct JourneyShares {
+    pub ai_only: f64,
+    pub ai_assisted: f64,
+    pub escalated: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quality {
+    pub reopen_rate: Option<f64>,
+    pub sentiment: Sentiment,
+    pub turns_avg: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Sentiment {
+    pub status: TileStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contained_avg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalated_avg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
+}
+
+/// A plain-language judgement: a stable `level` for programs, a `label` for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub level: &'static str,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdicts {
+    pub net_containment: Option<Verdict>,
+    pub reopen_rate: Option<Verdict>,
+    pub turns: Option<Verdict>,
+    pub after_hours: Option<Verdict>,
+    pub sentiment: Option<Verdict>,
+    /// True when the mood figure rests on fewer conversations than the policy wants.
+    pub sentiment_reduced_coverage: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendPeriod {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    pub period: TrendPeriod,
+    pub points: Vec<TrendPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub eligible: i64,
+    pub net: i64,
+    pub net_rate: Option<f64>,
+}
+
+/// Sums of the counters over a set of days.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Totals {
+    eligible: i64,
+    ai_handled: i64,
+    contained: i64,
+    reopened: i64,
+    after_hours: i64,
+    ai_assisted: i64,
+    escalated: i64,
+    other: i64,
+    contained_customer_messages: i64,
+    contained_sentiment_sum: f64,
+    contained_sentiment_rooms: i64,
+    human_sentiment_sum: f64,
+    human_sentiment_rooms: i64,
+    /// Journey-class rooms on days whose sentiment could be read.
+    journey_rooms_with_sentiment_source: i64,
+    journey_rooms_pending: i64,
+}
+
+impl Totals {
+    /// Adds days in date order, so float sums come out the same on every backend.
+    fn of<'a>(days: impl IntoIterator<Item = &'a DailyCounters>) -> Self {
+        let mut sorted: Vec<&DailyCounters> = days.into_iter().collect();
+        sorted.sort_by_key(|row| row.day);
+        let mut totals = Totals::default();
+        for row in sorted {
+            totals.eligible += row.eligible;
+            totals.ai_handled += row.ai_handled;
+            totals.contained += row.contained;
+            totals.reopened += row.reopened;
+            totals.after_hours += row.after_hours;
+            totals.ai_assisted += row.ai_assisted;
+            totals.escalated += row.escalated;
+            totals.other += row.other;
+            totals.contained_customer_messages += row.contained_customer_messages;
+            totals.contained_sentiment_sum += row.contained_sentiment_sum;
+            totals.contained_sentiment_rooms += row.contained_sentiment_rooms;
+            totals.human_sentiment_sum += row.human_sentiment_sum;
+            totals.human_sentiment_rooms += row.human_sentiment_rooms;
+            if row.sentiment_pending {
+                totals.journey_rooms_pending += row.journey_rooms();
+            } else {
+                totals.journey_rooms_with_sentiment_source += row.journey_rooms();
+            }
+        }
+        totals
+    }
+
+    fn net(&self) -> i64 {
+        self.contained - self.reopened
+    }
+
+    fn journey_rooms(&self) -> i64 {
+        self.contained + self.ai_assisted + self.escalated
+    }
+}
+
+fn ratio(numerator: i64, denominator: i64) -> Option<f64> {
+    (denominator > 0).then(|| numerator as f64 / denominator as f64)
+}
+
+fn mean(sum: f64, count: i64) -> Option<f64> {
+    (count > 0).then(|| sum / count as f64)
+}
+
+/// Org-local days from the first eligible room to the range's end, inclusive (§4.7).
+pub fn days_of_data(first_eligible_day: Option<NaiveDate>, to: NaiveDate) -> i64 {
+    first_eligible_day
+        .map(|first| ((to - first).num_days() + 1).max(0))
+        .unwrap_or(0)
+}
+
+pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
+    let range = inputs.range;
+    let in_range: Vec<&DailyCounters> = inputs
+        .days
+        .iter()
+        .filter(|row| range.contains(row.day))
+        .collect();
+    let totals = Totals::of(in_range.iter().copied());
+    let days_of_data = days_of_data(inputs.first_eligible_day, range.to());
+    let policy = inputs.policy;
+    let lang = inputs.lang;
+    let volume = Volume {
+        eligible: totals.eligible,
+        ai_handled: totals.ai_handled,
+    };
+    let baseline_forming =
+        days_of_data < policy.min_days_of_data || totals.eligible < policy.min_conversations;
+    let dates = [
+        ("from", i18n::format_date(range.from(), lang)),
+        ("to", i18n::format_date(range.to(), lang)),
+    ];
+
+    let mut report = Report {
+        org_id: inputs.organization.id.to_string(),
+        org_name: inputs.organization.name.clone(),
+        timezone: inputs.organization.timezone.name().to_string(),
+        from: range.from(),
+        to: range.to(),
+        lang,
+        status: ReportStatus::BaselineForming,
+        days_of_data,
+        data_through: inputs.data_through,
+        volume,
+        baseline_forming: None,
+        figures: None,
+        headline: String::new(),
+        notes: Vec::new(),
+    };
+
+    if baseline_forming {
+        report.baseline_forming = Some(BaselineForming {
+            min_days_of_data: policy.min_days_of_data,
+            min_conversations: policy.min_conversations,
+        });
+        let mut values = dates.to_vec();
+        values.extend([
+            ("ai_handled", i18n::format_count(totals.ai_handled)),
+            ("eligible", i18n::format_count(totals.eligible)),
+            ("min_days", i18n::format_count(policy.min_days_of_data)),
+            (
+                "min_conversations",
+                i18n::format_count(policy.min_conversations),
+            ),
+        ]);
+        report.headline = words::HEADLINE_BASELINE_FORMING.fill(lang, &values);
+        return report;
+    }
+
+    let figures = figures(inputs, &totals, &in_range);
+    report.status = ReportStatus::Ok;
+    report.headline = headline(lang, &dates, &totals, &figures.work_absorbed);
+    report.notes = notes(inputs, &totals, &figures);
+    report.figures = Some(figures);
+    report
+}
+
+fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounters]) -> Figures {
+    let policy = inputs.policy;
+    let lang = inputs.lang;
+    let net = totals.net();
+    let gross_rate = ratio(totals.contained, totals.eligible);
+    let net_rate = ratio(net, totals.eligible);
+    let containment = Containment {
+        gross: totals.contained,
+        net,
+        reopened: totals.reopened,
+        gross_rate,
+        net_rate,
+        reopen_gap: gross_rate.zip(net_rate).map(|(gross, net)| gross - net),
+    };
+
+    let after_hours = if inputs.organization.business_hours.is_some() {
+        AfterHours {
+            status: TileStatus::Ok,
+            count: Some(totals.after_hours),
+            share: ratio(totals.after_hours, totals.ai_handled),
+        }
+    } else {
+        AfterHours {
+            status: TileStatus::NotAvailable,
+            count: None,
+            share: None,
+        }
+    };
+
+    let work_absorbed = match inputs.cost_assumption {
+        Some(assumption) => {
+            let minutes = i128::from(net) * i128::from(assumption.minutes_per_conversation());
+            // Whole rupiah, halves rounded up, computed exactly in integers.
+            let rupiah = (minutes * i128::from(assumption.agent_hour_rate()) + 30).div_euclid(60);
+            WorkAbsorbed {
+                status: TileStatus::Ok,
+                hours: Some(minutes as f64 / 60.0),
+                rupiah: Some(i64::try_from(rupiah).unwrap_or(i64::MAX)),
+            }
+        }
+        None => WorkAbsorbed {
+            status: TileStatus::AssumptionMissing,
+            hours: None,
+            rupiah: None,
+        },
+    };
+
+    let journey = Journey {
+        ai_only: totals.contained,
+        ai_assisted: totals.ai_assisted,
+        escalated: totals.escalated,
+        other: totals.other,
+    };
+    let journey_total = totals.journey_rooms();
+    let journey_shares = (journey_total > 0).then(|| JourneyShares {
+        ai_only: totals.contained as f64 / journey_total as f64,
+        ai_assisted: totals.ai_assisted as f64 / journey_total as f64,
+        escalated: totals.escalated as f64 / journey_total as f64,
+    });
+
+    let sentiment = sentiment(totals);
+    let quality = Quality {
+        reopen_rate: ratio(totals.reopened, totals.contained),
+        sentiment,
+        turns_avg: mean(totals.contained_customer_messages as f64, totals.contained),
+    };
+
+    let verdicts = Verdicts {
+        net_containment: containment
+            .net_rate
+            .map(|rate| net_verdict(policy, rate, lang)),
+        reopen_rate: quality.reopen_rate.map(|rate| {
+            pick(
+                lang,
+                if rate <= policy.reopen_rate_low {
+                    ("low", words::REOPEN_LOW)
+                } else if rate <= policy.reopen_rate_moderate {
+                    ("moderate", words::REOPEN_MODERATE)
+                } else {
+                    ("high", words::REOPEN_HIGH)
+                },
+            )
+        }),
+        turns: quality.turns_avg.map(|turns| {
+            pick(
+                lang,
+                if turns <= policy.turns_quick {
+                    ("quick", words::TURNS_QUICK)
+                } else if turns <= policy.turns_typical {
+                    ("typical", words::TURNS_TYPICAL)
+                } else {
+                    ("long", words::TURNS_LONG)
+                },
+            )
+        }),
+        after_hours: after_hours.share.map(|share| {
+            pick(
+                lang,
+                if share >= policy.after_hours_always_on {
+                    ("always_on", words::AFTER_HOURS_ALWAYS_ON)
+                } else {
+                    ("office_hours", words::AFTER_HOURS_OFFICE)
+                },
+            )
+        }),
+        sentiment: sentiment.delta.map(|delta| {
+            pick(
+                lang,
+                if delta > policy.sentiment_delta_margin {
+                    ("more_positive", words::MOOD_MORE_POSITIVE)
+                } else if delta < -policy.sentiment_delta_margin {
+                    ("less_positive", words::MOOD_LESS_POSITIVE)
+                } else {
+                    ("about_the_same", words::MOOD_ABOUT_SAME)
+                },
+            )
+        }),
+        sentiment_reduced_coverage: sentiment
+            .coverage
+            .is_some_and(|coverage| coverage < policy.sentiment_reduced_coverage),
+    };
+
+    Figures {
+        containment,
+        after_hours,
+        work_absorbed,
+        journey,
+        journey_shares,
+        quality,
+        verdicts,
+        trend: trend(inputs.range, in_range),
+        forecast: None,
+    }
+}
+
+/// The net-containment verdict (METRICS.md §5), also used for trend points.
+pub fn net_verdict(policy: &ReportPolicy, rate: f64, lang: Lang) -> Verdict {
+    pick(
+        lang,
+        if rate >= policy.net_containment_strong {
+            ("strong", words::NET_STRONG)
+        } else if rate >= policy.net_containment_healthy {
+            ("healthy", words::NET_HEALTHY)
+        } else if rate >= policy.net_containment_room_to_grow {
+            ("room_to_grow", words::NET_ROOM_TO_GROW)
+        } else {
+            ("needs_attention", words::NET_NEEDS_ATTENTION)
+        },
+    )
+}
+
+fn pick(lang: Lang, (level, phrase): (&'static str, Phrase)) -> Verdict {
+    Verdict {
+        level,
+        label: phrase.text(lang).to_string(),
+    }
+}
+
+/// Mood of contained rooms against rooms a human touched (METRICS.md §4.6).
+fn sentiment(totals: &Totals) -> Sentiment {
+    let not_available = Sentiment {
+        status: TileStatus::NotAvailable,
+        contained_avg: None,
+        escalated_avg: None,
+        delta: None,
+        coverage: None,
+    };
+    // Every day of the range had its sentiment source unavailable.
+    if totals.journey_rooms_with_sentiment_source == 0 && totals.journey_rooms_pending > 0 {
+        return not_available;
+    }
+    let rooms_with_sentiment = totals.contained_sentiment_rooms + totals.human_sentiment_rooms;
+    if rooms_with_sentiment == 0 {
+        return not_available;
+    }
+    let contained_avg = mean(
+        totals.contained_sentiment_sum,
+        totals.contained_sentiment_rooms,
+    );
+    let escalated_avg = mean(totals.human_sentiment_sum, totals.human_sentiment_rooms);
+    Sentiment {
+        status: TileStatus::Ok,
+        contained_avg,
+        escalated_avg,
+        delta: contained_avg.zip(escalated_avg).map(|(a, b)| a - b),
+        coverage: ratio(rooms_with_sentiment, totals.journey_rooms()),
+    }
+}
+
+/// Net containment per period: days up to 31 days, ISO weeks (Monday first,
+/// clipped to the range) up to 26 weeks, calendar months beyond (METRICS.md §4.8).
+fn trend(range: DateRange, in_range: &[&DailyCounters]) -> Trend {
+    let week_start =
+        |day: NaiveDate| day - Duration::days(day.weekday().num_days_from_monday().into());
+    let weeks_touched = (week_start(range.to()) - week_start(range.from())).num_days() / 7 + 1;
+    let period = if range.days() <= 31 {
+        TrendPeriod::Day
+    } else if weeks_touched <= 26 {
+        TrendPeriod::Week
+    } else {
+        TrendPeriod::Month
+    };
+    let mut points = Vec::new();
+    let mut start = range.from();
+    while start <= range.to() {
+        let natural_end = match period {
+            TrendPeriod::Day => start,
+            TrendPeriod::Week => week_start(start) + Duration::days(6),
+            TrendPeriod::Month => last_day_of_month(start),
+        };
+        let end = natural_end.min(range.to());
+        let totals = Totals::of(
+            in_range
+                .iter()
+                .copied()
+                .filter(|row| start <= row.day && row.day <= end),
+        );
+        points.push(TrendPoint {
+            from: start,
+            to: end,
+            eligible: totals.eligible,
+            net: totals.net(),
+            net_rate: ratio(totals.net(), totals.eligible),
+        });
+        start = end + Duration::days(1);
+    }
+    Trend { period, points }
+}
+
+fn last_day_of_month(day: NaiveDate) -> NaiveDate {
+    let (year, month) = if day.month() == 12 {
+        (day.year() + 1, 1)
+    } else {
+        (day.year(), day.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .and_then(|first| first.pred_opt())
+        .unwrap_or(day)
+}
+
+fn headline(
+    lang: Lang,
+    dates: &[(&str, String); 2],
+    totals: &Totals,
+    work_absorbed: &WorkAbsorbed,
+) -> String {
+    let Some(net_rate) = ratio(totals.net(), totals.eligible) else {
+        return words::HEADLINE_NO_CONVERSATIONS.fill(lang, dates);
+    };
+    let mut values = dates.to_vec();
+    values.extend([
+        ("net", i18n::format_count(totals.net())),
+        ("eligible", i18n::format_count(totals.eligible)),
+        ("in_ten", i18n::in_ten(net_rate, lang)),
+    ]);
+    let mut text = words::HEADLINE_OK.fill(lang, &values);
+    if let (Some(hours), Some(rupiah)) = (work_absorbed.hours, work_absorbed.rupiah) {
+        text.push_str(&words::HEADLINE_SAVED.fill(
+            lang,
+            &[
+                ("hours", i18n::format_decimal(hours, 1)),
+                ("rupiah", i18n::format_rupiah(rupiah)),
+            ],
+        ));
+    }
+    text
+}
+
+fn notes(inputs: &ReportInputs<'_>, totals: &Totals, figures: &Figures) -> Vec<String> {
+    let lang = inputs.lang;
+    let mut notes = vec![words::NOTE_CAME_BACK.text(lang).to_string()];
+    if figures.work_absorbed.status == TileStatus::Ok {
+        notes.push(words::NOTE_OWN_ESTIMATE.text(lang).to_string());
+    } else {
+        notes.push(words::NOTE_SET_ASSUMPTION.text(lang).to_string());
+    }
+    if figures.after_hours.status == TileStatus::NotAvailable {
+        notes.push(words::NOTE_NO_BUSINESS_HOURS.text(lang).to_string());
+    }
+    if figures.verdicts.sentiment_reduced_coverage {
+        if let Some(coverage) = figures.quality.sentiment.coverage {
+            notes.push(
+                words::NOTE_REDUCED_COVERAGE
+                    .fill(lang, &[("coverage", i18n::format_percent(coverage))]),
+            );
+        }
+    }
+    if totals.journey_rooms_pending > 0 {
+        notes.push(words::NOTE_SENTIMENT_PENDING.text(lang).to_string());
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{BusinessHours, OrgId};
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn organization(with_hours: bool) -> Organization {
+        Organization {
+            id: OrgId::parse("org_a").unwrap(),
+            name: "Toko A".into(),
+            ai_addon: true,
+            timezone: Organization::parse_timezone("Asia/Jakarta").unwrap(),
+            business_hours: with_hours.then(|| {
+                BusinessHours::from_json(&serde_json::json!({"mon": ["08:00-17:00"]})).unwrap()
+            }),
+            holidays: Default::default(),
+        }
+    }
+
+    fn row(date: &str, eligible: i64, contained: i64, reopened: i64) -> DailyCounters {
+        DailyCounters {
+            day: day(date),
+            eligible,
+            ai_handled: eligible,
+            contained,
+            reopened,
+            after_hours: 1,
+            ai_assisted: 1,
+            escalated: 1,
+            other: eligible - contained - 2,
+            contained_customer_messages: contained * 3,
+            contained_sentiment_sum: 0.5,
+            contained_sentiment_rooms: 1,
+            human_sentiment_sum: -0.5,
+            human_sentiment_rooms: 1,
+            sentiment_pending: false,
+        }
+    }
+
+    fn inputs<'a>(
+        organization: &'a Organization,
+        days: &'a [DailyCounters],
+        policy: &'a ReportPolicy,
+        from: &str,
+        to: &str,
+    ) -> ReportInputs<'a> {
+        ReportInputs {
+            organization,
+            range: DateRange::new(day(from), day(to)).unwrap(),
+            days,
+            first_eligible_day: Some(day("2026-01-01")),
+            data_through: Some(day("2026-10-31")),
+            cost_assumption: None,
+            policy,
+            lang: Lang::En,
+        }
+    }
+
+    #[test]
+    fn baseline_forming_shows_volume_only() {
+        let org = organization(true);
+        let days = [row("2026-10-01", 50, 20, 2)];
+        let policy = ReportPolicy::default();
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        assert_eq!(report.status, ReportStatus::BaselineForming);
+        assert!(report.figures.is_none());
+        let json = serde_json::to_value(&report).unwrap();
+        for absent in [
+            "containment",
+            "journey",
+            "quality",
+            "trend",
+            "forecast",
+            "verdicts",
+        ] {
+            assert!(json.get(absent).is_none(), "{absent} must be absent");
+        }
+        assert_eq!(json["volume"]["eligible"], 50);
+        assert!(!report.headline.contains('%'));
+    }
+
+    #[test]
+    fn net_rate_leaves_out_customers_who_came_back() {
+        let org = organization(true);
+        let days = [row("2026-10-01", 60, 40, 4), row("2026-10-02", 40, 20, 0)];
+        let policy = ReportPolicy::default();
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        let figures = report.figures.unwrap();
+        assert_eq!(figures.containment.gross, 60);
+        assert_eq!(figures.containment.net, 56);
+        assert_eq!(figures.containment.net_rate, Some(0.56));
+        assert_eq!(figures.verdicts.net_containment.unwrap().level, "healthy");
+        assert_eq!(figures.quality.reopen_rate, Some(4.0 / 60.0));
+        assert_eq!(figures.quality.turns_avg, Some(3.0));
+        assert!(report.headline.contains("56 of 100"), "{}", report.headline);
+        assert!(
+            report.headline.contains("about 6 in 10"),
+            "{}",
+            report.headline
+        );
+    }
+
+    #[test]
+    fn work_absorbed_needs_an_assumption_and_rounds_halves_up() {
+        let org = organization(true);
+        // 7 net × 5 minutes × 1 001 rupiah/hour = 583,916… → Rp 584
+        let days = [row("2026-10-01", 100, 7, 0)];
+        let policy = ReportPolicy::default();
+        let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
+        let without = assemble(&input);
+        let figures = without.figures.unwrap();
+        assert_eq!(figures.work_absorbed.status, TileStatus::AssumptionMissing);
+        assert_eq!(figures.work_absorbed.rupiah, None);
+        input.cost_assumption = Some(CostAssumption::new(1_001, 5).unwrap());
+        let with = assemble(&input).figures.unwrap();
+        assert_eq!(with.work_absorbed.rupiah, Some(584));
+        // 6 net × 5 minutes × 1 002 = 30 060 / 60 = 501 exactly; 1 × 1 × 1 002 / 60 = 16.7 → 17;
+        input.cost_assumption = Some(CostAssumption::new(1_002, 5).unwrap());
+        let days = [row("2026-10-01", 100, 6, 0)];
+        input.days = &days;
+        assert_eq!(
+            assemble(&input).figures.unwrap().work_absorbed.rupiah,
+            Some(501)
+        );
+        // 1 net × 1 minute × 1 050 = 17.5 → 18 (half rounded up).
+        let days = [row("2026-10-01", 100, 1, 0)];
+        input.days = &days;
+        input.cost_assumption = Some(CostAssumption::new(1_050, 1).unwrap());
+        assert_eq!(
+            assemble(&input).figures.unwrap().work_absorbed.rupiah,
+            Some(18)
+        );
+    }
+
+    #[test]
+    fn after_hours_is_not_available_without_business_hours() {
+        let org = organization(false);
+        let days = [row("2026-10-01", 100, 50, 0)];
+        let policy = ReportPolicy::default();
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["after_hours"],
+            serde_json::json!({"status": "not_available"})
+        );
+    }
+
+    #[test]
+    fn sentiment_is_not_available_when_its_source_never_answered() {
+        let org = organization(true);
+        let mut pending = row("2026-10-01", 100, 50, 0);
+        pending.sentiment_pending = true;
+        pending.contained_sentiment_rooms = 0;
+        pending.human_sentiment_rooms = 0;
+        let days = [pending.clone()];
+        let policy = ReportPolicy::default();
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        let figures = report.figures.as_ref().unwrap();
+        assert_eq!(figures.quality.sentiment.status, TileStatus::NotAvailable);
+        // Half the days pending: the figure shows with lower coverage and a note.
+        let days = [pending, row("2026-10-02", 100, 50, 0)];
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        let figures = report.figures.as_ref().unwrap();
+        assert_eq!(figures.quality.sentiment.status, TileStatus::Ok);
+        assert_eq!(figures.quality.sentiment.coverage, Some(2.0 / 104.0));
+        assert!(figures.verdicts.sentiment_reduced_coverage);
+        assert!(report
+            .notes
+            .iter()
+            .any(|n| n.contains("still being collected")));
+    }
+
+    #[test]
+    fn trend_granularity_follows_the_range_length() {
+        let org = organization(true);
+        let days = [row("2026-10-01", 100, 50, 0)];
+        let policy = ReportPolicy::default();
+        let daily = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        let trend = daily.figures.unwrap().trend;
+        assert_eq!(trend.period, TrendPeriod::Day);
+        assert_eq!(trend.points.len(), 31);
+        assert_eq!(trend.points[1].net_rate, None);
+
+        // 1 Oct 2026 is a Thursday: the first week is clipped to Thu–Sun.
+        let weekly = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-12-31"));
+        let trend = weekly.figures.unwrap().trend;
+        assert_eq!(trend.period, TrendPeriod::Week);
+        assert_eq!(
+            (trend.points[0].from, trend.points[0].to),
+            (day("2026-10-01"), day("2026-10-04"))
+        );
+        assert_eq!(trend.points[1].from, day("2026-10-05"));
+        assert_eq!(trend.points.last().unwrap().to, day("2026-12-31"));
+
+        let monthly = assemble(&inputs(&org, &days, &policy, "2025-11-15", "2026-10-31"));
+        let trend = monthly.figures.unwrap().trend;
+        assert_eq!(trend.period, TrendPeriod::Month);
+        assert_eq!(trend.points.len(), 12);
+        assert_eq!(trend.points[0].to, day("2025-11-30"));
+        assert_eq!(trend.points[11].net_rate, Some(0.5));
+    }
+
+    #[test]
+    fn headline_and_verdicts_speak_indonesian() {
+        let org = organization(true);
+        let days = [row("2026-10-01", 100, 65, 0)];
+        let policy = ReportPolicy::default();
+        let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
+        input.lang = Lang::Id;
+        input.cost_assumption = Some(CostAssumption::new(40_000, 6).unwrap());
+        let report = assemble(&input);
+        assert!(
+            report.headline.contains("65 dari 100"),
+            "{}",
+            report.headline
+        );
+        assert!(
+            report.headline.contains("Rp 260.000"),
+            "{}",
+            report.headline
+        );
+        assert_eq!(
+            report
+                .figures
+                .unwrap()
+                .verdicts
+                .net_containment
+                .unwrap()
+                .label,
+            "Kuat"
+        );
+    }
+
+    #[test]
+    fn days_of_data_counts_from_the_first_eligible_room() {
+        assert_eq!(days_of_data(Some(day("2026-09-01")), day("2026-10-31")), 61);
+        assert_eq!(days_of_data(Some(day("2026-10-03")), day("2026-11-01")), 30);
+        assert_eq!(days_of_data(None, day("2026-11-01")), 0);
+        assert_eq!(days_of_data(Some(day("2026-12-01")), day("2026-11-01")), 0);
+    }
+}

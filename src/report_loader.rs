@@ -1,0 +1,60 @@
+//! Reads what a report needs from the datamart (never from raw rooms) and hands it
+//! to the pure assembly in `metrics::report`.
+
+use crate::domain::{DateRange, OrgId, Organization};
+use crate::i18n::Lang;
+use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("organization '{0}' is not in the database")]
+    UnknownOrganization(OrgId),
+    #[error(
+        "organization '{0}' does not have the AI Agent add-on, so it has no AI Agent Impact Report"
+    )]
+    NoAiAddon(OrgId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The organization's report for `range`, read from the datamart.
+pub async fn load_report(
+    store: &dyn Store,
+    org: &OrgId,
+    range: DateRange,
+    policy: &ReportPolicy,
+    lang: Lang,
+) -> Result<Report, ReportError> {
+    let organization = load_organization(store, org).await?;
+    let (days, activity, cost_assumption) = tokio::try_join!(
+        store.daily_counters(org, range),
+        store.activity(org),
+        store.cost_assumption(org),
+    )?;
+    Ok(assemble(&ReportInputs {
+        organization: &organization,
+        range,
+        days: &days,
+        first_eligible_day: activity.first_eligible_day,
+        data_through: activity.data_through,
+        cost_assumption,
+        policy,
+        lang,
+    }))
+}
+
+/// The organization, if it exists and has the AI add-on.
+pub async fn load_organization(
+    store: &dyn Store,
+    org: &OrgId,
+) -> Result<Organization, ReportError> {
+    let organization = store
+        .organization(org)
+        .await?
+        .ok_or_else(|| ReportError::UnknownOrganization(org.clone()))?;
+    if !organization.ai_addon {
+        return Err(ReportError::NoAiAddon(org.clone()));
+    }
+    Ok(organization)
+}

@@ -1,0 +1,196 @@
+//! Where room sentiment comes from: the `room_summaries` table of the store (the
+//! embedded default) or MongoDB's `omnichannel_room_summaries` in production. Either
+//! way the read has a time limit; a failure marks the days pending instead of
+//! failing the aggregation.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+use mongodb::bson::{doc, Bson, Document};
+
+use crate::domain::{OrgId, RawSentiment};
+use crate::settings::MongoSettings;
+use crate::store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SentimentError {
+    #[error("the sentiment source did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the sentiment source failed: {0}")]
+    Failed(String),
+}
+
+/// The rooms whose sentiment is wanted: ids plus the creation window they come from.
+pub struct SentimentRequest<'a> {
+    pub organization: &'a OrgId,
+    pub room_ids: &'a [String],
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait SentimentSource: Send + Sync {
+    fn name(&self) -> &'static str;
+    async fn sentiments(
+        &self,
+        request: SentimentRequest<'_>,
+    ) -> Result<HashMap<String, RawSentiment>, SentimentError>;
+}
+
+/// Sentiment from the store's own `room_summaries` table.
+pub struct StoreSentiment {
+    store: Arc<dyn Store>,
+    timeout: Duration,
+}
+
+impl StoreSentiment {
+    pub fn new(store: Arc<dyn Store>, timeout: Duration) -> Self {
+        Self { store, timeout }
+    }
+}
+
+#[async_trait]
+impl SentimentSource for StoreSentiment {
+    fn name(&self) -> &'static str {
+        "room_summaries table"
+    }
+
+    async fn sentiments(
+        &self,
+        request: SentimentRequest<'_>,
+    ) -> Result<HashMap<String, RawSentiment>, SentimentError> {
+        let read = self
+            .store
+            .summaries(request.organization, request.start, request.end);
+        match tokio::time::timeout(self.timeout, read).await {
+            Ok(Ok(rows)) => Ok(rows.into_iter().collect()),
+            Ok(Err(error)) => Err(SentimentError::Failed(error.to_string())),
+            Err(_) => Err(SentimentError::Timeout(self.timeout)),
+        }
+    }
+}
+
+/// Sentiment from MongoDB's `omnichannel_room_summaries`, one document per room.
+pub struct MongoSentiment {
+    collection: mongodb::Collection<Document>,
+    timeout: Duration,
+}
+
+/// Room ids sent to MongoDB in one `$in` query.
+const MONGO_BATCH: usize = 5_000;
+
+impl MongoSentiment {
+    /// Prepares the client; it connects lazily, so an unreachable server shows up
+    /// as a failed (and timed) read, never as a failure to start.
+    pub async fn connect(url: &str, settings: &MongoSettings) -> Result<Self, SentimentError> {
+        let timeout = Duration::from_millis(settings.timeout_ms.max(1));
+        let mut options = mongodb::options::ClientOptions::parse(url)
+            .await
+            .map_err(|e| SentimentError::Failed(format!("the MongoDB URL is not valid: {e}")))?;
+        options.server_selection_timeout.get_or_insert(timeout);
+        options.connect_timeout.get_or_insert(timeout);
+        options.app_name.get_or_insert_with(|| "impact".to_string());
+        let client = mongodb::Client::with_options(options)
+            .map_err(|e| SentimentError::Failed(e.to_string()))?;
+        Ok(Self {
+            collection: client
+                .database(&settings.database)
+                .collection(&settings.collection),
+            timeout,
+        })
+    }
+
+    async fn read(
+        &self,
+        organization: &OrgId,
+        room_ids: &[String],
+    ) -> Result<HashMap<String, RawSentiment>, mongodb::error::Error> {
+        let mut found = HashMap::new();
+        for batch in room_ids.chunks(MONGO_BATCH) {
+            let filter = doc! {
+                "organization_id": organization.as_str(),
+                "room_id": { "$in": batch },
+            };
+            let mut cursor = self
+                .collection
+                .find(filter)
+                .projection(doc! { "room_id": 1, "sentiment": 1, "_id": 0 })
+                .await?;
+            while let Some(document) = cursor.try_next().await? {
+                if let Ok(room_id) = document.get_str("room_id") {
+                    let sentiment = document
+                        .get("sentiment")
+                        .map(sentiment_from_bson)
+                        .unwrap_or(RawSentiment::Missing);
+                    found.insert(room_id.to_string(), sentiment);
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn sentiment_from_bson(value: &Bson) -> RawSentiment {
+    match value {
+        Bson::String(label) => RawSentiment::Label(label.clone()),
+        Bson::Double(score) => RawSentiment::Score(*score),
+        Bson::Int32(score) => RawSentiment::Score(f64::from(*score)),
+        Bson::Int64(score) => RawSentiment::Score(*score as f64),
+        Bson::Decimal128(score) => score
+            .to_string()
+            .parse()
+            .map(RawSentiment::Score)
+            .unwrap_or(RawSentiment::Missing),
+        _ => RawSentiment::Missing,
+    }
+}
+
+#[async_trait]
+impl SentimentSource for MongoSentiment {
+    fn name(&self) -> &'static str {
+        "MongoDB"
+    }
+
+    async fn sentiments(
+        &self,
+        request: SentimentRequest<'_>,
+    ) -> Result<HashMap<String, RawSentiment>, SentimentError> {
+        match tokio::time::timeout(
+            self.timeout,
+            self.read(request.organization, request.room_ids),
+        )
+        .await
+        {
+            Ok(Ok(found)) => Ok(found),
+            Ok(Err(error)) => Err(SentimentError::Failed(error.to_string())),
+            Err(_) => Err(SentimentError::Timeout(self.timeout)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bson_values_normalise_like_json_ones() {
+        assert_eq!(
+            sentiment_from_bson(&Bson::String("Positive".into())).normalised(),
+            Some(1.0)
+        );
+        assert_eq!(
+            sentiment_from_bson(&Bson::Int32(-4)).normalised(),
+            Some(-1.0)
+        );
+        assert_eq!(
+            sentiment_from_bson(&Bson::Double(0.25)).normalised(),
+            Some(0.25)
+        );
+        assert_eq!(sentiment_from_bson(&Bson::Null).normalised(), None);
+        assert_eq!(sentiment_from_bson(&Bson::Boolean(true)).normalised(), None);
+    }
+}

@@ -1,0 +1,99 @@
+//! Settings: built-in defaults (`config/default.toml`, compiled in), then an optional
+//! file, then environment variables `IMPACT__SECTION__KEY`, then command-line flags.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::metrics::report::ReportPolicy;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub mongodb: MongoSettings,
+    pub aggregation: AggregationSettings,
+    pub report: ReportPolicy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub data_dir: PathBuf,
+    pub pool_size: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MongoSettings {
+    pub url: String,
+    pub database: String,
+    pub collection: String,
+    pub timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AggregationSettings {
+    pub nightly_days: u32,
+    pub retention_months: u32,
+    pub chunk_days: u32,
+}
+
+impl Settings {
+    /// Loads the settings; `file` is an optional TOML file of overrides.
+    pub fn load(file: Option<&Path>) -> Result<Self, config::ConfigError> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        builder
+            .add_source(
+                config::Environment::with_prefix("IMPACT")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()
+    }
+
+    /// The database to use: the configured URL, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.trim().is_empty() {
+            format!(
+                "sqlite://{}",
+                self.database.data_dir.join("impact.sqlite").display()
+            )
+        } else {
+            self.database.url.trim().to_string()
+        }
+    }
+
+    /// The MongoDB URL for sentiment, if one is configured.
+    pub fn mongodb_url(&self) -> Option<&str> {
+        Some(self.mongodb.url.trim()).filter(|url| !url.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_defaults_load_and_match_the_metric_spec() {
+        let settings = Settings::load(None).unwrap();
+        assert_eq!(settings.report, ReportPolicy::default());
+        assert_eq!(settings.aggregation.nightly_days, 3);
+        assert_eq!(settings.aggregation.retention_months, 13);
+    }
+
+    #[test]
+    fn an_empty_url_means_the_embedded_default() {
+        let mut settings = Settings::load(None).unwrap();
+        settings.database.url = String::new();
+        settings.database.data_dir = PathBuf::from("/tmp/x");
+        assert_eq!(settings.database_url(), "sqlite:///tmp/x/impact.sqlite");
+        assert_eq!(settings.mongodb_url(), None);
+    }
+}

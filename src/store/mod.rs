@@ -1,0 +1,355 @@
+//! The one narrow interface between the program and its database, with two
+//! backends: PostgreSQL for production and SQLite as the embedded default. Both
+//! pass the same conformance suite (`tests/store_conformance.rs`). The SQL differs;
+//! the behaviour must not. No metric rule lives here: the store only moves rows.
+
+mod postgres;
+mod sqlite;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub use self::postgres::PostgresStore;
+pub use self::sqlite::SqliteStore;
+use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
+use crate::metrics::DailyCounters;
+
+/// A room row exactly as stored in the source (free-text fields not yet normalised).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRoom {
+    pub organization_id: OrgId,
+    pub id: String,
+    pub channel: String,
+    pub contact_id: String,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_reason: Option<String>,
+    pub assign_channel_agent_id: Option<String>,
+    pub assigned_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRecord {
+    pub organization_id: OrgId,
+    pub room_id: String,
+    pub sender_type: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRecord {
+    pub organization_id: OrgId,
+    pub room_id: String,
+    pub sentiment: RawSentiment,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// How many messages of one (raw) sender type a room has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageCount {
+    pub room_id: String,
+    pub sender_type: String,
+    pub count: i64,
+}
+
+/// Datamart facts about an organization beyond its daily rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrgActivity {
+    pub first_eligible_day: Option<NaiveDate>,
+    /// The latest day the datamart holds a row for.
+    pub data_through: Option<NaiveDate>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("{context}: {source}")]
+    Sqlite {
+        context: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{context}: {message}")]
+    Postgres {
+        context: String,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    #[error("{context}: could not get a PostgreSQL connection: {message}")]
+    Pool { context: String, message: String },
+    #[error("the database holds a value this program cannot read: {0}")]
+    Invalid(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("a database task stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+impl StoreError {
+    pub(crate) fn sqlite(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Self {
+        let context = context.into();
+        move |source| StoreError::Sqlite { context, source }
+    }
+
+    pub(crate) fn postgres(
+        context: impl Into<String>,
+    ) -> impl FnOnce(tokio_postgres::Error) -> Self {
+        let context = context.into();
+        move |source| {
+            // The driver's own message is terse ("db error"); the server's says why.
+            let message = match source.as_db_error() {
+                Some(db) => format!("{}: {}", db.code().code(), db.message()),
+                None => source.to_string(),
+            };
+            StoreError::Postgres {
+                context,
+                message,
+                source,
+            }
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Writes one import, all or nothing: nothing is visible to readers until
+/// `commit`, and dropping the writer without committing discards everything.
+#[async_trait]
+pub trait ImportWriter: Send {
+    async fn organizations(&mut self, rows: &[Organization]) -> StoreResult<()>;
+    /// Rooms are upserted by `(organization_id, id)`; a later row for the same room wins.
+    async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()>;
+    /// The messages of every room named here replace that room's stored messages
+    /// at commit, so importing the same file twice changes nothing.
+    async fn histories(&mut self, rows: &[HistoryRecord]) -> StoreResult<()>;
+    async fn summaries(&mut self, rows: &[SummaryRecord]) -> StoreResult<()>;
+    async fn cost_assumptions(&mut self, rows: &[(OrgId, CostAssumption)]) -> StoreResult<()>;
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+    async fn rollback(self: Box<Self>) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// `sqlite` or `postgres`, for logs and messages.
+    fn backend(&self) -> &'static str;
+
+    /// Applies every migration not applied yet. Safe to call at every start.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Answers when the database is reachable (for readiness checks).
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>>;
+
+    async fn organizations(&self) -> StoreResult<Vec<Organization>>;
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>>;
+
+    // Source reads, for the aggregation.
+
+    /// The first and last `created_at` among the organization's rooms.
+    async fn room_creation_span(
+        &self,
+        org: &OrgId,
+    ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>>;
+    /// Rooms in `(created_at, id)` order, after the given position, at most `limit`.
+    async fn rooms_in_creation_order(
+        &self,
+        org: &OrgId,
+        after: Option<(DateTime<Utc>, String)>,
+        limit: i64,
+    ) -> StoreResult<Vec<SourceRoom>>;
+    /// Rooms with `start ≤ created_at < end`.
+    async fn rooms_created_between(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<SourceRoom>>;
+    /// Message counts by raw sender type for rooms with `start ≤ created_at < end`.
+    async fn message_counts(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<MessageCount>>;
+    /// Stored summaries of rooms with `start ≤ created_at < end` (the SQL sentiment source).
+    async fn summaries(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, RawSentiment)>>;
+
+    // The datamart.
+
+    /// Replaces whole org-days in one transaction, and lowers the organization's
+    /// first eligible day to `first_eligible_day` if that is earlier.
+    async fn write_days(
+        &self,
+        org: &OrgId,
+        rows: &[DailyCounters],
+        first_eligible_day: Option<NaiveDate>,
+    ) -> StoreResult<()>;
+    /// Deletes daily rows older than `cutoff`; returns how many went.
+    async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64>;
+    /// Days whose sentiment could not be read when they were aggregated.
+    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>>;
+    async fn daily_counters(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+    ) -> StoreResult<Vec<DailyCounters>>;
+    async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity>;
+
+    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>>;
+    async fn save_cost_assumption(
+        &self,
+        org: &OrgId,
+        assumption: CostAssumption,
+    ) -> StoreResult<()>;
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        let url = url.trim();
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(
+                    "a sqlite:// URL needs a file path, e.g. sqlite://data/impact.sqlite".into(),
+                ));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_string()));
+        }
+        Err(StoreError::BadUrl(format!(
+            "'{}' is not a database URL this program knows; use sqlite://PATH or postgres://USER@HOST/DB",
+            redact(url)
+        )))
+    }
+}
+
+/// Hides a password in a URL before it goes to a message or a log.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Opens the store a URL names and applies the schema.
+pub async fn open(url: &str, pool_size: usize) -> Result<Arc<dyn Store>, StoreError> {
+    let store: Arc<dyn Store> = match DatabaseUrl::parse(url)? {
+        DatabaseUrl::Sqlite(path) => Arc::new(SqliteStore::open(&path)?),
+        DatabaseUrl::Postgres(url) => Arc::new(PostgresStore::connect(&url, pool_size)?),
+    };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Parses an organization row read back from either database.
+pub(crate) fn organization_from_columns(
+    id: String,
+    name: String,
+    ai_addon: bool,
+    timezone: String,
+    business_hours: Option<String>,
+    holidays: String,
+) -> StoreResult<Organization> {
+    let id = OrgId::parse(&id).map_err(|e| StoreError::Invalid(format!("organization id: {e}")))?;
+    let timezone = Organization::parse_timezone(&timezone)
+        .map_err(|e| StoreError::Invalid(format!("organization {id}: {e}")))?;
+    let business_hours = match business_hours {
+        Some(text) => {
+            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                StoreError::Invalid(format!("organization {id} business hours: {e}"))
+            })?;
+            Some(
+                crate::domain::BusinessHours::from_json(&value)
+                    .map_err(|e| StoreError::Invalid(format!("organization {id}: {e}")))?,
+            )
+        }
+        None => None,
+    };
+    let holidays: Vec<NaiveDate> = serde_json::from_str(&holidays)
+        .map_err(|e| StoreError::Invalid(format!("organization {id} holidays: {e}")))?;
+    Ok(Organization {
+        id,
+        name,
+        ai_addon,
+        timezone,
+        business_hours,
+        holidays: holidays.into_iter().collect(),
+    })
+}
+
+/// The columns an organization is stored as: business hours and holidays as JSON text.
+pub(crate) fn organization_json_columns(org: &Organization) -> (Option<String>, String) {
+    let hours = org.business_hours.as_ref().map(|h| h.to_json().to_string());
+    let holidays = serde_json::to_string(&org.holidays.iter().collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
+    (hours, holidays)
+}
+
+/// Parses a stored sentiment (JSON text) back into its raw form.
+pub(crate) fn sentiment_from_column(text: &str) -> RawSentiment {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|value| RawSentiment::from_json(&value))
+        .unwrap_or(RawSentiment::Missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.sqlite").unwrap(),
+            DatabaseUrl::Sqlite(PathBuf::from("data/x.sqlite"))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://postgres@127.0.0.1/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/impact"),
+            "postgres://app:***@db:5432/impact"
+        );
+        assert_eq!(
+            redact("postgres://app@db/impact"),
+            "postgres://app@db/impact"
+        );
+        let error = DatabaseUrl::parse("mysql://app:s3cret@db/x").unwrap_err();
+        assert!(!error.to_string().contains("s3cret"));
+    }
+}

@@ -1,0 +1,803 @@
+//! The production backend: PostgreSQL through a deadpool connection pool.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use futures_util::pin_mut;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, NoTls, Row};
+
+use super::{
+    organization_from_columns, organization_json_columns, sentiment_from_column, HistoryRecord,
+    ImportWriter, MessageCount, OrgActivity, SourceRoom, Store, StoreError, StoreResult,
+    SummaryRecord,
+};
+use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
+use crate::metrics::DailyCounters;
+
+const MIGRATIONS: &[(i32, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/postgres/0001_init.sql"),
+)];
+
+/// How long to wait for a connection before the caller gets an error.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct PostgresStore {
+    config: tokio_postgres::Config,
+    pool: Pool,
+}
+
+const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
+     closed_reason, assign_channel_agent_id, assigned_at";
+
+const DAILY_COLUMNS: &str = "day, eligible, ai_handled, contained, reopened, after_hours, \
+     ai_assisted, escalated, other, contained_customer_messages, contained_sentiment_sum, \
+     contained_sentiment_rooms, human_sentiment_sum, human_sentiment_rooms, sentiment_pending";
+
+fn room_from_row(row: &Row) -> StoreResult<SourceRoom> {
+    let org: String = row.get(0);
+    let id: String = row.get(1);
+    Ok(SourceRoom {
+        organization_id: OrgId::parse(&org)
+            .map_err(|e| StoreError::Invalid(format!("room {id}: {e}")))?,
+        id,
+        channel: row.get(2),
+        contact_id: row.get(3),
+        created_at: row.get(4),
+        closed_at: row.get(5),
+        closed_reason: row.get(6),
+        assign_channel_agent_id: row.get(7),
+        assigned_at: row.get(8),
+    })
+}
+
+fn daily_from_row(row: &Row) -> DailyCounters {
+    DailyCounters {
+        day: row.get(0),
+        eligible: row.get(1),
+        ai_handled: row.get(2),
+        contained: row.get(3),
+        reopened: row.get(4),
+        after_hours: row.get(5),
+        ai_assisted: row.get(6),
+        escalated: row.get(7),
+        other: row.get(8),
+        contained_customer_messages: row.get(9),
+        contained_sentiment_sum: row.get(10),
+        contained_sentiment_rooms: row.get(11),
+        human_sentiment_sum: row.get(12),
+        human_sentiment_rooms: row.get(13),
+        sentiment_pending: row.get(14),
+    }
+}
+
+fn organization_from_row(row: &Row) -> StoreResult<Organization> {
+    organization_from_columns(
+        row.get(0),
+        row.get(1),
+        row.get(2),
+        row.get(3),
+        row.get(4),
+        row.get(5),
+    )
+}
+
+impl PostgresStore {
+    /// Sets up the pool; connections are made on first use.
+    pub fn connect(url: &str, pool_size: usize) -> StoreResult<Self> {
+        let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
+            StoreError::BadUrl(format!(
+                "'{}' is not a PostgreSQL URL: {e}",
+                super::redact(url)
+            ))
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("impact");
+        }
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(CONNECT_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| StoreError::BadUrl(format!("setting up the connection pool: {e}")))?;
+        Ok(Self { config, pool })
+    }
+
+    async fn client(&self, context: &str) -> StoreResult<Object> {
+        self.pool.get().await.map_err(|e| StoreError::Pool {
+            context: context.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    async fn query(
+        &self,
+        context: &str,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> StoreResult<Vec<Row>> {
+        let client = self.client(context).await?;
+        let statement = client
+            .prepare_cached(sql)
+            .await
+            .map_err(StoreError::postgres(context))?;
+        client
+            .query(&statement, params)
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let context = "applying the PostgreSQL schema";
+        let mut client = self.client(context).await?;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        // Several servers may start at once; only one applies the schema.
+        transaction
+            .batch_execute(
+                "SELECT pg_advisory_xact_lock(7242024);
+                 CREATE TABLE IF NOT EXISTS impact_schema_migrations (
+                     version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        for (version, name, sql) in MIGRATIONS {
+            let applied = transaction
+                .query_opt(
+                    "SELECT 1 FROM impact_schema_migrations WHERE version = $1",
+                    &[version],
+                )
+                .await
+                .map_err(StoreError::postgres(context))?
+                .is_some();
+            if !applied {
+                transaction
+                    .batch_execute(sql)
+                    .await
+                    .map_err(StoreError::postgres(format!(
+                        "applying migration {version} ({name})"
+                    )))?;
+                transaction
+                    .execute(
+                        "INSERT INTO impact_schema_migrations (version, name) VALUES ($1, $2)",
+                        &[version, name],
+                    )
+                    .await
+                    .map_err(StoreError::postgres(context))?;
+            }
+        }
+        transaction
+            .commit()
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.query("checking the PostgreSQL database", "SELECT 1", &[])
+            .await
+            .map(|_| ())
+    }
+
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
+        // A connection of its own, outside the pool: if the import fails or is
+        // dropped half-way, closing it makes PostgreSQL roll the transaction back,
+        // and no pooled connection is ever left inside an open transaction.
+        let context = "starting the import";
+        let (client, connection) = self
+            .config
+            .connect(NoTls)
+            .await
+            .map_err(StoreError::postgres(context))?;
+        let connection_task = tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::warn!(error = %error, "import connection ended with an error");
+            }
+        });
+        client
+            .batch_execute(
+                "BEGIN;
+                 CREATE TEMP TABLE import_rooms (
+                     seq BIGINT NOT NULL, organization_id TEXT NOT NULL, id TEXT NOT NULL,
+                     channel TEXT NOT NULL, contact_id TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+                     closed_at TIMESTAMPTZ, closed_reason TEXT, assign_channel_agent_id TEXT,
+                     assigned_at TIMESTAMPTZ) ON COMMIT DROP;
+                 CREATE TEMP TABLE import_histories (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     sender_type TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL) ON COMMIT DROP;
+                 CREATE TEMP TABLE import_summaries (
+                     seq BIGINT NOT NULL, organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     sentiment TEXT NOT NULL, created_at TIMESTAMPTZ) ON COMMIT DROP;",
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        Ok(Box::new(PostgresImport {
+            client,
+            connection_task,
+            sequence: 0,
+        }))
+    }
+
+    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
+        self.query(
+            "reading organizations",
+            "SELECT id, name, ai_addon, timezone, business_hours, holidays FROM organizations ORDER BY id",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(organization_from_row)
+        .collect()
+    }
+
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
+        self.query(
+            "reading an organization",
+            "SELECT id, name, ai_addon, timezone, business_hours, holidays FROM organizations WHERE id = $1",
+            &[&id.as_str()],
+        )
+        .await?
+        .first()
+        .map(organization_from_row)
+        .transpose()
+    }
+
+    async fn room_creation_span(
+        &self,
+        org: &OrgId,
+    ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+        let rows = self
+            .query(
+                "reading the span of rooms",
+                "SELECT min(created_at), max(created_at) FROM rooms WHERE organization_id = $1",
+                &[&org.as_str()],
+            )
+            .await?;
+        Ok(rows.first().and_then(|row| {
+            let first: Option<DateTime<Utc>> = row.get(0);
+            let last: Option<DateTime<Utc>> = row.get(1);
+            first.zip(last)
+        }))
+    }
+
+    async fn rooms_in_creation_order(
+        &self,
+        org: &OrgId,
+        after: Option<(DateTime<Utc>, String)>,
+        limit: i64,
+    ) -> StoreResult<Vec<SourceRoom>> {
+        let (after_at, after_id) = match after {
+            Some((at, id)) => (at, id),
+            None => (DateTime::<Utc>::MIN_UTC, String::new()),
+        };
+        self.query(
+            "reading rooms in creation order",
+            &format!(
+                "SELECT {ROOM_COLUMNS} FROM rooms
+                 WHERE organization_id = $1 AND (created_at, id) > ($2, $3)
+                 ORDER BY created_at, id LIMIT $4"
+            ),
+            &[&org.as_str(), &after_at, &after_id, &limit],
+        )
+        .await?
+        .iter()
+        .map(room_from_row)
+        .collect()
+    }
+
+    async fn rooms_created_between(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<SourceRoom>> {
+        self.query(
+            "reading rooms",
+            &format!(
+                "SELECT {ROOM_COLUMNS} FROM rooms
+                 WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3"
+            ),
+            &[&org.as_str(), &start, &end],
+        )
+        .await?
+        .iter()
+        .map(room_from_row)
+        .collect()
+    }
+
+    async fn message_counts(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<MessageCount>> {
+        Ok(self
+            .query(
+                "counting messages",
+                "SELECT h.room_id, h.sender_type, count(*)
+                 FROM rooms r
+                 JOIN histories h ON h.organization_id = r.organization_id AND h.room_id = r.id
+                 WHERE r.organization_id = $1 AND r.created_at >= $2 AND r.created_at < $3
+                 GROUP BY h.room_id, h.sender_type",
+                &[&org.as_str(), &start, &end],
+            )
+            .await?
+            .iter()
+            .map(|row| MessageCount {
+                room_id: row.get(0),
+                sender_type: row.get(1),
+                count: row.get(2),
+            })
+            .collect())
+    }
+
+    async fn summaries(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, RawSentiment)>> {
+        Ok(self
+            .query(
+                "reading room summaries",
+                "SELECT s.room_id, s.sentiment
+                 FROM rooms r
+                 JOIN room_summaries s ON s.organization_id = r.organization_id AND s.room_id = r.id
+                 WHERE r.organization_id = $1 AND r.created_at >= $2 AND r.created_at < $3",
+                &[&org.as_str(), &start, &end],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                let sentiment: String = row.get(1);
+                (row.get(0), sentiment_from_column(&sentiment))
+            })
+            .collect())
+    }
+
+    async fn write_days(
+        &self,
+        org: &OrgId,
+        rows: &[DailyCounters],
+        first_eligible_day: Option<NaiveDate>,
+    ) -> StoreResult<()> {
+        let context = format!("writing daily rows of {org}");
+        let mut client = self.client(&context).await?;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(StoreError::postgres(context.clone()))?;
+        let upsert = transaction
+            .prepare_cached(
+                "INSERT INTO ai_activity_logs (organization_id, day, eligible, ai_handled,
+                     contained, reopened, after_hours, ai_assisted, escalated, other,
+                     contained_customer_messages, contained_sentiment_sum,
+                     contained_sentiment_rooms, human_sentiment_sum, human_sentiment_rooms,
+                     sentiment_pending, computed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())
+                 ON CONFLICT (organization_id, day) DO UPDATE SET
+                     eligible = EXCLUDED.eligible, ai_handled = EXCLUDED.ai_handled,
+                     contained = EXCLUDED.contained, reopened = EXCLUDED.reopened,
+                     after_hours = EXCLUDED.after_hours, ai_assisted = EXCLUDED.ai_assisted,
+                     escalated = EXCLUDED.escalated, other = EXCLUDED.other,
+                     contained_customer_messages = EXCLUDED.contained_customer_messages,
+                     contained_sentiment_sum = EXCLUDED.contained_sentiment_sum,
+                     contained_sentiment_rooms = EXCLUDED.contained_sentiment_rooms,
+                     human_sentiment_sum = EXCLUDED.human_sentiment_sum,
+                     human_sentiment_rooms = EXCLUDED.human_sentiment_rooms,
+                     sentiment_pending = EXCLUDED.sentiment_pending,
+                     computed_at = EXCLUDED.computed_at",
+            )
+            .await
+            .map_err(StoreError::postgres(context.clone()))?;
+        for row in rows {
+            transaction
+                .execute(
+                    &upsert,
+                    &[
+                        &org.as_str(),
+                        &row.day,
+                        &row.eligible,
+                        &row.ai_handled,
+                        &row.contained,
+                        &row.reopened,
+                        &row.after_hours,
+                        &row.ai_assisted,
+                        &row.escalated,
+                        &row.other,
+                        &row.contained_customer_messages,
+                        &row.contained_sentiment_sum,
+                        &row.contained_sentiment_rooms,
+                        &row.human_sentiment_sum,
+                        &row.human_sentiment_rooms,
+                        &row.sentiment_pending,
+                    ],
+                )
+                .await
+                .map_err(StoreError::postgres(context.clone()))?;
+        }
+        transaction
+            .execute(
+                "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
+                 VALUES ($1, $2, now())
+                 ON CONFLICT (organization_id) DO UPDATE SET
+                     first_eligible_day = LEAST(organization_activity.first_eligible_day,
+                                                EXCLUDED.first_eligible_day),
+                     updated_at = EXCLUDED.updated_at",
+                &[&org.as_str(), &first_eligible_day],
+            )
+            .await
+            .map_err(StoreError::postgres(context.clone()))?;
+        transaction
+            .commit()
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
+        let context = "deleting expired daily rows";
+        let client = self.client(context).await?;
+        client
+            .execute("DELETE FROM ai_activity_logs WHERE day < $1", &[&cutoff])
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
+        Ok(self
+            .query(
+                "reading days with pending sentiment",
+                "SELECT day FROM ai_activity_logs
+                 WHERE organization_id = $1 AND sentiment_pending ORDER BY day",
+                &[&org.as_str()],
+            )
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
+    }
+
+    async fn daily_counters(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+    ) -> StoreResult<Vec<DailyCounters>> {
+        Ok(self
+            .query(
+                "reading daily rows",
+                &format!(
+                    "SELECT {DAILY_COLUMNS} FROM ai_activity_logs
+                     WHERE organization_id = $1 AND day >= $2 AND day <= $3 ORDER BY day"
+                ),
+                &[&org.as_str(), &range.from(), &range.to()],
+            )
+            .await?
+            .iter()
+            .map(daily_from_row)
+            .collect())
+    }
+
+    async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
+        let rows = self
+            .query(
+                "reading organization activity",
+                "SELECT (SELECT first_eligible_day FROM organization_activity WHERE organization_id = $1),
+                        (SELECT max(day) FROM ai_activity_logs WHERE organization_id = $1)",
+                &[&org.as_str()],
+            )
+            .await?;
+        Ok(rows
+            .first()
+            .map(|row| OrgActivity {
+                first_eligible_day: row.get(0),
+                data_through: row.get(1),
+            })
+            .unwrap_or_default())
+    }
+
+    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
+        let rows = self
+            .query(
+                "reading the cost assumption",
+                "SELECT agent_hour_rate, minutes_per_conversation FROM cost_assumptions
+                 WHERE organization_id = $1",
+                &[&org.as_str()],
+            )
+            .await?;
+        rows.first()
+            .map(|row| {
+                let minutes: i32 = row.get(1);
+                CostAssumption::new(row.get(0), i64::from(minutes))
+                    .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
+            })
+            .transpose()
+    }
+
+    async fn save_cost_assumption(
+        &self,
+        org: &OrgId,
+        assumption: CostAssumption,
+    ) -> StoreResult<()> {
+        let context = "saving the cost assumption";
+        let client = self.client(context).await?;
+        upsert_cost_assumption(&client, org, assumption)
+            .await
+            .map(|_| ())
+            .map_err(StoreError::postgres(context))
+    }
+}
+
+async fn upsert_cost_assumption(
+    client: &Client,
+    org: &OrgId,
+    assumption: CostAssumption,
+) -> Result<u64, tokio_postgres::Error> {
+    let minutes = i32::try_from(assumption.minutes_per_conversation()).unwrap_or(i32::MAX);
+    client
+        .execute(
+            "INSERT INTO cost_assumptions (organization_id, agent_hour_rate, minutes_per_conversation, updated_at)
+             VALUES ($1, $2, $3, now())
+             ON CONFLICT (organization_id) DO UPDATE SET
+                 agent_hour_rate = EXCLUDED.agent_hour_rate,
+                 minutes_per_conversation = EXCLUDED.minutes_per_conversation,
+                 updated_at = EXCLUDED.updated_at",
+            &[&org.as_str(), &assumption.agent_hour_rate(), &minutes],
+        )
+        .await
+}
+
+/// One import: rows are streamed with binary COPY into temporary tables and merged
+/// into the real tables at commit, in the same transaction.
+struct PostgresImport {
+    client: Client,
+    connection_task: tokio::task::JoinHandle<()>,
+    /// Row order across batches, so that the last row for a key wins at merge time.
+    sequence: i64,
+}
+
+impl PostgresImport {
+    fn next_sequence(&mut self) -> i64 {
+        self.sequence += 1;
+        self.sequence
+    }
+}
+
+impl Drop for PostgresImport {
+    fn drop(&mut self) {
+        // Ends the connection if it is still open; PostgreSQL then rolls back.
+        self.connection_task.abort();
+    }
+}
+
+#[async_trait]
+impl ImportWriter for PostgresImport {
+    async fn organizations(&mut self, rows: &[Organization]) -> StoreResult<()> {
+        let context = "importing organizations";
+        let statement = self
+            .client
+            .prepare(
+                "INSERT INTO organizations (id, name, ai_addon, timezone, business_hours, holidays, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, now())
+                 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, ai_addon = EXCLUDED.ai_addon,
+                     timezone = EXCLUDED.timezone, business_hours = EXCLUDED.business_hours,
+                     holidays = EXCLUDED.holidays, updated_at = EXCLUDED.updated_at",
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        for org in rows {
+            let (hours, holidays) = organization_json_columns(org);
+            self.client
+                .execute(
+                    &statement,
+                    &[
+                        &org.id.as_str(),
+                        &org.name,
+                        &org.ai_addon,
+                        &org.timezone.name(),
+                        &hours,
+                        &holidays,
+                    ],
+                )
+                .await
+                .map_err(StoreError::postgres(context))?;
+        }
+        Ok(())
+    }
+
+    async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()> {
+        let context = "importing rooms";
+        let sink = self
+            .client
+            .copy_in(&format!(
+                "COPY import_rooms (seq, {ROOM_COLUMNS}) FROM STDIN BINARY"
+            ))
+            .await
+            .map_err(StoreError::postgres(context))?;
+        let writer = BinaryCopyInWriter::new(
+            sink,
+            &[
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TIMESTAMPTZ,
+                Type::TIMESTAMPTZ,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TIMESTAMPTZ,
+            ],
+        );
+        pin_mut!(writer);
+        for room in rows {
+            let sequence = self.next_sequence();
+            writer
+                .as_mut()
+                .write(&[
+                    &sequence,
+                    &room.organization_id.as_str(),
+                    &room.id,
+                    &room.channel,
+                    &room.contact_id,
+                    &room.created_at,
+                    &room.closed_at,
+                    &room.closed_reason,
+                    &room.assign_channel_agent_id,
+                    &room.assigned_at,
+                ])
+                .await
+                .map_err(StoreError::postgres(context))?;
+        }
+        writer
+            .finish()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        Ok(())
+    }
+
+    async fn histories(&mut self, rows: &[HistoryRecord]) -> StoreResult<()> {
+        let context = "importing histories";
+        let sink = self
+            .client
+            .copy_in(
+                "COPY import_histories (organization_id, room_id, sender_type, created_at) FROM STDIN BINARY",
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        let writer = BinaryCopyInWriter::new(
+            sink,
+            &[Type::TEXT, Type::TEXT, Type::TEXT, Type::TIMESTAMPTZ],
+        );
+        pin_mut!(writer);
+        for history in rows {
+            writer
+                .as_mut()
+                .write(&[
+                    &history.organization_id.as_str(),
+                    &history.room_id,
+                    &history.sender_type,
+                    &history.created_at,
+                ])
+                .await
+                .map_err(StoreError::postgres(context))?;
+        }
+        writer
+            .finish()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        Ok(())
+    }
+
+    async fn summaries(&mut self, rows: &[SummaryRecord]) -> StoreResult<()> {
+        let context = "importing room summaries";
+        let sink = self
+            .client
+            .copy_in(
+                "COPY import_summaries (seq, organization_id, room_id, sentiment, created_at) FROM STDIN BINARY",
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        let writer = BinaryCopyInWriter::new(
+            sink,
+            &[
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TIMESTAMPTZ,
+            ],
+        );
+        pin_mut!(writer);
+        for summary in rows {
+            let sequence = self.next_sequence();
+            writer
+                .as_mut()
+                .write(&[
+                    &sequence,
+                    &summary.organization_id.as_str(),
+                    &summary.room_id,
+                    &summary.sentiment.to_json().to_string(),
+                    &summary.created_at,
+                ])
+                .await
+                .map_err(StoreError::postgres(context))?;
+        }
+        writer
+            .finish()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        Ok(())
+    }
+
+    async fn cost_assumptions(&mut self, rows: &[(OrgId, CostAssumption)]) -> StoreResult<()> {
+        for (org, assumption) in rows {
+            upsert_cost_assumption(&self.client, org, *assumption)
+                .await
+                .map_err(StoreError::postgres("importing cost assumptions"))?;
+        }
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        let context = "finishing the import";
+        self.client
+            .batch_execute(&format!(
+                "ANALYZE import_rooms; ANALYZE import_histories; ANALYZE import_summaries;
+                 INSERT INTO rooms ({ROOM_COLUMNS})
+                     SELECT DISTINCT ON (organization_id, id) {ROOM_COLUMNS}
+                     FROM import_rooms ORDER BY organization_id, id, seq DESC
+                 ON CONFLICT (organization_id, id) DO UPDATE SET channel = EXCLUDED.channel,
+                     contact_id = EXCLUDED.contact_id, created_at = EXCLUDED.created_at,
+                     closed_at = EXCLUDED.closed_at, closed_reason = EXCLUDED.closed_reason,
+                     assign_channel_agent_id = EXCLUDED.assign_channel_agent_id,
+                     assigned_at = EXCLUDED.assigned_at;
+                 DELETE FROM histories h
+                     USING (SELECT DISTINCT organization_id, room_id FROM import_histories) i
+                     WHERE h.organization_id = i.organization_id AND h.room_id = i.room_id;
+                 INSERT INTO histories (organization_id, room_id, sender_type, created_at)
+                     SELECT organization_id, room_id, sender_type, created_at FROM import_histories;
+                 INSERT INTO room_summaries (organization_id, room_id, sentiment, created_at)
+                     SELECT DISTINCT ON (organization_id, room_id) organization_id, room_id, sentiment, created_at
+                     FROM import_summaries ORDER BY organization_id, room_id, seq DESC
+                 ON CONFLICT (organization_id, room_id) DO UPDATE SET
+                     sentiment = EXCLUDED.sentiment, created_at = EXCLUDED.created_at;
+                 COMMIT;"
+            ))
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn rollback(self: Box<Self>) -> StoreResult<()> {
+        self.client
+            .batch_execute("ROLLBACK")
+            .await
+            .map_err(StoreError::postgres("undoing the import"))
+    }
+}

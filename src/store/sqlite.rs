@@ -1,0 +1,812 @@
+//! The embedded default: one SQLite file, no server.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{
+    organization_from_columns, organization_json_columns, sentiment_from_column, HistoryRecord,
+    ImportWriter, MessageCount, OrgActivity, SourceRoom, Store, StoreError, StoreResult,
+    SummaryRecord,
+};
+use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
+use crate::metrics::DailyCounters;
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
+
+pub struct SqliteStore {
+    path: PathBuf,
+    connection: Arc<Mutex<Connection>>,
+}
+
+fn micros(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp_micros()
+}
+
+fn instant(micros: i64) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| StoreError::Invalid(format!("timestamp {micros} is out of range")))
+}
+
+fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
+    micros.map(instant).transpose()
+}
+
+fn parse_day(text: &str) -> StoreResult<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StoreError::Invalid(format!("'{text}' is not a stored day")))
+}
+
+fn open_connection(path: &Path) -> StoreResult<Connection> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+            context: format!("creating the data directory {}", parent.display()),
+            source,
+        })?;
+    }
+    let context = format!("opening the SQLite database {}", path.display());
+    let connection = Connection::open(path).map_err(StoreError::sqlite(context.clone()))?;
+    // WAL lets readers go on while the nightly aggregation writes; the busy timeout
+    // makes a second writer wait instead of failing at once.
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA busy_timeout = 30000;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(StoreError::sqlite(context))?;
+    Ok(connection)
+}
+
+/// A room's columns as SQLite returns them, before they are checked.
+type RoomColumns = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+fn room_from_row(row: &Row<'_>) -> rusqlite::Result<RoomColumns> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+    ))
+}
+
+fn room_from_columns(columns: RoomColumns) -> StoreResult<SourceRoom> {
+    let (org, id, channel, contact_id, created_at, closed_at, closed_reason, agent, assigned_at) =
+        columns;
+    Ok(SourceRoom {
+        organization_id: OrgId::parse(&org)
+            .map_err(|e| StoreError::Invalid(format!("room {id}: {e}")))?,
+        id,
+        channel,
+        contact_id,
+        created_at: instant(created_at)?,
+        closed_at: optional_instant(closed_at)?,
+        closed_reason,
+        assign_channel_agent_id: agent,
+        assigned_at: optional_instant(assigned_at)?,
+    })
+}
+
+const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
+     closed_reason, assign_channel_agent_id, assigned_at";
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        Ok(Self {
+            path: path.to_path_buf(),
+            connection: Arc::new(Mutex::new(open_connection(path)?)),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs blocking SQLite work off the async runtime's threads.
+    async fn with_connection<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = connection
+                .lock()
+                .map_err(|_| StoreError::Task("the SQLite connection lock was poisoned".into()))?;
+            work(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
+fn apply_migrations(connection: &mut Connection) -> StoreResult<()> {
+    let context = "applying the SQLite schema";
+    let transaction = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(StoreError::sqlite(context))?;
+    transaction
+        .execute_batch(
+            "CREATE TABLE IF NOT EXISTS impact_schema_migrations (
+                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+        )
+        .map_err(StoreError::sqlite(context))?;
+    for (version, name, sql) in MIGRATIONS {
+        let applied: bool = transaction
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM impact_schema_migrations WHERE version = ?1)",
+                [version],
+                |row| row.get(0),
+            )
+            .map_err(StoreError::sqlite(context))?;
+        if !applied {
+            transaction
+                .execute_batch(sql)
+                .map_err(StoreError::sqlite(format!(
+                    "applying migration {version} ({name})"
+                )))?;
+            transaction
+                .execute(
+                    "INSERT INTO impact_schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    params![version, name, micros(Utc::now())],
+                )
+                .map_err(StoreError::sqlite(context))?;
+        }
+    }
+    transaction.commit().map_err(StoreError::sqlite(context))
+}
+
+/// Reads a datamart row selected with `DAILY_COLUMNS`, day first.
+fn daily_from_row(row: &Row<'_>) -> rusqlite::Result<(String, DailyCounters)> {
+    let counters = DailyCounters {
+        day: NaiveDate::MIN,
+        eligible: row.get(1)?,
+        ai_handled: row.get(2)?,
+        contained: row.get(3)?,
+        reopened: row.get(4)?,
+        after_hours: row.get(5)?,
+        ai_assisted: row.get(6)?,
+        escalated: row.get(7)?,
+        other: row.get(8)?,
+        contained_customer_messages: row.get(9)?,
+        contained_sentiment_sum: row.get(10)?,
+        contained_sentiment_rooms: row.get(11)?,
+        human_sentiment_sum: row.get(12)?,
+        human_sentiment_rooms: row.get(13)?,
+        sentiment_pending: row.get(14)?,
+    };
+    Ok((row.get(0)?, counters))
+}
+
+const DAILY_COLUMNS: &str = "day, eligible, ai_handled, contained, reopened, after_hours, \
+     ai_assisted, escalated, other, contained_customer_messages, contained_sentiment_sum, \
+     contained_sentiment_rooms, human_sentiment_sum, human_sentiment_rooms, sentiment_pending";
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        self.with_connection(apply_migrations).await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.with_connection(|c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(StoreError::sqlite("checking the SQLite database"))
+        })
+        .await
+    }
+
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
+        // The import gets a connection of its own, so that its long transaction
+        // never mixes with the statements of other users of this store.
+        let connection = open_connection(&self.path)?;
+        connection
+            .execute_batch(
+                "BEGIN IMMEDIATE;
+                 CREATE TEMP TABLE IF NOT EXISTS import_histories (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     sender_type TEXT NOT NULL, created_at INTEGER NOT NULL);
+                 DELETE FROM import_histories;",
+            )
+            .map_err(StoreError::sqlite("starting the import"))?;
+        Ok(Box::new(SqliteImport { connection }))
+    }
+
+    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
+        self.with_connection(|c| {
+            let context = "reading organizations";
+            let mut statement = c
+                .prepare(
+                    "SELECT id, name, ai_addon, timezone, business_hours, holidays
+                     FROM organizations ORDER BY id",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map([], |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                    ))
+                })
+                .map_err(StoreError::sqlite(context))?;
+            let mut organizations = Vec::new();
+            for row in rows {
+                let (id, name, addon, tz, hours, holidays) =
+                    row.map_err(StoreError::sqlite(context))?;
+                organizations.push(organization_from_columns(
+                    id, name, addon, tz, hours, holidays,
+                )?);
+            }
+            Ok(organizations)
+        })
+        .await
+    }
+
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
+        let id = id.to_string();
+        self.with_connection(move |c| {
+            let row = c
+                .query_row(
+                    "SELECT id, name, ai_addon, timezone, business_hours, holidays
+                     FROM organizations WHERE id = ?1",
+                    [&id],
+                    |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                            row.get(5)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(StoreError::sqlite("reading an organization"))?;
+            row.map(|(id, name, addon, tz, hours, holidays)| {
+                organization_from_columns(id, name, addon, tz, hours, holidays)
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn room_creation_span(
+        &self,
+        org: &OrgId,
+    ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let (first, last): (Option<i64>, Option<i64>) = c
+                .query_row(
+                    "SELECT min(created_at), max(created_at) FROM rooms WHERE organization_id = ?1",
+                    [&org],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .map_err(StoreError::sqlite("reading the span of rooms"))?;
+            match (first, last) {
+                (Some(first), Some(last)) => Ok(Some((instant(first)?, instant(last)?))),
+                _ => Ok(None),
+            }
+        })
+        .await
+    }
+
+    async fn rooms_in_creation_order(
+        &self,
+        org: &OrgId,
+        after: Option<(DateTime<Utc>, String)>,
+        limit: i64,
+    ) -> StoreResult<Vec<SourceRoom>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading rooms in creation order";
+            let (after_at, after_id) = match after {
+                Some((at, id)) => (micros(at), id),
+                None => (i64::MIN, String::new()),
+            };
+            let mut statement = c
+                .prepare_cached(&format!(
+                    "SELECT {ROOM_COLUMNS} FROM rooms
+                     WHERE organization_id = ?1 AND (created_at, id) > (?2, ?3)
+                     ORDER BY created_at, id LIMIT ?4"
+                ))
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map(params![org, after_at, after_id, limit], room_from_row)
+                .map_err(StoreError::sqlite(context))?;
+            rows.map(|row| room_from_columns(row.map_err(StoreError::sqlite(context))?))
+                .collect()
+        })
+        .await
+    }
+
+    async fn rooms_created_between(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<SourceRoom>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading rooms";
+            let mut statement = c
+                .prepare_cached(&format!(
+                    "SELECT {ROOM_COLUMNS} FROM rooms
+                     WHERE organization_id = ?1 AND created_at >= ?2 AND created_at < ?3"
+                ))
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map(params![org, micros(start), micros(end)], room_from_row)
+                .map_err(StoreError::sqlite(context))?;
+            rows.map(|row| room_from_columns(row.map_err(StoreError::sqlite(context))?))
+                .collect()
+        })
+        .await
+    }
+
+    async fn message_counts(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<MessageCount>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "counting messages";
+            let mut statement = c
+                .prepare_cached(
+                    "SELECT h.room_id, h.sender_type, count(*)
+                     FROM rooms r
+                     JOIN histories h ON h.organization_id = r.organization_id AND h.room_id = r.id
+                     WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3
+                     GROUP BY h.room_id, h.sender_type",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map(params![org, micros(start), micros(end)], |row| {
+                    Ok(MessageCount {
+                        room_id: row.get(0)?,
+                        sender_type: row.get(1)?,
+                        count: row.get(2)?,
+                    })
+                })
+                .map_err(StoreError::sqlite(context))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+
+    async fn summaries(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, RawSentiment)>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading room summaries";
+            let mut statement = c
+                .prepare_cached(
+                    "SELECT s.room_id, s.sentiment
+                     FROM rooms r
+                     JOIN room_summaries s ON s.organization_id = r.organization_id AND s.room_id = r.id
+                     WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map(params![org, micros(start), micros(end)], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
+                .map_err(StoreError::sqlite(context))?;
+            rows.map(|row| {
+                let (room_id, sentiment) = row.map_err(StoreError::sqlite(context))?;
+                Ok((room_id, sentiment_from_column(&sentiment)))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn write_days(
+        &self,
+        org: &OrgId,
+        rows: &[DailyCounters],
+        first_eligible_day: Option<NaiveDate>,
+    ) -> StoreResult<()> {
+        let org = org.to_string();
+        let rows = rows.to_vec();
+        self.with_connection(move |c| {
+            let context = format!("writing daily rows of {org}");
+            let transaction = c
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(StoreError::sqlite(context.clone()))?;
+            let now = micros(Utc::now());
+            {
+                let mut upsert = transaction
+                    .prepare_cached(
+                        "INSERT INTO ai_activity_logs (organization_id, day, eligible, ai_handled,
+                             contained, reopened, after_hours, ai_assisted, escalated, other,
+                             contained_customer_messages, contained_sentiment_sum,
+                             contained_sentiment_rooms, human_sentiment_sum, human_sentiment_rooms,
+                             sentiment_pending, computed_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                         ON CONFLICT (organization_id, day) DO UPDATE SET
+                             eligible = excluded.eligible, ai_handled = excluded.ai_handled,
+                             contained = excluded.contained, reopened = excluded.reopened,
+                             after_hours = excluded.after_hours, ai_assisted = excluded.ai_assisted,
+                             escalated = excluded.escalated, other = excluded.other,
+                             contained_customer_messages = excluded.contained_customer_messages,
+                             contained_sentiment_sum = excluded.contained_sentiment_sum,
+                             contained_sentiment_rooms = excluded.contained_sentiment_rooms,
+                             human_sentiment_sum = excluded.human_sentiment_sum,
+                             human_sentiment_rooms = excluded.human_sentiment_rooms,
+                             sentiment_pending = excluded.sentiment_pending,
+                             computed_at = excluded.computed_at",
+                    )
+                    .map_err(StoreError::sqlite(context.clone()))?;
+                for row in &rows {
+                    upsert
+                        .execute(params![
+                            org,
+                            row.day.to_string(),
+                            row.eligible,
+                            row.ai_handled,
+                            row.contained,
+                            row.reopened,
+                            row.after_hours,
+                            row.ai_assisted,
+                            row.escalated,
+                            row.other,
+                            row.contained_customer_messages,
+                            row.contained_sentiment_sum,
+                            row.contained_sentiment_rooms,
+                            row.human_sentiment_sum,
+                            row.human_sentiment_rooms,
+                            row.sentiment_pending,
+                            now
+                        ])
+                        .map_err(StoreError::sqlite(context.clone()))?;
+                }
+            }
+            transaction
+                .execute(
+                    "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT (organization_id) DO UPDATE SET
+                         first_eligible_day = CASE
+                             WHEN excluded.first_eligible_day IS NULL THEN first_eligible_day
+                             WHEN first_eligible_day IS NULL THEN excluded.first_eligible_day
+                             ELSE min(first_eligible_day, excluded.first_eligible_day) END,
+                         updated_at = excluded.updated_at",
+                    params![org, first_eligible_day.map(|d| d.to_string()), now],
+                )
+                .map_err(StoreError::sqlite(context.clone()))?;
+            transaction.commit().map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+
+    async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
+        self.with_connection(move |c| {
+            c.execute(
+                "DELETE FROM ai_activity_logs WHERE day < ?1",
+                [cutoff.to_string()],
+            )
+            .map(|n| n as u64)
+            .map_err(StoreError::sqlite("deleting expired daily rows"))
+        })
+        .await
+    }
+
+    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading days with pending sentiment";
+            let mut statement = c
+                .prepare_cached(
+                    "SELECT day FROM ai_activity_logs
+                     WHERE organization_id = ?1 AND sentiment_pending ORDER BY day",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map([&org], |row| row.get::<_, String>(0))
+                .map_err(StoreError::sqlite(context))?;
+            rows.map(|row| parse_day(&row.map_err(StoreError::sqlite(context))?))
+                .collect()
+        })
+        .await
+    }
+
+    async fn daily_counters(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+    ) -> StoreResult<Vec<DailyCounters>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading daily rows";
+            let mut statement = c
+                .prepare_cached(&format!(
+                    "SELECT {DAILY_COLUMNS} FROM ai_activity_logs
+                     WHERE organization_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day"
+                ))
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map(
+                    params![org, range.from().to_string(), range.to().to_string()],
+                    daily_from_row,
+                )
+                .map_err(StoreError::sqlite(context))?;
+            rows.map(|row| {
+                let (day, counters) = row.map_err(StoreError::sqlite(context))?;
+                Ok(DailyCounters {
+                    day: parse_day(&day)?,
+                    ..counters
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading organization activity";
+            let first: Option<String> = c
+                .query_row(
+                    "SELECT first_eligible_day FROM organization_activity WHERE organization_id = ?1",
+                    [&org],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(StoreError::sqlite(context))?
+                .flatten();
+            let through: Option<String> = c
+                .query_row(
+                    "SELECT max(day) FROM ai_activity_logs WHERE organization_id = ?1",
+                    [&org],
+                    |row| row.get(0),
+                )
+                .map_err(StoreError::sqlite(context))?;
+            Ok(OrgActivity {
+                first_eligible_day: first.as_deref().map(parse_day).transpose()?,
+                data_through: through.as_deref().map(parse_day).transpose()?,
+            })
+        })
+        .await
+    }
+
+    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let row: Option<(i64, i64)> = c
+                .query_row(
+                    "SELECT agent_hour_rate, minutes_per_conversation FROM cost_assumptions
+                     WHERE organization_id = ?1",
+                    [&org],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(StoreError::sqlite("reading the cost assumption"))?;
+            row.map(|(rate, minutes)| {
+                CostAssumption::new(rate, minutes)
+                    .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn save_cost_assumption(
+        &self,
+        org: &OrgId,
+        assumption: CostAssumption,
+    ) -> StoreResult<()> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            upsert_cost_assumption(c, &org, assumption)
+                .map(|_| ())
+                .map_err(StoreError::sqlite("saving the cost assumption"))
+        })
+        .await
+    }
+}
+
+fn upsert_cost_assumption(
+    connection: &Connection,
+    org: &str,
+    assumption: CostAssumption,
+) -> rusqlite::Result<usize> {
+    connection.execute(
+        "INSERT INTO cost_assumptions (organization_id, agent_hour_rate, minutes_per_conversation, updated_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (organization_id) DO UPDATE SET
+             agent_hour_rate = excluded.agent_hour_rate,
+             minutes_per_conversation = excluded.minutes_per_conversation,
+             updated_at = excluded.updated_at",
+        params![
+            org,
+            assumption.agent_hour_rate(),
+            assumption.minutes_per_conversation(),
+            micros(Utc::now())
+        ],
+    )
+}
+
+/// One import's transaction on its own connection. SQLite work here runs on the
+/// calling thread: an import is a batch command, not a request handler.
+struct SqliteImport {
+    connection: Connection,
+}
+
+#[async_trait]
+impl ImportWriter for SqliteImport {
+    async fn organizations(&mut self, rows: &[Organization]) -> StoreResult<()> {
+        let context = "importing organizations";
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "INSERT INTO organizations (id, name, ai_addon, timezone, business_hours, holidays, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, ai_addon = excluded.ai_addon,
+                     timezone = excluded.timezone, business_hours = excluded.business_hours,
+                     holidays = excluded.holidays, updated_at = excluded.updated_at",
+            )
+            .map_err(StoreError::sqlite(context))?;
+        let now = micros(Utc::now());
+        for org in rows {
+            let (hours, holidays) = organization_json_columns(org);
+            statement
+                .execute(params![
+                    org.id.as_str(),
+                    org.name,
+                    org.ai_addon,
+                    org.timezone.name(),
+                    hours,
+                    holidays,
+                    now
+                ])
+                .map_err(StoreError::sqlite(context))?;
+        }
+        Ok(())
+    }
+
+    async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()> {
+        let context = "importing rooms";
+        let mut statement = self
+            .connection
+            .prepare_cached(&format!(
+                "INSERT INTO rooms ({ROOM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (organization_id, id) DO UPDATE SET channel = excluded.channel,
+                     contact_id = excluded.contact_id, created_at = excluded.created_at,
+                     closed_at = excluded.closed_at, closed_reason = excluded.closed_reason,
+                     assign_channel_agent_id = excluded.assign_channel_agent_id,
+                     assigned_at = excluded.assigned_at"
+            ))
+            .map_err(StoreError::sqlite(context))?;
+        for room in rows {
+            statement
+                .execute(params![
+                    room.organization_id.as_str(),
+                    room.id,
+                    room.channel,
+                    room.contact_id,
+                    micros(room.created_at),
+                    room.closed_at.map(micros),
+                    room.closed_reason,
+                    room.assign_channel_agent_id,
+                    room.assigned_at.map(micros)
+                ])
+                .map_err(StoreError::sqlite(context))?;
+        }
+        Ok(())
+    }
+
+    async fn histories(&mut self, rows: &[HistoryRecord]) -> StoreResult<()> {
+        let context = "importing histories";
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "INSERT INTO import_histories (organization_id, room_id, sender_type, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(StoreError::sqlite(context))?;
+        for history in rows {
+            statement
+                .execute(params![
+                    history.organization_id.as_str(),
+                    history.room_id,
+                    history.sender_type,
+                    micros(history.created_at)
+                ])
+                .map_err(StoreError::sqlite(context))?;
+        }
+        Ok(())
+    }
+
+    async fn summaries(&mut self, rows: &[SummaryRecord]) -> StoreResult<()> {
+        let context = "importing room summaries";
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "INSERT INTO room_summaries (organization_id, room_id, sentiment, created_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (organization_id, room_id) DO UPDATE SET
+                     sentiment = excluded.sentiment, created_at = excluded.created_at",
+            )
+            .map_err(StoreError::sqlite(context))?;
+        for summary in rows {
+            statement
+                .execute(params![
+                    summary.organization_id.as_str(),
+                    summary.room_id,
+                    summary.sentiment.to_json().to_string(),
+                    summary.created_at.map(micros)
+                ])
+                .map_err(StoreError::sqlite(context))?;
+        }
+        Ok(())
+    }
+
+    async fn cost_assumptions(&mut self, rows: &[(OrgId, CostAssumption)]) -> StoreResult<()> {
+        for (org, assumption) in rows {
+            upsert_cost_assumption(&self.connection, org.as_str(), *assumption)
+                .map_err(StoreError::sqlite("importing cost assumptions"))?;
+        }
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        let context = "finishing the import";
+        self.connection
+            .execute_batch(
+                "DELETE FROM histories WHERE (organization_id, room_id) IN (
+                     SELECT DISTINCT organization_id, room_id FROM import_histories);
+                 INSERT INTO histories (organization_id, room_id, sender_type, created_at)
+                     SELECT organization_id, room_id, sender_type, created_at FROM import_histories;
+                 DELETE FROM import_histories;
+                 COMMIT;",
+            )
+            .map_err(StoreError::sqlite(context))
+    }
+
+    async fn rollback(self: Box<Self>) -> StoreResult<()> {
+        self.connection
+            .execute_batch("ROLLBACK")
+            .map_err(StoreError::sqlite("undoing the import"))
+    }
+}
