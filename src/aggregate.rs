@@ -117,9 +117,34 @@ impl Aggregator<'_> {
             organizations.retain(|org| shard.includes(&org.id));
         }
 
+        // With no days given, every organization is computed up to the newest local
+        // day of data of any organization, so a quiet organization's report is as
+        // fresh as everyone else's.
+        let mut spans = Vec::new();
+        for organization in &organizations {
+            spans.push(match request.scope {
+                Scope::AllData => {
+                    self.store
+                        .room_creation_span(&organization.id)
+                        .await?
+                        .map(|(first, last)| {
+                            (
+                                organization.local_date(first),
+                                organization.local_date(last),
+                            )
+                        })
+                }
+                _ => None,
+            });
+        }
+        let newest = spans.iter().flatten().map(|(_, last)| *last).max();
         let mut plans = Vec::new();
-        for organization in organizations {
-            let days = self.days_to_compute(&organization, &request.scope).await?;
+        for (organization, span) in organizations.into_iter().zip(spans) {
+            let days = match (&request.scope, span, newest) {
+                (Scope::AllData, Some((first, _)), Some(newest)) => day_span(first, newest),
+                (Scope::AllData, _, _) => Vec::new(),
+                (scope, _, _) => self.days_to_compute(&organization, scope).await?,
+            };
             plans.push((organization, days));
         }
         let total_days: usize = plans.iter().map(|(_, days)| days.len()).sum();
@@ -165,13 +190,8 @@ impl Aggregator<'_> {
     ) -> Result<Vec<NaiveDate>, AggregateError> {
         let days = match scope {
             Scope::Days { from, to } => day_span(*from, *to),
-            Scope::AllData => match self.store.room_creation_span(&organization.id).await? {
-                Some((first, last)) => day_span(
-                    organization.local_date(first),
-                    organization.local_date(last),
-                ),
-                None => Vec::new(),
-            },
+            // Planned in `run`, which knows the newest room of all organizations.
+            Scope::AllData => Vec::new(),
             Scope::Nightly { now } => {
                 let today = organization.local_date(*now);
                 let recent = i64::from(self.settings.nightly_days);

@@ -295,7 +295,11 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<SourceRoom>> {
         let (after_at, after_id) = match after {
             Some((at, id)) => (at, id),
-            None => (DateTime::<Utc>::MIN_UTC, String::new()),
+            // Before any real room and within PostgreSQL's range of timestamps.
+            None => (
+                DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default(),
+                String::new(),
+            ),
         };
         self.query(
             "reading rooms in creation order",

@@ -1,0 +1,208 @@
+//! Helpers shared by the integration tests: throwaway PostgreSQL databases, the
+//! `impact` binary, the hand-checked fixtures, and JSON comparison.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde_json::Value;
+
+/// Where the test PostgreSQL server is; CI and the README use this default.
+pub fn postgres_admin_url() -> String {
+    std::env::var("IMPACT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// A fresh PostgreSQL database, dropped when the value is dropped. A missing
+/// server fails the test with a clear message; it never skips.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn admin(sql: &str) {
+    let url = postgres_admin_url();
+    let sql = sql.to_string();
+    // A thread of its own, so this works from sync code, async tests and Drop alike.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("test runtime");
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is required for these tests and is not reachable at {url}: {e}. \
+                         Start it (see README) or set IMPACT_TEST_POSTGRES_URL."
+                    )
+                });
+            tokio::spawn(connection);
+            client
+                .batch_execute(&sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        });
+    })
+    .join()
+    .expect("PostgreSQL admin thread");
+}
+
+impl TestDatabase {
+    pub fn create() -> Self {
+        let name = format!(
+            "impact_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or_default()
+        );
+        admin(&format!("CREATE DATABASE {name}"));
+        let base = postgres_admin_url();
+        let server = base
+            .rsplit_once('/')
+            .map(|(server, _)| server)
+            .unwrap_or(&base);
+        Self {
+            url: format!("{server}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        admin(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+    }
+}
+
+/// A SQLite database in a temporary directory, removed when dropped.
+pub struct TestSqlite {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl TestSqlite {
+    pub fn create() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("impact.sqlite").display());
+        Self { dir, url }
+    }
+}
+
+/// Runs the real `impact` binary with a database and returns its output.
+pub fn impact(database_url: &str, args: &[&str]) -> Output {
+    impact_with_env(database_url, args, &[])
+}
+
+pub fn impact_with_env(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
+    command.arg("--database-url").arg(database_url).args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("IMPACT") && key != "IMPACT_TEST_POSTGRES_URL" {
+            command.env_remove(key);
+        }
+    }
+    command.env("IMPACT_LOG", "impact=warn");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run the impact binary")
+}
+
+/// Runs `impact` and insists on success, returning standard output.
+pub fn impact_ok(database_url: &str, args: &[&str]) -> String {
+    let output = impact(database_url, args);
+    assert!(
+        output.status.success(),
+        "impact {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// The hand-checked cases beside the repository, as the brief lays them out.
+pub fn fixtures_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    assert!(
+        dir.is_dir(),
+        "the hand-checked fixtures are expected at {} (the shared/ folder beside the repository)",
+        dir.display()
+    );
+    dir
+}
+
+/// Asserts that every figure of `expected` is in `actual` (floats within 1e-9), and
+/// that no number appears in `actual` where `expected` has none.
+pub fn assert_report_matches(expected: &Value, actual: &Value, path: &str) {
+    match expected {
+        Value::Object(fields) => {
+            let actual_fields = actual
+                .as_object()
+                .unwrap_or_else(|| panic!("{path}: expected an object, got {actual}"));
+            for (key, value) in fields {
+                let child = format!("{path}.{key}");
+                let actual_value = actual_fields
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{child} is missing"));
+                assert_report_matches(value, actual_value, &child);
+            }
+            if !path.is_empty() {
+                for (key, value) in actual_fields {
+                    assert!(
+                        fields.contains_key(key) || !value.is_number(),
+                        "{path}.{key} = {value} should be absent"
+                    );
+                }
+            }
+        }
+        Value::Number(number)
+            if number.is_f64() || actual.as_f64().is_some_and(|_| !actual.is_i64()) =>
+        {
+            let (e, a) = (number.as_f64().unwrap_or(f64::NAN), actual.as_f64());
+            assert!(
+                a.is_some_and(|a| (a - e).abs() <= 1e-9),
+                "{path}: expected {e}, got {actual}"
+            );
+        }
+        _ => assert_eq!(expected, actual, "{path}"),
+    }
+}
+
+/// Compares two whole reports, floats within 1e-9, everything else exactly.
+pub fn assert_same_report(left: &Value, right: &Value, path: &str) {
+    match (left, right) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys_a: Vec<_> = a.keys().collect();
+            let keys_b: Vec<_> = b.keys().collect();
+            assert_eq!(keys_a, keys_b, "{path}: different fields");
+            for (key, value) in a {
+                assert_same_report(value, &b[key], &format!("{path}.{key}"));
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert_eq!(a.len(), b.len(), "{path}: different lengths");
+            for (index, (x, y)) in a.iter().zip(b).enumerate() {
+                assert_same_report(x, y, &format!("{path}[{index}]"));
+            }
+        }
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            assert!((x - y).abs() <= 1e-9, "{path}: {x} ≠ {y}");
+        }
+        _ => assert_eq!(left, right, "{path}"),
+    }
+}
