@@ -1,0 +1,289 @@
+//! Bad input files give one clear error naming the file, line and field, exit with
+//! status 2, and leave the store exactly as it was, on both backends.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{fixtures_dir, impact, impact_ok, TestDatabase, TestSqlite};
+
+/// A copy of the hand-checked case, to be broken in one place.
+fn broken_copy(break_it: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let source = fixtures_dir().join("containment-rules");
+    for entry in fs::read_dir(&source).expect("fixture") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_owned();
+        let keep = [".csv", ".ndjson"]
+            .iter()
+            .any(|ext| name.to_string_lossy().ends_with(ext));
+        if keep {
+            fs::copy(&path, dir.path().join(name)).expect("copy");
+        }
+    }
+    break_it(dir.path());
+    dir
+}
+
+fn append(path: &Path, text: &[u8]) {
+    let mut content = fs::read(path).expect("read");
+    content.extend_from_slice(text);
+    fs::write(path, content).expect("write");
+}
+
+fn replace(path: &Path, from: &str, to: &str) {
+    let content = fs::read_to_string(path).expect("read");
+    assert!(content.contains(from), "{from} not in {}", path.display());
+    fs::write(path, content.replacen(from, to, 1)).expect("write");
+}
+
+struct Case {
+    name: &'static str,
+    break_it: fn(&Path),
+    /// Every one of these must appear in the error message.
+    message: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "malformed timestamp",
+        break_it: |dir| {
+            replace(
+                &dir.join("rooms.csv"),
+                "2026-10-05T10:00:00+07:00",
+                "2026-10-05 10:00",
+            )
+        },
+        message: &["rooms.csv line 6, field created_at", "RFC 3339"],
+    },
+    Case {
+        name: "timestamp without an offset",
+        break_it: |dir| {
+            replace(
+                &dir.join("histories.csv"),
+                "2026-10-01T09:00:10+07:00",
+                "2026-10-01T09:00:10",
+            )
+        },
+        message: &["histories.csv line 3, field created_at"],
+    },
+    Case {
+        name: "missing column",
+        break_it: |dir| {
+            let path = dir.join("rooms.csv");
+            let content = fs::read_to_string(&path).expect("read");
+            let without: String = content
+                .lines()
+                .map(|line| {
+                    let mut cells: Vec<&str> = line.split(',').collect();
+                    cells.remove(6);
+                    cells.join(",") + "\n"
+                })
+                .collect();
+            fs::write(path, without).expect("write");
+        },
+        message: &["rooms.csv", "closed_reason"],
+    },
+    Case {
+        name: "a row with too few fields",
+        break_it: |dir| append(&dir.join("histories.csv"), b"r01,org_demo,customer\n"),
+        message: &["histories.csv line 58", "3 fields", "4"],
+    },
+    Case {
+        name: "wrong type in JSON",
+        break_it: |dir| {
+            replace(
+                &dir.join("organizations.ndjson"),
+                r#""ai_addon":true"#,
+                r#""ai_addon":"yes""#,
+            )
+        },
+        message: &[
+            "organizations.ndjson line 1, field ai_addon",
+            "true or false",
+        ],
+    },
+    Case {
+        name: "not a number",
+        break_it: |dir| replace(&dir.join("cost_assumptions.csv"), "40000", "forty thousand"),
+        message: &[
+            "cost_assumptions.csv line 2, field agent_hour_rate",
+            "whole number",
+        ],
+    },
+    Case {
+        name: "cost assumption out of bounds",
+        break_it: |dir| replace(&dir.join("cost_assumptions.csv"), ",6", ",481"),
+        message: &[
+            "cost_assumptions.csv line 2, field minutes_per_conversation",
+            "480",
+        ],
+    },
+    Case {
+        name: "unknown organization in the last row",
+        break_it: |dir| {
+            append(
+                &dir.join("rooms.csv"),
+                b"r99,org_nobody,whatsapp,c1,2026-10-01T09:00:00+07:00,,,,\n",
+            )
+        },
+        message: &[
+            "rooms.csv line 31, field organization_id",
+            "unknown organization 'org_nobody'",
+        ],
+    },
+    Case {
+        name: "non-UTF-8 bytes",
+        break_it: |dir| {
+            append(
+                &dir.join("rooms.csv"),
+                b"r98,org_demo,whatsapp,c\xff\xfe,2026-10-01T09:00:00+07:00,,,,\n",
+            )
+        },
+        message: &["rooms.csv line 31, field contact_id", "UTF-8"],
+    },
+    Case {
+        name: "broken JSON line",
+        break_it: |dir| {
+            append(
+                &dir.join("room_summaries.ndjson"),
+                b"{\"room_id\": \"r01\", \n",
+            )
+        },
+        message: &["room_summaries.ndjson line 12", "not valid JSON"],
+    },
+    Case {
+        name: "unknown time zone",
+        break_it: |dir| {
+            replace(
+                &dir.join("organizations.ndjson"),
+                "Asia/Jakarta",
+                "Asia/Atlantis",
+            )
+        },
+        message: &[
+            "organizations.ndjson line 1, field timezone",
+            "Asia/Atlantis",
+        ],
+    },
+    Case {
+        name: "bad business hours",
+        break_it: |dir| {
+            replace(
+                &dir.join("organizations.ndjson"),
+                r#""mon":["08:00-17:00"]"#,
+                r#""mon":["17:00-08:00"]"#,
+            )
+        },
+        message: &["organizations.ndjson line 1, field business_hours"],
+    },
+    Case {
+        name: "a new organization whose rooms are bad is not kept either",
+        break_it: |dir| {
+            append(
+                &dir.join("organizations.ndjson"),
+                br#"{"id":"org_new","name":"Baru","ai_addon":true,"timezone":"Asia/Jakarta"}"#,
+            );
+            append(
+                &dir.join("rooms.csv"),
+                b"n1,org_new,whatsapp,c1,yesterday,,,,\n",
+            );
+        },
+        message: &["rooms.csv line 31, field created_at"],
+    },
+];
+
+/// Everything a user could notice about the store: each organization's report and
+/// the organizations it knows.
+fn snapshot(url: &str) -> Vec<String> {
+    let mut state = Vec::new();
+    for org in ["org_demo", "org_other", "org_new"] {
+        let output = impact(
+            url,
+            &[
+                "report",
+                "--org",
+                org,
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-11-01",
+                "--format",
+                "json",
+                "--min-conversations",
+                "1",
+            ],
+        );
+        state.push(format!(
+            "{org}: {} {}",
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout)
+        ));
+    }
+    state
+}
+
+fn check_every_case(url: &str) {
+    let good = fixtures_dir().join("containment-rules");
+    impact_ok(url, &["import", "--dir", good.to_str().expect("path")]);
+    impact_ok(url, &["aggregate"]);
+    let before = snapshot(url);
+    for case in CASES {
+        let dir = broken_copy(case.break_it);
+        let output = impact(
+            url,
+            &["import", "--dir", dir.path().to_str().expect("path")],
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{}: {stderr}", case.name);
+        for needle in case.message {
+            assert!(
+                stderr.contains(needle),
+                "{}: '{needle}' not in: {stderr}",
+                case.name
+            );
+        }
+        assert!(
+            stderr.contains("nothing was imported"),
+            "{}: {stderr}",
+            case.name
+        );
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{}: one clear error, got: {stderr}",
+            case.name
+        );
+        // The store is unchanged: aggregate again and every report is the same.
+        impact_ok(url, &["aggregate"]);
+        assert_eq!(snapshot(url), before, "{} changed the store", case.name);
+    }
+}
+
+#[test]
+fn bad_files_change_nothing_on_sqlite() {
+    let sqlite = TestSqlite::create();
+    check_every_case(&sqlite.url);
+}
+
+#[test]
+fn bad_files_change_nothing_on_postgres() {
+    let database = TestDatabase::create();
+    check_every_case(&database.url);
+}
+
+#[test]
+fn a_directory_without_import_files_is_refused() {
+    let sqlite = TestSqlite::create();
+    let empty = tempfile::tempdir().expect("temporary directory");
+    let output = impact(
+        &sqlite.url,
+        &["import", "--dir", empty.path().to_str().expect("path")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("holds none of the import files"));
+    let missing = impact(&sqlite.url, &["import", "--dir", "/no/such/dir"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("is not a directory"));
+}
