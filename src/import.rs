@@ -174,12 +174,18 @@ struct Progress {
     enabled: bool,
 }
 
+/// An import file: its name (for messages) and its bytes.
+type Source = (&'static str, Box<dyn Read>);
+
+/// One line of an NDJSON file: its number and its object.
+type JsonLine = (u64, Map<String, Value>);
+
 /// Opens a file if present, with a progress bar on a terminal.
 fn open(
     dir: &Path,
     name: &'static str,
     progress: &Progress,
-) -> Result<Option<(&'static str, Box<dyn Read>)>, ImportError> {
+) -> Result<Option<Source>, ImportError> {
     let path = dir.join(name);
     if !path.is_file() {
         return Ok(None);
@@ -239,7 +245,7 @@ fn json_kind(value: &Value) -> &'static str {
 }
 
 fn read_organizations(
-    (file, reader): (&'static str, Box<dyn Read>),
+    (file, reader): Source,
 ) -> Result<Vec<Organization>, ImportError> {
     // Later lines for the same id win, as they would in the database.
     let mut by_id: HashMap<String, (u64, Organization)> = HashMap::new();
@@ -343,7 +349,7 @@ fn parse_organization(
 
 async fn import_summaries(
     writer: &mut dyn ImportWriter,
-    (file, reader): (&'static str, Box<dyn Read>),
+    (file, reader): Source,
     known: &HashSet<String>,
 ) -> Result<u64, ImportError> {
     let mut count = 0;
@@ -410,7 +416,7 @@ impl JsonLines {
         }
     }
 
-    fn next_object(&mut self) -> Result<Option<(u64, Map<String, Value>)>, ImportError> {
+    fn next_object(&mut self) -> Result<Option<JsonLine>, ImportError> {
         let file = self.file;
         loop {
             self.buffer.clear();
@@ -464,7 +470,7 @@ struct CsvFile {
 
 impl CsvFile {
     fn open(
-        (file, reader): (&'static str, Box<dyn Read>),
+        (file, reader): Source,
         columns: &[&str],
     ) -> Result<Self, ImportError> {
         let mut reader = csv::ReaderBuilder::new()
@@ -603,7 +609,7 @@ fn timestamp(
 
 async fn import_rooms(
     writer: &mut dyn ImportWriter,
-    source: (&'static str, Box<dyn Read>),
+    source: Source,
     known: &HashSet<String>,
 ) -> Result<u64, ImportError> {
     let mut csv = CsvFile::open(source, &ROOM_COLUMNS)?;
@@ -637,7 +643,7 @@ async fn import_rooms(
 
 async fn import_histories(
     writer: &mut dyn ImportWriter,
-    source: (&'static str, Box<dyn Read>),
+    source: Source,
     known: &HashSet<String>,
 ) -> Result<u64, ImportError> {
     let mut csv = CsvFile::open(source, &HISTORY_COLUMNS)?;
@@ -665,7 +671,7 @@ async fn import_histories(
 
 async fn import_cost_assumptions(
     writer: &mut dyn ImportWriter,
-    source: (&'static str, Box<dyn Read>),
+    source: Source,
     known: &HashSet<String>,
 ) -> Result<u64, ImportError> {
     let mut csv = CsvFile::open(source, &COST_ASSUMPTION_COLUMNS)?;

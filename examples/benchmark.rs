@@ -1,0 +1,127 @@
+//! Measures import and aggregation throughput, each beside its floor, and the time
+//! of a 12-month report, on one database. docs/performance.md gives the figures
+//! and the exact command.
+//!
+//! cargo run --release --example benchmark -- DATABASE_URL IMPORT_DIR
+//!
+//! The database should be empty. The floors are measured in the same run on the
+//! same database: for the import, reading every imported room and message back out
+//! (the rows a later aggregation reads); for the aggregation, the same reads the
+//! aggregation makes, without computing or writing anything.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Duration as Days;
+use impact::aggregate::{Aggregator, Request, Scope};
+use impact::domain::DateRange;
+use impact::i18n::Lang;
+use impact::import::import_dir;
+use impact::report_loader::load_report;
+use impact::sentiment::StoreSentiment;
+use impact::settings::Settings;
+use impact::store::{self, Store};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let (Some(url), Some(dir)) = (args.next(), args.next()) else {
+        anyhow::bail!("usage: benchmark DATABASE_URL IMPORT_DIR");
+    };
+    let settings = Settings::load(None)?;
+    let store = store::open(&url, 8).await?;
+    println!("backend: {}", store.backend());
+
+    let started = Instant::now();
+    let imported = import_dir(store.as_ref(), std::path::Path::new(&dir), false).await?;
+    let import_time = started.elapsed();
+    println!(
+        "import: {} rooms, {} messages, {} summaries in {:.1} s = {:.0} rooms/s",
+        imported.rooms,
+        imported.histories,
+        imported.summaries,
+        import_time.as_secs_f64(),
+        imported.rooms as f64 / import_time.as_secs_f64()
+    );
+
+    let (floor_rooms, floor_time) = read_everything(store.as_ref(), settings.aggregation.chunk_days).await?;
+    println!(
+        "floor (the aggregation's reads, nothing computed or written): {floor_rooms} rooms in {:.1} s = {:.0} rooms/s",
+        floor_time.as_secs_f64(),
+        floor_rooms as f64 / floor_time.as_secs_f64()
+    );
+
+    let sentiment = StoreSentiment::new(Arc::clone(&store), Duration::from_secs(60));
+    let aggregator = Aggregator {
+        store: store.as_ref(),
+        sentiment: &sentiment,
+        settings: &settings.aggregation,
+    };
+    let started = Instant::now();
+    let summary = aggregator
+        .run(&Request {
+            scope: Scope::AllData,
+            organization: None,
+            shard: None,
+            show_progress: false,
+        })
+        .await?;
+    let aggregate_time = started.elapsed();
+    println!(
+        "aggregate: {} rooms, {} org-days in {:.1} s = {:.0} rooms/s",
+        summary.rooms,
+        summary.days,
+        aggregate_time.as_secs_f64(),
+        summary.rooms as f64 / aggregate_time.as_secs_f64()
+    );
+
+    // The 12-month report of every organization with the add-on, five times each.
+    let mut timings = Vec::new();
+    for organization in store.organizations().await? {
+        if !organization.ai_addon {
+            continue;
+        }
+        let through = store.activity(&organization.id).await?.data_through;
+        let Some(to) = through else { continue };
+        let range = DateRange::new(to - Days::days(364), to)?;
+        for _ in 0..5 {
+            let started = Instant::now();
+            load_report(store.as_ref(), &organization.id, range, &settings.report, Lang::En).await?;
+            timings.push(started.elapsed());
+        }
+    }
+    timings.sort();
+    if !timings.is_empty() {
+        let pick = |q: f64| timings[((timings.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "report, 12 months: {} runs, median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+            timings.len(),
+            pick(0.5).as_secs_f64() * 1e3,
+            pick(0.95).as_secs_f64() * 1e3,
+            pick(1.0).as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
+/// Reads what the aggregation reads, chunk by chunk, and nothing more.
+async fn read_everything(store: &dyn Store, chunk_days: u32) -> anyhow::Result<(u64, Duration)> {
+    let started = Instant::now();
+    let mut rooms = 0u64;
+    for organization in store.organizations().await? {
+        let Some((first, last)) = store.room_creation_span(&organization.id).await? else {
+            continue;
+        };
+        let mut day = organization.local_date(first);
+        let last = organization.local_date(last);
+        while day <= last {
+            let start = organization.day_start(day);
+            let end = organization.day_start(day + Days::days(i64::from(chunk_days)));
+            rooms += store.rooms_created_between(&organization.id, start, end).await?.len() as u64;
+            store.message_counts(&organization.id, start, end).await?;
+            store.summaries(&organization.id, start, end).await?;
+            day += Days::days(i64::from(chunk_days));
+        }
+    }
+    Ok((rooms, started.elapsed()))
+}
