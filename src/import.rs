@@ -244,9 +244,7 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-fn read_organizations(
-    (file, reader): Source,
-) -> Result<Vec<Organization>, ImportError> {
+fn read_organizations((file, reader): Source) -> Result<Vec<Organization>, ImportError> {
     // Later lines for the same id win, as they would in the database.
     let mut by_id: HashMap<String, (u64, Organization)> = HashMap::new();
     let mut lines = JsonLines::new(file, reader);
@@ -469,10 +467,7 @@ struct CsvFile {
 }
 
 impl CsvFile {
-    fn open(
-        (file, reader): Source,
-        columns: &[&str],
-    ) -> Result<Self, ImportError> {
+    fn open((file, reader): Source, columns: &[&str]) -> Result<Self, ImportError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)

@@ -59,8 +59,7 @@ fn open_connection(path: &Path) -> StoreResult<Connection> {
         .execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
-             PRAGMA busy_timeout = 30000;
-             PRAGMA temp_store = MEMORY;",
+             PRAGMA busy_timeout = 30000;",
         )
         .map_err(StoreError::sqlite(context))?;
     Ok(connection)

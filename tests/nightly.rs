@@ -1,0 +1,120 @@
+//! The nightly run and sharding, through the real commands.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{impact_ok, TestSqlite};
+use serde_json::Value;
+
+fn generate_until_yesterday(url: &str, dir: &std::path::Path, days: &str) {
+    let end = (Utc::now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive()
+        - Duration::days(1))
+    .to_string();
+    impact_ok(
+        url,
+        &[
+            "generate",
+            "--out",
+            dir.to_str().expect("path"),
+            "--orgs",
+            "3",
+            "--days",
+            days,
+            "--seed",
+            "4",
+            "--end",
+            &end,
+            "--scale",
+            "0.1",
+        ],
+    );
+    impact_ok(url, &["import", "--dir", dir.to_str().expect("path")]);
+}
+
+fn report(url: &str, org: &str, from: &str, to: &str) -> Value {
+    serde_json::from_str(&impact_ok(
+        url,
+        &[
+            "report",
+            "--org",
+            org,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--format",
+            "json",
+            "--min-conversations",
+            "1",
+        ],
+    ))
+    .expect("JSON report")
+}
+
+#[test]
+fn nightly_deletes_daily_rows_older_than_13_months_but_keeps_the_history_length() {
+    let sqlite = TestSqlite::create();
+    let data = tempfile::tempdir().expect("dir");
+    generate_until_yesterday(&sqlite.url, data.path(), "500");
+    impact_ok(&sqlite.url, &["aggregate"]);
+    let today = Utc::now().date_naive();
+    let old_to = today - Duration::days(420);
+    let old_from = old_to - Duration::days(30);
+    let (old_from, old_to) = (old_from.to_string(), old_to.to_string());
+    let before = report(&sqlite.url, "org_kopi_nusantara", &old_from, &old_to);
+    assert!(before["volume"]["eligible"].as_i64() > Some(0), "{before}");
+
+    let stdout = impact_ok(&sqlite.url, &["aggregate", "--nightly"]);
+    assert!(
+        stdout.contains("Aggregated 9 org-days of 3 organizations"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Deleted"), "{stdout}");
+
+    let after = report(&sqlite.url, "org_kopi_nusantara", &old_from, &old_to);
+    assert_eq!(
+        after["volume"]["eligible"], 0,
+        "days older than 13 months are gone"
+    );
+    // The organization's history length does not shrink with retention.
+    assert_eq!(after["days_of_data"], before["days_of_data"]);
+    let recent_to = (today - Duration::days(2)).to_string();
+    let recent_from = (today - Duration::days(31)).to_string();
+    let recent = report(&sqlite.url, "org_kopi_nusantara", &recent_from, &recent_to);
+    assert!(recent["volume"]["eligible"].as_i64() > Some(0));
+}
+
+#[test]
+fn shards_together_compute_exactly_what_one_run_does() {
+    let whole = TestSqlite::create();
+    let sharded = TestSqlite::create();
+    let data = tempfile::tempdir().expect("dir");
+    generate_until_yesterday(&whole.url, data.path(), "45");
+    impact_ok(
+        &sharded.url,
+        &["import", "--dir", data.path().to_str().expect("path")],
+    );
+    impact_ok(&whole.url, &["aggregate"]);
+    let mut organizations = 0;
+    for shard in ["0/2", "1/2"] {
+        let stdout = impact_ok(&sharded.url, &["aggregate", "--shard", shard]);
+        let count: usize = stdout
+            .split(" organizations")
+            .next()
+            .and_then(|head| head.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .expect("organization count");
+        organizations += count;
+    }
+    assert_eq!(organizations, 3, "every organization in exactly one shard");
+    let to = (Utc::now().date_naive() - Duration::days(2)).to_string();
+    let from = (Utc::now().date_naive() - Duration::days(40)).to_string();
+    for org in ["org_kopi_nusantara", "org_laundry_kilat"] {
+        assert_eq!(
+            report(&whole.url, org, &from, &to),
+            report(&sharded.url, org, &from, &to)
+        );
+    }
+}
