@@ -130,7 +130,10 @@ pub async fn import_dir(
     };
     match import_files(writer.as_mut(), dir, &mut known, &progress).await {
         Ok(summary) => {
-            writer.commit().await?;
+            let spinner = progress.spinner("saving everything in one transaction");
+            let committed = writer.commit().await;
+            spinner.finish_and_clear();
+            committed?;
             Ok(summary)
         }
         Err(error) => {
@@ -172,6 +175,19 @@ async fn import_files(
 
 struct Progress {
     enabled: bool,
+}
+
+impl Progress {
+    /// A spinner for work whose length is unknown, shown only on a terminal.
+    fn spinner(&self, message: &'static str) -> ProgressBar {
+        if !self.enabled {
+            return ProgressBar::hidden();
+        }
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_message(message);
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        spinner
+    }
 }
 
 /// An import file: its name (for messages) and its bytes.

@@ -577,6 +577,51 @@ async fn upsert_cost_assumption(
         .await
 }
 
+/// Streams rows into a table with binary COPY.
+async fn copy_in<'a>(
+    client: &Client,
+    context: &'static str,
+    sql: &str,
+    types: &[Type],
+    rows: impl Iterator<Item = Vec<&'a (dyn ToSql + Sync)>>,
+) -> StoreResult<()> {
+    let sink = client
+        .copy_in(sql)
+        .await
+        .map_err(StoreError::postgres(context))?;
+    let writer = BinaryCopyInWriter::new(sink, types);
+    pin_mut!(writer);
+    for row in rows {
+        writer
+            .as_mut()
+            .write(&row)
+            .await
+            .map_err(StoreError::postgres(context))?;
+    }
+    writer
+        .finish()
+        .await
+        .map_err(StoreError::postgres(context))?;
+    Ok(())
+}
+
+/// Organization ids go to PostgreSQL as text.
+impl ToSql for OrgId {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        self.as_str().to_sql(ty, out)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <&str as ToSql>::accepts(ty)
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
 /// One import: rows are streamed with binary COPY into temporary tables and merged
 /// into the real tables at commit, in the same transaction.
 struct PostgresImport {
@@ -636,16 +681,11 @@ impl ImportWriter for PostgresImport {
     }
 
     async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()> {
-        let context = "importing rooms";
-        let sink = self
-            .client
-            .copy_in(&format!(
-                "COPY import_rooms (seq, {ROOM_COLUMNS}) FROM STDIN BINARY"
-            ))
-            .await
-            .map_err(StoreError::postgres(context))?;
-        let writer = BinaryCopyInWriter::new(
-            sink,
+        let sequences: Vec<i64> = rows.iter().map(|_| self.next_sequence()).collect();
+        copy_in(
+            &self.client,
+            "importing rooms",
+            &format!("COPY import_rooms (seq, {ROOM_COLUMNS}) FROM STDIN BINARY"),
             &[
                 Type::INT8,
                 Type::TEXT,
@@ -658,15 +698,10 @@ impl ImportWriter for PostgresImport {
                 Type::TEXT,
                 Type::TIMESTAMPTZ,
             ],
-        );
-        pin_mut!(writer);
-        for room in rows {
-            let sequence = self.next_sequence();
-            writer
-                .as_mut()
-                .write(&[
-                    &sequence,
-                    &room.organization_id.as_str(),
+            rows.iter().zip(&sequences).map(|(room, sequence)| {
+                vec![
+                    sequence as &(dyn ToSql + Sync),
+                    &room.organization_id,
                     &room.id,
                     &room.channel,
                     &room.contact_id,
@@ -675,89 +710,54 @@ impl ImportWriter for PostgresImport {
                     &room.closed_reason,
                     &room.assign_channel_agent_id,
                     &room.assigned_at,
-                ])
-                .await
-                .map_err(StoreError::postgres(context))?;
-        }
-        writer
-            .finish()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        Ok(())
+                ]
+            }),
+        )
+        .await
     }
 
     async fn histories(&mut self, rows: &[HistoryRecord]) -> StoreResult<()> {
-        let context = "importing histories";
-        let sink = self
-            .client
-            .copy_in(
-                "COPY import_histories (organization_id, room_id, sender_type, created_at) FROM STDIN BINARY",
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-        let writer = BinaryCopyInWriter::new(
-            sink,
+        copy_in(
+            &self.client,
+            "importing histories",
+            "COPY import_histories (organization_id, room_id, sender_type, created_at) FROM STDIN BINARY",
             &[Type::TEXT, Type::TEXT, Type::TEXT, Type::TIMESTAMPTZ],
-        );
-        pin_mut!(writer);
-        for history in rows {
-            writer
-                .as_mut()
-                .write(&[
-                    &history.organization_id.as_str(),
+            rows.iter().map(|history| {
+                vec![
+                    &history.organization_id as &(dyn ToSql + Sync),
                     &history.room_id,
                     &history.sender_type,
                     &history.created_at,
-                ])
-                .await
-                .map_err(StoreError::postgres(context))?;
-        }
-        writer
-            .finish()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        Ok(())
+                ]
+            }),
+        )
+        .await
     }
 
     async fn summaries(&mut self, rows: &[SummaryRecord]) -> StoreResult<()> {
-        let context = "importing room summaries";
-        let sink = self
-            .client
-            .copy_in(
-                "COPY import_summaries (seq, organization_id, room_id, sentiment, created_at) FROM STDIN BINARY",
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-        let writer = BinaryCopyInWriter::new(
-            sink,
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TIMESTAMPTZ,
-            ],
-        );
-        pin_mut!(writer);
-        for summary in rows {
-            let sequence = self.next_sequence();
-            writer
-                .as_mut()
-                .write(&[
-                    &sequence,
-                    &summary.organization_id.as_str(),
-                    &summary.room_id,
-                    &summary.sentiment.to_json().to_string(),
-                    &summary.created_at,
-                ])
-                .await
-                .map_err(StoreError::postgres(context))?;
-        }
-        writer
-            .finish()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        Ok(())
+        let sequences: Vec<i64> = rows.iter().map(|_| self.next_sequence()).collect();
+        let sentiments: Vec<String> = rows
+            .iter()
+            .map(|summary| summary.sentiment.to_json().to_string())
+            .collect();
+        copy_in(
+            &self.client,
+            "importing room summaries",
+            "COPY import_summaries (seq, organization_id, room_id, sentiment, created_at) FROM STDIN BINARY",
+            &[Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TIMESTAMPTZ],
+            rows.iter()
+                .zip(sequences.iter().zip(&sentiments))
+                .map(|(summary, (sequence, sentiment))| {
+                    vec![
+                        sequence as &(dyn ToSql + Sync),
+                        &summary.organization_id,
+                        &summary.room_id,
+                        sentiment,
+                        &summary.created_at,
+                    ]
+                }),
+        )
+        .await
     }
 
     async fn cost_assumptions(&mut self, rows: &[(OrgId, CostAssumption)]) -> StoreResult<()> {

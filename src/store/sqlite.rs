@@ -109,6 +109,23 @@ fn room_from_columns(columns: RoomColumns) -> StoreResult<SourceRoom> {
     })
 }
 
+/// Rooms selected by a `WHERE …` clause (and its ordering), checked as they are read.
+fn query_rooms(
+    connection: &Connection,
+    context: &'static str,
+    condition: &str,
+    parameters: &[&dyn rusqlite::ToSql],
+) -> StoreResult<Vec<SourceRoom>> {
+    let mut statement = connection
+        .prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms {condition}"))
+        .map_err(StoreError::sqlite(context))?;
+    let rows = statement
+        .query_map(parameters, room_from_row)
+        .map_err(StoreError::sqlite(context))?;
+    rows.map(|row| room_from_columns(row.map_err(StoreError::sqlite(context))?))
+        .collect()
+}
+
 const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
      closed_reason, assign_channel_agent_id, assigned_at";
 
@@ -330,23 +347,16 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<SourceRoom>> {
         let org = org.to_string();
         self.with_connection(move |c| {
-            let context = "reading rooms in creation order";
             let (after_at, after_id) = match after {
                 Some((at, id)) => (micros(at), id),
                 None => (i64::MIN, String::new()),
             };
-            let mut statement = c
-                .prepare_cached(&format!(
-                    "SELECT {ROOM_COLUMNS} FROM rooms
-                     WHERE organization_id = ?1 AND (created_at, id) > (?2, ?3)
-                     ORDER BY created_at, id LIMIT ?4"
-                ))
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map(params![org, after_at, after_id, limit], room_from_row)
-                .map_err(StoreError::sqlite(context))?;
-            rows.map(|row| room_from_columns(row.map_err(StoreError::sqlite(context))?))
-                .collect()
+            query_rooms(
+                c,
+                "reading rooms in creation order",
+                "WHERE organization_id = ?1 AND (created_at, id) > (?2, ?3) ORDER BY created_at, id LIMIT ?4",
+                params![org, after_at, after_id, limit],
+            )
         })
         .await
     }
@@ -359,18 +369,12 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<SourceRoom>> {
         let org = org.to_string();
         self.with_connection(move |c| {
-            let context = "reading rooms";
-            let mut statement = c
-                .prepare_cached(&format!(
-                    "SELECT {ROOM_COLUMNS} FROM rooms
-                     WHERE organization_id = ?1 AND created_at >= ?2 AND created_at < ?3"
-                ))
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map(params![org, micros(start), micros(end)], room_from_row)
-                .map_err(StoreError::sqlite(context))?;
-            rows.map(|row| room_from_columns(row.map_err(StoreError::sqlite(context))?))
-                .collect()
+            query_rooms(
+                c,
+                "reading rooms",
+                "WHERE organization_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+                params![org, micros(start), micros(end)],
+            )
         })
         .await
     }
