@@ -102,7 +102,7 @@ pub enum Command {
         #[arg(long, default_value = "en")]
         lang: String,
         /// Fewest eligible conversations for a full report (default from settings: 100).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         min_conversations: Option<i64>,
     },
 }

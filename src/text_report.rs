@@ -214,7 +214,7 @@ fn row(out: &mut String, lang: Lang, label: Phrase, value: String, verdict: Opti
     let verdict = verdict
         .map(|v| format!("  [{}]", v.label))
         .unwrap_or_default();
-    let _ = writeln!(out, "  {:<44} {value}{verdict}", label.text(lang));
+    let _ = writeln!(out, "  {:<48} {value}{verdict}", label.text(lang));
 }
 
 /// Wraps text at word boundaries for an 80-column terminal.

@@ -173,3 +173,151 @@ fn expected_file_names_are_understood() {
     );
     assert_eq!(parse_expected_name("rooms.csv"), None);
 }
+
+#[test]
+fn the_report_command_refuses_what_it_cannot_answer() {
+    let sqlite = TestSqlite::create();
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("organizations.ndjson"),
+        r#"{"id":"org_plain","name":"Tanpa AI","ai_addon":false,"timezone":"Asia/Jakarta"}"#,
+    )
+    .expect("write");
+    impact_ok(
+        &sqlite.url,
+        &["import", "--dir", dir.path().to_str().expect("path")],
+    );
+    let case = fixtures_dir().join("containment-rules");
+    impact_ok(
+        &sqlite.url,
+        &["import", "--dir", case.to_str().expect("path")],
+    );
+    let refusals: &[(&[&str], &str)] = &[
+        (
+            &["report", "--org", "org_plain"],
+            "does not have the AI Agent add-on",
+        ),
+        (
+            &["report", "--org", "org_nobody"],
+            "'org_nobody' is not in the database",
+        ),
+        (
+            &[
+                "report",
+                "--org",
+                "org_demo",
+                "--from",
+                "2026-10-31",
+                "--to",
+                "2026-10-01",
+            ],
+            "is after the end date",
+        ),
+        (
+            &[
+                "report",
+                "--org",
+                "org_demo",
+                "--from",
+                "2025-01-01",
+                "--to",
+                "2026-10-31",
+            ],
+            "at most 366 days",
+        ),
+        (
+            &[
+                "report",
+                "--org",
+                "org_demo",
+                "--from",
+                "2026-02-30",
+                "--to",
+                "2026-10-31",
+            ],
+            "not a date",
+        ),
+        (
+            &["report", "--org", "org_demo", "--lang", "fr"],
+            "--lang must be en or id",
+        ),
+        (
+            &["report", "--org", "org_demo", "--min-conversations", "-1"],
+            "must not be negative",
+        ),
+        (
+            &["aggregate", "--org", "org_nobody"],
+            "'org_nobody' is not in the database",
+        ),
+        (&["aggregate", "--shard", "2/2"], "does not exist"),
+    ];
+    for (args, message) in refusals {
+        let output = common::impact(&sqlite.url, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{args:?}: '{message}' not in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn the_text_report_speaks_both_languages() {
+    let sqlite = TestSqlite::create();
+    let case = fixtures_dir().join("containment-rules");
+    impact_ok(
+        &sqlite.url,
+        &["import", "--dir", case.to_str().expect("path")],
+    );
+    impact_ok(&sqlite.url, &["aggregate"]);
+    let base = [
+        "report",
+        "--org",
+        "org_demo",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-31",
+        "--min-conversations",
+        "1",
+    ];
+    // The terminal text wraps lines; compare with white space folded.
+    let fold = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let english = fold(impact_ok(
+        &sqlite.url,
+        &[&base[..], &["--lang", "en"]].concat(),
+    ));
+    assert!(
+        english.contains("your AI solved 10 of 21 conversations on its own (about 5 in 10)"),
+        "{english}"
+    );
+    assert!(english.contains("Rp 40.000"), "{english}");
+    assert!(english.contains("[Healthy]"), "{english}");
+    let indonesian = fold(impact_ok(
+        &sqlite.url,
+        &[&base[..], &["--lang", "id"]].concat(),
+    ));
+    assert!(
+        indonesian
+            .contains("AI Anda menyelesaikan 10 dari 21 percakapan sendiri (sekitar 5 dari 10)"),
+        "{indonesian}"
+    );
+    assert!(indonesian.contains("[Sehat]"), "{indonesian}");
+    assert!(indonesian.contains("1 Okt 2026"), "{indonesian}");
+    // A baseline-forming report shows no percentage at all.
+    let forming = impact_ok(
+        &sqlite.url,
+        &[
+            "report",
+            "--org",
+            "org_demo",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31",
+        ],
+    );
+    assert!(!forming.contains('%'), "{forming}");
+    assert!(forming.contains("17 of 21 conversations"), "{forming}");
+}
