@@ -1,0 +1,322 @@
+//! An independent, brute-force reading of METRICS.md, written without the
+//! library's rules, checked against the real commands on generated data. Backend
+//! agreement alone cannot catch a rule both backends share; this can.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
+use chrono_tz::Tz;
+use common::{impact_ok, TestSqlite};
+use serde_json::Value;
+
+struct Room {
+    org: String,
+    id: String,
+    channel: String,
+    contact: String,
+    created: DateTime<Utc>,
+    closed: Option<DateTime<Utc>>,
+    reason: String,
+    agent: bool,
+}
+
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    (!text.is_empty()).then(|| {
+        DateTime::parse_from_rfc3339(text)
+            .expect("timestamp")
+            .with_timezone(&Utc)
+    })
+}
+
+#[derive(Default, Debug, PartialEq)]
+struct Expected {
+    eligible: i64,
+    ai_handled: i64,
+    gross: i64,
+    reopened: i64,
+    after_hours: i64,
+    ai_assisted: i64,
+    escalated: i64,
+    other: i64,
+    turns_sum: i64,
+    contained_sentiment: Vec<f64>,
+    human_sentiment: Vec<f64>,
+}
+
+fn oracle(dir: &std::path::Path, org: &str, from: NaiveDate, to: NaiveDate) -> Expected {
+    let orgs: Vec<Value> = std::fs::read_to_string(dir.join("organizations.ndjson"))
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let profile = orgs.iter().find(|o| o["id"] == org).expect("org");
+    let tz: Tz = profile["timezone"]
+        .as_str()
+        .expect("tz")
+        .parse()
+        .expect("tz");
+    let holidays: Vec<String> = profile["holidays"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter_map(|d| d.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let hours = &profile["business_hours"];
+
+    let mut reader = csv::Reader::from_path(dir.join("rooms.csv")).expect("rooms");
+    let rooms: Vec<Room> = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            Room {
+                org: r[1].to_string(),
+                id: r[0].to_string(),
+                channel: r[2].trim().to_lowercase(),
+                contact: r[3].to_string(),
+                created: instant(&r[4]).expect("created"),
+                closed: instant(&r[5]),
+                reason: r[6].trim().to_uppercase(),
+                agent: !r[7].trim().is_empty(),
+            }
+        })
+        .filter(|room| room.org == org)
+        .collect();
+    let mut messages: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut reader = csv::Reader::from_path(dir.join("histories.csv")).expect("histories");
+    for r in reader.records() {
+        let r = r.expect("row");
+        if &r[1] != org {
+            continue;
+        }
+        let entry = messages.entry(r[0].to_string()).or_default();
+        match r[2].trim().to_lowercase().as_str() {
+            "customer" => entry.0 += 1,
+            "ai" => entry.1 += 1,
+            _ => {}
+        }
+    }
+    let mut sentiment: HashMap<String, f64> = HashMap::new();
+    for line in std::fs::read_to_string(dir.join("room_summaries.ndjson"))
+        .expect("read")
+        .lines()
+    {
+        let s: Value = serde_json::from_str(line).expect("JSON");
+        if s["organization_id"] != org {
+            continue;
+        }
+        let value = match &s["sentiment"] {
+            Value::String(label) => match label.trim().to_lowercase().as_str() {
+                "positive" => Some(1.0),
+                "neutral" => Some(0.0),
+                "negative" => Some(-1.0),
+                _ => None,
+            },
+            Value::Number(n) => n.as_f64().map(|v| v.clamp(-1.0, 1.0)),
+            _ => None,
+        };
+        if let (Some(value), Some(room)) = (value, s["room_id"].as_str()) {
+            sentiment.insert(room.to_string(), value);
+        }
+    }
+
+    let eligible = |room: &Room| room.channel != "bot_preview" && room.reason != "SPAM";
+    let mut expected = Expected::default();
+    for room in rooms.iter().filter(|r| eligible(r)) {
+        let local = room.created.with_timezone(&tz);
+        if local.date_naive() < from || local.date_naive() > to {
+            continue;
+        }
+        let (customer, ai) = messages.get(&room.id).copied().unwrap_or_default();
+        expected.eligible += 1;
+        let ai_handled = ai >= 1 || room.reason == "RESOLVE_AI";
+        if ai_handled {
+            expected.ai_handled += 1;
+            if !hours.is_null() {
+                let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                    [local.weekday().num_days_from_monday() as usize];
+                let minute = local.hour() * 60 + local.minute();
+                let open = hours[day].as_array().is_some_and(|intervals| {
+                    intervals.iter().any(|i| {
+                        let text = i.as_str().unwrap_or_default();
+                        let clock = |t: &str| {
+                            t[..2].parse::<u32>().unwrap_or(0) * 60
+                                + t[3..5].parse::<u32>().unwrap_or(0)
+                        };
+                        let (start, end) = (clock(&text[..5]), clock(&text[6..]));
+                        start <= minute && minute < end
+                    })
+                });
+                if !open || holidays.contains(&local.date_naive().to_string()) {
+                    expected.after_hours += 1;
+                }
+            }
+        }
+        let contained = room.reason == "RESOLVE_AI" && !room.agent && room.closed.is_some();
+        if contained {
+            expected.gross += 1;
+            expected.turns_sum += customer;
+            let closed = room.closed.unwrap_or(room.created);
+            let came_back = rooms.iter().any(|other| {
+                eligible(other)
+                    && other.contact == room.contact
+                    && other.created > closed
+                    && other.created <= closed + Duration::hours(48)
+            });
+            if came_back {
+                expected.reopened += 1;
+            }
+            expected.contained_sentiment.extend(sentiment.get(&room.id));
+        } else if ai >= 1 && room.agent {
+            expected.ai_assisted += 1;
+            expected.human_sentiment.extend(sentiment.get(&room.id));
+        } else if room.agent
+            || ["ASSIGN_AGENT", "ASSIGN_AGENT_AI", "WAITING_ASSIGN_AGENT"]
+                .contains(&room.reason.as_str())
+        {
+            expected.escalated += 1;
+            expected.human_sentiment.extend(sentiment.get(&room.id));
+        } else {
+            expected.other += 1;
+        }
+    }
+    expected
+}
+
+fn close(a: f64, b: &Value, what: &str) {
+    let b = b.as_f64().unwrap_or_else(|| panic!("{what} missing"));
+    assert!((a - b).abs() < 1e-9, "{what}: oracle {a}, report {b}");
+}
+
+#[test]
+fn reports_agree_with_a_brute_force_reading_of_the_spec() {
+    let sqlite = TestSqlite::create();
+    let data = tempfile::tempdir().expect("dir");
+    let dir = data.path().to_str().expect("path");
+    impact_ok(
+        &sqlite.url,
+        &[
+            "generate",
+            "--out",
+            dir,
+            "--orgs",
+            "7",
+            "--days",
+            "70",
+            "--seed",
+            "77",
+            "--end",
+            "2026-10-31",
+            "--scale",
+            "0.25",
+        ],
+    );
+    impact_ok(&sqlite.url, &["import", "--dir", dir]);
+    // Aggregated in two overlapping pieces with a tiny chunk, to stress the edges.
+    impact_ok(
+        &sqlite.url,
+        &["aggregate", "--from", "2026-08-01", "--to", "2026-10-10"],
+    );
+    impact_ok(
+        &sqlite.url,
+        &["aggregate", "--from", "2026-10-05", "--to", "2026-10-31"],
+    );
+    let mut checked = 0;
+    for org in [
+        "org_kopi_nusantara",
+        "org_laundry_kilat",
+        "org_apotek_sehat",
+        "org_batik_sekar",
+        "org_kopi_papua",
+    ] {
+        for (from, to) in [("2026-10-01", "2026-10-31"), ("2026-09-03", "2026-10-09")] {
+            let range = (
+                NaiveDate::parse_from_str(from, "%Y-%m-%d").expect("date"),
+                NaiveDate::parse_from_str(to, "%Y-%m-%d").expect("date"),
+            );
+            let expected = oracle(data.path(), org, range.0, range.1);
+            let report: Value = serde_json::from_str(&impact_ok(
+                &sqlite.url,
+                &[
+                    "report",
+                    "--org",
+                    org,
+                    "--from",
+                    from,
+                    "--to",
+                    to,
+                    "--format",
+                    "json",
+                    "--min-conversations",
+                    "1",
+                ],
+            ))
+            .expect("JSON");
+            let what = format!("{org} {from}..{to}");
+            assert_eq!(report["status"], "ok", "{what}");
+            assert_eq!(report["volume"]["eligible"], expected.eligible, "{what}");
+            assert_eq!(
+                report["volume"]["ai_handled"], expected.ai_handled,
+                "{what}"
+            );
+            assert_eq!(report["containment"]["gross"], expected.gross, "{what}");
+            assert_eq!(
+                report["containment"]["reopened"], expected.reopened,
+                "{what}"
+            );
+            assert_eq!(
+                report["containment"]["net"],
+                expected.gross - expected.reopened,
+                "{what}"
+            );
+            assert_eq!(report["journey"]["ai_only"], expected.gross, "{what}");
+            assert_eq!(
+                report["journey"]["ai_assisted"], expected.ai_assisted,
+                "{what}"
+            );
+            assert_eq!(report["journey"]["escalated"], expected.escalated, "{what}");
+            assert_eq!(report["journey"]["other"], expected.other, "{what}");
+            if org == "org_laundry_kilat" {
+                assert_eq!(report["after_hours"]["status"], "not_available", "{what}");
+            } else {
+                assert_eq!(
+                    report["after_hours"]["count"], expected.after_hours,
+                    "{what}"
+                );
+            }
+            close(
+                expected.turns_sum as f64 / expected.gross as f64,
+                &report["quality"]["turns_avg"],
+                &what,
+            );
+            let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+            let sentiment = &report["quality"]["sentiment"];
+            close(
+                mean(&expected.contained_sentiment),
+                &sentiment["contained_avg"],
+                &what,
+            );
+            close(
+                mean(&expected.human_sentiment),
+                &sentiment["escalated_avg"],
+                &what,
+            );
+            let journey = expected.gross + expected.ai_assisted + expected.escalated;
+            let covered = expected.contained_sentiment.len() + expected.human_sentiment.len();
+            close(
+                covered as f64 / journey as f64,
+                &sentiment["coverage"],
+                &what,
+            );
+            assert!(
+                expected.reopened > 0 || from == "2026-09-03",
+                "{what}: the data should exercise reopens"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10);
+}
