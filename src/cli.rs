@@ -37,12 +37,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Prepare a ready-to-explore demo (generate, import, aggregate) and print its reports.
+    /// Prepare a ready-to-explore demo (generate, import, aggregate), print its
+    /// reports, and serve it on http://127.0.0.1:8080 with a demo sign-in page.
     Demo {
         /// Where the demo keeps its data; it is rebuilt on every run.
         #[arg(long, default_value = "data/demo")]
         data_dir: PathBuf,
+        /// Prepare and print, then exit instead of serving.
+        #[arg(long)]
+        no_serve: bool,
     },
+    /// Serve the report API (settings from config/ and IMPACT__… variables).
+    Serve,
     /// Apply the database schema.
     Migrate,
     /// Import a directory of organizations, rooms, histories, summaries and cost assumptions.
@@ -130,9 +136,19 @@ fn input(message: impl std::fmt::Display) -> CliError {
     CliError::Input(anyhow::anyhow!("{message}"))
 }
 
+/// What is left to do once a command's batch work is done.
+pub enum Next {
+    Exit,
+    Serve {
+        settings: Box<Settings>,
+        mode: crate::server::Mode,
+    },
+}
+
 pub fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
+    // The server logs JSON lines for machines; batch commands log text for people.
+    init_logging(matches!(cli.command, Command::Serve));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -143,7 +159,16 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    drop(runtime);
+    let outcome = match outcome {
+        // Actors need an actix System, which brings its own runtime.
+        Ok(Next::Serve { settings, mode }) => {
+            actix_web::rt::System::new().block_on(serve(*settings, mode))
+        }
+        other => other.map(|_| ()),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Input(error)) => {
             eprintln!("error: {error:#}");
@@ -156,28 +181,71 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
+fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("IMPACT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("impact=info,warn"));
-    let _ = tracing_subscriber::fmt()
+    let json = match std::env::var("IMPACT_LOG_FORMAT").as_deref() {
+        Ok("json") => true,
+        Ok("text") => false,
+        _ => json,
+    };
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
-pub async fn run(cli: Cli) -> Result<(), CliError> {
+async fn serve(settings: Settings, mode: crate::server::Mode) -> Result<(), CliError> {
+    let host = settings.server.host.clone();
+    let application = crate::server::Application::build(settings, mode.clone())
+        .await
+        .map_err(|e| match e {
+            crate::server::StartError::Config(_) => CliError::Input(e.into()),
+            other => CliError::Failure(other.into()),
+        })?;
+    let port = application.port();
+    tracing::info!(host = %host, port, "serving");
+    if let crate::server::Mode::Demo { .. } = mode {
+        println!(
+            "\nThe demo is running: open http://{host}:{port}/demo/sign-in (Ctrl+C stops it)."
+        );
+    }
+    application
+        .run_until_stopped()
+        .await
+        .map_err(|e| CliError::Failure(e.into()))
+}
+
+pub async fn run(cli: Cli) -> Result<Next, CliError> {
     let mut settings = Settings::load(cli.config.as_deref())
         .map_err(|e| input(format!("the settings cannot be read: {e}")))?;
     if let Some(url) = &cli.database_url {
         settings.database.url = url.clone();
     }
     match cli.command {
-        Command::Demo { data_dir } => crate::demo::run(&settings, &data_dir).await,
+        Command::Demo { data_dir, no_serve } => {
+            let (settings, secret) = crate::demo::run(&settings, &data_dir).await?;
+            if no_serve {
+                return Ok(Next::Exit);
+            }
+            Ok(Next::Serve {
+                settings: Box::new(settings),
+                mode: crate::server::Mode::Demo { jwt_secret: secret },
+            })
+        }
+        Command::Serve => Ok(Next::Serve {
+            settings: Box::new(settings),
+            mode: crate::server::Mode::Production,
+        }),
         Command::Migrate => {
             let store = open_store(&settings).await?;
             println!("The {} schema is up to date.", store.backend());
-            Ok(())
+            Ok(Next::Exit)
         }
         Command::Import { dir } => {
             let store = open_store(&settings).await?;
@@ -197,7 +265,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 summary.cost_assumptions,
                 started.elapsed().as_secs_f64()
             );
-            Ok(())
+            Ok(Next::Exit)
         }
         Command::Generate {
             out,
@@ -234,7 +302,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 summary.summaries,
                 out.display()
             );
-            Ok(())
+            Ok(Next::Exit)
         }
         Command::Aggregate {
             from,
@@ -297,7 +365,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     String::new()
                 }
             );
-            Ok(())
+            Ok(Next::Exit)
         }
         Command::Report {
             org,
@@ -335,7 +403,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 Format::Text => print!("{}", crate::text_report::render(&report)),
             }
-            Ok(())
+            Ok(Next::Exit)
         }
     }
 }
@@ -379,6 +447,15 @@ pub async fn aggregate(
         crate::aggregate::AggregateError::UnknownOrganization(_) => CliError::Input(e.into()),
         other => CliError::Failure(other.into()),
     })?;
+    // Running servers drop what they cached for these organizations.
+    for org in &summary.refreshed {
+        let change = crate::store::Change::Refreshed {
+            org_id: org.to_string(),
+        };
+        if let Err(error) = store.publish(&change).await {
+            tracing::warn!(error = %error, "could not tell running servers about the new figures");
+        }
+    }
     Ok(summary)
 }
 

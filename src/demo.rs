@@ -21,7 +21,8 @@ pub const DEMO_ORGANIZATIONS: usize = 8;
 pub const DEMO_DAYS: u32 = 400;
 pub const DEMO_SEED: u64 = 7;
 
-pub async fn run(settings: &Settings, data_dir: &Path) -> Result<(), CliError> {
+/// Prepares the demo; returns the settings to serve it with and its signing secret.
+pub async fn run(settings: &Settings, data_dir: &Path) -> Result<(Settings, String), CliError> {
     let started = Instant::now();
     if data_dir.exists() {
         std::fs::remove_dir_all(data_dir).map_err(|e| {
@@ -96,5 +97,18 @@ pub async fn run(settings: &Settings, data_dir: &Path) -> Result<(), CliError> {
         "Explore it: cargo run --release -- --database-url sqlite://{} report --org org_kopi_nusantara --lang id",
         data_dir.join("impact.sqlite").display()
     );
-    Ok(())
+
+    // The server side of the demo: its own flags file and a fresh signing secret.
+    let flags_path = data_dir.join("flags.toml");
+    std::fs::write(&flags_path, crate::server::demo_sign_in::demo_flags_file()).map_err(|e| {
+        CliError::Failure(anyhow::anyhow!(
+            "cannot write {}: {e}",
+            flags_path.display()
+        ))
+    })?;
+    settings.flags.path = flags_path;
+    settings.nightly.enabled = false;
+    let secret = crate::server::auth::random_token()
+        .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+    Ok((settings, secret))
 }

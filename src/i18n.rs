@@ -304,3 +304,121 @@ mod tests {
         assert_eq!(format_date(day, Lang::Id), "1 Okt 2026");
     }
 }
+
+/// The words of the API's error messages.
+pub mod api {
+    use super::Phrase;
+
+    pub const UNAUTHORIZED: Phrase = Phrase::new(
+        "Please sign in again: your session is missing, expired or not valid.",
+        "Silakan masuk lagi: sesi Anda tidak ada, sudah kedaluwarsa, atau tidak valid.",
+    );
+    pub const NOT_FOUND: Phrase =
+        Phrase::new("This page does not exist.", "Halaman ini tidak ada.");
+    pub const FORBIDDEN_ASSUMPTION: Phrase = Phrase::new(
+        "Only an owner or admin can change the cost assumption.",
+        "Hanya pemilik atau admin yang dapat mengubah asumsi biaya.",
+    );
+    pub const CROSS_SITE: Phrase = Phrase::new(
+        "This change must be made from the report page itself. Reload the page and try again.",
+        "Perubahan ini harus dilakukan dari halaman laporan. Muat ulang halaman lalu coba lagi.",
+    );
+    pub const UNAVAILABLE: Phrase = Phrase::new(
+        "We couldn't load your report. Try again.",
+        "Kami tidak dapat memuat laporan Anda. Coba lagi.",
+    );
+    pub const INTERNAL: Phrase = Phrase::new(
+        "Something went wrong on our side. Try again in a moment.",
+        "Terjadi kesalahan di sistem kami. Coba lagi sebentar lagi.",
+    );
+    pub const INVALID_FIELDS: Phrase = Phrase::new(
+        "Some values are not valid; nothing was saved.",
+        "Ada nilai yang tidak valid; tidak ada yang disimpan.",
+    );
+    pub const BAD_DATE: Phrase = Phrase::new(
+        "'{value}' is not a date; use YYYY-MM-DD.",
+        "'{value}' bukan tanggal; gunakan YYYY-MM-DD.",
+    );
+    pub const REVERSED_RANGE: Phrase = Phrase::new(
+        "The start date must not be after the end date.",
+        "Tanggal mulai tidak boleh setelah tanggal akhir.",
+    );
+    pub const RANGE_TOO_LONG: Phrase = Phrase::new(
+        "Choose a range of at most 12 months.",
+        "Pilih rentang paling lama 12 bulan.",
+    );
+    pub const HALF_RANGE: Phrase = Phrase::new(
+        "Give both 'from' and 'to', or neither for the last 30 days.",
+        "Isi 'from' dan 'to' sekaligus, atau kosongkan keduanya untuk 30 hari terakhir.",
+    );
+    pub const BAD_LANG: Phrase =
+        Phrase::new("'lang' must be en or id.", "'lang' harus en atau id.");
+    pub const BAD_BODY: Phrase = Phrase::new(
+        "The request body must be JSON like {\"agent_hour_rate\": 40000, \"minutes_per_conversation\": 6}.",
+        "Isi permintaan harus JSON seperti {\"agent_hour_rate\": 40000, \"minutes_per_conversation\": 6}.",
+    );
+    pub const RATE_BOUNDS: Phrase = Phrase::new(
+        "Enter a whole number of rupiah from 1.000 to 10.000.000.",
+        "Masukkan bilangan bulat rupiah dari 1.000 sampai 10.000.000.",
+    );
+    pub const MINUTES_BOUNDS: Phrase = Phrase::new(
+        "Enter a whole number of minutes from 1 to 480.",
+        "Masukkan bilangan bulat menit dari 1 sampai 480.",
+    );
+    pub const NOT_A_WHOLE_NUMBER: Phrase = Phrase::new(
+        "Enter a positive whole number.",
+        "Masukkan bilangan bulat positif.",
+    );
+    pub const MISSING_FIELD: Phrase =
+        Phrase::new("This field is required.", "Kolom ini wajib diisi.");
+}
+
+/// The words of the web page and the Reports area.
+pub mod page {
+    use super::Phrase;
+
+    pub const REPORT_TITLE: Phrase = Phrase::new("AI agent impact", "Dampak agen AI");
+    pub const REPORT_DESCRIPTION: Phrase = Phrase::new(
+        "How much your AI handled on its own, how well, and what it saved.",
+        "Seberapa banyak yang ditangani AI sendiri, seberapa baik, dan berapa yang dihemat.",
+    );
+}
+
+/// The words of the demo sign-in page.
+pub mod demo {
+    use super::Phrase;
+
+    pub const TITLE: Phrase = Phrase::new("Demo sign-in", "Masuk demo");
+    pub const INTRO: Phrase = Phrase::new(
+        "This page exists only in the demo. Pick a person to see the AI agent impact report as they would. In a real installation, people arrive signed in from the web admin.",
+        "Halaman ini hanya ada di demo. Pilih seseorang untuk melihat laporan dampak agen AI seperti yang mereka lihat. Pada pemasangan sebenarnya, pengguna datang dari admin web dalam keadaan sudah masuk.",
+    );
+    pub const ORGANIZATION: Phrase = Phrase::new("Organization", "Organisasi");
+    pub const WHAT_TO_EXPECT: Phrase = Phrase::new("What to expect", "Yang akan terlihat");
+    pub const SIGN_IN_AS: Phrase = Phrase::new("Sign in as", "Masuk sebagai");
+    pub const MATURE: Phrase = Phrase::new(
+        "AI add-on, report switched on, a year of data.",
+        "Add-on AI, laporan aktif, data setahun.",
+    );
+    pub const MATURE_FORECAST: Phrase = Phrase::new(
+        "AI add-on, report and forecast switched on, a year of data.",
+        "Add-on AI, laporan dan prakiraan aktif, data setahun.",
+    );
+    pub const NO_BUSINESS_HOURS: Phrase = Phrase::new(
+        "AI add-on, report on, no business hours set.",
+        "Add-on AI, laporan aktif, jam kerja belum diatur.",
+    );
+    pub const BRAND_NEW: Phrase = Phrase::new(
+        "AI add-on, report on, only 12 days old: the baseline is still forming.",
+        "Add-on AI, laporan aktif, baru 12 hari: data dasar masih terbentuk.",
+    );
+    pub const FLAG_OFF: Phrase = Phrase::new(
+        "AI add-on, but the report is switched off for this account.",
+        "Add-on AI, tetapi laporan dinonaktifkan untuk akun ini.",
+    );
+    pub const NO_ADDON: Phrase = Phrase::new(
+        "No AI add-on: the report does not exist here.",
+        "Tanpa add-on AI: laporan tidak ada di sini.",
+    );
+    pub const OTHER_LANGUAGE: Phrase = Phrase::new("Bahasa Indonesia", "English");
+}

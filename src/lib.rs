@@ -11,6 +11,7 @@ pub mod import;
 pub mod metrics;
 pub mod report_loader;
 pub mod sentiment;
+pub mod server;
 pub mod settings;
 pub mod store;
 pub mod text_report;

@@ -41,6 +41,7 @@ pub async fn load_report(
         cost_assumption,
         policy,
         lang,
+        failed_groups: &[],
     }))
 }
 

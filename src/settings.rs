@@ -15,6 +15,63 @@ pub struct Settings {
     pub mongodb: MongoSettings,
     pub aggregation: AggregationSettings,
     pub report: ReportPolicy,
+    pub server: ServerSettings,
+    pub auth: AuthSettings,
+    pub flags: FlagSettings,
+    pub fetch: FetchSettings,
+    pub nightly: NightlySettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub cookie_secure: bool,
+    pub org_idle_seconds: u64,
+    pub cache_ttl_seconds: u64,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct AuthSettings {
+    pub jwt_secret: String,
+    pub jwt_public_key_path: String,
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field(
+                "jwt_secret",
+                &if self.jwt_secret.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("jwt_public_key_path", &self.jwt_public_key_path)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FlagSettings {
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FetchSettings {
+    pub core_timeout_ms: u64,
+    pub journey_timeout_ms: u64,
+    pub quality_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NightlySettings {
+    pub enabled: bool,
+    /// Local time of day, `HH:MM`.
+    pub time: String,
+    pub timezone: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

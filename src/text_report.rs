@@ -112,43 +112,48 @@ pub fn render(report: &Report) -> String {
     row(&mut out, lang, words::TEAM_TIME_SAVED, saved, None);
 
     heading(&mut out, words::JOURNEY.text(lang));
-    let journey = &figures.journey;
-    let shares = figures.journey_shares;
-    for (phrase, count, share) in [
-        (words::AI_ONLY, journey.ai_only, shares.map(|s| s.ai_only)),
-        (
-            words::AI_ASSISTED,
-            journey.ai_assisted,
-            shares.map(|s| s.ai_assisted),
-        ),
-        (
-            words::ESCALATED,
-            journey.escalated,
-            shares.map(|s| s.escalated),
-        ),
-    ] {
-        let value = match share {
-            Some(share) => format!(
-                "{} ({})",
-                i18n::format_percent(share),
-                i18n::format_count(count)
-            ),
-            None => i18n::format_count(count),
-        };
-        row(&mut out, lang, phrase, value, None);
+    let not_available = || words::NOT_AVAILABLE.text(lang).to_string();
+    match &figures.journey {
+        Some(journey) => {
+            let shares = figures.journey_shares;
+            for (phrase, count, share) in [
+                (words::AI_ONLY, journey.ai_only, shares.map(|s| s.ai_only)),
+                (
+                    words::AI_ASSISTED,
+                    journey.ai_assisted,
+                    shares.map(|s| s.ai_assisted),
+                ),
+                (
+                    words::ESCALATED,
+                    journey.escalated,
+                    shares.map(|s| s.escalated),
+                ),
+            ] {
+                let value = match share {
+                    Some(share) => format!(
+                        "{} ({})",
+                        i18n::format_percent(share),
+                        i18n::format_count(count)
+                    ),
+                    None => i18n::format_count(count),
+                };
+                row(&mut out, lang, phrase, value, None);
+            }
+            row(
+                &mut out,
+                lang,
+                words::OTHER,
+                i18n::format_count(journey.other),
+                None,
+            );
+        }
+        None => row(&mut out, lang, words::JOURNEY, not_available(), None),
     }
-    row(
-        &mut out,
-        lang,
-        words::OTHER,
-        i18n::format_count(journey.other),
-        None,
-    );
 
     heading(&mut out, words::GOOD_JOB.text(lang));
-    let quality = &figures.quality;
-    let came_back = quality
-        .reopen_rate
+    let came_back = figures
+        .quality
+        .and_then(|q| q.reopen_rate)
         .map(i18n::format_percent)
         .unwrap_or_else(|| words::NOT_AVAILABLE.text(lang).to_string());
     row(
@@ -163,8 +168,9 @@ pub fn render(report: &Report) -> String {
         None => words::NOT_AVAILABLE.text(lang).to_string(),
     };
     row(&mut out, lang, words::MOOD, mood, None);
-    let turns = quality
-        .turns_avg
+    let turns = figures
+        .quality
+        .and_then(|q| q.turns_avg)
         .map(|turns| words::MESSAGES_VALUE.fill(lang, &[("turns", i18n::format_decimal(turns, 1))]))
         .unwrap_or_else(|| words::NOT_AVAILABLE.text(lang).to_string());
     row(

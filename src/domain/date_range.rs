@@ -6,7 +6,7 @@ use serde::Serialize;
 pub const MAX_RANGE_DAYS: i64 = 366;
 
 /// An inclusive range of organization-local dates (METRICS.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct DateRange {
     from: NaiveDate,
     to: NaiveDate,

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::DailyCounters;
+use super::{DailyCounters, TileGroup};
 use crate::domain::{CostAssumption, DateRange, Organization};
 use crate::i18n::{self, report as words, Lang, Phrase};
 
@@ -62,6 +62,8 @@ pub struct ReportInputs<'a> {
     pub cost_assumption: Option<CostAssumption>,
     pub policy: &'a ReportPolicy,
     pub lang: Lang,
+    /// Tile groups whose data could not be read: their tiles say so, the rest render.
+    pub failed_groups: &'a [TileGroup],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -121,10 +123,14 @@ pub struct Figures {
     pub containment: Containment,
     pub after_hours: AfterHours,
     pub work_absorbed: WorkAbsorbed,
-    pub journey: Journey,
+    /// `null` when the journey data could not be read (see `tiles`).
+    pub journey: Option<Journey>,
     pub journey_shares: Option<JourneyShares>,
-    pub quality: Quality,
+    /// `null` when the quality data could not be read (see `tiles`).
+    pub quality: Option<Quality>,
     pub verdicts: Verdicts,
+    /// Whether each tile group could be read.
+    pub tiles: Tiles,
     pub trend: Trend,
     /// The next period's projection; absent until forecasting is switched on.
     pub forecast: Option<serde_json::Value>,
@@ -156,6 +162,21 @@ pub struct WorkAbsorbed {
     pub hours: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rupiah: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TileState {
+    Ok,
+    Unavailable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Tiles {
+    pub core: TileState,
+    pub journey: TileState,
+    pub quality: TileState,
+    pub trend: TileState,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -422,31 +443,41 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         },
     };
 
-    let journey = Journey {
+    let available = |group: TileGroup| !inputs.failed_groups.contains(&group);
+    let state = |group: TileGroup| {
+        if available(group) {
+            TileState::Ok
+        } else {
+            TileState::Unavailable
+        }
+    };
+    let journey = available(TileGroup::Journey).then_some(Journey {
         ai_only: totals.contained,
         ai_assisted: totals.ai_assisted,
         escalated: totals.escalated,
         other: totals.other,
-    };
-    let journey_total = totals.journey_rooms();
-    let journey_shares = (journey_total > 0).then(|| JourneyShares {
-        ai_only: totals.contained as f64 / journey_total as f64,
-        ai_assisted: totals.ai_assisted as f64 / journey_total as f64,
-        escalated: totals.escalated as f64 / journey_total as f64,
     });
+    let journey_total = totals.journey_rooms();
+    let journey_shares = journey
+        .filter(|_| journey_total > 0)
+        .map(|_| JourneyShares {
+            ai_only: totals.contained as f64 / journey_total as f64,
+            ai_assisted: totals.ai_assisted as f64 / journey_total as f64,
+            escalated: totals.escalated as f64 / journey_total as f64,
+        });
 
-    let sentiment = sentiment(totals);
-    let quality = Quality {
+    let quality = available(TileGroup::Quality).then(|| Quality {
         reopen_rate: ratio(totals.reopened, totals.contained),
-        sentiment,
+        sentiment: sentiment(totals),
         turns_avg: mean(totals.contained_customer_messages as f64, totals.contained),
-    };
+    });
+    let sentiment = quality.map(|q| q.sentiment);
 
     let verdicts = Verdicts {
         net_containment: containment
             .net_rate
             .map(|rate| net_verdict(policy, rate, lang)),
-        reopen_rate: quality.reopen_rate.map(|rate| {
+        reopen_rate: quality.and_then(|q| q.reopen_rate).map(|rate| {
             pick(
                 lang,
                 if rate <= policy.reopen_rate_low {
@@ -458,7 +489,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
                 },
             )
         }),
-        turns: quality.turns_avg.map(|turns| {
+        turns: quality.and_then(|q| q.turns_avg).map(|turns| {
             pick(
                 lang,
                 if turns <= policy.turns_quick {
@@ -480,7 +511,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
                 },
             )
         }),
-        sentiment: sentiment.delta.map(|delta| {
+        sentiment: sentiment.and_then(|s| s.delta).map(|delta| {
             pick(
                 lang,
                 if delta > policy.sentiment_delta_margin {
@@ -493,7 +524,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             )
         }),
         sentiment_reduced_coverage: sentiment
-            .coverage
+            .and_then(|s| s.coverage)
             .is_some_and(|coverage| coverage < policy.sentiment_reduced_coverage),
     };
 
@@ -505,6 +536,12 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         journey_shares,
         quality,
         verdicts,
+        tiles: Tiles {
+            core: TileState::Ok,
+            journey: state(TileGroup::Journey),
+            quality: state(TileGroup::Quality),
+            trend: TileState::Ok,
+        },
         trend: trend(inputs.range, in_range),
         forecast: None,
     }
@@ -655,14 +692,14 @@ fn notes(inputs: &ReportInputs<'_>, totals: &Totals, figures: &Figures) -> Vec<S
         notes.push(words::NOTE_NO_BUSINESS_HOURS.text(lang).to_string());
     }
     if figures.verdicts.sentiment_reduced_coverage {
-        if let Some(coverage) = figures.quality.sentiment.coverage {
+        if let Some(coverage) = figures.quality.and_then(|q| q.sentiment.coverage) {
             notes.push(
                 words::NOTE_REDUCED_COVERAGE
                     .fill(lang, &[("coverage", i18n::format_percent(coverage))]),
             );
         }
     }
-    if totals.journey_rooms_pending > 0 {
+    if totals.journey_rooms_pending > 0 && figures.quality.is_some() {
         notes.push(words::NOTE_SENTIMENT_PENDING.text(lang).to_string());
     }
     notes
@@ -726,6 +763,7 @@ mod tests {
             cost_assumption: None,
             policy,
             lang: Lang::En,
+            failed_groups: &[],
         }
     }
 
@@ -763,8 +801,8 @@ mod tests {
         assert_eq!(figures.containment.net, 56);
         assert_eq!(figures.containment.net_rate, Some(0.56));
         assert_eq!(figures.verdicts.net_containment.unwrap().level, "healthy");
-        assert_eq!(figures.quality.reopen_rate, Some(4.0 / 60.0));
-        assert_eq!(figures.quality.turns_avg, Some(3.0));
+        assert_eq!(figures.quality.unwrap().reopen_rate, Some(4.0 / 60.0));
+        assert_eq!(figures.quality.unwrap().turns_avg, Some(3.0));
         assert!(report.headline.contains("56 of 100"), "{}", report.headline);
         assert!(
             report.headline.contains("about 6 in 10"),
@@ -829,13 +867,19 @@ mod tests {
         let policy = ReportPolicy::default();
         let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
         let figures = report.figures.as_ref().unwrap();
-        assert_eq!(figures.quality.sentiment.status, TileStatus::NotAvailable);
+        assert_eq!(
+            figures.quality.unwrap().sentiment.status,
+            TileStatus::NotAvailable
+        );
         // Half the days pending: the figure shows with lower coverage and a note.
         let days = [pending, row("2026-10-02", 100, 50, 0)];
         let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
         let figures = report.figures.as_ref().unwrap();
-        assert_eq!(figures.quality.sentiment.status, TileStatus::Ok);
-        assert_eq!(figures.quality.sentiment.coverage, Some(2.0 / 104.0));
+        assert_eq!(figures.quality.unwrap().sentiment.status, TileStatus::Ok);
+        assert_eq!(
+            figures.quality.unwrap().sentiment.coverage,
+            Some(2.0 / 104.0)
+        );
         assert!(figures.verdicts.sentiment_reduced_coverage);
         assert!(report
             .notes
@@ -902,6 +946,29 @@ mod tests {
                 .label,
             "Kuat"
         );
+    }
+
+    #[test]
+    fn a_failed_tile_group_degrades_only_its_own_tiles() {
+        let org = organization(true);
+        let days = [row("2026-10-01", 100, 50, 5)];
+        let policy = ReportPolicy::default();
+        let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
+        input.failed_groups = &[TileGroup::Journey];
+        let report = assemble(&input);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["journey"], serde_json::Value::Null);
+        assert_eq!(json["tiles"]["journey"], "unavailable");
+        assert_eq!(json["tiles"]["quality"], "ok");
+        assert_eq!(json["containment"]["net"], 45);
+        assert_eq!(json["quality"]["reopen_rate"], 0.1);
+
+        input.failed_groups = &[TileGroup::Quality];
+        let json = serde_json::to_value(assemble(&input)).unwrap();
+        assert_eq!(json["quality"], serde_json::Value::Null);
+        assert_eq!(json["verdicts"]["reopen_rate"], serde_json::Value::Null);
+        assert_eq!(json["journey"]["ai_only"], 50);
+        assert_eq!(json["verdicts"]["net_containment"]["level"], "healthy");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use self::postgres::PostgresStore;
 pub use self::sqlite::SqliteStore;
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
-use crate::metrics::DailyCounters;
+use crate::metrics::{DailyCounters, TileGroup};
 
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +61,24 @@ pub struct OrgActivity {
     pub first_eligible_day: Option<NaiveDate>,
     /// The latest day the datamart holds a row for.
     pub data_through: Option<NaiveDate>,
+}
+
+/// A notice that an organization's data changed, sent to every server instance.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// The aggregation recomputed some of the organization's days.
+    Refreshed { org_id: String },
+    /// Its cost assumption was saved.
+    AssumptionSaved { org_id: String },
+}
+
+impl Change {
+    pub fn org_id(&self) -> &str {
+        match self {
+            Change::Refreshed { org_id } | Change::AssumptionSaved { org_id } => org_id,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -208,7 +226,24 @@ pub trait Store: Send + Sync {
         org: &OrgId,
         range: DateRange,
     ) -> StoreResult<Vec<DailyCounters>>;
+    /// Only one tile group's columns of the daily rows (the others stay zero), so
+    /// each group is a read of its own that can fail or time out alone.
+    async fn daily_group(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+        group: TileGroup,
+    ) -> StoreResult<Vec<DailyCounters>>;
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity>;
+
+    /// Claims a once-a-day job; true for exactly one caller per job and day.
+    async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;
+
+    /// Tells every server instance sharing this database about a change.
+    async fn publish(&self, change: &Change) -> StoreResult<()>;
+    /// Changes published by any instance, or `None` where the database cannot
+    /// deliver them (SQLite: one process, which is told directly).
+    async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>>;
 
     async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>>;
     async fn save_cost_assumption(

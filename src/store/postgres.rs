@@ -12,18 +12,28 @@ use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
 use super::{
-    organization_from_columns, organization_json_columns, sentiment_from_column, HistoryRecord,
-    ImportWriter, MessageCount, OrgActivity, SourceRoom, Store, StoreError, StoreResult,
-    SummaryRecord,
+    organization_from_columns, organization_json_columns, sentiment_from_column, Change,
+    HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store, StoreError,
+    StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
-use crate::metrics::DailyCounters;
+use crate::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup};
 
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "job claims",
+        include_str!("../../migrations/postgres/0002_job_claims.sql"),
+    ),
+];
+
+/// The channel every instance listens on for `Change` notices.
+const CHANGES_CHANNEL: &str = "impact_changes";
 
 /// How long to wait for a connection before the caller gets an error.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -508,6 +518,42 @@ impl Store for PostgresStore {
             .collect())
     }
 
+    async fn daily_group(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+        group: TileGroup,
+    ) -> StoreResult<Vec<DailyCounters>> {
+        let columns = group.columns();
+        let context = "reading daily rows of a tile group";
+        let rows = self
+            .query(
+                context,
+                &format!(
+                    "SELECT day, {} FROM ai_activity_logs
+                     WHERE organization_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
+                    columns.join(", ")
+                ),
+                &[&org.as_str(), &range.from(), &range.to()],
+            )
+            .await?;
+        let mut result = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut counters = DailyCounters::empty(row.get(0));
+            for (index, column) in columns.iter().enumerate() {
+                let value = match DailyCounters::column_kind(column) {
+                    ColumnKind::Count => row.try_get(index + 1).map(CounterValue::Count),
+                    ColumnKind::Sum => row.try_get(index + 1).map(CounterValue::Sum),
+                    ColumnKind::Flag => row.try_get(index + 1).map(CounterValue::Flag),
+                }
+                .map_err(StoreError::postgres(context))?;
+                counters.set(column, value);
+            }
+            result.push(counters);
+        }
+        Ok(result)
+    }
+
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
         let rows = self
             .query(
@@ -524,6 +570,39 @@ impl Store for PostgresStore {
                 data_through: row.get(1),
             })
             .unwrap_or_default())
+    }
+
+    async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
+        let context = "claiming a job";
+        let client = self.client(context).await?;
+        client
+            .execute(
+                "INSERT INTO job_claims (job, day, claimed_by) VALUES ($1, $2, $3)
+                 ON CONFLICT (job, day) DO NOTHING",
+                &[&job, &day, &claimed_by],
+            )
+            .await
+            .map(|inserted| inserted == 1)
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn publish(&self, change: &Change) -> StoreResult<()> {
+        let context = "publishing a change";
+        let payload = serde_json::to_string(change)
+            .map_err(|e| StoreError::Invalid(format!("change notice: {e}")))?;
+        let client = self.client(context).await?;
+        client
+            .execute("SELECT pg_notify($1, $2)", &[&CHANGES_CHANNEL, &payload])
+            .await
+            .map(|_| ())
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(1024);
+        let config = self.config.clone();
+        tokio::spawn(listen_for_changes(config, sender));
+        Ok(Some(receiver))
     }
 
     async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
@@ -575,6 +654,65 @@ async fn upsert_cost_assumption(
             &[&org.as_str(), &assumption.agent_hour_rate(), &minutes],
         )
         .await
+}
+
+/// Listens for change notices on a connection of its own, reconnecting after a
+/// failure, until the receiving side goes away.
+async fn listen_for_changes(
+    config: tokio_postgres::Config,
+    sender: tokio::sync::mpsc::Sender<Change>,
+) {
+    use futures_util::StreamExt;
+    let mut delay = Duration::from_millis(250);
+    while !sender.is_closed() {
+        match config.connect(NoTls).await {
+            Ok((client, mut connection)) => {
+                let (notices, mut incoming) = tokio::sync::mpsc::unbounded_channel();
+                let driver = tokio::spawn(async move {
+                    let mut messages =
+                        futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+                    while let Some(message) = messages.next().await {
+                        match message {
+                            Ok(tokio_postgres::AsyncMessage::Notification(notice)) => {
+                                let _ = notices.send(notice.payload().to_string());
+                            }
+                            Ok(_) => {}
+                            Err(error) => {
+                                tracing::warn!(error = %error, "the change listener lost its connection");
+                                break;
+                            }
+                        }
+                    }
+                });
+                if let Err(error) = client
+                    .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
+                    .await
+                {
+                    tracing::warn!(error = %error, "cannot listen for changes");
+                } else {
+                    delay = Duration::from_millis(250);
+                    while let Some(payload) = incoming.recv().await {
+                        match serde_json::from_str::<Change>(&payload) {
+                            Ok(change) => {
+                                if sender.send(change).await.is_err() {
+                                    return;
+                                }
+                            }
+                            Err(error) => {
+                                tracing::warn!(error = %error, payload, "ignored an unreadable change notice")
+                            }
+                        }
+                    }
+                }
+                driver.abort();
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot connect to listen for changes; retrying")
+            }
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(10));
+    }
 }
 
 /// Streams rows into a table with binary COPY.

@@ -8,18 +8,25 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{
-    organization_from_columns, organization_json_columns, sentiment_from_column, HistoryRecord,
-    ImportWriter, MessageCount, OrgActivity, SourceRoom, Store, StoreError, StoreResult,
-    SummaryRecord,
+    organization_from_columns, organization_json_columns, sentiment_from_column, Change,
+    HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store, StoreError,
+    StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
-use crate::metrics::DailyCounters;
+use crate::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "job claims",
+        include_str!("../../migrations/sqlite/0002_job_claims.sql"),
+    ),
+];
 
 pub struct SqliteStore {
     path: PathBuf,
@@ -585,6 +592,50 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn daily_group(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+        group: TileGroup,
+    ) -> StoreResult<Vec<DailyCounters>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading daily rows of a tile group";
+            let columns = group.columns();
+            let mut statement = c
+                .prepare_cached(&format!(
+                    "SELECT day, {} FROM ai_activity_logs
+                     WHERE organization_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day",
+                    columns.join(", ")
+                ))
+                .map_err(StoreError::sqlite(context))?;
+            let mut rows = statement
+                .query(params![
+                    org,
+                    range.from().to_string(),
+                    range.to().to_string()
+                ])
+                .map_err(StoreError::sqlite(context))?;
+            let mut result = Vec::new();
+            while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+                let day: String = row.get(0).map_err(StoreError::sqlite(context))?;
+                let mut counters = DailyCounters::empty(parse_day(&day)?);
+                for (index, column) in columns.iter().enumerate() {
+                    let value = match DailyCounters::column_kind(column) {
+                        ColumnKind::Count => row.get(index + 1).map(CounterValue::Count),
+                        ColumnKind::Sum => row.get(index + 1).map(CounterValue::Sum),
+                        ColumnKind::Flag => row.get(index + 1).map(CounterValue::Flag),
+                    }
+                    .map_err(StoreError::sqlite(context))?;
+                    counters.set(column, value);
+                }
+                result.push(counters);
+            }
+            Ok(result)
+        })
+        .await
+    }
+
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
         let org = org.to_string();
         self.with_connection(move |c| {
@@ -611,6 +662,29 @@ impl Store for SqliteStore {
             })
         })
         .await
+    }
+
+    async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
+        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
+        self.with_connection(move |c| {
+            c.execute(
+                "INSERT INTO job_claims (job, day, claimed_by, claimed_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (job, day) DO NOTHING",
+                params![job, day.to_string(), claimed_by, micros(Utc::now())],
+            )
+            .map(|inserted| inserted == 1)
+            .map_err(StoreError::sqlite("claiming a job"))
+        })
+        .await
+    }
+
+    async fn publish(&self, _change: &Change) -> StoreResult<()> {
+        // One process owns a SQLite file; it tells its own actors directly.
+        Ok(())
+    }
+
+    async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>> {
+        Ok(None)
     }
 
     async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {

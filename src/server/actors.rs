@@ -1,0 +1,504 @@
+//! The actors of the report server (DESIGN.md):
+//!
+//! - `DatamartFetcher` reads one tile group of an organization's daily rows, with
+//!   that group's own time limit. One fetcher serves every organization.
+//! - `OrgActor` owns one organization's cached report inputs (moka) and its cost
+//!   assumption. Its messages are handled one at a time (`AtomicResponse`), so an
+//!   assumption write is seen by the very next read (read-your-writes).
+//! - `OrgRegistry` starts an `OrgActor` per organization on first use and lets it
+//!   go after an idle period, so memory stays bounded with thousands of tenants.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+
+use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
+use crate::i18n::Lang;
+use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
+use crate::metrics::{merge_groups, DailyCounters, TileGroup};
+use crate::server::observability::Metrics;
+use crate::settings::FetchSettings;
+use crate::store::{Change, OrgActivity, Store, StoreError};
+
+/// Why a report could not be produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadError {
+    /// The organization does not exist or has no AI add-on: the report does not exist.
+    NotFound,
+    /// The core data could not be read; `reason` is `timeout` or `error`.
+    Unavailable { reason: &'static str },
+    /// Something else failed; the cause is for the log.
+    Failed(String),
+}
+
+impl From<StoreError> for LoadError {
+    fn from(error: StoreError) -> Self {
+        LoadError::Failed(error.to_string())
+    }
+}
+
+// ---------------------------------------------------------------- fetcher
+
+pub struct DatamartFetcher {
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+}
+
+impl DatamartFetcher {
+    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
+        Self { store, metrics }
+    }
+}
+
+impl Actor for DatamartFetcher {
+    type Context = Context<Self>;
+}
+
+/// What one tile group's read returned.
+#[derive(Debug, Clone)]
+pub struct GroupRows {
+    pub rows: Vec<DailyCounters>,
+    /// Read with the core group only: how fresh and how long the history is.
+    pub activity: Option<OrgActivity>,
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<GroupRows, &'static str>")]
+pub struct FetchGroup {
+    pub org: OrgId,
+    pub range: DateRange,
+    pub group: TileGroup,
+    pub timeout: Duration,
+}
+
+impl Handler<FetchGroup> for DatamartFetcher {
+    type Result = ResponseFuture<Result<GroupRows, &'static str>>;
+
+    fn handle(&mut self, message: FetchGroup, _: &mut Self::Context) -> Self::Result {
+        let store = Arc::clone(&self.store);
+        let metrics = Arc::clone(&self.metrics);
+        Box::pin(async move {
+            let FetchGroup {
+                org,
+                range,
+                group,
+                timeout,
+            } = message;
+            let read = async {
+                let rows = store.daily_group(&org, range, group).await?;
+                let activity = match group {
+                    TileGroup::Core => Some(store.activity(&org).await?),
+                    _ => None,
+                };
+                Ok::<_, StoreError>(GroupRows { rows, activity })
+            };
+            match tokio::time::timeout(timeout, read).await {
+                Ok(Ok(rows)) => Ok(rows),
+                Ok(Err(error)) => {
+                    metrics
+                        .fetch_failures
+                        .with_label_values(&[group.name()])
+                        .inc();
+                    tracing::warn!(org_id = %org, tile = group.name(), error = %error, "datamart read failed");
+                    Err("error")
+                }
+                Err(_) => {
+                    metrics
+                        .fetch_timeouts
+                        .with_label_values(&[group.name()])
+                        .inc();
+                    tracing::warn!(org_id = %org, tile = group.name(), timeout_ms = timeout.as_millis() as u64, "datamart read timed out");
+                    Err("timeout")
+                }
+            }
+        })
+    }
+}
+
+// ---------------------------------------------------------------- organization
+
+/// What a cache entry holds: the rows of a range, fully read.
+#[derive(Debug, Clone)]
+struct Fetched {
+    rows: Vec<DailyCounters>,
+    activity: OrgActivity,
+    failed_groups: Vec<TileGroup>,
+}
+
+/// What every organization actor shares.
+#[derive(Clone)]
+pub struct OrgDependencies {
+    pub store: Arc<dyn Store>,
+    pub fetcher: Addr<DatamartFetcher>,
+    pub metrics: Arc<Metrics>,
+    pub fetch: FetchSettings,
+    pub cache_ttl: Duration,
+}
+
+pub struct OrgActor {
+    org: OrgId,
+    deps: OrgDependencies,
+    cache: moka::sync::Cache<DateRange, Arc<Fetched>>,
+    /// Loaded on first use, dropped on refresh.
+    profile: Option<Organization>,
+    assumption: Option<Option<CostAssumption>>,
+}
+
+impl OrgActor {
+    fn new(org: OrgId, deps: OrgDependencies) -> Self {
+        let cache = moka::sync::Cache::builder()
+            .max_capacity(64)
+            .time_to_live(deps.cache_ttl)
+            .build();
+        Self {
+            org,
+            deps,
+            cache,
+            profile: None,
+            assumption: None,
+        }
+    }
+}
+
+impl Actor for OrgActor {
+    type Context = Context<Self>;
+}
+
+/// The organization, if its report can exist (it is known and has the add-on).
+#[derive(Message)]
+#[rtype(result = "Result<Organization, LoadError>")]
+pub struct GetProfile;
+
+#[derive(Message)]
+#[rtype(result = "Result<Report, LoadError>")]
+pub struct GetReport {
+    pub range: DateRange,
+    pub lang: Lang,
+    pub policy: Arc<ReportPolicy>,
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<Option<CostAssumption>, LoadError>")]
+pub struct GetAssumption;
+
+#[derive(Message)]
+#[rtype(result = "Result<(), LoadError>")]
+pub struct SaveAssumption(pub CostAssumption);
+
+/// The organization's data changed elsewhere: forget what is cached.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Refresh;
+
+async fn load_profile(
+    store: &dyn Store,
+    org: &OrgId,
+    cached: Option<Organization>,
+) -> Result<Organization, LoadError> {
+    let profile = match cached {
+        Some(profile) => profile,
+        None => store.organization(org).await?.ok_or(LoadError::NotFound)?,
+    };
+    if profile.ai_addon {
+        Ok(profile)
+    } else {
+        Err(LoadError::NotFound)
+    }
+}
+
+impl Handler<GetProfile> for OrgActor {
+    type Result = AtomicResponse<Self, Result<Organization, LoadError>>;
+
+    fn handle(&mut self, _: GetProfile, _: &mut Self::Context) -> Self::Result {
+        let store = Arc::clone(&self.deps.store);
+        let org = self.org.clone();
+        let cached = self.profile.clone();
+        AtomicResponse::new(Box::pin(
+            async move { load_profile(store.as_ref(), &org, cached).await }
+                .into_actor(self)
+                .map(|result, actor, _| {
+                    if let Ok(profile) = &result {
+                        actor.profile = Some(profile.clone());
+                    }
+                    result
+                }),
+        ))
+    }
+}
+
+/// Reads every tile group of a range at once, each with its own time limit.
+async fn fetch_groups(
+    fetcher: &Addr<DatamartFetcher>,
+    settings: &FetchSettings,
+    org: &OrgId,
+    range: DateRange,
+) -> Result<Fetched, LoadError> {
+    let ask = |group: TileGroup, millis: u64| {
+        let timeout = Duration::from_millis(millis);
+        let request = fetcher.send(FetchGroup {
+            org: org.clone(),
+            range,
+            group,
+            timeout,
+        });
+        async move {
+            // The fetcher enforces the limit; this outer one also covers a full mailbox.
+            match tokio::time::timeout(timeout + Duration::from_millis(250), request).await {
+                Ok(Ok(result)) => result,
+                Ok(Err(_)) => Err("error"),
+                Err(_) => Err("timeout"),
+            }
+        }
+    };
+    let (core, journey, quality) = tokio::join!(
+        ask(TileGroup::Core, settings.core_timeout_ms),
+        ask(TileGroup::Journey, settings.journey_timeout_ms),
+        ask(TileGroup::Quality, settings.quality_timeout_ms),
+    );
+    let core = core.map_err(|reason| LoadError::Unavailable { reason })?;
+    let mut failed_groups = Vec::new();
+    if journey.is_err() {
+        failed_groups.push(TileGroup::Journey);
+    }
+    if quality.is_err() {
+        failed_groups.push(TileGroup::Quality);
+    }
+    let journey = journey.ok();
+    let quality = quality.ok();
+    Ok(Fetched {
+        rows: merge_groups(
+            core.rows,
+            journey.as_ref().map(|j| j.rows.as_slice()),
+            quality.as_ref().map(|q| q.rows.as_slice()),
+        ),
+        activity: core.activity.unwrap_or_default(),
+        failed_groups,
+    })
+}
+
+impl Handler<GetReport> for OrgActor {
+    type Result = AtomicResponse<Self, Result<Report, LoadError>>;
+
+    fn handle(&mut self, message: GetReport, _: &mut Self::Context) -> Self::Result {
+        let store = Arc::clone(&self.deps.store);
+        let fetcher = self.deps.fetcher.clone();
+        let settings = self.deps.fetch.clone();
+        let metrics = Arc::clone(&self.deps.metrics);
+        let org = self.org.clone();
+        let cached_profile = self.profile.clone();
+        let cached_assumption = self.assumption;
+        let cached = self.cache.get(&message.range);
+        let range = message.range;
+        AtomicResponse::new(Box::pin(
+            async move {
+                let profile = load_profile(store.as_ref(), &org, cached_profile).await?;
+                let assumption = match cached_assumption {
+                    Some(assumption) => assumption,
+                    None => store.cost_assumption(&org).await?,
+                };
+                let (fetched, fresh) = match cached {
+                    Some(fetched) => {
+                        metrics.cache_hits.inc();
+                        (fetched, false)
+                    }
+                    None => {
+                        metrics.cache_misses.inc();
+                        (
+                            Arc::new(fetch_groups(&fetcher, &settings, &org, range).await?),
+                            true,
+                        )
+                    }
+                };
+                Ok::<_, LoadError>((profile, assumption, fetched, fresh))
+            }
+            .into_actor(self)
+            .map(move |result, actor, _| {
+                let (profile, assumption, fetched, fresh) = result?;
+                // Only complete reads are kept: a degraded tile is retried next time.
+                if fresh && fetched.failed_groups.is_empty() {
+                    actor.cache.insert(range, Arc::clone(&fetched));
+                }
+                let report = assemble(&ReportInputs {
+                    organization: &profile,
+                    range,
+                    days: &fetched.rows,
+                    first_eligible_day: fetched.activity.first_eligible_day,
+                    data_through: fetched.activity.data_through,
+                    cost_assumption: assumption,
+                    policy: &message.policy,
+                    lang: message.lang,
+                    failed_groups: &fetched.failed_groups,
+                });
+                actor.profile = Some(profile);
+                actor.assumption = Some(assumption);
+                Ok(report)
+            }),
+        ))
+    }
+}
+
+impl Handler<GetAssumption> for OrgActor {
+    type Result = AtomicResponse<Self, Result<Option<CostAssumption>, LoadError>>;
+
+    fn handle(&mut self, _: GetAssumption, _: &mut Self::Context) -> Self::Result {
+        let store = Arc::clone(&self.deps.store);
+        let org = self.org.clone();
+        let cached = self.assumption;
+        AtomicResponse::new(Box::pin(
+            async move {
+                match cached {
+                    Some(assumption) => Ok(assumption),
+                    None => Ok(store.cost_assumption(&org).await?),
+                }
+            }
+            .into_actor(self)
+            .map(
+                |result: Result<Option<CostAssumption>, LoadError>, actor, _| {
+                    if let Ok(assumption) = result {
+                        actor.assumption = Some(assumption);
+                    }
+                    result
+                },
+            ),
+        ))
+    }
+}
+
+impl Handler<SaveAssumption> for OrgActor {
+    type Result = AtomicResponse<Self, Result<(), LoadError>>;
+
+    fn handle(&mut self, message: SaveAssumption, _: &mut Self::Context) -> Self::Result {
+        let store = Arc::clone(&self.deps.store);
+        let org = self.org.clone();
+        let assumption = message.0;
+        AtomicResponse::new(Box::pin(
+            async move {
+                store.save_cost_assumption(&org, assumption).await?;
+                // Other server instances drop their copy; a failed notice only
+                // delays them until their cache expires, so it is logged, not fatal.
+                let change = Change::AssumptionSaved {
+                    org_id: org.to_string(),
+                };
+                if let Err(error) = store.publish(&change).await {
+                    tracing::warn!(org_id = %org, error = %error, "could not tell other instances about the new assumption");
+                }
+                Ok(())
+            }
+            .into_actor(self)
+            .map(move |result: Result<(), LoadError>, actor, _| {
+                if result.is_ok() {
+                    actor.assumption = Some(Some(assumption));
+                }
+                result
+            }),
+        ))
+    }
+}
+
+impl Handler<Refresh> for OrgActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Refresh, _: &mut Self::Context) {
+        self.cache.invalidate_all();
+        self.profile = None;
+        self.assumption = None;
+    }
+}
+
+// ---------------------------------------------------------------- registry
+
+struct Entry {
+    address: Addr<OrgActor>,
+    last_used: Instant,
+}
+
+pub struct OrgRegistry {
+    deps: OrgDependencies,
+    idle: Duration,
+    orgs: HashMap<OrgId, Entry>,
+}
+
+impl OrgRegistry {
+    pub fn new(deps: OrgDependencies, idle: Duration) -> Self {
+        Self {
+            deps,
+            idle,
+            orgs: HashMap::new(),
+        }
+    }
+}
+
+impl Actor for OrgRegistry {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let every = (self.idle / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+        ctx.run_interval(every, |registry, _| {
+            let idle = registry.idle;
+            // Dropping the last address stops the actor and frees its cache.
+            registry
+                .orgs
+                .retain(|_, entry| entry.last_used.elapsed() < idle);
+        });
+    }
+}
+
+/// The actor of one organization, started if needed.
+#[derive(Message)]
+#[rtype(result = "Addr<OrgActor>")]
+pub struct ActorFor(pub OrgId);
+
+impl Handler<ActorFor> for OrgRegistry {
+    type Result = MessageResult<ActorFor>;
+
+    fn handle(&mut self, ActorFor(org): ActorFor, _: &mut Self::Context) -> Self::Result {
+        let deps = &self.deps;
+        let entry = self.orgs.entry(org.clone()).or_insert_with(|| Entry {
+            address: OrgActor::new(org, deps.clone()).start(),
+            last_used: Instant::now(),
+        });
+        entry.last_used = Instant::now();
+        MessageResult(entry.address.clone())
+    }
+}
+
+/// Data changed: drop the caches of these organizations (or of all).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Invalidate(pub Option<Vec<OrgId>>);
+
+impl Handler<Invalidate> for OrgRegistry {
+    type Result = ();
+
+    fn handle(&mut self, Invalidate(orgs): Invalidate, _: &mut Self::Context) {
+        match orgs {
+            Some(orgs) => {
+                for org in orgs {
+                    if let Some(entry) = self.orgs.get(&org) {
+                        entry.address.do_send(Refresh);
+                    }
+                }
+            }
+            None => {
+                for entry in self.orgs.values() {
+                    entry.address.do_send(Refresh);
+                }
+            }
+        }
+    }
+}
+
+/// How many organizations have a live actor (for tests and diagnostics).
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct LiveActors;
+
+impl Handler<LiveActors> for OrgRegistry {
+    type Result = usize;
+
+    fn handle(&mut self, _: LiveActors, _: &mut Self::Context) -> usize {
+        self.orgs.len()
+    }
+}

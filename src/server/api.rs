@@ -1,0 +1,441 @@
+//! The HTTP handlers: the report and cost-assumption API (`/api/v1`), the sign-in
+//! handoff, and the operations endpoints.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix::Addr;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use crate::domain::{CostAssumption, CostField, DateRange, DateRangeError, Organization};
+use crate::i18n::{api as words, Lang};
+use crate::metrics::report::{Report, ReportPolicy, ReportStatus};
+use crate::server::actors::{
+    ActorFor, GetAssumption, GetProfile, GetReport, LoadError, OrgActor, OrgRegistry,
+    SaveAssumption,
+};
+use crate::server::auth::{self, Caller, TokenVerifier};
+use crate::server::errors::{ApiError, LocalText, LocalizedError};
+use crate::server::flags::{FlagHandle, FORECAST_FLAG, REPORT_FLAG};
+use crate::server::observability::{events, Metrics};
+use crate::store::Store;
+
+/// What every handler shares.
+pub struct AppState {
+    pub registry: Addr<OrgRegistry>,
+    pub flags: FlagHandle,
+    pub store: Arc<dyn Store>,
+    pub metrics: Arc<Metrics>,
+    pub policy: Arc<ReportPolicy>,
+    pub cookie_secure: bool,
+}
+
+pub const REPORT_PATH: &str = "/reports/ai-agent-impact";
+pub const REPORT_API: &str = "/api/v1/reports/ai-agent-impact";
+
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics))
+        .route("/auth/handoff", web::get().to(handoff))
+        .route("/api/v1/reports", web::get().to(list_reports))
+        .route(REPORT_API, web::get().to(report))
+        .route(
+            "/api/v1/reports/ai-agent-impact/cost-assumption",
+            web::get().to(get_cost_assumption),
+        )
+        .route(
+            "/api/v1/reports/ai-agent-impact/cost-assumption",
+            web::put().to(put_cost_assumption),
+        );
+}
+
+type Reply = Result<HttpResponse, LocalizedError>;
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await {
+        Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "not ready: the database does not answer");
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({"status": "database_unavailable"}))
+        }
+        Err(_) => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "database_timeout"})),
+    }
+}
+
+async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let text = state
+        .metrics
+        .render()
+        .map_err(|e| ApiError::internal(format!("rendering metrics: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text))
+}
+
+#[derive(Deserialize)]
+struct HandoffQuery {
+    token: Option<String>,
+    next: Option<String>,
+}
+
+/// Exchanges the host's token for a session cookie and goes on to `next`.
+async fn handoff(
+    query: web::Query<HandoffQuery>,
+    verifier: web::Data<Arc<TokenVerifier>>,
+    state: web::Data<AppState>,
+) -> Reply {
+    let token = query.token.as_deref().unwrap_or_default();
+    let caller = verifier.verify(token).map_err(|e| e.in_lang(Lang::En))?;
+    let csrf = auth::random_token().map_err(|e| e.in_lang(caller.locale))?;
+    let session = Cookie::build(auth::SESSION_COOKIE, token.trim().to_string())
+        .path("/")
+        .http_only(true)
+        .secure(state.cookie_secure)
+        .same_site(SameSite::Strict)
+        .finish();
+    let csrf = Cookie::build(auth::CSRF_COOKIE, csrf)
+        .path("/")
+        .http_only(false)
+        .secure(state.cookie_secure)
+        .same_site(SameSite::Strict)
+        .finish();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, auth::safe_next(query.next.as_deref())))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(session)
+        .cookie(csrf)
+        .finish())
+}
+
+/// The organization's actor and profile, if the caller may see its report:
+/// flag on for the account, a viewing role, and the AI add-on. Anything else is
+/// "not found", never "forbidden", so the report's existence is not revealed.
+pub async fn eligible_org(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(Addr<OrgActor>, Organization), ApiError> {
+    if !caller.role.may_view_report() || !state.flags.current().is_enabled(REPORT_FLAG, &caller.org)
+    {
+        return Err(ApiError::NotFound);
+    }
+    let actor = state
+        .registry
+        .send(ActorFor(caller.org.clone()))
+        .await
+        .map_err(|e| ApiError::internal(format!("organization registry: {e}")))?;
+    let profile = actor
+        .send(GetProfile)
+        .await
+        .map_err(|e| ApiError::internal(format!("organization actor: {e}")))?
+        .map_err(|error| match error {
+            LoadError::NotFound => ApiError::NotFound,
+            LoadError::Unavailable { .. } => ApiError::Unavailable,
+            LoadError::Failed(cause) => ApiError::Internal(cause),
+        })?;
+    Ok((actor, profile))
+}
+
+/// The report entries the caller may see, for the host's Reports area.
+async fn list_reports(caller: Caller, state: web::Data<AppState>) -> Reply {
+    let lang = caller.locale;
+    let entries = match eligible_org(&state, &caller).await {
+        Ok(_) => vec![serde_json::json!({
+            "id": "ai-agent-impact",
+            "title": crate::i18n::page::REPORT_TITLE.text(lang),
+            "description": crate::i18n::page::REPORT_DESCRIPTION.text(lang),
+            "path": REPORT_PATH,
+            "api": REPORT_API,
+        })],
+        Err(ApiError::NotFound) => Vec::new(),
+        Err(error) => return Err(error.in_lang(lang)),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(serde_json::json!({ "reports": entries })))
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// The language to answer in: `lang` if given (and valid), else the token's.
+pub fn choose_lang(requested: Option<&str>, caller: &Caller) -> Result<Lang, LocalizedError> {
+    match requested.map(str::trim).filter(|l| !l.is_empty()) {
+        None => Ok(caller.locale),
+        Some(text) => Lang::parse(text)
+            .ok_or_else(|| ApiError::bad_request(words::BAD_LANG, &[]).in_lang(caller.locale)),
+    }
+}
+
+/// The range asked for, or the last 30 complete days in the organization's time zone.
+pub fn choose_range(
+    query: &ReportQuery,
+    organization: &Organization,
+) -> Result<DateRange, ApiError> {
+    let parse = |text: &str| {
+        DateRange::parse_date(text).map_err(|_| {
+            ApiError::bad_request(
+                words::BAD_DATE,
+                &[("value", text.chars().take(40).collect())],
+            )
+        })
+    };
+    let range = match (query.from.as_deref(), query.to.as_deref()) {
+        (None, None) => {
+            let to = organization.local_date(Utc::now()) - Duration::days(1);
+            DateRange::new(to - Duration::days(29), to)
+        }
+        (Some(from), Some(to)) => DateRange::new(parse(from)?, parse(to)?),
+        _ => return Err(ApiError::bad_request(words::HALF_RANGE, &[])),
+    };
+    range.map_err(|error| match error {
+        DateRangeError::Reversed { .. } => ApiError::bad_request(words::REVERSED_RANGE, &[]),
+        DateRangeError::TooLong { .. } => ApiError::bad_request(words::RANGE_TOO_LONG, &[]),
+        DateRangeError::NotADate(text) => {
+            ApiError::bad_request(words::BAD_DATE, &[("value", text)])
+        }
+    })
+}
+
+/// Loads a report for an eligible caller, with the PRD's events and metrics.
+pub async fn load_report_for(
+    state: &AppState,
+    caller: &Caller,
+    query: &ReportQuery,
+    lang: Lang,
+) -> Result<Report, ApiError> {
+    let started = Instant::now();
+    let (actor, organization) = eligible_org(state, caller).await?;
+    let range = choose_range(query, &organization)?;
+    let result = actor
+        .send(GetReport {
+            range,
+            lang,
+            policy: Arc::clone(&state.policy),
+        })
+        .await
+        .map_err(|e| LoadError::Failed(format!("organization actor: {e}")))
+        .and_then(|result| result);
+    let report = match result {
+        Ok(report) => report,
+        Err(LoadError::NotFound) => return Err(ApiError::NotFound),
+        Err(error) => {
+            let reason = match &error {
+                LoadError::Unavailable { reason } => *reason,
+                _ => "error",
+            };
+            if let LoadError::Failed(cause) = &error {
+                tracing::error!(org_id = %caller.org, cause = %cause, "report failed");
+            }
+            state
+                .metrics
+                .load_failures
+                .with_label_values(&[reason])
+                .inc();
+            events::report_load_failed(
+                caller.org.as_str(),
+                reason,
+                started.elapsed().as_millis() as u64,
+            );
+            return Err(ApiError::Unavailable);
+        }
+    };
+    let status = match report.status {
+        ReportStatus::Ok => "ok",
+        ReportStatus::BaselineForming => "baseline_forming",
+    };
+    state
+        .metrics
+        .report_views
+        .with_label_values(&[status])
+        .inc();
+    let has_forecast = state.flags.current().is_enabled(FORECAST_FLAG, &caller.org)
+        && report
+            .figures
+            .as_ref()
+            .is_some_and(|f| f.forecast.is_some());
+    events::report_viewed(
+        caller.org.as_str(),
+        caller.role.as_str(),
+        &format!("{}..{}", range.from(), range.to()),
+        has_forecast,
+    );
+    if report.status == ReportStatus::BaselineForming {
+        events::report_baseline_forming(
+            caller.org.as_str(),
+            report.days_of_data,
+            report.volume.eligible,
+        );
+    }
+    Ok(report)
+}
+
+async fn report(
+    caller: Caller,
+    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> Reply {
+    let lang = choose_lang(query.lang.as_deref(), &caller)?;
+    let report = load_report_for(&state, &caller, &query, lang)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(report))
+}
+
+fn assumption_body(assumption: Option<CostAssumption>, caller: &Caller) -> serde_json::Value {
+    serde_json::json!({
+        "status": if assumption.is_some() { "ok" } else { "assumption_missing" },
+        "agent_hour_rate": assumption.map(|a| a.agent_hour_rate()),
+        "minutes_per_conversation": assumption.map(|a| a.minutes_per_conversation()),
+        "can_edit": caller.role.may_edit_assumption(),
+    })
+}
+
+async fn get_cost_assumption(caller: Caller, state: web::Data<AppState>) -> Reply {
+    let lang = caller.locale;
+    let (actor, _) = eligible_org(&state, &caller)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    let assumption = actor
+        .send(GetAssumption)
+        .await
+        .map_err(|e| ApiError::internal(format!("organization actor: {e}")).in_lang(lang))?
+        .map_err(|e| ApiError::internal(format!("{e:?}")).in_lang(lang))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(assumption_body(assumption, &caller)))
+}
+
+/// Reads the two whole numbers of a cost assumption, naming every bad field.
+pub fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| ApiError::bad_request(words::BAD_BODY, &[]))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| ApiError::bad_request(words::BAD_BODY, &[]))?;
+    let mut problems = std::collections::BTreeMap::new();
+    let mut whole = |field: CostField| -> Option<i64> {
+        match object.get(field.name()) {
+            None | Some(serde_json::Value::Null) => {
+                problems.insert(field.name(), LocalText::from(words::MISSING_FIELD, &[]));
+                None
+            }
+            Some(value) => match value.as_i64() {
+                Some(number) => Some(number),
+                None => {
+                    problems.insert(
+                        field.name(),
+                        LocalText::from(words::NOT_A_WHOLE_NUMBER, &[]),
+                    );
+                    None
+                }
+            },
+        }
+    };
+    let rate = whole(CostField::AgentHourRate);
+    let minutes = whole(CostField::MinutesPerConversation);
+    if let (Some(rate), Some(minutes)) = (rate, minutes) {
+        match CostAssumption::new(rate, minutes) {
+            Ok(assumption) => return Ok(assumption),
+            Err(bad) => {
+                for problem in bad {
+                    let phrase = match problem.field {
+                        CostField::AgentHourRate => words::RATE_BOUNDS,
+                        CostField::MinutesPerConversation => words::MINUTES_BOUNDS,
+                    };
+                    problems.insert(problem.field.name(), LocalText::from(phrase, &[]));
+                }
+            }
+        }
+    }
+    Err(ApiError::Validation(problems))
+}
+
+async fn put_cost_assumption(
+    caller: Caller,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Reply {
+    let lang = choose_lang(
+        web::Query::<ReportQuery>::from_query(request.query_string())
+            .ok()
+            .and_then(|q| q.lang.clone())
+            .as_deref(),
+        &caller,
+    )?;
+    let (actor, _) = eligible_org(&state, &caller)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    if !caller.role.may_edit_assumption() {
+        return Err(ApiError::ForbiddenAssumption.in_lang(lang));
+    }
+    let assumption = parse_assumption(&body).map_err(|e| e.in_lang(lang))?;
+    actor
+        .send(SaveAssumption(assumption))
+        .await
+        .map_err(|e| ApiError::internal(format!("organization actor: {e}")).in_lang(lang))?
+        .map_err(|e| ApiError::internal(format!("{e:?}")).in_lang(lang))?;
+    events::cost_assumption_updated(
+        caller.org.as_str(),
+        assumption.agent_hour_rate(),
+        assumption.minutes_per_conversation(),
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(assumption_body(Some(assumption), &caller)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assumption_bodies_name_every_bad_field() {
+        let ok = parse_assumption(br#"{"agent_hour_rate": 40000, "minutes_per_conversation": 6}"#)
+            .unwrap();
+        assert_eq!(
+            (ok.agent_hour_rate(), ok.minutes_per_conversation()),
+            (40_000, 6)
+        );
+        let Err(ApiError::Validation(fields)) =
+            parse_assumption(br#"{"agent_hour_rate": -5, "minutes_per_conversation": "six"}"#)
+        else {
+            panic!("expected a validation error")
+        };
+        assert_eq!(
+            fields.keys().copied().collect::<Vec<_>>(),
+            ["agent_hour_rate", "minutes_per_conversation"]
+        );
+        let Err(ApiError::Validation(fields)) = parse_assumption(br#"{"agent_hour_rate": 1.5}"#)
+        else {
+            panic!("expected a validation error")
+        };
+        assert_eq!(fields.len(), 2);
+        assert!(matches!(
+            parse_assumption(b"not json"),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse_assumption(b"[1, 2]"),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+}

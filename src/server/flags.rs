@@ -1,0 +1,228 @@
+//! Feature flags from a TOML file, hot-reloaded. The `FlagSupervisor` actor watches
+//! the file (with `notify`, plus a slow poll in case an editor's save is missed),
+//! re-parses it on change and swaps the flags atomically. An invalid file keeps the
+//! last good flags, logs an error and counts a failed reload.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use actix::prelude::*;
+use notify::Watcher;
+use serde::Deserialize;
+
+use crate::domain::OrgId;
+use crate::server::observability::Metrics;
+
+pub const REPORT_FLAG: &str = "ai_agent_impact_report";
+pub const FORECAST_FLAG: &str = "ai_agent_impact_report_forecast";
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flags {
+    #[serde(default)]
+    defaults: HashMap<String, bool>,
+    #[serde(default)]
+    global: HashMap<String, bool>,
+    #[serde(default)]
+    accounts: HashMap<String, HashMap<String, bool>>,
+}
+
+impl Flags {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml_parse(text)
+    }
+
+    /// A flag is on for an account when the global kill switch allows it and the
+    /// account's own value (or else the default) is true. Unknown means off.
+    pub fn is_enabled(&self, flag: &str, org: &OrgId) -> bool {
+        if self.global.get(flag) == Some(&false) {
+            return false;
+        }
+        self.accounts
+            .get(org.as_str())
+            .and_then(|account| account.get(flag))
+            .or_else(|| self.defaults.get(flag))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// Parsed with `toml` directly, which keeps organization ids exactly as written.
+fn toml_parse(text: &str) -> Result<Flags, String> {
+    toml::from_str(text).map_err(|e| e.to_string())
+}
+
+/// The current flags, shared by every request handler; readers never wait long.
+#[derive(Clone, Default)]
+pub struct FlagHandle(Arc<RwLock<Arc<Flags>>>);
+
+impl FlagHandle {
+    pub fn new(flags: Flags) -> Self {
+        Self(Arc::new(RwLock::new(Arc::new(flags))))
+    }
+
+    pub fn current(&self) -> Arc<Flags> {
+        match self.0.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn replace(&self, flags: Flags) {
+        match self.0.write() {
+            Ok(mut guard) => *guard = Arc::new(flags),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(flags),
+        }
+    }
+}
+
+/// Reads and parses the flags file.
+pub fn load(path: &Path) -> Result<Flags, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Flags::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub struct FlagSupervisor {
+    path: PathBuf,
+    handle: FlagHandle,
+    metrics: Arc<Metrics>,
+    last_seen: Option<(SystemTime, u64)>,
+    watcher: Option<notify::RecommendedWatcher>,
+}
+
+impl FlagSupervisor {
+    pub fn new(path: PathBuf, handle: FlagHandle, metrics: Arc<Metrics>) -> Self {
+        Self {
+            path,
+            handle,
+            metrics,
+            last_seen: None,
+            watcher: None,
+        }
+    }
+
+    fn stamp(&self) -> Option<(SystemTime, u64)> {
+        let metadata = std::fs::metadata(&self.path).ok()?;
+        Some((metadata.modified().ok()?, metadata.len()))
+    }
+
+    fn reload(&mut self) {
+        let stamp = self.stamp();
+        if stamp.is_some() && stamp == self.last_seen {
+            return;
+        }
+        self.last_seen = stamp;
+        match load(&self.path) {
+            Ok(flags) => {
+                if *self.handle.current() != flags {
+                    tracing::info!(path = %self.path.display(), "feature flags reloaded");
+                }
+                self.handle.replace(flags);
+                self.metrics.flag_reloads.with_label_values(&["ok"]).inc();
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "the flags file is invalid; keeping the last good flags");
+                self.metrics
+                    .flag_reloads
+                    .with_label_values(&["error"])
+                    .inc();
+            }
+        }
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct FileChanged;
+
+impl Actor for FlagSupervisor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.last_seen = self.stamp();
+        let address = ctx.address();
+        let watched = self.path.clone();
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            if let Ok(event) = event {
+                if event
+                    .paths
+                    .iter()
+                    .any(|p| p.file_name() == watched.file_name())
+                {
+                    address.do_send(FileChanged);
+                }
+            }
+        });
+        // Watch the folder, not the file: editors often save by renaming a new file over it.
+        let folder = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        match watcher {
+            Ok(mut watcher) => match watcher.watch(&folder, notify::RecursiveMode::NonRecursive) {
+                Ok(()) => self.watcher = Some(watcher),
+                Err(error) => {
+                    tracing::warn!(error = %error, "cannot watch the flags file; polling it instead")
+                }
+            },
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot watch the flags file; polling it instead")
+            }
+        }
+        ctx.run_interval(Duration::from_secs(2), |actor, _| actor.reload());
+    }
+}
+
+impl Handler<FileChanged> for FlagSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, _: FileChanged, ctx: &mut Self::Context) {
+        // Let the writer finish before reading.
+        ctx.run_later(Duration::from_millis(150), |actor, _| actor.reload());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: &str) -> OrgId {
+        OrgId::parse(id).unwrap()
+    }
+
+    #[test]
+    fn accounts_override_defaults_and_the_kill_switch_wins() {
+        let flags = Flags::parse(
+            r#"
+            [defaults]
+            ai_agent_impact_report = false
+            [global]
+            ai_agent_impact_report = true
+            ai_agent_impact_report_forecast = false
+            [accounts.org_123]
+            ai_agent_impact_report = true
+            ai_agent_impact_report_forecast = true
+            "#,
+        )
+        .unwrap();
+        assert!(flags.is_enabled(REPORT_FLAG, &org("org_123")));
+        assert!(!flags.is_enabled(REPORT_FLAG, &org("org_999")));
+        assert!(
+            !flags.is_enabled(FORECAST_FLAG, &org("org_123")),
+            "global kill switch"
+        );
+        assert!(!flags.is_enabled("unknown_flag", &org("org_123")));
+    }
+
+    #[test]
+    fn a_broken_file_is_an_error_not_empty_flags() {
+        assert!(Flags::parse("[defaults\nai_agent_impact_report = true").is_err());
+        assert!(Flags::parse("[defaults]\nai_agent_impact_report = \"yes\"").is_err());
+        assert!(Flags::parse("[surprise]\nx = true").is_err());
+        assert_eq!(Flags::parse("").unwrap(), Flags::default());
+    }
+}

@@ -1,0 +1,240 @@
+//! The report server: actix-web in front of per-organization actors.
+//!
+//! `Application::build` starts the shared actors (outside the per-worker
+//! `HttpServer` factory, as actix requires), binds the listener and reports its
+//! port, so tests can run it on port 0.
+
+pub mod actors;
+pub mod api;
+pub mod auth;
+pub mod demo_sign_in;
+pub mod errors;
+pub mod flags;
+pub mod nightly;
+pub mod observability;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{Actor, Addr};
+use actix_web::dev::{Server, Service};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpServer};
+
+use crate::server::actors::{DatamartFetcher, Invalidate, OrgDependencies, OrgRegistry};
+use crate::server::api::AppState;
+use crate::server::auth::TokenVerifier;
+use crate::server::flags::{FlagHandle, FlagSupervisor};
+use crate::server::observability::Metrics;
+use crate::settings::Settings;
+use crate::store::{self, Store};
+
+/// How the server was started: production, or the demo with its sign-in page.
+#[derive(Clone)]
+pub enum Mode {
+    Production,
+    /// The demo: a sign-in page of demo users, signed with this secret.
+    Demo {
+        jwt_secret: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot open the database: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot set up metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+/// A built, bound server, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub registry: Addr<OrgRegistry>,
+    pub store: Arc<dyn Store>,
+}
+
+fn token_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, StartError> {
+    if let Mode::Demo { jwt_secret } = mode {
+        return Ok(TokenVerifier::hs256(jwt_secret));
+    }
+    let key_path = settings.auth.jwt_public_key_path.trim();
+    if !key_path.is_empty() {
+        let pem = std::fs::read(key_path).map_err(|e| {
+            StartError::Config(format!("cannot read the RS256 public key {key_path}: {e}"))
+        })?;
+        return TokenVerifier::rs256(&pem).map_err(StartError::Config);
+    }
+    let secret = settings.auth.jwt_secret.trim();
+    if secret.len() < 16 {
+        return Err(StartError::Config(
+            "set IMPACT__AUTH__JWT_SECRET (at least 16 characters, shared with the host web admin) \
+             or IMPACT__AUTH__JWT_PUBLIC_KEY_PATH (an RS256 public key)"
+                .into(),
+        ));
+    }
+    Ok(TokenVerifier::hs256(secret))
+}
+
+impl Application {
+    /// Must run inside an actix `System`.
+    pub async fn build(settings: Settings, mode: Mode) -> Result<Self, StartError> {
+        let verifier = Arc::new(token_verifier(&settings, &mode)?);
+        let metrics = Metrics::new()?;
+        let store = store::open(&settings.database_url(), settings.database.pool_size).await?;
+
+        let initial_flags = match flags::load(&settings.flags.path) {
+            Ok(flags) => flags,
+            Err(error) => {
+                // Start with everything off rather than not at all; the supervisor
+                // picks up the file as soon as it becomes valid.
+                tracing::error!(error = %error, "the flags file cannot be read; every flag is off until it can");
+                metrics.flag_reloads.with_label_values(&["error"]).inc();
+                flags::Flags::default()
+            }
+        };
+        let flag_handle = FlagHandle::new(initial_flags);
+        FlagSupervisor::new(
+            settings.flags.path.clone(),
+            flag_handle.clone(),
+            Arc::clone(&metrics),
+        )
+        .start();
+
+        let fetcher = DatamartFetcher::new(Arc::clone(&store), Arc::clone(&metrics)).start();
+        let registry = OrgRegistry::new(
+            OrgDependencies {
+                store: Arc::clone(&store),
+                fetcher,
+                metrics: Arc::clone(&metrics),
+                fetch: settings.fetch.clone(),
+                cache_ttl: Duration::from_secs(settings.server.cache_ttl_seconds.max(1)),
+            },
+            Duration::from_secs(settings.server.org_idle_seconds.max(1)),
+        )
+        .start();
+
+        // Changes made by other instances (assumption saves, aggregations).
+        if let Some(mut changes) = store.subscribe().await? {
+            let registry = registry.clone();
+            actix_web::rt::spawn(async move {
+                while let Some(change) = changes.recv().await {
+                    match crate::domain::OrgId::parse(change.org_id()) {
+                        Ok(org) => registry.do_send(Invalidate(Some(vec![org]))),
+                        Err(_) => tracing::warn!(
+                            ?change,
+                            "ignored a change notice without a valid organization"
+                        ),
+                    }
+                }
+            });
+        }
+        if settings.nightly.enabled {
+            nightly::NightlyScheduler::new(
+                settings.clone(),
+                Arc::clone(&store),
+                registry.clone(),
+                Arc::clone(&metrics),
+            )
+            .map_err(StartError::Config)?
+            .start();
+        }
+
+        let state = web::Data::new(AppState {
+            registry: registry.clone(),
+            flags: flag_handle,
+            store: Arc::clone(&store),
+            metrics: Arc::clone(&metrics),
+            policy: Arc::new(settings.report.clone()),
+            cookie_secure: settings.server.cookie_secure,
+        });
+        let verifier = web::Data::new(verifier);
+        let demo = match &mode {
+            Mode::Demo { jwt_secret } => Some(web::Data::new(demo_sign_in::DemoSignIn::new(
+                jwt_secret.clone(),
+            ))),
+            Mode::Production => None,
+        };
+
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { address, source })?
+            .port();
+        let server = HttpServer::new(move || {
+            let metrics = state.metrics.clone();
+            let mut app = App::new()
+                .app_data(state.clone())
+                .app_data(verifier.clone())
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "no-referrer")),
+                )
+                .wrap_fn(move |request, service| {
+                    let started = Instant::now();
+                    let method = request.method().to_string();
+                    let metrics = metrics.clone();
+                    let response = service.call(request);
+                    async move {
+                        let response = response.await?;
+                        let route = response
+                            .request()
+                            .match_pattern()
+                            .unwrap_or_else(|| "unmatched".to_string());
+                        metrics
+                            .http_duration
+                            .with_label_values(&[&route, &method, response.status().as_str()])
+                            .observe(started.elapsed().as_secs_f64());
+                        Ok(response)
+                    }
+                })
+                .configure(api::routes);
+            if let Some(demo) = &demo {
+                app = app.app_data(demo.clone()).configure(demo_sign_in::routes);
+            }
+            app
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Bind {
+            address: "the listener".into(),
+            source,
+        })?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Self {
+            port,
+            server,
+            registry,
+            store,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is asked to stop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The running server, to be spawned (tests).
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}

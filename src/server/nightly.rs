@@ -1,0 +1,175 @@
+//! The nightly aggregation inside `impact serve`: every day at the configured local
+//! time one instance (the first to claim the day in the database) recomputes the
+//! recent days, then every instance drops the affected caches.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use chrono::{NaiveTime, Utc};
+use chrono_tz::Tz;
+
+use crate::aggregate::{Aggregator, Request, Scope};
+use crate::sentiment::{MongoSentiment, SentimentSource, StoreSentiment};
+use crate::server::actors::{Invalidate, OrgRegistry};
+use crate::server::observability::Metrics;
+use crate::settings::Settings;
+use crate::store::{Change, Store};
+
+pub struct NightlyScheduler {
+    settings: Settings,
+    store: Arc<dyn Store>,
+    registry: Addr<OrgRegistry>,
+    metrics: Arc<Metrics>,
+    time: NaiveTime,
+    timezone: Tz,
+    instance: String,
+}
+
+impl NightlyScheduler {
+    pub fn new(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        registry: Addr<OrgRegistry>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, String> {
+        let time =
+            NaiveTime::parse_from_str(settings.nightly.time.trim(), "%H:%M").map_err(|_| {
+                format!(
+                    "nightly.time '{}' is not a time like 02:00",
+                    settings.nightly.time
+                )
+            })?;
+        let timezone: Tz = settings.nightly.timezone.trim().parse().map_err(|_| {
+            format!(
+                "nightly.timezone '{}' is not an IANA time zone",
+                settings.nightly.timezone
+            )
+        })?;
+        let instance = format!("{}-{}", std::process::id(), Utc::now().timestamp_micros());
+        Ok(Self {
+            settings,
+            store,
+            registry,
+            metrics,
+            time,
+            timezone,
+            instance,
+        })
+    }
+
+    /// How long until the next run.
+    fn until_next_run(&self) -> Duration {
+        let now = Utc::now().with_timezone(&self.timezone);
+        let today = now.date_naive().and_time(self.time);
+        let next = if now.naive_local() < today {
+            today
+        } else {
+            today + chrono::Duration::days(1)
+        };
+        (next - now.naive_local())
+            .to_std()
+            .unwrap_or(Duration::from_secs(60))
+    }
+
+    fn schedule(&self, ctx: &mut Context<Self>) {
+        let wait = self.until_next_run();
+        tracing::info!(
+            in_seconds = wait.as_secs(),
+            "next nightly aggregation scheduled"
+        );
+        ctx.run_later(wait, |scheduler, ctx| {
+            scheduler.run(ctx);
+            scheduler.schedule(ctx);
+        });
+    }
+
+    fn run(&self, ctx: &mut Context<Self>) {
+        let settings = self.settings.clone();
+        let store = Arc::clone(&self.store);
+        let registry = self.registry.clone();
+        let metrics = Arc::clone(&self.metrics);
+        let instance = self.instance.clone();
+        let day = Utc::now().with_timezone(&self.timezone).date_naive();
+        ctx.spawn(
+            async move {
+                match store.claim_job("nightly_aggregation", day, &instance).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::info!("another instance runs tonight's aggregation");
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::error!(error = %error, "cannot claim the nightly aggregation");
+                        metrics.aggregation_runs.with_label_values(&["error"]).inc();
+                        return;
+                    }
+                }
+                match run_nightly(&settings, Arc::clone(&store)).await {
+                    Ok(refreshed) => {
+                        metrics.aggregation_runs.with_label_values(&["ok"]).inc();
+                        metrics.aggregation_last_success.set(Utc::now().timestamp() as f64);
+                        for org in &refreshed {
+                            let change = Change::Refreshed { org_id: org.to_string() };
+                            if let Err(error) = store.publish(&change).await {
+                                tracing::warn!(error = %error, "could not tell other instances about a refresh");
+                            }
+                        }
+                        registry.do_send(Invalidate(Some(refreshed)));
+                    }
+                    Err(error) => {
+                        tracing::error!(error = %error, "the nightly aggregation failed");
+                        metrics.aggregation_runs.with_label_values(&["error"]).inc();
+                    }
+                }
+            }
+            .into_actor(self),
+        );
+    }
+}
+
+/// Runs `impact aggregate --nightly` in-process; returns the refreshed organizations.
+pub async fn run_nightly(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+) -> Result<Vec<crate::domain::OrgId>, String> {
+    let timeout = Duration::from_millis(settings.mongodb.timeout_ms.max(1));
+    let sentiment: Box<dyn SentimentSource> = match settings.mongodb_url() {
+        Some(url) => Box::new(
+            MongoSentiment::connect(url, &settings.mongodb)
+                .await
+                .map_err(|e| e.to_string())?,
+        ),
+        None => Box::new(StoreSentiment::new(Arc::clone(&store), timeout)),
+    };
+    let aggregator = Aggregator {
+        store: store.as_ref(),
+        sentiment: sentiment.as_ref(),
+        settings: &settings.aggregation,
+    };
+    let summary = aggregator
+        .run(&Request {
+            scope: Scope::Nightly { now: Utc::now() },
+            organization: None,
+            shard: None,
+            show_progress: false,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(
+        org_days = summary.days,
+        rooms = summary.rooms,
+        pending_sentiment_days = summary.sentiment_pending_days,
+        expired_rows = summary.expired_rows_deleted,
+        "nightly aggregation done"
+    );
+    Ok(summary.refreshed)
+}
+
+impl Actor for NightlyScheduler {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.schedule(ctx);
+    }
+}

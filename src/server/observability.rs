@@ -1,0 +1,152 @@
+//! Metrics (Prometheus) and the PRD's five product events (structured log lines).
+//! Metric names are constants here, counters end in `_total`, units are in the
+//! names, labels have few values.
+
+use std::sync::Arc;
+
+use prometheus::{
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry,
+    TextEncoder,
+};
+
+pub const HTTP_REQUEST_DURATION: &str = "impact_http_request_duration_seconds";
+pub const REPORT_VIEWS: &str = "impact_report_views_total";
+pub const REPORT_LOAD_FAILURES: &str = "impact_report_load_failures_total";
+pub const FETCH_TIMEOUTS: &str = "impact_fetch_timeouts_total";
+pub const FETCH_FAILURES: &str = "impact_fetch_failures_total";
+pub const CACHE_HITS: &str = "impact_report_cache_hits_total";
+pub const CACHE_MISSES: &str = "impact_report_cache_misses_total";
+pub const FLAG_RELOADS: &str = "impact_flag_reloads_total";
+pub const AGGREGATION_RUNS: &str = "impact_aggregation_runs_total";
+pub const AGGREGATION_LAST_SUCCESS: &str = "impact_aggregation_last_success_timestamp_seconds";
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_duration: HistogramVec,
+    pub report_views: IntCounterVec,
+    pub load_failures: IntCounterVec,
+    pub fetch_timeouts: IntCounterVec,
+    pub fetch_failures: IntCounterVec,
+    pub cache_hits: IntCounter,
+    pub cache_misses: IntCounter,
+    pub flag_reloads: IntCounterVec,
+    pub aggregation_runs: IntCounterVec,
+    pub aggregation_last_success: Gauge,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Arc<Self>, prometheus::Error> {
+        let registry = Registry::new();
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                HTTP_REQUEST_DURATION,
+                "Time to answer an HTTP request, by route.",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0,
+            ]),
+            &["route", "method", "status"],
+        )?;
+        let report_views = IntCounterVec::new(
+            Opts::new(REPORT_VIEWS, "Reports served, by report status."),
+            &["status"],
+        )?;
+        let load_failures = IntCounterVec::new(
+            Opts::new(
+                REPORT_LOAD_FAILURES,
+                "Reports that could not be loaded, by reason.",
+            ),
+            &["reason"],
+        )?;
+        let fetch_timeouts = IntCounterVec::new(
+            Opts::new(
+                FETCH_TIMEOUTS,
+                "Datamart reads that ran out of time, by tile group.",
+            ),
+            &["tile"],
+        )?;
+        let fetch_failures = IntCounterVec::new(
+            Opts::new(FETCH_FAILURES, "Datamart reads that failed, by tile group."),
+            &["tile"],
+        )?;
+        let cache_hits = IntCounter::new(
+            CACHE_HITS,
+            "Report inputs served from an organization's cache.",
+        )?;
+        let cache_misses = IntCounter::new(CACHE_MISSES, "Report inputs read from the datamart.")?;
+        let flag_reloads = IntCounterVec::new(
+            Opts::new(
+                FLAG_RELOADS,
+                "Reads of the flags file, by result (ok or error).",
+            ),
+            &["result"],
+        )?;
+        let aggregation_runs = IntCounterVec::new(
+            Opts::new(AGGREGATION_RUNS, "Nightly aggregation runs, by result."),
+            &["result"],
+        )?;
+        let aggregation_last_success = Gauge::new(
+            AGGREGATION_LAST_SUCCESS,
+            "Unix time of the last successful nightly aggregation.",
+        )?;
+        registry.register(Box::new(http_duration.clone()))?;
+        registry.register(Box::new(report_views.clone()))?;
+        registry.register(Box::new(load_failures.clone()))?;
+        registry.register(Box::new(fetch_timeouts.clone()))?;
+        registry.register(Box::new(fetch_failures.clone()))?;
+        registry.register(Box::new(cache_hits.clone()))?;
+        registry.register(Box::new(cache_misses.clone()))?;
+        registry.register(Box::new(flag_reloads.clone()))?;
+        registry.register(Box::new(aggregation_runs.clone()))?;
+        registry.register(Box::new(aggregation_last_success.clone()))?;
+        Ok(Arc::new(Self {
+            registry,
+            http_duration,
+            report_views,
+            load_failures,
+            fetch_timeouts,
+            fetch_failures,
+            cache_hits,
+            cache_misses,
+            flag_reloads,
+            aggregation_runs,
+            aggregation_last_success,
+        }))
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> Result<String, prometheus::Error> {
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        String::from_utf8(buffer).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}
+
+/// The PRD's product events (§11), one structured log line each.
+pub mod events {
+    use chrono::{SecondsFormat, Utc};
+
+    fn now() -> String {
+        Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    pub fn report_viewed(org_id: &str, role: &str, date_range: &str, has_forecast: bool) {
+        tracing::info!(target: "impact::events", event = "impact_report_viewed", org_id, role, date_range, has_forecast, timestamp = %now());
+    }
+
+    pub fn report_load_failed(org_id: &str, reason: &str, latency_ms: u64) {
+        tracing::warn!(target: "impact::events", event = "impact_report_load_failed", org_id, reason, latency_ms, timestamp = %now());
+    }
+
+    pub fn report_baseline_forming(org_id: &str, days_of_data: i64, conversation_count: i64) {
+        tracing::info!(target: "impact::events", event = "impact_report_baseline_forming", org_id, days_of_data, conversation_count, timestamp = %now());
+    }
+
+    pub fn cost_assumption_updated(
+        org_id: &str,
+        agent_hour_rate: i64,
+        minutes_per_conversation: i64,
+    ) {
+        tracing::info!(target: "impact::events", event = "cost_assumption_updated", org_id, agent_hour_rate, minutes_per_conversation, timestamp = %now());
+    }
+}

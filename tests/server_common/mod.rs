@@ -1,0 +1,208 @@
+//! Spawning the real server in-process on port 0, with a fresh PostgreSQL
+//! database loaded with the hand-checked fixture, and minting tokens like the host.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use impact::aggregate::{Aggregator, Request, Scope};
+use impact::i18n::Lang;
+use impact::import::import_dir;
+use impact::sentiment::StoreSentiment;
+use impact::server::auth::{sign_hs256, Claims, Role};
+use impact::server::{Application, Mode};
+use impact::settings::Settings;
+use impact::store::{self, Store};
+
+use crate::common::{fixtures_dir, TestDatabase};
+
+pub const SECRET: &str = "test-secret-shared-with-the-host";
+
+/// The fixture plus an organization without the add-on.
+pub const FLAGS_ON: &str = r#"
+[defaults]
+ai_agent_impact_report = false
+[global]
+ai_agent_impact_report = true
+[accounts.org_demo]
+ai_agent_impact_report = true
+[accounts.org_other]
+ai_agent_impact_report = true
+[accounts.org_plain]
+ai_agent_impact_report = true
+"#;
+
+pub struct TestApp {
+    pub address: String,
+    pub flags_path: std::path::PathBuf,
+    pub store: Arc<dyn Store>,
+    pub registry: actix::Addr<impact::server::actors::OrgRegistry>,
+    pub settings: Settings,
+    _flags_dir: tempfile::TempDir,
+}
+
+/// Loads the fixture (and `org_plain`, without the add-on) into the database.
+pub async fn load_fixture(url: &str) -> Arc<dyn Store> {
+    let store = store::open(url, 4).await.expect("open store");
+    import_dir(
+        store.as_ref(),
+        &fixtures_dir().join("containment-rules"),
+        false,
+    )
+    .await
+    .expect("import the fixture");
+    let extra = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        extra.path().join("organizations.ndjson"),
+        r#"{"id":"org_plain","name":"Tanpa AI","ai_addon":false,"timezone":"Asia/Jakarta"}"#,
+    )
+    .expect("write");
+    import_dir(store.as_ref(), extra.path(), false)
+        .await
+        .expect("import org_plain");
+    aggregate(&store).await;
+    store
+}
+
+pub async fn aggregate(store: &Arc<dyn Store>) {
+    let settings = Settings::load(None).expect("settings").aggregation;
+    let sentiment = StoreSentiment::new(Arc::clone(store), Duration::from_secs(10));
+    Aggregator {
+        store: store.as_ref(),
+        sentiment: &sentiment,
+        settings: &settings,
+    }
+    .run(&Request {
+        scope: Scope::AllData,
+        organization: None,
+        shard: None,
+        show_progress: false,
+    })
+    .await
+    .expect("aggregate");
+}
+
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::load(None).expect("settings");
+    settings.database.url = database_url.to_string();
+    settings.server.port = 0;
+    settings.auth.jwt_secret = SECRET.to_string();
+    settings.nightly.enabled = false;
+    settings.report.min_conversations = 1;
+    settings
+}
+
+/// Starts a server on `database` with these flags and settings changes.
+pub async fn spawn_app_with(
+    database: &TestDatabase,
+    flags: &str,
+    change: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let flags_dir = tempfile::tempdir().expect("dir");
+    let flags_path = flags_dir.path().join("flags.toml");
+    std::fs::write(&flags_path, flags).expect("write flags");
+    let mut settings = test_settings(&database.url);
+    settings.flags.path = flags_path.clone();
+    change(&mut settings);
+    let application = Application::build(settings.clone(), Mode::Production)
+        .await
+        .expect("build the server");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let store = Arc::clone(&application.store);
+    let registry = application.registry.clone();
+    actix_web::rt::spawn(application.into_server());
+    TestApp {
+        address,
+        flags_path,
+        store,
+        registry,
+        settings,
+        _flags_dir: flags_dir,
+    }
+}
+
+pub fn token(org: &str, role: Role) -> String {
+    token_with(
+        org,
+        role,
+        Lang::En,
+        chrono::Utc::now().timestamp() + 600,
+        SECRET,
+    )
+}
+
+pub fn token_with(org: &str, role: Role, locale: Lang, exp: i64, secret: &str) -> String {
+    sign_hs256(
+        secret,
+        &Claims {
+            sub: format!("user-{}", role.as_str()),
+            org_id: org.to_string(),
+            role,
+            locale,
+            exp,
+        },
+    )
+    .expect("sign")
+}
+
+pub fn client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .disable_redirects()
+        .finish()
+}
+
+/// GET with a Bearer token; returns the status and the JSON body (or null).
+pub async fn get(app: &TestApp, path: &str, token: &str) -> (u16, serde_json::Value) {
+    let mut response = client()
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    let body = response.body().limit(10 << 20).await.expect("body");
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+pub async fn put_json(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut response = client()
+        .put(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .send_json(&body)
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    let body = response.body().await.expect("body");
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+pub const REPORT: &str = "/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31";
+pub const ASSUMPTION: &str = "/api/v1/reports/ai-agent-impact/cost-assumption";
+
+/// Polls until `check` holds or the time is up.
+pub async fn eventually<F, Fut>(seconds: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
