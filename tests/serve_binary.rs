@@ -1,0 +1,144 @@
+//! `impact serve` as it runs in production: configured by environment variables
+//! only, logging the PRD's five events (four until forecasts exist) as JSON lines.
+
+mod common;
+mod server_common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::TestDatabase;
+use impact::server::auth::Role;
+use server_common::{load_fixture, token, FLAGS_ON, SECRET};
+
+struct Served {
+    child: std::process::Child,
+    lines: Arc<Mutex<Vec<serde_json::Value>>>,
+    port: u16,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("IMPACT") {
+            command.env_remove(key);
+        }
+    }
+    let mut child = command
+        .arg("serve")
+        .env("IMPACT__SERVER__PORT", "0")
+        .env("IMPACT__DATABASE__URL", database_url)
+        .env("IMPACT__AUTH__JWT_SECRET", SECRET)
+        .env("IMPACT__FLAGS__PATH", flags_path)
+        .env("IMPACT__REPORT__MIN_CONVERSATIONS", "1")
+        .env("IMPACT__NIGHTLY__ENABLED", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start impact serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&lines);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let value = serde_json::from_str(&line).unwrap_or(serde_json::json!({"not_json": line}));
+            sink.lock().expect("lines").push(value);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let port = lines
+            .lock()
+            .expect("lines")
+            .iter()
+            .find(|l| l["message"] == "serving")
+            .and_then(|l| l["port"].as_u64());
+        if let Some(port) = port {
+            return Served { child, lines, port: port as u16 };
+        }
+        assert!(Instant::now() < deadline, "the server did not start: {:?}", lines.lock().expect("lines"));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn event<'a>(lines: &'a [serde_json::Value], name: &str) -> Option<&'a serde_json::Value> {
+    lines.iter().find(|l| l["event"] == name)
+}
+
+#[actix_web::test]
+async fn impact_serve_runs_from_environment_variables_and_logs_the_prd_events() {
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let flags_dir = tempfile::tempdir().expect("dir");
+    let flags_path = flags_dir.path().join("flags.toml");
+    std::fs::write(&flags_path, FLAGS_ON).expect("write");
+    let served = serve(&database.url, &flags_path);
+    let base = format!("http://127.0.0.1:{}", served.port);
+    let client = server_common::client();
+    let get = |path: &str, token: String| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(token);
+        async move { request.send().await.expect("request").status().as_u16() }
+    };
+    assert_eq!(get("/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31", token("org_demo", Role::Supervisor)).await, 200);
+    assert_eq!(get("/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31", token("org_other", Role::Owner)).await, 200);
+    let saved = client
+        .put(format!("{base}/api/v1/reports/ai-agent-impact/cost-assumption"))
+        .bearer_auth(token("org_demo", Role::Admin))
+        .send_json(&serde_json::json!({"agent_hour_rate": 52000, "minutes_per_conversation": 5}))
+        .await
+        .expect("put");
+    assert_eq!(saved.status().as_u16(), 200);
+    let (locker, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls).await.expect("connect");
+    actix_web::rt::spawn(connection);
+    locker.batch_execute("ALTER TABLE ai_activity_logs RENAME COLUMN eligible TO gone").await.expect("break");
+    assert_eq!(get("/api/v1/reports/ai-agent-impact?from=2026-09-01&to=2026-09-30", token("org_demo", Role::Owner)).await, 503);
+
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    let lines = served.lines.lock().expect("lines").clone();
+    assert!(lines.iter().all(|l| l.get("not_json").is_none()), "every log line is JSON: {lines:?}");
+    let viewed = event(&lines, "impact_report_viewed").expect("impact_report_viewed");
+    assert_eq!(viewed["org_id"], "org_demo");
+    assert_eq!(viewed["role"], "supervisor");
+    assert_eq!(viewed["date_range"], "2026-10-01..2026-10-31");
+    assert_eq!(viewed["has_forecast"], false);
+    assert!(viewed["timestamp"].as_str().is_some());
+    let forming = event(&lines, "impact_report_baseline_forming").expect("impact_report_baseline_forming");
+    assert_eq!((forming["org_id"].clone(), forming["days_of_data"].clone(), forming["conversation_count"].clone()), ("org_other".into(), 29.into(), 1.into()));
+    let updated = event(&lines, "cost_assumption_updated").expect("cost_assumption_updated");
+    assert_eq!((updated["agent_hour_rate"].clone(), updated["minutes_per_conversation"].clone()), (52000.into(), 5.into()));
+    let failed = event(&lines, "impact_report_load_failed").expect("impact_report_load_failed");
+    assert_eq!(failed["reason"], "error");
+    assert!(failed["latency_ms"].as_u64().is_some());
+    // No token or secret ever reaches the log.
+    let text = serde_json::to_string(&lines).expect("text");
+    assert!(!text.contains(SECRET));
+    assert!(!text.contains(&token("org_demo", Role::Admin)[..40]));
+}
+
+#[test]
+fn serve_refuses_to_start_without_a_signing_key() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("IMPACT") {
+            command.env_remove(key);
+        }
+    }
+    let temp = tempfile::tempdir().expect("dir");
+    let output = command
+        .arg("serve")
+        .env("IMPACT__DATABASE__URL", format!("sqlite://{}/x.sqlite", temp.path().display()))
+        .env("IMPACT__SERVER__PORT", "0")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("IMPACT__AUTH__JWT_SECRET"));
+}
