@@ -16,7 +16,11 @@ fn promtool(args: &[&str]) -> std::process::Output {
 #[test]
 fn the_alert_rules_are_valid_and_fire_when_they_should() {
     let checked = promtool(&["check", "rules", "config/prometheus/alerts.yml"]);
-    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
     let tested = promtool(&["test", "rules", "tests/prometheus/alerts_test.yml"]);
     assert!(
         tested.status.success(),

@@ -50,7 +50,8 @@ fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
     let sink = Arc::clone(&lines);
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let value = serde_json::from_str(&line).unwrap_or(serde_json::json!({"not_json": line}));
+            let value =
+                serde_json::from_str(&line).unwrap_or(serde_json::json!({"not_json": line}));
             sink.lock().expect("lines").push(value);
         }
     });
@@ -63,9 +64,17 @@ fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
             .find(|l| l["message"] == "serving")
             .and_then(|l| l["port"].as_u64());
         if let Some(port) = port {
-            return Served { child, lines, port: port as u16 };
+            return Served {
+                child,
+                lines,
+                port: port as u16,
+            };
         }
-        assert!(Instant::now() < deadline, "the server did not start: {:?}", lines.lock().expect("lines"));
+        assert!(
+            Instant::now() < deadline,
+            "the server did not start: {:?}",
+            lines.lock().expect("lines")
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -88,33 +97,78 @@ async fn impact_serve_runs_from_environment_variables_and_logs_the_prd_events() 
         let request = client.get(format!("{base}{path}")).bearer_auth(token);
         async move { request.send().await.expect("request").status().as_u16() }
     };
-    assert_eq!(get("/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31", token("org_demo", Role::Supervisor)).await, 200);
-    assert_eq!(get("/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31", token("org_other", Role::Owner)).await, 200);
+    assert_eq!(
+        get(
+            "/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31",
+            token("org_demo", Role::Supervisor)
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        get(
+            "/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31",
+            token("org_other", Role::Owner)
+        )
+        .await,
+        200
+    );
     let saved = client
-        .put(format!("{base}/api/v1/reports/ai-agent-impact/cost-assumption"))
+        .put(format!(
+            "{base}/api/v1/reports/ai-agent-impact/cost-assumption"
+        ))
         .bearer_auth(token("org_demo", Role::Admin))
         .send_json(&serde_json::json!({"agent_hour_rate": 52000, "minutes_per_conversation": 5}))
         .await
         .expect("put");
     assert_eq!(saved.status().as_u16(), 200);
-    let (locker, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls).await.expect("connect");
+    let (locker, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
     actix_web::rt::spawn(connection);
-    locker.batch_execute("ALTER TABLE ai_activity_logs RENAME COLUMN eligible TO gone").await.expect("break");
-    assert_eq!(get("/api/v1/reports/ai-agent-impact?from=2026-09-01&to=2026-09-30", token("org_demo", Role::Owner)).await, 503);
+    locker
+        .batch_execute("ALTER TABLE ai_activity_logs RENAME COLUMN eligible TO gone")
+        .await
+        .expect("break");
+    assert_eq!(
+        get(
+            "/api/v1/reports/ai-agent-impact?from=2026-09-01&to=2026-09-30",
+            token("org_demo", Role::Owner)
+        )
+        .await,
+        503
+    );
 
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     let lines = served.lines.lock().expect("lines").clone();
-    assert!(lines.iter().all(|l| l.get("not_json").is_none()), "every log line is JSON: {lines:?}");
+    assert!(
+        lines.iter().all(|l| l.get("not_json").is_none()),
+        "every log line is JSON: {lines:?}"
+    );
     let viewed = event(&lines, "impact_report_viewed").expect("impact_report_viewed");
     assert_eq!(viewed["org_id"], "org_demo");
     assert_eq!(viewed["role"], "supervisor");
     assert_eq!(viewed["date_range"], "2026-10-01..2026-10-31");
     assert_eq!(viewed["has_forecast"], false);
     assert!(viewed["timestamp"].as_str().is_some());
-    let forming = event(&lines, "impact_report_baseline_forming").expect("impact_report_baseline_forming");
-    assert_eq!((forming["org_id"].clone(), forming["days_of_data"].clone(), forming["conversation_count"].clone()), ("org_other".into(), 29.into(), 1.into()));
+    let forming =
+        event(&lines, "impact_report_baseline_forming").expect("impact_report_baseline_forming");
+    assert_eq!(
+        (
+            forming["org_id"].clone(),
+            forming["days_of_data"].clone(),
+            forming["conversation_count"].clone()
+        ),
+        ("org_other".into(), 29.into(), 1.into())
+    );
     let updated = event(&lines, "cost_assumption_updated").expect("cost_assumption_updated");
-    assert_eq!((updated["agent_hour_rate"].clone(), updated["minutes_per_conversation"].clone()), (52000.into(), 5.into()));
+    assert_eq!(
+        (
+            updated["agent_hour_rate"].clone(),
+            updated["minutes_per_conversation"].clone()
+        ),
+        (52000.into(), 5.into())
+    );
     let failed = event(&lines, "impact_report_load_failed").expect("impact_report_load_failed");
     assert_eq!(failed["reason"], "error");
     assert!(failed["latency_ms"].as_u64().is_some());
@@ -135,7 +189,10 @@ fn serve_refuses_to_start_without_a_signing_key() {
     let temp = tempfile::tempdir().expect("dir");
     let output = command
         .arg("serve")
-        .env("IMPACT__DATABASE__URL", format!("sqlite://{}/x.sqlite", temp.path().display()))
+        .env(
+            "IMPACT__DATABASE__URL",
+            format!("sqlite://{}/x.sqlite", temp.path().display()),
+        )
         .env("IMPACT__SERVER__PORT", "0")
         .output()
         .expect("run");
