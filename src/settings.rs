@@ -29,6 +29,7 @@ pub struct ServerSettings {
     pub cookie_secure: bool,
     pub org_idle_seconds: u64,
     pub cache_ttl_seconds: u64,
+    pub cache_max_entries: u64,
 }
 
 #[derive(Clone, Deserialize)]

@@ -45,8 +45,15 @@ fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start impact serve");
-    let stderr = child.stderr.take().expect("stderr");
+    let stderr = child.stderr.take();
     let lines = Arc::new(Mutex::new(Vec::new()));
+    // Owned from here on, so the process is killed and reaped whatever happens.
+    let mut served = Served {
+        child,
+        lines: Arc::clone(&lines),
+        port: 0,
+    };
+    let stderr = stderr.expect("stderr");
     let sink = Arc::clone(&lines);
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -64,11 +71,8 @@ fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
             .find(|l| l["message"] == "serving")
             .and_then(|l| l["port"].as_u64());
         if let Some(port) = port {
-            return Served {
-                child,
-                lines,
-                port: port as u16,
-            };
+            served.port = port as u16;
+            return served;
         }
         assert!(
             Instant::now() < deadline,

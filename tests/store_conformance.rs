@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::{TestDatabase, TestSqlite};
 use impact::domain::{BusinessHours, CostAssumption, DateRange, OrgId, Organization, RawSentiment};
-use impact::metrics::DailyCounters;
+use impact::metrics::{DailyCounters, TileGroup};
 use impact::store::{self, HistoryRecord, SourceRoom, Store, SummaryRecord};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -325,6 +325,25 @@ async fn conformance(store: Arc<dyn Store>) {
     assert_eq!(
         store.activity(&org_id("org_b")).await.expect("activity"),
         Default::default()
+    );
+
+    // Reading the tile groups apart and merging them gives the whole rows back.
+    let core = store
+        .daily_group(&a, range, TileGroup::Core)
+        .await
+        .expect("core");
+    let journey = store
+        .daily_group(&a, range, TileGroup::Journey)
+        .await
+        .expect("journey");
+    let quality = store
+        .daily_group(&a, range, TileGroup::Quality)
+        .await
+        .expect("quality");
+    assert_eq!(core[0].ai_assisted, 0, "a group reads only its own columns");
+    assert_eq!(
+        impact::metrics::merge_groups(core, Some(&journey), Some(&quality)),
+        store.daily_counters(&a, range).await.expect("read")
     );
 
     // Retention removes old rows only.

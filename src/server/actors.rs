@@ -135,12 +135,15 @@ pub struct OrgDependencies {
     pub metrics: Arc<Metrics>,
     pub fetch: FetchSettings,
     pub cache_ttl: Duration,
+    /// Date ranges kept per organization; 0 keeps none.
+    pub cache_max_entries: u64,
 }
 
 pub struct OrgActor {
     org: OrgId,
     deps: OrgDependencies,
-    cache: moka::sync::Cache<DateRange, Arc<Fetched>>,
+    /// `None` when caching is switched off.
+    cache: Option<moka::sync::Cache<DateRange, Arc<Fetched>>>,
     /// Loaded on first use, dropped on refresh.
     profile: Option<Organization>,
     assumption: Option<Option<CostAssumption>>,
@@ -148,10 +151,12 @@ pub struct OrgActor {
 
 impl OrgActor {
     fn new(org: OrgId, deps: OrgDependencies) -> Self {
-        let cache = moka::sync::Cache::builder()
-            .max_capacity(64)
-            .time_to_live(deps.cache_ttl)
-            .build();
+        let cache = (deps.cache_max_entries > 0).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(deps.cache_max_entries)
+                .time_to_live(deps.cache_ttl)
+                .build()
+        });
         Self {
             org,
             deps,
@@ -289,7 +294,10 @@ impl Handler<GetReport> for OrgActor {
         let org = self.org.clone();
         let cached_profile = self.profile.clone();
         let cached_assumption = self.assumption;
-        let cached = self.cache.get(&message.range);
+        let cached = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.get(&message.range));
         let range = message.range;
         AtomicResponse::new(Box::pin(
             async move {
@@ -317,8 +325,12 @@ impl Handler<GetReport> for OrgActor {
             .map(move |result, actor, _| {
                 let (profile, assumption, fetched, fresh) = result?;
                 // Only complete reads are kept: a degraded tile is retried next time.
-                if fresh && fetched.failed_groups.is_empty() {
-                    actor.cache.insert(range, Arc::clone(&fetched));
+                if let Some(cache) = actor
+                    .cache
+                    .as_ref()
+                    .filter(|_| fresh && fetched.failed_groups.is_empty())
+                {
+                    cache.insert(range, Arc::clone(&fetched));
                 }
                 let report = assemble(&ReportInputs {
                     organization: &profile,
@@ -401,7 +413,9 @@ impl Handler<Refresh> for OrgActor {
     type Result = ();
 
     fn handle(&mut self, _: Refresh, _: &mut Self::Context) {
-        self.cache.invalidate_all();
+        if let Some(cache) = &self.cache {
+            cache.invalidate_all();
+        }
         self.profile = None;
         self.assumption = None;
     }

@@ -351,17 +351,22 @@ pub fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> {
     };
     let rate = whole(CostField::AgentHourRate);
     let minutes = whole(CostField::MinutesPerConversation);
-    if let (Some(rate), Some(minutes)) = (rate, minutes) {
-        match CostAssumption::new(rate, minutes) {
-            Ok(assumption) => return Ok(assumption),
-            Err(bad) => {
-                for problem in bad {
-                    let phrase = match problem.field {
-                        CostField::AgentHourRate => words::RATE_BOUNDS,
-                        CostField::MinutesPerConversation => words::MINUTES_BOUNDS,
-                    };
-                    problems.insert(problem.field.name(), LocalText::from(phrase, &[]));
-                }
+    // The bounds live in `CostAssumption::new` only; a field that could not be read
+    // is stood in for by a valid value so the other field is still checked.
+    let checked = CostAssumption::new(
+        rate.unwrap_or(CostAssumption::MIN_AGENT_HOUR_RATE),
+        minutes.unwrap_or(CostAssumption::MIN_MINUTES_PER_CONVERSATION),
+    );
+    match checked {
+        Ok(assumption) if problems.is_empty() => return Ok(assumption),
+        Ok(_) => {}
+        Err(bad) => {
+            for problem in bad {
+                let phrase = match problem.field {
+                    CostField::AgentHourRate => words::RATE_BOUNDS,
+                    CostField::MinutesPerConversation => words::MINUTES_BOUNDS,
+                };
+                problems.insert(problem.field.name(), LocalText::from(phrase, &[]));
             }
         }
     }

@@ -119,6 +119,7 @@ impl Application {
                 metrics: Arc::clone(&metrics),
                 fetch: settings.fetch.clone(),
                 cache_ttl: Duration::from_secs(settings.server.cache_ttl_seconds.max(1)),
+                cache_max_entries: settings.server.cache_max_entries,
             },
             Duration::from_secs(settings.server.org_idle_seconds.max(1)),
         )
