@@ -422,3 +422,186 @@ pub mod demo {
     );
     pub const OTHER_LANGUAGE: Phrase = Phrase::new("Bahasa Indonesia", "English");
 }
+
+/// The words of the report page (PRD §7 and Appendix A): plain, no jargon.
+pub mod web {
+    use super::Phrase;
+
+    pub const PAGE_TITLE: Phrase =
+        Phrase::new("What your AI agent did", "Hasil kerja agen AI Anda");
+    pub const REPORTS: Phrase = Phrase::new("Reports", "Laporan");
+    pub const RANGE: Phrase = Phrase::new("Period", "Periode");
+    pub const LAST_7: Phrase = Phrase::new("Last 7 days", "7 hari terakhir");
+    pub const LAST_30: Phrase = Phrase::new("Last 30 days", "30 hari terakhir");
+    pub const LAST_90: Phrase = Phrase::new("Last 90 days", "90 hari terakhir");
+    pub const THIS_MONTH: Phrase = Phrase::new("This month", "Bulan ini");
+    pub const LAST_MONTH: Phrase = Phrase::new("Last month", "Bulan lalu");
+    pub const CUSTOM: Phrase = Phrase::new("Custom dates", "Tanggal pilihan");
+    pub const FROM: Phrase = Phrase::new("From", "Dari");
+    pub const TO: Phrase = Phrase::new("To", "Sampai");
+    pub const SHOW: Phrase = Phrase::new("Show", "Tampilkan");
+    pub const SWITCH_LANGUAGE: Phrase = Phrase::new("Bahasa Indonesia", "English");
+    pub const COST_SETTINGS: Phrase = Phrase::new("Your cost numbers", "Angka biaya Anda");
+
+    pub const WHAT_YOUR_AI_DID: Phrase = Phrase::new("What your AI did", "Yang dikerjakan AI Anda");
+    pub const SOLVED_ALONE: Phrase = Phrase::new("Solved on its own", "Diselesaikan sendiri");
+    pub const CAME_BACK_LINE: Phrase = Phrase::new(
+        "Leaves out customers who came back within 2 days.",
+        "Tidak termasuk pelanggan yang kembali dalam 2 hari.",
+    );
+    pub const BEFORE_ADJUSTMENT: Phrase = Phrase::new(
+        "Counting those customers too",
+        "Jika pelanggan itu ikut dihitung",
+    );
+    pub const BEFORE_ADJUSTMENT_TEXT: Phrase = Phrase::new(
+        "{rate} ({count} conversations). {gap} of conversations looked solved but the customer had to ask again.",
+        "{rate} ({count} percakapan). {gap} percakapan tampak selesai tetapi pelanggan harus bertanya lagi.",
+    );
+    pub const CONVERSATIONS: Phrase = Phrase::new("Conversations", "Percakapan");
+    pub const CONVERSATIONS_TEXT: Phrase = Phrase::new(
+        "The AI took part in {ai_handled} of them.",
+        "AI ikut menangani {ai_handled} di antaranya.",
+    );
+    pub const AFTER_HOURS: Phrase = Phrase::new(
+        "While your team was offline",
+        "Saat tim sedang tidak bertugas",
+    );
+    pub const AFTER_HOURS_TEXT: Phrase = Phrase::new(
+        "{share} of the conversations the AI handled",
+        "{share} dari percakapan yang ditangani AI",
+    );
+    pub const TIME_SAVED: Phrase = Phrase::new("Team time saved", "Waktu tim yang dihemat");
+    pub const HOURS: Phrase = Phrase::new("{hours} hours", "{hours} jam");
+    pub const OWN_ESTIMATE: Phrase = Phrase::new(
+        "≈ {rupiah}, by your own cost numbers",
+        "≈ {rupiah}, menurut angka biaya Anda sendiri",
+    );
+    pub const SET_ASSUMPTION: Phrase = Phrase::new(
+        "Set your cost numbers to see the hours and money your AI saved.",
+        "Isi angka biaya Anda untuk melihat jam dan uang yang dihemat AI.",
+    );
+    pub const SET_ASSUMPTION_BUTTON: Phrase = Phrase::new("Set cost numbers", "Isi angka biaya");
+    pub const ASK_ADMIN: Phrase = Phrase::new(
+        "An owner or admin can set them.",
+        "Pemilik atau admin dapat mengisinya.",
+    );
+    pub const NOT_AVAILABLE: Phrase = Phrase::new("Not available", "Tidak tersedia");
+    pub const NO_BUSINESS_HOURS: Phrase = Phrase::new(
+        "Set your business hours to see this.",
+        "Atur jam kerja untuk melihat ini.",
+    );
+
+    pub const TOGETHER: Phrase =
+        Phrase::new("AI and your team together", "AI dan tim Anda bersama");
+    pub const AI_ONLY: Phrase = Phrase::new("AI resolved alone", "Diselesaikan AI sendiri");
+    pub const AI_ASSISTED: Phrase =
+        Phrase::new("AI assisted, human closed", "Dibantu AI, ditutup tim");
+    pub const ESCALATED: Phrase = Phrase::new("Escalated to human", "Dialihkan ke tim");
+    pub const OTHER: Phrase = Phrase::new(
+        "{count} other conversations have no clear outcome yet (for example, still open).",
+        "{count} percakapan lain belum jelas hasilnya (misalnya masih terbuka).",
+    );
+    pub const NOT_ENOUGH_DATA: Phrase = Phrase::new(
+        "Not enough conversations yet to show this.",
+        "Belum cukup percakapan untuk menampilkan ini.",
+    );
+    pub const TILE_FAILED: Phrase = Phrase::new(
+        "We couldn't load this part right now. The rest of your report is up to date.",
+        "Bagian ini belum bisa dimuat. Bagian lain laporan Anda tetap terbaru.",
+    );
+
+    pub const GOOD_JOB: Phrase = Phrase::new(
+        "Is your AI doing a good job?",
+        "Apakah AI Anda bekerja dengan baik?",
+    );
+    pub const CAME_BACK: Phrase = Phrase::new(
+        "Customers who had to ask again within 2 days",
+        "Pelanggan yang harus bertanya lagi dalam 2 hari",
+    );
+    pub const MOOD: Phrase = Phrase::new("Customer mood", "Suasana hati pelanggan");
+    pub const MOOD_TEXT: Phrase = Phrase::new(
+        "when the AI solved it alone, compared with when your team stepped in",
+        "saat AI menyelesaikan sendiri, dibanding saat tim turun tangan",
+    );
+    pub const MESSAGES_TO_SOLVE: Phrase = Phrase::new("Messages to solve", "Pesan sampai selesai");
+    pub const MESSAGES_TEXT: Phrase = Phrase::new(
+        "messages from the customer, on average",
+        "pesan dari pelanggan, rata-rata",
+    );
+
+    pub const TREND: Phrase = Phrase::new(
+        "Solved on its own, over time",
+        "Diselesaikan sendiri, dari waktu ke waktu",
+    );
+    pub const TREND_LABEL: Phrase = Phrase::new(
+        "Line chart of the share of conversations your AI solved on its own, from {from} to {to}.",
+        "Grafik garis porsi percakapan yang diselesaikan AI sendiri, dari {from} sampai {to}.",
+    );
+
+    pub const FRESHNESS: Phrase = Phrase::new(
+        "Figures include conversations up to {day} ({timezone}). Money figures are your own estimate, not an audited amount.",
+        "Angka mencakup percakapan sampai {day} ({timezone}). Angka uang adalah perkiraan Anda sendiri, bukan angka yang diaudit.",
+    );
+    pub const NO_DATA_YET: Phrase = Phrase::new(
+        "No conversations have been counted yet.",
+        "Belum ada percakapan yang dihitung.",
+    );
+
+    pub const FORMING_TITLE: Phrase = Phrase::new(
+        "Your report is getting ready",
+        "Laporan Anda sedang disiapkan",
+    );
+    pub const FORMING_TEXT: Phrase = Phrase::new(
+        "We need at least {min_days} days and {min_conversations} conversations before we judge how well your AI does, so the figures are fair. So far: {days} days.",
+        "Kami perlu minimal {min_days} hari dan {min_conversations} percakapan sebelum menilai kinerja AI Anda, supaya angkanya adil. Sejauh ini: {days} hari.",
+    );
+
+    pub const ERROR_TITLE: Phrase = Phrase::new(
+        "We couldn't load your report.",
+        "Kami tidak dapat memuat laporan Anda.",
+    );
+    pub const ERROR_TEXT: Phrase = Phrase::new(
+        "Please try again in a moment.",
+        "Silakan coba lagi sebentar lagi.",
+    );
+    pub const RETRY: Phrase = Phrase::new("Try again", "Coba lagi");
+    pub const LOADING: Phrase = Phrase::new("Loading your report…", "Memuat laporan Anda…");
+
+    pub const MODAL_TITLE: Phrase = Phrase::new("Your cost numbers", "Angka biaya Anda");
+    pub const MODAL_WHY: Phrase = Phrase::new(
+        "With these two numbers we estimate the time and money your AI saved your team.",
+        "Dengan dua angka ini kami memperkirakan waktu dan uang yang dihemat AI untuk tim Anda.",
+    );
+    pub const MODAL_HELPER: Phrase = Phrase::new(
+        "We use your own numbers — we never guess your costs.",
+        "Kami memakai angka Anda sendiri — kami tidak pernah menebak biaya Anda.",
+    );
+    pub const RATE_LABEL: Phrase = Phrase::new(
+        "Cost of one team member per hour (Rp)",
+        "Biaya satu anggota tim per jam (Rp)",
+    );
+    pub const MINUTES_LABEL: Phrase = Phrase::new(
+        "Average minutes per conversation",
+        "Rata-rata menit per percakapan",
+    );
+    pub const SAVE: Phrase = Phrase::new("Save", "Simpan");
+    pub const SAVING: Phrase = Phrase::new("Saving…", "Menyimpan…");
+    pub const CANCEL: Phrase = Phrase::new("Cancel", "Batal");
+    pub const SAVE_FAILED: Phrase = Phrase::new(
+        "We couldn't save. Check your connection and try again.",
+        "Gagal menyimpan. Periksa koneksi lalu coba lagi.",
+    );
+
+    pub const SIGN_IN_AGAIN: Phrase = Phrase::new(
+        "Please open this report again from your admin panel to sign in.",
+        "Silakan buka laporan ini lagi dari panel admin Anda untuk masuk.",
+    );
+    pub const NOTHING_HERE: Phrase = Phrase::new(
+        "There is no report for you here.",
+        "Tidak ada laporan untuk Anda di sini.",
+    );
+    pub const NO_REPORTS: Phrase = Phrase::new(
+        "There are no reports you can open.",
+        "Tidak ada laporan yang dapat Anda buka.",
+    );
+}

@@ -212,16 +212,16 @@ pub fn choose_range(
     })
 }
 
-/// Loads a report for an eligible caller, with the PRD's events and metrics.
-pub async fn load_report_for(
+/// Loads the report of an eligible caller's organization (see `eligible_org`),
+/// with the PRD's events and metrics.
+pub async fn report_for(
     state: &AppState,
     caller: &Caller,
-    query: &ReportQuery,
+    actor: &Addr<OrgActor>,
+    range: DateRange,
     lang: Lang,
 ) -> Result<Report, ApiError> {
     let started = Instant::now();
-    let (actor, organization) = eligible_org(state, caller).await?;
-    let range = choose_range(query, &organization)?;
     let result = actor
         .send(GetReport {
             range,
@@ -291,7 +291,11 @@ async fn report(
     state: web::Data<AppState>,
 ) -> Reply {
     let lang = choose_lang(query.lang.as_deref(), &caller)?;
-    let report = load_report_for(&state, &caller, &query, lang)
+    let (actor, organization) = eligible_org(&state, &caller)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    let range = choose_range(&query, &organization).map_err(|e| e.in_lang(lang))?;
+    let report = report_for(&state, &caller, &actor, range, lang)
         .await
         .map_err(|e| e.in_lang(lang))?;
     Ok(HttpResponse::Ok()

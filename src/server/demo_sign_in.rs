@@ -198,9 +198,12 @@ async fn sign_in(
     };
     let token = sign_hs256(&demo.secret, &claims)
         .map_err(|e| ApiError::internal(format!("signing: {e}")))?;
-    // The report page arrives with the web page (issue #4); until then the demo
-    // shows the report's JSON.
-    let next = crate::server::api::REPORT_API;
+    // `next` is itself a URL parameter: its `?` and `=` are escaped.
+    let next = format!(
+        "{}%3Flang%3D{}",
+        crate::server::api::REPORT_PATH,
+        lang.code()
+    );
     Ok(HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,

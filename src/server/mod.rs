@@ -12,6 +12,7 @@ pub mod errors;
 pub mod flags;
 pub mod nightly;
 pub mod observability;
+pub mod page;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -204,7 +205,8 @@ impl Application {
                         Ok(response)
                     }
                 })
-                .configure(api::routes);
+                .configure(api::routes)
+                .configure(page::routes);
             if let Some(demo) = &demo {
                 app = app.app_data(demo.clone()).configure(demo_sign_in::routes);
             }
