@@ -197,7 +197,7 @@ impl ReportBody {
                     mood_note: figures
                         .verdicts
                         .sentiment_reduced_coverage
-                        .then(|| quality.sentiment.coverage)
+                        .then_some(quality.sentiment.coverage)
                         .flatten()
                         .map(|coverage| {
                             i18n::report::NOTE_REDUCED_COVERAGE
