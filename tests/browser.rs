@@ -1,0 +1,95 @@
+//! Runs the browser tests (tests/browser/*.test.mjs: playwright-core driving
+//! Debian's Chromium, with axe-core) against the real `impact serve` on a fresh
+//! PostgreSQL database holding the hand-checked fixture. Node, the npm packages
+//! (`npm ci`) and /usr/bin/chromium are required: without them this test fails,
+//! it never skips.
+
+mod common;
+mod server_common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::TestDatabase;
+use server_common::{load_fixture, SECRET};
+
+const FLAGS: &str = r#"
+[defaults]
+ai_agent_impact_report = false
+[accounts.org_demo]
+ai_agent_impact_report = true
+[accounts.org_other]
+ai_agent_impact_report = true
+[accounts.org_plain]
+ai_agent_impact_report = true
+"#;
+
+#[actix_web::test]
+async fn the_report_page_works_in_a_real_browser() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        root.join("node_modules/playwright-core").is_dir() && root.join("node_modules/axe-core").is_dir(),
+        "run `npm ci` first: the browser tests need playwright-core and axe-core"
+    );
+    assert!(std::path::Path::new("/usr/bin/chromium").exists(), "install Debian's chromium (apt-get install chromium)");
+
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let flags_dir = tempfile::tempdir().expect("dir");
+    let flags_path = flags_dir.path().join("flags.toml");
+    std::fs::write(&flags_path, FLAGS).expect("write flags");
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("IMPACT") {
+            command.env_remove(key);
+        }
+    }
+    let mut server = command
+        .arg("serve")
+        .env("IMPACT__SERVER__PORT", "0")
+        .env("IMPACT__DATABASE__URL", &database.url)
+        .env("IMPACT__AUTH__JWT_SECRET", SECRET)
+        .env("IMPACT__FLAGS__PATH", &flags_path)
+        .env("IMPACT__REPORT__MIN_CONVERSATIONS", "1")
+        .env("IMPACT__NIGHTLY__ENABLED", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start impact serve");
+    let stderr = server.stderr.take().expect("stderr");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) {
+                if value["message"] == "serving" {
+                    let _ = sender.send(value["port"].as_u64().unwrap_or_default());
+                }
+            }
+        }
+    });
+    let port = receiver.recv_timeout(Duration::from_secs(30));
+    let Ok(port) = port else {
+        let _ = server.kill();
+        let _ = server.wait();
+        panic!("impact serve did not start");
+    };
+
+    let started = Instant::now();
+    let output = Command::new("node")
+        .args(["--test", "--test-reporter=spec", "tests/browser/"])
+        .current_dir(root)
+        .env("IMPACT_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("IMPACT_JWT_SECRET", SECRET)
+        .env("IMPACT_TEST_DATABASE_URL", &database.url)
+        .output();
+    let _ = server.kill();
+    let _ = server.wait();
+    let output = output.expect("node is required for the browser tests");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    println!("browser tests took {:.1} s", started.elapsed().as_secs_f64());
+    assert!(output.status.success(), "the browser tests failed:\n{stdout}");
+    assert!(stdout.contains("ℹ fail 0") && !stdout.contains("ℹ pass 0"), "{stdout}");
+}

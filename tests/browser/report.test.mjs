@@ -1,0 +1,293 @@
+// The report page in Debian's Chromium, driven by playwright-core, against the real
+// server and data prepared by tests/browser.rs. Set IMPACT_SCREENSHOTS=DIR to keep
+// screenshots (docs/screenshots holds the committed ones).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const BASE = process.env.IMPACT_BASE_URL;
+const SECRET = process.env.IMPACT_JWT_SECRET;
+const DATABASE = process.env.IMPACT_TEST_DATABASE_URL;
+const SHOTS = process.env.IMPACT_SCREENSHOTS;
+const OCTOBER = '/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31';
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 360, height: 740 };
+
+let browser;
+before(async () => {
+  assert.ok(BASE && SECRET && DATABASE, 'run through `cargo test --test browser`');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => { await browser?.close(); });
+
+function token(org, role, locale = 'en') {
+  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = encode({ alg: 'HS256', typ: 'JWT' });
+  const payload = encode({ sub: `browser-${role}`, org_id: org, role, locale, exp: Math.floor(Date.now() / 1000) + 3600 });
+  const signature = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url');
+  return `${header}.${payload}.${signature}`;
+}
+
+async function api(org, role, path, options = {}) {
+  const response = await fetch(`${BASE}${path}`, {
+    ...options,
+    headers: { Authorization: `Bearer ${token(org, role)}`, 'Content-Type': 'application/json', ...(options.headers || {}) },
+  });
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+/** A page signed in as this person, opened at `path`. */
+async function open(org, role, path, { locale = 'en', viewport = DESKTOP } = {}) {
+  // CSP stays on for the page itself; bypassing it only lets axe be injected.
+  const context = await browser.newContext({ viewport, bypassCSP: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${BASE}/auth/handoff?token=${token(org, role, locale)}&next=${encodeURIComponent(path)}`);
+  page.jsErrors = errors;
+  return page;
+}
+
+function sql(statement) {
+  execFileSync('psql', [DATABASE, '-q', '-c', statement]);
+}
+
+async function shot(page, name) {
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+async function axe(page, name) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `${name}: axe`);
+}
+
+const text = (page, selector) => page.locator(selector).first().innerText();
+
+test('success in English at desktop width shows the API\'s figures in plain words', async () => {
+  const { body: report } = await api('org_demo', 'owner', '/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31');
+  const page = await open('org_demo', 'owner', OCTOBER);
+  assert.equal(await page.locator('[data-state]').getAttribute('data-state'), 'success');
+  assert.equal(await text(page, '[data-testid=net-rate]'), `${Math.round(report.containment.net_rate * 100)}%`);
+  assert.equal(await text(page, '[data-testid=net-verdict]'), `● ${report.verdicts.net_containment.label}`);
+  assert.equal(await text(page, '[data-testid=headline]'), report.headline);
+  assert.match(await text(page, '[data-testid=hero]'), /Leaves out customers who came back within 2 days/);
+  assert.equal(await page.locator('[data-testid=before-adjustment]').isVisible(), false, 'the before-adjustment figure is one click away');
+  await page.click('summary');
+  assert.match(await text(page, '[data-testid=before-adjustment]'), /^52% \(11 conversations\)/);
+  assert.match(await text(page, '[data-testid=volume]'), /21[\s\S]*17 of them/);
+  assert.match(await text(page, '[data-testid=after-hours]'), /5[\s\S]*29% of the conversations[\s\S]*Always-on/);
+  assert.match(await text(page, '[data-testid=time-saved]'), /1,0 hours[\s\S]*Rp 40\.000, by your own cost numbers/);
+  const legend = await page.locator('.legend li').allInnerTexts();
+  assert.deepEqual(legend.map((l) => l.replace(/\s+/g, ' ').trim()), [
+    'AI resolved alone: 65% (11)', 'AI assisted, human closed: 12% (2)', 'Escalated to human: 23% (4)',
+  ]);
+  assert.match(await text(page, '[data-testid=journey-other]'), /^4 other conversations/);
+  assert.match(await text(page, '[data-testid=mood]'), /More positive/);
+  assert.match(await text(page, '[data-testid=mood-note]'), /only 47% of conversations/);
+  assert.match(await text(page, '[data-testid=turns]'), /1,7[\s\S]*Quick/);
+  assert.equal(await page.locator('[data-testid=trend] polyline').count() > 0, true);
+  assert.match(await text(page, '[data-testid=freshness]'), /up to 1 Nov 2026 \(Asia\/Jakarta\)/);
+  const words = await page.locator('main').innerText();
+  for (const jargon of ['net', 'gross', 'RESOLVE', 'ai_only', 'Phase']) assert.ok(!words.includes(jargon), `no "${jargon}" on the page`);
+  await shot(page, 'success-en-desktop');
+  await axe(page, 'success');
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
+test('success in Bahasa Indonesia at phone width', async () => {
+  const page = await open('org_demo', 'owner', OCTOBER, { locale: 'id', viewport: PHONE });
+  assert.equal(await page.getAttribute('html', 'lang'), 'id');
+  assert.match(await text(page, '[data-testid=hero]'), /Diselesaikan sendiri[\s\S]*48%[\s\S]*Sehat/);
+  assert.match(await text(page, '[data-testid=time-saved]'), /1,0 jam[\s\S]*Rp 40\.000/);
+  assert.match(await text(page, '[data-testid=freshness]'), /sampai 1 Nov 2026/);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no sideways scrolling on a phone (${width}px)`);
+  await shot(page, 'success-id-phone');
+  // The language switch keeps the range.
+  await page.click('[data-lang-switch]');
+  await page.waitForURL(/lang=en/);
+  assert.match(page.url(), /from=2026-10-01&to=2026-10-31/);
+  assert.match(await text(page, '[data-testid=hero]'), /Solved on its own/);
+  await shot(page, 'success-en-phone');
+  await page.context().close();
+  const desktop = await open('org_demo', 'owner', OCTOBER, { locale: 'id' });
+  await shot(desktop, 'success-id-desktop');
+  await desktop.context().close();
+});
+
+test('baseline forming shows volume and a friendly note, no percentage anywhere', async () => {
+  for (const [locale, viewport, name] of [['en', DESKTOP, 'baseline-forming-en-desktop'], ['id', PHONE, 'baseline-forming-id-phone']]) {
+    const page = await open('org_other', 'admin', OCTOBER, { locale, viewport });
+    assert.equal(await page.locator('[data-state]').getAttribute('data-state'), 'baseline-forming');
+    const main = await page.locator('main').innerText();
+    assert.ok(!main.includes('%'), `no percentage: ${main}`);
+    assert.match(main, locale === 'en' ? /getting ready[\s\S]*29 days/ : /sedang disiapkan[\s\S]*29 hari/);
+    await shot(page, name);
+    if (locale === 'en') await axe(page, 'baseline forming');
+    await page.context().close();
+  }
+});
+
+test('an unreadable datamart shows the error state, and Retry recovers', async () => {
+  const path = '/reports/ai-agent-impact?from=2026-10-02&to=2026-10-30';
+  sql('ALTER TABLE ai_activity_logs RENAME COLUMN eligible TO eligible_broken');
+  let page;
+  try {
+    page = await open('org_demo', 'owner', path);
+    assert.equal(await page.locator('[data-state]').getAttribute('data-state'), 'error');
+    assert.match(await page.locator('main').innerText(), /We couldn't load your report\./);
+    await shot(page, 'error-en-desktop');
+    await axe(page, 'error');
+    const phone = await open('org_demo', 'owner', path, { locale: 'id', viewport: PHONE });
+    assert.match(await phone.locator('main').innerText(), /Kami tidak dapat memuat laporan Anda/);
+    await shot(phone, 'error-id-phone');
+    await phone.context().close();
+  } finally {
+    sql('ALTER TABLE ai_activity_logs RENAME COLUMN eligible_broken TO eligible');
+  }
+  await page.click('[data-retry]');
+  await page.locator('[data-state=success]').waitFor();
+  const { body: report } = await api('org_demo', 'owner', '/api/v1/reports/ai-agent-impact?from=2026-10-02&to=2026-10-30');
+  assert.equal(await text(page, '[data-testid=net-rate]'), `${Math.round(report.containment.net_rate * 100)}%`);
+  await page.context().close();
+});
+
+test('a failed tile group shows its own placeholder while the rest renders', async () => {
+  sql('ALTER TABLE ai_activity_logs RENAME COLUMN other TO other_broken');
+  try {
+    const page = await open('org_demo', 'owner', '/reports/ai-agent-impact?from=2026-10-03&to=2026-10-29');
+    assert.equal(await page.locator('[data-state]').getAttribute('data-state'), 'success');
+    assert.match(await text(page, '[data-testid=journey-failed]'), /couldn't load this part/);
+    assert.match(await text(page, '[data-testid=net-rate]'), /%$/);
+    await page.context().close();
+  } finally {
+    sql('ALTER TABLE ai_activity_logs RENAME COLUMN other_broken TO other');
+  }
+});
+
+test('the range selector keeps the chosen range in the URL', async () => {
+  const page = await open('org_demo', 'supervisor', OCTOBER);
+  await page.selectOption('[data-preset]', 'custom');
+  await page.fill('#from', '2026-10-05');
+  await page.fill('#to', '2026-10-20');
+  await page.click('form[data-range-form] button[type=submit]');
+  await page.waitForURL(/from=2026-10-05&to=2026-10-20/);
+  await page.locator('[data-state=success]').waitFor();
+  assert.match(await text(page, '[data-testid=headline]'), /From 5 Oct 2026 to 20 Oct 2026/);
+  // The link shows the same report when opened afresh.
+  const again = await page.context().newPage();
+  await again.goto(page.url());
+  assert.equal(await text(again, '[data-testid=headline]'), await text(page, '[data-testid=headline]'));
+  await page.context().close();
+});
+
+test('roles: a supervisor sees no editor; an agent and an organization without the add-on see no report', async () => {
+  const supervisor = await open('org_demo', 'supervisor', OCTOBER);
+  assert.equal(await supervisor.locator('.gear').count(), 0);
+  assert.equal(await supervisor.locator('[data-costs-dialog]').count(), 0);
+  assert.match(await text(supervisor, '[data-testid=time-saved]'), /Rp 40\.000/);
+  await supervisor.context().close();
+  for (const [org, role] of [['org_demo', 'agent'], ['org_demo', 'billing'], ['org_plain', 'owner']]) {
+    const page = await open(org, role, OCTOBER);
+    const body = await page.locator('body').innerText();
+    assert.match(body, /There is no report for you here/, `${org} ${role}`);
+    assert.ok(!body.includes('%'), `${org} ${role} sees no figure`);
+    await page.context().close();
+  }
+  const reports = await open('org_demo', 'admin', '/reports');
+  assert.match(await reports.locator('main').innerText(), /AI agent impact/);
+  await reports.context().close();
+});
+
+test('page weight and time until the report is visible', async () => {
+  const page = await open('org_demo', 'owner', OCTOBER);
+  // Five cold loads of the page; the report is visible when its headline is.
+  const visible = [];
+  for (let i = 0; i < 5; i += 1) {
+    const started = Date.now();
+    await page.goto(`${BASE}/reports/ai-agent-impact?from=2026-09-0${i + 1}&to=2026-10-31`, { waitUntil: 'commit' });
+    await page.locator('[data-testid=headline]').waitFor({ state: 'visible' });
+    visible.push(Date.now() - started);
+  }
+  visible.sort((a, b) => a - b);
+  await page.reload({ waitUntil: 'load' });
+  const numbers = await page.evaluate(() => {
+    const navigation = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const paint = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
+    const size = (e) => e.encodedBodySize || e.decodedBodySize || 0;
+    return {
+      html_bytes: size(navigation),
+      css_bytes: resources.filter((r) => r.name.endsWith('.css')).reduce((n, r) => n + size(r), 0),
+      js_bytes: resources.filter((r) => r.name.endsWith('.js')).reduce((n, r) => n + size(r), 0),
+      first_contentful_paint_ms: paint ? Math.round(paint.startTime) : null,
+      dom_content_loaded_ms: Math.round(navigation.domContentLoadedEventEnd),
+    };
+  });
+  numbers.report_visible_ms = { median: visible[2], max: visible[4] };
+  console.log(`PERFORMANCE ${JSON.stringify(numbers)}`);
+  assert.ok(numbers.html_bytes > 0);
+  await page.context().close();
+});
+
+test('the cost dialog: keyboard, invalid values, and a save that updates the figures without a reload', async () => {
+  const page = await open('org_demo', 'owner', OCTOBER);
+  await page.click('.gear');
+  const dialog = page.locator('[data-costs-dialog]');
+  assert.equal(await dialog.isVisible(), true);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'agent_hour_rate');
+  for (let i = 0; i < 6; i += 1) await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => !!document.activeElement.closest('[data-costs-dialog]')), 'focus stays inside');
+  await page.keyboard.press('Escape');
+  assert.equal(await dialog.isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('gear')), true, 'focus returns to the gear');
+
+  await page.click('.gear');
+  await page.fill('#agent_hour_rate', '500');
+  await page.fill('#minutes_per_conversation', '600');
+  await page.click('[data-save-costs]');
+  await page.locator('[data-error-for=agent_hour_rate]:not(:empty)').waitFor();
+  assert.match(await text(page, '[data-error-for=agent_hour_rate]'), /from 1\.000 to 10\.000\.000/);
+  assert.match(await text(page, '[data-error-for=minutes_per_conversation]'), /from 1 to 480/);
+  await shot(page, 'modal-invalid-en-desktop');
+  await axe(page, 'cost dialog');
+  const { body: unchanged } = await api('org_demo', 'owner', '/api/v1/reports/ai-agent-impact/cost-assumption');
+  assert.equal(unchanged.agent_hour_rate, 40000, 'nothing was stored');
+
+  await page.click('[data-close-costs]');
+  await page.evaluate(() => { window.stillTheSamePage = true; });
+  await page.click('.gear');
+  await page.fill('#agent_hour_rate', '60.000');
+  await page.fill('#minutes_per_conversation', '6');
+  await page.click('[data-save-costs]');
+  await page.locator('[data-testid=saved-money]', { hasText: 'Rp 60.000' }).waitFor();
+  assert.equal(await dialog.isVisible(), false);
+  assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'no full reload');
+  await page.context().close();
+
+  const phone = await open('org_demo', 'admin', OCTOBER, { locale: 'id', viewport: PHONE });
+  await phone.click('.gear');
+  await shot(phone, 'modal-id-phone');
+  await phone.fill('#minutes_per_conversation', 'enam');
+  await phone.click('[data-save-costs]');
+  await phone.locator('[data-error-for=minutes_per_conversation]:not(:empty)').waitFor();
+  assert.match(await text(phone, '[data-error-for=minutes_per_conversation]'), /bilangan bulat/);
+  await shot(phone, 'modal-invalid-id-phone');
+  await phone.context().close();
+  const restored = await api('org_demo', 'owner', '/api/v1/reports/ai-agent-impact/cost-assumption', {
+    method: 'PUT', body: JSON.stringify({ agent_hour_rate: 40000, minutes_per_conversation: 6 }),
+  });
+  assert.equal(restored.status, 200);
+});
