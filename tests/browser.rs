@@ -29,10 +29,14 @@ ai_agent_impact_report = true
 async fn the_report_page_works_in_a_real_browser() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     assert!(
-        root.join("node_modules/playwright-core").is_dir() && root.join("node_modules/axe-core").is_dir(),
+        root.join("node_modules/playwright-core").is_dir()
+            && root.join("node_modules/axe-core").is_dir(),
         "run `npm ci` first: the browser tests need playwright-core and axe-core"
     );
-    assert!(std::path::Path::new("/usr/bin/chromium").exists(), "install Debian's chromium (apt-get install chromium)");
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists(),
+        "install Debian's chromium (apt-get install chromium)"
+    );
 
     let database = TestDatabase::create();
     load_fixture(&database.url).await;
@@ -89,7 +93,16 @@ async fn the_report_page_works_in_a_real_browser() {
     let output = output.expect("node is required for the browser tests");
     let stdout = String::from_utf8_lossy(&output.stdout);
     println!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    println!("browser tests took {:.1} s", started.elapsed().as_secs_f64());
-    assert!(output.status.success(), "the browser tests failed:\n{stdout}");
-    assert!(stdout.contains("ℹ fail 0") && !stdout.contains("ℹ pass 0"), "{stdout}");
+    println!(
+        "browser tests took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        output.status.success(),
+        "the browser tests failed:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("ℹ fail 0") && !stdout.contains("ℹ pass 0"),
+        "{stdout}"
+    );
 }
