@@ -7,12 +7,11 @@
 mod common;
 mod server_common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use common::TestDatabase;
-use server_common::{load_fixture, SECRET};
+use server_common::{load_fixture, serve, SECRET};
 
 const FLAGS: &str = r#"
 [defaults]
@@ -44,41 +43,8 @@ async fn the_report_page_works_in_a_real_browser() {
     let flags_path = flags_dir.path().join("flags.toml");
     std::fs::write(&flags_path, FLAGS).expect("write flags");
 
-    let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("IMPACT") {
-            command.env_remove(key);
-        }
-    }
-    let mut server = command
-        .arg("serve")
-        .env("IMPACT__SERVER__PORT", "0")
-        .env("IMPACT__DATABASE__URL", &database.url)
-        .env("IMPACT__AUTH__JWT_SECRET", SECRET)
-        .env("IMPACT__FLAGS__PATH", &flags_path)
-        .env("IMPACT__REPORT__MIN_CONVERSATIONS", "1")
-        .env("IMPACT__NIGHTLY__ENABLED", "false")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start impact serve");
-    let stderr = server.stderr.take().expect("stderr");
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) {
-                if value["message"] == "serving" {
-                    let _ = sender.send(value["port"].as_u64().unwrap_or_default());
-                }
-            }
-        }
-    });
-    let port = receiver.recv_timeout(Duration::from_secs(30));
-    let Ok(port) = port else {
-        let _ = server.kill();
-        let _ = server.wait();
-        panic!("impact serve did not start");
-    };
+    let served = serve(&database.url, &flags_path);
+    let port = served.port;
 
     let started = Instant::now();
     let output = Command::new("node")
@@ -88,8 +54,7 @@ async fn the_report_page_works_in_a_real_browser() {
         .env("IMPACT_JWT_SECRET", SECRET)
         .env("IMPACT_TEST_DATABASE_URL", &database.url)
         .output();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(served);
     let output = output.expect("node is required for the browser tests");
     let stdout = String::from_utf8_lossy(&output.stdout);
     println!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));

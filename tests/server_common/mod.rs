@@ -2,8 +2,10 @@
 //! database loaded with the hand-checked fixture, and minting tokens like the host.
 #![allow(dead_code)]
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use impact::aggregate::{Aggregator, Request, Scope};
 use impact::i18n::Lang;
@@ -205,4 +207,77 @@ where
         actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     }
     false
+}
+
+/// `impact serve` running as a child process, configured by environment variables
+/// only; killed and reaped when dropped.
+pub struct Served {
+    child: std::process::Child,
+    /// Every log line, parsed as JSON (or `{"not_json": line}`).
+    pub lines: Arc<Mutex<Vec<serde_json::Value>>>,
+    pub port: u16,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("IMPACT") {
+            command.env_remove(key);
+        }
+    }
+    let mut child = command
+        .arg("serve")
+        .env("IMPACT__SERVER__PORT", "0")
+        .env("IMPACT__DATABASE__URL", database_url)
+        .env("IMPACT__AUTH__JWT_SECRET", SECRET)
+        .env("IMPACT__FLAGS__PATH", flags_path)
+        .env("IMPACT__REPORT__MIN_CONVERSATIONS", "1")
+        .env("IMPACT__NIGHTLY__ENABLED", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start impact serve");
+    let stderr = child.stderr.take();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    // Owned from here on, so the process is killed and reaped whatever happens.
+    let mut served = Served {
+        child,
+        lines: Arc::clone(&lines),
+        port: 0,
+    };
+    let stderr = stderr.expect("stderr");
+    let sink = Arc::clone(&lines);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let value =
+                serde_json::from_str(&line).unwrap_or(serde_json::json!({"not_json": line}));
+            sink.lock().expect("lines").push(value);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let port = lines
+            .lock()
+            .expect("lines")
+            .iter()
+            .find(|l| l["message"] == "serving")
+            .and_then(|l| l["port"].as_u64());
+        if let Some(port) = port {
+            served.port = port as u16;
+            return served;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not start: {:?}",
+            lines.lock().expect("lines")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
