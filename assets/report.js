@@ -58,10 +58,21 @@
       }
     });
   }
+  const rangeError = document.querySelector('[data-range-error]');
+  // The server accepts at most 366 days (12 months); say so before asking it.
+  function rangeProblem(from, to) {
+    const days = (Date.parse(to) - Date.parse(from)) / 86400000 + 1;
+    return !(days >= 1 && days <= 366);
+  }
   if (form) {
     form.addEventListener('submit', function (event) {
       event.preventDefault();
+      rangeError.textContent = '';
       if (!form.reportValidity()) return;
+      if (rangeProblem(fromInput.value, toInput.value)) {
+        rangeError.textContent = form.dataset.invalid;
+        return;
+      }
       load({ from: fromInput.value, to: toInput.value }, true);
     });
   }

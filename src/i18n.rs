@@ -440,6 +440,10 @@ pub mod web {
     pub const FROM: Phrase = Phrase::new("From", "Dari");
     pub const TO: Phrase = Phrase::new("To", "Sampai");
     pub const SHOW: Phrase = Phrase::new("Show", "Tampilkan");
+    pub const RANGE_INVALID: Phrase = Phrase::new(
+        "Choose a start date on or before the end date, at most 12 months apart.",
+        "Pilih tanggal mulai yang tidak setelah tanggal akhir, paling lama 12 bulan.",
+    );
     pub const SWITCH_LANGUAGE: Phrase = Phrase::new("Bahasa Indonesia", "English");
     pub const COST_SETTINGS: Phrase = Phrase::new("Your cost numbers", "Angka biaya Anda");
 

@@ -464,7 +464,6 @@ pub struct ReportPage {
     pub custom_selected: bool,
     pub from: String,
     pub to: String,
-    pub min_date: String,
     pub max_date: String,
     pub other_lang: &'static str,
     pub can_edit: bool,
@@ -726,7 +725,6 @@ async fn report_page(
         presets,
         from: chosen.0.to_string(),
         to: chosen.1.to_string(),
-        min_date: (today - Duration::days(400)).to_string(),
         max_date: today.to_string(),
         other_lang: match lang {
             Lang::En => "id",

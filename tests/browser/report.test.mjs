@@ -186,6 +186,23 @@ test('the range selector keeps the chosen range in the URL', async () => {
   await page.waitForURL(/from=2026-10-05&to=2026-10-20/);
   await page.locator('[data-state=success]').waitFor();
   assert.match(await text(page, '[data-testid=headline]'), /From 5 Oct 2026 to 20 Oct 2026/);
+  // A range longer than 12 months is refused on the page, with words.
+  await page.fill('#from', '2025-01-01');
+  await page.click('form[data-range-form] button[type=submit]');
+  assert.match(await text(page, '[data-range-error]'), /at most 12 months/);
+  assert.match(page.url(), /from=2026-10-05/, 'the URL keeps the last good range');
+  // While a range loads, skeletons show instead of old figures.
+  await page.route('**/reports/ai-agent-impact/body*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await route.continue();
+  });
+  await page.fill('#from', '2026-10-06');
+  await page.click('form[data-range-form] button[type=submit]');
+  await page.locator('[data-state=loading]').waitFor();
+  assert.equal(await page.locator('main').getAttribute('aria-busy'), 'true');
+  await shot(page, 'loading-en-desktop');
+  await page.locator('[data-state=success]').waitFor();
+  await page.unroute('**/reports/ai-agent-impact/body*');
   // The link shows the same report when opened afresh.
   const again = await page.context().newPage();
   await again.goto(page.url());
@@ -271,7 +288,14 @@ test('the cost dialog: keyboard, invalid values, and a save that updates the fig
   await page.click('.gear');
   await page.fill('#agent_hour_rate', '60.000');
   await page.fill('#minutes_per_conversation', '6');
+  // A slow save shows its saving state.
+  await page.route('**/cost-assumption*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await route.continue();
+  });
   await page.click('[data-save-costs]');
+  assert.equal(await text(page, '[data-save-costs]'), 'Saving…');
+  assert.equal(await page.locator('#agent_hour_rate').isDisabled(), true);
   await page.locator('[data-testid=saved-money]', { hasText: 'Rp 60.000' }).waitFor();
   assert.equal(await dialog.isVisible(), false);
   assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'no full reload');
