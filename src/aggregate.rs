@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::{ClosedReason, OrgId, Organization, SenderType};
+use crate::metrics::baseline::onboarding_baseline;
 use crate::metrics::rooms::{is_eligible, tally_days, ReopenIndex, RoomFacts, REOPEN_WINDOW_HOURS};
 use crate::sentiment::{SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
@@ -168,6 +169,7 @@ impl Aggregator<'_> {
                 }
                 bar.inc(chunk.len() as u64);
             }
+            self.store_baseline_once(&organization).await?;
             summary.organizations += 1;
             summary.refreshed.push(organization.id.clone());
         }
@@ -203,6 +205,28 @@ impl Aggregator<'_> {
             }
         };
         Ok(days)
+    }
+
+    /// Stores the onboarding baseline the first time its 30 days are all aggregated;
+    /// it is never recomputed, so it outlives the retention of daily rows.
+    async fn store_baseline_once(&self, organization: &Organization) -> Result<(), AggregateError> {
+        let org = &organization.id;
+        if self.store.onboarding_baseline(org).await?.is_some() {
+            return Ok(());
+        }
+        let activity = self.store.activity(org).await?;
+        let (Some(first), Some(through)) = (activity.first_eligible_day, activity.data_through)
+        else {
+            return Ok(());
+        };
+        let Ok(range) = crate::domain::DateRange::unbounded(first, through) else {
+            return Ok(());
+        };
+        let days = self.store.daily_counters(org, range).await?;
+        if let Some(baseline) = onboarding_baseline(&days, Some(through)) {
+            self.store.save_onboarding_baseline(org, &baseline).await?;
+        }
+        Ok(())
     }
 
     /// The organization-local day of its first eligible room in the source.

@@ -537,6 +537,14 @@ pub mod web {
         "Solved on its own, over time",
         "Diselesaikan sendiri, dari waktu ke waktu",
     );
+    pub const BASELINE_LINE: Phrase = Phrase::new(
+        "Your first 30 days with the AI ({from} – {to}): {rate}",
+        "30 hari pertama Anda dengan AI ({from} – {to}): {rate}",
+    );
+    pub const BASELINE_FORMING: Phrase = Phrase::new(
+        "The comparison with your first 30 days with the AI appears once those days are complete.",
+        "Perbandingan dengan 30 hari pertama Anda bersama AI muncul setelah hari-hari itu lengkap.",
+    );
     pub const TREND_LABEL: Phrase = Phrase::new(
         "Line chart of the share of conversations your AI solved on its own, from {from} to {to}.",
         "Grafik garis porsi percakapan yang diselesaikan AI sendiri, dari {from} sampai {to}.",

@@ -27,10 +27,11 @@ pub async fn load_report(
     lang: Lang,
 ) -> Result<Report, ReportError> {
     let organization = load_organization(store, org).await?;
-    let (days, activity, cost_assumption) = tokio::try_join!(
+    let (days, activity, cost_assumption, baseline) = tokio::try_join!(
         store.daily_counters(org, range),
         store.activity(org),
         store.cost_assumption(org),
+        store.onboarding_baseline(org),
     )?;
     Ok(assemble(&ReportInputs {
         organization: &organization,
@@ -42,6 +43,7 @@ pub async fn load_report(
         policy,
         lang,
         failed_groups: &[],
+        baseline,
     }))
 }
 

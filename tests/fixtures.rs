@@ -149,6 +149,12 @@ fn importing_and_aggregating_twice_changes_nothing() {
     assert_eq!(first, report(&sqlite.url));
     let parsed: Value = serde_json::from_str(&first).expect("JSON");
     assert_eq!(parsed["containment"]["net"], 10);
+    // r00 on 1 Sep is the first AI-handled room: the baseline is 1–30 Sep, where
+    // both rooms (r00, r16) were solved by the AI with no one coming back.
+    assert_eq!(
+        parsed["trend"]["baseline"],
+        serde_json::json!({"status": "ready", "from": "2026-09-01", "to": "2026-09-30", "net_rate": 1.0})
+    );
 }
 
 #[test]

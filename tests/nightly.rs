@@ -78,8 +78,24 @@ fn nightly_deletes_daily_rows_older_than_13_months_but_keeps_the_history_length(
         after["volume"]["eligible"], 0,
         "days older than 13 months are gone"
     );
-    // The organization's history length does not shrink with retention.
+    // The organization's history length and its onboarding baseline outlive retention.
     assert_eq!(after["days_of_data"], before["days_of_data"]);
+    let recent_report = |url: &str| {
+        let to = (Utc::now().date_naive() - Duration::days(2)).to_string();
+        let from = (Utc::now().date_naive() - Duration::days(60)).to_string();
+        report(url, "org_kopi_nusantara", &from, &to)
+    };
+    let baseline = recent_report(&sqlite.url)["trend"]["baseline"].clone();
+    assert_eq!(baseline["status"], "ready", "{baseline}");
+    let first_day = chrono::NaiveDate::parse_from_str(
+        baseline["from"].as_str().unwrap_or_default(),
+        "%Y-%m-%d",
+    )
+    .expect("date");
+    assert!(
+        first_day < today - Duration::days(400),
+        "the baseline is from the first days: {baseline}"
+    );
     let recent_to = (today - Duration::days(2)).to_string();
     let recent_from = (today - Duration::days(31)).to_string();
     let recent = report(&sqlite.url, "org_kopi_nusantara", &recent_from, &recent_to);

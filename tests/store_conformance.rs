@@ -346,6 +346,31 @@ async fn conformance(store: Arc<dyn Store>) {
         store.daily_counters(&a, range).await.expect("read")
     );
 
+    // The onboarding baseline is stored once and never overwritten.
+    assert_eq!(store.onboarding_baseline(&a).await.expect("read"), None);
+    let baseline = impact::metrics::baseline::Baseline {
+        first_day: day("2026-09-01"),
+        last_day: day("2026-09-30"),
+        eligible: 40,
+        net: 13,
+    };
+    store
+        .save_onboarding_baseline(&a, &baseline)
+        .await
+        .expect("save");
+    let later = impact::metrics::baseline::Baseline {
+        net: 39,
+        ..baseline
+    };
+    store
+        .save_onboarding_baseline(&a, &later)
+        .await
+        .expect("save again");
+    assert_eq!(
+        store.onboarding_baseline(&a).await.expect("read"),
+        Some(baseline)
+    );
+
     // Retention removes old rows only.
     assert_eq!(
         store

@@ -2,6 +2,7 @@
 //! storage backends: `rooms` turns source rooms into per-day counters (the nightly
 //! aggregation), `report` turns per-day counters into the report.
 
+pub mod baseline;
 pub mod report;
 pub mod rooms;
 

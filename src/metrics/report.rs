@@ -4,6 +4,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::baseline::Baseline;
 use super::{DailyCounters, TileGroup};
 use crate::domain::{CostAssumption, DateRange, Organization};
 use crate::i18n::{self, report as words, Lang, Phrase};
@@ -64,6 +65,8 @@ pub struct ReportInputs<'a> {
     pub lang: Lang,
     /// Tile groups whose data could not be read: their tiles say so, the rest render.
     pub failed_groups: &'a [TileGroup],
+    /// The stored onboarding baseline, if its 30 days are complete.
+    pub baseline: Option<Baseline>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -245,6 +248,46 @@ pub enum TrendPeriod {
 pub struct Trend {
     pub period: TrendPeriod,
     pub points: Vec<TrendPoint>,
+    /// What the trend is compared with: the first 30 days of AI activity.
+    pub baseline: TrendBaseline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineStatus {
+    Ready,
+    /// The first 30 days of AI activity are not all in the data yet.
+    Forming,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrendBaseline {
+    pub status: BaselineStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_rate: Option<f64>,
+}
+
+impl TrendBaseline {
+    fn from_stored(baseline: Option<Baseline>) -> Self {
+        match baseline {
+            Some(b) => TrendBaseline {
+                status: BaselineStatus::Ready,
+                from: Some(b.first_day),
+                to: Some(b.last_day),
+                net_rate: b.net_rate(),
+            },
+            None => TrendBaseline {
+                status: BaselineStatus::Forming,
+                from: None,
+                to: None,
+                net_rate: None,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -542,7 +585,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             quality: state(TileGroup::Quality),
             trend: TileState::Ok,
         },
-        trend: trend(inputs.range, in_range),
+        trend: trend(inputs.range, in_range, inputs.baseline),
         forecast: None,
     }
 }
@@ -603,7 +646,7 @@ fn sentiment(totals: &Totals) -> Sentiment {
 
 /// Net containment per period: days up to 31 days, ISO weeks (Monday first,
 /// clipped to the range) up to 26 weeks, calendar months beyond (METRICS.md §4.8).
-fn trend(range: DateRange, in_range: &[&DailyCounters]) -> Trend {
+fn trend(range: DateRange, in_range: &[&DailyCounters], baseline: Option<Baseline>) -> Trend {
     let week_start =
         |day: NaiveDate| day - Duration::days(day.weekday().num_days_from_monday().into());
     let weeks_touched = (week_start(range.to()) - week_start(range.from())).num_days() / 7 + 1;
@@ -638,7 +681,11 @@ fn trend(range: DateRange, in_range: &[&DailyCounters]) -> Trend {
         });
         start = end + Duration::days(1);
     }
-    Trend { period, points }
+    Trend {
+        period,
+        points,
+        baseline: TrendBaseline::from_stored(baseline),
+    }
 }
 
 fn last_day_of_month(day: NaiveDate) -> NaiveDate {
@@ -764,6 +811,7 @@ mod tests {
             policy,
             lang: Lang::En,
             failed_groups: &[],
+            baseline: None,
         }
     }
 

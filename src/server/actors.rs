@@ -16,6 +16,7 @@ use actix::prelude::*;
 
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::i18n::Lang;
+use crate::metrics::baseline::Baseline;
 use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
 use crate::metrics::{merge_groups, DailyCounters, TileGroup};
 use crate::server::observability::Metrics;
@@ -60,8 +61,9 @@ impl Actor for DatamartFetcher {
 #[derive(Debug, Clone)]
 pub struct GroupRows {
     pub rows: Vec<DailyCounters>,
-    /// Read with the core group only: how fresh and how long the history is.
-    pub activity: Option<OrgActivity>,
+    /// Read with the core group only: how fresh and how long the history is,
+    /// and the onboarding baseline.
+    pub activity: Option<(OrgActivity, Option<Baseline>)>,
 }
 
 #[derive(Message)]
@@ -89,7 +91,10 @@ impl Handler<FetchGroup> for DatamartFetcher {
             let read = async {
                 let rows = store.daily_group(&org, range, group).await?;
                 let activity = match group {
-                    TileGroup::Core => Some(store.activity(&org).await?),
+                    TileGroup::Core => Some((
+                        store.activity(&org).await?,
+                        store.onboarding_baseline(&org).await?,
+                    )),
                     _ => None,
                 };
                 Ok::<_, StoreError>(GroupRows { rows, activity })
@@ -124,6 +129,7 @@ impl Handler<FetchGroup> for DatamartFetcher {
 struct Fetched {
     rows: Vec<DailyCounters>,
     activity: OrgActivity,
+    baseline: Option<Baseline>,
     failed_groups: Vec<TileGroup>,
 }
 
@@ -278,7 +284,11 @@ async fn fetch_groups(
             journey.as_ref().map(|j| j.rows.as_slice()),
             quality.as_ref().map(|q| q.rows.as_slice()),
         ),
-        activity: core.activity.unwrap_or_default(),
+        activity: core
+            .activity
+            .map(|(activity, _)| activity)
+            .unwrap_or_default(),
+        baseline: core.activity.and_then(|(_, baseline)| baseline),
         failed_groups,
     })
 }
@@ -342,6 +352,7 @@ impl Handler<GetReport> for OrgActor {
                     policy: &message.policy,
                     lang: message.lang,
                     failed_groups: &fetched.failed_groups,
+                    baseline: fetched.baseline,
                 });
                 actor.profile = Some(profile);
                 actor.assumption = Some(assumption);

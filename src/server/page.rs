@@ -57,6 +57,9 @@ pub struct OkView {
     pub quality: Option<QualityView>,
     pub trend_svg: String,
     pub trend_label: String,
+    /// The baseline's line, described in words, or the note that it is forming.
+    pub baseline_text: String,
+    pub baseline_ready: bool,
 }
 
 pub struct FormingView {
@@ -263,7 +266,27 @@ impl ReportBody {
                         )],
                     ),
                     quality,
-                    trend_svg: trend_svg(&figures.trend.points, lang),
+                    trend_svg: trend_svg(
+                        &figures.trend.points,
+                        figures.trend.baseline.net_rate,
+                        lang,
+                    ),
+                    baseline_ready: figures.trend.baseline.net_rate.is_some(),
+                    baseline_text: match (
+                        figures.trend.baseline.from,
+                        figures.trend.baseline.to,
+                        figures.trend.baseline.net_rate,
+                    ) {
+                        (Some(from), Some(to), Some(rate)) => words::BASELINE_LINE.fill(
+                            lang,
+                            &[
+                                ("from", i18n::format_date(from, lang)),
+                                ("to", i18n::format_date(to, lang)),
+                                ("rate", percent(rate)),
+                            ],
+                        ),
+                        _ => words::BASELINE_FORMING.text(lang).to_string(),
+                    },
                     trend_label: words::TREND_LABEL.fill(
                         lang,
                         &[
@@ -322,7 +345,7 @@ impl ReportBody {
 
 /// The trend as an SVG line chart, drawn here so the page needs no chart library.
 /// Periods without conversations break the line instead of pretending to be 0 %.
-pub fn trend_svg(points: &[TrendPoint], lang: Lang) -> String {
+pub fn trend_svg(points: &[TrendPoint], baseline: Option<f64>, lang: Lang) -> String {
     const WIDTH: f64 = 640.0;
     const HEIGHT: f64 = 200.0;
     const LEFT: f64 = 44.0;
@@ -351,6 +374,13 @@ pub fn trend_svg(points: &[TrendPoint], lang: Lang) -> String {
             y(level) + 4.0,
             percent(level),
             y = y(level)
+        ));
+    }
+    if let Some(rate) = baseline {
+        svg.push_str(&format!(
+            r#"<line class="baseline" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/>"#,
+            WIDTH - RIGHT,
+            y = y(rate)
         ));
     }
     let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
@@ -800,8 +830,10 @@ mod tests {
                 point(3, Some(1.0)),
                 point(4, Some(0.0)),
             ],
+            Some(0.25),
             Lang::Id,
         );
+        assert_eq!(svg.matches(r#"class="baseline""#).count(), 1);
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(svg.contains(">1 Okt<") && svg.contains(">4 Okt<"));

@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use self::postgres::PostgresStore;
 pub use self::sqlite::SqliteStore;
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
+use crate::metrics::baseline::Baseline;
 use crate::metrics::{DailyCounters, TileGroup};
 
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
@@ -235,6 +236,11 @@ pub trait Store: Send + Sync {
         group: TileGroup,
     ) -> StoreResult<Vec<DailyCounters>>;
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity>;
+
+    /// The organization's onboarding baseline, once stored.
+    async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>>;
+    /// Stores the baseline unless one is already stored: it is computed once.
+    async fn save_onboarding_baseline(&self, org: &OrgId, baseline: &Baseline) -> StoreResult<()>;
 
     /// Claims a once-a-day job; true for exactly one caller per job and day.
     async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;

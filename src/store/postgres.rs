@@ -17,6 +17,7 @@ use super::{
     StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
+use crate::metrics::baseline::Baseline;
 use crate::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup};
 
 const MIGRATIONS: &[(i32, &str, &str)] = &[
@@ -29,6 +30,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         2,
         "job claims",
         include_str!("../../migrations/postgres/0002_job_claims.sql"),
+    ),
+    (
+        3,
+        "onboarding baselines",
+        include_str!("../../migrations/postgres/0003_onboarding_baselines.sql"),
     ),
 ];
 
@@ -570,6 +576,37 @@ impl Store for PostgresStore {
                 data_through: row.get(1),
             })
             .unwrap_or_default())
+    }
+
+    async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>> {
+        Ok(self
+            .query(
+                "reading the onboarding baseline",
+                "SELECT first_day, last_day, eligible, net FROM onboarding_baselines WHERE organization_id = $1",
+                &[&org.as_str()],
+            )
+            .await?
+            .first()
+            .map(|row| Baseline {
+                first_day: row.get(0),
+                last_day: row.get(1),
+                eligible: row.get(2),
+                net: row.get(3),
+            }))
+    }
+
+    async fn save_onboarding_baseline(&self, org: &OrgId, baseline: &Baseline) -> StoreResult<()> {
+        let context = "saving the onboarding baseline";
+        let client = self.client(context).await?;
+        client
+            .execute(
+                "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id) DO NOTHING",
+                &[&org.as_str(), &baseline.first_day, &baseline.last_day, &baseline.eligible, &baseline.net],
+            )
+            .await
+            .map(|_| ())
+            .map_err(StoreError::postgres(context))
     }
 
     async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {

@@ -13,6 +13,7 @@ use super::{
     StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
+use crate::metrics::baseline::Baseline;
 use crate::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -25,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "job claims",
         include_str!("../../migrations/sqlite/0002_job_claims.sql"),
+    ),
+    (
+        3,
+        "onboarding baselines",
+        include_str!("../../migrations/sqlite/0003_onboarding_baselines.sql"),
     ),
 ];
 
@@ -660,6 +666,50 @@ impl Store for SqliteStore {
                 first_eligible_day: first.as_deref().map(parse_day).transpose()?,
                 data_through: through.as_deref().map(parse_day).transpose()?,
             })
+        })
+        .await
+    }
+
+    async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let row: Option<(String, String, i64, i64)> = c
+                .query_row(
+                    "SELECT first_day, last_day, eligible, net FROM onboarding_baselines WHERE organization_id = ?1",
+                    [&org],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()
+                .map_err(StoreError::sqlite("reading the onboarding baseline"))?;
+            row.map(|(first, last, eligible, net)| {
+                Ok(Baseline {
+                    first_day: parse_day(&first)?,
+                    last_day: parse_day(&last)?,
+                    eligible,
+                    net,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn save_onboarding_baseline(&self, org: &OrgId, baseline: &Baseline) -> StoreResult<()> {
+        let (org, baseline) = (org.to_string(), *baseline);
+        self.with_connection(move |c| {
+            c.execute(
+                "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (organization_id) DO NOTHING",
+                params![
+                    org,
+                    baseline.first_day.to_string(),
+                    baseline.last_day.to_string(),
+                    baseline.eligible,
+                    baseline.net
+                ],
+            )
+            .map(|_| ())
+            .map_err(StoreError::sqlite("saving the onboarding baseline"))
         })
         .await
     }
