@@ -49,6 +49,15 @@ pub enum Command {
     },
     /// Serve the report API (settings from config/ and IMPACT__… variables).
     Serve,
+    /// Print the forecast backtest table of docs/forecast.md (rolling-origin mean
+    /// absolute error, in percentage points, per method and history shape).
+    ForecastBacktest {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Compare every recorded forecast with the containment later realised, per
+    /// account, and list the accounts to roll back (PRD §10.5) with the flags change.
+    ForecastAudit,
     /// Apply the database schema.
     Migrate,
     /// Import a directory of organizations, rooms, histories, summaries and cost assumptions.
@@ -237,6 +246,18 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
                 settings: Box::new(settings),
                 mode: crate::server::Mode::Demo { jwt_secret: secret },
             })
+        }
+        Command::ForecastBacktest { seed } => {
+            print!("{}", crate::forecast_backtest::table(seed).await?);
+            Ok(Next::Exit)
+        }
+        Command::ForecastAudit => {
+            let store = open_store(&settings).await?;
+            print!(
+                "{}",
+                crate::forecast_backtest::audit_report(store.as_ref()).await?
+            );
+            Ok(Next::Exit)
         }
         Command::Serve => Ok(Next::Serve {
             settings: Box::new(settings),

@@ -129,6 +129,15 @@ pub fn format_date(day: NaiveDate, lang: Lang) -> String {
     )
 }
 
+/// `Dec 2026` / `Des 2026`.
+pub fn format_month(day: NaiveDate, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        MONTHS[day.month0() as usize].text(lang),
+        day.year()
+    )
+}
+
 /// "about 5 in 10", the way the admin repeats the hero figure to her boss.
 pub fn in_ten(rate: f64, lang: Lang) -> String {
     let tenths = (rate * 10.0).round() as i64;
@@ -189,6 +198,19 @@ pub mod report {
     pub const NOTE_CAME_BACK: Phrase = Phrase::new(
         "Leaves out customers who came back within 2 days.",
         "Tidak termasuk pelanggan yang kembali bertanya dalam 2 hari.",
+    );
+
+    pub const FORECAST_OK: Phrase = Phrase::new(
+        "If this keeps up, in {month} your AI will solve {in_ten} conversations on its own (probably between {low} and {high}).",
+        "Jika terus seperti ini, pada {month} AI Anda akan menyelesaikan {in_ten} percakapan sendiri (kemungkinan antara {low} dan {high}).",
+    );
+    pub const FORECAST_WITHHELD: Phrase = Phrase::new(
+        "No projection for now: your results have moved around too much from month to month to predict them honestly.",
+        "Belum ada proyeksi: hasil Anda naik-turun terlalu banyak dari bulan ke bulan untuk diperkirakan dengan jujur.",
+    );
+    pub const FORECAST_NOT_ENOUGH_HISTORY: Phrase = Phrase::new(
+        "A projection appears once there are {min} complete months of data (so far: {months}).",
+        "Proyeksi muncul setelah ada {min} bulan data lengkap (sejauh ini: {months}).",
     );
 
     pub const NET_STRONG: Phrase = Phrase::new("Strong", "Kuat");

@@ -44,6 +44,8 @@ pub async fn load_report(
         lang,
         failed_groups: &[],
         baseline,
+        // The command line has no feature flags: forecasts are the server's.
+        forecast_history: None,
     }))
 }
 

@@ -3,6 +3,7 @@
 //! aggregation), `report` turns per-day counters into the report.
 
 pub mod baseline;
+pub mod forecast;
 pub mod report;
 pub mod rooms;
 

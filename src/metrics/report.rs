@@ -67,6 +67,9 @@ pub struct ReportInputs<'a> {
     pub failed_groups: &'a [TileGroup],
     /// The stored onboarding baseline, if its 30 days are complete.
     pub baseline: Option<Baseline>,
+    /// Complete months of net containment (oldest first) when the forecast is
+    /// switched on for the account; `None` when it is off: then no projection exists.
+    pub forecast_history: Option<&'a [(NaiveDate, f64)]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -135,8 +138,8 @@ pub struct Figures {
     /// Whether each tile group could be read.
     pub tiles: Tiles,
     pub trend: Trend,
-    /// The next period's projection; absent until forecasting is switched on.
-    pub forecast: Option<serde_json::Value>,
+    /// The next month's projection; `null` unless forecasting is on for the account.
+    pub forecast: Option<Forecast>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -234,6 +237,66 @@ pub struct Verdicts {
     pub sentiment: Option<Verdict>,
     /// True when the mood figure rests on fewer conversations than the policy wants.
     pub sentiment_reduced_coverage: bool,
+}
+
+/// The projection of next month's net containment (METRICS.md §4.8, PRD §10.5).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Forecast {
+    #[serde(flatten)]
+    pub outcome: crate::metrics::forecast::Outcome,
+    /// The month projected, when there is a projection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_from: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_to: Option<NaiveDate>,
+    pub method: crate::metrics::forecast::Method,
+    /// One plain sentence for the page.
+    pub read: String,
+}
+
+fn forecast(history: &[(NaiveDate, f64)], lang: Lang) -> Forecast {
+    use crate::metrics::forecast::{project_next, Method, Outcome, MIN_MONTHS};
+    let rates: Vec<f64> = history.iter().map(|(_, rate)| *rate).collect();
+    let outcome = project_next(&rates);
+    let next_month = history
+        .last()
+        .and_then(|(start, _)| start.checked_add_months(chrono::Months::new(1)));
+    let (period_from, period_to, read) = match (outcome, next_month) {
+        (Outcome::Ok(p), Some(from)) => {
+            let to = last_day_of_month(from);
+            let read = words::FORECAST_OK.fill(
+                lang,
+                &[
+                    ("month", i18n::format_month(from, lang)),
+                    ("in_ten", i18n::in_ten(p.net_rate, lang)),
+                    ("low", i18n::format_percent(p.low)),
+                    ("high", i18n::format_percent(p.high)),
+                ],
+            );
+            (Some(from), Some(to), read)
+        }
+        (Outcome::Withheld { .. }, _) => {
+            (None, None, words::FORECAST_WITHHELD.text(lang).to_string())
+        }
+        _ => (
+            None,
+            None,
+            words::FORECAST_NOT_ENOUGH_HISTORY.fill(
+                lang,
+                &[
+                    ("min", MIN_MONTHS.to_string()),
+                    ("months", history.len().to_string()),
+                ],
+            ),
+        ),
+    };
+    Forecast {
+        outcome,
+        period_from,
+        period_to,
+        method: Method::CHOSEN,
+        read,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -586,7 +649,9 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             trend: TileState::Ok,
         },
         trend: trend(inputs.range, in_range, inputs.baseline),
-        forecast: None,
+        forecast: inputs
+            .forecast_history
+            .map(|history| forecast(history, lang)),
     }
 }
 
@@ -812,6 +877,7 @@ mod tests {
             lang: Lang::En,
             failed_groups: &[],
             baseline: None,
+            forecast_history: None,
         }
     }
 
@@ -1017,6 +1083,36 @@ mod tests {
         assert_eq!(json["verdicts"]["reopen_rate"], serde_json::Value::Null);
         assert_eq!(json["journey"]["ai_only"], 50);
         assert_eq!(json["verdicts"]["net_containment"]["level"], "healthy");
+    }
+
+    #[test]
+    fn the_forecast_exists_only_when_switched_on_and_reads_plainly() {
+        let org = organization(true);
+        let days = [row("2026-10-01", 100, 60, 0)];
+        let policy = ReportPolicy::default();
+        let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
+        let off = serde_json::to_value(assemble(&input)).unwrap();
+        assert_eq!(off["forecast"], serde_json::Value::Null);
+        let month = |m: u32| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
+        let history: Vec<(NaiveDate, f64)> = (5..=10)
+            .map(|m| (month(m), 0.55 + 0.01 * f64::from(m % 2)))
+            .collect();
+        input.forecast_history = Some(&history);
+        let on = serde_json::to_value(assemble(&input)).unwrap();
+        assert_eq!(on["forecast"]["status"], "ok");
+        assert_eq!(on["forecast"]["period_from"], "2026-11-01");
+        assert_eq!(on["forecast"]["period_to"], "2026-11-30");
+        let rate = on["forecast"]["net_rate"].as_f64().unwrap();
+        assert!((0.5..0.6).contains(&rate), "{rate}");
+        assert!(on["forecast"]["read"]
+            .as_str()
+            .unwrap()
+            .starts_with("If this keeps up, in Nov 2026"));
+        let short = &history[..3];
+        input.forecast_history = Some(short);
+        let too_short = serde_json::to_value(assemble(&input)).unwrap();
+        assert_eq!(too_short["forecast"]["status"], "not_enough_history");
+        assert_eq!(too_short["forecast"]["months"], 3);
     }
 
     #[test]

@@ -16,7 +16,10 @@ use actix::prelude::*;
 
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::i18n::Lang;
+use chrono::NaiveDate;
+
 use crate::metrics::baseline::Baseline;
+use crate::metrics::forecast::monthly_net_rates;
 use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
 use crate::metrics::{merge_groups, DailyCounters, TileGroup};
 use crate::server::observability::Metrics;
@@ -153,6 +156,8 @@ pub struct OrgActor {
     /// Loaded on first use, dropped on refresh.
     profile: Option<Organization>,
     assumption: Option<Option<CostAssumption>>,
+    /// Complete months of net containment for the forecast, read on first use.
+    forecast_history: Option<Arc<Vec<(NaiveDate, f64)>>>,
 }
 
 impl OrgActor {
@@ -169,6 +174,7 @@ impl OrgActor {
             cache,
             profile: None,
             assumption: None,
+            forecast_history: None,
         }
     }
 }
@@ -188,6 +194,8 @@ pub struct GetReport {
     pub range: DateRange,
     pub lang: Lang,
     pub policy: Arc<ReportPolicy>,
+    /// The forecast flag is on for the account.
+    pub forecast: bool,
 }
 
 #[derive(Message)]
@@ -308,7 +316,9 @@ impl Handler<GetReport> for OrgActor {
             .cache
             .as_ref()
             .and_then(|cache| cache.get(&message.range));
+        let cached_history = self.forecast_history.clone();
         let range = message.range;
+        let forecast = message.forecast;
         AtomicResponse::new(Box::pin(
             async move {
                 let profile = load_profile(store.as_ref(), &org, cached_profile).await?;
@@ -329,11 +339,20 @@ impl Handler<GetReport> for OrgActor {
                         )
                     }
                 };
-                Ok::<_, LoadError>((profile, assumption, fetched, fresh))
+                let history = match (forecast, cached_history, fetched.activity.data_through) {
+                    (false, _, _) => None,
+                    (true, Some(history), _) => Some(history),
+                    (true, None, Some(through)) => {
+                        forecast_history(store.as_ref(), &org, through, settings.core_timeout_ms)
+                            .await
+                    }
+                    (true, None, None) => Some(Arc::new(Vec::new())),
+                };
+                Ok::<_, LoadError>((profile, assumption, fetched, fresh, history))
             }
             .into_actor(self)
             .map(move |result, actor, _| {
-                let (profile, assumption, fetched, fresh) = result?;
+                let (profile, assumption, fetched, fresh, history) = result?;
                 // Only complete reads are kept: a degraded tile is retried next time.
                 if let Some(cache) = actor
                     .cache
@@ -353,12 +372,39 @@ impl Handler<GetReport> for OrgActor {
                     lang: message.lang,
                     failed_groups: &fetched.failed_groups,
                     baseline: fetched.baseline,
+                    forecast_history: history.as_deref().map(Vec::as_slice),
                 });
+                if history.is_some() {
+                    actor.forecast_history = history;
+                }
                 actor.profile = Some(profile);
                 actor.assumption = Some(assumption);
                 Ok(report)
             }),
         ))
+    }
+}
+
+/// Complete months of net containment up to `through`, read with the core time
+/// limit. A failed read leaves the forecast out of this report (logged), never the report.
+async fn forecast_history(
+    store: &dyn Store,
+    org: &OrgId,
+    through: NaiveDate,
+    timeout_ms: u64,
+) -> Option<Arc<Vec<(NaiveDate, f64)>>> {
+    let range = DateRange::unbounded(through - chrono::Duration::days(430), through).ok()?;
+    let read = store.daily_group(org, range, TileGroup::Core);
+    match tokio::time::timeout(Duration::from_millis(timeout_ms), read).await {
+        Ok(Ok(days)) => Some(Arc::new(monthly_net_rates(&days, through))),
+        Ok(Err(error)) => {
+            tracing::warn!(org_id = %org, error = %error, "the forecast's history could not be read");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(org_id = %org, "the forecast's history read timed out");
+            None
+        }
     }
 }
 
@@ -427,6 +473,7 @@ impl Handler<Refresh> for OrgActor {
         if let Some(cache) = &self.cache {
             cache.invalidate_all();
         }
+        self.forecast_history = None;
         self.profile = None;
         self.assumption = None;
     }

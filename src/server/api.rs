@@ -222,11 +222,13 @@ pub async fn report_for(
     lang: Lang,
 ) -> Result<Report, ApiError> {
     let started = Instant::now();
+    let forecast_on = state.flags.current().is_enabled(FORECAST_FLAG, &caller.org);
     let result = actor
         .send(GetReport {
             range,
             lang,
             policy: Arc::clone(&state.policy),
+            forecast: forecast_on,
         })
         .await
         .map_err(|e| LoadError::Failed(format!("organization actor: {e}")))
@@ -264,11 +266,37 @@ pub async fn report_for(
         .report_views
         .with_label_values(&[status])
         .inc();
-    let has_forecast = state.flags.current().is_enabled(FORECAST_FLAG, &caller.org)
-        && report
-            .figures
-            .as_ref()
-            .is_some_and(|f| f.forecast.is_some());
+    let shown = report.figures.as_ref().and_then(|figures| {
+        let forecast = figures.forecast.as_ref()?;
+        let crate::metrics::forecast::Outcome::Ok(projection) = forecast.outcome else {
+            return None;
+        };
+        Some((
+            forecast.period_from?,
+            forecast.period_to?,
+            projection,
+            figures.trend.baseline.net_rate,
+        ))
+    });
+    let has_forecast = shown.is_some();
+    if let Some((period_from, period_to, projection, baseline)) = shown {
+        // Every rendered forecast is recorded, for the audit of PRD §10.5.
+        let snapshot = crate::metrics::forecast::Snapshot {
+            period_from,
+            period_to,
+            projected: projection.net_rate,
+            low: projection.low,
+            high: projection.high,
+        };
+        if let Err(error) = state
+            .store
+            .save_forecast_snapshot(&caller.org, &snapshot)
+            .await
+        {
+            tracing::warn!(org_id = %caller.org, error = %error, "could not record a forecast");
+        }
+        events::forecast_rendered(caller.org.as_str(), projection.net_rate, baseline);
+    }
     events::report_viewed(
         caller.org.as_str(),
         caller.role.as_str(),

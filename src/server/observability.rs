@@ -142,6 +142,14 @@ pub mod events {
         tracing::info!(target: "impact::events", event = "impact_report_baseline_forming", org_id, days_of_data, conversation_count, timestamp = %now());
     }
 
+    pub fn forecast_rendered(
+        org_id: &str,
+        projected_containment: f64,
+        baseline_containment: Option<f64>,
+    ) {
+        tracing::info!(target: "impact::events", event = "impact_forecast_rendered", org_id, projected_containment, baseline_containment, timestamp = %now());
+    }
+
     pub fn cost_assumption_updated(
         org_id: &str,
         agent_hour_rate: i64,

@@ -60,6 +60,9 @@ pub struct OkView {
     /// The baseline's line, described in words, or the note that it is forming.
     pub baseline_text: String,
     pub baseline_ready: bool,
+    /// The forecast's plain read, only when forecasting is on for the account.
+    pub forecast_text: Option<String>,
+    pub forecast_drawn: bool,
 }
 
 pub struct FormingView {
@@ -269,8 +272,11 @@ impl ReportBody {
                     trend_svg: trend_svg(
                         &figures.trend.points,
                         figures.trend.baseline.net_rate,
+                        projection(figures),
                         lang,
                     ),
+                    forecast_text: figures.forecast.as_ref().map(|f| f.read.clone()),
+                    forecast_drawn: projection(figures).is_some(),
                     baseline_ready: figures.trend.baseline.net_rate.is_some(),
                     baseline_text: match (
                         figures.trend.baseline.from,
@@ -345,14 +351,29 @@ impl ReportBody {
 
 /// The trend as an SVG line chart, drawn here so the page needs no chart library.
 /// Periods without conversations break the line instead of pretending to be 0 %.
-pub fn trend_svg(points: &[TrendPoint], baseline: Option<f64>, lang: Lang) -> String {
+/// The forecast as (low, projected, high), when there is one to draw.
+fn projection(figures: &crate::metrics::report::Figures) -> Option<(f64, f64, f64)> {
+    match figures.forecast.as_ref()?.outcome {
+        crate::metrics::forecast::Outcome::Ok(p) => Some((p.low, p.net_rate, p.high)),
+        _ => None,
+    }
+}
+
+pub fn trend_svg(
+    points: &[TrendPoint],
+    baseline: Option<f64>,
+    projection: Option<(f64, f64, f64)>,
+    lang: Lang,
+) -> String {
     const WIDTH: f64 = 640.0;
     const HEIGHT: f64 = 200.0;
     const LEFT: f64 = 44.0;
     const RIGHT: f64 = 12.0;
     const TOP: f64 = 12.0;
     const BOTTOM: f64 = 28.0;
-    let plot_width = WIDTH - LEFT - RIGHT;
+    // With a projection, the last slot on the right is next month's.
+    let reserved = if projection.is_some() { 48.0 } else { 0.0 };
+    let plot_width = WIDTH - LEFT - RIGHT - reserved;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let count = points.len().max(1) as f64;
     let x = |index: usize| {
@@ -392,6 +413,21 @@ pub fn trend_svg(points: &[TrendPoint], baseline: Option<f64>, lang: Lang) -> St
                 .unwrap_or(()),
             None => runs.push(Vec::new()),
         }
+    }
+    if let (Some((low, mid, high)), Some(last)) =
+        (projection, runs.iter().rev().find_map(|run| run.last()))
+    {
+        let px = WIDTH - RIGHT - 12.0;
+        svg.push_str(&format!(
+            r#"<rect class="band" x="{:.1}" y="{:.1}" width="16" height="{:.1}" rx="3"/><polyline class="projection" points="{:.1},{:.1} {px:.1},{:.1}"/><circle class="projected" cx="{px:.1}" cy="{:.1}" r="4"/>"#,
+            px - 8.0,
+            y(high),
+            (y(low) - y(high)).max(1.0),
+            last.0,
+            last.1,
+            y(mid),
+            y(mid)
+        ));
     }
     for run in runs.iter().filter(|run| !run.is_empty()) {
         let path: Vec<String> = run
@@ -831,8 +867,20 @@ mod tests {
                 point(4, Some(0.0)),
             ],
             Some(0.25),
+            None,
             Lang::Id,
         );
+        assert!(
+            !svg.contains("projection"),
+            "no projection unless there is one"
+        );
+        let projected = trend_svg(
+            &[point(1, Some(0.5))],
+            None,
+            Some((0.4, 0.5, 0.6)),
+            Lang::En,
+        );
+        assert_eq!(projected.matches(r#"class="projection""#).count(), 1);
         assert_eq!(svg.matches(r#"class="baseline""#).count(), 1);
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert_eq!(svg.matches("<circle").count(), 3);

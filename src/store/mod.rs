@@ -16,6 +16,7 @@ pub use self::postgres::PostgresStore;
 pub use self::sqlite::SqliteStore;
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
+use crate::metrics::forecast::Snapshot;
 use crate::metrics::{DailyCounters, TileGroup};
 
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
@@ -241,6 +242,11 @@ pub trait Store: Send + Sync {
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>>;
     /// Stores the baseline unless one is already stored: it is computed once.
     async fn save_onboarding_baseline(&self, org: &OrgId, baseline: &Baseline) -> StoreResult<()>;
+
+    /// Records a shown forecast, once per organization and projected month.
+    async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()>;
+    /// Every recorded forecast, by organization, oldest first.
+    async fn forecast_snapshots(&self) -> StoreResult<Vec<(OrgId, Snapshot)>>;
 
     /// Claims a once-a-day job; true for exactly one caller per job and day.
     async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;

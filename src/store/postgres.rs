@@ -18,6 +18,7 @@ use super::{
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
+use crate::metrics::forecast::Snapshot;
 use crate::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup};
 
 const MIGRATIONS: &[(i32, &str, &str)] = &[
@@ -35,6 +36,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         3,
         "onboarding baselines",
         include_str!("../../migrations/postgres/0003_onboarding_baselines.sql"),
+    ),
+    (
+        4,
+        "forecast snapshots",
+        include_str!("../../migrations/postgres/0004_forecast_snapshots.sql"),
     ),
 ];
 
@@ -607,6 +613,52 @@ impl Store for PostgresStore {
             .await
             .map(|_| ())
             .map_err(StoreError::postgres(context))
+    }
+
+    async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()> {
+        let context = "recording a forecast";
+        let client = self.client(context).await?;
+        client
+            .execute(
+                "INSERT INTO forecast_snapshots (organization_id, period_from, period_to, projected, low, high)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, period_from) DO NOTHING",
+                &[
+                    &org.as_str(),
+                    &snapshot.period_from,
+                    &snapshot.period_to,
+                    &snapshot.projected,
+                    &snapshot.low,
+                    &snapshot.high,
+                ],
+            )
+            .await
+            .map(|_| ())
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn forecast_snapshots(&self) -> StoreResult<Vec<(OrgId, Snapshot)>> {
+        self.query(
+            "reading recorded forecasts",
+            "SELECT organization_id, period_from, period_to, projected, low, high
+             FROM forecast_snapshots ORDER BY organization_id, period_from",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let org: String = row.get(0);
+            Ok((
+                OrgId::parse(&org).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                Snapshot {
+                    period_from: row.get(1),
+                    period_to: row.get(2),
+                    projected: row.get(3),
+                    low: row.get(4),
+                    high: row.get(5),
+                },
+            ))
+        })
+        .collect()
     }
 
     async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
+use crate::metrics::forecast::Snapshot;
 use crate::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -31,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "onboarding baselines",
         include_str!("../../migrations/sqlite/0003_onboarding_baselines.sql"),
+    ),
+    (
+        4,
+        "forecast snapshots",
+        include_str!("../../migrations/sqlite/0004_forecast_snapshots.sql"),
     ),
 ];
 
@@ -710,6 +716,69 @@ impl Store for SqliteStore {
             )
             .map(|_| ())
             .map_err(StoreError::sqlite("saving the onboarding baseline"))
+        })
+        .await
+    }
+
+    async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()> {
+        let (org, snapshot) = (org.to_string(), *snapshot);
+        self.with_connection(move |c| {
+            c.execute(
+                "INSERT INTO forecast_snapshots (organization_id, period_from, period_to, projected, low, high, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (organization_id, period_from) DO NOTHING",
+                params![
+                    org,
+                    snapshot.period_from.to_string(),
+                    snapshot.period_to.to_string(),
+                    snapshot.projected,
+                    snapshot.low,
+                    snapshot.high,
+                    micros(Utc::now())
+                ],
+            )
+            .map(|_| ())
+            .map_err(StoreError::sqlite("recording a forecast"))
+        })
+        .await
+    }
+
+    async fn forecast_snapshots(&self) -> StoreResult<Vec<(OrgId, Snapshot)>> {
+        self.with_connection(|c| {
+            let context = "reading recorded forecasts";
+            let mut statement = c
+                .prepare(
+                    "SELECT organization_id, period_from, period_to, projected, low, high
+                     FROM forecast_snapshots ORDER BY organization_id, period_from",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map([], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, f64>(3)?,
+                        row.get::<_, f64>(4)?,
+                        row.get::<_, f64>(5)?,
+                    ))
+                })
+                .map_err(StoreError::sqlite(context))?;
+            rows.map(|row| {
+                let (org, from, to, projected, low, high) =
+                    row.map_err(StoreError::sqlite(context))?;
+                let org = OrgId::parse(&org).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                Ok((
+                    org,
+                    Snapshot {
+                        period_from: parse_day(&from)?,
+                        period_to: parse_day(&to)?,
+                        projected,
+                        low,
+                        high,
+                    },
+                ))
+            })
+            .collect()
         })
         .await
     }
