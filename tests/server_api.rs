@@ -503,6 +503,27 @@ async fn the_page_cookie_works_for_reads_and_guards_writes() {
             .and_then(|v| v.to_str().ok()),
         Some("/reports/ai-agent-impact")
     );
+    // Without a session, the page asks to sign in again, in plain words.
+    for (path, lang, words) in [
+        (
+            "/reports/ai-agent-impact",
+            "en",
+            "Please open this report again from your admin panel",
+        ),
+        ("/reports?lang=id", "id", "Silakan buka laporan ini lagi"),
+    ] {
+        let mut page = client()
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status().as_u16(), 401, "{path}");
+        let html = String::from_utf8_lossy(&page.body().await.expect("body")).to_string();
+        assert!(
+            html.contains(words) && html.contains(&format!("lang=\"{lang}\"")),
+            "{html}"
+        );
+    }
     // A bad token gets no cookie.
     let response = client()
         .get(format!("{}/auth/handoff?token=nonsense", app.address))

@@ -639,22 +639,39 @@ fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phrase) -> HttpR
     html(status, page.render())
 }
 
+/// The caller and the page's language, or the "please sign in again" page.
+fn signed_in(
+    caller: Result<Caller, LocalizedError>,
+    query: &ReportQuery,
+    title: Phrase,
+) -> Result<(Caller, Lang), Box<HttpResponse>> {
+    match caller {
+        Ok(caller) => {
+            let lang = page_lang(query.lang.as_deref(), Some(&caller));
+            Ok((caller, lang))
+        }
+        Err(_) => {
+            let lang = page_lang(query.lang.as_deref(), None);
+            Err(Box::new(message(
+                StatusCode::UNAUTHORIZED,
+                lang,
+                title,
+                words::SIGN_IN_AGAIN,
+            )))
+        }
+    }
+}
+
 /// The Reports area: the entries this person may open.
 async fn reports_area(
     caller: Result<Caller, LocalizedError>,
     query: web::Query<ReportQuery>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let Ok(caller) = caller else {
-        let lang = page_lang(query.lang.as_deref(), None);
-        return message(
-            StatusCode::UNAUTHORIZED,
-            lang,
-            words::REPORTS,
-            words::SIGN_IN_AGAIN,
-        );
+    let (caller, lang) = match signed_in(caller, &query, words::REPORTS) {
+        Ok(signed_in) => signed_in,
+        Err(page) => return *page,
     };
-    let lang = page_lang(query.lang.as_deref(), Some(&caller));
     let links = match eligible_org(&state, &caller).await {
         Ok(_) => vec![(
             format!("{REPORT_PATH}?lang={}", lang.code()),
@@ -740,16 +757,10 @@ async fn report_page(
     query: web::Query<ReportQuery>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let Ok(caller) = caller else {
-        let lang = page_lang(query.lang.as_deref(), None);
-        return message(
-            StatusCode::UNAUTHORIZED,
-            lang,
-            words::PAGE_TITLE,
-            words::SIGN_IN_AGAIN,
-        );
+    let (caller, lang) = match signed_in(caller, &query, words::PAGE_TITLE) {
+        Ok(signed_in) => signed_in,
+        Err(page) => return *page,
     };
-    let lang = page_lang(query.lang.as_deref(), Some(&caller));
     let can_edit = caller.role.may_edit_assumption();
     let loaded = match load(&state, &caller, &query, lang).await {
         Ok(loaded) => loaded,
