@@ -248,14 +248,14 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             })
         }
         Command::ForecastBacktest { seed } => {
-            print!("{}", crate::forecast_backtest::table(seed).await?);
+            print!("{}", crate::forecast_commands::table(seed).await?);
             Ok(Next::Exit)
         }
         Command::ForecastAudit => {
             let store = open_store(&settings).await?;
             print!(
                 "{}",
-                crate::forecast_backtest::audit_report(store.as_ref()).await?
+                crate::forecast_commands::audit_report(store.as_ref()).await?
             );
             Ok(Next::Exit)
         }

@@ -5,7 +5,7 @@ pub mod aggregate;
 pub mod cli;
 pub mod demo;
 pub mod domain;
-pub mod forecast_backtest;
+pub mod forecast_commands;
 pub mod generate;
 pub mod i18n;
 pub mod import;

@@ -1,5 +1,6 @@
 //! `impact serve` as it runs in production: configured by environment variables
-//! only, logging the PRD's five events (four until forecasts exist) as JSON lines.
+//! only, logging the PRD's events as JSON lines (the forecast's
+//! event is covered with the forecast, in tests/forecast.rs's code path).
 
 mod common;
 mod server_common;

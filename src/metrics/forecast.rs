@@ -245,14 +245,7 @@ pub fn monthly_net_rates(
     }
     months
         .into_iter()
-        .filter(|(start, _)| {
-            let next = if start.month() == 12 {
-                chrono::NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
-            } else {
-                chrono::NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
-            };
-            next.is_some_and(|next| next - chrono::Duration::days(1) <= through)
-        })
+        .filter(|(start, _)| super::last_day_of_month(*start) <= through)
         .filter(|(_, (eligible, _))| *eligible >= MIN_MONTH_CONVERSATIONS)
         .map(|(start, (eligible, net))| (start, net as f64 / eligible as f64))
         .collect()

@@ -7,7 +7,7 @@ pub mod forecast;
 pub mod report;
 pub mod rooms;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// One organization-local day of the datamart (`ai_activity_logs`). Only sums and
@@ -196,6 +196,18 @@ pub fn merge_groups(
             row
         })
         .collect()
+}
+
+/// The last day of the calendar month a day falls in.
+pub fn last_day_of_month(day: NaiveDate) -> NaiveDate {
+    let (year, month) = if day.month() == 12 {
+        (day.year() + 1, 1)
+    } else {
+        (day.year(), day.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .and_then(|first| first.pred_opt())
+        .unwrap_or(day)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
-use super::{DailyCounters, TileGroup};
+use super::{last_day_of_month, DailyCounters, TileGroup};
 use crate::domain::{CostAssumption, DateRange, Organization};
 use crate::i18n::{self, report as words, Lang, Phrase};
 
@@ -751,17 +751,6 @@ fn trend(range: DateRange, in_range: &[&DailyCounters], baseline: Option<Baselin
         points,
         baseline: TrendBaseline::from_stored(baseline),
     }
-}
-
-fn last_day_of_month(day: NaiveDate) -> NaiveDate {
-    let (year, month) = if day.month() == 12 {
-        (day.year() + 1, 1)
-    } else {
-        (day.year(), day.month() + 1)
-    };
-    NaiveDate::from_ymd_opt(year, month, 1)
-        .and_then(|first| first.pred_opt())
-        .unwrap_or(day)
 }
 
 fn headline(
