@@ -10,8 +10,9 @@ use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::{ClosedReason, OrgId, Organization, SenderType};
-use crate::metrics::baseline::onboarding_baseline;
+use crate::metrics::baseline;
 use crate::metrics::rooms::{is_eligible, tally_days, ReopenIndex, RoomFacts, REOPEN_WINDOW_HOURS};
+use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
 use crate::store::{SourceRoom, Store, StoreError};
@@ -102,8 +103,9 @@ pub struct Aggregator<'a> {
     pub settings: &'a AggregationSettings,
 }
 
-/// Rooms read per page when looking for an organization's first eligible room.
-const FIRST_ROOM_PAGE: i64 = 500;
+/// Rooms read per page when looking for an organization's first eligible and
+/// first AI-handled rooms.
+const FIRST_ROOM_PAGE: i64 = 1000;
 
 impl Aggregator<'_> {
     pub async fn run(&self, request: &Request) -> Result<Summary, AggregateError> {
@@ -157,19 +159,36 @@ impl Aggregator<'_> {
                 continue;
             }
             bar.set_message(organization.id.to_string());
-            let first_eligible_day = self.first_eligible_day(&organization).await?;
+            let milestones = self.source_milestones(&organization).await?;
+            let baseline_window = milestones.first_ai_day.map(baseline::window);
+            let mut window_rows = Vec::new();
             for chunk in chunks(&days, self.settings.chunk_days.max(1) as usize) {
-                let (rooms, pending) = self
-                    .aggregate_chunk(&organization, &chunk, first_eligible_day)
+                let computed = self.compute_days(&organization, &chunk, true).await?;
+                self.store
+                    .write_days(
+                        &organization.id,
+                        &computed.rows,
+                        milestones.first_eligible_day,
+                    )
                     .await?;
-                summary.rooms += rooms;
+                if let Some((first, last)) = baseline_window {
+                    window_rows.extend(
+                        computed
+                            .rows
+                            .iter()
+                            .filter(|row| first <= row.day && row.day <= last)
+                            .cloned(),
+                    );
+                }
+                summary.rooms += computed.rooms;
                 summary.days += chunk.len();
-                if pending {
+                if computed.sentiment_pending {
                     summary.sentiment_pending_days += chunk.len();
                 }
                 bar.inc(chunk.len() as u64);
             }
-            self.store_baseline_once(&organization).await?;
+            self.refresh_baseline(&organization, baseline_window, window_rows)
+                .await?;
             summary.organizations += 1;
             summary.refreshed.push(organization.id.clone());
         }
@@ -207,70 +226,113 @@ impl Aggregator<'_> {
         Ok(days)
     }
 
-    /// Stores the onboarding baseline the first time its 30 days are all aggregated;
-    /// it is never recomputed, so it outlives the retention of daily rows.
-    async fn store_baseline_once(&self, organization: &Organization) -> Result<(), AggregateError> {
+    /// Keeps the stored onboarding baseline (METRICS.md §4.8) equal to what the
+    /// source says: the 30 days from the first day with an AI-handled room, "still
+    /// forming" (nothing stored) until the datamart reaches the 30th day. A stored
+    /// baseline is recomputed only when its window moved or this run recomputed one
+    /// of its days, so it outlives the retention of daily rows without ever depending
+    /// on the order in which days were aggregated. `window_rows` are the rows of the
+    /// window this run computed.
+    async fn refresh_baseline(
+        &self,
+        organization: &Organization,
+        window: Option<(NaiveDate, NaiveDate)>,
+        window_rows: Vec<DailyCounters>,
+    ) -> Result<(), AggregateError> {
         let org = &organization.id;
-        if self.store.onboarding_baseline(org).await?.is_some() {
+        let stored = self.store.onboarding_baseline(org).await?;
+        let data_through = self.store.activity(org).await?.data_through;
+        let complete = window.filter(|window| baseline::is_complete(*window, data_through));
+        let Some((first, last)) = complete else {
+            if stored.is_some() {
+                self.store.set_onboarding_baseline(org, None).await?;
+            }
+            return Ok(());
+        };
+        if window_rows.is_empty() && stored.is_some_and(|b| b.first_day == first) {
             return Ok(());
         }
-        let activity = self.store.activity(org).await?;
-        let (Some(first), Some(through)) = (activity.first_eligible_day, activity.data_through)
-        else {
-            return Ok(());
+        let whole_window = day_span(first, last);
+        let rows = if window_rows.len() == whole_window.len() {
+            window_rows
+        } else {
+            // Part of the window lies outside this run (a backfill, or days past the
+            // retention): the source still has it.
+            let mut rows = Vec::new();
+            for chunk in chunks(&whole_window, self.settings.chunk_days.max(1) as usize) {
+                rows.extend(self.compute_days(organization, &chunk, false).await?.rows);
+            }
+            rows
         };
-        let Ok(range) = crate::domain::DateRange::unbounded(first, through) else {
-            return Ok(());
-        };
-        let days = self.store.daily_counters(org, range).await?;
-        if let Some(baseline) = onboarding_baseline(&days, Some(through)) {
-            self.store.save_onboarding_baseline(org, &baseline).await?;
+        let baseline = baseline::onboarding_baseline(first, &rows);
+        if stored != Some(baseline) {
+            self.store
+                .set_onboarding_baseline(org, Some(&baseline))
+                .await?;
         }
         Ok(())
     }
 
-    /// The organization-local day of its first eligible room in the source.
-    async fn first_eligible_day(
+    /// The organization-local days of its first eligible room and of its first
+    /// AI-handled room, read from the source at every run: a backfill or late import
+    /// moves them earlier, a re-import that makes the first room spam or a test chat
+    /// moves them later (METRICS.md §3, §4.7, §4.8).
+    async fn source_milestones(
         &self,
         organization: &Organization,
-    ) -> Result<Option<NaiveDate>, AggregateError> {
+    ) -> Result<SourceMilestones, AggregateError> {
+        let org = &organization.id;
+        let mut milestones = SourceMilestones::default();
         let mut after = None;
         loop {
             let page = self
                 .store
-                .rooms_in_creation_order(&organization.id, after, FIRST_ROOM_PAGE)
+                .rooms_in_creation_order(org, after, FIRST_ROOM_PAGE)
                 .await?;
-            let Some(last) = page.last() else {
-                return Ok(None);
+            let (Some(first), Some(last)) = (page.first(), page.last()) else {
+                return Ok(milestones);
             };
-            after = Some((last.created_at, last.id.clone()));
-            if let Some(room) = page.iter().find(|room| {
-                is_eligible(
-                    &room.channel,
-                    ClosedReason::parse(room.closed_reason.as_deref()).as_ref(),
-                )
-            }) {
-                return Ok(Some(organization.local_date(room.created_at)));
+            let eligible: Vec<&SourceRoom> = page
+                .iter()
+                .filter(|room| {
+                    is_eligible(
+                        &room.channel,
+                        ClosedReason::parse(room.closed_reason.as_deref()).as_ref(),
+                    )
+                })
+                .collect();
+            if let Some(room) = eligible.first() {
+                milestones
+                    .first_eligible_day
+                    .get_or_insert(organization.local_date(room.created_at));
+                // The store's upper bound is exclusive; the page's last room is in it.
+                let counts = self
+                    .message_counts(
+                        org,
+                        first.created_at,
+                        last.created_at + Duration::microseconds(1),
+                    )
+                    .await?;
+                let first_ai_room = eligible.iter().find(|room| {
+                    let (customer, ai) = counts.get(&room.id).copied().unwrap_or_default();
+                    room_facts(room, customer, ai, None).is_ai_handled()
+                });
+                if let Some(room) = first_ai_room {
+                    milestones.first_ai_day = Some(organization.local_date(room.created_at));
+                    return Ok(milestones);
+                }
             }
+            after = Some((last.created_at, last.id.clone()));
         }
     }
 
-    /// Computes and writes one run of consecutive days; returns the rooms read and
-    /// whether sentiment was pending.
-    async fn aggregate_chunk(
+    /// Customer and AI message counts by room, for rooms with `start ≤ created_at < end`.
+    async fn message_counts(
         &self,
-        organization: &Organization,
-        days: &[NaiveDate],
-        first_eligible_day: Option<NaiveDate>,
-    ) -> Result<(u64, bool), AggregateError> {
-        let (Some(first), Some(last)) = (days.first(), days.last()) else {
-            return Ok((0, false));
-        };
-        let org = &organization.id;
-        let start = organization.day_start(*first);
-        let end = organization.day_start(*last + Duration::days(1));
-
-        let source_rooms = self.store.rooms_created_between(org, start, end).await?;
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<HashMap<String, (i64, i64)>, AggregateError> {
         let mut messages: HashMap<String, (i64, i64)> = HashMap::new();
         for count in self.store.message_counts(org, start, end).await? {
             let entry = messages.entry(count.room_id).or_default();
@@ -280,26 +342,51 @@ impl Aggregator<'_> {
                 _ => {}
             }
         }
-        let room_ids: Vec<String> = source_rooms.iter().map(|room| room.id.clone()).collect();
-        let request = SentimentRequest {
-            organization: org,
-            room_ids: &room_ids,
-            start,
-            end,
+        Ok(messages)
+    }
+
+    /// Computes one run of consecutive days from the source. Without `read_sentiment`
+    /// the sentiment sums stay empty (for figures that do not use them). A day's row
+    /// depends only on the source, never on which other days are computed with it.
+    async fn compute_days(
+        &self,
+        organization: &Organization,
+        days: &[NaiveDate],
+        read_sentiment: bool,
+    ) -> Result<ComputedDays, AggregateError> {
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            return Ok(ComputedDays::default());
         };
-        let (sentiments, pending) = match self.sentiment.sentiments(request).await {
-            Ok(found) => (found, false),
-            Err(error) => {
-                tracing::warn!(
-                    org_id = %org,
-                    from = %first,
-                    to = %last,
-                    source = self.sentiment.name(),
-                    error = %error,
-                    "sentiment unavailable; these days are marked pending and retried next run"
-                );
-                (HashMap::new(), true)
+        let org = &organization.id;
+        let start = organization.day_start(*first);
+        let end = organization.day_start(*last + Duration::days(1));
+
+        let source_rooms = self.store.rooms_created_between(org, start, end).await?;
+        let messages = self.message_counts(org, start, end).await?;
+        let (sentiments, pending) = if read_sentiment {
+            let room_ids: Vec<String> = source_rooms.iter().map(|room| room.id.clone()).collect();
+            let request = SentimentRequest {
+                organization: org,
+                room_ids: &room_ids,
+                start,
+                end,
+            };
+            match self.sentiment.sentiments(request).await {
+                Ok(found) => (found, false),
+                Err(error) => {
+                    tracing::warn!(
+                        org_id = %org,
+                        from = %first,
+                        to = %last,
+                        source = self.sentiment.name(),
+                        error = %error,
+                        "sentiment unavailable; these days are marked pending and retried next run"
+                    );
+                    (HashMap::new(), true)
+                }
             }
+        } else {
+            (HashMap::new(), false)
         };
 
         let rooms: Vec<RoomFacts> = source_rooms
@@ -316,24 +403,17 @@ impl Aggregator<'_> {
             })
             .collect();
 
-        // A customer may come back after the last day of the run: read the rooms
-        // that start up to 48 hours after the latest close of a contained room.
-        let latest_close = rooms
+        // A customer may come back in the 48 hours after a contained room closes,
+        // wherever those hours lie: after these days (the usual case), or before
+        // them when a bad source row closes before it opens. Read exactly the rooms
+        // those windows need, so the answer never depends on how days are chunked.
+        let closes = rooms
             .iter()
             .filter(|room| room.is_eligible() && room.is_contained())
-            .filter_map(|room| room.closed_at)
-            .max();
+            .filter_map(|room| room.closed_at);
         let mut follow_ups = Vec::new();
-        if let Some(latest_close) = latest_close {
-            let horizon = latest_close + Duration::hours(REOPEN_WINDOW_HOURS);
-            if horizon >= end {
-                // The store's upper bound is exclusive; the 48-hour bound is inclusive.
-                let exclusive = horizon + Duration::microseconds(1);
-                follow_ups = self
-                    .store
-                    .rooms_created_between(org, end, exclusive)
-                    .await?;
-            }
+        for (from, until) in follow_up_windows(closes, start, end) {
+            follow_ups.extend(self.store.rooms_created_between(org, from, until).await?);
         }
         let reopens = ReopenIndex::new(
             source_rooms
@@ -345,16 +425,65 @@ impl Aggregator<'_> {
                         ClosedReason::parse(room.closed_reason.as_deref()).as_ref(),
                     )
                 })
-                .map(|room| (room.contact_id.clone(), room.created_at)),
+                .map(|room| (room.contact_id.clone(), room.id.clone(), room.created_at)),
         );
 
         let rows = tally_days(organization, days, &rooms, &reopens, pending);
-        self.store
-            .write_days(org, &rows, first_eligible_day)
-            .await?;
-        tracing::debug!(org_id = %org, from = %first, to = %last, rooms = rooms.len(), "aggregated days");
-        Ok((rooms.len() as u64, pending))
+        tracing::debug!(org_id = %org, from = %first, to = %last, rooms = rooms.len(), "computed days");
+        Ok(ComputedDays {
+            rows,
+            rooms: rooms.len() as u64,
+            sentiment_pending: pending,
+        })
     }
+}
+
+/// What the aggregation needs from an organization's whole source history.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct SourceMilestones {
+    first_eligible_day: Option<NaiveDate>,
+    /// The onboarding baseline starts on this day.
+    first_ai_day: Option<NaiveDate>,
+}
+
+/// The counters of a run of days, as computed from the source.
+#[derive(Debug, Default)]
+struct ComputedDays {
+    rows: Vec<DailyCounters>,
+    rooms: u64,
+    sentiment_pending: bool,
+}
+
+/// The creation-time windows `[from, until)` whose rooms could be a follow-up of a
+/// room closed at one of `closes` (`closed_at < R2.created_at ≤ closed_at + 48 h`),
+/// merged, without `[start, end)`, whose rooms are read anyway.
+fn follow_up_windows(
+    closes: impl Iterator<Item = DateTime<Utc>>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    // The store's upper bound is exclusive; the 48-hour bound is inclusive.
+    let reach = Duration::hours(REOPEN_WINDOW_HOURS) + Duration::microseconds(1);
+    let mut windows: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+        closes.map(|closed| (closed, closed + reach)).collect();
+    windows.sort_unstable();
+    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for (from, until) in windows {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(until),
+            _ => merged.push((from, until)),
+        }
+    }
+    let mut outside = Vec::new();
+    for (from, until) in merged {
+        if from < start {
+            outside.push((from, until.min(start)));
+        }
+        if until > end {
+            outside.push((from.max(end), until));
+        }
+    }
+    outside
 }
 
 fn room_facts(

@@ -162,6 +162,7 @@ fn oracle(dir: &std::path::Path, org: &str, from: NaiveDate, to: NaiveDate) -> E
             let closed = room.closed.unwrap_or(room.created);
             let came_back = rooms.iter().any(|other| {
                 eligible(other)
+                    && other.id != room.id
                     && other.contact == room.contact
                     && other.created > closed
                     && other.created <= closed + Duration::hours(48)

@@ -302,8 +302,8 @@ async fn conformance(store: Arc<dyn Store>) {
     let activity = store.activity(&a).await.expect("activity");
     assert_eq!(
         activity.first_eligible_day,
-        Some(day("2026-10-01")),
-        "the earliest first day is kept"
+        Some(day("2026-10-05")),
+        "the first eligible day is what the latest run read in the source, later or earlier"
     );
     assert_eq!(activity.data_through, Some(day("2026-10-02")));
     store
@@ -346,7 +346,7 @@ async fn conformance(store: Arc<dyn Store>) {
         store.daily_counters(&a, range).await.expect("read")
     );
 
-    // The onboarding baseline is stored once and never overwritten.
+    // The onboarding baseline is stored, replaced when its source changed, and removed.
     assert_eq!(store.onboarding_baseline(&a).await.expect("read"), None);
     let baseline = impact::metrics::baseline::Baseline {
         first_day: day("2026-09-01"),
@@ -355,21 +355,43 @@ async fn conformance(store: Arc<dyn Store>) {
         net: 13,
     };
     store
-        .save_onboarding_baseline(&a, &baseline)
+        .set_onboarding_baseline(&a, Some(&baseline))
         .await
         .expect("save");
-    let later = impact::metrics::baseline::Baseline {
-        net: 39,
-        ..baseline
-    };
-    store
-        .save_onboarding_baseline(&a, &later)
-        .await
-        .expect("save again");
     assert_eq!(
         store.onboarding_baseline(&a).await.expect("read"),
         Some(baseline)
     );
+    let earlier = impact::metrics::baseline::Baseline {
+        first_day: day("2026-08-01"),
+        last_day: day("2026-08-30"),
+        net: 39,
+        ..baseline
+    };
+    store
+        .set_onboarding_baseline(&a, Some(&earlier))
+        .await
+        .expect("replace");
+    assert_eq!(
+        store.onboarding_baseline(&a).await.expect("read"),
+        Some(earlier)
+    );
+    assert_eq!(
+        store
+            .onboarding_baseline(&org_id("org_b"))
+            .await
+            .expect("read"),
+        None
+    );
+    store
+        .set_onboarding_baseline(&a, None)
+        .await
+        .expect("remove");
+    assert_eq!(store.onboarding_baseline(&a).await.expect("read"), None);
+    store
+        .set_onboarding_baseline(&a, Some(&baseline))
+        .await
+        .expect("save again");
 
     // Retention removes old rows only.
     assert_eq!(

@@ -23,33 +23,36 @@ impl Baseline {
     }
 }
 
-/// The baseline, if the organization's first 30 days of AI activity are all in
-/// `days` (its datamart rows, any order) and the data reaches `data_through`.
-pub fn onboarding_baseline(
-    days: &[DailyCounters],
-    data_through: Option<NaiveDate>,
-) -> Option<Baseline> {
-    let first_day = days
+/// The 30 organization-local days of the baseline, first and last, when the
+/// organization's first AI-handled room is on `first_ai_day`.
+pub fn window(first_ai_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (
+        first_ai_day,
+        first_ai_day + Duration::days(BASELINE_DAYS - 1),
+    )
+}
+
+/// Whether the window's last day is in the data: until then the baseline is forming.
+pub fn is_complete((_, last_day): (NaiveDate, NaiveDate), data_through: Option<NaiveDate>) -> bool {
+    data_through.is_some_and(|through| through >= last_day)
+}
+
+/// The baseline over the window starting on `first_ai_day`, from daily rows in any
+/// order (rows outside the window are ignored; missing days count as zero).
+pub fn onboarding_baseline(first_ai_day: NaiveDate, days: &[DailyCounters]) -> Baseline {
+    let (first_day, last_day) = window(first_ai_day);
+    let (eligible, net) = days
         .iter()
-        .filter(|row| row.ai_handled > 0)
-        .map(|row| row.day)
-        .min()?;
-    let last_day = first_day + Duration::days(BASELINE_DAYS - 1);
-    if data_through? < last_day {
-        return None;
-    }
-    let window = days
-        .iter()
-        .filter(|row| first_day <= row.day && row.day <= last_day);
-    let (eligible, net) = window.fold((0, 0), |(eligible, net), row| {
-        (eligible + row.eligible, net + row.contained - row.reopened)
-    });
-    Some(Baseline {
+        .filter(|row| first_day <= row.day && row.day <= last_day)
+        .fold((0, 0), |(eligible, net), row| {
+            (eligible + row.eligible, net + row.contained - row.reopened)
+        });
+    Baseline {
         first_day,
         last_day,
         eligible,
         net,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -85,7 +88,7 @@ mod tests {
             row("2026-09-30", 10, 10, 6, 0),
             row("2026-10-01", 100, 100, 100, 0),
         ];
-        let baseline = onboarding_baseline(&days, Some(day("2026-10-01"))).unwrap();
+        let baseline = onboarding_baseline(day("2026-09-01"), &days);
         assert_eq!(
             (baseline.first_day, baseline.last_day),
             (day("2026-09-01"), day("2026-09-30"))
@@ -96,13 +99,9 @@ mod tests {
 
     #[test]
     fn it_is_still_forming_until_the_30th_day_is_in_the_data() {
-        let days = [row("2026-09-01", 10, 4, 3, 1)];
-        assert_eq!(onboarding_baseline(&days, Some(day("2026-09-29"))), None);
-        assert!(onboarding_baseline(&days, Some(day("2026-09-30"))).is_some());
-        assert_eq!(
-            onboarding_baseline(&[row("2026-09-01", 3, 0, 0, 0)], Some(day("2026-12-01"))),
-            None
-        );
-        assert_eq!(onboarding_baseline(&days, None), None);
+        let days = window(day("2026-09-01"));
+        assert!(!is_complete(days, Some(day("2026-09-29"))));
+        assert!(is_complete(days, Some(day("2026-09-30"))));
+        assert!(!is_complete(days, None));
     }
 }

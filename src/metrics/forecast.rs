@@ -123,7 +123,7 @@ pub fn project_next(history: &[f64]) -> Outcome {
     let method = Method::CHOSEN;
     let errors = rolling_errors(method, history);
     let mae = errors.iter().map(|e| e.abs()).sum::<f64>() / errors.len().max(1) as f64;
-    if mae >= WITHHOLD_MAE {
+    if super::threshold::at_least(mae, WITHHOLD_MAE) {
         return Outcome::Withheld { backtest_mae: mae };
     }
     let rmse = (errors.iter().map(|e| e * e).sum::<f64>() / errors.len().max(1) as f64).sqrt();
@@ -283,7 +283,7 @@ pub fn audit(pairs: &[(f64, f64)]) -> AccountAudit {
     AccountAudit {
         periods: pairs.len(),
         recent_mae,
-        roll_back: recent_mae.is_some_and(|mae| mae >= WITHHOLD_MAE - 1e-12),
+        roll_back: recent_mae.is_some_and(|mae| super::threshold::at_least(mae, WITHHOLD_MAE)),
     }
 }
 

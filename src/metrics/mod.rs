@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod forecast;
 pub mod report;
 pub mod rooms;
+pub mod threshold;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

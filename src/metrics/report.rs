@@ -5,7 +5,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
-use super::{last_day_of_month, DailyCounters, TileGroup};
+use super::{last_day_of_month, threshold, DailyCounters, TileGroup};
 use crate::domain::{CostAssumption, DateRange, Organization};
 use crate::i18n::{self, report as words, Lang, Phrase};
 
@@ -586,9 +586,9 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         reopen_rate: quality.and_then(|q| q.reopen_rate).map(|rate| {
             pick(
                 lang,
-                if rate <= policy.reopen_rate_low {
+                if threshold::at_most(rate, policy.reopen_rate_low) {
                     ("low", words::REOPEN_LOW)
-                } else if rate <= policy.reopen_rate_moderate {
+                } else if threshold::at_most(rate, policy.reopen_rate_moderate) {
                     ("moderate", words::REOPEN_MODERATE)
                 } else {
                     ("high", words::REOPEN_HIGH)
@@ -598,9 +598,9 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         turns: quality.and_then(|q| q.turns_avg).map(|turns| {
             pick(
                 lang,
-                if turns <= policy.turns_quick {
+                if threshold::at_most(turns, policy.turns_quick) {
                     ("quick", words::TURNS_QUICK)
-                } else if turns <= policy.turns_typical {
+                } else if threshold::at_most(turns, policy.turns_typical) {
                     ("typical", words::TURNS_TYPICAL)
                 } else {
                     ("long", words::TURNS_LONG)
@@ -610,7 +610,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         after_hours: after_hours.share.map(|share| {
             pick(
                 lang,
-                if share >= policy.after_hours_always_on {
+                if threshold::at_least(share, policy.after_hours_always_on) {
                     ("always_on", words::AFTER_HOURS_ALWAYS_ON)
                 } else {
                     ("office_hours", words::AFTER_HOURS_OFFICE)
@@ -620,9 +620,9 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         sentiment: sentiment.and_then(|s| s.delta).map(|delta| {
             pick(
                 lang,
-                if delta > policy.sentiment_delta_margin {
+                if threshold::above(delta, policy.sentiment_delta_margin) {
                     ("more_positive", words::MOOD_MORE_POSITIVE)
-                } else if delta < -policy.sentiment_delta_margin {
+                } else if threshold::below(delta, -policy.sentiment_delta_margin) {
                     ("less_positive", words::MOOD_LESS_POSITIVE)
                 } else {
                     ("about_the_same", words::MOOD_ABOUT_SAME)
@@ -631,7 +631,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         }),
         sentiment_reduced_coverage: sentiment
             .and_then(|s| s.coverage)
-            .is_some_and(|coverage| coverage < policy.sentiment_reduced_coverage),
+            .is_some_and(|coverage| threshold::below(coverage, policy.sentiment_reduced_coverage)),
     };
 
     Figures {
@@ -659,11 +659,11 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
 pub fn net_verdict(policy: &ReportPolicy, rate: f64, lang: Lang) -> Verdict {
     pick(
         lang,
-        if rate >= policy.net_containment_strong {
+        if threshold::at_least(rate, policy.net_containment_strong) {
             ("strong", words::NET_STRONG)
-        } else if rate >= policy.net_containment_healthy {
+        } else if threshold::at_least(rate, policy.net_containment_healthy) {
             ("healthy", words::NET_HEALTHY)
-        } else if rate >= policy.net_containment_room_to_grow {
+        } else if threshold::at_least(rate, policy.net_containment_room_to_grow) {
             ("room_to_grow", words::NET_ROOM_TO_GROW)
         } else {
             ("needs_attention", words::NET_NEEDS_ATTENTION)

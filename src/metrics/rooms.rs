@@ -81,37 +81,55 @@ impl RoomFacts {
 /// by customer, in time order.
 #[derive(Debug, Default)]
 pub struct ReopenIndex {
-    arrivals_by_contact: HashMap<String, Vec<DateTime<Utc>>>,
+    arrivals_by_contact: HashMap<String, Vec<Arrival>>,
+}
+
+/// An eligible room's start, as the reopen rule sees it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Arrival {
+    created_at: DateTime<Utc>,
+    room_id: String,
 }
 
 impl ReopenIndex {
-    /// Builds the index from `(contact_id, created_at)` of eligible rooms only.
-    pub fn new(eligible_arrivals: impl IntoIterator<Item = (String, DateTime<Utc>)>) -> Self {
-        let mut arrivals_by_contact: HashMap<String, Vec<DateTime<Utc>>> = HashMap::new();
-        for (contact, created_at) in eligible_arrivals {
+    /// Builds the index from `(contact_id, room_id, created_at)` of eligible rooms
+    /// only. A room listed twice counts once.
+    pub fn new(
+        eligible_arrivals: impl IntoIterator<Item = (String, String, DateTime<Utc>)>,
+    ) -> Self {
+        let mut arrivals_by_contact: HashMap<String, Vec<Arrival>> = HashMap::new();
+        for (contact, room_id, created_at) in eligible_arrivals {
             arrivals_by_contact
                 .entry(contact)
                 .or_default()
-                .push(created_at);
+                .push(Arrival {
+                    created_at,
+                    room_id,
+                });
         }
-        for times in arrivals_by_contact.values_mut() {
-            times.sort_unstable();
+        for arrivals in arrivals_by_contact.values_mut() {
+            arrivals.sort_unstable();
+            arrivals.dedup();
         }
         Self {
             arrivals_by_contact,
         }
     }
 
-    /// True when the same customer started another eligible room R2 with
-    /// `closed_at < R2.created_at ≤ closed_at + 48 h`.
-    pub fn came_back(&self, contact_id: &str, closed_at: DateTime<Utc>) -> bool {
-        let Some(times) = self.arrivals_by_contact.get(contact_id) else {
+    /// True when the same customer started another eligible room R2 (R2 ≠ the room
+    /// `room_id`) with `closed_at < R2.created_at ≤ closed_at + 48 h`. A room whose
+    /// bad source row closes before it opens can have its own start in that window;
+    /// it is not its own follow-up (METRICS.md §4.2).
+    pub fn came_back(&self, room_id: &str, contact_id: &str, closed_at: DateTime<Utc>) -> bool {
+        let Some(arrivals) = self.arrivals_by_contact.get(contact_id) else {
             return false;
         };
-        let first_after = times.partition_point(|t| *t <= closed_at);
-        times
-            .get(first_after)
-            .is_some_and(|t| *t <= closed_at + Duration::hours(REOPEN_WINDOW_HOURS))
+        let horizon = closed_at + Duration::hours(REOPEN_WINDOW_HOURS);
+        let first_after = arrivals.partition_point(|a| a.created_at <= closed_at);
+        arrivals[first_after..]
+            .iter()
+            .take_while(|a| a.created_at <= horizon)
+            .any(|a| a.room_id != room_id)
     }
 }
 
@@ -153,9 +171,9 @@ pub fn tally_days(
             JourneyClass::AiOnly => {
                 row.contained += 1;
                 row.contained_customer_messages += room.customer_messages;
-                let came_back = room
-                    .closed_at
-                    .is_some_and(|closed_at| reopens.came_back(&room.contact_id, closed_at));
+                let came_back = room.closed_at.is_some_and(|closed_at| {
+                    reopens.came_back(&room.id, &room.contact_id, closed_at)
+                });
                 if came_back {
                     row.reopened += 1;
                 }
@@ -259,20 +277,38 @@ mod tests {
     #[test]
     fn came_back_within_48_hours_inclusive_and_strictly_after_close() {
         let closed = at("2026-10-02T20:03:00+07:00");
+        let arrival =
+            |contact: &str, at: DateTime<Utc>| (contact.to_string(), format!("{contact}-2"), at);
         let index = ReopenIndex::new([
-            ("exact".to_string(), closed + Duration::hours(48)),
-            (
-                "late".to_string(),
-                closed + Duration::hours(48) + Duration::seconds(1),
-            ),
-            ("during".to_string(), closed - Duration::minutes(5)),
-            ("same_instant".to_string(), closed),
+            arrival("exact", closed + Duration::hours(48)),
+            arrival("late", closed + Duration::hours(48) + Duration::seconds(1)),
+            arrival("during", closed - Duration::minutes(5)),
+            arrival("same_instant", closed),
         ]);
-        assert!(index.came_back("exact", closed));
-        assert!(!index.came_back("late", closed));
-        assert!(!index.came_back("during", closed));
-        assert!(!index.came_back("same_instant", closed));
-        assert!(!index.came_back("nobody", closed));
+        assert!(index.came_back("r", "exact", closed));
+        assert!(!index.came_back("r", "late", closed));
+        assert!(!index.came_back("r", "during", closed));
+        assert!(!index.came_back("r", "same_instant", closed));
+        assert!(!index.came_back("r", "nobody", closed));
+    }
+
+    #[test]
+    fn a_room_is_never_its_own_follow_up() {
+        // A bad row: closed an hour before it was created, so its own start lies in
+        // its 48-hour window.
+        let created = at("2026-10-02T10:00:00+07:00");
+        let closed = created - Duration::hours(1);
+        let alone = ReopenIndex::new([("c".to_string(), "r".to_string(), created)]);
+        assert!(!alone.came_back("r", "c", closed));
+        let with_another = ReopenIndex::new([
+            ("c".to_string(), "r".to_string(), created),
+            (
+                "c".to_string(),
+                "r2".to_string(),
+                created + Duration::hours(1),
+            ),
+        ]);
+        assert!(with_another.came_back("r", "c", closed));
     }
 
     #[test]
@@ -294,7 +330,11 @@ mod tests {
         // 17:30 UTC on 4 Oct is 00:30 on 5 Oct in Jakarta.
         late_evening_utc.created_at = at("2026-10-04T17:30:00Z");
         let spam = room(Some("SPAM"), false, 0);
-        let reopens = ReopenIndex::new([("c".to_string(), at("2026-10-06T10:00:00+07:00"))]);
+        let reopens = ReopenIndex::new([(
+            "c".to_string(),
+            "r2".to_string(),
+            at("2026-10-06T10:00:00+07:00"),
+        )]);
         let rows = tally_days(
             &organization,
             &[day],

@@ -211,8 +211,9 @@ pub trait Store: Send + Sync {
 
     // The datamart.
 
-    /// Replaces whole org-days in one transaction, and lowers the organization's
-    /// first eligible day to `first_eligible_day` if that is earlier.
+    /// Replaces whole org-days in one transaction, and sets the organization's
+    /// first eligible day (looked up in the source by the same run) to
+    /// `first_eligible_day`, kept apart from the daily rows so it outlives their retention.
     async fn write_days(
         &self,
         org: &OrgId,
@@ -240,8 +241,13 @@ pub trait Store: Send + Sync {
 
     /// The organization's onboarding baseline, once stored.
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>>;
-    /// Stores the baseline unless one is already stored: it is computed once.
-    async fn save_onboarding_baseline(&self, org: &OrgId, baseline: &Baseline) -> StoreResult<()>;
+    /// Stores (replacing) or, with `None`, removes the organization's baseline.
+    /// Only the aggregation writes it, when the source says it changed.
+    async fn set_onboarding_baseline(
+        &self,
+        org: &OrgId,
+        baseline: Option<&Baseline>,
+    ) -> StoreResult<()>;
 
     /// Records a shown forecast, once per organization and projected month.
     async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()>;

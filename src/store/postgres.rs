@@ -474,8 +474,7 @@ impl Store for PostgresStore {
                 "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
                  VALUES ($1, $2, now())
                  ON CONFLICT (organization_id) DO UPDATE SET
-                     first_eligible_day = LEAST(organization_activity.first_eligible_day,
-                                                EXCLUDED.first_eligible_day),
+                     first_eligible_day = EXCLUDED.first_eligible_day,
                      updated_at = EXCLUDED.updated_at",
                 &[&org.as_str(), &first_eligible_day],
             )
@@ -601,18 +600,32 @@ impl Store for PostgresStore {
             }))
     }
 
-    async fn save_onboarding_baseline(&self, org: &OrgId, baseline: &Baseline) -> StoreResult<()> {
+    async fn set_onboarding_baseline(
+        &self,
+        org: &OrgId,
+        baseline: Option<&Baseline>,
+    ) -> StoreResult<()> {
         let context = "saving the onboarding baseline";
         let client = self.client(context).await?;
-        client
-            .execute(
-                "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id) DO NOTHING",
-                &[&org.as_str(), &baseline.first_day, &baseline.last_day, &baseline.eligible, &baseline.net],
-            )
-            .await
-            .map(|_| ())
-            .map_err(StoreError::postgres(context))
+        match baseline {
+            Some(baseline) => client
+                .execute(
+                    "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (organization_id) DO UPDATE SET first_day = EXCLUDED.first_day,
+                         last_day = EXCLUDED.last_day, eligible = EXCLUDED.eligible, net = EXCLUDED.net",
+                    &[&org.as_str(), &baseline.first_day, &baseline.last_day, &baseline.eligible, &baseline.net],
+                )
+                .await,
+            None => client
+                .execute(
+                    "DELETE FROM onboarding_baselines WHERE organization_id = $1",
+                    &[&org.as_str()],
+                )
+                .await,
+        }
+        .map(|_| ())
+        .map_err(StoreError::postgres(context))
     }
 
     async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()> {

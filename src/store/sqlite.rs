@@ -528,10 +528,7 @@ impl Store for SqliteStore {
                     "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
                      VALUES (?1, ?2, ?3)
                      ON CONFLICT (organization_id) DO UPDATE SET
-                         first_eligible_day = CASE
-                             WHEN excluded.first_eligible_day IS NULL THEN first_eligible_day
-                             WHEN first_eligible_day IS NULL THEN excluded.first_eligible_day
-                             ELSE min(first_eligible_day, excluded.first_eligible_day) END,
+                         first_eligible_day = excluded.first_eligible_day,
                          updated_at = excluded.updated_at",
                     params![org, first_eligible_day.map(|d| d.to_string()), now],
                 )
@@ -700,22 +697,35 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn save_onboarding_baseline(&self, org: &OrgId, baseline: &Baseline) -> StoreResult<()> {
-        let (org, baseline) = (org.to_string(), *baseline);
+    async fn set_onboarding_baseline(
+        &self,
+        org: &OrgId,
+        baseline: Option<&Baseline>,
+    ) -> StoreResult<()> {
+        let (org, baseline) = (org.to_string(), baseline.copied());
         self.with_connection(move |c| {
-            c.execute(
-                "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (organization_id) DO NOTHING",
-                params![
-                    org,
-                    baseline.first_day.to_string(),
-                    baseline.last_day.to_string(),
-                    baseline.eligible,
-                    baseline.net
-                ],
-            )
+            let context = "saving the onboarding baseline";
+            match baseline {
+                Some(baseline) => c.execute(
+                    "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (organization_id) DO UPDATE SET first_day = excluded.first_day,
+                         last_day = excluded.last_day, eligible = excluded.eligible, net = excluded.net",
+                    params![
+                        org,
+                        baseline.first_day.to_string(),
+                        baseline.last_day.to_string(),
+                        baseline.eligible,
+                        baseline.net
+                    ],
+                ),
+                None => c.execute(
+                    "DELETE FROM onboarding_baselines WHERE organization_id = ?1",
+                    [&org],
+                ),
+            }
             .map(|_| ())
-            .map_err(StoreError::sqlite("saving the onboarding baseline"))
+            .map_err(StoreError::sqlite(context))
         })
         .await
     }
