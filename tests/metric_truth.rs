@@ -649,3 +649,57 @@ fn verdicts_exactly_on_a_threshold_read_as_the_table_says() {
         );
     }
 }
+
+#[test]
+fn the_last_row_of_an_import_wins_and_empty_business_hours_are_always_closed() {
+    let org = "org_last";
+    let organizations = [
+        organization(org, "null"),
+        // The same organization again: `{}` is configured, and closed all week.
+        organization(org, "{}"),
+    ];
+    let mut first_version = Room::new(org, "r1", "c1", "2026-10-05T10:00:00+07:00");
+    first_version.customer_messages = 0;
+    first_version.sentiment = Some(-1.0);
+    let mut last_version = first_version.clone().contained();
+    last_version.customer_messages = 3;
+    last_version.ai_messages = 0;
+    last_version.sentiment = Some(1.0);
+    let old = Room::new(org, "old", "c_old", "2026-08-01T10:00:00+07:00");
+    for fresh in BACKENDS {
+        let db = fresh();
+        let url = db.url();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        write_import(
+            dir.path(),
+            &organizations,
+            &[old.clone(), first_version.clone(), last_version.clone()],
+        );
+        std::fs::write(
+            dir.path().join("cost_assumptions.csv"),
+            format!(
+                "organization_id,agent_hour_rate,minutes_per_conversation\n{org},10000,5\n{org},20000,10\n"
+            ),
+        )
+        .expect("write cost assumptions");
+        impact_ok(
+            url,
+            &["import", "--dir", dir.path().to_str().expect("path")],
+        );
+        aggregate(url, &[], None);
+        let report = report(url, org, "2026-10-01", "2026-10-31");
+        assert_eq!(report["status"], "ok", "{report}");
+        assert_eq!(report["volume"]["eligible"], 1, "{report}");
+        assert_eq!(report["containment"]["gross"], 1, "the last room row wins");
+        assert_eq!(report["quality"]["turns_avg"], 3.0);
+        assert_eq!(
+            report["quality"]["sentiment"]["contained_avg"], 1.0,
+            "the last summary wins: {report}"
+        );
+        assert_eq!(report["after_hours"]["status"], "ok", "{report}");
+        assert_eq!(report["after_hours"]["count"], 1);
+        assert_eq!(report["after_hours"]["share"], 1.0);
+        // 1 conversation × 10 minutes at Rp 20.000 an hour: Rp 3.333.
+        assert_eq!(report["work_absorbed"]["rupiah"], 3333, "{report}");
+    }
+}
