@@ -21,6 +21,17 @@ impl Lang {
         }
     }
 
+    /// The language for any language tag a host may send (`id`, `id-ID`, `ID`,
+    /// `en-US`, …): a tag starting with `id` is Bahasa Indonesia, anything else English.
+    pub fn from_tag(tag: &str) -> Self {
+        let tag = tag.trim().as_bytes();
+        if tag.len() >= 2 && tag[..2].eq_ignore_ascii_case(b"id") {
+            Lang::Id
+        } else {
+            Lang::En
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -393,6 +404,24 @@ pub mod api {
     );
     pub const MISSING_FIELD: Phrase =
         Phrase::new("This field is required.", "Kolom ini wajib diisi.");
+    pub const BAD_REQUEST: Phrase = Phrase::new(
+        "This request is not valid: check its address, parameters and body.",
+        "Permintaan ini tidak valid: periksa alamat, parameter, dan isinya.",
+    );
+    pub const METHOD_NOT_ALLOWED: Phrase = Phrase::new(
+        "This address does not accept that kind of request; see the Allow header.",
+        "Alamat ini tidak menerima jenis permintaan itu; lihat header Allow.",
+    );
+    pub const BODY_TIMEOUT: Phrase = Phrase::new(
+        "The request body took too long to arrive. Send it again.",
+        "Isi permintaan terlalu lama diterima. Kirim lagi.",
+    );
+    pub const TOO_LARGE: Phrase =
+        Phrase::new("The request is too large.", "Permintaan terlalu besar.");
+    pub const UNSUPPORTED_MEDIA: Phrase = Phrase::new(
+        "Send the body as application/json.",
+        "Kirim isi permintaan sebagai application/json.",
+    );
 }
 
 /// The words of the web page and the Reports area.
@@ -467,6 +496,14 @@ pub mod web {
         "Pilih tanggal mulai yang tidak setelah tanggal akhir, paling lama 12 bulan.",
     );
     pub const SWITCH_LANGUAGE: Phrase = Phrase::new("Bahasa Indonesia", "English");
+    pub const OPENING_REPORT: Phrase = Phrase::new("Opening your report…", "Membuka laporan Anda…");
+    pub const CONTINUE: Phrase = Phrase::new("Continue", "Lanjutkan");
+    pub const SIGN_OUT: Phrase = Phrase::new("Sign out", "Keluar");
+    pub const SIGNED_OUT_TITLE: Phrase = Phrase::new("You are signed out", "Anda sudah keluar");
+    pub const SIGNED_OUT: Phrase = Phrase::new(
+        "To see the report again, open it from your admin panel.",
+        "Untuk melihat laporan lagi, bukalah dari panel admin Anda.",
+    );
     pub const COST_SETTINGS: Phrase = Phrase::new("Your cost numbers", "Angka biaya Anda");
 
     pub const WHAT_YOUR_AI_DID: Phrase = Phrase::new("What your AI did", "Yang dikerjakan AI Anda");
@@ -637,5 +674,19 @@ pub mod web {
     pub const NO_REPORTS: Phrase = Phrase::new(
         "There are no reports you can open.",
         "Tidak ada laporan yang dapat Anda buka.",
+    );
+    pub const PAGE_NOT_FOUND_TITLE: Phrase =
+        Phrase::new("Page not found", "Halaman tidak ditemukan");
+    pub const PAGE_NOT_FOUND: Phrase = Phrase::new(
+        "There is nothing at this address. Open the report again from your admin panel.",
+        "Tidak ada apa pun di alamat ini. Buka laporan lagi dari panel admin Anda.",
+    );
+    pub const REQUEST_PROBLEM_TITLE: Phrase = Phrase::new(
+        "This request cannot be answered",
+        "Permintaan ini tidak dapat dijawab",
+    );
+    pub const REQUEST_PROBLEM: Phrase = Phrase::new(
+        "Go back and try again. If it keeps happening, open the report again from your admin panel.",
+        "Kembali lalu coba lagi. Jika terus terjadi, buka laporan lagi dari panel admin Anda.",
     );
 }

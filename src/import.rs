@@ -82,8 +82,8 @@ impl ImportError {
         ImportError::Field {
             file,
             line,
-            field: field.to_string(),
-            message: message.into(),
+            field: crate::text::excerpt(field),
+            message: crate::text::excerpt(&message.into()),
         }
     }
 }
@@ -229,6 +229,22 @@ fn open(
 }
 
 // ---------------------------------------------------------------- NDJSON
+
+/// Text with a NUL character is refused on every backend alike: PostgreSQL cannot
+/// store it, and a page would show it.
+const NUL_MESSAGE: &str = "contains a NUL character (\\0); remove it and import again";
+
+/// Whether a JSON value holds a NUL character in any string, or in any key, inside it.
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
 
 fn required_string<'a>(
     file: &'static str,
@@ -456,7 +472,12 @@ impl JsonLines {
                 continue;
             }
             return match serde_json::from_str::<Value>(text) {
-                Ok(Value::Object(object)) => Ok(Some((line, object))),
+                Ok(Value::Object(object)) => {
+                    if let Some((field, _)) = object.iter().find(|(_, value)| holds_nul(value)) {
+                        return Err(ImportError::field(file, line, field, NUL_MESSAGE));
+                    }
+                    Ok(Some((line, object)))
+                }
                 Ok(_) => Err(ImportError::Line {
                     file,
                     line,
@@ -561,6 +582,9 @@ impl CsvFile {
         let raw = self.record.get(self.positions[index]).unwrap_or_default();
         let text = std::str::from_utf8(raw)
             .map_err(|_| ImportError::field(self.file, line, name, "is not valid UTF-8"))?;
+        if text.contains('\0') {
+            return Err(ImportError::field(self.file, line, name, NUL_MESSAGE));
+        }
         Ok(Some(text).filter(|t| !t.trim().is_empty()))
     }
 

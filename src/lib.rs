@@ -15,4 +15,5 @@ pub mod sentiment;
 pub mod server;
 pub mod settings;
 pub mod store;
+pub mod text;
 pub mod text_report;

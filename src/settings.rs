@@ -30,12 +30,18 @@ pub struct ServerSettings {
     pub org_idle_seconds: u64,
     pub cache_ttl_seconds: u64,
     pub cache_max_entries: u64,
+    /// Open connections each worker thread accepts at once; more wait in the backlog.
+    pub max_connections_per_worker: usize,
+    /// How long a client may take to send a request body, in milliseconds.
+    pub body_timeout_ms: u64,
 }
 
 #[derive(Clone, Deserialize)]
 pub struct AuthSettings {
     pub jwt_secret: String,
     pub jwt_public_key_path: String,
+    /// Tokens valid for longer than this from now are refused (the host's are short-lived).
+    pub max_token_lifetime_seconds: u64,
 }
 
 /// Never prints the secret.
@@ -51,6 +57,10 @@ impl std::fmt::Debug for AuthSettings {
                 },
             )
             .field("jwt_public_key_path", &self.jwt_public_key_path)
+            .field(
+                "max_token_lifetime_seconds",
+                &self.max_token_lifetime_seconds,
+            )
             .finish()
     }
 }

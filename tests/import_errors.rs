@@ -47,6 +47,28 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "NUL character in a CSV cell",
+        break_it: |dir| {
+            replace(
+                &dir.join("rooms.csv"),
+                "whatsapp,c0,2026-09-01",
+                "whatsapp,c\u{0}0,2026-09-01",
+            )
+        },
+        message: &["rooms.csv line 2, field contact_id", "NUL"],
+    },
+    Case {
+        name: "NUL character in a JSON string",
+        break_it: |dir| {
+            replace(
+                &dir.join("organizations.ndjson"),
+                "Toko Demo",
+                "Toko\\u0000Demo",
+            )
+        },
+        message: &["organizations.ndjson line 1, field name", "NUL"],
+    },
+    Case {
         name: "malformed timestamp",
         break_it: |dir| {
             replace(

@@ -293,6 +293,10 @@ fn awkward_rooms(org: &str, days: i64, ai_from: i64, seed: u64) -> Vec<Room> {
     rooms
 }
 
+/// A way to aggregate: its name, the `--from/--to` arguments of each run (none: day
+/// by day, newest first), and the chunk size.
+type Plan<'a> = (&'a str, Vec<Vec<&'a str>>, Option<u32>);
+
 #[test]
 fn reports_and_datamart_rows_do_not_depend_on_how_days_were_chunked() {
     let org = "org_chunks";
@@ -305,7 +309,7 @@ fn reports_and_datamart_rows_do_not_depend_on_how_days_were_chunked() {
             ("2026-08-20", "2026-08-26"),
         ];
         let mut seen: Option<(String, Vec<String>)> = None;
-        let plans: [(&str, Vec<Vec<&str>>, Option<u32>); 5] = [
+        let plans: [Plan; 5] = [
             ("all at once", vec![vec![]], None),
             ("one-day chunks", vec![vec![]], Some(1)),
             ("seven-day chunks", vec![vec![]], Some(7)),
@@ -542,7 +546,7 @@ fn making_the_first_room_ineligible_moves_the_first_day_later_and_back() {
             assert_eq!(after["status"], "baseline_forming", "{after}");
         }
 
-        import(url, &[first.clone()], &organizations);
+        import(url, std::slice::from_ref(&first), &organizations);
         aggregate(url, &["--from", "2026-10-20", "--to", "2026-10-20"], None);
         assert_eq!(report_days(url)["days_of_data"], 50);
     }

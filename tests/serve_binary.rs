@@ -132,3 +132,44 @@ fn serve_refuses_to_start_without_a_signing_key() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("IMPACT__AUTH__JWT_SECRET"));
 }
+
+#[actix_web::test]
+async fn a_missing_or_huge_flags_file_is_logged_once_per_change_and_briefly() {
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let flags_dir = tempfile::tempdir().expect("dir");
+    let flags_path = flags_dir.path().join("flags.toml");
+    std::fs::write(&flags_path, FLAGS_ON).expect("write");
+    let served = serve(&database.url, &flags_path);
+    let flag_errors = || {
+        served
+            .lines
+            .lock()
+            .expect("lines")
+            .iter()
+            .filter(|l| l["level"] == "ERROR" && l.to_string().contains("flags"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    std::fs::remove_file(&flags_path).expect("remove");
+    // Three polls of the file (every 2 s) while it is missing: one error line.
+    actix_web::rt::time::sleep(Duration::from_millis(7000)).await;
+    assert_eq!(flag_errors().len(), 1, "{:?}", flag_errors());
+
+    // A 10 MB invalid line: refused without being read whole, and quoted briefly.
+    let huge = format!(
+        "[defaults]\nai_agent_impact_report = \"{}",
+        "x".repeat(10 << 20)
+    );
+    std::fs::write(&flags_path, huge).expect("write");
+    actix_web::rt::time::sleep(Duration::from_millis(3000)).await;
+    let errors = flag_errors();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    let longest = errors
+        .iter()
+        .map(|l| l.to_string().len())
+        .max()
+        .unwrap_or(0);
+    assert!(longest < 4096, "a log line of {longest} bytes");
+}

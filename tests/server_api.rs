@@ -128,6 +128,7 @@ async fn rs256_tokens_work_when_a_public_key_is_configured() {
         role: Role::Admin,
         locale: Lang::Id,
         exp: chrono::Utc::now().timestamp() + 600,
+        nbf: None,
     };
     let rs256 = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),

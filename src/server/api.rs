@@ -1,11 +1,10 @@
-//! The HTTP handlers: the report and cost-assumption API (`/api/v1`), the sign-in
-//! handoff, and the operations endpoints.
+//! The HTTP handlers: the report and cost-assumption API (`/api/v1`) and the
+//! operations endpoints.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use actix::Addr;
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
@@ -18,8 +17,8 @@ use crate::server::actors::{
     ActorFor, GetAssumption, GetProfile, GetReport, LoadError, OrgActor, OrgRegistry,
     SaveAssumption,
 };
-use crate::server::auth::{self, Caller, TokenVerifier};
-use crate::server::errors::{ApiError, LocalText, LocalizedError};
+use crate::server::auth::Caller;
+use crate::server::errors::{resource, ApiError, LocalText, LocalizedError};
 use crate::server::flags::{FlagHandle, FORECAST_FLAG, REPORT_FLAG};
 use crate::server::observability::{events, Metrics};
 use crate::store::Store;
@@ -39,19 +38,18 @@ pub const REPORT_API: &str = "/api/v1/reports/ai-agent-impact";
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics))
-        .route("/auth/handoff", web::get().to(handoff))
-        .route("/api/v1/reports", web::get().to(list_reports))
-        .route(REPORT_API, web::get().to(report))
-        .route(
-            "/api/v1/reports/ai-agent-impact/cost-assumption",
-            web::get().to(get_cost_assumption),
-        )
-        .route(
-            "/api/v1/reports/ai-agent-impact/cost-assumption",
-            web::put().to(put_cost_assumption),
+        .service(resource("/healthz", "GET").route(web::get().to(healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(metrics)))
+        .service(resource("/api/v1/reports", "GET").route(web::get().to(list_reports)))
+        .service(resource(REPORT_API, "GET").route(web::get().to(report)))
+        .service(
+            resource(
+                "/api/v1/reports/ai-agent-impact/cost-assumption",
+                "GET, PUT",
+            )
+            .route(web::get().to(get_cost_assumption))
+            .route(web::put().to(put_cost_assumption)),
         );
 }
 
@@ -82,41 +80,6 @@ async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))
-}
-
-#[derive(Deserialize)]
-struct HandoffQuery {
-    token: Option<String>,
-    next: Option<String>,
-}
-
-/// Exchanges the host's token for a session cookie and goes on to `next`.
-async fn handoff(
-    query: web::Query<HandoffQuery>,
-    verifier: web::Data<Arc<TokenVerifier>>,
-    state: web::Data<AppState>,
-) -> Reply {
-    let token = query.token.as_deref().unwrap_or_default();
-    let caller = verifier.verify(token).map_err(|e| e.in_lang(Lang::En))?;
-    let csrf = auth::random_token().map_err(|e| e.in_lang(caller.locale))?;
-    let session = Cookie::build(auth::SESSION_COOKIE, token.trim().to_string())
-        .path("/")
-        .http_only(true)
-        .secure(state.cookie_secure)
-        .same_site(SameSite::Strict)
-        .finish();
-    let csrf = Cookie::build(auth::CSRF_COOKIE, csrf)
-        .path("/")
-        .http_only(false)
-        .secure(state.cookie_secure)
-        .same_site(SameSite::Strict)
-        .finish();
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, auth::safe_next(query.next.as_deref())))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(session)
-        .cookie(csrf)
-        .finish())
 }
 
 /// The organization's actor and profile, if the caller may see its report:

@@ -4,6 +4,7 @@
 //! always comes from the token, never from a parameter.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::Method;
@@ -57,9 +58,28 @@ pub struct Claims {
     pub sub: String,
     pub org_id: String,
     pub role: Role,
+    /// Any language tag (`id`, `id-ID`, `ID`, `en-US`, …): see `Lang::from_tag`.
+    #[serde(deserialize_with = "language_tag", default)]
     pub locale: Lang,
     pub exp: i64,
+    /// Not valid before this Unix time, when the host sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
+
+/// Reads the `locale` claim leniently: a host that sends BCP 47 tags must be able to
+/// sign anyone in. Only its type is checked (a string); the value picks the language.
+fn language_tag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Lang, D::Error> {
+    let tag = String::deserialize(deserializer)?;
+    Ok(Lang::from_tag(&tag))
+}
+
+/// How long a token may be valid for at most, unless configured otherwise
+/// (`auth.max_token_lifetime_seconds`): the host's tokens are short-lived.
+pub const DEFAULT_MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// Seconds of clock difference tolerated between the host and this server.
+const LEEWAY_SECONDS: u64 = 30;
 
 /// Who is calling, once the token checked out.
 #[derive(Debug, Clone)]
@@ -70,12 +90,15 @@ pub struct Caller {
     pub locale: Lang,
     /// True when the token came from the session cookie (so writes need the CSRF check).
     pub from_cookie: bool,
+    /// When the token expires (Unix seconds): the session cookie ends then too.
+    pub expires_at: i64,
 }
 
 /// Checks tokens with the one algorithm and key the server is configured for.
 pub struct TokenVerifier {
     key: DecodingKey,
     validation: Validation,
+    max_lifetime: Duration,
 }
 
 impl TokenVerifier {
@@ -95,19 +118,40 @@ impl TokenVerifier {
     fn with(key: DecodingKey, algorithm: Algorithm) -> Self {
         // Only the configured algorithm is accepted: no `none`, no HS/RS confusion.
         let mut validation = Validation::new(algorithm);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        Self { key, validation }
+        Self {
+            key,
+            validation,
+            max_lifetime: DEFAULT_MAX_TOKEN_LIFETIME,
+        }
+    }
+
+    /// Refuses tokens that are valid for longer than `max_lifetime` from now.
+    pub fn with_max_lifetime(mut self, max_lifetime: Duration) -> Self {
+        self.max_lifetime = max_lifetime;
+        self
     }
 
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token.trim(), &self.key, &self.validation)
             .map_err(|error| {
-                tracing::info!(reason = %error, "rejected a token");
+                tracing::info!(reason = %crate::text::excerpt(&error.to_string()), "rejected a token");
                 ApiError::Unauthorized
             })?;
         let claims = data.claims;
+        let latest_exp = chrono::Utc::now().timestamp()
+            + i64::try_from(self.max_lifetime.as_secs()).unwrap_or(i64::MAX / 2)
+            + LEEWAY_SECONDS as i64;
+        if claims.exp > latest_exp {
+            tracing::info!(
+                reason = "valid for longer than auth.max_token_lifetime_seconds",
+                "rejected a token"
+            );
+            return Err(ApiError::Unauthorized);
+        }
         let org = OrgId::parse(&claims.org_id).map_err(|_| ApiError::Unauthorized)?;
         if claims.sub.trim().is_empty() {
             return Err(ApiError::Unauthorized);
@@ -118,6 +162,7 @@ impl TokenVerifier {
             role: claims.role,
             locale: claims.locale,
             from_cookie: false,
+            expires_at: claims.exp,
         })
     }
 }
@@ -190,7 +235,11 @@ fn authenticate(request: &HttpRequest) -> Result<Caller, crate::server::errors::
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     ) {
-        check_same_site(request).map_err(|e| e.in_lang(caller.locale))?;
+        let header = request
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|value| value.to_str().ok());
+        check_same_site(request, header).map_err(|e| e.in_lang(caller.locale))?;
     }
     Ok(caller)
 }
@@ -198,14 +247,12 @@ fn authenticate(request: &HttpRequest) -> Result<Caller, crate::server::errors::
 /// A write made with the session cookie must come from our own page: it carries the
 /// CSRF cookie's value in a header (which another site cannot read), and if the
 /// browser names an origin, it is ours.
-fn check_same_site(request: &HttpRequest) -> Result<(), ApiError> {
+/// `presented` is the value the page sent back (the CSRF header, or the sign-out
+/// form's field).
+pub fn check_same_site(request: &HttpRequest, presented: Option<&str>) -> Result<(), ApiError> {
     let cookie = request.cookie(CSRF_COOKIE);
-    let header = request
-        .headers()
-        .get(CSRF_HEADER)
-        .and_then(|value| value.to_str().ok());
-    let tokens_match = match (&cookie, header) {
-        (Some(cookie), Some(header)) => !header.is_empty() && cookie.value() == header,
+    let tokens_match = match (&cookie, presented) {
+        (Some(cookie), Some(presented)) => !presented.is_empty() && cookie.value() == presented,
         _ => false,
     };
     if !tokens_match {
@@ -272,6 +319,7 @@ mod tests {
             role: Role::Owner,
             locale: Lang::Id,
             exp: chrono::Utc::now().timestamp() + 600,
+            nbf: None,
         };
         let token = sign_hs256("right-secret", &claims).unwrap();
         assert_eq!(
@@ -283,5 +331,64 @@ mod tests {
             "org_a"
         );
         assert!(TokenVerifier::hs256("wrong-secret").verify(&token).is_err());
+    }
+
+    fn token(claims: serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"right-secret"),
+        )
+        .unwrap()
+    }
+
+    fn claims(extra: serde_json::Value) -> serde_json::Value {
+        let mut claims = serde_json::json!({
+            "sub": "u1", "org_id": "org_a", "role": "owner", "locale": "en",
+            "exp": chrono::Utc::now().timestamp() + 600,
+        });
+        for (key, value) in extra.as_object().unwrap() {
+            claims[key] = value.clone();
+        }
+        claims
+    }
+
+    #[test]
+    fn tokens_not_valid_yet_or_valid_for_too_long_are_refused() {
+        let verifier = TokenVerifier::hs256("right-secret");
+        let now = chrono::Utc::now().timestamp();
+        let tomorrow = serde_json::json!({"nbf": now + 86_400});
+        assert!(verifier.verify(&token(claims(tomorrow))).is_err());
+        let since_a_minute = serde_json::json!({"nbf": now - 60});
+        assert!(verifier.verify(&token(claims(since_a_minute))).is_ok());
+        let for_a_year = serde_json::json!({"exp": now + 365 * 86_400});
+        assert!(verifier.verify(&token(claims(for_a_year.clone()))).is_err());
+        let patient = TokenVerifier::hs256("right-secret")
+            .with_max_lifetime(Duration::from_secs(400 * 86_400));
+        assert!(patient.verify(&token(claims(for_a_year))).is_ok());
+    }
+
+    #[test]
+    fn any_language_tag_signs_in_and_picks_the_language() {
+        let verifier = TokenVerifier::hs256("right-secret");
+        for (tag, lang) in [
+            ("id", Lang::Id),
+            ("id-ID", Lang::Id),
+            ("ID", Lang::Id),
+            ("en-US", Lang::En),
+            ("en", Lang::En),
+            ("fr", Lang::En),
+            ("", Lang::En),
+        ] {
+            let caller = verifier
+                .verify(&token(claims(serde_json::json!({ "locale": tag }))))
+                .unwrap_or_else(|e| panic!("{tag}: {e}"));
+            assert_eq!(caller.locale, lang, "{tag}");
+        }
+        let mut no_locale = claims(serde_json::json!({}));
+        no_locale.as_object_mut().unwrap().remove("locale");
+        assert_eq!(verifier.verify(&token(no_locale)).unwrap().locale, Lang::En);
+        let not_text = claims(serde_json::json!({"locale": 7}));
+        assert!(verifier.verify(&token(not_text)).is_err());
     }
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::i18n::{demo as words, Lang, Phrase};
 use crate::server::auth::{sign_hs256, Claims, Role};
-use crate::server::errors::ApiError;
+use crate::server::errors::{resource, ApiError};
 
 /// The demo organizations, what each shows, and whether its flags are on.
 pub const DEMO_ACCOUNTS: &[(&str, &str, Phrase, bool, bool)] = &[
@@ -92,16 +92,13 @@ impl DemoSignIn {
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .route(
-            "/",
-            web::get().to(|| async {
-                HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, "/demo/sign-in"))
-                    .finish()
-            }),
-        )
-        .route("/demo/sign-in", web::get().to(page))
-        .route("/demo/sign-in/{org}/{role}", web::get().to(sign_in));
+        .service(resource("/", "GET").route(web::get().to(|| async {
+            HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/demo/sign-in"))
+                .finish()
+        })))
+        .service(resource("/demo/sign-in", "GET").route(web::get().to(page)))
+        .service(resource("/demo/sign-in/{org}/{role}", "GET").route(web::get().to(sign_in)));
 }
 
 #[derive(Deserialize)]
@@ -195,6 +192,7 @@ async fn sign_in(
         role,
         locale: lang,
         exp: Utc::now().timestamp() + 8 * 3600,
+        nbf: None,
     };
     let token = sign_hs256(&demo.secret, &claims)
         .map_err(|e| ApiError::internal(format!("signing: {e}")))?;

@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, ConnectionType, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::i18n::{api as words, Lang, Phrase};
@@ -22,6 +25,9 @@ pub enum ApiError {
     /// The report's core data could not be read in time.
     Unavailable,
     Internal(String),
+    /// An answer of the HTTP layer (a query it could not read, a wrong method, a
+    /// body too large or too slow, an unknown path), in our own shape and words.
+    Http(StatusCode),
 }
 
 /// A message in both languages.
@@ -98,6 +104,25 @@ impl ApiError {
                 "internal",
                 text(words::INTERNAL),
             ),
+            ApiError::Http(status) => {
+                let (code, phrase) = match *status {
+                    StatusCode::NOT_FOUND => ("not_found", words::NOT_FOUND),
+                    StatusCode::METHOD_NOT_ALLOWED => {
+                        ("method_not_allowed", words::METHOD_NOT_ALLOWED)
+                    }
+                    StatusCode::REQUEST_TIMEOUT => ("request_timeout", words::BODY_TIMEOUT),
+                    StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", words::TOO_LARGE),
+                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+                        ("headers_too_large", words::TOO_LARGE)
+                    }
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                        ("unsupported_media_type", words::UNSUPPORTED_MEDIA)
+                    }
+                    status if status.is_server_error() => ("internal", words::INTERNAL),
+                    _ => ("bad_request", words::BAD_REQUEST),
+                };
+                (*status, code, text(phrase))
+            }
         }
     }
 
@@ -174,6 +199,102 @@ impl ResponseError for LocalizedError {
             .insert_header(("Cache-Control", "no-store"))
             .json(self.error.body(self.lang))
     }
+}
+
+/// Which kind of answer a path gets when something goes wrong: the JSON error shape
+/// of `docs/openapi.json`, or the page's error view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Api,
+    Page,
+}
+
+impl Surface {
+    pub fn of(path: &str) -> Self {
+        const API: [&str; 5] = ["/api/", "/auth/handoff", "/healthz", "/readyz", "/metrics"];
+        if API.iter().any(|prefix| path.starts_with(prefix)) {
+            Surface::Api
+        } else {
+            Surface::Page
+        }
+    }
+
+    /// Whether a response already has this surface's error shape.
+    fn is_shaped(self, response: &HttpResponse<impl actix_web::body::MessageBody>) -> bool {
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        match self {
+            Surface::Api => content_type.starts_with("application/json"),
+            Surface::Page => content_type.starts_with("text/html"),
+        }
+    }
+}
+
+/// The language of an answer given before anyone signed in: `lang` in the query,
+/// else the browser's first choice, else English.
+fn request_lang(request: &HttpRequest) -> Lang {
+    let query_lang = request
+        .query_string()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "lang")
+        .and_then(|(_, value)| Lang::parse(value));
+    query_lang.unwrap_or_else(|| {
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .map(Lang::from_tag)
+            .unwrap_or(Lang::En)
+    })
+}
+
+/// Middleware: every error the framework answers by itself (a query it cannot read,
+/// a wrong method, a body too large, an unknown path) is given our shape on the way
+/// out, so no framework wording reaches anyone: the JSON error on API paths, the
+/// page's error view elsewhere. Headers that matter (`Allow`) are kept.
+pub async fn shape_errors(
+    request: ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // Handlers and extractors answer their errors as responses; only a broken
+    // service would return an error here, and actix answers that with a plain 500.
+    let response = next.call(request).await?.map_into_boxed_body();
+    let status = response.status();
+    let surface = Surface::of(response.request().path());
+    if !(status.is_client_error() || status.is_server_error())
+        || surface.is_shaped(response.response())
+    {
+        return Ok(response);
+    }
+    let lang = request_lang(response.request());
+    let (request, original) = response.into_parts();
+    let mut shaped = match surface {
+        Surface::Api => ApiError::Http(status).in_lang(lang).error_response(),
+        Surface::Page => crate::server::page::error_view(status, lang),
+    };
+    for name in [header::ALLOW, header::CONNECTION] {
+        if let Some(value) = original.headers().get(&name) {
+            shaped.headers_mut().insert(name, value.clone());
+        }
+    }
+    if original.head().connection_type() == ConnectionType::Close {
+        shaped.head_mut().set_connection_type(ConnectionType::Close);
+    }
+    Ok(ServiceResponse::new(request, shaped))
+}
+
+/// A route's resource that answers other methods with 405 and the `Allow` header
+/// (`allow` lists the methods its routes take).
+pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    actix_web::web::resource(path).default_service(actix_web::web::to(move || async move {
+        HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, allow))
+            .finish()
+    }))
 }
 
 #[cfg(test)]

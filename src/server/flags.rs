@@ -4,9 +4,10 @@
 //! last good flags, logs an error and counts a failed reload.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use actix::prelude::*;
 use notify::Watcher;
@@ -18,10 +19,15 @@ use crate::server::observability::Metrics;
 pub const REPORT_FLAG: &str = "ai_agent_impact_report";
 pub const FORECAST_FLAG: &str = "ai_agent_impact_report_forecast";
 
+/// The largest flags file read; a bigger one is refused whole (a real one is a few
+/// hundred bytes per account).
+pub const MAX_FLAGS_FILE_BYTES: u64 = 1024 * 1024;
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Flags {
-    #[serde(default)]
+    /// Required: a file without it (empty, or cut short mid-write) is invalid rather
+    /// than "every flag off".
     defaults: HashMap<String, bool>,
     #[serde(default)]
     global: HashMap<String, bool>,
@@ -51,7 +57,13 @@ impl Flags {
 
 /// Parsed with `toml` directly, which keeps organization ids exactly as written.
 fn toml_parse(text: &str) -> Result<Flags, String> {
-    toml::from_str(text).map_err(|e| e.to_string())
+    let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    if !table.contains_key("defaults") {
+        return Err("there is no [defaults] table; it is required (see docs/operations.md)".into());
+    }
+    toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| e.to_string())
 }
 
 /// The current flags, shared by every request handler; readers never wait long.
@@ -78,17 +90,41 @@ impl FlagHandle {
     }
 }
 
+/// The flags file's bytes, at most `MAX_FLAGS_FILE_BYTES` of them.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FLAGS_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_FLAGS_FILE_BYTES {
+        return Err(format!(
+            "{}: the file is larger than {} bytes; it is not read",
+            path.display(),
+            MAX_FLAGS_FILE_BYTES
+        ));
+    }
+    Ok(bytes)
+}
+
+fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Flags, String> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| format!("{}: the file is not UTF-8 text", path.display()))?;
+    Flags::parse(text).map_err(|e| format!("{}: {}", path.display(), crate::text::excerpt(&e)))
+}
+
 /// Reads and parses the flags file.
 pub fn load(path: &Path) -> Result<Flags, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Flags::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    parse_bytes(path, &read_bounded(path)?)
 }
 
 pub struct FlagSupervisor {
     path: PathBuf,
     handle: FlagHandle,
     metrics: Arc<Metrics>,
-    last_seen: Option<(SystemTime, u64)>,
+    /// What the last look at the file found: its bytes, or why it could not be read.
+    /// A change is a change of contents, whatever happened to its size or time.
+    last_seen: Option<Result<Vec<u8>, String>>,
     watcher: Option<notify::RecommendedWatcher>,
 }
 
@@ -103,18 +139,17 @@ impl FlagSupervisor {
         }
     }
 
-    fn stamp(&self) -> Option<(SystemTime, u64)> {
-        let metadata = std::fs::metadata(&self.path).ok()?;
-        Some((metadata.modified().ok()?, metadata.len()))
-    }
-
     fn reload(&mut self) {
-        let stamp = self.stamp();
-        if stamp.is_some() && stamp == self.last_seen {
+        let seen = read_bounded(&self.path);
+        if self.last_seen.as_ref() == Some(&seen) {
             return;
         }
-        self.last_seen = stamp;
-        match load(&self.path) {
+        let parsed = seen
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|bytes| parse_bytes(&self.path, bytes));
+        self.last_seen = Some(seen);
+        match parsed {
             Ok(flags) => {
                 if *self.handle.current() != flags {
                     tracing::info!(path = %self.path.display(), "feature flags reloaded");
@@ -141,7 +176,8 @@ impl Actor for FlagSupervisor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.last_seen = self.stamp();
+        // What the server started with (`load` at start-up) counts as seen.
+        self.last_seen = Some(read_bounded(&self.path));
         let address = ctx.address();
         let watched = self.path.clone();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -223,6 +259,40 @@ mod tests {
         assert!(Flags::parse("[defaults\nai_agent_impact_report = true").is_err());
         assert!(Flags::parse("[defaults]\nai_agent_impact_report = \"yes\"").is_err());
         assert!(Flags::parse("[surprise]\nx = true").is_err());
-        assert_eq!(Flags::parse("").unwrap(), Flags::default());
+    }
+
+    #[test]
+    fn a_file_without_defaults_is_invalid_not_everything_off() {
+        for text in ["", "   \n\t\n", "[global]\nai_agent_impact_report = true\n"] {
+            let error = Flags::parse(text).unwrap_err();
+            assert!(error.contains("[defaults]"), "{text:?}: {error}");
+        }
+        assert!(Flags::parse("[defaults]\n").is_ok());
+    }
+
+    #[test]
+    fn an_oversized_file_is_refused_without_being_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("flags.toml");
+        let mut text = String::from("[defaults]\n");
+        while (text.len() as u64) <= MAX_FLAGS_FILE_BYTES {
+            text.push_str("# padding padding padding padding padding padding padding\n");
+        }
+        std::fs::write(&path, text).unwrap();
+        let error = load(&path).unwrap_err();
+        assert!(error.contains("larger than"), "{error}");
+    }
+
+    #[test]
+    fn errors_quote_at_most_a_few_kilobytes_of_the_file() {
+        let line = format!(
+            "[defaults]\nai_agent_impact_report = \"{}",
+            "x".repeat(500_000)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("flags.toml");
+        std::fs::write(&path, line).unwrap();
+        let error = load(&path).unwrap_err();
+        assert!(error.len() < 4 * 1024, "{} bytes", error.len());
     }
 }

@@ -10,9 +10,11 @@ pub mod auth;
 pub mod demo_sign_in;
 pub mod errors;
 pub mod flags;
+pub mod limits;
 pub mod nightly;
 pub mod observability;
 pub mod page;
+pub mod sign_in;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -20,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr};
 use actix_web::dev::{Server, Service};
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{self, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 
 use crate::server::actors::{DatamartFetcher, Invalidate, OrgDependencies, OrgRegistry};
@@ -66,6 +68,13 @@ pub struct Application {
 }
 
 fn token_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, StartError> {
+    let max_lifetime = Duration::from_secs(settings.auth.max_token_lifetime_seconds.max(60));
+    Ok(key_verifier(settings, mode)?.with_max_lifetime(max_lifetime))
+}
+
+/// The verifier for the configured key: the demo's secret, an RS256 public key, or
+/// the shared HS256 secret.
+fn key_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, StartError> {
     if let Mode::Demo { jwt_secret } = mode {
         return Ok(TokenVerifier::hs256(jwt_secret));
     }
@@ -126,6 +135,11 @@ impl Application {
         )
         .start();
 
+        actix_web::rt::spawn(observability::watch_datamart(
+            Arc::clone(&store),
+            Arc::clone(&metrics),
+        ));
+
         // Changes made by other instances (assumption saves, aggregations).
         if let Some(mut changes) = store.subscribe().await? {
             let registry = registry.clone();
@@ -177,11 +191,17 @@ impl Application {
             .local_addr()
             .map_err(|source| StartError::Bind { address, source })?
             .port();
+        let body_timeout = Duration::from_millis(settings.server.body_timeout_ms.max(1));
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
             let mut app = App::new()
                 .app_data(state.clone())
                 .app_data(verifier.clone())
+                .app_data(web::PayloadConfig::new(limits::MAX_BODY_BYTES))
+                .wrap(middleware::from_fn(move |request, next| {
+                    limits::body_deadline(body_timeout, request, next)
+                }))
+                .wrap(middleware::from_fn(errors::shape_errors))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
@@ -189,29 +209,28 @@ impl Application {
                 )
                 .wrap_fn(move |request, service| {
                     let started = Instant::now();
-                    let method = request.method().to_string();
+                    let method = observability::method_label(request.method());
                     let metrics = metrics.clone();
                     let response = service.call(request);
                     async move {
                         let response = response.await?;
-                        let route = response
-                            .request()
-                            .match_pattern()
-                            .unwrap_or_else(|| "unmatched".to_string());
+                        let route = observability::route_label(response.request());
                         metrics
                             .http_duration
-                            .with_label_values(&[&route, &method, response.status().as_str()])
+                            .with_label_values(&[&route, method, response.status().as_str()])
                             .observe(started.elapsed().as_secs_f64());
                         Ok(response)
                     }
                 })
                 .configure(api::routes)
+                .configure(sign_in::routes)
                 .configure(page::routes);
             if let Some(demo) = &demo {
                 app = app.app_data(demo.clone()).configure(demo_sign_in::routes);
             }
             app
         })
+        .max_connections(settings.server.max_connections_per_worker.max(1))
         .listen(listener)
         .map_err(|source| StartError::Bind {
             address: "the listener".into(),

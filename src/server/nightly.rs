@@ -108,7 +108,10 @@ impl NightlyScheduler {
                 match run_nightly(&settings, Arc::clone(&store)).await {
                     Ok(refreshed) => {
                         metrics.aggregation_runs.with_label_values(&["ok"]).inc();
-                        metrics.aggregation_last_success.set(Utc::now().timestamp() as f64);
+                        match store.datamart_health().await {
+                            Ok(health) => metrics.record_health(health, Utc::now()),
+                            Err(error) => tracing::warn!(error = %error, "cannot read the datamart's health"),
+                        }
                         for org in &refreshed {
                             let change = Change::Refreshed { org_id: org.to_string() };
                             if let Err(error) = store.publish(&change).await {

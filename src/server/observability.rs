@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use crate::store::{DatamartHealth, Store};
+
 use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry,
     TextEncoder,
@@ -19,6 +21,10 @@ pub const CACHE_MISSES: &str = "impact_report_cache_misses_total";
 pub const FLAG_RELOADS: &str = "impact_flag_reloads_total";
 pub const AGGREGATION_RUNS: &str = "impact_aggregation_runs_total";
 pub const AGGREGATION_LAST_SUCCESS: &str = "impact_aggregation_last_success_timestamp_seconds";
+pub const SENTIMENT_PENDING_AGE: &str = "impact_sentiment_pending_oldest_day_age_seconds";
+
+/// How often the server reads the datamart's health for the gauges ops are paged on.
+pub const DATAMART_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub struct Metrics {
     registry: Registry,
@@ -32,6 +38,7 @@ pub struct Metrics {
     pub flag_reloads: IntCounterVec,
     pub aggregation_runs: IntCounterVec,
     pub aggregation_last_success: Gauge,
+    pub sentiment_pending_age: Gauge,
 }
 
 impl Metrics {
@@ -87,7 +94,13 @@ impl Metrics {
         )?;
         let aggregation_last_success = Gauge::new(
             AGGREGATION_LAST_SUCCESS,
-            "Unix time of the last successful nightly aggregation.",
+            "Unix time the datamart was last written by an aggregation (nightly in any \
+             instance, or `impact aggregate`); 0 before the first.",
+        )?;
+        let sentiment_pending_age = Gauge::new(
+            SENTIMENT_PENDING_AGE,
+            "Seconds since the start (UTC) of the oldest day whose sentiment is still \
+             pending; 0 when none is.",
         )?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(report_views.clone()))?;
@@ -99,6 +112,7 @@ impl Metrics {
         registry.register(Box::new(flag_reloads.clone()))?;
         registry.register(Box::new(aggregation_runs.clone()))?;
         registry.register(Box::new(aggregation_last_success.clone()))?;
+        registry.register(Box::new(sentiment_pending_age.clone()))?;
         Ok(Arc::new(Self {
             registry,
             http_duration,
@@ -111,7 +125,25 @@ impl Metrics {
             flag_reloads,
             aggregation_runs,
             aggregation_last_success,
+            sentiment_pending_age,
         }))
+    }
+
+    /// Sets the freshness gauges from the datamart itself, so they tell the truth
+    /// whichever instance or command aggregated, and right after a restart.
+    pub fn record_health(&self, health: DatamartHealth, now: chrono::DateTime<chrono::Utc>) {
+        self.aggregation_last_success.set(
+            health
+                .last_written
+                .map(|at| at.timestamp() as f64)
+                .unwrap_or(0.0),
+        );
+        let pending_age = health
+            .oldest_pending_sentiment_day
+            .and_then(|day| day.and_hms_opt(0, 0, 0))
+            .map(|start| (now.naive_utc() - start).num_seconds().max(0) as f64)
+            .unwrap_or(0.0);
+        self.sentiment_pending_age.set(pending_age);
     }
 
     /// The Prometheus text exposition of every metric.
@@ -120,6 +152,46 @@ impl Metrics {
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
         String::from_utf8(buffer).map_err(|e| prometheus::Error::Msg(e.to_string()))
     }
+}
+
+/// Reads the datamart's health every `DATAMART_WATCH_INTERVAL` for as long as the
+/// server runs; a failed read keeps the last values and is logged.
+pub async fn watch_datamart(store: Arc<dyn Store>, metrics: Arc<Metrics>) {
+    let mut ticks = tokio::time::interval(DATAMART_WATCH_INTERVAL);
+    loop {
+        ticks.tick().await;
+        match store.datamart_health().await {
+            Ok(health) => metrics.record_health(health, chrono::Utc::now()),
+            Err(error) => tracing::warn!(error = %error, "cannot read the datamart's health"),
+        }
+    }
+}
+
+/// The `method` label of a request: one of the methods HTTP defines, else `other`,
+/// so a client inventing methods cannot create new series (every label value of a
+/// metric comes from a closed set).
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
+/// The `route` label of a request: the pattern of the route that answered (a
+/// closed set: the routes this server registers), else `unmatched`.
+pub fn route_label(request: &actix_web::HttpRequest) -> String {
+    request
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_string())
 }
 
 /// The PRD's product events (§11), one structured log line each.

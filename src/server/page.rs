@@ -537,6 +537,8 @@ pub struct ReportPage {
     pub minutes: String,
     pub body: String,
     pub error_body: String,
+    /// The CSRF cookie's value for the sign-out form, when signed in by cookie.
+    pub sign_out_csrf: Option<String>,
 }
 
 impl ReportPage {
@@ -570,30 +572,28 @@ use crate::server::api::{
     choose_range, eligible_org, report_for, AppState, ReportQuery, REPORT_PATH,
 };
 use crate::server::auth::Caller;
-use crate::server::errors::{ApiError, LocalizedError};
+use crate::server::errors::{resource, ApiError, LocalizedError};
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .route("/reports", web::get().to(reports_area))
-        .route(REPORT_PATH, web::get().to(report_page))
-        .route("/reports/ai-agent-impact/body", web::get().to(report_body))
-        .route(
-            "/assets/report.css",
-            web::get().to(|| async {
+        .service(resource("/reports", "GET").route(web::get().to(reports_area)))
+        .service(resource(REPORT_PATH, "GET").route(web::get().to(report_page)))
+        .service(resource("/reports/ai-agent-impact/body", "GET").route(web::get().to(report_body)))
+        .service(
+            resource("/assets/report.css", "GET").route(web::get().to(|| async {
                 asset(
                     "text/css; charset=utf-8",
                     include_str!("../../assets/report.css"),
                 )
-            }),
+            })),
         )
-        .route(
-            "/assets/report.js",
-            web::get().to(|| async {
+        .service(
+            resource("/assets/report.js", "GET").route(web::get().to(|| async {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../../assets/report.js"),
                 )
-            }),
+            })),
         );
 }
 
@@ -604,14 +604,18 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
+pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
     match rendered {
         Ok(body) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            // Same-origin requests name their origin (the sign-out form's Origin
+            // check needs it); no other site ever learns where the reader was.
+            .insert_header((header::REFERRER_POLICY, "same-origin"))
             .insert_header((
                 "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'",
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; \
+                 base-uri 'none'; form-action 'self'",
             ))
             .body(body),
         Err(error) => {
@@ -637,6 +641,17 @@ fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phrase) -> HttpR
         links: Vec::new(),
     };
     html(status, page.render())
+}
+
+/// The page's error view for an answer of the HTTP layer (an unknown address, a
+/// wrong method, a request it could not read).
+pub fn error_view(status: StatusCode, lang: Lang) -> HttpResponse {
+    let (title, text) = if status == StatusCode::NOT_FOUND {
+        (words::PAGE_NOT_FOUND_TITLE, words::PAGE_NOT_FOUND)
+    } else {
+        (words::REQUEST_PROBLEM_TITLE, words::REQUEST_PROBLEM)
+    };
+    message(status, lang, title, text)
 }
 
 /// The caller and the page's language, or the "please sign in again" page.
@@ -756,6 +771,7 @@ async fn report_page(
     caller: Result<Caller, LocalizedError>,
     query: web::Query<ReportQuery>,
     state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
 ) -> HttpResponse {
     let (caller, lang) = match signed_in(caller, &query, words::PAGE_TITLE) {
         Ok(signed_in) => signed_in,
@@ -812,6 +828,11 @@ async fn report_page(
         minutes,
         body,
         error_body,
+        sign_out_csrf: caller
+            .from_cookie
+            .then(|| request.cookie(crate::server::auth::CSRF_COOKIE))
+            .flatten()
+            .map(|cookie| cookie.value().to_string()),
     };
     html(status, page.render())
 }

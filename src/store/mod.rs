@@ -65,6 +65,15 @@ pub struct OrgActivity {
     pub data_through: Option<NaiveDate>,
 }
 
+/// What ops watch across all organizations (the alerts of `config/prometheus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DatamartHealth {
+    /// When any aggregation last wrote a daily row.
+    pub last_written: Option<DateTime<Utc>>,
+    /// The oldest day whose sentiment is still pending, of any organization.
+    pub oldest_pending_sentiment_day: Option<NaiveDate>,
+}
+
 /// A notice that an organization's data changed, sent to every server instance.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -238,6 +247,8 @@ pub trait Store: Send + Sync {
         group: TileGroup,
     ) -> StoreResult<Vec<DailyCounters>>;
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity>;
+    /// The datamart's freshness across all organizations, read through indexes.
+    async fn datamart_health(&self) -> StoreResult<DatamartHealth>;
 
     /// The organization's onboarding baseline, once stored.
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>>;

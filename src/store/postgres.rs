@@ -13,8 +13,8 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
-    HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store, StoreError,
-    StoreResult, SummaryRecord,
+    DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store,
+    StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         4,
         "forecast snapshots",
         include_str!("../../migrations/postgres/0004_forecast_snapshots.sql"),
+    ),
+    (
+        5,
+        "datamart health",
+        include_str!("../../migrations/postgres/0005_datamart_health.sql"),
     ),
 ];
 
@@ -581,6 +586,25 @@ impl Store for PostgresStore {
                 data_through: row.get(1),
             })
             .unwrap_or_default())
+    }
+
+    async fn datamart_health(&self) -> StoreResult<DatamartHealth> {
+        let context = "reading the datamart's health";
+        let rows = self
+            .query(
+                context,
+                "SELECT (SELECT max(computed_at) FROM ai_activity_logs),
+                        (SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending)",
+                &[],
+            )
+            .await?;
+        let Some(row) = rows.first() else {
+            return Ok(DatamartHealth::default());
+        };
+        Ok(DatamartHealth {
+            last_written: row.try_get(0).map_err(StoreError::postgres(context))?,
+            oldest_pending_sentiment_day: row.try_get(1).map_err(StoreError::postgres(context))?,
+        })
     }
 
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>> {

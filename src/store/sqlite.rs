@@ -9,8 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
-    HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store, StoreError,
-    StoreResult, SummaryRecord,
+    DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store,
+    StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "forecast snapshots",
         include_str!("../../migrations/sqlite/0004_forecast_snapshots.sql"),
+    ),
+    (
+        5,
+        "datamart health",
+        include_str!("../../migrations/sqlite/0005_datamart_health.sql"),
     ),
 ];
 
@@ -668,6 +673,29 @@ impl Store for SqliteStore {
             Ok(OrgActivity {
                 first_eligible_day: first.as_deref().map(parse_day).transpose()?,
                 data_through: through.as_deref().map(parse_day).transpose()?,
+            })
+        })
+        .await
+    }
+
+    async fn datamart_health(&self) -> StoreResult<DatamartHealth> {
+        self.with_connection(move |c| {
+            let context = "reading the datamart's health";
+            let last: Option<i64> = c
+                .query_row("SELECT max(computed_at) FROM ai_activity_logs", [], |row| {
+                    row.get(0)
+                })
+                .map_err(StoreError::sqlite(context))?;
+            let pending: Option<String> = c
+                .query_row(
+                    "SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending",
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(StoreError::sqlite(context))?;
+            Ok(DatamartHealth {
+                last_written: optional_instant(last)?,
+                oldest_pending_sentiment_day: pending.as_deref().map(parse_day).transpose()?,
             })
         })
         .await

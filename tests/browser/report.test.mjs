@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -53,6 +54,8 @@ async function open(org, role, path, { locale = 'en', viewport = DESKTOP } = {})
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${BASE}/auth/handoff?token=${token(org, role, locale)}&next=${encodeURIComponent(path)}`);
+  // The handoff answers with a page of its own that moves on to `path`.
+  await page.waitForURL((url) => !url.pathname.startsWith('/auth/'));
   page.jsErrors = errors;
   return page;
 }
@@ -315,3 +318,36 @@ test('the cost dialog: keyboard, invalid values, and a save that updates the fig
   });
   assert.equal(restored.status, 200);
 });
+
+test('sign-in from the host admin on another site lands on the report, and sign-out ends the session', async () => {
+  // The host's admin lives on another site (localhost is not 127.0.0.1's site).
+  const handoff = `${BASE}/auth/handoff?token=${token('org_demo', 'owner')}&next=${encodeURIComponent(OCTOBER)}`;
+  const host = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><title>Host admin</title><a id="open" href="${handoff}">Open AI report</a>`);
+  });
+  await new Promise((resolve) => host.listen(0, 'localhost', resolve));
+  const context = await browser.newContext({ viewport: DESKTOP });
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://localhost:${host.address().port}/`);
+    await page.click('#open');
+    await page.waitForURL((url) => url.pathname === '/reports/ai-agent-impact');
+    assert.equal(await page.locator('[data-state]').getAttribute('data-state'), 'success');
+    const cookies = await context.cookies(BASE);
+    const session = cookies.find((cookie) => cookie.name === 'impact_session');
+    assert.equal(session.sameSite, 'Strict');
+    assert.ok(session.httpOnly);
+    assert.ok(session.expires > Date.now() / 1000 && session.expires <= Date.now() / 1000 + 3700, 'the cookie ends with the token');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.pathname === '/auth/signed-out');
+    assert.match(await text(page, 'h1'), /signed out/);
+    const after = await page.goto(`${BASE}${OCTOBER}`);
+    assert.equal(after.status(), 401, 'signed out means signed out');
+  } finally {
+    await context.close();
+    host.close();
+  }
+});
+

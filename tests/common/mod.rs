@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::Value;
 
+pub mod mongo_standin;
+
 /// Where the test PostgreSQL server is; CI and the README use this default.
 pub fn postgres_admin_url() -> String {
     std::env::var("IMPACT_TEST_POSTGRES_URL")

@@ -142,6 +142,7 @@ pub fn token_with(org: &str, role: Role, locale: Lang, exp: i64, secret: &str) -
             role,
             locale,
             exp,
+            nbf: None,
         },
     )
     .expect("sign")
