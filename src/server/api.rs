@@ -137,8 +137,9 @@ pub struct ReportQuery {
 }
 
 /// The language to answer in: `lang` if given (and valid), else the token's.
+/// An empty `lang=` is refused like any other value that is not `en` or `id`.
 pub fn choose_lang(requested: Option<&str>, caller: &Caller) -> Result<Lang, LocalizedError> {
-    match requested.map(str::trim).filter(|l| !l.is_empty()) {
+    match requested {
         None => Ok(caller.locale),
         Some(text) => Lang::parse(text)
             .ok_or_else(|| ApiError::bad_request(words::BAD_LANG, &[]).in_lang(caller.locale)),
@@ -332,7 +333,9 @@ pub fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> {
                 problems.insert(field.name(), LocalText::from(words::MISSING_FIELD, &[]));
                 None
             }
-            Some(value) => match value.as_i64() {
+            // JSON has one kind of number: 480 and 480.0 are the same whole number
+            // (JSON Schema's `integer` says so too).
+            Some(value) => match whole_number(value) {
                 Some(number) => Some(number),
                 None => {
                     problems.insert(
@@ -368,19 +371,25 @@ pub fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> {
     Err(ApiError::Validation(problems))
 }
 
+/// A JSON number with no fraction, as an `i64`.
+fn whole_number(value: &serde_json::Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|number| number.fract() == 0.0 && number.abs() < 9.0e15)
+            .map(|number| number as i64)
+    })
+}
+
 async fn put_cost_assumption(
     caller: Caller,
     body: web::Bytes,
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Reply {
-    let lang = choose_lang(
-        web::Query::<ReportQuery>::from_query(request.query_string())
-            .ok()
-            .and_then(|q| q.lang.clone())
-            .as_deref(),
-        &caller,
-    )?;
+    let query = web::Query::<ReportQuery>::from_query(request.query_string())
+        .map_err(|_| ApiError::bad_request(words::BAD_REQUEST, &[]).in_lang(caller.locale))?;
+    let lang = choose_lang(query.lang.as_deref(), &caller)?;
     let (actor, _) = eligible_org(&state, &caller)
         .await
         .map_err(|e| e.in_lang(lang))?;
@@ -437,5 +446,19 @@ mod tests {
             parse_assumption(b"[1, 2]"),
             Err(ApiError::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn a_whole_number_may_be_written_with_a_fraction_of_zero() {
+        let written =
+            parse_assumption(br#"{"agent_hour_rate": 1041.0, "minutes_per_conversation": 4.8e2}"#)
+                .unwrap();
+        assert_eq!(
+            (
+                written.agent_hour_rate(),
+                written.minutes_per_conversation()
+            ),
+            (1_041, 480)
+        );
     }
 }
