@@ -1,0 +1,242 @@
+//! Property-based tests (proptest): random conversations must always keep the
+//! report's books balanced, whatever the data and however it is aggregated, on both
+//! backends; and random bytes in any import file give a clean error or rows, never
+//! a panic.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use common::{TestDatabase, TestSqlite};
+use impact::aggregate::{Aggregator, Request, Scope};
+use impact::domain::{DateRange, OrgId};
+use impact::import::import_dir;
+use impact::metrics::DailyCounters;
+use impact::sentiment::StoreSentiment;
+use impact::settings::Settings;
+use impact::store::{self, Store};
+use proptest::prelude::*;
+
+const REASONS: [&str; 8] = [
+    "RESOLVE_AI",
+    "resolve_ai ",
+    "RESOLVE",
+    "ASSIGN_AGENT",
+    "WAITING_ASSIGN_AGENT",
+    "SPAM",
+    "IDLE",
+    "",
+];
+
+/// One random room: its minute in a 10-day window, customer, reason, agent, the
+/// minutes to close (negative: a bad row; `None`: still open), channel, messages.
+#[derive(Debug, Clone)]
+struct RandomRoom {
+    minute: u32,
+    contact: u8,
+    reason: usize,
+    agent: bool,
+    close_after: Option<i32>,
+    test_chat: bool,
+    customer_messages: u8,
+    ai_messages: u8,
+}
+
+fn room() -> impl Strategy<Value = RandomRoom> {
+    (
+        0u32..10 * 24 * 60,
+        0u8..8,
+        0..REASONS.len(),
+        any::<bool>(),
+        proptest::option::weighted(0.9, -3000i32..3000),
+        proptest::bool::weighted(0.05),
+        0u8..4,
+        0u8..3,
+    )
+        .prop_map(
+            |(minute, contact, reason, agent, close_after, test_chat, customer, ai)| RandomRoom {
+                minute,
+                contact,
+                reason,
+                agent,
+                close_after,
+                test_chat,
+                customer_messages: customer,
+                ai_messages: ai,
+            },
+        )
+}
+
+/// The import files of one organization with these rooms (from 1 Oct 2026, Jakarta).
+fn write_files(dir: &std::path::Path, rooms: &[RandomRoom]) {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-10-01T00:00:00+07:00").expect("start");
+    std::fs::write(
+        dir.join("organizations.ndjson"),
+        r#"{"id":"org_prop","name":"Prop","ai_addon":true,"timezone":"Asia/Jakarta","business_hours":{"mon":["08:00-17:00"],"sat":["09:00-13:00"]}}"#,
+    )
+    .expect("write");
+    let mut csv = String::from(
+        "id,organization_id,channel,contact_id,created_at,closed_at,closed_reason,assign_channel_agent_id,assigned_at\n",
+    );
+    let mut histories = String::from("room_id,organization_id,sender_type,created_at\n");
+    for (index, room) in rooms.iter().enumerate() {
+        let created = start + chrono::Duration::minutes(i64::from(room.minute));
+        let closed = room
+            .close_after
+            .map(|minutes| (created + chrono::Duration::minutes(i64::from(minutes))).to_rfc3339())
+            .unwrap_or_default();
+        let _ = writeln!(
+            csv,
+            "r{index},org_prop,{},c{},{},{closed},{},{},",
+            if room.test_chat { "bot_preview" } else { "whatsapp" },
+            room.contact,
+            created.to_rfc3339(),
+            REASONS[room.reason],
+            if room.agent { "agent_1" } else { "" },
+        );
+        for (sender, count) in [("customer", room.customer_messages), ("ai", room.ai_messages)] {
+            for _ in 0..count {
+                let _ = writeln!(histories, "r{index},org_prop,{sender},{}", created.to_rfc3339());
+            }
+        }
+    }
+    std::fs::write(dir.join("rooms.csv"), csv).expect("write");
+    std::fs::write(dir.join("histories.csv"), histories).expect("write");
+}
+
+/// Imports the files and aggregates them, all at once or one day at a time (newest
+/// first); returns every daily row.
+async fn aggregate(url: &str, dir: &std::path::Path, day_by_day: bool) -> Vec<DailyCounters> {
+    let store = store::open(url, 2).await.expect("open");
+    import_dir(store.as_ref(), dir, false).await.expect("import");
+    let settings = Settings::load(None).expect("settings").aggregation;
+    let sentiment = StoreSentiment::new(Arc::clone(&store), Duration::from_secs(10));
+    let aggregator = Aggregator {
+        store: store.as_ref(),
+        sentiment: &sentiment,
+        settings: &settings,
+    };
+    let first = NaiveDate::from_ymd_opt(2026, 9, 28).expect("date");
+    let last = NaiveDate::from_ymd_opt(2026, 10, 12).expect("date");
+    let scopes: Vec<Scope> = if day_by_day {
+        let mut days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+        days.reverse();
+        days.into_iter()
+            .map(|day| Scope::Days { from: day, to: day })
+            .collect()
+    } else {
+        vec![Scope::Days {
+            from: first,
+            to: last,
+        }]
+    };
+    for scope in scopes {
+        aggregator
+            .run(&Request {
+                scope,
+                organization: None,
+                shard: None,
+                show_progress: false,
+            })
+            .await
+            .expect("aggregate");
+    }
+    rows(store.as_ref()).await
+}
+
+async fn rows(store: &dyn Store) -> Vec<DailyCounters> {
+    let range = DateRange::unbounded(
+        NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+    )
+    .expect("range");
+    store
+        .daily_counters(&OrgId::parse("org_prop").expect("id"), range)
+        .await
+        .expect("rows")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_books_balance_and_pieces_equal_the_whole_on_both_backends(
+        rooms in proptest::collection::vec(room(), 1..120)
+    ) {
+        let dir = tempfile::tempdir().expect("dir");
+        write_files(dir.path(), &rooms);
+        let runtime = runtime();
+        let whole_db = TestSqlite::create();
+        let whole = runtime.block_on(aggregate(&whole_db.url, dir.path(), false));
+        let pieces_db = TestSqlite::create();
+        let pieces = runtime.block_on(aggregate(&pieces_db.url, dir.path(), true));
+        let postgres_db = TestDatabase::create();
+        let postgres = runtime.block_on(aggregate(&postgres_db.url, dir.path(), false));
+
+        let eligible_rooms = rooms
+            .iter()
+            .filter(|r| !r.test_chat && REASONS[r.reason].trim() != "SPAM")
+            .count() as i64;
+        prop_assert_eq!(whole.iter().map(|d| d.eligible).sum::<i64>(), eligible_rooms);
+        for day in &whole {
+            prop_assert_eq!(
+                day.contained + day.ai_assisted + day.escalated + day.other,
+                day.eligible,
+                "the journey classes of {} do not add up", day.day
+            );
+            prop_assert!(day.reopened <= day.contained, "net below zero on {}", day.day);
+            prop_assert!(day.ai_handled <= day.eligible);
+            prop_assert!(day.after_hours <= day.ai_handled);
+        }
+        prop_assert_eq!(&pieces, &whole, "day by day differs from all at once");
+        prop_assert_eq!(&postgres, &whole, "PostgreSQL differs from SQLite");
+    }
+
+    #[test]
+    fn random_bytes_in_any_import_file_give_an_error_or_rows_never_a_panic(
+        file in 0usize..5,
+        bytes in proptest::collection::vec(any::<u8>(), 0..400),
+        prefix in 0usize..3,
+    ) {
+        let names = [
+            "organizations.ndjson",
+            "rooms.csv",
+            "histories.csv",
+            "room_summaries.ndjson",
+            "cost_assumptions.csv",
+        ];
+        // Random bytes alone, or after a valid header or organization, so the
+        // parsers past the first line are reached too.
+        let starts = [
+            "",
+            "id,organization_id,channel,contact_id,created_at,closed_at,closed_reason,assign_channel_agent_id,assigned_at\n",
+            "{\"id\":\"org_prop\",\"name\":\"P\",\"ai_addon\":true}\n",
+        ];
+        let dir = tempfile::tempdir().expect("dir");
+        let mut content = starts[prefix].as_bytes().to_vec();
+        content.extend_from_slice(&bytes);
+        std::fs::write(dir.path().join(names[file]), content).expect("write");
+        let sqlite = TestSqlite::create();
+        let runtime = runtime();
+        let outcome = runtime.block_on(async {
+            let store = store::open(&sqlite.url, 1).await.expect("open");
+            import_dir(store.as_ref(), dir.path(), false).await.map(|_| ())
+        });
+        if let Err(error) = outcome {
+            let message = error.to_string();
+            prop_assert!(message.contains(names[file]) || message.contains("organization"), "{}", message);
+            prop_assert!(message.len() < 8 * 1024);
+        }
+    }
+}
