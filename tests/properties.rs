@@ -91,15 +91,26 @@ fn write_files(dir: &std::path::Path, rooms: &[RandomRoom]) {
         let _ = writeln!(
             csv,
             "r{index},org_prop,{},c{},{},{closed},{},{},",
-            if room.test_chat { "bot_preview" } else { "whatsapp" },
+            if room.test_chat {
+                "bot_preview"
+            } else {
+                "whatsapp"
+            },
             room.contact,
             created.to_rfc3339(),
             REASONS[room.reason],
             if room.agent { "agent_1" } else { "" },
         );
-        for (sender, count) in [("customer", room.customer_messages), ("ai", room.ai_messages)] {
+        for (sender, count) in [
+            ("customer", room.customer_messages),
+            ("ai", room.ai_messages),
+        ] {
             for _ in 0..count {
-                let _ = writeln!(histories, "r{index},org_prop,{sender},{}", created.to_rfc3339());
+                let _ = writeln!(
+                    histories,
+                    "r{index},org_prop,{sender},{}",
+                    created.to_rfc3339()
+                );
             }
         }
     }
@@ -111,7 +122,9 @@ fn write_files(dir: &std::path::Path, rooms: &[RandomRoom]) {
 /// first); returns every daily row.
 async fn aggregate(url: &str, dir: &std::path::Path, day_by_day: bool) -> Vec<DailyCounters> {
     let store = store::open(url, 2).await.expect("open");
-    import_dir(store.as_ref(), dir, false).await.expect("import");
+    import_dir(store.as_ref(), dir, false)
+        .await
+        .expect("import");
     let settings = Settings::load(None).expect("settings").aggregation;
     let sentiment = StoreSentiment::new(Arc::clone(&store), Duration::from_secs(10));
     let aggregator = Aggregator {

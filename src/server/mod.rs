@@ -145,12 +145,19 @@ impl Application {
             let registry = registry.clone();
             actix_web::rt::spawn(async move {
                 while let Some(change) = changes.recv().await {
-                    match crate::domain::OrgId::parse(change.org_id()) {
-                        Ok(org) => registry.do_send(Invalidate(Some(vec![org]))),
-                        Err(_) => tracing::warn!(
+                    match change.org_id().map(crate::domain::OrgId::parse) {
+                        Some(Ok(org)) => registry.do_send(Invalidate(Some(vec![org]))),
+                        Some(Err(_)) => tracing::warn!(
                             ?change,
                             "ignored a change notice without a valid organization"
                         ),
+                        // Notices may have been missed: every cached report may be stale.
+                        None => {
+                            tracing::info!(
+                                "the change listener is back; dropping every cached report"
+                            );
+                            registry.do_send(Invalidate(None));
+                        }
                     }
                 }
             });

@@ -82,12 +82,17 @@ pub enum Change {
     Refreshed { org_id: String },
     /// Its cost assumption was saved.
     AssumptionSaved { org_id: String },
+    /// Never sent: the listener tells its own instance that it reconnected. Notices
+    /// sent while it was away are lost, so every organization may have changed.
+    Resubscribed,
 }
 
 impl Change {
-    pub fn org_id(&self) -> &str {
+    /// The organization the change is about; `None` when it may be any.
+    pub fn org_id(&self) -> Option<&str> {
         match self {
-            Change::Refreshed { org_id } | Change::AssumptionSaved { org_id } => org_id,
+            Change::Refreshed { org_id } | Change::AssumptionSaved { org_id } => Some(org_id),
+            Change::Resubscribed => None,
         }
     }
 }

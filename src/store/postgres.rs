@@ -790,6 +790,7 @@ async fn listen_for_changes(
 ) {
     use futures_util::StreamExt;
     let mut delay = Duration::from_millis(250);
+    let mut listened_before = false;
     while !sender.is_closed() {
         match config.connect(NoTls).await {
             Ok((client, mut connection)) => {
@@ -817,6 +818,11 @@ async fn listen_for_changes(
                     tracing::warn!(error = %error, "cannot listen for changes");
                 } else {
                     delay = Duration::from_millis(250);
+                    // Notices sent while the listener was away are lost for good.
+                    if listened_before && sender.send(Change::Resubscribed).await.is_err() {
+                        return;
+                    }
+                    listened_before = true;
                     while let Some(payload) = incoming.recv().await {
                         match serde_json::from_str::<Change>(&payload) {
                             Ok(change) => {
