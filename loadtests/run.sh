@@ -31,7 +31,7 @@ IMPACT__FLAGS__PATH="$WORK/flags.toml" IMPACT__NIGHTLY__ENABLED=false IMPACT_LOG
 SERVER=$!
 IMPACT__DATABASE__URL=$URL IMPACT__SERVER__PORT=$((PORT + 1)) IMPACT__AUTH__JWT_SECRET=$SECRET \
 IMPACT__FLAGS__PATH="$WORK/flags.toml" IMPACT__NIGHTLY__ENABLED=false IMPACT_LOG=warn \
-IMPACT__SERVER__CACHE_MAX_ENTRIES=0 target/release/impact serve 2>"$WORK/uncached.log" &
+IMPACT__SERVER__CACHE_MAX_MEGABYTES=0 target/release/impact serve 2>"$WORK/uncached.log" &
 UNCACHED_SERVER=$!
 for port in $PORT $((PORT + 1)); do
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done

@@ -29,7 +29,8 @@ pub struct ServerSettings {
     pub cookie_secure: bool,
     pub org_idle_seconds: u64,
     pub cache_ttl_seconds: u64,
-    pub cache_max_entries: u64,
+    /// The one report cache shared by every organization, in MiB; 0 turns it off.
+    pub cache_max_megabytes: u64,
     /// Open connections each worker thread accepts at once; more wait in the backlog.
     pub max_connections_per_worker: usize,
     /// How long a client may take to send a request body, in milliseconds.

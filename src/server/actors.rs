@@ -2,9 +2,13 @@
 //!
 //! - `DatamartFetcher` reads one tile group of an organization's daily rows, with
 //!   that group's own time limit. One fetcher serves every organization.
-//! - `OrgActor` owns one organization's cached report inputs (moka) and its cost
-//!   assumption. Its messages are handled one at a time (`AtomicResponse`), so an
-//!   assumption write is seen by the very next read (read-your-writes).
+//! - `OrgActor` owns one organization's report inputs in the shared cache and its
+//!   cost assumption. Its messages are handled one at a time (`AtomicResponse`), so
+//!   an assumption write is seen by the very next read (read-your-writes).
+//! - `ReportCache` is one bounded cache for every organization (moka, weighed in
+//!   bytes), keyed by organization: each `OrgActor` is still the only one that reads,
+//!   fills and invalidates its own entries, but an idle actor costs a few hundred
+//!   bytes rather than a cache of its own.
 //! - `OrgRegistry` starts an `OrgActor` per organization on first use and lets it
 //!   go after an idle period, so memory stays bounded with thousands of tenants.
 
@@ -125,7 +129,7 @@ impl Handler<FetchGroup> for DatamartFetcher {
     }
 }
 
-// ---------------------------------------------------------------- organization
+// ---------------------------------------------------------------- the shared cache
 
 /// What a cache entry holds: the rows of a range, fully read.
 #[derive(Debug, Clone)]
@@ -136,6 +140,73 @@ struct Fetched {
     failed_groups: Vec<TileGroup>,
 }
 
+impl Fetched {
+    /// Roughly the bytes the entry holds, for the cache's weigher.
+    fn weight(&self) -> u32 {
+        let bytes = std::mem::size_of::<Self>()
+            + self.rows.capacity() * std::mem::size_of::<DailyCounters>()
+            + self.failed_groups.capacity() * std::mem::size_of::<TileGroup>();
+        u32::try_from(bytes).unwrap_or(u32::MAX)
+    }
+}
+
+/// Whose entry it is and for which range. `generation` changes whenever that
+/// organization's data changes (and for every new actor), so its old entries are
+/// never read again and age out without a scan of the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CacheKey {
+    org: OrgId,
+    generation: u64,
+    range: DateRange,
+}
+
+/// One bounded cache of report inputs for every organization.
+#[derive(Clone)]
+pub struct ReportCache {
+    entries: Option<moka::sync::Cache<CacheKey, Arc<Fetched>>>,
+}
+
+/// Hands out cache generations, unique for the life of the process.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl ReportCache {
+    /// At most `max_bytes` of entries (0 turns the cache off), each kept for `ttl`.
+    pub fn new(max_bytes: u64, ttl: Duration) -> Self {
+        let entries = (max_bytes > 0).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(max_bytes)
+                .weigher(|_: &CacheKey, fetched: &Arc<Fetched>| fetched.weight())
+                .time_to_live(ttl)
+                .build()
+        });
+        Self { entries }
+    }
+
+    fn get(&self, key: &CacheKey) -> Option<Arc<Fetched>> {
+        self.entries.as_ref()?.get(key)
+    }
+
+    fn insert(&self, key: CacheKey, fetched: Arc<Fetched>) {
+        if let Some(entries) = &self.entries {
+            entries.insert(key, fetched);
+        }
+    }
+
+    /// Bytes held now (for the benchmark and tests); pending work is done first.
+    pub fn weighted_size(&self) -> u64 {
+        self.entries.as_ref().map_or(0, |entries| {
+            entries.run_pending_tasks();
+            entries.weighted_size()
+        })
+    }
+}
+
+// ---------------------------------------------------------------- organization
+
 /// What every organization actor shares.
 #[derive(Clone)]
 pub struct OrgDependencies {
@@ -143,16 +214,14 @@ pub struct OrgDependencies {
     pub fetcher: Addr<DatamartFetcher>,
     pub metrics: Arc<Metrics>,
     pub fetch: FetchSettings,
-    pub cache_ttl: Duration,
-    /// Date ranges kept per organization; 0 keeps none.
-    pub cache_max_entries: u64,
+    pub cache: ReportCache,
 }
 
 pub struct OrgActor {
     org: OrgId,
     deps: OrgDependencies,
-    /// `None` when caching is switched off.
-    cache: Option<moka::sync::Cache<DateRange, Arc<Fetched>>>,
+    /// This actor's entries in the shared cache are the ones of this generation.
+    generation: u64,
     /// Loaded on first use, dropped on refresh.
     profile: Option<Organization>,
     assumption: Option<Option<CostAssumption>>,
@@ -162,16 +231,10 @@ pub struct OrgActor {
 
 impl OrgActor {
     fn new(org: OrgId, deps: OrgDependencies) -> Self {
-        let cache = (deps.cache_max_entries > 0).then(|| {
-            moka::sync::Cache::builder()
-                .max_capacity(deps.cache_max_entries)
-                .time_to_live(deps.cache_ttl)
-                .build()
-        });
         Self {
             org,
             deps,
-            cache,
+            generation: next_generation(),
             profile: None,
             assumption: None,
             forecast_history: None,
@@ -312,10 +375,12 @@ impl Handler<GetReport> for OrgActor {
         let org = self.org.clone();
         let cached_profile = self.profile.clone();
         let cached_assumption = self.assumption;
-        let cached = self
-            .cache
-            .as_ref()
-            .and_then(|cache| cache.get(&message.range));
+        let key = CacheKey {
+            org: self.org.clone(),
+            generation: self.generation,
+            range: message.range,
+        };
+        let cached = self.deps.cache.get(&key);
         let cached_history = self.forecast_history.clone();
         let range = message.range;
         let forecast = message.forecast;
@@ -354,12 +419,9 @@ impl Handler<GetReport> for OrgActor {
             .map(move |result, actor, _| {
                 let (profile, assumption, fetched, fresh, history) = result?;
                 // Only complete reads are kept: a degraded tile is retried next time.
-                if let Some(cache) = actor
-                    .cache
-                    .as_ref()
-                    .filter(|_| fresh && fetched.failed_groups.is_empty())
-                {
-                    cache.insert(range, Arc::clone(&fetched));
+                // An entry read before a refresh is not kept under the new generation.
+                if fresh && fetched.failed_groups.is_empty() && key.generation == actor.generation {
+                    actor.deps.cache.insert(key, Arc::clone(&fetched));
                 }
                 let report = assemble(&ReportInputs {
                     organization: &profile,
@@ -470,9 +532,8 @@ impl Handler<Refresh> for OrgActor {
     type Result = ();
 
     fn handle(&mut self, _: Refresh, _: &mut Self::Context) {
-        if let Some(cache) = &self.cache {
-            cache.invalidate_all();
-        }
+        // The old entries are never read again; the cache lets them go.
+        self.generation = next_generation();
         self.forecast_history = None;
         self.profile = None;
         self.assumption = None;
@@ -572,5 +633,59 @@ impl Handler<LiveActors> for OrgRegistry {
 
     fn handle(&mut self, _: LiveActors, _: &mut Self::Context) -> usize {
         self.orgs.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetched(days: usize) -> Arc<Fetched> {
+        let first = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        Arc::new(Fetched {
+            rows: first
+                .iter_days()
+                .take(days)
+                .map(DailyCounters::empty)
+                .collect(),
+            activity: OrgActivity::default(),
+            baseline: None,
+            failed_groups: Vec::new(),
+        })
+    }
+
+    fn key(org: &str, generation: u64) -> CacheKey {
+        let first = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        CacheKey {
+            org: OrgId::parse(org).unwrap(),
+            generation,
+            range: DateRange::new(first, first + chrono::Duration::days(29)).unwrap(),
+        }
+    }
+
+    #[test]
+    fn one_cache_for_every_organization_stays_within_its_bytes() {
+        let cache = ReportCache::new(1024 * 1024, Duration::from_secs(60));
+        for n in 0..2_000 {
+            cache.insert(key(&format!("org_{n}"), 1), fetched(30));
+        }
+        let held = cache.weighted_size();
+        assert!(held > 0 && held <= 1024 * 1024, "{held} bytes");
+    }
+
+    #[test]
+    fn entries_belong_to_an_organization_and_a_generation() {
+        let cache = ReportCache::new(1024 * 1024, Duration::from_secs(60));
+        cache.insert(key("org_a", 7), fetched(3));
+        assert!(cache.get(&key("org_a", 7)).is_some());
+        assert!(
+            cache.get(&key("org_b", 7)).is_none(),
+            "another organization"
+        );
+        assert!(cache.get(&key("org_a", 8)).is_none(), "after a refresh");
+        assert!(next_generation() != next_generation());
+        let off = ReportCache::new(0, Duration::from_secs(60));
+        off.insert(key("org_a", 7), fetched(3));
+        assert!(off.get(&key("org_a", 7)).is_none(), "0 turns the cache off");
     }
 }

@@ -25,7 +25,9 @@ use actix_web::dev::{Server, Service};
 use actix_web::middleware::{self, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 
-use crate::server::actors::{DatamartFetcher, Invalidate, OrgDependencies, OrgRegistry};
+use crate::server::actors::{
+    DatamartFetcher, Invalidate, OrgDependencies, OrgRegistry, ReportCache,
+};
 use crate::server::api::AppState;
 use crate::server::auth::TokenVerifier;
 use crate::server::flags::{FlagHandle, FlagSupervisor};
@@ -128,8 +130,10 @@ impl Application {
                 fetcher,
                 metrics: Arc::clone(&metrics),
                 fetch: settings.fetch.clone(),
-                cache_ttl: Duration::from_secs(settings.server.cache_ttl_seconds.max(1)),
-                cache_max_entries: settings.server.cache_max_entries,
+                cache: ReportCache::new(
+                    settings.server.cache_max_megabytes * 1024 * 1024,
+                    Duration::from_secs(settings.server.cache_ttl_seconds.max(1)),
+                ),
             },
             Duration::from_secs(settings.server.org_idle_seconds.max(1)),
         )
