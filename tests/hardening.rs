@@ -339,3 +339,69 @@ async fn flag_changes_are_seen_by_contents_and_a_file_without_defaults_is_refuse
         );
     }
 }
+
+#[actix_web::test]
+async fn open_connections_are_bounded_and_pages_carry_the_full_csp() {
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let app = spawn_app_with(&database, FLAGS_ON, |settings| {
+        settings.server.max_connections_per_worker = 1;
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_string();
+
+    // The page's Content-Security-Policy.
+    let response = client()
+        .get(format!("{}/reports/ai-agent-impact", app.address))
+        .send()
+        .await
+        .expect("page");
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    for directive in [
+        "default-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+
+    // Idle clients that never finish a request head fill every slot (one per worker
+    // thread, and actix starts one worker per available core)...
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut idle = Vec::new();
+    for _ in 0..workers {
+        let mut stream = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connect");
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\n")
+            .await
+            .expect("send");
+        idle.push(stream);
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    // ...so one more request waits until the server drops them (its 5 s limit for a
+    // request head), and is then answered.
+    let started = Instant::now();
+    let (answer, _, _) = raw(
+        &app,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(20),
+    )
+    .await;
+    let waited = started.elapsed();
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "after {waited:?}: {answer:?}"
+    );
+    assert!(
+        waited > Duration::from_secs(2),
+        "answered after {waited:?}: the connections were not bounded"
+    );
+    drop(idle);
+}
