@@ -97,68 +97,73 @@ impl TileGroup {
         }
     }
 
-    /// The `ai_activity_logs` columns this group reads (besides `day`).
-    pub fn columns(self) -> &'static [&'static str] {
-        match self {
-            TileGroup::Core => &[
-                "eligible",
-                "ai_handled",
-                "contained",
-                "reopened",
-                "after_hours",
-            ],
-            TileGroup::Journey => &["ai_assisted", "escalated", "other"],
-            // Mood coverage is over the three journey classes, so quality reads the
-            // two human classes itself and never depends on the journey read.
-            TileGroup::Quality => &[
-                "ai_assisted",
-                "escalated",
-                "contained_customer_messages",
-                "contained_sentiment_sum",
-                "contained_sentiment_rooms",
-                "human_sentiment_sum",
-                "human_sentiment_rooms",
-                "sentiment_pending",
-            ],
-        }
+    /// The datamart columns this group reads (besides `day`), in table order.
+    pub fn columns(self) -> impl Iterator<Item = &'static Column> {
+        COLUMNS
+            .iter()
+            .filter(move |column| column.groups.contains(&self))
     }
 }
 
-impl DailyCounters {
-    pub fn column_kind(column: &str) -> ColumnKind {
-        match column {
-            "contained_sentiment_sum" | "human_sentiment_sum" => ColumnKind::Sum,
-            "sentiment_pending" => ColumnKind::Flag,
-            _ => ColumnKind::Count,
-        }
-    }
+/// One column of the datamart's daily row (`ai_activity_logs`, beside its key
+/// `organization_id, day`): everything the program knows about it. The stores build
+/// their SELECT lists, upserts and row decoders from `COLUMNS`, the server's tile
+/// groups read the columns marked with their group, and `merge_groups` puts the
+/// groups back together from it; so adding a counter means one field of
+/// `DailyCounters`, one line here, and one column in each migration.
+pub struct Column {
+    pub name: &'static str,
+    pub kind: ColumnKind,
+    /// The tile groups whose read includes this column.
+    pub groups: &'static [TileGroup],
+    pub get: fn(&DailyCounters) -> CounterValue,
+    pub set: fn(&mut DailyCounters, CounterValue),
+}
 
-    /// Sets one datamart column; unknown names are ignored.
-    pub fn set(&mut self, column: &str, value: CounterValue) {
-        let count = match value {
-            CounterValue::Count(n) => n,
-            _ => 0,
-        };
-        match (column, value) {
-            ("contained_sentiment_sum", CounterValue::Sum(sum)) => {
-                self.contained_sentiment_sum = sum
-            }
-            ("human_sentiment_sum", CounterValue::Sum(sum)) => self.human_sentiment_sum = sum,
-            ("sentiment_pending", CounterValue::Flag(flag)) => self.sentiment_pending = flag,
-            ("eligible", _) => self.eligible = count,
-            ("ai_handled", _) => self.ai_handled = count,
-            ("contained", _) => self.contained = count,
-            ("reopened", _) => self.reopened = count,
-            ("after_hours", _) => self.after_hours = count,
-            ("ai_assisted", _) => self.ai_assisted = count,
-            ("escalated", _) => self.escalated = count,
-            ("other", _) => self.other = count,
-            ("contained_customer_messages", _) => self.contained_customer_messages = count,
-            ("contained_sentiment_rooms", _) => self.contained_sentiment_rooms = count,
-            ("human_sentiment_rooms", _) => self.human_sentiment_rooms = count,
-            _ => {}
-        }
+impl std::fmt::Debug for Column {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
     }
+}
+
+/// Writes the table: `field: Kind in [Group, …]`, where the field name is also the
+/// column's name and `Kind` names both the `ColumnKind` and the `CounterValue`.
+macro_rules! columns {
+    ($($field:ident: $kind:ident in [$($group:ident),*]),* $(,)?) => {
+        /// The datamart's daily columns, in table order.
+        pub const COLUMNS: &[Column] = &[$(
+            Column {
+                name: stringify!($field),
+                kind: ColumnKind::$kind,
+                groups: &[$(TileGroup::$group),*],
+                get: |row| CounterValue::$kind(row.$field),
+                set: |row, value| {
+                    if let CounterValue::$kind(value) = value {
+                        row.$field = value;
+                    }
+                },
+            },
+        )*];
+    };
+}
+
+columns! {
+    eligible: Count in [Core],
+    ai_handled: Count in [Core],
+    contained: Count in [Core],
+    reopened: Count in [Core],
+    after_hours: Count in [Core],
+    // Mood coverage is over the three journey classes, so quality reads the two
+    // human classes itself and never depends on the journey read.
+    ai_assisted: Count in [Journey, Quality],
+    escalated: Count in [Journey, Quality],
+    other: Count in [Journey],
+    contained_customer_messages: Count in [Quality],
+    contained_sentiment_sum: Sum in [Quality],
+    contained_sentiment_rooms: Count in [Quality],
+    human_sentiment_sum: Sum in [Quality],
+    human_sentiment_rooms: Count in [Quality],
+    sentiment_pending: Flag in [Quality],
 }
 
 /// Puts the rows of separately read tile groups back together, day by day. Days
@@ -175,24 +180,18 @@ pub fn merge_groups(
                 .map(|row| (row.day, row.clone()))
                 .collect()
         };
-    let journey = by_day(journey);
-    let quality = by_day(quality);
+    let others = [
+        (TileGroup::Quality, by_day(quality)),
+        (TileGroup::Journey, by_day(journey)),
+    ];
     core.into_iter()
         .map(|mut row| {
-            if let Some(q) = quality.get(&row.day) {
-                row.ai_assisted = q.ai_assisted;
-                row.escalated = q.escalated;
-                row.contained_customer_messages = q.contained_customer_messages;
-                row.contained_sentiment_sum = q.contained_sentiment_sum;
-                row.contained_sentiment_rooms = q.contained_sentiment_rooms;
-                row.human_sentiment_sum = q.human_sentiment_sum;
-                row.human_sentiment_rooms = q.human_sentiment_rooms;
-                row.sentiment_pending = q.sentiment_pending;
-            }
-            if let Some(j) = journey.get(&row.day) {
-                row.ai_assisted = j.ai_assisted;
-                row.escalated = j.escalated;
-                row.other = j.other;
+            for (group, rows) in &others {
+                if let Some(read) = rows.get(&row.day) {
+                    for column in group.columns() {
+                        (column.set)(&mut row, (column.get)(read));
+                    }
+                }
             }
             row
         })
@@ -216,19 +215,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_column_of_every_group_can_be_set() {
-        for group in TileGroup::ALL {
-            for column in group.columns() {
-                let mut row = DailyCounters::default();
-                let value = match DailyCounters::column_kind(column) {
-                    ColumnKind::Count => CounterValue::Count(7),
-                    ColumnKind::Sum => CounterValue::Sum(0.5),
-                    ColumnKind::Flag => CounterValue::Flag(true),
-                };
-                row.set(column, value);
-                assert_ne!(row, DailyCounters::default(), "{column} was not set");
-            }
+    fn every_column_reads_and_writes_its_own_field() {
+        let mut names = std::collections::HashSet::new();
+        for column in COLUMNS {
+            assert!(names.insert(column.name), "{} twice", column.name);
+            assert!(
+                !column.groups.is_empty(),
+                "{} is read by no group",
+                column.name
+            );
+            let mut row = DailyCounters::default();
+            let value = match column.kind {
+                ColumnKind::Count => CounterValue::Count(7),
+                ColumnKind::Sum => CounterValue::Sum(0.5),
+                ColumnKind::Flag => CounterValue::Flag(true),
+            };
+            (column.set)(&mut row, value);
+            assert_ne!(row, DailyCounters::default(), "{} was not set", column.name);
+            assert_eq!((column.get)(&row), value, "{}", column.name);
         }
+        // Every field of the row but `day` is a column.
+        let fields = serde_json::to_value(DailyCounters::default()).unwrap();
+        assert_eq!(fields.as_object().unwrap().len(), COLUMNS.len() + 1);
     }
 
     #[test]
@@ -254,27 +262,7 @@ mod tests {
         let only = |group: TileGroup| {
             let mut row = DailyCounters::empty(day);
             for column in group.columns() {
-                let value = match DailyCounters::column_kind(column) {
-                    ColumnKind::Count => CounterValue::Count(match *column {
-                        "eligible" => whole.eligible,
-                        "ai_handled" => whole.ai_handled,
-                        "contained" => whole.contained,
-                        "reopened" => whole.reopened,
-                        "after_hours" => whole.after_hours,
-                        "ai_assisted" => whole.ai_assisted,
-                        "escalated" => whole.escalated,
-                        "other" => whole.other,
-                        "contained_customer_messages" => whole.contained_customer_messages,
-                        "contained_sentiment_rooms" => whole.contained_sentiment_rooms,
-                        _ => whole.human_sentiment_rooms,
-                    }),
-                    ColumnKind::Sum if column.starts_with("contained") => {
-                        CounterValue::Sum(whole.contained_sentiment_sum)
-                    }
-                    ColumnKind::Sum => CounterValue::Sum(whole.human_sentiment_sum),
-                    ColumnKind::Flag => CounterValue::Flag(whole.sentiment_pending),
-                };
-                row.set(column, value);
+                (column.set)(&mut row, (column.get)(&whole));
             }
             row
         };

@@ -4,6 +4,7 @@
 //! the behaviour must not. No metric rule lives here: the store only moves rows.
 
 mod postgres;
+mod sql;
 mod sqlite;
 
 use std::path::PathBuf;

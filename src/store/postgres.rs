@@ -11,6 +11,7 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
+use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
     DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store,
@@ -19,7 +20,7 @@ use super::{
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
-use crate::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup};
+use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
 const MIGRATIONS: &[(i32, &str, &str)] = &[
     (
@@ -63,10 +64,6 @@ pub struct PostgresStore {
 const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
      closed_reason, assign_channel_agent_id, assigned_at";
 
-const DAILY_COLUMNS: &str = "day, eligible, ai_handled, contained, reopened, after_hours, \
-     ai_assisted, escalated, other, contained_customer_messages, contained_sentiment_sum, \
-     contained_sentiment_rooms, human_sentiment_sum, human_sentiment_rooms, sentiment_pending";
-
 fn room_from_row(row: &Row) -> StoreResult<SourceRoom> {
     let org: String = row.get(0);
     let id: String = row.get(1);
@@ -84,23 +81,12 @@ fn room_from_row(row: &Row) -> StoreResult<SourceRoom> {
     })
 }
 
-fn daily_from_row(row: &Row) -> DailyCounters {
-    DailyCounters {
-        day: row.get(0),
-        eligible: row.get(1),
-        ai_handled: row.get(2),
-        contained: row.get(3),
-        reopened: row.get(4),
-        after_hours: row.get(5),
-        ai_assisted: row.get(6),
-        escalated: row.get(7),
-        other: row.get(8),
-        contained_customer_messages: row.get(9),
-        contained_sentiment_sum: row.get(10),
-        contained_sentiment_rooms: row.get(11),
-        human_sentiment_sum: row.get(12),
-        human_sentiment_rooms: row.get(13),
-        sentiment_pending: row.get(14),
+/// A column's value as a PostgreSQL parameter.
+fn counter_param(value: CounterValue) -> Box<dyn ToSql + Sync + Send> {
+    match value {
+        CounterValue::Count(count) => Box::new(count),
+        CounterValue::Sum(sum) => Box::new(sum),
+        CounterValue::Flag(flag) => Box::new(flag),
     }
 }
 
@@ -170,6 +156,34 @@ impl PostgresStore {
             .query(&statement, params)
             .await
             .map_err(StoreError::postgres(context))
+    }
+
+    /// The daily rows of `columns` for one organization and range.
+    async fn read_days(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+        columns: &[&Column],
+    ) -> StoreResult<Vec<DailyCounters>> {
+        let context = "reading daily rows";
+        let rows = self
+            .query(
+                context,
+                &sql::select_days(Dialect::Postgres, columns),
+                &[&org.as_str(), &range.from(), &range.to()],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let day: NaiveDate = row.try_get(0).map_err(StoreError::postgres(context))?;
+                sql::decode_day(day, columns, |index, kind| match kind {
+                    ColumnKind::Count => row.try_get(index).map(CounterValue::Count),
+                    ColumnKind::Sum => row.try_get(index).map(CounterValue::Sum),
+                    ColumnKind::Flag => row.try_get(index).map(CounterValue::Flag),
+                })
+                .map_err(StoreError::postgres(context))
+            })
+            .collect()
     }
 }
 
@@ -426,51 +440,31 @@ impl Store for PostgresStore {
             .await
             .map_err(StoreError::postgres(context.clone()))?;
         let upsert = transaction
-            .prepare_cached(
-                "INSERT INTO ai_activity_logs (organization_id, day, eligible, ai_handled,
-                     contained, reopened, after_hours, ai_assisted, escalated, other,
-                     contained_customer_messages, contained_sentiment_sum,
-                     contained_sentiment_rooms, human_sentiment_sum, human_sentiment_rooms,
-                     sentiment_pending, computed_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())
-                 ON CONFLICT (organization_id, day) DO UPDATE SET
-                     eligible = EXCLUDED.eligible, ai_handled = EXCLUDED.ai_handled,
-                     contained = EXCLUDED.contained, reopened = EXCLUDED.reopened,
-                     after_hours = EXCLUDED.after_hours, ai_assisted = EXCLUDED.ai_assisted,
-                     escalated = EXCLUDED.escalated, other = EXCLUDED.other,
-                     contained_customer_messages = EXCLUDED.contained_customer_messages,
-                     contained_sentiment_sum = EXCLUDED.contained_sentiment_sum,
-                     contained_sentiment_rooms = EXCLUDED.contained_sentiment_rooms,
-                     human_sentiment_sum = EXCLUDED.human_sentiment_sum,
-                     human_sentiment_rooms = EXCLUDED.human_sentiment_rooms,
-                     sentiment_pending = EXCLUDED.sentiment_pending,
-                     computed_at = EXCLUDED.computed_at",
-            )
+            .prepare_cached(&sql::upsert_day(Dialect::Postgres))
             .await
             .map_err(StoreError::postgres(context.clone()))?;
+        let now = Utc::now();
         for row in rows {
+            let values: Vec<Box<dyn ToSql + Sync + Send>> = [
+                Box::new(org.to_string()) as Box<dyn ToSql + Sync + Send>,
+                Box::new(row.day),
+            ]
+            .into_iter()
+            .chain(
+                COLUMNS
+                    .iter()
+                    .map(|column| counter_param((column.get)(row))),
+            )
+            .chain(std::iter::once(
+                Box::new(now) as Box<dyn ToSql + Sync + Send>
+            ))
+            .collect();
+            let parameters: Vec<&(dyn ToSql + Sync)> = values
+                .iter()
+                .map(|value| value.as_ref() as &(dyn ToSql + Sync))
+                .collect();
             transaction
-                .execute(
-                    &upsert,
-                    &[
-                        &org.as_str(),
-                        &row.day,
-                        &row.eligible,
-                        &row.ai_handled,
-                        &row.contained,
-                        &row.reopened,
-                        &row.after_hours,
-                        &row.ai_assisted,
-                        &row.escalated,
-                        &row.other,
-                        &row.contained_customer_messages,
-                        &row.contained_sentiment_sum,
-                        &row.contained_sentiment_rooms,
-                        &row.human_sentiment_sum,
-                        &row.human_sentiment_rooms,
-                        &row.sentiment_pending,
-                    ],
-                )
+                .execute(&upsert, &parameters)
                 .await
                 .map_err(StoreError::postgres(context.clone()))?;
         }
@@ -519,19 +513,7 @@ impl Store for PostgresStore {
         org: &OrgId,
         range: DateRange,
     ) -> StoreResult<Vec<DailyCounters>> {
-        Ok(self
-            .query(
-                "reading daily rows",
-                &format!(
-                    "SELECT {DAILY_COLUMNS} FROM ai_activity_logs
-                     WHERE organization_id = $1 AND day >= $2 AND day <= $3 ORDER BY day"
-                ),
-                &[&org.as_str(), &range.from(), &range.to()],
-            )
-            .await?
-            .iter()
-            .map(daily_from_row)
-            .collect())
+        self.read_days(org, range, &sql::all_columns()).await
     }
 
     async fn daily_group(
@@ -540,34 +522,8 @@ impl Store for PostgresStore {
         range: DateRange,
         group: TileGroup,
     ) -> StoreResult<Vec<DailyCounters>> {
-        let columns = group.columns();
-        let context = "reading daily rows of a tile group";
-        let rows = self
-            .query(
-                context,
-                &format!(
-                    "SELECT day, {} FROM ai_activity_logs
-                     WHERE organization_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
-                    columns.join(", ")
-                ),
-                &[&org.as_str(), &range.from(), &range.to()],
-            )
-            .await?;
-        let mut result = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut counters = DailyCounters::empty(row.get(0));
-            for (index, column) in columns.iter().enumerate() {
-                let value = match DailyCounters::column_kind(column) {
-                    ColumnKind::Count => row.try_get(index + 1).map(CounterValue::Count),
-                    ColumnKind::Sum => row.try_get(index + 1).map(CounterValue::Sum),
-                    ColumnKind::Flag => row.try_get(index + 1).map(CounterValue::Flag),
-                }
-                .map_err(StoreError::postgres(context))?;
-                counters.set(column, value);
-            }
-            result.push(counters);
-        }
-        Ok(result)
+        let columns: Vec<&Column> = group.columns().collect();
+        self.read_days(org, range, &columns).await
     }
 
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {

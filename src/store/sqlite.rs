@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
     DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store,
@@ -15,7 +16,7 @@ use super::{
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
-use crate::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup};
+use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -220,30 +221,45 @@ fn apply_migrations(connection: &mut Connection) -> StoreResult<()> {
 }
 
 /// Reads a datamart row selected with `DAILY_COLUMNS`, day first.
-fn daily_from_row(row: &Row<'_>) -> rusqlite::Result<(String, DailyCounters)> {
-    let counters = DailyCounters {
-        day: NaiveDate::MIN,
-        eligible: row.get(1)?,
-        ai_handled: row.get(2)?,
-        contained: row.get(3)?,
-        reopened: row.get(4)?,
-        after_hours: row.get(5)?,
-        ai_assisted: row.get(6)?,
-        escalated: row.get(7)?,
-        other: row.get(8)?,
-        contained_customer_messages: row.get(9)?,
-        contained_sentiment_sum: row.get(10)?,
-        contained_sentiment_rooms: row.get(11)?,
-        human_sentiment_sum: row.get(12)?,
-        human_sentiment_rooms: row.get(13)?,
-        sentiment_pending: row.get(14)?,
-    };
-    Ok((row.get(0)?, counters))
+/// The daily rows of `columns` for one organization and range.
+fn read_days(
+    connection: &Connection,
+    org: &str,
+    range: DateRange,
+    columns: &[&Column],
+) -> StoreResult<Vec<DailyCounters>> {
+    let context = "reading daily rows";
+    let mut statement = connection
+        .prepare_cached(&sql::select_days(Dialect::Sqlite, columns))
+        .map_err(StoreError::sqlite(context))?;
+    let mut rows = statement
+        .query(params![
+            org,
+            range.from().to_string(),
+            range.to().to_string()
+        ])
+        .map_err(StoreError::sqlite(context))?;
+    let mut result = Vec::new();
+    while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+        let day: String = row.get(0).map_err(StoreError::sqlite(context))?;
+        let decoded = sql::decode_day(parse_day(&day)?, columns, |index, kind| match kind {
+            ColumnKind::Count => row.get(index).map(CounterValue::Count),
+            ColumnKind::Sum => row.get(index).map(CounterValue::Sum),
+            ColumnKind::Flag => row.get(index).map(CounterValue::Flag),
+        });
+        result.push(decoded.map_err(StoreError::sqlite(context))?);
+    }
+    Ok(result)
 }
 
-const DAILY_COLUMNS: &str = "day, eligible, ai_handled, contained, reopened, after_hours, \
-     ai_assisted, escalated, other, contained_customer_messages, contained_sentiment_sum, \
-     contained_sentiment_rooms, human_sentiment_sum, human_sentiment_rooms, sentiment_pending";
+/// A column's value as SQLite stores it.
+fn counter_param(value: CounterValue) -> rusqlite::types::Value {
+    match value {
+        CounterValue::Count(count) => rusqlite::types::Value::Integer(count),
+        CounterValue::Sum(sum) => rusqlite::types::Value::Real(sum),
+        CounterValue::Flag(flag) => rusqlite::types::Value::Integer(i64::from(flag)),
+    }
+}
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -483,48 +499,18 @@ impl Store for SqliteStore {
             let now = micros(Utc::now());
             {
                 let mut upsert = transaction
-                    .prepare_cached(
-                        "INSERT INTO ai_activity_logs (organization_id, day, eligible, ai_handled,
-                             contained, reopened, after_hours, ai_assisted, escalated, other,
-                             contained_customer_messages, contained_sentiment_sum,
-                             contained_sentiment_rooms, human_sentiment_sum, human_sentiment_rooms,
-                             sentiment_pending, computed_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                         ON CONFLICT (organization_id, day) DO UPDATE SET
-                             eligible = excluded.eligible, ai_handled = excluded.ai_handled,
-                             contained = excluded.contained, reopened = excluded.reopened,
-                             after_hours = excluded.after_hours, ai_assisted = excluded.ai_assisted,
-                             escalated = excluded.escalated, other = excluded.other,
-                             contained_customer_messages = excluded.contained_customer_messages,
-                             contained_sentiment_sum = excluded.contained_sentiment_sum,
-                             contained_sentiment_rooms = excluded.contained_sentiment_rooms,
-                             human_sentiment_sum = excluded.human_sentiment_sum,
-                             human_sentiment_rooms = excluded.human_sentiment_rooms,
-                             sentiment_pending = excluded.sentiment_pending,
-                             computed_at = excluded.computed_at",
-                    )
+                    .prepare_cached(&sql::upsert_day(Dialect::Sqlite))
                     .map_err(StoreError::sqlite(context.clone()))?;
                 for row in &rows {
+                    let values = [
+                        rusqlite::types::Value::Text(org.clone()),
+                        rusqlite::types::Value::Text(row.day.to_string()),
+                    ]
+                    .into_iter()
+                    .chain(COLUMNS.iter().map(|column| counter_param((column.get)(row))))
+                    .chain(std::iter::once(rusqlite::types::Value::Integer(now)));
                     upsert
-                        .execute(params![
-                            org,
-                            row.day.to_string(),
-                            row.eligible,
-                            row.ai_handled,
-                            row.contained,
-                            row.reopened,
-                            row.after_hours,
-                            row.ai_assisted,
-                            row.escalated,
-                            row.other,
-                            row.contained_customer_messages,
-                            row.contained_sentiment_sum,
-                            row.contained_sentiment_rooms,
-                            row.human_sentiment_sum,
-                            row.human_sentiment_rooms,
-                            row.sentiment_pending,
-                            now
-                        ])
+                        .execute(rusqlite::params_from_iter(values))
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
             }
@@ -580,30 +566,8 @@ impl Store for SqliteStore {
         range: DateRange,
     ) -> StoreResult<Vec<DailyCounters>> {
         let org = org.to_string();
-        self.with_connection(move |c| {
-            let context = "reading daily rows";
-            let mut statement = c
-                .prepare_cached(&format!(
-                    "SELECT {DAILY_COLUMNS} FROM ai_activity_logs
-                     WHERE organization_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day"
-                ))
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map(
-                    params![org, range.from().to_string(), range.to().to_string()],
-                    daily_from_row,
-                )
-                .map_err(StoreError::sqlite(context))?;
-            rows.map(|row| {
-                let (day, counters) = row.map_err(StoreError::sqlite(context))?;
-                Ok(DailyCounters {
-                    day: parse_day(&day)?,
-                    ..counters
-                })
-            })
-            .collect()
-        })
-        .await
+        self.with_connection(move |c| read_days(c, &org, range, &sql::all_columns()))
+            .await
     }
 
     async fn daily_group(
@@ -613,41 +577,9 @@ impl Store for SqliteStore {
         group: TileGroup,
     ) -> StoreResult<Vec<DailyCounters>> {
         let org = org.to_string();
-        self.with_connection(move |c| {
-            let context = "reading daily rows of a tile group";
-            let columns = group.columns();
-            let mut statement = c
-                .prepare_cached(&format!(
-                    "SELECT day, {} FROM ai_activity_logs
-                     WHERE organization_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day",
-                    columns.join(", ")
-                ))
-                .map_err(StoreError::sqlite(context))?;
-            let mut rows = statement
-                .query(params![
-                    org,
-                    range.from().to_string(),
-                    range.to().to_string()
-                ])
-                .map_err(StoreError::sqlite(context))?;
-            let mut result = Vec::new();
-            while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-                let day: String = row.get(0).map_err(StoreError::sqlite(context))?;
-                let mut counters = DailyCounters::empty(parse_day(&day)?);
-                for (index, column) in columns.iter().enumerate() {
-                    let value = match DailyCounters::column_kind(column) {
-                        ColumnKind::Count => row.get(index + 1).map(CounterValue::Count),
-                        ColumnKind::Sum => row.get(index + 1).map(CounterValue::Sum),
-                        ColumnKind::Flag => row.get(index + 1).map(CounterValue::Flag),
-                    }
-                    .map_err(StoreError::sqlite(context))?;
-                    counters.set(column, value);
-                }
-                result.push(counters);
-            }
-            Ok(result)
-        })
-        .await
+        let columns: Vec<&Column> = group.columns().collect();
+        self.with_connection(move |c| read_days(c, &org, range, &columns))
+            .await
     }
 
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
