@@ -9,16 +9,14 @@
 //! (the rows a later aggregation reads); for the aggregation, the same reads the
 //! aggregation makes, without computing or writing anything.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Duration as Days;
-use impact::aggregate::{Aggregator, Request, Scope};
+use impact::aggregate::{Request, Scope};
 use impact::domain::DateRange;
 use impact::i18n::Lang;
 use impact::import::import_dir;
 use impact::report_loader::load_report;
-use impact::sentiment::StoreSentiment;
 use impact::settings::Settings;
 use impact::store::{self, Store};
 
@@ -60,21 +58,18 @@ async fn main() -> anyhow::Result<()> {
         floor_rooms as f64 / floor_time.as_secs_f64()
     );
 
-    let sentiment = StoreSentiment::new(Arc::clone(&store), Duration::from_secs(60));
-    let aggregator = Aggregator {
-        store: store.as_ref(),
-        sentiment: &sentiment,
-        settings: &settings.aggregation,
-    };
+    // The SQL sentiment source gets a minute a chunk, as a busy machine may need.
+    let mut settings = settings;
+    settings.mongodb.url = String::new();
+    settings.mongodb.timeout_ms = 60_000;
     let started = Instant::now();
-    let summary = aggregator
-        .run(&Request {
-            scope: Scope::AllData,
-            organization: None,
-            shard: None,
-            show_progress: false,
-        })
-        .await?;
+    let request = Request {
+        scope: Scope::AllData,
+        organization: None,
+        shard: None,
+        show_progress: false,
+    };
+    let summary = impact::pipeline::aggregate(&settings, &store, &request).await?;
     let aggregate_time = started.elapsed();
     println!(
         "aggregate: {} rooms, {} org-days in {:.1} s = {:.0} rooms/s",

@@ -6,18 +6,16 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use common::{assert_same_report, TestDatabase, TestSqlite};
-use impact::aggregate::{Aggregator, Request, Scope};
+use impact::aggregate::{Request, Scope};
 use impact::domain::DateRange;
 use impact::generate::{generate, GenerateOptions};
 use impact::i18n::Lang;
 use impact::import::import_dir;
 use impact::metrics::report::{ReportPolicy, ReportStatus};
 use impact::report_loader::{load_report, ReportError};
-use impact::sentiment::StoreSentiment;
 use impact::settings::Settings;
 use impact::store::{self, Store};
 
@@ -30,21 +28,17 @@ async fn load(url: &str, data: &std::path::Path, chunk_days: u32) -> Arc<dyn Sto
     import_dir(store.as_ref(), data, false)
         .await
         .expect("import");
-    let mut settings = Settings::load(None).expect("settings").aggregation;
-    settings.chunk_days = chunk_days;
-    let sentiment = StoreSentiment::new(Arc::clone(&store), Duration::from_secs(30));
-    let aggregator = Aggregator {
-        store: store.as_ref(),
-        sentiment: &sentiment,
-        settings: &settings,
-    };
+    let mut settings = Settings::load(None).expect("settings");
+    settings.aggregation.chunk_days = chunk_days;
     let request = Request {
         scope: Scope::AllData,
         organization: None,
         shard: None,
         show_progress: false,
     };
-    let summary = aggregator.run(&request).await.expect("aggregate");
+    let summary = impact::pipeline::aggregate(&settings, &store, &request)
+        .await
+        .expect("aggregate");
     assert!(summary.rooms > 0);
     store
 }
@@ -151,13 +145,7 @@ async fn aggregating_in_pieces_equals_aggregating_at_once() {
     import_dir(store.as_ref(), data.path(), false)
         .await
         .expect("import");
-    let settings = Settings::load(None).expect("settings").aggregation;
-    let sentiment = StoreSentiment::new(Arc::clone(&store), Duration::from_secs(30));
-    let aggregator = Aggregator {
-        store: store.as_ref(),
-        sentiment: &sentiment,
-        settings: &settings,
-    };
+    let settings = Settings::load(None).expect("settings");
     // Backwards, overlapping, and one organization at a time: the order of runs
     // must not matter.
     for (from, to) in [
@@ -175,7 +163,9 @@ async fn aggregating_in_pieces_equals_aggregating_at_once() {
                 shard: None,
                 show_progress: false,
             };
-            aggregator.run(&request).await.expect("aggregate");
+            impact::pipeline::aggregate(&settings, &store, &request)
+                .await
+                .expect("aggregate");
         }
     }
     let policy = ReportPolicy {

@@ -6,16 +6,13 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use common::{TestDatabase, TestSqlite};
-use impact::aggregate::{Aggregator, Request, Scope};
+use impact::aggregate::{Request, Scope};
 use impact::domain::{DateRange, OrgId};
 use impact::import::import_dir;
 use impact::metrics::DailyCounters;
-use impact::sentiment::StoreSentiment;
 use impact::settings::Settings;
 use impact::store::{self, Store};
 use proptest::prelude::*;
@@ -125,13 +122,7 @@ async fn aggregate(url: &str, dir: &std::path::Path, day_by_day: bool) -> Vec<Da
     import_dir(store.as_ref(), dir, false)
         .await
         .expect("import");
-    let settings = Settings::load(None).expect("settings").aggregation;
-    let sentiment = StoreSentiment::new(Arc::clone(&store), Duration::from_secs(10));
-    let aggregator = Aggregator {
-        store: store.as_ref(),
-        sentiment: &sentiment,
-        settings: &settings,
-    };
+    let settings = Settings::load(None).expect("settings");
     let first = NaiveDate::from_ymd_opt(2026, 9, 28).expect("date");
     let last = NaiveDate::from_ymd_opt(2026, 10, 12).expect("date");
     let scopes: Vec<Scope> = if day_by_day {
@@ -147,13 +138,13 @@ async fn aggregate(url: &str, dir: &std::path::Path, day_by_day: bool) -> Vec<Da
         }]
     };
     for scope in scopes {
-        aggregator
-            .run(&Request {
-                scope,
-                organization: None,
-                shard: None,
-                show_progress: false,
-            })
+        let request = Request {
+            scope,
+            organization: None,
+            shard: None,
+            show_progress: false,
+        };
+        impact::pipeline::aggregate(&settings, &store, &request)
             .await
             .expect("aggregate");
     }

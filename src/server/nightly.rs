@@ -9,12 +9,11 @@ use actix::prelude::*;
 use chrono::{NaiveTime, Utc};
 use chrono_tz::Tz;
 
-use crate::aggregate::{Aggregator, Request, Scope};
-use crate::sentiment::{MongoSentiment, SentimentSource, StoreSentiment};
+use crate::aggregate::{Request, Scope};
 use crate::server::actors::{Invalidate, OrgRegistry};
 use crate::server::observability::Metrics;
 use crate::settings::Settings;
-use crate::store::{Change, Store};
+use crate::store::Store;
 
 pub struct NightlyScheduler {
     settings: Settings,
@@ -110,12 +109,8 @@ impl NightlyScheduler {
                         metrics.aggregation_runs.with_label_values(&["ok"]).inc();
                         match store.datamart_health().await {
                             Ok(health) => metrics.record_health(health, Utc::now()),
-                            Err(error) => tracing::warn!(error = %error, "cannot read the datamart's health"),
-                        }
-                        for org in &refreshed {
-                            let change = Change::Refreshed { org_id: org.to_string() };
-                            if let Err(error) = store.publish(&change).await {
-                                tracing::warn!(error = %error, "could not tell other instances about a refresh");
+                            Err(error) => {
+                                tracing::warn!(error = %error, "cannot read the datamart's health")
                             }
                         }
                         registry.do_send(Invalidate(Some(refreshed)));
@@ -131,32 +126,19 @@ impl NightlyScheduler {
     }
 }
 
-/// Runs `impact aggregate --nightly` in-process; returns the refreshed organizations.
+/// Runs `impact aggregate --nightly` in-process (which also tells the other
+/// instances); returns the refreshed organizations.
 pub async fn run_nightly(
     settings: &Settings,
     store: Arc<dyn Store>,
 ) -> Result<Vec<crate::domain::OrgId>, String> {
-    let timeout = Duration::from_millis(settings.mongodb.timeout_ms.max(1));
-    let sentiment: Box<dyn SentimentSource> = match settings.mongodb_url() {
-        Some(url) => Box::new(
-            MongoSentiment::connect(url, &settings.mongodb)
-                .await
-                .map_err(|e| e.to_string())?,
-        ),
-        None => Box::new(StoreSentiment::new(Arc::clone(&store), timeout)),
+    let request = Request {
+        scope: Scope::Nightly { now: Utc::now() },
+        organization: None,
+        shard: None,
+        show_progress: false,
     };
-    let aggregator = Aggregator {
-        store: store.as_ref(),
-        sentiment: sentiment.as_ref(),
-        settings: &settings.aggregation,
-    };
-    let summary = aggregator
-        .run(&Request {
-            scope: Scope::Nightly { now: Utc::now() },
-            organization: None,
-            shard: None,
-            show_progress: false,
-        })
+    let summary = crate::pipeline::aggregate(settings, &store, &request)
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(

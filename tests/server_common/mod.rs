@@ -7,10 +7,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use impact::aggregate::{Aggregator, Request, Scope};
+use impact::aggregate::{Request, Scope};
 use impact::i18n::Lang;
 use impact::import::import_dir;
-use impact::sentiment::StoreSentiment;
 use impact::server::auth::{sign_hs256, Claims, Role};
 use impact::server::{Application, Mode};
 use impact::settings::Settings;
@@ -67,19 +66,17 @@ pub async fn load_fixture(url: &str) -> Arc<dyn Store> {
 }
 
 pub async fn aggregate(store: &Arc<dyn Store>) {
-    let settings = Settings::load(None).expect("settings").aggregation;
-    let sentiment = StoreSentiment::new(Arc::clone(store), Duration::from_secs(10));
-    Aggregator {
-        store: store.as_ref(),
-        sentiment: &sentiment,
-        settings: &settings,
-    }
-    .run(&Request {
-        scope: Scope::AllData,
-        organization: None,
-        shard: None,
-        show_progress: false,
-    })
+    let settings = Settings::load(None).expect("settings");
+    impact::pipeline::aggregate(
+        &settings,
+        store,
+        &Request {
+            scope: Scope::AllData,
+            organization: None,
+            shard: None,
+            show_progress: false,
+        },
+    )
     .await
     .expect("aggregate");
 }

@@ -1,22 +1,25 @@
-//! The command line: `impact demo | migrate | import | generate | aggregate | report`.
+//! The command line: `impact demo | migrate | import | generate | aggregate | report
+//! | serve | forecast-backtest | forecast-audit`. It parses arguments, calls the
+//! library (`pipeline` for the shared steps), prints, and maps errors to exit codes.
+
+mod demo;
+mod forecast;
+pub mod text;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use anyhow::Context;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::aggregate::{Aggregator, Request, Scope, Shard};
+use crate::aggregate::{Request, Scope, Shard};
 use crate::domain::{DateRange, OrgId};
 use crate::i18n::Lang;
 use crate::import::{import_dir, ImportError};
+use crate::pipeline::{self, PipelineError};
 use crate::report_loader::{load_organization, load_report, ReportError};
-use crate::sentiment::{MongoSentiment, SentimentSource, StoreSentiment};
 use crate::settings::Settings;
-use crate::store::{self, Store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -238,7 +241,7 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
     }
     match cli.command {
         Command::Demo { data_dir, no_serve } => {
-            let (settings, secret) = crate::demo::run(&settings, &data_dir).await?;
+            let (settings, secret) = demo::run(&settings, &data_dir).await?;
             if no_serve {
                 return Ok(Next::Exit);
             }
@@ -248,15 +251,14 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             })
         }
         Command::ForecastBacktest { seed } => {
-            print!("{}", crate::forecast_commands::table(seed).await?);
+            print!("{}", forecast::table(seed).await?);
             Ok(Next::Exit)
         }
         Command::ForecastAudit => {
-            let store = open_store(&settings).await?;
-            print!(
-                "{}",
-                crate::forecast_commands::audit_report(store.as_ref()).await?
-            );
+            let store = pipeline::open_store(&settings)
+                .await
+                .map_err(pipeline_error)?;
+            print!("{}", forecast::audit_report(store.as_ref()).await?);
             Ok(Next::Exit)
         }
         Command::Serve => Ok(Next::Serve {
@@ -264,12 +266,16 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             mode: crate::server::Mode::Production,
         }),
         Command::Migrate => {
-            let store = open_store(&settings).await?;
+            let store = pipeline::open_store(&settings)
+                .await
+                .map_err(pipeline_error)?;
             println!("The {} schema is up to date.", store.backend());
             Ok(Next::Exit)
         }
         Command::Import { dir } => {
-            let store = open_store(&settings).await?;
+            let store = pipeline::open_store(&settings)
+                .await
+                .map_err(pipeline_error)?;
             let started = Instant::now();
             let summary = import_dir(store.as_ref(), &dir, true)
                 .await
@@ -298,7 +304,7 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
         } => {
             let end = match end {
                 Some(text) => DateRange::parse_date(&text).map_err(input)?,
-                None => yesterday_in_jakarta(),
+                None => pipeline::yesterday_in_jakarta(),
             };
             if !(scale.is_finite() && scale > 0.0) {
                 return Err(input("--scale must be a positive number"));
@@ -360,9 +366,13 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
                     .map_err(input)?,
                 show_progress: true,
             };
-            let store = open_store(&settings).await?;
+            let store = pipeline::open_store(&settings)
+                .await
+                .map_err(pipeline_error)?;
             let started = Instant::now();
-            let summary = aggregate(&settings, store, &request).await?;
+            let summary = pipeline::aggregate(&settings, &store, &request)
+                .await
+                .map_err(pipeline_error)?;
             println!(
                 "Aggregated {} org-days of {} organizations ({} rooms) in {:.1} s.{}{}",
                 summary.days,
@@ -404,7 +414,9 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
                 }
                 settings.report.min_conversations = minimum;
             }
-            let store = open_store(&settings).await?;
+            let store = pipeline::open_store(&settings)
+                .await
+                .map_err(pipeline_error)?;
             let organization = load_organization(store.as_ref(), &org)
                 .await
                 .map_err(report_error)?;
@@ -422,7 +434,7 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
                 .map_err(report_error)?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                Format::Text => print!("{}", crate::text_report::render(&report)),
+                Format::Text => print!("{}", text::render(&report)),
             }
             Ok(Next::Exit)
         }
@@ -436,54 +448,11 @@ fn report_error(error: ReportError) -> CliError {
     }
 }
 
-pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, CliError> {
-    let url = settings.database_url();
-    store::open(&url, settings.database.pool_size)
-        .await
-        .with_context(|| format!("cannot open the database {}", store::redact(&url)))
-        .map_err(CliError::Failure)
-}
-
-/// Runs the aggregation with the configured sentiment source.
-pub async fn aggregate(
-    settings: &Settings,
-    store: Arc<dyn Store>,
-    request: &Request,
-) -> Result<crate::aggregate::Summary, CliError> {
-    let timeout = Duration::from_millis(settings.mongodb.timeout_ms.max(1));
-    let sentiment: Box<dyn SentimentSource> = match settings.mongodb_url() {
-        Some(url) => Box::new(
-            MongoSentiment::connect(url, &settings.mongodb)
-                .await
-                .map_err(input)?,
-        ),
-        None => Box::new(StoreSentiment::new(Arc::clone(&store), timeout)),
-    };
-    let aggregator = Aggregator {
-        store: store.as_ref(),
-        sentiment: sentiment.as_ref(),
-        settings: &settings.aggregation,
-    };
-    let summary = aggregator.run(request).await.map_err(|e| match e {
-        crate::aggregate::AggregateError::UnknownOrganization(_) => CliError::Input(e.into()),
-        other => CliError::Failure(other.into()),
-    })?;
-    // Running servers drop what they cached for these organizations.
-    for org in &summary.refreshed {
-        let change = crate::store::Change::Refreshed {
-            org_id: org.to_string(),
-        };
-        if let Err(error) = store.publish(&change).await {
-            tracing::warn!(error = %error, "could not tell running servers about the new figures");
-        }
+/// The exit status a pipeline error deserves: 2 for the caller's input, 1 otherwise.
+fn pipeline_error(error: PipelineError) -> CliError {
+    if error.is_bad_input() {
+        CliError::Input(error.into())
+    } else {
+        CliError::Failure(error.into())
     }
-    Ok(summary)
-}
-
-/// Yesterday's date where most of our customers are.
-pub fn yesterday_in_jakarta() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::Asia::Jakarta)
-        .date_naive()
-        - chrono::Duration::days(1)
 }

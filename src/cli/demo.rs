@@ -8,11 +8,11 @@ use std::time::Instant;
 use chrono::Duration;
 
 use crate::aggregate::{Request, Scope};
-use crate::cli::{aggregate, open_store, yesterday_in_jakarta, CliError};
 use crate::domain::DateRange;
 use crate::generate::{generate, GenerateOptions};
 use crate::i18n::Lang;
 use crate::import::import_dir;
+use crate::pipeline::{self, yesterday_in_jakarta};
 use crate::report_loader::load_report;
 use crate::settings::Settings;
 
@@ -22,14 +22,11 @@ pub const DEMO_DAYS: u32 = 400;
 pub const DEMO_SEED: u64 = 7;
 
 /// Prepares the demo; returns the settings to serve it with and its signing secret.
-pub async fn run(settings: &Settings, data_dir: &Path) -> Result<(Settings, String), CliError> {
+pub async fn run(settings: &Settings, data_dir: &Path) -> anyhow::Result<(Settings, String)> {
     let started = Instant::now();
     if data_dir.exists() {
         std::fs::remove_dir_all(data_dir).map_err(|e| {
-            CliError::Failure(anyhow::anyhow!(
-                "cannot clear the old demo in {}: {e}",
-                data_dir.display()
-            ))
+            anyhow::anyhow!("cannot clear the old demo in {}: {e}", data_dir.display())
         })?;
     }
     let input_dir = data_dir.join("input");
@@ -47,14 +44,14 @@ pub async fn run(settings: &Settings, data_dir: &Path) -> Result<(Settings, Stri
     let mut settings = settings.clone();
     settings.database.url = format!("sqlite://{}", data_dir.join("impact.sqlite").display());
     settings.mongodb.url = String::new();
-    let store = open_store(&settings).await?;
+    let store = pipeline::open_store(&settings).await?;
     eprintln!(
         "Importing {} rooms and {} messages …",
         generated.rooms, generated.histories
     );
     import_dir(store.as_ref(), &input_dir, true)
         .await
-        .map_err(|e| CliError::Failure(e.into()))?;
+        .map_err(anyhow::Error::from)?;
     eprintln!("Aggregating …");
     let request = Request {
         scope: Scope::AllData,
@@ -62,10 +59,9 @@ pub async fn run(settings: &Settings, data_dir: &Path) -> Result<(Settings, Stri
         shard: None,
         show_progress: true,
     };
-    aggregate(&settings, store.clone(), &request).await?;
+    pipeline::aggregate(&settings, &store, &request).await?;
 
-    let range =
-        DateRange::new(end - Duration::days(29), end).map_err(|e| CliError::Failure(e.into()))?;
+    let range = DateRange::new(end - Duration::days(29), end).map_err(anyhow::Error::from)?;
     for organization in store.organizations().await? {
         if !organization.ai_addon {
             println!(
@@ -82,8 +78,8 @@ pub async fn run(settings: &Settings, data_dir: &Path) -> Result<(Settings, Stri
             Lang::En,
         )
         .await
-        .map_err(|e| CliError::Failure(e.into()))?;
-        println!("{}", crate::text_report::render(&report));
+        .map_err(anyhow::Error::from)?;
+        println!("{}", super::text::render(&report));
         println!("{}\n", "═".repeat(78));
     }
     println!(
@@ -100,15 +96,10 @@ pub async fn run(settings: &Settings, data_dir: &Path) -> Result<(Settings, Stri
 
     // The server side of the demo: its own flags file and a fresh signing secret.
     let flags_path = data_dir.join("flags.toml");
-    std::fs::write(&flags_path, crate::server::demo_sign_in::demo_flags_file()).map_err(|e| {
-        CliError::Failure(anyhow::anyhow!(
-            "cannot write {}: {e}",
-            flags_path.display()
-        ))
-    })?;
+    std::fs::write(&flags_path, crate::server::demo_sign_in::demo_flags_file())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", flags_path.display()))?;
     settings.flags.path = flags_path;
     settings.nightly.enabled = false;
-    let secret = crate::server::auth::random_token()
-        .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+    let secret = crate::server::auth::random_token().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((settings, secret))
 }

@@ -5,19 +5,14 @@
 //! backtested (rolling origin, one month ahead) on generated histories of several
 //! shapes and on the demo's organizations; the same seed prints the same table.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use chrono::NaiveDate;
 
-use crate::aggregate::{Aggregator, Request, Scope};
+use crate::aggregate::{Request, Scope};
 use crate::domain::DateRange;
 use crate::generate::{generate, GenerateOptions};
 use crate::import::import_dir;
 use crate::metrics::forecast::{audit, backtest_mae, backtest_shapes, monthly_net_rates, Method};
-use crate::sentiment::StoreSentiment;
 use crate::settings::Settings;
-use crate::store;
 use crate::store::Store;
 
 /// Months of history per generated shape: thirteen, as retention keeps.
@@ -79,32 +74,24 @@ async fn demo_histories() -> anyhow::Result<Vec<Vec<f64>>> {
     let end = NaiveDate::from_ymd_opt(2026, 10, 31).ok_or_else(|| anyhow::anyhow!("date"))?;
     generate(&GenerateOptions {
         out: work.join("input"),
-        organizations: crate::demo::DEMO_ORGANIZATIONS,
-        days: crate::demo::DEMO_DAYS,
-        seed: crate::demo::DEMO_SEED,
+        organizations: super::demo::DEMO_ORGANIZATIONS,
+        days: super::demo::DEMO_DAYS,
+        seed: super::demo::DEMO_SEED,
         end,
         scale: 1.0,
     })?;
-    let store = store::open(
-        &format!("sqlite://{}", work.join("impact.sqlite").display()),
-        2,
-    )
-    .await?;
+    let mut settings = Settings::load(None)?;
+    settings.database.url = format!("sqlite://{}", work.join("impact.sqlite").display());
+    settings.mongodb.url = String::new();
+    let store = crate::pipeline::open_store(&settings).await?;
     import_dir(store.as_ref(), &work.join("input"), false).await?;
-    let settings = Settings::load(None)?;
-    let sentiment = StoreSentiment::new(Arc::clone(&store), Duration::from_secs(60));
-    Aggregator {
-        store: store.as_ref(),
-        sentiment: &sentiment,
-        settings: &settings.aggregation,
-    }
-    .run(&Request {
+    let request = Request {
         scope: Scope::AllData,
         organization: None,
         shard: None,
         show_progress: false,
-    })
-    .await?;
+    };
+    crate::pipeline::aggregate(&settings, &store, &request).await?;
     let mut histories = Vec::new();
     for organization in store.organizations().await? {
         if !organization.ai_addon {

@@ -1,0 +1,102 @@
+//! The steps every entry point shares — the CLI, the demo, the server's nightly run,
+//! the forecast backtest, the benchmarks and the tests: open the store, pick the
+//! sentiment source, aggregate, and tell running servers what changed. Written once
+//! here; callers only choose the request and map the errors to their own world.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+
+use crate::aggregate::{AggregateError, Aggregator, Request, Summary};
+use crate::sentiment::{MongoSentiment, SentimentError, SentimentSource, StoreSentiment};
+use crate::settings::Settings;
+use crate::store::{self, Change, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("cannot open the database {url}: {source}")]
+    Store {
+        url: String,
+        #[source]
+        source: StoreError,
+    },
+    /// The configured sentiment source cannot be used (a bad MongoDB URL).
+    #[error("{0}")]
+    Sentiment(#[from] SentimentError),
+    #[error(transparent)]
+    Aggregate(#[from] AggregateError),
+}
+
+impl PipelineError {
+    /// Whether the cause is the caller's input (a bad URL, an unknown organization)
+    /// rather than a failure of the system.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            PipelineError::Sentiment(_)
+                | PipelineError::Aggregate(AggregateError::UnknownOrganization(_))
+        )
+    }
+}
+
+/// Opens the configured database and applies the schema.
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, PipelineError> {
+    let url = settings.database_url();
+    store::open(&url, settings.database.pool_size)
+        .await
+        .map_err(|source| PipelineError::Store {
+            url: store::redact(&url),
+            source,
+        })
+}
+
+/// MongoDB when a URL is configured, else the store's own `room_summaries` table;
+/// either way each read has `mongodb.timeout_ms`.
+pub async fn sentiment_source(
+    settings: &Settings,
+    store: &Arc<dyn Store>,
+) -> Result<Box<dyn SentimentSource>, SentimentError> {
+    Ok(match settings.mongodb_url() {
+        Some(url) => Box::new(MongoSentiment::connect(url, &settings.mongodb).await?),
+        None => Box::new(StoreSentiment::new(
+            Arc::clone(store),
+            Duration::from_millis(settings.mongodb.timeout_ms.max(1)),
+        )),
+    })
+}
+
+/// Aggregates with the configured sentiment source, then tells every running server
+/// which organizations were recomputed, so they drop what they cached.
+pub async fn aggregate(
+    settings: &Settings,
+    store: &Arc<dyn Store>,
+    request: &Request,
+) -> Result<Summary, PipelineError> {
+    let sentiment = sentiment_source(settings, store).await?;
+    let summary = Aggregator {
+        store: store.as_ref(),
+        sentiment: sentiment.as_ref(),
+        settings: &settings.aggregation,
+    }
+    .run(request)
+    .await?;
+    for org in &summary.refreshed {
+        let change = Change::Refreshed {
+            org_id: org.to_string(),
+        };
+        // A missed notice only delays other servers until their cache expires.
+        if let Err(error) = store.publish(&change).await {
+            tracing::warn!(error = %error, "could not tell running servers about the new figures");
+        }
+    }
+    Ok(summary)
+}
+
+/// Yesterday's date where most of our customers are.
+pub fn yesterday_in_jakarta() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive()
+        - chrono::Duration::days(1)
+}
