@@ -1,6 +1,6 @@
 //! The one narrow interface between the program and its database, with two
 //! backends: PostgreSQL for production and SQLite as the embedded default. Both
-//! pass the same conformance suite (`tests/store_conformance.rs`). The SQL differs;
+//! pass the same conformance suite (`tests/it/store_conformance.rs`). The SQL differs;
 //! the behaviour must not. No metric rule lives here: the store only moves rows.
 
 mod postgres;

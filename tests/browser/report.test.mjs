@@ -1,5 +1,5 @@
 // The report page in Debian's Chromium, driven by playwright-core, against the real
-// server and data prepared by tests/browser.rs. Set IMPACT_SCREENSHOTS=DIR to keep
+// server and data prepared by tests/it/browser.rs. Set IMPACT_SCREENSHOTS=DIR to keep
 // screenshots (docs/screenshots holds the committed ones).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ const PHONE = { width: 360, height: 740 };
 
 let browser;
 before(async () => {
-  assert.ok(BASE && SECRET && DATABASE, 'run through `cargo test --test browser`');
+  assert.ok(BASE && SECRET && DATABASE, 'run through `cargo test --test it browser::`');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

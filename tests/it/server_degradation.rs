@@ -2,14 +2,11 @@
 //! of time: a journey or quality failure degrades only its tiles, while a core
 //! failure or timeout answers 503 with a JSON error.
 
-mod common;
-mod server_common;
-
 use std::time::Duration;
 
-use common::TestDatabase;
+use crate::common::TestDatabase;
+use crate::server_common::*;
 use impact::server::auth::Role;
-use server_common::*;
 
 async fn admin_sql(url: &str, sql: &str) {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)

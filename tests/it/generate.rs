@@ -1,11 +1,9 @@
 //! `impact generate` writes the same bytes for the same options, and what it writes
 //! has the features the demo, tests and benchmarks rely on.
 
-mod common;
-
 use std::fs;
 
-use common::{impact_ok, TestSqlite};
+use crate::common::{impact_ok, TestSqlite};
 
 fn generate(out: &std::path::Path, seed: &str) {
     let sqlite = TestSqlite::create();

@@ -5,14 +5,11 @@
 //! `st` comes from PyPI (`pip install schemathesis`, which scripts/test does); without
 //! it this test fails, it never skips.
 
-mod common;
-mod server_common;
-
 use std::process::Command;
 
-use common::TestDatabase;
+use crate::common::TestDatabase;
+use crate::server_common::{load_fixture, serve, token, FLAGS_ON};
 use impact::server::auth::Role;
-use server_common::{load_fixture, serve, token, FLAGS_ON};
 
 #[actix_web::test]
 async fn schemathesis_finds_no_failure_with_every_check() {

@@ -10,17 +10,14 @@
 //! request after PostgreSQL is back succeeds; and a cost assumption saved on one
 //! instance afterwards reaches the other (its LISTEN connection came back).
 
-mod common;
-mod server_common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::server_common::{eventually, load_fixture, serve, token, FLAGS_ON};
 use impact::server::auth::Role;
-use server_common::{eventually, load_fixture, serve, token, FLAGS_ON};
 
 /// The newest installed PostgreSQL's programs.
 fn postgres_bin() -> PathBuf {
@@ -203,7 +200,7 @@ async fn a_postgres_restart_under_load_degrades_and_recovers() {
         )
     };
     let owner = token("org_demo", Role::Owner);
-    let client = server_common::client();
+    let client = crate::server_common::client();
 
     // Warm the first instance's cache for October.
     let cached = report(first.port, "2026-10-01", "2026-10-31");
@@ -220,7 +217,7 @@ async fn a_postgres_restart_under_load_degrades_and_recovers() {
             report(first.port, "2026-09-01", "2026-09-30"),
         ];
         actix_web::rt::spawn(async move {
-            let client = server_common::client();
+            let client = crate::server_common::client();
             while running.load(Ordering::Relaxed) {
                 for url in &urls {
                     let answer = status(&client, url, &owner).await.0;

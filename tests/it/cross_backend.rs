@@ -3,12 +3,10 @@
 //! different chunk sizes, so reopens across chunk edges are exercised), must give
 //! identical reports.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::{assert_same_report, TestDatabase, TestSqlite};
 use chrono::NaiveDate;
-use common::{assert_same_report, TestDatabase, TestSqlite};
 use impact::aggregate::{Request, Scope};
 use impact::domain::DateRange;
 use impact::generate::{generate, GenerateOptions};

@@ -2,15 +2,12 @@
 //! operation and status (but 500) is exercised, and each JSON body is validated
 //! against the schema the document gives for it.
 
-mod common;
-mod server_common;
-
 use std::collections::BTreeSet;
 
-use common::TestDatabase;
+use crate::common::TestDatabase;
+use crate::server_common::*;
 use impact::server::auth::Role;
 use serde_json::Value;
-use server_common::*;
 
 fn document() -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json");
@@ -142,7 +139,7 @@ async fn every_documented_response_matches_its_schema() {
 
     // The database goes away entirely: the server is no longer ready.
     drop(client);
-    let admin = common::postgres_admin_url();
+    let admin = crate::common::postgres_admin_url();
     let (admin, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
         .await
         .expect("connect");

@@ -1,12 +1,10 @@
 //! Bad input files give one clear error naming the file, line and field, exit with
 //! status 2, and leave the store exactly as it was, on both backends.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::{fixtures_dir, impact, impact_ok, TestDatabase, TestSqlite};
+use crate::common::{fixtures_dir, impact, impact_ok, TestDatabase, TestSqlite};
 
 /// A copy of the hand-checked case, to be broken in one place.
 fn broken_copy(break_it: impl FnOnce(&Path)) -> tempfile::TempDir {

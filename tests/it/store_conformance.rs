@@ -1,12 +1,10 @@
 //! One conformance suite for both storage backends: the SQL differs, the behaviour
 //! must not. Each check runs against SQLite and against a fresh PostgreSQL database.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::{TestDatabase, TestSqlite};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::{TestDatabase, TestSqlite};
 use impact::domain::{BusinessHours, CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use impact::metrics::{DailyCounters, TileGroup};
 use impact::store::{self, HistoryRecord, SourceRoom, Store, SummaryRecord};

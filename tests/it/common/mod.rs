@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: throwaway PostgreSQL databases, the
 //! `impact` binary, the hand-checked fixtures, and JSON comparison.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -89,7 +88,8 @@ impl Drop for TestDatabase {
 
 /// A SQLite database in a temporary directory, removed when dropped.
 pub struct TestSqlite {
-    pub dir: tempfile::TempDir,
+    /// Kept so the directory lives as long as the database.
+    _dir: tempfile::TempDir,
     pub url: String,
 }
 
@@ -97,7 +97,7 @@ impl TestSqlite {
     pub fn create() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}", dir.path().join("impact.sqlite").display());
-        Self { dir, url }
+        Self { _dir: dir, url }
     }
 }
 

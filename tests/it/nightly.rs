@@ -1,9 +1,7 @@
 //! The nightly run and sharding, through the real commands.
 
-mod common;
-
+use crate::common::{impact_ok, TestSqlite};
 use chrono::{Duration, Utc};
-use common::{impact_ok, TestSqlite};
 use serde_json::Value;
 
 fn generate_until_yesterday(url: &str, dir: &std::path::Path, days: &str) {

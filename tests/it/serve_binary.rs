@@ -1,16 +1,13 @@
 //! `impact serve` as it runs in production: configured by environment variables
 //! only, logging the PRD's events as JSON lines (the forecast's
-//! event is covered with the forecast, in tests/forecast.rs's code path).
-
-mod common;
-mod server_common;
+//! event is covered with the forecast, in tests/it/forecast.rs's code path).
 
 use std::process::Command;
 use std::time::Duration;
 
-use common::TestDatabase;
+use crate::common::TestDatabase;
+use crate::server_common::{load_fixture, serve, token, FLAGS_ON, SECRET};
 use impact::server::auth::Role;
-use server_common::{load_fixture, serve, token, FLAGS_ON, SECRET};
 
 fn event<'a>(lines: &'a [serde_json::Value], name: &str) -> Option<&'a serde_json::Value> {
     lines.iter().find(|l| l["event"] == name)
@@ -25,7 +22,7 @@ async fn impact_serve_runs_from_environment_variables_and_logs_the_prd_events() 
     std::fs::write(&flags_path, FLAGS_ON).expect("write");
     let served = serve(&database.url, &flags_path);
     let base = format!("http://127.0.0.1:{}", served.port);
-    let client = server_common::client();
+    let client = crate::server_common::client();
     let get = |path: &str, token: String| {
         let request = client.get(format!("{base}{path}")).bearer_auth(token);
         async move { request.send().await.expect("request").status().as_u16() }

@@ -1,6 +1,5 @@
 //! Spawning the real server in-process on port 0, with a fresh PostgreSQL
 //! database loaded with the hand-checked fixture, and minting tokens like the host.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -38,7 +37,6 @@ pub struct TestApp {
     pub flags_path: std::path::PathBuf,
     pub store: Arc<dyn Store>,
     pub registry: actix::Addr<impact::server::actors::OrgRegistry>,
-    pub settings: Settings,
     _flags_dir: tempfile::TempDir,
 }
 
@@ -115,7 +113,6 @@ pub async fn spawn_app_with(
         flags_path,
         store,
         registry,
-        settings,
         _flags_dir: flags_dir,
     }
 }

@@ -1,16 +1,14 @@
 //! The MongoDB happy path, end to end through the real driver: `impact aggregate
-//! --mongodb-url` against a wire-protocol stand-in (tests/common/mongo_standin.rs;
+//! --mongodb-url` against a wire-protocol stand-in (tests/it/common/mongo_standin.rs;
 //! no MongoDB server can be installed where the tests run). The same summaries read
 //! from the import's table must give the very same report: labels, scores, missing
 //! and malformed sentiments, documents of another organization ignored, more rooms
 //! than one `$in` batch, and cursors that need `getMore`.
 
-mod common;
-
 use std::fmt::Write as _;
 
-use common::mongo_standin::{MongoStandIn, BATCH};
-use common::{impact_ok, impact_with_env, TestSqlite};
+use crate::common::mongo_standin::{MongoStandIn, BATCH};
+use crate::common::{impact_ok, impact_with_env, TestSqlite};
 use serde_json::Value;
 
 /// More rooms in one aggregation chunk than one `$in` batch of the reader (5 000).

@@ -4,13 +4,11 @@
 //! own reopen, and verdicts exactly on a threshold. Every case runs through the real
 //! `impact` commands on SQLite and on PostgreSQL.
 
-mod common;
-
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::common::{impact_ok, impact_with_env, TestDatabase, TestSqlite};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
-use common::{impact_ok, impact_with_env, TestDatabase, TestSqlite};
 use serde_json::Value;
 
 /// A throwaway database on one backend, dropped with the value.

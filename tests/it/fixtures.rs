@@ -2,11 +2,9 @@
 //! exactly, through the real commands (`import` → `aggregate` → `report`), on the
 //! embedded default and on PostgreSQL.
 
-mod common;
-
 use std::path::Path;
 
-use common::{assert_report_matches, fixtures_dir, impact_ok, TestDatabase, TestSqlite};
+use crate::common::{assert_report_matches, fixtures_dir, impact_ok, TestDatabase, TestSqlite};
 use serde_json::Value;
 
 /// `expected-ORG-FROM-TO[-default-minimum].json` → (org, from, to, default minimum?)
@@ -258,7 +256,7 @@ fn the_report_command_refuses_what_it_cannot_answer() {
         (&["aggregate", "--shard", "2/2"], "does not exist"),
     ];
     for (args, message) in refusals {
-        let output = common::impact(&sqlite.url, args);
+        let output = crate::common::impact(&sqlite.url, args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(

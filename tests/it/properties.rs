@@ -3,12 +3,10 @@
 //! backends; and random bytes in any import file give a clean error or rows, never
 //! a panic.
 
-mod common;
-
 use std::fmt::Write as _;
 
+use crate::common::{TestDatabase, TestSqlite};
 use chrono::NaiveDate;
-use common::{TestDatabase, TestSqlite};
 use impact::aggregate::{Request, Scope};
 use impact::domain::{DateRange, OrgId};
 use impact::import::import_dir;

@@ -1,16 +1,13 @@
 //! The flag-gated forecast through the server, and `impact forecast-audit` on a
 //! hand-built history.
 
-mod common;
-mod server_common;
-
+use crate::common::{fixtures_dir, impact_ok, TestDatabase, TestSqlite};
+use crate::server_common::*;
 use chrono::NaiveDate;
-use common::{fixtures_dir, impact_ok, TestDatabase, TestSqlite};
 use impact::domain::OrgId;
 use impact::metrics::forecast::Snapshot;
 use impact::server::auth::Role;
 use impact::store;
-use server_common::*;
 
 const FORECAST_OFF: &str = r#"
 [defaults]

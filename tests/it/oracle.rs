@@ -2,13 +2,11 @@
 //! library's rules, checked against the real commands on generated data. Backend
 //! agreement alone cannot catch a rule both backends share; this can.
 
-mod common;
-
 use std::collections::HashMap;
 
+use crate::common::{impact_ok, TestSqlite};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use common::{impact_ok, TestSqlite};
 use serde_json::Value;
 
 struct Room {

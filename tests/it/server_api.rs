@@ -1,13 +1,10 @@
 //! The report server against real PostgreSQL: eligibility, sign-in, tenant
 //! isolation, validation, caching and the change notices between instances.
 
-mod common;
-mod server_common;
-
-use common::TestDatabase;
+use crate::common::TestDatabase;
+use crate::server_common::*;
 use impact::i18n::Lang;
 use impact::server::auth::Role;
-use server_common::*;
 
 const ROLES: [Role; 5] = [
     Role::Owner,
@@ -354,12 +351,12 @@ async fn a_new_aggregation_reaches_cached_reports() {
          r90,org_demo,whatsapp,c90,2026-10-22T10:00:00+07:00,2026-10-22T10:05:00+07:00,RESOLVE_AI,,\n",
     )
     .expect("write");
-    let output = common::impact(
+    let output = crate::common::impact(
         &database.url,
         &["import", "--dir", late.path().to_str().expect("path")],
     );
     assert!(output.status.success());
-    let output = common::impact(&database.url, &["aggregate", "--org", "org_demo"]);
+    let output = crate::common::impact(&database.url, &["aggregate", "--org", "org_demo"]);
     assert!(
         output.status.success(),
         "{}",

@@ -4,12 +4,10 @@
 //! "not available"), every other figure is right, and the next nightly run fills
 //! the sentiment in from a working source.
 
-mod common;
-
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{fixtures_dir, impact_ok, impact_with_env, TestSqlite};
+use crate::common::{fixtures_dir, impact_ok, impact_with_env, TestSqlite};
 use serde_json::Value;
 
 const REPORT: &[&str] = &[

@@ -3,15 +3,12 @@
 //! framework errors, bodies that never arrive, and flags files that change in ways
 //! a timestamp does not show.
 
-mod common;
-mod server_common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::TestDatabase;
+use crate::server_common::*;
 use awc::http::Method;
-use common::TestDatabase;
 use impact::server::auth::Role;
-use server_common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Sends raw bytes and reads until the server closes the connection or `wait` passes;

@@ -4,14 +4,11 @@
 //! (`npm ci`) and /usr/bin/chromium are required: without them this test fails,
 //! it never skips.
 
-mod common;
-mod server_common;
-
 use std::process::Command;
 use std::time::Instant;
 
-use common::TestDatabase;
-use server_common::{load_fixture, serve, SECRET};
+use crate::common::TestDatabase;
+use crate::server_common::{load_fixture, serve, SECRET};
 
 const FLAGS: &str = r#"
 [defaults]

@@ -1,0 +1,29 @@
+//! Every integration test, in one test crate (one binary to build and link): each
+//! module drives the real `impact` binary, the stores or the server. `common` holds
+//! the throwaway databases and fixtures; `server_common` starts the server.
+//! Run one module with `cargo test --test it <module>::`.
+
+mod common;
+mod server_common;
+
+mod alert_rules;
+mod browser;
+mod cross_backend;
+mod fixtures;
+mod forecast;
+mod generate;
+mod hardening;
+mod import_errors;
+mod metric_truth;
+mod mongodb_failure;
+mod mongodb_standin;
+mod nightly;
+mod openapi;
+mod oracle;
+mod postgres_restart;
+mod properties;
+mod schemathesis;
+mod serve_binary;
+mod server_api;
+mod server_degradation;
+mod store_conformance;
