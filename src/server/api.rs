@@ -129,11 +129,38 @@ async fn list_reports(caller: Caller, state: web::Data<AppState>) -> Reply {
         .json(serde_json::json!({ "reports": entries })))
 }
 
+/// The report's query on the page: `from`, `to`, `lang` (the page's own form adds
+/// more, which are ignored).
 #[derive(Deserialize)]
 pub struct ReportQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub lang: Option<String>,
+}
+
+/// The same query on the API. docs/openapi.json describes `from` and `to` as one
+/// object parameter named `range` (the way OpenAPI says "both or neither"), so a
+/// `range=` of its own is a malformed range and refused; other unknown names are
+/// ignored, as they always were.
+#[derive(Deserialize)]
+struct ApiQuery {
+    from: Option<String>,
+    to: Option<String>,
+    lang: Option<String>,
+    range: Option<serde::de::IgnoredAny>,
+}
+
+impl ApiQuery {
+    fn into_report_query(self, caller: &Caller) -> Result<ReportQuery, LocalizedError> {
+        if self.range.is_some() {
+            return Err(ApiError::bad_request(words::HALF_RANGE, &[]).in_lang(caller.locale));
+        }
+        Ok(ReportQuery {
+            from: self.from,
+            to: self.to,
+            lang: self.lang,
+        })
+    }
 }
 
 /// The language to answer in: `lang` if given (and valid), else the token's.
@@ -277,11 +304,8 @@ pub async fn report_for(
     Ok(report)
 }
 
-async fn report(
-    caller: Caller,
-    query: web::Query<ReportQuery>,
-    state: web::Data<AppState>,
-) -> Reply {
+async fn report(caller: Caller, query: web::Query<ApiQuery>, state: web::Data<AppState>) -> Reply {
+    let query = query.into_inner().into_report_query(&caller)?;
     let lang = choose_lang(query.lang.as_deref(), &caller)?;
     let (actor, organization) = eligible_org(&state, &caller)
         .await
@@ -387,7 +411,7 @@ async fn put_cost_assumption(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Reply {
-    let query = web::Query::<ReportQuery>::from_query(request.query_string())
+    let query = web::Query::<ApiQuery>::from_query(request.query_string())
         .map_err(|_| ApiError::bad_request(words::BAD_REQUEST, &[]).in_lang(caller.locale))?;
     let lang = choose_lang(query.lang.as_deref(), &caller)?;
     let (actor, _) = eligible_org(&state, &caller)

@@ -31,6 +31,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role the host's tokens carry.
+    pub const ALL: [Role; 5] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Supervisor,
+        Role::Agent,
+        Role::Billing,
+    ];
+
     /// Owner, Admin and Supervisor may see the report (PRD §6).
     pub fn may_view_report(self) -> bool {
         matches!(self, Role::Owner | Role::Admin | Role::Supervisor)
@@ -296,16 +305,10 @@ mod tests {
 
     #[test]
     fn only_owner_admin_and_supervisor_see_the_report() {
-        let viewers: Vec<_> = [
-            Role::Owner,
-            Role::Admin,
-            Role::Supervisor,
-            Role::Agent,
-            Role::Billing,
-        ]
-        .into_iter()
-        .filter(|r| r.may_view_report())
-        .collect();
+        let viewers: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may_view_report())
+            .collect();
         assert_eq!(viewers, vec![Role::Owner, Role::Admin, Role::Supervisor]);
         assert!(!Role::Supervisor.may_edit_assumption());
         assert!(Role::Admin.may_edit_assumption());

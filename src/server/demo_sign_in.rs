@@ -57,14 +57,6 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Phrase, bool, bool)] = &[
     ),
 ];
 
-const ROLES: [Role; 5] = [
-    Role::Owner,
-    Role::Admin,
-    Role::Supervisor,
-    Role::Agent,
-    Role::Billing,
-];
-
 /// The flags file the demo starts with, matching `DEMO_ACCOUNTS`.
 pub fn demo_flags_file() -> String {
     let mut text = String::from(
@@ -125,7 +117,7 @@ async fn page(query: web::Query<LangQuery>) -> HttpResponse {
     };
     let mut rows = String::new();
     for (org, name, expect, _, _) in DEMO_ACCOUNTS {
-        let links: Vec<String> = ROLES
+        let links: Vec<String> = Role::ALL
             .iter()
             .map(|role| {
                 format!(

@@ -6,14 +6,6 @@ use crate::server_common::*;
 use impact::i18n::Lang;
 use impact::server::auth::Role;
 
-const ROLES: [Role; 5] = [
-    Role::Owner,
-    Role::Admin,
-    Role::Supervisor,
-    Role::Agent,
-    Role::Billing,
-];
-
 #[actix_web::test]
 async fn only_eligible_callers_see_the_report_and_everyone_else_gets_404() {
     let database = TestDatabase::create();
@@ -25,7 +17,7 @@ async fn only_eligible_callers_see_the_report_and_everyone_else_gets_404() {
     );
     let app = spawn_app_with(&database, &flags, |_| {}).await;
     for org in ["org_demo", "org_other", "org_plain"] {
-        for role in ROLES {
+        for role in Role::ALL {
             let token = token(org, role);
             let eligible = org == "org_demo" && role.may_view_report();
             let (status, body) = get(&app, REPORT, &token).await;

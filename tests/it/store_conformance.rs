@@ -1,9 +1,8 @@
 //! One conformance suite for both storage backends: the SQL differs, the behaviour
-//! must not. Each check runs against SQLite and against a fresh PostgreSQL database.
+//! must not. Each behaviour is a test of its own on SQLite and on a fresh PostgreSQL
+//! database (`store_conformance::sqlite::…`, `store_conformance::postgres::…`), and
+//! together they cover every method of `Store`.
 
-use std::sync::Arc;
-
-use crate::common::{TestDatabase, TestSqlite};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use impact::domain::{BusinessHours, CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use impact::metrics::{DailyCounters, TileGroup};
@@ -104,13 +103,61 @@ async fn seed(store: &dyn Store) {
     writer.commit().await.expect("commit");
 }
 
-async fn conformance(store: Arc<dyn Store>) {
-    let store = store.as_ref();
+/// The daily rows of `org_a` the datamart tests start from (two writes that
+/// replace a day, then an older pending day); returns the range that holds them.
+async fn write_sample_days(store: &dyn Store) -> DateRange {
+    let a = org_id("org_a");
+    let row = sample_row;
+    store
+        .write_days(
+            &a,
+            &[row("2026-10-01", 5, false), row("2026-10-02", 6, true)],
+            Some(day("2026-10-01")),
+        )
+        .await
+        .expect("write");
+    store
+        .write_days(&a, &[row("2026-10-02", 9, false)], Some(day("2026-10-05")))
+        .await
+        .expect("rewrite");
+    store
+        .write_days(&a, &[row("2026-09-15", 1, true)], Some(day("2026-09-15")))
+        .await
+        .expect("write");
+    DateRange::new(day("2026-09-01"), day("2026-10-31")).expect("range")
+}
+
+/// One datamart row of the samples.
+fn sample_row(date: &str, eligible: i64, pending: bool) -> DailyCounters {
+    DailyCounters {
+        day: day(date),
+        eligible,
+        ai_handled: eligible - 1,
+        contained: 3,
+        reopened: 1,
+        after_hours: 2,
+        ai_assisted: 1,
+        escalated: 1,
+        other: 0,
+        contained_customer_messages: 7,
+        contained_sentiment_sum: 0.1 + 0.2,
+        contained_sentiment_rooms: 2,
+        human_sentiment_sum: -0.75,
+        human_sentiment_rooms: 1,
+        sentiment_pending: pending,
+    }
+}
+
+/// Applying the schema again is harmless, and the database answers.
+async fn migrate_again_and_ping(store: &dyn Store) {
     // Applying the schema again is harmless.
     store.migrate().await.expect("second migrate");
     store.ping().await.expect("ping");
-    seed(store).await;
+}
 
+/// Organizations come back as they went in.
+async fn organizations_come_back_as_they_went_in(store: &dyn Store) {
+    seed(store).await;
     // Organizations come back as they went in.
     let organizations = store.organizations().await.expect("organizations");
     assert_eq!(
@@ -125,7 +172,11 @@ async fn conformance(store: Arc<dyn Store>) {
         store.organization(&org_id("nope")).await.expect("read"),
         None
     );
+}
 
+/// Rooms are read by creation time, closed at the start and open at the end.
+async fn rooms_are_read_by_a_half_open_creation_window(store: &dyn Store) {
+    seed(store).await;
     // Rooms: the window is closed at its start and open at its end, to the microsecond.
     let a = org_id("org_a");
     let start = at("2026-10-01T00:00:00+08:00");
@@ -156,7 +207,12 @@ async fn conformance(store: Arc<dyn Store>) {
             .expect("span"),
         None
     );
+}
 
+/// Pages of rooms in (created_at, id) order.
+async fn rooms_page_in_creation_order(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
     // Creation order pages by (created_at, id).
     let first_page = store
         .rooms_in_creation_order(&a, None, 2)
@@ -178,7 +234,14 @@ async fn conformance(store: Arc<dyn Store>) {
             .collect::<Vec<_>>(),
         ["r3"]
     );
+}
 
+/// Message counts keep the raw sender type; summaries are read back as stored.
+async fn message_counts_and_summaries_stay_in_their_organization(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
+    let start = at("2026-10-01T00:00:00+08:00");
+    let end = at("2026-10-02T00:00:00+08:00");
     // Message counts keep the raw sender type and never mix organizations.
     let mut counts = store.message_counts(&a, start, end).await.expect("counts");
     counts.sort_by(|x, y| x.sender_type.cmp(&y.sender_type));
@@ -201,7 +264,14 @@ async fn conformance(store: Arc<dyn Store>) {
         .await
         .expect("summaries")
         .is_empty());
+}
 
+/// Importing a room and its messages again replaces them.
+async fn reimporting_a_room_replaces_it_and_its_messages(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
+    let start = at("2026-10-01T00:00:00+08:00");
+    let end = at("2026-10-02T00:00:00+08:00");
     // Importing a room's messages again replaces them instead of adding to them.
     let mut writer = store.begin_import().await.expect("begin");
     writer
@@ -224,7 +294,14 @@ async fn conformance(store: Arc<dyn Store>) {
         .iter()
         .any(|r| r.id == "r1" && r.created_at == at("2026-10-01T09:30:00+08:00")));
     assert_eq!(moved.len(), 2, "an upsert must not duplicate a room");
+}
 
+/// A rolled-back or dropped import leaves nothing behind.
+async fn an_abandoned_import_leaves_nothing(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
+    let start = at("2026-10-01T00:00:00+08:00");
+    let end = at("2026-10-02T00:00:00+08:00");
     // A rolled-back import and a dropped one leave nothing behind.
     let mut writer = store.begin_import().await.expect("begin");
     writer
@@ -255,42 +332,22 @@ async fn conformance(store: Arc<dyn Store>) {
             .len(),
         2
     );
+}
 
-    // Daily rows: written whole, replaced whole, read back exactly.
-    let row = |date: &str, eligible: i64, pending: bool| DailyCounters {
-        day: day(date),
-        eligible,
-        ai_handled: eligible - 1,
-        contained: 3,
-        reopened: 1,
-        after_hours: 2,
-        ai_assisted: 1,
-        escalated: 1,
-        other: 0,
-        contained_customer_messages: 7,
-        contained_sentiment_sum: 0.1 + 0.2,
-        contained_sentiment_rooms: 2,
-        human_sentiment_sum: -0.75,
-        human_sentiment_rooms: 1,
-        sentiment_pending: pending,
-    };
-    store
-        .write_days(
-            &a,
-            &[row("2026-10-01", 5, false), row("2026-10-02", 6, true)],
-            Some(day("2026-10-01")),
-        )
-        .await
-        .expect("write");
-    store
-        .write_days(&a, &[row("2026-10-02", 9, false)], Some(day("2026-10-05")))
-        .await
-        .expect("rewrite");
-    let range = DateRange::new(day("2026-09-01"), day("2026-10-31")).expect("range");
+/// Daily rows are written whole, replaced whole and read back exactly.
+async fn daily_rows_are_replaced_whole_and_read_back_exactly(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
+    let range = write_sample_days(store).await;
+    let row = sample_row;
     let days = store.daily_counters(&a, range).await.expect("read");
     assert_eq!(
         days,
-        vec![row("2026-10-01", 5, false), row("2026-10-02", 9, false)]
+        vec![
+            row("2026-09-15", 1, true),
+            row("2026-10-01", 5, false),
+            row("2026-10-02", 9, false)
+        ]
     );
     assert!(store
         .daily_counters(&org_id("org_b"), range)
@@ -298,16 +355,7 @@ async fn conformance(store: Arc<dyn Store>) {
         .expect("read")
         .is_empty());
     let activity = store.activity(&a).await.expect("activity");
-    assert_eq!(
-        activity.first_eligible_day,
-        Some(day("2026-10-05")),
-        "the first eligible day is what the latest run read in the source, later or earlier"
-    );
     assert_eq!(activity.data_through, Some(day("2026-10-02")));
-    store
-        .write_days(&a, &[row("2026-09-15", 1, true)], Some(day("2026-09-15")))
-        .await
-        .expect("write");
     assert_eq!(
         store
             .activity(&a)
@@ -324,7 +372,50 @@ async fn conformance(store: Arc<dyn Store>) {
         store.activity(&org_id("org_b")).await.expect("activity"),
         Default::default()
     );
+}
 
+/// The first eligible day is what the latest run read in the source, later or
+/// earlier: each write sets it.
+async fn first_eligible_day_follows_each_write(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
+    let row = sample_row;
+    store
+        .write_days(&a, &[row("2026-10-01", 5, false)], Some(day("2026-10-01")))
+        .await
+        .expect("write");
+    store
+        .write_days(&a, &[row("2026-10-02", 9, false)], Some(day("2026-10-05")))
+        .await
+        .expect("rewrite");
+    assert_eq!(
+        store
+            .activity(&a)
+            .await
+            .expect("activity")
+            .first_eligible_day,
+        Some(day("2026-10-05")),
+        "the first eligible day is what the latest run read in the source, later or earlier"
+    );
+    store
+        .write_days(&a, &[row("2026-09-15", 1, true)], None)
+        .await
+        .expect("write");
+    assert_eq!(
+        store
+            .activity(&a)
+            .await
+            .expect("activity")
+            .first_eligible_day,
+        None
+    );
+}
+
+/// Reading the tile groups apart and merging them gives the whole rows back.
+async fn tile_groups_read_their_own_columns_and_merge_back(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
+    let range = write_sample_days(store).await;
     // Reading the tile groups apart and merging them gives the whole rows back.
     let core = store
         .daily_group(&a, range, TileGroup::Core)
@@ -343,7 +434,12 @@ async fn conformance(store: Arc<dyn Store>) {
         impact::metrics::merge_groups(core, Some(&journey), Some(&quality)),
         store.daily_counters(&a, range).await.expect("read")
     );
+}
 
+/// The onboarding baseline is stored, replaced and removed.
+async fn onboarding_baselines_are_set_replaced_and_removed(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
     // The onboarding baseline is stored, replaced when its source changed, and removed.
     assert_eq!(store.onboarding_baseline(&a).await.expect("read"), None);
     let baseline = impact::metrics::baseline::Baseline {
@@ -390,7 +486,13 @@ async fn conformance(store: Arc<dyn Store>) {
         .set_onboarding_baseline(&a, Some(&baseline))
         .await
         .expect("save again");
+}
 
+/// Retention removes old daily rows only.
+async fn retention_removes_old_rows_only(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
+    let range = write_sample_days(store).await;
     // Retention removes old rows only.
     assert_eq!(
         store
@@ -403,7 +505,12 @@ async fn conformance(store: Arc<dyn Store>) {
         store.daily_counters(&a, range).await.expect("read").len(),
         2
     );
+}
 
+/// Cost assumptions: one per organization, overwritten on save.
+async fn cost_assumptions_are_one_per_organization(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
     // Cost assumptions: one per organization, overwritten on save.
     assert_eq!(
         store.cost_assumption(&a).await.expect("read"),
@@ -425,23 +532,161 @@ async fn conformance(store: Arc<dyn Store>) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_store_conforms() {
-    let sqlite = TestSqlite::create();
-    let store = store::open(&sqlite.url, 2).await.expect("open SQLite");
-    assert_eq!(store.backend(), "sqlite");
-    conformance(store).await;
+/// Once a day per job: exactly one caller's claim succeeds.
+async fn a_job_is_claimed_once_a_day(store: &dyn Store) {
+    let night = day("2026-10-01");
+    assert!(store
+        .claim_job("nightly", night, "one")
+        .await
+        .expect("claim"));
+    assert!(!store
+        .claim_job("nightly", night, "two")
+        .await
+        .expect("claim"));
+    assert!(!store
+        .claim_job("nightly", night, "one")
+        .await
+        .expect("claim"));
+    assert!(store
+        .claim_job("nightly", day("2026-10-02"), "two")
+        .await
+        .expect("claim"));
+    assert!(store.claim_job("other", night, "two").await.expect("claim"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_store_conforms() {
-    let database = TestDatabase::create();
-    let store = store::open(&database.url, 4)
+/// A shown forecast is recorded once per organization and month, oldest first.
+async fn forecasts_are_recorded_once_per_month(store: &dyn Store) {
+    let snapshot = |month: u32, projected: f64| impact::metrics::forecast::Snapshot {
+        period_from: NaiveDate::from_ymd_opt(2026, month, 1).expect("date"),
+        period_to: impact::metrics::last_day_of_month(
+            NaiveDate::from_ymd_opt(2026, month, 1).expect("date"),
+        ),
+        projected,
+        low: projected - 0.05,
+        high: projected + 0.05,
+    };
+    let (a, b) = (org_id("org_a"), org_id("org_b"));
+    store
+        .save_forecast_snapshot(&a, &snapshot(11, 0.5))
         .await
-        .expect("open PostgreSQL");
-    assert_eq!(store.backend(), "postgres");
-    conformance(store).await;
+        .expect("save");
+    store
+        .save_forecast_snapshot(&a, &snapshot(11, 0.9))
+        .await
+        .expect("save again");
+    store
+        .save_forecast_snapshot(&a, &snapshot(10, 0.4))
+        .await
+        .expect("save");
+    store
+        .save_forecast_snapshot(&b, &snapshot(11, 0.25))
+        .await
+        .expect("save");
+    let recorded = store.forecast_snapshots().await.expect("read");
+    assert_eq!(
+        recorded,
+        vec![
+            (a.clone(), snapshot(10, 0.4)),
+            (a, snapshot(11, 0.5)),
+            (b, snapshot(11, 0.25)),
+        ]
+    );
 }
+
+/// A published change reaches the subscribers of another connection (PostgreSQL);
+/// SQLite, one process, has no channel and says so.
+async fn changes_reach_subscribers(store: &dyn Store) {
+    let change = impact::store::Change::AssumptionSaved {
+        org_id: "org_a".into(),
+    };
+    match store.subscribe().await.expect("subscribe") {
+        None => {
+            assert_eq!(store.backend(), "sqlite");
+            store.publish(&change).await.expect("publish is harmless");
+        }
+        Some(mut changes) => {
+            // Give the listener its connection before publishing.
+            let mut received = None;
+            for _ in 0..50 {
+                store.publish(&change).await.expect("publish");
+                if let Ok(Some(got)) =
+                    tokio::time::timeout(std::time::Duration::from_millis(200), changes.recv())
+                        .await
+                {
+                    received = Some(got);
+                    break;
+                }
+            }
+            assert_eq!(received, Some(change));
+        }
+    }
+}
+
+/// The datamart's health: when it was last written and its oldest pending day.
+async fn the_datamart_tells_its_freshness(store: &dyn Store) {
+    assert_eq!(
+        store.datamart_health().await.expect("health"),
+        impact::store::DatamartHealth::default()
+    );
+    seed(store).await;
+    let before = chrono::Utc::now() - Duration::seconds(1);
+    write_sample_days(store).await;
+    let health = store.datamart_health().await.expect("health");
+    assert!(
+        health.last_written.is_some_and(|at| at >= before),
+        "{health:?}"
+    );
+    assert_eq!(health.oldest_pending_sentiment_day, Some(day("2026-09-15")));
+}
+
+/// Each behaviour above, as one test per backend: a failure names the behaviour and
+/// the backend, and hides nothing else.
+macro_rules! conformance {
+    ($($behaviour:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $behaviour() {
+                    let sqlite = crate::common::TestSqlite::create();
+                    let store = impact::store::open(&sqlite.url, 2).await.expect("open SQLite");
+                    assert_eq!(store.backend(), "sqlite");
+                    super::$behaviour(store.as_ref()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $behaviour() {
+                    let database = crate::common::TestDatabase::create();
+                    let store = impact::store::open(&database.url, 4).await.expect("open PostgreSQL");
+                    assert_eq!(store.backend(), "postgres");
+                    super::$behaviour(store.as_ref()).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    migrate_again_and_ping,
+    organizations_come_back_as_they_went_in,
+    rooms_are_read_by_a_half_open_creation_window,
+    rooms_page_in_creation_order,
+    message_counts_and_summaries_stay_in_their_organization,
+    reimporting_a_room_replaces_it_and_its_messages,
+    an_abandoned_import_leaves_nothing,
+    daily_rows_are_replaced_whole_and_read_back_exactly,
+    first_eligible_day_follows_each_write,
+    tile_groups_read_their_own_columns_and_merge_back,
+    onboarding_baselines_are_set_replaced_and_removed,
+    retention_removes_old_rows_only,
+    cost_assumptions_are_one_per_organization,
+    a_job_is_claimed_once_a_day,
+    forecasts_are_recorded_once_per_month,
+    changes_reach_subscribers,
+    the_datamart_tells_its_freshness,
+);
 
 #[tokio::test]
 async fn unreachable_postgres_is_a_clear_error() {
