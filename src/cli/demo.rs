@@ -96,7 +96,7 @@ pub async fn run(settings: &Settings, data_dir: &Path) -> anyhow::Result<(Settin
 
     // The server side of the demo: its own flags file and a fresh signing secret.
     let flags_path = data_dir.join("flags.toml");
-    std::fs::write(&flags_path, crate::server::demo_sign_in::demo_flags_file())
+    std::fs::write(&flags_path, crate::server::routes::demo::demo_flags_file())
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", flags_path.display()))?;
     settings.flags.path = flags_path;
     settings.nightly.enabled = false;

@@ -442,9 +442,53 @@ impl Handler<GetReport> for OrgActor {
                 actor.profile = Some(profile);
                 actor.assumption = Some(assumption);
                 Ok(report)
+            })
+            .then(|result: Result<Report, LoadError>, actor, _| {
+                let store = Arc::clone(&actor.deps.store);
+                let org = actor.org.clone();
+                async move {
+                    if let Ok(report) = &result {
+                        record_forecast(store.as_ref(), &org, report).await;
+                    }
+                    result
+                }
+                .into_actor(actor)
             }),
         ))
     }
+}
+
+/// Records a forecast the report shows, once per organization and month, for the
+/// audit of PRD §10.5, and logs `impact_forecast_rendered`. The organization's actor
+/// does it, since it owns the organization's forecast state; a failed write is
+/// logged and never costs the report.
+async fn record_forecast(store: &dyn Store, org: &OrgId, report: &Report) {
+    let Some(figures) = report.figures.as_ref() else {
+        return;
+    };
+    let Some(forecast) = figures.forecast.as_ref() else {
+        return;
+    };
+    let (crate::metrics::forecast::Outcome::Ok(projection), Some(period_from), Some(period_to)) =
+        (forecast.outcome, forecast.period_from, forecast.period_to)
+    else {
+        return;
+    };
+    let snapshot = crate::metrics::forecast::Snapshot {
+        period_from,
+        period_to,
+        projected: projection.net_rate,
+        low: projection.low,
+        high: projection.high,
+    };
+    if let Err(error) = store.save_forecast_snapshot(org, &snapshot).await {
+        tracing::warn!(org_id = %org, error = %error, "could not record a forecast");
+    }
+    crate::server::observability::events::forecast_rendered(
+        org.as_str(),
+        projection.net_rate,
+        figures.trend.baseline.net_rate,
+    );
 }
 
 /// Complete months of net containment up to `through`, read with the core time

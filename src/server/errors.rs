@@ -274,7 +274,7 @@ pub async fn shape_errors(
     let (request, original) = response.into_parts();
     let mut shaped = match surface {
         Surface::Api => ApiError::Http(status).in_lang(lang).error_response(),
-        Surface::Page => crate::server::page::error_view(status, lang),
+        Surface::Page => crate::server::routes::page::error_view(status, lang),
     };
     for name in [header::ALLOW, header::CONNECTION] {
         if let Some(value) = original.headers().get(&name) {

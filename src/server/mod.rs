@@ -5,16 +5,15 @@
 //! port, so tests can run it on port 0.
 
 pub mod actors;
-pub mod api;
 pub mod auth;
-pub mod demo_sign_in;
 pub mod errors;
 pub mod flags;
 pub mod limits;
 pub mod nightly;
 pub mod observability;
-pub mod page;
-pub mod sign_in;
+pub mod reports;
+pub mod routes;
+pub mod view;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -28,10 +27,10 @@ use actix_web::{web, App, HttpServer};
 use crate::server::actors::{
     DatamartFetcher, Invalidate, OrgDependencies, OrgRegistry, ReportCache,
 };
-use crate::server::api::AppState;
 use crate::server::auth::TokenVerifier;
 use crate::server::flags::{FlagHandle, FlagSupervisor};
 use crate::server::observability::Metrics;
+use crate::server::reports::AppState;
 use crate::settings::Settings;
 use crate::store::{self, Store};
 
@@ -187,7 +186,7 @@ impl Application {
         });
         let verifier = web::Data::new(verifier);
         let demo = match &mode {
-            Mode::Demo { jwt_secret } => Some(web::Data::new(demo_sign_in::DemoSignIn::new(
+            Mode::Demo { jwt_secret } => Some(web::Data::new(routes::demo::DemoSignIn::new(
                 jwt_secret.clone(),
             ))),
             Mode::Production => None,
@@ -233,11 +232,12 @@ impl Application {
                         Ok(response)
                     }
                 })
-                .configure(api::routes)
-                .configure(sign_in::routes)
-                .configure(page::routes);
+                .configure(routes::operations::routes)
+                .configure(routes::api::routes)
+                .configure(routes::sign_in::routes)
+                .configure(routes::page::routes);
             if let Some(demo) = &demo {
-                app = app.app_data(demo.clone()).configure(demo_sign_in::routes);
+                app = app.app_data(demo.clone()).configure(routes::demo::routes);
             }
             app
         })

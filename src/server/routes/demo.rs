@@ -191,7 +191,7 @@ async fn sign_in(
     // `next` is itself a URL parameter: its `?` and `=` are escaped.
     let next = format!(
         "{}%3Flang%3D{}",
-        crate::server::api::REPORT_PATH,
+        crate::server::reports::REPORT_PATH,
         lang.code()
     );
     Ok(HttpResponse::SeeOther()

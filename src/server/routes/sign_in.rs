@@ -18,10 +18,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::i18n::{web as words, Lang};
-use crate::server::api::AppState;
 use crate::server::auth::{self, TokenVerifier};
 use crate::server::errors::{resource, ApiError, LocalizedError};
-use crate::server::page::{html, MessagePage, Words};
+use crate::server::reports::AppState;
+use crate::server::routes::page::html;
+use crate::server::view::{MessagePage, Words};
 
 pub const SIGN_OUT_PATH: &str = "/auth/sign-out";
 const SIGNED_OUT_PATH: &str = "/auth/signed-out";
@@ -121,7 +122,7 @@ async fn sign_out(
         .and_then(Lang::parse)
         .unwrap_or(Lang::En);
     if auth::check_same_site(&request, form.csrf.as_deref()).is_err() {
-        return crate::server::page::error_view(StatusCode::FORBIDDEN, lang);
+        return crate::server::routes::page::error_view(StatusCode::FORBIDDEN, lang);
     }
     let mut response = HttpResponse::SeeOther()
         .insert_header((

@@ -1,46 +1,22 @@
-//! The HTTP handlers: the report and cost-assumption API (`/api/v1`) and the
-//! operations endpoints.
+//! The report and cost-assumption API (`/api/v1`), for the host web admin.
 
-use std::sync::Arc;
-use std::time::Instant;
-
-use actix::Addr;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use crate::domain::{CostAssumption, CostField, DateRange, DateRangeError, Organization};
-use crate::i18n::{api as words, Lang};
-use crate::metrics::report::{Report, ReportPolicy, ReportStatus};
-use crate::server::actors::{
-    ActorFor, GetAssumption, GetProfile, GetReport, LoadError, OrgActor, OrgRegistry,
-    SaveAssumption,
-};
+use crate::domain::{CostAssumption, CostField};
+use crate::i18n::api as words;
+use crate::server::actors::{GetAssumption, SaveAssumption};
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalText, LocalizedError};
-use crate::server::flags::{FlagHandle, FORECAST_FLAG, REPORT_FLAG};
-use crate::server::observability::{events, Metrics};
-use crate::store::Store;
-
-/// What every handler shares.
-pub struct AppState {
-    pub registry: Addr<OrgRegistry>,
-    pub flags: FlagHandle,
-    pub store: Arc<dyn Store>,
-    pub metrics: Arc<Metrics>,
-    pub policy: Arc<ReportPolicy>,
-    pub cookie_secure: bool,
-}
-
-pub const REPORT_PATH: &str = "/reports/ai-agent-impact";
-pub const REPORT_API: &str = "/api/v1/reports/ai-agent-impact";
+use crate::server::observability::events;
+use crate::server::reports::{
+    choose_lang, choose_range, eligible_org, report_for, AppState, ReportQuery, REPORT_API,
+    REPORT_PATH,
+};
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .service(resource("/healthz", "GET").route(web::get().to(healthz)))
-        .service(resource("/readyz", "GET").route(web::get().to(readyz)))
-        .service(resource("/metrics", "GET").route(web::get().to(metrics)))
         .service(resource("/api/v1/reports", "GET").route(web::get().to(list_reports)))
         .service(resource(REPORT_API, "GET").route(web::get().to(report)))
         .service(
@@ -54,61 +30,6 @@ pub fn routes(config: &mut web::ServiceConfig) {
 }
 
 type Reply = Result<HttpResponse, LocalizedError>;
-
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
-}
-
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await {
-        Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        Ok(Err(error)) => {
-            tracing::warn!(error = %error, "not ready: the database does not answer");
-            HttpResponse::ServiceUnavailable()
-                .json(serde_json::json!({"status": "database_unavailable"}))
-        }
-        Err(_) => HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"status": "database_timeout"})),
-    }
-}
-
-async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let text = state
-        .metrics
-        .render()
-        .map_err(|e| ApiError::internal(format!("rendering metrics: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(text))
-}
-
-/// The organization's actor and profile, if the caller may see its report:
-/// flag on for the account, a viewing role, and the AI add-on. Anything else is
-/// "not found", never "forbidden", so the report's existence is not revealed.
-pub async fn eligible_org(
-    state: &AppState,
-    caller: &Caller,
-) -> Result<(Addr<OrgActor>, Organization), ApiError> {
-    if !caller.role.may_view_report() || !state.flags.current().is_enabled(REPORT_FLAG, &caller.org)
-    {
-        return Err(ApiError::NotFound);
-    }
-    let actor = state
-        .registry
-        .send(ActorFor(caller.org.clone()))
-        .await
-        .map_err(|e| ApiError::internal(format!("organization registry: {e}")))?;
-    let profile = actor
-        .send(GetProfile)
-        .await
-        .map_err(|e| ApiError::internal(format!("organization actor: {e}")))?
-        .map_err(|error| match error {
-            LoadError::NotFound => ApiError::NotFound,
-            LoadError::Unavailable { .. } => ApiError::Unavailable,
-            LoadError::Failed(cause) => ApiError::Internal(cause),
-        })?;
-    Ok((actor, profile))
-}
 
 /// The report entries the caller may see, for the host's Reports area.
 async fn list_reports(caller: Caller, state: web::Data<AppState>) -> Reply {
@@ -127,15 +48,6 @@ async fn list_reports(caller: Caller, state: web::Data<AppState>) -> Reply {
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(serde_json::json!({ "reports": entries })))
-}
-
-/// The report's query on the page: `from`, `to`, `lang` (the page's own form adds
-/// more, which are ignored).
-#[derive(Deserialize)]
-pub struct ReportQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub lang: Option<String>,
 }
 
 /// The same query on the API. docs/openapi.json describes `from` and `to` as one
@@ -161,147 +73,6 @@ impl ApiQuery {
             lang: self.lang,
         })
     }
-}
-
-/// The language to answer in: `lang` if given (and valid), else the token's.
-/// An empty `lang=` is refused like any other value that is not `en` or `id`.
-pub fn choose_lang(requested: Option<&str>, caller: &Caller) -> Result<Lang, LocalizedError> {
-    match requested {
-        None => Ok(caller.locale),
-        Some(text) => Lang::parse(text)
-            .ok_or_else(|| ApiError::bad_request(words::BAD_LANG, &[]).in_lang(caller.locale)),
-    }
-}
-
-/// The range asked for, or the last 30 complete days in the organization's time zone.
-pub fn choose_range(
-    query: &ReportQuery,
-    organization: &Organization,
-) -> Result<DateRange, ApiError> {
-    let parse = |text: &str| {
-        DateRange::parse_date(text).map_err(|_| {
-            ApiError::bad_request(
-                words::BAD_DATE,
-                &[("value", text.chars().take(40).collect())],
-            )
-        })
-    };
-    let range = match (query.from.as_deref(), query.to.as_deref()) {
-        (None, None) => {
-            let to = organization.local_date(Utc::now()) - Duration::days(1);
-            DateRange::new(to - Duration::days(29), to)
-        }
-        (Some(from), Some(to)) => DateRange::new(parse(from)?, parse(to)?),
-        _ => return Err(ApiError::bad_request(words::HALF_RANGE, &[])),
-    };
-    range.map_err(|error| match error {
-        DateRangeError::Reversed { .. } => ApiError::bad_request(words::REVERSED_RANGE, &[]),
-        DateRangeError::TooLong { .. } => ApiError::bad_request(words::RANGE_TOO_LONG, &[]),
-        DateRangeError::NotADate(text) => {
-            ApiError::bad_request(words::BAD_DATE, &[("value", text)])
-        }
-    })
-}
-
-/// Loads the report of an eligible caller's organization (see `eligible_org`),
-/// with the PRD's events and metrics.
-pub async fn report_for(
-    state: &AppState,
-    caller: &Caller,
-    actor: &Addr<OrgActor>,
-    range: DateRange,
-    lang: Lang,
-) -> Result<Report, ApiError> {
-    let started = Instant::now();
-    let forecast_on = state.flags.current().is_enabled(FORECAST_FLAG, &caller.org);
-    let result = actor
-        .send(GetReport {
-            range,
-            lang,
-            policy: Arc::clone(&state.policy),
-            forecast: forecast_on,
-        })
-        .await
-        .map_err(|e| LoadError::Failed(format!("organization actor: {e}")))
-        .and_then(|result| result);
-    let report = match result {
-        Ok(report) => report,
-        Err(LoadError::NotFound) => return Err(ApiError::NotFound),
-        Err(error) => {
-            let reason = match &error {
-                LoadError::Unavailable { reason } => *reason,
-                _ => "error",
-            };
-            if let LoadError::Failed(cause) = &error {
-                tracing::error!(org_id = %caller.org, cause = %cause, "report failed");
-            }
-            state
-                .metrics
-                .load_failures
-                .with_label_values(&[reason])
-                .inc();
-            events::report_load_failed(
-                caller.org.as_str(),
-                reason,
-                started.elapsed().as_millis() as u64,
-            );
-            return Err(ApiError::Unavailable);
-        }
-    };
-    let status = match report.status {
-        ReportStatus::Ok => "ok",
-        ReportStatus::BaselineForming => "baseline_forming",
-    };
-    state
-        .metrics
-        .report_views
-        .with_label_values(&[status])
-        .inc();
-    let shown = report.figures.as_ref().and_then(|figures| {
-        let forecast = figures.forecast.as_ref()?;
-        let crate::metrics::forecast::Outcome::Ok(projection) = forecast.outcome else {
-            return None;
-        };
-        Some((
-            forecast.period_from?,
-            forecast.period_to?,
-            projection,
-            figures.trend.baseline.net_rate,
-        ))
-    });
-    let has_forecast = shown.is_some();
-    if let Some((period_from, period_to, projection, baseline)) = shown {
-        // Every rendered forecast is recorded, for the audit of PRD §10.5.
-        let snapshot = crate::metrics::forecast::Snapshot {
-            period_from,
-            period_to,
-            projected: projection.net_rate,
-            low: projection.low,
-            high: projection.high,
-        };
-        if let Err(error) = state
-            .store
-            .save_forecast_snapshot(&caller.org, &snapshot)
-            .await
-        {
-            tracing::warn!(org_id = %caller.org, error = %error, "could not record a forecast");
-        }
-        events::forecast_rendered(caller.org.as_str(), projection.net_rate, baseline);
-    }
-    events::report_viewed(
-        caller.org.as_str(),
-        caller.role.as_str(),
-        &format!("{}..{}", range.from(), range.to()),
-        has_forecast,
-    );
-    if report.status == ReportStatus::BaselineForming {
-        events::report_baseline_forming(
-            caller.org.as_str(),
-            report.days_of_data,
-            report.volume.eligible,
-        );
-    }
-    Ok(report)
 }
 
 async fn report(caller: Caller, query: web::Query<ApiQuery>, state: web::Data<AppState>) -> Reply {

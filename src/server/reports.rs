@@ -1,0 +1,186 @@
+//! The reports service: what the API and the page share between reading a request
+//! and writing a response. Who may see a report (eligibility), which range and
+//! language a request asks for, and fetching a report through the organization's
+//! actor, with the PRD's events and metrics. No HTTP here beyond the shared state.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix::Addr;
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use crate::domain::{DateRange, DateRangeError, Organization};
+use crate::i18n::{api as words, Lang};
+use crate::metrics::report::{Report, ReportPolicy, ReportStatus};
+use crate::server::actors::{ActorFor, GetProfile, GetReport, LoadError, OrgActor, OrgRegistry};
+use crate::server::auth::Caller;
+use crate::server::errors::{ApiError, LocalizedError};
+use crate::server::flags::{FlagHandle, FORECAST_FLAG, REPORT_FLAG};
+use crate::server::observability::{events, Metrics};
+use crate::store::Store;
+
+/// What every handler shares.
+pub struct AppState {
+    pub registry: Addr<OrgRegistry>,
+    pub flags: FlagHandle,
+    pub store: Arc<dyn Store>,
+    pub metrics: Arc<Metrics>,
+    pub policy: Arc<ReportPolicy>,
+    pub cookie_secure: bool,
+}
+
+pub const REPORT_PATH: &str = "/reports/ai-agent-impact";
+pub const REPORT_API: &str = "/api/v1/reports/ai-agent-impact";
+
+/// The organization's actor and profile, if the caller may see its report:
+/// flag on for the account, a viewing role, and the AI add-on. Anything else is
+/// "not found", never "forbidden", so the report's existence is not revealed.
+pub async fn eligible_org(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(Addr<OrgActor>, Organization), ApiError> {
+    if !caller.role.may_view_report() || !state.flags.current().is_enabled(REPORT_FLAG, &caller.org)
+    {
+        return Err(ApiError::NotFound);
+    }
+    let actor = state
+        .registry
+        .send(ActorFor(caller.org.clone()))
+        .await
+        .map_err(|e| ApiError::internal(format!("organization registry: {e}")))?;
+    let profile = actor
+        .send(GetProfile)
+        .await
+        .map_err(|e| ApiError::internal(format!("organization actor: {e}")))?
+        .map_err(|error| match error {
+            LoadError::NotFound => ApiError::NotFound,
+            LoadError::Unavailable { .. } => ApiError::Unavailable,
+            LoadError::Failed(cause) => ApiError::Internal(cause),
+        })?;
+    Ok((actor, profile))
+}
+
+/// The report's query on the page: `from`, `to`, `lang` (the page's own form adds
+/// more, which are ignored).
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// The language to answer in: `lang` if given (and valid), else the token's.
+/// An empty `lang=` is refused like any other value that is not `en` or `id`.
+pub fn choose_lang(requested: Option<&str>, caller: &Caller) -> Result<Lang, LocalizedError> {
+    match requested {
+        None => Ok(caller.locale),
+        Some(text) => Lang::parse(text)
+            .ok_or_else(|| ApiError::bad_request(words::BAD_LANG, &[]).in_lang(caller.locale)),
+    }
+}
+
+/// The range asked for, or the last 30 complete days in the organization's time zone.
+pub fn choose_range(
+    query: &ReportQuery,
+    organization: &Organization,
+) -> Result<DateRange, ApiError> {
+    let parse = |text: &str| {
+        DateRange::parse_date(text).map_err(|_| {
+            ApiError::bad_request(
+                words::BAD_DATE,
+                &[("value", text.chars().take(40).collect())],
+            )
+        })
+    };
+    let range = match (query.from.as_deref(), query.to.as_deref()) {
+        (None, None) => {
+            let to = organization.local_date(Utc::now()) - Duration::days(1);
+            DateRange::new(to - Duration::days(29), to)
+        }
+        (Some(from), Some(to)) => DateRange::new(parse(from)?, parse(to)?),
+        _ => return Err(ApiError::bad_request(words::HALF_RANGE, &[])),
+    };
+    range.map_err(|error| match error {
+        DateRangeError::Reversed { .. } => ApiError::bad_request(words::REVERSED_RANGE, &[]),
+        DateRangeError::TooLong { .. } => ApiError::bad_request(words::RANGE_TOO_LONG, &[]),
+        DateRangeError::NotADate(text) => {
+            ApiError::bad_request(words::BAD_DATE, &[("value", text)])
+        }
+    })
+}
+
+/// Loads the report of an eligible caller's organization (see `eligible_org`),
+/// with the PRD's events and metrics.
+pub async fn report_for(
+    state: &AppState,
+    caller: &Caller,
+    actor: &Addr<OrgActor>,
+    range: DateRange,
+    lang: Lang,
+) -> Result<Report, ApiError> {
+    let started = Instant::now();
+    let forecast_on = state.flags.current().is_enabled(FORECAST_FLAG, &caller.org);
+    let result = actor
+        .send(GetReport {
+            range,
+            lang,
+            policy: Arc::clone(&state.policy),
+            forecast: forecast_on,
+        })
+        .await
+        .map_err(|e| LoadError::Failed(format!("organization actor: {e}")))
+        .and_then(|result| result);
+    let report = match result {
+        Ok(report) => report,
+        Err(LoadError::NotFound) => return Err(ApiError::NotFound),
+        Err(error) => {
+            let reason = match &error {
+                LoadError::Unavailable { reason } => *reason,
+                _ => "error",
+            };
+            if let LoadError::Failed(cause) = &error {
+                tracing::error!(org_id = %caller.org, cause = %cause, "report failed");
+            }
+            state
+                .metrics
+                .load_failures
+                .with_label_values(&[reason])
+                .inc();
+            events::report_load_failed(
+                caller.org.as_str(),
+                reason,
+                started.elapsed().as_millis() as u64,
+            );
+            return Err(ApiError::Unavailable);
+        }
+    };
+    let status = match report.status {
+        ReportStatus::Ok => "ok",
+        ReportStatus::BaselineForming => "baseline_forming",
+    };
+    state
+        .metrics
+        .report_views
+        .with_label_values(&[status])
+        .inc();
+    let has_forecast = report.figures.as_ref().is_some_and(|figures| {
+        figures.forecast.as_ref().is_some_and(|forecast| {
+            matches!(forecast.outcome, crate::metrics::forecast::Outcome::Ok(_))
+        })
+    });
+    events::report_viewed(
+        caller.org.as_str(),
+        caller.role.as_str(),
+        &format!("{}..{}", range.from(), range.to()),
+        has_forecast,
+    );
+    if report.status == ReportStatus::BaselineForming {
+        events::report_baseline_forming(
+            caller.org.as_str(),
+            report.days_of_data,
+            report.volume.eligible,
+        );
+    }
+    Ok(report)
+}

@@ -1,0 +1,307 @@
+//! The report page and the Reports area (server-rendered), their error views and
+//! their assets.
+
+use actix::Addr;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+
+use crate::domain::{DateRange, Organization};
+use crate::i18n::{self, web as words, Lang, Phrase};
+use crate::metrics::report::Report;
+use crate::server::actors::{GetAssumption, OrgActor};
+use crate::server::auth::Caller;
+use crate::server::errors::{resource, ApiError, LocalizedError};
+use crate::server::reports::{
+    choose_range, eligible_org, report_for, AppState, ReportQuery, REPORT_PATH,
+};
+use crate::server::view::{presets, MessagePage, ReportBody, ReportPage, Words};
+
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .service(resource("/reports", "GET").route(web::get().to(reports_area)))
+        .service(resource(REPORT_PATH, "GET").route(web::get().to(report_page)))
+        .service(resource("/reports/ai-agent-impact/body", "GET").route(web::get().to(report_body)))
+        .service(
+            resource("/assets/report.css", "GET").route(web::get().to(|| async {
+                asset(
+                    "text/css; charset=utf-8",
+                    include_str!("../../../assets/report.css"),
+                )
+            })),
+        )
+        .service(
+            resource("/assets/report.js", "GET").route(web::get().to(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../../assets/report.js"),
+                )
+            })),
+        );
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body)
+}
+
+pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
+    match rendered {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            // Same-origin requests name their origin (the sign-out form's Origin
+            // check needs it); no other site ever learns where the reader was.
+            .insert_header((header::REFERRER_POLICY, "same-origin"))
+            .insert_header((
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; \
+                 base-uri 'none'; form-action 'self'",
+            ))
+            .body(body),
+        Err(error) => {
+            tracing::error!(error = %error, "a page could not be rendered");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+/// The language for a page: `lang` if valid, else the token's, else English.
+fn page_lang(query_lang: Option<&str>, caller: Option<&Caller>) -> Lang {
+    query_lang
+        .and_then(Lang::parse)
+        .or(caller.map(|c| c.locale))
+        .unwrap_or(Lang::En)
+}
+
+fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phrase) -> HttpResponse {
+    let page = MessagePage {
+        w: Words { lang },
+        title: title.text(lang).to_string(),
+        message: text.text(lang).to_string(),
+        links: Vec::new(),
+    };
+    html(status, page.render())
+}
+
+/// The page's error view for an answer of the HTTP layer (an unknown address, a
+/// wrong method, a request it could not read).
+pub fn error_view(status: StatusCode, lang: Lang) -> HttpResponse {
+    let (title, text) = if status == StatusCode::NOT_FOUND {
+        (words::PAGE_NOT_FOUND_TITLE, words::PAGE_NOT_FOUND)
+    } else {
+        (words::REQUEST_PROBLEM_TITLE, words::REQUEST_PROBLEM)
+    };
+    message(status, lang, title, text)
+}
+
+/// The caller and the page's language, or the "please sign in again" page.
+fn signed_in(
+    caller: Result<Caller, LocalizedError>,
+    query: &ReportQuery,
+    title: Phrase,
+) -> Result<(Caller, Lang), Box<HttpResponse>> {
+    match caller {
+        Ok(caller) => {
+            let lang = page_lang(query.lang.as_deref(), Some(&caller));
+            Ok((caller, lang))
+        }
+        Err(_) => {
+            let lang = page_lang(query.lang.as_deref(), None);
+            Err(Box::new(message(
+                StatusCode::UNAUTHORIZED,
+                lang,
+                title,
+                words::SIGN_IN_AGAIN,
+            )))
+        }
+    }
+}
+
+/// The Reports area: the entries this person may open.
+async fn reports_area(
+    caller: Result<Caller, LocalizedError>,
+    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (caller, lang) = match signed_in(caller, &query, words::REPORTS) {
+        Ok(signed_in) => signed_in,
+        Err(page) => return *page,
+    };
+    let links = match eligible_org(&state, &caller).await {
+        Ok(_) => vec![(
+            format!("{REPORT_PATH}?lang={}", lang.code()),
+            i18n::page::REPORT_TITLE.text(lang).to_string(),
+            i18n::page::REPORT_DESCRIPTION.text(lang).to_string(),
+        )],
+        Err(_) => Vec::new(),
+    };
+    let page = MessagePage {
+        w: Words { lang },
+        title: words::REPORTS.text(lang).to_string(),
+        message: if links.is_empty() {
+            words::NO_REPORTS.text(lang).to_string()
+        } else {
+            String::new()
+        },
+        links,
+    };
+    html(StatusCode::OK, page.render())
+}
+
+/// What the page and its body both need: the organization, the range, and the
+/// report (or why it could not be read). A caller without a report gets a page
+/// that says so, never a figure.
+struct Loaded {
+    organization: Organization,
+    actor: Addr<OrgActor>,
+    range: DateRange,
+    report: Result<Report, ApiError>,
+}
+
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    query: &ReportQuery,
+    lang: Lang,
+) -> Result<Loaded, HttpResponse> {
+    let (actor, organization) = match eligible_org(state, caller).await {
+        Ok(found) => found,
+        Err(ApiError::NotFound) => {
+            return Err(message(
+                StatusCode::NOT_FOUND,
+                lang,
+                words::PAGE_TITLE,
+                words::NOTHING_HERE,
+            ))
+        }
+        Err(_) => {
+            return Err(html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ReportBody::error(lang).render(),
+            ))
+        }
+    };
+    // A link with a range that is not valid shows the default range instead.
+    let default = ReportQuery {
+        from: None,
+        to: None,
+        lang: None,
+    };
+    let range = match choose_range(query, &organization)
+        .or_else(|_| choose_range(&default, &organization))
+    {
+        Ok(range) => range,
+        Err(_) => {
+            return Err(html(
+                StatusCode::BAD_REQUEST,
+                ReportBody::error(lang).render(),
+            ))
+        }
+    };
+    let report = report_for(state, caller, &actor, range, lang).await;
+    Ok(Loaded {
+        organization,
+        actor,
+        range,
+        report,
+    })
+}
+
+async fn report_page(
+    caller: Result<Caller, LocalizedError>,
+    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
+) -> HttpResponse {
+    let (caller, lang) = match signed_in(caller, &query, words::PAGE_TITLE) {
+        Ok(signed_in) => signed_in,
+        Err(page) => return *page,
+    };
+    let can_edit = caller.role.may_edit_assumption();
+    let loaded = match load(&state, &caller, &query, lang).await {
+        Ok(loaded) => loaded,
+        Err(response) => return response,
+    };
+    let (status, body) = match &loaded.report {
+        Ok(report) => (
+            StatusCode::OK,
+            ReportBody::from_report(report, can_edit).render(),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            ReportBody::error(lang).render(),
+        ),
+    };
+    let (body, error_body) = match (body, ReportBody::error(lang).render()) {
+        (Ok(body), Ok(error_body)) => (body, error_body),
+        (Err(error), _) | (_, Err(error)) => {
+            return html(StatusCode::INTERNAL_SERVER_ERROR, Err(error))
+        }
+    };
+    let (rate, minutes) = match can_edit {
+        true => match loaded.actor.send(GetAssumption).await {
+            Ok(Ok(Some(a))) => (
+                a.agent_hour_rate().to_string(),
+                a.minutes_per_conversation().to_string(),
+            ),
+            _ => (String::new(), String::new()),
+        },
+        false => (String::new(), String::new()),
+    };
+    let today = loaded.organization.local_date(Utc::now());
+    let chosen = (loaded.range.from(), loaded.range.to());
+    let presets = presets(today, lang, chosen);
+    let page = ReportPage {
+        w: Words { lang },
+        org_name: loaded.organization.name.clone(),
+        custom_selected: !presets.iter().any(|p| p.selected),
+        presets,
+        from: chosen.0.to_string(),
+        to: chosen.1.to_string(),
+        max_date: today.to_string(),
+        other_lang: match lang {
+            Lang::En => "id",
+            Lang::Id => "en",
+        },
+        can_edit,
+        rate,
+        minutes,
+        body,
+        error_body,
+        sign_out_csrf: caller
+            .from_cookie
+            .then(|| request.cookie(crate::server::auth::CSRF_COOKIE))
+            .flatten()
+            .map(|cookie| cookie.value().to_string()),
+    };
+    html(status, page.render())
+}
+
+/// The body alone, for the page's script (range changes, Retry, after a save).
+async fn report_body(
+    caller: Result<Caller, LocalizedError>,
+    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Ok(caller) = caller else {
+        return HttpResponse::Unauthorized().finish();
+    };
+    let lang = page_lang(query.lang.as_deref(), Some(&caller));
+    match load(&state, &caller, &query, lang).await {
+        Ok(Loaded {
+            report: Ok(report), ..
+        }) => html(
+            StatusCode::OK,
+            ReportBody::from_report(&report, caller.role.may_edit_assumption()).render(),
+        ),
+        Ok(_) => html(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ReportBody::error(lang).render(),
+        ),
+        Err(response) => response,
+    }
+}

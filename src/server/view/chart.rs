@@ -1,0 +1,119 @@
+//! The trend chart, drawn as SVG on the server (no script, no CDN).
+
+use chrono::NaiveDate;
+
+use super::percent;
+use crate::i18n::{self, Lang};
+use crate::metrics::report::TrendPoint;
+
+pub(super) fn projection(figures: &crate::metrics::report::Figures) -> Option<(f64, f64, f64)> {
+    match figures.forecast.as_ref()?.outcome {
+        crate::metrics::forecast::Outcome::Ok(p) => Some((p.low, p.net_rate, p.high)),
+        _ => None,
+    }
+}
+
+pub fn trend_svg(
+    points: &[TrendPoint],
+    baseline: Option<f64>,
+    projection: Option<(f64, f64, f64)>,
+    lang: Lang,
+) -> String {
+    const WIDTH: f64 = 640.0;
+    const HEIGHT: f64 = 200.0;
+    const LEFT: f64 = 44.0;
+    const RIGHT: f64 = 12.0;
+    const TOP: f64 = 12.0;
+    const BOTTOM: f64 = 28.0;
+    // With a projection, the last slot on the right is next month's.
+    let reserved = if projection.is_some() { 48.0 } else { 0.0 };
+    let plot_width = WIDTH - LEFT - RIGHT - reserved;
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let count = points.len().max(1) as f64;
+    let x = |index: usize| {
+        if count <= 1.0 {
+            LEFT + plot_width / 2.0
+        } else {
+            LEFT + plot_width * index as f64 / (count - 1.0)
+        }
+    };
+    let y = |rate: f64| TOP + plot_height * (1.0 - rate.clamp(0.0, 1.0));
+    let mut svg = format!(
+        r#"<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" aria-hidden="true" focusable="false">"#
+    );
+    for level in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        svg.push_str(&format!(
+            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            y(level) + 4.0,
+            percent(level),
+            y = y(level)
+        ));
+    }
+    if let Some(rate) = baseline {
+        svg.push_str(&format!(
+            r#"<line class="baseline" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/>"#,
+            WIDTH - RIGHT,
+            y = y(rate)
+        ));
+    }
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (index, point) in points.iter().enumerate() {
+        match point.net_rate {
+            Some(rate) => runs
+                .last_mut()
+                .map(|run| run.push((x(index), y(rate))))
+                .unwrap_or(()),
+            None => runs.push(Vec::new()),
+        }
+    }
+    if let (Some((low, mid, high)), Some(last)) =
+        (projection, runs.iter().rev().find_map(|run| run.last()))
+    {
+        let px = WIDTH - RIGHT - 12.0;
+        svg.push_str(&format!(
+            r#"<rect class="band" x="{:.1}" y="{:.1}" width="16" height="{:.1}" rx="3"/><polyline class="projection" points="{:.1},{:.1} {px:.1},{:.1}"/><circle class="projected" cx="{px:.1}" cy="{:.1}" r="4"/>"#,
+            px - 8.0,
+            y(high),
+            (y(low) - y(high)).max(1.0),
+            last.0,
+            last.1,
+            y(mid),
+            y(mid)
+        ));
+    }
+    for run in runs.iter().filter(|run| !run.is_empty()) {
+        let path: Vec<String> = run
+            .iter()
+            .map(|(px, py)| format!("{px:.1},{py:.1}"))
+            .collect();
+        svg.push_str(&format!(
+            r#"<polyline class="line" points="{}"/>"#,
+            path.join(" ")
+        ));
+        for (px, py) in run {
+            svg.push_str(&format!(
+                r#"<circle class="dot" cx="{px:.1}" cy="{py:.1}" r="3"/>"#
+            ));
+        }
+    }
+    let label = |day: NaiveDate| {
+        let text = i18n::format_date(day, lang);
+        text.rsplit_once(' ')
+            .map(|(d, _)| d.to_string())
+            .unwrap_or(text)
+    };
+    if let (Some(first), Some(last)) = (points.first(), points.last()) {
+        svg.push_str(&format!(
+            r#"<text class="axis" x="{LEFT}" y="{}">{}</text><text class="axis" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            HEIGHT - 8.0,
+            label(first.from),
+            WIDTH - RIGHT,
+            HEIGHT - 8.0,
+            label(last.to)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
