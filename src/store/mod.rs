@@ -3,6 +3,56 @@
 //! pass the same conformance suite (`tests/it/store_conformance.rs`). The SQL differs;
 //! the behaviour must not. No metric rule lives here: the store only moves rows.
 
+/// The schema's steps, in order, as `(version, name, SQL)`: one list for both
+/// backends, each reading its own dialect's file from `migrations/<backend>/`.
+macro_rules! migrations {
+    ($backend:literal) => {
+        [
+            (
+                1,
+                "init",
+                include_str!(concat!("../../migrations/", $backend, "/0001_init.sql")),
+            ),
+            (
+                2,
+                "job claims",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0002_job_claims.sql"
+                )),
+            ),
+            (
+                3,
+                "onboarding baselines",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0003_onboarding_baselines.sql"
+                )),
+            ),
+            (
+                4,
+                "forecast snapshots",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0004_forecast_snapshots.sql"
+                )),
+            ),
+            (
+                5,
+                "datamart health",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0005_datamart_health.sql"
+                )),
+            ),
+        ]
+    };
+}
+
 mod postgres;
 mod sql;
 mod sqlite;

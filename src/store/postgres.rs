@@ -22,33 +22,7 @@ use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
-const MIGRATIONS: &[(i32, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../../migrations/postgres/0001_init.sql"),
-    ),
-    (
-        2,
-        "job claims",
-        include_str!("../../migrations/postgres/0002_job_claims.sql"),
-    ),
-    (
-        3,
-        "onboarding baselines",
-        include_str!("../../migrations/postgres/0003_onboarding_baselines.sql"),
-    ),
-    (
-        4,
-        "forecast snapshots",
-        include_str!("../../migrations/postgres/0004_forecast_snapshots.sql"),
-    ),
-    (
-        5,
-        "datamart health",
-        include_str!("../../migrations/postgres/0005_datamart_health.sql"),
-    ),
-];
+const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
 
 /// The channel every instance listens on for `Change` notices.
 const CHANGES_CHANNEL: &str = "impact_changes";

@@ -18,33 +18,7 @@ use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../../migrations/sqlite/0001_init.sql"),
-    ),
-    (
-        2,
-        "job claims",
-        include_str!("../../migrations/sqlite/0002_job_claims.sql"),
-    ),
-    (
-        3,
-        "onboarding baselines",
-        include_str!("../../migrations/sqlite/0003_onboarding_baselines.sql"),
-    ),
-    (
-        4,
-        "forecast snapshots",
-        include_str!("../../migrations/sqlite/0004_forecast_snapshots.sql"),
-    ),
-    (
-        5,
-        "datamart health",
-        include_str!("../../migrations/sqlite/0005_datamart_health.sql"),
-    ),
-];
+const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
 
 pub struct SqliteStore {
     path: PathBuf,
