@@ -226,7 +226,7 @@ impl Aggregator<'_> {
         Ok(days)
     }
 
-    /// Keeps the stored onboarding baseline (METRICS.md §4.8) equal to what the
+    /// Keeps the stored onboarding baseline (docs/metrics.md §4.8) equal to what the
     /// source says: the 30 days from the first day with an AI-handled room, "still
     /// forming" (nothing stored) until the datamart reaches the 30th day. A stored
     /// baseline is recomputed only when its window moved or this run recomputed one
@@ -276,7 +276,7 @@ impl Aggregator<'_> {
     /// The organization-local days of its first eligible room and of its first
     /// AI-handled room, read from the source at every run: a backfill or late import
     /// moves them earlier, a re-import that makes the first room spam or a test chat
-    /// moves them later (METRICS.md §3, §4.7, §4.8).
+    /// moves them later (docs/metrics.md §3, §4.7, §4.8).
     async fn source_milestones(
         &self,
         organization: &Organization,

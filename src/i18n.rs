@@ -474,7 +474,7 @@ pub mod demo {
     pub const OTHER_LANGUAGE: Phrase = Phrase::new("Bahasa Indonesia", "English");
 }
 
-/// The words of the report page (PRD §7 and Appendix A): plain, no jargon.
+/// The words of the report page: plain, no jargon, as a supervisor would say them.
 pub mod web {
     use super::Phrase;
 

@@ -1,4 +1,4 @@
-//! `impact import --dir DIR`: the import format of METRICS.md §7, all or nothing.
+//! `impact import --dir DIR`: the import format of docs/metrics.md §7, all or nothing.
 //!
 //! Files are streamed in batches, never held whole in memory. Every row is checked
 //! before it is written; the first bad row stops the import with its file, line and

@@ -112,7 +112,7 @@ async fn demo_histories() -> anyhow::Result<Vec<Vec<f64>>> {
     Ok(histories)
 }
 
-/// The audit of PRD §10.5: each recorded projection against the net containment
+/// The audit of docs/forecast.md: each recorded projection against the net containment
 /// realised in its month (from the datamart), the mean absolute error of each
 /// account's last two realised months, and the exact flags-file change for every
 /// account at or beyond 10 points.

@@ -59,7 +59,7 @@ pub enum Command {
         seed: u64,
     },
     /// Compare every recorded forecast with the containment later realised, per
-    /// account, and list the accounts to roll back (PRD §10.5) with the flags change.
+    /// account, and list the accounts to roll back (docs/forecast.md) with the flags change.
     ForecastAudit,
     /// Apply the database schema.
     Migrate,

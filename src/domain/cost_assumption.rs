@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-/// The organization's own estimate of what a human conversation costs (METRICS.md §1).
+/// The organization's own estimate of what a human conversation costs (docs/metrics.md §1).
 /// There is no default: without a saved assumption no money figure exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostAssumption {

@@ -1,11 +1,11 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// The longest range a report covers: twelve months (PRD §6), counted generously
+/// The longest range a report covers: twelve months (README, who sees the report), counted generously
 /// as 366 days so that a leap-year "last 12 months" fits.
 pub const MAX_RANGE_DAYS: i64 = 366;
 
-/// An inclusive range of organization-local dates (METRICS.md §2).
+/// An inclusive range of organization-local dates (docs/metrics.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct DateRange {
     from: NaiveDate,

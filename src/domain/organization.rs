@@ -62,7 +62,7 @@ impl fmt::Display for OrgId {
 }
 
 /// One opening interval of a day, in seconds after local midnight, closed at its
-/// start and open at its end (METRICS.md §4.3: 08:00 is inside 08:00–17:00, 17:00 is not).
+/// start and open at its end (docs/metrics.md §4.3: 08:00 is inside 08:00–17:00, 17:00 is not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interval {
     start_second: u32,
@@ -203,7 +203,7 @@ impl Organization {
             .map_err(|_| OrganizationError::UnknownTimezone(name.to_string()))
     }
 
-    /// The organization-local date of an instant (METRICS.md §2).
+    /// The organization-local date of an instant (docs/metrics.md §2).
     pub fn local_date(&self, instant: DateTime<Utc>) -> NaiveDate {
         instant.with_timezone(&self.timezone).date_naive()
     }
@@ -222,7 +222,7 @@ impl Organization {
         day.and_time(chrono::NaiveTime::MIN).and_utc()
     }
 
-    /// Whether an instant falls outside business hours (METRICS.md §4.3). `None` when
+    /// Whether an instant falls outside business hours (docs/metrics.md §4.3). `None` when
     /// the organization has no business hours configured.
     pub fn is_after_hours(&self, instant: DateTime<Utc>) -> Option<bool> {
         let hours = self.business_hours.as_ref()?;

@@ -1,4 +1,4 @@
-//! Normalisation of the free-text fields of the source records (METRICS.md §1):
+//! Normalisation of the free-text fields of the source records (docs/metrics.md §1):
 //! `closed_reason`, `channel` and `sender_type` are compared after trimming and
 //! case-insensitively, and unknown values are kept, never rejected.
 
@@ -33,7 +33,7 @@ impl ClosedReason {
         })
     }
 
-    /// The reasons that mean a human was asked for (METRICS.md §4.5, class 3).
+    /// The reasons that mean a human was asked for (docs/metrics.md §4.5, class 3).
     pub fn is_handover(&self) -> bool {
         matches!(
             self,

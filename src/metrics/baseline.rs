@@ -1,4 +1,4 @@
-//! The onboarding baseline (METRICS.md §4.8): net containment over the 30
+//! The onboarding baseline (docs/metrics.md §4.8): net containment over the 30
 //! organization-local days starting with the first day that has an AI-handled room.
 //! It is "still forming" until those 30 days are all in the data.
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 /// Fewest complete months of history before anything is projected.
 pub const MIN_MONTHS: usize = 4;
 /// A projection whose own backtest misses by this much (10 points) is withheld:
-/// the same bar as the PRD's rollback threshold (§10.5).
+/// the same bar as the rollback threshold (docs/forecast.md).
 pub const WITHHOLD_MAE: f64 = 0.10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -261,7 +261,7 @@ pub struct Snapshot {
     pub high: f64,
 }
 
-/// One account's forecast record for the PRD §10.5 review.
+/// One account's forecast record for the docs/forecast.md review.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccountAudit {
     pub periods: usize,
@@ -270,7 +270,7 @@ pub struct AccountAudit {
     pub roll_back: bool,
 }
 
-/// Periods a rollback decision looks at (PRD §10.5: "over 2 periods").
+/// Periods a rollback decision looks at (docs/forecast.md: "over 2 periods").
 pub const AUDIT_PERIODS: usize = 2;
 
 /// Compares projections with realised net containment, oldest first, each pair

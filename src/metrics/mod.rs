@@ -1,4 +1,4 @@
-//! The metric rules of METRICS.md, written once, pure (no I/O), and used by both
+//! The metric rules of docs/metrics.md, written once, pure (no I/O), and used by both
 //! storage backends: `rooms` turns source rooms into per-day counters (the nightly
 //! aggregation), `report` turns per-day counters into the report.
 
@@ -57,7 +57,7 @@ impl DailyCounters {
 }
 
 /// The report's tile groups that are read separately, each with its own time limit,
-/// so that one failing degrades only its own tiles (DESIGN.md, fetchers).
+/// so that one failing degrades only its own tiles (ARCHITECTURE.md, the server).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TileGroup {

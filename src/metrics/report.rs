@@ -1,4 +1,4 @@
-//! Pure report assembly: per-day counters in, the report of METRICS.md §4–§6 out.
+//! Pure report assembly: per-day counters in, the report of docs/metrics.md §4–§6 out.
 //! No I/O happens here; everything the report needs is passed in.
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -9,7 +9,7 @@ use super::{last_day_of_month, threshold, DailyCounters, TileGroup};
 use crate::domain::{CostAssumption, DateRange, Organization};
 use crate::i18n::{self, report as words, Lang, Phrase};
 
-/// The thresholds a report is judged by (METRICS.md §4.7 and §5), configurable.
+/// The thresholds a report is judged by (docs/metrics.md §4.7 and §5), configurable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReportPolicy {
@@ -122,7 +122,7 @@ pub struct BaselineForming {
     pub min_conversations: i64,
 }
 
-/// The figures of an `ok` report. The objects named in METRICS.md §6 hold exactly
+/// The figures of an `ok` report. The objects named in docs/metrics.md §6 hold exactly
 /// those names; verdicts and bar shares sit beside them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Figures {
@@ -239,7 +239,7 @@ pub struct Verdicts {
     pub sentiment_reduced_coverage: bool,
 }
 
-/// The projection of next month's net containment (METRICS.md §4.8, PRD §10.5).
+/// The projection of next month's net containment (docs/metrics.md §4.8, docs/forecast.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Forecast {
     #[serde(flatten)]
@@ -655,7 +655,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
     }
 }
 
-/// The net-containment verdict (METRICS.md §5), also used for trend points.
+/// The net-containment verdict (docs/metrics.md §5), also used for trend points.
 pub fn net_verdict(policy: &ReportPolicy, rate: f64, lang: Lang) -> Verdict {
     pick(
         lang,
@@ -678,7 +678,7 @@ fn pick(lang: Lang, (level, phrase): (&'static str, Phrase)) -> Verdict {
     }
 }
 
-/// Mood of contained rooms against rooms a human touched (METRICS.md §4.6).
+/// Mood of contained rooms against rooms a human touched (docs/metrics.md §4.6).
 fn sentiment(totals: &Totals) -> Sentiment {
     let not_available = Sentiment {
         status: TileStatus::NotAvailable,
@@ -710,7 +710,7 @@ fn sentiment(totals: &Totals) -> Sentiment {
 }
 
 /// Net containment per period: days up to 31 days, ISO weeks (Monday first,
-/// clipped to the range) up to 26 weeks, calendar months beyond (METRICS.md §4.8).
+/// clipped to the range) up to 26 weeks, calendar months beyond (docs/metrics.md §4.8).
 fn trend(range: DateRange, in_range: &[&DailyCounters], baseline: Option<Baseline>) -> Trend {
     let week_start =
         |day: NaiveDate| day - Duration::days(day.weekday().num_days_from_monday().into());

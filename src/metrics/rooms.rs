@@ -1,4 +1,4 @@
-//! Per-room rules (METRICS.md §3–§4.6) and the tally of rooms into daily counters.
+//! Per-room rules (docs/metrics.md §3–§4.6) and the tally of rooms into daily counters.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,7 +8,7 @@ use super::DailyCounters;
 use crate::domain::{is_test_channel, ClosedReason, Organization};
 
 /// How long after a contained room closes a new room from the same customer counts
-/// as "had to come back" (METRICS.md §4.2; exactly 48 h counts).
+/// as "had to come back" (docs/metrics.md §4.2; exactly 48 h counts).
 pub const REOPEN_WINDOW_HOURS: i64 = 48;
 
 /// One source room with what the rules need from its messages and summary.
@@ -28,7 +28,7 @@ pub struct RoomFacts {
     pub sentiment: Option<f64>,
 }
 
-/// The journey class of an eligible room (METRICS.md §4.5), tested in this order.
+/// The journey class of an eligible room (docs/metrics.md §4.5), tested in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JourneyClass {
     AiOnly,
@@ -37,7 +37,7 @@ pub enum JourneyClass {
     Other,
 }
 
-/// A room is eligible unless it is the admin's test chat or spam (METRICS.md §3).
+/// A room is eligible unless it is the admin's test chat or spam (docs/metrics.md §3).
 pub fn is_eligible(channel: &str, closed_reason: Option<&ClosedReason>) -> bool {
     !is_test_channel(channel) && closed_reason != Some(&ClosedReason::Spam)
 }
@@ -119,7 +119,7 @@ impl ReopenIndex {
     /// True when the same customer started another eligible room R2 (R2 ≠ the room
     /// `room_id`) with `closed_at < R2.created_at ≤ closed_at + 48 h`. A room whose
     /// bad source row closes before it opens can have its own start in that window;
-    /// it is not its own follow-up (METRICS.md §4.2).
+    /// it is not its own follow-up (docs/metrics.md §4.2).
     pub fn came_back(&self, room_id: &str, contact_id: &str, closed_at: DateTime<Utc>) -> bool {
         let Some(arrivals) = self.arrivals_by_contact.get(contact_id) else {
             return false;

@@ -1,5 +1,5 @@
 //! Comparing a figure with a verdict threshold as decimals, not floats
-//! (METRICS.md §5: "a value exactly on a threshold gets the verdict the table gives it").
+//! (docs/metrics.md §5: "a value exactly on a threshold gets the verdict the table gives it").
 //!
 //! A figure such as a sentiment delta is computed in binary floating point, so the
 //! exact decimal 0.4 − 0.3 = 0.10 arrives as 0.10000000000000003 and would read

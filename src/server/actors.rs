@@ -1,4 +1,4 @@
-//! The actors of the report server (DESIGN.md):
+//! The actors of the report server (ARCHITECTURE.md):
 //!
 //! - `DatamartFetcher` reads one tile group of an organization's daily rows, with
 //!   that group's own time limit. One fetcher serves every organization.
@@ -459,7 +459,7 @@ impl Handler<GetReport> for OrgActor {
 }
 
 /// Records a forecast the report shows, once per organization and month, for the
-/// audit of PRD §10.5, and logs `impact_forecast_rendered`. The organization's actor
+/// audit of docs/forecast.md, and logs `impact_forecast_rendered`. The organization's actor
 /// does it, since it owns the organization's forecast state; a failed write is
 /// logged and never costs the report.
 async fn record_forecast(store: &dyn Store, org: &OrgId, report: &Report) {

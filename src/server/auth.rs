@@ -40,7 +40,7 @@ impl Role {
         Role::Billing,
     ];
 
-    /// Owner, Admin and Supervisor may see the report (PRD §6).
+    /// Owner, Admin and Supervisor may see the report (README, who sees the report).
     pub fn may_view_report(self) -> bool {
         matches!(self, Role::Owner | Role::Admin | Role::Supervisor)
     }

@@ -1,4 +1,4 @@
-//! Metrics (Prometheus) and the PRD's five product events (structured log lines).
+//! Metrics (Prometheus) and the product events of README's Operations (structured log lines).
 //! Metric names are constants here, counters end in `_total`, units are in the
 //! names, labels have few values.
 
@@ -194,7 +194,7 @@ pub fn route_label(request: &actix_web::HttpRequest) -> String {
         .unwrap_or_else(|| "unmatched".to_string())
 }
 
-/// The PRD's product events (§11), one structured log line each.
+/// The product events (README, Operations), one structured log line each.
 pub mod events {
     use chrono::{SecondsFormat, Utc};
 

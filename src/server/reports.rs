@@ -1,7 +1,7 @@
 //! The reports service: what the API and the page share between reading a request
 //! and writing a response. Who may see a report (eligibility), which range and
 //! language a request asks for, and fetching a report through the organization's
-//! actor, with the PRD's events and metrics. No HTTP here beyond the shared state.
+//! actor, with the product's events and metrics. No HTTP here beyond the shared state.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -111,7 +111,7 @@ pub fn choose_range(
 }
 
 /// Loads the report of an eligible caller's organization (see `eligible_org`),
-/// with the PRD's events and metrics.
+/// with the product's events and metrics.
 pub async fn report_for(
     state: &AppState,
     caller: &Caller,
