@@ -305,6 +305,12 @@ impl Aggregator<'_> {
                 milestones
                     .first_eligible_day
                     .get_or_insert(organization.local_date(room.created_at));
+                // Without the add-on there is no report and so no baseline: the walk
+                // stops at the first eligible room. (The run after the add-on is
+                // switched on finds the first AI day.)
+                if !organization.ai_addon {
+                    return Ok(milestones);
+                }
                 // The store's upper bound is exclusive; the page's last room is in it.
                 let counts = self
                     .message_counts(

@@ -270,12 +270,8 @@ pub async fn shape_errors(
     {
         return Ok(response);
     }
-    let lang = request_lang(response.request());
     let (request, original) = response.into_parts();
-    let mut shaped = match surface {
-        Surface::Api => ApiError::Http(status).in_lang(lang).error_response(),
-        Surface::Page => crate::server::routes::page::error_view(status, lang),
-    };
+    let mut shaped = shaped_error(&request, status);
     for name in [header::ALLOW, header::CONNECTION] {
         if let Some(value) = original.headers().get(&name) {
             shaped.headers_mut().insert(name, value.clone());
@@ -285,6 +281,16 @@ pub async fn shape_errors(
         shaped.head_mut().set_connection_type(ConnectionType::Close);
     }
     Ok(ServiceResponse::new(request, shaped))
+}
+
+/// The answer of our own shape for an HTTP status, for the surface the request's
+/// path belongs to, in the language the request asks for.
+pub fn shaped_error(request: &HttpRequest, status: StatusCode) -> HttpResponse {
+    let lang = request_lang(request);
+    match Surface::of(request.path()) {
+        Surface::Api => ApiError::Http(status).in_lang(lang).error_response(),
+        Surface::Page => crate::server::routes::page::error_view(status, lang),
+    }
 }
 
 /// A route's resource that answers other methods with 405 and the `Allow` header

@@ -3,37 +3,46 @@
 //! `HttpServer::max_connections`, both set in `server::Application::build`; the time
 //! to send a request head is actix's `client_request_timeout`.)
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::header;
+use actix_web::http::{header, ConnectionType, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse};
+use actix_web::HttpMessage;
+
+use crate::server::errors::shaped_error;
 use bytes::Bytes;
 use futures_util::Stream;
 
 /// The largest request body the server reads (the cost assumption is a few dozen bytes).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// A request body that fails once its deadline passes, and says so in `expired`.
+/// A request body that fails once its deadline passes, and says so in `expired`;
+/// `finished` says whether it was read to its end. The body itself is shared with
+/// the middleware, which may keep it (see `body_deadline`).
 struct Deadline {
-    inner: Payload,
+    inner: Rc<RefCell<Payload>>,
     sleep: Pin<Box<tokio::time::Sleep>>,
     expired: Rc<Cell<bool>>,
+    finished: Rc<Cell<bool>>,
 }
 
 impl Stream for Deadline {
     type Item = Result<Bytes, PayloadError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let Poll::Ready(item) = Pin::new(&mut self.inner).poll_next(cx) {
+        let polled = Pin::new(&mut *self.inner.borrow_mut()).poll_next(cx);
+        if let Poll::Ready(item) = polled {
+            if item.is_none() {
+                self.finished.set(true);
+            }
             return Poll::Ready(item);
         }
         if self.sleep.as_mut().poll(cx).is_ready() {
@@ -56,30 +65,75 @@ fn announces_body(request: &ServiceRequest) -> bool {
             .is_some_and(|length| length.trim() != "0")
 }
 
-/// Middleware: a request body must arrive within `timeout`. A client that announces
-/// a body and never sends it gets 408 and its connection is closed, so it cannot
-/// hold a connection open forever.
+/// A response body that keeps the request's unread body alive until it is sent.
+/// actix-http keeps reading (and discarding) a chunked body nobody holds any more,
+/// with no time limit; a body still held but unread makes it close the connection
+/// once the answer is out instead.
+struct HoldingRequestBody {
+    body: BoxBody,
+    _request_body: Rc<RefCell<Payload>>,
+}
+
+impl MessageBody for HoldingRequestBody {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Pin::new(&mut self.body).poll_next(cx)
+    }
+}
+
+/// Middleware (the outermost of the app's own, so that it sees the final answer): a
+/// request body must arrive within `timeout`. A client that announces
+/// a body and never sends it gets 408 and its connection is closed; a body that no
+/// handler read (an unknown path, a refused token, a route without one) also closes
+/// the connection after the answer, since the server would otherwise wait for the
+/// rest of it with no time limit. Either way no client holds a connection forever.
 pub async fn body_deadline(
     timeout: Duration,
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if !announces_body(&request) {
-        return Ok(next.call(request).await?.map_into_left_body());
+        return Ok(next.call(request).await?.map_into_boxed_body());
     }
     let expired = Rc::new(Cell::new(false));
-    let inner = request.take_payload();
+    let finished = Rc::new(Cell::new(false));
+    let inner = Rc::new(RefCell::new(request.take_payload()));
     let deadline: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> = Box::pin(Deadline {
-        inner,
+        inner: Rc::clone(&inner),
         sleep: Box::pin(tokio::time::sleep(timeout)),
         expired: Rc::clone(&expired),
+        finished: Rc::clone(&finished),
     });
     request.set_payload(Payload::Stream { payload: deadline });
     let response = next.call(request).await?;
-    if !expired.get() {
-        return Ok(response.map_into_left_body());
+    if expired.get() {
+        let (request, _) = response.into_parts();
+        let mut timed_out = shaped_error(&request, StatusCode::REQUEST_TIMEOUT);
+        timed_out
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
+        return Ok(ServiceResponse::new(request, timed_out));
     }
-    let (request, _) = response.into_parts();
-    let timed_out = HttpResponse::RequestTimeout().force_close().finish();
-    Ok(ServiceResponse::new(request, timed_out).map_into_right_body())
+    if finished.get() {
+        return Ok(response.map_into_boxed_body());
+    }
+    let mut response = response.map_body(|_, body| {
+        BoxBody::new(HoldingRequestBody {
+            body: body.boxed(),
+            _request_body: inner,
+        })
+    });
+    response
+        .response_mut()
+        .head_mut()
+        .set_connection_type(ConnectionType::Close);
+    Ok(response)
 }

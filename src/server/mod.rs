@@ -208,10 +208,10 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(verifier.clone())
                 .app_data(web::PayloadConfig::new(limits::MAX_BODY_BYTES))
+                .wrap(middleware::from_fn(errors::shape_errors))
                 .wrap(middleware::from_fn(move |request, next| {
                     limits::body_deadline(body_timeout, request, next)
                 }))
-                .wrap(middleware::from_fn(errors::shape_errors))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

@@ -259,10 +259,21 @@ async fn a_body_that_never_arrives_does_not_hold_a_connection() {
     })
     .await;
     let owner = token("org_demo", Role::Owner);
-    for (method, path) in [("PUT", ASSUMPTION), ("GET", REPORT)] {
+    let announced = [
+        ("PUT", ASSUMPTION, "Content-Length: 100\r\n\r\n{\"agent"),
+        ("GET", REPORT, "Content-Length: 100\r\n\r\n{\"agent"),
+        // Routes that never read a body, signed in or not, and an unknown path.
+        ("GET", "/healthz", "Transfer-Encoding: chunked\r\n\r\n"),
+        (
+            "POST",
+            "/nowhere",
+            "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+        ),
+    ];
+    for (method, path, body) in announced {
         let request = format!(
             "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {owner}\r\n\
-             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"agent"
+             Content-Type: application/json\r\n{body}"
         );
         let (answer, open_for, closed) =
             raw(&app, request.as_bytes(), Duration::from_secs(15)).await;
