@@ -36,9 +36,7 @@ async fn the_report_page_works_in_a_real_browser() {
 
     let database = TestDatabase::create();
     load_fixture(&database.url).await;
-    let flags_dir = tempfile::tempdir().expect("dir");
-    let flags_path = flags_dir.path().join("flags.toml");
-    std::fs::write(&flags_path, FLAGS).expect("write flags");
+    let (_flags_dir, flags_path) = crate::server_common::flags_file(FLAGS);
 
     let served = serve(&database.url, &flags_path);
     let port = served.port;

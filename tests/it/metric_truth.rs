@@ -7,7 +7,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::common::{impact_ok, impact_with_env, TestDatabase, TestSqlite};
+use crate::common::report_json as report;
+use crate::common::{impact_ok, impact_with_env, report_text, TestDatabase, TestSqlite};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use serde_json::Value;
 
@@ -182,29 +183,6 @@ fn aggregate(url: &str, args: &[&str], chunk_days: Option<u32>) {
         "impact {all:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-fn report_text(url: &str, org: &str, from: &str, to: &str) -> String {
-    impact_ok(
-        url,
-        &[
-            "report",
-            "--org",
-            org,
-            "--from",
-            from,
-            "--to",
-            to,
-            "--format",
-            "json",
-            "--min-conversations",
-            "1",
-        ],
-    )
-}
-
-fn report(url: &str, org: &str, from: &str, to: &str) -> Value {
-    serde_json::from_str(&report_text(url, org, from, to)).expect("JSON report")
 }
 
 /// The organization's datamart rows and baseline as the store holds them, as text.

@@ -1,8 +1,8 @@
 //! The nightly run and sharding, through the real commands.
 
+use crate::common::report_json as report;
 use crate::common::{impact_ok, TestSqlite};
 use chrono::{Duration, Utc};
-use serde_json::Value;
 
 fn generate_until_yesterday(url: &str, dir: &std::path::Path, days: &str) {
     let end = (Utc::now()
@@ -29,26 +29,6 @@ fn generate_until_yesterday(url: &str, dir: &std::path::Path, days: &str) {
         ],
     );
     impact_ok(url, &["import", "--dir", dir.to_str().expect("path")]);
-}
-
-fn report(url: &str, org: &str, from: &str, to: &str) -> Value {
-    serde_json::from_str(&impact_ok(
-        url,
-        &[
-            "report",
-            "--org",
-            org,
-            "--from",
-            from,
-            "--to",
-            to,
-            "--format",
-            "json",
-            "--min-conversations",
-            "1",
-        ],
-    ))
-    .expect("JSON report")
 }
 
 #[test]

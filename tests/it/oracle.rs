@@ -237,23 +237,7 @@ fn reports_agree_with_a_brute_force_reading_of_the_spec() {
                 NaiveDate::parse_from_str(to, "%Y-%m-%d").expect("date"),
             );
             let expected = oracle(data.path(), org, range.0, range.1);
-            let report: Value = serde_json::from_str(&impact_ok(
-                &sqlite.url,
-                &[
-                    "report",
-                    "--org",
-                    org,
-                    "--from",
-                    from,
-                    "--to",
-                    to,
-                    "--format",
-                    "json",
-                    "--min-conversations",
-                    "1",
-                ],
-            ))
-            .expect("JSON");
+            let report: Value = crate::common::report_json(&sqlite.url, org, from, to);
             let what = format!("{org} {from}..{to}");
             assert_eq!(report["status"], "ok", "{what}");
             assert_eq!(report["volume"]["eligible"], expected.eligible, "{what}");

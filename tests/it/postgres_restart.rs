@@ -187,9 +187,7 @@ async fn a_postgres_restart_under_load_degrades_and_recovers() {
     create_database(&cluster);
     let url = cluster.url("impact");
     load_fixture(&url).await;
-    let flags_dir = tempfile::tempdir().expect("dir");
-    let flags_path = flags_dir.path().join("flags.toml");
-    std::fs::write(&flags_path, FLAGS_ON).expect("write");
+    let (_flags_dir, flags_path) = crate::server_common::flags_file(FLAGS_ON);
     let first = serve(&url, &flags_path);
     let second = serve(&url, &flags_path);
     let base = |port: u16| format!("http://127.0.0.1:{port}");

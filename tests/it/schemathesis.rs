@@ -15,9 +15,7 @@ use impact::server::auth::Role;
 async fn schemathesis_finds_no_failure_with_every_check() {
     let database = TestDatabase::create();
     load_fixture(&database.url).await;
-    let flags_dir = tempfile::tempdir().expect("dir");
-    let flags_path = flags_dir.path().join("flags.toml");
-    std::fs::write(&flags_path, FLAGS_ON).expect("write");
+    let (_flags_dir, flags_path) = crate::server_common::flags_file(FLAGS_ON);
     let served = serve(&database.url, &flags_path);
     let root = env!("CARGO_MANIFEST_DIR");
     // Fixed seeds, so a failure can be replayed; two of them, for breadth.

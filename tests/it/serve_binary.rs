@@ -17,9 +17,7 @@ fn event<'a>(lines: &'a [serde_json::Value], name: &str) -> Option<&'a serde_jso
 async fn impact_serve_runs_from_environment_variables_and_logs_the_prd_events() {
     let database = TestDatabase::create();
     load_fixture(&database.url).await;
-    let flags_dir = tempfile::tempdir().expect("dir");
-    let flags_path = flags_dir.path().join("flags.toml");
-    std::fs::write(&flags_path, FLAGS_ON).expect("write");
+    let (_flags_dir, flags_path) = crate::server_common::flags_file(FLAGS_ON);
     let served = serve(&database.url, &flags_path);
     let base = format!("http://127.0.0.1:{}", served.port);
     let client = crate::server_common::client();
@@ -134,9 +132,7 @@ fn serve_refuses_to_start_without_a_signing_key() {
 async fn a_missing_or_huge_flags_file_is_logged_once_per_change_and_briefly() {
     let database = TestDatabase::create();
     load_fixture(&database.url).await;
-    let flags_dir = tempfile::tempdir().expect("dir");
-    let flags_path = flags_dir.path().join("flags.toml");
-    std::fs::write(&flags_path, FLAGS_ON).expect("write");
+    let (_flags_dir, flags_path) = crate::server_common::flags_file(FLAGS_ON);
     let served = serve(&database.url, &flags_path);
     let flag_errors = || {
         served

@@ -133,6 +133,32 @@ pub fn impact_ok(database_url: &str, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
+/// `impact report --format json --min-conversations 1` for one organization and
+/// range, as text exactly as printed.
+pub fn report_text(database_url: &str, org: &str, from: &str, to: &str) -> String {
+    impact_ok(
+        database_url,
+        &[
+            "report",
+            "--org",
+            org,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--format",
+            "json",
+            "--min-conversations",
+            "1",
+        ],
+    )
+}
+
+/// The same report, parsed.
+pub fn report_json(database_url: &str, org: &str, from: &str, to: &str) -> Value {
+    serde_json::from_str(&report_text(database_url, org, from, to)).expect("JSON report")
+}
+
 /// The hand-checked cases beside the repository, as the brief lays them out.
 pub fn fixtures_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");

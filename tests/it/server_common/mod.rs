@@ -89,15 +89,21 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings
 }
 
+/// A flags file with this text, in a temporary directory kept as long as the value.
+pub fn flags_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("flags.toml");
+    std::fs::write(&path, text).expect("write flags");
+    (dir, path)
+}
+
 /// Starts a server on `database` with these flags and settings changes.
 pub async fn spawn_app_with(
     database: &TestDatabase,
     flags: &str,
     change: impl FnOnce(&mut Settings),
 ) -> TestApp {
-    let flags_dir = tempfile::tempdir().expect("dir");
-    let flags_path = flags_dir.path().join("flags.toml");
-    std::fs::write(&flags_path, flags).expect("write flags");
+    let (flags_dir, flags_path) = flags_file(flags);
     let mut settings = test_settings(&database.url);
     settings.flags.path = flags_path.clone();
     change(&mut settings);
