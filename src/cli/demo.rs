@@ -79,7 +79,7 @@ pub async fn run(settings: &Settings, data_dir: &Path) -> anyhow::Result<(Settin
         )
         .await
         .map_err(anyhow::Error::from)?;
-        println!("{}", super::text::render(&report));
+        println!("{}", super::terminal::render(&report));
         println!("{}\n", "═".repeat(78));
     }
     println!(

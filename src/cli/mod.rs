@@ -4,7 +4,7 @@
 
 mod demo;
 mod forecast;
-pub mod text;
+pub mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -434,7 +434,7 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
                 .map_err(report_error)?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                Format::Text => print!("{}", text::render(&report)),
+                Format::Text => print!("{}", terminal::render(&report)),
             }
             Ok(Next::Exit)
         }

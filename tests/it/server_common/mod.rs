@@ -107,7 +107,7 @@ pub async fn spawn_app_with(
     let mut settings = test_settings(&database.url);
     settings.flags.path = flags_path.clone();
     change(&mut settings);
-    let application = Application::build(settings.clone(), Mode::Production)
+    let application = Application::build(settings, Mode::Production)
         .await
         .expect("build the server");
     let address = format!("http://127.0.0.1:{}", application.port());
