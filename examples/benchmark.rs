@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 use chrono::Duration as Days;
 use impact::aggregate::{Request, Scope};
 use impact::domain::DateRange;
-use impact::i18n::Lang;
 use impact::import::import_dir;
-use impact::report_loader::load_report;
+use impact::report::load_report;
 use impact::settings::Settings;
 use impact::store::{self, Store};
 
@@ -90,14 +89,7 @@ async fn main() -> anyhow::Result<()> {
         let range = DateRange::new(to - Days::days(364), to)?;
         for _ in 0..5 {
             let started = Instant::now();
-            load_report(
-                store.as_ref(),
-                &organization.id,
-                range,
-                &settings.report,
-                Lang::En,
-            )
-            .await?;
+            load_report(store.as_ref(), &organization.id, range, &settings.report).await?;
             timings.push(started.elapsed());
         }
     }

@@ -9,7 +9,7 @@ pub mod i18n;
 pub mod import;
 pub mod metrics;
 pub mod pipeline;
-pub mod report_loader;
+pub mod report;
 pub mod sentiment;
 pub mod server;
 pub mod settings;

@@ -13,7 +13,7 @@ use crate::generate::{generate, GenerateOptions};
 use crate::i18n::Lang;
 use crate::import::import_dir;
 use crate::pipeline::{self, yesterday_in_jakarta};
-use crate::report_loader::load_report;
+use crate::report::load_report;
 use crate::settings::Settings;
 
 /// The demo's fixed recipe: eight organizations, thirteen months, seed 7.
@@ -70,16 +70,10 @@ pub async fn run(settings: &Settings, data_dir: &Path) -> anyhow::Result<(Settin
             );
             continue;
         }
-        let report = load_report(
-            store.as_ref(),
-            &organization.id,
-            range,
-            &settings.report,
-            Lang::En,
-        )
-        .await
-        .map_err(anyhow::Error::from)?;
-        println!("{}", super::terminal::render(&report));
+        let report = load_report(store.as_ref(), &organization.id, range, &settings.report)
+            .await
+            .map_err(anyhow::Error::from)?;
+        println!("{}", super::terminal::render(&report, Lang::En));
         println!("{}\n", "═".repeat(78));
     }
     println!(

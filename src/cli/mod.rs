@@ -18,7 +18,7 @@ use crate::domain::{DateRange, OrgId};
 use crate::i18n::Lang;
 use crate::import::{import_dir, ImportError};
 use crate::pipeline::{self, PipelineError};
-use crate::report_loader::{load_organization, load_report, ReportError};
+use crate::report::{load_organization, load_report, ReportError};
 use crate::settings::Settings;
 
 #[derive(Debug, Parser)]
@@ -429,12 +429,15 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
                 None => to - chrono::Duration::days(29),
             };
             let range = DateRange::new(from, to).map_err(input)?;
-            let report = load_report(store.as_ref(), &org, range, &settings.report, lang)
+            let report = load_report(store.as_ref(), &org, range, &settings.report)
                 .await
                 .map_err(report_error)?;
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                Format::Text => print!("{}", terminal::render(&report)),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&crate::report::wire::Report::new(&report, lang))?
+                ),
+                Format::Text => print!("{}", terminal::render(&report, lang)),
             }
             Ok(Next::Exit)
         }

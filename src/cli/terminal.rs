@@ -4,9 +4,9 @@ use std::fmt::Write;
 
 use crate::i18n::{self, text_report as words, Lang, Phrase};
 use crate::metrics::report::{Report, ReportStatus, TileStatus, Verdict};
+use crate::report::words as report_words;
 
-pub fn render(report: &Report) -> String {
-    let lang = report.lang;
+pub fn render(report: &Report, lang: Lang) -> String {
     let mut out = String::new();
     let line = |out: &mut String, text: String| {
         let _ = writeln!(out, "{text}");
@@ -31,7 +31,7 @@ pub fn render(report: &Report) -> String {
         ),
     );
     line(&mut out, String::new());
-    line(&mut out, wrap(&report.headline, 78));
+    line(&mut out, wrap(&report_words::headline(report, lang), 78));
     line(&mut out, String::new());
 
     let volume = words::CONVERSATIONS_VALUE.fill(
@@ -164,7 +164,10 @@ pub fn render(report: &Report) -> String {
         figures.verdicts.reopen_rate.as_ref(),
     );
     let mood = match &figures.verdicts.sentiment {
-        Some(verdict) => words::MOOD_VALUE.fill(lang, &[("verdict", verdict.label.clone())]),
+        Some(verdict) => words::MOOD_VALUE.fill(
+            lang,
+            &[("verdict", report_words::label(*verdict, lang).to_string())],
+        ),
         None => words::NOT_AVAILABLE.text(lang).to_string(),
     };
     row(&mut out, lang, words::MOOD, mood, None);
@@ -203,9 +206,10 @@ pub fn render(report: &Report) -> String {
         line(&mut out, format!("  {label:<27} {value}"));
     }
 
-    if !report.notes.is_empty() {
+    let notes = report_words::notes(report, lang);
+    if !notes.is_empty() {
         heading(&mut out, words::NOTES.text(lang));
-        for note in &report.notes {
+        for note in &notes {
             line(&mut out, wrap(&format!("• {note}"), 78));
         }
     }
@@ -218,7 +222,7 @@ fn heading(out: &mut String, text: &str) {
 
 fn row(out: &mut String, lang: Lang, label: Phrase, value: String, verdict: Option<&Verdict>) {
     let verdict = verdict
-        .map(|v| format!("  [{}]", v.label))
+        .map(|v| format!("  [{}]", report_words::label(*v, lang)))
         .unwrap_or_default();
     let _ = writeln!(out, "  {:<48} {value}{verdict}", label.text(lang));
 }

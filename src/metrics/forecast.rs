@@ -1,16 +1,13 @@
 //! The next period's net containment, projected from an organization's monthly
 //! history, and the backtest that justifies the method (docs/forecast.md). Pure.
 
-use serde::Serialize;
-
 /// Fewest complete months of history before anything is projected.
 pub const MIN_MONTHS: usize = 4;
 /// A projection whose own backtest misses by this much (10 points) is withheld:
 /// the same bar as the rollback threshold (docs/forecast.md).
 pub const WITHHOLD_MAE: f64 = 0.10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// Next month equals this month.
     LastValue,
@@ -90,7 +87,7 @@ pub fn backtest_mae(method: Method, history: &[f64]) -> Option<f64> {
     (!errors.is_empty()).then(|| errors.iter().map(|e| e.abs()).sum::<f64>() / errors.len() as f64)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Projection {
     pub net_rate: f64,
     /// A band of ± 1.96 × the backtest's root mean square error, within [0, 1].
@@ -99,8 +96,7 @@ pub struct Projection {
     pub backtest_mae: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Outcome {
     Ok(Projection),
     /// Fewer than `MIN_MONTHS` complete months.
@@ -252,7 +248,7 @@ pub fn monthly_net_rates(
 }
 
 /// A projection as it was shown, to be compared later with what happened.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Snapshot {
     pub period_from: chrono::NaiveDate,
     pub period_to: chrono::NaiveDate,
@@ -262,7 +258,7 @@ pub struct Snapshot {
 }
 
 /// One account's forecast record for the docs/forecast.md review.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccountAudit {
     pub periods: usize,
     /// Mean absolute error over the last two realised periods, as a fraction.

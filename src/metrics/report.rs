@@ -1,5 +1,7 @@
-//! Pure report assembly: per-day counters in, the report of docs/metrics.md §4–§6 out.
-//! No I/O happens here; everything the report needs is passed in.
+//! Pure report assembly: per-day counters in, the figures of docs/metrics.md §4–§6
+//! out. No I/O happens here; everything the report needs is passed in. The report is
+//! numbers and verdict levels only: `crate::report::words` puts it into sentences and
+//! `crate::report::wire` into the JSON of docs/openapi.json.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -7,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use super::baseline::Baseline;
 use super::{last_day_of_month, threshold, DailyCounters, TileGroup};
 use crate::domain::{CostAssumption, DateRange, Organization};
-use crate::i18n::{self, report as words, Lang, Phrase};
 
 /// The thresholds a report is judged by (docs/metrics.md §4.7 and §5), configurable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,7 +63,6 @@ pub struct ReportInputs<'a> {
     pub data_through: Option<NaiveDate>,
     pub cost_assumption: Option<CostAssumption>,
     pub policy: &'a ReportPolicy,
-    pub lang: Lang,
     /// Tile groups whose data could not be read: their tiles say so, the rest render.
     pub failed_groups: &'a [TileGroup],
     /// The stored onboarding baseline, if its 30 days are complete.
@@ -72,51 +72,44 @@ pub struct ReportInputs<'a> {
     pub forecast_history: Option<&'a [(NaiveDate, f64)]>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportStatus {
     Ok,
     BaselineForming,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TileStatus {
     Ok,
     NotAvailable,
     AssumptionMissing,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub org_id: String,
     pub org_name: String,
     pub timezone: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub lang: Lang,
     pub status: ReportStatus,
     pub days_of_data: i64,
     /// How fresh the data is: the latest organization-local day aggregated.
     pub data_through: Option<NaiveDate>,
     pub volume: Volume,
     /// Present only while the baseline is forming: what is still needed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_forming: Option<BaselineForming>,
     /// Present only when the status is `ok`.
-    #[serde(flatten)]
     pub figures: Option<Figures>,
-    pub headline: String,
-    pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Volume {
     pub eligible: i64,
     pub ai_handled: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BaselineForming {
     pub min_days_of_data: i64,
     pub min_conversations: i64,
@@ -124,7 +117,7 @@ pub struct BaselineForming {
 
 /// The figures of an `ok` report. The objects named in docs/metrics.md §6 hold exactly
 /// those names; verdicts and bar shares sit beside them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Figures {
     pub containment: Containment,
     pub after_hours: AfterHours,
@@ -138,11 +131,13 @@ pub struct Figures {
     /// Whether each tile group could be read.
     pub tiles: Tiles,
     pub trend: Trend,
-    /// The next month's projection; `null` unless forecasting is on for the account.
+    /// The next month's projection; `None` unless forecasting is on for the account.
     pub forecast: Option<Forecast>,
+    /// Some days of the range still wait for their mood from the sentiment source.
+    pub sentiment_pending: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Containment {
     pub gross: i64,
     pub net: i64,
@@ -152,32 +147,27 @@ pub struct Containment {
     pub reopen_gap: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AfterHours {
     pub status: TileStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WorkAbsorbed {
     pub status: TileStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rupiah: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TileState {
     Ok,
     Unavailable,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tiles {
     pub core: TileState,
     pub journey: TileState,
@@ -185,7 +175,7 @@ pub struct Tiles {
     pub trend: TileState,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Journey {
     pub ai_only: i64,
     pub ai_assisted: i64,
@@ -194,41 +184,74 @@ pub struct Journey {
 }
 
 /// The bar's three segments, each a share of the three classes together.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct JourneyShares {
     pub ai_only: f64,
     pub ai_assisted: f64,
     pub escalated: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quality {
     pub reopen_rate: Option<f64>,
     pub sentiment: Sentiment,
     pub turns_avg: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sentiment {
     pub status: TileStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contained_avg: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub escalated_avg: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delta: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<f64>,
 }
 
-/// A plain-language judgement: a stable `level` for programs, a `label` for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
-    pub level: &'static str,
-    pub label: String,
+/// A judgement of docs/metrics.md §5. Every level name is unique across the five
+/// verdicts, so the level alone says which label a person reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Strong,
+    Healthy,
+    RoomToGrow,
+    NeedsAttention,
+    Low,
+    Moderate,
+    High,
+    Quick,
+    Typical,
+    Long,
+    AlwaysOn,
+    OfficeHours,
+    MorePositive,
+    LessPositive,
+    AboutTheSame,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Verdict {
+    /// The stable name programs (the API, the page's styles) read.
+    pub fn level(self) -> &'static str {
+        match self {
+            Verdict::Strong => "strong",
+            Verdict::Healthy => "healthy",
+            Verdict::RoomToGrow => "room_to_grow",
+            Verdict::NeedsAttention => "needs_attention",
+            Verdict::Low => "low",
+            Verdict::Moderate => "moderate",
+            Verdict::High => "high",
+            Verdict::Quick => "quick",
+            Verdict::Typical => "typical",
+            Verdict::Long => "long",
+            Verdict::AlwaysOn => "always_on",
+            Verdict::OfficeHours => "office_hours",
+            Verdict::MorePositive => "more_positive",
+            Verdict::LessPositive => "less_positive",
+            Verdict::AboutTheSame => "about_the_same",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdicts {
     pub net_containment: Option<Verdict>,
     pub reopen_rate: Option<Verdict>,
@@ -240,74 +263,42 @@ pub struct Verdicts {
 }
 
 /// The projection of next month's net containment (docs/metrics.md §4.8, docs/forecast.md).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Forecast {
-    #[serde(flatten)]
     pub outcome: crate::metrics::forecast::Outcome,
     /// The month projected, when there is a projection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_from: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_to: Option<NaiveDate>,
     pub method: crate::metrics::forecast::Method,
-    /// One plain sentence for the page.
-    pub read: String,
 }
 
-fn forecast(history: &[(NaiveDate, f64)], lang: Lang) -> Forecast {
-    use crate::metrics::forecast::{project_next, Method, Outcome, MIN_MONTHS};
+fn forecast(history: &[(NaiveDate, f64)]) -> Forecast {
+    use crate::metrics::forecast::{project_next, Method, Outcome};
     let rates: Vec<f64> = history.iter().map(|(_, rate)| *rate).collect();
     let outcome = project_next(&rates);
     let next_month = history
         .last()
         .and_then(|(start, _)| start.checked_add_months(chrono::Months::new(1)));
-    let (period_from, period_to, read) = match (outcome, next_month) {
-        (Outcome::Ok(p), Some(from)) => {
-            let to = last_day_of_month(from);
-            let read = words::FORECAST_OK.fill(
-                lang,
-                &[
-                    ("month", i18n::format_month(from, lang)),
-                    ("in_ten", i18n::in_ten(p.net_rate, lang)),
-                    ("low", i18n::format_percent(p.low)),
-                    ("high", i18n::format_percent(p.high)),
-                ],
-            );
-            (Some(from), Some(to), read)
-        }
-        (Outcome::Withheld { .. }, _) => {
-            (None, None, words::FORECAST_WITHHELD.text(lang).to_string())
-        }
-        _ => (
-            None,
-            None,
-            words::FORECAST_NOT_ENOUGH_HISTORY.fill(
-                lang,
-                &[
-                    ("min", MIN_MONTHS.to_string()),
-                    ("months", history.len().to_string()),
-                ],
-            ),
-        ),
+    let (period_from, period_to) = match (outcome, next_month) {
+        (Outcome::Ok(_), Some(from)) => (Some(from), Some(last_day_of_month(from))),
+        _ => (None, None),
     };
     Forecast {
         outcome,
         period_from,
         period_to,
         method: Method::CHOSEN,
-        read,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrendPeriod {
     Day,
     Week,
     Month,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Trend {
     pub period: TrendPeriod,
     pub points: Vec<TrendPoint>,
@@ -315,22 +306,18 @@ pub struct Trend {
     pub baseline: TrendBaseline,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BaselineStatus {
     Ready,
     /// The first 30 days of AI activity are not all in the data yet.
     Forming,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrendBaseline {
     pub status: BaselineStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_rate: Option<f64>,
 }
 
@@ -353,7 +340,7 @@ impl TrendBaseline {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrendPoint {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -446,65 +433,39 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
     let totals = Totals::of(in_range.iter().copied());
     let days_of_data = days_of_data(inputs.first_eligible_day, range.to());
     let policy = inputs.policy;
-    let lang = inputs.lang;
     let volume = Volume {
         eligible: totals.eligible,
         ai_handled: totals.ai_handled,
     };
     let baseline_forming =
         days_of_data < policy.min_days_of_data || totals.eligible < policy.min_conversations;
-    let dates = [
-        ("from", i18n::format_date(range.from(), lang)),
-        ("to", i18n::format_date(range.to(), lang)),
-    ];
-
     let mut report = Report {
         org_id: inputs.organization.id.to_string(),
         org_name: inputs.organization.name.clone(),
         timezone: inputs.organization.timezone.name().to_string(),
         from: range.from(),
         to: range.to(),
-        lang,
         status: ReportStatus::BaselineForming,
         days_of_data,
         data_through: inputs.data_through,
         volume,
         baseline_forming: None,
         figures: None,
-        headline: String::new(),
-        notes: Vec::new(),
     };
-
     if baseline_forming {
         report.baseline_forming = Some(BaselineForming {
             min_days_of_data: policy.min_days_of_data,
             min_conversations: policy.min_conversations,
         });
-        let mut values = dates.to_vec();
-        values.extend([
-            ("ai_handled", i18n::format_count(totals.ai_handled)),
-            ("eligible", i18n::format_count(totals.eligible)),
-            ("min_days", i18n::format_count(policy.min_days_of_data)),
-            (
-                "min_conversations",
-                i18n::format_count(policy.min_conversations),
-            ),
-        ]);
-        report.headline = words::HEADLINE_BASELINE_FORMING.fill(lang, &values);
-        return report;
+    } else {
+        report.status = ReportStatus::Ok;
+        report.figures = Some(figures(inputs, &totals, &in_range));
     }
-
-    let figures = figures(inputs, &totals, &in_range);
-    report.status = ReportStatus::Ok;
-    report.headline = headline(lang, &dates, &totals, &figures.work_absorbed);
-    report.notes = notes(inputs, &totals, &figures);
-    report.figures = Some(figures);
     report
 }
 
 fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounters]) -> Figures {
     let policy = inputs.policy;
-    let lang = inputs.lang;
     let net = totals.net();
     let gross_rate = ratio(totals.contained, totals.eligible);
     let net_rate = ratio(net, totals.eligible);
@@ -580,54 +541,40 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
     let sentiment = quality.map(|q| q.sentiment);
 
     let verdicts = Verdicts {
-        net_containment: containment
-            .net_rate
-            .map(|rate| net_verdict(policy, rate, lang)),
+        net_containment: containment.net_rate.map(|rate| net_verdict(policy, rate)),
         reopen_rate: quality.and_then(|q| q.reopen_rate).map(|rate| {
-            pick(
-                lang,
-                if threshold::at_most(rate, policy.reopen_rate_low) {
-                    ("low", words::REOPEN_LOW)
-                } else if threshold::at_most(rate, policy.reopen_rate_moderate) {
-                    ("moderate", words::REOPEN_MODERATE)
-                } else {
-                    ("high", words::REOPEN_HIGH)
-                },
-            )
+            if threshold::at_most(rate, policy.reopen_rate_low) {
+                Verdict::Low
+            } else if threshold::at_most(rate, policy.reopen_rate_moderate) {
+                Verdict::Moderate
+            } else {
+                Verdict::High
+            }
         }),
         turns: quality.and_then(|q| q.turns_avg).map(|turns| {
-            pick(
-                lang,
-                if threshold::at_most(turns, policy.turns_quick) {
-                    ("quick", words::TURNS_QUICK)
-                } else if threshold::at_most(turns, policy.turns_typical) {
-                    ("typical", words::TURNS_TYPICAL)
-                } else {
-                    ("long", words::TURNS_LONG)
-                },
-            )
+            if threshold::at_most(turns, policy.turns_quick) {
+                Verdict::Quick
+            } else if threshold::at_most(turns, policy.turns_typical) {
+                Verdict::Typical
+            } else {
+                Verdict::Long
+            }
         }),
         after_hours: after_hours.share.map(|share| {
-            pick(
-                lang,
-                if threshold::at_least(share, policy.after_hours_always_on) {
-                    ("always_on", words::AFTER_HOURS_ALWAYS_ON)
-                } else {
-                    ("office_hours", words::AFTER_HOURS_OFFICE)
-                },
-            )
+            if threshold::at_least(share, policy.after_hours_always_on) {
+                Verdict::AlwaysOn
+            } else {
+                Verdict::OfficeHours
+            }
         }),
         sentiment: sentiment.and_then(|s| s.delta).map(|delta| {
-            pick(
-                lang,
-                if threshold::above(delta, policy.sentiment_delta_margin) {
-                    ("more_positive", words::MOOD_MORE_POSITIVE)
-                } else if threshold::below(delta, -policy.sentiment_delta_margin) {
-                    ("less_positive", words::MOOD_LESS_POSITIVE)
-                } else {
-                    ("about_the_same", words::MOOD_ABOUT_SAME)
-                },
-            )
+            if threshold::above(delta, policy.sentiment_delta_margin) {
+                Verdict::MorePositive
+            } else if threshold::below(delta, -policy.sentiment_delta_margin) {
+                Verdict::LessPositive
+            } else {
+                Verdict::AboutTheSame
+            }
         }),
         sentiment_reduced_coverage: sentiment
             .and_then(|s| s.coverage)
@@ -649,32 +596,21 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             trend: TileState::Ok,
         },
         trend: trend(inputs.range, in_range, inputs.baseline),
-        forecast: inputs
-            .forecast_history
-            .map(|history| forecast(history, lang)),
+        forecast: inputs.forecast_history.map(forecast),
+        sentiment_pending: totals.journey_rooms_pending > 0,
     }
 }
 
 /// The net-containment verdict (docs/metrics.md §5), also used for trend points.
-pub fn net_verdict(policy: &ReportPolicy, rate: f64, lang: Lang) -> Verdict {
-    pick(
-        lang,
-        if threshold::at_least(rate, policy.net_containment_strong) {
-            ("strong", words::NET_STRONG)
-        } else if threshold::at_least(rate, policy.net_containment_healthy) {
-            ("healthy", words::NET_HEALTHY)
-        } else if threshold::at_least(rate, policy.net_containment_room_to_grow) {
-            ("room_to_grow", words::NET_ROOM_TO_GROW)
-        } else {
-            ("needs_attention", words::NET_NEEDS_ATTENTION)
-        },
-    )
-}
-
-fn pick(lang: Lang, (level, phrase): (&'static str, Phrase)) -> Verdict {
-    Verdict {
-        level,
-        label: phrase.text(lang).to_string(),
+pub fn net_verdict(policy: &ReportPolicy, rate: f64) -> Verdict {
+    if threshold::at_least(rate, policy.net_containment_strong) {
+        Verdict::Strong
+    } else if threshold::at_least(rate, policy.net_containment_healthy) {
+        Verdict::Healthy
+    } else if threshold::at_least(rate, policy.net_containment_room_to_grow) {
+        Verdict::RoomToGrow
+    } else {
+        Verdict::NeedsAttention
     }
 }
 
@@ -753,63 +689,17 @@ fn trend(range: DateRange, in_range: &[&DailyCounters], baseline: Option<Baselin
     }
 }
 
-fn headline(
-    lang: Lang,
-    dates: &[(&str, String); 2],
-    totals: &Totals,
-    work_absorbed: &WorkAbsorbed,
-) -> String {
-    let Some(net_rate) = ratio(totals.net(), totals.eligible) else {
-        return words::HEADLINE_NO_CONVERSATIONS.fill(lang, dates);
-    };
-    let mut values = dates.to_vec();
-    values.extend([
-        ("net", i18n::format_count(totals.net())),
-        ("eligible", i18n::format_count(totals.eligible)),
-        ("in_ten", i18n::in_ten(net_rate, lang)),
-    ]);
-    let mut text = words::HEADLINE_OK.fill(lang, &values);
-    if let (Some(hours), Some(rupiah)) = (work_absorbed.hours, work_absorbed.rupiah) {
-        text.push_str(&words::HEADLINE_SAVED.fill(
-            lang,
-            &[
-                ("hours", i18n::format_decimal(hours, 1)),
-                ("rupiah", i18n::format_rupiah(rupiah)),
-            ],
-        ));
-    }
-    text
-}
-
-fn notes(inputs: &ReportInputs<'_>, totals: &Totals, figures: &Figures) -> Vec<String> {
-    let lang = inputs.lang;
-    let mut notes = vec![words::NOTE_CAME_BACK.text(lang).to_string()];
-    if figures.work_absorbed.status == TileStatus::Ok {
-        notes.push(words::NOTE_OWN_ESTIMATE.text(lang).to_string());
-    } else {
-        notes.push(words::NOTE_SET_ASSUMPTION.text(lang).to_string());
-    }
-    if figures.after_hours.status == TileStatus::NotAvailable {
-        notes.push(words::NOTE_NO_BUSINESS_HOURS.text(lang).to_string());
-    }
-    if figures.verdicts.sentiment_reduced_coverage {
-        if let Some(coverage) = figures.quality.and_then(|q| q.sentiment.coverage) {
-            notes.push(
-                words::NOTE_REDUCED_COVERAGE
-                    .fill(lang, &[("coverage", i18n::format_percent(coverage))]),
-            );
-        }
-    }
-    if totals.journey_rooms_pending > 0 && figures.quality.is_some() {
-        notes.push(words::NOTE_SENTIMENT_PENDING.text(lang).to_string());
-    }
-    notes
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{BusinessHours, OrgId};
+    use crate::i18n::Lang;
+    use crate::report::{wire, words};
+
+    /// The report as the API sends it, where a test is about what a caller reads.
+    fn json(report: &Report, lang: Lang) -> serde_json::Value {
+        serde_json::to_value(wire::Report::new(report, lang)).unwrap()
+    }
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -863,7 +753,6 @@ mod tests {
             data_through: Some(day("2026-10-31")),
             cost_assumption: None,
             policy,
-            lang: Lang::En,
             failed_groups: &[],
             baseline: None,
             forecast_history: None,
@@ -878,7 +767,7 @@ mod tests {
         let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
         assert_eq!(report.status, ReportStatus::BaselineForming);
         assert!(report.figures.is_none());
-        let json = serde_json::to_value(&report).unwrap();
+        let json = json(&report, Lang::En);
         for absent in [
             "containment",
             "journey",
@@ -890,7 +779,7 @@ mod tests {
             assert!(json.get(absent).is_none(), "{absent} must be absent");
         }
         assert_eq!(json["volume"]["eligible"], 50);
-        assert!(!report.headline.contains('%'));
+        assert!(!words::headline(&report, Lang::En).contains('%'));
     }
 
     #[test]
@@ -899,19 +788,16 @@ mod tests {
         let days = [row("2026-10-01", 60, 40, 4), row("2026-10-02", 40, 20, 0)];
         let policy = ReportPolicy::default();
         let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
-        let figures = report.figures.unwrap();
+        let figures = report.figures.clone().unwrap();
         assert_eq!(figures.containment.gross, 60);
         assert_eq!(figures.containment.net, 56);
         assert_eq!(figures.containment.net_rate, Some(0.56));
-        assert_eq!(figures.verdicts.net_containment.unwrap().level, "healthy");
+        assert_eq!(figures.verdicts.net_containment, Some(Verdict::Healthy));
         assert_eq!(figures.quality.unwrap().reopen_rate, Some(4.0 / 60.0));
         assert_eq!(figures.quality.unwrap().turns_avg, Some(3.0));
-        assert!(report.headline.contains("56 of 100"), "{}", report.headline);
-        assert!(
-            report.headline.contains("about 6 in 10"),
-            "{}",
-            report.headline
-        );
+        let headline = words::headline(&report, Lang::En);
+        assert!(headline.contains("56 of 100"), "{headline}");
+        assert!(headline.contains("about 6 in 10"), "{headline}");
     }
 
     #[test]
@@ -952,7 +838,7 @@ mod tests {
         let days = [row("2026-10-01", 100, 50, 0)];
         let policy = ReportPolicy::default();
         let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
-        let json = serde_json::to_value(&report).unwrap();
+        let json = json(&report, Lang::En);
         assert_eq!(
             json["after_hours"],
             serde_json::json!({"status": "not_available"})
@@ -984,8 +870,7 @@ mod tests {
             Some(2.0 / 104.0)
         );
         assert!(figures.verdicts.sentiment_reduced_coverage);
-        assert!(report
-            .notes
+        assert!(words::notes(&report, Lang::En)
             .iter()
             .any(|n| n.contains("still being collected")));
     }
@@ -1026,27 +911,13 @@ mod tests {
         let days = [row("2026-10-01", 100, 65, 0)];
         let policy = ReportPolicy::default();
         let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
-        input.lang = Lang::Id;
         input.cost_assumption = Some(CostAssumption::new(40_000, 6).unwrap());
         let report = assemble(&input);
-        assert!(
-            report.headline.contains("65 dari 100"),
-            "{}",
-            report.headline
-        );
-        assert!(
-            report.headline.contains("Rp 260.000"),
-            "{}",
-            report.headline
-        );
+        let headline = words::headline(&report, Lang::Id);
+        assert!(headline.contains("65 dari 100"), "{headline}");
+        assert!(headline.contains("Rp 260.000"), "{headline}");
         assert_eq!(
-            report
-                .figures
-                .unwrap()
-                .verdicts
-                .net_containment
-                .unwrap()
-                .label,
+            json(&report, Lang::Id)["verdicts"]["net_containment"]["label"],
             "Kuat"
         );
     }
@@ -1058,16 +929,15 @@ mod tests {
         let policy = ReportPolicy::default();
         let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
         input.failed_groups = &[TileGroup::Journey];
-        let report = assemble(&input);
-        let json = serde_json::to_value(&report).unwrap();
-        assert_eq!(json["journey"], serde_json::Value::Null);
-        assert_eq!(json["tiles"]["journey"], "unavailable");
-        assert_eq!(json["tiles"]["quality"], "ok");
-        assert_eq!(json["containment"]["net"], 45);
-        assert_eq!(json["quality"]["reopen_rate"], 0.1);
+        let journey_failed = json(&assemble(&input), Lang::En);
+        assert_eq!(journey_failed["journey"], serde_json::Value::Null);
+        assert_eq!(journey_failed["tiles"]["journey"], "unavailable");
+        assert_eq!(journey_failed["tiles"]["quality"], "ok");
+        assert_eq!(journey_failed["containment"]["net"], 45);
+        assert_eq!(journey_failed["quality"]["reopen_rate"], 0.1);
 
         input.failed_groups = &[TileGroup::Quality];
-        let json = serde_json::to_value(assemble(&input)).unwrap();
+        let json = json(&assemble(&input), Lang::En);
         assert_eq!(json["quality"], serde_json::Value::Null);
         assert_eq!(json["verdicts"]["reopen_rate"], serde_json::Value::Null);
         assert_eq!(json["journey"]["ai_only"], 50);
@@ -1080,14 +950,14 @@ mod tests {
         let days = [row("2026-10-01", 100, 60, 0)];
         let policy = ReportPolicy::default();
         let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
-        let off = serde_json::to_value(assemble(&input)).unwrap();
+        let off = json(&assemble(&input), Lang::En);
         assert_eq!(off["forecast"], serde_json::Value::Null);
         let month = |m: u32| NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
         let history: Vec<(NaiveDate, f64)> = (5..=10)
             .map(|m| (month(m), 0.55 + 0.01 * f64::from(m % 2)))
             .collect();
         input.forecast_history = Some(&history);
-        let on = serde_json::to_value(assemble(&input)).unwrap();
+        let on = json(&assemble(&input), Lang::En);
         assert_eq!(on["forecast"]["status"], "ok");
         assert_eq!(on["forecast"]["period_from"], "2026-11-01");
         assert_eq!(on["forecast"]["period_to"], "2026-11-30");
@@ -1099,7 +969,7 @@ mod tests {
             .starts_with("If this keeps up, in Nov 2026"));
         let short = &history[..3];
         input.forecast_history = Some(short);
-        let too_short = serde_json::to_value(assemble(&input)).unwrap();
+        let too_short = json(&assemble(&input), Lang::En);
         assert_eq!(too_short["forecast"]["status"], "not_enough_history");
         assert_eq!(too_short["forecast"]["months"], 3);
     }

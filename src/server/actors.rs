@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
-use crate::i18n::Lang;
 use chrono::NaiveDate;
 
 use crate::metrics::baseline::Baseline;
@@ -255,7 +254,6 @@ pub struct GetProfile;
 #[rtype(result = "Result<Report, LoadError>")]
 pub struct GetReport {
     pub range: DateRange,
-    pub lang: Lang,
     pub policy: Arc<ReportPolicy>,
     /// The forecast flag is on for the account.
     pub forecast: bool,
@@ -431,7 +429,6 @@ impl Handler<GetReport> for OrgActor {
                     data_through: fetched.activity.data_through,
                     cost_assumption: assumption,
                     policy: &message.policy,
-                    lang: message.lang,
                     failed_groups: &fetched.failed_groups,
                     baseline: fetched.baseline,
                     forecast_history: history.as_deref().map(Vec::as_slice),

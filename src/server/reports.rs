@@ -117,14 +117,12 @@ pub async fn report_for(
     caller: &Caller,
     actor: &Addr<OrgActor>,
     range: DateRange,
-    lang: Lang,
 ) -> Result<Report, ApiError> {
     let started = Instant::now();
     let forecast_on = state.flags.current().is_enabled(FORECAST_FLAG, &caller.org);
     let result = actor
         .send(GetReport {
             range,
-            lang,
             policy: Arc::clone(&state.policy),
             forecast: forecast_on,
         })

@@ -13,7 +13,7 @@ use impact::generate::{generate, GenerateOptions};
 use impact::i18n::Lang;
 use impact::import::import_dir;
 use impact::metrics::report::{ReportPolicy, ReportStatus};
-use impact::report_loader::{load_report, ReportError};
+use impact::report::{load_report, ReportError};
 use impact::settings::Settings;
 use impact::store::{self, Store};
 
@@ -51,8 +51,11 @@ async fn reports(store: &dyn Store, policy: &ReportPolicy) -> Vec<serde_json::Va
     for organization in store.organizations().await.expect("organizations") {
         for range in ranges {
             for lang in [Lang::En, Lang::Id] {
-                match load_report(store, &organization.id, range, policy, lang).await {
-                    Ok(report) => all.push(serde_json::to_value(report).expect("JSON")),
+                match load_report(store, &organization.id, range, policy).await {
+                    Ok(report) => all.push(
+                        serde_json::to_value(impact::report::wire::Report::new(&report, lang))
+                            .expect("JSON"),
+                    ),
                     Err(ReportError::NoAiAddon(_)) => assert!(!organization.ai_addon),
                     Err(error) => panic!("{error}"),
                 }
@@ -114,7 +117,6 @@ async fn both_backends_give_the_same_figures_for_generated_data() {
             &impact::domain::OrgId::parse("org_kedai_baru").expect("id"),
             DateRange::new(day("2026-10-02"), day("2026-10-31")).expect("range"),
             &ReportPolicy::default(),
-            Lang::En,
         )
         .await
         .expect("report");

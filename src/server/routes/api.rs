@@ -82,12 +82,12 @@ async fn report(caller: Caller, query: web::Query<ApiQuery>, state: web::Data<Ap
         .await
         .map_err(|e| e.in_lang(lang))?;
     let range = choose_range(&query, &organization).map_err(|e| e.in_lang(lang))?;
-    let report = report_for(&state, &caller, &actor, range, lang)
+    let report = report_for(&state, &caller, &actor, range)
         .await
         .map_err(|e| e.in_lang(lang))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(report))
+        .json(crate::report::wire::Report::new(&report, lang)))
 }
 
 fn assumption_body(assumption: Option<CostAssumption>, caller: &Caller) -> serde_json::Value {

@@ -202,7 +202,7 @@ async fn load(
             ))
         }
     };
-    let report = report_for(state, caller, &actor, range, lang).await;
+    let report = report_for(state, caller, &actor, range).await;
     Ok(Loaded {
         organization,
         actor,
@@ -229,7 +229,7 @@ async fn report_page(
     let (status, body) = match &loaded.report {
         Ok(report) => (
             StatusCode::OK,
-            ReportBody::from_report(report, can_edit).render(),
+            ReportBody::from_report(report, lang, can_edit).render(),
         ),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -296,7 +296,7 @@ async fn report_body(
             report: Ok(report), ..
         }) => html(
             StatusCode::OK,
-            ReportBody::from_report(&report, caller.role.may_edit_assumption()).render(),
+            ReportBody::from_report(&report, lang, caller.role.may_edit_assumption()).render(),
         ),
         Ok(_) => html(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -15,16 +15,17 @@ use chrono::{NaiveDate, Utc};
 
 use crate::i18n::{self, web as words, Lang, Phrase};
 use crate::metrics::report::{Report, ReportStatus, TileStatus, Verdict};
+use crate::report::words as report_words;
 
 pub struct VerdictView {
     pub level: &'static str,
     pub label: String,
 }
 
-fn verdict(v: &Option<Verdict>) -> Option<VerdictView> {
-    v.as_ref().map(|v| VerdictView {
-        level: v.level,
-        label: v.label.clone(),
+fn verdict(v: Option<Verdict>, lang: Lang) -> Option<VerdictView> {
+    v.map(|v| VerdictView {
+        level: v.level(),
+        label: report_words::label(v, lang).to_string(),
     })
 }
 
@@ -150,8 +151,7 @@ pub fn freshness(report: &Report, lang: Lang) -> String {
 }
 
 impl ReportBody {
-    pub fn from_report(report: &Report, can_edit: bool) -> Self {
-        let lang = report.lang;
+    pub fn from_report(report: &Report, lang: Lang, can_edit: bool) -> Self {
         let volume = i18n::format_count(report.volume.eligible);
         let volume_text = words::CONVERSATIONS_TEXT.fill(
             lang,
@@ -206,22 +206,17 @@ impl ReportBody {
                         .reopen_rate
                         .map(percent)
                         .unwrap_or_else(|| words::NOT_AVAILABLE.text(lang).to_string()),
-                    came_back_verdict: verdict(&figures.verdicts.reopen_rate),
-                    mood: figures.verdicts.sentiment.as_ref().map(|v| v.label.clone()),
-                    mood_note: figures
+                    came_back_verdict: verdict(figures.verdicts.reopen_rate, lang),
+                    mood: figures
                         .verdicts
-                        .sentiment_reduced_coverage
-                        .then_some(quality.sentiment.coverage)
-                        .flatten()
-                        .map(|coverage| {
-                            i18n::report::NOTE_REDUCED_COVERAGE
-                                .fill(lang, &[("coverage", percent(coverage))])
-                        }),
+                        .sentiment
+                        .map(|v| report_words::label(v, lang).to_string()),
+                    mood_note: report_words::reduced_coverage_note(report, lang),
                     turns: quality
                         .turns_avg
                         .map(|t| i18n::format_decimal(t, 1))
                         .unwrap_or_else(|| words::NOT_AVAILABLE.text(lang).to_string()),
-                    turns_verdict: verdict(&figures.verdicts.turns),
+                    turns_verdict: verdict(figures.verdicts.turns, lang),
                 });
                 let (after_hours, after_hours_text) =
                     match (figures.after_hours.status, figures.after_hours.count) {
@@ -238,9 +233,9 @@ impl ReportBody {
                         _ => (None, words::NO_BUSINESS_HOURS.text(lang).to_string()),
                     };
                 BodyState::Ok(Box::new(OkView {
-                    headline: report.headline.clone(),
+                    headline: report_words::headline(report, lang),
                     hero_percent: containment.net_rate.map(percent).unwrap_or_default(),
-                    hero_verdict: verdict(&figures.verdicts.net_containment),
+                    hero_verdict: verdict(figures.verdicts.net_containment, lang),
                     before_text: words::BEFORE_ADJUSTMENT_TEXT.fill(
                         lang,
                         &[
@@ -259,7 +254,7 @@ impl ReportBody {
                     volume_text: volume_text.clone(),
                     after_hours,
                     after_hours_text,
-                    after_hours_verdict: verdict(&figures.verdicts.after_hours),
+                    after_hours_verdict: verdict(figures.verdicts.after_hours, lang),
                     saved_hours: figures
                         .work_absorbed
                         .hours
@@ -283,7 +278,10 @@ impl ReportBody {
                         projection(figures),
                         lang,
                     ),
-                    forecast_text: figures.forecast.as_ref().map(|f| f.read.clone()),
+                    forecast_text: figures
+                        .forecast
+                        .as_ref()
+                        .map(|f| report_words::forecast_read(f, lang)),
                     forecast_drawn: projection(figures).is_some(),
                     baseline_ready: figures.trend.baseline.net_rate.is_some(),
                     baseline_text: match (
@@ -311,7 +309,7 @@ impl ReportBody {
                 }))
             }
             _ => BodyState::Forming(FormingView {
-                headline: report.headline.clone(),
+                headline: report_words::headline(report, lang),
                 volume,
                 volume_text,
                 text: words::FORMING_TEXT.fill(

@@ -1,8 +1,12 @@
-//! Reads what a report needs from the datamart (never from raw rooms) and hands it
-//! to the pure assembly in `metrics::report`.
+//! The report between the metrics and the people who read it: this module reads what
+//! a report needs from the datamart (never from raw rooms) and hands it to the pure
+//! assembly in `metrics::report`; `words` puts the result into sentences and `wire`
+//! into the API's JSON.
+
+pub mod wire;
+pub mod words;
 
 use crate::domain::{DateRange, OrgId, Organization};
-use crate::i18n::Lang;
 use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
 use crate::store::{Store, StoreError};
 
@@ -24,7 +28,6 @@ pub async fn load_report(
     org: &OrgId,
     range: DateRange,
     policy: &ReportPolicy,
-    lang: Lang,
 ) -> Result<Report, ReportError> {
     let organization = load_organization(store, org).await?;
     let (days, activity, cost_assumption, baseline) = tokio::try_join!(
@@ -41,7 +44,6 @@ pub async fn load_report(
         data_through: activity.data_through,
         cost_assumption,
         policy,
-        lang,
         failed_groups: &[],
         baseline,
         // The command line has no feature flags: forecasts are the server's.

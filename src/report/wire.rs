@@ -1,0 +1,452 @@
+//! The report's JSON, exactly as docs/openapi.json describes it, for the API and
+//! `impact report --format json`. The metrics hand over numbers and verdict levels;
+//! this boundary adds the caller's language and the sentences of `words`, and owns
+//! every serialization rule (field names, order, what is left out when).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::words;
+use crate::i18n::Lang;
+use crate::metrics::forecast::{Method, Outcome};
+use crate::metrics::report::{
+    self as metrics, BaselineStatus, ReportStatus, TileState, TileStatus, TrendPeriod,
+};
+
+/// The report in the caller's language.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub org_id: &'a str,
+    pub org_name: &'a str,
+    pub timezone: &'a str,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub lang: Lang,
+    pub status: Status,
+    pub days_of_data: i64,
+    /// How fresh the data is: the latest organization-local day aggregated.
+    pub data_through: Option<NaiveDate>,
+    pub volume: Volume,
+    /// Present only while the baseline is forming: what is still needed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_forming: Option<BaselineForming>,
+    /// Present only when the status is `ok`.
+    #[serde(flatten)]
+    pub figures: Option<Figures>,
+    pub headline: String,
+    pub notes: Vec<String>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(report: &'a metrics::Report, lang: Lang) -> Self {
+        Report {
+            org_id: &report.org_id,
+            org_name: &report.org_name,
+            timezone: &report.timezone,
+            from: report.from,
+            to: report.to,
+            lang,
+            status: report.status.into(),
+            days_of_data: report.days_of_data,
+            data_through: report.data_through,
+            volume: Volume {
+                eligible: report.volume.eligible,
+                ai_handled: report.volume.ai_handled,
+            },
+            baseline_forming: report.baseline_forming.map(|b| BaselineForming {
+                min_days_of_data: b.min_days_of_data,
+                min_conversations: b.min_conversations,
+            }),
+            figures: report.figures.as_ref().map(|f| Figures::new(f, lang)),
+            headline: words::headline(report, lang),
+            notes: words::notes(report, lang),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    BaselineForming,
+}
+
+impl From<ReportStatus> for Status {
+    fn from(status: ReportStatus) -> Self {
+        match status {
+            ReportStatus::Ok => Status::Ok,
+            ReportStatus::BaselineForming => Status::BaselineForming,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Volume {
+    pub eligible: i64,
+    pub ai_handled: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BaselineForming {
+    pub min_days_of_data: i64,
+    pub min_conversations: i64,
+}
+
+/// The figures of an `ok` report. The objects named in docs/metrics.md §6 hold exactly
+/// those names; verdicts and bar shares sit beside them.
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub containment: Containment,
+    pub after_hours: AfterHours,
+    pub work_absorbed: WorkAbsorbed,
+    /// `null` when the journey data could not be read (see `tiles`).
+    pub journey: Option<Journey>,
+    pub journey_shares: Option<JourneyShares>,
+    /// `null` when the quality data could not be read (see `tiles`).
+    pub quality: Option<Quality>,
+    pub verdicts: Verdicts,
+    /// Whether each tile group could be read.
+    pub tiles: Tiles,
+    pub trend: Trend,
+    /// The next month's projection; `null` unless forecasting is on for the account.
+    pub forecast: Option<Forecast>,
+}
+
+impl Figures {
+    fn new(figures: &metrics::Figures, lang: Lang) -> Self {
+        let verdict = |v: Option<metrics::Verdict>| v.map(|v| Verdict::new(v, lang));
+        let v = &figures.verdicts;
+        Figures {
+            containment: Containment {
+                gross: figures.containment.gross,
+                net: figures.containment.net,
+                reopened: figures.containment.reopened,
+                gross_rate: figures.containment.gross_rate,
+                net_rate: figures.containment.net_rate,
+                reopen_gap: figures.containment.reopen_gap,
+            },
+            after_hours: AfterHours {
+                status: figures.after_hours.status.into(),
+                count: figures.after_hours.count,
+                share: figures.after_hours.share,
+            },
+            work_absorbed: WorkAbsorbed {
+                status: figures.work_absorbed.status.into(),
+                hours: figures.work_absorbed.hours,
+                rupiah: figures.work_absorbed.rupiah,
+            },
+            journey: figures.journey.map(|j| Journey {
+                ai_only: j.ai_only,
+                ai_assisted: j.ai_assisted,
+                escalated: j.escalated,
+                other: j.other,
+            }),
+            journey_shares: figures.journey_shares.map(|s| JourneyShares {
+                ai_only: s.ai_only,
+                ai_assisted: s.ai_assisted,
+                escalated: s.escalated,
+            }),
+            quality: figures.quality.map(|q| Quality {
+                reopen_rate: q.reopen_rate,
+                sentiment: Sentiment {
+                    status: q.sentiment.status.into(),
+                    contained_avg: q.sentiment.contained_avg,
+                    escalated_avg: q.sentiment.escalated_avg,
+                    delta: q.sentiment.delta,
+                    coverage: q.sentiment.coverage,
+                },
+                turns_avg: q.turns_avg,
+            }),
+            verdicts: Verdicts {
+                net_containment: verdict(v.net_containment),
+                reopen_rate: verdict(v.reopen_rate),
+                turns: verdict(v.turns),
+                after_hours: verdict(v.after_hours),
+                sentiment: verdict(v.sentiment),
+                sentiment_reduced_coverage: v.sentiment_reduced_coverage,
+            },
+            tiles: Tiles {
+                core: figures.tiles.core.into(),
+                journey: figures.tiles.journey.into(),
+                quality: figures.tiles.quality.into(),
+                trend: figures.tiles.trend.into(),
+            },
+            trend: Trend {
+                period: figures.trend.period.into(),
+                points: figures
+                    .trend
+                    .points
+                    .iter()
+                    .map(|p| TrendPoint {
+                        from: p.from,
+                        to: p.to,
+                        eligible: p.eligible,
+                        net: p.net,
+                        net_rate: p.net_rate,
+                    })
+                    .collect(),
+                baseline: TrendBaseline::new(&figures.trend.baseline),
+            },
+            forecast: figures.forecast.as_ref().map(|f| Forecast::new(f, lang)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Containment {
+    pub gross: i64,
+    pub net: i64,
+    pub reopened: i64,
+    pub gross_rate: Option<f64>,
+    pub net_rate: Option<f64>,
+    pub reopen_gap: Option<f64>,
+}
+
+/// How a tile with conditions stands.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TileCondition {
+    Ok,
+    NotAvailable,
+    AssumptionMissing,
+}
+
+impl From<TileStatus> for TileCondition {
+    fn from(status: TileStatus) -> Self {
+        match status {
+            TileStatus::Ok => TileCondition::Ok,
+            TileStatus::NotAvailable => TileCondition::NotAvailable,
+            TileStatus::AssumptionMissing => TileCondition::AssumptionMissing,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AfterHours {
+    pub status: TileCondition,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorkAbsorbed {
+    pub status: TileCondition,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rupiah: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Journey {
+    pub ai_only: i64,
+    pub ai_assisted: i64,
+    pub escalated: i64,
+    pub other: i64,
+}
+
+/// The bar's three segments, each a share of the three classes together.
+#[derive(Debug, Serialize)]
+pub struct JourneyShares {
+    pub ai_only: f64,
+    pub ai_assisted: f64,
+    pub escalated: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Quality {
+    pub reopen_rate: Option<f64>,
+    pub sentiment: Sentiment,
+    pub turns_avg: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Sentiment {
+    pub status: TileCondition,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contained_avg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalated_avg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
+}
+
+/// A plain-language judgement: a stable `level` for programs, a `label` for people.
+#[derive(Debug, Serialize)]
+pub struct Verdict {
+    pub level: &'static str,
+    pub label: &'static str,
+}
+
+impl Verdict {
+    fn new(verdict: metrics::Verdict, lang: Lang) -> Self {
+        Verdict {
+            level: verdict.level(),
+            label: words::label(verdict, lang),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Verdicts {
+    pub net_containment: Option<Verdict>,
+    pub reopen_rate: Option<Verdict>,
+    pub turns: Option<Verdict>,
+    pub after_hours: Option<Verdict>,
+    pub sentiment: Option<Verdict>,
+    /// True when the mood figure rests on fewer conversations than the policy wants.
+    pub sentiment_reduced_coverage: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TileRead {
+    Ok,
+    Unavailable,
+}
+
+impl From<TileState> for TileRead {
+    fn from(state: TileState) -> Self {
+        match state {
+            TileState::Ok => TileRead::Ok,
+            TileState::Unavailable => TileRead::Unavailable,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tiles {
+    pub core: TileRead,
+    pub journey: TileRead,
+    pub quality: TileRead,
+    pub trend: TileRead,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl From<TrendPeriod> for Period {
+    fn from(period: TrendPeriod) -> Self {
+        match period {
+            TrendPeriod::Day => Period::Day,
+            TrendPeriod::Week => Period::Week,
+            TrendPeriod::Month => Period::Month,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Trend {
+    pub period: Period,
+    pub points: Vec<TrendPoint>,
+    /// What the trend is compared with: the first 30 days of AI activity.
+    pub baseline: TrendBaseline,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrendPoint {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub eligible: i64,
+    pub net: i64,
+    pub net_rate: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrendBaseline {
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_rate: Option<f64>,
+}
+
+impl TrendBaseline {
+    fn new(baseline: &metrics::TrendBaseline) -> Self {
+        TrendBaseline {
+            status: match baseline.status {
+                BaselineStatus::Ready => "ready",
+                BaselineStatus::Forming => "forming",
+            },
+            from: baseline.from,
+            to: baseline.to,
+            net_rate: baseline.net_rate,
+        }
+    }
+}
+
+/// The projection of next month's net containment (docs/metrics.md §4.8, docs/forecast.md).
+#[derive(Debug, Serialize)]
+pub struct Forecast {
+    #[serde(flatten)]
+    pub outcome: ForecastOutcome,
+    /// The month projected, when there is a projection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_from: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_to: Option<NaiveDate>,
+    pub method: &'static str,
+    /// One plain sentence for the page.
+    pub read: String,
+}
+
+impl Forecast {
+    fn new(forecast: &metrics::Forecast, lang: Lang) -> Self {
+        Forecast {
+            outcome: forecast.outcome.into(),
+            period_from: forecast.period_from,
+            period_to: forecast.period_to,
+            method: match forecast.method {
+                Method::LastValue => "last_value",
+                Method::MeanOfLastThree => "mean_of_last_three",
+                Method::Smoothing => "smoothing",
+                Method::DampedTrend => "damped_trend",
+            },
+            read: words::forecast_read(forecast, lang),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ForecastOutcome {
+    Ok {
+        net_rate: f64,
+        /// A band of ± 1.96 × the backtest's root mean square error, within [0, 1].
+        low: f64,
+        high: f64,
+        backtest_mae: f64,
+    },
+    NotEnoughHistory {
+        months: usize,
+    },
+    Withheld {
+        backtest_mae: f64,
+    },
+}
+
+impl From<Outcome> for ForecastOutcome {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Ok(p) => ForecastOutcome::Ok {
+                net_rate: p.net_rate,
+                low: p.low,
+                high: p.high,
+                backtest_mae: p.backtest_mae,
+            },
+            Outcome::NotEnoughHistory { months } => ForecastOutcome::NotEnoughHistory { months },
+            Outcome::Withheld { backtest_mae } => ForecastOutcome::Withheld { backtest_mae },
+        }
+    }
+}
