@@ -11,7 +11,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::{ClosedReason, OrgId, Organization, SenderType};
 use crate::metrics::baseline;
-use crate::metrics::rooms::{is_eligible, tally_days, ReopenIndex, RoomFacts, REOPEN_WINDOW_HOURS};
+use crate::metrics::rooms::{
+    is_eligible, room_outcomes, tally_days, ReopenIndex, RoomFacts, RoomOutcome, REOPEN_WINDOW_HOURS,
+};
 use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
@@ -168,6 +170,7 @@ impl Aggregator<'_> {
                     .write_days(
                         &organization.id,
                         &computed.rows,
+                        &computed.outcomes,
                         milestones.first_eligible_day,
                     )
                     .await?;
@@ -434,10 +437,12 @@ impl Aggregator<'_> {
                 .map(|room| (room.contact_id.clone(), room.id.clone(), room.created_at)),
         );
 
-        let rows = tally_days(organization, days, &rooms, &reopens, pending);
+        let outcomes = room_outcomes(organization, days, &rooms, &reopens, pending);
+        let rows = tally_days(days, &outcomes, pending);
         tracing::debug!(org_id = %org, from = %first, to = %last, rooms = rooms.len(), "computed days");
         Ok(ComputedDays {
             rows,
+            outcomes,
             rooms: rooms.len() as u64,
             sentiment_pending: pending,
         })
@@ -456,6 +461,8 @@ struct SourceMilestones {
 #[derive(Debug, Default)]
 struct ComputedDays {
     rows: Vec<DailyCounters>,
+    /// The room behind each count of `rows`.
+    outcomes: Vec<RoomOutcome>,
     rooms: u64,
     sentiment_pending: bool,
 }

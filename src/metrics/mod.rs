@@ -1,6 +1,6 @@
 //! The metric rules of docs/metrics.md, written once, pure (no I/O), and used by both
-//! storage backends: `rooms` turns source rooms into per-day counters (the nightly
-//! aggregation), `report` turns per-day counters into the report.
+//! storage backends: `rooms` turns source rooms into room outcomes and per-day
+//! counters (the nightly aggregation), `report` turns per-day counters into the report.
 
 pub mod baseline;
 pub mod forecast;
@@ -40,6 +40,10 @@ pub struct DailyCounters {
     /// True when the sentiment source could not be read for this day; the next
     /// aggregation run fills it in.
     pub sentiment_pending: bool,
+    /// Rooms left out of every figure (docs/metrics.md §4.9): the admin's test chats
+    /// and spam, so that the ledger adds up to all conversations.
+    pub test_chats: i64,
+    pub spam: i64,
 }
 
 impl DailyCounters {
@@ -164,6 +168,8 @@ columns! {
     human_sentiment_sum: Sum in [Quality],
     human_sentiment_rooms: Count in [Quality],
     sentiment_pending: Flag in [Quality],
+    test_chats: Count in [Core],
+    spam: Count in [Core],
 }
 
 /// Puts the rows of separately read tile groups back together, day by day. Days
@@ -258,6 +264,8 @@ mod tests {
             human_sentiment_sum: -1.0,
             human_sentiment_rooms: 1,
             sentiment_pending: true,
+            test_chats: 3,
+            spam: 4,
         };
         let only = |group: TileGroup| {
             let mut row = DailyCounters::empty(day);

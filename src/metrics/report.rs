@@ -735,6 +735,8 @@ mod tests {
             human_sentiment_sum: -0.5,
             human_sentiment_rooms: 1,
             sentiment_pending: false,
+            test_chats: 2,
+            spam: 3,
         }
     }
 

@@ -86,9 +86,9 @@ pub struct ReopenIndex {
 
 /// An eligible room's start, as the reopen rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Arrival {
-    created_at: DateTime<Utc>,
-    room_id: String,
+pub struct Arrival {
+    pub created_at: DateTime<Utc>,
+    pub room_id: String,
 }
 
 impl ReopenIndex {
@@ -121,26 +121,245 @@ impl ReopenIndex {
     /// bad source row closes before it opens can have its own start in that window;
     /// it is not its own follow-up (docs/metrics.md §4.2).
     pub fn came_back(&self, room_id: &str, contact_id: &str, closed_at: DateTime<Utc>) -> bool {
-        let Some(arrivals) = self.arrivals_by_contact.get(contact_id) else {
-            return false;
-        };
+        self.follow_up(room_id, contact_id, closed_at).is_some()
+    }
+
+    /// The first such room R2, if any.
+    pub fn follow_up(
+        &self,
+        room_id: &str,
+        contact_id: &str,
+        closed_at: DateTime<Utc>,
+    ) -> Option<&Arrival> {
+        let arrivals = self.arrivals_by_contact.get(contact_id)?;
         let horizon = closed_at + Duration::hours(REOPEN_WINDOW_HOURS);
         let first_after = arrivals.partition_point(|a| a.created_at <= closed_at);
         arrivals[first_after..]
             .iter()
             .take_while(|a| a.created_at <= horizon)
-            .any(|a| a.room_id != room_id)
+            .find(|a| a.room_id != room_id)
     }
 }
 
-/// Tallies rooms into one counter row per day of `days` (rows for days without
-/// rooms are zero). Rooms outside `days` and ineligible rooms are ignored.
-/// `sentiment_pending` marks days whose sentiment source could not be read.
-pub fn tally_days(
+/// What happened to one room of a day, as the datamart keeps it (`room_outcomes`):
+/// the row behind every figure, so that each figure can list its conversations and
+/// a day's counters are exactly the tally of its rows (docs/metrics.md §4.9). No
+/// message text and no customer identity: the came-back link is resolved here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomOutcome {
+    pub room_id: String,
+    /// The organization-local day of `created_at` (docs/metrics.md §2).
+    pub day: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub channel: String,
+    pub outcome: Outcome,
+    pub ai_handled: bool,
+    /// Created outside business hours; `None` when the organization has none.
+    pub after_hours: Option<bool>,
+    /// For a contained room whose customer came back within 48 hours: the first
+    /// room they came back with.
+    pub came_back: Option<CameBack>,
+    pub customer_messages: i64,
+    pub ai_messages: i64,
+    /// Normalised sentiment, `None` when the room has none or the day's is pending.
+    pub sentiment: Option<f64>,
+}
+
+/// The room a customer came back with, and when it started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameBack {
+    pub room_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where a room lands: one of the four journey classes when it is eligible, else
+/// the reason it is left out (docs/metrics.md §3, §4.5, §4.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    AiOnly,
+    AiAssisted,
+    Escalated,
+    Other,
+    TestChat,
+    Spam,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::AiOnly,
+        Outcome::AiAssisted,
+        Outcome::Escalated,
+        Outcome::Other,
+        Outcome::TestChat,
+        Outcome::Spam,
+    ];
+
+    /// The name stored in the datamart.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::AiOnly => "ai_only",
+            Outcome::AiAssisted => "ai_assisted",
+            Outcome::Escalated => "escalated",
+            Outcome::Other => "other",
+            Outcome::TestChat => "test_chat",
+            Outcome::Spam => "spam",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.name() == name)
+    }
+
+    pub fn is_eligible(self) -> bool {
+        !matches!(self, Outcome::TestChat | Outcome::Spam)
+    }
+}
+
+impl RoomFacts {
+    pub fn outcome(&self) -> Outcome {
+        if is_test_channel(&self.channel) {
+            Outcome::TestChat
+        } else if self.closed_reason == Some(ClosedReason::Spam) {
+            Outcome::Spam
+        } else {
+            match self.journey_class() {
+                JourneyClass::AiOnly => Outcome::AiOnly,
+                JourneyClass::AiAssisted => Outcome::AiAssisted,
+                JourneyClass::Escalated => Outcome::Escalated,
+                JourneyClass::Other => Outcome::Other,
+            }
+        }
+    }
+}
+
+/// The outcome row of every room created on one of `days` (org-local); rooms of
+/// other days are ignored. `sentiment_pending` leaves every sentiment out.
+pub fn room_outcomes(
     organization: &Organization,
     days: &[NaiveDate],
     rooms: &[RoomFacts],
     reopens: &ReopenIndex,
+    sentiment_pending: bool,
+) -> Vec<RoomOutcome> {
+    let wanted: std::collections::BTreeSet<NaiveDate> = days.iter().copied().collect();
+    rooms
+        .iter()
+        .filter_map(|room| {
+            let day = organization.local_date(room.created_at);
+            if !wanted.contains(&day) {
+                return None;
+            }
+            let outcome = room.outcome();
+            let came_back = match (outcome, room.closed_at) {
+                (Outcome::AiOnly, Some(closed_at)) => reopens
+                    .follow_up(&room.id, &room.contact_id, closed_at)
+                    .map(|arrival| CameBack {
+                        room_id: arrival.room_id.clone(),
+                        created_at: arrival.created_at,
+                    }),
+                _ => None,
+            };
+            Some(RoomOutcome {
+                room_id: room.id.clone(),
+                day,
+                created_at: room.created_at,
+                closed_at: room.closed_at,
+                channel: room.channel.clone(),
+                outcome,
+                ai_handled: room.is_ai_handled(),
+                after_hours: organization.is_after_hours(room.created_at),
+                came_back,
+                customer_messages: room.customer_messages,
+                ai_messages: room.ai_messages,
+                sentiment: room.sentiment.filter(|_| !sentiment_pending),
+            })
+        })
+        .collect()
+}
+
+impl RoomOutcome {
+    /// Counted in the after-hours figure (docs/metrics.md §4.3): eligible,
+    /// handled by the AI and created outside business hours.
+    pub fn counts_after_hours(&self) -> bool {
+        self.outcome.is_eligible() && self.ai_handled && self.after_hours == Some(true)
+    }
+}
+
+/// The list of conversations behind one figure of the report (docs/metrics.md §4.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConversationList {
+    /// The hero: contained and the customer did not come back.
+    SolvedAlone,
+    /// Contained, but the customer came back within 48 hours.
+    CameBack,
+    /// The bar's "AI resolved alone" segment: both of the above.
+    AiOnly,
+    AiAssisted,
+    Escalated,
+    Other,
+    AfterHours,
+    TestChat,
+    Spam,
+}
+
+impl ConversationList {
+    pub const ALL: [ConversationList; 9] = [
+        ConversationList::SolvedAlone,
+        ConversationList::CameBack,
+        ConversationList::AiOnly,
+        ConversationList::AiAssisted,
+        ConversationList::Escalated,
+        ConversationList::Other,
+        ConversationList::AfterHours,
+        ConversationList::TestChat,
+        ConversationList::Spam,
+    ];
+
+    /// The name callers use (`outcome=` on the API).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConversationList::SolvedAlone => "solved_alone",
+            ConversationList::CameBack => "came_back",
+            ConversationList::AiOnly => "ai_only",
+            ConversationList::AiAssisted => "ai_assisted",
+            ConversationList::Escalated => "escalated",
+            ConversationList::Other => "other",
+            ConversationList::AfterHours => "after_hours",
+            ConversationList::TestChat => "test_chat",
+            ConversationList::Spam => "spam",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ConversationList> {
+        ConversationList::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// Whether the figure of this list counts `room`. The stores select the same
+    /// rooms in SQL (`store::sql::conversation_filter`); tests hold the two together.
+    pub fn includes(self, room: &RoomOutcome) -> bool {
+        match self {
+            ConversationList::SolvedAlone => {
+                room.outcome == Outcome::AiOnly && room.came_back.is_none()
+            }
+            ConversationList::CameBack => room.outcome == Outcome::AiOnly && room.came_back.is_some(),
+            ConversationList::AiOnly => room.outcome == Outcome::AiOnly,
+            ConversationList::AiAssisted => room.outcome == Outcome::AiAssisted,
+            ConversationList::Escalated => room.outcome == Outcome::Escalated,
+            ConversationList::Other => room.outcome == Outcome::Other,
+            ConversationList::AfterHours => room.counts_after_hours(),
+            ConversationList::TestChat => room.outcome == Outcome::TestChat,
+            ConversationList::Spam => room.outcome == Outcome::Spam,
+        }
+    }
+}
+
+/// One counter row per day of `days` (rows for days without rooms are zero), the
+/// tally of the outcome rows: a day's counters are, by construction, the counts over
+/// its rows. `sentiment_pending` marks days whose sentiment source could not be read.
+pub fn tally_days(
+    days: &[NaiveDate],
+    outcomes: &[RoomOutcome],
     sentiment_pending: bool,
 ) -> Vec<DailyCounters> {
     let mut by_day: BTreeMap<NaiveDate, DailyCounters> = days
@@ -151,49 +370,53 @@ pub fn tally_days(
             (*day, row)
         })
         .collect();
-    for room in rooms.iter().filter(|room| room.is_eligible()) {
-        let Some(row) = by_day.get_mut(&organization.local_date(room.created_at)) else {
+    for room in outcomes {
+        let Some(row) = by_day.get_mut(&room.day) else {
             continue;
         };
-        row.eligible += 1;
-        if room.is_ai_handled() {
-            row.ai_handled += 1;
-            if organization.is_after_hours(room.created_at) == Some(true) {
-                row.after_hours += 1;
+        match room.outcome {
+            Outcome::TestChat => {
+                row.test_chats += 1;
+                continue;
             }
+            Outcome::Spam => {
+                row.spam += 1;
+                continue;
+            }
+            _ => {}
         }
-        let sentiment = if sentiment_pending {
-            None
-        } else {
-            room.sentiment
-        };
-        match room.journey_class() {
-            JourneyClass::AiOnly => {
+        row.eligible += 1;
+        if room.ai_handled {
+            row.ai_handled += 1;
+        }
+        if room.counts_after_hours() {
+            row.after_hours += 1;
+        }
+        match room.outcome {
+            Outcome::AiOnly => {
                 row.contained += 1;
                 row.contained_customer_messages += room.customer_messages;
-                let came_back = room.closed_at.is_some_and(|closed_at| {
-                    reopens.came_back(&room.id, &room.contact_id, closed_at)
-                });
-                if came_back {
+                if room.came_back.is_some() {
                     row.reopened += 1;
                 }
-                if let Some(value) = sentiment {
+                if let Some(value) = room.sentiment {
                     row.contained_sentiment_sum += value;
                     row.contained_sentiment_rooms += 1;
                 }
             }
-            class @ (JourneyClass::AiAssisted | JourneyClass::Escalated) => {
-                if class == JourneyClass::AiAssisted {
+            Outcome::AiAssisted | Outcome::Escalated => {
+                if room.outcome == Outcome::AiAssisted {
                     row.ai_assisted += 1;
                 } else {
                     row.escalated += 1;
                 }
-                if let Some(value) = sentiment {
+                if let Some(value) = room.sentiment {
                     row.human_sentiment_sum += value;
                     row.human_sentiment_rooms += 1;
                 }
             }
-            JourneyClass::Other => row.other += 1,
+            Outcome::Other => row.other += 1,
+            Outcome::TestChat | Outcome::Spam => {}
         }
     }
     by_day.into_values().collect()
@@ -335,25 +558,27 @@ mod tests {
             "r2".to_string(),
             at("2026-10-06T10:00:00+07:00"),
         )]);
-        let rows = tally_days(
-            &organization,
-            &[day],
-            &[contained, late_evening_utc, spam],
-            &reopens,
-            false,
+        let rooms = [contained, late_evening_utc, spam];
+        let outcomes = room_outcomes(&organization, &[day], &rooms, &reopens, false);
+        assert_eq!(outcomes.len(), 3);
+        assert_eq!(
+            outcomes[0].came_back.as_ref().map(|c| c.room_id.as_str()),
+            Some("r2")
         );
+        assert_eq!(outcomes[2].outcome, Outcome::Spam);
+        let rows = tally_days(&[day], &outcomes, false);
         assert_eq!(rows.len(), 1);
         let row = &rows[0];
         assert_eq!((row.eligible, row.ai_handled, row.contained), (2, 1, 1));
         assert_eq!((row.reopened, row.escalated, row.after_hours), (1, 1, 0));
+        assert_eq!((row.test_chats, row.spam), (0, 1));
         assert_eq!(row.contained_sentiment_rooms, 1);
         assert_eq!(row.contained_customer_messages, 2);
 
+        let pending_rooms = [room(Some("RESOLVE_AI"), false, 1)];
         let pending = tally_days(
-            &organization,
             &[day],
-            &[room(Some("RESOLVE_AI"), false, 1)],
-            &reopens,
+            &room_outcomes(&organization, &[day], &pending_rooms, &reopens, true),
             true,
         );
         assert!(pending[0].sentiment_pending);

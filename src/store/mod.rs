@@ -49,6 +49,15 @@ macro_rules! migrations {
                     "/0005_datamart_health.sql"
                 )),
             ),
+            (
+                6,
+                "room outcomes",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0006_room_outcomes.sql"
+                )),
+            ),
         ]
     };
 }
@@ -68,6 +77,7 @@ pub use self::sqlite::SqliteStore;
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
+use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::{DailyCounters, TileGroup};
 
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
@@ -206,6 +216,47 @@ impl StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Which page of which list: the rooms of `list` created on the org-local days of
+/// `days` (`start..end` are those days' bounds as instants), strictly older than
+/// `before` in the order (created_at, room_id), at most `limit` of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationQuery {
+    pub list: ConversationList,
+    pub days: DateRange,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The last row of the previous page; `None` for the first page.
+    pub before: Option<(DateTime<Utc>, String)>,
+    pub limit: usize,
+}
+
+impl ConversationQuery {
+    /// The first page of `list` over `days` of `organization`.
+    pub fn first_page(
+        organization: &Organization,
+        list: ConversationList,
+        days: DateRange,
+        limit: usize,
+    ) -> Self {
+        ConversationQuery {
+            list,
+            days,
+            start: organization.day_start(days.from()),
+            end: organization.day_start(days.to() + chrono::Duration::days(1)),
+            before: None,
+            limit,
+        }
+    }
+
+    /// The keyset the SQL compares against: the previous page's last row, or the
+    /// range's end (every row of the range is older than it).
+    pub(crate) fn cursor(&self) -> (DateTime<Utc>, String) {
+        self.before
+            .clone()
+            .unwrap_or_else(|| (self.end, String::new()))
+    }
+}
+
 /// Writes one import, all or nothing: nothing is visible to readers until
 /// `commit`, and dropping the writer without committing discards everything.
 #[async_trait]
@@ -279,13 +330,23 @@ pub trait Store: Send + Sync {
     /// Replaces whole org-days in one transaction, and sets the organization's
     /// first eligible day (looked up in the source by the same run) to
     /// `first_eligible_day`, kept apart from the daily rows so it outlives their retention.
+    /// The room outcomes of those days (`outcomes`) replace theirs in the same
+    /// transaction, so a day's counters and its rooms always agree.
     async fn write_days(
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
+        outcomes: &[RoomOutcome],
         first_eligible_day: Option<NaiveDate>,
     ) -> StoreResult<()>;
-    /// Deletes daily rows older than `cutoff`; returns how many went.
+    /// One page of the conversations behind a figure, newest first.
+    async fn conversations(
+        &self,
+        org: &OrgId,
+        query: &ConversationQuery,
+    ) -> StoreResult<Vec<RoomOutcome>>;
+    /// Deletes daily rows (and their room outcomes) older than `cutoff`; returns how
+    /// many daily rows went.
     async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64>;
     /// Days whose sentiment could not be read when they were aggregated.
     async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>>;

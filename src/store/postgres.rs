@@ -15,11 +15,12 @@ use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
     DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store,
-    StoreError, StoreResult, SummaryRecord,
+    ConversationQuery, StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
+use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
@@ -405,6 +406,7 @@ impl Store for PostgresStore {
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
+        outcomes: &[RoomOutcome],
         first_eligible_day: Option<NaiveDate>,
     ) -> StoreResult<()> {
         let context = format!("writing daily rows of {org}");
@@ -442,6 +444,15 @@ impl Store for PostgresStore {
                 .await
                 .map_err(StoreError::postgres(context.clone()))?;
         }
+        let days: Vec<NaiveDate> = rows.iter().map(|row| row.day).collect();
+        transaction
+            .execute(
+                "DELETE FROM room_outcomes WHERE organization_id = $1 AND day = ANY($2)",
+                &[&org.as_str(), &days],
+            )
+            .await
+            .map_err(StoreError::postgres(context.clone()))?;
+        write_outcomes(transaction.client(), org, outcomes).await?;
         transaction
             .execute(
                 "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
@@ -461,11 +472,52 @@ impl Store for PostgresStore {
 
     async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
         let context = "deleting expired daily rows";
-        let client = self.client(context).await?;
-        client
+        let mut client = self.client(context).await?;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        transaction
+            .execute("DELETE FROM room_outcomes WHERE day < $1", &[&cutoff])
+            .await
+            .map_err(StoreError::postgres(context))?;
+        let deleted = transaction
             .execute("DELETE FROM ai_activity_logs WHERE day < $1", &[&cutoff])
             .await
-            .map_err(StoreError::postgres(context))
+            .map_err(StoreError::postgres(context))?;
+        transaction
+            .commit()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        Ok(deleted)
+    }
+
+    async fn conversations(
+        &self,
+        org: &OrgId,
+        query: &ConversationQuery,
+    ) -> StoreResult<Vec<RoomOutcome>> {
+        let (cursor_at, cursor_room) = query.cursor();
+        let limit = query.limit as i64;
+        let (from, to) = (query.days.from(), query.days.to());
+        self.query(
+            "reading a conversation list",
+            &sql::conversation_page(Dialect::Postgres, query.list),
+            &[
+                &org.as_str(),
+                &query.start,
+                &query.end,
+                &from,
+                &to,
+                &cursor_at,
+                &cursor_room,
+                &limit,
+            ],
+        )
+        .await?
+        .iter()
+        .map(sql::decode_outcome)
+        .collect()
     }
 
     async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
@@ -777,6 +829,65 @@ async fn listen_for_changes(
     }
 }
 
+/// Adds an org's room outcomes with binary COPY (a million rows a run is usual).
+async fn write_outcomes(client: &Client, org: &OrgId, outcomes: &[RoomOutcome]) -> StoreResult<()> {
+    let context = "writing room outcomes";
+    let org = org.as_str();
+    let cells: Vec<_> = outcomes
+        .iter()
+        .map(|room| {
+            (
+                room.outcome.name(),
+                room.came_back.as_ref().map(|c| c.room_id.as_str()),
+                room.came_back.as_ref().map(|c| c.created_at),
+            )
+        })
+        .collect();
+    copy_in(
+        client,
+        context,
+        &format!(
+            "COPY room_outcomes (organization_id, {}) FROM STDIN BINARY",
+            sql::OUTCOME_COLUMNS.join(", ")
+        ),
+        &[
+            Type::TEXT,
+            Type::DATE,
+            Type::TEXT,
+            Type::TIMESTAMPTZ,
+            Type::TIMESTAMPTZ,
+            Type::TEXT,
+            Type::TEXT,
+            Type::BOOL,
+            Type::BOOL,
+            Type::TEXT,
+            Type::TIMESTAMPTZ,
+            Type::INT8,
+            Type::INT8,
+            Type::FLOAT8,
+        ],
+        outcomes.iter().zip(&cells).map(|(room, (outcome, came_back_room, came_back_at))| {
+            vec![
+                &org as &(dyn ToSql + Sync),
+                &room.day,
+                &room.room_id,
+                &room.created_at,
+                &room.closed_at,
+                &room.channel,
+                outcome,
+                &room.ai_handled,
+                &room.after_hours,
+                came_back_room,
+                came_back_at,
+                &room.customer_messages,
+                &room.ai_messages,
+                &room.sentiment,
+            ]
+        }),
+    )
+    .await
+}
+
 /// Streams rows into a table with binary COPY.
 async fn copy_in<'a>(
     client: &Client,
@@ -1003,5 +1114,35 @@ impl ImportWriter for PostgresImport {
             .batch_execute("ROLLBACK")
             .await
             .map_err(StoreError::postgres("undoing the import"))
+    }
+}
+
+impl sql::Cells for Row {
+    fn text(&self, index: usize) -> StoreResult<String> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+    }
+    fn optional_text(&self, index: usize) -> StoreResult<Option<String>> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+    }
+    fn day(&self, index: usize) -> StoreResult<NaiveDate> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+    }
+    fn instant(&self, index: usize) -> StoreResult<DateTime<Utc>> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+    }
+    fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+    }
+    fn count(&self, index: usize) -> StoreResult<i64> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+    }
+    fn flag(&self, index: usize) -> StoreResult<bool> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+    }
+    fn optional_flag(&self, index: usize) -> StoreResult<Option<bool>> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+    }
+    fn optional_real(&self, index: usize) -> StoreResult<Option<f64>> {
+        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
     }
 }

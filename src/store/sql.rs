@@ -3,8 +3,10 @@
 //! given; the datamart's column lists come from `metrics::COLUMNS`, so a new counter
 //! changes no SQL here.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
+use super::{StoreError, StoreResult};
+use crate::metrics::rooms::{CameBack, ConversationList, Outcome, RoomOutcome};
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +77,140 @@ pub(crate) fn decode_day<E>(
         (column.set)(&mut row, value(index + 1, column.kind)?);
     }
     Ok(row)
+}
+
+/// The columns of `room_outcomes`, in the order every statement below writes and
+/// reads them (the key's `organization_id` aside).
+pub(crate) const OUTCOME_COLUMNS: [&str; 13] = [
+    "day",
+    "room_id",
+    "created_at",
+    "closed_at",
+    "channel",
+    "outcome",
+    "ai_handled",
+    "after_hours",
+    "came_back_room_id",
+    "came_back_at",
+    "customer_messages",
+    "ai_messages",
+    "sentiment",
+];
+
+/// Adds one room outcome. Parameters: the organization, then the values of
+/// `OUTCOME_COLUMNS` in order.
+pub(crate) fn insert_outcome(dialect: Dialect) -> String {
+    let values: Vec<String> = (1..=OUTCOME_COLUMNS.len() + 1)
+        .map(|n| dialect.parameter(n))
+        .collect();
+    format!(
+        "INSERT INTO room_outcomes (organization_id, {}) VALUES ({})",
+        OUTCOME_COLUMNS.join(", "),
+        values.join(", ")
+    )
+}
+
+/// Removes an org-day's room outcomes before the day is written again, so a re-run
+/// replaces the day whole. Parameters: organization, day.
+pub(crate) fn delete_outcomes_of_day(dialect: Dialect) -> String {
+    format!(
+        "DELETE FROM room_outcomes WHERE organization_id = {} AND day = {}",
+        dialect.parameter(1),
+        dialect.parameter(2)
+    )
+}
+
+/// Which rows of `room_outcomes` a list holds: the SQL twin of
+/// `ConversationList::includes`. Only literals of closed sets, never input.
+fn conversation_filter(list: ConversationList) -> String {
+    let outcome = |o: Outcome| format!("outcome = '{}'", o.name());
+    match list {
+        ConversationList::SolvedAlone => {
+            format!("{} AND came_back_room_id IS NULL", outcome(Outcome::AiOnly))
+        }
+        ConversationList::CameBack => format!(
+            "{} AND came_back_room_id IS NOT NULL",
+            outcome(Outcome::AiOnly)
+        ),
+        ConversationList::AiOnly => outcome(Outcome::AiOnly),
+        ConversationList::AiAssisted => outcome(Outcome::AiAssisted),
+        ConversationList::Escalated => outcome(Outcome::Escalated),
+        ConversationList::Other => outcome(Outcome::Other),
+        // Written as the partial index `room_outcomes_after_hours` is, so it is used.
+        ConversationList::AfterHours => format!(
+            "after_hours = TRUE AND ai_handled = TRUE AND outcome NOT IN ('{}', '{}')",
+            Outcome::TestChat.name(),
+            Outcome::Spam.name()
+        ),
+        ConversationList::TestChat => outcome(Outcome::TestChat),
+        ConversationList::Spam => outcome(Outcome::Spam),
+    }
+}
+
+/// One page of a list, newest first, strictly after a keyset cursor (never OFFSET).
+/// Parameters: organization, first instant (inclusive), end instant (exclusive),
+/// first day, last day, the cursor's `created_at` and `room_id`, the page size.
+pub(crate) fn conversation_page(dialect: Dialect, list: ConversationList) -> String {
+    let p = |n| dialect.parameter(n);
+    format!(
+        "SELECT {} FROM room_outcomes \
+         WHERE organization_id = {} AND created_at >= {} AND created_at < {} \
+         AND day >= {} AND day <= {} AND {} \
+         AND (created_at, room_id) < ({}, {}) \
+         ORDER BY created_at DESC, room_id DESC LIMIT {}",
+        OUTCOME_COLUMNS.join(", "),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        conversation_filter(list),
+        p(6),
+        p(7),
+        p(8)
+    )
+}
+
+/// Reads one cell of a result row; each backend implements it for its own row type,
+/// so the order of `OUTCOME_COLUMNS` is decoded in one place.
+pub(crate) trait Cells {
+    fn text(&self, index: usize) -> StoreResult<String>;
+    fn optional_text(&self, index: usize) -> StoreResult<Option<String>>;
+    fn day(&self, index: usize) -> StoreResult<NaiveDate>;
+    fn instant(&self, index: usize) -> StoreResult<DateTime<Utc>>;
+    fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>>;
+    fn count(&self, index: usize) -> StoreResult<i64>;
+    fn flag(&self, index: usize) -> StoreResult<bool>;
+    fn optional_flag(&self, index: usize) -> StoreResult<Option<bool>>;
+    fn optional_real(&self, index: usize) -> StoreResult<Option<f64>>;
+}
+
+/// A room outcome from a row of `conversation_page`.
+pub(crate) fn decode_outcome(row: &impl Cells) -> StoreResult<RoomOutcome> {
+    let outcome_name = row.text(5)?;
+    let outcome = Outcome::parse(&outcome_name)
+        .ok_or_else(|| StoreError::Invalid(format!("unknown room outcome '{outcome_name}'")))?;
+    let came_back = match (row.optional_text(8)?, row.optional_instant(9)?) {
+        (Some(room_id), Some(created_at)) => Some(CameBack {
+            room_id,
+            created_at,
+        }),
+        _ => None,
+    };
+    Ok(RoomOutcome {
+        day: row.day(0)?,
+        room_id: row.text(1)?,
+        created_at: row.instant(2)?,
+        closed_at: row.optional_instant(3)?,
+        channel: row.text(4)?,
+        outcome,
+        ai_handled: row.flag(6)?,
+        after_hours: row.optional_flag(7)?,
+        came_back,
+        customer_messages: row.count(10)?,
+        ai_messages: row.count(11)?,
+        sentiment: row.optional_real(12)?,
+    })
 }
 
 #[cfg(test)]

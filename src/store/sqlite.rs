@@ -11,11 +11,12 @@ use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
     DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store,
-    StoreError, StoreResult, SummaryRecord,
+    ConversationQuery, StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
+use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
@@ -461,10 +462,12 @@ impl Store for SqliteStore {
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
+        outcomes: &[RoomOutcome],
         first_eligible_day: Option<NaiveDate>,
     ) -> StoreResult<()> {
         let org = org.to_string();
         let rows = rows.to_vec();
+        let outcomes = outcomes.to_vec();
         self.with_connection(move |c| {
             let context = format!("writing daily rows of {org}");
             let transaction = c
@@ -487,6 +490,37 @@ impl Store for SqliteStore {
                         .execute(rusqlite::params_from_iter(values))
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
+                let mut delete = transaction
+                    .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Sqlite))
+                    .map_err(StoreError::sqlite(context.clone()))?;
+                for row in &rows {
+                    delete
+                        .execute(params![org, row.day.to_string()])
+                        .map_err(StoreError::sqlite(context.clone()))?;
+                }
+                let mut insert = transaction
+                    .prepare_cached(&sql::insert_outcome(Dialect::Sqlite))
+                    .map_err(StoreError::sqlite(context.clone()))?;
+                for room in &outcomes {
+                    insert
+                        .execute(params![
+                            org,
+                            room.day.to_string(),
+                            room.room_id,
+                            micros(room.created_at),
+                            room.closed_at.map(micros),
+                            room.channel,
+                            room.outcome.name(),
+                            room.ai_handled,
+                            room.after_hours,
+                            room.came_back.as_ref().map(|c| c.room_id.as_str()),
+                            room.came_back.as_ref().map(|c| micros(c.created_at)),
+                            room.customer_messages,
+                            room.ai_messages,
+                            room.sentiment,
+                        ])
+                        .map_err(StoreError::sqlite(context.clone()))?;
+                }
             }
             transaction
                 .execute(
@@ -505,12 +539,56 @@ impl Store for SqliteStore {
 
     async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
         self.with_connection(move |c| {
-            c.execute(
-                "DELETE FROM ai_activity_logs WHERE day < ?1",
-                [cutoff.to_string()],
-            )
-            .map(|n| n as u64)
-            .map_err(StoreError::sqlite("deleting expired daily rows"))
+            let context = "deleting expired daily rows";
+            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
+            transaction
+                .execute(
+                    "DELETE FROM room_outcomes WHERE day < ?1",
+                    [cutoff.to_string()],
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let deleted = transaction
+                .execute(
+                    "DELETE FROM ai_activity_logs WHERE day < ?1",
+                    [cutoff.to_string()],
+                )
+                .map_err(StoreError::sqlite(context))?;
+            transaction.commit().map_err(StoreError::sqlite(context))?;
+            Ok(deleted as u64)
+        })
+        .await
+    }
+
+    async fn conversations(
+        &self,
+        org: &OrgId,
+        query: &ConversationQuery,
+    ) -> StoreResult<Vec<RoomOutcome>> {
+        let org = org.to_string();
+        let query = query.clone();
+        self.with_connection(move |c| {
+            let context = "reading a conversation list";
+            let (cursor_at, cursor_room) = query.cursor();
+            let mut statement = c
+                .prepare_cached(&sql::conversation_page(Dialect::Sqlite, query.list))
+                .map_err(StoreError::sqlite(context))?;
+            let mut rows = statement
+                .query(params![
+                    org,
+                    micros(query.start),
+                    micros(query.end),
+                    query.days.from().to_string(),
+                    query.days.to().to_string(),
+                    micros(cursor_at),
+                    cursor_room,
+                    query.limit as i64,
+                ])
+                .map_err(StoreError::sqlite(context))?;
+            let mut page = Vec::new();
+            while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+                page.push(sql::decode_outcome(row)?);
+            }
+            Ok(page)
         })
         .await
     }
@@ -948,5 +1026,37 @@ impl ImportWriter for SqliteImport {
         self.connection
             .execute_batch("ROLLBACK")
             .map_err(StoreError::sqlite("undoing the import"))
+    }
+}
+
+impl sql::Cells for Row<'_> {
+    fn text(&self, index: usize) -> StoreResult<String> {
+        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+    }
+    fn optional_text(&self, index: usize) -> StoreResult<Option<String>> {
+        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+    }
+    fn day(&self, index: usize) -> StoreResult<NaiveDate> {
+        let text = self.text(index)?;
+        parse_day(&text)
+    }
+    fn instant(&self, index: usize) -> StoreResult<DateTime<Utc>> {
+        instant(self.count(index)?)
+    }
+    fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
+        let micros: Option<i64> = self.get(index).map_err(StoreError::sqlite("reading a cell"))?;
+        optional_instant(micros)
+    }
+    fn count(&self, index: usize) -> StoreResult<i64> {
+        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+    }
+    fn flag(&self, index: usize) -> StoreResult<bool> {
+        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+    }
+    fn optional_flag(&self, index: usize) -> StoreResult<Option<bool>> {
+        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+    }
+    fn optional_real(&self, index: usize) -> StoreResult<Option<f64>> {
+        self.get(index).map_err(StoreError::sqlite("reading a cell"))
     }
 }

@@ -112,16 +112,17 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
         .write_days(
             &a,
             &[row("2026-10-01", 5, false), row("2026-10-02", 6, true)],
+            &[],
             Some(day("2026-10-01")),
         )
         .await
         .expect("write");
     store
-        .write_days(&a, &[row("2026-10-02", 9, false)], Some(day("2026-10-05")))
+        .write_days(&a, &[row("2026-10-02", 9, false)], &[], Some(day("2026-10-05")))
         .await
         .expect("rewrite");
     store
-        .write_days(&a, &[row("2026-09-15", 1, true)], Some(day("2026-09-15")))
+        .write_days(&a, &[row("2026-09-15", 1, true)], &[], Some(day("2026-09-15")))
         .await
         .expect("write");
     DateRange::new(day("2026-09-01"), day("2026-10-31")).expect("range")
@@ -145,6 +146,8 @@ fn sample_row(date: &str, eligible: i64, pending: bool) -> DailyCounters {
         human_sentiment_sum: -0.75,
         human_sentiment_rooms: 1,
         sentiment_pending: pending,
+        test_chats: 1,
+        spam: 2,
     }
 }
 
@@ -381,11 +384,11 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
     let a = org_id("org_a");
     let row = sample_row;
     store
-        .write_days(&a, &[row("2026-10-01", 5, false)], Some(day("2026-10-01")))
+        .write_days(&a, &[row("2026-10-01", 5, false)], &[], Some(day("2026-10-01")))
         .await
         .expect("write");
     store
-        .write_days(&a, &[row("2026-10-02", 9, false)], Some(day("2026-10-05")))
+        .write_days(&a, &[row("2026-10-02", 9, false)], &[], Some(day("2026-10-05")))
         .await
         .expect("rewrite");
     assert_eq!(
@@ -398,7 +401,7 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
         "the first eligible day is what the latest run read in the source, later or earlier"
     );
     store
-        .write_days(&a, &[row("2026-09-15", 1, true)], None)
+        .write_days(&a, &[row("2026-09-15", 1, true)], &[], None)
         .await
         .expect("write");
     assert_eq!(
