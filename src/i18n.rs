@@ -241,6 +241,47 @@ pub mod report {
     pub const MOOD_MORE_POSITIVE: Phrase = Phrase::new("More positive", "Lebih positif");
     pub const MOOD_LESS_POSITIVE: Phrase = Phrase::new("Less positive", "Kurang positif");
     pub const MOOD_ABOUT_SAME: Phrase = Phrase::new("About the same", "Kurang lebih sama");
+
+    pub const LEDGER: Phrase = Phrase::new(
+        "{all} conversations in all: {counted} counted; {test_chats} test chats and {spam} spam left out.",
+        "Semuanya {all} percakapan: {counted} dihitung; {test_chats} chat uji coba dan {spam} spam tidak dihitung.",
+    );
+    pub const LEDGER_SPLIT: Phrase = Phrase::new(
+        "Of the {counted} counted: {solved_alone} solved by the AI alone, {came_back} solved by the AI but the customer came back, {ai_assisted} AI + team, {escalated} handed to your team, {other} other.",
+        "Dari {counted} yang dihitung: {solved_alone} diselesaikan AI sendiri, {came_back} diselesaikan AI tapi pelanggan kembali, {ai_assisted} AI + tim, {escalated} dialihkan ke tim, {other} lainnya.",
+    );
+    pub const CHANGE_POINTS_UP: Phrase = Phrase::new(
+        "up {points} points from the {days} days before",
+        "naik {points} poin dari {days} hari sebelumnya",
+    );
+    pub const CHANGE_POINTS_DOWN: Phrase = Phrase::new(
+        "down {points} points from the {days} days before",
+        "turun {points} poin dari {days} hari sebelumnya",
+    );
+    pub const CHANGE_MORE: Phrase = Phrase::new(
+        "{count} more than the {days} days before",
+        "{count} lebih banyak dari {days} hari sebelumnya",
+    );
+    pub const CHANGE_FEWER: Phrase = Phrase::new(
+        "{count} fewer than the {days} days before",
+        "{count} lebih sedikit dari {days} hari sebelumnya",
+    );
+    pub const CHANGE_HOURS_MORE: Phrase = Phrase::new(
+        "{hours} hours more than the {days} days before",
+        "{hours} jam lebih banyak dari {days} hari sebelumnya",
+    );
+    pub const CHANGE_HOURS_FEWER: Phrase = Phrase::new(
+        "{hours} hours fewer than the {days} days before",
+        "{hours} jam lebih sedikit dari {days} hari sebelumnya",
+    );
+    pub const CHANGE_SAME: Phrase = Phrase::new(
+        "the same as the {days} days before",
+        "sama dengan {days} hari sebelumnya",
+    );
+    pub const CHANGE_NONE: Phrase = Phrase::new(
+        "No comparison with the {days} days before: they were still forming a baseline.",
+        "Belum ada perbandingan dengan {days} hari sebelumnya: data saat itu masih terbentuk.",
+    );
 }
 
 /// The words of the terminal report (`impact report --format text`).

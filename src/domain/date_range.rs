@@ -1,4 +1,4 @@
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 /// The longest range a report covers: twelve months (README, who sees the report), counted generously
@@ -59,6 +59,16 @@ impl DateRange {
     /// Number of days in the range, both ends included.
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
+    }
+
+    /// The range of the same number of days that ends the day before this one starts
+    /// (the "period before" of docs/metrics.md §4.9).
+    pub fn before(&self) -> DateRange {
+        let length = Duration::days(self.days());
+        DateRange {
+            from: self.from - length,
+            to: self.from - Duration::days(1),
+        }
     }
 
     pub fn contains(&self, day: NaiveDate) -> bool {

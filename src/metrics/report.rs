@@ -70,6 +70,9 @@ pub struct ReportInputs<'a> {
     /// Complete months of net containment (oldest first) when the forecast is
     /// switched on for the account; `None` when it is off: then no projection exists.
     pub forecast_history: Option<&'a [(NaiveDate, f64)]>,
+    /// The datamart rows of `range.before()` (docs/metrics.md §4.9), or `None` when
+    /// they could not be read: then no change is shown.
+    pub days_before: Option<&'a [DailyCounters]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,8 +102,53 @@ pub struct Report {
     pub volume: Volume,
     /// Present only while the baseline is forming: what is still needed.
     pub baseline_forming: Option<BaselineForming>,
+    /// All conversations of the range and where each went (docs/metrics.md §4.9).
+    pub ledger: Ledger,
     /// Present only when the status is `ok`.
     pub figures: Option<Figures>,
+}
+
+/// All conversations = counted + test chats + spam; counted = AI resolved alone
+/// (solved alone + came back) + AI assisted + escalated + other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ledger {
+    pub all: i64,
+    /// The eligible conversations, which every figure is about.
+    pub counted: i64,
+    pub test_chats: i64,
+    pub spam: i64,
+    /// How the counted ones split; only in an `ok` report whose journey data was read.
+    pub split: Option<LedgerSplit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerSplit {
+    pub solved_alone: i64,
+    pub came_back: i64,
+    pub ai_assisted: i64,
+    pub escalated: i64,
+    pub other: i64,
+}
+
+/// The headline figures of the period of equal length just before the range
+/// (docs/metrics.md §4.9): a change is shown only when that period is not
+/// baseline forming, so `figures` is `None` then.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodBefore {
+    pub range: DateRange,
+    pub figures: Option<HeadlineFigures>,
+}
+
+/// The four figures a headline change is given for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadlineFigures {
+    pub eligible: i64,
+    pub net: i64,
+    pub net_rate: Option<f64>,
+    pub reopened: i64,
+    pub reopen_rate: Option<f64>,
+    /// Team time saved, only with a cost assumption.
+    pub hours: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +183,8 @@ pub struct Figures {
     pub forecast: Option<Forecast>,
     /// Some days of the range still wait for their mood from the sentiment source.
     pub sentiment_pending: bool,
+    /// The same figures for the period before; `None` when it could not be read.
+    pub period_before: Option<PeriodBefore>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -368,6 +418,8 @@ struct Totals {
     /// Journey-class rooms on days whose sentiment could be read.
     journey_rooms_with_sentiment_source: i64,
     journey_rooms_pending: i64,
+    test_chats: i64,
+    spam: i64,
 }
 
 impl Totals {
@@ -390,6 +442,8 @@ impl Totals {
             totals.contained_sentiment_rooms += row.contained_sentiment_rooms;
             totals.human_sentiment_sum += row.human_sentiment_sum;
             totals.human_sentiment_rooms += row.human_sentiment_rooms;
+            totals.test_chats += row.test_chats;
+            totals.spam += row.spam;
             if row.sentiment_pending {
                 totals.journey_rooms_pending += row.journey_rooms();
             } else {
@@ -405,6 +459,28 @@ impl Totals {
 
     fn journey_rooms(&self) -> i64 {
         self.contained + self.ai_assisted + self.escalated
+    }
+
+    /// Whether these totals, ending on `to`, are still forming a baseline (§4.7).
+    fn baseline_forming(
+        &self,
+        first_eligible_day: Option<NaiveDate>,
+        to: NaiveDate,
+        policy: &ReportPolicy,
+    ) -> bool {
+        days_of_data(first_eligible_day, to) < policy.min_days_of_data
+            || self.eligible < policy.min_conversations
+    }
+
+    fn headline_figures(&self, cost: Option<CostAssumption>) -> HeadlineFigures {
+        HeadlineFigures {
+            eligible: self.eligible,
+            net: self.net(),
+            net_rate: ratio(self.net(), self.eligible),
+            reopened: self.reopened,
+            reopen_rate: ratio(self.reopened, self.contained),
+            hours: work_absorbed(self.net(), cost).hours,
+        }
     }
 }
 
@@ -437,8 +513,7 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
         eligible: totals.eligible,
         ai_handled: totals.ai_handled,
     };
-    let baseline_forming =
-        days_of_data < policy.min_days_of_data || totals.eligible < policy.min_conversations;
+    let baseline_forming = totals.baseline_forming(inputs.first_eligible_day, range.to(), policy);
     let mut report = Report {
         org_id: inputs.organization.id.to_string(),
         org_name: inputs.organization.name.clone(),
@@ -450,6 +525,13 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
         data_through: inputs.data_through,
         volume,
         baseline_forming: None,
+        ledger: Ledger {
+            all: totals.eligible + totals.test_chats + totals.spam,
+            counted: totals.eligible,
+            test_chats: totals.test_chats,
+            spam: totals.spam,
+            split: None,
+        },
         figures: None,
     };
     if baseline_forming {
@@ -459,7 +541,15 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
         });
     } else {
         report.status = ReportStatus::Ok;
-        report.figures = Some(figures(inputs, &totals, &in_range));
+        let figures = figures(inputs, &totals, &in_range);
+        report.ledger.split = figures.journey.map(|journey| LedgerSplit {
+            solved_alone: totals.net(),
+            came_back: totals.reopened,
+            ai_assisted: journey.ai_assisted,
+            escalated: journey.escalated,
+            other: journey.other,
+        });
+        report.figures = Some(figures);
     }
     report
 }
@@ -492,23 +582,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         }
     };
 
-    let work_absorbed = match inputs.cost_assumption {
-        Some(assumption) => {
-            let minutes = i128::from(net) * i128::from(assumption.minutes_per_conversation());
-            // Whole rupiah, halves rounded up, computed exactly in integers.
-            let rupiah = (minutes * i128::from(assumption.agent_hour_rate()) + 30).div_euclid(60);
-            WorkAbsorbed {
-                status: TileStatus::Ok,
-                hours: Some(minutes as f64 / 60.0),
-                rupiah: Some(i64::try_from(rupiah).unwrap_or(i64::MAX)),
-            }
-        }
-        None => WorkAbsorbed {
-            status: TileStatus::AssumptionMissing,
-            hours: None,
-            rupiah: None,
-        },
-    };
+    let work_absorbed = work_absorbed(net, inputs.cost_assumption);
 
     let available = |group: TileGroup| !inputs.failed_groups.contains(&group);
     let state = |group: TileGroup| {
@@ -598,6 +672,36 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         trend: trend(inputs.range, in_range, inputs.baseline),
         forecast: inputs.forecast_history.map(forecast),
         sentiment_pending: totals.journey_rooms_pending > 0,
+        period_before: inputs.days_before.map(|days| {
+            let range = inputs.range.before();
+            let before = Totals::of(days.iter().filter(|row| range.contains(row.day)));
+            PeriodBefore {
+                range,
+                figures: (!before.baseline_forming(inputs.first_eligible_day, range.to(), policy))
+                    .then(|| before.headline_figures(inputs.cost_assumption)),
+            }
+        }),
+    }
+}
+
+/// Team time and money saved by `net` conversations (docs/metrics.md §4.4).
+fn work_absorbed(net: i64, cost: Option<CostAssumption>) -> WorkAbsorbed {
+    match cost {
+        Some(assumption) => {
+            let minutes = i128::from(net) * i128::from(assumption.minutes_per_conversation());
+            // Whole rupiah, halves rounded up, computed exactly in integers.
+            let rupiah = (minutes * i128::from(assumption.agent_hour_rate()) + 30).div_euclid(60);
+            WorkAbsorbed {
+                status: TileStatus::Ok,
+                hours: Some(minutes as f64 / 60.0),
+                rupiah: Some(i64::try_from(rupiah).unwrap_or(i64::MAX)),
+            }
+        }
+        None => WorkAbsorbed {
+            status: TileStatus::AssumptionMissing,
+            hours: None,
+            rupiah: None,
+        },
     }
 }
 
@@ -758,6 +862,7 @@ mod tests {
             failed_groups: &[],
             baseline: None,
             forecast_history: None,
+            days_before: None,
         }
     }
 

@@ -30,8 +30,9 @@ pub async fn load_report(
     policy: &ReportPolicy,
 ) -> Result<Report, ReportError> {
     let organization = load_organization(store, org).await?;
-    let (days, activity, cost_assumption, baseline) = tokio::try_join!(
+    let (days, days_before, activity, cost_assumption, baseline) = tokio::try_join!(
         store.daily_counters(org, range),
+        store.daily_counters(org, range.before()),
         store.activity(org),
         store.cost_assumption(org),
         store.onboarding_baseline(org),
@@ -48,6 +49,7 @@ pub async fn load_report(
         baseline,
         // The command line has no feature flags: forecasts are the server's.
         forecast_history: None,
+        days_before: Some(&days_before),
     }))
 }
 

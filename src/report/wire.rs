@@ -30,6 +30,8 @@ pub struct Report<'a> {
     /// Present only while the baseline is forming: what is still needed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_forming: Option<BaselineForming>,
+    /// All conversations of the range and where each went.
+    pub ledger: Ledger,
     /// Present only when the status is `ok`.
     #[serde(flatten)]
     pub figures: Option<Figures>,
@@ -57,7 +59,11 @@ impl<'a> Report<'a> {
                 min_days_of_data: b.min_days_of_data,
                 min_conversations: b.min_conversations,
             }),
-            figures: report.figures.as_ref().map(|f| Figures::new(f, lang)),
+            ledger: Ledger::new(report, lang),
+            figures: report
+                .figures
+                .as_ref()
+                .map(|f| Figures::new(report, f, lang)),
             headline: words::headline(report, lang),
             notes: words::notes(report, lang),
         }
@@ -110,10 +116,13 @@ pub struct Figures {
     pub trend: Trend,
     /// The next month's projection; `null` unless forecasting is on for the account.
     pub forecast: Option<Forecast>,
+    /// The headline figures of the period of equal length just before the range;
+    /// `null` when they could not be read.
+    pub period_before: Option<PeriodBefore>,
 }
 
 impl Figures {
-    fn new(figures: &metrics::Figures, lang: Lang) -> Self {
+    fn new(report: &metrics::Report, figures: &metrics::Figures, lang: Lang) -> Self {
         let verdict = |v: Option<metrics::Verdict>| v.map(|v| Verdict::new(v, lang));
         let v = &figures.verdicts;
         Figures {
@@ -188,6 +197,141 @@ impl Figures {
                 baseline: TrendBaseline::new(&figures.trend.baseline),
             },
             forecast: figures.forecast.as_ref().map(|f| Forecast::new(f, lang)),
+            period_before: figures
+                .period_before
+                .map(|before| PeriodBefore::new(report, figures, before, lang)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Ledger {
+    pub all: i64,
+    pub counted: i64,
+    pub test_chats: i64,
+    pub spam: i64,
+    /// How the counted conversations split (`ok` reports whose journey was read):
+    /// solved_alone + came_back + ai_assisted + escalated + other = counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solved_alone: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub came_back: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_assisted: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalated: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<i64>,
+    pub read: String,
+}
+
+impl Ledger {
+    fn new(report: &metrics::Report, lang: Lang) -> Self {
+        let ledger = &report.ledger;
+        let split = ledger.split;
+        Ledger {
+            all: ledger.all,
+            counted: ledger.counted,
+            test_chats: ledger.test_chats,
+            spam: ledger.spam,
+            solved_alone: split.map(|s| s.solved_alone),
+            came_back: split.map(|s| s.came_back),
+            ai_assisted: split.map(|s| s.ai_assisted),
+            escalated: split.map(|s| s.escalated),
+            other: split.map(|s| s.other),
+            read: match words::ledger_split(report, lang) {
+                Some(split) => format!("{} {split}", words::ledger(report, lang)),
+                None => words::ledger(report, lang),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PeriodBefore {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// `baseline_forming` when that period had too little data to compare with;
+    /// then no figure and no change is given.
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reopened: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reopen_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+    /// Each headline figure now minus then (rates in fractions, not points).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    /// The changes in words, one per figure, or why there is none.
+    pub reads: Reads,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Change {
+    pub eligible: i64,
+    pub net_rate: Option<f64>,
+    pub reopen_rate: Option<f64>,
+    pub hours: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reads {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub none: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_rate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reopen_rate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+}
+
+impl PeriodBefore {
+    fn new(
+        report: &metrics::Report,
+        figures: &metrics::Figures,
+        before: metrics::PeriodBefore,
+        lang: Lang,
+    ) -> Self {
+        let then = before.figures;
+        let minus = |now: Option<f64>, then: Option<f64>| now.zip(then).map(|(a, b)| a - b);
+        let reads = words::changes(report, lang).unwrap_or_default();
+        PeriodBefore {
+            from: before.range.from(),
+            to: before.range.to(),
+            status: if then.is_some() {
+                Status::Ok
+            } else {
+                Status::BaselineForming
+            },
+            eligible: then.map(|t| t.eligible),
+            net: then.map(|t| t.net),
+            net_rate: then.and_then(|t| t.net_rate),
+            reopened: then.map(|t| t.reopened),
+            reopen_rate: then.and_then(|t| t.reopen_rate),
+            hours: then.and_then(|t| t.hours),
+            change: then.map(|t| Change {
+                eligible: report.volume.eligible - t.eligible,
+                net_rate: minus(figures.containment.net_rate, t.net_rate),
+                reopen_rate: minus(figures.quality.and_then(|q| q.reopen_rate), t.reopen_rate),
+                hours: minus(figures.work_absorbed.hours, t.hours),
+            }),
+            reads: Reads {
+                none: reads.none,
+                net_rate: reads.net_rate,
+                eligible: reads.eligible,
+                reopen_rate: reads.reopen_rate,
+                hours: reads.hours,
+            },
         }
     }
 }

@@ -132,3 +132,100 @@ pub fn forecast_read(forecast: &Forecast, lang: Lang) -> String {
         }
     }
 }
+
+/// "522 conversations counted; 14 test chats and 31 spam left out."
+pub fn ledger(report: &Report, lang: Lang) -> String {
+    let ledger = &report.ledger;
+    phrases::LEDGER.fill(
+        lang,
+        &[
+            ("all", i18n::format_count(ledger.all)),
+            ("counted", i18n::format_count(ledger.counted)),
+            ("test_chats", i18n::format_count(ledger.test_chats)),
+            ("spam", i18n::format_count(ledger.spam)),
+        ],
+    )
+}
+
+/// How the counted conversations split, when the report has the split.
+pub fn ledger_split(report: &Report, lang: Lang) -> Option<String> {
+    let split = report.ledger.split?;
+    Some(phrases::LEDGER_SPLIT.fill(
+        lang,
+        &[
+            ("counted", i18n::format_count(report.ledger.counted)),
+            ("solved_alone", i18n::format_count(split.solved_alone)),
+            ("came_back", i18n::format_count(split.came_back)),
+            ("ai_assisted", i18n::format_count(split.ai_assisted)),
+            ("escalated", i18n::format_count(split.escalated)),
+            ("other", i18n::format_count(split.other)),
+        ],
+    ))
+}
+
+/// Each headline figure's change against the period before, in words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeReads {
+    /// Said instead of the changes when the period before was still forming.
+    pub none: Option<String>,
+    pub net_rate: Option<String>,
+    pub eligible: Option<String>,
+    pub reopen_rate: Option<String>,
+    pub hours: Option<String>,
+}
+
+/// The changes against the period before; `None` when it could not be read.
+pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
+    let figures = report.figures.as_ref()?;
+    let before = figures.period_before?;
+    let days = ("days", i18n::format_count(before.range.days()));
+    let Some(then) = before.figures else {
+        return Some(ChangeReads {
+            none: Some(phrases::CHANGE_NONE.fill(lang, &[days])),
+            ..ChangeReads::default()
+        });
+    };
+    // Points between the whole percentages the reader sees, so "48% … up 6 points"
+    // always agrees with the two percentages shown.
+    let points = |now: Option<f64>, then: Option<f64>| {
+        let (now, then) = (now?, then?);
+        let whole = |rate: f64| (rate * 100.0).round() as i64;
+        let change = whole(now) - whole(then);
+        let values = [("points", i18n::format_count(change.abs())), days.clone()];
+        Some(match change.signum() {
+            1 => phrases::CHANGE_POINTS_UP.fill(lang, &values),
+            -1 => phrases::CHANGE_POINTS_DOWN.fill(lang, &values),
+            _ => phrases::CHANGE_SAME.fill(lang, &[days.clone()]),
+        })
+    };
+    let count_change = report.volume.eligible - then.eligible;
+    let count_values = [("count", i18n::format_count(count_change.abs())), days.clone()];
+    let eligible = match count_change.signum() {
+        1 => phrases::CHANGE_MORE.fill(lang, &count_values),
+        -1 => phrases::CHANGE_FEWER.fill(lang, &count_values),
+        _ => phrases::CHANGE_SAME.fill(lang, &[days.clone()]),
+    };
+    let hours = figures
+        .work_absorbed
+        .hours
+        .zip(then.hours)
+        .map(|(now, then)| {
+            // Compared at the one decimal the page shows.
+            let change = ((now - then) * 10.0).round() / 10.0;
+            let values = [("hours", i18n::format_decimal(change.abs(), 1)), days.clone()];
+            if change > 0.0 {
+                phrases::CHANGE_HOURS_MORE.fill(lang, &values)
+            } else if change < 0.0 {
+                phrases::CHANGE_HOURS_FEWER.fill(lang, &values)
+            } else {
+                phrases::CHANGE_SAME.fill(lang, &[days.clone()])
+            }
+        });
+    Some(ChangeReads {
+        none: None,
+        net_rate: points(figures.containment.net_rate, then.net_rate),
+        eligible: Some(eligible),
+        reopen_rate: points(figures.quality.and_then(|q| q.reopen_rate), then.reopen_rate),
+        hours,
+    })
+}

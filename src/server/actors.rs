@@ -134,6 +134,9 @@ impl Handler<FetchGroup> for DatamartFetcher {
 #[derive(Debug, Clone)]
 struct Fetched {
     rows: Vec<DailyCounters>,
+    /// The core rows of the period before the range; `None` when that read failed,
+    /// which costs the report only its changes.
+    rows_before: Option<Vec<DailyCounters>>,
     activity: OrgActivity,
     baseline: Option<Baseline>,
     failed_groups: Vec<TileGroup>,
@@ -143,7 +146,9 @@ impl Fetched {
     /// Roughly the bytes the entry holds, for the cache's weigher.
     fn weight(&self) -> u32 {
         let bytes = std::mem::size_of::<Self>()
-            + self.rows.capacity() * std::mem::size_of::<DailyCounters>()
+            + (self.rows.capacity()
+                + self.rows_before.as_ref().map_or(0, Vec::capacity))
+                * std::mem::size_of::<DailyCounters>()
             + self.failed_groups.capacity() * std::mem::size_of::<TileGroup>();
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }
@@ -315,7 +320,7 @@ async fn fetch_groups(
     org: &OrgId,
     range: DateRange,
 ) -> Result<Fetched, LoadError> {
-    let ask = |group: TileGroup, millis: u64| {
+    let ask = |group: TileGroup, range: DateRange, millis: u64| {
         let timeout = Duration::from_millis(millis);
         let request = fetcher.send(FetchGroup {
             org: org.clone(),
@@ -332,10 +337,11 @@ async fn fetch_groups(
             }
         }
     };
-    let (core, journey, quality) = tokio::join!(
-        ask(TileGroup::Core, settings.core_timeout_ms),
-        ask(TileGroup::Journey, settings.journey_timeout_ms),
-        ask(TileGroup::Quality, settings.quality_timeout_ms),
+    let (core, journey, quality, before) = tokio::join!(
+        ask(TileGroup::Core, range, settings.core_timeout_ms),
+        ask(TileGroup::Journey, range, settings.journey_timeout_ms),
+        ask(TileGroup::Quality, range, settings.quality_timeout_ms),
+        ask(TileGroup::Core, range.before(), settings.core_timeout_ms),
     );
     let core = core.map_err(|reason| LoadError::Unavailable { reason })?;
     let mut failed_groups = Vec::new();
@@ -353,6 +359,7 @@ async fn fetch_groups(
             journey.as_ref().map(|j| j.rows.as_slice()),
             quality.as_ref().map(|q| q.rows.as_slice()),
         ),
+        rows_before: before.ok().map(|read| read.rows),
         activity: core
             .activity
             .map(|(activity, _)| activity)
@@ -432,6 +439,7 @@ impl Handler<GetReport> for OrgActor {
                     failed_groups: &fetched.failed_groups,
                     baseline: fetched.baseline,
                     forecast_history: history.as_deref().map(Vec::as_slice),
+                    days_before: fetched.rows_before.as_deref(),
                 });
                 if history.is_some() {
                     actor.forecast_history = history;
