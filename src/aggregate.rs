@@ -12,7 +12,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::domain::{ClosedReason, OrgId, Organization, SenderType};
 use crate::metrics::baseline;
 use crate::metrics::rooms::{
-    is_eligible, room_outcomes, tally_days, ReopenIndex, RoomFacts, RoomOutcome, REOPEN_WINDOW_HOURS,
+    is_eligible, room_outcomes, tally_days, ReopenIndex, RoomFacts, RoomOutcome,
+    REOPEN_WINDOW_HOURS,
 };
 use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentRequest, SentimentSource};

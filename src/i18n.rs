@@ -463,6 +463,18 @@ pub mod api {
         "Send the body as application/json.",
         "Kirim isi permintaan sebagai application/json.",
     );
+    pub const BAD_OUTCOME: Phrase = Phrase::new(
+        "outcome must be one of: {allowed}.",
+        "outcome harus salah satu dari: {allowed}.",
+    );
+    pub const BAD_CURSOR: Phrase = Phrase::new(
+        "This cursor does not belong to this list. Start again from the first page.",
+        "Cursor ini bukan milik daftar ini. Mulai lagi dari halaman pertama.",
+    );
+    pub const BAD_LIMIT: Phrase = Phrase::new(
+        "limit must be a whole number from 1 to {max}.",
+        "limit harus bilangan bulat dari 1 sampai {max}.",
+    );
 }
 
 /// The words of the web page and the Reports area.
@@ -729,5 +741,134 @@ pub mod web {
     pub const REQUEST_PROBLEM: Phrase = Phrase::new(
         "Go back and try again. If it keeps happening, open the report again from your admin panel.",
         "Kembali lalu coba lagi. Jika terus terjadi, buka laporan lagi dari panel admin Anda.",
+    );
+}
+
+/// The words of the conversation lists and the downloads (page, CSV, workbook).
+pub mod lists {
+    use super::Phrase;
+
+    pub const SOLVED_ALONE: Phrase = Phrase::new(
+        "Solved by the AI alone (customer did not come back)",
+        "Diselesaikan AI sendiri (pelanggan tidak kembali)",
+    );
+    pub const CAME_BACK: Phrase = Phrase::new(
+        "Solved by the AI, but the customer came back within 2 days",
+        "Diselesaikan AI, tapi pelanggan kembali dalam 2 hari",
+    );
+    pub const AI_ONLY: Phrase = Phrase::new(
+        "Resolved by the AI alone (including customers who came back)",
+        "Diselesaikan AI sendiri (termasuk pelanggan yang kembali)",
+    );
+    pub const AI_ASSISTED: Phrase = Phrase::new(
+        "AI helped, then your team finished",
+        "AI membantu, lalu tim Anda menyelesaikan",
+    );
+    pub const ESCALATED: Phrase = Phrase::new("Handed to your team", "Dialihkan ke tim Anda");
+    pub const OTHER: Phrase = Phrase::new(
+        "Other (closed by a person or a timeout, still open, or unknown)",
+        "Lainnya (ditutup orang atau otomatis, masih terbuka, atau tidak diketahui)",
+    );
+    pub const AFTER_HOURS: Phrase = Phrase::new(
+        "Handled by the AI while your team was offline",
+        "Ditangani AI saat tim Anda tidak bertugas",
+    );
+    pub const TEST_CHAT: Phrase = Phrase::new(
+        "Test chats (left out of every figure)",
+        "Chat uji coba (tidak dihitung di angka mana pun)",
+    );
+    pub const SPAM: Phrase = Phrase::new(
+        "Spam (left out of every figure)",
+        "Spam (tidak dihitung di angka mana pun)",
+    );
+
+    pub const COLUMN_ROOM: Phrase = Phrase::new("Conversation", "Percakapan");
+    pub const COLUMN_DAY: Phrase = Phrase::new("Day", "Tanggal");
+    pub const COLUMN_STARTED: Phrase =
+        Phrase::new("Started (local time)", "Mulai (waktu setempat)");
+    pub const COLUMN_CLOSED: Phrase =
+        Phrase::new("Closed (local time)", "Ditutup (waktu setempat)");
+    pub const COLUMN_CHANNEL: Phrase = Phrase::new("Channel", "Kanal");
+    pub const COLUMN_OUTCOME: Phrase = Phrase::new("Outcome", "Hasil");
+    pub const COLUMN_CAME_BACK_WITH: Phrase =
+        Phrase::new("Came back with", "Kembali lewat percakapan");
+    pub const COLUMN_CAME_BACK_HOURS: Phrase =
+        Phrase::new("Came back after (hours)", "Kembali setelah (jam)");
+    pub const COLUMN_AFTER_HOURS: Phrase =
+        Phrase::new("Outside business hours", "Di luar jam kerja");
+    pub const COLUMN_CUSTOMER_MESSAGES: Phrase =
+        Phrase::new("Customer messages", "Pesan pelanggan");
+    pub const COLUMN_AI_MESSAGES: Phrase = Phrase::new("AI messages", "Pesan AI");
+    pub const COLUMN_MOOD: Phrase = Phrase::new(
+        "Customer mood (−1 to 1)",
+        "Suasana hati pelanggan (−1 sampai 1)",
+    );
+    pub const COLUMN_LINK: Phrase = Phrase::new("Open in inbox", "Buka di kotak masuk");
+    pub const YES: Phrase = Phrase::new("yes", "ya");
+    pub const NO: Phrase = Phrase::new("no", "tidak");
+    pub const NOT_SET: Phrase = Phrase::new("not set", "belum diatur");
+    pub const STILL_OPEN: Phrase = Phrase::new("still open", "masih terbuka");
+
+    pub const DAILY_DAY: Phrase = Phrase::new("Day", "Tanggal");
+    pub const DAILY_ALL: Phrase = Phrase::new("All conversations", "Semua percakapan");
+    pub const DAILY_COUNTED: Phrase = Phrase::new("Counted", "Dihitung");
+    pub const DAILY_TEST_CHATS: Phrase = Phrase::new("Test chats", "Chat uji coba");
+    pub const DAILY_SPAM: Phrase = Phrase::new("Spam", "Spam");
+    pub const DAILY_AI_HANDLED: Phrase = Phrase::new("AI took part", "AI ikut menangani");
+    pub const DAILY_SOLVED_ALONE: Phrase =
+        Phrase::new("Solved by the AI alone", "Diselesaikan AI sendiri");
+    pub const DAILY_CAME_BACK: Phrase = Phrase::new(
+        "Customer came back within 2 days",
+        "Pelanggan kembali dalam 2 hari",
+    );
+    pub const DAILY_AI_ASSISTED: Phrase = Phrase::new("AI + team", "AI + tim");
+    pub const DAILY_ESCALATED: Phrase = Phrase::new("Handed to your team", "Dialihkan ke tim");
+    pub const DAILY_OTHER: Phrase = Phrase::new("Other", "Lainnya");
+    pub const DAILY_AFTER_HOURS: Phrase = Phrase::new(
+        "AI handled while your team was offline",
+        "Ditangani AI saat tim tidak bertugas",
+    );
+    pub const DAILY_NET_RATE: Phrase = Phrase::new(
+        "Solved on its own (share of counted)",
+        "Selesai sendiri (bagian dari yang dihitung)",
+    );
+    pub const DAILY_TOTAL: Phrase = Phrase::new("Whole period", "Seluruh periode");
+
+    pub const SHEET_DAILY: Phrase = Phrase::new("Daily", "Harian");
+    pub const SHEET_CONVERSATIONS: Phrase = Phrase::new("Conversations", "Percakapan");
+    pub const SHEET_ABOUT: Phrase = Phrase::new("What this means", "Penjelasan");
+    pub const ABOUT_TITLE: Phrase = Phrase::new(
+        "AI Agent Impact Report — {org}, {from} to {to} ({timezone})",
+        "Laporan Dampak Agen AI — {org}, {from} sampai {to} ({timezone})",
+    );
+    pub const ABOUT_LINES: [Phrase; 6] = [
+        Phrase::new(
+            "Each conversation is counted on the day it started, in your organization's time zone.",
+            "Setiap percakapan dihitung pada hari dimulainya, menurut zona waktu organisasi Anda.",
+        ),
+        Phrase::new(
+            "Counted = all conversations except your own test chats and spam, which are left out of every figure.",
+            "Dihitung = semua percakapan kecuali chat uji coba Anda dan spam, yang tidak dihitung di angka mana pun.",
+        ),
+        Phrase::new(
+            "Solved by the AI alone = the AI closed it, no one from your team joined, and the customer did not start another conversation within 48 hours after it closed.",
+            "Diselesaikan AI sendiri = AI menutupnya, tidak ada anggota tim yang ikut, dan pelanggan tidak memulai percakapan lain dalam 48 jam setelah ditutup.",
+        ),
+        Phrase::new(
+            "Came back = the AI closed it alone, but the same customer started another conversation within 48 hours; these are not counted as solved.",
+            "Kembali = AI menutupnya sendiri, tapi pelanggan yang sama memulai percakapan lain dalam 48 jam; ini tidak dihitung sebagai selesai.",
+        ),
+        Phrase::new(
+            "AI + team = the AI answered and a team member joined; handed to your team = a team member took over or it was passed to the team; other = closed by a person or a timeout, still open, or an unknown reason.",
+            "AI + tim = AI menjawab dan anggota tim ikut; dialihkan ke tim = anggota tim mengambil alih atau percakapan diteruskan ke tim; lainnya = ditutup orang atau otomatis, masih terbuka, atau alasan tidak diketahui.",
+        ),
+        Phrase::new(
+            "The figures are the same as on the report page for this period; the whole-period row equals the report's totals.",
+            "Angkanya sama dengan halaman laporan untuk periode ini; baris seluruh periode sama dengan total di laporan.",
+        ),
+    ];
+    pub const MORE_THAN_FITS: Phrase = Phrase::new(
+        "This workbook holds the newest {rows} conversations; download the CSV file for all of them.",
+        "Buku kerja ini berisi {rows} percakapan terbaru; unduh berkas CSV untuk semuanya.",
     );
 }

@@ -35,6 +35,9 @@ pub struct ServerSettings {
     pub max_connections_per_worker: usize,
     /// How long a client may take to send a request body, in milliseconds.
     pub body_timeout_ms: u64,
+    /// Where a conversation opens in the host's inbox, `{room_id}` replaced by the
+    /// room id; empty: the lists show no links.
+    pub inbox_url_template: String,
 }
 
 #[derive(Clone, Deserialize)]

@@ -342,7 +342,9 @@ impl ConversationList {
             ConversationList::SolvedAlone => {
                 room.outcome == Outcome::AiOnly && room.came_back.is_none()
             }
-            ConversationList::CameBack => room.outcome == Outcome::AiOnly && room.came_back.is_some(),
+            ConversationList::CameBack => {
+                room.outcome == Outcome::AiOnly && room.came_back.is_some()
+            }
             ConversationList::AiOnly => room.outcome == Outcome::AiOnly,
             ConversationList::AiAssisted => room.outcome == Outcome::AiAssisted,
             ConversationList::Escalated => room.outcome == Outcome::Escalated,

@@ -3,6 +3,7 @@
 //! assembly in `metrics::report`; `words` puts the result into sentences and `wire`
 //! into the API's JSON.
 
+pub mod conversations;
 pub mod wire;
 pub mod words;
 

@@ -594,3 +594,76 @@ impl From<Outcome> for ForecastOutcome {
         }
     }
 }
+
+/// One conversation of a list, as the API sends it.
+#[derive(Debug, Serialize)]
+pub struct Conversation {
+    pub room_id: String,
+    pub day: NaiveDate,
+    /// RFC 3339 in the organization's time zone.
+    pub created_at: String,
+    pub closed_at: Option<String>,
+    pub channel: String,
+    /// The finest list the conversation is in: `solved_alone`, `came_back`,
+    /// `ai_assisted`, `escalated`, `other`, `test_chat` or `spam`.
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    /// The customer's next conversation within 48 hours of this one closing.
+    pub came_back: Option<CameBack>,
+    /// Started outside business hours; `null` when none are configured.
+    pub after_hours: Option<bool>,
+    pub customer_messages: i64,
+    pub ai_messages: i64,
+    /// Normalised mood in [−1, 1], when the conversation has one.
+    pub sentiment: Option<f64>,
+    /// The conversation in the host's inbox, when a link template is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inbox_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CameBack {
+    pub room_id: String,
+    pub created_at: String,
+    pub hours_later: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inbox_url: Option<String>,
+}
+
+impl Conversation {
+    pub fn new(conversation: super::conversations::Conversation, lang: Lang) -> Self {
+        let time = |t: chrono::DateTime<chrono_tz::Tz>| t.to_rfc3339();
+        Conversation {
+            outcome: conversation.outcome.name(),
+            outcome_label: super::conversations::label(conversation.outcome).text(lang),
+            room_id: conversation.room_id,
+            day: conversation.day,
+            created_at: time(conversation.created_at),
+            closed_at: conversation.closed_at.map(time),
+            channel: conversation.channel,
+            came_back: conversation.came_back.map(|back| CameBack {
+                room_id: back.room_id,
+                created_at: time(back.created_at),
+                hours_later: back.hours_later,
+                inbox_url: back.inbox_url,
+            }),
+            after_hours: conversation.after_hours,
+            customer_messages: conversation.customer_messages,
+            ai_messages: conversation.ai_messages,
+            sentiment: conversation.sentiment,
+            inbox_url: conversation.inbox_url,
+        }
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize)]
+pub struct ConversationPage {
+    pub outcome: &'static str,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub lang: Lang,
+    pub conversations: Vec<Conversation>,
+    /// Pass it back as `cursor=` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}

@@ -195,15 +195,18 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
         Some(match change.signum() {
             1 => phrases::CHANGE_POINTS_UP.fill(lang, &values),
             -1 => phrases::CHANGE_POINTS_DOWN.fill(lang, &values),
-            _ => phrases::CHANGE_SAME.fill(lang, &[days.clone()]),
+            _ => phrases::CHANGE_SAME.fill(lang, std::slice::from_ref(&days)),
         })
     };
     let count_change = report.volume.eligible - then.eligible;
-    let count_values = [("count", i18n::format_count(count_change.abs())), days.clone()];
+    let count_values = [
+        ("count", i18n::format_count(count_change.abs())),
+        days.clone(),
+    ];
     let eligible = match count_change.signum() {
         1 => phrases::CHANGE_MORE.fill(lang, &count_values),
         -1 => phrases::CHANGE_FEWER.fill(lang, &count_values),
-        _ => phrases::CHANGE_SAME.fill(lang, &[days.clone()]),
+        _ => phrases::CHANGE_SAME.fill(lang, std::slice::from_ref(&days)),
     };
     let hours = figures
         .work_absorbed
@@ -212,20 +215,26 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
         .map(|(now, then)| {
             // Compared at the one decimal the page shows.
             let change = ((now - then) * 10.0).round() / 10.0;
-            let values = [("hours", i18n::format_decimal(change.abs(), 1)), days.clone()];
+            let values = [
+                ("hours", i18n::format_decimal(change.abs(), 1)),
+                days.clone(),
+            ];
             if change > 0.0 {
                 phrases::CHANGE_HOURS_MORE.fill(lang, &values)
             } else if change < 0.0 {
                 phrases::CHANGE_HOURS_FEWER.fill(lang, &values)
             } else {
-                phrases::CHANGE_SAME.fill(lang, &[days.clone()])
+                phrases::CHANGE_SAME.fill(lang, std::slice::from_ref(&days))
             }
         });
     Some(ChangeReads {
         none: None,
         net_rate: points(figures.containment.net_rate, then.net_rate),
         eligible: Some(eligible),
-        reopen_rate: points(figures.quality.and_then(|q| q.reopen_rate), then.reopen_rate),
+        reopen_rate: points(
+            figures.quality.and_then(|q| q.reopen_rate),
+            then.reopen_rate,
+        ),
         hours,
     })
 }

@@ -146,8 +146,7 @@ impl Fetched {
     /// Roughly the bytes the entry holds, for the cache's weigher.
     fn weight(&self) -> u32 {
         let bytes = std::mem::size_of::<Self>()
-            + (self.rows.capacity()
-                + self.rows_before.as_ref().map_or(0, Vec::capacity))
+            + (self.rows.capacity() + self.rows_before.as_ref().map_or(0, Vec::capacity))
                 * std::mem::size_of::<DailyCounters>()
             + self.failed_groups.capacity() * std::mem::size_of::<TileGroup>();
         u32::try_from(bytes).unwrap_or(u32::MAX)
@@ -697,6 +696,7 @@ mod tests {
                 .take(days)
                 .map(DailyCounters::empty)
                 .collect(),
+            rows_before: None,
             activity: OrgActivity::default(),
             baseline: None,
             failed_groups: Vec::new(),

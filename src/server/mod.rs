@@ -9,12 +9,14 @@ pub mod auth;
 pub mod errors;
 pub mod flags;
 pub mod limits;
+pub mod lists;
 pub mod nightly;
 pub mod observability;
 pub mod reports;
 pub mod routes;
 pub mod view;
 
+use crate::report::conversations::InboxLinks;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,6 +103,8 @@ impl Application {
     /// Must run inside an actix `System`.
     pub async fn build(settings: Settings, mode: Mode) -> Result<Self, StartError> {
         let verifier = Arc::new(token_verifier(&settings, &mode)?);
+        let inbox = InboxLinks::new(Some(&settings.server.inbox_url_template))
+            .map_err(StartError::Config)?;
         let metrics = Metrics::new()?;
         let store = store::open(&settings.database_url(), settings.database.pool_size).await?;
 
@@ -183,6 +187,7 @@ impl Application {
             metrics: Arc::clone(&metrics),
             policy: Arc::new(settings.report.clone()),
             cookie_secure: settings.server.cookie_secure,
+            inbox,
         });
         let verifier = web::Data::new(verifier);
         let demo = match &mode {
@@ -234,6 +239,7 @@ impl Application {
                 })
                 .configure(routes::operations::routes)
                 .configure(routes::api::routes)
+                .configure(routes::lists::routes)
                 .configure(routes::sign_in::routes)
                 .configure(routes::page::routes);
             if let Some(demo) = &demo {

@@ -222,6 +222,17 @@ pub mod events {
         tracing::info!(target: "impact::events", event = "impact_forecast_rendered", org_id, projected_containment, baseline_containment, timestamp = %now());
     }
 
+    /// A page of a figure's conversations was shown (`outcome` is the list's name).
+    pub fn drilldown_viewed(org_id: &str, outcome: &str, rows: usize, latency_ms: u64) {
+        tracing::info!(target: "impact::events", event = "impact_report_drilldown_viewed", org_id, outcome, rows, latency_ms, timestamp = %now());
+    }
+
+    /// A download finished (`kind`: `conversations_csv`, `conversations_xlsx`,
+    /// `daily_csv` or `daily_xlsx`; `outcome` is empty for the daily series).
+    pub fn exported(org_id: &str, kind: &str, outcome: &str, rows: u64, latency_ms: u64) {
+        tracing::info!(target: "impact::events", event = "impact_report_exported", org_id, kind, outcome, rows, latency_ms, timestamp = %now());
+    }
+
     pub fn cost_assumption_updated(
         org_id: &str,
         agent_hour_rate: i64,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub policy: Arc<ReportPolicy>,
     pub cookie_secure: bool,
+    /// Links from a conversation list to the host's inbox.
+    pub inbox: crate::report::conversations::InboxLinks,
 }
 
 pub const REPORT_PATH: &str = "/reports/ai-agent-impact";

@@ -14,8 +14,8 @@ use tokio_postgres::{Client, NoTls, Row};
 use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
-    DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store,
-    ConversationQuery, StoreError, StoreResult, SummaryRecord,
+    ConversationQuery, DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity,
+    SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
@@ -866,24 +866,27 @@ async fn write_outcomes(client: &Client, org: &OrgId, outcomes: &[RoomOutcome]) 
             Type::INT8,
             Type::FLOAT8,
         ],
-        outcomes.iter().zip(&cells).map(|(room, (outcome, came_back_room, came_back_at))| {
-            vec![
-                &org as &(dyn ToSql + Sync),
-                &room.day,
-                &room.room_id,
-                &room.created_at,
-                &room.closed_at,
-                &room.channel,
-                outcome,
-                &room.ai_handled,
-                &room.after_hours,
-                came_back_room,
-                came_back_at,
-                &room.customer_messages,
-                &room.ai_messages,
-                &room.sentiment,
-            ]
-        }),
+        outcomes
+            .iter()
+            .zip(&cells)
+            .map(|(room, (outcome, came_back_room, came_back_at))| {
+                vec![
+                    &org as &(dyn ToSql + Sync),
+                    &room.day,
+                    &room.room_id,
+                    &room.created_at,
+                    &room.closed_at,
+                    &room.channel,
+                    outcome,
+                    &room.ai_handled,
+                    &room.after_hours,
+                    came_back_room,
+                    came_back_at,
+                    &room.customer_messages,
+                    &room.ai_messages,
+                    &room.sentiment,
+                ]
+            }),
     )
     .await
 }
@@ -1119,30 +1122,39 @@ impl ImportWriter for PostgresImport {
 
 impl sql::Cells for Row {
     fn text(&self, index: usize) -> StoreResult<String> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
     fn optional_text(&self, index: usize) -> StoreResult<Option<String>> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
     fn day(&self, index: usize) -> StoreResult<NaiveDate> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
     fn instant(&self, index: usize) -> StoreResult<DateTime<Utc>> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
     fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
     fn count(&self, index: usize) -> StoreResult<i64> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
     fn flag(&self, index: usize) -> StoreResult<bool> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
     fn optional_flag(&self, index: usize) -> StoreResult<Option<bool>> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
     fn optional_real(&self, index: usize) -> StoreResult<Option<f64>> {
-        self.try_get(index).map_err(StoreError::postgres("reading a cell"))
+        self.try_get(index)
+            .map_err(StoreError::postgres("reading a cell"))
     }
 }

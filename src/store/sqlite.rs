@@ -10,8 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
-    DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity, SourceRoom, Store,
-    ConversationQuery, StoreError, StoreResult, SummaryRecord,
+    ConversationQuery, DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity,
+    SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
@@ -1031,10 +1031,12 @@ impl ImportWriter for SqliteImport {
 
 impl sql::Cells for Row<'_> {
     fn text(&self, index: usize) -> StoreResult<String> {
-        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+        self.get(index)
+            .map_err(StoreError::sqlite("reading a cell"))
     }
     fn optional_text(&self, index: usize) -> StoreResult<Option<String>> {
-        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+        self.get(index)
+            .map_err(StoreError::sqlite("reading a cell"))
     }
     fn day(&self, index: usize) -> StoreResult<NaiveDate> {
         let text = self.text(index)?;
@@ -1044,19 +1046,25 @@ impl sql::Cells for Row<'_> {
         instant(self.count(index)?)
     }
     fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
-        let micros: Option<i64> = self.get(index).map_err(StoreError::sqlite("reading a cell"))?;
+        let micros: Option<i64> = self
+            .get(index)
+            .map_err(StoreError::sqlite("reading a cell"))?;
         optional_instant(micros)
     }
     fn count(&self, index: usize) -> StoreResult<i64> {
-        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+        self.get(index)
+            .map_err(StoreError::sqlite("reading a cell"))
     }
     fn flag(&self, index: usize) -> StoreResult<bool> {
-        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+        self.get(index)
+            .map_err(StoreError::sqlite("reading a cell"))
     }
     fn optional_flag(&self, index: usize) -> StoreResult<Option<bool>> {
-        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+        self.get(index)
+            .map_err(StoreError::sqlite("reading a cell"))
     }
     fn optional_real(&self, index: usize) -> StoreResult<Option<f64>> {
-        self.get(index).map_err(StoreError::sqlite("reading a cell"))
+        self.get(index)
+            .map_err(StoreError::sqlite("reading a cell"))
     }
 }

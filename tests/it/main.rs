@@ -9,6 +9,7 @@ mod server_common;
 mod alert_rules;
 mod browser;
 mod cross_backend;
+mod drilldown;
 mod fixtures;
 mod forecast;
 mod generate;

@@ -2,7 +2,7 @@
 //! library's rules, checked against the real commands on generated data. Backend
 //! agreement alone cannot catch a rule both backends share; this can.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::common::{impact_ok, TestSqlite};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
@@ -29,7 +29,11 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
 }
 
 #[derive(Default, Debug, PartialEq)]
-struct Expected {
+pub struct Expected {
+    /// The room ids behind each figure, by the API's list name (METRICS.md §4.9).
+    pub lists: HashMap<&'static str, BTreeSet<String>>,
+    pub test_chats: i64,
+    pub spam: i64,
     eligible: i64,
     ai_handled: i64,
     gross: i64,
@@ -43,7 +47,7 @@ struct Expected {
     human_sentiment: Vec<f64>,
 }
 
-fn oracle(dir: &std::path::Path, org: &str, from: NaiveDate, to: NaiveDate) -> Expected {
+pub fn oracle(dir: &std::path::Path, org: &str, from: NaiveDate, to: NaiveDate) -> Expected {
     let orgs: Vec<Value> = std::fs::read_to_string(dir.join("organizations.ndjson"))
         .expect("read")
         .lines()
@@ -123,9 +127,39 @@ fn oracle(dir: &std::path::Path, org: &str, from: NaiveDate, to: NaiveDate) -> E
 
     let eligible = |room: &Room| room.channel != "bot_preview" && room.reason != "SPAM";
     let mut expected = Expected::default();
-    for room in rooms.iter().filter(|r| eligible(r)) {
+    for name in [
+        "solved_alone",
+        "came_back",
+        "ai_only",
+        "ai_assisted",
+        "escalated",
+        "other",
+        "after_hours",
+        "test_chat",
+        "spam",
+    ] {
+        expected.lists.insert(name, BTreeSet::new());
+    }
+    let add = |expected: &mut Expected, list: &'static str, room: &Room| {
+        expected
+            .lists
+            .get_mut(list)
+            .expect("list")
+            .insert(room.id.clone());
+    };
+    for room in &rooms {
         let local = room.created.with_timezone(&tz);
         if local.date_naive() < from || local.date_naive() > to {
+            continue;
+        }
+        if room.channel == "bot_preview" {
+            expected.test_chats += 1;
+            add(&mut expected, "test_chat", room);
+            continue;
+        }
+        if room.reason == "SPAM" {
+            expected.spam += 1;
+            add(&mut expected, "spam", room);
             continue;
         }
         let (customer, ai) = messages.get(&room.id).copied().unwrap_or_default();
@@ -150,6 +184,7 @@ fn oracle(dir: &std::path::Path, org: &str, from: NaiveDate, to: NaiveDate) -> E
                 });
                 if !open || holidays.contains(&local.date_naive().to_string()) {
                     expected.after_hours += 1;
+                    add(&mut expected, "after_hours", room);
                 }
             }
         }
@@ -165,21 +200,28 @@ fn oracle(dir: &std::path::Path, org: &str, from: NaiveDate, to: NaiveDate) -> E
                     && other.created > closed
                     && other.created <= closed + Duration::hours(48)
             });
+            add(&mut expected, "ai_only", room);
             if came_back {
                 expected.reopened += 1;
+                add(&mut expected, "came_back", room);
+            } else {
+                add(&mut expected, "solved_alone", room);
             }
             expected.contained_sentiment.extend(sentiment.get(&room.id));
         } else if ai >= 1 && room.agent {
             expected.ai_assisted += 1;
+            add(&mut expected, "ai_assisted", room);
             expected.human_sentiment.extend(sentiment.get(&room.id));
         } else if room.agent
             || ["ASSIGN_AGENT", "ASSIGN_AGENT_AI", "WAITING_ASSIGN_AGENT"]
                 .contains(&room.reason.as_str())
         {
             expected.escalated += 1;
+            add(&mut expected, "escalated", room);
             expected.human_sentiment.extend(sentiment.get(&room.id));
         } else {
             expected.other += 1;
+            add(&mut expected, "other", room);
         }
     }
     expected
@@ -240,6 +282,20 @@ fn reports_agree_with_a_brute_force_reading_of_the_spec() {
             let report: Value = crate::common::report_json(&sqlite.url, org, from, to);
             let what = format!("{org} {from}..{to}");
             assert_eq!(report["status"], "ok", "{what}");
+            let ledger = &report["ledger"];
+            assert_eq!(ledger["test_chats"], expected.test_chats, "{what}");
+            assert_eq!(ledger["spam"], expected.spam, "{what}");
+            assert_eq!(
+                ledger["all"],
+                expected.eligible + expected.test_chats + expected.spam,
+                "{what}"
+            );
+            assert_eq!(ledger["counted"], expected.eligible, "{what}");
+            assert_eq!(
+                ledger["solved_alone"],
+                expected.gross - expected.reopened,
+                "{what}"
+            );
             assert_eq!(report["volume"]["eligible"], expected.eligible, "{what}");
             assert_eq!(
                 report["volume"]["ai_handled"], expected.ai_handled,

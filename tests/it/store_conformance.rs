@@ -118,11 +118,21 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
         .await
         .expect("write");
     store
-        .write_days(&a, &[row("2026-10-02", 9, false)], &[], Some(day("2026-10-05")))
+        .write_days(
+            &a,
+            &[row("2026-10-02", 9, false)],
+            &[],
+            Some(day("2026-10-05")),
+        )
         .await
         .expect("rewrite");
     store
-        .write_days(&a, &[row("2026-09-15", 1, true)], &[], Some(day("2026-09-15")))
+        .write_days(
+            &a,
+            &[row("2026-09-15", 1, true)],
+            &[],
+            Some(day("2026-09-15")),
+        )
         .await
         .expect("write");
     DateRange::new(day("2026-09-01"), day("2026-10-31")).expect("range")
@@ -384,11 +394,21 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
     let a = org_id("org_a");
     let row = sample_row;
     store
-        .write_days(&a, &[row("2026-10-01", 5, false)], &[], Some(day("2026-10-01")))
+        .write_days(
+            &a,
+            &[row("2026-10-01", 5, false)],
+            &[],
+            Some(day("2026-10-01")),
+        )
         .await
         .expect("write");
     store
-        .write_days(&a, &[row("2026-10-02", 9, false)], &[], Some(day("2026-10-05")))
+        .write_days(
+            &a,
+            &[row("2026-10-02", 9, false)],
+            &[],
+            Some(day("2026-10-05")),
+        )
         .await
         .expect("rewrite");
     assert_eq!(

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod lists;
 pub mod operations;
 pub mod page;
 pub mod sign_in;

@@ -103,8 +103,17 @@ pub async fn spawn_app_with(
     flags: &str,
     change: impl FnOnce(&mut Settings),
 ) -> TestApp {
+    spawn_app_on(&database.url, flags, change).await
+}
+
+/// Starts a server on the database at `database_url` (SQLite or PostgreSQL).
+pub async fn spawn_app_on(
+    database_url: &str,
+    flags: &str,
+    change: impl FnOnce(&mut Settings),
+) -> TestApp {
     let (flags_dir, flags_path) = flags_file(flags);
-    let mut settings = test_settings(&database.url);
+    let mut settings = test_settings(database_url);
     settings.flags.path = flags_path.clone();
     change(&mut settings);
     let application = Application::build(settings, Mode::Production)

@@ -1,0 +1,217 @@
+//! The conversations behind a figure, as people and programs read them: one row per
+//! room outcome, in the organization's time, with its outcome in words and a link to
+//! the conversation in the host's inbox. The API's list, the CSV, the workbook and
+//! the page all show these rows.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+
+use crate::i18n::{self, lists as words, Lang, Phrase};
+use crate::metrics::rooms::{ConversationList, Outcome, RoomOutcome};
+
+/// A room outcome ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversation {
+    pub room_id: String,
+    pub day: chrono::NaiveDate,
+    pub created_at: DateTime<Tz>,
+    pub closed_at: Option<DateTime<Tz>>,
+    pub channel: String,
+    /// The finest list the room is in: `solved_alone`, `came_back`, `ai_assisted`,
+    /// `escalated`, `other`, `test_chat` or `spam`.
+    pub outcome: ConversationList,
+    pub came_back: Option<CameBackView>,
+    pub after_hours: Option<bool>,
+    pub customer_messages: i64,
+    pub ai_messages: i64,
+    pub sentiment: Option<f64>,
+    pub inbox_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CameBackView {
+    pub room_id: String,
+    pub created_at: DateTime<Tz>,
+    /// Hours from this room's close to the customer's next room, one decimal.
+    pub hours_later: f64,
+    pub inbox_url: Option<String>,
+}
+
+/// Where a conversation opens in the host's inbox: `server.inbox_url_template` with
+/// `{room_id}` replaced by the room id (percent-encoded); no link when unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxLinks {
+    template: Option<String>,
+}
+
+impl InboxLinks {
+    pub const PLACEHOLDER: &'static str = "{room_id}";
+
+    /// Checks the template: an absolute http(s) URL holding `{room_id}`.
+    pub fn new(template: Option<&str>) -> Result<Self, String> {
+        let Some(template) = template.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(Self::default());
+        };
+        if !(template.starts_with("https://") || template.starts_with("http://")) {
+            return Err(format!(
+                "server.inbox_url_template must start with https:// or http://, not '{}'",
+                crate::text::excerpt(template)
+            ));
+        }
+        if !template.contains(Self::PLACEHOLDER) {
+            return Err(format!(
+                "server.inbox_url_template must contain {}",
+                Self::PLACEHOLDER
+            ));
+        }
+        Ok(Self {
+            template: Some(template.to_string()),
+        })
+    }
+
+    pub fn link(&self, room_id: &str) -> Option<String> {
+        let encoded = utf8_percent_encode(room_id, NON_ALPHANUMERIC).to_string();
+        self.template
+            .as_ref()
+            .map(|template| template.replace(Self::PLACEHOLDER, &encoded))
+    }
+}
+
+impl Conversation {
+    pub fn new(room: &RoomOutcome, timezone: Tz, links: &InboxLinks) -> Self {
+        let local = |instant: DateTime<Utc>| instant.with_timezone(&timezone);
+        let outcome = match room.outcome {
+            Outcome::AiOnly if room.came_back.is_some() => ConversationList::CameBack,
+            Outcome::AiOnly => ConversationList::SolvedAlone,
+            Outcome::AiAssisted => ConversationList::AiAssisted,
+            Outcome::Escalated => ConversationList::Escalated,
+            Outcome::Other => ConversationList::Other,
+            Outcome::TestChat => ConversationList::TestChat,
+            Outcome::Spam => ConversationList::Spam,
+        };
+        let came_back = room.came_back.as_ref().map(|back| {
+            let seconds = room
+                .closed_at
+                .map(|closed| (back.created_at - closed).num_seconds())
+                .unwrap_or_default();
+            CameBackView {
+                room_id: back.room_id.clone(),
+                created_at: local(back.created_at),
+                hours_later: (seconds as f64 / 360.0).round() / 10.0,
+                inbox_url: links.link(&back.room_id),
+            }
+        });
+        Conversation {
+            room_id: room.room_id.clone(),
+            day: room.day,
+            created_at: local(room.created_at),
+            closed_at: room.closed_at.map(local),
+            channel: room.channel.clone(),
+            outcome,
+            came_back,
+            after_hours: room.after_hours,
+            customer_messages: room.customer_messages,
+            ai_messages: room.ai_messages,
+            sentiment: room.sentiment,
+            inbox_url: links.link(&room.room_id),
+        }
+    }
+
+    /// The cells of a download row, in the order of `columns`.
+    pub fn cells(&self, lang: Lang) -> Vec<String> {
+        let yes_no = |flag: bool| {
+            if flag { words::YES } else { words::NO }
+                .text(lang)
+                .to_string()
+        };
+        vec![
+            self.room_id.clone(),
+            self.day.to_string(),
+            local_time(&self.created_at),
+            self.closed_at
+                .as_ref()
+                .map(local_time)
+                .unwrap_or_else(|| words::STILL_OPEN.text(lang).to_string()),
+            self.channel.clone(),
+            label(self.outcome).text(lang).to_string(),
+            self.came_back
+                .as_ref()
+                .map(|b| b.room_id.clone())
+                .unwrap_or_default(),
+            self.came_back
+                .as_ref()
+                .map(|b| i18n::format_decimal(b.hours_later, 1))
+                .unwrap_or_default(),
+            match self.after_hours {
+                Some(flag) => yes_no(flag),
+                None => words::NOT_SET.text(lang).to_string(),
+            },
+            self.customer_messages.to_string(),
+            self.ai_messages.to_string(),
+            self.sentiment
+                .map(|s| i18n::format_decimal(s, 2))
+                .unwrap_or_default(),
+            self.inbox_url.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+/// The header of a download, in the caller's language.
+pub fn columns(lang: Lang) -> Vec<&'static str> {
+    [
+        words::COLUMN_ROOM,
+        words::COLUMN_DAY,
+        words::COLUMN_STARTED,
+        words::COLUMN_CLOSED,
+        words::COLUMN_CHANNEL,
+        words::COLUMN_OUTCOME,
+        words::COLUMN_CAME_BACK_WITH,
+        words::COLUMN_CAME_BACK_HOURS,
+        words::COLUMN_AFTER_HOURS,
+        words::COLUMN_CUSTOMER_MESSAGES,
+        words::COLUMN_AI_MESSAGES,
+        words::COLUMN_MOOD,
+        words::COLUMN_LINK,
+    ]
+    .iter()
+    .map(|phrase| phrase.text(lang))
+    .collect()
+}
+
+/// A list's title in plain words.
+pub fn label(list: ConversationList) -> Phrase {
+    match list {
+        ConversationList::SolvedAlone => words::SOLVED_ALONE,
+        ConversationList::CameBack => words::CAME_BACK,
+        ConversationList::AiOnly => words::AI_ONLY,
+        ConversationList::AiAssisted => words::AI_ASSISTED,
+        ConversationList::Escalated => words::ESCALATED,
+        ConversationList::Other => words::OTHER,
+        ConversationList::AfterHours => words::AFTER_HOURS,
+        ConversationList::TestChat => words::TEST_CHAT,
+        ConversationList::Spam => words::SPAM,
+    }
+}
+
+/// `2026-10-05 14:03`, the organization's wall-clock time.
+pub fn local_time(instant: &DateTime<Tz>) -> String {
+    instant.format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inbox_links_encode_the_room_id_and_need_a_placeholder() {
+        let links = InboxLinks::new(Some("https://admin.example/inbox/{room_id}")).unwrap();
+        assert_eq!(
+            links.link("r 1/x").as_deref(),
+            Some("https://admin.example/inbox/r%201%2Fx")
+        );
+        assert_eq!(InboxLinks::new(None).unwrap().link("r1"), None);
+        assert!(InboxLinks::new(Some("https://admin.example/inbox")).is_err());
+        assert!(InboxLinks::new(Some("javascript:alert(1)//{room_id}")).is_err());
+    }
+}

@@ -1,0 +1,632 @@
+//! The conversations behind each figure (docs/metrics.md §4.9): which list a caller
+//! asks for, the keyset cursor that pages through it, and the downloads (CSV and
+//! workbook) that stream a whole list or the daily series with bounded memory.
+//! The routes in `routes::lists` only parse requests and answer with these.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use bytes::Bytes;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use crate::domain::{DateRange, OrgId, Organization};
+use crate::i18n::{self, api as api_words, lists as words, Lang};
+use crate::metrics::rooms::{ConversationList, RoomOutcome};
+use crate::metrics::DailyCounters;
+use crate::report::conversations::{self, Conversation, InboxLinks};
+use crate::server::errors::ApiError;
+use crate::store::{ConversationQuery, Store, StoreError};
+
+/// Rows a page of the API's list holds unless `limit` says otherwise.
+pub const DEFAULT_PAGE_ROWS: usize = 50;
+/// The most rows one page of the API's list may ask for.
+pub const MAX_PAGE_ROWS: usize = 200;
+/// A cursor longer than this is not one of ours.
+pub const MAX_CURSOR_BYTES: usize = 1024;
+/// Rows a download reads from the datamart at a time: what a download holds in memory.
+pub const DOWNLOAD_PAGE_ROWS: usize = 5_000;
+/// A workbook holds at most this many conversations (Excel's sheet ends at
+/// 1 048 576 rows); it says so when a list is longer, and the CSV has them all.
+pub const MAX_WORKBOOK_ROWS: usize = 1_000_000;
+/// How long one page read may take.
+pub const PAGE_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The list named by `outcome=`, or the 400 that names the allowed values.
+pub fn parse_list(name: Option<&str>) -> Result<ConversationList, ApiError> {
+    name.and_then(ConversationList::parse).ok_or_else(|| {
+        let allowed: Vec<&str> = ConversationList::ALL.iter().map(|l| l.name()).collect();
+        ApiError::bad_request(api_words::BAD_OUTCOME, &[("allowed", allowed.join(", "))])
+    })
+}
+
+/// The page size asked for (`limit=`), within 1..=`MAX_PAGE_ROWS`.
+pub fn parse_limit(text: Option<&str>) -> Result<usize, ApiError> {
+    let bad = || ApiError::bad_request(api_words::BAD_LIMIT, &[("max", MAX_PAGE_ROWS.to_string())]);
+    match text {
+        None => Ok(DEFAULT_PAGE_ROWS),
+        Some(text) => match text.trim().parse::<usize>() {
+            Ok(limit) if (1..=MAX_PAGE_ROWS).contains(&limit) => Ok(limit),
+            _ => Err(bad()),
+        },
+    }
+}
+
+/// Where the next page starts: the last row of this one, tied to the list and
+/// range it came from so that it cannot be replayed against another list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Cursor {
+    list: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    created_at_micros: i64,
+    room_id: String,
+}
+
+pub fn encode_cursor(query: &ConversationQuery, last: &RoomOutcome) -> String {
+    let cursor = Cursor {
+        list: query.list.name().to_string(),
+        from: query.days.from(),
+        to: query.days.to(),
+        created_at_micros: last.created_at.timestamp_micros(),
+        room_id: last.room_id.clone(),
+    };
+    // Serialising plain strings and numbers cannot fail.
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
+}
+
+/// The position a cursor names, if it is ours and belongs to `query`'s list and range.
+pub fn decode_cursor(
+    text: &str,
+    query: &ConversationQuery,
+) -> Result<(DateTime<Utc>, String), ApiError> {
+    let bad = || ApiError::bad_request(api_words::BAD_CURSOR, &[]);
+    if text.len() > MAX_CURSOR_BYTES {
+        return Err(bad());
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad())?;
+    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    if cursor.list != query.list.name()
+        || cursor.from != query.days.from()
+        || cursor.to != query.days.to()
+    {
+        return Err(bad());
+    }
+    let at = DateTime::from_timestamp_micros(cursor.created_at_micros).ok_or_else(bad)?;
+    Ok((at, cursor.room_id))
+}
+
+/// One page and whether more follow (read one row more than asked to know).
+pub async fn read_page(
+    store: &dyn Store,
+    org: &OrgId,
+    query: &ConversationQuery,
+) -> Result<(Vec<RoomOutcome>, bool), ApiError> {
+    let mut asked = query.clone();
+    asked.limit = query.limit + 1;
+    let mut rows = read(store, org, &asked).await.map_err(|error| {
+        tracing::error!(org_id = %org, list = query.list.name(), error = %error, "reading a conversation list failed");
+        ApiError::Unavailable
+    })?;
+    let more = rows.len() > query.limit;
+    rows.truncate(query.limit);
+    Ok((rows, more))
+}
+
+async fn read(
+    store: &dyn Store,
+    org: &OrgId,
+    query: &ConversationQuery,
+) -> Result<Vec<RoomOutcome>, StoreError> {
+    tokio::time::timeout(PAGE_READ_TIMEOUT, store.conversations(org, query))
+        .await
+        .map_err(|_| StoreError::Invalid("reading a conversation list timed out".into()))?
+}
+
+/// A download's bytes, sent to the response as they are made.
+pub type Chunks = mpsc::Receiver<Result<Bytes, std::io::Error>>;
+
+/// Reads a whole list page by page into a channel that holds at most two pages, so
+/// a download of a million conversations never holds more than that in memory.
+fn pages(
+    store: std::sync::Arc<dyn Store>,
+    org: OrgId,
+    mut query: ConversationQuery,
+) -> mpsc::Receiver<Result<Vec<RoomOutcome>, StoreError>> {
+    let (sender, receiver) = mpsc::channel(2);
+    query.limit = DOWNLOAD_PAGE_ROWS;
+    actix_web::rt::spawn(async move {
+        loop {
+            let page = read(store.as_ref(), &org, &query).await;
+            let last = match &page {
+                Ok(rows) if rows.len() == query.limit => rows.last().cloned(),
+                _ => None,
+            };
+            if sender.send(page).await.is_err() {
+                return; // The client went away.
+            }
+            match last {
+                Some(last) => query.before = Some((last.created_at, last.room_id)),
+                None => return,
+            }
+        }
+    });
+    receiver
+}
+
+/// What a download is of, for its file name and its event.
+pub struct Download {
+    pub org: OrgId,
+    pub organization: Organization,
+    pub lang: Lang,
+    pub links: InboxLinks,
+    pub started: Instant,
+}
+
+impl Download {
+    fn finished(&self, kind: &str, list: Option<ConversationList>, rows: u64) {
+        crate::server::observability::events::exported(
+            self.org.as_str(),
+            kind,
+            list.map(ConversationList::name).unwrap_or_default(),
+            rows,
+            self.started.elapsed().as_millis() as u64,
+        );
+    }
+}
+
+/// A file name that says what the file holds.
+pub fn file_name(what: &str, range: DateRange, extension: &str) -> String {
+    format!(
+        "ai-agent-impact-{what}-{}-{}.{extension}",
+        range.from(),
+        range.to()
+    )
+}
+
+/// The list as CSV (RFC 4180, UTF-8, header in the caller's language), streamed.
+pub fn conversations_csv(
+    store: std::sync::Arc<dyn Store>,
+    download: Download,
+    query: ConversationQuery,
+) -> Chunks {
+    let (sender, receiver) = mpsc::channel(2);
+    let mut pages = pages(store, download.org.clone(), query.clone());
+    actix_web::rt::spawn(async move {
+        let timezone = download.organization.timezone;
+        let mut rows = 0u64;
+        let mut chunk = csv_chunk(|w| w.write_record(conversations::columns(download.lang)));
+        while let Some(page) = pages.recv().await {
+            let page = match (chunk, page) {
+                (Ok(bytes), Ok(page)) => {
+                    if sender.send(Ok(bytes)).await.is_err() {
+                        return;
+                    }
+                    page
+                }
+                (Err(error), _) => {
+                    let _ = sender.send(Err(error)).await;
+                    return;
+                }
+                (_, Err(error)) => {
+                    tracing::error!(org_id = %download.org, error = %error, "a conversation download stopped");
+                    let _ = sender
+                        .send(Err(std::io::Error::other("the datamart could not be read")))
+                        .await;
+                    return;
+                }
+            };
+            rows += page.len() as u64;
+            chunk = csv_chunk(|w| {
+                for room in &page {
+                    let row = Conversation::new(room, timezone, &download.links);
+                    w.write_record(row.cells(download.lang))?;
+                }
+                Ok(())
+            });
+        }
+        match chunk {
+            Ok(bytes) => {
+                if sender.send(Ok(bytes)).await.is_ok() {
+                    download.finished("conversations_csv", Some(query.list), rows);
+                }
+            }
+            Err(error) => {
+                let _ = sender.send(Err(error)).await;
+            }
+        }
+    });
+    receiver
+}
+
+fn csv_chunk(
+    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Result<Bytes, std::io::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    write(&mut writer).map_err(std::io::Error::other)?;
+    writer
+        .into_inner()
+        .map(Bytes::from)
+        .map_err(|error| std::io::Error::other(error.to_string()))
+}
+
+/// The list as an Excel workbook: the conversations (at most `MAX_WORKBOOK_ROWS`)
+/// and a sheet that says what they mean. Written on a blocking thread with the
+/// worksheet kept on disk (rust_xlsxwriter's constant-memory mode) and the file
+/// streamed out as it is zipped.
+pub fn conversations_xlsx(
+    store: std::sync::Arc<dyn Store>,
+    download: Download,
+    query: ConversationQuery,
+    range: DateRange,
+) -> Chunks {
+    let (sender, receiver) = mpsc::channel(4);
+    let mut pages = pages(store, download.org.clone(), query.clone());
+    tokio::task::spawn_blocking(move || {
+        let lang = download.lang;
+        let timezone = download.organization.timezone;
+        let result = (|| -> Result<u64, rust_xlsxwriter::XlsxError> {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            let sheet = workbook.add_worksheet_with_constant_memory()?;
+            sheet.set_name(words::SHEET_CONVERSATIONS.text(lang))?;
+            for (column, title) in conversations::columns(lang).into_iter().enumerate() {
+                sheet.write_string_with_format(0, column as u16, title, &bold)?;
+            }
+            let mut rows = 0u64;
+            let mut truncated = false;
+            'pages: while let Some(page) = pages.blocking_recv() {
+                let page = page.map_err(|error| {
+                    tracing::error!(org_id = %download.org, error = %error, "a workbook download stopped");
+                    rust_xlsxwriter::XlsxError::ParameterError("the datamart could not be read".into())
+                })?;
+                for room in &page {
+                    if rows as usize >= MAX_WORKBOOK_ROWS {
+                        truncated = true;
+                        break 'pages;
+                    }
+                    let row = (rows + 1) as u32;
+                    write_conversation(
+                        sheet,
+                        row,
+                        &Conversation::new(room, timezone, &download.links),
+                        lang,
+                    )?;
+                    rows += 1;
+                }
+            }
+            let about = workbook.add_worksheet();
+            about.set_name(words::SHEET_ABOUT.text(lang))?;
+            let mut line = write_about(about, &download.organization, range, lang, &bold)?;
+            about.write_string(line, 0, conversations::label(query.list).text(lang))?;
+            line += 1;
+            if truncated {
+                about.write_string(
+                    line,
+                    0,
+                    words::MORE_THAN_FITS.fill(
+                        lang,
+                        &[("rows", i18n::format_count(MAX_WORKBOOK_ROWS as i64))],
+                    ),
+                )?;
+            }
+            workbook.save_to_writer(ChannelWriter::new(sender.clone()))?;
+            Ok(rows)
+        })();
+        match result {
+            Ok(rows) => download.finished("conversations_xlsx", Some(query.list), rows),
+            Err(error) => {
+                let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
+            }
+        }
+    });
+    receiver
+}
+
+fn write_conversation(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    conversation: &Conversation,
+    lang: Lang,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    // Counts, hours and the mood are numbers a person can sum or sort; the link is
+    // a link; the rest is text as the CSV has it.
+    for (column, cell) in conversation.cells(lang).iter().enumerate() {
+        let column = column as u16;
+        match column {
+            7 | 11 if cell.is_empty() => {}
+            7 => {
+                if let Some(back) = &conversation.came_back {
+                    sheet.write_number(row, column, back.hours_later)?;
+                }
+            }
+            9 => {
+                sheet.write_number(row, column, conversation.customer_messages as f64)?;
+            }
+            10 => {
+                sheet.write_number(row, column, conversation.ai_messages as f64)?;
+            }
+            11 => {
+                if let Some(value) = conversation.sentiment {
+                    sheet.write_number(row, column, value)?;
+                }
+            }
+            12 => {
+                if let Some(url) = &conversation.inbox_url {
+                    sheet.write_url(row, column, url.as_str())?;
+                }
+            }
+            _ => {
+                sheet.write_string(row, column, cell)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The "what this means" sheet's title and lines; returns the next free row.
+fn write_about(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    organization: &Organization,
+    range: DateRange,
+    lang: Lang,
+    bold: &rust_xlsxwriter::Format,
+) -> Result<u32, rust_xlsxwriter::XlsxError> {
+    let title = words::ABOUT_TITLE.fill(
+        lang,
+        &[
+            ("org", organization.name.clone()),
+            ("from", i18n::format_date(range.from(), lang)),
+            ("to", i18n::format_date(range.to(), lang)),
+            ("timezone", organization.timezone.name().to_string()),
+        ],
+    );
+    sheet.write_string_with_format(0, 0, title, bold)?;
+    sheet.set_column_width(0, 120)?;
+    let mut line = 2;
+    for phrase in words::ABOUT_LINES {
+        sheet.write_string(line, 0, phrase.text(lang))?;
+        line += 1;
+    }
+    Ok(line + 1)
+}
+
+/// Sends what the workbook writes to the response in chunks of 64 KiB.
+struct ChannelWriter {
+    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buffer: Vec<u8>,
+}
+
+impl ChannelWriter {
+    const CHUNK: usize = 64 * 1024;
+
+    fn new(sender: mpsc::Sender<Result<Bytes, std::io::Error>>) -> Self {
+        Self {
+            sender,
+            buffer: Vec::with_capacity(Self::CHUNK),
+        }
+    }
+
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(Self::CHUNK),
+        ));
+        self.sender.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= Self::CHUNK {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}
+
+impl Drop for ChannelWriter {
+    fn drop(&mut self) {
+        let _ = self.send();
+    }
+}
+
+/// One line of the daily series: a day's counters as the report counts them.
+struct DailyLine {
+    label: String,
+    all: i64,
+    counted: i64,
+    test_chats: i64,
+    spam: i64,
+    ai_handled: i64,
+    solved_alone: i64,
+    came_back: i64,
+    ai_assisted: i64,
+    escalated: i64,
+    other: i64,
+    after_hours: Option<i64>,
+    net_rate: Option<f64>,
+}
+
+impl DailyLine {
+    fn new(label: String, rows: &[&DailyCounters], with_hours: bool) -> Self {
+        let sum = |get: fn(&DailyCounters) -> i64| rows.iter().map(|row| get(row)).sum::<i64>();
+        let counted = sum(|r| r.eligible);
+        let net = sum(|r| r.contained) - sum(|r| r.reopened);
+        DailyLine {
+            label,
+            all: counted + sum(|r| r.test_chats) + sum(|r| r.spam),
+            counted,
+            test_chats: sum(|r| r.test_chats),
+            spam: sum(|r| r.spam),
+            ai_handled: sum(|r| r.ai_handled),
+            solved_alone: net,
+            came_back: sum(|r| r.reopened),
+            ai_assisted: sum(|r| r.ai_assisted),
+            escalated: sum(|r| r.escalated),
+            other: sum(|r| r.other),
+            after_hours: with_hours.then(|| sum(|r| r.after_hours)),
+            net_rate: (counted > 0).then(|| net as f64 / counted as f64),
+        }
+    }
+
+    fn counts(&self) -> [i64; 10] {
+        [
+            self.all,
+            self.counted,
+            self.test_chats,
+            self.spam,
+            self.ai_handled,
+            self.solved_alone,
+            self.came_back,
+            self.ai_assisted,
+            self.escalated,
+            self.other,
+        ]
+    }
+}
+
+fn daily_columns(lang: Lang) -> Vec<&'static str> {
+    [
+        words::DAILY_DAY,
+        words::DAILY_ALL,
+        words::DAILY_COUNTED,
+        words::DAILY_TEST_CHATS,
+        words::DAILY_SPAM,
+        words::DAILY_AI_HANDLED,
+        words::DAILY_SOLVED_ALONE,
+        words::DAILY_CAME_BACK,
+        words::DAILY_AI_ASSISTED,
+        words::DAILY_ESCALATED,
+        words::DAILY_OTHER,
+        words::DAILY_AFTER_HOURS,
+        words::DAILY_NET_RATE,
+    ]
+    .iter()
+    .map(|phrase| phrase.text(lang))
+    .collect()
+}
+
+/// Every day of the range up to the last one the datamart holds, oldest first (a
+/// day without rooms is a row of zeros, as the report counts it), then the whole
+/// period, which is the report's own totals.
+fn daily_lines(
+    organization: &Organization,
+    range: DateRange,
+    days: &[DailyCounters],
+    lang: Lang,
+) -> Vec<DailyLine> {
+    let with_hours = organization.business_hours.is_some();
+    let by_day: std::collections::BTreeMap<NaiveDate, &DailyCounters> = days
+        .iter()
+        .filter(|row| range.contains(row.day))
+        .map(|row| (row.day, row))
+        .collect();
+    let last = by_day.keys().next_back().copied();
+    let zero: Vec<DailyCounters> = range
+        .iter_days()
+        .filter(|day| Some(*day) <= last && !by_day.contains_key(day))
+        .map(DailyCounters::empty)
+        .collect();
+    let mut all: Vec<&DailyCounters> = by_day.values().copied().chain(zero.iter()).collect();
+    all.sort_by_key(|row| row.day);
+    let mut lines: Vec<DailyLine> = all
+        .iter()
+        .map(|row| DailyLine::new(row.day.to_string(), &[row], with_hours))
+        .collect();
+    lines.push(DailyLine::new(
+        words::DAILY_TOTAL.text(lang).to_string(),
+        &all,
+        with_hours,
+    ));
+    lines
+}
+
+/// The daily series as CSV; at most 366 days, so it is made at once.
+pub fn daily_csv(
+    download: &Download,
+    days: &[DailyCounters],
+    range: DateRange,
+) -> Result<Bytes, std::io::Error> {
+    let lines = daily_lines(&download.organization, range, days, download.lang);
+    let bytes = csv_chunk(|w| {
+        w.write_record(daily_columns(download.lang))?;
+        for line in &lines {
+            let mut record = vec![line.label.clone()];
+            record.extend(line.counts().iter().map(i64::to_string));
+            record.push(line.after_hours.map(|n| n.to_string()).unwrap_or_default());
+            record.push(line.net_rate.map(|r| format!("{r:.6}")).unwrap_or_default());
+            w.write_record(record)?;
+        }
+        Ok(())
+    })?;
+    download.finished("daily_csv", None, days.len() as u64);
+    Ok(bytes)
+}
+
+/// The daily series as a workbook, with the sheet that says what it means.
+pub fn daily_xlsx(
+    download: &Download,
+    days: &[DailyCounters],
+    range: DateRange,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let lang = download.lang;
+    let lines = daily_lines(&download.organization, range, days, lang);
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let percent = rust_xlsxwriter::Format::new().set_num_format("0%");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(words::SHEET_DAILY.text(lang))?;
+    for (column, title) in daily_columns(lang).into_iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, title, &bold)?;
+    }
+    for (index, line) in lines.iter().enumerate() {
+        let row = index as u32 + 1;
+        sheet.write_string(row, 0, &line.label)?;
+        for (column, count) in line.counts().iter().enumerate() {
+            sheet.write_number(row, column as u16 + 1, *count as f64)?;
+        }
+        if let Some(count) = line.after_hours {
+            sheet.write_number(row, 11, count as f64)?;
+        }
+        if let Some(rate) = line.net_rate {
+            sheet.write_number_with_format(row, 12, rate, &percent)?;
+        }
+    }
+    let about = workbook.add_worksheet();
+    about.set_name(words::SHEET_ABOUT.text(lang))?;
+    write_about(about, &download.organization, range, lang, &bold)?;
+    let bytes = workbook.save_to_buffer()?;
+    download.finished("daily_xlsx", None, days.len() as u64);
+    Ok(bytes)
+}
+
+/// A list query's first page over `range`, from the optional cursor.
+pub fn list_query(
+    organization: &Organization,
+    list: ConversationList,
+    range: DateRange,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<ConversationQuery, ApiError> {
+    let mut query = ConversationQuery::first_page(organization, list, range, limit);
+    if let Some(text) = cursor.filter(|text| !text.is_empty()) {
+        query.before = Some(decode_cursor(text, &query)?);
+    }
+    Ok(query)
+}

@@ -1,0 +1,469 @@
+//! The conversations behind every number (issue 11, METRICS.md §4.9), through the
+//! real server on both backends: each list is exactly the rooms an independent
+//! reading of the spec puts in its figure, pages are complete and stable, the ledger
+//! adds up, the downloads hold the same rows and figures, and nobody sees another
+//! organization's conversations.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Cursor;
+
+use calamine::Reader;
+use chrono::NaiveDate;
+use impact::server::auth::Role;
+use serde_json::Value;
+
+use crate::common::{impact_ok, TestDatabase, TestSqlite};
+use crate::oracle::oracle;
+use crate::server_common::{aggregate, client, get, spawn_app_on, token, TestApp};
+
+const LISTS: [&str; 9] = [
+    "solved_alone",
+    "came_back",
+    "ai_only",
+    "ai_assisted",
+    "escalated",
+    "other",
+    "after_hours",
+    "test_chat",
+    "spam",
+];
+
+/// The report and its lists on for every account.
+const FLAGS_ON: &str = "[defaults]\nai_agent_impact_report = true\n";
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+}
+
+/// Generated data with test chats, spam, reopens and odd rows, imported and aggregated.
+fn load(url: &str, dir: &std::path::Path) -> Vec<(String, bool)> {
+    let path = dir.to_str().expect("path");
+    if !dir.join("rooms.csv").exists() {
+        impact_ok(
+            url,
+            &[
+                "generate",
+                "--out",
+                path,
+                "--orgs",
+                "4",
+                "--days",
+                "60",
+                "--seed",
+                "11",
+                "--end",
+                "2026-10-31",
+                "--scale",
+                "0.3",
+            ],
+        );
+    }
+    impact_ok(url, &["import", "--dir", path]);
+    impact_ok(url, &["aggregate"]);
+    std::fs::read_to_string(dir.join("organizations.ndjson"))
+        .expect("organizations")
+        .lines()
+        .map(|line| {
+            let org: Value = serde_json::from_str(line).expect("JSON");
+            (
+                org["id"].as_str().expect("id").to_string(),
+                org["ai_addon"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect()
+}
+
+/// Every page of a list, in order, with the page size `limit`.
+async fn all_pages(app: &TestApp, token: &str, query: &str, limit: usize) -> Vec<Value> {
+    let mut rows = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path =
+            format!("/api/v1/reports/ai-agent-impact/conversations?{query}&limit={limit}");
+        if let Some(cursor) = &cursor {
+            path.push_str(&format!("&cursor={cursor}"));
+        }
+        let (status, body) = get(app, &path, token).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let page = body["conversations"].as_array().expect("conversations");
+        assert!(page.len() <= limit);
+        rows.extend(page.iter().cloned());
+        match body["next_cursor"].as_str() {
+            Some(next) => {
+                assert_eq!(page.len(), limit, "only a full page has a next one");
+                cursor = Some(next.to_string());
+            }
+            None => return rows,
+        }
+    }
+}
+
+fn ids(rows: &[Value]) -> Vec<String> {
+    rows.iter()
+        .map(|row| row["room_id"].as_str().expect("room_id").to_string())
+        .collect()
+}
+
+/// Newest first, and never the same room twice.
+fn assert_newest_first_without_repeats(rows: &[Value], what: &str) {
+    let keys: Vec<(chrono::DateTime<chrono::FixedOffset>, String)> = rows
+        .iter()
+        .map(|row| {
+            (
+                chrono::DateTime::parse_from_rfc3339(row["created_at"].as_str().expect("time"))
+                    .expect("RFC 3339"),
+                row["room_id"].as_str().expect("id").to_string(),
+            )
+        })
+        .collect();
+    for pair in keys.windows(2) {
+        assert!(
+            pair[0] > pair[1],
+            "{what}: {pair:?} out of order or repeated"
+        );
+    }
+}
+
+async fn check_backend(url: &str, data: &std::path::Path) {
+    let organizations = load(url, data);
+    let app = spawn_app_on(url, FLAGS_ON, |settings| {
+        settings.server.inbox_url_template = "https://admin.example/inbox/{room_id}".into();
+    })
+    .await;
+    let mut checked_lists = 0;
+    for (org, addon) in &organizations {
+        let owner = token(org, Role::Owner);
+        if !addon {
+            let (status, _) = get(
+                &app,
+                "/api/v1/reports/ai-agent-impact/conversations?outcome=spam",
+                &owner,
+            )
+            .await;
+            assert_eq!(
+                status, 404,
+                "an organization without the add-on has no lists"
+            );
+            continue;
+        }
+        for (from, to) in [("2026-10-01", "2026-10-31"), ("2026-09-20", "2026-10-05")] {
+            let expected = oracle(data, org, day(from), day(to));
+            let (status, report) = get(
+                &app,
+                &format!("/api/v1/reports/ai-agent-impact?from={from}&to={to}"),
+                &owner,
+            )
+            .await;
+            assert_eq!(status, 200);
+            let ledger = &report["ledger"];
+            let n = |key: &str| {
+                ledger[key]
+                    .as_i64()
+                    .unwrap_or_else(|| panic!("ledger.{key}"))
+            };
+            assert_eq!(n("all"), n("counted") + n("test_chats") + n("spam"));
+            // A report still forming its baseline has the ledger's totals, no split.
+            let ok = report["status"] == "ok";
+            assert_eq!(ledger.get("solved_alone").is_some(), ok, "{report}");
+            if ok {
+                assert_eq!(
+                    n("counted"),
+                    n("solved_alone")
+                        + n("came_back")
+                        + n("ai_assisted")
+                        + n("escalated")
+                        + n("other")
+                );
+            }
+            for list in LISTS {
+                let what = format!("{org} {from}..{to} {list}");
+                let rows = all_pages(
+                    &app,
+                    &owner,
+                    &format!("outcome={list}&from={from}&to={to}"),
+                    7,
+                )
+                .await;
+                assert_newest_first_without_repeats(&rows, &what);
+                let got: BTreeSet<String> = ids(&rows).into_iter().collect();
+                assert_eq!(&got, &expected.lists[list], "{what}");
+                checked_lists += 1;
+                if !ok && !matches!(list, "test_chat" | "spam") {
+                    continue;
+                }
+                let figure = match list {
+                    "solved_alone" => n("solved_alone"),
+                    "came_back" => n("came_back"),
+                    "ai_only" => report["journey"]["ai_only"].as_i64().expect("ai_only"),
+                    "after_hours" => report["after_hours"]["count"].as_i64().unwrap_or(0),
+                    "test_chat" => n("test_chats"),
+                    other => n(other),
+                };
+                assert_eq!(rows.len() as i64, figure, "{what}: the list is its figure");
+                if let Some(row) = rows.first() {
+                    let link = row["inbox_url"].as_str().expect("inbox_url");
+                    assert!(link.starts_with("https://admin.example/inbox/"), "{link}");
+                }
+            }
+        }
+    }
+    assert!(
+        checked_lists >= 18,
+        "the generated data had too few organizations"
+    );
+}
+
+#[actix_web::test]
+async fn each_list_is_exactly_its_figure_on_sqlite() {
+    let data = tempfile::tempdir().expect("dir");
+    let sqlite = TestSqlite::create();
+    check_backend(&sqlite.url, data.path()).await;
+}
+
+#[actix_web::test]
+async fn each_list_is_exactly_its_figure_on_postgres() {
+    let data = tempfile::tempdir().expect("dir");
+    let database = TestDatabase::create();
+    check_backend(&database.url, data.path()).await;
+}
+
+/// Pages stay complete and never repeat while the same days are aggregated again
+/// between two page reads; callers of another organization or without a viewing
+/// role get nothing; malformed parameters are refused in the caller's language.
+#[actix_web::test]
+async fn paging_is_stable_and_tenants_are_apart() {
+    let data = tempfile::tempdir().expect("dir");
+    let database = TestDatabase::create();
+    let organizations = load(&database.url, data.path());
+    let app = spawn_app_on(&database.url, FLAGS_ON, |_| {}).await;
+    let (org, _) = organizations
+        .iter()
+        .find(|(_, addon)| *addon)
+        .expect("an organization with the add-on");
+    let owner = token(org, Role::Owner);
+    let query = "outcome=ai_only&from=2026-10-01&to=2026-10-31";
+    let expected = &oracle(data.path(), org, day("2026-10-01"), day("2026-10-31")).lists["ai_only"];
+    assert!(expected.len() > 20, "too few rooms to page through");
+
+    let path = format!("/api/v1/reports/ai-agent-impact/conversations?{query}&limit=10");
+    let (_, first) = get(&app, &path, &owner).await;
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    aggregate(&app.store).await;
+    let mut rows: Vec<Value> = first["conversations"].as_array().expect("rows").clone();
+    let (_, second) = get(&app, &format!("{path}&cursor={cursor}"), &owner).await;
+    rows.extend(
+        second["conversations"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .cloned(),
+    );
+    let mut next = second["next_cursor"].as_str().map(String::from);
+    while let Some(cursor) = next {
+        let (_, page) = get(&app, &format!("{path}&cursor={cursor}"), &owner).await;
+        rows.extend(
+            page["conversations"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .cloned(),
+        );
+        next = page["next_cursor"].as_str().map(String::from);
+    }
+    assert_newest_first_without_repeats(&rows, "across a re-aggregation");
+    assert_eq!(&ids(&rows).into_iter().collect::<BTreeSet<_>>(), expected);
+
+    // A role that may not view the report, and a cursor from another list or range.
+    let (status, _) = get(&app, &path, &token(org, Role::Agent)).await;
+    assert_eq!(status, 404);
+    let other_list = path.replace("ai_only", "spam");
+    let (status, body) = get(&app, &format!("{other_list}&cursor={cursor}"), &owner).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_request")),
+        "{body}"
+    );
+    let (status, body) = get(&app, &format!("{path}&cursor=not-a-cursor"), &owner).await;
+    assert_eq!(status, 400, "{body}");
+    for bad in ["limit=0", "limit=201", "limit=ten"] {
+        let (status, body) = get(
+            &app,
+            &format!("/api/v1/reports/ai-agent-impact/conversations?outcome=spam&{bad}"),
+            &owner,
+        )
+        .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("200"));
+    }
+    for bad in ["", "outcome=", "outcome=solved", "outcome=SPAM"] {
+        let (status, body) = get(
+            &app,
+            &format!("/api/v1/reports/ai-agent-impact/conversations?{bad}&lang=id"),
+            &owner,
+        )
+        .await;
+        assert_eq!(status, 400, "{bad}");
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(
+            message.contains("harus salah satu dari") && message.contains("after_hours"),
+            "{message}"
+        );
+    }
+
+    // Another organization's token sees only its own rooms.
+    if let Some((other, _)) = organizations.iter().find(|(id, addon)| *addon && id != org) {
+        let theirs = all_pages(&app, &token(other, Role::Owner), query, 200).await;
+        let mine: BTreeSet<String> = ids(&rows).into_iter().collect();
+        let overlap = ids(&theirs)
+            .into_iter()
+            .filter(|id| mine.contains(id))
+            .count();
+        assert_eq!(overlap, 0, "room ids of one organization in another's list");
+    }
+}
+
+async fn download(app: &TestApp, path: &str, token: &str) -> (u16, String, Vec<u8>) {
+    let mut response = client()
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = response.body().limit(256 << 20).await.expect("body");
+    (response.status().as_u16(), disposition, body.to_vec())
+}
+
+/// The CSV and the workbook hold exactly the list's rooms and the report's figures,
+/// with headers in the caller's language.
+#[actix_web::test]
+async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
+    let data = tempfile::tempdir().expect("dir");
+    let sqlite = TestSqlite::create();
+    let organizations = load(&sqlite.url, data.path());
+    let app = spawn_app_on(&sqlite.url, FLAGS_ON, |_| {}).await;
+    let (org, _) = organizations
+        .iter()
+        .find(|(_, addon)| *addon)
+        .expect("an organization with the add-on");
+    let owner = token(org, Role::Owner);
+    let range = "from=2026-09-01&to=2026-10-31";
+    let expected = oracle(data.path(), org, day("2026-09-01"), day("2026-10-31"));
+
+    for list in ["solved_alone", "came_back", "spam"] {
+        let path = format!(
+            "/api/v1/reports/ai-agent-impact/conversations.csv?outcome={list}&{range}&lang=id"
+        );
+        let (status, disposition, body) = download(&app, &path, &owner).await;
+        assert_eq!(status, 200);
+        assert!(
+            disposition.contains(&format!("conversations-{list}-2026-09-01-2026-10-31.csv")),
+            "{disposition}"
+        );
+        let mut reader = csv::Reader::from_reader(body.as_slice());
+        assert_eq!(&reader.headers().expect("header")[0], "Percakapan");
+        let rows: BTreeSet<String> = reader
+            .records()
+            .map(|r| r.expect("RFC 4180 row")[0].to_string())
+            .collect();
+        assert_eq!(&rows, &expected.lists[list], "CSV of {list}");
+
+        let path = path.replace(".csv", ".xlsx").replace("lang=id", "lang=en");
+        let (status, disposition, body) = download(&app, &path, &owner).await;
+        assert_eq!(status, 200);
+        assert!(disposition.ends_with(".xlsx\""), "{disposition}");
+        let mut workbook = calamine::Xlsx::new(Cursor::new(body)).expect("a workbook");
+        let names = workbook.sheet_names();
+        assert_eq!(
+            names,
+            vec!["Conversations".to_string(), "What this means".to_string()]
+        );
+        let sheet = workbook.worksheet_range("Conversations").expect("sheet");
+        let mut rows = sheet.rows();
+        assert_eq!(rows.next().expect("header")[0].to_string(), "Conversation");
+        let ids: BTreeSet<String> = rows.map(|row| row[0].to_string()).collect();
+        assert_eq!(&ids, &expected.lists[list], "workbook of {list}");
+    }
+
+    // The daily series: one row a day and a whole-period row equal to the report.
+    let (_, report) = get(
+        &app,
+        &format!("/api/v1/reports/ai-agent-impact?{range}"),
+        &owner,
+    )
+    .await;
+    let (status, _, body) = download(
+        &app,
+        &format!("/api/v1/reports/ai-agent-impact/daily.csv?{range}"),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(body.as_slice());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(records.len(), 61 + 1, "61 days and the whole period");
+    let total = records.last().expect("total");
+    assert_eq!(&total[0], "Whole period");
+    let number = |index: usize| total[index].parse::<i64>().expect("count");
+    assert_eq!(number(1), report["ledger"]["all"].as_i64().expect("all"));
+    assert_eq!(
+        number(2),
+        report["volume"]["eligible"].as_i64().expect("eligible")
+    );
+    assert_eq!(
+        number(5),
+        report["volume"]["ai_handled"].as_i64().expect("ai_handled")
+    );
+    assert_eq!(
+        number(6),
+        report["containment"]["net"].as_i64().expect("net")
+    );
+    assert_eq!(
+        number(7),
+        report["containment"]["reopened"]
+            .as_i64()
+            .expect("reopened")
+    );
+    let rate: f64 = total[12].parse().expect("rate");
+    let reported = report["containment"]["net_rate"]
+        .as_f64()
+        .expect("net_rate");
+    assert!((rate - reported).abs() < 1e-6, "{rate} vs {reported}");
+
+    let (status, _, body) = download(
+        &app,
+        &format!("/api/v1/reports/ai-agent-impact/daily.xlsx?{range}&lang=id"),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut workbook = calamine::Xlsx::new(Cursor::new(body)).expect("a workbook");
+    let sheet = workbook.worksheet_range("Harian").expect("the daily sheet");
+    let last = sheet.rows().last().expect("rows");
+    assert_eq!(last[0].to_string(), "Seluruh periode");
+    assert_eq!(
+        last[6].to_string(),
+        report["containment"]["net"].to_string()
+    );
+    let about = workbook
+        .worksheet_range("Penjelasan")
+        .expect("the sheet that explains");
+    assert!(about.rows().count() >= 6);
+
+    let counts: HashMap<&str, usize> = LISTS
+        .iter()
+        .map(|l| (*l, expected.lists[l].len()))
+        .collect();
+    assert!(counts["spam"] > 0 && counts["came_back"] > 0, "{counts:?}");
+}
