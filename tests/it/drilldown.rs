@@ -450,7 +450,7 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
     assert_eq!(status, 200);
     let mut workbook = calamine::Xlsx::new(Cursor::new(body)).expect("a workbook");
     let sheet = workbook.worksheet_range("Harian").expect("the daily sheet");
-    let last = sheet.rows().last().expect("rows");
+    let last = sheet.rows().next_back().expect("rows");
     assert_eq!(last[0].to_string(), "Seluruh periode");
     assert_eq!(
         last[6].to_string(),
