@@ -742,6 +742,60 @@ pub mod web {
         "Go back and try again. If it keeps happening, open the report again from your admin panel.",
         "Kembali lalu coba lagi. Jika terus terjadi, buka laporan lagi dari panel admin Anda.",
     );
+
+    pub const LEDGER_TITLE: Phrase =
+        Phrase::new("Where every conversation went", "Ke mana setiap percakapan");
+    pub const SEE_TEST_CHATS: Phrase = Phrase::new(
+        "See the test chats ({count})",
+        "Lihat chat uji coba ({count})",
+    );
+    pub const SEE_SPAM: Phrase = Phrase::new("See the spam ({count})", "Lihat spam ({count})");
+    pub const SEE_CAME_BACK: Phrase = Phrase::new(
+        "See the customers who came back",
+        "Lihat pelanggan yang kembali",
+    );
+    pub const DOWNLOADS_TITLE: Phrase = Phrase::new("Download", "Unduh");
+    pub const DOWNLOAD_DAILY_XLSX: Phrase =
+        Phrase::new("Daily figures (Excel)", "Angka harian (Excel)");
+    pub const DOWNLOAD_DAILY_CSV: Phrase = Phrase::new(
+        "Daily figures (CSV, for other tools)",
+        "Angka harian (CSV, untuk aplikasi lain)",
+    );
+    pub const DOWNLOADS_HINT: Phrase = Phrase::new(
+        "Click any figure to see its conversations; each list can be downloaded too.",
+        "Klik angka mana pun untuk melihat percakapannya; setiap daftar juga bisa diunduh.",
+    );
+    pub const BACK_TO_REPORT: Phrase = Phrase::new("Back to the report", "Kembali ke laporan");
+    pub const LIST_PERIOD: Phrase = Phrase::new(
+        "{from} to {to}, newest first, times in {timezone}.",
+        "{from} sampai {to}, terbaru di atas, waktu {timezone}.",
+    );
+    pub const LIST_EMPTY: Phrase = Phrase::new(
+        "No conversations in this list for this period.",
+        "Tidak ada percakapan di daftar ini untuk periode ini.",
+    );
+    pub const LIST_PAGE: Phrase = Phrase::new(
+        "{count} conversations on this page.",
+        "{count} percakapan di halaman ini.",
+    );
+    pub const OLDER: Phrase = Phrase::new("Older conversations", "Percakapan lebih lama");
+    pub const FIRST_PAGE: Phrase = Phrase::new("Back to the newest", "Kembali ke yang terbaru");
+    pub const DOWNLOAD_LIST_XLSX: Phrase =
+        Phrase::new("Download this list (Excel)", "Unduh daftar ini (Excel)");
+    pub const DOWNLOAD_LIST_CSV: Phrase =
+        Phrase::new("Download this list (CSV)", "Unduh daftar ini (CSV)");
+    pub const LIST_TABLE: Phrase = Phrase::new("Conversations", "Percakapan");
+    pub const OPEN_IN_INBOX: Phrase = Phrase::new("Open", "Buka");
+    pub const CAME_BACK_AFTER: Phrase =
+        Phrase::new("{hours} h later ({room})", "{hours} jam kemudian ({room})");
+    pub const MESSAGES_CELL: Phrase = Phrase::new(
+        "{customer} from customer, {ai} from AI",
+        "{customer} dari pelanggan, {ai} dari AI",
+    );
+    pub const LIST_NOT_FOUND: Phrase = Phrase::new(
+        "This list does not exist. Choose a figure on the report to see its conversations.",
+        "Daftar ini tidak ada. Pilih angka di laporan untuk melihat percakapannya.",
+    );
 }
 
 /// The words of the conversation lists and the downloads (page, CSV, workbook).
@@ -799,6 +853,7 @@ pub mod lists {
     pub const COLUMN_CUSTOMER_MESSAGES: Phrase =
         Phrase::new("Customer messages", "Pesan pelanggan");
     pub const COLUMN_AI_MESSAGES: Phrase = Phrase::new("AI messages", "Pesan AI");
+    pub const COLUMN_MESSAGES: Phrase = Phrase::new("Messages", "Pesan");
     pub const COLUMN_MOOD: Phrase = Phrase::new(
         "Customer mood (−1 to 1)",
         "Suasana hati pelanggan (−1 sampai 1)",

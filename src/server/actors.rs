@@ -134,9 +134,8 @@ impl Handler<FetchGroup> for DatamartFetcher {
 #[derive(Debug, Clone)]
 struct Fetched {
     rows: Vec<DailyCounters>,
-    /// The core rows of the period before the range; `None` when that read failed,
-    /// which costs the report only its changes.
-    rows_before: Option<Vec<DailyCounters>>,
+    /// The core rows of the period before the range, for the changes.
+    rows_before: Vec<DailyCounters>,
     activity: OrgActivity,
     baseline: Option<Baseline>,
     failed_groups: Vec<TileGroup>,
@@ -146,7 +145,7 @@ impl Fetched {
     /// Roughly the bytes the entry holds, for the cache's weigher.
     fn weight(&self) -> u32 {
         let bytes = std::mem::size_of::<Self>()
-            + (self.rows.capacity() + self.rows_before.as_ref().map_or(0, Vec::capacity))
+            + (self.rows.capacity() + self.rows_before.capacity())
                 * std::mem::size_of::<DailyCounters>()
             + self.failed_groups.capacity() * std::mem::size_of::<TileGroup>();
         u32::try_from(bytes).unwrap_or(u32::MAX)
@@ -336,13 +335,20 @@ async fn fetch_groups(
             }
         }
     };
-    let (core, journey, quality, before) = tokio::join!(
-        ask(TileGroup::Core, range, settings.core_timeout_ms),
+    // The core read also brings the period before (docs/metrics.md §4.9): one read
+    // of both ranges, so the changes cost no second query and never a second timeout.
+    let before = range.before();
+    let core_span = DateRange::unbounded(before.from(), range.to()).unwrap_or(range);
+    let (core, journey, quality) = tokio::join!(
+        ask(TileGroup::Core, core_span, settings.core_timeout_ms),
         ask(TileGroup::Journey, range, settings.journey_timeout_ms),
         ask(TileGroup::Quality, range, settings.quality_timeout_ms),
-        ask(TileGroup::Core, range.before(), settings.core_timeout_ms),
     );
     let core = core.map_err(|reason| LoadError::Unavailable { reason })?;
+    let (core_rows, rows_before): (Vec<DailyCounters>, Vec<DailyCounters>) = core
+        .rows
+        .into_iter()
+        .partition(|row| range.contains(row.day));
     let mut failed_groups = Vec::new();
     if journey.is_err() {
         failed_groups.push(TileGroup::Journey);
@@ -354,11 +360,11 @@ async fn fetch_groups(
     let quality = quality.ok();
     Ok(Fetched {
         rows: merge_groups(
-            core.rows,
+            core_rows,
             journey.as_ref().map(|j| j.rows.as_slice()),
             quality.as_ref().map(|q| q.rows.as_slice()),
         ),
-        rows_before: before.ok().map(|read| read.rows),
+        rows_before,
         activity: core
             .activity
             .map(|(activity, _)| activity)
@@ -438,7 +444,7 @@ impl Handler<GetReport> for OrgActor {
                     failed_groups: &fetched.failed_groups,
                     baseline: fetched.baseline,
                     forecast_history: history.as_deref().map(Vec::as_slice),
-                    days_before: fetched.rows_before.as_deref(),
+                    days_before: Some(&fetched.rows_before),
                 });
                 if history.is_some() {
                     actor.forecast_history = history;
@@ -696,7 +702,7 @@ mod tests {
                 .take(days)
                 .map(DailyCounters::empty)
                 .collect(),
-            rows_before: None,
+            rows_before: Vec::new(),
             activity: OrgActivity::default(),
             baseline: None,
             failed_groups: Vec::new(),

@@ -129,18 +129,42 @@ async fn read(
 /// A download's bytes, sent to the response as they are made.
 pub type Chunks = mpsc::Receiver<Result<Bytes, std::io::Error>>;
 
+/// The first page of a download, read before the response starts so that a
+/// datamart that cannot be read is a 503, not a cut-off file.
+pub struct FirstPage {
+    query: ConversationQuery,
+    rows: Vec<RoomOutcome>,
+}
+
+pub async fn first_download_page(
+    store: &dyn Store,
+    org: &OrgId,
+    mut query: ConversationQuery,
+) -> Result<FirstPage, ApiError> {
+    query.limit = DOWNLOAD_PAGE_ROWS;
+    let rows = read(store, org, &query).await.map_err(|error| {
+        tracing::error!(org_id = %org, list = query.list.name(), error = %error, "a download could not start");
+        ApiError::Unavailable
+    })?;
+    Ok(FirstPage { query, rows })
+}
+
 /// Reads a whole list page by page into a channel that holds at most two pages, so
 /// a download of a million conversations never holds more than that in memory.
 fn pages(
     store: std::sync::Arc<dyn Store>,
     org: OrgId,
-    mut query: ConversationQuery,
+    first: FirstPage,
 ) -> mpsc::Receiver<Result<Vec<RoomOutcome>, StoreError>> {
     let (sender, receiver) = mpsc::channel(2);
-    query.limit = DOWNLOAD_PAGE_ROWS;
+    let FirstPage { mut query, rows } = first;
     actix_web::rt::spawn(async move {
+        let mut ready = Some(rows);
         loop {
-            let page = read(store.as_ref(), &org, &query).await;
+            let page = match ready.take() {
+                Some(rows) => Ok(rows),
+                None => read(store.as_ref(), &org, &query).await,
+            };
             let last = match &page {
                 Ok(rows) if rows.len() == query.limit => rows.last().cloned(),
                 _ => None,
@@ -191,10 +215,11 @@ pub fn file_name(what: &str, range: DateRange, extension: &str) -> String {
 pub fn conversations_csv(
     store: std::sync::Arc<dyn Store>,
     download: Download,
-    query: ConversationQuery,
+    first: FirstPage,
 ) -> Chunks {
     let (sender, receiver) = mpsc::channel(2);
-    let mut pages = pages(store, download.org.clone(), query.clone());
+    let list = first.query.list;
+    let mut pages = pages(store, download.org.clone(), first);
     actix_web::rt::spawn(async move {
         let timezone = download.organization.timezone;
         let mut rows = 0u64;
@@ -231,7 +256,7 @@ pub fn conversations_csv(
         match chunk {
             Ok(bytes) => {
                 if sender.send(Ok(bytes)).await.is_ok() {
-                    download.finished("conversations_csv", Some(query.list), rows);
+                    download.finished("conversations_csv", Some(list), rows);
                 }
             }
             Err(error) => {
@@ -262,11 +287,12 @@ fn csv_chunk(
 pub fn conversations_xlsx(
     store: std::sync::Arc<dyn Store>,
     download: Download,
-    query: ConversationQuery,
-    range: DateRange,
+    first: FirstPage,
 ) -> Chunks {
     let (sender, receiver) = mpsc::channel(4);
-    let mut pages = pages(store, download.org.clone(), query.clone());
+    let list = first.query.list;
+    let range = first.query.days;
+    let mut pages = pages(store, download.org.clone(), first);
     tokio::task::spawn_blocking(move || {
         let lang = download.lang;
         let timezone = download.organization.timezone;
@@ -303,7 +329,7 @@ pub fn conversations_xlsx(
             let about = workbook.add_worksheet();
             about.set_name(words::SHEET_ABOUT.text(lang))?;
             let mut line = write_about(about, &download.organization, range, lang, &bold)?;
-            about.write_string(line, 0, conversations::label(query.list).text(lang))?;
+            about.write_string(line, 0, conversations::label(list).text(lang))?;
             line += 1;
             if truncated {
                 about.write_string(
@@ -319,7 +345,7 @@ pub fn conversations_xlsx(
             Ok(rows)
         })();
         match result {
-            Ok(rows) => download.finished("conversations_xlsx", Some(query.list), rows),
+            Ok(rows) => download.finished("conversations_xlsx", Some(list), rows),
             Err(error) => {
                 let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
             }

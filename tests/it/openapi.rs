@@ -119,6 +119,56 @@ async fn every_documented_response_matches_its_schema() {
     let (status, body) = get(&app, "/auth/handoff?token=forged", "").await;
     record("/auth/handoff", "get", status, &body);
 
+    // The lists and downloads: every list's page, and each refusal.
+    let lists_path = "/api/v1/reports/ai-agent-impact/conversations";
+    let downloads = [
+        "/api/v1/reports/ai-agent-impact/conversations.csv",
+        "/api/v1/reports/ai-agent-impact/conversations.xlsx",
+        "/api/v1/reports/ai-agent-impact/daily.csv",
+        "/api/v1/reports/ai-agent-impact/daily.xlsx",
+    ];
+    for outcome in [
+        "solved_alone",
+        "came_back",
+        "ai_only",
+        "ai_assisted",
+        "escalated",
+        "other",
+        "after_hours",
+        "test_chat",
+        "spam",
+    ] {
+        let query = format!("?outcome={outcome}&from=2026-10-01&to=2026-10-31&limit=2");
+        let (status, body) = get(&app, &format!("{lists_path}{query}"), &owner).await;
+        assert_eq!(status, 200, "{outcome}: {body}");
+        record(lists_path, "get", status, &body);
+        if let Some(cursor) = body["next_cursor"].as_str() {
+            let (status, body) = get(
+                &app,
+                &format!("{lists_path}{query}&cursor={cursor}"),
+                &owner,
+            )
+            .await;
+            assert_eq!(status, 200, "{outcome}: {body}");
+            record(lists_path, "get", status, &body);
+        }
+    }
+    for path in std::iter::once(lists_path).chain(downloads) {
+        for (token, query, expected) in [
+            (&owner, "?outcome=nope&from=2026-10-01&to=2026-10-31", 400),
+            (&owner, "?outcome=spam&from=2026-10-31&to=2026-10-01", 400),
+            (&agent, "?outcome=spam", 404),
+            (&"forged".to_string(), "?outcome=spam", 401),
+        ] {
+            if path.contains("daily") && query.contains("nope") {
+                continue; // The daily series has no outcome to get wrong.
+            }
+            let (status, body) = get(&app, &format!("{path}{query}"), token).await;
+            assert_eq!(status, expected, "{path}{query}: {body}");
+            record(path, "get", status, &body);
+        }
+    }
+
     // A broken datamart: the core read fails.
     let (client, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
         .await
@@ -136,6 +186,32 @@ async fn every_documented_response_matches_its_schema() {
     .await;
     assert_eq!(status, 503);
     record(report_path, "get", status, &body);
+    for path in [
+        "/api/v1/reports/ai-agent-impact/daily.csv",
+        "/api/v1/reports/ai-agent-impact/daily.xlsx",
+    ] {
+        let (status, body) = get(
+            &app,
+            &format!("{path}?from=2026-09-01&to=2026-09-30"),
+            &owner,
+        )
+        .await;
+        assert_eq!(status, 503, "{path}");
+        record(path, "get", status, &body);
+    }
+    client
+        .batch_execute("ALTER TABLE room_outcomes RENAME COLUMN outcome TO gone")
+        .await
+        .expect("break");
+    for path in [
+        lists_path,
+        "/api/v1/reports/ai-agent-impact/conversations.csv",
+        "/api/v1/reports/ai-agent-impact/conversations.xlsx",
+    ] {
+        let (status, body) = get(&app, &format!("{path}?outcome=spam"), &owner).await;
+        assert_eq!(status, 503, "{path}");
+        record(path, "get", status, &body);
+    }
 
     // The database goes away entirely: the server is no longer ready.
     drop(client);

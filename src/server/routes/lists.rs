@@ -165,7 +165,10 @@ async fn list_download(
         range,
     } = scope(&caller, &query, &state).await?;
     let list = lists::parse_list(query.outcome.as_deref()).map_err(|e| e.in_lang(lang))?;
-    let first = lists::list_query(&organization, list, range, lists::DOWNLOAD_PAGE_ROWS, None)
+    let query = lists::list_query(&organization, list, range, lists::DOWNLOAD_PAGE_ROWS, None)
+        .map_err(|e| e.in_lang(lang))?;
+    let first = lists::first_download_page(state.store.as_ref(), &caller.org, query)
+        .await
         .map_err(|e| e.in_lang(lang))?;
     let details = Download {
         org: caller.org.clone(),
@@ -177,9 +180,8 @@ async fn list_download(
     let store = std::sync::Arc::clone(&state.store);
     let name = format!("conversations-{}", list.name());
     Ok(if workbook {
-        download(XLSX_TYPE, lists::file_name(&name, range, "xlsx")).streaming(stream(
-            lists::conversations_xlsx(store, details, first, range),
-        ))
+        download(XLSX_TYPE, lists::file_name(&name, range, "xlsx"))
+            .streaming(stream(lists::conversations_xlsx(store, details, first)))
     } else {
         download(
             "text/csv; charset=utf-8",

@@ -13,16 +13,21 @@ use crate::metrics::report::Report;
 use crate::server::actors::{GetAssumption, OrgActor};
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalizedError};
+use crate::server::lists;
 use crate::server::reports::{
     choose_range, eligible_org, report_for, AppState, ReportQuery, REPORT_PATH,
 };
-use crate::server::view::{presets, MessagePage, ReportBody, ReportPage, Words};
+use crate::server::view::{
+    presets, ConversationsPage, ListPage, MessagePage, ReportBody, ReportPage, Words,
+    CONVERSATIONS_PATH,
+};
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
         .service(resource("/reports", "GET").route(web::get().to(reports_area)))
         .service(resource(REPORT_PATH, "GET").route(web::get().to(report_page)))
         .service(resource("/reports/ai-agent-impact/body", "GET").route(web::get().to(report_body)))
+        .service(resource(CONVERSATIONS_PATH, "GET").route(web::get().to(conversations_page)))
         .service(
             resource("/assets/report.css", "GET").route(web::get().to(|| async {
                 asset(
@@ -304,4 +309,116 @@ async fn report_body(
         ),
         Err(response) => response,
     }
+}
+
+/// The query of the conversation list page.
+#[derive(serde::Deserialize)]
+struct ListPageQuery {
+    from: Option<String>,
+    to: Option<String>,
+    lang: Option<String>,
+    outcome: Option<String>,
+    cursor: Option<String>,
+}
+
+/// One figure's conversations, a page at a time: what a click on a figure opens.
+async fn conversations_page(
+    caller: Result<Caller, LocalizedError>,
+    query: web::Query<ListPageQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let report_query = ReportQuery {
+        from: query.from.clone(),
+        to: query.to.clone(),
+        lang: query.lang.clone(),
+    };
+    let (caller, lang) = match signed_in(caller, &report_query, words::PAGE_TITLE) {
+        Ok(signed_in) => signed_in,
+        Err(page) => return *page,
+    };
+    let organization = match eligible_org(&state, &caller).await {
+        Ok((_, organization)) => organization,
+        Err(ApiError::NotFound) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                lang,
+                words::PAGE_TITLE,
+                words::NOTHING_HERE,
+            )
+        }
+        Err(_) => {
+            return html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ReportBody::error(lang).render(),
+            )
+        }
+    };
+    let Ok(list) = lists::parse_list(query.outcome.as_deref()) else {
+        return message(
+            StatusCode::NOT_FOUND,
+            lang,
+            words::PAGE_TITLE,
+            words::LIST_NOT_FOUND,
+        );
+    };
+    // A link with a range that is not valid shows the report's default range, as the
+    // report page does; a cursor that is not this list's starts from the newest.
+    let default = ReportQuery {
+        from: None,
+        to: None,
+        lang: None,
+    };
+    let range = match choose_range(&report_query, &organization)
+        .or_else(|_| choose_range(&default, &organization))
+    {
+        Ok(range) => range,
+        Err(_) => return html(StatusCode::BAD_REQUEST, ReportBody::error(lang).render()),
+    };
+    let page_query = lists::list_query(
+        &organization,
+        list,
+        range,
+        lists::DEFAULT_PAGE_ROWS,
+        query.cursor.as_deref(),
+    )
+    .or_else(|_| lists::list_query(&organization, list, range, lists::DEFAULT_PAGE_ROWS, None));
+    let Ok(page_query) = page_query else {
+        return html(StatusCode::BAD_REQUEST, ReportBody::error(lang).render());
+    };
+    let started = std::time::Instant::now();
+    let (rows, more) = match lists::read_page(state.store.as_ref(), &caller.org, &page_query).await
+    {
+        Ok(read) => read,
+        Err(_) => {
+            return html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ReportBody::error(lang).render(),
+            )
+        }
+    };
+    crate::server::observability::events::drilldown_viewed(
+        caller.org.as_str(),
+        list.name(),
+        rows.len(),
+        started.elapsed().as_millis() as u64,
+    );
+    let next_cursor = rows
+        .last()
+        .filter(|_| more)
+        .map(|last| lists::encode_cursor(&page_query, last));
+    let this_cursor = page_query.before.as_ref().and(query.cursor.as_deref());
+    html(
+        StatusCode::OK,
+        ConversationsPage::new(ListPage {
+            organization: &organization,
+            list,
+            range,
+            lang,
+            rows: &rows,
+            links: &state.inbox,
+            cursor: this_cursor,
+            next_cursor,
+        })
+        .render(),
+    )
 }

@@ -4,10 +4,12 @@
 //! figures come from the same `Report` as the JSON API; the views only word them.
 
 mod chart;
+mod list;
 mod presets;
 
 use chart::projection;
 pub use chart::trend_svg;
+pub use list::{ConversationsPage, ListPage};
 pub use presets::{presets, Preset};
 
 use askama::Template;
@@ -15,7 +17,8 @@ use chrono::{NaiveDate, Utc};
 
 use crate::i18n::{self, web as words, Lang, Phrase};
 use crate::metrics::report::{Report, ReportStatus, TileStatus, Verdict};
-use crate::report::words as report_words;
+use crate::metrics::rooms::ConversationList;
+use crate::report::words::{self as report_words, ChangeReads};
 
 pub struct VerdictView {
     pub level: &'static str,
@@ -31,6 +34,8 @@ fn verdict(v: Option<Verdict>, lang: Lang) -> Option<VerdictView> {
 
 pub struct Segment {
     pub css: &'static str,
+    /// The list of this segment's conversations.
+    pub href: String,
     pub label: String,
     pub percent: i64,
     /// Where the segment starts and how wide it is, in percent of the bar.
@@ -50,6 +55,10 @@ pub struct QualityView {
 
 pub struct OkView {
     pub headline: String,
+    pub links: Links,
+    pub ledger: LedgerView,
+    /// Each headline figure's change against the period before, in words.
+    pub changes: ChangeReads,
     pub hero_percent: String,
     pub hero_verdict: Option<VerdictView>,
     pub before_text: String,
@@ -76,9 +85,83 @@ pub struct OkView {
 
 pub struct FormingView {
     pub headline: String,
+    pub links: Links,
+    pub ledger: LedgerView,
     pub volume: String,
     pub volume_text: String,
     pub text: String,
+}
+
+/// Where each figure's conversations are listed, and the downloads, for this range
+/// and language.
+pub struct Links {
+    pub solved_alone: String,
+    pub came_back: String,
+    pub after_hours: String,
+    pub other: String,
+    pub test_chat: String,
+    pub spam: String,
+    pub daily_csv: String,
+    pub daily_xlsx: String,
+}
+
+impl Links {
+    fn new(report: &Report, lang: Lang) -> Self {
+        let list = |list: ConversationList| list_url(report.from, report.to, lang, list);
+        let daily = |path: &str| {
+            format!(
+                "{path}?from={}&to={}&lang={}",
+                report.from,
+                report.to,
+                lang.code()
+            )
+        };
+        Links {
+            solved_alone: list(ConversationList::SolvedAlone),
+            came_back: list(ConversationList::CameBack),
+            after_hours: list(ConversationList::AfterHours),
+            other: list(ConversationList::Other),
+            test_chat: list(ConversationList::TestChat),
+            spam: list(ConversationList::Spam),
+            daily_csv: daily(crate::server::routes::lists::DAILY_CSV),
+            daily_xlsx: daily(crate::server::routes::lists::DAILY_XLSX),
+        }
+    }
+}
+
+/// The page of a figure's conversations for a range and language.
+pub fn list_url(from: NaiveDate, to: NaiveDate, lang: Lang, list: ConversationList) -> String {
+    format!(
+        "{CONVERSATIONS_PATH}?outcome={}&from={from}&to={to}&lang={}",
+        list.name(),
+        lang.code()
+    )
+}
+
+/// Where the conversation lists are shown on the page.
+pub const CONVERSATIONS_PATH: &str = "/reports/ai-agent-impact/conversations";
+
+/// "522 counted; 14 test chats and 31 spam left out", with each part's count.
+pub struct LedgerView {
+    pub text: String,
+    pub split: Option<String>,
+    pub see_test_chats: String,
+    pub see_spam: String,
+}
+
+impl LedgerView {
+    fn new(report: &Report, lang: Lang) -> Self {
+        LedgerView {
+            text: report_words::ledger(report, lang),
+            split: report_words::ledger_split(report, lang),
+            see_test_chats: words::SEE_TEST_CHATS.fill(
+                lang,
+                &[("count", i18n::format_count(report.ledger.test_chats))],
+            ),
+            see_spam: words::SEE_SPAM
+                .fill(lang, &[("count", i18n::format_count(report.ledger.spam))]),
+        }
+    }
 }
 
 pub enum BodyState {
@@ -170,15 +253,23 @@ impl ReportBody {
                         whole_percents(&[shares.ai_only, shares.ai_assisted, shares.escalated]);
                     Some(
                         [
-                            ("ai-only", words::AI_ONLY, shares.ai_only, journey.ai_only),
+                            (
+                                "ai-only",
+                                ConversationList::AiOnly,
+                                words::AI_ONLY,
+                                shares.ai_only,
+                                journey.ai_only,
+                            ),
                             (
                                 "ai-assisted",
+                                ConversationList::AiAssisted,
                                 words::AI_ASSISTED,
                                 shares.ai_assisted,
                                 journey.ai_assisted,
                             ),
                             (
                                 "escalated",
+                                ConversationList::Escalated,
                                 words::ESCALATED,
                                 shares.escalated,
                                 journey.escalated,
@@ -186,11 +277,12 @@ impl ReportBody {
                         ]
                         .into_iter()
                         .zip(percents)
-                        .scan(0.0, |start, ((css, phrase, share, count), whole)| {
+                        .scan(0.0, |start, ((css, list, phrase, share, count), whole)| {
                             let x = *start;
                             *start += share * 100.0;
                             Some(Segment {
                                 css,
+                                href: list_url(report.from, report.to, lang, list),
                                 label: phrase.text(lang).to_string(),
                                 percent: whole,
                                 x: format!("{x:.3}"),
@@ -234,6 +326,9 @@ impl ReportBody {
                     };
                 BodyState::Ok(Box::new(OkView {
                     headline: report_words::headline(report, lang),
+                    links: Links::new(report, lang),
+                    ledger: LedgerView::new(report, lang),
+                    changes: report_words::changes(report, lang).unwrap_or_default(),
                     hero_percent: containment.net_rate.map(percent).unwrap_or_default(),
                     hero_verdict: verdict(figures.verdicts.net_containment, lang),
                     before_text: words::BEFORE_ADJUSTMENT_TEXT.fill(
@@ -310,6 +405,8 @@ impl ReportBody {
             }
             _ => BodyState::Forming(FormingView {
                 headline: report_words::headline(report, lang),
+                links: Links::new(report, lang),
+                ledger: LedgerView::new(report, lang),
                 volume,
                 volume_text,
                 text: words::FORMING_TEXT.fill(
