@@ -166,7 +166,7 @@ impl LedgerView {
 
 pub enum BodyState {
     Ok(Box<OkView>),
-    Forming(FormingView),
+    Forming(Box<FormingView>),
     Error,
 }
 
@@ -403,7 +403,7 @@ impl ReportBody {
                     ),
                 }))
             }
-            _ => BodyState::Forming(FormingView {
+            _ => BodyState::Forming(Box::new(FormingView {
                 headline: report_words::headline(report, lang),
                 links: Links::new(report, lang),
                 ledger: LedgerView::new(report, lang),
@@ -432,7 +432,7 @@ impl ReportBody {
                         ("days", i18n::format_count(report.days_of_data)),
                     ],
                 ),
-            }),
+            })),
         };
         Self {
             state,
