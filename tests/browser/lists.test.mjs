@@ -1,0 +1,140 @@
+// The conversations behind every figure, in Debian's Chromium against the real
+// server (run through `cargo test --test it browser::`): each figure links to its
+// list, the list reads plainly in both languages and on a phone, "back" keeps the
+// range, and both downloads arrive. IMPACT_SCREENSHOTS=DIR keeps screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const BASE = process.env.IMPACT_BASE_URL;
+const SECRET = process.env.IMPACT_JWT_SECRET;
+const SHOTS = process.env.IMPACT_SCREENSHOTS;
+const OCTOBER = '/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31';
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 360, height: 740 };
+
+let browser;
+before(async () => {
+  assert.ok(BASE && SECRET, 'run through `cargo test --test it browser::`');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => { await browser?.close(); });
+
+function token(org, role, locale = 'en') {
+  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = encode({ alg: 'HS256', typ: 'JWT' });
+  const payload = encode({ sub: `browser-${role}`, org_id: org, role, locale, exp: Math.floor(Date.now() / 1000) + 3600 });
+  const signature = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url');
+  return `${header}.${payload}.${signature}`;
+}
+
+async function api(path) {
+  const response = await fetch(`${BASE}${path}`, { headers: { Authorization: `Bearer ${token('org_demo', 'owner')}` } });
+  return response.json();
+}
+
+async function open(path, { locale = 'en', viewport = DESKTOP } = {}) {
+  const context = await browser.newContext({ viewport, bypassCSP: true, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${BASE}/auth/handoff?token=${token('org_demo', 'owner', locale)}&next=${encodeURIComponent(path)}`);
+  await page.waitForURL((url) => !url.pathname.startsWith('/auth/'));
+  page.jsErrors = errors;
+  return page;
+}
+
+async function shot(page, name, selector) {
+  if (!SHOTS) return;
+  if (selector) await page.locator(selector).screenshot({ path: `${SHOTS}/${name}.png` });
+  else await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+async function axe(page, name) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `${name}: axe`);
+}
+
+test('every figure opens exactly its conversations, and back keeps the range', async () => {
+  const page = await open(OCTOBER);
+  const figures = await page.locator('[data-state=success] a[data-list]').evaluateAll(
+    (links) => links.map((link) => ({ list: link.dataset.list, href: link.getAttribute('href') })),
+  );
+  const lists = new Set(figures.map((f) => f.href.match(/outcome=([a-z_]+)/)[1]));
+  assert.deepEqual([...lists].sort(), [
+    'after_hours', 'ai_assisted', 'ai_only', 'came_back', 'escalated', 'other', 'solved_alone', 'spam', 'test_chat',
+  ]);
+  for (const list of lists) {
+    const { conversations } = await api(`/api/v1/reports/ai-agent-impact/conversations?outcome=${list}&from=2026-10-01&to=2026-10-31&limit=200`);
+    await page.locator(`[data-state=success] a[href*="outcome=${list}&"]`).first().click();
+    await page.waitForURL(/\/conversations\?/);
+    assert.match(page.url(), /from=2026-10-01&to=2026-10-31/);
+    const ids = await page.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.roomId));
+    assert.deepEqual(ids, conversations.map((c) => c.room_id), `${list}: the page lists the API's conversations, newest first`);
+    if (ids.length === 0) assert.ok(await page.locator('[data-testid=list-empty]').isVisible());
+    await page.click('[data-testid=back-button]');
+    await page.waitForURL((url) => url.pathname === '/reports/ai-agent-impact');
+    assert.match(page.url(), /from=2026-10-01&to=2026-10-31/);
+  }
+  // The ledger adds up on the page as in the API.
+  const report = await api('/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31');
+  const ledger = await page.locator('[data-testid=ledger-text]').innerText();
+  assert.ok(ledger.includes(`${report.ledger.all} conversations in all: ${report.ledger.counted} counted`), ledger);
+  assert.equal(report.ledger.all, report.ledger.counted + report.ledger.test_chats + report.ledger.spam);
+  await shot(page, 'ledger-en-desktop', '[data-testid=ledger]');
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
+test('a list by keyboard, in Bahasa Indonesia, on a phone', async () => {
+  const page = await open(OCTOBER, { locale: 'id', viewport: PHONE });
+  const hero = page.locator('[data-testid=net-rate]');
+  await hero.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/outcome=solved_alone/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'id');
+  assert.match(await page.locator('[data-testid=list-title]').innerText(), /Diselesaikan AI sendiri/);
+  assert.match(await page.locator('thead').innerText(), /Mulai \(waktu setempat\)/);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `the page does not scroll sideways on a phone (${width}px); the table scrolls in its own box`);
+  await axe(page, 'list (id, phone)');
+  await shot(page, 'list-id-phone');
+  await page.goto(`${BASE}${OCTOBER}&lang=id`);
+  await shot(page, 'ledger-id-phone', '[data-testid=ledger]');
+  await page.context().close();
+
+  const desktop = await open(OCTOBER);
+  await desktop.click('a[data-list="ai-only"]');
+  await desktop.waitForURL(/outcome=ai_only/);
+  await axe(desktop, 'list (en, desktop)');
+  await shot(desktop, 'list-en-desktop');
+  await desktop.context().close();
+});
+
+test('both downloads arrive with the figures of the report', async () => {
+  const page = await open(OCTOBER);
+  const [daily] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-daily-xlsx]')]);
+  assert.equal(daily.suggestedFilename(), 'ai-agent-impact-daily-2026-10-01-2026-10-31.xlsx');
+  const workbook = readFileSync(await daily.path());
+  assert.equal(workbook.subarray(0, 2).toString(), 'PK', 'an .xlsx is a zip file');
+
+  await page.click('[data-testid=net-rate]');
+  await page.waitForURL(/outcome=solved_alone/);
+  const [list] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-list-csv]')]);
+  assert.equal(list.suggestedFilename(), 'ai-agent-impact-conversations-solved_alone-2026-10-01-2026-10-31.csv');
+  const lines = readFileSync(await list.path(), 'utf8').trim().split('\r\n');
+  const report = await api('/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31');
+  assert.equal(lines.length - 1, report.ledger.solved_alone, 'one row per conversation the hero counts');
+  assert.match(lines[0], /^Conversation,Day,Started \(local time\)/);
+  await page.context().close();
+});
