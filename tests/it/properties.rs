@@ -10,9 +10,10 @@ use chrono::NaiveDate;
 use impact::aggregate::{Request, Scope};
 use impact::domain::{DateRange, OrgId};
 use impact::import::import_dir;
+use impact::metrics::rooms::{ConversationList, Outcome, RoomOutcome};
 use impact::metrics::DailyCounters;
 use impact::settings::Settings;
-use impact::store::{self, Store};
+use impact::store::{self, ConversationQuery, Store};
 use proptest::prelude::*;
 
 const REASONS: [&str; 8] = [
@@ -114,8 +115,12 @@ fn write_files(dir: &std::path::Path, rooms: &[RandomRoom]) {
 }
 
 /// Imports the files and aggregates them, all at once or one day at a time (newest
-/// first); returns every daily row.
-async fn aggregate(url: &str, dir: &std::path::Path, day_by_day: bool) -> Vec<DailyCounters> {
+/// first); returns every daily row and every room outcome.
+async fn aggregate(
+    url: &str,
+    dir: &std::path::Path,
+    day_by_day: bool,
+) -> (Vec<DailyCounters>, Vec<RoomOutcome>) {
     let store = store::open(url, 2).await.expect("open");
     import_dir(store.as_ref(), dir, false)
         .await
@@ -146,7 +151,63 @@ async fn aggregate(url: &str, dir: &std::path::Path, day_by_day: bool) -> Vec<Da
             .await
             .expect("aggregate");
     }
-    rows(store.as_ref()).await
+    (rows(store.as_ref()).await, outcomes(store.as_ref()).await)
+}
+
+/// Every room outcome of the organization: the six disjoint lists, read whole.
+async fn outcomes(store: &dyn Store) -> Vec<RoomOutcome> {
+    let org = OrgId::parse("org_prop").expect("id");
+    let organization = store
+        .organization(&org)
+        .await
+        .expect("read")
+        .expect("organization");
+    let range = DateRange::new(
+        NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+    )
+    .expect("range");
+    let mut all = Vec::new();
+    for list in [
+        ConversationList::AiOnly,
+        ConversationList::AiAssisted,
+        ConversationList::Escalated,
+        ConversationList::Other,
+        ConversationList::TestChat,
+        ConversationList::Spam,
+    ] {
+        let query = ConversationQuery::first_page(&organization, list, range, 10_000);
+        all.extend(store.conversations(&org, &query).await.expect("list"));
+    }
+    all.sort_by(|a, b| (a.day, &a.room_id).cmp(&(b.day, &b.room_id)));
+    all
+}
+
+/// A day's counters counted again from its room outcomes.
+fn tally(day: NaiveDate, rooms: &[RoomOutcome]) -> DailyCounters {
+    let mut row = DailyCounters::empty(day);
+    for room in rooms.iter().filter(|r| r.day == day) {
+        match room.outcome {
+            Outcome::TestChat => row.test_chats += 1,
+            Outcome::Spam => row.spam += 1,
+            class => {
+                row.eligible += 1;
+                row.ai_handled += i64::from(room.ai_handled);
+                row.after_hours += i64::from(room.ai_handled && room.after_hours == Some(true));
+                match class {
+                    Outcome::AiOnly => {
+                        row.contained += 1;
+                        row.reopened += i64::from(room.came_back.is_some());
+                        row.contained_customer_messages += room.customer_messages;
+                    }
+                    Outcome::AiAssisted => row.ai_assisted += 1,
+                    Outcome::Escalated => row.escalated += 1,
+                    _ => row.other += 1,
+                }
+            }
+        }
+    }
+    row
 }
 
 async fn rows(store: &dyn Store) -> Vec<DailyCounters> {
@@ -180,11 +241,34 @@ proptest! {
         write_files(dir.path(), &rooms);
         let runtime = runtime();
         let whole_db = TestSqlite::create();
-        let whole = runtime.block_on(aggregate(&whole_db.url, dir.path(), false));
+        let (whole, whole_rooms) = runtime.block_on(aggregate(&whole_db.url, dir.path(), false));
         let pieces_db = TestSqlite::create();
-        let pieces = runtime.block_on(aggregate(&pieces_db.url, dir.path(), true));
+        let (pieces, pieces_rooms) = runtime.block_on(aggregate(&pieces_db.url, dir.path(), true));
         let postgres_db = TestDatabase::create();
-        let postgres = runtime.block_on(aggregate(&postgres_db.url, dir.path(), false));
+        let (postgres, postgres_rooms) =
+            runtime.block_on(aggregate(&postgres_db.url, dir.path(), false));
+
+        // Each day's counters are exactly the counts over its room outcomes, and the
+        // rooms are the same however and wherever they were aggregated.
+        prop_assert_eq!(whole_rooms.len(), rooms.len(), "one outcome per room");
+        for (days, outcomes, backend) in [
+            (&whole, &whole_rooms, "SQLite"),
+            (&pieces, &pieces_rooms, "SQLite, day by day"),
+            (&postgres, &postgres_rooms, "PostgreSQL"),
+        ] {
+            for day in days {
+                let counted = tally(day.day, outcomes);
+                let mut stored = day.clone();
+                stored.sentiment_pending = false;
+                stored.contained_sentiment_sum = 0.0;
+                stored.contained_sentiment_rooms = 0;
+                stored.human_sentiment_sum = 0.0;
+                stored.human_sentiment_rooms = 0;
+                prop_assert_eq!(&stored, &counted, "{} on {}", backend, day.day);
+            }
+        }
+        prop_assert_eq!(&pieces_rooms, &whole_rooms);
+        prop_assert_eq!(&postgres_rooms, &whole_rooms);
 
         let eligible_rooms = rooms
             .iter()

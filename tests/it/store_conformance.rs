@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use impact::domain::{BusinessHours, CostAssumption, DateRange, OrgId, Organization, RawSentiment};
+use impact::metrics::rooms::{CameBack, ConversationList, Outcome, RoomOutcome};
 use impact::metrics::{DailyCounters, TileGroup};
-use impact::store::{self, HistoryRecord, SourceRoom, Store, SummaryRecord};
+use impact::store::{self, ConversationQuery, HistoryRecord, SourceRoom, Store, SummaryRecord};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -530,6 +531,175 @@ async fn retention_removes_old_rows_only(store: &dyn Store) {
     );
 }
 
+/// A room outcome of org-day `date` (Asia/Makassar), started at `hh:mm` local time.
+fn outcome_row(id: &str, date: &str, time: &str, outcome: Outcome) -> RoomOutcome {
+    let created_at = at(&format!("{date}T{time}:00+08:00"));
+    RoomOutcome {
+        room_id: id.to_string(),
+        day: day(date),
+        created_at,
+        closed_at: Some(created_at + Duration::minutes(30)),
+        channel: "whatsapp".into(),
+        outcome,
+        ai_handled: outcome != Outcome::Escalated,
+        after_hours: Some(time < "08:00"),
+        came_back: None,
+        customer_messages: 3,
+        ai_messages: 2,
+        sentiment: Some(-0.5),
+    }
+}
+
+/// Every row of one list over a range, paged `limit` at a time.
+async fn whole_list(
+    store: &dyn Store,
+    org: &OrgId,
+    list: ConversationList,
+    range: DateRange,
+    limit: usize,
+) -> Vec<RoomOutcome> {
+    let organization = organization(org.as_str(), true);
+    let mut query = ConversationQuery::first_page(&organization, list, range, limit);
+    let mut rows = Vec::new();
+    loop {
+        let page = store.conversations(org, &query).await.expect("page");
+        let full = page.len() == limit;
+        if let Some(last) = page.last() {
+            query.before = Some((last.created_at, last.room_id.clone()));
+        }
+        rows.extend(page);
+        if !full {
+            return rows;
+        }
+    }
+}
+
+/// Room outcomes come back exactly as written, newest first, page by page; a day
+/// written again replaces its rooms whole; retention takes them with their day;
+/// another organization's rooms never show.
+async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn Store) {
+    seed(store).await;
+    let (a, b) = (org_id("org_a"), org_id("org_b"));
+    let first = day("2026-10-01");
+    let second = day("2026-10-02");
+    let mut came_back = outcome_row("r1", "2026-10-01", "09:00", Outcome::AiOnly);
+    came_back.came_back = Some(CameBack {
+        room_id: "r9".into(),
+        created_at: at("2026-10-02T09:00:00+08:00"),
+    });
+    came_back.sentiment = None;
+    came_back.after_hours = None;
+    // Same start, ids decide the order; one room at the first instant of the day.
+    let rows = vec![
+        came_back.clone(),
+        outcome_row("r2", "2026-10-01", "10:00", Outcome::AiOnly),
+        outcome_row("r3", "2026-10-01", "10:00", Outcome::AiOnly),
+        outcome_row("r4", "2026-10-01", "00:00", Outcome::Escalated),
+        outcome_row("t1", "2026-10-01", "05:00", Outcome::TestChat),
+        outcome_row("s1", "2026-10-02", "23:59", Outcome::Spam),
+        outcome_row("r5", "2026-10-02", "06:00", Outcome::AiOnly),
+    ];
+    store
+        .write_days(
+            &a,
+            &[DailyCounters::empty(first), DailyCounters::empty(second)],
+            &rows,
+            Some(first),
+        )
+        .await
+        .expect("write");
+    store
+        .write_days(
+            &b,
+            &[DailyCounters::empty(first)],
+            &[outcome_row("b1", "2026-10-01", "09:00", Outcome::AiOnly)],
+            Some(first),
+        )
+        .await
+        .expect("write b");
+    let october = DateRange::new(first, day("2026-10-31")).expect("range");
+    let ai_only = whole_list(store, &a, ConversationList::AiOnly, october, 2).await;
+    let ids: Vec<&str> = ai_only.iter().map(|r| r.room_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["r5", "r3", "r2", "r1"],
+        "newest first, then room id, descending"
+    );
+    assert_eq!(ai_only[3], came_back, "a row reads back exactly as written");
+    let solved: Vec<String> = whole_list(store, &a, ConversationList::SolvedAlone, october, 10)
+        .await
+        .into_iter()
+        .map(|r| r.room_id)
+        .collect();
+    assert_eq!(solved, ["r5", "r3", "r2"]);
+    let back = whole_list(store, &a, ConversationList::CameBack, october, 10).await;
+    assert_eq!(back.len(), 1);
+    // After hours: AI-handled, eligible, outside business hours (r5 at 06:00; r4 is
+    // not AI-handled, t1 is a test chat).
+    let night: Vec<String> = whole_list(store, &a, ConversationList::AfterHours, october, 10)
+        .await
+        .into_iter()
+        .map(|r| r.room_id)
+        .collect();
+    assert_eq!(night, ["r5"]);
+    let first_day = DateRange::new(first, first).expect("range");
+    let escalated = whole_list(store, &a, ConversationList::Escalated, first_day, 10).await;
+    assert_eq!(
+        escalated.len(),
+        1,
+        "a room at the day's first instant is on that day"
+    );
+    assert_eq!(
+        whole_list(store, &a, ConversationList::Spam, first_day, 10)
+            .await
+            .len(),
+        0,
+        "the range's end is exclusive of the next day"
+    );
+
+    // Day 1 written again with one room: its other rooms go, day 2 stays.
+    store
+        .write_days(
+            &a,
+            &[DailyCounters::empty(first)],
+            &[outcome_row("r7", "2026-10-01", "11:00", Outcome::Other)],
+            Some(first),
+        )
+        .await
+        .expect("rewrite");
+    let mut everything = Vec::new();
+    for list in [
+        ConversationList::AiOnly,
+        ConversationList::AiAssisted,
+        ConversationList::Escalated,
+        ConversationList::Other,
+        ConversationList::TestChat,
+        ConversationList::Spam,
+    ] {
+        everything.extend(
+            whole_list(store, &a, list, october, 3)
+                .await
+                .into_iter()
+                .map(|r| r.room_id),
+        );
+    }
+    everything.sort();
+    assert_eq!(everything, ["r5", "r7", "s1"]);
+    let theirs = whole_list(store, &b, ConversationList::AiOnly, october, 10).await;
+    assert_eq!(theirs.len(), 1, "org_b keeps its own room, and only it");
+
+    // Retention removes a day's rooms with its counters.
+    store.delete_days_before(second).await.expect("delete");
+    let left = whole_list(store, &a, ConversationList::Other, october, 10).await;
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(
+        whole_list(store, &a, ConversationList::Spam, october, 10)
+            .await
+            .len(),
+        1
+    );
+}
+
 /// Cost assumptions: one per organization, overwritten on save.
 async fn cost_assumptions_are_one_per_organization(store: &dyn Store) {
     seed(store).await;
@@ -704,6 +874,7 @@ conformance!(
     tile_groups_read_their_own_columns_and_merge_back,
     onboarding_baselines_are_set_replaced_and_removed,
     retention_removes_old_rows_only,
+    room_outcomes_are_replaced_by_day_and_paged_newest_first,
     cost_assumptions_are_one_per_organization,
     a_job_is_claimed_once_a_day,
     forecasts_are_recorded_once_per_month,
