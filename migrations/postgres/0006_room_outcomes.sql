@@ -18,13 +18,16 @@ CREATE TABLE IF NOT EXISTS room_outcomes (
     came_back_at       TIMESTAMPTZ,
     customer_messages  BIGINT NOT NULL,
     ai_messages        BIGINT NOT NULL,
-    sentiment          DOUBLE PRECISION,
-    PRIMARY KEY (organization_id, day, room_id)
+    sentiment          DOUBLE PRECISION
 );
--- Every list pages newest first by (created_at, room_id) within one outcome...
-CREATE INDEX IF NOT EXISTS room_outcomes_by_outcome
-    ON room_outcomes (organization_id, outcome, created_at, room_id);
--- ...or, for the after-hours figure, over the AI-handled rooms outside business hours.
+-- Two small indexes and no primary key: a night rewrites a million rows, and every
+-- index entry costs a write (docs/performance.md measured the alternatives). A day
+-- is replaced by deleting it first, so nothing needs the key to be unique.
+-- A list pages newest first within one outcome; PostgreSQL walks the days backwards
+-- and sorts only within a day (incremental sort). Deleting a day names every outcome.
+CREATE INDEX IF NOT EXISTS room_outcomes_by_list
+    ON room_outcomes (organization_id, outcome, day);
+-- The after-hours figure's list: AI-handled rooms outside business hours.
 CREATE INDEX IF NOT EXISTS room_outcomes_after_hours
-    ON room_outcomes (organization_id, created_at, room_id)
+    ON room_outcomes (organization_id, day)
     WHERE after_hours = TRUE AND ai_handled = TRUE;

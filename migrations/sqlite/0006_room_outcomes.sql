@@ -16,11 +16,12 @@ CREATE TABLE IF NOT EXISTS room_outcomes (
     came_back_at       INTEGER,
     customer_messages  INTEGER NOT NULL,
     ai_messages        INTEGER NOT NULL,
-    sentiment          REAL,
-    PRIMARY KEY (organization_id, day, room_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS room_outcomes_by_outcome
-    ON room_outcomes (organization_id, outcome, created_at, room_id);
+    sentiment          REAL
+);
+-- SQLite has no incremental sort, so its indexes carry the whole order of a list
+-- (day, start, room id) and a page is read straight off the index.
+CREATE INDEX IF NOT EXISTS room_outcomes_by_list
+    ON room_outcomes (organization_id, outcome, day, created_at, room_id);
 CREATE INDEX IF NOT EXISTS room_outcomes_after_hours
-    ON room_outcomes (organization_id, created_at, room_id)
+    ON room_outcomes (organization_id, day, created_at, room_id)
     WHERE after_hours = TRUE AND ai_handled = TRUE;

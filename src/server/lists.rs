@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use bytes::Bytes;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
@@ -19,7 +19,7 @@ use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::DailyCounters;
 use crate::report::conversations::{self, Conversation, InboxLinks};
 use crate::server::errors::ApiError;
-use crate::store::{ConversationQuery, Store, StoreError};
+use crate::store::{ConversationQuery, ListPosition, Store, StoreError};
 
 /// Rows a page of the API's list holds unless `limit` says otherwise.
 pub const DEFAULT_PAGE_ROWS: usize = 50;
@@ -62,6 +62,7 @@ struct Cursor {
     list: String,
     from: NaiveDate,
     to: NaiveDate,
+    day: NaiveDate,
     created_at_micros: i64,
     room_id: String,
 }
@@ -71,6 +72,7 @@ pub fn encode_cursor(query: &ConversationQuery, last: &RoomOutcome) -> String {
         list: query.list.name().to_string(),
         from: query.days.from(),
         to: query.days.to(),
+        day: last.day,
         created_at_micros: last.created_at.timestamp_micros(),
         room_id: last.room_id.clone(),
     };
@@ -79,10 +81,7 @@ pub fn encode_cursor(query: &ConversationQuery, last: &RoomOutcome) -> String {
 }
 
 /// The position a cursor names, if it is ours and belongs to `query`'s list and range.
-pub fn decode_cursor(
-    text: &str,
-    query: &ConversationQuery,
-) -> Result<(DateTime<Utc>, String), ApiError> {
+pub fn decode_cursor(text: &str, query: &ConversationQuery) -> Result<ListPosition, ApiError> {
     let bad = || ApiError::bad_request(api_words::BAD_CURSOR, &[]);
     if text.len() > MAX_CURSOR_BYTES {
         return Err(bad());
@@ -95,8 +94,12 @@ pub fn decode_cursor(
     {
         return Err(bad());
     }
-    let at = DateTime::from_timestamp_micros(cursor.created_at_micros).ok_or_else(bad)?;
-    Ok((at, cursor.room_id))
+    let created_at = DateTime::from_timestamp_micros(cursor.created_at_micros).ok_or_else(bad)?;
+    Ok(ListPosition {
+        day: cursor.day,
+        created_at,
+        room_id: cursor.room_id,
+    })
 }
 
 /// One page and whether more follow (read one row more than asked to know).
@@ -173,7 +176,7 @@ fn pages(
                 return; // The client went away.
             }
             match last {
-                Some(last) => query.before = Some((last.created_at, last.room_id)),
+                Some(last) => query.after = Some(ListPosition::of(&last)),
                 None => return,
             }
         }
@@ -642,17 +645,16 @@ pub fn daily_xlsx(
     Ok(bytes)
 }
 
-/// A list query's first page over `range`, from the optional cursor.
+/// A list query over `range`, from the optional cursor.
 pub fn list_query(
-    organization: &Organization,
     list: ConversationList,
     range: DateRange,
     limit: usize,
     cursor: Option<&str>,
 ) -> Result<ConversationQuery, ApiError> {
-    let mut query = ConversationQuery::first_page(organization, list, range, limit);
+    let mut query = ConversationQuery::first_page(list, range, limit);
     if let Some(text) = cursor.filter(|text| !text.is_empty()) {
-        query.before = Some(decode_cursor(text, &query)?);
+        query.after = Some(decode_cursor(text, &query)?);
     }
     Ok(query)
 }

@@ -217,43 +217,55 @@ impl StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Which page of which list: the rooms of `list` created on the org-local days of
-/// `days` (`start..end` are those days' bounds as instants), strictly older than
-/// `before` in the order (created_at, room_id), at most `limit` of them.
+/// `days`, strictly after `after` in the list's order (newest first: day, then start,
+/// then room id, all descending), at most `limit` of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversationQuery {
     pub list: ConversationList,
     pub days: DateRange,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
     /// The last row of the previous page; `None` for the first page.
-    pub before: Option<(DateTime<Utc>, String)>,
+    pub after: Option<ListPosition>,
     pub limit: usize,
 }
 
+/// Where a row stands in a list's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPosition {
+    pub day: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub room_id: String,
+}
+
+impl ListPosition {
+    pub fn of(room: &RoomOutcome) -> Self {
+        ListPosition {
+            day: room.day,
+            created_at: room.created_at,
+            room_id: room.room_id.clone(),
+        }
+    }
+}
+
 impl ConversationQuery {
-    /// The first page of `list` over `days` of `organization`.
-    pub fn first_page(
-        organization: &Organization,
-        list: ConversationList,
-        days: DateRange,
-        limit: usize,
-    ) -> Self {
+    /// The first page of `list` over `days`.
+    pub fn first_page(list: ConversationList, days: DateRange, limit: usize) -> Self {
         ConversationQuery {
             list,
             days,
-            start: organization.day_start(days.from()),
-            end: organization.day_start(days.to() + chrono::Duration::days(1)),
-            before: None,
+            after: None,
             limit,
         }
     }
 
-    /// The keyset the SQL compares against: the previous page's last row, or the
-    /// range's end (every row of the range is older than it).
-    pub(crate) fn cursor(&self) -> (DateTime<Utc>, String) {
-        self.before
-            .clone()
-            .unwrap_or_else(|| (self.end, String::new()))
+    /// The keyset the SQL compares against: the previous page's last row, or a
+    /// position every row of the range comes before: the day after the range (the
+    /// day decides, so the time and id after it do not matter).
+    pub(crate) fn cursor(&self) -> ListPosition {
+        self.after.clone().unwrap_or_else(|| ListPosition {
+            day: self.days.to() + chrono::Duration::days(1),
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            room_id: String::new(),
+        })
     }
 }
 

@@ -444,14 +444,16 @@ impl Store for PostgresStore {
                 .await
                 .map_err(StoreError::postgres(context.clone()))?;
         }
-        let days: Vec<NaiveDate> = rows.iter().map(|row| row.day).collect();
-        transaction
-            .execute(
-                "DELETE FROM room_outcomes WHERE organization_id = $1 AND day = ANY($2)",
-                &[&org.as_str(), &days],
-            )
+        let delete = transaction
+            .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Postgres))
             .await
             .map_err(StoreError::postgres(context.clone()))?;
+        for row in rows {
+            transaction
+                .execute(&delete, &[&org.as_str(), &row.day])
+                .await
+                .map_err(StoreError::postgres(context.clone()))?;
+        }
         write_outcomes(transaction.client(), org, outcomes).await?;
         transaction
             .execute(
@@ -497,7 +499,7 @@ impl Store for PostgresStore {
         org: &OrgId,
         query: &ConversationQuery,
     ) -> StoreResult<Vec<RoomOutcome>> {
-        let (cursor_at, cursor_room) = query.cursor();
+        let cursor = query.cursor();
         let limit = query.limit as i64;
         let (from, to) = (query.days.from(), query.days.to());
         self.query(
@@ -505,12 +507,11 @@ impl Store for PostgresStore {
             &sql::conversation_page(Dialect::Postgres, query.list),
             &[
                 &org.as_str(),
-                &query.start,
-                &query.end,
                 &from,
                 &to,
-                &cursor_at,
-                &cursor_room,
+                &cursor.day,
+                &cursor.created_at,
+                &cursor.room_id,
                 &limit,
             ],
         )

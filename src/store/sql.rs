@@ -97,25 +97,38 @@ pub(crate) const OUTCOME_COLUMNS: [&str; 13] = [
     "sentiment",
 ];
 
-/// Adds one room outcome. Parameters: the organization, then the values of
+/// Adds `rows` room outcomes in one statement (a statement per row costs as much as
+/// the row itself). Parameters: for each row, the organization, then the values of
 /// `OUTCOME_COLUMNS` in order.
-pub(crate) fn insert_outcome(dialect: Dialect) -> String {
-    let values: Vec<String> = (1..=OUTCOME_COLUMNS.len() + 1)
-        .map(|n| dialect.parameter(n))
+pub(crate) fn insert_outcomes(dialect: Dialect, rows: usize) -> String {
+    let width = OUTCOME_COLUMNS.len() + 1;
+    let tuples: Vec<String> = (0..rows)
+        .map(|row| {
+            let values: Vec<String> = (1..=width)
+                .map(|n| dialect.parameter(row * width + n))
+                .collect();
+            format!("({})", values.join(", "))
+        })
         .collect();
     format!(
-        "INSERT INTO room_outcomes (organization_id, {}) VALUES ({})",
+        "INSERT INTO room_outcomes (organization_id, {}) VALUES {}",
         OUTCOME_COLUMNS.join(", "),
-        values.join(", ")
+        tuples.join(", ")
     )
 }
 
 /// Removes an org-day's room outcomes before the day is written again, so a re-run
-/// replaces the day whole. Parameters: organization, day.
+/// replaces the day whole. Parameters: organization, day. Every outcome is named so
+/// that the list index `(organization_id, outcome, day …)` finds the rows.
 pub(crate) fn delete_outcomes_of_day(dialect: Dialect) -> String {
+    let outcomes: Vec<String> = Outcome::ALL
+        .iter()
+        .map(|o| format!("'{}'", o.name()))
+        .collect();
     format!(
-        "DELETE FROM room_outcomes WHERE organization_id = {} AND day = {}",
+        "DELETE FROM room_outcomes WHERE organization_id = {} AND outcome IN ({}) AND day = {}",
         dialect.parameter(1),
+        outcomes.join(", "),
         dialect.parameter(2)
     )
 }
@@ -148,26 +161,26 @@ fn conversation_filter(list: ConversationList) -> String {
 }
 
 /// One page of a list, newest first, strictly after a keyset cursor (never OFFSET).
-/// Parameters: organization, first instant (inclusive), end instant (exclusive),
-/// first day, last day, the cursor's `created_at` and `room_id`, the page size.
+/// Parameters: organization, first day, last day, the cursor's day, `created_at` and
+/// `room_id`, the page size. The order is day, start, room id: the same as start
+/// alone (a day is the local date of the start), but it lets PostgreSQL walk its
+/// `(organization_id, outcome, day)` index and sort only within a day.
 pub(crate) fn conversation_page(dialect: Dialect, list: ConversationList) -> String {
     let p = |n| dialect.parameter(n);
     format!(
         "SELECT {} FROM room_outcomes \
-         WHERE organization_id = {} AND created_at >= {} AND created_at < {} \
-         AND day >= {} AND day <= {} AND {} \
-         AND (created_at, room_id) < ({}, {}) \
-         ORDER BY created_at DESC, room_id DESC LIMIT {}",
+         WHERE organization_id = {} AND day >= {} AND day <= {} AND {} \
+         AND (day, created_at, room_id) < ({}, {}, {}) \
+         ORDER BY day DESC, created_at DESC, room_id DESC LIMIT {}",
         OUTCOME_COLUMNS.join(", "),
         p(1),
         p(2),
         p(3),
+        conversation_filter(list),
         p(4),
         p(5),
-        conversation_filter(list),
         p(6),
-        p(7),
-        p(8)
+        p(7)
     )
 }
 
@@ -229,5 +242,14 @@ mod tests {
         assert!(sql.contains(&format!("${}", COLUMNS.len() + 3)));
         assert!(!sql.contains(&format!("${}", COLUMNS.len() + 4)));
         assert!(upsert_day(Dialect::Sqlite).contains("?1, ?2"));
+    }
+
+    #[test]
+    fn a_multi_row_insert_numbers_every_cell_once() {
+        let sql = insert_outcomes(Dialect::Sqlite, 3);
+        let cells = 3 * (OUTCOME_COLUMNS.len() + 1);
+        assert!(sql.contains(&format!("?{cells})")));
+        assert!(!sql.contains(&format!("?{}", cells + 1)));
+        assert_eq!(sql.matches("), (").count(), 2);
     }
 }

@@ -54,15 +54,45 @@ fn open_connection(path: &Path) -> StoreResult<Connection> {
     let context = format!("opening the SQLite database {}", path.display());
     let connection = Connection::open(path).map_err(StoreError::sqlite(context.clone()))?;
     // WAL lets readers go on while the nightly aggregation writes; the busy timeout
-    // makes a second writer wait instead of failing at once.
+    // makes a second writer wait instead of failing at once. A page cache of up to
+    // 64 MiB (SQLite's default is 2 MiB) keeps the room outcomes' indexes in memory
+    // while a night's rows are written.
     connection
         .execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
-             PRAGMA busy_timeout = 30000;",
+             PRAGMA busy_timeout = 30000;
+             PRAGMA cache_size = -65536;",
         )
         .map_err(StoreError::sqlite(context))?;
     Ok(connection)
+}
+
+/// Room outcomes a single INSERT adds (14 parameters each, far below SQLite's limit
+/// of 32 766 parameters a statement).
+const OUTCOMES_PER_INSERT: usize = 128;
+
+/// The values of a room outcome that SQLite stores differently from the struct.
+struct OutcomeCells<'a> {
+    room: &'a RoomOutcome,
+    day: String,
+    created_at: i64,
+    closed_at: Option<i64>,
+    outcome: &'static str,
+    came_back_room: Option<&'a str>,
+    came_back_at: Option<i64>,
+}
+
+fn outcome_cells(room: &RoomOutcome) -> OutcomeCells<'_> {
+    OutcomeCells {
+        room,
+        day: room.day.to_string(),
+        created_at: micros(room.created_at),
+        closed_at: room.closed_at.map(micros),
+        outcome: room.outcome.name(),
+        came_back_room: room.came_back.as_ref().map(|c| c.room_id.as_str()),
+        came_back_at: room.came_back.as_ref().map(|c| micros(c.created_at)),
+    }
 }
 
 /// A room's columns as SQLite returns them, before they are checked.
@@ -498,27 +528,32 @@ impl Store for SqliteStore {
                         .execute(params![org, row.day.to_string()])
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
-                let mut insert = transaction
-                    .prepare_cached(&sql::insert_outcome(Dialect::Sqlite))
-                    .map_err(StoreError::sqlite(context.clone()))?;
-                for room in &outcomes {
+                for batch in outcomes.chunks(OUTCOMES_PER_INSERT) {
+                    let mut insert = transaction
+                        .prepare_cached(&sql::insert_outcomes(Dialect::Sqlite, batch.len()))
+                        .map_err(StoreError::sqlite(context.clone()))?;
+                    let cells: Vec<OutcomeCells> = batch.iter().map(outcome_cells).collect();
+                    let parameters = cells.iter().flat_map(|cells| {
+                        let row: [&dyn rusqlite::ToSql; 14] = [
+                            &org,
+                            &cells.day,
+                            &cells.room.room_id,
+                            &cells.created_at,
+                            &cells.closed_at,
+                            &cells.room.channel,
+                            &cells.outcome,
+                            &cells.room.ai_handled,
+                            &cells.room.after_hours,
+                            &cells.came_back_room,
+                            &cells.came_back_at,
+                            &cells.room.customer_messages,
+                            &cells.room.ai_messages,
+                            &cells.room.sentiment,
+                        ];
+                        row
+                    });
                     insert
-                        .execute(params![
-                            org,
-                            room.day.to_string(),
-                            room.room_id,
-                            micros(room.created_at),
-                            room.closed_at.map(micros),
-                            room.channel,
-                            room.outcome.name(),
-                            room.ai_handled,
-                            room.after_hours,
-                            room.came_back.as_ref().map(|c| c.room_id.as_str()),
-                            room.came_back.as_ref().map(|c| micros(c.created_at)),
-                            room.customer_messages,
-                            room.ai_messages,
-                            room.sentiment,
-                        ])
+                        .execute(rusqlite::params_from_iter(parameters))
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
             }
@@ -568,19 +603,18 @@ impl Store for SqliteStore {
         let query = query.clone();
         self.with_connection(move |c| {
             let context = "reading a conversation list";
-            let (cursor_at, cursor_room) = query.cursor();
+            let cursor = query.cursor();
             let mut statement = c
                 .prepare_cached(&sql::conversation_page(Dialect::Sqlite, query.list))
                 .map_err(StoreError::sqlite(context))?;
             let mut rows = statement
                 .query(params![
                     org,
-                    micros(query.start),
-                    micros(query.end),
                     query.days.from().to_string(),
                     query.days.to().to_string(),
-                    micros(cursor_at),
-                    cursor_room,
+                    cursor.day.to_string(),
+                    micros(cursor.created_at),
+                    cursor.room_id,
                     query.limit as i64,
                 ])
                 .map_err(StoreError::sqlite(context))?;

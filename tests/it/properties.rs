@@ -157,11 +157,6 @@ async fn aggregate(
 /// Every room outcome of the organization: the six disjoint lists, read whole.
 async fn outcomes(store: &dyn Store) -> Vec<RoomOutcome> {
     let org = OrgId::parse("org_prop").expect("id");
-    let organization = store
-        .organization(&org)
-        .await
-        .expect("read")
-        .expect("organization");
     let range = DateRange::new(
         NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
         NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
@@ -176,7 +171,7 @@ async fn outcomes(store: &dyn Store) -> Vec<RoomOutcome> {
         ConversationList::TestChat,
         ConversationList::Spam,
     ] {
-        let query = ConversationQuery::first_page(&organization, list, range, 10_000);
+        let query = ConversationQuery::first_page(list, range, 10_000);
         all.extend(store.conversations(&org, &query).await.expect("list"));
     }
     all.sort_by(|a, b| (a.day, &a.room_id).cmp(&(b.day, &b.room_id)));

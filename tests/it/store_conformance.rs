@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use impact::domain::{BusinessHours, CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use impact::metrics::rooms::{CameBack, ConversationList, Outcome, RoomOutcome};
 use impact::metrics::{DailyCounters, TileGroup};
-use impact::store::{self, ConversationQuery, HistoryRecord, SourceRoom, Store, SummaryRecord};
+use impact::store::{
+    self, ConversationQuery, HistoryRecord, ListPosition, SourceRoom, Store, SummaryRecord,
+};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -558,14 +560,13 @@ async fn whole_list(
     range: DateRange,
     limit: usize,
 ) -> Vec<RoomOutcome> {
-    let organization = organization(org.as_str(), true);
-    let mut query = ConversationQuery::first_page(&organization, list, range, limit);
+    let mut query = ConversationQuery::first_page(list, range, limit);
     let mut rows = Vec::new();
     loop {
         let page = store.conversations(org, &query).await.expect("page");
         let full = page.len() == limit;
         if let Some(last) = page.last() {
-            query.before = Some((last.created_at, last.room_id.clone()));
+            query.after = Some(ListPosition::of(last));
         }
         rows.extend(page);
         if !full {

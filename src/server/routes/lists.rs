@@ -97,7 +97,7 @@ async fn conversations(
     } = scope(&caller, &query, &state).await?;
     let list = lists::parse_list(query.outcome.as_deref()).map_err(|e| e.in_lang(lang))?;
     let limit = lists::parse_limit(query.limit.as_deref()).map_err(|e| e.in_lang(lang))?;
-    let page_query = lists::list_query(&organization, list, range, limit, query.cursor.as_deref())
+    let page_query = lists::list_query(list, range, limit, query.cursor.as_deref())
         .map_err(|e| e.in_lang(lang))?;
     let (rows, more) = lists::read_page(state.store.as_ref(), &caller.org, &page_query)
         .await
@@ -165,7 +165,7 @@ async fn list_download(
         range,
     } = scope(&caller, &query, &state).await?;
     let list = lists::parse_list(query.outcome.as_deref()).map_err(|e| e.in_lang(lang))?;
-    let query = lists::list_query(&organization, list, range, lists::DOWNLOAD_PAGE_ROWS, None)
+    let query = lists::list_query(list, range, lists::DOWNLOAD_PAGE_ROWS, None)
         .map_err(|e| e.in_lang(lang))?;
     let first = lists::first_download_page(state.store.as_ref(), &caller.org, query)
         .await

@@ -375,13 +375,12 @@ async fn conversations_page(
         Err(_) => return html(StatusCode::BAD_REQUEST, ReportBody::error(lang).render()),
     };
     let page_query = lists::list_query(
-        &organization,
         list,
         range,
         lists::DEFAULT_PAGE_ROWS,
         query.cursor.as_deref(),
     )
-    .or_else(|_| lists::list_query(&organization, list, range, lists::DEFAULT_PAGE_ROWS, None));
+    .or_else(|_| lists::list_query(list, range, lists::DEFAULT_PAGE_ROWS, None));
     let Ok(page_query) = page_query else {
         return html(StatusCode::BAD_REQUEST, ReportBody::error(lang).render());
     };
@@ -406,7 +405,7 @@ async fn conversations_page(
         .last()
         .filter(|_| more)
         .map(|last| lists::encode_cursor(&page_query, last));
-    let this_cursor = page_query.before.as_ref().and(query.cursor.as_deref());
+    let this_cursor = page_query.after.as_ref().and(query.cursor.as_deref());
     html(
         StatusCode::OK,
         ConversationsPage::new(ListPage {
