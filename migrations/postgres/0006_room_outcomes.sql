@@ -20,14 +20,11 @@ CREATE TABLE IF NOT EXISTS room_outcomes (
     ai_messages        BIGINT NOT NULL,
     sentiment          DOUBLE PRECISION
 );
--- Two small indexes and no primary key: a night rewrites a million rows, and every
+-- One small index and no primary key: a night rewrites a million rows, and every
 -- index entry costs a write (docs/performance.md measured the alternatives). A day
 -- is replaced by deleting it first, so nothing needs the key to be unique.
 -- A list pages newest first within one outcome; PostgreSQL walks the days backwards
--- and sorts only within a day (incremental sort). Deleting a day names every outcome.
+-- and sorts only within a day (incremental sort). The after-hours list reads each
+-- outcome's page and keeps the newest; deleting a day names every outcome.
 CREATE INDEX IF NOT EXISTS room_outcomes_by_list
     ON room_outcomes (organization_id, outcome, day);
--- The after-hours figure's list: AI-handled rooms outside business hours.
-CREATE INDEX IF NOT EXISTS room_outcomes_after_hours
-    ON room_outcomes (organization_id, day)
-    WHERE after_hours = TRUE AND ai_handled = TRUE;

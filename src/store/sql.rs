@@ -133,55 +133,69 @@ pub(crate) fn delete_outcomes_of_day(dialect: Dialect) -> String {
     )
 }
 
-/// Which rows of `room_outcomes` a list holds: the SQL twin of
-/// `ConversationList::includes`. Only literals of closed sets, never input.
-fn conversation_filter(list: ConversationList) -> String {
-    let outcome = |o: Outcome| format!("outcome = '{}'", o.name());
+/// The outcomes a list draws from, and what else a row must be to be in it: the
+/// SQL twin of `ConversationList::includes`. Only literals of closed sets, never input.
+fn conversation_filter(list: ConversationList) -> (Vec<Outcome>, &'static str) {
     match list {
-        ConversationList::SolvedAlone => {
-            format!("{} AND came_back_room_id IS NULL", outcome(Outcome::AiOnly))
-        }
-        ConversationList::CameBack => format!(
-            "{} AND came_back_room_id IS NOT NULL",
-            outcome(Outcome::AiOnly)
+        ConversationList::SolvedAlone => (vec![Outcome::AiOnly], "came_back_room_id IS NULL"),
+        ConversationList::CameBack => (vec![Outcome::AiOnly], "came_back_room_id IS NOT NULL"),
+        ConversationList::AiOnly => (vec![Outcome::AiOnly], "TRUE"),
+        ConversationList::AiAssisted => (vec![Outcome::AiAssisted], "TRUE"),
+        ConversationList::Escalated => (vec![Outcome::Escalated], "TRUE"),
+        ConversationList::Other => (vec![Outcome::Other], "TRUE"),
+        ConversationList::AfterHours => (
+            Outcome::ALL
+                .into_iter()
+                .filter(|outcome| outcome.is_eligible())
+                .collect(),
+            "after_hours = TRUE AND ai_handled = TRUE",
         ),
-        ConversationList::AiOnly => outcome(Outcome::AiOnly),
-        ConversationList::AiAssisted => outcome(Outcome::AiAssisted),
-        ConversationList::Escalated => outcome(Outcome::Escalated),
-        ConversationList::Other => outcome(Outcome::Other),
-        // Written as the partial index `room_outcomes_after_hours` is, so it is used.
-        ConversationList::AfterHours => format!(
-            "after_hours = TRUE AND ai_handled = TRUE AND outcome NOT IN ('{}', '{}')",
-            Outcome::TestChat.name(),
-            Outcome::Spam.name()
-        ),
-        ConversationList::TestChat => outcome(Outcome::TestChat),
-        ConversationList::Spam => outcome(Outcome::Spam),
+        ConversationList::TestChat => (vec![Outcome::TestChat], "TRUE"),
+        ConversationList::Spam => (vec![Outcome::Spam], "TRUE"),
     }
 }
 
 /// One page of a list, newest first, strictly after a keyset cursor (never OFFSET).
 /// Parameters: organization, first day, last day, the cursor's day, `created_at` and
 /// `room_id`, the page size. The order is day, start, room id: the same as start
-/// alone (a day is the local date of the start), but it lets PostgreSQL walk its
-/// `(organization_id, outcome, day)` index and sort only within a day.
+/// alone (a day is the local date of the start), and the order of the one index,
+/// `(organization_id, outcome, day …)`. A list drawn from several outcomes (after
+/// hours) reads a page from each along that index and keeps the newest of them.
 pub(crate) fn conversation_page(dialect: Dialect, list: ConversationList) -> String {
     let p = |n| dialect.parameter(n);
-    format!(
-        "SELECT {} FROM room_outcomes \
-         WHERE organization_id = {} AND day >= {} AND day <= {} AND {} \
-         AND (day, created_at, room_id) < ({}, {}, {}) \
-         ORDER BY day DESC, created_at DESC, room_id DESC LIMIT {}",
-        OUTCOME_COLUMNS.join(", "),
-        p(1),
-        p(2),
-        p(3),
-        conversation_filter(list),
-        p(4),
-        p(5),
-        p(6),
-        p(7)
-    )
+    let (outcomes, condition) = conversation_filter(list);
+    let order = "ORDER BY day DESC, created_at DESC, room_id DESC";
+    let branch = |outcome: &Outcome| {
+        format!(
+            "SELECT {} FROM room_outcomes \
+             WHERE organization_id = {} AND outcome = '{}' AND day >= {} AND day <= {} \
+             AND {condition} AND (day, created_at, room_id) < ({}, {}, {}) \
+             {order} LIMIT {}",
+            OUTCOME_COLUMNS.join(", "),
+            p(1),
+            outcome.name(),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7)
+        )
+    };
+    match outcomes.as_slice() {
+        [one] => branch(one),
+        several => {
+            let branches: Vec<String> = several
+                .iter()
+                .map(|outcome| format!("SELECT * FROM ({}) AS {}", branch(outcome), outcome.name()))
+                .collect();
+            format!(
+                "SELECT * FROM ({}) AS pages {order} LIMIT {}",
+                branches.join(" UNION ALL "),
+                p(7)
+            )
+        }
+    }
 }
 
 /// Reads one cell of a result row; each backend implements it for its own row type,
