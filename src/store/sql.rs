@@ -97,15 +97,15 @@ pub(crate) const OUTCOME_COLUMNS: [&str; 13] = [
     "sentiment",
 ];
 
-/// Adds `rows` room outcomes in one statement (a statement per row costs as much as
-/// the row itself). Parameters: for each row, the organization, then the values of
-/// `OUTCOME_COLUMNS` in order.
+/// Adds `rows` room outcomes of one organization in one statement (a statement per
+/// row costs as much as the row itself). Parameters: the organization, then for
+/// each row the values of `OUTCOME_COLUMNS` in order.
 pub(crate) fn insert_outcomes(dialect: Dialect, rows: usize) -> String {
-    let width = OUTCOME_COLUMNS.len() + 1;
+    let width = OUTCOME_COLUMNS.len();
     let tuples: Vec<String> = (0..rows)
         .map(|row| {
-            let values: Vec<String> = (1..=width)
-                .map(|n| dialect.parameter(row * width + n))
+            let values: Vec<String> = std::iter::once(dialect.parameter(1))
+                .chain((1..=width).map(|n| dialect.parameter(1 + row * width + n)))
                 .collect();
             format!("({})", values.join(", "))
         })
@@ -261,9 +261,9 @@ mod tests {
     #[test]
     fn a_multi_row_insert_numbers_every_cell_once() {
         let sql = insert_outcomes(Dialect::Sqlite, 3);
-        let cells = 3 * (OUTCOME_COLUMNS.len() + 1);
-        assert!(sql.contains(&format!("?{cells})")));
-        assert!(!sql.contains(&format!("?{}", cells + 1)));
-        assert_eq!(sql.matches("), (").count(), 2);
+        let last = 1 + 3 * OUTCOME_COLUMNS.len();
+        assert!(sql.contains(&format!("?{last})")));
+        assert!(!sql.contains(&format!("?{}", last + 1)));
+        assert_eq!(sql.matches("(?1, ").count(), 3, "the organization is one parameter");
     }
 }

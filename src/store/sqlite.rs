@@ -75,7 +75,7 @@ const OUTCOMES_PER_INSERT: usize = 128;
 /// The values of a room outcome that SQLite stores differently from the struct.
 struct OutcomeCells<'a> {
     room: &'a RoomOutcome,
-    day: String,
+    day: std::rc::Rc<str>,
     created_at: i64,
     closed_at: Option<i64>,
     outcome: &'static str,
@@ -83,16 +83,25 @@ struct OutcomeCells<'a> {
     came_back_at: Option<i64>,
 }
 
-fn outcome_cells(room: &RoomOutcome) -> OutcomeCells<'_> {
-    OutcomeCells {
-        room,
-        day: room.day.to_string(),
-        created_at: micros(room.created_at),
-        closed_at: room.closed_at.map(micros),
-        outcome: room.outcome.name(),
-        came_back_room: room.came_back.as_ref().map(|c| c.room_id.as_str()),
-        came_back_at: room.came_back.as_ref().map(|c| micros(c.created_at)),
-    }
+/// The cells of `rooms`, each day's text made once.
+fn outcome_cells(rooms: &[RoomOutcome]) -> Vec<OutcomeCells<'_>> {
+    let mut days: std::collections::HashMap<NaiveDate, std::rc::Rc<str>> =
+        std::collections::HashMap::new();
+    rooms
+        .iter()
+        .map(|room| OutcomeCells {
+            room,
+            day: days
+                .entry(room.day)
+                .or_insert_with(|| room.day.to_string().into())
+                .clone(),
+            created_at: micros(room.created_at),
+            closed_at: room.closed_at.map(micros),
+            outcome: room.outcome.name(),
+            came_back_room: room.came_back.as_ref().map(|c| c.room_id.as_str()),
+            came_back_at: room.came_back.as_ref().map(|c| micros(c.created_at)),
+        })
+        .collect()
 }
 
 /// A room's columns as SQLite returns them, before they are checked.
@@ -528,14 +537,13 @@ impl Store for SqliteStore {
                         .execute(params![org, row.day.to_string()])
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
-                for batch in outcomes.chunks(OUTCOMES_PER_INSERT) {
+                let cells = outcome_cells(&outcomes);
+                for batch in cells.chunks(OUTCOMES_PER_INSERT) {
                     let mut insert = transaction
                         .prepare_cached(&sql::insert_outcomes(Dialect::Sqlite, batch.len()))
                         .map_err(StoreError::sqlite(context.clone()))?;
-                    let cells: Vec<OutcomeCells> = batch.iter().map(outcome_cells).collect();
-                    let parameters = cells.iter().flat_map(|cells| {
-                        let row: [&dyn rusqlite::ToSql; 14] = [
-                            &org,
+                    let rows = batch.iter().flat_map(|cells| {
+                        let row: [&dyn rusqlite::ToSql; 13] = [
                             &cells.day,
                             &cells.room.room_id,
                             &cells.created_at,
@@ -552,6 +560,7 @@ impl Store for SqliteStore {
                         ];
                         row
                     });
+                    let parameters = std::iter::once(&org as &dyn rusqlite::ToSql).chain(rows);
                     insert
                         .execute(rusqlite::params_from_iter(parameters))
                         .map_err(StoreError::sqlite(context.clone()))?;
