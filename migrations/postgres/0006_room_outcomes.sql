@@ -28,3 +28,12 @@ CREATE TABLE IF NOT EXISTS room_outcomes (
 -- outcome's page and keeps the newest; deleting a day names every outcome.
 CREATE INDEX IF NOT EXISTS room_outcomes_by_list
     ON room_outcomes (organization_id, outcome, day);
+
+-- A fingerprint of each org-day's room outcomes, so that a run that computes a day
+-- to the very same rooms leaves them in place (src/metrics/rooms.rs).
+CREATE TABLE IF NOT EXISTS room_outcome_days (
+    organization_id  TEXT NOT NULL,
+    day              DATE NOT NULL,
+    fingerprint      BIGINT NOT NULL,
+    PRIMARY KEY (organization_id, day)
+);

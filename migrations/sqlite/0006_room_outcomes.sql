@@ -22,3 +22,10 @@ CREATE TABLE IF NOT EXISTS room_outcomes (
     sentiment          REAL,
     PRIMARY KEY (organization_id, outcome, day, created_at, room_id)
 ) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS room_outcome_days (
+    organization_id  TEXT NOT NULL,
+    day              TEXT NOT NULL,
+    fingerprint      INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, day)
+) WITHOUT ROWID;

@@ -167,7 +167,7 @@ pub struct RoomOutcome {
 }
 
 /// The room a customer came back with, and when it started.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CameBack {
     pub room_id: String,
     pub created_at: DateTime<Utc>,
@@ -354,6 +354,43 @@ impl ConversationList {
             ConversationList::Spam => room.outcome == Outcome::Spam,
         }
     }
+}
+
+/// A fingerprint of each day's room outcomes (of `days`, in that order; a day
+/// without rooms has one too). The stores keep it beside the rows, so a run that
+/// recomputes a day to the very same rooms leaves them in place instead of deleting
+/// and writing them again: a full re-aggregation of unchanged data writes nothing.
+pub fn day_fingerprints(days: &[NaiveDate], outcomes: &[RoomOutcome]) -> Vec<(NaiveDate, i64)> {
+    use std::hash::{Hash, Hasher};
+    let mut by_day: BTreeMap<NaiveDate, Vec<&RoomOutcome>> =
+        days.iter().map(|day| (*day, Vec::new())).collect();
+    for room in outcomes {
+        if let Some(rooms) = by_day.get_mut(&room.day) {
+            rooms.push(room);
+        }
+    }
+    days.iter()
+        .map(|day| {
+            let mut rooms = by_day.remove(day).unwrap_or_default();
+            rooms.sort_by(|a, b| a.room_id.cmp(&b.room_id));
+            // SipHash with fixed keys: the same on every run of the same build.
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            for room in rooms {
+                room.room_id.hash(&mut hasher);
+                room.created_at.hash(&mut hasher);
+                room.closed_at.hash(&mut hasher);
+                room.channel.hash(&mut hasher);
+                room.outcome.hash(&mut hasher);
+                room.ai_handled.hash(&mut hasher);
+                room.after_hours.hash(&mut hasher);
+                room.came_back.hash(&mut hasher);
+                room.customer_messages.hash(&mut hasher);
+                room.ai_messages.hash(&mut hasher);
+                room.sentiment.map(f64::to_bits).hash(&mut hasher);
+            }
+            (*day, hasher.finish() as i64)
+        })
+        .collect()
 }
 
 /// One counter row per day of `days` (rows for days without rooms are zero), the

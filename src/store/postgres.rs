@@ -20,7 +20,7 @@ use super::{
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
-use crate::metrics::rooms::RoomOutcome;
+use crate::metrics::rooms::{day_fingerprints, RoomOutcome};
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
@@ -444,17 +444,48 @@ impl Store for PostgresStore {
                 .await
                 .map_err(StoreError::postgres(context.clone()))?;
         }
+        let days: Vec<NaiveDate> = rows.iter().map(|row| row.day).collect();
+        let fresh = day_fingerprints(&days, outcomes);
+        let stored: std::collections::HashMap<NaiveDate, i64> = match (days.first(), days.last()) {
+            (Some(first), Some(last)) => transaction
+                .query(
+                    &sql::select_fingerprints(Dialect::Postgres),
+                    &[&org.as_str(), first, last],
+                )
+                .await
+                .map_err(StoreError::postgres(context.clone()))?
+                .iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+                .collect::<Result<_, tokio_postgres::Error>>()
+                .map_err(StoreError::postgres(context.clone()))?,
+            _ => std::collections::HashMap::new(),
+        };
+        let rewrite = sql::days_to_rewrite(&fresh, &stored);
         let delete = transaction
             .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Postgres))
             .await
             .map_err(StoreError::postgres(context.clone()))?;
-        for row in rows {
+        let remember = transaction
+            .prepare_cached(&sql::upsert_fingerprint(Dialect::Postgres))
+            .await
+            .map_err(StoreError::postgres(context.clone()))?;
+        for (day, fingerprint) in &rewrite {
             transaction
-                .execute(&delete, &[&org.as_str(), &row.day])
+                .execute(&delete, &[&org.as_str(), day])
+                .await
+                .map_err(StoreError::postgres(context.clone()))?;
+            transaction
+                .execute(&remember, &[&org.as_str(), day, fingerprint])
                 .await
                 .map_err(StoreError::postgres(context.clone()))?;
         }
-        write_outcomes(transaction.client(), org, outcomes).await?;
+        let rewritten: std::collections::HashSet<NaiveDate> =
+            rewrite.iter().map(|(day, _)| *day).collect();
+        let changed: Vec<&RoomOutcome> = outcomes
+            .iter()
+            .filter(|room| rewritten.contains(&room.day))
+            .collect();
+        write_outcomes(transaction.client(), org, &changed).await?;
         transaction
             .execute(
                 "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
@@ -479,10 +510,12 @@ impl Store for PostgresStore {
             .transaction()
             .await
             .map_err(StoreError::postgres(context))?;
-        transaction
-            .execute("DELETE FROM room_outcomes WHERE day < $1", &[&cutoff])
-            .await
-            .map_err(StoreError::postgres(context))?;
+        for table in ["room_outcomes", "room_outcome_days"] {
+            transaction
+                .execute(&format!("DELETE FROM {table} WHERE day < $1"), &[&cutoff])
+                .await
+                .map_err(StoreError::postgres(context))?;
+        }
         let deleted = transaction
             .execute("DELETE FROM ai_activity_logs WHERE day < $1", &[&cutoff])
             .await
@@ -831,7 +864,11 @@ async fn listen_for_changes(
 }
 
 /// Adds an org's room outcomes with binary COPY (a million rows a run is usual).
-async fn write_outcomes(client: &Client, org: &OrgId, outcomes: &[RoomOutcome]) -> StoreResult<()> {
+async fn write_outcomes(
+    client: &Client,
+    org: &OrgId,
+    outcomes: &[&RoomOutcome],
+) -> StoreResult<()> {
     let context = "writing room outcomes";
     let org = org.as_str();
     let cells: Vec<_> = outcomes

@@ -117,6 +117,42 @@ pub(crate) fn insert_outcomes(dialect: Dialect, rows: usize) -> String {
     )
 }
 
+/// The stored fingerprints of an organization's days (parameters: organization,
+/// first day, last day).
+pub(crate) fn select_fingerprints(dialect: Dialect) -> String {
+    format!(
+        "SELECT day, fingerprint FROM room_outcome_days \
+         WHERE organization_id = {} AND day >= {} AND day <= {}",
+        dialect.parameter(1),
+        dialect.parameter(2),
+        dialect.parameter(3)
+    )
+}
+
+/// Sets one day's fingerprint (parameters: organization, day, fingerprint).
+pub(crate) fn upsert_fingerprint(dialect: Dialect) -> String {
+    format!(
+        "INSERT INTO room_outcome_days (organization_id, day, fingerprint) VALUES ({}, {}, {}) \
+         ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = excluded.fingerprint",
+        dialect.parameter(1),
+        dialect.parameter(2),
+        dialect.parameter(3)
+    )
+}
+
+/// The days whose room outcomes must be written again: those whose fingerprint is
+/// new or differs from the stored one.
+pub(crate) fn days_to_rewrite(
+    fresh: &[(NaiveDate, i64)],
+    stored: &std::collections::HashMap<NaiveDate, i64>,
+) -> Vec<(NaiveDate, i64)> {
+    fresh
+        .iter()
+        .filter(|(day, fingerprint)| stored.get(day) != Some(fingerprint))
+        .copied()
+        .collect()
+}
+
 /// Removes an org-day's room outcomes before the day is written again, so a re-run
 /// replaces the day whole. Parameters: organization, day. Every outcome is named so
 /// that the list index `(organization_id, outcome, day …)` finds the rows.
@@ -264,6 +300,10 @@ mod tests {
         let last = 1 + 3 * OUTCOME_COLUMNS.len();
         assert!(sql.contains(&format!("?{last})")));
         assert!(!sql.contains(&format!("?{}", last + 1)));
-        assert_eq!(sql.matches("(?1, ").count(), 3, "the organization is one parameter");
+        assert_eq!(
+            sql.matches("(?1, ").count(),
+            3,
+            "the organization is one parameter"
+        );
     }
 }

@@ -16,7 +16,7 @@ use super::{
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
-use crate::metrics::rooms::RoomOutcome;
+use crate::metrics::rooms::{day_fingerprints, RoomOutcome};
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
@@ -506,6 +506,8 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         let org = org.to_string();
         let rows = rows.to_vec();
+        let days: Vec<NaiveDate> = rows.iter().map(|row| row.day).collect();
+        let fresh = day_fingerprints(&days, outcomes);
         let outcomes = outcomes.to_vec();
         self.with_connection(move |c| {
             let context = format!("writing daily rows of {org}");
@@ -529,14 +531,48 @@ impl Store for SqliteStore {
                         .execute(rusqlite::params_from_iter(values))
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
+                let stored = match (days.first(), days.last()) {
+                    (Some(first), Some(last)) => {
+                        let mut read = transaction
+                            .prepare_cached(&sql::select_fingerprints(Dialect::Sqlite))
+                            .map_err(StoreError::sqlite(context.clone()))?;
+                        let found = read
+                            .query_map(
+                                params![org, first.to_string(), last.to_string()],
+                                |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)),
+                            )
+                            .map_err(StoreError::sqlite(context.clone()))?;
+                        let mut stored = std::collections::HashMap::new();
+                        for entry in found {
+                            let (day, fingerprint) =
+                                entry.map_err(StoreError::sqlite(context.clone()))?;
+                            stored.insert(parse_day(&day)?, fingerprint);
+                        }
+                        stored
+                    }
+                    _ => std::collections::HashMap::new(),
+                };
+                let rewrite = sql::days_to_rewrite(&fresh, &stored);
                 let mut delete = transaction
                     .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Sqlite))
                     .map_err(StoreError::sqlite(context.clone()))?;
-                for row in &rows {
+                let mut remember = transaction
+                    .prepare_cached(&sql::upsert_fingerprint(Dialect::Sqlite))
+                    .map_err(StoreError::sqlite(context.clone()))?;
+                for (day, fingerprint) in &rewrite {
                     delete
-                        .execute(params![org, row.day.to_string()])
+                        .execute(params![org, day.to_string()])
+                        .map_err(StoreError::sqlite(context.clone()))?;
+                    remember
+                        .execute(params![org, day.to_string(), fingerprint])
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
+                let rewritten: std::collections::HashSet<NaiveDate> =
+                    rewrite.iter().map(|(day, _)| *day).collect();
+                let outcomes: Vec<RoomOutcome> = outcomes
+                    .into_iter()
+                    .filter(|room| rewritten.contains(&room.day))
+                    .collect();
                 let cells = outcome_cells(&outcomes);
                 for batch in cells.chunks(OUTCOMES_PER_INSERT) {
                     let mut insert = transaction
@@ -585,12 +621,14 @@ impl Store for SqliteStore {
         self.with_connection(move |c| {
             let context = "deleting expired daily rows";
             let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            transaction
-                .execute(
-                    "DELETE FROM room_outcomes WHERE day < ?1",
-                    [cutoff.to_string()],
-                )
-                .map_err(StoreError::sqlite(context))?;
+            for table in ["room_outcomes", "room_outcome_days"] {
+                transaction
+                    .execute(
+                        &format!("DELETE FROM {table} WHERE day < ?1"),
+                        [cutoff.to_string()],
+                    )
+                    .map_err(StoreError::sqlite(context))?;
+            }
             let deleted = transaction
                 .execute(
                     "DELETE FROM ai_activity_logs WHERE day < ?1",
