@@ -197,6 +197,9 @@ impl Aggregator<'_> {
             summary.refreshed.push(organization.id.clone());
         }
         bar.finish_and_clear();
+        if summary.days > 0 {
+            self.store.refresh_statistics().await?;
+        }
 
         if let Scope::Nightly { now } = request.scope {
             let cutoff = now

@@ -527,31 +527,46 @@ impl Store for PostgresStore {
         Ok(deleted)
     }
 
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        let context = "refreshing the room outcomes' statistics";
+        let client = self.client(context).await?;
+        client
+            .batch_execute("ANALYZE room_outcomes")
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+
     async fn conversations(
         &self,
         org: &OrgId,
         query: &ConversationQuery,
     ) -> StoreResult<Vec<RoomOutcome>> {
+        let context = "reading a conversation list";
         let cursor = query.cursor();
         let limit = query.limit as i64;
-        let (from, to) = (query.days.from(), query.days.to());
-        self.query(
-            "reading a conversation list",
-            &sql::conversation_page(Dialect::Postgres, query.list),
-            &[
-                &org.as_str(),
-                &from,
-                &to,
-                &cursor.day,
-                &cursor.created_at,
-                &cursor.room_id,
-                &limit,
-            ],
-        )
-        .await?
-        .iter()
-        .map(sql::decode_outcome)
-        .collect()
+        let (from, to) = (query.days.from(), query.last_day());
+        let client = self.client(context).await?;
+        // Planned with its values each time, never from the statement cache: a
+        // generic plan cannot see that the cursor leaves only a few days to read, and
+        // sorts the whole list (measured: 130 to 400 ms a page instead of 1 ms).
+        client
+            .query(
+                sql::conversation_page(Dialect::Postgres, query.list).as_str(),
+                &[
+                    &org.as_str(),
+                    &from,
+                    &to,
+                    &cursor.day,
+                    &cursor.created_at,
+                    &cursor.room_id,
+                    &limit,
+                ],
+            )
+            .await
+            .map_err(StoreError::postgres(context))?
+            .iter()
+            .map(sql::decode_outcome)
+            .collect()
     }
 
     async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {

@@ -192,11 +192,15 @@ fn conversation_filter(list: ConversationList) -> (Vec<Outcome>, &'static str) {
 }
 
 /// One page of a list, newest first, strictly after a keyset cursor (never OFFSET).
-/// Parameters: organization, first day, last day, the cursor's day, `created_at` and
-/// `room_id`, the page size. The order is day, start, room id: the same as start
+/// Parameters: organization, first day, last day to read (`ConversationQuery::
+/// last_day`), the cursor's day, `created_at` and `room_id`, the page size. The order is day, start, room id: the same as start
 /// alone (a day is the local date of the start), and the order of the one index,
-/// `(organization_id, outcome, day …)`. A list drawn from several outcomes (after
-/// hours) reads a page from each along that index and keeps the newest of them.
+/// `(organization_id, outcome, day …)`. The last day to read is the earlier of the
+/// range's end and the cursor's day, given as one plain bound, because SQLite uses a
+/// row value only as a filter, and of two upper bounds on `day` it may take the
+/// looser: either way a deep page would read every newer row first. A list drawn from
+/// several outcomes (after hours) reads a page from each along that index and keeps
+/// the newest of them.
 pub(crate) fn conversation_page(dialect: Dialect, list: ConversationList) -> String {
     let p = |n| dialect.parameter(n);
     let (outcomes, condition) = conversation_filter(list);

@@ -641,6 +641,16 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        // SQLite reads a list straight off its table's key whatever the statistics;
+        // `PRAGMA optimize` is its own cheap, occasional upkeep.
+        self.with_connection(|c| {
+            c.execute_batch("PRAGMA optimize")
+                .map_err(StoreError::sqlite("optimizing the database"))
+        })
+        .await
+    }
+
     async fn conversations(
         &self,
         org: &OrgId,
@@ -658,7 +668,7 @@ impl Store for SqliteStore {
                 .query(params![
                     org,
                     query.days.from().to_string(),
-                    query.days.to().to_string(),
+                    query.last_day().to_string(),
                     cursor.day.to_string(),
                     micros(cursor.created_at),
                     cursor.room_id,

@@ -618,6 +618,7 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
         )
         .await
         .expect("write b");
+    store.refresh_statistics().await.expect("statistics");
     let october = DateRange::new(first, day("2026-10-31")).expect("range");
     let ai_only = whole_list(store, &a, ConversationList::AiOnly, october, 2).await;
     let ids: Vec<&str> = ai_only.iter().map(|r| r.room_id.as_str()).collect();
