@@ -278,6 +278,10 @@ pub mod report {
         "the same as the {days} days before",
         "sama dengan {days} hari sebelumnya",
     );
+    pub const CHANGE_INCOMPLETE: Phrase = Phrase::new(
+        "No comparison with the {days} days before: their data is no longer kept in full.",
+        "Belum ada perbandingan dengan {days} hari sebelumnya: datanya sudah tidak tersimpan lengkap.",
+    );
     pub const CHANGE_NONE: Phrase = Phrase::new(
         "No comparison with the {days} days before: they were still forming a baseline.",
         "Belum ada perbandingan dengan {days} hari sebelumnya: data saat itu masih terbentuk.",
@@ -750,10 +754,6 @@ pub mod web {
         "Lihat chat uji coba ({count})",
     );
     pub const SEE_SPAM: Phrase = Phrase::new("See the spam ({count})", "Lihat spam ({count})");
-    pub const SEE_CAME_BACK: Phrase = Phrase::new(
-        "See the customers who came back",
-        "Lihat pelanggan yang kembali",
-    );
     pub const DOWNLOADS_TITLE: Phrase = Phrase::new("Download", "Unduh");
     pub const DOWNLOAD_DAILY_XLSX: Phrase =
         Phrase::new("Daily figures (Excel)", "Angka harian (Excel)");

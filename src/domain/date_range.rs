@@ -43,9 +43,23 @@ impl DateRange {
         Ok(Self { from, to })
     }
 
+    /// Exactly `YYYY-MM-DD` with a four-digit year: chrono alone would take a sign
+    /// and any number of digits, and a date at the end of its calendar has no day
+    /// after it (the lists' cursor) nor a period before it.
     pub fn parse_date(text: &str) -> Result<NaiveDate, DateRangeError> {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| DateRangeError::NotADate(text.to_string()))
+        let trimmed = text.trim();
+        let shaped = trimmed.len() == 10
+            && trimmed
+                .bytes()
+                .enumerate()
+                .all(|(index, byte)| match index {
+                    4 | 7 => byte == b'-',
+                    _ => byte.is_ascii_digit(),
+                });
+        shaped
+            .then(|| NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").ok())
+            .flatten()
+            .ok_or_else(|| DateRangeError::NotADate(text.to_string()))
     }
 
     pub fn from(&self) -> NaiveDate {
@@ -94,6 +108,19 @@ mod tests {
         let range = DateRange::new(day("2026-10-01"), day("2026-10-31")).unwrap();
         assert_eq!(range.days(), 31);
         assert_eq!(range.iter_days().count(), 31);
+        for bad in [
+            "+262142-12-31",
+            "-262143-01-01",
+            "20261-01-01",
+            "2026-1-01",
+            "2026/10/01",
+        ] {
+            assert!(DateRange::parse_date(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            DateRange::parse_date(" 9999-12-31 ").map(|d| d.to_string()),
+            Ok("9999-12-31".to_string())
+        );
     }
 
     #[test]

@@ -137,6 +137,9 @@ pub struct LedgerSplit {
 pub struct PeriodBefore {
     pub range: DateRange,
     pub figures: Option<HeadlineFigures>,
+    /// The datamart no longer holds that period from its start (retention took its
+    /// first days): no figure, rather than a change against part of it.
+    pub incomplete: bool,
 }
 
 /// The four figures a headline change is given for.
@@ -468,8 +471,7 @@ impl Totals {
         to: NaiveDate,
         policy: &ReportPolicy,
     ) -> bool {
-        days_of_data(first_eligible_day, to) < policy.min_days_of_data
-            || self.eligible < policy.min_conversations
+        baseline_forming(first_eligible_day, to, self.eligible, policy)
     }
 
     fn headline_figures(&self, cost: Option<CostAssumption>) -> HeadlineFigures {
@@ -490,6 +492,18 @@ fn ratio(numerator: i64, denominator: i64) -> Option<f64> {
 
 fn mean(sum: f64, count: i64) -> Option<f64> {
     (count > 0).then(|| sum / count as f64)
+}
+
+/// Whether a range ending on `to` with `eligible` conversations is still forming its
+/// baseline (§4.7): then only volume is shown, in the report and in its downloads.
+pub fn baseline_forming(
+    first_eligible_day: Option<NaiveDate>,
+    to: NaiveDate,
+    eligible: i64,
+    policy: &ReportPolicy,
+) -> bool {
+    days_of_data(first_eligible_day, to) < policy.min_days_of_data
+        || eligible < policy.min_conversations
 }
 
 /// Org-local days from the first eligible room to the range's end, inclusive (§4.7).
@@ -674,11 +688,24 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         sentiment_pending: totals.journey_rooms_pending > 0,
         period_before: inputs.days_before.map(|days| {
             let range = inputs.range.before();
-            let before = Totals::of(days.iter().filter(|row| range.contains(row.day)));
+            let rows: Vec<&DailyCounters> =
+                days.iter().filter(|row| range.contains(row.day)).collect();
+            // The period's data starts on its first day, or on the organization's
+            // first eligible day when that is later; a datamart that starts later
+            // than that has lost the period's beginning to retention.
+            let starts = inputs
+                .first_eligible_day
+                .map_or(range.from(), |first| first.max(range.from()));
+            let earliest = rows.iter().map(|row| row.day).min();
+            let incomplete =
+                starts <= range.to() && earliest.is_none_or(|earliest| earliest > starts);
+            let before = Totals::of(rows);
+            let forming = before.baseline_forming(inputs.first_eligible_day, range.to(), policy);
             PeriodBefore {
                 range,
-                figures: (!before.baseline_forming(inputs.first_eligible_day, range.to(), policy))
+                figures: (!forming && !incomplete)
                     .then(|| before.headline_figures(inputs.cost_assumption)),
+                incomplete,
             }
         }),
     }
@@ -1079,6 +1106,40 @@ mod tests {
         let too_short = json(&assemble(&input), Lang::En);
         assert_eq!(too_short["forecast"]["status"], "not_enough_history");
         assert_eq!(too_short["forecast"]["months"], 3);
+    }
+
+    #[test]
+    fn the_period_before_is_compared_only_when_whole_and_formed() {
+        let org = organization(true);
+        let policy = ReportPolicy {
+            min_conversations: 10,
+            ..ReportPolicy::default()
+        };
+        let days = [row("2026-10-01", 100, 60, 0)];
+        let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
+        // The 31 days before: 31 Aug – 30 Sep 2026 (first eligible day: 1 Jan).
+        let september: Vec<DailyCounters> = std::iter::once("2026-08-31".to_string())
+            .chain((1..=30).map(|d| format!("2026-09-{d:02}")))
+            .map(|date| row(&date, 10, 5, 1))
+            .collect();
+        input.days_before = Some(&september);
+        let whole = assemble(&input).figures.unwrap().period_before.unwrap();
+        assert_eq!(whole.range.from(), day("2026-08-31"));
+        let then = whole.figures.expect("a whole, formed period is compared");
+        assert_eq!((then.eligible, then.net), (310, 124));
+        assert!(!whole.incomplete);
+        // Retention took its first days: no comparison, and it says why.
+        let late = &september[10..];
+        input.days_before = Some(late);
+        let cut = assemble(&input).figures.unwrap().period_before.unwrap();
+        assert!(cut.incomplete && cut.figures.is_none());
+        let reads = words::changes(&assemble(&input), Lang::En).unwrap();
+        assert!(reads.none.unwrap().contains("no longer kept in full"));
+        // Too few conversations then: forming, no change.
+        let quiet = [row("2026-08-31", 5, 1, 0)];
+        input.days_before = Some(&quiet);
+        let forming = assemble(&input).figures.unwrap().period_before.unwrap();
+        assert!(!forming.incomplete && forming.figures.is_none());
     }
 
     #[test]

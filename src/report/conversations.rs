@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
-use crate::i18n::{self, lists as words, Lang, Phrase};
+use crate::i18n::{lists as words, Lang, Phrase};
 use crate::metrics::rooms::{ConversationList, Outcome, RoomOutcome};
 
 /// A room outcome ready to show.
@@ -139,9 +139,10 @@ impl Conversation {
                 .as_ref()
                 .map(|b| b.room_id.clone())
                 .unwrap_or_default(),
+            // Numbers in a file for tools use a decimal point, whatever the language.
             self.came_back
                 .as_ref()
-                .map(|b| i18n::format_decimal(b.hours_later, 1))
+                .map(|b| format!("{:.1}", b.hours_later))
                 .unwrap_or_default(),
             match self.after_hours {
                 Some(flag) => yes_no(flag),
@@ -150,7 +151,7 @@ impl Conversation {
             self.customer_messages.to_string(),
             self.ai_messages.to_string(),
             self.sentiment
-                .map(|s| i18n::format_decimal(s, 2))
+                .map(|s| format!("{s:.2}"))
                 .unwrap_or_default(),
             self.inbox_url.clone().unwrap_or_default(),
         ]

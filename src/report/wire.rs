@@ -251,9 +251,9 @@ impl Ledger {
 pub struct PeriodBefore {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// `baseline_forming` when that period had too little data to compare with;
-    /// then no figure and no change is given.
-    pub status: Status,
+    /// `baseline_forming` when that period had too little data to compare with,
+    /// `incomplete` when retention took its first days; then no figure and no change.
+    pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eligible: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -308,10 +308,10 @@ impl PeriodBefore {
         PeriodBefore {
             from: before.range.from(),
             to: before.range.to(),
-            status: if then.is_some() {
-                Status::Ok
-            } else {
-                Status::BaselineForming
+            status: match (then.is_some(), before.incomplete) {
+                (true, _) => "ok",
+                (false, true) => "incomplete",
+                (false, false) => "baseline_forming",
             },
             eligible: then.map(|t| t.eligible),
             net: then.map(|t| t.net),

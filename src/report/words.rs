@@ -1,5 +1,6 @@
 //! The one place a report is put into sentences, in the caller's language: the
-//! headline, the notes, each verdict's label and the forecast's read. The JSON API
+//! headline, the notes, each verdict's label, the forecast's read, the ledger and
+//! the changes against the period before. The JSON API
 //! (`wire`), the page (`server::view`) and the terminal (`cli::terminal`) all word a
 //! report here, so the three never disagree. The phrases themselves live in `i18n`.
 
@@ -180,8 +181,13 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
     let before = figures.period_before?;
     let days = ("days", i18n::format_count(before.range.days()));
     let Some(then) = before.figures else {
+        let why = if before.incomplete {
+            phrases::CHANGE_INCOMPLETE
+        } else {
+            phrases::CHANGE_NONE
+        };
         return Some(ChangeReads {
-            none: Some(phrases::CHANGE_NONE.fill(lang, &[days])),
+            none: Some(why.fill(lang, &[days])),
             ..ChangeReads::default()
         });
     };

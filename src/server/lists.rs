@@ -475,58 +475,59 @@ impl Drop for ChannelWriter {
     }
 }
 
-/// One line of the daily series: a day's counters as the report counts them.
+/// One line of the daily series: a day's counters as the report counts them. While
+/// the range is still forming its baseline the report shows volume only, and so
+/// does the download: the outcome columns are empty (docs/metrics.md §4.7).
 struct DailyLine {
     label: String,
-    all: i64,
-    counted: i64,
-    test_chats: i64,
-    spam: i64,
-    ai_handled: i64,
-    solved_alone: i64,
-    came_back: i64,
-    ai_assisted: i64,
-    escalated: i64,
-    other: i64,
+    /// All, counted, test chats, spam, AI took part.
+    volume: [i64; 5],
+    /// Solved alone, came back, AI assisted, escalated, other; `None` while forming.
+    outcomes: Option<[i64; 5]>,
     after_hours: Option<i64>,
     net_rate: Option<f64>,
 }
 
 impl DailyLine {
-    fn new(label: String, rows: &[&DailyCounters], with_hours: bool) -> Self {
+    fn new(label: String, rows: &[&DailyCounters], with_hours: bool, forming: bool) -> Self {
         let sum = |get: fn(&DailyCounters) -> i64| rows.iter().map(|row| get(row)).sum::<i64>();
         let counted = sum(|r| r.eligible);
         let net = sum(|r| r.contained) - sum(|r| r.reopened);
+        let test_chats = sum(|r| r.test_chats);
+        let spam = sum(|r| r.spam);
         DailyLine {
             label,
-            all: counted + sum(|r| r.test_chats) + sum(|r| r.spam),
-            counted,
-            test_chats: sum(|r| r.test_chats),
-            spam: sum(|r| r.spam),
-            ai_handled: sum(|r| r.ai_handled),
-            solved_alone: net,
-            came_back: sum(|r| r.reopened),
-            ai_assisted: sum(|r| r.ai_assisted),
-            escalated: sum(|r| r.escalated),
-            other: sum(|r| r.other),
-            after_hours: with_hours.then(|| sum(|r| r.after_hours)),
-            net_rate: (counted > 0).then(|| net as f64 / counted as f64),
+            volume: [
+                counted + test_chats + spam,
+                counted,
+                test_chats,
+                spam,
+                sum(|r| r.ai_handled),
+            ],
+            outcomes: (!forming).then(|| {
+                [
+                    net,
+                    sum(|r| r.reopened),
+                    sum(|r| r.ai_assisted),
+                    sum(|r| r.escalated),
+                    sum(|r| r.other),
+                ]
+            }),
+            after_hours: (with_hours && !forming).then(|| sum(|r| r.after_hours)),
+            net_rate: (counted > 0 && !forming).then(|| net as f64 / counted as f64),
         }
     }
 
-    fn counts(&self) -> [i64; 10] {
-        [
-            self.all,
-            self.counted,
-            self.test_chats,
-            self.spam,
-            self.ai_handled,
-            self.solved_alone,
-            self.came_back,
-            self.ai_assisted,
-            self.escalated,
-            self.other,
-        ]
+    /// The ten counts in column order; `None` where a figure is not shown.
+    fn counts(&self) -> Vec<Option<i64>> {
+        self.volume
+            .iter()
+            .map(|count| Some(*count))
+            .chain(match self.outcomes {
+                Some(outcomes) => outcomes.map(Some).to_vec(),
+                None => vec![None; 5],
+            })
+            .collect()
     }
 }
 
@@ -559,6 +560,7 @@ fn daily_lines(
     range: DateRange,
     days: &[DailyCounters],
     lang: Lang,
+    forming: bool,
 ) -> Vec<DailyLine> {
     let with_hours = organization.business_hours.is_some();
     let by_day: std::collections::BTreeMap<NaiveDate, &DailyCounters> = days
@@ -576,12 +578,13 @@ fn daily_lines(
     all.sort_by_key(|row| row.day);
     let mut lines: Vec<DailyLine> = all
         .iter()
-        .map(|row| DailyLine::new(row.day.to_string(), &[row], with_hours))
+        .map(|row| DailyLine::new(row.day.to_string(), &[row], with_hours, forming))
         .collect();
     lines.push(DailyLine::new(
         words::DAILY_TOTAL.text(lang).to_string(),
         &all,
         with_hours,
+        forming,
     ));
     lines
 }
@@ -591,13 +594,18 @@ pub fn daily_csv(
     download: &Download,
     days: &[DailyCounters],
     range: DateRange,
+    forming: bool,
 ) -> Result<Bytes, std::io::Error> {
-    let lines = daily_lines(&download.organization, range, days, download.lang);
+    let lines = daily_lines(&download.organization, range, days, download.lang, forming);
     let bytes = csv_chunk(|w| {
         w.write_record(daily_columns(download.lang))?;
         for line in &lines {
             let mut record = vec![line.label.clone()];
-            record.extend(line.counts().iter().map(i64::to_string));
+            record.extend(
+                line.counts()
+                    .iter()
+                    .map(|count| count.map(|n| n.to_string()).unwrap_or_default()),
+            );
             record.push(line.after_hours.map(|n| n.to_string()).unwrap_or_default());
             record.push(line.net_rate.map(|r| format!("{r:.6}")).unwrap_or_default());
             w.write_record(record)?;
@@ -613,9 +621,10 @@ pub fn daily_xlsx(
     download: &Download,
     days: &[DailyCounters],
     range: DateRange,
+    forming: bool,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let lang = download.lang;
-    let lines = daily_lines(&download.organization, range, days, lang);
+    let lines = daily_lines(&download.organization, range, days, lang, forming);
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let percent = rust_xlsxwriter::Format::new().set_num_format("0%");
@@ -628,7 +637,9 @@ pub fn daily_xlsx(
         let row = index as u32 + 1;
         sheet.write_string(row, 0, &line.label)?;
         for (column, count) in line.counts().iter().enumerate() {
-            sheet.write_number(row, column as u16 + 1, *count as f64)?;
+            if let Some(count) = count {
+                sheet.write_number(row, column as u16 + 1, *count as f64)?;
+            }
         }
         if let Some(count) = line.after_hours {
             sheet.write_number(row, 11, count as f64)?;

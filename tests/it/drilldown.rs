@@ -461,6 +461,48 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         .expect("the sheet that explains");
     assert!(about.rows().count() >= 6);
 
+    // A range still forming its baseline: volume only, as in the report (§4.7).
+    let (status, _, body) = download(
+        &app,
+        "/api/v1/reports/ai-agent-impact/daily.csv?from=2026-09-02&to=2026-09-10",
+        &owner,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(body.as_slice());
+    for record in reader.records() {
+        let record = record.expect("row");
+        assert!(!record[2].is_empty(), "counted is shown");
+        for column in 6..13 {
+            assert!(
+                record[column].is_empty(),
+                "column {column} while forming: {record:?}"
+            );
+        }
+    }
+    // Dates are YYYY-MM-DD: a year chrono could not step past is refused, not a panic.
+    for dates in [
+        "from=%2B262142-12-31&to=%2B262142-12-31",
+        "from=-262143-01-01&to=-262143-01-02",
+    ] {
+        let (status, _) = get(
+            &app,
+            &format!("/api/v1/reports/ai-agent-impact/conversations?outcome=spam&{dates}"),
+            &owner,
+        )
+        .await;
+        assert_eq!(status, 400, "{dates}");
+        let (status, _) = get(
+            &app,
+            &format!("/api/v1/reports/ai-agent-impact?{dates}"),
+            &owner,
+        )
+        .await;
+        assert_eq!(status, 400, "{dates}");
+    }
+    let (status, _) = get(&app, "/healthz", "").await;
+    assert_eq!(status, 200, "the server is still well");
+
     let counts: HashMap<&str, usize> = LISTS
         .iter()
         .map(|l| (*l, expected.lists[l].len()))

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::domain::{DateRange, Organization};
 use crate::i18n::{api as words, Lang};
+use crate::metrics::report::baseline_forming;
 use crate::report::conversations::Conversation;
 use crate::report::wire;
 use crate::server::auth::Caller;
@@ -230,6 +231,18 @@ async fn daily_download(
         tracing::error!(org_id = %caller.org, error = %error, "reading the daily series failed");
         ApiError::Unavailable.in_lang(lang)
     })?;
+    // Volume only while the range forms its baseline, as the report (§4.7).
+    let first_eligible_day = state
+        .store
+        .activity(&caller.org)
+        .await
+        .map_err(|error| {
+            tracing::error!(org_id = %caller.org, error = %error, "reading the organization's activity failed");
+            ApiError::Unavailable.in_lang(lang)
+        })?
+        .first_eligible_day;
+    let eligible: i64 = days.iter().map(|row| row.eligible).sum();
+    let forming = baseline_forming(first_eligible_day, range.to(), eligible, &state.policy);
     let details = Download {
         org: caller.org.clone(),
         organization,
@@ -239,12 +252,12 @@ async fn daily_download(
     };
     let internal = |error: String| ApiError::internal(error).in_lang(lang);
     Ok(if workbook {
-        let bytes =
-            lists::daily_xlsx(&details, &days, range).map_err(|e| internal(e.to_string()))?;
+        let bytes = lists::daily_xlsx(&details, &days, range, forming)
+            .map_err(|e| internal(e.to_string()))?;
         download(XLSX_TYPE, lists::file_name("daily", range, "xlsx")).body(bytes)
     } else {
-        let bytes =
-            lists::daily_csv(&details, &days, range).map_err(|e| internal(e.to_string()))?;
+        let bytes = lists::daily_csv(&details, &days, range, forming)
+            .map_err(|e| internal(e.to_string()))?;
         download(
             "text/csv; charset=utf-8",
             lists::file_name("daily", range, "csv"),

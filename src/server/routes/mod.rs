@@ -1,5 +1,6 @@
-//! The server's routes, one module per surface: the API for the host web admin,
-//! the operations endpoints, sign-in, the page, and the demo's sign-in page.
+//! The server's routes, one module per surface: the API for the host web admin, its
+//! conversation lists and downloads, the operations endpoints, sign-in, the page
+//! (with the conversation list page), and the demo's sign-in page.
 
 pub mod api;
 pub mod demo;
