@@ -67,7 +67,7 @@ struct Cursor {
     room_id: String,
 }
 
-pub fn encode_cursor(query: &ConversationQuery, last: &RoomOutcome) -> String {
+fn encode_cursor(query: &ConversationQuery, last: &RoomOutcome) -> String {
     let cursor = Cursor {
         list: query.list.name().to_string(),
         from: query.days.from(),
@@ -81,7 +81,7 @@ pub fn encode_cursor(query: &ConversationQuery, last: &RoomOutcome) -> String {
 }
 
 /// The position a cursor names, if it is ours and belongs to `query`'s list and range.
-pub fn decode_cursor(text: &str, query: &ConversationQuery) -> Result<ListPosition, ApiError> {
+fn decode_cursor(text: &str, query: &ConversationQuery) -> Result<ListPosition, ApiError> {
     let bad = || ApiError::bad_request(api_words::BAD_CURSOR, &[]);
     if text.len() > MAX_CURSOR_BYTES {
         return Err(bad());
@@ -102,12 +102,21 @@ pub fn decode_cursor(text: &str, query: &ConversationQuery) -> Result<ListPositi
     })
 }
 
-/// One page and whether more follow (read one row more than asked to know).
+/// A page of a list as the API and the page show it.
+pub struct Page {
+    pub rows: Vec<RoomOutcome>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One page, its next cursor (one row more than asked is read to know whether more
+/// follow), and the `impact_report_drilldown_viewed` event.
 pub async fn read_page(
     store: &dyn Store,
     org: &OrgId,
     query: &ConversationQuery,
-) -> Result<(Vec<RoomOutcome>, bool), ApiError> {
+) -> Result<Page, ApiError> {
+    let started = Instant::now();
     let mut asked = query.clone();
     asked.limit = query.limit + 1;
     let mut rows = read(store, org, &asked).await.map_err(|error| {
@@ -116,7 +125,17 @@ pub async fn read_page(
     })?;
     let more = rows.len() > query.limit;
     rows.truncate(query.limit);
-    Ok((rows, more))
+    let next_cursor = rows
+        .last()
+        .filter(|_| more)
+        .map(|last| encode_cursor(query, last));
+    crate::server::observability::events::drilldown_viewed(
+        org.as_str(),
+        query.list.name(),
+        rows.len(),
+        started.elapsed().as_millis() as u64,
+    );
+    Ok(Page { rows, next_cursor })
 }
 
 async fn read(

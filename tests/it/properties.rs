@@ -154,7 +154,9 @@ async fn aggregate(
     (rows(store.as_ref()).await, outcomes(store.as_ref()).await)
 }
 
-/// Every room outcome of the organization: the six disjoint lists, read whole.
+/// Every room outcome of the organization: the six disjoint lists, read whole. Each
+/// of the nine lists the store serves must hold exactly the rooms that
+/// `ConversationList::includes` (the Rust reading of METRICS.md §4.9) picks from them.
 async fn outcomes(store: &dyn Store) -> Vec<RoomOutcome> {
     let org = OrgId::parse("org_prop").expect("id");
     let range = DateRange::new(
@@ -175,6 +177,24 @@ async fn outcomes(store: &dyn Store) -> Vec<RoomOutcome> {
         all.extend(store.conversations(&org, &query).await.expect("list"));
     }
     all.sort_by(|a, b| (a.day, &a.room_id).cmp(&(b.day, &b.room_id)));
+    for list in ConversationList::ALL {
+        let query = ConversationQuery::first_page(list, range, 10_000);
+        let mut served: Vec<String> = store
+            .conversations(&org, &query)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|room| room.room_id)
+            .collect();
+        let mut picked: Vec<String> = all
+            .iter()
+            .filter(|room| list.includes(room))
+            .map(|room| room.room_id.clone())
+            .collect();
+        served.sort();
+        picked.sort();
+        assert_eq!(served, picked, "{list:?}: the SQL and the rule disagree");
+    }
     all
 }
 

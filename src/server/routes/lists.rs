@@ -18,7 +18,6 @@ use crate::report::wire;
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalizedError};
 use crate::server::lists::{self, Chunks, Download};
-use crate::server::observability::events;
 use crate::server::reports::{choose_lang, choose_range, eligible_org, AppState, ReportQuery};
 
 pub const CONVERSATIONS_API: &str = "/api/v1/reports/ai-agent-impact/conversations";
@@ -90,7 +89,6 @@ async fn conversations(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Reply {
-    let started = Instant::now();
     let Scope {
         lang,
         organization,
@@ -100,19 +98,10 @@ async fn conversations(
     let limit = lists::parse_limit(query.limit.as_deref()).map_err(|e| e.in_lang(lang))?;
     let page_query = lists::list_query(list, range, limit, query.cursor.as_deref())
         .map_err(|e| e.in_lang(lang))?;
-    let (rows, more) = lists::read_page(state.store.as_ref(), &caller.org, &page_query)
-        .await
-        .map_err(|e| e.in_lang(lang))?;
-    let next_cursor = rows
-        .last()
-        .filter(|_| more)
-        .map(|last| lists::encode_cursor(&page_query, last));
-    events::drilldown_viewed(
-        caller.org.as_str(),
-        list.name(),
-        rows.len(),
-        started.elapsed().as_millis() as u64,
-    );
+    let lists::Page { rows, next_cursor } =
+        lists::read_page(state.store.as_ref(), &caller.org, &page_query)
+            .await
+            .map_err(|e| e.in_lang(lang))?;
     let conversations = rows
         .iter()
         .map(|room| {

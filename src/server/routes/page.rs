@@ -384,27 +384,16 @@ async fn conversations_page(
     let Ok(page_query) = page_query else {
         return html(StatusCode::BAD_REQUEST, ReportBody::error(lang).render());
     };
-    let started = std::time::Instant::now();
-    let (rows, more) = match lists::read_page(state.store.as_ref(), &caller.org, &page_query).await
-    {
-        Ok(read) => read,
-        Err(_) => {
-            return html(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ReportBody::error(lang).render(),
-            )
-        }
-    };
-    crate::server::observability::events::drilldown_viewed(
-        caller.org.as_str(),
-        list.name(),
-        rows.len(),
-        started.elapsed().as_millis() as u64,
-    );
-    let next_cursor = rows
-        .last()
-        .filter(|_| more)
-        .map(|last| lists::encode_cursor(&page_query, last));
+    let lists::Page { rows, next_cursor } =
+        match lists::read_page(state.store.as_ref(), &caller.org, &page_query).await {
+            Ok(read) => read,
+            Err(_) => {
+                return html(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ReportBody::error(lang).render(),
+                )
+            }
+        };
     let this_cursor = page_query.after.as_ref().and(query.cursor.as_deref());
     html(
         StatusCode::OK,
