@@ -165,16 +165,18 @@ impl Aggregator<'_> {
             let milestones = self.source_milestones(&organization).await?;
             let baseline_window = milestones.first_ai_day.map(baseline::window);
             let mut window_rows = Vec::new();
+            // Each chunk is written while the next one is read and computed: the
+            // reads touch only the source tables and the writes only the datamart,
+            // so on two connections the two overlap instead of adding up. Each
+            // chunk's write stays one transaction, exactly as when run in turn.
+            let mut unwritten: Option<ComputedDays> = None;
             for chunk in chunks(&days, self.settings.chunk_days.max(1) as usize) {
-                let computed = self.compute_days(&organization, &chunk, true).await?;
-                self.store
-                    .write_days(
-                        &organization.id,
-                        &computed.rows,
-                        &computed.outcomes,
-                        milestones.first_eligible_day,
-                    )
-                    .await?;
+                let (computed, written) = tokio::join!(
+                    self.compute_days(&organization, &chunk, true),
+                    self.write_computed(&organization, unwritten.take(), &milestones),
+                );
+                written?;
+                let computed = computed?;
                 if let Some((first, last)) = baseline_window {
                     window_rows.extend(
                         computed
@@ -189,8 +191,11 @@ impl Aggregator<'_> {
                 if computed.sentiment_pending {
                     summary.sentiment_pending_days += chunk.len();
                 }
+                unwritten = Some(computed);
                 bar.inc(chunk.len() as u64);
             }
+            self.write_computed(&organization, unwritten.take(), &milestones)
+                .await?;
             self.refresh_baseline(&organization, baseline_window, window_rows)
                 .await?;
             summary.organizations += 1;
@@ -209,6 +214,27 @@ impl Aggregator<'_> {
             summary.expired_rows_deleted = self.store.delete_days_before(cutoff).await?;
         }
         Ok(summary)
+    }
+
+    /// Writes one computed chunk's daily rows and room outcomes (nothing for `None`).
+    async fn write_computed(
+        &self,
+        organization: &Organization,
+        computed: Option<ComputedDays>,
+        milestones: &SourceMilestones,
+    ) -> Result<(), AggregateError> {
+        let Some(computed) = computed else {
+            return Ok(());
+        };
+        self.store
+            .write_days(
+                &organization.id,
+                &computed.rows,
+                &computed.outcomes,
+                milestones.first_eligible_day,
+            )
+            .await?;
+        Ok(())
     }
 
     async fn days_to_compute(

@@ -85,6 +85,15 @@ impl DateRange {
         }
     }
 
+    /// The period before and this range as one span, so that both are read in one
+    /// query and split by `contains`.
+    pub fn with_before(&self) -> DateRange {
+        DateRange {
+            from: self.before().from,
+            to: self.to,
+        }
+    }
+
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to
     }
@@ -121,6 +130,16 @@ mod tests {
             DateRange::parse_date(" 9999-12-31 ").map(|d| d.to_string()),
             Ok("9999-12-31".to_string())
         );
+    }
+
+    #[test]
+    fn the_period_before_has_the_same_length_and_ends_the_day_before() {
+        let range = DateRange::new(day("2026-03-01"), day("2026-03-31")).unwrap();
+        let before = range.before();
+        assert_eq!((before.from(), before.to()), (day("2026-01-29"), day("2026-02-28")));
+        let both = range.with_before();
+        assert_eq!((both.from(), both.to()), (day("2026-01-29"), day("2026-03-31")));
+        assert_eq!(both.days(), 2 * range.days());
     }
 
     #[test]

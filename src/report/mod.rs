@@ -31,13 +31,15 @@ pub async fn load_report(
     policy: &ReportPolicy,
 ) -> Result<Report, ReportError> {
     let organization = load_organization(store, org).await?;
-    let (days, days_before, activity, cost_assumption, baseline) = tokio::try_join!(
-        store.daily_counters(org, range),
-        store.daily_counters(org, range.before()),
+    // One read of the range and its period before, as the server does.
+    let (both, activity, cost_assumption, baseline) = tokio::try_join!(
+        store.daily_counters(org, range.with_before()),
         store.activity(org),
         store.cost_assumption(org),
         store.onboarding_baseline(org),
     )?;
+    let (days, days_before): (Vec<_>, Vec<_>) =
+        both.into_iter().partition(|row| range.contains(row.day));
     Ok(assemble(&ReportInputs {
         organization: &organization,
         range,

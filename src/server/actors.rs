@@ -337,10 +337,8 @@ async fn fetch_groups(
     };
     // The core read also brings the period before (docs/metrics.md §4.9): one read
     // of both ranges, so the changes cost no second query and never a second timeout.
-    let before = range.before();
-    let core_span = DateRange::unbounded(before.from(), range.to()).unwrap_or(range);
     let (core, journey, quality) = tokio::join!(
-        ask(TileGroup::Core, core_span, settings.core_timeout_ms),
+        ask(TileGroup::Core, range.with_before(), settings.core_timeout_ms),
         ask(TileGroup::Journey, range, settings.journey_timeout_ms),
         ask(TileGroup::Quality, range, settings.quality_timeout_ms),
     );

@@ -23,7 +23,13 @@ const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
 
 pub struct SqliteStore {
     path: PathBuf,
+    /// Every write, and every read of the datamart.
     connection: Arc<Mutex<Connection>>,
+    /// Reads of the source tables (rooms, histories, summaries) only. A second
+    /// connection lets the aggregation read the next days while the last ones are
+    /// written: in WAL mode a reader and the writer run side by side, and the
+    /// reader sees every transaction committed before its statement began.
+    source_reader: Arc<Mutex<Connection>>,
 }
 
 fn micros(instant: DateTime<Utc>) -> i64 {
@@ -173,6 +179,7 @@ impl SqliteStore {
         Ok(Self {
             path: path.to_path_buf(),
             connection: Arc::new(Mutex::new(open_connection(path)?)),
+            source_reader: Arc::new(Mutex::new(open_connection(path)?)),
         })
     }
 
@@ -180,22 +187,40 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Runs blocking SQLite work off the async runtime's threads.
+    /// Runs blocking SQLite work on the writing connection, off the async runtime's
+    /// threads.
     async fn with_connection<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let connection = Arc::clone(&self.connection);
-        tokio::task::spawn_blocking(move || {
-            let mut guard = connection
-                .lock()
-                .map_err(|_| StoreError::Task("the SQLite connection lock was poisoned".into()))?;
-            work(&mut guard)
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        run_blocking(Arc::clone(&self.connection), work).await
     }
+
+    /// Runs a read of the source tables on their own connection.
+    async fn with_source_reader<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        run_blocking(Arc::clone(&self.source_reader), work).await
+    }
+}
+
+/// Runs blocking SQLite work on `connection` off the async runtime's threads.
+async fn run_blocking<T, F>(connection: Arc<Mutex<Connection>>, work: F) -> StoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut guard = connection
+            .lock()
+            .map_err(|_| StoreError::Task("the SQLite connection lock was poisoned".into()))?;
+        work(&mut guard)
+    })
+    .await
+    .map_err(|e| StoreError::Task(e.to_string()))?
 }
 
 fn apply_migrations(connection: &mut Connection) -> StoreResult<()> {
@@ -377,7 +402,7 @@ impl Store for SqliteStore {
         org: &OrgId,
     ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
         let org = org.to_string();
-        self.with_connection(move |c| {
+        self.with_source_reader(move |c| {
             let (first, last): (Option<i64>, Option<i64>) = c
                 .query_row(
                     "SELECT min(created_at), max(created_at) FROM rooms WHERE organization_id = ?1",
@@ -400,7 +425,7 @@ impl Store for SqliteStore {
         limit: i64,
     ) -> StoreResult<Vec<SourceRoom>> {
         let org = org.to_string();
-        self.with_connection(move |c| {
+        self.with_source_reader(move |c| {
             let (after_at, after_id) = match after {
                 Some((at, id)) => (micros(at), id),
                 None => (i64::MIN, String::new()),
@@ -422,7 +447,7 @@ impl Store for SqliteStore {
         end: DateTime<Utc>,
     ) -> StoreResult<Vec<SourceRoom>> {
         let org = org.to_string();
-        self.with_connection(move |c| {
+        self.with_source_reader(move |c| {
             query_rooms(
                 c,
                 "reading rooms",
@@ -440,7 +465,7 @@ impl Store for SqliteStore {
         end: DateTime<Utc>,
     ) -> StoreResult<Vec<MessageCount>> {
         let org = org.to_string();
-        self.with_connection(move |c| {
+        self.with_source_reader(move |c| {
             let context = "counting messages";
             let mut statement = c
                 .prepare_cached(
@@ -473,7 +498,7 @@ impl Store for SqliteStore {
         end: DateTime<Utc>,
     ) -> StoreResult<Vec<(String, RawSentiment)>> {
         let org = org.to_string();
-        self.with_connection(move |c| {
+        self.with_source_reader(move |c| {
             let context = "reading room summaries";
             let mut statement = c
                 .prepare_cached(
