@@ -50,7 +50,28 @@ fn parse_day(text: &str) -> StoreResult<NaiveDate> {
         .map_err(|_| StoreError::Invalid(format!("'{text}' is not a stored day")))
 }
 
-fn open_connection(path: &Path) -> StoreResult<Connection> {
+/// How much page cache a connection keeps.
+#[derive(Clone, Copy)]
+enum PageCache {
+    /// Up to 64 MiB, for the connections that write (the datamart, an import): it
+    /// keeps the indexes being written in memory, and the room outcomes' pages while
+    /// a list is read.
+    Writing,
+    /// SQLite's own default of 2 MiB, for reading the source: the aggregation reads
+    /// it in range scans that a larger cache would fill but not speed up.
+    Scanning,
+}
+
+impl PageCache {
+    fn kib(self) -> u32 {
+        match self {
+            PageCache::Writing => 65_536,
+            PageCache::Scanning => 2_000,
+        }
+    }
+}
+
+fn open_connection(path: &Path, cache: PageCache) -> StoreResult<Connection> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
             context: format!("creating the data directory {}", parent.display()),
@@ -60,16 +81,15 @@ fn open_connection(path: &Path) -> StoreResult<Connection> {
     let context = format!("opening the SQLite database {}", path.display());
     let connection = Connection::open(path).map_err(StoreError::sqlite(context.clone()))?;
     // WAL lets readers go on while the nightly aggregation writes; the busy timeout
-    // makes a second writer wait instead of failing at once. A page cache of up to
-    // 64 MiB (SQLite's default is 2 MiB) keeps the room outcomes' indexes in memory
-    // while a night's rows are written.
+    // makes a second writer wait instead of failing at once.
     connection
-        .execute_batch(
+        .execute_batch(&format!(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA busy_timeout = 30000;
-             PRAGMA cache_size = -65536;",
-        )
+             PRAGMA cache_size = -{};",
+            cache.kib()
+        ))
         .map_err(StoreError::sqlite(context))?;
     Ok(connection)
 }
@@ -178,8 +198,8 @@ impl SqliteStore {
     pub fn open(path: &Path) -> StoreResult<Self> {
         Ok(Self {
             path: path.to_path_buf(),
-            connection: Arc::new(Mutex::new(open_connection(path)?)),
-            source_reader: Arc::new(Mutex::new(open_connection(path)?)),
+            connection: Arc::new(Mutex::new(open_connection(path, PageCache::Writing)?)),
+            source_reader: Arc::new(Mutex::new(open_connection(path, PageCache::Scanning)?)),
         })
     }
 
@@ -321,7 +341,7 @@ impl Store for SqliteStore {
     async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
         // The import gets a connection of its own, so that its long transaction
         // never mixes with the statements of other users of this store.
-        let connection = open_connection(&self.path)?;
+        let connection = open_connection(&self.path, PageCache::Writing)?;
         connection
             .execute_batch(
                 "BEGIN IMMEDIATE;
