@@ -136,9 +136,15 @@ mod tests {
     fn the_period_before_has_the_same_length_and_ends_the_day_before() {
         let range = DateRange::new(day("2026-03-01"), day("2026-03-31")).unwrap();
         let before = range.before();
-        assert_eq!((before.from(), before.to()), (day("2026-01-29"), day("2026-02-28")));
+        assert_eq!(
+            (before.from(), before.to()),
+            (day("2026-01-29"), day("2026-02-28"))
+        );
         let both = range.with_before();
-        assert_eq!((both.from(), both.to()), (day("2026-01-29"), day("2026-03-31")));
+        assert_eq!(
+            (both.from(), both.to()),
+            (day("2026-01-29"), day("2026-03-31"))
+        );
         assert_eq!(both.days(), 2 * range.days());
     }
 

@@ -338,7 +338,11 @@ async fn fetch_groups(
     // The core read also brings the period before (docs/metrics.md §4.9): one read
     // of both ranges, so the changes cost no second query and never a second timeout.
     let (core, journey, quality) = tokio::join!(
-        ask(TileGroup::Core, range.with_before(), settings.core_timeout_ms),
+        ask(
+            TileGroup::Core,
+            range.with_before(),
+            settings.core_timeout_ms
+        ),
         ask(TileGroup::Journey, range, settings.journey_timeout_ms),
         ask(TileGroup::Quality, range, settings.quality_timeout_ms),
     );
