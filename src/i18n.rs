@@ -13,6 +13,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The language the page offers to switch to.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Id,
+            Lang::Id => Lang::En,
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         match text.trim().to_ascii_lowercase().as_str() {
             "en" => Some(Lang::En),

@@ -4,6 +4,7 @@
 //! The routes in `routes::lists` only parse requests and answer with these.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,6 +20,7 @@ use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::DailyCounters;
 use crate::report::conversations::{self, Conversation, InboxLinks};
 use crate::server::errors::ApiError;
+use crate::server::observability::Metrics;
 use crate::store::{ConversationQuery, ListPosition, Store, StoreError};
 
 /// Rows a page of the API's list holds unless `limit` says otherwise.
@@ -145,7 +147,7 @@ async fn read(
 ) -> Result<Vec<RoomOutcome>, StoreError> {
     tokio::time::timeout(PAGE_READ_TIMEOUT, store.conversations(org, query))
         .await
-        .map_err(|_| StoreError::Invalid("reading a conversation list timed out".into()))?
+        .map_err(|_| StoreError::TimedOut("reading a conversation list".into()))?
 }
 
 /// A download's bytes, sent to the response as they are made.
@@ -161,9 +163,10 @@ pub struct FirstPage {
 pub async fn first_download_page(
     store: &dyn Store,
     org: &OrgId,
-    mut query: ConversationQuery,
+    list: ConversationList,
+    range: DateRange,
 ) -> Result<FirstPage, ApiError> {
-    query.limit = DOWNLOAD_PAGE_ROWS;
+    let query = ConversationQuery::first_page(list, range, DOWNLOAD_PAGE_ROWS);
     let rows = read(store, org, &query).await.map_err(|error| {
         tracing::error!(org_id = %org, list = query.list.name(), error = %error, "a download could not start");
         ApiError::Unavailable
@@ -203,34 +206,93 @@ fn pages(
     receiver
 }
 
-/// What a download is of, for its file name and its event.
+/// Who a download is for and in which language, and when it was asked for.
 pub struct Download {
-    pub org: OrgId,
     pub organization: Organization,
     pub lang: Lang,
     pub links: InboxLinks,
+    pub metrics: Arc<Metrics>,
     pub started: Instant,
 }
 
 impl Download {
-    fn finished(&self, kind: &str, list: Option<ConversationList>, rows: u64) {
+    fn org(&self) -> &OrgId {
+        &self.organization.id
+    }
+
+    /// The whole file was handed to the response: its event, and its time from the
+    /// request to the last byte in the export histogram (the HTTP histogram ends
+    /// when a streamed response starts).
+    fn finished(&self, export: Export, list: Option<ConversationList>, rows: u64) {
+        let elapsed = self.started.elapsed();
+        self.metrics
+            .export_duration
+            .with_label_values(&[export.name()])
+            .observe(elapsed.as_secs_f64());
         crate::server::observability::events::exported(
-            self.org.as_str(),
-            kind,
+            self.org().as_str(),
+            export.name(),
             list.map(ConversationList::name).unwrap_or_default(),
             rows,
-            self.started.elapsed().as_millis() as u64,
+            elapsed.as_millis() as u64,
         );
     }
 }
 
-/// A file name that says what the file holds.
-pub fn file_name(what: &str, range: DateRange, extension: &str) -> String {
-    format!(
-        "ai-agent-impact-{what}-{}-{}.{extension}",
-        range.from(),
-        range.to()
-    )
+/// What a download holds and in which format. Its name is the `kind` of the
+/// `impact_report_exported` event and of `impact_export_duration_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    ConversationsCsv,
+    ConversationsXlsx,
+    DailyCsv,
+    DailyXlsx,
+}
+
+impl Export {
+    pub const ALL: [Export; 4] = [
+        Export::ConversationsCsv,
+        Export::ConversationsXlsx,
+        Export::DailyCsv,
+        Export::DailyXlsx,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Export::ConversationsCsv => "conversations_csv",
+            Export::ConversationsXlsx => "conversations_xlsx",
+            Export::DailyCsv => "daily_csv",
+            Export::DailyXlsx => "daily_xlsx",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Export::ConversationsCsv | Export::DailyCsv => "text/csv; charset=utf-8",
+            Export::ConversationsXlsx | Export::DailyXlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+
+    /// A file name that says what the file holds, e.g.
+    /// `ai-agent-impact-conversations-solved_alone-2026-10-01-2026-10-31.csv`.
+    pub fn file_name(self, list: Option<ConversationList>, range: DateRange) -> String {
+        let (what, extension) = match self {
+            Export::ConversationsCsv => ("conversations", "csv"),
+            Export::ConversationsXlsx => ("conversations", "xlsx"),
+            Export::DailyCsv => ("daily", "csv"),
+            Export::DailyXlsx => ("daily", "xlsx"),
+        };
+        let list = list
+            .map(|list| format!("-{}", list.name()))
+            .unwrap_or_default();
+        format!(
+            "ai-agent-impact-{what}{list}-{}-{}.{extension}",
+            range.from(),
+            range.to()
+        )
+    }
 }
 
 /// The list as CSV (RFC 4180, UTF-8, header in the caller's language), streamed.
@@ -241,7 +303,7 @@ pub fn conversations_csv(
 ) -> Chunks {
     let (sender, receiver) = mpsc::channel(2);
     let list = first.query.list;
-    let mut pages = pages(store, download.org.clone(), first);
+    let mut pages = pages(store, download.org().clone(), first);
     actix_web::rt::spawn(async move {
         let timezone = download.organization.timezone;
         let mut rows = 0u64;
@@ -259,7 +321,7 @@ pub fn conversations_csv(
                     return;
                 }
                 (_, Err(error)) => {
-                    tracing::error!(org_id = %download.org, error = %error, "a conversation download stopped");
+                    tracing::error!(org_id = %download.org(), error = %error, "a conversation download stopped");
                     let _ = sender
                         .send(Err(std::io::Error::other("the datamart could not be read")))
                         .await;
@@ -278,7 +340,7 @@ pub fn conversations_csv(
         match chunk {
             Ok(bytes) => {
                 if sender.send(Ok(bytes)).await.is_ok() {
-                    download.finished("conversations_csv", Some(list), rows);
+                    download.finished(Export::ConversationsCsv, Some(list), rows);
                 }
             }
             Err(error) => {
@@ -314,7 +376,7 @@ pub fn conversations_xlsx(
     let (sender, receiver) = mpsc::channel(4);
     let list = first.query.list;
     let range = first.query.days;
-    let mut pages = pages(store, download.org.clone(), first);
+    let mut pages = pages(store, download.org().clone(), first);
     tokio::task::spawn_blocking(move || {
         let lang = download.lang;
         let timezone = download.organization.timezone;
@@ -330,12 +392,14 @@ pub fn conversations_xlsx(
             let mut truncated = false;
             'pages: while let Some(page) = pages.blocking_recv() {
                 let page = page.map_err(|error| {
-                    tracing::error!(org_id = %download.org, error = %error, "a workbook download stopped");
+                    tracing::error!(org_id = %download.org(), error = %error, "a workbook download stopped");
                     rust_xlsxwriter::XlsxError::ParameterError("the datamart could not be read".into())
                 })?;
                 for room in &page {
                     if rows as usize >= MAX_WORKBOOK_ROWS {
                         truncated = true;
+                        // Stop the page reader too: nothing more is written.
+                        pages.close();
                         break 'pages;
                     }
                     let row = (rows + 1) as u32;
@@ -367,7 +431,7 @@ pub fn conversations_xlsx(
             Ok(rows)
         })();
         match result {
-            Ok(rows) => download.finished("conversations_xlsx", Some(list), rows),
+            Ok(rows) => download.finished(Export::ConversationsXlsx, Some(list), rows),
             Err(error) => {
                 let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
             }
@@ -631,7 +695,7 @@ pub fn daily_csv(
         }
         Ok(())
     })?;
-    download.finished("daily_csv", None, days.len() as u64);
+    download.finished(Export::DailyCsv, None, lines.len().saturating_sub(1) as u64);
     Ok(bytes)
 }
 
@@ -671,7 +735,11 @@ pub fn daily_xlsx(
     about.set_name(words::SHEET_ABOUT.text(lang))?;
     write_about(about, &download.organization, range, lang, &bold)?;
     let bytes = workbook.save_to_buffer()?;
-    download.finished("daily_xlsx", None, days.len() as u64);
+    download.finished(
+        Export::DailyXlsx,
+        None,
+        lines.len().saturating_sub(1) as u64,
+    );
     Ok(bytes)
 }
 

@@ -12,6 +12,7 @@ use prometheus::{
 };
 
 pub const HTTP_REQUEST_DURATION: &str = "impact_http_request_duration_seconds";
+pub const EXPORT_DURATION: &str = "impact_export_duration_seconds";
 pub const REPORT_VIEWS: &str = "impact_report_views_total";
 pub const REPORT_LOAD_FAILURES: &str = "impact_report_load_failures_total";
 pub const FETCH_TIMEOUTS: &str = "impact_fetch_timeouts_total";
@@ -29,6 +30,7 @@ pub const DATAMART_WATCH_INTERVAL: std::time::Duration = std::time::Duration::fr
 pub struct Metrics {
     registry: Registry,
     pub http_duration: HistogramVec,
+    pub export_duration: HistogramVec,
     pub report_views: IntCounterVec,
     pub load_failures: IntCounterVec,
     pub fetch_timeouts: IntCounterVec,
@@ -53,6 +55,18 @@ impl Metrics {
                 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0,
             ]),
             &["route", "method", "status"],
+        )?;
+        // A streamed download's response starts long before its last byte: its whole
+        // time is here, by kind (`server::lists::Export`, a closed set).
+        let export_duration = HistogramVec::new(
+            HistogramOpts::new(
+                EXPORT_DURATION,
+                "Time from a download's request to its last byte handed to the response, by kind.",
+            )
+            .buckets(vec![
+                0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0,
+            ]),
+            &["kind"],
         )?;
         let report_views = IntCounterVec::new(
             Opts::new(REPORT_VIEWS, "Reports served, by report status."),
@@ -103,6 +117,7 @@ impl Metrics {
              pending; 0 when none is.",
         )?;
         registry.register(Box::new(http_duration.clone()))?;
+        registry.register(Box::new(export_duration.clone()))?;
         registry.register(Box::new(report_views.clone()))?;
         registry.register(Box::new(load_failures.clone()))?;
         registry.register(Box::new(fetch_timeouts.clone()))?;
@@ -116,6 +131,7 @@ impl Metrics {
         Ok(Arc::new(Self {
             registry,
             http_duration,
+            export_duration,
             report_views,
             load_failures,
             fetch_timeouts,

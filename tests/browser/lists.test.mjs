@@ -114,7 +114,7 @@ test('a list by keyboard, in Bahasa Indonesia, on a phone', async () => {
   await page.context().close();
 
   const desktop = await open(OCTOBER);
-  await desktop.click('a[data-list="ai-only"]');
+  await desktop.click('a[data-list="ai_only"]');
   await desktop.waitForURL(/outcome=ai_only/);
   await axe(desktop, 'list (en, desktop)');
   await shot(desktop, 'list-en-desktop');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 
@@ -138,7 +138,16 @@ test('baseline forming shows volume and a friendly note, no percentage anywhere'
     assert.ok(!main.includes('%'), `no percentage: ${main}`);
     assert.match(main, locale === 'en' ? /getting ready[\s\S]*29 days/ : /sedang disiapkan[\s\S]*29 hari/);
     await shot(page, name);
-    if (locale === 'en') await axe(page, 'baseline forming');
+    if (locale === 'en') {
+      await axe(page, 'baseline forming');
+      // The daily series can be downloaded while forming too: volume only.
+      const [daily] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-daily-csv]')]);
+      const rows = readFileSync(await daily.path(), 'utf8').trim().split('\r\n').slice(1).map((line) => line.split(','));
+      assert.ok(rows.length > 1, 'days and the whole period');
+      for (const row of rows) {
+        assert.ok(row[2] !== '' && row.slice(6).every((cell) => cell === ''), `volume only while forming: ${row}`);
+      }
+    }
     await page.context().close();
   }
 });

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::common::{impact_ok, TestDatabase, TestSqlite};
 use crate::oracle::oracle;
-use crate::server_common::{aggregate, client, get, spawn_app_on, token, TestApp};
+use crate::server_common::{aggregate, client, get, metrics_text, spawn_app_on, token, TestApp};
 
 const LISTS: [&str; 9] = [
     "solved_alone",
@@ -502,6 +502,18 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
     }
     let (status, _) = get(&app, "/healthz", "").await;
     assert_eq!(status, 200, "the server is still well");
+
+    // Each whole download is timed to its last byte in the export histogram, by kind.
+    let metrics = metrics_text(&app).await;
+    for (kind, downloads) in [
+        ("conversations_csv", 3),
+        ("conversations_xlsx", 3),
+        ("daily_csv", 2),
+        ("daily_xlsx", 1),
+    ] {
+        let line = format!("impact_export_duration_seconds_count{{kind=\"{kind}\"}} {downloads}");
+        assert!(metrics.contains(&line), "{line} missing from:\n{metrics}");
+    }
 
     let counts: HashMap<&str, usize> = LISTS
         .iter()

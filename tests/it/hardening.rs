@@ -41,15 +41,6 @@ async fn raw(app: &TestApp, request: &[u8], wait: Duration) -> (String, Duration
     )
 }
 
-async fn metrics_text(app: &TestApp) -> String {
-    let mut response = client()
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics");
-    String::from_utf8_lossy(&response.body().limit(50 << 20).await.expect("body")).into_owned()
-}
-
 #[actix_web::test]
 async fn made_up_methods_and_paths_create_no_new_metric_series() {
     let database = TestDatabase::create();

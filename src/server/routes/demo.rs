@@ -111,10 +111,7 @@ async fn page(query: web::Query<LangQuery>) -> HttpResponse {
         .as_deref()
         .and_then(Lang::parse)
         .unwrap_or(Lang::En);
-    let other = match lang {
-        Lang::En => "id",
-        Lang::Id => "en",
-    };
+    let other = lang.other().code();
     let mut rows = String::new();
     for (org, name, expect, _, _) in DEMO_ACCOUNTS {
         let links: Vec<String> = Role::ALL

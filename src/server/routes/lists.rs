@@ -17,16 +17,15 @@ use crate::report::conversations::Conversation;
 use crate::report::wire;
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalizedError};
-use crate::server::lists::{self, Chunks, Download};
+use crate::server::lists::{self, Chunks, Download, Export};
 use crate::server::reports::{choose_lang, choose_range, eligible_org, AppState, ReportQuery};
+use crate::store::StoreError;
 
 pub const CONVERSATIONS_API: &str = "/api/v1/reports/ai-agent-impact/conversations";
 pub const CONVERSATIONS_CSV: &str = "/api/v1/reports/ai-agent-impact/conversations.csv";
 pub const CONVERSATIONS_XLSX: &str = "/api/v1/reports/ai-agent-impact/conversations.xlsx";
 pub const DAILY_CSV: &str = "/api/v1/reports/ai-agent-impact/daily.csv";
 pub const DAILY_XLSX: &str = "/api/v1/reports/ai-agent-impact/daily.xlsx";
-
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
@@ -124,10 +123,10 @@ async fn conversations(
 }
 
 /// A download's headers: its type, its file name, and never cached.
-fn download(content_type: &str, file_name: String) -> actix_web::HttpResponseBuilder {
+fn download(export: Export, file_name: String) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
     response
-        .content_type(content_type)
+        .content_type(export.content_type())
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header(ContentDisposition {
             disposition: DispositionType::Attachment,
@@ -142,11 +141,22 @@ fn stream(
     futures_util::stream::poll_fn(move |context| chunks.poll_recv(context))
 }
 
+/// The download's details once the caller may have it.
+fn details(organization: Organization, lang: Lang, state: &AppState, started: Instant) -> Download {
+    Download {
+        organization,
+        lang,
+        links: state.inbox.clone(),
+        metrics: std::sync::Arc::clone(&state.metrics),
+        started,
+    }
+}
+
 async fn list_download(
     caller: Caller,
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
-    workbook: bool,
+    export: Export,
 ) -> Reply {
     let started = Instant::now();
     let Scope {
@@ -155,30 +165,16 @@ async fn list_download(
         range,
     } = scope(&caller, &query, &state).await?;
     let list = lists::parse_list(query.outcome.as_deref()).map_err(|e| e.in_lang(lang))?;
-    let query = lists::list_query(list, range, lists::DOWNLOAD_PAGE_ROWS, None)
-        .map_err(|e| e.in_lang(lang))?;
-    let first = lists::first_download_page(state.store.as_ref(), &caller.org, query)
+    let first = lists::first_download_page(state.store.as_ref(), &caller.org, list, range)
         .await
         .map_err(|e| e.in_lang(lang))?;
-    let details = Download {
-        org: caller.org.clone(),
-        organization,
-        lang,
-        links: state.inbox.clone(),
-        started,
-    };
+    let details = details(organization, lang, &state, started);
     let store = std::sync::Arc::clone(&state.store);
-    let name = format!("conversations-{}", list.name());
-    Ok(if workbook {
-        download(XLSX_TYPE, lists::file_name(&name, range, "xlsx"))
-            .streaming(stream(lists::conversations_xlsx(store, details, first)))
-    } else {
-        download(
-            "text/csv; charset=utf-8",
-            lists::file_name(&name, range, "csv"),
-        )
-        .streaming(stream(lists::conversations_csv(store, details, first)))
-    })
+    let chunks = match export {
+        Export::ConversationsXlsx => lists::conversations_xlsx(store, details, first),
+        _ => lists::conversations_csv(store, details, first),
+    };
+    Ok(download(export, export.file_name(Some(list), range)).streaming(stream(chunks)))
 }
 
 async fn conversations_csv(
@@ -186,7 +182,7 @@ async fn conversations_csv(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Reply {
-    list_download(caller, query, state, false).await
+    list_download(caller, query, state, Export::ConversationsCsv).await
 }
 
 async fn conversations_xlsx(
@@ -194,14 +190,14 @@ async fn conversations_xlsx(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Reply {
-    list_download(caller, query, state, true).await
+    list_download(caller, query, state, Export::ConversationsXlsx).await
 }
 
 async fn daily_download(
     caller: Caller,
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
-    workbook: bool,
+    export: Export,
 ) -> Reply {
     let started = Instant::now();
     let Scope {
@@ -209,50 +205,39 @@ async fn daily_download(
         organization,
         range,
     } = scope(&caller, &query, &state).await?;
-    let days = tokio::time::timeout(
-        lists::PAGE_READ_TIMEOUT,
-        state.store.daily_counters(&caller.org, range),
-    )
-    .await
-    .map_err(|_| "timed out".to_string())
-    .and_then(|read| read.map_err(|error| error.to_string()))
-    .map_err(|error| {
-        tracing::error!(org_id = %caller.org, error = %error, "reading the daily series failed");
-        ApiError::Unavailable.in_lang(lang)
-    })?;
-    // Volume only while the range forms its baseline, as the report (§4.7).
-    let first_eligible_day = state
-        .store
-        .activity(&caller.org)
-        .await
-        .map_err(|error| {
-            tracing::error!(org_id = %caller.org, error = %error, "reading the organization's activity failed");
-            ApiError::Unavailable.in_lang(lang)
-        })?
-        .first_eligible_day;
-    let eligible: i64 = days.iter().map(|row| row.eligible).sum();
-    let forming = baseline_forming(first_eligible_day, range.to(), eligible, &state.policy);
-    let details = Download {
-        org: caller.org.clone(),
-        organization,
-        lang,
-        links: state.inbox.clone(),
-        started,
-    };
-    let internal = |error: String| ApiError::internal(error).in_lang(lang);
-    Ok(if workbook {
-        let bytes = lists::daily_xlsx(&details, &days, range, forming)
-            .map_err(|e| internal(e.to_string()))?;
-        download(XLSX_TYPE, lists::file_name("daily", range, "xlsx")).body(bytes)
-    } else {
-        let bytes = lists::daily_csv(&details, &days, range, forming)
-            .map_err(|e| internal(e.to_string()))?;
-        download(
-            "text/csv; charset=utf-8",
-            lists::file_name("daily", range, "csv"),
+    // The days and the organization's first eligible day, read together within the
+    // same time limit as a page of a list.
+    let read = async {
+        tokio::try_join!(
+            state.store.daily_counters(&caller.org, range),
+            state.store.activity(&caller.org),
         )
-        .body(bytes)
-    })
+    };
+    let (days, activity) = tokio::time::timeout(lists::PAGE_READ_TIMEOUT, read)
+        .await
+        .unwrap_or_else(|_| Err(StoreError::TimedOut("reading the daily series".into())))
+        .map_err(|error| {
+            tracing::error!(org_id = %caller.org, error = %error, "reading the daily series failed");
+            ApiError::Unavailable.in_lang(lang)
+        })?;
+    // Volume only while the range forms its baseline, as the report (§4.7).
+    let eligible: i64 = days.iter().map(|row| row.eligible).sum();
+    let forming = baseline_forming(
+        activity.first_eligible_day,
+        range.to(),
+        eligible,
+        &state.policy,
+    );
+    let details = details(organization, lang, &state, started);
+    let internal = |error: String| ApiError::internal(error).in_lang(lang);
+    let bytes = match export {
+        Export::DailyXlsx => lists::daily_xlsx(&details, &days, range, forming)
+            .map_err(|e| internal(e.to_string()))?,
+        _ => lists::daily_csv(&details, &days, range, forming)
+            .map_err(|e| internal(e.to_string()))?
+            .to_vec(),
+    };
+    Ok(download(export, export.file_name(None, range)).body(bytes))
 }
 
 async fn daily_csv(
@@ -260,7 +245,7 @@ async fn daily_csv(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Reply {
-    daily_download(caller, query, state, false).await
+    daily_download(caller, query, state, Export::DailyCsv).await
 }
 
 async fn daily_xlsx(
@@ -268,5 +253,5 @@ async fn daily_xlsx(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Reply {
-    daily_download(caller, query, state, true).await
+    daily_download(caller, query, state, Export::DailyXlsx).await
 }

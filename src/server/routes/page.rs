@@ -268,10 +268,7 @@ async fn report_page(
         from: chosen.0.to_string(),
         to: chosen.1.to_string(),
         max_date: today.to_string(),
-        other_lang: match lang {
-            Lang::En => "id",
-            Lang::Id => "en",
-        },
+        other_lang: lang.other().code(),
         can_edit,
         rate,
         minutes,

@@ -6,6 +6,8 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::{list_url, Words};
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+
 use crate::domain::{DateRange, Organization};
 use crate::i18n::{self, lists as list_words, web as words, Lang};
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
@@ -80,12 +82,11 @@ impl ConversationsPage {
                 lang.code()
             )
         };
-        let other = match lang {
-            Lang::En => Lang::Id,
-            Lang::Id => Lang::En,
-        };
+        let other = lang.other();
         let mut other_lang_href = list_url(from, to, other, list);
         if let Some(cursor) = cursor {
+            // The caller's own text: encoded, so that it stays one parameter.
+            let cursor = utf8_percent_encode(cursor, NON_ALPHANUMERIC);
             other_lang_href.push_str(&format!("&cursor={cursor}"));
         }
         ConversationsPage {

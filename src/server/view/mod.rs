@@ -34,7 +34,8 @@ fn verdict(v: Option<Verdict>, lang: Lang) -> Option<VerdictView> {
 
 pub struct Segment {
     pub css: &'static str,
-    /// The list of this segment's conversations.
+    /// The list of this segment's conversations: its name and its page.
+    pub list: &'static str,
     pub href: String,
     pub label: String,
     pub percent: i64,
@@ -282,6 +283,7 @@ impl ReportBody {
                             *start += share * 100.0;
                             Some(Segment {
                                 css,
+                                list: list.name(),
                                 href: list_url(report.from, report.to, lang, list),
                                 label: phrase.text(lang).to_string(),
                                 percent: whole,

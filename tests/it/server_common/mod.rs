@@ -291,3 +291,13 @@ pub fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The server's Prometheus text.
+pub async fn metrics_text(app: &TestApp) -> String {
+    let mut response = client()
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("metrics");
+    String::from_utf8_lossy(&response.body().limit(50 << 20).await.expect("body")).into_owned()
+}
