@@ -202,9 +202,6 @@ impl Aggregator<'_> {
             summary.refreshed.push(organization.id.clone());
         }
         bar.finish_and_clear();
-        if summary.days > 0 {
-            self.store.refresh_statistics().await?;
-        }
 
         if let Scope::Nightly { now } = request.scope {
             let cutoff = now
@@ -212,6 +209,10 @@ impl Aggregator<'_> {
                 .checked_sub_months(Months::new(self.settings.retention_months))
                 .unwrap_or(NaiveDate::MIN);
             summary.expired_rows_deleted = self.store.delete_days_before(cutoff).await?;
+        }
+        // After retention, so the statistics describe the rows that stay.
+        if summary.days > 0 {
+            self.store.refresh_statistics().await?;
         }
         Ok(summary)
     }
@@ -230,7 +231,7 @@ impl Aggregator<'_> {
             .write_days(
                 &organization.id,
                 &computed.rows,
-                &computed.outcomes,
+                computed.outcomes,
                 milestones.first_eligible_day,
             )
             .await?;

@@ -37,9 +37,21 @@ pub enum JourneyClass {
     Other,
 }
 
-/// A room is eligible unless it is the admin's test chat or spam (docs/metrics.md §3).
+/// Why a room is left out of the figures, if it is: the admin's test chat, or
+/// spam that is not a test chat (docs/metrics.md §3, §4.9).
+pub fn left_out(channel: &str, closed_reason: Option<&ClosedReason>) -> Option<Outcome> {
+    if is_test_channel(channel) {
+        Some(Outcome::TestChat)
+    } else if closed_reason == Some(&ClosedReason::Spam) {
+        Some(Outcome::Spam)
+    } else {
+        None
+    }
+}
+
+/// A room is eligible unless it is left out (docs/metrics.md §3).
 pub fn is_eligible(channel: &str, closed_reason: Option<&ClosedReason>) -> bool {
-    !is_test_channel(channel) && closed_reason != Some(&ClosedReason::Spam)
+    left_out(channel, closed_reason).is_none()
 }
 
 impl RoomFacts {
@@ -116,15 +128,11 @@ impl ReopenIndex {
         }
     }
 
-    /// True when the same customer started another eligible room R2 (R2 ≠ the room
-    /// `room_id`) with `closed_at < R2.created_at ≤ closed_at + 48 h`. A room whose
-    /// bad source row closes before it opens can have its own start in that window;
-    /// it is not its own follow-up (docs/metrics.md §4.2).
-    pub fn came_back(&self, room_id: &str, contact_id: &str, closed_at: DateTime<Utc>) -> bool {
-        self.follow_up(room_id, contact_id, closed_at).is_some()
-    }
-
-    /// The first such room R2, if any.
+    /// The first other eligible room R2 (R2 ≠ the room `room_id`) the same customer
+    /// started with `closed_at < R2.created_at ≤ closed_at + 48 h`, if any: the
+    /// customer came back. A room whose bad source row closes before it opens can
+    /// have its own start in that window; it is not its own follow-up
+    /// (docs/metrics.md §4.2).
     pub fn follow_up(
         &self,
         room_id: &str,
@@ -218,18 +226,14 @@ impl Outcome {
 
 impl RoomFacts {
     pub fn outcome(&self) -> Outcome {
-        if is_test_channel(&self.channel) {
-            Outcome::TestChat
-        } else if self.closed_reason == Some(ClosedReason::Spam) {
-            Outcome::Spam
-        } else {
+        left_out(&self.channel, self.closed_reason.as_ref()).unwrap_or_else(|| {
             match self.journey_class() {
                 JourneyClass::AiOnly => Outcome::AiOnly,
                 JourneyClass::AiAssisted => Outcome::AiAssisted,
                 JourneyClass::Escalated => Outcome::Escalated,
                 JourneyClass::Other => Outcome::Other,
             }
-        }
+        })
     }
 }
 
@@ -547,11 +551,11 @@ mod tests {
             arrival("during", closed - Duration::minutes(5)),
             arrival("same_instant", closed),
         ]);
-        assert!(index.came_back("r", "exact", closed));
-        assert!(!index.came_back("r", "late", closed));
-        assert!(!index.came_back("r", "during", closed));
-        assert!(!index.came_back("r", "same_instant", closed));
-        assert!(!index.came_back("r", "nobody", closed));
+        assert!(index.follow_up("r", "exact", closed).is_some());
+        assert!(index.follow_up("r", "late", closed).is_none());
+        assert!(index.follow_up("r", "during", closed).is_none());
+        assert!(index.follow_up("r", "same_instant", closed).is_none());
+        assert!(index.follow_up("r", "nobody", closed).is_none());
     }
 
     #[test]
@@ -561,7 +565,7 @@ mod tests {
         let created = at("2026-10-02T10:00:00+07:00");
         let closed = created - Duration::hours(1);
         let alone = ReopenIndex::new([("c".to_string(), "r".to_string(), created)]);
-        assert!(!alone.came_back("r", "c", closed));
+        assert!(alone.follow_up("r", "c", closed).is_none());
         let with_another = ReopenIndex::new([
             ("c".to_string(), "r".to_string(), created),
             (
@@ -570,7 +574,7 @@ mod tests {
                 created + Duration::hours(1),
             ),
         ]);
-        assert!(with_another.came_back("r", "c", closed));
+        assert!(with_another.follow_up("r", "c", closed).is_some());
     }
 
     #[test]

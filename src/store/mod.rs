@@ -187,6 +187,8 @@ pub enum StoreError {
     },
     #[error("a database task stopped unexpectedly: {0}")]
     Task(String),
+    #[error("{0}: no answer within the time allowed")]
+    TimedOut(String),
 }
 
 impl StoreError {
@@ -351,12 +353,13 @@ pub trait Store: Send + Sync {
     /// first eligible day (looked up in the source by the same run) to
     /// `first_eligible_day`, kept apart from the daily rows so it outlives their retention.
     /// The room outcomes of those days (`outcomes`) replace theirs in the same
-    /// transaction, so a day's counters and its rooms always agree.
+    /// transaction, so a day's counters and its rooms always agree; a day whose
+    /// rooms have the fingerprint already stored keeps its rows as they are.
     async fn write_days(
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
-        outcomes: &[RoomOutcome],
+        outcomes: Vec<RoomOutcome>,
         first_eligible_day: Option<NaiveDate>,
     ) -> StoreResult<()>;
     /// One page of the conversations behind a figure, newest first.

@@ -20,7 +20,7 @@ use super::{
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
-use crate::metrics::rooms::{day_fingerprints, RoomOutcome};
+use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
@@ -406,7 +406,7 @@ impl Store for PostgresStore {
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
-        outcomes: &[RoomOutcome],
+        outcomes: Vec<RoomOutcome>,
         first_eligible_day: Option<NaiveDate>,
     ) -> StoreResult<()> {
         let context = format!("writing daily rows of {org}");
@@ -444,13 +444,11 @@ impl Store for PostgresStore {
                 .await
                 .map_err(StoreError::postgres(context.clone()))?;
         }
-        let days: Vec<NaiveDate> = rows.iter().map(|row| row.day).collect();
-        let fresh = day_fingerprints(&days, outcomes);
-        let stored: std::collections::HashMap<NaiveDate, i64> = match (days.first(), days.last()) {
-            (Some(first), Some(last)) => transaction
+        let stored: std::collections::HashMap<NaiveDate, i64> = match sql::fingerprint_span(rows) {
+            Some((first, last)) => transaction
                 .query(
                     &sql::select_fingerprints(Dialect::Postgres),
-                    &[&org.as_str(), first, last],
+                    &[&org.as_str(), &first, &last],
                 )
                 .await
                 .map_err(StoreError::postgres(context.clone()))?
@@ -458,9 +456,9 @@ impl Store for PostgresStore {
                 .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
                 .collect::<Result<_, tokio_postgres::Error>>()
                 .map_err(StoreError::postgres(context.clone()))?,
-            _ => std::collections::HashMap::new(),
+            None => std::collections::HashMap::new(),
         };
-        let rewrite = sql::days_to_rewrite(&fresh, &stored);
+        let rewrite = sql::outcome_rewrite(rows, &outcomes, &stored);
         let delete = transaction
             .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Postgres))
             .await
@@ -469,7 +467,7 @@ impl Store for PostgresStore {
             .prepare_cached(&sql::upsert_fingerprint(Dialect::Postgres))
             .await
             .map_err(StoreError::postgres(context.clone()))?;
-        for (day, fingerprint) in &rewrite {
+        for (day, fingerprint) in &rewrite.days {
             transaction
                 .execute(&delete, &[&org.as_str(), day])
                 .await
@@ -479,13 +477,7 @@ impl Store for PostgresStore {
                 .await
                 .map_err(StoreError::postgres(context.clone()))?;
         }
-        let rewritten: std::collections::HashSet<NaiveDate> =
-            rewrite.iter().map(|(day, _)| *day).collect();
-        let changed: Vec<&RoomOutcome> = outcomes
-            .iter()
-            .filter(|room| rewritten.contains(&room.day))
-            .collect();
-        write_outcomes(transaction.client(), org, &changed).await?;
+        write_outcomes(transaction.client(), org, &rewrite.rooms).await?;
         transaction
             .execute(
                 "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
@@ -510,16 +502,13 @@ impl Store for PostgresStore {
             .transaction()
             .await
             .map_err(StoreError::postgres(context))?;
-        for table in ["room_outcomes", "room_outcome_days"] {
-            transaction
-                .execute(&format!("DELETE FROM {table} WHERE day < $1"), &[&cutoff])
+        let mut deleted = 0;
+        for statement in sql::delete_days_before(Dialect::Postgres) {
+            deleted = transaction
+                .execute(&statement, &[&cutoff])
                 .await
                 .map_err(StoreError::postgres(context))?;
         }
-        let deleted = transaction
-            .execute("DELETE FROM ai_activity_logs WHERE day < $1", &[&cutoff])
-            .await
-            .map_err(StoreError::postgres(context))?;
         transaction
             .commit()
             .await

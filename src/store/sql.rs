@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{StoreError, StoreResult};
-use crate::metrics::rooms::{CameBack, ConversationList, Outcome, RoomOutcome};
+use crate::metrics::rooms::{day_fingerprints, CameBack, ConversationList, Outcome, RoomOutcome};
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,16 +140,44 @@ pub(crate) fn upsert_fingerprint(dialect: Dialect) -> String {
     )
 }
 
-/// The days whose room outcomes must be written again: those whose fingerprint is
-/// new or differs from the stored one.
-pub(crate) fn days_to_rewrite(
-    fresh: &[(NaiveDate, i64)],
+/// What a write of whole days does to their room outcomes: the days whose rooms are
+/// written again (their fingerprint is new or differs from the stored one), with
+/// their new fingerprints, and those days' rooms. Both backends run this plan.
+pub(crate) struct OutcomeRewrite<'a> {
+    pub days: Vec<(NaiveDate, i64)>,
+    pub rooms: Vec<&'a RoomOutcome>,
+}
+
+/// The span whose stored fingerprints a write of `rows` compares against.
+pub(crate) fn fingerprint_span(rows: &[DailyCounters]) -> Option<(NaiveDate, NaiveDate)> {
+    Some((rows.first()?.day, rows.last()?.day))
+}
+
+pub(crate) fn outcome_rewrite<'a>(
+    rows: &[DailyCounters],
+    outcomes: &'a [RoomOutcome],
     stored: &std::collections::HashMap<NaiveDate, i64>,
-) -> Vec<(NaiveDate, i64)> {
-    fresh
-        .iter()
+) -> OutcomeRewrite<'a> {
+    let days: Vec<NaiveDate> = rows.iter().map(|row| row.day).collect();
+    let days: Vec<(NaiveDate, i64)> = day_fingerprints(&days, outcomes)
+        .into_iter()
         .filter(|(day, fingerprint)| stored.get(day) != Some(fingerprint))
-        .copied()
+        .collect();
+    let rewritten: std::collections::HashSet<NaiveDate> =
+        days.iter().map(|(day, _)| *day).collect();
+    let rooms = outcomes
+        .iter()
+        .filter(|room| rewritten.contains(&room.day))
+        .collect();
+    OutcomeRewrite { days, rooms }
+}
+
+/// Retention: the rows of every datamart table kept by day, older than the first day
+/// kept (the one parameter). The daily rows come last; their count is the one reported.
+pub(crate) fn delete_days_before(dialect: Dialect) -> Vec<String> {
+    ["room_outcomes", "room_outcome_days", "ai_activity_logs"]
+        .iter()
+        .map(|table| format!("DELETE FROM {table} WHERE day < {}", dialect.parameter(1)))
         .collect()
 }
 

@@ -16,7 +16,7 @@ use super::{
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
-use crate::metrics::rooms::{day_fingerprints, RoomOutcome};
+use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
@@ -94,8 +94,8 @@ fn open_connection(path: &Path, cache: PageCache) -> StoreResult<Connection> {
     Ok(connection)
 }
 
-/// Room outcomes a single INSERT adds (14 parameters each, far below SQLite's limit
-/// of 32 766 parameters a statement).
+/// Room outcomes a single INSERT adds (13 parameters each and the organization once:
+/// 1 665, far below SQLite's limit of 32 766 parameters a statement).
 const OUTCOMES_PER_INSERT: usize = 128;
 
 /// The values of a room outcome that SQLite stores differently from the struct.
@@ -110,12 +110,12 @@ struct OutcomeCells<'a> {
 }
 
 /// The cells of `rooms`, each day's text made once.
-fn outcome_cells(rooms: &[RoomOutcome]) -> Vec<OutcomeCells<'_>> {
+fn outcome_cells<'a>(rooms: &[&'a RoomOutcome]) -> Vec<OutcomeCells<'a>> {
     let mut days: std::collections::HashMap<NaiveDate, std::rc::Rc<str>> =
         std::collections::HashMap::new();
     rooms
         .iter()
-        .map(|room| OutcomeCells {
+        .map(|&room| OutcomeCells {
             room,
             day: days
                 .entry(room.day)
@@ -546,14 +546,11 @@ impl Store for SqliteStore {
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
-        outcomes: &[RoomOutcome],
+        outcomes: Vec<RoomOutcome>,
         first_eligible_day: Option<NaiveDate>,
     ) -> StoreResult<()> {
         let org = org.to_string();
         let rows = rows.to_vec();
-        let days: Vec<NaiveDate> = rows.iter().map(|row| row.day).collect();
-        let fresh = day_fingerprints(&days, outcomes);
-        let outcomes = outcomes.to_vec();
         self.with_connection(move |c| {
             let context = format!("writing daily rows of {org}");
             let transaction = c
@@ -576,8 +573,8 @@ impl Store for SqliteStore {
                         .execute(rusqlite::params_from_iter(values))
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
-                let stored = match (days.first(), days.last()) {
-                    (Some(first), Some(last)) => {
+                let stored = match sql::fingerprint_span(&rows) {
+                    Some((first, last)) => {
                         let mut read = transaction
                             .prepare_cached(&sql::select_fingerprints(Dialect::Sqlite))
                             .map_err(StoreError::sqlite(context.clone()))?;
@@ -595,16 +592,16 @@ impl Store for SqliteStore {
                         }
                         stored
                     }
-                    _ => std::collections::HashMap::new(),
+                    None => std::collections::HashMap::new(),
                 };
-                let rewrite = sql::days_to_rewrite(&fresh, &stored);
+                let rewrite = sql::outcome_rewrite(&rows, &outcomes, &stored);
                 let mut delete = transaction
                     .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Sqlite))
                     .map_err(StoreError::sqlite(context.clone()))?;
                 let mut remember = transaction
                     .prepare_cached(&sql::upsert_fingerprint(Dialect::Sqlite))
                     .map_err(StoreError::sqlite(context.clone()))?;
-                for (day, fingerprint) in &rewrite {
+                for (day, fingerprint) in &rewrite.days {
                     delete
                         .execute(params![org, day.to_string()])
                         .map_err(StoreError::sqlite(context.clone()))?;
@@ -612,13 +609,7 @@ impl Store for SqliteStore {
                         .execute(params![org, day.to_string(), fingerprint])
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
-                let rewritten: std::collections::HashSet<NaiveDate> =
-                    rewrite.iter().map(|(day, _)| *day).collect();
-                let outcomes: Vec<RoomOutcome> = outcomes
-                    .into_iter()
-                    .filter(|room| rewritten.contains(&room.day))
-                    .collect();
-                let cells = outcome_cells(&outcomes);
+                let cells = outcome_cells(&rewrite.rooms);
                 for batch in cells.chunks(OUTCOMES_PER_INSERT) {
                     let mut insert = transaction
                         .prepare_cached(&sql::insert_outcomes(Dialect::Sqlite, batch.len()))
@@ -666,20 +657,12 @@ impl Store for SqliteStore {
         self.with_connection(move |c| {
             let context = "deleting expired daily rows";
             let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            for table in ["room_outcomes", "room_outcome_days"] {
-                transaction
-                    .execute(
-                        &format!("DELETE FROM {table} WHERE day < ?1"),
-                        [cutoff.to_string()],
-                    )
+            let mut deleted = 0;
+            for statement in sql::delete_days_before(Dialect::Sqlite) {
+                deleted = transaction
+                    .execute(&statement, [cutoff.to_string()])
                     .map_err(StoreError::sqlite(context))?;
             }
-            let deleted = transaction
-                .execute(
-                    "DELETE FROM ai_activity_logs WHERE day < ?1",
-                    [cutoff.to_string()],
-                )
-                .map_err(StoreError::sqlite(context))?;
             transaction.commit().map_err(StoreError::sqlite(context))?;
             Ok(deleted as u64)
         })

@@ -115,7 +115,7 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
         .write_days(
             &a,
             &[row("2026-10-01", 5, false), row("2026-10-02", 6, true)],
-            &[],
+            Vec::new(),
             Some(day("2026-10-01")),
         )
         .await
@@ -124,7 +124,7 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
         .write_days(
             &a,
             &[row("2026-10-02", 9, false)],
-            &[],
+            Vec::new(),
             Some(day("2026-10-05")),
         )
         .await
@@ -133,7 +133,7 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
         .write_days(
             &a,
             &[row("2026-09-15", 1, true)],
-            &[],
+            Vec::new(),
             Some(day("2026-09-15")),
         )
         .await
@@ -400,7 +400,7 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
         .write_days(
             &a,
             &[row("2026-10-01", 5, false)],
-            &[],
+            Vec::new(),
             Some(day("2026-10-01")),
         )
         .await
@@ -409,7 +409,7 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
         .write_days(
             &a,
             &[row("2026-10-02", 9, false)],
-            &[],
+            Vec::new(),
             Some(day("2026-10-05")),
         )
         .await
@@ -424,7 +424,7 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
         "the first eligible day is what the latest run read in the source, later or earlier"
     );
     store
-        .write_days(&a, &[row("2026-09-15", 1, true)], &[], None)
+        .write_days(&a, &[row("2026-09-15", 1, true)], Vec::new(), None)
         .await
         .expect("write");
     assert_eq!(
@@ -604,7 +604,7 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
         .write_days(
             &a,
             &[DailyCounters::empty(first), DailyCounters::empty(second)],
-            &rows,
+            rows,
             Some(first),
         )
         .await
@@ -613,7 +613,7 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
         .write_days(
             &b,
             &[DailyCounters::empty(first)],
-            &[outcome_row("b1", "2026-10-01", "09:00", Outcome::AiOnly)],
+            vec![outcome_row("b1", "2026-10-01", "09:00", Outcome::AiOnly)],
             Some(first),
         )
         .await
@@ -664,7 +664,7 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
         .write_days(
             &a,
             &[DailyCounters::empty(first)],
-            &[outcome_row("r7", "2026-10-01", "11:00", Outcome::Other)],
+            vec![outcome_row("r7", "2026-10-01", "11:00", Outcome::Other)],
             Some(first),
         )
         .await
