@@ -116,8 +116,8 @@ pub struct Figures {
     pub trend: Trend,
     /// The next month's projection; `null` unless forecasting is on for the account.
     pub forecast: Option<Forecast>,
-    /// The headline figures of the period of equal length just before the range;
-    /// `null` when they could not be read.
+    /// The headline figures of the period of equal length just before the range,
+    /// in every `ok` report (both callers read it with the range's core rows).
     pub period_before: Option<PeriodBefore>,
 }
 
