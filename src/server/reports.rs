@@ -72,6 +72,60 @@ pub struct ReportQuery {
     pub lang: Option<String>,
 }
 
+/// A report's range and language as the API takes them. docs/openapi.json describes
+/// `from` and `to` as one object parameter named `range` (the way OpenAPI says "both
+/// or neither"), so a `range=` of its own is a malformed range and refused; other
+/// unknown names are ignored, as they always were.
+#[derive(Deserialize)]
+pub struct ApiReportQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub lang: Option<String>,
+    range: Option<serde::de::IgnoredAny>,
+}
+
+impl ApiReportQuery {
+    pub fn report_query(&self, caller: &Caller) -> Result<ReportQuery, LocalizedError> {
+        if self.range.is_some() {
+            return Err(ApiError::bad_request(words::HALF_RANGE, &[]).in_lang(caller.locale));
+        }
+        Ok(ReportQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            lang: self.lang.clone(),
+        })
+    }
+}
+
+/// What an API request about a report settles first, in this order: the language
+/// (a bad `lang` is a 400 in the token's language), the caller's organization if it
+/// may see the report (404 otherwise), then the range (a 400 in the chosen language).
+pub struct ReportScope {
+    pub lang: Lang,
+    pub actor: Addr<OrgActor>,
+    pub organization: Organization,
+    pub range: DateRange,
+}
+
+pub async fn report_scope(
+    state: &AppState,
+    caller: &Caller,
+    query: &ApiReportQuery,
+) -> Result<ReportScope, LocalizedError> {
+    let query = query.report_query(caller)?;
+    let lang = choose_lang(query.lang.as_deref(), caller)?;
+    let (actor, organization) = eligible_org(state, caller)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    let range = choose_range(&query, &organization).map_err(|e| e.in_lang(lang))?;
+    Ok(ReportScope {
+        lang,
+        actor,
+        organization,
+        range,
+    })
+}
+
 /// The language to answer in: `lang` if given (and valid), else the token's.
 /// An empty `lang=` is refused like any other value that is not `en` or `id`.
 pub fn choose_lang(requested: Option<&str>, caller: &Caller) -> Result<Lang, LocalizedError> {

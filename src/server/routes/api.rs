@@ -2,7 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
 use crate::domain::{CostAssumption, CostField};
 use crate::i18n::api as words;
@@ -11,8 +10,8 @@ use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalText, LocalizedError};
 use crate::server::observability::events;
 use crate::server::reports::{
-    choose_lang, choose_range, eligible_org, report_for, AppState, ReportQuery, REPORT_API,
-    REPORT_PATH,
+    choose_lang, eligible_org, report_for, report_scope, ApiReportQuery, AppState, ReportScope,
+    REPORT_API, REPORT_PATH,
 };
 
 pub fn routes(config: &mut web::ServiceConfig) {
@@ -50,38 +49,14 @@ async fn list_reports(caller: Caller, state: web::Data<AppState>) -> Reply {
         .json(serde_json::json!({ "reports": entries })))
 }
 
-/// The same query on the API. docs/openapi.json describes `from` and `to` as one
-/// object parameter named `range` (the way OpenAPI says "both or neither"), so a
-/// `range=` of its own is a malformed range and refused; other unknown names are
-/// ignored, as they always were.
-#[derive(Deserialize)]
-struct ApiQuery {
-    from: Option<String>,
-    to: Option<String>,
-    lang: Option<String>,
-    range: Option<serde::de::IgnoredAny>,
-}
-
-impl ApiQuery {
-    fn into_report_query(self, caller: &Caller) -> Result<ReportQuery, LocalizedError> {
-        if self.range.is_some() {
-            return Err(ApiError::bad_request(words::HALF_RANGE, &[]).in_lang(caller.locale));
-        }
-        Ok(ReportQuery {
-            from: self.from,
-            to: self.to,
-            lang: self.lang,
-        })
-    }
-}
-
-async fn report(caller: Caller, query: web::Query<ApiQuery>, state: web::Data<AppState>) -> Reply {
-    let query = query.into_inner().into_report_query(&caller)?;
-    let lang = choose_lang(query.lang.as_deref(), &caller)?;
-    let (actor, organization) = eligible_org(&state, &caller)
-        .await
-        .map_err(|e| e.in_lang(lang))?;
-    let range = choose_range(&query, &organization).map_err(|e| e.in_lang(lang))?;
+async fn report(
+    caller: Caller,
+    query: web::Query<ApiReportQuery>,
+    state: web::Data<AppState>,
+) -> Reply {
+    let ReportScope {
+        lang, actor, range, ..
+    } = report_scope(&state, &caller, &query).await?;
     let report = report_for(&state, &caller, &actor, range)
         .await
         .map_err(|e| e.in_lang(lang))?;
@@ -182,7 +157,7 @@ async fn put_cost_assumption(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Reply {
-    let query = web::Query::<ApiQuery>::from_query(request.query_string())
+    let query = web::Query::<ApiReportQuery>::from_query(request.query_string())
         .map_err(|_| ApiError::bad_request(words::BAD_REQUEST, &[]).in_lang(caller.locale))?;
     let lang = choose_lang(query.lang.as_deref(), &caller)?;
     let (actor, _) = eligible_org(&state, &caller)

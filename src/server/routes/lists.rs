@@ -10,15 +10,15 @@ use actix_web::http::header::{self, ContentDisposition, DispositionParam, Dispos
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::{DateRange, Organization};
-use crate::i18n::{api as words, Lang};
+use crate::domain::Organization;
+use crate::i18n::Lang;
 use crate::metrics::report::baseline_forming;
 use crate::report::conversations::Conversation;
 use crate::report::wire;
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalizedError};
 use crate::server::lists::{self, Chunks, Download, Export};
-use crate::server::reports::{choose_lang, choose_range, eligible_org, AppState, ReportQuery};
+use crate::server::reports::{report_scope, ApiReportQuery, AppState, ReportScope};
 use crate::store::StoreError;
 
 pub const CONVERSATIONS_API: &str = "/api/v1/reports/ai-agent-impact/conversations";
@@ -38,49 +38,14 @@ pub fn routes(config: &mut web::ServiceConfig) {
 
 type Reply = Result<HttpResponse, LocalizedError>;
 
-/// The query of every list route; `from`/`to` are the report's range object.
+/// The query of every list route: the report's range and language, and the list.
 #[derive(Deserialize)]
 pub struct ListQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub lang: Option<String>,
-    pub outcome: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<String>,
-    range: Option<serde::de::IgnoredAny>,
-}
-
-/// What every list route needs first: the language, the caller's organization if
-/// it may see the report, and the range.
-struct Scope {
-    lang: Lang,
-    organization: Organization,
-    range: DateRange,
-}
-
-async fn scope(
-    caller: &Caller,
-    query: &ListQuery,
-    state: &AppState,
-) -> Result<Scope, LocalizedError> {
-    if query.range.is_some() {
-        return Err(ApiError::bad_request(words::HALF_RANGE, &[]).in_lang(caller.locale));
-    }
-    let lang = choose_lang(query.lang.as_deref(), caller)?;
-    let (_, organization) = eligible_org(state, caller)
-        .await
-        .map_err(|e| e.in_lang(lang))?;
-    let report_query = ReportQuery {
-        from: query.from.clone(),
-        to: query.to.clone(),
-        lang: None,
-    };
-    let range = choose_range(&report_query, &organization).map_err(|e| e.in_lang(lang))?;
-    Ok(Scope {
-        lang,
-        organization,
-        range,
-    })
+    #[serde(flatten)]
+    report: ApiReportQuery,
+    outcome: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
 }
 
 async fn conversations(
@@ -88,11 +53,12 @@ async fn conversations(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Reply {
-    let Scope {
+    let ReportScope {
         lang,
         organization,
         range,
-    } = scope(&caller, &query, &state).await?;
+        ..
+    } = report_scope(&state, &caller, &query.report).await?;
     let list = lists::parse_list(query.outcome.as_deref()).map_err(|e| e.in_lang(lang))?;
     let limit = lists::parse_limit(query.limit.as_deref()).map_err(|e| e.in_lang(lang))?;
     let page_query = lists::list_query(list, range, limit, query.cursor.as_deref())
@@ -159,11 +125,12 @@ async fn list_download(
     export: Export,
 ) -> Reply {
     let started = Instant::now();
-    let Scope {
+    let ReportScope {
         lang,
         organization,
         range,
-    } = scope(&caller, &query, &state).await?;
+        ..
+    } = report_scope(&state, &caller, &query.report).await?;
     let list = lists::parse_list(query.outcome.as_deref()).map_err(|e| e.in_lang(lang))?;
     let first = lists::first_download_page(state.store.as_ref(), &caller.org, list, range)
         .await
@@ -200,11 +167,12 @@ async fn daily_download(
     export: Export,
 ) -> Reply {
     let started = Instant::now();
-    let Scope {
+    let ReportScope {
         lang,
         organization,
         range,
-    } = scope(&caller, &query, &state).await?;
+        ..
+    } = report_scope(&state, &caller, &query.report).await?;
     // The days and the organization's first eligible day, read together within the
     // same time limit as a page of a list.
     let read = async {

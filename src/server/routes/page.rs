@@ -167,12 +167,15 @@ struct Loaded {
     report: Result<Report, ApiError>,
 }
 
-async fn load(
+/// The caller's organization and the range a page shows, or the page that says why
+/// not: 404 for a caller without the report, the error state when it cannot be read.
+/// A link with a range that is not valid shows the default range instead.
+async fn org_and_range(
     state: &AppState,
     caller: &Caller,
     query: &ReportQuery,
     lang: Lang,
-) -> Result<Loaded, HttpResponse> {
+) -> Result<(Addr<OrgActor>, Organization, DateRange), HttpResponse> {
     let (actor, organization) = match eligible_org(state, caller).await {
         Ok(found) => found,
         Err(ApiError::NotFound) => {
@@ -190,23 +193,27 @@ async fn load(
             ))
         }
     };
-    // A link with a range that is not valid shows the default range instead.
     let default = ReportQuery {
         from: None,
         to: None,
         lang: None,
     };
-    let range = match choose_range(query, &organization)
-        .or_else(|_| choose_range(&default, &organization))
-    {
-        Ok(range) => range,
-        Err(_) => {
-            return Err(html(
-                StatusCode::BAD_REQUEST,
-                ReportBody::error(lang).render(),
-            ))
-        }
-    };
+    match choose_range(query, &organization).or_else(|_| choose_range(&default, &organization)) {
+        Ok(range) => Ok((actor, organization, range)),
+        Err(_) => Err(html(
+            StatusCode::BAD_REQUEST,
+            ReportBody::error(lang).render(),
+        )),
+    }
+}
+
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    query: &ReportQuery,
+    lang: Lang,
+) -> Result<Loaded, HttpResponse> {
+    let (actor, organization, range) = org_and_range(state, caller, query, lang).await?;
     let report = report_for(state, caller, &actor, range).await;
     Ok(Loaded {
         organization,
@@ -311,9 +318,8 @@ async fn report_body(
 /// The query of the conversation list page.
 #[derive(serde::Deserialize)]
 struct ListPageQuery {
-    from: Option<String>,
-    to: Option<String>,
-    lang: Option<String>,
+    #[serde(flatten)]
+    report: ReportQuery,
     outcome: Option<String>,
     cursor: Option<String>,
 }
@@ -324,31 +330,14 @@ async fn conversations_page(
     query: web::Query<ListPageQuery>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let report_query = ReportQuery {
-        from: query.from.clone(),
-        to: query.to.clone(),
-        lang: query.lang.clone(),
-    };
-    let (caller, lang) = match signed_in(caller, &report_query, words::PAGE_TITLE) {
+    let report_query = &query.report;
+    let (caller, lang) = match signed_in(caller, report_query, words::PAGE_TITLE) {
         Ok(signed_in) => signed_in,
         Err(page) => return *page,
     };
-    let organization = match eligible_org(&state, &caller).await {
-        Ok((_, organization)) => organization,
-        Err(ApiError::NotFound) => {
-            return message(
-                StatusCode::NOT_FOUND,
-                lang,
-                words::PAGE_TITLE,
-                words::NOTHING_HERE,
-            )
-        }
-        Err(_) => {
-            return html(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ReportBody::error(lang).render(),
-            )
-        }
+    let (_, organization, range) = match org_and_range(&state, &caller, report_query, lang).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let Ok(list) = lists::parse_list(query.outcome.as_deref()) else {
         return message(
@@ -358,19 +347,7 @@ async fn conversations_page(
             words::LIST_NOT_FOUND,
         );
     };
-    // A link with a range that is not valid shows the report's default range, as the
-    // report page does; a cursor that is not this list's starts from the newest.
-    let default = ReportQuery {
-        from: None,
-        to: None,
-        lang: None,
-    };
-    let range = match choose_range(&report_query, &organization)
-        .or_else(|_| choose_range(&default, &organization))
-    {
-        Ok(range) => range,
-        Err(_) => return html(StatusCode::BAD_REQUEST, ReportBody::error(lang).render()),
-    };
+    // A cursor that is not this list's starts from the newest.
     let page_query = lists::list_query(
         list,
         range,
