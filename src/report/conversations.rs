@@ -119,42 +119,56 @@ impl Conversation {
     }
 
     /// The cells of a download row, in the order of `columns`.
-    pub fn cells(&self, lang: Lang) -> Vec<String> {
-        let yes_no = |flag: bool| {
-            if flag { words::YES } else { words::NO }
-                .text(lang)
-                .to_string()
+    pub fn cells(&self, lang: Lang) -> Vec<Cell> {
+        let text = |phrase: Phrase| Cell::Text(phrase.text(lang).to_string());
+        let number = |value: Option<f64>, decimals: usize| {
+            value.map_or(Cell::Empty, |value| Cell::Number { value, decimals })
         };
         vec![
-            self.room_id.clone(),
-            self.day.to_string(),
-            local_time(&self.created_at),
+            Cell::Text(self.room_id.clone()),
+            Cell::Text(self.day.to_string()),
+            Cell::Text(local_time(&self.created_at)),
             self.closed_at
                 .as_ref()
-                .map(local_time)
-                .unwrap_or_else(|| words::STILL_OPEN.text(lang).to_string()),
-            self.channel.clone(),
-            label(self.outcome).text(lang).to_string(),
+                .map_or_else(|| text(words::STILL_OPEN), |at| Cell::Text(local_time(at))),
+            Cell::Text(self.channel.clone()),
+            text(label(self.outcome)),
             self.came_back
                 .as_ref()
-                .map(|b| b.room_id.clone())
-                .unwrap_or_default(),
-            // Numbers in a file for tools use a decimal point, whatever the language.
-            self.came_back
-                .as_ref()
-                .map(|b| format!("{:.1}", b.hours_later))
-                .unwrap_or_default(),
+                .map_or(Cell::Empty, |back| Cell::Text(back.room_id.clone())),
+            number(self.came_back.as_ref().map(|back| back.hours_later), 1),
             match self.after_hours {
-                Some(flag) => yes_no(flag),
-                None => words::NOT_SET.text(lang).to_string(),
+                Some(true) => text(words::YES),
+                Some(false) => text(words::NO),
+                None => text(words::NOT_SET),
             },
-            self.customer_messages.to_string(),
-            self.ai_messages.to_string(),
-            self.sentiment
-                .map(|s| format!("{s:.2}"))
-                .unwrap_or_default(),
-            self.inbox_url.clone().unwrap_or_default(),
+            number(Some(self.customer_messages as f64), 0),
+            number(Some(self.ai_messages as f64), 0),
+            number(self.sentiment, 2),
+            self.inbox_url.clone().map_or(Cell::Empty, Cell::Link),
         ]
+    }
+}
+
+/// One cell of a download row: the CSV writes each as text, the workbook writes
+/// numbers as numbers a person can sum or sort and links as links.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number { value: f64, decimals: usize },
+    Link(String),
+    Empty,
+}
+
+impl Cell {
+    /// The cell as CSV text. Numbers in a file for tools use a decimal point,
+    /// whatever the language.
+    pub fn csv(&self) -> String {
+        match self {
+            Cell::Text(text) | Cell::Link(text) => text.clone(),
+            Cell::Number { value, decimals } => format!("{value:.decimals$}"),
+            Cell::Empty => String::new(),
+        }
     }
 }
 
@@ -214,5 +228,66 @@ mod tests {
         assert_eq!(InboxLinks::new(None).unwrap().link("r1"), None);
         assert!(InboxLinks::new(Some("https://admin.example/inbox")).is_err());
         assert!(InboxLinks::new(Some("javascript:alert(1)//{room_id}")).is_err());
+    }
+
+    #[test]
+    fn a_download_row_keeps_numbers_as_numbers_and_leaves_missing_cells_empty() {
+        use crate::metrics::rooms::CameBack;
+        use chrono::{NaiveDate, TimeZone};
+        let at =
+            |hour: u32, minute: u32| Utc.with_ymd_and_hms(2026, 10, 5, hour, minute, 0).unwrap();
+        let room = RoomOutcome {
+            room_id: "r1".into(),
+            day: NaiveDate::from_ymd_opt(2026, 10, 5).unwrap(),
+            created_at: at(2, 0),
+            closed_at: Some(at(3, 0)),
+            channel: "wa".into(),
+            outcome: Outcome::AiOnly,
+            ai_handled: true,
+            after_hours: None,
+            came_back: Some(CameBack {
+                room_id: "r2".into(),
+                created_at: at(5, 30),
+            }),
+            customer_messages: 3,
+            ai_messages: 2,
+            sentiment: Some(0.25),
+        };
+        let links = InboxLinks::new(Some("https://admin.example/inbox/{room_id}")).unwrap();
+        let row = Conversation::new(&room, chrono_tz::Asia::Jakarta, &links);
+        let cells = row.cells(Lang::Id);
+        assert_eq!(cells.len(), columns(Lang::Id).len());
+        let csv: Vec<String> = cells.iter().map(Cell::csv).collect();
+        assert_eq!(
+            csv,
+            [
+                "r1",
+                "2026-10-05",
+                "2026-10-05 09:00",
+                "2026-10-05 10:00",
+                "wa",
+                words::CAME_BACK.text(Lang::Id),
+                "r2",
+                "2.5",
+                words::NOT_SET.text(Lang::Id),
+                "3",
+                "2",
+                "0.25",
+                "https://admin.example/inbox/r1",
+            ]
+        );
+        assert_eq!(
+            cells[7],
+            Cell::Number {
+                value: 2.5,
+                decimals: 1
+            }
+        );
+        assert_eq!(
+            cells[12],
+            Cell::Link("https://admin.example/inbox/r1".into())
+        );
+        let unlinked = Conversation::new(&room, chrono_tz::Asia::Jakarta, &InboxLinks::default());
+        assert_eq!(unlinked.cells(Lang::En)[12], Cell::Empty);
     }
 }

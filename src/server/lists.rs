@@ -18,7 +18,7 @@ use crate::domain::{DateRange, OrgId, Organization};
 use crate::i18n::{self, api as api_words, lists as words, Lang};
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::DailyCounters;
-use crate::report::conversations::{self, Conversation, InboxLinks};
+use crate::report::conversations::{self, Cell, Conversation, InboxLinks};
 use crate::server::errors::ApiError;
 use crate::server::observability::Metrics;
 use crate::store::{ConversationQuery, ListPosition, Store, StoreError};
@@ -306,49 +306,46 @@ pub fn conversations_csv(
     let mut pages = pages(store, download.org().clone(), first);
     actix_web::rt::spawn(async move {
         let timezone = download.organization.timezone;
+        let header = csv_chunk(|w| w.write_record(conversations::columns(download.lang)));
+        if !send_chunk(&sender, header).await {
+            return;
+        }
         let mut rows = 0u64;
-        let mut chunk = csv_chunk(|w| w.write_record(conversations::columns(download.lang)));
         while let Some(page) = pages.recv().await {
-            let page = match (chunk, page) {
-                (Ok(bytes), Ok(page)) => {
-                    if sender.send(Ok(bytes)).await.is_err() {
-                        return;
-                    }
-                    page
-                }
-                (Err(error), _) => {
-                    let _ = sender.send(Err(error)).await;
-                    return;
-                }
-                (_, Err(error)) => {
+            let page = match page {
+                Ok(page) => page,
+                Err(error) => {
                     tracing::error!(org_id = %download.org(), error = %error, "a conversation download stopped");
-                    let _ = sender
-                        .send(Err(std::io::Error::other("the datamart could not be read")))
-                        .await;
+                    let failed = std::io::Error::other("the datamart could not be read");
+                    send_chunk(&sender, Err(failed)).await;
                     return;
                 }
             };
             rows += page.len() as u64;
-            chunk = csv_chunk(|w| {
+            let chunk = csv_chunk(|w| {
                 for room in &page {
                     let row = Conversation::new(room, timezone, &download.links);
-                    w.write_record(row.cells(download.lang))?;
+                    w.write_record(row.cells(download.lang).iter().map(Cell::csv))?;
                 }
                 Ok(())
             });
-        }
-        match chunk {
-            Ok(bytes) => {
-                if sender.send(Ok(bytes)).await.is_ok() {
-                    download.finished(Export::ConversationsCsv, Some(list), rows);
-                }
-            }
-            Err(error) => {
-                let _ = sender.send(Err(error)).await;
+            if !send_chunk(&sender, chunk).await {
+                return;
             }
         }
+        download.finished(Export::ConversationsCsv, Some(list), rows);
     });
     receiver
+}
+
+/// Hands one chunk (or the error that ends the file) to the response; false when
+/// the download is over: the chunk was an error, or the client went away.
+async fn send_chunk(
+    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
+    chunk: Result<Bytes, std::io::Error>,
+) -> bool {
+    let going_on = chunk.is_ok();
+    sender.send(chunk).await.is_ok() && going_on
 }
 
 fn csv_chunk(
@@ -446,37 +443,14 @@ fn write_conversation(
     conversation: &Conversation,
     lang: Lang,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
-    // Counts, hours and the mood are numbers a person can sum or sort; the link is
-    // a link; the rest is text as the CSV has it.
-    for (column, cell) in conversation.cells(lang).iter().enumerate() {
+    for (column, cell) in conversation.cells(lang).into_iter().enumerate() {
         let column = column as u16;
-        match column {
-            7 | 11 if cell.is_empty() => {}
-            7 => {
-                if let Some(back) = &conversation.came_back {
-                    sheet.write_number(row, column, back.hours_later)?;
-                }
-            }
-            9 => {
-                sheet.write_number(row, column, conversation.customer_messages as f64)?;
-            }
-            10 => {
-                sheet.write_number(row, column, conversation.ai_messages as f64)?;
-            }
-            11 => {
-                if let Some(value) = conversation.sentiment {
-                    sheet.write_number(row, column, value)?;
-                }
-            }
-            12 => {
-                if let Some(url) = &conversation.inbox_url {
-                    sheet.write_url(row, column, url.as_str())?;
-                }
-            }
-            _ => {
-                sheet.write_string(row, column, cell)?;
-            }
-        }
+        match cell {
+            Cell::Text(text) => sheet.write_string(row, column, text)?,
+            Cell::Number { value, .. } => sheet.write_number(row, column, value)?,
+            Cell::Link(url) => sheet.write_url(row, column, url.as_str())?,
+            Cell::Empty => sheet,
+        };
     }
     Ok(())
 }
@@ -572,8 +546,8 @@ struct DailyLine {
 }
 
 impl DailyLine {
-    fn new(label: String, rows: &[&DailyCounters], with_hours: bool, forming: bool) -> Self {
-        let sum = |get: fn(&DailyCounters) -> i64| rows.iter().map(|row| get(row)).sum::<i64>();
+    fn new(label: String, rows: &[DailyCounters], with_hours: bool, forming: bool) -> Self {
+        let sum = |get: fn(&DailyCounters) -> i64| rows.iter().map(get).sum::<i64>();
         let counted = sum(|r| r.eligible);
         let net = sum(|r| r.contained) - sum(|r| r.reopened);
         let test_chats = sum(|r| r.test_chats);
@@ -646,22 +620,24 @@ fn daily_lines(
     forming: bool,
 ) -> Vec<DailyLine> {
     let with_hours = organization.business_hours.is_some();
-    let by_day: std::collections::BTreeMap<NaiveDate, &DailyCounters> = days
-        .iter()
-        .filter(|row| range.contains(row.day))
-        .map(|row| (row.day, row))
-        .collect();
-    let last = by_day.keys().next_back().copied();
-    let zero: Vec<DailyCounters> = range
+    let by_day: std::collections::HashMap<NaiveDate, &DailyCounters> =
+        days.iter().map(|row| (row.day, row)).collect();
+    let last = by_day.keys().max().copied();
+    let all: Vec<DailyCounters> = range
         .iter_days()
-        .filter(|day| Some(*day) <= last && !by_day.contains_key(day))
-        .map(DailyCounters::empty)
+        .take_while(|day| Some(*day) <= last)
+        .map(|day| {
+            by_day
+                .get(&day)
+                .map_or_else(|| DailyCounters::empty(day), |row| (*row).clone())
+        })
         .collect();
-    let mut all: Vec<&DailyCounters> = by_day.values().copied().chain(zero.iter()).collect();
-    all.sort_by_key(|row| row.day);
     let mut lines: Vec<DailyLine> = all
         .iter()
-        .map(|row| DailyLine::new(row.day.to_string(), &[row], with_hours, forming))
+        .map(|row| {
+            let one = std::slice::from_ref(row);
+            DailyLine::new(row.day.to_string(), one, with_hours, forming)
+        })
         .collect();
     lines.push(DailyLine::new(
         words::DAILY_TOTAL.text(lang).to_string(),

@@ -415,6 +415,10 @@ impl Store for PostgresStore {
             .transaction()
             .await
             .map_err(StoreError::postgres(context.clone()))?;
+        // The days' counters are upserted first on purpose: that locks their rows (or,
+        // for a new day, waits on its key), so two runs writing the same org-days
+        // (a manual aggregate during the nightly one) take turns before either reads
+        // the fingerprints; `room_outcomes` has no key that would refuse a duplicate.
         let upsert = transaction
             .prepare_cached(&sql::upsert_day(Dialect::Postgres))
             .await
