@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Duration as Days;
 use impact::domain::{DateRange, OrgId};
+use impact::metrics::rooms::ConversationList;
 use impact::server::auth::{sign_hs256, Claims, Role};
 
 const SECRET: &str = "a-benchmark-secret-of-some-length";
@@ -171,17 +172,7 @@ async fn measure(store: &dyn impact::store::Store, org: &OrgId, pid: u32) -> any
     );
 
     // The first page of every list, 20 times each.
-    let lists = [
-        "solved_alone",
-        "came_back",
-        "ai_only",
-        "ai_assisted",
-        "escalated",
-        "other",
-        "after_hours",
-        "test_chat",
-        "spam",
-    ];
+    let lists = ConversationList::ALL.map(ConversationList::name);
     let first: Vec<String> = (0..20)
         .flat_map(|_| lists.iter())
         .map(|list| format!("/api/v1/reports/ai-agent-impact/conversations?outcome={list}&{span}"))

@@ -13,20 +13,8 @@ use impact::server::auth::Role;
 use serde_json::Value;
 
 use crate::common::{impact_ok, TestDatabase, TestSqlite};
-use crate::oracle::oracle;
+use crate::oracle::{oracle, LISTS};
 use crate::server_common::{aggregate, client, get, metrics_text, spawn_app_on, token, TestApp};
-
-const LISTS: [&str; 9] = [
-    "solved_alone",
-    "came_back",
-    "ai_only",
-    "ai_assisted",
-    "escalated",
-    "other",
-    "after_hours",
-    "test_chat",
-    "spam",
-];
 
 /// The report and its lists on for every account.
 const FLAGS_ON: &str = "[defaults]\nai_agent_impact_report = true\n";

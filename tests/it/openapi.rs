@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::common::TestDatabase;
+use crate::oracle::LISTS;
 use crate::server_common::*;
 use impact::server::auth::Role;
 use serde_json::Value;
@@ -127,17 +128,7 @@ async fn every_documented_response_matches_its_schema() {
         "/api/v1/reports/ai-agent-impact/daily.csv",
         "/api/v1/reports/ai-agent-impact/daily.xlsx",
     ];
-    for outcome in [
-        "solved_alone",
-        "came_back",
-        "ai_only",
-        "ai_assisted",
-        "escalated",
-        "other",
-        "after_hours",
-        "test_chat",
-        "spam",
-    ] {
+    for outcome in LISTS {
         let query = format!("?outcome={outcome}&from=2026-10-01&to=2026-10-31&limit=2");
         let (status, body) = get(&app, &format!("{lists_path}{query}"), &owner).await;
         assert_eq!(status, 200, "{outcome}: {body}");

@@ -7,6 +7,19 @@ use std::collections::{BTreeSet, HashMap};
 use crate::common::{impact_ok, TestSqlite};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
+
+/// The lists of the issue and METRICS.md §4.9, by the names the API takes.
+pub const LISTS: [&str; 9] = [
+    "solved_alone",
+    "came_back",
+    "ai_only",
+    "ai_assisted",
+    "escalated",
+    "other",
+    "after_hours",
+    "test_chat",
+    "spam",
+];
 use serde_json::Value;
 
 struct Room {
@@ -127,17 +140,7 @@ pub fn oracle(dir: &std::path::Path, org: &str, from: NaiveDate, to: NaiveDate) 
 
     let eligible = |room: &Room| room.channel != "bot_preview" && room.reason != "SPAM";
     let mut expected = Expected::default();
-    for name in [
-        "solved_alone",
-        "came_back",
-        "ai_only",
-        "ai_assisted",
-        "escalated",
-        "other",
-        "after_hours",
-        "test_chat",
-        "spam",
-    ] {
+    for name in LISTS {
         expected.lists.insert(name, BTreeSet::new());
     }
     let add = |expected: &mut Expected, list: &'static str, room: &Room| {

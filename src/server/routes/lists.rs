@@ -30,10 +30,26 @@ pub const DAILY_XLSX: &str = "/api/v1/reports/ai-agent-impact/daily.xlsx";
 pub fn routes(config: &mut web::ServiceConfig) {
     config
         .service(resource(CONVERSATIONS_API, "GET").route(web::get().to(conversations)))
-        .service(resource(CONVERSATIONS_CSV, "GET").route(web::get().to(conversations_csv)))
-        .service(resource(CONVERSATIONS_XLSX, "GET").route(web::get().to(conversations_xlsx)))
-        .service(resource(DAILY_CSV, "GET").route(web::get().to(daily_csv)))
-        .service(resource(DAILY_XLSX, "GET").route(web::get().to(daily_xlsx)));
+        .service(
+            resource(CONVERSATIONS_CSV, "GET").route(web::get().to(|caller, query, state| {
+                list_download(caller, query, state, Export::ConversationsCsv)
+            })),
+        )
+        .service(resource(CONVERSATIONS_XLSX, "GET").route(web::get().to(
+            |caller, query, state| list_download(caller, query, state, Export::ConversationsXlsx),
+        )))
+        .service(
+            resource(DAILY_CSV, "GET").route(
+                web::get().to(|caller, query, state| {
+                    daily_download(caller, query, state, Export::DailyCsv)
+                }),
+            ),
+        )
+        .service(
+            resource(DAILY_XLSX, "GET").route(web::get().to(|caller, query, state| {
+                daily_download(caller, query, state, Export::DailyXlsx)
+            })),
+        );
 }
 
 type Reply = Result<HttpResponse, LocalizedError>;
@@ -144,22 +160,6 @@ async fn list_download(
     Ok(download(export, export.file_name(Some(list), range)).streaming(stream(chunks)))
 }
 
-async fn conversations_csv(
-    caller: Caller,
-    query: web::Query<ListQuery>,
-    state: web::Data<AppState>,
-) -> Reply {
-    list_download(caller, query, state, Export::ConversationsCsv).await
-}
-
-async fn conversations_xlsx(
-    caller: Caller,
-    query: web::Query<ListQuery>,
-    state: web::Data<AppState>,
-) -> Reply {
-    list_download(caller, query, state, Export::ConversationsXlsx).await
-}
-
 async fn daily_download(
     caller: Caller,
     query: web::Query<ListQuery>,
@@ -206,20 +206,4 @@ async fn daily_download(
             .to_vec(),
     };
     Ok(download(export, export.file_name(None, range)).body(bytes))
-}
-
-async fn daily_csv(
-    caller: Caller,
-    query: web::Query<ListQuery>,
-    state: web::Data<AppState>,
-) -> Reply {
-    daily_download(caller, query, state, Export::DailyCsv).await
-}
-
-async fn daily_xlsx(
-    caller: Caller,
-    query: web::Query<ListQuery>,
-    state: web::Data<AppState>,
-) -> Reply {
-    daily_download(caller, query, state, Export::DailyXlsx).await
 }
