@@ -157,8 +157,9 @@ async fn read_raw(url: &str) -> anyhow::Result<u64> {
 async fn read_everything(store: &dyn Store, chunk_days: u32) -> anyhow::Result<(u64, Duration)> {
     let started = Instant::now();
     let mut rooms = 0u64;
+    let source = store.own_source();
     for organization in store.organizations().await? {
-        let Some((first, last)) = store.room_creation_span(&organization.id).await? else {
+        let Some((first, last)) = source.room_creation_span(&organization.id).await? else {
             continue;
         };
         let mut day = organization.local_date(first);
@@ -166,12 +167,12 @@ async fn read_everything(store: &dyn Store, chunk_days: u32) -> anyhow::Result<(
         while day <= last {
             let start = organization.day_start(day);
             let end = organization.day_start(day + Days::days(i64::from(chunk_days)));
-            rooms += store
+            rooms += source
                 .rooms_created_between(&organization.id, start, end)
                 .await?
                 .len() as u64;
-            store.message_counts(&organization.id, start, end).await?;
-            store.summaries(&organization.id, start, end).await?;
+            source.message_counts(&organization.id, start, end).await?;
+            source.summaries(&organization.id, start, end).await?;
             day += Days::days(i64::from(chunk_days));
         }
     }

@@ -104,7 +104,7 @@ async fn run(organizations: usize, url: String, work: std::path::PathBuf) -> any
             })
             .collect();
         store
-            .write_days(&OrgId::parse(id)?, &rows, Vec::new(), Some(first))
+            .write_days(&OrgId::parse(id)?, &rows, Vec::new(), Some(first), None)
             .await?;
     }
     drop(store);

@@ -3,7 +3,7 @@
 //! datamart. Re-running it for the same days replaces those days, so it never
 //! double-counts; a crash leaves each org-day either old or new, never half-written.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
@@ -18,7 +18,8 @@ use crate::metrics::rooms::{
 use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
-use crate::store::{SourceRoom, Store, StoreError};
+use crate::source::{ContactVisit, Source, SourceChange};
+use crate::store::{FinishedRead, SourceRoom, Store, StoreError};
 
 /// Which days to (re)compute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,18 +102,55 @@ pub enum AggregateError {
 }
 
 pub struct Aggregator<'a> {
+    /// The datamart, where the results go (and, for the embedded default, the
+    /// import's marks).
     pub store: &'a dyn Store,
+    /// Where the conversations are read: the datamart's own tables or a live source.
+    pub source: &'a dyn Source,
     pub sentiment: &'a dyn SentimentSource,
     pub settings: &'a AggregationSettings,
+    /// How far before its last mark a run looks for changes (§8.3 `overlap_seconds`).
+    pub overlap: Duration,
 }
 
 /// Rooms read per page when looking for an organization's first eligible and
 /// first AI-handled rooms.
 const FIRST_ROOM_PAGE: i64 = 1000;
 
+/// What one run does for one organization.
+struct OrgPlan {
+    organization: Organization,
+    days: Vec<NaiveDate>,
+    /// Written with the organization's last days: how far the source was read and
+    /// which marks were restated. `None` for a run of given days, which leaves the
+    /// marks for the run that restates them.
+    finished: Option<FinishedRead>,
+}
+
+/// What changed in the source since an organization's last run, as org-local days
+/// to restate (METRICS.md §8.2).
+#[derive(Default)]
+struct Restatement {
+    days: BTreeSet<NaiveDate>,
+    /// Every day may have changed (new time zone, business hours or holidays).
+    everything: bool,
+    /// The organization's last mark this run restates.
+    marks_through: Option<i64>,
+}
+
 impl Aggregator<'_> {
     pub async fn run(&self, request: &Request) -> Result<Summary, AggregateError> {
-        let mut organizations = self.store.organizations().await?;
+        let now = match request.scope {
+            Scope::Nightly { now } => now,
+            _ => Utc::now(),
+        };
+        // The source is read up to `read_until`; rows stamped later are left to the
+        // next run (they may still be arriving on a replica).
+        let read_until = now
+            - Duration::from_std(self.source.read_lag()).unwrap_or_else(|_| Duration::zero());
+        let identity = self.source.identity();
+        let mut organizations = self.source.read_organizations().await?;
+        let reshaped = self.copy_organizations(&organizations).await?;
         if let Some(wanted) = &request.organization {
             organizations.retain(|org| &org.id == wanted);
             if organizations.is_empty() {
@@ -123,42 +161,46 @@ impl Aggregator<'_> {
             organizations.retain(|org| shard.includes(&org.id));
         }
 
-        // With no days given, every organization is computed up to the newest local
-        // day of data of any organization, so a quiet organization's report is as
-        // fresh as everyone else's.
-        let mut spans = Vec::new();
-        for organization in &organizations {
-            spans.push(match request.scope {
-                Scope::AllData => {
-                    self.store
-                        .room_creation_span(&organization.id)
-                        .await?
-                        .map(|(first, last)| {
-                            (
-                                organization.local_date(first),
-                                organization.local_date(last),
-                            )
-                        })
-                }
-                _ => None,
-            });
-        }
-        let newest = spans.iter().flatten().map(|(_, last)| *last).max();
-        let mut plans = Vec::new();
-        for (organization, span) in organizations.into_iter().zip(spans) {
-            let days = match (&request.scope, span, newest) {
-                (Scope::AllData, Some((first, _)), Some(newest)) => day_span(first, newest),
-                (Scope::AllData, _, _) => Vec::new(),
-                (scope, _, _) => self.days_to_compute(&organization, scope).await?,
-            };
-            plans.push((organization, days));
-        }
-        let total_days: usize = plans.iter().map(|(_, days)| days.len()).sum();
+        let plans = match request.scope {
+            Scope::Days { from, to } => organizations
+                .into_iter()
+                .map(|organization| OrgPlan {
+                    organization,
+                    days: day_span(from, to),
+                    finished: None,
+                })
+                .collect(),
+            Scope::AllData => self.plan_everything(organizations, read_until).await?,
+            Scope::Nightly { now } => {
+                self.plan_nightly(organizations, &reshaped, now, read_until)
+                    .await?
+            }
+        };
+        let total_days: usize = plans.iter().map(|plan| plan.days.len()).sum();
         let bar = progress_bar(request.show_progress, total_days as u64);
 
         let mut summary = Summary::default();
-        for (organization, days) in plans {
+        for plan in plans {
+            let OrgPlan {
+                organization,
+                days,
+                finished,
+            } = plan;
             if days.is_empty() {
+                // Nothing to compute, but restated marks are still cleared and the
+                // mark moved, so the next run looks only at newer changes.
+                if let Some(finished) = finished {
+                    let milestones = self.source_milestones(&organization).await?;
+                    self.store
+                        .write_days(
+                            &organization.id,
+                            &[],
+                            Vec::new(),
+                            milestones.first_eligible_day,
+                            Some(&finished),
+                        )
+                        .await?;
+                }
                 continue;
             }
             bar.set_message(organization.id.to_string());
@@ -173,7 +215,7 @@ impl Aggregator<'_> {
             for chunk in chunks(&days, self.settings.chunk_days.max(1) as usize) {
                 let (computed, written) = tokio::join!(
                     self.compute_days(&organization, &chunk, true),
-                    self.write_computed(&organization, unwritten.take(), &milestones),
+                    self.write_computed(&organization, unwritten.take(), &milestones, None),
                 );
                 written?;
                 let computed = computed?;
@@ -194,21 +236,29 @@ impl Aggregator<'_> {
                 unwritten = Some(computed);
                 bar.inc(chunk.len() as u64);
             }
-            self.write_computed(&organization, unwritten.take(), &milestones)
-                .await?;
+            // The last chunk's transaction also records how far the source was read
+            // and clears the restated marks: a crash before it leaves both as they
+            // were, and the next run does the work again.
+            self.write_computed(
+                &organization,
+                unwritten.take(),
+                &milestones,
+                finished.as_ref(),
+            )
+            .await?;
             self.refresh_baseline(&organization, baseline_window, window_rows)
                 .await?;
             summary.organizations += 1;
             summary.refreshed.push(organization.id.clone());
         }
         bar.finish_and_clear();
+        tracing::debug!(source = %identity, "aggregation run finished");
 
         if let Scope::Nightly { now } = request.scope {
-            let cutoff = now
-                .date_naive()
-                .checked_sub_months(Months::new(self.settings.retention_months))
-                .unwrap_or(NaiveDate::MIN);
-            summary.expired_rows_deleted = self.store.delete_days_before(cutoff).await?;
+            summary.expired_rows_deleted = self
+                .store
+                .delete_days_before(retention_cutoff(now, self.settings))
+                .await?;
         }
         // After retention, so the statistics describe the rows that stay.
         if summary.days > 0 {
@@ -217,12 +267,292 @@ impl Aggregator<'_> {
         Ok(summary)
     }
 
+    /// A live source's organizations are copied into the datamart, so the report
+    /// path never reads the source. Returns those whose days are now counted
+    /// differently (time zone, business hours or holidays): all their days are
+    /// restated. The datamart's own tables are their own copy, and the import marks
+    /// such changes itself.
+    async fn copy_organizations(
+        &self,
+        organizations: &[Organization],
+    ) -> Result<HashSet<OrgId>, AggregateError> {
+        let mut reshaped = HashSet::new();
+        if self.source.identity() == self.store.own_source().identity() {
+            return Ok(reshaped);
+        }
+        let stored: HashMap<OrgId, Organization> = self
+            .store
+            .organizations()
+            .await?
+            .into_iter()
+            .map(|org| (org.id.clone(), org))
+            .collect();
+        let mut changed = Vec::new();
+        for organization in organizations {
+            match stored.get(&organization.id) {
+                Some(copy) if copy == organization => {}
+                Some(copy) => {
+                    if (copy.timezone, &copy.business_hours, &copy.holidays)
+                        != (
+                            organization.timezone,
+                            &organization.business_hours,
+                            &organization.holidays,
+                        )
+                    {
+                        reshaped.insert(organization.id.clone());
+                    }
+                    changed.push(organization.clone());
+                }
+                None => changed.push(organization.clone()),
+            }
+        }
+        if !changed.is_empty() {
+            self.store.copy_organizations(&changed).await?;
+        }
+        Ok(reshaped)
+    }
+
+    /// Every day of every organization, from its first room to the newest local day
+    /// of data of any organization (so a quiet organization's report is as fresh as
+    /// everyone else's); every mark is restated on the way.
+    async fn plan_everything(
+        &self,
+        organizations: Vec<Organization>,
+        read_until: DateTime<Utc>,
+    ) -> Result<Vec<OrgPlan>, AggregateError> {
+        let marks = self.marks_by_organization().await?;
+        let mut spans = Vec::new();
+        for organization in &organizations {
+            spans.push(self.local_span(organization).await?);
+        }
+        let newest = spans.iter().flatten().map(|(_, last)| *last).max();
+        Ok(organizations
+            .into_iter()
+            .zip(spans)
+            .map(|(organization, span)| {
+                let days = match (span, newest) {
+                    (Some((first, _)), Some(newest)) => day_span(first, newest),
+                    _ => Vec::new(),
+                };
+                let marks_through = marks.get(&organization.id).and_then(|r| r.marks_through);
+                let finished = (!days.is_empty() || marks_through.is_some()).then(|| {
+                    FinishedRead {
+                        read_until,
+                        read_from: self.source.identity(),
+                        marks_through,
+                    }
+                });
+                OrgPlan {
+                    organization,
+                    days,
+                    finished,
+                }
+            })
+            .collect())
+    }
+
+    /// The nightly run: the last few complete days, days whose sentiment is
+    /// pending, and exactly the days a change since the last run can affect
+    /// (METRICS.md §8.2–8.3). An organization never read from this source before
+    /// gets all of its days.
+    async fn plan_nightly(
+        &self,
+        organizations: Vec<Organization>,
+        reshaped: &HashSet<OrgId>,
+        now: DateTime<Utc>,
+        read_until: DateTime<Utc>,
+    ) -> Result<Vec<OrgPlan>, AggregateError> {
+        let identity = self.source.identity();
+        let mut restatements = self.marks_by_organization().await?;
+        let mut marks_of = HashMap::new();
+        for organization in &organizations {
+            let activity = self.store.activity(&organization.id).await?;
+            let mark = activity
+                .read_until
+                .filter(|_| activity.read_from.as_deref() == Some(identity.as_str()));
+            marks_of.insert(organization.id.clone(), mark);
+        }
+        self.find_changes(&organizations, &marks_of, read_until, &mut restatements)
+            .await?;
+
+        let cutoff = retention_cutoff(now, self.settings);
+        let mut plans = Vec::new();
+        for organization in organizations {
+            let org = &organization.id;
+            let restatement = restatements.remove(org).unwrap_or_default();
+            let today = organization.local_date(now);
+            let recent = i64::from(self.settings.nightly_days);
+            let mut days: BTreeSet<NaiveDate> =
+                day_span(today - Duration::days(recent), today - Duration::days(1))
+                    .into_iter()
+                    .collect();
+            days.extend(self.store.pending_sentiment_days(org).await?);
+            let never_read = marks_of.get(org).copied().flatten().is_none();
+            if never_read || restatement.everything || reshaped.contains(org) {
+                if let Some((first, _)) = self.local_span(&organization).await? {
+                    days.extend(day_span(first, today - Duration::days(1)));
+                }
+            }
+            days.extend(restatement.days);
+            let days: Vec<NaiveDate> = days.into_iter().filter(|day| *day >= cutoff).collect();
+            plans.push(OrgPlan {
+                organization,
+                days,
+                finished: Some(FinishedRead {
+                    read_until,
+                    read_from: identity.clone(),
+                    marks_through: restatement.marks_through,
+                }),
+            });
+        }
+        Ok(plans)
+    }
+
+    /// The import's marks, as org-local days per organization (all of them: a
+    /// run for some organizations leaves the others' marks alone).
+    async fn marks_by_organization(&self) -> Result<HashMap<OrgId, Restatement>, AggregateError> {
+        let organizations: HashMap<OrgId, Organization> = self
+            .store
+            .organizations()
+            .await?
+            .into_iter()
+            .map(|org| (org.id.clone(), org))
+            .collect();
+        let mut restatements: HashMap<OrgId, Restatement> = HashMap::new();
+        for mark in self.store.restatement_marks().await? {
+            let restatement = restatements
+                .entry(mark.organization_id.clone())
+                .or_default();
+            restatement.marks_through = Some(
+                restatement
+                    .marks_through
+                    .map_or(mark.seq, |last| last.max(mark.seq)),
+            );
+            match (mark.at, organizations.get(&mark.organization_id)) {
+                (Some(at), Some(organization)) => {
+                    restatement.days.insert(organization.local_date(at));
+                }
+                _ => restatement.everything = true,
+            }
+        }
+        Ok(restatements)
+    }
+
+    /// Changes a live source (or MongoDB) shows through its timestamps since each
+    /// organization's mark, less the overlap, up to `read_until`: one pass over the
+    /// whole fleet, then the days each change decides (§8.2).
+    async fn find_changes(
+        &self,
+        organizations: &[Organization],
+        marks_of: &HashMap<OrgId, Option<DateTime<Utc>>>,
+        read_until: DateTime<Utc>,
+        restatements: &mut HashMap<OrgId, Restatement>,
+    ) -> Result<(), AggregateError> {
+        // Organizations with no mark compute every day anyway.
+        let Some(after) = marks_of.values().flatten().min().map(|m| *m - self.overlap) else {
+            return Ok(());
+        };
+        if after >= read_until {
+            return Ok(());
+        }
+        let by_id: HashMap<&OrgId, &Organization> =
+            organizations.iter().map(|org| (&org.id, org)).collect();
+        let mut changes: HashMap<OrgId, Vec<SourceChange>> = HashMap::new();
+        for change in self
+            .source
+            .changes_between(after, read_until)
+            .await?
+            .unwrap_or_default()
+        {
+            if by_id.contains_key(&change.organization_id) {
+                changes
+                    .entry(change.organization_id.clone())
+                    .or_default()
+                    .push(change);
+            }
+        }
+        let summarised = self
+            .sentiment
+            .changed_rooms(after, read_until)
+            .await
+            .unwrap_or_else(|error| {
+                // The days stay as they are until a run reads the summaries; the
+                // summaries' own failure marks days pending when they are computed.
+                tracing::warn!(error = %error, "could not look for new summaries; they are looked for again next run");
+                None
+            })
+            .unwrap_or_default();
+        let mut summarised_by_org: HashMap<OrgId, Vec<String>> = HashMap::new();
+        for (org, room) in summarised {
+            if by_id.contains_key(&org) {
+                summarised_by_org.entry(org).or_default().push(room);
+            }
+        }
+
+        for (org, organization) in &by_id {
+            let org_changes = changes.remove(*org).unwrap_or_default();
+            let org_summaries = summarised_by_org.remove(*org).unwrap_or_default();
+            if org_changes.is_empty() && org_summaries.is_empty() {
+                continue;
+            }
+            let restatement = restatements.entry((*org).clone()).or_default();
+            let mut visits = Vec::new();
+            // The rooms that changed themselves, and those with a new summary: the
+            // days their old values counted in are where the datamart has them.
+            let mut named: Vec<String> = org_summaries;
+            for change in &org_changes {
+                restatement
+                    .days
+                    .insert(organization.local_date(change.created_at));
+                if let Some(contact) = &change.contact_id {
+                    visits.push(ContactVisit {
+                        contact_id: contact.clone(),
+                        at: change.created_at,
+                    });
+                    named.push(change.room_id.clone());
+                }
+            }
+            for room in self.source.rooms_closed_before(org, &visits).await? {
+                let facts = room_facts(&room, 0, 0, None);
+                if facts.is_eligible() && facts.is_contained() {
+                    restatement
+                        .days
+                        .insert(organization.local_date(room.created_at));
+                }
+            }
+            named.sort_unstable();
+            named.dedup();
+            restatement
+                .days
+                .extend(self.store.days_naming_rooms(org, &named).await?);
+        }
+        Ok(())
+    }
+
+    /// The organization-local days of its first and last rooms.
+    async fn local_span(
+        &self,
+        organization: &Organization,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>, AggregateError> {
+        Ok(self
+            .source
+            .room_creation_span(&organization.id)
+            .await?
+            .map(|(first, last)| {
+                (
+                    organization.local_date(first),
+                    organization.local_date(last),
+                )
+            }))
+    }
+
     /// Writes one computed chunk's daily rows and room outcomes (nothing for `None`).
     async fn write_computed(
         &self,
         organization: &Organization,
         computed: Option<ComputedDays>,
         milestones: &SourceMilestones,
+        finished: Option<&FinishedRead>,
     ) -> Result<(), AggregateError> {
         let Some(computed) = computed else {
             return Ok(());
@@ -233,31 +563,10 @@ impl Aggregator<'_> {
                 &computed.rows,
                 computed.outcomes,
                 milestones.first_eligible_day,
+                finished,
             )
             .await?;
         Ok(())
-    }
-
-    async fn days_to_compute(
-        &self,
-        organization: &Organization,
-        scope: &Scope,
-    ) -> Result<Vec<NaiveDate>, AggregateError> {
-        let days = match scope {
-            Scope::Days { from, to } => day_span(*from, *to),
-            // Planned in `run`, which knows the newest room of all organizations.
-            Scope::AllData => Vec::new(),
-            Scope::Nightly { now } => {
-                let today = organization.local_date(*now);
-                let recent = i64::from(self.settings.nightly_days);
-                let mut days = day_span(today - Duration::days(recent), today - Duration::days(1));
-                days.extend(self.store.pending_sentiment_days(&organization.id).await?);
-                days.sort_unstable();
-                days.dedup();
-                days
-            }
-        };
-        Ok(days)
     }
 
     /// Keeps the stored onboarding baseline (docs/metrics.md §4.8) equal to what the
@@ -320,7 +629,7 @@ impl Aggregator<'_> {
         let mut after = None;
         loop {
             let page = self
-                .store
+                .source
                 .rooms_in_creation_order(org, after, FIRST_ROOM_PAGE)
                 .await?;
             let (Some(first), Some(last)) = (page.first(), page.last()) else {
@@ -374,7 +683,7 @@ impl Aggregator<'_> {
         end: DateTime<Utc>,
     ) -> Result<HashMap<String, (i64, i64)>, AggregateError> {
         let mut messages: HashMap<String, (i64, i64)> = HashMap::new();
-        for count in self.store.message_counts(org, start, end).await? {
+        for count in self.source.message_counts(org, start, end).await? {
             let entry = messages.entry(count.room_id).or_default();
             match SenderType::parse(&count.sender_type) {
                 SenderType::Customer => entry.0 += count.count,
@@ -401,7 +710,7 @@ impl Aggregator<'_> {
         let start = organization.day_start(*first);
         let end = organization.day_start(*last + Duration::days(1));
 
-        let source_rooms = self.store.rooms_created_between(org, start, end).await?;
+        let source_rooms = self.source.rooms_created_between(org, start, end).await?;
         let messages = self.message_counts(org, start, end).await?;
         let (sentiments, pending) = if read_sentiment {
             let room_ids: Vec<String> = source_rooms.iter().map(|room| room.id.clone()).collect();
@@ -453,7 +762,7 @@ impl Aggregator<'_> {
             .filter_map(|room| room.closed_at);
         let mut follow_ups = Vec::new();
         for (from, until) in follow_up_windows(closes, start, end) {
-            follow_ups.extend(self.store.rooms_created_between(org, from, until).await?);
+            follow_ups.extend(self.source.rooms_created_between(org, from, until).await?);
         }
         let reopens = ReopenIndex::new(
             source_rooms
@@ -551,6 +860,14 @@ fn room_facts(
         ai_messages,
         sentiment,
     }
+}
+
+/// The first day the datamart keeps as of `now`: older daily rows are deleted, and
+/// older days are never restated.
+fn retention_cutoff(now: DateTime<Utc>, settings: &AggregationSettings) -> NaiveDate {
+    now.date_naive()
+        .checked_sub_months(Months::new(settings.retention_months))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 fn day_span(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {

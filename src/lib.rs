@@ -13,5 +13,6 @@ pub mod report;
 pub mod sentiment;
 pub mod server;
 pub mod settings;
+pub mod source;
 pub mod store;
 pub mod text;

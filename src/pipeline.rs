@@ -11,12 +11,20 @@ use chrono::{NaiveDate, Utc};
 use crate::aggregate::{AggregateError, Aggregator, Request, Summary};
 use crate::sentiment::{MongoSentiment, SentimentError, SentimentSource, StoreSentiment};
 use crate::settings::Settings;
-use crate::store::{self, Change, Store, StoreError};
+use crate::source::Source;
+use crate::store::{self, Change, PostgresSource, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     #[error("cannot open the database {url}: {source}")]
     Store {
+        url: String,
+        #[source]
+        source: StoreError,
+    },
+    /// The configured live source cannot be used (a bad URL or relation name).
+    #[error("cannot use the source database {url}: {source}")]
+    Source {
         url: String,
         #[source]
         source: StoreError,
@@ -35,6 +43,7 @@ impl PipelineError {
         matches!(
             self,
             PipelineError::Sentiment(_)
+                | PipelineError::Source { .. }
                 | PipelineError::Aggregate(AggregateError::UnknownOrganization(_))
         )
     }
@@ -51,33 +60,59 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, PipelineE
         })
 }
 
-/// MongoDB when a URL is configured, else the store's own `room_summaries` table;
-/// either way each read has `mongodb.timeout_ms`.
-pub async fn sentiment_source(
+/// Where conversations are read: the live PostgreSQL source when one is configured
+/// (`source.database_url`), else the datamart's own tables.
+pub fn conversation_source(
     settings: &Settings,
     store: &Arc<dyn Store>,
+) -> Result<Arc<dyn Source>, PipelineError> {
+    match settings.source.live_url() {
+        Some(url) => {
+            let source = PostgresSource::connect(url, &settings.source).map_err(|source| {
+                PipelineError::Source {
+                    url: store::redact(url),
+                    source,
+                }
+            })?;
+            Ok(Arc::new(source))
+        }
+        None => Ok(store.own_source()),
+    }
+}
+
+/// MongoDB when a URL is configured, else the source's own summaries; either way
+/// each read has `mongodb.timeout_ms`.
+pub async fn sentiment_source(
+    settings: &Settings,
+    source: &Arc<dyn Source>,
 ) -> Result<Box<dyn SentimentSource>, SentimentError> {
     Ok(match settings.mongodb_url() {
         Some(url) => Box::new(MongoSentiment::connect(url, &settings.mongodb).await?),
         None => Box::new(StoreSentiment::new(
-            Arc::clone(store),
+            Arc::clone(source),
             Duration::from_millis(settings.mongodb.timeout_ms.max(1)),
         )),
     })
 }
 
-/// Aggregates with the configured sentiment source, then tells every running server
-/// which organizations were recomputed, so they drop what they cached.
+/// Aggregates from the configured source with the configured sentiment, then tells
+/// every running server which organizations were recomputed, so they drop what
+/// they cached.
 pub async fn aggregate(
     settings: &Settings,
     store: &Arc<dyn Store>,
     request: &Request,
 ) -> Result<Summary, PipelineError> {
-    let sentiment = sentiment_source(settings, store).await?;
+    let source = conversation_source(settings, store)?;
+    let sentiment = sentiment_source(settings, &source).await?;
     let summary = Aggregator {
         store: store.as_ref(),
+        source: source.as_ref(),
         sentiment: sentiment.as_ref(),
         settings: &settings.aggregation,
+        overlap: chrono::Duration::seconds(
+            i64::try_from(settings.source.overlap_seconds).unwrap_or(i64::MAX / 1_000_000),
+        ),
     }
     .run(request)
     .await?;

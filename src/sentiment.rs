@@ -14,7 +14,7 @@ use mongodb::bson::{doc, Bson, Document};
 
 use crate::domain::{OrgId, RawSentiment};
 use crate::settings::MongoSettings;
-use crate::store::Store;
+use crate::source::Source;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SentimentError {
@@ -39,17 +39,26 @@ pub trait SentimentSource: Send + Sync {
         &self,
         request: SentimentRequest<'_>,
     ) -> Result<HashMap<String, RawSentiment>, SentimentError>;
+    /// The rooms (organization, room id) whose summary was created in
+    /// `(after, until]`, so their days are restated (METRICS.md §8.3). `None` where
+    /// the conversation source already finds them (its own summaries relation).
+    async fn changed_rooms(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<Vec<(OrgId, String)>>, SentimentError>;
 }
 
-/// Sentiment from the store's own `room_summaries` table.
+/// Sentiment from the source's own summaries (`room_summaries`, or the relation
+/// `source.room_summaries` names).
 pub struct StoreSentiment {
-    store: Arc<dyn Store>,
+    source: Arc<dyn Source>,
     timeout: Duration,
 }
 
 impl StoreSentiment {
-    pub fn new(store: Arc<dyn Store>, timeout: Duration) -> Self {
-        Self { store, timeout }
+    pub fn new(source: Arc<dyn Source>, timeout: Duration) -> Self {
+        Self { source, timeout }
     }
 }
 
@@ -64,13 +73,23 @@ impl SentimentSource for StoreSentiment {
         request: SentimentRequest<'_>,
     ) -> Result<HashMap<String, RawSentiment>, SentimentError> {
         let read = self
-            .store
+            .source
             .summaries(request.organization, request.start, request.end);
         match tokio::time::timeout(self.timeout, read).await {
             Ok(Ok(rows)) => Ok(rows.into_iter().collect()),
             Ok(Err(error)) => Err(SentimentError::Failed(error.to_string())),
             Err(_) => Err(SentimentError::Timeout(self.timeout)),
         }
+    }
+
+    async fn changed_rooms(
+        &self,
+        _after: DateTime<Utc>,
+        _until: DateTime<Utc>,
+    ) -> Result<Option<Vec<(OrgId, String)>>, SentimentError> {
+        // The source's own change search covers its summaries relation, and the
+        // import marks the summaries it changes.
+        Ok(None)
     }
 }
 
@@ -134,6 +153,41 @@ impl MongoSentiment {
     }
 }
 
+impl MongoSentiment {
+    /// The rooms of documents created in `(after, until]` (an index on `created_at`
+    /// keeps this a range scan; docs/operations.md).
+    async fn created_between(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(OrgId, String)>, mongodb::error::Error> {
+        let filter = doc! {
+            "created_at": {
+                "$gt": mongodb::bson::DateTime::from_millis(after.timestamp_millis()),
+                "$lte": mongodb::bson::DateTime::from_millis(until.timestamp_millis()),
+            },
+        };
+        let mut cursor = self
+            .collection
+            .find(filter)
+            .projection(doc! { "organization_id": 1, "room_id": 1, "_id": 0 })
+            .await?;
+        let mut found = Vec::new();
+        while let Some(document) = cursor.try_next().await? {
+            let (Ok(org), Ok(room)) = (
+                document.get_str("organization_id"),
+                document.get_str("room_id"),
+            ) else {
+                continue;
+            };
+            if let Ok(org) = OrgId::parse(org) {
+                found.push((org, room.to_string()));
+            }
+        }
+        Ok(found)
+    }
+}
+
 fn sentiment_from_bson(value: &Bson) -> RawSentiment {
     match value {
         Bson::String(label) => RawSentiment::Label(label.clone()),
@@ -166,6 +220,18 @@ impl SentimentSource for MongoSentiment {
         .await
         {
             Ok(Ok(found)) => Ok(found),
+            Ok(Err(error)) => Err(SentimentError::Failed(error.to_string())),
+            Err(_) => Err(SentimentError::Timeout(self.timeout)),
+        }
+    }
+
+    async fn changed_rooms(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<Vec<(OrgId, String)>>, SentimentError> {
+        match tokio::time::timeout(self.timeout, self.created_between(after, until)).await {
+            Ok(Ok(found)) => Ok(Some(found)),
             Ok(Err(error)) => Err(SentimentError::Failed(error.to_string())),
             Err(_) => Err(SentimentError::Timeout(self.timeout)),
         }

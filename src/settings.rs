@@ -12,6 +12,7 @@ const DEFAULTS: &str = include_str!("../config/default.toml");
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     pub database: DatabaseSettings,
+    pub source: SourceSettings,
     pub mongodb: MongoSettings,
     pub aggregation: AggregationSettings,
     pub report: ReportPolicy,
@@ -94,6 +95,50 @@ pub struct DatabaseSettings {
     pub url: String,
     pub data_dir: PathBuf,
     pub pool_size: usize,
+}
+
+/// Where the aggregation reads conversations (METRICS.md §8.1, docs/operations.md).
+#[derive(Clone, Deserialize)]
+pub struct SourceSettings {
+    /// A PostgreSQL URL, typically a read replica of the chatbot's database; empty:
+    /// the datamart's own tables, filled by `impact import`.
+    pub database_url: String,
+    pub organizations: String,
+    pub rooms: String,
+    pub histories: String,
+    /// Empty: the source has no summaries (sentiment comes from MongoDB, or none).
+    pub room_summaries: String,
+    /// A column of `rooms` the chatbot sets on every change; empty: none.
+    pub rooms_changed_column: String,
+    pub lag_seconds: u64,
+    pub overlap_seconds: u64,
+    pub statement_timeout_ms: u64,
+    pub pool_size: usize,
+}
+
+/// Never prints the URL's password.
+impl std::fmt::Debug for SourceSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceSettings")
+            .field("database_url", &crate::store::redact(&self.database_url))
+            .field("organizations", &self.organizations)
+            .field("rooms", &self.rooms)
+            .field("histories", &self.histories)
+            .field("room_summaries", &self.room_summaries)
+            .field("rooms_changed_column", &self.rooms_changed_column)
+            .field("lag_seconds", &self.lag_seconds)
+            .field("overlap_seconds", &self.overlap_seconds)
+            .field("statement_timeout_ms", &self.statement_timeout_ms)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
+}
+
+impl SourceSettings {
+    /// The live source's URL, if one is configured.
+    pub fn live_url(&self) -> Option<&str> {
+        Some(self.database_url.trim()).filter(|url| !url.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -360,6 +360,7 @@ async fn fetch_groups(
     }
     let journey = journey.ok();
     let quality = quality.ok();
+    let (activity, baseline) = core.activity.unwrap_or_default();
     Ok(Fetched {
         rows: merge_groups(
             core_rows,
@@ -367,11 +368,8 @@ async fn fetch_groups(
             quality.as_ref().map(|q| q.rows.as_slice()),
         ),
         rows_before,
-        activity: core
-            .activity
-            .map(|(activity, _)| activity)
-            .unwrap_or_default(),
-        baseline: core.activity.and_then(|(_, baseline)| baseline),
+        activity,
+        baseline,
         failed_groups,
     })
 }

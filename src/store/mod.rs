@@ -58,11 +58,21 @@ macro_rules! migrations {
                     "/0006_room_outcomes.sql"
                 )),
             ),
+            (
+                7,
+                "restatement",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0007_restatement.sql"
+                )),
+            ),
         ]
     };
 }
 
 mod postgres;
+mod postgres_source;
 mod sql;
 mod sqlite;
 
@@ -73,12 +83,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use self::postgres::PostgresStore;
+pub use self::postgres_source::{PostgresSource, Relations};
 pub use self::sqlite::SqliteStore;
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::{DailyCounters, TileGroup};
+use crate::source::Source;
 
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
 #[derive(Debug, Clone, PartialEq)]
@@ -119,11 +131,34 @@ pub struct MessageCount {
 }
 
 /// Datamart facts about an organization beyond its daily rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OrgActivity {
     pub first_eligible_day: Option<NaiveDate>,
     /// The latest day the datamart holds a row for.
     pub data_through: Option<NaiveDate>,
+    /// How far the source was read for the organization (its high-water mark).
+    pub read_until: Option<DateTime<Utc>>,
+    /// Which source that was (`Source::identity`).
+    pub read_from: Option<String>,
+}
+
+/// A day to restate, as an import marked it: `at` is a moment of that day (the run
+/// turns it into the organization's local day), `None` for every day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestatementMark {
+    pub organization_id: OrgId,
+    pub seq: i64,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// What an aggregation run leaves behind for an organization once all its days are
+/// written: how far it read the source, and the last mark it restated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedRead {
+    pub read_until: DateTime<Utc>,
+    pub read_from: String,
+    /// Marks of the organization up to this one are deleted; `None`: none were read.
+    pub marks_through: Option<i64>,
 }
 
 /// What ops watch across all organizations (the alerts of `config/prometheus`).
@@ -311,41 +346,24 @@ pub trait Store: Send + Sync {
     async fn organizations(&self) -> StoreResult<Vec<Organization>>;
     async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>>;
 
-    // Source reads, for the aggregation.
+    /// The datamart's own source tables (`rooms`, `histories`, `room_summaries`,
+    /// `organizations`), filled by the import: the source when no live one is set.
+    fn own_source(&self) -> Arc<dyn Source>;
 
-    /// The first and last `created_at` among the organization's rooms.
-    async fn room_creation_span(
-        &self,
-        org: &OrgId,
-    ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>>;
-    /// Rooms in `(created_at, id)` order, after the given position, at most `limit`.
-    async fn rooms_in_creation_order(
-        &self,
-        org: &OrgId,
-        after: Option<(DateTime<Utc>, String)>,
-        limit: i64,
-    ) -> StoreResult<Vec<SourceRoom>>;
-    /// Rooms with `start ≤ created_at < end`.
-    async fn rooms_created_between(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<SourceRoom>>;
-    /// Message counts by raw sender type for rooms with `start ≤ created_at < end`.
-    async fn message_counts(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<MessageCount>>;
-    /// Stored summaries of rooms with `start ≤ created_at < end` (the SQL sentiment source).
-    async fn summaries(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<(String, RawSentiment)>>;
+    /// Keeps the datamart's copy of a live source's organizations, so the report
+    /// path never reads the source: each row is inserted or replaced.
+    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()>;
+
+    /// Every organization's days waiting to be restated (METRICS.md §8.2), as the
+    /// import marked them, oldest first.
+    async fn restatement_marks(&self) -> StoreResult<Vec<RestatementMark>>;
+    /// The days whose stored outcomes name one of `room_ids`: as the room itself, or
+    /// as the room a customer came back in. A live source gives only a changed
+    /// room's new values; these are the days its old values counted in.
+    async fn days_naming_rooms(&self, org: &OrgId, room_ids: &[String])
+        -> StoreResult<Vec<NaiveDate>>;
+    /// Every stored room outcome of the organization's days in `range`, in list order.
+    async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>>;
 
     // The datamart.
 
@@ -355,12 +373,15 @@ pub trait Store: Send + Sync {
     /// The room outcomes of those days (`outcomes`) replace theirs in the same
     /// transaction, so a day's counters and its rooms always agree; a day whose
     /// rooms have the fingerprint already stored keeps its rows as they are.
+    /// With `finished`, the same transaction records how far the source was read
+    /// for the organization and deletes the marks this run restated.
     async fn write_days(
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
         outcomes: Vec<RoomOutcome>,
         first_eligible_day: Option<NaiveDate>,
+        finished: Option<&FinishedRead>,
     ) -> StoreResult<()>;
     /// One page of the conversations behind a figure, newest first.
     async fn conversations(

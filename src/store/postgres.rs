@@ -1,6 +1,7 @@
 //! The production backend: PostgreSQL through a deadpool connection pool.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -11,17 +12,19 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
+use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, sentiment_from_column, Change,
-    ConversationQuery, DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity,
-    SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
+    organization_from_columns, organization_json_columns, Change,
+    ConversationQuery, DatamartHealth, FinishedRead, HistoryRecord, ImportWriter, OrgActivity,
+    RestatementMark, SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
-use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
+use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
-use crate::metrics::rooms::RoomOutcome;
+use crate::metrics::rooms::{RoomOutcome, REOPEN_WINDOW_HOURS};
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
+use crate::source::Source;
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
 
@@ -34,27 +37,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct PostgresStore {
     config: tokio_postgres::Config,
     pool: Pool,
+    /// The source tables of this same database, read on the same pool.
+    source: Arc<PostgresSource>,
 }
 
 const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
      closed_reason, assign_channel_agent_id, assigned_at";
-
-fn room_from_row(row: &Row) -> StoreResult<SourceRoom> {
-    let org: String = row.get(0);
-    let id: String = row.get(1);
-    Ok(SourceRoom {
-        organization_id: OrgId::parse(&org)
-            .map_err(|e| StoreError::Invalid(format!("room {id}: {e}")))?,
-        id,
-        channel: row.get(2),
-        contact_id: row.get(3),
-        created_at: row.get(4),
-        closed_at: row.get(5),
-        closed_reason: row.get(6),
-        assign_channel_agent_id: row.get(7),
-        assigned_at: row.get(8),
-    })
-}
 
 /// A column's value as a PostgreSQL parameter.
 fn counter_param(value: CounterValue) -> Box<dyn ToSql + Sync + Send> {
@@ -76,6 +64,29 @@ fn organization_from_row(row: &Row) -> StoreResult<Organization> {
     )
 }
 
+/// A pool of at most `size` connections to `config`, each waited for, made and
+/// recycled within `CONNECT_TIMEOUT`.
+pub(super) fn build_pool(mut config: tokio_postgres::Config, size: usize) -> StoreResult<Pool> {
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size.max(1))
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(CONNECT_TIMEOUT))
+        .create_timeout(Some(CONNECT_TIMEOUT))
+        .recycle_timeout(Some(CONNECT_TIMEOUT))
+        .build()
+        .map_err(|e| StoreError::BadUrl(format!("setting up the connection pool: {e}")))
+}
+
 impl PostgresStore {
     /// Sets up the pool; connections are made on first use.
     pub fn connect(url: &str, pool_size: usize) -> StoreResult<Self> {
@@ -91,22 +102,13 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("impact");
         }
-        let manager = Manager::from_config(
-            config.clone(),
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(pool_size.max(1))
-            .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(CONNECT_TIMEOUT))
-            .create_timeout(Some(CONNECT_TIMEOUT))
-            .recycle_timeout(Some(CONNECT_TIMEOUT))
-            .build()
-            .map_err(|e| StoreError::BadUrl(format!("setting up the connection pool: {e}")))?;
-        Ok(Self { config, pool })
+        let pool = build_pool(config.clone(), pool_size)?;
+        let source = Arc::new(PostgresSource::own(pool.clone(), super::redact(url)));
+        Ok(Self {
+            config,
+            pool,
+            source,
+        })
     }
 
     async fn client(&self, context: &str) -> StoreResult<Object> {
@@ -166,6 +168,10 @@ impl PostgresStore {
 impl Store for PostgresStore {
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+
+    fn own_source(&self) -> Arc<dyn Source> {
+        self.source.clone()
     }
 
     async fn migrate(&self) -> StoreResult<()> {
@@ -285,129 +291,13 @@ impl Store for PostgresStore {
         .transpose()
     }
 
-    async fn room_creation_span(
-        &self,
-        org: &OrgId,
-    ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
-        let rows = self
-            .query(
-                "reading the span of rooms",
-                "SELECT min(created_at), max(created_at) FROM rooms WHERE organization_id = $1",
-                &[&org.as_str()],
-            )
-            .await?;
-        Ok(rows.first().and_then(|row| {
-            let first: Option<DateTime<Utc>> = row.get(0);
-            let last: Option<DateTime<Utc>> = row.get(1);
-            first.zip(last)
-        }))
-    }
-
-    async fn rooms_in_creation_order(
-        &self,
-        org: &OrgId,
-        after: Option<(DateTime<Utc>, String)>,
-        limit: i64,
-    ) -> StoreResult<Vec<SourceRoom>> {
-        let (after_at, after_id) = match after {
-            Some((at, id)) => (at, id),
-            // Before any real room and within PostgreSQL's range of timestamps.
-            None => (
-                DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default(),
-                String::new(),
-            ),
-        };
-        self.query(
-            "reading rooms in creation order",
-            &format!(
-                "SELECT {ROOM_COLUMNS} FROM rooms
-                 WHERE organization_id = $1 AND (created_at, id) > ($2, $3)
-                 ORDER BY created_at, id LIMIT $4"
-            ),
-            &[&org.as_str(), &after_at, &after_id, &limit],
-        )
-        .await?
-        .iter()
-        .map(room_from_row)
-        .collect()
-    }
-
-    async fn rooms_created_between(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<SourceRoom>> {
-        self.query(
-            "reading rooms",
-            &format!(
-                "SELECT {ROOM_COLUMNS} FROM rooms
-                 WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3"
-            ),
-            &[&org.as_str(), &start, &end],
-        )
-        .await?
-        .iter()
-        .map(room_from_row)
-        .collect()
-    }
-
-    async fn message_counts(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<MessageCount>> {
-        Ok(self
-            .query(
-                "counting messages",
-                "SELECT h.room_id, h.sender_type, count(*)
-                 FROM rooms r
-                 JOIN histories h ON h.organization_id = r.organization_id AND h.room_id = r.id
-                 WHERE r.organization_id = $1 AND r.created_at >= $2 AND r.created_at < $3
-                 GROUP BY h.room_id, h.sender_type",
-                &[&org.as_str(), &start, &end],
-            )
-            .await?
-            .iter()
-            .map(|row| MessageCount {
-                room_id: row.get(0),
-                sender_type: row.get(1),
-                count: row.get(2),
-            })
-            .collect())
-    }
-
-    async fn summaries(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<(String, RawSentiment)>> {
-        Ok(self
-            .query(
-                "reading room summaries",
-                "SELECT s.room_id, s.sentiment
-                 FROM rooms r
-                 JOIN room_summaries s ON s.organization_id = r.organization_id AND s.room_id = r.id
-                 WHERE r.organization_id = $1 AND r.created_at >= $2 AND r.created_at < $3",
-                &[&org.as_str(), &start, &end],
-            )
-            .await?
-            .iter()
-            .map(|row| {
-                let sentiment: String = row.get(1);
-                (row.get(0), sentiment_from_column(&sentiment))
-            })
-            .collect())
-    }
-
     async fn write_days(
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
         outcomes: Vec<RoomOutcome>,
         first_eligible_day: Option<NaiveDate>,
+        finished: Option<&FinishedRead>,
     ) -> StoreResult<()> {
         let context = format!("writing daily rows of {org}");
         let mut client = self.client(&context).await?;
@@ -493,10 +383,97 @@ impl Store for PostgresStore {
             )
             .await
             .map_err(StoreError::postgres(context.clone()))?;
+        if let Some(finished) = finished {
+            let [record, clear] = sql::finish_read(Dialect::Postgres);
+            transaction
+                .execute(
+                    &record,
+                    &[&org.as_str(), &finished.read_until, &finished.read_from],
+                )
+                .await
+                .map_err(StoreError::postgres(context.clone()))?;
+            if let Some(last) = finished.marks_through {
+                transaction
+                    .execute(&clear, &[&org.as_str(), &last])
+                    .await
+                    .map_err(StoreError::postgres(context.clone()))?;
+            }
+        }
         transaction
             .commit()
             .await
             .map_err(StoreError::postgres(context))
+    }
+
+    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
+        let context = "copying the source's organizations";
+        let mut client = self.client(context).await?;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        upsert_organizations(transaction.client(), organizations).await?;
+        transaction
+            .commit()
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn restatement_marks(&self) -> StoreResult<Vec<RestatementMark>> {
+        let context = "reading the days to restate";
+        self.query(
+            context,
+            "SELECT organization_id, seq, at FROM restatement_marks ORDER BY seq",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let org: String = row.try_get(0).map_err(StoreError::postgres(context))?;
+            Ok(RestatementMark {
+                organization_id: OrgId::parse(&org)
+                    .map_err(|e| StoreError::Invalid(format!("restatement mark: {e}")))?,
+                seq: row.try_get(1).map_err(StoreError::postgres(context))?,
+                at: row.try_get(2).map_err(StoreError::postgres(context))?,
+            })
+        })
+        .collect()
+    }
+
+    async fn days_naming_rooms(
+        &self,
+        org: &OrgId,
+        room_ids: &[String],
+    ) -> StoreResult<Vec<NaiveDate>> {
+        let context = "reading the days a changed room counted in";
+        self.query(
+            context,
+            "SELECT day FROM room_outcomes WHERE organization_id = $1 AND room_id = ANY($2)
+             UNION
+             SELECT day FROM room_outcomes WHERE organization_id = $1 AND came_back_room_id = ANY($2)
+             ORDER BY day",
+            &[&org.as_str(), &room_ids],
+        )
+        .await?
+        .iter()
+        .map(|row| row.try_get(0).map_err(StoreError::postgres(context)))
+        .collect()
+    }
+
+    async fn room_outcomes(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+    ) -> StoreResult<Vec<RoomOutcome>> {
+        self.query(
+            "reading room outcomes",
+            &sql::outcomes_of_days(Dialect::Postgres),
+            &[&org.as_str(), &range.from(), &range.to()],
+        )
+        .await?
+        .iter()
+        .map(sql::decode_outcome)
+        .collect()
     }
 
     async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
@@ -598,18 +575,23 @@ impl Store for PostgresStore {
         let rows = self
             .query(
                 "reading organization activity",
-                "SELECT (SELECT first_eligible_day FROM organization_activity WHERE organization_id = $1),
-                        (SELECT max(day) FROM ai_activity_logs WHERE organization_id = $1)",
+                "SELECT a.first_eligible_day, a.read_until, a.read_from,
+                        (SELECT max(day) FROM ai_activity_logs WHERE organization_id = $1)
+                 FROM (SELECT $1::text AS organization_id) o
+                 LEFT JOIN organization_activity a ON a.organization_id = o.organization_id",
                 &[&org.as_str()],
             )
             .await?;
-        Ok(rows
-            .first()
-            .map(|row| OrgActivity {
-                first_eligible_day: row.get(0),
-                data_through: row.get(1),
-            })
-            .unwrap_or_default())
+        let context = "reading organization activity";
+        match rows.first() {
+            Some(row) => Ok(OrgActivity {
+                first_eligible_day: row.try_get(0).map_err(StoreError::postgres(context))?,
+                read_until: row.try_get(1).map_err(StoreError::postgres(context))?,
+                read_from: row.try_get(2).map_err(StoreError::postgres(context))?,
+                data_through: row.try_get(3).map_err(StoreError::postgres(context))?,
+            }),
+            None => Ok(OrgActivity::default()),
+        }
     }
 
     async fn datamart_health(&self) -> StoreResult<DatamartHealth> {
@@ -871,6 +853,58 @@ async fn listen_for_changes(
     }
 }
 
+/// Inserts or replaces organizations. An aggregated organization whose days would now
+/// be counted differently (another time zone, business hours or holidays) has all of
+/// its days marked for the next run, in the same transaction.
+async fn upsert_organizations(client: &Client, organizations: &[Organization]) -> StoreResult<()> {
+    let context = "writing organizations";
+    let mark = client
+        .prepare(
+            "INSERT INTO restatement_marks (organization_id, at)
+             SELECT o.id, NULL FROM organizations o
+             JOIN organization_activity a ON a.organization_id = o.id
+             WHERE o.id = $1 AND (o.timezone, o.business_hours, o.holidays)
+                 IS DISTINCT FROM ($2::text, $3::text, $4::text)",
+        )
+        .await
+        .map_err(StoreError::postgres(context))?;
+    let statement = client
+        .prepare(
+            "INSERT INTO organizations (id, name, ai_addon, timezone, business_hours, holidays, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, now())
+             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, ai_addon = EXCLUDED.ai_addon,
+                 timezone = EXCLUDED.timezone, business_hours = EXCLUDED.business_hours,
+                 holidays = EXCLUDED.holidays, updated_at = EXCLUDED.updated_at",
+        )
+        .await
+        .map_err(StoreError::postgres(context))?;
+    for org in organizations {
+        let (hours, holidays) = organization_json_columns(org);
+        client
+            .execute(
+                &mark,
+                &[&org.id.as_str(), &org.timezone.name(), &hours, &holidays],
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        client
+            .execute(
+                &statement,
+                &[
+                    &org.id.as_str(),
+                    &org.name,
+                    &org.ai_addon,
+                    &org.timezone.name(),
+                    &hours,
+                    &holidays,
+                ],
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+    }
+    Ok(())
+}
+
 /// Adds an org's room outcomes with binary COPY (a million rows a run is usual).
 async fn write_outcomes(
     client: &Client,
@@ -1008,36 +1042,7 @@ impl Drop for PostgresImport {
 #[async_trait]
 impl ImportWriter for PostgresImport {
     async fn organizations(&mut self, rows: &[Organization]) -> StoreResult<()> {
-        let context = "importing organizations";
-        let statement = self
-            .client
-            .prepare(
-                "INSERT INTO organizations (id, name, ai_addon, timezone, business_hours, holidays, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, now())
-                 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, ai_addon = EXCLUDED.ai_addon,
-                     timezone = EXCLUDED.timezone, business_hours = EXCLUDED.business_hours,
-                     holidays = EXCLUDED.holidays, updated_at = EXCLUDED.updated_at",
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-        for org in rows {
-            let (hours, holidays) = organization_json_columns(org);
-            self.client
-                .execute(
-                    &statement,
-                    &[
-                        &org.id.as_str(),
-                        &org.name,
-                        &org.ai_addon,
-                        &org.timezone.name(),
-                        &hours,
-                        &holidays,
-                    ],
-                )
-                .await
-                .map_err(StoreError::postgres(context))?;
-        }
-        Ok(())
+        upsert_organizations(&self.client, rows).await
     }
 
     async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()> {
@@ -1134,24 +1139,77 @@ impl ImportWriter for PostgresImport {
         self.client
             .batch_execute(&format!(
                 "ANALYZE import_rooms; ANALYZE import_histories; ANALYZE import_summaries;
+                 CREATE TEMP TABLE import_changed_rooms ON COMMIT DROP AS
+                     SELECT i.*, r.contact_id AS old_contact_id, r.created_at AS old_created_at
+                     FROM (SELECT DISTINCT ON (organization_id, id) {ROOM_COLUMNS}
+                           FROM import_rooms ORDER BY organization_id, id, seq DESC) i
+                     LEFT JOIN rooms r ON r.organization_id = i.organization_id AND r.id = i.id
+                     WHERE r.id IS NULL
+                        OR (i.channel, i.contact_id, i.created_at, i.closed_at, i.closed_reason,
+                            i.assign_channel_agent_id, i.assigned_at)
+                           IS DISTINCT FROM
+                           (r.channel, r.contact_id, r.created_at, r.closed_at, r.closed_reason,
+                            r.assign_channel_agent_id, r.assigned_at);
                  INSERT INTO rooms ({ROOM_COLUMNS})
-                     SELECT DISTINCT ON (organization_id, id) {ROOM_COLUMNS}
-                     FROM import_rooms ORDER BY organization_id, id, seq DESC
+                     SELECT {ROOM_COLUMNS} FROM import_changed_rooms
                  ON CONFLICT (organization_id, id) DO UPDATE SET channel = EXCLUDED.channel,
                      contact_id = EXCLUDED.contact_id, created_at = EXCLUDED.created_at,
                      closed_at = EXCLUDED.closed_at, closed_reason = EXCLUDED.closed_reason,
                      assign_channel_agent_id = EXCLUDED.assign_channel_agent_id,
                      assigned_at = EXCLUDED.assigned_at;
-                 DELETE FROM histories h
-                     USING (SELECT DISTINCT organization_id, room_id FROM import_histories) i
-                     WHERE h.organization_id = i.organization_id AND h.room_id = i.room_id;
+                 CREATE TEMP TABLE import_touched ON COMMIT DROP AS
+                     SELECT organization_id, contact_id, created_at FROM import_changed_rooms
+                     UNION
+                     SELECT organization_id, old_contact_id, old_created_at FROM import_changed_rooms
+                     WHERE old_created_at IS NOT NULL;
+                 CREATE TEMP TABLE import_history_rooms ON COMMIT DROP AS
+                     WITH incoming AS (
+                         SELECT organization_id, room_id, sender_type, created_at, count(*) AS n
+                         FROM import_histories GROUP BY 1, 2, 3, 4),
+                     stored AS (
+                         SELECT h.organization_id, h.room_id, h.sender_type, h.created_at, count(*) AS n
+                         FROM histories h
+                         JOIN (SELECT DISTINCT organization_id, room_id FROM import_histories) k
+                           ON k.organization_id = h.organization_id AND k.room_id = h.room_id
+                         GROUP BY 1, 2, 3, 4)
+                     SELECT DISTINCT organization_id, room_id FROM (
+                         (SELECT * FROM incoming EXCEPT SELECT * FROM stored)
+                         UNION ALL
+                         (SELECT * FROM stored EXCEPT SELECT * FROM incoming)) differing;
+                 DELETE FROM histories h USING import_history_rooms c
+                     WHERE h.organization_id = c.organization_id AND h.room_id = c.room_id;
                  INSERT INTO histories (organization_id, room_id, sender_type, created_at)
-                     SELECT organization_id, room_id, sender_type, created_at FROM import_histories;
-                 INSERT INTO room_summaries (organization_id, room_id, sentiment, created_at)
+                     SELECT i.organization_id, i.room_id, i.sender_type, i.created_at
+                     FROM import_histories i JOIN import_history_rooms c
+                       ON c.organization_id = i.organization_id AND c.room_id = i.room_id;
+                 CREATE TEMP TABLE import_touched_rooms ON COMMIT DROP AS
+                     SELECT organization_id, room_id FROM import_history_rooms;
+                 WITH incoming AS (
                      SELECT DISTINCT ON (organization_id, room_id) organization_id, room_id, sentiment, created_at
-                     FROM import_summaries ORDER BY organization_id, room_id, seq DESC
-                 ON CONFLICT (organization_id, room_id) DO UPDATE SET
-                     sentiment = EXCLUDED.sentiment, created_at = EXCLUDED.created_at;
+                     FROM import_summaries ORDER BY organization_id, room_id, seq DESC),
+                 written AS (
+                     INSERT INTO room_summaries (organization_id, room_id, sentiment, created_at)
+                     SELECT * FROM incoming
+                     ON CONFLICT (organization_id, room_id) DO UPDATE SET
+                         sentiment = EXCLUDED.sentiment, created_at = EXCLUDED.created_at
+                     WHERE (room_summaries.sentiment, room_summaries.created_at)
+                         IS DISTINCT FROM (EXCLUDED.sentiment, EXCLUDED.created_at)
+                     RETURNING organization_id, room_id)
+                 INSERT INTO import_touched_rooms SELECT organization_id, room_id FROM written;
+                 INSERT INTO restatement_marks (organization_id, at)
+                 SELECT DISTINCT organization_id, at FROM (
+                     SELECT organization_id, created_at AS at FROM import_touched
+                     UNION ALL
+                     SELECT r.organization_id, r.created_at FROM import_touched_rooms t
+                     JOIN rooms r ON r.organization_id = t.organization_id AND r.id = t.room_id
+                     UNION ALL
+                     SELECT r.organization_id, r.created_at FROM import_touched t
+                     JOIN rooms r ON r.organization_id = t.organization_id
+                         AND r.contact_id = t.contact_id
+                         AND r.closed_at >= t.created_at - interval '{REOPEN_WINDOW_HOURS} hours'
+                         AND r.closed_at < t.created_at) touched
+                 WHERE organization_id IN (SELECT organization_id FROM organization_activity)
+                 ORDER BY organization_id, at;
                  COMMIT;"
             ))
             .await

@@ -266,6 +266,39 @@ pub(crate) fn conversation_page(dialect: Dialect, list: ConversationList) -> Str
     }
 }
 
+/// Every room outcome of an organization's days from the second parameter to the
+/// third, in list order reversed (oldest first), for `impact verify`.
+pub(crate) fn outcomes_of_days(dialect: Dialect) -> String {
+    format!(
+        "SELECT {} FROM room_outcomes WHERE organization_id = {} AND day >= {} AND day <= {} \
+         ORDER BY day, created_at, room_id",
+        OUTCOME_COLUMNS.join(", "),
+        dialect.parameter(1),
+        dialect.parameter(2),
+        dialect.parameter(3)
+    )
+}
+
+/// Records, once an organization's days are written, how far its source was read
+/// (parameters: organization, instant, source identity) and deletes the marks the
+/// run restated (the second statement; parameters: organization, last mark).
+pub(crate) fn finish_read(dialect: Dialect) -> [String; 2] {
+    let p = |n| dialect.parameter(n);
+    [
+        format!(
+            "UPDATE organization_activity SET read_until = {}, read_from = {} WHERE organization_id = {}",
+            p(2),
+            p(3),
+            p(1)
+        ),
+        format!(
+            "DELETE FROM restatement_marks WHERE organization_id = {} AND seq <= {}",
+            p(1),
+            p(2)
+        ),
+    ]
+}
+
 /// Reads one cell of a result row; each backend implements it for its own row type,
 /// so the order of `OUTCOME_COLUMNS` is decoded in one place.
 pub(crate) trait Cells {

@@ -10,14 +10,16 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
-    ConversationQuery, DatamartHealth, HistoryRecord, ImportWriter, MessageCount, OrgActivity,
-    SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
+    ConversationQuery, DatamartHealth, FinishedRead, HistoryRecord, ImportWriter, MessageCount,
+    OrgActivity, RestatementMark, SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
+use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
+use crate::source::{ContactVisit, Source, SourceChange};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
 
@@ -25,11 +27,8 @@ pub struct SqliteStore {
     path: PathBuf,
     /// Every write, and every read of the datamart.
     connection: Arc<Mutex<Connection>>,
-    /// Reads of the source tables (rooms, histories, summaries) only. A second
-    /// connection lets the aggregation read the next days while the last ones are
-    /// written: in WAL mode a reader and the writer run side by side, and the
-    /// reader sees every transaction committed before its statement began.
-    source_reader: Arc<Mutex<Connection>>,
+    /// The source tables of the same file, on a second connection.
+    source: Arc<SqliteSource>,
 }
 
 fn micros(instant: DateTime<Utc>) -> i64 {
@@ -199,7 +198,10 @@ impl SqliteStore {
         Ok(Self {
             path: path.to_path_buf(),
             connection: Arc::new(Mutex::new(open_connection(path, PageCache::Writing)?)),
-            source_reader: Arc::new(Mutex::new(open_connection(path, PageCache::Scanning)?)),
+            source: Arc::new(SqliteSource {
+                reader: Arc::new(Mutex::new(open_connection(path, PageCache::Scanning)?)),
+                identity: format!("sqlite://{}", path.display()),
+            }),
         })
     }
 
@@ -217,14 +219,6 @@ impl SqliteStore {
         run_blocking(Arc::clone(&self.connection), work).await
     }
 
-    /// Runs a read of the source tables on their own connection.
-    async fn with_source_reader<T, F>(&self, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
-    {
-        run_blocking(Arc::clone(&self.source_reader), work).await
-    }
 }
 
 /// Runs blocking SQLite work on `connection` off the async runtime's threads.
@@ -241,6 +235,37 @@ where
     })
     .await
     .map_err(|e| StoreError::Task(e.to_string()))?
+}
+
+/// Every organization, by id.
+fn read_organizations(c: &mut Connection) -> StoreResult<Vec<Organization>> {
+    let context = "reading organizations";
+    let mut statement = c
+        .prepare(
+            "SELECT id, name, ai_addon, timezone, business_hours, holidays
+             FROM organizations ORDER BY id",
+        )
+        .map_err(StoreError::sqlite(context))?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
+        })
+        .map_err(StoreError::sqlite(context))?;
+    let mut organizations = Vec::new();
+    for row in rows {
+        let (id, name, addon, tz, hours, holidays) = row.map_err(StoreError::sqlite(context))?;
+        organizations.push(organization_from_columns(
+            id, name, addon, tz, hours, holidays,
+        )?);
+    }
+    Ok(organizations)
 }
 
 fn apply_migrations(connection: &mut Connection) -> StoreResult<()> {
@@ -320,101 +345,38 @@ fn counter_param(value: CounterValue) -> rusqlite::types::Value {
     }
 }
 
+/// The source tables of the SQLite file, read on a connection of their own.
+pub struct SqliteSource {
+    /// Reads of the source tables (rooms, histories, summaries) only. A second
+    /// connection lets the aggregation read the next days while the last ones are
+    /// written: in WAL mode a reader and the writer run side by side, and the
+    /// reader sees every transaction committed before its statement began.
+    reader: Arc<Mutex<Connection>>,
+    identity: String,
+}
+
+impl SqliteSource {
+    async fn read<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        run_blocking(Arc::clone(&self.reader), work).await
+    }
+}
+
 #[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
+impl Source for SqliteSource {
+    fn identity(&self) -> String {
+        self.identity.clone()
     }
 
-    async fn migrate(&self) -> StoreResult<()> {
-        self.with_connection(apply_migrations).await
+    fn read_lag(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
     }
 
-    async fn ping(&self) -> StoreResult<()> {
-        self.with_connection(|c| {
-            c.query_row("SELECT 1", [], |_| Ok(()))
-                .map_err(StoreError::sqlite("checking the SQLite database"))
-        })
-        .await
-    }
-
-    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
-        // The import gets a connection of its own, so that its long transaction
-        // never mixes with the statements of other users of this store.
-        let connection = open_connection(&self.path, PageCache::Writing)?;
-        connection
-            .execute_batch(
-                "BEGIN IMMEDIATE;
-                 CREATE TEMP TABLE IF NOT EXISTS import_histories (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     sender_type TEXT NOT NULL, created_at INTEGER NOT NULL);
-                 DELETE FROM import_histories;",
-            )
-            .map_err(StoreError::sqlite("starting the import"))?;
-        Ok(Box::new(SqliteImport { connection }))
-    }
-
-    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
-        self.with_connection(|c| {
-            let context = "reading organizations";
-            let mut statement = c
-                .prepare(
-                    "SELECT id, name, ai_addon, timezone, business_hours, holidays
-                     FROM organizations ORDER BY id",
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map([], |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                    ))
-                })
-                .map_err(StoreError::sqlite(context))?;
-            let mut organizations = Vec::new();
-            for row in rows {
-                let (id, name, addon, tz, hours, holidays) =
-                    row.map_err(StoreError::sqlite(context))?;
-                organizations.push(organization_from_columns(
-                    id, name, addon, tz, hours, holidays,
-                )?);
-            }
-            Ok(organizations)
-        })
-        .await
-    }
-
-    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
-        let id = id.to_string();
-        self.with_connection(move |c| {
-            let row = c
-                .query_row(
-                    "SELECT id, name, ai_addon, timezone, business_hours, holidays
-                     FROM organizations WHERE id = ?1",
-                    [&id],
-                    |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                            row.get(4)?,
-                            row.get(5)?,
-                        ))
-                    },
-                )
-                .optional()
-                .map_err(StoreError::sqlite("reading an organization"))?;
-            row.map(|(id, name, addon, tz, hours, holidays)| {
-                organization_from_columns(id, name, addon, tz, hours, holidays)
-            })
-            .transpose()
-        })
-        .await
+    async fn read_organizations(&self) -> StoreResult<Vec<Organization>> {
+        self.read(read_organizations).await
     }
 
     async fn room_creation_span(
@@ -422,7 +384,7 @@ impl Store for SqliteStore {
         org: &OrgId,
     ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
         let org = org.to_string();
-        self.with_source_reader(move |c| {
+        self.read(move |c| {
             let (first, last): (Option<i64>, Option<i64>) = c
                 .query_row(
                     "SELECT min(created_at), max(created_at) FROM rooms WHERE organization_id = ?1",
@@ -445,7 +407,7 @@ impl Store for SqliteStore {
         limit: i64,
     ) -> StoreResult<Vec<SourceRoom>> {
         let org = org.to_string();
-        self.with_source_reader(move |c| {
+        self.read(move |c| {
             let (after_at, after_id) = match after {
                 Some((at, id)) => (micros(at), id),
                 None => (i64::MIN, String::new()),
@@ -467,7 +429,7 @@ impl Store for SqliteStore {
         end: DateTime<Utc>,
     ) -> StoreResult<Vec<SourceRoom>> {
         let org = org.to_string();
-        self.with_source_reader(move |c| {
+        self.read(move |c| {
             query_rooms(
                 c,
                 "reading rooms",
@@ -485,7 +447,7 @@ impl Store for SqliteStore {
         end: DateTime<Utc>,
     ) -> StoreResult<Vec<MessageCount>> {
         let org = org.to_string();
-        self.with_source_reader(move |c| {
+        self.read(move |c| {
             let context = "counting messages";
             let mut statement = c
                 .prepare_cached(
@@ -518,7 +480,7 @@ impl Store for SqliteStore {
         end: DateTime<Utc>,
     ) -> StoreResult<Vec<(String, RawSentiment)>> {
         let org = org.to_string();
-        self.with_source_reader(move |c| {
+        self.read(move |c| {
             let context = "reading room summaries";
             let mut statement = c
                 .prepare_cached(
@@ -542,15 +504,136 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn rooms_closed_before(
+        &self,
+        org: &OrgId,
+        visits: &[ContactVisit],
+    ) -> StoreResult<Vec<SourceRoom>> {
+        let org = org.to_string();
+        let visits = visits.to_vec();
+        let reach = chrono::Duration::hours(REOPEN_WINDOW_HOURS);
+        self.read(move |c| {
+            let mut found = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for visit in &visits {
+                for room in query_rooms(
+                    c,
+                    "reading the rooms a returning customer may have reopened",
+                    "WHERE organization_id = ?1 AND contact_id = ?2 AND closed_at >= ?3 AND closed_at < ?4",
+                    params![org, visit.contact_id, micros(visit.at - reach), micros(visit.at)],
+                )? {
+                    if seen.insert(room.id.clone()) {
+                        found.push(room);
+                    }
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn changes_between(
+        &self,
+        _after: DateTime<Utc>,
+        _until: DateTime<Utc>,
+    ) -> StoreResult<Option<Vec<SourceChange>>> {
+        // Only the import writes these tables, and it marks what it changed.
+        Ok(None)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn own_source(&self) -> Arc<dyn Source> {
+        self.source.clone()
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        self.with_connection(apply_migrations).await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.with_connection(|c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(StoreError::sqlite("checking the SQLite database"))
+        })
+        .await
+    }
+
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
+        // The import gets a connection of its own, so that its long transaction
+        // never mixes with the statements of other users of this store.
+        let connection = open_connection(&self.path, PageCache::Writing)?;
+        connection
+            .execute_batch(
+                "BEGIN IMMEDIATE;
+                 CREATE TEMP TABLE IF NOT EXISTS import_histories (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     sender_type TEXT NOT NULL, created_at INTEGER NOT NULL);
+                 CREATE TEMP TABLE IF NOT EXISTS import_history_rooms (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
+                 CREATE TEMP TABLE IF NOT EXISTS import_touched (
+                     organization_id TEXT NOT NULL, contact_id TEXT NOT NULL,
+                     created_at INTEGER NOT NULL);
+                 CREATE TEMP TABLE IF NOT EXISTS import_touched_rooms (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
+                 DELETE FROM import_histories;
+                 DELETE FROM import_history_rooms;
+                 DELETE FROM import_touched;
+                 DELETE FROM import_touched_rooms;",
+            )
+            .map_err(StoreError::sqlite("starting the import"))?;
+        Ok(Box::new(SqliteImport { connection }))
+    }
+
+    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
+        self.with_connection(read_organizations).await
+    }
+
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
+        let id = id.to_string();
+        self.with_connection(move |c| {
+            let row = c
+                .query_row(
+                    "SELECT id, name, ai_addon, timezone, business_hours, holidays
+                     FROM organizations WHERE id = ?1",
+                    [&id],
+                    |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                            row.get(5)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(StoreError::sqlite("reading an organization"))?;
+            row.map(|(id, name, addon, tz, hours, holidays)| {
+                organization_from_columns(id, name, addon, tz, hours, holidays)
+            })
+            .transpose()
+        })
+        .await
+    }
+
     async fn write_days(
         &self,
         org: &OrgId,
         rows: &[DailyCounters],
         outcomes: Vec<RoomOutcome>,
         first_eligible_day: Option<NaiveDate>,
+        finished: Option<&FinishedRead>,
     ) -> StoreResult<()> {
         let org = org.to_string();
         let rows = rows.to_vec();
+        let finished = finished.cloned();
         self.with_connection(move |c| {
             let context = format!("writing daily rows of {org}");
             let transaction = c
@@ -648,7 +731,115 @@ impl Store for SqliteStore {
                     params![org, first_eligible_day.map(|d| d.to_string()), now],
                 )
                 .map_err(StoreError::sqlite(context.clone()))?;
+            if let Some(finished) = finished {
+                let [record, clear] = sql::finish_read(Dialect::Sqlite);
+                transaction
+                    .execute(
+                        &record,
+                        params![org, micros(finished.read_until), finished.read_from],
+                    )
+                    .map_err(StoreError::sqlite(context.clone()))?;
+                if let Some(last) = finished.marks_through {
+                    transaction
+                        .execute(&clear, params![org, last])
+                        .map_err(StoreError::sqlite(context.clone()))?;
+                }
+            }
             transaction.commit().map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+
+    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
+        let organizations = organizations.to_vec();
+        self.with_connection(move |c| {
+            let context = "copying the source's organizations";
+            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
+            upsert_organizations(&transaction, &organizations)?;
+            transaction.commit().map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+
+    async fn restatement_marks(&self) -> StoreResult<Vec<RestatementMark>> {
+        self.with_connection(|c| {
+            let context = "reading the days to restate";
+            let mut statement = c
+                .prepare("SELECT organization_id, seq, at FROM restatement_marks ORDER BY seq")
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map([], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, Option<i64>>(2)?,
+                    ))
+                })
+                .map_err(StoreError::sqlite(context))?;
+            let mut marks = Vec::new();
+            for row in rows {
+                let (org, seq, at) = row.map_err(StoreError::sqlite(context))?;
+                marks.push(RestatementMark {
+                    organization_id: OrgId::parse(&org)
+                        .map_err(|e| StoreError::Invalid(format!("restatement mark: {e}")))?,
+                    seq,
+                    at: optional_instant(at)?,
+                });
+            }
+            Ok(marks)
+        })
+        .await
+    }
+
+    async fn days_naming_rooms(
+        &self,
+        org: &OrgId,
+        room_ids: &[String],
+    ) -> StoreResult<Vec<NaiveDate>> {
+        let org = org.to_string();
+        let room_ids = room_ids.to_vec();
+        self.with_connection(move |c| {
+            let context = "reading the days a changed room counted in";
+            let mut statement = c
+                .prepare_cached(
+                    "SELECT day FROM room_outcomes WHERE organization_id = ?1 AND room_id = ?2
+                     UNION
+                     SELECT day FROM room_outcomes WHERE organization_id = ?1 AND came_back_room_id = ?2",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let mut days = std::collections::BTreeSet::new();
+            for room in &room_ids {
+                let found = statement
+                    .query_map(params![org, room], |row| row.get::<_, String>(0))
+                    .map_err(StoreError::sqlite(context))?;
+                for day in found {
+                    days.insert(parse_day(&day.map_err(StoreError::sqlite(context))?)?);
+                }
+            }
+            Ok(days.into_iter().collect())
+        })
+        .await
+    }
+
+    async fn room_outcomes(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+    ) -> StoreResult<Vec<RoomOutcome>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading room outcomes";
+            let mut statement = c
+                .prepare_cached(&sql::outcomes_of_days(Dialect::Sqlite))
+                .map_err(StoreError::sqlite(context))?;
+            let mut rows = statement
+                .query(params![org, range.from().to_string(), range.to().to_string()])
+                .map_err(StoreError::sqlite(context))?;
+            let mut outcomes = Vec::new();
+            while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+                outcomes.push(sql::decode_outcome(row)?);
+            }
+            Ok(outcomes)
         })
         .await
     }
@@ -757,15 +948,16 @@ impl Store for SqliteStore {
         let org = org.to_string();
         self.with_connection(move |c| {
             let context = "reading organization activity";
-            let first: Option<String> = c
+            let (first, read_until, read_from): (Option<String>, Option<i64>, Option<String>) = c
                 .query_row(
-                    "SELECT first_eligible_day FROM organization_activity WHERE organization_id = ?1",
+                    "SELECT first_eligible_day, read_until, read_from
+                     FROM organization_activity WHERE organization_id = ?1",
                     [&org],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()
                 .map_err(StoreError::sqlite(context))?
-                .flatten();
+                .unwrap_or_default();
             let through: Option<String> = c
                 .query_row(
                     "SELECT max(day) FROM ai_activity_logs WHERE organization_id = ?1",
@@ -776,6 +968,8 @@ impl Store for SqliteStore {
             Ok(OrgActivity {
                 first_eligible_day: first.as_deref().map(parse_day).transpose()?,
                 data_through: through.as_deref().map(parse_day).transpose()?,
+                read_until: optional_instant(read_until)?,
+                read_from,
             })
         })
         .await
@@ -1006,37 +1200,81 @@ fn upsert_cost_assumption(
 
 /// One import's transaction on its own connection. SQLite work here runs on the
 /// calling thread: an import is a batch command, not a request handler.
+///
+/// Only rows that really change are written, and each one leaves a trace in the
+/// import's temporary tables: the old and new versions of a changed room
+/// (`import_touched`), the rooms whose summary changed (`import_touched_rooms`). At
+/// commit the rooms whose messages differ join them, and the days they decide are
+/// marked for the next run (METRICS.md §8.2).
 struct SqliteImport {
     connection: Connection,
+}
+
+/// Inserts or replaces organizations; returns those whose days would now be counted
+/// differently (another time zone, business hours or holidays).
+fn upsert_organizations(
+    connection: &Connection,
+    organizations: &[Organization],
+) -> StoreResult<Vec<OrgId>> {
+    let context = "writing organizations";
+    let mut existing = connection
+        .prepare_cached(
+            "SELECT timezone, business_hours, holidays FROM organizations WHERE id = ?1",
+        )
+        .map_err(StoreError::sqlite(context))?;
+    let mut statement = connection
+        .prepare_cached(
+            "INSERT INTO organizations (id, name, ai_addon, timezone, business_hours, holidays, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, ai_addon = excluded.ai_addon,
+                 timezone = excluded.timezone, business_hours = excluded.business_hours,
+                 holidays = excluded.holidays, updated_at = excluded.updated_at",
+        )
+        .map_err(StoreError::sqlite(context))?;
+    let now = micros(Utc::now());
+    let mut reshaped = Vec::new();
+    for org in organizations {
+        let (hours, holidays) = organization_json_columns(org);
+        let before: Option<(String, Option<String>, String)> = existing
+            .query_row([org.id.as_str()], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()
+            .map_err(StoreError::sqlite(context))?;
+        if let Some(before) = before {
+            if before != (org.timezone.name().to_string(), hours.clone(), holidays.clone()) {
+                reshaped.push(org.id.clone());
+            }
+        }
+        statement
+            .execute(params![
+                org.id.as_str(),
+                org.name,
+                org.ai_addon,
+                org.timezone.name(),
+                hours,
+                holidays,
+                now
+            ])
+            .map_err(StoreError::sqlite(context))?;
+    }
+    Ok(reshaped)
 }
 
 #[async_trait]
 impl ImportWriter for SqliteImport {
     async fn organizations(&mut self, rows: &[Organization]) -> StoreResult<()> {
         let context = "importing organizations";
-        let mut statement = self
+        let reshaped = upsert_organizations(&self.connection, rows)?;
+        let mut mark = self
             .connection
             .prepare_cached(
-                "INSERT INTO organizations (id, name, ai_addon, timezone, business_hours, holidays, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, ai_addon = excluded.ai_addon,
-                     timezone = excluded.timezone, business_hours = excluded.business_hours,
-                     holidays = excluded.holidays, updated_at = excluded.updated_at",
+                "INSERT INTO restatement_marks (organization_id, at)
+                 SELECT organization_id, NULL FROM organization_activity WHERE organization_id = ?1",
             )
             .map_err(StoreError::sqlite(context))?;
-        let now = micros(Utc::now());
-        for org in rows {
-            let (hours, holidays) = organization_json_columns(org);
-            statement
-                .execute(params![
-                    org.id.as_str(),
-                    org.name,
-                    org.ai_addon,
-                    org.timezone.name(),
-                    hours,
-                    holidays,
-                    now
-                ])
+        for org in reshaped {
+            mark.execute([org.as_str()])
                 .map_err(StoreError::sqlite(context))?;
         }
         Ok(())
@@ -1044,6 +1282,12 @@ impl ImportWriter for SqliteImport {
 
     async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()> {
         let context = "importing rooms";
+        let mut existing = self
+            .connection
+            .prepare_cached(&format!(
+                "SELECT {ROOM_COLUMNS} FROM rooms WHERE organization_id = ?1 AND id = ?2"
+            ))
+            .map_err(StoreError::sqlite(context))?;
         let mut statement = self
             .connection
             .prepare_cached(&format!(
@@ -1055,7 +1299,29 @@ impl ImportWriter for SqliteImport {
                      assigned_at = excluded.assigned_at"
             ))
             .map_err(StoreError::sqlite(context))?;
+        let mut touched = self
+            .connection
+            .prepare_cached(
+                "INSERT INTO import_touched (organization_id, contact_id, created_at) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(StoreError::sqlite(context))?;
         for room in rows {
+            let before = existing
+                .query_row(params![room.organization_id.as_str(), room.id], room_from_row)
+                .optional()
+                .map_err(StoreError::sqlite(context))?
+                .map(room_from_columns)
+                .transpose()?;
+            // Compared as stored: SQLite keeps microseconds.
+            let incoming = SourceRoom {
+                created_at: instant(micros(room.created_at))?,
+                closed_at: optional_instant(room.closed_at.map(micros))?,
+                assigned_at: optional_instant(room.assigned_at.map(micros))?,
+                ..room.clone()
+            };
+            if before.as_ref() == Some(&incoming) {
+                continue;
+            }
             statement
                 .execute(params![
                     room.organization_id.as_str(),
@@ -1069,6 +1335,15 @@ impl ImportWriter for SqliteImport {
                     room.assigned_at.map(micros)
                 ])
                 .map_err(StoreError::sqlite(context))?;
+            for version in std::iter::once(room).chain(before.as_ref()) {
+                touched
+                    .execute(params![
+                        version.organization_id.as_str(),
+                        version.contact_id,
+                        micros(version.created_at)
+                    ])
+                    .map_err(StoreError::sqlite(context))?;
+            }
         }
         Ok(())
     }
@@ -1097,17 +1372,27 @@ impl ImportWriter for SqliteImport {
 
     async fn summaries(&mut self, rows: &[SummaryRecord]) -> StoreResult<()> {
         let context = "importing room summaries";
+        // The update happens only when the summary differs, so `execute` counts a
+        // row exactly when it changed something.
         let mut statement = self
             .connection
             .prepare_cached(
                 "INSERT INTO room_summaries (organization_id, room_id, sentiment, created_at)
                  VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (organization_id, room_id) DO UPDATE SET
-                     sentiment = excluded.sentiment, created_at = excluded.created_at",
+                     sentiment = excluded.sentiment, created_at = excluded.created_at
+                 WHERE room_summaries.sentiment IS NOT excluded.sentiment
+                    OR room_summaries.created_at IS NOT excluded.created_at",
+            )
+            .map_err(StoreError::sqlite(context))?;
+        let mut touched = self
+            .connection
+            .prepare_cached(
+                "INSERT INTO import_touched_rooms (organization_id, room_id) VALUES (?1, ?2)",
             )
             .map_err(StoreError::sqlite(context))?;
         for summary in rows {
-            statement
+            let changed = statement
                 .execute(params![
                     summary.organization_id.as_str(),
                     summary.room_id,
@@ -1115,6 +1400,11 @@ impl ImportWriter for SqliteImport {
                     summary.created_at.map(micros)
                 ])
                 .map_err(StoreError::sqlite(context))?;
+            if changed > 0 {
+                touched
+                    .execute(params![summary.organization_id.as_str(), summary.room_id])
+                    .map_err(StoreError::sqlite(context))?;
+            }
         }
         Ok(())
     }
@@ -1129,15 +1419,59 @@ impl ImportWriter for SqliteImport {
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
         let context = "finishing the import";
+        let reach = REOPEN_WINDOW_HOURS * 3_600_000_000;
+        // A room's messages are replaced only when they differ from those stored (as
+        // multisets: the same sender and time may repeat), so a re-import of the
+        // same file writes and marks nothing. Marks are kept only for organizations
+        // already aggregated: the first run of any other computes all of its days.
         self.connection
-            .execute_batch(
-                "DELETE FROM histories WHERE (organization_id, room_id) IN (
-                     SELECT DISTINCT organization_id, room_id FROM import_histories);
+            .execute_batch(&format!(
+                "INSERT INTO import_history_rooms (organization_id, room_id)
+                 SELECT DISTINCT organization_id, room_id FROM (
+                     SELECT * FROM (
+                         SELECT organization_id, room_id, sender_type, created_at, count(*)
+                         FROM import_histories GROUP BY 1, 2, 3, 4
+                         EXCEPT
+                         SELECT organization_id, room_id, sender_type, created_at, count(*)
+                         FROM histories WHERE (organization_id, room_id) IN (
+                             SELECT organization_id, room_id FROM import_histories)
+                         GROUP BY 1, 2, 3, 4)
+                     UNION ALL
+                     SELECT * FROM (
+                         SELECT organization_id, room_id, sender_type, created_at, count(*)
+                         FROM histories WHERE (organization_id, room_id) IN (
+                             SELECT organization_id, room_id FROM import_histories)
+                         GROUP BY 1, 2, 3, 4
+                         EXCEPT
+                         SELECT organization_id, room_id, sender_type, created_at, count(*)
+                         FROM import_histories GROUP BY 1, 2, 3, 4));
+                 DELETE FROM histories WHERE (organization_id, room_id) IN (
+                     SELECT organization_id, room_id FROM import_history_rooms);
                  INSERT INTO histories (organization_id, room_id, sender_type, created_at)
-                     SELECT organization_id, room_id, sender_type, created_at FROM import_histories;
+                     SELECT organization_id, room_id, sender_type, created_at FROM import_histories
+                     WHERE (organization_id, room_id) IN (
+                         SELECT organization_id, room_id FROM import_history_rooms);
+                 INSERT INTO import_touched_rooms (organization_id, room_id)
+                     SELECT organization_id, room_id FROM import_history_rooms;
+                 INSERT INTO restatement_marks (organization_id, at)
+                 SELECT DISTINCT organization_id, at FROM (
+                     SELECT organization_id, created_at AS at FROM import_touched
+                     UNION ALL
+                     SELECT r.organization_id, r.created_at FROM import_touched_rooms t
+                     JOIN rooms r ON r.organization_id = t.organization_id AND r.id = t.room_id
+                     UNION ALL
+                     SELECT r.organization_id, r.created_at FROM import_touched t
+                     JOIN rooms r ON r.organization_id = t.organization_id
+                         AND r.contact_id = t.contact_id
+                         AND r.closed_at >= t.created_at - {reach} AND r.closed_at < t.created_at)
+                 WHERE organization_id IN (SELECT organization_id FROM organization_activity)
+                 ORDER BY organization_id, at;
                  DELETE FROM import_histories;
-                 COMMIT;",
-            )
+                 DELETE FROM import_history_rooms;
+                 DELETE FROM import_touched;
+                 DELETE FROM import_touched_rooms;
+                 COMMIT;"
+            ))
             .map_err(StoreError::sqlite(context))
     }
 

@@ -116,7 +116,7 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
             &a,
             &[row("2026-10-01", 5, false), row("2026-10-02", 6, true)],
             Vec::new(),
-            Some(day("2026-10-01")),
+            Some(day("2026-10-01")), None,
         )
         .await
         .expect("write");
@@ -125,7 +125,7 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
             &a,
             &[row("2026-10-02", 9, false)],
             Vec::new(),
-            Some(day("2026-10-05")),
+            Some(day("2026-10-05")), None,
         )
         .await
         .expect("rewrite");
@@ -134,7 +134,7 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
             &a,
             &[row("2026-09-15", 1, true)],
             Vec::new(),
-            Some(day("2026-09-15")),
+            Some(day("2026-09-15")), None,
         )
         .await
         .expect("write");
@@ -198,6 +198,7 @@ async fn rooms_are_read_by_a_half_open_creation_window(store: &dyn Store) {
     let start = at("2026-10-01T00:00:00+08:00");
     let end = at("2026-10-02T00:00:00+08:00");
     let mut rooms = store
+        .own_source()
         .rooms_created_between(&a, start, end)
         .await
         .expect("rooms");
@@ -208,7 +209,7 @@ async fn rooms_are_read_by_a_half_open_creation_window(store: &dyn Store) {
     );
     assert_eq!(rooms[0], room("org_a", "r1", "2026-10-01T09:00:00+08:00"));
     assert_eq!(rooms[1].created_at, at("2026-10-01T23:59:59.999999+08:00"));
-    let span = store.room_creation_span(&a).await.expect("span");
+    let span = store.own_source().room_creation_span(&a).await.expect("span");
     assert_eq!(
         span,
         Some((
@@ -218,6 +219,7 @@ async fn rooms_are_read_by_a_half_open_creation_window(store: &dyn Store) {
     );
     assert_eq!(
         store
+            .own_source()
             .room_creation_span(&org_id("nope"))
             .await
             .expect("span"),
@@ -231,6 +233,7 @@ async fn rooms_page_in_creation_order(store: &dyn Store) {
     let a = org_id("org_a");
     // Creation order pages by (created_at, id).
     let first_page = store
+        .own_source()
         .rooms_in_creation_order(&a, None, 2)
         .await
         .expect("page");
@@ -240,6 +243,7 @@ async fn rooms_page_in_creation_order(store: &dyn Store) {
     );
     let after = first_page.last().map(|r| (r.created_at, r.id.clone()));
     let second_page = store
+        .own_source()
         .rooms_in_creation_order(&a, after, 2)
         .await
         .expect("page");
@@ -259,7 +263,7 @@ async fn message_counts_and_summaries_stay_in_their_organization(store: &dyn Sto
     let start = at("2026-10-01T00:00:00+08:00");
     let end = at("2026-10-02T00:00:00+08:00");
     // Message counts keep the raw sender type and never mix organizations.
-    let mut counts = store.message_counts(&a, start, end).await.expect("counts");
+    let mut counts = store.own_source().message_counts(&a, start, end).await.expect("counts");
     counts.sort_by(|x, y| x.sender_type.cmp(&y.sender_type));
     let counted: Vec<_> = counts
         .iter()
@@ -270,12 +274,13 @@ async fn message_counts_and_summaries_stay_in_their_organization(store: &dyn Sto
         [("r1", "AI", 1), ("r1", "ai", 1), ("r1", "customer", 2)]
     );
 
-    let summaries = store.summaries(&a, start, end).await.expect("summaries");
+    let summaries = store.own_source().summaries(&a, start, end).await.expect("summaries");
     assert_eq!(
         summaries,
         vec![("r1".to_string(), RawSentiment::Score(0.25))]
     );
     assert!(store
+        .own_source()
         .summaries(&org_id("org_b"), start, end)
         .await
         .expect("summaries")
@@ -299,10 +304,11 @@ async fn reimporting_a_room_replaces_it_and_its_messages(store: &dyn Store) {
         .await
         .expect("rooms");
     writer.commit().await.expect("commit");
-    let counts = store.message_counts(&a, start, end).await.expect("counts");
+    let counts = store.own_source().message_counts(&a, start, end).await.expect("counts");
     assert_eq!(counts.len(), 1);
     assert_eq!(counts[0].count, 1);
     let moved = store
+        .own_source()
         .rooms_created_between(&a, start, end)
         .await
         .expect("rooms");
@@ -342,6 +348,7 @@ async fn an_abandoned_import_leaves_nothing(store: &dyn Store) {
         .is_none());
     assert_eq!(
         store
+            .own_source()
             .rooms_created_between(&a, start, end)
             .await
             .expect("rooms")
@@ -401,7 +408,7 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
             &a,
             &[row("2026-10-01", 5, false)],
             Vec::new(),
-            Some(day("2026-10-01")),
+            Some(day("2026-10-01")), None,
         )
         .await
         .expect("write");
@@ -410,7 +417,7 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
             &a,
             &[row("2026-10-02", 9, false)],
             Vec::new(),
-            Some(day("2026-10-05")),
+            Some(day("2026-10-05")), None,
         )
         .await
         .expect("rewrite");
@@ -424,7 +431,7 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
         "the first eligible day is what the latest run read in the source, later or earlier"
     );
     store
-        .write_days(&a, &[row("2026-09-15", 1, true)], Vec::new(), None)
+        .write_days(&a, &[row("2026-09-15", 1, true)], Vec::new(), None, None)
         .await
         .expect("write");
     assert_eq!(
@@ -605,7 +612,7 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
             &a,
             &[DailyCounters::empty(first), DailyCounters::empty(second)],
             rows,
-            Some(first),
+            Some(first), None,
         )
         .await
         .expect("write");
@@ -614,7 +621,7 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
             &b,
             &[DailyCounters::empty(first)],
             vec![outcome_row("b1", "2026-10-01", "09:00", Outcome::AiOnly)],
-            Some(first),
+            Some(first), None,
         )
         .await
         .expect("write b");
@@ -665,7 +672,7 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
             &a,
             &[DailyCounters::empty(first)],
             vec![outcome_row("r7", "2026-10-01", "11:00", Outcome::Other)],
-            Some(first),
+            Some(first), None,
         )
         .await
         .expect("rewrite");

@@ -1,0 +1,101 @@
+//! Where the aggregation reads conversations (METRICS.md §8.1): the datamart's own
+//! tables, filled by `impact import` (the embedded default), or a live PostgreSQL
+//! database of the chatbot's, typically a read replica, read with `SELECT` only
+//! through relations (tables or views) named in the settings. The report path never
+//! reads a source: it reads what the aggregation wrote into the datamart.
+//!
+//! A source also says how its changes are found (§8.3): the datamart's own tables are
+//! written only by the import, which marks the days it changed; a live source is
+//! written by the chatbot, so its changes are found from their timestamps.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{OrgId, Organization, RawSentiment};
+use crate::store::{MessageCount, SourceRoom, StoreResult};
+
+/// A room that changed in a live source within a window of time: its new values as
+/// the source has them now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceChange {
+    pub organization_id: OrgId,
+    pub room_id: String,
+    pub created_at: DateTime<Utc>,
+    /// The room's customer when the room itself changed (the 48-hour rule may make a
+    /// contained room of that customer's come back or not); `None` when only a
+    /// message or summary of the room is new, which changes only the room's own day.
+    pub contact_id: Option<String>,
+}
+
+/// A customer's visit that may have reopened a contained room: the rooms of
+/// `contact_id` closed in the 48 hours before `at` (§4.2 read backwards).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactVisit {
+    pub contact_id: String,
+    pub at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait Source: Send + Sync {
+    /// Names the source in logs and messages (never with a password), and tells a
+    /// high-water mark read from this source from one read from another.
+    fn identity(&self) -> String;
+
+    /// How long rows may take to appear after their timestamps (a replica's delay,
+    /// long transactions): a run reads up to now minus this (§8.3, `lag_seconds`).
+    fn read_lag(&self) -> Duration;
+
+    /// The organizations, with their add-on, time zone, business hours and holidays.
+    async fn read_organizations(&self) -> StoreResult<Vec<Organization>>;
+    /// The first and last `created_at` among the organization's rooms.
+    async fn room_creation_span(
+        &self,
+        org: &OrgId,
+    ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>>;
+    /// Rooms in `(created_at, id)` order, after the given position, at most `limit`.
+    async fn rooms_in_creation_order(
+        &self,
+        org: &OrgId,
+        after: Option<(DateTime<Utc>, String)>,
+        limit: i64,
+    ) -> StoreResult<Vec<SourceRoom>>;
+    /// Rooms with `start ≤ created_at < end`.
+    async fn rooms_created_between(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<SourceRoom>>;
+    /// Message counts by raw sender type for rooms with `start ≤ created_at < end`.
+    async fn message_counts(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<MessageCount>>;
+    /// Summaries of rooms with `start ≤ created_at < end`, from the source's own
+    /// summaries relation (none when the source has none configured).
+    async fn summaries(
+        &self,
+        org: &OrgId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, RawSentiment)>>;
+    /// The organization's rooms of each visit's customer closed at or after
+    /// `at − 48 h` and before `at`: the rooms whose "came back" a visit can decide.
+    async fn rooms_closed_before(
+        &self,
+        org: &OrgId,
+        visits: &[ContactVisit],
+    ) -> StoreResult<Vec<SourceRoom>>;
+    /// Every room, of every organization, with a timestamp in `(after, until]`
+    /// (§8.3): `None` for the datamart's own tables, whose writer (the import) marks
+    /// what it changed instead.
+    async fn changes_between(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Option<Vec<SourceChange>>>;
+}
