@@ -146,8 +146,8 @@ impl Aggregator<'_> {
         };
         // The source is read up to `read_until`; rows stamped later are left to the
         // next run (they may still be arriving on a replica).
-        let read_until = now
-            - Duration::from_std(self.source.read_lag()).unwrap_or_else(|_| Duration::zero());
+        let read_until =
+            now - Duration::from_std(self.source.read_lag()).unwrap_or_else(|_| Duration::zero());
         let identity = self.source.identity();
         let mut organizations = self.source.read_organizations().await?;
         let reshaped = self.copy_organizations(&organizations).await?;
@@ -335,13 +335,12 @@ impl Aggregator<'_> {
                     _ => Vec::new(),
                 };
                 let marks_through = marks.get(&organization.id).and_then(|r| r.marks_through);
-                let finished = (!days.is_empty() || marks_through.is_some()).then(|| {
-                    FinishedRead {
+                let finished =
+                    (!days.is_empty() || marks_through.is_some()).then(|| FinishedRead {
                         read_until,
                         read_from: self.source.identity(),
                         marks_through,
-                    }
-                });
+                    });
                 OrgPlan {
                     organization,
                     days,
@@ -387,10 +386,11 @@ impl Aggregator<'_> {
                     .into_iter()
                     .collect();
             days.extend(self.store.pending_sentiment_days(org).await?);
+            // As a full run would: from the first room to the newest.
             let never_read = marks_of.get(org).copied().flatten().is_none();
             if never_read || restatement.everything || reshaped.contains(org) {
-                if let Some((first, _)) = self.local_span(&organization).await? {
-                    days.extend(day_span(first, today - Duration::days(1)));
+                if let Some((first, last)) = self.local_span(&organization).await? {
+                    days.extend(day_span(first, last));
                 }
             }
             days.extend(restatement.days);

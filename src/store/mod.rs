@@ -360,8 +360,11 @@ pub trait Store: Send + Sync {
     /// The days whose stored outcomes name one of `room_ids`: as the room itself, or
     /// as the room a customer came back in. A live source gives only a changed
     /// room's new values; these are the days its old values counted in.
-    async fn days_naming_rooms(&self, org: &OrgId, room_ids: &[String])
-        -> StoreResult<Vec<NaiveDate>>;
+    async fn days_naming_rooms(
+        &self,
+        org: &OrgId,
+        room_ids: &[String],
+    ) -> StoreResult<Vec<NaiveDate>>;
     /// Every stored room outcome of the organization's days in `range`, in list order.
     async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>>;
 

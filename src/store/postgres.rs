@@ -15,9 +15,9 @@ use tokio_postgres::{Client, NoTls, Row};
 use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, Change,
-    ConversationQuery, DatamartHealth, FinishedRead, HistoryRecord, ImportWriter, OrgActivity,
-    RestatementMark, SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
+    organization_from_columns, organization_json_columns, Change, ConversationQuery,
+    DatamartHealth, FinishedRead, HistoryRecord, ImportWriter, OrgActivity, RestatementMark,
+    SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
@@ -460,11 +460,7 @@ impl Store for PostgresStore {
         .collect()
     }
 
-    async fn room_outcomes(
-        &self,
-        org: &OrgId,
-        range: DateRange,
-    ) -> StoreResult<Vec<RoomOutcome>> {
+    async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>> {
         self.query(
             "reading room outcomes",
             &sql::outcomes_of_days(Dialect::Postgres),

@@ -19,10 +19,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use super::postgres::build_pool;
-use super::{
-    organization_from_columns, redact, MessageCount, SourceRoom,
-    StoreError, StoreResult,
-};
+use super::{organization_from_columns, redact, MessageCount, SourceRoom, StoreError, StoreResult};
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::settings::SourceSettings;

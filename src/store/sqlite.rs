@@ -218,7 +218,6 @@ impl SqliteStore {
     {
         run_blocking(Arc::clone(&self.connection), work).await
     }
-
 }
 
 /// Runs blocking SQLite work on `connection` off the async runtime's threads.
@@ -821,11 +820,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn room_outcomes(
-        &self,
-        org: &OrgId,
-        range: DateRange,
-    ) -> StoreResult<Vec<RoomOutcome>> {
+    async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>> {
         let org = org.to_string();
         self.with_connection(move |c| {
             let context = "reading room outcomes";
@@ -833,7 +828,11 @@ impl Store for SqliteStore {
                 .prepare_cached(&sql::outcomes_of_days(Dialect::Sqlite))
                 .map_err(StoreError::sqlite(context))?;
             let mut rows = statement
-                .query(params![org, range.from().to_string(), range.to().to_string()])
+                .query(params![
+                    org,
+                    range.from().to_string(),
+                    range.to().to_string()
+                ])
                 .map_err(StoreError::sqlite(context))?;
             let mut outcomes = Vec::new();
             while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
@@ -1242,7 +1241,13 @@ fn upsert_organizations(
             .optional()
             .map_err(StoreError::sqlite(context))?;
         if let Some(before) = before {
-            if before != (org.timezone.name().to_string(), hours.clone(), holidays.clone()) {
+            if before
+                != (
+                    org.timezone.name().to_string(),
+                    hours.clone(),
+                    holidays.clone(),
+                )
+            {
                 reshaped.push(org.id.clone());
             }
         }
@@ -1307,7 +1312,10 @@ impl ImportWriter for SqliteImport {
             .map_err(StoreError::sqlite(context))?;
         for room in rows {
             let before = existing
-                .query_row(params![room.organization_id.as_str(), room.id], room_from_row)
+                .query_row(
+                    params![room.organization_id.as_str(), room.id],
+                    room_from_row,
+                )
                 .optional()
                 .map_err(StoreError::sqlite(context))?
                 .map(room_from_columns)

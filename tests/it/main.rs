@@ -23,6 +23,7 @@ mod openapi;
 mod oracle;
 mod postgres_restart;
 mod properties;
+mod restatement;
 mod schemathesis;
 mod serve_binary;
 mod server_api;

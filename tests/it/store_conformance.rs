@@ -116,7 +116,8 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
             &a,
             &[row("2026-10-01", 5, false), row("2026-10-02", 6, true)],
             Vec::new(),
-            Some(day("2026-10-01")), None,
+            Some(day("2026-10-01")),
+            None,
         )
         .await
         .expect("write");
@@ -125,7 +126,8 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
             &a,
             &[row("2026-10-02", 9, false)],
             Vec::new(),
-            Some(day("2026-10-05")), None,
+            Some(day("2026-10-05")),
+            None,
         )
         .await
         .expect("rewrite");
@@ -134,7 +136,8 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
             &a,
             &[row("2026-09-15", 1, true)],
             Vec::new(),
-            Some(day("2026-09-15")), None,
+            Some(day("2026-09-15")),
+            None,
         )
         .await
         .expect("write");
@@ -209,7 +212,11 @@ async fn rooms_are_read_by_a_half_open_creation_window(store: &dyn Store) {
     );
     assert_eq!(rooms[0], room("org_a", "r1", "2026-10-01T09:00:00+08:00"));
     assert_eq!(rooms[1].created_at, at("2026-10-01T23:59:59.999999+08:00"));
-    let span = store.own_source().room_creation_span(&a).await.expect("span");
+    let span = store
+        .own_source()
+        .room_creation_span(&a)
+        .await
+        .expect("span");
     assert_eq!(
         span,
         Some((
@@ -263,7 +270,11 @@ async fn message_counts_and_summaries_stay_in_their_organization(store: &dyn Sto
     let start = at("2026-10-01T00:00:00+08:00");
     let end = at("2026-10-02T00:00:00+08:00");
     // Message counts keep the raw sender type and never mix organizations.
-    let mut counts = store.own_source().message_counts(&a, start, end).await.expect("counts");
+    let mut counts = store
+        .own_source()
+        .message_counts(&a, start, end)
+        .await
+        .expect("counts");
     counts.sort_by(|x, y| x.sender_type.cmp(&y.sender_type));
     let counted: Vec<_> = counts
         .iter()
@@ -274,7 +285,11 @@ async fn message_counts_and_summaries_stay_in_their_organization(store: &dyn Sto
         [("r1", "AI", 1), ("r1", "ai", 1), ("r1", "customer", 2)]
     );
 
-    let summaries = store.own_source().summaries(&a, start, end).await.expect("summaries");
+    let summaries = store
+        .own_source()
+        .summaries(&a, start, end)
+        .await
+        .expect("summaries");
     assert_eq!(
         summaries,
         vec![("r1".to_string(), RawSentiment::Score(0.25))]
@@ -304,7 +319,11 @@ async fn reimporting_a_room_replaces_it_and_its_messages(store: &dyn Store) {
         .await
         .expect("rooms");
     writer.commit().await.expect("commit");
-    let counts = store.own_source().message_counts(&a, start, end).await.expect("counts");
+    let counts = store
+        .own_source()
+        .message_counts(&a, start, end)
+        .await
+        .expect("counts");
     assert_eq!(counts.len(), 1);
     assert_eq!(counts[0].count, 1);
     let moved = store
@@ -408,7 +427,8 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
             &a,
             &[row("2026-10-01", 5, false)],
             Vec::new(),
-            Some(day("2026-10-01")), None,
+            Some(day("2026-10-01")),
+            None,
         )
         .await
         .expect("write");
@@ -417,7 +437,8 @@ async fn first_eligible_day_follows_each_write(store: &dyn Store) {
             &a,
             &[row("2026-10-02", 9, false)],
             Vec::new(),
-            Some(day("2026-10-05")), None,
+            Some(day("2026-10-05")),
+            None,
         )
         .await
         .expect("rewrite");
@@ -612,7 +633,8 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
             &a,
             &[DailyCounters::empty(first), DailyCounters::empty(second)],
             rows,
-            Some(first), None,
+            Some(first),
+            None,
         )
         .await
         .expect("write");
@@ -621,7 +643,8 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
             &b,
             &[DailyCounters::empty(first)],
             vec![outcome_row("b1", "2026-10-01", "09:00", Outcome::AiOnly)],
-            Some(first), None,
+            Some(first),
+            None,
         )
         .await
         .expect("write b");
@@ -672,7 +695,8 @@ async fn room_outcomes_are_replaced_by_day_and_paged_newest_first(store: &dyn St
             &a,
             &[DailyCounters::empty(first)],
             vec![outcome_row("r7", "2026-10-01", "11:00", Outcome::Other)],
-            Some(first), None,
+            Some(first),
+            None,
         )
         .await
         .expect("rewrite");

@@ -25,7 +25,12 @@ pub struct TestDatabase {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn admin(sql: &str) {
-    let url = postgres_admin_url();
+    execute_in(&postgres_admin_url(), sql);
+}
+
+/// Runs SQL as the test server's superuser in the database `url` names.
+pub fn execute_in(url: &str, sql: &str) {
+    let url = url.to_string();
     let sql = sql.to_string();
     // A thread of its own, so this works from sync code, async tests and Drop alike.
     std::thread::spawn(move || {
@@ -83,6 +88,118 @@ impl Drop for TestDatabase {
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
             self.name
         ));
+    }
+}
+
+/// A chatbot's own PostgreSQL database, shaped as a real one would be (its own table
+/// and column names), exposing the relations of METRICS.md §8.1 as views in the
+/// schema `impact_views`, read through a role that may only `SELECT` those views.
+/// The database and the role are dropped with the value.
+pub struct LiveSource {
+    database: Option<TestDatabase>,
+    role: String,
+    /// The URL the aggregation uses: the read-only role.
+    pub reader_url: String,
+}
+
+/// The chatbot's tables and the views over them (`touched_at` is its change column).
+const CHATBOT_SCHEMA: &str = "
+    CREATE SCHEMA chatbot;
+    CREATE TABLE chatbot.tenants (
+        tenant_id TEXT PRIMARY KEY, display_name TEXT NOT NULL, has_ai BOOLEAN NOT NULL,
+        tz TEXT, hours JSONB, holiday_list JSONB);
+    CREATE TABLE chatbot.conversations (
+        tenant_id TEXT NOT NULL, conv_id TEXT NOT NULL, medium VARCHAR(40) NOT NULL,
+        customer TEXT NOT NULL, opened_at TIMESTAMPTZ NOT NULL, ended_at TIMESTAMPTZ,
+        end_reason TEXT, agent TEXT, agent_at TIMESTAMPTZ,
+        touched_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, conv_id));
+    CREATE INDEX ON chatbot.conversations (tenant_id, opened_at, conv_id);
+    CREATE INDEX ON chatbot.conversations (tenant_id, customer, ended_at);
+    CREATE INDEX ON chatbot.conversations (opened_at);
+    CREATE INDEX ON chatbot.conversations (ended_at);
+    CREATE INDEX ON chatbot.conversations (agent_at);
+    CREATE INDEX ON chatbot.conversations (touched_at);
+    CREATE TABLE chatbot.messages (
+        tenant_id TEXT NOT NULL, conv_id TEXT NOT NULL, sender TEXT NOT NULL,
+        sent_at TIMESTAMPTZ NOT NULL);
+    CREATE INDEX ON chatbot.messages (tenant_id, conv_id);
+    CREATE INDEX ON chatbot.messages (sent_at);
+    CREATE TABLE chatbot.summaries (
+        tenant_id TEXT NOT NULL, conv_id TEXT NOT NULL, mood JSONB, made_at TIMESTAMPTZ,
+        PRIMARY KEY (tenant_id, conv_id));
+    CREATE INDEX ON chatbot.summaries (made_at);
+    CREATE SCHEMA impact_views;
+    CREATE VIEW impact_views.organizations AS
+        SELECT tenant_id AS id, display_name AS name, has_ai AS ai_addon, tz AS timezone,
+               hours AS business_hours, holiday_list AS holidays
+        FROM chatbot.tenants;
+    CREATE VIEW impact_views.rooms AS
+        SELECT tenant_id AS organization_id, conv_id AS id, medium AS channel,
+               customer AS contact_id, opened_at AS created_at, ended_at AS closed_at,
+               end_reason AS closed_reason, agent AS assign_channel_agent_id,
+               agent_at AS assigned_at, touched_at AS updated_at
+        FROM chatbot.conversations;
+    CREATE VIEW impact_views.histories AS
+        SELECT conv_id AS room_id, tenant_id AS organization_id, sender AS sender_type,
+               sent_at AS created_at
+        FROM chatbot.messages;
+    CREATE VIEW impact_views.room_summaries AS
+        SELECT conv_id AS room_id, tenant_id AS organization_id, mood AS sentiment,
+               made_at AS created_at
+        FROM chatbot.summaries;
+";
+
+impl LiveSource {
+    pub fn create() -> Self {
+        let database = TestDatabase::create();
+        let role = format!("{}_reader", database.name);
+        execute_in(&database.url, CHATBOT_SCHEMA);
+        admin(&format!("CREATE ROLE {role} LOGIN"));
+        execute_in(
+            &database.url,
+            &format!(
+                "REVOKE ALL ON SCHEMA public FROM PUBLIC;
+                 GRANT CONNECT ON DATABASE {db} TO {role};
+                 GRANT USAGE ON SCHEMA impact_views TO {role};
+                 GRANT SELECT ON ALL TABLES IN SCHEMA impact_views TO {role};",
+                db = database.name
+            ),
+        );
+        let reader_url =
+            database
+                .url
+                .replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+        assert_ne!(reader_url, database.url, "the reader must not be the owner");
+        Self {
+            database: Some(database),
+            role,
+            reader_url,
+        }
+    }
+
+    /// Runs SQL as the chatbot itself (the owner of its tables).
+    pub fn chatbot(&self, sql: &str) {
+        if let Some(database) = &self.database {
+            execute_in(&database.url, sql);
+        }
+    }
+
+    /// The settings that read this source through its views and read-only role.
+    pub fn apply(&self, settings: &mut impact::settings::Settings) {
+        settings.source.database_url = self.reader_url.clone();
+        settings.source.organizations = "impact_views.organizations".into();
+        settings.source.rooms = "impact_views.rooms".into();
+        settings.source.histories = "impact_views.histories".into();
+        settings.source.room_summaries = "impact_views.room_summaries".into();
+        settings.source.rooms_changed_column = "updated_at".into();
+    }
+}
+
+impl Drop for LiveSource {
+    fn drop(&mut self) {
+        drop(self.database.take());
+        admin(&format!("DROP ROLE IF EXISTS {}", self.role));
     }
 }
 

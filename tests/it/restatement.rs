@@ -1,0 +1,686 @@
+//! The datamart follows its source (METRICS.md §8): random histories of source
+//! changes (new rooms, late closes, reassignments, spam, new messages, late
+//! summaries, rooms whose `created_at` moves, new business hours) interleaved with
+//! nightly runs. After every run the datamart (daily counters, room outcomes, first
+//! eligible day, onboarding baseline) must equal a fresh full aggregation of the
+//! same source: on SQLite and PostgreSQL fed by imports, and on a live PostgreSQL
+//! source shaped as a chatbot's own database (its own names behind views) read
+//! through a role that may only `SELECT`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use impact::aggregate::{Request, Scope};
+use impact::domain::{DateRange, OrgId};
+use impact::import::import_dir;
+use impact::metrics::baseline::Baseline;
+use impact::metrics::rooms::RoomOutcome;
+use impact::metrics::DailyCounters;
+use impact::settings::Settings;
+use impact::store::{self, Store};
+use proptest::prelude::*;
+
+use crate::common::{LiveSource, TestDatabase, TestSqlite};
+
+const ORGS: [(&str, &str); 2] = [("org_a", "Asia/Jakarta"), ("org_b", "Asia/Jayapura")];
+const REASONS: [&str; 6] = [
+    "RESOLVE_AI",
+    "RESOLVE",
+    "ASSIGN_AGENT",
+    "resolve_ai ",
+    "WAITING_ASSIGN_AGENT",
+    "IDLE",
+];
+const HOURS: [&str; 2] = [
+    r#"{"mon":["08:00-17:00"],"tue":["08:00-17:00"],"wed":["08:00-17:00"],"thu":["08:00-17:00"],"fri":["08:00-17:00"]}"#,
+    r#"{"mon":["10:00-14:00"],"sat":["09:00-13:00"]}"#,
+];
+
+/// When the history starts, and when the first nightly run happens: 40 days later.
+fn start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-09-01T05:00:00Z")
+        .expect("start")
+        .with_timezone(&Utc)
+}
+
+fn run_at(round: usize) -> DateTime<Utc> {
+    start() + Duration::days(40 + round as i64)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Room {
+    org: usize,
+    id: String,
+    test_chat: bool,
+    contact: u8,
+    created: DateTime<Utc>,
+    closed: Option<DateTime<Utc>>,
+    reason: Option<&'static str>,
+    agent: bool,
+    assigned: Option<DateTime<Utc>>,
+    /// The chatbot's change column: when the row was last written.
+    touched: DateTime<Utc>,
+}
+
+/// The whole source at one moment.
+#[derive(Debug, Clone, Default)]
+struct World {
+    rooms: BTreeMap<String, Room>,
+    messages: BTreeMap<String, Vec<(&'static str, DateTime<Utc>)>>,
+    summaries: BTreeMap<String, (serde_json::Value, DateTime<Utc>)>,
+    hours: [usize; 2],
+    rooms_made: usize,
+}
+
+/// What changed in a round, for an import of just that (METRICS.md §7 is an upsert).
+#[derive(Debug, Default)]
+struct Delta {
+    rooms: Vec<String>,
+    messages: Vec<String>,
+    summaries: Vec<String>,
+    organizations: bool,
+}
+
+/// One change, its choices as plain numbers interpreted against the world.
+#[derive(Debug, Clone)]
+enum Change {
+    NewRoom {
+        org: usize,
+        contact: u8,
+        test_chat: bool,
+        /// How long before the change the room was created, in minutes.
+        age: u32,
+        reason: Option<usize>,
+        agent: bool,
+    },
+    LateClose {
+        pick: usize,
+        reason: usize,
+    },
+    Reassign {
+        pick: usize,
+    },
+    MarkSpam {
+        pick: usize,
+    },
+    NewMessages {
+        pick: usize,
+        ai: u8,
+        customer: u8,
+    },
+    LateSummary {
+        pick: usize,
+        score: i8,
+    },
+    MoveCreated {
+        pick: usize,
+        hours: i16,
+    },
+    NewBusinessHours {
+        org: usize,
+    },
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        // A room may reach the source days after it started (a backfill, a replica
+        // catching up): its customer's earlier contained rooms then come back.
+        3 => (0..2usize, 0u8..3, proptest::bool::weighted(0.1),
+              prop_oneof![0u32..4000, 4000u32..30_000],
+              proptest::option::of(0..REASONS.len()), any::<bool>())
+            .prop_map(|(org, contact, test_chat, age, reason, agent)| Change::NewRoom {
+                org, contact, test_chat, age, reason, agent,
+            }),
+        2 => (any::<usize>(), 0..REASONS.len()).prop_map(|(pick, reason)| Change::LateClose { pick, reason }),
+        1 => any::<usize>().prop_map(|pick| Change::Reassign { pick }),
+        1 => any::<usize>().prop_map(|pick| Change::MarkSpam { pick }),
+        2 => (any::<usize>(), 0u8..3, 0u8..3).prop_map(|(pick, ai, customer)| Change::NewMessages { pick, ai, customer }),
+        1 => (any::<usize>(), -3i8..4).prop_map(|(pick, score)| Change::LateSummary { pick, score }),
+        1 => (any::<usize>(), -200i16..200).prop_map(|(pick, hours)| Change::MoveCreated { pick, hours }),
+        1 => (0..2usize).prop_map(|org| Change::NewBusinessHours { org }),
+    ]
+}
+
+impl World {
+    fn pick(&self, pick: usize) -> Option<String> {
+        let ids: Vec<&String> = self.rooms.keys().collect();
+        (!ids.is_empty()).then(|| ids[pick % ids.len()].clone())
+    }
+
+    /// Applies `change` at instant `at`, noting what it touched.
+    fn apply(&mut self, change: &Change, at: DateTime<Utc>, delta: &mut Delta) {
+        match change {
+            Change::NewRoom {
+                org,
+                contact,
+                test_chat,
+                age,
+                reason,
+                agent,
+            } => {
+                self.rooms_made += 1;
+                let id = format!("r{:03}", self.rooms_made);
+                let created = at - Duration::minutes(i64::from(*age));
+                let closed = reason.map(|_| (created + Duration::minutes(30)).min(at));
+                self.rooms.insert(
+                    id.clone(),
+                    Room {
+                        org: *org,
+                        id: id.clone(),
+                        test_chat: *test_chat,
+                        contact: *contact,
+                        created,
+                        closed,
+                        reason: reason.map(|r| REASONS[r]),
+                        agent: *agent,
+                        assigned: agent.then_some(created),
+                        touched: at,
+                    },
+                );
+                self.messages
+                    .insert(id.clone(), vec![("customer", created), ("ai", created)]);
+                delta.rooms.push(id.clone());
+                delta.messages.push(id);
+            }
+            Change::LateClose { pick, reason } => {
+                if let Some(id) = self.pick(*pick) {
+                    if let Some(room) = self.rooms.get_mut(&id) {
+                        room.closed = Some(at);
+                        room.reason = Some(REASONS[*reason]);
+                        room.touched = at;
+                        delta.rooms.push(id);
+                    }
+                }
+            }
+            Change::Reassign { pick } => {
+                if let Some(id) = self.pick(*pick) {
+                    if let Some(room) = self.rooms.get_mut(&id) {
+                        room.agent = true;
+                        room.assigned = Some(at);
+                        room.touched = at;
+                        delta.rooms.push(id);
+                    }
+                }
+            }
+            Change::MarkSpam { pick } => {
+                if let Some(id) = self.pick(*pick) {
+                    if let Some(room) = self.rooms.get_mut(&id) {
+                        room.reason = Some("SPAM");
+                        room.closed = room.closed.or(Some(at));
+                        room.touched = at;
+                        delta.rooms.push(id);
+                    }
+                }
+            }
+            Change::NewMessages { pick, ai, customer } => {
+                if let Some(id) = self.pick(*pick) {
+                    let messages = self.messages.entry(id.clone()).or_default();
+                    for _ in 0..*ai {
+                        messages.push(("ai", at));
+                    }
+                    for _ in 0..*customer {
+                        messages.push(("customer", at));
+                    }
+                    delta.messages.push(id);
+                }
+            }
+            Change::LateSummary { pick, score } => {
+                if let Some(id) = self.pick(*pick) {
+                    let sentiment = match score {
+                        -3 => serde_json::json!("negative"),
+                        3 => serde_json::json!("Positive"),
+                        n => serde_json::json!(f64::from(*n) / 2.0),
+                    };
+                    self.summaries.insert(id.clone(), (sentiment, at));
+                    delta.summaries.push(id);
+                }
+            }
+            Change::MoveCreated { pick, hours } => {
+                if let Some(id) = self.pick(*pick) {
+                    if let Some(room) = self.rooms.get_mut(&id) {
+                        // Never into the future: a room exists once it has started.
+                        room.created = (room.created + Duration::hours(i64::from(*hours))).min(at);
+                        room.touched = at;
+                        delta.rooms.push(id);
+                    }
+                }
+            }
+            Change::NewBusinessHours { org } => {
+                self.hours[*org] = 1 - self.hours[*org];
+                delta.organizations = true;
+            }
+        }
+    }
+
+    /// The import files of `delta` (everything the world holds when `delta` is `None`).
+    fn write_import(&self, dir: &std::path::Path, delta: Option<&Delta>) {
+        let wanted =
+            |ids: Option<&Vec<String>>, id: &String| ids.is_none_or(|ids| ids.contains(id));
+        let mut organizations = String::new();
+        if delta.is_none_or(|d| d.organizations) {
+            for (index, (id, tz)) in ORGS.iter().enumerate() {
+                let _ = writeln!(
+                    organizations,
+                    r#"{{"id":"{id}","name":"{id}","ai_addon":true,"timezone":"{tz}","business_hours":{}}}"#,
+                    HOURS[self.hours[index]]
+                );
+            }
+        }
+        std::fs::write(dir.join("organizations.ndjson"), organizations).expect("write");
+        let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let mut rooms = String::from(
+            "id,organization_id,channel,contact_id,created_at,closed_at,closed_reason,assign_channel_agent_id,assigned_at\n",
+        );
+        for room in self.rooms.values() {
+            if wanted(delta.map(|d| &d.rooms), &room.id) {
+                let _ = writeln!(
+                    rooms,
+                    "{},{},{},c{},{},{},{},{},{}",
+                    room.id,
+                    ORGS[room.org].0,
+                    if room.test_chat {
+                        "bot_preview"
+                    } else {
+                        "whatsapp"
+                    },
+                    room.contact,
+                    room.created.to_rfc3339(),
+                    time(room.closed),
+                    room.reason.unwrap_or(""),
+                    if room.agent { "agent_7" } else { "" },
+                    time(room.assigned),
+                );
+            }
+        }
+        std::fs::write(dir.join("rooms.csv"), rooms).expect("write");
+        let mut histories = String::from("room_id,organization_id,sender_type,created_at\n");
+        for (id, messages) in &self.messages {
+            let Some(room) = self.rooms.get(id) else {
+                continue;
+            };
+            if wanted(delta.map(|d| &d.messages), id) {
+                for (sender, at) in messages {
+                    let _ = writeln!(
+                        histories,
+                        "{id},{},{sender},{}",
+                        ORGS[room.org].0,
+                        at.to_rfc3339()
+                    );
+                }
+            }
+        }
+        std::fs::write(dir.join("histories.csv"), histories).expect("write");
+        let mut summaries = String::new();
+        for (id, (sentiment, at)) in &self.summaries {
+            let Some(room) = self.rooms.get(id) else {
+                continue;
+            };
+            if wanted(delta.map(|d| &d.summaries), id) {
+                let _ = writeln!(
+                    summaries,
+                    "{}",
+                    serde_json::json!({
+                        "room_id": id, "organization_id": ORGS[room.org].0,
+                        "sentiment": sentiment, "created_at": at.to_rfc3339(),
+                    })
+                );
+            }
+        }
+        std::fs::write(dir.join("room_summaries.ndjson"), summaries).expect("write");
+    }
+
+    /// Rewrites the chatbot's tables to hold exactly this world, in one transaction:
+    /// to a reader that is what a day of inserts, updates and deletes leaves.
+    fn write_chatbot(&self, source: &LiveSource) {
+        let text = |t: Option<DateTime<Utc>>| {
+            t.map_or("NULL".to_string(), |t| format!("'{}'", t.to_rfc3339()))
+        };
+        let mut sql = String::from(
+            "BEGIN; DELETE FROM chatbot.tenants; DELETE FROM chatbot.conversations;
+             DELETE FROM chatbot.messages; DELETE FROM chatbot.summaries;",
+        );
+        for (index, (id, tz)) in ORGS.iter().enumerate() {
+            let _ = write!(
+                sql,
+                "INSERT INTO chatbot.tenants VALUES ('{id}', '{id}', true, '{tz}', '{}', '[]');",
+                HOURS[self.hours[index]]
+            );
+        }
+        for room in self.rooms.values() {
+            let _ = write!(
+                sql,
+                "INSERT INTO chatbot.conversations VALUES ('{}', '{}', '{}', 'c{}', '{}', {}, {}, {}, {}, '{}');",
+                ORGS[room.org].0,
+                room.id,
+                if room.test_chat { "bot_preview" } else { "whatsapp" },
+                room.contact,
+                room.created.to_rfc3339(),
+                text(room.closed),
+                room.reason.map_or("NULL".into(), |r| format!("'{r}'")),
+                if room.agent { "'agent_7'" } else { "NULL" },
+                text(room.assigned),
+                room.touched.to_rfc3339(),
+            );
+        }
+        for (id, messages) in &self.messages {
+            let Some(room) = self.rooms.get(id) else {
+                continue;
+            };
+            for (sender, at) in messages {
+                let _ = write!(
+                    sql,
+                    "INSERT INTO chatbot.messages VALUES ('{}', '{id}', '{sender}', '{}');",
+                    ORGS[room.org].0,
+                    at.to_rfc3339()
+                );
+            }
+        }
+        for (id, (sentiment, at)) in &self.summaries {
+            let Some(room) = self.rooms.get(id) else {
+                continue;
+            };
+            let _ = write!(
+                sql,
+                "INSERT INTO chatbot.summaries VALUES ('{}', '{id}', '{sentiment}', '{}');",
+                ORGS[room.org].0,
+                at.to_rfc3339()
+            );
+        }
+        sql.push_str("COMMIT;");
+        source.chatbot(&sql);
+    }
+}
+
+/// What the datamart says of an organization, days without rooms left out (a
+/// nightly run writes empty recent days; a full run stops at the newest room).
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    rows: Vec<DailyCounters>,
+    outcomes: Vec<RoomOutcome>,
+    first_eligible_day: Option<NaiveDate>,
+    baseline: Option<Baseline>,
+}
+
+/// The first place two snapshots differ, in words; `None` when they are equal.
+fn difference(actual: &[Snapshot], expected: &[Snapshot]) -> Option<String> {
+    for ((org, _), (a, e)) in ORGS.iter().zip(actual.iter().zip(expected)) {
+        let days: std::collections::BTreeSet<NaiveDate> =
+            a.rows.iter().chain(&e.rows).map(|row| row.day).collect();
+        for day in days {
+            let find = |rows: &[DailyCounters]| rows.iter().find(|r| r.day == day).cloned();
+            if find(&a.rows) != find(&e.rows) {
+                return Some(format!(
+                    "{org} {day}: stored {:?}\nrecomputed {:?}",
+                    find(&a.rows),
+                    find(&e.rows)
+                ));
+            }
+        }
+        for room in a.outcomes.iter().chain(&e.outcomes) {
+            let find = |outcomes: &[RoomOutcome]| {
+                outcomes.iter().find(|o| o.room_id == room.room_id).cloned()
+            };
+            if find(&a.outcomes) != find(&e.outcomes) {
+                return Some(format!(
+                    "{org} room {}: stored {:?}\nrecomputed {:?}",
+                    room.room_id,
+                    find(&a.outcomes),
+                    find(&e.outcomes)
+                ));
+            }
+        }
+        if a != e {
+            return Some(format!("{org}: stored {a:?}\nrecomputed {e:?}"));
+        }
+    }
+    None
+}
+
+async fn snapshot(store: &dyn Store) -> Vec<Snapshot> {
+    let range = DateRange::unbounded(
+        NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2027, 12, 31).expect("date"),
+    )
+    .expect("range");
+    let mut all = Vec::new();
+    for (id, _) in ORGS {
+        let org = OrgId::parse(id).expect("id");
+        let rows = store
+            .daily_counters(&org, range)
+            .await
+            .expect("rows")
+            .into_iter()
+            .filter(|row| row.eligible + row.test_chats + row.spam > 0 || row.sentiment_pending)
+            .collect();
+        all.push(Snapshot {
+            rows,
+            outcomes: store.room_outcomes(&org, range).await.expect("outcomes"),
+            first_eligible_day: store
+                .activity(&org)
+                .await
+                .expect("activity")
+                .first_eligible_day,
+            baseline: store.onboarding_baseline(&org).await.expect("baseline"),
+        });
+    }
+    all
+}
+
+async fn run(store: &Arc<dyn Store>, settings: &Settings, scope: Scope) {
+    let request = Request {
+        scope,
+        organization: None,
+        shard: None,
+        show_progress: false,
+    };
+    impact::pipeline::aggregate(settings, store, &request)
+        .await
+        .expect("aggregate");
+}
+
+/// A fresh full aggregation of the world, through an import into a new database:
+/// the same nightly run, which on a database never aggregated computes every day (a
+/// run without dates would stop at the newest room instead of yesterday, and so
+/// could see the onboarding baseline as still forming).
+async fn recompute_from_files(world: &World, scope: Scope) -> Vec<Snapshot> {
+    let fresh = TestSqlite::create();
+    let dir = tempfile::tempdir().expect("dir");
+    world.write_import(dir.path(), None);
+    let store = store::open(&fresh.url, 2).await.expect("open");
+    import_dir(store.as_ref(), dir.path(), false)
+        .await
+        .expect("import");
+    run(&store, &Settings::load(None).expect("settings"), scope).await;
+    snapshot(store.as_ref()).await
+}
+
+/// A fresh full aggregation of a live source into a new datamart.
+async fn recompute_from_source(settings: &Settings, scope: Scope) -> Vec<Snapshot> {
+    let fresh = TestSqlite::create();
+    let store = store::open(&fresh.url, 2).await.expect("open");
+    run(&store, settings, scope).await;
+    snapshot(store.as_ref()).await
+}
+
+fn initial_world(rooms: &[(usize, u8, u32, Option<usize>, bool, bool)]) -> World {
+    let mut world = World::default();
+    let mut delta = Delta::default();
+    for (index, (org, contact, minute, reason, agent, test_chat)) in rooms.iter().enumerate() {
+        // Spread over the 40 days before the first run, so the onboarding baseline's
+        // 30 days are complete and late changes reach into it.
+        let at = start() + Duration::minutes(i64::from(*minute) + 60 * index as i64);
+        world.apply(
+            &Change::NewRoom {
+                org: *org,
+                contact: *contact,
+                test_chat: *test_chat,
+                age: 0,
+                reason: *reason,
+                agent: *agent,
+            },
+            at,
+            &mut delta,
+        );
+    }
+    world
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// The changes of one round happen in the day before its run, an hour apart.
+fn change_time(round: usize, index: usize) -> DateTime<Utc> {
+    run_at(round) - Duration::hours(23) + Duration::hours(index as i64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    #[test]
+    fn after_every_nightly_run_the_datamart_equals_a_full_recompute(
+        rooms in proptest::collection::vec(
+            // Mostly rooms the AI closed on its own, so customers coming back (the
+            // 48-hour rule) reach across days and runs.
+            (0..2usize, 0u8..3, 0u32..52_000,
+             prop_oneof![3 => Just(Some(0)), 1 => proptest::option::of(0..REASONS.len())],
+             proptest::bool::weighted(0.2), proptest::bool::weighted(0.05)),
+            10..60),
+        rounds in proptest::collection::vec(proptest::collection::vec(change(), 1..7), 1..4),
+    ) {
+        let runtime = runtime();
+        let mut world = initial_world(&rooms);
+
+        // Fed by imports, on both backends.
+        let sqlite = TestSqlite::create();
+        let postgres = TestDatabase::create();
+        let settings = Settings::load(None).expect("settings");
+        let stores: Vec<Arc<dyn Store>> = runtime.block_on(async {
+            vec![
+                store::open(&sqlite.url, 2).await.expect("open"),
+                store::open(&postgres.url, 2).await.expect("open"),
+            ]
+        });
+        // A live source behind views and a read-only role, into a PostgreSQL datamart.
+        let live = LiveSource::create();
+        let live_datamart = TestDatabase::create();
+        let mut live_settings = Settings::load(None).expect("settings");
+        live.apply(&mut live_settings);
+        live_settings.source.lag_seconds = 60;
+        let live_store = runtime.block_on(store::open(&live_datamart.url, 2)).expect("open");
+
+        for round in 0..=rounds.len() {
+            let mut delta = Delta::default();
+            if round > 0 {
+                for (index, change) in rounds[round - 1].iter().enumerate() {
+                    world.apply(change, change_time(round, index), &mut delta);
+                }
+            }
+            let dir = tempfile::tempdir().expect("dir");
+            world.write_import(dir.path(), (round > 0).then_some(&delta));
+            world.write_chatbot(&live);
+            let scope = Scope::Nightly { now: run_at(round) };
+            runtime.block_on(async {
+                for store in &stores {
+                    import_dir(store.as_ref(), dir.path(), false).await.expect("import");
+                    run(store, &settings, scope.clone()).await;
+                }
+                run(&live_store, &live_settings, scope.clone()).await;
+            });
+
+            let expected = runtime.block_on(recompute_from_files(&world, scope.clone()));
+            for (store, backend) in stores.iter().zip(["SQLite", "PostgreSQL"]) {
+                let actual = runtime.block_on(snapshot(store.as_ref()));
+                prop_assert_eq!(difference(&actual, &expected), None, "{} after round {}", backend, round);
+            }
+            let actual = runtime.block_on(snapshot(live_store.as_ref()));
+            prop_assert_eq!(difference(&actual, &expected), None, "the live source after round {}", round);
+            let recomputed = runtime.block_on(recompute_from_source(&live_settings, scope.clone()));
+            prop_assert_eq!(difference(&recomputed, &expected), None, "a full run of the live source");
+        }
+    }
+}
+
+/// Importing the very same files again marks nothing, so the next run restates
+/// nothing beyond its recent window; a changed row marks its days.
+#[test]
+fn an_identical_import_marks_nothing_and_a_change_marks_its_days() {
+    let runtime = runtime();
+    let world = initial_world(&[
+        (0, 1, 0, Some(0), false, false),
+        (0, 1, 100, None, false, false),
+        (1, 2, 200, Some(1), true, false),
+    ]);
+    let sqlite = TestSqlite::create();
+    let postgres = TestDatabase::create();
+    for url in [&sqlite.url, &postgres.url] {
+        runtime.block_on(async {
+            let store = store::open(url, 2).await.expect("open");
+            let dir = tempfile::tempdir().expect("dir");
+            world.write_import(dir.path(), None);
+            import_dir(store.as_ref(), dir.path(), false)
+                .await
+                .expect("import");
+            assert!(
+                store.restatement_marks().await.expect("marks").is_empty(),
+                "{url}: an organization never aggregated needs no marks"
+            );
+            run(
+                &store,
+                &Settings::load(None).expect("settings"),
+                Scope::AllData,
+            )
+            .await;
+            import_dir(store.as_ref(), dir.path(), false)
+                .await
+                .expect("import");
+            assert_eq!(
+                store.restatement_marks().await.expect("marks"),
+                Vec::new(),
+                "{url}: the same files again changed nothing"
+            );
+            let mut changed = world.clone();
+            let mut delta = Delta::default();
+            let at = start() + Duration::days(5);
+            changed.apply(&Change::LateClose { pick: 1, reason: 0 }, at, &mut delta);
+            changed.apply(
+                &Change::NewMessages {
+                    pick: 2,
+                    ai: 1,
+                    customer: 0,
+                },
+                at,
+                &mut delta,
+            );
+            let dir = tempfile::tempdir().expect("dir");
+            changed.write_import(dir.path(), Some(&delta));
+            import_dir(store.as_ref(), dir.path(), false)
+                .await
+                .expect("import");
+            let marks = store.restatement_marks().await.expect("marks");
+            let mut marked: Vec<(String, Option<DateTime<Utc>>)> = marks
+                .iter()
+                .map(|mark| (mark.organization_id.to_string(), mark.at))
+                .collect();
+            marked.sort();
+            marked.dedup();
+            let room = |index: usize| changed.rooms.values().nth(index).expect("room").clone();
+            // The closed room's day, the room whose messages changed, and the room
+            // the same customer closed in the 48 hours before the first one opened
+            // (whether that customer came back is decided by the changed room).
+            let mut expected = vec![
+                (ORGS[room(0).org].0.to_string(), Some(room(0).created)),
+                (ORGS[room(1).org].0.to_string(), Some(room(1).created)),
+                (ORGS[room(2).org].0.to_string(), Some(room(2).created)),
+            ];
+            expected.sort();
+            assert_eq!(marked, expected, "{url}");
+        });
+    }
+}
