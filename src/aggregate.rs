@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::domain::{ClosedReason, OrgId, Organization, SenderType};
+use crate::domain::{ClosedReason, DateRange, OrgId, Organization, SenderType};
 use crate::metrics::baseline;
 use crate::metrics::rooms::{
     is_eligible, room_outcomes, tally_days, ReopenIndex, RoomFacts, RoomOutcome,
@@ -18,7 +18,7 @@ use crate::metrics::rooms::{
 use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
-use crate::source::{ContactVisit, Source, SourceChange};
+use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::store::{FinishedRead, SourceRoom, Store, StoreError};
 
 /// Which days to (re)compute.
@@ -180,76 +180,17 @@ impl Aggregator<'_> {
         let bar = progress_bar(request.show_progress, total_days as u64);
 
         let mut summary = Summary::default();
+        let in_run: Vec<Organization> = plans.iter().map(|p| p.organization.clone()).collect();
         for plan in plans {
-            let OrgPlan {
-                organization,
-                days,
-                finished,
-            } = plan;
-            if days.is_empty() {
-                // Nothing to compute, but restated marks are still cleared and the
-                // mark moved, so the next run looks only at newer changes.
-                if let Some(finished) = finished {
-                    let milestones = self.source_milestones(&organization).await?;
-                    self.store
-                        .write_days(
-                            &organization.id,
-                            &[],
-                            Vec::new(),
-                            milestones.first_eligible_day,
-                            Some(&finished),
-                        )
-                        .await?;
-                }
-                continue;
+            self.execute(plan, &bar, &mut summary).await?;
+        }
+        if let Scope::Nightly { now } = request.scope {
+            for plan in self
+                .census(&in_run, retention_cutoff(now, self.settings))
+                .await?
+            {
+                self.execute(plan, &bar, &mut summary).await?;
             }
-            bar.set_message(organization.id.to_string());
-            let milestones = self.source_milestones(&organization).await?;
-            let baseline_window = milestones.first_ai_day.map(baseline::window);
-            let mut window_rows = Vec::new();
-            // Each chunk is written while the next one is read and computed: the
-            // reads touch only the source tables and the writes only the datamart,
-            // so on two connections the two overlap instead of adding up. Each
-            // chunk's write stays one transaction, exactly as when run in turn.
-            let mut unwritten: Option<ComputedDays> = None;
-            for chunk in chunks(&days, self.settings.chunk_days.max(1) as usize) {
-                let (computed, written) = tokio::join!(
-                    self.compute_days(&organization, &chunk, true),
-                    self.write_computed(&organization, unwritten.take(), &milestones, None),
-                );
-                written?;
-                let computed = computed?;
-                if let Some((first, last)) = baseline_window {
-                    window_rows.extend(
-                        computed
-                            .rows
-                            .iter()
-                            .filter(|row| first <= row.day && row.day <= last)
-                            .cloned(),
-                    );
-                }
-                summary.rooms += computed.rooms;
-                summary.days += chunk.len();
-                if computed.sentiment_pending {
-                    summary.sentiment_pending_days += chunk.len();
-                }
-                unwritten = Some(computed);
-                bar.inc(chunk.len() as u64);
-            }
-            // The last chunk's transaction also records how far the source was read
-            // and clears the restated marks: a crash before it leaves both as they
-            // were, and the next run does the work again.
-            self.write_computed(
-                &organization,
-                unwritten.take(),
-                &milestones,
-                finished.as_ref(),
-            )
-            .await?;
-            self.refresh_baseline(&organization, baseline_window, window_rows)
-                .await?;
-            summary.organizations += 1;
-            summary.refreshed.push(organization.id.clone());
         }
         bar.finish_and_clear();
         tracing::debug!(source = %identity, "aggregation run finished");
@@ -265,6 +206,221 @@ impl Aggregator<'_> {
             self.store.refresh_statistics().await?;
         }
         Ok(summary)
+    }
+
+    /// Computes and writes one organization's planned days.
+    async fn execute(
+        &self,
+        plan: OrgPlan,
+        bar: &ProgressBar,
+        summary: &mut Summary,
+    ) -> Result<(), AggregateError> {
+        let OrgPlan {
+            organization,
+            days,
+            finished,
+        } = plan;
+        if days.is_empty() {
+            // Nothing to compute, but restated marks are still cleared and the
+            // mark moved, so the next run looks only at newer changes.
+            if let Some(finished) = finished {
+                let milestones = self.source_milestones(&organization).await?;
+                self.store
+                    .write_days(
+                        &organization.id,
+                        &[],
+                        Vec::new(),
+                        milestones.first_eligible_day,
+                        Some(&finished),
+                    )
+                    .await?;
+            }
+            return Ok(());
+        }
+        bar.set_message(organization.id.to_string());
+        let milestones = self.source_milestones(&organization).await?;
+        let baseline_window = milestones.first_ai_day.map(baseline::window);
+        let mut window_rows = Vec::new();
+        // Each chunk is written while the next one is read and computed: the
+        // reads touch only the source tables and the writes only the datamart,
+        // so on two connections the two overlap instead of adding up. Each
+        // chunk's write stays one transaction, exactly as when run in turn.
+        let mut unwritten: Option<ComputedDays> = None;
+        for chunk in chunks(&days, self.settings.chunk_days.max(1) as usize) {
+            let (computed, written) = tokio::join!(
+                self.compute_days(&organization, &chunk, true),
+                self.write_computed(&organization, unwritten.take(), &milestones, None),
+            );
+            written?;
+            let computed = computed?;
+            if let Some((first, last)) = baseline_window {
+                window_rows.extend(
+                    computed
+                        .rows
+                        .iter()
+                        .filter(|row| first <= row.day && row.day <= last)
+                        .cloned(),
+                );
+            }
+            summary.rooms += computed.rooms;
+            summary.days += chunk.len();
+            if computed.sentiment_pending {
+                summary.sentiment_pending_days += chunk.len();
+            }
+            unwritten = Some(computed);
+            bar.inc(chunk.len() as u64);
+        }
+        // The last chunk's transaction also records how far the source was read
+        // and clears the restated marks: a crash before it leaves both as they
+        // were, and the next run does the work again.
+        self.write_computed(
+            &organization,
+            unwritten.take(),
+            &milestones,
+            finished.as_ref(),
+        )
+        .await?;
+        self.refresh_baseline(&organization, baseline_window, window_rows)
+            .await?;
+        summary.organizations += 1;
+        summary.refreshed.push(organization.id.clone());
+        Ok(())
+    }
+
+    /// A room deleted from a live source leaves no timestamp. After a nightly run
+    /// every organization's stored days should hold exactly the source's rooms of
+    /// those days: one count over the whole fleet finds the organizations where they
+    /// do not, and a count per day finds the days to restate (METRICS.md §8.3; what
+    /// even this misses, `impact verify` finds).
+    async fn census(
+        &self,
+        organizations: &[Organization],
+        cutoff: NaiveDate,
+    ) -> Result<Vec<OrgPlan>, AggregateError> {
+        let stored = self.store.stored_room_totals(cutoff).await?;
+        let mut checked = Vec::new();
+        let mut spans = Vec::new();
+        for organization in organizations {
+            if let Some(total) = stored.iter().find(|t| t.organization_id == organization.id) {
+                spans.push(RoomSpan {
+                    organization_id: organization.id.clone(),
+                    start: organization.day_start(total.first_day),
+                    end: organization.day_start(total.last_day + Duration::days(1)),
+                });
+                checked.push((organization, total));
+            }
+        }
+        let Some(counts) = self.source.count_rooms(&spans).await? else {
+            return Ok(Vec::new());
+        };
+        let mut plans = Vec::new();
+        for (((organization, total), span), count) in checked.into_iter().zip(&spans).zip(counts) {
+            if count == total.rooms {
+                continue;
+            }
+            let range = DateRange::unbounded(total.first_day, total.last_day)
+                .map_err(|e| AggregateError::Store(StoreError::Invalid(e.to_string())))?;
+            let stored_days: HashMap<NaiveDate, i64> = self
+                .store
+                .daily_counters(&organization.id, range)
+                .await?
+                .into_iter()
+                .map(|row| (row.day, row.eligible + row.test_chats + row.spam))
+                .collect();
+            let source_days: HashMap<NaiveDate, i64> = self
+                .source
+                .rooms_per_day(
+                    &organization.id,
+                    organization.timezone.name(),
+                    span.start,
+                    span.end,
+                )
+                .await?
+                .into_iter()
+                .collect();
+            let differing: Vec<NaiveDate> = day_span(total.first_day, total.last_day)
+                .into_iter()
+                .filter(|day| {
+                    stored_days.get(day).copied().unwrap_or(0)
+                        != source_days.get(day).copied().unwrap_or(0)
+                })
+                .collect();
+            let days = self.rooms_behind(organization, &differing).await?;
+            tracing::info!(
+                org_id = %organization.id,
+                stored = total.rooms,
+                source = count,
+                days = days.len(),
+                "the source holds other rooms than the datamart (rows deleted or written without a new timestamp); restating those days"
+            );
+            plans.push(OrgPlan {
+                organization: organization.clone(),
+                days,
+                finished: None,
+            });
+        }
+        Ok(plans)
+    }
+
+    /// The days to restate when the rooms of `differing` days are not those stored:
+    /// those days, the days of the contained rooms a vanished room had reopened,
+    /// and those of the contained rooms a room that appeared may reopen (§8.2).
+    async fn rooms_behind(
+        &self,
+        organization: &Organization,
+        differing: &[NaiveDate],
+    ) -> Result<Vec<NaiveDate>, AggregateError> {
+        let org = &organization.id;
+        let mut days: BTreeSet<NaiveDate> = differing.iter().copied().collect();
+        let mut vanished = Vec::new();
+        let mut visits = Vec::new();
+        for chunk in chunks(differing, self.settings.chunk_days.max(1) as usize) {
+            let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
+                continue;
+            };
+            let range = DateRange::unbounded(*first, *last)
+                .map_err(|e| AggregateError::Store(StoreError::Invalid(e.to_string())))?;
+            let stored: HashSet<String> = self
+                .store
+                .room_outcomes(org, range)
+                .await?
+                .into_iter()
+                .filter(|room| chunk.contains(&room.day))
+                .map(|room| room.room_id)
+                .collect();
+            let rooms = self
+                .source
+                .rooms_created_between(
+                    org,
+                    organization.day_start(*first),
+                    organization.day_start(*last + Duration::days(1)),
+                )
+                .await?;
+            let present: HashSet<&str> = rooms.iter().map(|room| room.id.as_str()).collect();
+            vanished.extend(
+                stored
+                    .iter()
+                    .filter(|id| !present.contains(id.as_str()))
+                    .cloned(),
+            );
+            visits.extend(
+                rooms
+                    .iter()
+                    .filter(|room| !stored.contains(&room.id))
+                    .map(|room| ContactVisit {
+                        contact_id: room.contact_id.clone(),
+                        at: room.created_at,
+                    }),
+            );
+        }
+        days.extend(self.store.days_naming_rooms(org, &vanished).await?);
+        for room in self.source.rooms_closed_before(org, &visits).await? {
+            let facts = room_facts(&room, 0, 0, None);
+            if facts.is_eligible() && facts.is_contained() {
+                days.insert(organization.local_date(room.created_at));
+            }
+        }
+        Ok(days.into_iter().collect())
     }
 
     /// A live source's organizations are copied into the datamart, so the report

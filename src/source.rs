@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::store::{MessageCount, SourceRoom, StoreResult};
@@ -27,6 +27,14 @@ pub struct SourceChange {
     /// contained room of that customer's come back or not); `None` when only a
     /// message or summary of the room is new, which changes only the room's own day.
     pub contact_id: Option<String>,
+}
+
+/// The rooms of one organization created in `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomSpan {
+    pub organization_id: OrgId,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
 }
 
 /// A customer's visit that may have reopened a contained room: the rooms of
@@ -90,6 +98,20 @@ pub trait Source: Send + Sync {
         org: &OrgId,
         visits: &[ContactVisit],
     ) -> StoreResult<Vec<SourceRoom>>;
+    /// How many rooms each span holds (`start ≤ created_at < end` of its
+    /// organization), in one pass for the whole fleet; `None` for the datamart's own
+    /// tables, where nothing is deleted behind the import's back. A room deleted from
+    /// a live source leaves no timestamp: a count that differs from the datamart's
+    /// is how it shows.
+    async fn count_rooms(&self, spans: &[RoomSpan]) -> StoreResult<Option<Vec<i64>>>;
+    /// The organization's rooms per local day of `timezone` in `[start, end)`.
+    async fn rooms_per_day(
+        &self,
+        org: &OrgId,
+        timezone: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<(NaiveDate, i64)>>;
     /// Every room, of every organization, with a timestamp in `(after, until]`
     /// (§8.3): `None` for the datamart's own tables, whose writer (the import) marks
     /// what it changed instead.

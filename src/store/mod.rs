@@ -151,6 +151,15 @@ pub struct RestatementMark {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// How many rooms an organization's stored days count, and which days those are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRooms {
+    pub organization_id: OrgId,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    pub rooms: i64,
+}
+
 /// What an aggregation run leaves behind for an organization once all its days are
 /// written: how far it read the source, and the last mark it restated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -365,6 +374,9 @@ pub trait Store: Send + Sync {
         org: &OrgId,
         room_ids: &[String],
     ) -> StoreResult<Vec<NaiveDate>>;
+    /// Per organization, its first and last stored days from `since` on and how many
+    /// rooms (eligible, test chats and spam) those days count.
+    async fn stored_room_totals(&self, since: NaiveDate) -> StoreResult<Vec<StoredRooms>>;
     /// Every stored room outcome of the organization's days in `range`, in list order.
     async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>>;
 

@@ -17,7 +17,7 @@ use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, Change, ConversationQuery,
     DatamartHealth, FinishedRead, HistoryRecord, ImportWriter, OrgActivity, RestatementMark,
-    SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
+    SourceRoom, Store, StoreError, StoreResult, StoredRooms, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
@@ -457,6 +457,28 @@ impl Store for PostgresStore {
         .await?
         .iter()
         .map(|row| row.try_get(0).map_err(StoreError::postgres(context)))
+        .collect()
+    }
+
+    async fn stored_room_totals(&self, since: NaiveDate) -> StoreResult<Vec<StoredRooms>> {
+        let context = "counting the datamart's rooms";
+        self.query(
+            context,
+            &sql::stored_room_totals(Dialect::Postgres),
+            &[&since],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let org: String = row.try_get(0).map_err(StoreError::postgres(context))?;
+            Ok(StoredRooms {
+                organization_id: OrgId::parse(&org)
+                    .map_err(|e| StoreError::Invalid(format!("daily row: {e}")))?,
+                first_day: row.try_get(1).map_err(StoreError::postgres(context))?,
+                last_day: row.try_get(2).map_err(StoreError::postgres(context))?,
+                rooms: row.try_get(3).map_err(StoreError::postgres(context))?,
+            })
+        })
         .collect()
     }
 

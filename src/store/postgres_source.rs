@@ -13,7 +13,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::{Object, Pool};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
@@ -23,7 +23,7 @@ use super::{organization_from_columns, redact, MessageCount, SourceRoom, StoreEr
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::settings::SourceSettings;
-use crate::source::{ContactVisit, Source, SourceChange};
+use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
 
 /// The relations a source is read from, each already quoted for SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -438,6 +438,67 @@ impl Source for PostgresSource {
         .await?
         .iter()
         .map(room_from_row)
+        .collect()
+    }
+
+    async fn count_rooms(&self, spans: &[RoomSpan]) -> StoreResult<Option<Vec<i64>>> {
+        if !self.live {
+            return Ok(None);
+        }
+        if spans.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let orgs: Vec<&str> = spans.iter().map(|s| s.organization_id.as_str()).collect();
+        let starts: Vec<DateTime<Utc>> = spans.iter().map(|s| s.start).collect();
+        let ends: Vec<DateTime<Utc>> = spans.iter().map(|s| s.end).collect();
+        let context = "counting the source's rooms";
+        // One statement; each span is a range of the (organization, created_at) index.
+        let rows = self
+            .query(
+                context,
+                &format!(
+                    "SELECT (SELECT count(*) FROM {} r WHERE r.organization_id = s.org
+                             AND r.created_at >= s.start_at AND r.created_at < s.end_at)
+                     FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
+                          WITH ORDINALITY AS s(org, start_at, end_at, n)
+                     ORDER BY s.n",
+                    self.relations.rooms
+                ),
+                &[&orgs, &starts, &ends],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(StoreError::postgres(context)))
+            .collect::<StoreResult<Vec<i64>>>()
+            .map(Some)
+    }
+
+    async fn rooms_per_day(
+        &self,
+        org: &OrgId,
+        timezone: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<(NaiveDate, i64)>> {
+        let context = "counting the source's rooms per day";
+        self.query(
+            context,
+            &format!(
+                "SELECT (created_at AT TIME ZONE $2)::date AS day, count(*) FROM {}
+                 WHERE organization_id = $1 AND created_at >= $3 AND created_at < $4
+                 GROUP BY 1 ORDER BY 1",
+                self.relations.rooms
+            ),
+            &[&org.as_str(), &timezone, &start, &end],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0).map_err(StoreError::postgres(context))?,
+                row.try_get(1).map_err(StoreError::postgres(context))?,
+            ))
+        })
         .collect()
     }
 

@@ -279,6 +279,16 @@ pub(crate) fn outcomes_of_days(dialect: Dialect) -> String {
     )
 }
 
+/// Each organization's first and last stored day from the parameter on, and the
+/// rooms those days count.
+pub(crate) fn stored_room_totals(dialect: Dialect) -> String {
+    format!(
+        "SELECT organization_id, min(day), max(day), CAST(sum(eligible + test_chats + spam) AS BIGINT) \
+         FROM ai_activity_logs WHERE day >= {} GROUP BY organization_id",
+        dialect.parameter(1)
+    )
+}
+
 /// Records, once an organization's days are written, how far its source was read
 /// (parameters: organization, instant, source identity) and deletes the marks the
 /// run restated (the second statement; parameters: organization, last mark).

@@ -11,7 +11,8 @@ use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, Change,
     ConversationQuery, DatamartHealth, FinishedRead, HistoryRecord, ImportWriter, MessageCount,
-    OrgActivity, RestatementMark, SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
+    OrgActivity, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredRooms,
+    SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
@@ -19,7 +20,7 @@ use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
-use crate::source::{ContactVisit, Source, SourceChange};
+use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
 
@@ -531,6 +532,29 @@ impl Source for SqliteSource {
         .await
     }
 
+    async fn count_rooms(&self, _spans: &[RoomSpan]) -> StoreResult<Option<Vec<i64>>> {
+        // Only the import writes these tables, and it never deletes.
+        Ok(None)
+    }
+
+    async fn rooms_per_day(
+        &self,
+        org: &OrgId,
+        timezone: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> StoreResult<Vec<(NaiveDate, i64)>> {
+        let timezone = crate::domain::Organization::parse_timezone(timezone)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut days: std::collections::BTreeMap<NaiveDate, i64> = Default::default();
+        for room in self.rooms_created_between(org, start, end).await? {
+            *days
+                .entry(room.created_at.with_timezone(&timezone).date_naive())
+                .or_default() += 1;
+        }
+        Ok(days.into_iter().collect())
+    }
+
     async fn changes_between(
         &self,
         _after: DateTime<Utc>,
@@ -816,6 +840,38 @@ impl Store for SqliteStore {
                 }
             }
             Ok(days.into_iter().collect())
+        })
+        .await
+    }
+
+    async fn stored_room_totals(&self, since: NaiveDate) -> StoreResult<Vec<StoredRooms>> {
+        self.with_connection(move |c| {
+            let context = "counting the datamart's rooms";
+            let mut statement = c
+                .prepare_cached(&sql::stored_room_totals(Dialect::Sqlite))
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map([since.to_string()], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, i64>(3)?,
+                    ))
+                })
+                .map_err(StoreError::sqlite(context))?;
+            let mut totals = Vec::new();
+            for row in rows {
+                let (org, first, last, rooms) = row.map_err(StoreError::sqlite(context))?;
+                totals.push(StoredRooms {
+                    organization_id: OrgId::parse(&org)
+                        .map_err(|e| StoreError::Invalid(format!("daily row: {e}")))?,
+                    first_day: parse_day(&first)?,
+                    last_day: parse_day(&last)?,
+                    rooms,
+                });
+            }
+            Ok(totals)
         })
         .await
     }

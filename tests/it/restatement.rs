@@ -1,6 +1,7 @@
 //! The datamart follows its source (METRICS.md §8): random histories of source
 //! changes (new rooms, late closes, reassignments, spam, new messages, late
-//! summaries, rooms whose `created_at` moves, new business hours) interleaved with
+//! summaries, rooms whose `created_at` moves, new business hours, and on the live
+//! source deleted rooms) interleaved with
 //! nightly runs. After every run the datamart (daily counters, room outcomes, first
 //! eligible day, onboarding baseline) must equal a fresh full aggregation of the
 //! same source: on SQLite and PostgreSQL fed by imports, and on a live PostgreSQL
@@ -121,6 +122,12 @@ enum Change {
     NewBusinessHours {
         org: usize,
     },
+    /// Only a live source can lose a row (an import never deletes): a test chat
+    /// cleaned up, or any room.
+    Delete {
+        pick: usize,
+        test_chats_only: bool,
+    },
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -140,6 +147,8 @@ fn change() -> impl Strategy<Value = Change> {
         1 => (any::<usize>(), -3i8..4).prop_map(|(pick, score)| Change::LateSummary { pick, score }),
         1 => (any::<usize>(), -200i16..200).prop_map(|(pick, hours)| Change::MoveCreated { pick, hours }),
         1 => (0..2usize).prop_map(|org| Change::NewBusinessHours { org }),
+        2 => (any::<usize>(), any::<bool>())
+            .prop_map(|(pick, test_chats_only)| Change::Delete { pick, test_chats_only }),
     ]
 }
 
@@ -250,6 +259,23 @@ impl World {
             Change::NewBusinessHours { org } => {
                 self.hours[*org] = 1 - self.hours[*org];
                 delta.organizations = true;
+            }
+            Change::Delete {
+                pick,
+                test_chats_only,
+            } => {
+                let ids: Vec<String> = self
+                    .rooms
+                    .values()
+                    .filter(|room| room.test_chat || !test_chats_only)
+                    .map(|room| room.id.clone())
+                    .collect();
+                if !ids.is_empty() {
+                    let id = &ids[pick % ids.len()];
+                    self.rooms.remove(id);
+                    self.messages.remove(id);
+                    self.summaries.remove(id);
+                }
             }
         }
     }
@@ -575,16 +601,22 @@ proptest! {
         live_settings.source.lag_seconds = 60;
         let live_store = runtime.block_on(store::open(&live_datamart.url, 2)).expect("open");
 
+        // The live source's world also loses rows.
+        let mut live_world = world.clone();
         for round in 0..=rounds.len() {
             let mut delta = Delta::default();
             if round > 0 {
                 for (index, change) in rounds[round - 1].iter().enumerate() {
-                    world.apply(change, change_time(round, index), &mut delta);
+                    let at = change_time(round, index);
+                    if !matches!(change, Change::Delete { .. }) {
+                        world.apply(change, at, &mut delta);
+                    }
+                    live_world.apply(change, at, &mut Delta::default());
                 }
             }
             let dir = tempfile::tempdir().expect("dir");
             world.write_import(dir.path(), (round > 0).then_some(&delta));
-            world.write_chatbot(&live);
+            live_world.write_chatbot(&live);
             let scope = Scope::Nightly { now: run_at(round) };
             runtime.block_on(async {
                 for store in &stores {
@@ -599,10 +631,13 @@ proptest! {
                 let actual = runtime.block_on(snapshot(store.as_ref()));
                 prop_assert_eq!(difference(&actual, &expected), None, "{} after round {}", backend, round);
             }
+            let live_expected = runtime.block_on(recompute_from_source(&live_settings, scope.clone()));
             let actual = runtime.block_on(snapshot(live_store.as_ref()));
-            prop_assert_eq!(difference(&actual, &expected), None, "the live source after round {}", round);
-            let recomputed = runtime.block_on(recompute_from_source(&live_settings, scope.clone()));
-            prop_assert_eq!(difference(&recomputed, &expected), None, "a full run of the live source");
+            prop_assert_eq!(difference(&actual, &live_expected), None, "the live source after round {}", round);
+            // Without deletions the live source and the imports hold the same rooms.
+            if live_world.rooms.len() == world.rooms.len() {
+                prop_assert_eq!(difference(&live_expected, &expected), None, "a full run of the live source");
+            }
         }
     }
 }
@@ -683,4 +718,63 @@ fn an_identical_import_marks_nothing_and_a_change_marks_its_days() {
             assert_eq!(marked, expected, "{url}");
         });
     }
+}
+
+/// A live source loses the room a customer came back with, days later and with no
+/// timestamp anywhere: the next nightly run finds the missing room by counting, and
+/// the older contained room it had reopened counts as solved again.
+#[test]
+fn a_deleted_follow_up_makes_the_older_room_solved_again() {
+    let runtime = runtime();
+    let live = LiveSource::create();
+    let datamart = TestDatabase::create();
+    let mut settings = Settings::load(None).expect("settings");
+    live.apply(&mut settings);
+    // Day 1: a room the AI closed on its own; day 2: the same customer again.
+    let mut world = initial_world(&[(0, 1, 0, Some(0), false, false)]);
+    let first = world.rooms.values().next().expect("room").clone();
+    let mut delta = Delta::default();
+    world.apply(
+        &Change::NewRoom {
+            org: 0,
+            contact: 1,
+            test_chat: false,
+            age: 0,
+            reason: Some(2),
+            agent: true,
+        },
+        first.created + Duration::hours(30),
+        &mut delta,
+    );
+    let follow_up = delta.rooms[0].clone();
+    world.write_chatbot(&live);
+    let store = runtime
+        .block_on(store::open(&datamart.url, 2))
+        .expect("open");
+    let reopened = |store: &Arc<dyn Store>| {
+        runtime.block_on(async {
+            let org = OrgId::parse(ORGS[0].0).expect("id");
+            let day = first.created.date_naive();
+            let range = DateRange::unbounded(day, day).expect("range");
+            store.daily_counters(&org, range).await.expect("rows")[0].reopened
+        })
+    };
+    runtime.block_on(run(&store, &settings, Scope::Nightly { now: run_at(0) }));
+    assert_eq!(reopened(&store), 1, "the customer came back");
+
+    world.apply(
+        &Change::Delete {
+            pick: world
+                .rooms
+                .keys()
+                .position(|id| *id == follow_up)
+                .expect("room"),
+            test_chats_only: false,
+        },
+        run_at(0),
+        &mut Delta::default(),
+    );
+    world.write_chatbot(&live);
+    runtime.block_on(run(&store, &settings, Scope::Nightly { now: run_at(5) }));
+    assert_eq!(reopened(&store), 0, "the room they came back with is gone");
 }
