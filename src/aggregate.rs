@@ -118,13 +118,13 @@ pub struct Aggregator<'a> {
 const FIRST_ROOM_PAGE: i64 = 1000;
 
 /// What one run does for one organization.
-struct OrgPlan {
-    organization: Organization,
-    days: Vec<NaiveDate>,
+pub(crate) struct OrgPlan {
+    pub(crate) organization: Organization,
+    pub(crate) days: Vec<NaiveDate>,
     /// Written with the organization's last days: how far the source was read and
     /// which marks were restated. `None` for a run of given days, which leaves the
     /// marks for the run that restates them.
-    finished: Option<FinishedRead>,
+    pub(crate) finished: Option<FinishedRead>,
 }
 
 /// What changed in the source since an organization's last run, as org-local days
@@ -209,7 +209,7 @@ impl Aggregator<'_> {
     }
 
     /// Computes and writes one organization's planned days.
-    async fn execute(
+    pub(crate) async fn execute(
         &self,
         plan: OrgPlan,
         bar: &ProgressBar,
@@ -853,7 +853,7 @@ impl Aggregator<'_> {
     /// Computes one run of consecutive days from the source. Without `read_sentiment`
     /// the sentiment sums stay empty (for figures that do not use them). A day's row
     /// depends only on the source, never on which other days are computed with it.
-    async fn compute_days(
+    pub(crate) async fn compute_days(
         &self,
         organization: &Organization,
         days: &[NaiveDate],
@@ -955,12 +955,12 @@ struct SourceMilestones {
 
 /// The counters of a run of days, as computed from the source.
 #[derive(Debug, Default)]
-struct ComputedDays {
-    rows: Vec<DailyCounters>,
+pub(crate) struct ComputedDays {
+    pub(crate) rows: Vec<DailyCounters>,
     /// The room behind each count of `rows`.
-    outcomes: Vec<RoomOutcome>,
-    rooms: u64,
-    sentiment_pending: bool,
+    pub(crate) outcomes: Vec<RoomOutcome>,
+    pub(crate) rooms: u64,
+    pub(crate) sentiment_pending: bool,
 }
 
 /// The creation-time windows `[from, until)` whose rooms could be a follow-up of a
@@ -1020,18 +1020,18 @@ fn room_facts(
 
 /// The first day the datamart keeps as of `now`: older daily rows are deleted, and
 /// older days are never restated.
-fn retention_cutoff(now: DateTime<Utc>, settings: &AggregationSettings) -> NaiveDate {
+pub(crate) fn retention_cutoff(now: DateTime<Utc>, settings: &AggregationSettings) -> NaiveDate {
     now.date_naive()
         .checked_sub_months(Months::new(settings.retention_months))
         .unwrap_or(NaiveDate::MIN)
 }
 
-fn day_span(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+pub(crate) fn day_span(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     from.iter_days().take_while(|day| *day <= to).collect()
 }
 
 /// Splits sorted days into runs of consecutive days, each at most `size` long.
-fn chunks(days: &[NaiveDate], size: usize) -> Vec<Vec<NaiveDate>> {
+pub(crate) fn chunks(days: &[NaiveDate], size: usize) -> Vec<Vec<NaiveDate>> {
     let mut chunks: Vec<Vec<NaiveDate>> = Vec::new();
     for day in days {
         match chunks.last_mut() {
@@ -1049,7 +1049,7 @@ fn chunks(days: &[NaiveDate], size: usize) -> Vec<Vec<NaiveDate>> {
     chunks
 }
 
-fn progress_bar(show: bool, length: u64) -> ProgressBar {
+pub(crate) fn progress_bar(show: bool, length: u64) -> ProgressBar {
     if !show || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

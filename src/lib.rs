@@ -16,3 +16,4 @@ pub mod settings;
 pub mod source;
 pub mod store;
 pub mod text;
+pub mod verify;

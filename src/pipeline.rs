@@ -9,10 +9,12 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 
 use crate::aggregate::{AggregateError, Aggregator, Request, Summary};
+use crate::domain::OrgId;
 use crate::sentiment::{MongoSentiment, SentimentError, SentimentSource, StoreSentiment};
 use crate::settings::Settings;
 use crate::source::Source;
 use crate::store::{self, Change, PostgresSource, Store, StoreError};
+use crate::verify::{VerifyOutcome, VerifyRequest};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -103,20 +105,56 @@ pub async fn aggregate(
     store: &Arc<dyn Store>,
     request: &Request,
 ) -> Result<Summary, PipelineError> {
-    let source = conversation_source(settings, store)?;
-    let sentiment = sentiment_source(settings, &source).await?;
-    let summary = Aggregator {
-        store: store.as_ref(),
-        source: source.as_ref(),
-        sentiment: sentiment.as_ref(),
-        settings: &settings.aggregation,
-        overlap: chrono::Duration::seconds(
-            i64::try_from(settings.source.overlap_seconds).unwrap_or(i64::MAX / 1_000_000),
-        ),
+    let readers = Readers::open(settings, store).await?;
+    let summary = readers.aggregator(settings, store).run(request).await?;
+    tell_servers(store, &summary.refreshed).await;
+    Ok(summary)
+}
+
+/// Compares the datamart with a recomputation from the configured source, and with
+/// `repair` writes the drifted days again (METRICS.md §8.5).
+pub async fn verify(
+    settings: &Settings,
+    store: &Arc<dyn Store>,
+    request: &VerifyRequest,
+) -> Result<VerifyOutcome, PipelineError> {
+    let readers = Readers::open(settings, store).await?;
+    let outcome = readers.aggregator(settings, store).verify(request).await?;
+    tell_servers(store, &outcome.refreshed).await;
+    Ok(outcome)
+}
+
+/// What an aggregation reads: the configured source and sentiment.
+struct Readers {
+    source: Arc<dyn Source>,
+    sentiment: Box<dyn SentimentSource>,
+}
+
+impl Readers {
+    async fn open(settings: &Settings, store: &Arc<dyn Store>) -> Result<Self, PipelineError> {
+        let source = conversation_source(settings, store)?;
+        let sentiment = sentiment_source(settings, &source).await?;
+        Ok(Readers { source, sentiment })
     }
-    .run(request)
-    .await?;
-    for org in &summary.refreshed {
+
+    fn aggregator<'a>(
+        &'a self,
+        settings: &'a Settings,
+        store: &'a Arc<dyn Store>,
+    ) -> Aggregator<'a> {
+        Aggregator {
+            store: store.as_ref(),
+            source: self.source.as_ref(),
+            sentiment: self.sentiment.as_ref(),
+            settings: &settings.aggregation,
+            overlap: settings.source.overlap(),
+        }
+    }
+}
+
+/// Tells every running server that these organizations' figures changed.
+async fn tell_servers(store: &Arc<dyn Store>, organizations: &[OrgId]) {
+    for org in organizations {
         let change = Change::Refreshed {
             org_id: org.to_string(),
         };
@@ -125,7 +163,6 @@ pub async fn aggregate(
             tracing::warn!(error = %error, "could not tell running servers about the new figures");
         }
     }
-    Ok(summary)
 }
 
 /// Yesterday's date where most of our customers are.

@@ -134,7 +134,22 @@ impl std::fmt::Debug for SourceSettings {
     }
 }
 
+/// The longest lag and overlap honoured (a day and 30 days): a run never looks
+/// further back for changes than a month before its last mark.
+pub const MAX_SOURCE_LAG_SECONDS: u64 = 86_400;
+pub const MAX_SOURCE_OVERLAP_SECONDS: u64 = 30 * 86_400;
+
 impl SourceSettings {
+    /// How long rows may take to appear after their timestamps, at most a day.
+    pub fn lag(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lag_seconds.min(MAX_SOURCE_LAG_SECONDS))
+    }
+
+    /// How far before its last mark a run looks for changes, at most 30 days.
+    pub fn overlap(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.overlap_seconds.min(MAX_SOURCE_OVERLAP_SECONDS) as i64)
+    }
+
     /// The live source's URL, if one is configured.
     pub fn live_url(&self) -> Option<&str> {
         Some(self.database_url.trim()).filter(|url| !url.is_empty())

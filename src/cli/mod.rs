@@ -51,7 +51,12 @@ pub enum Command {
         no_serve: bool,
     },
     /// Serve the report API (settings from config/ and IMPACT__… variables).
-    Serve,
+    Serve {
+        /// Read conversations from this PostgreSQL database (a read replica of the
+        /// chatbot's) instead of the datamart's own tables.
+        #[arg(long, env = "IMPACT_SOURCE_URL")]
+        source_url: Option<String>,
+    },
     /// Print the forecast backtest table of docs/forecast.md (rolling-origin mean
     /// absolute error, in percentage points, per method and history shape).
     ForecastBacktest {
@@ -104,6 +109,32 @@ pub enum Command {
         /// Read sentiment from this MongoDB instead of the room_summaries table.
         #[arg(long, env = "IMPACT_MONGODB_URL")]
         mongodb_url: Option<String>,
+        /// Read conversations from this PostgreSQL database (a read replica of the
+        /// chatbot's) instead of the datamart's own tables.
+        #[arg(long, env = "IMPACT_SOURCE_URL")]
+        source_url: Option<String>,
+    },
+    /// Recompute days from the source in memory and compare them with the datamart;
+    /// exit status 3 when any organization-day differs (drifted).
+    Verify {
+        /// First day, YYYY-MM-DD (with --to). Without both: every stored day within
+        /// the retention period.
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Only this organization.
+        #[arg(long)]
+        org: Option<String>,
+        /// Write the drifted days again from the source.
+        #[arg(long)]
+        repair: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[arg(long, env = "IMPACT_MONGODB_URL")]
+        mongodb_url: Option<String>,
+        #[arg(long, env = "IMPACT_SOURCE_URL")]
+        source_url: Option<String>,
     },
     /// Print an organization's report from the datamart.
     Report {
@@ -151,6 +182,8 @@ fn input(message: impl std::fmt::Display) -> CliError {
 /// What is left to do once a command's batch work is done.
 pub enum Next {
     Exit,
+    /// `impact verify` found drifted days: exit status 3.
+    Drifted,
     Serve {
         settings: Box<Settings>,
         mode: crate::server::Mode,
@@ -160,7 +193,7 @@ pub enum Next {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // The server logs JSON lines for machines; batch commands log text for people.
-    init_logging(matches!(cli.command, Command::Serve));
+    init_logging(matches!(cli.command, Command::Serve { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -178,6 +211,7 @@ pub fn main() -> ExitCode {
         Ok(Next::Serve { settings, mode }) => {
             actix_web::rt::System::new().block_on(serve(*settings, mode))
         }
+        Ok(Next::Drifted) => return ExitCode::from(3),
         other => other.map(|_| ()),
     };
     match outcome {
@@ -261,10 +295,66 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             print!("{}", forecast::audit_report(store.as_ref()).await?);
             Ok(Next::Exit)
         }
-        Command::Serve => Ok(Next::Serve {
-            settings: Box::new(settings),
-            mode: crate::server::Mode::Production,
-        }),
+        Command::Serve { source_url } => {
+            if let Some(url) = source_url {
+                settings.source.database_url = url;
+            }
+            Ok(Next::Serve {
+                settings: Box::new(settings),
+                mode: crate::server::Mode::Production,
+            })
+        }
+        Command::Verify {
+            from,
+            to,
+            org,
+            repair,
+            format,
+            mongodb_url,
+            source_url,
+        } => {
+            if let Some(url) = mongodb_url {
+                settings.mongodb.url = url;
+            }
+            if let Some(url) = source_url {
+                settings.source.database_url = url;
+            }
+            let days = match (from, to) {
+                (Some(from), Some(to)) => {
+                    let from = DateRange::parse_date(&from).map_err(input)?;
+                    let to = DateRange::parse_date(&to).map_err(input)?;
+                    DateRange::unbounded(from, to).map_err(input)?;
+                    Some((from, to))
+                }
+                _ => None,
+            };
+            let request = crate::verify::VerifyRequest {
+                days,
+                organization: org
+                    .as_deref()
+                    .map(OrgId::parse)
+                    .transpose()
+                    .map_err(input)?,
+                repair,
+                now: Utc::now(),
+                show_progress: true,
+            };
+            let store = pipeline::open_store(&settings)
+                .await
+                .map_err(pipeline_error)?;
+            let outcome = pipeline::verify(&settings, &store, &request)
+                .await
+                .map_err(pipeline_error)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&outcome)?),
+                Format::Text => print!("{}", verify_text(&outcome)),
+            }
+            Ok(if outcome.drifted.is_empty() {
+                Next::Exit
+            } else {
+                Next::Drifted
+            })
+        }
         Command::Migrate => {
             let store = pipeline::open_store(&settings)
                 .await
@@ -338,9 +428,13 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             org,
             shard,
             mongodb_url,
+            source_url,
         } => {
             if let Some(url) = mongodb_url {
                 settings.mongodb.url = url;
+            }
+            if let Some(url) = source_url {
+                settings.source.database_url = url;
             }
             let scope = match (from, to) {
                 (Some(from), Some(to)) => {
@@ -442,6 +536,53 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             Ok(Next::Exit)
         }
     }
+}
+
+/// What `impact verify` found, for a person: each drifted organization-day with
+/// what differs (stored → source).
+fn verify_text(outcome: &crate::verify::VerifyOutcome) -> String {
+    let mut text = String::new();
+    for day in &outcome.drifted {
+        let mut parts: Vec<String> = day
+            .counters
+            .iter()
+            .map(|c| format!("{} {} → {}", c.name, c.stored, c.source))
+            .collect();
+        for (count, what) in [
+            (day.rooms_missing.len(), "rooms not stored"),
+            (day.rooms_extra.len(), "rooms no longer in the source"),
+            (day.rooms_changed.len(), "rooms with another outcome"),
+        ] {
+            if count > 0 {
+                parts.push(format!("{count} {what}"));
+            }
+        }
+        text.push_str(&format!(
+            "drifted: {} {}: {}\n",
+            day.organization_id,
+            day.day,
+            parts.join(", ")
+        ));
+    }
+    text.push_str(&format!(
+        "Checked {} org-days of {} organizations (stored → source): {} drifted.",
+        outcome.days_checked,
+        outcome.organizations,
+        outcome.drifted.len()
+    ));
+    if outcome.sentiment_unchecked_days > 0 {
+        text.push_str(&format!(
+            " Sentiment could not be read for {} org-days, so it was not compared there.",
+            outcome.sentiment_unchecked_days
+        ));
+    }
+    if outcome.repaired {
+        text.push_str(" The drifted days were written again from the source.");
+    } else if !outcome.drifted.is_empty() {
+        text.push_str(" Run again with --repair to write them again from the source.");
+    }
+    text.push('\n');
+    text
 }
 
 fn report_error(error: ReportError) -> CliError {

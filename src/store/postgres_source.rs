@@ -189,7 +189,7 @@ impl PostgresSource {
             pool: build_pool(config, settings.pool_size)?,
             relations,
             identity: redact(url),
-            read_lag: Duration::from_secs(settings.lag_seconds),
+            read_lag: settings.lag(),
             live: true,
         })
     }

@@ -778,3 +778,108 @@ fn a_deleted_follow_up_makes_the_older_room_solved_again() {
     runtime.block_on(run(&store, &settings, Scope::Nightly { now: run_at(5) }));
     assert_eq!(reopened(&store), 0, "the room they came back with is gone");
 }
+
+/// The environment that points the binary at a live source through its views.
+fn live_env(live: &LiveSource) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "IMPACT__SOURCE__ORGANIZATIONS",
+            "impact_views.organizations".into(),
+        ),
+        ("IMPACT__SOURCE__ROOMS", "impact_views.rooms".into()),
+        ("IMPACT__SOURCE__HISTORIES", "impact_views.histories".into()),
+        (
+            "IMPACT__SOURCE__ROOM_SUMMARIES",
+            "impact_views.room_summaries".into(),
+        ),
+        ("IMPACT__SOURCE__DATABASE_URL", live.reader_url.clone()),
+    ]
+}
+
+/// A change that leaves no timestamp (an `UPDATE` that kept them all) is invisible
+/// to a nightly run; `impact verify` finds the drifted day and says what differs,
+/// exits 3, and with `--repair` writes it again, after which nothing drifts.
+#[test]
+fn verify_finds_a_drift_made_by_hand_and_repair_removes_it() {
+    let live = LiveSource::create();
+    let datamart = TestSqlite::create();
+    let world = initial_world(&[
+        (0, 1, 0, Some(0), false, false),
+        (0, 2, 2000, Some(1), false, false),
+        (1, 1, 4000, Some(0), true, false),
+    ]);
+    world.write_chatbot(&live);
+    let env = live_env(&live);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let impact = |args: &[&str]| crate::common::impact_with_env(&datamart.url, args, &env);
+    let first = impact(&["aggregate"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let clean = impact(&["verify"]);
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+
+    // By hand, in the chatbot's table: the first room becomes spam, every timestamp kept.
+    let room = world.rooms.values().next().expect("room").clone();
+    live.chatbot(&format!(
+        "UPDATE chatbot.conversations SET end_reason = 'SPAM' WHERE conv_id = '{}'",
+        room.id
+    ));
+    let nightly = impact(&["aggregate", "--nightly"]);
+    assert!(nightly.status.success());
+    let drifted = impact(&["verify", "--format", "json"]);
+    assert_eq!(drifted.status.code(), Some(3), "drift exits 3");
+    let found: serde_json::Value = serde_json::from_slice(&drifted.stdout).expect("JSON");
+    let days = found["drifted"].as_array().expect("drifted days");
+    assert_eq!(days.len(), 1, "{found}");
+    assert_eq!(days[0]["organization_id"], ORGS[room.org].0);
+    assert_eq!(days[0]["day"], room.created.date_naive().to_string());
+    let counters: Vec<(String, String, String)> = days[0]["counters"]
+        .as_array()
+        .expect("counters")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().to_string(),
+                c["stored"].as_str().unwrap_or_default().to_string(),
+                c["source"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        counters.contains(&("spam".into(), "0".into(), "1".into())),
+        "{counters:?}"
+    );
+    assert!(
+        counters.contains(&("eligible".into(), "1".into(), "0".into())),
+        "{counters:?}"
+    );
+    assert_eq!(days[0]["rooms_changed"], serde_json::json!([room.id]));
+
+    let text = impact(&["verify"]);
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    assert!(
+        text.contains("spam 0 → 1") && text.contains("--repair"),
+        "{text}"
+    );
+
+    let repaired = impact(&["verify", "--repair"]);
+    assert_eq!(repaired.status.code(), Some(3), "the drift was there");
+    assert!(String::from_utf8_lossy(&repaired.stdout).contains("written again"));
+    let after = impact(&["verify"]);
+    assert_eq!(
+        after.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&after.stdout)
+    );
+    let bad = impact(&["verify", "--from", "2026-10-05", "--to", "2026-10-01"]);
+    assert_eq!(bad.status.code(), Some(2), "a reversed range is bad input");
+}
