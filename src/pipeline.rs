@@ -121,6 +121,18 @@ pub async fn verify(
     let readers = Readers::open(settings, store).await?;
     let outcome = readers.aggregator(settings, store).verify(request).await?;
     tell_servers(store, &outcome.refreshed).await;
+    // A check of everything is what impact_datamart_drifted_days reports: the days it
+    // left drifted (none once repaired).
+    if request.days.is_none() && request.organization.is_none() {
+        let left = if outcome.repaired {
+            0
+        } else {
+            outcome.drifted.len() as i64
+        };
+        if let Err(error) = store.record_verify(request.now, left).await {
+            tracing::warn!(error = %error, "could not record the verify run for the drift gauge");
+        }
+    }
     Ok(outcome)
 }
 

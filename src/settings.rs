@@ -88,6 +88,9 @@ pub struct NightlySettings {
     /// Local time of day, `HH:MM`.
     pub time: String,
     pub timezone: String,
+    /// The weekday (`mon` … `sun`) whose nightly run is followed by `impact verify`
+    /// over the retained range; empty: never.
+    pub verify_weekday: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -28,3 +28,10 @@ CREATE INDEX IF NOT EXISTS rooms_by_contact ON rooms (organization_id, contact_i
 CREATE INDEX IF NOT EXISTS room_outcomes_by_room ON room_outcomes (organization_id, room_id);
 CREATE INDEX IF NOT EXISTS room_outcomes_by_came_back ON room_outcomes (organization_id, came_back_room_id)
     WHERE came_back_room_id IS NOT NULL;
+
+-- What the last `impact verify` over the whole retained range found (the server
+-- runs one a week): every instance reads it for impact_datamart_drifted_days.
+CREATE TABLE IF NOT EXISTS verify_runs (
+    ran_at        TIMESTAMPTZ PRIMARY KEY,
+    drifted_days  BIGINT NOT NULL
+);

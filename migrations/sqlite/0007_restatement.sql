@@ -14,3 +14,8 @@ CREATE INDEX IF NOT EXISTS rooms_by_contact ON rooms (organization_id, contact_i
 CREATE INDEX IF NOT EXISTS room_outcomes_by_room ON room_outcomes (organization_id, room_id);
 CREATE INDEX IF NOT EXISTS room_outcomes_by_came_back ON room_outcomes (organization_id, came_back_room_id)
     WHERE came_back_room_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS verify_runs (
+    ran_at        INTEGER PRIMARY KEY,
+    drifted_days  INTEGER NOT NULL
+);

@@ -1,12 +1,14 @@
 //! The nightly aggregation inside `impact serve`: every day at the configured local
 //! time one instance (the first to claim the day in the database) recomputes the
-//! recent days, then every instance drops the affected caches.
+//! recent days and what changed, then every instance drops the affected caches. On
+//! the configured weekday the same instance then verifies the retained range
+//! (`impact verify`), whose drifted days every instance reports.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
-use chrono::{NaiveTime, Utc};
+use chrono::{Datelike, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use crate::aggregate::{Request, Scope};
@@ -14,6 +16,7 @@ use crate::server::actors::{Invalidate, OrgRegistry};
 use crate::server::observability::Metrics;
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::verify::VerifyRequest;
 
 pub struct NightlyScheduler {
     settings: Settings,
@@ -22,6 +25,7 @@ pub struct NightlyScheduler {
     metrics: Arc<Metrics>,
     time: NaiveTime,
     timezone: Tz,
+    verify_on: Option<Weekday>,
     instance: String,
 }
 
@@ -45,6 +49,12 @@ impl NightlyScheduler {
                 settings.nightly.timezone
             )
         })?;
+        let verify_on = match settings.nightly.verify_weekday.trim() {
+            "" => None,
+            day => Some(day.parse::<Weekday>().map_err(|_| {
+                format!("nightly.verify_weekday '{day}' is not a weekday like sun (or empty)")
+            })?),
+        };
         let instance = format!("{}-{}", std::process::id(), Utc::now().timestamp_micros());
         Ok(Self {
             settings,
@@ -53,6 +63,7 @@ impl NightlyScheduler {
             metrics,
             time,
             timezone,
+            verify_on,
             instance,
         })
     }
@@ -90,6 +101,7 @@ impl NightlyScheduler {
         let metrics = Arc::clone(&self.metrics);
         let instance = self.instance.clone();
         let day = Utc::now().with_timezone(&self.timezone).date_naive();
+        let verify = self.verify_on == Some(day.weekday());
         ctx.spawn(
             async move {
                 match store.claim_job("nightly_aggregation", day, &instance).await {
@@ -114,6 +126,9 @@ impl NightlyScheduler {
                             }
                         }
                         registry.do_send(Invalidate(Some(refreshed)));
+                        if verify {
+                            run_weekly_verify(&settings, &store, &metrics).await;
+                        }
                     }
                     Err(error) => {
                         tracing::error!(error = %error, "the nightly aggregation failed");
@@ -149,6 +164,44 @@ pub async fn run_nightly(
         "nightly aggregation done"
     );
     Ok(summary.refreshed)
+}
+
+/// `impact verify` over the retained range, without repairing: ops decide (the
+/// runbook of ImpactDatamartDrifted). The result goes to the datamart, so every
+/// instance's gauge says the same.
+async fn run_weekly_verify(settings: &Settings, store: &Arc<dyn Store>, metrics: &Metrics) {
+    let request = VerifyRequest {
+        days: None,
+        organization: None,
+        repair: false,
+        now: Utc::now(),
+        show_progress: false,
+    };
+    match crate::pipeline::verify(settings, store, &request).await {
+        Ok(outcome) => {
+            for day in &outcome.drifted {
+                tracing::warn!(
+                    org_id = %day.organization_id,
+                    day = %day.day,
+                    counters = day.counters.len(),
+                    rooms_missing = day.rooms_missing.len(),
+                    rooms_extra = day.rooms_extra.len(),
+                    rooms_changed = day.rooms_changed.len(),
+                    "a datamart day differs from its source"
+                );
+            }
+            tracing::info!(
+                org_days = outcome.days_checked,
+                drifted = outcome.drifted.len(),
+                "weekly verify done"
+            );
+            match store.datamart_health().await {
+                Ok(health) => metrics.record_health(health, Utc::now()),
+                Err(error) => tracing::warn!(error = %error, "cannot read the datamart's health"),
+            }
+        }
+        Err(error) => tracing::error!(error = %error, "the weekly verify failed"),
+    }
 }
 
 impl Actor for NightlyScheduler {

@@ -23,6 +23,7 @@ pub const FLAG_RELOADS: &str = "impact_flag_reloads_total";
 pub const AGGREGATION_RUNS: &str = "impact_aggregation_runs_total";
 pub const AGGREGATION_LAST_SUCCESS: &str = "impact_aggregation_last_success_timestamp_seconds";
 pub const SENTIMENT_PENDING_AGE: &str = "impact_sentiment_pending_oldest_day_age_seconds";
+pub const DATAMART_DRIFTED_DAYS: &str = "impact_datamart_drifted_days";
 
 /// How often the server reads the datamart's health for the gauges ops are paged on.
 pub const DATAMART_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
@@ -41,6 +42,7 @@ pub struct Metrics {
     pub aggregation_runs: IntCounterVec,
     pub aggregation_last_success: Gauge,
     pub sentiment_pending_age: Gauge,
+    pub drifted_days: Gauge,
 }
 
 impl Metrics {
@@ -116,6 +118,11 @@ impl Metrics {
             "Seconds since the start (UTC) of the oldest day whose sentiment is still \
              pending; 0 when none is.",
         )?;
+        let drifted_days = Gauge::new(
+            DATAMART_DRIFTED_DAYS,
+            "Organization-days the last verify of the retained range found different from \
+             a recomputation of the source and left so; 0 before the first.",
+        )?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(export_duration.clone()))?;
         registry.register(Box::new(report_views.clone()))?;
@@ -128,6 +135,7 @@ impl Metrics {
         registry.register(Box::new(aggregation_runs.clone()))?;
         registry.register(Box::new(aggregation_last_success.clone()))?;
         registry.register(Box::new(sentiment_pending_age.clone()))?;
+        registry.register(Box::new(drifted_days.clone()))?;
         Ok(Arc::new(Self {
             registry,
             http_duration,
@@ -142,6 +150,7 @@ impl Metrics {
             aggregation_runs,
             aggregation_last_success,
             sentiment_pending_age,
+            drifted_days,
         }))
     }
 
@@ -160,6 +169,8 @@ impl Metrics {
             .map(|start| (now.naive_utc() - start).num_seconds().max(0) as f64)
             .unwrap_or(0.0);
         self.sentiment_pending_age.set(pending_age);
+        self.drifted_days
+            .set(health.drifted_days.unwrap_or(0) as f64);
     }
 
     /// The Prometheus text exposition of every metric.

@@ -177,6 +177,9 @@ pub struct DatamartHealth {
     pub last_written: Option<DateTime<Utc>>,
     /// The oldest day whose sentiment is still pending, of any organization.
     pub oldest_pending_sentiment_day: Option<NaiveDate>,
+    /// Days the last full `impact verify` found drifted and left so (`None` before
+    /// the first).
+    pub drifted_days: Option<i64>,
 }
 
 /// A notice that an organization's data changed, sent to every server instance.
@@ -429,6 +432,8 @@ pub trait Store: Send + Sync {
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity>;
     /// The datamart's freshness across all organizations, read through indexes.
     async fn datamart_health(&self) -> StoreResult<DatamartHealth>;
+    /// Records what a verify of the whole retained range left drifted.
+    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()>;
 
     /// The organization's onboarding baseline, once stored.
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>>;

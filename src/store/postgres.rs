@@ -618,7 +618,8 @@ impl Store for PostgresStore {
             .query(
                 context,
                 "SELECT (SELECT max(computed_at) FROM ai_activity_logs),
-                        (SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending)",
+                        (SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending),
+                        (SELECT drifted_days FROM verify_runs ORDER BY ran_at DESC LIMIT 1)",
                 &[],
             )
             .await?;
@@ -628,7 +629,21 @@ impl Store for PostgresStore {
         Ok(DatamartHealth {
             last_written: row.try_get(0).map_err(StoreError::postgres(context))?,
             oldest_pending_sentiment_day: row.try_get(1).map_err(StoreError::postgres(context))?,
+            drifted_days: row.try_get(2).map_err(StoreError::postgres(context))?,
         })
+    }
+
+    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()> {
+        // Only the latest run matters; the older ones go in the same statement.
+        self.query(
+            "recording a verify run",
+            "WITH old AS (DELETE FROM verify_runs WHERE ran_at < $1)
+             INSERT INTO verify_runs (ran_at, drifted_days) VALUES ($1, $2)
+             ON CONFLICT (ran_at) DO UPDATE SET drifted_days = EXCLUDED.drifted_days",
+            &[&at, &drifted_days],
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>> {

@@ -1045,10 +1045,37 @@ impl Store for SqliteStore {
                     |row| row.get(0),
                 )
                 .map_err(StoreError::sqlite(context))?;
+            let drifted: Option<i64> = c
+                .query_row(
+                    "SELECT drifted_days FROM verify_runs ORDER BY ran_at DESC LIMIT 1",
+                    [],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(StoreError::sqlite(context))?;
             Ok(DatamartHealth {
                 last_written: optional_instant(last)?,
                 oldest_pending_sentiment_day: pending.as_deref().map(parse_day).transpose()?,
+                drifted_days: drifted,
             })
+        })
+        .await
+    }
+
+    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()> {
+        self.with_connection(move |c| {
+            let context = "recording a verify run";
+            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
+            transaction
+                .execute("DELETE FROM verify_runs WHERE ran_at < ?1", [micros(at)])
+                .map_err(StoreError::sqlite(context))?;
+            transaction
+                .execute(
+                    "INSERT OR REPLACE INTO verify_runs (ran_at, drifted_days) VALUES (?1, ?2)",
+                    params![micros(at), drifted_days],
+                )
+                .map_err(StoreError::sqlite(context))?;
+            transaction.commit().map_err(StoreError::sqlite(context))
         })
         .await
     }
