@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 
-use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Months, NaiveDate, Timelike, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::{ClosedReason, DateRange, OrgId, Organization, SenderType};
@@ -146,8 +146,10 @@ impl Aggregator<'_> {
         };
         // The source is read up to `read_until`; rows stamped later are left to the
         // next run (they may still be arriving on a replica).
+        // Whole seconds: the mark is shown to people as "read up to".
         let read_until =
             now - Duration::from_std(self.source.read_lag()).unwrap_or_else(|_| Duration::zero());
+        let read_until = read_until.with_nanosecond(0).unwrap_or(read_until);
         let identity = self.source.identity();
         let mut organizations = self.source.read_organizations().await?;
         let reshaped = self.copy_organizations(&organizations).await?;

@@ -206,6 +206,14 @@ pub mod report {
         "Customer mood is based on only {coverage} of conversations, so treat it as a rough sign.",
         "Suasana hati pelanggan hanya berdasarkan {coverage} percakapan, jadi anggap sebagai gambaran kasar.",
     );
+    pub const NOTE_PROVISIONAL: Phrase = Phrase::new(
+        "Conversations were read up to {read_day}, {read_time}. Figures from {day} on can still change: a customer has 48 hours to come back.",
+        "Percakapan dibaca hingga {read_day}, pukul {read_time}. Angka sejak {day} masih bisa berubah: pelanggan punya waktu 48 jam untuk kembali.",
+    );
+    pub const TREND_PROVISIONAL: Phrase = Phrase::new(
+        "hollow points can still change",
+        "titik berongga masih bisa berubah",
+    );
     pub const NOTE_SENTIMENT_PENDING: Phrase = Phrase::new(
         "Customer mood for some days is still being collected.",
         "Suasana hati pelanggan untuk beberapa hari masih dikumpulkan.",

@@ -3,10 +3,11 @@
 //! numbers and verdict levels only: `crate::report::words` puts it into sentences and
 //! `crate::report::wire` into the JSON of docs/openapi.json.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
+use super::rooms::REOPEN_WINDOW_HOURS;
 use super::{last_day_of_month, threshold, DailyCounters, TileGroup};
 use crate::domain::{CostAssumption, DateRange, Organization};
 
@@ -61,6 +62,9 @@ pub struct ReportInputs<'a> {
     pub first_eligible_day: Option<NaiveDate>,
     /// The latest day the datamart holds for the organization.
     pub data_through: Option<NaiveDate>,
+    /// How far the aggregation read the source for the organization (METRICS.md
+    /// §8.3), `None` before a run recorded it.
+    pub read_until: Option<DateTime<Utc>>,
     pub cost_assumption: Option<CostAssumption>,
     pub policy: &'a ReportPolicy,
     /// Tile groups whose data could not be read: their tiles say so, the rest render.
@@ -99,6 +103,11 @@ pub struct Report {
     pub days_of_data: i64,
     /// How fresh the data is: the latest organization-local day aggregated.
     pub data_through: Option<NaiveDate>,
+    /// Up to when the source was read, in the organization's time (§8.4).
+    pub data_until: Option<DateTime<FixedOffset>>,
+    /// The first day of the range that can still change, because its customers'
+    /// 48 hours to come back are not over (§8.4); `None` when the range ends before.
+    pub provisional_from: Option<NaiveDate>,
     pub volume: Volume,
     /// Present only while the baseline is forming: what is still needed.
     pub baseline_forming: Option<BaselineForming>,
@@ -400,6 +409,8 @@ pub struct TrendPoint {
     pub eligible: i64,
     pub net: i64,
     pub net_rate: Option<f64>,
+    /// The period reaches a provisional day: its figure can still change.
+    pub provisional: bool,
 }
 
 /// Sums of the counters over a set of days.
@@ -507,6 +518,17 @@ pub fn baseline_forming(
 }
 
 /// Org-local days from the first eligible room to the range's end, inclusive (§4.7).
+/// The first day of `range` whose figures can still change (§8.4): the local date of
+/// 48 hours before the source was read, or `None` when the range ends earlier.
+pub fn provisional_from(
+    read_until: Option<DateTime<Utc>>,
+    organization: &Organization,
+    range: DateRange,
+) -> Option<NaiveDate> {
+    let first = organization.local_date(read_until? - Duration::hours(REOPEN_WINDOW_HOURS));
+    (range.to() >= first).then_some(first.max(range.from()))
+}
+
 pub fn days_of_data(first_eligible_day: Option<NaiveDate>, to: NaiveDate) -> i64 {
     first_eligible_day
         .map(|first| ((to - first).num_days() + 1).max(0))
@@ -537,6 +559,11 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
         status: ReportStatus::BaselineForming,
         days_of_data,
         data_through: inputs.data_through,
+        data_until: inputs.read_until.map(|at| {
+            at.with_timezone(&inputs.organization.timezone)
+                .fixed_offset()
+        }),
+        provisional_from: provisional_from(inputs.read_until, inputs.organization, range),
         volume,
         baseline_forming: None,
         ledger: Ledger {
@@ -683,7 +710,12 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             quality: state(TileGroup::Quality),
             trend: TileState::Ok,
         },
-        trend: trend(inputs.range, in_range, inputs.baseline),
+        trend: trend(
+            inputs.range,
+            in_range,
+            inputs.baseline,
+            provisional_from(inputs.read_until, inputs.organization, inputs.range),
+        ),
         forecast: inputs.forecast_history.map(forecast),
         sentiment_pending: totals.journey_rooms_pending > 0,
         period_before: inputs.days_before.map(|days| {
@@ -778,7 +810,12 @@ fn sentiment(totals: &Totals) -> Sentiment {
 
 /// Net containment per period: days up to 31 days, ISO weeks (Monday first,
 /// clipped to the range) up to 26 weeks, calendar months beyond (docs/metrics.md §4.8).
-fn trend(range: DateRange, in_range: &[&DailyCounters], baseline: Option<Baseline>) -> Trend {
+fn trend(
+    range: DateRange,
+    in_range: &[&DailyCounters],
+    baseline: Option<Baseline>,
+    provisional_from: Option<NaiveDate>,
+) -> Trend {
     let week_start =
         |day: NaiveDate| day - Duration::days(day.weekday().num_days_from_monday().into());
     let weeks_touched = (week_start(range.to()) - week_start(range.from())).num_days() / 7 + 1;
@@ -810,6 +847,7 @@ fn trend(range: DateRange, in_range: &[&DailyCounters], baseline: Option<Baselin
             eligible: totals.eligible,
             net: totals.net(),
             net_rate: ratio(totals.net(), totals.eligible),
+            provisional: provisional_from.is_some_and(|first| end >= first),
         });
         start = end + Duration::days(1);
     }
@@ -884,6 +922,7 @@ mod tests {
             days,
             first_eligible_day: Some(day("2026-01-01")),
             data_through: Some(day("2026-10-31")),
+            read_until: None,
             cost_assumption: None,
             policy,
             failed_groups: &[],
@@ -1148,5 +1187,40 @@ mod tests {
         assert_eq!(days_of_data(Some(day("2026-10-03")), day("2026-11-01")), 30);
         assert_eq!(days_of_data(None, day("2026-11-01")), 0);
         assert_eq!(days_of_data(Some(day("2026-12-01")), day("2026-11-01")), 0);
+    }
+
+    #[test]
+    fn days_stay_provisional_until_their_customers_48_hours_are_over() {
+        let org = Organization {
+            id: crate::domain::OrgId::parse("org_p").unwrap(),
+            name: "P".into(),
+            ai_addon: true,
+            timezone: chrono_tz::Asia::Jakarta,
+            business_hours: None,
+            holidays: Default::default(),
+        };
+        // Read up to 4 Dec 09:00 in Jakarta: 2 Dec 09:00 is 48 hours before.
+        let read = DateTime::parse_from_rfc3339("2026-12-04T09:00:00+07:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let range = |from: &str, to: &str| DateRange::new(day(from), day(to)).unwrap();
+        assert_eq!(
+            provisional_from(Some(read), &org, range("2026-11-05", "2026-12-03")),
+            Some(day("2026-12-02"))
+        );
+        assert_eq!(
+            provisional_from(Some(read), &org, range("2026-11-01", "2026-12-01")),
+            None,
+            "a range that ends before is settled"
+        );
+        assert_eq!(
+            provisional_from(Some(read), &org, range("2026-12-03", "2026-12-03")),
+            Some(day("2026-12-03")),
+            "never before the range starts"
+        );
+        assert_eq!(
+            provisional_from(None, &org, range("2026-11-05", "2026-12-03")),
+            None
+        );
     }
 }

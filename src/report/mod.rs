@@ -46,6 +46,7 @@ pub async fn load_report(
         days: &days,
         first_eligible_day: activity.first_eligible_day,
         data_through: activity.data_through,
+        read_until: activity.read_until,
         cost_assumption,
         policy,
         failed_groups: &[],

@@ -26,6 +26,12 @@ pub struct Report<'a> {
     pub days_of_data: i64,
     /// How fresh the data is: the latest organization-local day aggregated.
     pub data_through: Option<NaiveDate>,
+    /// Up to when the source was read (its high-water mark), RFC 3339 in the
+    /// organization's time; `null` before an aggregation recorded it.
+    pub data_until: Option<String>,
+    /// The first day of the range whose figures can still change (a customer has
+    /// 48 hours to come back); `null` when the whole range is settled.
+    pub provisional_from: Option<NaiveDate>,
     pub volume: Volume,
     /// Present only while the baseline is forming: what is still needed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,6 +57,8 @@ impl<'a> Report<'a> {
             status: report.status.into(),
             days_of_data: report.days_of_data,
             data_through: report.data_through,
+            data_until: report.data_until.map(|at| at.to_rfc3339()),
+            provisional_from: report.provisional_from,
             volume: Volume {
                 eligible: report.volume.eligible,
                 ai_handled: report.volume.ai_handled,
@@ -192,6 +200,7 @@ impl Figures {
                         eligible: p.eligible,
                         net: p.net,
                         net_rate: p.net_rate,
+                        provisional: p.provisional,
                     })
                     .collect(),
                 baseline: TrendBaseline::new(&figures.trend.baseline),
@@ -503,6 +512,8 @@ pub struct TrendPoint {
     pub eligible: i64,
     pub net: i64,
     pub net_rate: Option<f64>,
+    /// The period reaches a day that can still change (`provisional_from`).
+    pub provisional: bool,
 }
 
 #[derive(Debug, Serialize)]

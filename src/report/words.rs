@@ -95,6 +95,21 @@ pub fn notes(report: &Report, lang: Lang) -> Vec<String> {
     notes
 }
 
+/// Up to when the source was read, and from which day the figures may still change
+/// (METRICS.md §8.4), when some of the range can.
+pub fn provisional_note(report: &Report, lang: Lang) -> Option<String> {
+    let first = report.provisional_from?;
+    let until = report.data_until?;
+    Some(phrases::NOTE_PROVISIONAL.fill(
+        lang,
+        &[
+            ("day", i18n::format_date(first, lang)),
+            ("read_day", i18n::format_date(until.date_naive(), lang)),
+            ("read_time", until.format("%H:%M").to_string()),
+        ],
+    ))
+}
+
 /// The note that the mood rests on few conversations, when it does.
 pub fn reduced_coverage_note(report: &Report, lang: Lang) -> Option<String> {
     let figures = report.figures.as_ref()?;

@@ -439,6 +439,7 @@ impl Handler<GetReport> for OrgActor {
                     days: &fetched.rows,
                     first_eligible_day: fetched.activity.first_eligible_day,
                     data_through: fetched.activity.data_through,
+                    read_until: fetched.activity.read_until,
                     cost_assumption: assumption,
                     policy: &message.policy,
                     failed_groups: &fetched.failed_groups,

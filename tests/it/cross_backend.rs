@@ -52,10 +52,10 @@ async fn reports(store: &dyn Store, policy: &ReportPolicy) -> Vec<serde_json::Va
         for range in ranges {
             for lang in [Lang::En, Lang::Id] {
                 match load_report(store, &organization.id, range, policy).await {
-                    Ok(report) => all.push(
+                    Ok(report) => all.push(crate::common::without_read_time(
                         serde_json::to_value(impact::report::wire::Report::new(&report, lang))
                             .expect("JSON"),
-                    ),
+                    )),
                     Err(ReportError::NoAiAddon(_)) => assert!(!organization.ai_addon),
                     Err(error) => panic!("{error}"),
                 }

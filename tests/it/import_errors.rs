@@ -235,10 +235,14 @@ fn snapshot(url: &str) -> Vec<String> {
                 "1",
             ],
         );
+        // A report's figures, not the moment its source was last read.
+        let shown = match serde_json::from_slice(&output.stdout) {
+            Ok(report) => crate::common::without_read_time(report).to_string(),
+            Err(_) => String::from_utf8_lossy(&output.stdout).to_string(),
+        };
         state.push(format!(
-            "{org}: {} {}",
+            "{org}: {} {shown}",
             output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout)
         ));
     }
     state

@@ -99,23 +99,25 @@ fn data(with_summaries: bool) -> (tempfile::TempDir, Vec<mongodb::bson::Document
 }
 
 fn report(url: &str) -> Value {
-    serde_json::from_str(&impact_ok(
-        url,
-        &[
-            "report",
-            "--org",
-            "org_mongo",
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-10-31",
-            "--format",
-            "json",
-            "--min-conversations",
-            "1",
-        ],
-    ))
-    .expect("JSON")
+    crate::common::without_read_time(
+        serde_json::from_str(&impact_ok(
+            url,
+            &[
+                "report",
+                "--org",
+                "org_mongo",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-10-31",
+                "--format",
+                "json",
+                "--min-conversations",
+                "1",
+            ],
+        ))
+        .expect("JSON"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -530,7 +530,10 @@ async fn recompute_from_source(settings: &Settings, scope: Scope) -> Vec<Snapsho
     snapshot(store.as_ref()).await
 }
 
-fn initial_world(rooms: &[(usize, u8, u32, Option<usize>, bool, bool)]) -> World {
+/// A room of the first import: organization, customer, minute, reason, agent, test chat.
+type FirstRoom = (usize, u8, u32, Option<usize>, bool, bool);
+
+fn initial_world(rooms: &[FirstRoom]) -> World {
     let mut world = World::default();
     let mut delta = Delta::default();
     for (index, (org, contact, minute, reason, agent, test_chat)) in rooms.iter().enumerate() {

@@ -58,12 +58,12 @@ pub fn trend_svg(
             y = y(rate)
         ));
     }
-    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    let mut runs: Vec<Vec<(f64, f64, bool)>> = vec![Vec::new()];
     for (index, point) in points.iter().enumerate() {
         match point.net_rate {
             Some(rate) => runs
                 .last_mut()
-                .map(|run| run.push((x(index), y(rate))))
+                .map(|run| run.push((x(index), y(rate), point.provisional)))
                 .unwrap_or(()),
             None => runs.push(Vec::new()),
         }
@@ -86,15 +86,21 @@ pub fn trend_svg(
     for run in runs.iter().filter(|run| !run.is_empty()) {
         let path: Vec<String> = run
             .iter()
-            .map(|(px, py)| format!("{px:.1},{py:.1}"))
+            .map(|(px, py, _)| format!("{px:.1},{py:.1}"))
             .collect();
         svg.push_str(&format!(
             r#"<polyline class="line" points="{}"/>"#,
             path.join(" ")
         ));
-        for (px, py) in run {
+        // A point that can still change is hollow (METRICS.md §8.4).
+        for (px, py, provisional) in run {
+            let class = if *provisional {
+                "dot provisional"
+            } else {
+                "dot"
+            };
             svg.push_str(&format!(
-                r#"<circle class="dot" cx="{px:.1}" cy="{py:.1}" r="3"/>"#
+                r#"<circle class="{class}" cx="{px:.1}" cy="{py:.1}" r="3"/>"#
             ));
         }
     }
@@ -112,6 +118,17 @@ pub fn trend_svg(
             WIDTH - RIGHT,
             HEIGHT - 8.0,
             label(last.to)
+        ));
+    }
+    if points
+        .iter()
+        .any(|point| point.provisional && point.net_rate.is_some())
+    {
+        svg.push_str(&format!(
+            r#"<text class="axis provisional-key" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            WIDTH - RIGHT,
+            TOP + 10.0,
+            crate::i18n::report::TREND_PROVISIONAL.text(lang)
         ));
     }
     svg.push_str("</svg>");

@@ -222,7 +222,7 @@ fn percent(rate: f64) -> String {
 }
 
 pub fn freshness(report: &Report, lang: Lang) -> String {
-    match report.data_through {
+    let mut text = match report.data_through {
         Some(day) => words::FRESHNESS.fill(
             lang,
             &[
@@ -231,7 +231,12 @@ pub fn freshness(report: &Report, lang: Lang) -> String {
             ],
         ),
         None => words::NO_DATA_YET.text(lang).to_string(),
+    };
+    if let Some(note) = crate::report::words::provisional_note(report, lang) {
+        text.push(' ');
+        text.push_str(&note);
     }
+    text
 }
 
 impl ReportBody {
@@ -526,6 +531,7 @@ mod tests {
             eligible: 1,
             net: 0,
             net_rate: rate,
+            provisional: false,
         };
         let svg = trend_svg(
             &[

@@ -250,10 +250,22 @@ pub fn impact_ok(database_url: &str, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
+/// A JSON report with its `data_until` (the moment the source was last read, which
+/// moves with every run) set aside, so reports of different runs can be compared
+/// figure for figure. The field must be there: a report always says it.
+pub fn without_read_time(mut report: Value) -> Value {
+    assert!(
+        report.get("data_until").is_some(),
+        "a report says up to when the source was read"
+    );
+    report["data_until"] = Value::String("(the time of the run)".into());
+    report
+}
+
 /// `impact report --format json --min-conversations 1` for one organization and
-/// range, as text exactly as printed.
+/// range, as printed but for `data_until` (see `without_read_time`).
 pub fn report_text(database_url: &str, org: &str, from: &str, to: &str) -> String {
-    impact_ok(
+    let text = impact_ok(
         database_url,
         &[
             "report",
@@ -268,7 +280,9 @@ pub fn report_text(database_url: &str, org: &str, from: &str, to: &str) -> Strin
             "--min-conversations",
             "1",
         ],
-    )
+    );
+    let report: Value = serde_json::from_str(&text).expect("JSON report");
+    serde_json::to_string_pretty(&without_read_time(report)).expect("JSON")
 }
 
 /// The same report, parsed.
