@@ -17,7 +17,7 @@ mod hardening;
 mod import_errors;
 mod metric_truth;
 mod mongodb_failure;
-mod mongodb_standin;
+mod mongodb_summaries;
 mod nightly;
 mod openapi;
 mod oracle;

@@ -886,3 +886,52 @@ fn verify_finds_a_drift_made_by_hand_and_repair_removes_it() {
     let bad = impact(&["verify", "--from", "2026-10-05", "--to", "2026-10-01"]);
     assert_eq!(bad.status.code(), Some(2), "a reversed range is bad input");
 }
+
+/// The live source is reached through a role that may only read: it cannot write,
+/// and an aggregation creates nothing there.
+#[test]
+fn the_live_source_is_only_read() {
+    let live = LiveSource::create();
+    initial_world(&[(0, 1, 0, Some(0), false, false)]).write_chatbot(&live);
+    let relations =
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')";
+    let count_relations = || {
+        runtime().block_on(async {
+            let (client, connection) =
+                tokio_postgres::connect(&live.reader_url, tokio_postgres::NoTls)
+                    .await
+                    .expect("connect as the reader");
+            tokio::spawn(connection);
+            let count: i64 = client
+                .query_one(relations, &[])
+                .await
+                .expect("count")
+                .get(0);
+            let write = client
+                .execute(
+                    "INSERT INTO chatbot.tenants VALUES ('x', 'x', true, NULL, NULL, NULL)",
+                    &[],
+                )
+                .await;
+            assert!(write.is_err(), "the reader must not be able to write");
+            let through_view = client.execute("DELETE FROM impact_views.rooms", &[]).await;
+            assert!(through_view.is_err(), "nor through a view");
+            count
+        })
+    };
+    let before = count_relations();
+    let datamart = TestSqlite::create();
+    let mut settings = Settings::load(None).expect("settings");
+    live.apply(&mut settings);
+    runtime().block_on(async {
+        let store = store::open(&datamart.url, 1).await.expect("open");
+        run(&store, &settings, Scope::AllData).await;
+        run(&store, &settings, Scope::Nightly { now: run_at(1) }).await;
+    });
+    assert_eq!(
+        count_relations(),
+        before,
+        "nothing was created in the source"
+    );
+}

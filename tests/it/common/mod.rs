@@ -9,6 +9,74 @@ use serde_json::Value;
 
 pub mod mongo_standin;
 
+/// A MongoDB wire-protocol server written by others, for the happy path: nx-27017
+/// (PyPI, on SQLite), in memory on a free port, stopped when dropped. The real
+/// `mongodb` driver talks to it exactly as to MongoDB. `scripts/test` installs it;
+/// a missing one fails the test with a message, never skips it.
+pub struct NxMongo {
+    child: std::process::Child,
+    /// Its PID file: nx-27017 refuses to start while another one's file names a
+    /// running process, so each server keeps its own.
+    _dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl NxMongo {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let pid_file = dir.path().join("nx-27017.pid");
+        let child = Command::new("nx-27017")
+            .args(["--db", "memory", "--host", "127.0.0.1", "-p", &port.to_string()])
+            .arg("--pid-file")
+            .arg(&pid_file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("nx-27017 is required by these tests (`pip install nx-27017`, which scripts/test does): {e}")
+            });
+        let server = Self {
+            child,
+            _dir: dir,
+            url: format!("mongodb://127.0.0.1:{port}/?directConnection=true"),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "nx-27017 did not listen on port {port} within 20 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// Adds documents to `omnichannel_room_summaries` in the default database.
+    pub async fn insert_summaries(&self, documents: Vec<mongodb::bson::Document>) {
+        let client = mongodb::Client::with_uri_str(&self.url)
+            .await
+            .expect("a client for nx-27017");
+        let settings = impact::settings::Settings::load(None).expect("settings");
+        client
+            .database(&settings.mongodb.database)
+            .collection::<mongodb::bson::Document>(&settings.mongodb.collection)
+            .insert_many(documents)
+            .await
+            .expect("insert summaries into nx-27017");
+    }
+}
+
+impl Drop for NxMongo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Where the test PostgreSQL server is; CI and the README use this default.
 pub fn postgres_admin_url() -> String {
     std::env::var("IMPACT_TEST_POSTGRES_URL")
@@ -102,53 +170,9 @@ pub struct LiveSource {
     pub reader_url: String,
 }
 
-/// The chatbot's tables and the views over them (`touched_at` is its change column).
-const CHATBOT_SCHEMA: &str = "
-    CREATE SCHEMA chatbot;
-    CREATE TABLE chatbot.tenants (
-        tenant_id TEXT PRIMARY KEY, display_name TEXT NOT NULL, has_ai BOOLEAN NOT NULL,
-        tz TEXT, hours JSONB, holiday_list JSONB);
-    CREATE TABLE chatbot.conversations (
-        tenant_id TEXT NOT NULL, conv_id TEXT NOT NULL, medium VARCHAR(40) NOT NULL,
-        customer TEXT NOT NULL, opened_at TIMESTAMPTZ NOT NULL, ended_at TIMESTAMPTZ,
-        end_reason TEXT, agent TEXT, agent_at TIMESTAMPTZ,
-        touched_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-        PRIMARY KEY (tenant_id, conv_id));
-    CREATE INDEX ON chatbot.conversations (tenant_id, opened_at, conv_id);
-    CREATE INDEX ON chatbot.conversations (tenant_id, customer, ended_at);
-    CREATE INDEX ON chatbot.conversations (opened_at);
-    CREATE INDEX ON chatbot.conversations (ended_at);
-    CREATE INDEX ON chatbot.conversations (agent_at);
-    CREATE INDEX ON chatbot.conversations (touched_at);
-    CREATE TABLE chatbot.messages (
-        tenant_id TEXT NOT NULL, conv_id TEXT NOT NULL, sender TEXT NOT NULL,
-        sent_at TIMESTAMPTZ NOT NULL);
-    CREATE INDEX ON chatbot.messages (tenant_id, conv_id);
-    CREATE INDEX ON chatbot.messages (sent_at);
-    CREATE TABLE chatbot.summaries (
-        tenant_id TEXT NOT NULL, conv_id TEXT NOT NULL, mood JSONB, made_at TIMESTAMPTZ,
-        PRIMARY KEY (tenant_id, conv_id));
-    CREATE INDEX ON chatbot.summaries (made_at);
-    CREATE SCHEMA impact_views;
-    CREATE VIEW impact_views.organizations AS
-        SELECT tenant_id AS id, display_name AS name, has_ai AS ai_addon, tz AS timezone,
-               hours AS business_hours, holiday_list AS holidays
-        FROM chatbot.tenants;
-    CREATE VIEW impact_views.rooms AS
-        SELECT tenant_id AS organization_id, conv_id AS id, medium AS channel,
-               customer AS contact_id, opened_at AS created_at, ended_at AS closed_at,
-               end_reason AS closed_reason, agent AS assign_channel_agent_id,
-               agent_at AS assigned_at, touched_at AS updated_at
-        FROM chatbot.conversations;
-    CREATE VIEW impact_views.histories AS
-        SELECT conv_id AS room_id, tenant_id AS organization_id, sender AS sender_type,
-               sent_at AS created_at
-        FROM chatbot.messages;
-    CREATE VIEW impact_views.room_summaries AS
-        SELECT conv_id AS room_id, tenant_id AS organization_id, mood AS sentiment,
-               made_at AS created_at
-        FROM chatbot.summaries;
-";
+/// The chatbot's tables and the views over them (`touched_at` is its change column),
+/// the same file docker/compose.yaml gives its source database.
+const CHATBOT_SCHEMA: &str = include_str!("../../../docker/chatbot-source/01-chatbot.sql");
 
 impl LiveSource {
     pub fn create() -> Self {

@@ -1,10 +1,11 @@
-//! A MongoDB wire-protocol stand-in for the tests: a small TCP server that speaks
-//! OP_MSG over one in-memory collection. No MongoDB server can be installed where
-//! the tests run, so this is what the real driver (the `mongodb` crate, exactly as
-//! `impact` uses it) talks to. It is a stand-in, not MongoDB: it answers `hello` /
-//! `isMaster`, `ping`, `buildInfo`, `find` (equality and `$in` filters, a projection
-//! of included fields), `getMore`, `killCursors` and `endSessions`, and hands out
-//! results in small batches so that cursors need `getMore`.
+//! A MongoDB wire-protocol stand-in for the faults a real server will not play: a
+//! small TCP server that speaks OP_MSG over one in-memory collection, and loses
+//! every cursor after its first batch, as a server that restarts mid-read does. The
+//! happy path runs against a wire-protocol server written by others (nx-27017,
+//! `tests/it/mongodb_server.rs`). The stand-in answers `hello` / `isMaster`, `ping`,
+//! `buildInfo`, `find` (equality and `$in` filters, a projection of included
+//! fields), `getMore` (always "cursor not found"), `killCursors` and `endSessions`,
+//! and hands out results in small batches so that cursors need `getMore`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, AtomicI64, Ordering};
@@ -222,20 +223,11 @@ fn answer(command: &Document, state: &Mutex<State>, next_cursor: &AtomicI64) -> 
             doc! { "cursor": { "firstBatch": found, "id": id, "ns": namespace }, "ok": 1.0 }
         }
         "getMore" => {
+            // The fault: every cursor is gone after its first batch, as after a
+            // restart of the server in the middle of a read.
             let id = command.get_i64("getMore").unwrap_or(0);
-            let collection = command.get_str("collection").unwrap_or("collection");
-            let namespace = format!("{}.{collection}", command.get_str("$db").unwrap_or("test"));
-            let Some(mut rest) = state.cursors.remove(&id) else {
-                return doc! { "ok": 0.0, "errmsg": "cursor not found", "code": 43 };
-            };
-            let later = rest.split_off(rest.len().min(BATCH));
-            let next = if later.is_empty() {
-                0
-            } else {
-                state.cursors.insert(id, later);
-                id
-            };
-            doc! { "cursor": { "nextBatch": rest, "id": next, "ns": namespace }, "ok": 1.0 }
+            state.cursors.remove(&id);
+            doc! { "ok": 0.0, "errmsg": "cursor not found", "code": 43 }
         }
         "killCursors" => {
             let ids: Vec<Bson> = command.get_array("cursors").cloned().unwrap_or_default();
