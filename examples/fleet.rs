@@ -49,7 +49,9 @@ fn main() -> anyhow::Result<()> {
     let outcome = match scenario.as_str() {
         "fleet" => runtime.block_on(run(size.unwrap_or(2_000), &url, &work)),
         "scattered" => runtime.block_on(scattered(size.unwrap_or(100), &url, &fresh_url, &work)),
-        other => Err(anyhow::anyhow!("unknown scenario '{other}': fleet or scattered")),
+        other => Err(anyhow::anyhow!(
+            "unknown scenario '{other}': fleet or scattered"
+        )),
     };
     let _ = std::fs::remove_dir_all(&work);
     outcome
@@ -85,8 +87,13 @@ fn write_fleet(dir: &std::path::Path, organizations: usize) -> anyhow::Result<us
             for room in 0..(3 + i64::from((org as i64 + day) % 3 == 0)) {
                 let created = instant(DAYS - 1 - day, room * 97 + org as i64 % 60);
                 let closed = created + chrono::Duration::minutes(20);
-                let reason = ["RESOLVE_AI", "RESOLVE_AI", "ASSIGN_AGENT", "RESOLVE"][room as usize % 4];
-                let agent = if reason == "ASSIGN_AGENT" { "agent_1" } else { "" };
+                let reason =
+                    ["RESOLVE_AI", "RESOLVE_AI", "ASSIGN_AGENT", "RESOLVE"][room as usize % 4];
+                let agent = if reason == "ASSIGN_AGENT" {
+                    "agent_1"
+                } else {
+                    ""
+                };
                 let room_id = format!("r{day}_{room}");
                 writeln!(
                     rooms,
@@ -96,7 +103,11 @@ fn write_fleet(dir: &std::path::Path, organizations: usize) -> anyhow::Result<us
                     closed.to_rfc3339()
                 )?;
                 for sender in ["customer", "ai"] {
-                    writeln!(histories, "{room_id},{id},{sender},{}", created.to_rfc3339())?;
+                    writeln!(
+                        histories,
+                        "{room_id},{id},{sender},{}",
+                        created.to_rfc3339()
+                    )?;
                 }
                 if room % 3 == 0 {
                     writeln!(
@@ -239,7 +250,11 @@ fn write_history(dir: &std::path::Path, per_day: i64, changed: bool) -> anyhow::
                 (2, _) => "ASSIGN_AGENT",
                 _ => "RESOLVE_AI",
             };
-            let agent = if reason == "ASSIGN_AGENT" { "agent_1" } else { "" };
+            let agent = if reason == "ASSIGN_AGENT" {
+                "agent_1"
+            } else {
+                ""
+            };
             writeln!(
                 rooms,
                 "r{number},org_big,whatsapp,c{},{},{},{reason},{agent},",
@@ -249,7 +264,11 @@ fn write_history(dir: &std::path::Path, per_day: i64, changed: bool) -> anyhow::
             )?;
             if !changed {
                 for sender in ["customer", "ai"] {
-                    writeln!(histories, "r{number},org_big,{sender},{}", created.to_rfc3339())?;
+                    writeln!(
+                        histories,
+                        "r{number},org_big,{sender},{}",
+                        created.to_rfc3339()
+                    )?;
                 }
             }
             count += usize::from(!changed || touched);
@@ -288,7 +307,10 @@ async fn scattered(
     aggregate(&store, Scope::AllData).await?;
     import_dir(store.as_ref(), &delta, false).await?;
     let marks = store.restatement_marks().await?.len();
-    let night = last_day().and_hms_opt(19, 0, 0).unwrap_or_default().and_utc();
+    let night = last_day()
+        .and_hms_opt(19, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
     let nightly = aggregate(&store, Scope::Nightly { now: night }).await?;
     println!(
         "{} on {}: 400 days, {rooms} rooms; an import changed {changed} of them (1 %), {marks} marks; \

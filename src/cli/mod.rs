@@ -313,21 +313,8 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             mongodb_url,
             source_url,
         } => {
-            if let Some(url) = mongodb_url {
-                settings.mongodb.url = url;
-            }
-            if let Some(url) = source_url {
-                settings.source.database_url = url;
-            }
-            let days = match (from, to) {
-                (Some(from), Some(to)) => {
-                    let from = DateRange::parse_date(&from).map_err(input)?;
-                    let to = DateRange::parse_date(&to).map_err(input)?;
-                    DateRange::unbounded(from, to).map_err(input)?;
-                    Some((from, to))
-                }
-                _ => None,
-            };
+            read_from(&mut settings, mongodb_url, source_url);
+            let days = days_given(from, to)?;
             let request = crate::verify::VerifyRequest {
                 days,
                 organization: org
@@ -430,19 +417,9 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             mongodb_url,
             source_url,
         } => {
-            if let Some(url) = mongodb_url {
-                settings.mongodb.url = url;
-            }
-            if let Some(url) = source_url {
-                settings.source.database_url = url;
-            }
-            let scope = match (from, to) {
-                (Some(from), Some(to)) => {
-                    let from = DateRange::parse_date(&from).map_err(input)?;
-                    let to = DateRange::parse_date(&to).map_err(input)?;
-                    DateRange::unbounded(from, to).map_err(input)?;
-                    Scope::Days { from, to }
-                }
+            read_from(&mut settings, mongodb_url, source_url);
+            let scope = match days_given(from, to)? {
+                Some((from, to)) => Scope::Days { from, to },
                 _ if nightly => Scope::Nightly { now: Utc::now() },
                 _ => Scope::AllData,
             };
@@ -536,6 +513,30 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             Ok(Next::Exit)
         }
     }
+}
+
+/// `--mongodb-url` and `--source-url`, where given, over the settings.
+fn read_from(settings: &mut Settings, mongodb_url: Option<String>, source_url: Option<String>) {
+    if let Some(url) = mongodb_url {
+        settings.mongodb.url = url;
+    }
+    if let Some(url) = source_url {
+        settings.source.database_url = url;
+    }
+}
+
+/// `--from` and `--to` (clap requires both or neither), checked.
+fn days_given(
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, CliError> {
+    let (Some(from), Some(to)) = (from, to) else {
+        return Ok(None);
+    };
+    let from = DateRange::parse_date(&from).map_err(input)?;
+    let to = DateRange::parse_date(&to).map_err(input)?;
+    DateRange::unbounded(from, to).map_err(input)?;
+    Ok(Some((from, to)))
 }
 
 /// What `impact verify` found, for a person: each drifted organization-day with

@@ -22,7 +22,7 @@ use super::{
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
-use crate::metrics::rooms::{RoomOutcome, REOPEN_WINDOW_HOURS};
+use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 use crate::source::Source;
 
@@ -87,6 +87,23 @@ pub(super) fn build_pool(mut config: tokio_postgres::Config, size: usize) -> Sto
         .map_err(|e| StoreError::BadUrl(format!("setting up the connection pool: {e}")))
 }
 
+/// Runs `sql` on `client` as a cached prepared statement.
+pub(super) async fn query_on(
+    client: &Object,
+    context: &str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> StoreResult<Vec<Row>> {
+    let statement = client
+        .prepare_cached(sql)
+        .await
+        .map_err(StoreError::postgres(context))?;
+    client
+        .query(&statement, params)
+        .await
+        .map_err(StoreError::postgres(context))
+}
+
 impl PostgresStore {
     /// Sets up the pool; connections are made on first use.
     pub fn connect(url: &str, pool_size: usize) -> StoreResult<Self> {
@@ -125,14 +142,7 @@ impl PostgresStore {
         params: &[&(dyn ToSql + Sync)],
     ) -> StoreResult<Vec<Row>> {
         let client = self.client(context).await?;
-        let statement = client
-            .prepare_cached(sql)
-            .await
-            .map_err(StoreError::postgres(context))?;
-        client
-            .query(&statement, params)
-            .await
-            .map_err(StoreError::postgres(context))
+        query_on(&client, context, sql, params).await
     }
 
     /// The daily rows of `columns` for one organization and range.
@@ -1169,6 +1179,7 @@ impl ImportWriter for PostgresImport {
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
         let context = "finishing the import";
+        let marks = sql::mark_touched_days(Dialect::Postgres);
         self.client
             .batch_execute(&format!(
                 "ANALYZE import_rooms; ANALYZE import_histories; ANALYZE import_summaries;
@@ -1229,20 +1240,7 @@ impl ImportWriter for PostgresImport {
                          IS DISTINCT FROM (EXCLUDED.sentiment, EXCLUDED.created_at)
                      RETURNING organization_id, room_id)
                  INSERT INTO import_touched_rooms SELECT organization_id, room_id FROM written;
-                 INSERT INTO restatement_marks (organization_id, at)
-                 SELECT DISTINCT organization_id, at FROM (
-                     SELECT organization_id, created_at AS at FROM import_touched
-                     UNION ALL
-                     SELECT r.organization_id, r.created_at FROM import_touched_rooms t
-                     JOIN rooms r ON r.organization_id = t.organization_id AND r.id = t.room_id
-                     UNION ALL
-                     SELECT r.organization_id, r.created_at FROM import_touched t
-                     JOIN rooms r ON r.organization_id = t.organization_id
-                         AND r.contact_id = t.contact_id
-                         AND r.closed_at >= t.created_at - interval '{REOPEN_WINDOW_HOURS} hours'
-                         AND r.closed_at < t.created_at) touched
-                 WHERE organization_id IN (SELECT organization_id FROM organization_activity)
-                 ORDER BY organization_id, at;
+                 {marks};
                  COMMIT;"
             ))
             .await

@@ -18,7 +18,7 @@ use deadpool_postgres::{Object, Pool};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
-use super::postgres::build_pool;
+use super::postgres::{build_pool, query_on};
 use super::{organization_from_columns, redact, MessageCount, SourceRoom, StoreError, StoreResult};
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
@@ -208,14 +208,7 @@ impl PostgresSource {
         params: &[&(dyn ToSql + Sync)],
     ) -> StoreResult<Vec<Row>> {
         let client = self.client(context).await?;
-        let statement = client
-            .prepare_cached(sql)
-            .await
-            .map_err(StoreError::postgres(context))?;
-        client
-            .query(&statement, params)
-            .await
-            .map_err(StoreError::postgres(context))
+        query_on(&client, context, sql, params).await
     }
 
     async fn rooms(

@@ -6,7 +6,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{StoreError, StoreResult};
-use crate::metrics::rooms::{day_fingerprints, CameBack, ConversationList, Outcome, RoomOutcome};
+use crate::metrics::rooms::{
+    day_fingerprints, CameBack, ConversationList, Outcome, RoomOutcome, REOPEN_WINDOW_HOURS,
+};
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +278,35 @@ pub(crate) fn outcomes_of_days(dialect: Dialect) -> String {
         dialect.parameter(1),
         dialect.parameter(2),
         dialect.parameter(3)
+    )
+}
+
+/// At the end of an import: marks the days its changes decide (METRICS.md §8.2),
+/// from the import's temporary tables: `import_touched` (the old and new versions of
+/// each changed room: organization, contact, `created_at`) and `import_touched_rooms`
+/// (rooms whose messages or summary changed). A changed room marks its own days and
+/// those of the same contact's rooms closed in the 48 hours before it opened; a
+/// message or summary marks its room's day. Only organizations already aggregated
+/// get marks: the first run of any other computes all of its days.
+pub(crate) fn mark_touched_days(dialect: Dialect) -> String {
+    let reach = match dialect {
+        Dialect::Sqlite => format!("{}", REOPEN_WINDOW_HOURS * 3_600_000_000),
+        Dialect::Postgres => format!("interval '{REOPEN_WINDOW_HOURS} hours'"),
+    };
+    format!(
+        "INSERT INTO restatement_marks (organization_id, at)
+         SELECT DISTINCT organization_id, at FROM (
+             SELECT organization_id, created_at AS at FROM import_touched
+             UNION ALL
+             SELECT r.organization_id, r.created_at FROM import_touched_rooms t
+             JOIN rooms r ON r.organization_id = t.organization_id AND r.id = t.room_id
+             UNION ALL
+             SELECT r.organization_id, r.created_at FROM import_touched t
+             JOIN rooms r ON r.organization_id = t.organization_id
+                 AND r.contact_id = t.contact_id
+                 AND r.closed_at >= t.created_at - {reach} AND r.closed_at < t.created_at) touched
+         WHERE organization_id IN (SELECT organization_id FROM organization_activity)
+         ORDER BY organization_id, at"
     )
 }
 

@@ -1510,7 +1510,7 @@ impl ImportWriter for SqliteImport {
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
         let context = "finishing the import";
-        let reach = REOPEN_WINDOW_HOURS * 3_600_000_000;
+        let marks = sql::mark_touched_days(Dialect::Sqlite);
         // A room's messages are replaced only when they differ from those stored (as
         // multisets: the same sender and time may repeat), so a re-import of the
         // same file writes and marks nothing. Marks are kept only for organizations
@@ -1544,19 +1544,7 @@ impl ImportWriter for SqliteImport {
                          SELECT organization_id, room_id FROM import_history_rooms);
                  INSERT INTO import_touched_rooms (organization_id, room_id)
                      SELECT organization_id, room_id FROM import_history_rooms;
-                 INSERT INTO restatement_marks (organization_id, at)
-                 SELECT DISTINCT organization_id, at FROM (
-                     SELECT organization_id, created_at AS at FROM import_touched
-                     UNION ALL
-                     SELECT r.organization_id, r.created_at FROM import_touched_rooms t
-                     JOIN rooms r ON r.organization_id = t.organization_id AND r.id = t.room_id
-                     UNION ALL
-                     SELECT r.organization_id, r.created_at FROM import_touched t
-                     JOIN rooms r ON r.organization_id = t.organization_id
-                         AND r.contact_id = t.contact_id
-                         AND r.closed_at >= t.created_at - {reach} AND r.closed_at < t.created_at)
-                 WHERE organization_id IN (SELECT organization_id FROM organization_activity)
-                 ORDER BY organization_id, at;
+                 {marks};
                  DELETE FROM import_histories;
                  DELETE FROM import_history_rooms;
                  DELETE FROM import_touched;
