@@ -523,6 +523,34 @@ mod tests {
     }
 
     #[test]
+    fn points_that_can_still_change_are_hollow_and_say_so_in_both_languages() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let point = |d: u32, provisional: bool| TrendPoint {
+            from: day(d),
+            to: day(d),
+            eligible: 4,
+            net: 2,
+            net_rate: Some(0.5),
+            provisional,
+        };
+        let points = [point(1, false), point(2, true), point(3, true)];
+        for (lang, words) in [
+            (Lang::En, "hollow points can still change"),
+            (Lang::Id, "titik berongga masih bisa berubah"),
+        ] {
+            let svg = trend_svg(&points, None, None, lang);
+            assert_eq!(svg.matches(r#"class="dot provisional""#).count(), 2);
+            assert_eq!(svg.matches(r#"class="dot""#).count(), 1);
+            assert!(svg.contains(words), "{svg}");
+        }
+        let settled = trend_svg(&[point(1, false)], None, None, Lang::En);
+        assert!(
+            !settled.contains("provisional"),
+            "no mark without provisional days"
+        );
+    }
+
+    #[test]
     fn the_chart_breaks_the_line_where_there_is_no_data() {
         let day = |d: u32| NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
         let point = |d: u32, rate: Option<f64>| TrendPoint {
