@@ -1206,20 +1206,32 @@ impl ImportWriter for PostgresImport {
                      UNION
                      SELECT organization_id, old_contact_id, old_created_at FROM import_changed_rooms
                      WHERE old_created_at IS NOT NULL;
+                 CREATE TEMP TABLE import_history_known ON COMMIT DROP AS
+                     SELECT k.organization_id, k.room_id
+                     FROM (SELECT DISTINCT organization_id, room_id FROM import_histories) k
+                     WHERE EXISTS (SELECT 1 FROM histories h
+                         WHERE h.organization_id = k.organization_id AND h.room_id = k.room_id);
                  CREATE TEMP TABLE import_history_rooms ON COMMIT DROP AS
                      WITH incoming AS (
-                         SELECT organization_id, room_id, sender_type, created_at, count(*) AS n
-                         FROM import_histories GROUP BY 1, 2, 3, 4),
+                         SELECT i.organization_id, i.room_id, i.sender_type, i.created_at, count(*) AS n
+                         FROM import_histories i
+                         JOIN import_history_known k
+                           ON k.organization_id = i.organization_id AND k.room_id = i.room_id
+                         GROUP BY 1, 2, 3, 4),
                      stored AS (
                          SELECT h.organization_id, h.room_id, h.sender_type, h.created_at, count(*) AS n
                          FROM histories h
-                         JOIN (SELECT DISTINCT organization_id, room_id FROM import_histories) k
+                         JOIN import_history_known k
                            ON k.organization_id = h.organization_id AND k.room_id = h.room_id
                          GROUP BY 1, 2, 3, 4)
                      SELECT DISTINCT organization_id, room_id FROM (
                          (SELECT * FROM incoming EXCEPT SELECT * FROM stored)
                          UNION ALL
-                         (SELECT * FROM stored EXCEPT SELECT * FROM incoming)) differing;
+                         (SELECT * FROM stored EXCEPT SELECT * FROM incoming)) differing
+                     UNION
+                     SELECT DISTINCT i.organization_id, i.room_id FROM import_histories i
+                     WHERE NOT EXISTS (SELECT 1 FROM import_history_known k
+                         WHERE k.organization_id = i.organization_id AND k.room_id = i.room_id);
                  DELETE FROM histories h USING import_history_rooms c
                      WHERE h.organization_id = c.organization_id AND h.room_id = c.room_id;
                  INSERT INTO histories (organization_id, room_id, sender_type, created_at)

@@ -599,6 +599,9 @@ impl Store for SqliteStore {
                      sender_type TEXT NOT NULL, created_at INTEGER NOT NULL);
                  CREATE TEMP TABLE IF NOT EXISTS import_history_rooms (
                      organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
+                 CREATE TEMP TABLE IF NOT EXISTS import_history_known (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     PRIMARY KEY (organization_id, room_id));
                  CREATE TEMP TABLE IF NOT EXISTS import_touched (
                      organization_id TEXT NOT NULL, contact_id TEXT NOT NULL,
                      created_at INTEGER NOT NULL);
@@ -606,6 +609,7 @@ impl Store for SqliteStore {
                      organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
                  DELETE FROM import_histories;
                  DELETE FROM import_history_rooms;
+                 DELETE FROM import_history_known;
                  DELETE FROM import_touched;
                  DELETE FROM import_touched_rooms;",
             )
@@ -1513,29 +1517,42 @@ impl ImportWriter for SqliteImport {
         let marks = sql::mark_touched_days(Dialect::Sqlite);
         // A room's messages are replaced only when they differ from those stored (as
         // multisets: the same sender and time may repeat), so a re-import of the
-        // same file writes and marks nothing. Marks are kept only for organizations
+        // same file writes and marks nothing. Only rooms that had messages stored are
+        // compared; a first import's are simply new. Marks are kept only for organizations
         // already aggregated: the first run of any other computes all of its days.
         self.connection
             .execute_batch(&format!(
                 "INSERT INTO import_history_rooms (organization_id, room_id)
+                 SELECT DISTINCT organization_id, room_id FROM import_histories i
+                 WHERE NOT EXISTS (SELECT 1 FROM histories h
+                     WHERE h.organization_id = i.organization_id AND h.room_id = i.room_id);
+                 INSERT INTO import_history_known (organization_id, room_id)
+                 SELECT DISTINCT organization_id, room_id FROM import_histories i
+                 WHERE EXISTS (SELECT 1 FROM histories h
+                     WHERE h.organization_id = i.organization_id AND h.room_id = i.room_id);
+                 INSERT INTO import_history_rooms (organization_id, room_id)
                  SELECT DISTINCT organization_id, room_id FROM (
                      SELECT * FROM (
                          SELECT organization_id, room_id, sender_type, created_at, count(*)
-                         FROM import_histories GROUP BY 1, 2, 3, 4
+                         FROM import_histories WHERE (organization_id, room_id) IN (
+                             SELECT organization_id, room_id FROM import_history_known)
+                         GROUP BY 1, 2, 3, 4
                          EXCEPT
                          SELECT organization_id, room_id, sender_type, created_at, count(*)
                          FROM histories WHERE (organization_id, room_id) IN (
-                             SELECT organization_id, room_id FROM import_histories)
+                             SELECT organization_id, room_id FROM import_history_known)
                          GROUP BY 1, 2, 3, 4)
                      UNION ALL
                      SELECT * FROM (
                          SELECT organization_id, room_id, sender_type, created_at, count(*)
                          FROM histories WHERE (organization_id, room_id) IN (
-                             SELECT organization_id, room_id FROM import_histories)
+                             SELECT organization_id, room_id FROM import_history_known)
                          GROUP BY 1, 2, 3, 4
                          EXCEPT
                          SELECT organization_id, room_id, sender_type, created_at, count(*)
-                         FROM import_histories GROUP BY 1, 2, 3, 4));
+                         FROM import_histories WHERE (organization_id, room_id) IN (
+                             SELECT organization_id, room_id FROM import_history_known)
+                         GROUP BY 1, 2, 3, 4));
                  DELETE FROM histories WHERE (organization_id, room_id) IN (
                      SELECT organization_id, room_id FROM import_history_rooms);
                  INSERT INTO histories (organization_id, room_id, sender_type, created_at)
@@ -1547,6 +1564,7 @@ impl ImportWriter for SqliteImport {
                  {marks};
                  DELETE FROM import_histories;
                  DELETE FROM import_history_rooms;
+                 DELETE FROM import_history_known;
                  DELETE FROM import_touched;
                  DELETE FROM import_touched_rooms;
                  COMMIT;"
