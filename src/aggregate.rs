@@ -195,6 +195,10 @@ impl Aggregator<'_> {
             }
         }
         bar.finish_and_clear();
+        // The census may have run an organization a second time.
+        summary.refreshed.sort_unstable();
+        summary.refreshed.dedup();
+        summary.organizations = summary.refreshed.len();
         tracing::debug!(source = %identity, "aggregation run finished");
 
         if let Scope::Nightly { now } = request.scope {
