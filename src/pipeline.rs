@@ -70,7 +70,12 @@ pub fn conversation_source(
 ) -> Result<Arc<dyn Source>, PipelineError> {
     match settings.source.live_url() {
         Some(url) => {
-            let source = PostgresSource::connect(url, &settings.source).map_err(|source| {
+            // With MongoDB, summaries come from there: the source's are never read.
+            let mut source_settings = settings.source.clone();
+            if settings.mongodb_url().is_some() {
+                source_settings.room_summaries.clear();
+            }
+            let source = PostgresSource::connect(url, &source_settings).map_err(|source| {
                 PipelineError::Source {
                     url: store::redact(url),
                     source,

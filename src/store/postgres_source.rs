@@ -117,6 +117,9 @@ fn sentiment_from_text(text: &str) -> RawSentiment {
 pub struct PostgresSource {
     pool: Pool,
     relations: Relations,
+    /// Whether the configured summaries relation exists, asked once: a source may
+    /// keep no summaries (its sentiment in MongoDB, or none), and then none are read.
+    summaries_exist: tokio::sync::OnceCell<bool>,
     identity: String,
     read_lag: Duration,
     /// Whether changes are found from timestamps (a live source) rather than marked
@@ -160,6 +163,7 @@ impl PostgresSource {
         PostgresSource {
             pool,
             relations: Relations::own(),
+            summaries_exist: tokio::sync::OnceCell::new(),
             identity,
             read_lag: Duration::ZERO,
             live: false,
@@ -188,6 +192,7 @@ impl PostgresSource {
         Ok(PostgresSource {
             pool: build_pool(config, settings.pool_size)?,
             relations,
+            summaries_exist: tokio::sync::OnceCell::new(),
             identity: redact(url),
             read_lag: settings.lag(),
             live: true,
@@ -209,6 +214,36 @@ impl PostgresSource {
     ) -> StoreResult<Vec<Row>> {
         let client = self.client(context).await?;
         query_on(&client, context, sql, params).await
+    }
+
+    /// The summaries relation, when one is configured and the source has it.
+    async fn summaries_relation(&self) -> StoreResult<Option<&str>> {
+        let Some(name) = self.relations.room_summaries.as_deref() else {
+            return Ok(None);
+        };
+        let exists = self
+            .summaries_exist
+            .get_or_try_init(|| async {
+                let rows = self
+                    .query(
+                        "looking for the source's summaries",
+                        "SELECT to_regclass($1) IS NOT NULL",
+                        &[&name],
+                    )
+                    .await?;
+                let exists = rows.first().is_some_and(|row| row.get::<_, bool>(0));
+                if !exists {
+                    tracing::warn!(
+                        relation = name,
+                        source = %self.identity,
+                        "the source has no such summaries relation: no sentiment is read from it \
+                         (set source.room_summaries to empty, or configure MongoDB)"
+                    );
+                }
+                Ok::<_, StoreError>(exists)
+            })
+            .await?;
+        Ok(exists.then_some(name))
     }
 
     async fn rooms(
@@ -366,7 +401,7 @@ impl Source for PostgresSource {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> StoreResult<Vec<(String, RawSentiment)>> {
-        let Some(summaries) = &self.relations.room_summaries else {
+        let Some(summaries) = self.summaries_relation().await? else {
             return Ok(Vec::new());
         };
         let context = "reading room summaries";
@@ -506,10 +541,10 @@ impl Source for PostgresSource {
         let Relations {
             rooms,
             histories,
-            room_summaries,
             rooms_changed_column,
             ..
         } = &self.relations;
+        let room_summaries = self.summaries_relation().await?;
         let mut room_conditions = vec![
             "(r.created_at > $1 AND r.created_at <= $2)".to_string(),
             "(r.closed_at > $1 AND r.closed_at <= $2)".to_string(),

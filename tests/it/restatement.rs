@@ -935,3 +935,27 @@ fn the_live_source_is_only_read() {
         "nothing was created in the source"
     );
 }
+
+/// A live source that exposes no summaries (its sentiment lives elsewhere) is read
+/// all the same: the runs complete, and no day waits for sentiment that never comes.
+#[test]
+fn a_live_source_without_summaries_is_read_without_them() {
+    let live = LiveSource::create();
+    let world = initial_world(&[
+        (0, 1, 0, Some(0), false, false),
+        (0, 2, 3000, Some(0), false, false),
+    ]);
+    world.write_chatbot(&live);
+    live.chatbot("DROP VIEW impact_views.room_summaries");
+    let datamart = TestSqlite::create();
+    let mut settings = Settings::load(None).expect("settings");
+    live.apply(&mut settings);
+    runtime().block_on(async {
+        let store = store::open(&datamart.url, 1).await.expect("open");
+        run(&store, &settings, Scope::AllData).await;
+        run(&store, &settings, Scope::Nightly { now: run_at(1) }).await;
+        let rows = snapshot(store.as_ref()).await;
+        assert_eq!(rows[0].rows.iter().map(|r| r.eligible).sum::<i64>(), 2);
+        assert!(rows[0].rows.iter().all(|r| !r.sentiment_pending));
+    });
+}
