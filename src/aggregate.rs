@@ -117,6 +117,10 @@ pub struct Aggregator<'a> {
 /// first AI-handled rooms.
 const FIRST_ROOM_PAGE: i64 = 1000;
 
+/// Organizations computed and written at once; each may use two connections (the
+/// next chunk read while the last is written), so four fill the default pool of 8.
+const ORGANIZATIONS_AT_ONCE: usize = 4;
+
 /// What one run does for one organization.
 pub(crate) struct OrgPlan {
     pub(crate) organization: Organization,
@@ -183,16 +187,12 @@ impl Aggregator<'_> {
 
         let mut summary = Summary::default();
         let in_run: Vec<Organization> = plans.iter().map(|p| p.organization.clone()).collect();
-        for plan in plans {
-            self.execute(plan, &bar, &mut summary).await?;
-        }
+        self.execute_all(plans, &bar, &mut summary).await?;
         if let Scope::Nightly { now } = request.scope {
-            for plan in self
+            let census = self
                 .census(&in_run, retention_cutoff(now, self.settings))
-                .await?
-            {
-                self.execute(plan, &bar, &mut summary).await?;
-            }
+                .await?;
+            self.execute_all(census, &bar, &mut summary).await?;
         }
         bar.finish_and_clear();
         // The census may have run an organization a second time.
@@ -212,6 +212,35 @@ impl Aggregator<'_> {
             self.store.refresh_statistics().await?;
         }
         Ok(summary)
+    }
+
+    /// Computes and writes the plans, a few organizations at a time: each one's work
+    /// is its own (its reads, its transactions, its marks and baseline), and with
+    /// thousands of small organizations a run waits on round trips, not on work.
+    /// The first failure stops the run; the organizations already written stay so.
+    async fn execute_all(
+        &self,
+        plans: Vec<OrgPlan>,
+        bar: &ProgressBar,
+        summary: &mut Summary,
+    ) -> Result<(), AggregateError> {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        let parts: Vec<Summary> = stream::iter(plans)
+            .map(|plan| async move {
+                let mut part = Summary::default();
+                self.execute(plan, bar, &mut part).await.map(|()| part)
+            })
+            .buffer_unordered(ORGANIZATIONS_AT_ONCE)
+            .try_collect()
+            .await?;
+        for part in parts {
+            summary.rooms += part.rooms;
+            summary.days += part.days;
+            summary.sentiment_pending_days += part.sentiment_pending_days;
+            summary.organizations += part.organizations;
+            summary.refreshed.extend(part.refreshed);
+        }
+        Ok(())
     }
 
     /// Computes and writes one organization's planned days.
