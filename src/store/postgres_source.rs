@@ -231,7 +231,12 @@ impl PostgresSource {
                         &[&name],
                     )
                     .await?;
-                let exists = rows.first().is_some_and(|row| row.get::<_, bool>(0));
+                let exists = match rows.first() {
+                    Some(row) => row
+                        .try_get::<_, bool>(0)
+                        .map_err(StoreError::postgres("looking for the source's summaries"))?,
+                    None => false,
+                };
                 if !exists {
                     tracing::warn!(
                         relation = name,
@@ -318,11 +323,15 @@ impl Source for PostgresSource {
                 &[&org.as_str()],
             )
             .await?;
-        Ok(rows.first().and_then(|row| {
-            let first: Option<DateTime<Utc>> = row.try_get(0).ok().flatten();
-            let last: Option<DateTime<Utc>> = row.try_get(1).ok().flatten();
-            first.zip(last)
-        }))
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        // A column of another type (say, a timestamp without a time zone) is an error
+        // to report, never "no rooms".
+        let context = "reading the span of rooms";
+        let first: Option<DateTime<Utc>> = row.try_get(0).map_err(StoreError::postgres(context))?;
+        let last: Option<DateTime<Utc>> = row.try_get(1).map_err(StoreError::postgres(context))?;
+        Ok(first.zip(last))
     }
 
     async fn rooms_in_creation_order(
