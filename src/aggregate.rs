@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::{ClosedReason, DateRange, OrgId, Organization, SenderType};
 use crate::metrics::baseline;
+use crate::metrics::baseline::Baseline;
 use crate::metrics::rooms::{
     is_eligible, room_outcomes, tally_days, ReopenIndex, RoomFacts, RoomOutcome,
     REOPEN_WINDOW_HOURS,
@@ -19,7 +20,10 @@ use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
 use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
-use crate::store::{FinishedRead, SourceRoom, Store, StoreError};
+use crate::store::{
+    AggregationState, FinishedRead, MessageCount, Milestones, OrgWrite, SourceRoom, Store,
+    StoreError, StoredMilestones,
+};
 
 /// Which days to (re)compute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,10 +121,6 @@ pub struct Aggregator<'a> {
 /// first AI-handled rooms.
 const FIRST_ROOM_PAGE: i64 = 1000;
 
-/// Organizations computed and written at once; each may use two connections (the
-/// next chunk read while the last is written), so four fill the default pool of 8.
-const ORGANIZATIONS_AT_ONCE: usize = 4;
-
 /// What one run does for one organization.
 pub(crate) struct OrgPlan {
     pub(crate) organization: Organization,
@@ -129,6 +129,8 @@ pub(crate) struct OrgPlan {
     /// which marks were restated. `None` for a run of given days, which leaves the
     /// marks for the run that restates them.
     pub(crate) finished: Option<FinishedRead>,
+    /// How the run learns the organization's milestones.
+    pub(crate) history: History,
 }
 
 /// What changed in the source since an organization's last run, as org-local days
@@ -167,10 +169,15 @@ impl Aggregator<'_> {
             organizations.retain(|org| shard.includes(&org.id));
         }
 
+        let states = self.store.aggregation_states().await?;
         let plans = match request.scope {
             Scope::Days { from, to } => organizations
                 .into_iter()
                 .map(|organization| OrgPlan {
+                    // A run of given days leaves other changes' days (and their
+                    // marks) for later, yet its milestones follow the source now,
+                    // as docs/metrics.md §3 promises of any run.
+                    history: History::Unknown,
                     organization,
                     days: day_span(from, to),
                     finished: None,
@@ -178,7 +185,7 @@ impl Aggregator<'_> {
                 .collect(),
             Scope::AllData => self.plan_everything(organizations, read_until).await?,
             Scope::Nightly { now } => {
-                self.plan_nightly(organizations, &reshaped, now, read_until)
+                self.plan_nightly(organizations, &states, &reshaped, now, read_until)
                     .await?
             }
         };
@@ -187,12 +194,24 @@ impl Aggregator<'_> {
 
         let mut summary = Summary::default();
         let in_run: Vec<Organization> = plans.iter().map(|p| p.organization.clone()).collect();
-        self.execute_all(plans, &bar, &mut summary).await?;
+        self.execute_all(plans, &states, &bar, &mut summary).await?;
         if let Scope::Nightly { now } = request.scope {
             let census = self
                 .census(&in_run, retention_cutoff(now, self.settings))
                 .await?;
-            self.execute_all(census, &bar, &mut summary).await?;
+            if !census.is_empty() {
+                // What the run just wrote is what the census restates from.
+                let states = self.store.aggregation_states().await?;
+                let census = census
+                    .into_iter()
+                    .map(|plan| OrgPlan {
+                        history: History::stored(states.get(&plan.organization.id), &identity),
+                        ..plan
+                    })
+                    .collect();
+                self.execute_all(census, &states, &bar, &mut summary)
+                    .await?;
+            }
         }
         bar.finish_and_clear();
         // The census may have run an organization a second time.
@@ -214,112 +233,173 @@ impl Aggregator<'_> {
         Ok(summary)
     }
 
-    /// Computes and writes the plans, a few organizations at a time: each one's work
-    /// is its own (its reads, its transactions, its marks and baseline), and with
-    /// thousands of small organizations a run waits on round trips, not on work.
-    /// The first failure stops the run; the organizations already written stay so.
-    async fn execute_all(
+    /// Computes and writes the plans in batches: each batch's rooms, message counts
+    /// and summaries are read with one statement each, and its days are written in
+    /// one transaction, so a run over thousands of small organizations waits on a
+    /// few statements per batch, not on a score of them per organization. A batch
+    /// is bounded by the rooms it holds (`ROOMS_PER_BATCH`, counted first in one
+    /// pass), so memory does not grow with the fleet; a large organization's days go
+    /// in runs of `chunk_days`, as many batches as they need. Each batch is written
+    /// while the next is read. The first failure stops the run; the batches already
+    /// written stay so, and an organization's marks and read mark move only in the
+    /// transaction that writes its last days.
+    pub(crate) async fn execute_all(
         &self,
         plans: Vec<OrgPlan>,
+        states: &HashMap<OrgId, AggregationState>,
         bar: &ProgressBar,
         summary: &mut Summary,
     ) -> Result<(), AggregateError> {
-        use futures_util::stream::{self, StreamExt, TryStreamExt};
-        let parts: Vec<Summary> = stream::iter(plans)
-            .map(|plan| async move {
-                let mut part = Summary::default();
-                self.execute(plan, bar, &mut part).await.map(|()| part)
-            })
-            .buffer_unordered(ORGANIZATIONS_AT_ONCE)
-            .try_collect()
-            .await?;
-        for part in parts {
-            summary.rooms += part.rooms;
-            summary.days += part.days;
-            summary.sentiment_pending_days += part.sentiment_pending_days;
-            summary.organizations += part.organizations;
-            summary.refreshed.extend(part.refreshed);
+        let mut progress: Vec<PlanProgress> = plans
+            .iter()
+            .map(|plan| PlanProgress::new(plan, states.get(&plan.organization.id)))
+            .collect();
+        let mut items = Vec::new();
+        for (index, plan) in plans.iter().enumerate() {
+            for days in chunks(&plan.days, self.settings.chunk_days.max(1) as usize) {
+                items.push(WorkItem { plan: index, days });
+            }
+        }
+        let spans: Vec<RoomSpan> = items
+            .iter()
+            .filter_map(|item| item.span(&plans[item.plan].organization))
+            .collect();
+        let mut weights = Vec::with_capacity(spans.len());
+        for part in spans.chunks(SPANS_PER_BATCH) {
+            weights.extend(self.source.count_rooms(part).await?);
+        }
+        let mut batches = pack(&items, &weights);
+        // Plans with nothing to compute still record their read and clear their
+        // marks: they ride with the last batch (or make one of their own).
+        let idle: Vec<usize> = (0..plans.len())
+            .filter(|index| plans[*index].days.is_empty() && plans[*index].finished.is_some())
+            .collect();
+        let mut last_item_of = vec![None; plans.len()];
+        for (at, item) in items.iter().enumerate() {
+            last_item_of[item.plan] = Some(at);
+        }
+
+        let mut unwritten: Option<Vec<OrgWrite>> = None;
+        let mut unwritten_plans: Vec<usize> = Vec::new();
+        let mut batch_list: Vec<std::ops::Range<usize>> = std::mem::take(&mut batches);
+        if batch_list.is_empty() && !idle.is_empty() {
+            batch_list.push(0..0);
+        }
+        let batch_count = batch_list.len();
+        for (number, range) in batch_list.into_iter().enumerate() {
+            let batch = &items[range.clone()];
+            let inputs: Vec<(&Organization, &[NaiveDate])> = batch
+                .iter()
+                .map(|item| (&plans[item.plan].organization, item.days.as_slice()))
+                .collect();
+            let written_plans = std::mem::take(&mut unwritten_plans);
+            let (computed, written) = tokio::join!(
+                self.compute_batch(&inputs, true),
+                self.write_and_finish(unwritten.take(), &written_plans, &plans, &progress),
+            );
+            written?;
+            let computed = computed?;
+
+            // The plans whose last days this batch computed are finished here.
+            let mut finishing: Vec<usize> = Vec::new();
+            for (offset, (item, days)) in batch.iter().zip(computed).enumerate() {
+                let at = range.start + offset;
+                summary.rooms += days.rooms;
+                summary.days += item.days.len();
+                if days.sentiment_pending {
+                    summary.sentiment_pending_days += item.days.len();
+                }
+                bar.inc(item.days.len() as u64);
+                progress[item.plan].add(days);
+                if last_item_of[item.plan] == Some(at) {
+                    finishing.push(item.plan);
+                }
+            }
+            if number + 1 == batch_count {
+                finishing.extend(idle.iter().copied());
+            }
+            for plan in &finishing {
+                let milestones = self.milestones_of(&plans[*plan], &progress[*plan]).await?;
+                progress[*plan].milestones.milestones = milestones;
+                progress[*plan].milestones.from = Some(self.source.identity());
+            }
+            let mut writes: Vec<OrgWrite> = Vec::new();
+            let mut touched: Vec<usize> = batch.iter().map(|item| item.plan).collect();
+            touched.extend(finishing.iter().copied());
+            touched.sort_unstable();
+            touched.dedup();
+            for plan in touched {
+                let finished = if finishing.contains(&plan) {
+                    plans[plan].finished.clone()
+                } else {
+                    None
+                };
+                let (rows, outcomes) = progress[plan].take_unwritten();
+                writes.push(OrgWrite {
+                    organization_id: plans[plan].organization.id.clone(),
+                    rows,
+                    outcomes,
+                    milestones: progress[plan].milestones.clone(),
+                    finished,
+                });
+            }
+            for plan in &finishing {
+                if !plans[*plan].days.is_empty() {
+                    summary.organizations += 1;
+                    summary.refreshed.push(plans[*plan].organization.id.clone());
+                }
+            }
+            if let Some(first) = batch.first() {
+                bar.set_message(plans[first.plan].organization.id.to_string());
+            }
+            unwritten = Some(writes);
+            unwritten_plans = finishing;
+        }
+        self.write_and_finish(unwritten, &unwritten_plans, &plans, &progress)
+            .await
+    }
+
+    /// Writes one batch, then brings the onboarding baseline of each organization
+    /// it finished up to date.
+    async fn write_and_finish(
+        &self,
+        writes: Option<Vec<OrgWrite>>,
+        finished: &[usize],
+        plans: &[OrgPlan],
+        progress: &[PlanProgress],
+    ) -> Result<(), AggregateError> {
+        let Some(writes) = writes else {
+            return Ok(());
+        };
+        self.store.write_batch(writes).await?;
+        for index in finished {
+            let (plan, progress) = (&plans[*index], &progress[*index]);
+            if plan.days.is_empty() {
+                continue;
+            }
+            let window = plan
+                .organization
+                .ai_addon
+                .then_some(progress.milestones.milestones.first_ai_day)
+                .flatten()
+                .map(baseline::window);
+            self.refresh_baseline(plan, progress, window).await?;
         }
         Ok(())
     }
 
-    /// Computes and writes one organization's planned days.
-    pub(crate) async fn execute(
+    /// The organization's milestones after its days are computed: read off those
+    /// days when they cover its whole history, or when the stored ones still hold
+    /// outside them; otherwise walked from the source's first rooms.
+    async fn milestones_of(
         &self,
-        plan: OrgPlan,
-        bar: &ProgressBar,
-        summary: &mut Summary,
-    ) -> Result<(), AggregateError> {
-        let OrgPlan {
-            organization,
-            days,
-            finished,
-        } = plan;
-        if days.is_empty() {
-            // Nothing to compute, but restated marks are still cleared and the
-            // mark moved, so the next run looks only at newer changes.
-            if let Some(finished) = finished {
-                let milestones = self.source_milestones(&organization).await?;
-                self.store
-                    .write_days(
-                        &organization.id,
-                        &[],
-                        Vec::new(),
-                        milestones.first_eligible_day,
-                        Some(&finished),
-                    )
-                    .await?;
-            }
-            return Ok(());
+        plan: &OrgPlan,
+        progress: &PlanProgress,
+    ) -> Result<Milestones, AggregateError> {
+        match milestones_after(&plan.history, &progress.rows) {
+            Some(milestones) => Ok(milestones),
+            None => self.source_milestones(&plan.organization).await,
         }
-        bar.set_message(organization.id.to_string());
-        let milestones = self.source_milestones(&organization).await?;
-        let baseline_window = milestones.first_ai_day.map(baseline::window);
-        let mut window_rows = Vec::new();
-        // Each chunk is written while the next one is read and computed: the
-        // reads touch only the source tables and the writes only the datamart,
-        // so on two connections the two overlap instead of adding up. Each
-        // chunk's write stays one transaction, exactly as when run in turn.
-        let mut unwritten: Option<ComputedDays> = None;
-        for chunk in chunks(&days, self.settings.chunk_days.max(1) as usize) {
-            let (computed, written) = tokio::join!(
-                self.compute_days(&organization, &chunk, true),
-                self.write_computed(&organization, unwritten.take(), &milestones, None),
-            );
-            written?;
-            let computed = computed?;
-            if let Some((first, last)) = baseline_window {
-                window_rows.extend(
-                    computed
-                        .rows
-                        .iter()
-                        .filter(|row| first <= row.day && row.day <= last)
-                        .cloned(),
-                );
-            }
-            summary.rooms += computed.rooms;
-            summary.days += chunk.len();
-            if computed.sentiment_pending {
-                summary.sentiment_pending_days += chunk.len();
-            }
-            unwritten = Some(computed);
-            bar.inc(chunk.len() as u64);
-        }
-        // The last chunk's transaction also records how far the source was read
-        // and clears the restated marks: a crash before it leaves both as they
-        // were, and the next run does the work again.
-        self.write_computed(
-            &organization,
-            unwritten.take(),
-            &milestones,
-            finished.as_ref(),
-        )
-        .await?;
-        self.refresh_baseline(&organization, baseline_window, window_rows)
-            .await?;
-        summary.organizations += 1;
-        summary.refreshed.push(organization.id.clone());
-        Ok(())
     }
 
     /// A room deleted from a live source leaves no timestamp. After a nightly run
@@ -332,6 +412,10 @@ impl Aggregator<'_> {
         organizations: &[Organization],
         cutoff: NaiveDate,
     ) -> Result<Vec<OrgPlan>, AggregateError> {
+        // Only the import writes the datamart's own tables, and it never deletes.
+        if self.reads_own_tables() {
+            return Ok(Vec::new());
+        }
         let stored = self.store.stored_room_totals(cutoff).await?;
         let mut checked = Vec::new();
         let mut spans = Vec::new();
@@ -345,9 +429,10 @@ impl Aggregator<'_> {
                 checked.push((organization, total));
             }
         }
-        let Some(counts) = self.source.count_rooms(&spans).await? else {
-            return Ok(Vec::new());
-        };
+        let mut counts = Vec::with_capacity(spans.len());
+        for part in spans.chunks(SPANS_PER_BATCH) {
+            counts.extend(self.source.count_rooms(part).await?);
+        }
         let mut plans = Vec::new();
         for (((organization, total), span), count) in checked.into_iter().zip(&spans).zip(counts) {
             if count == total.rooms {
@@ -392,9 +477,16 @@ impl Aggregator<'_> {
                 organization: organization.clone(),
                 days,
                 finished: None,
+                // Set from the states written by the run, before the plan runs.
+                history: History::Unknown,
             });
         }
         Ok(plans)
+    }
+
+    /// Whether the source is the datamart's own tables (filled by the import).
+    fn reads_own_tables(&self) -> bool {
+        self.source.identity() == self.store.own_source().identity()
     }
 
     /// The days to restate when the rooms of `differing` days are not those stored:
@@ -468,7 +560,7 @@ impl Aggregator<'_> {
         organizations: &[Organization],
     ) -> Result<HashSet<OrgId>, AggregateError> {
         let mut reshaped = HashSet::new();
-        if self.source.identity() == self.store.own_source().identity() {
+        if self.reads_own_tables() {
             return Ok(reshaped);
         }
         let stored: HashMap<OrgId, Organization> = self
@@ -536,6 +628,8 @@ impl Aggregator<'_> {
                     organization,
                     days,
                     finished,
+                    // From the first room's day to the newest: every room.
+                    history: History::Whole,
                 }
             })
             .collect())
@@ -548,6 +642,7 @@ impl Aggregator<'_> {
     async fn plan_nightly(
         &self,
         organizations: Vec<Organization>,
+        states: &HashMap<OrgId, AggregationState>,
         reshaped: &HashSet<OrgId>,
         now: DateTime<Utc>,
         read_until: DateTime<Utc>,
@@ -556,10 +651,11 @@ impl Aggregator<'_> {
         let mut restatements = self.marks_by_organization().await?;
         let mut marks_of = HashMap::new();
         for organization in &organizations {
-            let activity = self.store.activity(&organization.id).await?;
-            let mark = activity
-                .read_until
-                .filter(|_| activity.read_from.as_deref() == Some(identity.as_str()));
+            let mark = states.get(&organization.id).and_then(|state| {
+                state
+                    .read_until
+                    .filter(|_| state.read_from.as_deref() == Some(identity.as_str()))
+            });
             marks_of.insert(organization.id.clone(), mark);
         }
         self.find_changes(&organizations, &marks_of, read_until, &mut restatements)
@@ -576,15 +672,32 @@ impl Aggregator<'_> {
                 day_span(today - Duration::days(recent), today - Duration::days(1))
                     .into_iter()
                     .collect();
-            days.extend(self.store.pending_sentiment_days(org).await?);
+            let state = states.get(org);
+            if let Some(state) = state {
+                days.extend(state.pending_sentiment_days.iter().copied());
+            }
+            let mut history = History::stored(state, &identity);
             // As a full run would: from the first room to the newest.
             let never_read = marks_of.get(org).copied().flatten().is_none();
             if never_read || restatement.everything || reshaped.contains(org) {
-                if let Some((first, last)) = self.local_span(&organization).await? {
-                    days.extend(day_span(first, last));
+                // New local days (a new time zone) or another source: what was
+                // stored says nothing of these days.
+                history = History::Unknown;
+                match self.local_span(&organization).await? {
+                    Some((first, last)) => {
+                        days.extend(day_span(first, last));
+                        if first >= cutoff {
+                            history = History::Whole;
+                        }
+                    }
+                    None => history = History::Whole,
                 }
             }
             days.extend(restatement.days);
+            // A change before the retained days may move a milestone: walk.
+            if days.iter().any(|day| *day < cutoff) && history != History::Whole {
+                history = History::Unknown;
+            }
             let days: Vec<NaiveDate> = days.into_iter().filter(|day| *day >= cutoff).collect();
             plans.push(OrgPlan {
                 organization,
@@ -594,6 +707,7 @@ impl Aggregator<'_> {
                     read_from: identity.clone(),
                     marks_through: restatement.marks_through,
                 }),
+                history,
             });
         }
         Ok(plans)
@@ -737,52 +851,35 @@ impl Aggregator<'_> {
             }))
     }
 
-    /// Writes one computed chunk's daily rows and room outcomes (nothing for `None`).
-    async fn write_computed(
-        &self,
-        organization: &Organization,
-        computed: Option<ComputedDays>,
-        milestones: &SourceMilestones,
-        finished: Option<&FinishedRead>,
-    ) -> Result<(), AggregateError> {
-        let Some(computed) = computed else {
-            return Ok(());
-        };
-        self.store
-            .write_days(
-                &organization.id,
-                &computed.rows,
-                computed.outcomes,
-                milestones.first_eligible_day,
-                finished,
-            )
-            .await?;
-        Ok(())
-    }
-
     /// Keeps the stored onboarding baseline (docs/metrics.md §4.8) equal to what the
     /// source says: the 30 days from the first day with an AI-handled room, "still
     /// forming" (nothing stored) until the datamart reaches the 30th day. A stored
     /// baseline is recomputed only when its window moved or this run recomputed one
     /// of its days, so it outlives the retention of daily rows without ever depending
-    /// on the order in which days were aggregated. `window_rows` are the rows of the
-    /// window this run computed.
+    /// on the order in which days were aggregated.
     async fn refresh_baseline(
         &self,
-        organization: &Organization,
+        plan: &OrgPlan,
+        progress: &PlanProgress,
         window: Option<(NaiveDate, NaiveDate)>,
-        window_rows: Vec<DailyCounters>,
     ) -> Result<(), AggregateError> {
+        let organization = &plan.organization;
         let org = &organization.id;
-        let stored = self.store.onboarding_baseline(org).await?;
-        let data_through = self.store.activity(org).await?.data_through;
-        let complete = window.filter(|window| baseline::is_complete(*window, data_through));
+        let stored = progress.baseline;
+        let complete =
+            window.filter(|window| baseline::is_complete(*window, progress.data_through));
         let Some((first, last)) = complete else {
             if stored.is_some() {
                 self.store.set_onboarding_baseline(org, None).await?;
             }
             return Ok(());
         };
+        let window_rows: Vec<DailyCounters> = progress
+            .rows
+            .iter()
+            .filter(|row| first <= row.day && row.day <= last)
+            .cloned()
+            .collect();
         if window_rows.is_empty() && stored.is_some_and(|b| b.first_day == first) {
             return Ok(());
         }
@@ -808,15 +905,17 @@ impl Aggregator<'_> {
     }
 
     /// The organization-local days of its first eligible room and of its first
-    /// AI-handled room, read from the source at every run: a backfill or late import
-    /// moves them earlier, a re-import that makes the first room spam or a test chat
-    /// moves them later (docs/metrics.md §3, §4.7, §4.8).
+    /// AI-handled room, walked from the source's first rooms: a backfill or late
+    /// import moves them earlier, a re-import that makes the first room spam or a
+    /// test chat moves them later (docs/metrics.md §3, §4.7, §4.8). Only where the
+    /// run's days cannot tell (`History::Unknown`, or a stored milestone's day that
+    /// lost its rooms).
     async fn source_milestones(
         &self,
         organization: &Organization,
-    ) -> Result<SourceMilestones, AggregateError> {
+    ) -> Result<Milestones, AggregateError> {
         let org = &organization.id;
-        let mut milestones = SourceMilestones::default();
+        let mut milestones = Milestones::default();
         let mut after = None;
         loop {
             let page = self
@@ -839,20 +938,16 @@ impl Aggregator<'_> {
                 milestones
                     .first_eligible_day
                     .get_or_insert(organization.local_date(room.created_at));
-                // Without the add-on there is no report and so no baseline: the walk
-                // stops at the first eligible room. (The run after the add-on is
-                // switched on finds the first AI day.)
-                if !organization.ai_addon {
-                    return Ok(milestones);
-                }
                 // The store's upper bound is exclusive; the page's last room is in it.
-                let counts = self
-                    .message_counts(
-                        org,
-                        first.created_at,
-                        last.created_at + Duration::microseconds(1),
-                    )
-                    .await?;
+                let counts = tally_messages(
+                    self.source
+                        .message_counts(
+                            org,
+                            first.created_at,
+                            last.created_at + Duration::microseconds(1),
+                        )
+                        .await?,
+                );
                 let first_ai_room = eligible.iter().find(|room| {
                     let (customer, ai) = counts.get(&room.id).copied().unwrap_or_default();
                     room_facts(room, customer, ai, None).is_ai_handled()
@@ -866,126 +961,319 @@ impl Aggregator<'_> {
         }
     }
 
-    /// Customer and AI message counts by room, for rooms with `start ≤ created_at < end`.
-    async fn message_counts(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> Result<HashMap<String, (i64, i64)>, AggregateError> {
-        let mut messages: HashMap<String, (i64, i64)> = HashMap::new();
-        for count in self.source.message_counts(org, start, end).await? {
-            let entry = messages.entry(count.room_id).or_default();
-            match SenderType::parse(&count.sender_type) {
-                SenderType::Customer => entry.0 += count.count,
-                SenderType::Ai => entry.1 += count.count,
-                _ => {}
-            }
-        }
-        Ok(messages)
-    }
-
-    /// Computes one run of consecutive days from the source. Without `read_sentiment`
-    /// the sentiment sums stay empty (for figures that do not use them). A day's row
-    /// depends only on the source, never on which other days are computed with it.
+    /// Computes one run of consecutive days of one organization from the source
+    /// (`compute_batch` of one).
     pub(crate) async fn compute_days(
         &self,
         organization: &Organization,
         days: &[NaiveDate],
         read_sentiment: bool,
     ) -> Result<ComputedDays, AggregateError> {
-        let (Some(first), Some(last)) = (days.first(), days.last()) else {
-            return Ok(ComputedDays::default());
-        };
-        let org = &organization.id;
-        let start = organization.day_start(*first);
-        let end = organization.day_start(*last + Duration::days(1));
+        Ok(self
+            .compute_batch(&[(organization, days)], read_sentiment)
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
 
-        let source_rooms = self.source.rooms_created_between(org, start, end).await?;
-        let messages = self.message_counts(org, start, end).await?;
+    /// Computes runs of consecutive days (each of one organization) from the source,
+    /// reading all their rooms, message counts and sentiment together. Without
+    /// `read_sentiment` the sentiment sums stay empty (for figures that do not use
+    /// them). A day's row depends only on the source, never on which other days are
+    /// computed with it.
+    pub(crate) async fn compute_batch(
+        &self,
+        runs: &[(&Organization, &[NaiveDate])],
+        read_sentiment: bool,
+    ) -> Result<Vec<ComputedDays>, AggregateError> {
+        let spans: Vec<RoomSpan> = runs
+            .iter()
+            .map(|(organization, days)| run_span(organization, days))
+            .collect();
+        if spans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (source_rooms, messages) = tokio::try_join!(
+            self.source.rooms_in_spans(&spans),
+            self.source.message_counts_in_spans(&spans),
+        )?;
+        let messages: Vec<HashMap<String, (i64, i64)>> =
+            messages.into_iter().map(tally_messages).collect();
+        let room_ids: Vec<Vec<String>> = source_rooms
+            .iter()
+            .map(|rooms| rooms.iter().map(|room| room.id.clone()).collect())
+            .collect();
         let (sentiments, pending) = if read_sentiment {
-            let room_ids: Vec<String> = source_rooms.iter().map(|room| room.id.clone()).collect();
-            let request = SentimentRequest {
-                organization: org,
-                room_ids: &room_ids,
-                start,
-                end,
-            };
-            match self.sentiment.sentiments(request).await {
+            let requests: Vec<SentimentRequest<'_>> = spans
+                .iter()
+                .zip(&room_ids)
+                .map(|(span, room_ids)| SentimentRequest {
+                    organization: &span.organization_id,
+                    room_ids,
+                    start: span.start,
+                    end: span.end,
+                })
+                .collect();
+            match self.sentiment.sentiments(&requests).await {
                 Ok(found) => (found, false),
                 Err(error) => {
                     tracing::warn!(
-                        org_id = %org,
-                        from = %first,
-                        to = %last,
+                        organizations = runs.len(),
+                        first_org = %spans[0].organization_id,
                         source = self.sentiment.name(),
                         error = %error,
                         "sentiment unavailable; these days are marked pending and retried next run"
                     );
-                    (HashMap::new(), true)
+                    (Vec::new(), true)
                 }
             }
         } else {
-            (HashMap::new(), false)
+            (Vec::new(), false)
         };
+        let no_sentiment = HashMap::new();
 
-        let rooms: Vec<RoomFacts> = source_rooms
+        let facts: Vec<Vec<RoomFacts>> = source_rooms
             .iter()
-            .map(|room| {
-                let (customer_messages, ai_messages) =
-                    messages.get(&room.id).copied().unwrap_or_default();
-                room_facts(
-                    room,
-                    customer_messages,
-                    ai_messages,
-                    sentiments.get(&room.id).and_then(|s| s.normalised()),
-                )
+            .enumerate()
+            .map(|(index, rooms)| {
+                let sentiments = sentiments.get(index).unwrap_or(&no_sentiment);
+                rooms
+                    .iter()
+                    .map(|room| {
+                        let (customer_messages, ai_messages) =
+                            messages[index].get(&room.id).copied().unwrap_or_default();
+                        room_facts(
+                            room,
+                            customer_messages,
+                            ai_messages,
+                            sentiments.get(&room.id).and_then(|s| s.normalised()),
+                        )
+                    })
+                    .collect()
             })
             .collect();
 
         // A customer may come back in the 48 hours after a contained room closes,
         // wherever those hours lie: after these days (the usual case), or before
         // them when a bad source row closes before it opens. Read exactly the rooms
-        // those windows need, so the answer never depends on how days are chunked.
-        let closes = rooms
-            .iter()
-            .filter(|room| room.is_eligible() && room.is_contained())
-            .filter_map(|room| room.closed_at);
-        let mut follow_ups = Vec::new();
-        for (from, until) in follow_up_windows(closes, start, end) {
-            follow_ups.extend(self.source.rooms_created_between(org, from, until).await?);
-        }
-        let reopens = ReopenIndex::new(
-            source_rooms
+        // those windows need, for every run at once, so the answer never depends on
+        // how days are chunked or batched.
+        let mut follow_up_spans = Vec::new();
+        let mut follow_up_owner = Vec::new();
+        for (index, (rooms, span)) in facts.iter().zip(&spans).enumerate() {
+            let closes = rooms
                 .iter()
-                .chain(follow_ups.iter())
-                .filter(|room| {
-                    is_eligible(
-                        &room.channel,
-                        ClosedReason::parse(room.closed_reason.as_deref()).as_ref(),
-                    )
-                })
-                .map(|room| (room.contact_id.clone(), room.id.clone(), room.created_at)),
-        );
+                .filter(|room| room.is_eligible() && room.is_contained())
+                .filter_map(|room| room.closed_at);
+            for (from, until) in follow_up_windows(closes, span.start, span.end) {
+                follow_up_spans.push(RoomSpan {
+                    organization_id: span.organization_id.clone(),
+                    start: from,
+                    end: until,
+                });
+                follow_up_owner.push(index);
+            }
+        }
+        let mut follow_ups: Vec<Vec<SourceRoom>> = vec![Vec::new(); runs.len()];
+        if !follow_up_spans.is_empty() {
+            for (owner, rooms) in follow_up_owner
+                .into_iter()
+                .zip(self.source.rooms_in_spans(&follow_up_spans).await?)
+            {
+                follow_ups[owner].extend(rooms);
+            }
+        }
 
-        let outcomes = room_outcomes(organization, days, &rooms, &reopens, pending);
-        let rows = tally_days(days, &outcomes, pending);
-        tracing::debug!(org_id = %org, from = %first, to = %last, rooms = rooms.len(), "computed days");
-        Ok(ComputedDays {
-            rows,
-            outcomes,
-            rooms: rooms.len() as u64,
-            sentiment_pending: pending,
-        })
+        let mut computed = Vec::with_capacity(runs.len());
+        for (index, (organization, days)) in runs.iter().enumerate() {
+            let reopens = ReopenIndex::new(
+                source_rooms[index]
+                    .iter()
+                    .chain(follow_ups[index].iter())
+                    .filter(|room| {
+                        is_eligible(
+                            &room.channel,
+                            ClosedReason::parse(room.closed_reason.as_deref()).as_ref(),
+                        )
+                    })
+                    .map(|room| (room.contact_id.clone(), room.id.clone(), room.created_at)),
+            );
+            let rooms = &facts[index];
+            let outcomes = room_outcomes(organization, days, rooms, &reopens, pending);
+            let rows = tally_days(days, &outcomes, pending);
+            computed.push(ComputedDays {
+                rows,
+                outcomes,
+                rooms: rooms.len() as u64,
+                sentiment_pending: pending,
+            });
+        }
+        tracing::debug!(runs = runs.len(), "computed days");
+        Ok(computed)
     }
 }
 
-/// What the aggregation needs from an organization's whole source history.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct SourceMilestones {
-    first_eligible_day: Option<NaiveDate>,
-    /// The onboarding baseline starts on this day.
-    first_ai_day: Option<NaiveDate>,
+/// Rooms a batch holds at most (as counted before it is read), unless one run of
+/// days alone holds more: about 10 MB of rooms, outcomes and counts in memory.
+const ROOMS_PER_BATCH: i64 = 20_000;
+
+/// Runs of days one batch holds at most (also the spans of one count).
+const SPANS_PER_BATCH: usize = 1_000;
+
+/// One run of consecutive days of one plan.
+struct WorkItem {
+    plan: usize,
+    days: Vec<NaiveDate>,
+}
+
+impl WorkItem {
+    fn span(&self, organization: &Organization) -> Option<RoomSpan> {
+        (!self.days.is_empty()).then(|| run_span(organization, &self.days))
+    }
+}
+
+/// The creation-time span of an organization's run of local days.
+fn run_span(organization: &Organization, days: &[NaiveDate]) -> RoomSpan {
+    let first = days.first().copied().unwrap_or_default();
+    let last = days.last().copied().unwrap_or(first);
+    RoomSpan {
+        organization_id: organization.id.clone(),
+        start: organization.day_start(first),
+        end: organization.day_start(last + Duration::days(1)),
+    }
+}
+
+/// Splits the items, in order, into batches of at most `ROOMS_PER_BATCH` rooms (by
+/// `weights`, one per item) and `SPANS_PER_BATCH` items; an item heavier than the
+/// bound is a batch of its own.
+fn pack(items: &[WorkItem], weights: &[i64]) -> Vec<std::ops::Range<usize>> {
+    let mut batches = Vec::new();
+    let mut start = 0;
+    let mut rooms = 0;
+    for (index, weight) in weights.iter().enumerate().take(items.len()) {
+        if index > start && (rooms + weight > ROOMS_PER_BATCH || index - start >= SPANS_PER_BATCH) {
+            batches.push(start..index);
+            start = index;
+            rooms = 0;
+        }
+        rooms += weight;
+    }
+    if start < items.len() {
+        batches.push(start..items.len());
+    }
+    batches
+}
+
+/// Customer and AI message counts by room.
+fn tally_messages(counts: Vec<MessageCount>) -> HashMap<String, (i64, i64)> {
+    let mut messages: HashMap<String, (i64, i64)> = HashMap::new();
+    for count in counts {
+        let entry = messages.entry(count.room_id).or_default();
+        match SenderType::parse(&count.sender_type) {
+            SenderType::Customer => entry.0 += count.count,
+            SenderType::Ai => entry.1 += count.count,
+            _ => {}
+        }
+    }
+    messages
+}
+
+/// How a run learns an organization's milestones (`Milestones`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum History {
+    /// The run's days hold every room the organization has: they tell.
+    Whole,
+    /// The stored milestones hold for every day outside the run's days.
+    Known(Milestones),
+    /// Neither: the source's first rooms are walked.
+    Unknown,
+}
+
+impl History {
+    /// The stored milestones, when they were computed from this same source.
+    fn stored(state: Option<&AggregationState>, identity: &str) -> Self {
+        match state {
+            Some(state) if state.milestones.from.as_deref() == Some(identity) => {
+                History::Known(state.milestones.milestones)
+            }
+            _ => History::Unknown,
+        }
+    }
+}
+
+/// The milestones after a run that computed `rows`, or `None` when the run cannot
+/// tell (a stored milestone's day has lost its rooms, or nothing is known): the
+/// first day with an eligible room, and with an AI-handled one.
+fn milestones_after(history: &History, rows: &[DailyCounters]) -> Option<Milestones> {
+    let first = |count: fn(&DailyCounters) -> i64| {
+        rows.iter()
+            .filter(|row| count(row) > 0)
+            .map(|row| row.day)
+            .min()
+    };
+    let eligible = |row: &DailyCounters| row.eligible;
+    let ai_handled = |row: &DailyCounters| row.ai_handled;
+    match history {
+        History::Whole => Some(Milestones {
+            first_eligible_day: first(eligible),
+            first_ai_day: first(ai_handled),
+        }),
+        History::Unknown => None,
+        History::Known(stored) => {
+            let moved = |day: Option<NaiveDate>, count: fn(&DailyCounters) -> i64| match day {
+                // The run recomputed the milestone's own day and found none there:
+                // the next one may lie on any later day outside the run.
+                Some(day) if rows.iter().any(|row| row.day == day && count(row) == 0) => None,
+                Some(day) => Some(Some(first(count).map_or(day, |found| found.min(day)))),
+                None => Some(first(count)),
+            };
+            Some(Milestones {
+                first_eligible_day: moved(stored.first_eligible_day, eligible)?,
+                first_ai_day: moved(stored.first_ai_day, ai_handled)?,
+            })
+        }
+    }
+}
+
+/// What a run has computed of one plan so far, and what it knew before.
+struct PlanProgress {
+    /// Every daily row computed for the plan (for its milestones and baseline).
+    rows: Vec<DailyCounters>,
+    /// How many of `rows` are already in a write.
+    written_rows: usize,
+    /// Outcomes not yet handed to a write.
+    outcomes: Vec<RoomOutcome>,
+    /// The stored milestones until the plan's last days are computed, then the new.
+    milestones: StoredMilestones,
+    /// The latest day written for the organization, with this run's.
+    data_through: Option<NaiveDate>,
+    baseline: Option<Baseline>,
+}
+
+impl PlanProgress {
+    fn new(plan: &OrgPlan, state: Option<&AggregationState>) -> Self {
+        let stored = state.cloned().unwrap_or_default();
+        Self {
+            rows: Vec::new(),
+            written_rows: 0,
+            outcomes: Vec::new(),
+            milestones: stored.milestones,
+            data_through: stored.data_through.max(plan.days.last().copied()),
+            baseline: stored.baseline,
+        }
+    }
+
+    fn add(&mut self, computed: ComputedDays) {
+        self.rows.extend(computed.rows);
+        self.outcomes.extend(computed.outcomes);
+    }
+
+    /// The rows and outcomes computed since the last write.
+    fn take_unwritten(&mut self) -> (Vec<DailyCounters>, Vec<RoomOutcome>) {
+        let rows = self.rows[self.written_rows..].to_vec();
+        self.written_rows = self.rows.len();
+        (rows, std::mem::take(&mut self.outcomes))
+    }
 }
 
 /// The counters of a run of days, as computed from the source.
@@ -1119,6 +1407,81 @@ mod tests {
         assert_eq!(chunks.len(), 3);
         assert_eq!(chunks[0], vec![day("2026-10-01"), day("2026-10-02")]);
         assert_eq!(chunks[2], vec![day("2026-10-05")]);
+    }
+
+    fn row(text: &str, eligible: i64, ai_handled: i64) -> DailyCounters {
+        let mut row = DailyCounters::empty(day(text));
+        row.eligible = eligible;
+        row.ai_handled = ai_handled;
+        row
+    }
+
+    #[test]
+    fn milestones_are_read_off_the_days_a_run_computed() {
+        let rows = [
+            row("2026-10-01", 0, 0),
+            row("2026-10-02", 3, 0),
+            row("2026-10-03", 2, 1),
+        ];
+        let found = Milestones {
+            first_eligible_day: Some(day("2026-10-02")),
+            first_ai_day: Some(day("2026-10-03")),
+        };
+        assert_eq!(milestones_after(&History::Whole, &rows), Some(found));
+        assert_eq!(milestones_after(&History::Unknown, &rows), None);
+        // Stored ones on later days outside the run: the run's days are earlier.
+        let later = Milestones {
+            first_eligible_day: Some(day("2026-10-09")),
+            first_ai_day: Some(day("2026-10-09")),
+        };
+        assert_eq!(milestones_after(&History::Known(later), &rows), Some(found));
+        // Stored ones on earlier days outside the run stay.
+        let earlier = Milestones {
+            first_eligible_day: Some(day("2026-09-01")),
+            first_ai_day: None,
+        };
+        assert_eq!(
+            milestones_after(&History::Known(earlier), &rows),
+            Some(Milestones {
+                first_eligible_day: Some(day("2026-09-01")),
+                first_ai_day: Some(day("2026-10-03")),
+            })
+        );
+        // The stored first day lost its rooms: only the source can say what follows.
+        let emptied = Milestones {
+            first_eligible_day: Some(day("2026-10-01")),
+            first_ai_day: None,
+        };
+        assert_eq!(milestones_after(&History::Known(emptied), &rows), None);
+        let ai_emptied = Milestones {
+            first_eligible_day: Some(day("2026-09-01")),
+            first_ai_day: Some(day("2026-10-02")),
+        };
+        assert_eq!(milestones_after(&History::Known(ai_emptied), &rows), None);
+    }
+
+    #[test]
+    fn batches_hold_a_bounded_number_of_rooms() {
+        let items: Vec<WorkItem> = (0..5)
+            .map(|plan| WorkItem {
+                plan,
+                days: vec![day("2026-10-01")],
+            })
+            .collect();
+        let weights = [15_000, 5_000, 1, ROOMS_PER_BATCH * 2, 0];
+        assert_eq!(pack(&items, &weights), vec![0..2, 2..3, 3..4, 4..5]);
+        let many: Vec<WorkItem> = (0..SPANS_PER_BATCH + 1)
+            .map(|plan| WorkItem {
+                plan,
+                days: vec![day("2026-10-01")],
+            })
+            .collect();
+        let weights = vec![0; many.len()];
+        assert_eq!(
+            pack(&many, &weights),
+            vec![0..SPANS_PER_BATCH, SPANS_PER_BATCH..SPANS_PER_BATCH + 1]
+        );
+        assert!(pack(&[], &[]).is_empty());
     }
 
     #[test]

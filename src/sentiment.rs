@@ -14,7 +14,7 @@ use mongodb::bson::{doc, Bson, Document};
 
 use crate::domain::{OrgId, RawSentiment};
 use crate::settings::MongoSettings;
-use crate::source::Source;
+use crate::source::{RoomSpan, Source};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SentimentError {
@@ -35,10 +35,12 @@ pub struct SentimentRequest<'a> {
 #[async_trait]
 pub trait SentimentSource: Send + Sync {
     fn name(&self) -> &'static str;
+    /// The sentiment of each request's rooms, in the order of the requests, read
+    /// together: a failure fails them all (their days are marked pending).
     async fn sentiments(
         &self,
-        request: SentimentRequest<'_>,
-    ) -> Result<HashMap<String, RawSentiment>, SentimentError>;
+        requests: &[SentimentRequest<'_>],
+    ) -> Result<Vec<HashMap<String, RawSentiment>>, SentimentError>;
     /// The rooms (organization, room id) whose summary was created in
     /// `(after, until]`, so their days are restated (METRICS.md §8.3). `None` where
     /// the conversation source already finds them (its own summaries relation).
@@ -70,13 +72,22 @@ impl SentimentSource for StoreSentiment {
 
     async fn sentiments(
         &self,
-        request: SentimentRequest<'_>,
-    ) -> Result<HashMap<String, RawSentiment>, SentimentError> {
-        let read = self
-            .source
-            .summaries(request.organization, request.start, request.end);
+        requests: &[SentimentRequest<'_>],
+    ) -> Result<Vec<HashMap<String, RawSentiment>>, SentimentError> {
+        let spans: Vec<RoomSpan> = requests
+            .iter()
+            .map(|request| RoomSpan {
+                organization_id: request.organization.clone(),
+                start: request.start,
+                end: request.end,
+            })
+            .collect();
+        let read = self.source.summaries_in_spans(&spans);
         match tokio::time::timeout(self.timeout, read).await {
-            Ok(Ok(rows)) => Ok(rows.into_iter().collect()),
+            Ok(Ok(found)) => Ok(found
+                .into_iter()
+                .map(|rows| rows.into_iter().collect())
+                .collect()),
             Ok(Err(error)) => Err(SentimentError::Failed(error.to_string())),
             Err(_) => Err(SentimentError::Timeout(self.timeout)),
         }
@@ -123,29 +134,47 @@ impl MongoSentiment {
         })
     }
 
+    /// One `$in` query per `MONGO_BATCH` rooms for every request at once; a document
+    /// counts only for the request of its own organization and room.
     async fn read(
         &self,
-        organization: &OrgId,
-        room_ids: &[String],
-    ) -> Result<HashMap<String, RawSentiment>, mongodb::error::Error> {
-        let mut found = HashMap::new();
-        for batch in room_ids.chunks(MONGO_BATCH) {
+        requests: &[SentimentRequest<'_>],
+    ) -> Result<Vec<HashMap<String, RawSentiment>>, mongodb::error::Error> {
+        let mut wanted: HashMap<(&str, &str), usize> = HashMap::new();
+        for (index, request) in requests.iter().enumerate() {
+            for room in request.room_ids {
+                wanted.insert((request.organization.as_str(), room.as_str()), index);
+            }
+        }
+        let mut found = vec![HashMap::new(); requests.len()];
+        let pairs: Vec<(&str, &str)> = wanted.keys().copied().collect();
+        for batch in pairs.chunks(MONGO_BATCH) {
+            let mut organizations: Vec<&str> = batch.iter().map(|(org, _)| *org).collect();
+            organizations.sort_unstable();
+            organizations.dedup();
+            let rooms: Vec<&str> = batch.iter().map(|(_, room)| *room).collect();
             let filter = doc! {
-                "organization_id": organization.as_str(),
-                "room_id": { "$in": batch },
+                "organization_id": { "$in": organizations },
+                "room_id": { "$in": rooms },
             };
             let mut cursor = self
                 .collection
                 .find(filter)
-                .projection(doc! { "room_id": 1, "sentiment": 1, "_id": 0 })
+                .projection(doc! { "organization_id": 1, "room_id": 1, "sentiment": 1, "_id": 0 })
                 .await?;
             while let Some(document) = cursor.try_next().await? {
-                if let Ok(room_id) = document.get_str("room_id") {
+                let (Ok(org), Ok(room_id)) = (
+                    document.get_str("organization_id"),
+                    document.get_str("room_id"),
+                ) else {
+                    continue;
+                };
+                if let Some(index) = wanted.get(&(org, room_id)) {
                     let sentiment = document
                         .get("sentiment")
                         .map(sentiment_from_bson)
                         .unwrap_or(RawSentiment::Missing);
-                    found.insert(room_id.to_string(), sentiment);
+                    found[*index].insert(room_id.to_string(), sentiment);
                 }
             }
         }
@@ -211,14 +240,9 @@ impl SentimentSource for MongoSentiment {
 
     async fn sentiments(
         &self,
-        request: SentimentRequest<'_>,
-    ) -> Result<HashMap<String, RawSentiment>, SentimentError> {
-        match tokio::time::timeout(
-            self.timeout,
-            self.read(request.organization, request.room_ids),
-        )
-        .await
-        {
+        requests: &[SentimentRequest<'_>],
+    ) -> Result<Vec<HashMap<String, RawSentiment>>, SentimentError> {
+        match tokio::time::timeout(self.timeout, self.read(requests)).await {
             Ok(Ok(found)) => Ok(found),
             Ok(Err(error)) => Err(SentimentError::Failed(error.to_string())),
             Err(_) => Err(SentimentError::Timeout(self.timeout)),

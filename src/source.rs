@@ -69,28 +69,77 @@ pub trait Source: Send + Sync {
         after: Option<(DateTime<Utc>, String)>,
         limit: i64,
     ) -> StoreResult<Vec<SourceRoom>>;
+    /// The rooms of each span, in the order of the spans: one read for all of them,
+    /// so a run over thousands of small organizations waits on a few statements, not
+    /// on thousands of round trips.
+    async fn rooms_in_spans(&self, spans: &[RoomSpan]) -> StoreResult<Vec<Vec<SourceRoom>>>;
+    /// Message counts by raw sender type of each span's rooms, in the order of the
+    /// spans.
+    async fn message_counts_in_spans(
+        &self,
+        spans: &[RoomSpan],
+    ) -> StoreResult<Vec<Vec<MessageCount>>>;
+    /// Summaries of each span's rooms, in the order of the spans, from the source's
+    /// own summaries relation (none when the source has none configured).
+    async fn summaries_in_spans(
+        &self,
+        spans: &[RoomSpan],
+    ) -> StoreResult<Vec<Vec<(String, RawSentiment)>>>;
+
     /// Rooms with `start ≤ created_at < end`.
     async fn rooms_created_between(
         &self,
         org: &OrgId,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
-    ) -> StoreResult<Vec<SourceRoom>>;
+    ) -> StoreResult<Vec<SourceRoom>> {
+        let span = RoomSpan {
+            organization_id: org.clone(),
+            start,
+            end,
+        };
+        Ok(self
+            .rooms_in_spans(std::slice::from_ref(&span))
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
     /// Message counts by raw sender type for rooms with `start ≤ created_at < end`.
     async fn message_counts(
         &self,
         org: &OrgId,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
-    ) -> StoreResult<Vec<MessageCount>>;
-    /// Summaries of rooms with `start ≤ created_at < end`, from the source's own
-    /// summaries relation (none when the source has none configured).
+    ) -> StoreResult<Vec<MessageCount>> {
+        let span = RoomSpan {
+            organization_id: org.clone(),
+            start,
+            end,
+        };
+        Ok(self
+            .message_counts_in_spans(std::slice::from_ref(&span))
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
+    /// Summaries of rooms with `start ≤ created_at < end`.
     async fn summaries(
         &self,
         org: &OrgId,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
-    ) -> StoreResult<Vec<(String, RawSentiment)>>;
+    ) -> StoreResult<Vec<(String, RawSentiment)>> {
+        let span = RoomSpan {
+            organization_id: org.clone(),
+            start,
+            end,
+        };
+        Ok(self
+            .summaries_in_spans(std::slice::from_ref(&span))
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
     /// The organization's rooms of each visit's customer closed at or after
     /// `at − 48 h` and before `at`: the rooms whose "came back" a visit can decide.
     async fn rooms_closed_before(
@@ -99,11 +148,10 @@ pub trait Source: Send + Sync {
         visits: &[ContactVisit],
     ) -> StoreResult<Vec<SourceRoom>>;
     /// How many rooms each span holds (`start ≤ created_at < end` of its
-    /// organization), in one pass for the whole fleet; `None` for the datamart's own
-    /// tables, where nothing is deleted behind the import's back. A room deleted from
-    /// a live source leaves no timestamp: a count that differs from the datamart's
-    /// is how it shows.
-    async fn count_rooms(&self, spans: &[RoomSpan]) -> StoreResult<Option<Vec<i64>>>;
+    /// organization), in one pass for the whole fleet: what a run weighs before it
+    /// reads, and, on a live source, how a deleted room shows (it leaves no
+    /// timestamp, only a count that differs from the datamart's).
+    async fn count_rooms(&self, spans: &[RoomSpan]) -> StoreResult<Vec<i64>>;
     /// The organization's rooms per local day of `timezone` in `[start, end)`.
     async fn rooms_per_day(
         &self,

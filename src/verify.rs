@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::aggregate::{
-    chunks, day_span, progress_bar, retention_cutoff, AggregateError, Aggregator, OrgPlan, Summary,
+    chunks, day_span, progress_bar, retention_cutoff, AggregateError, Aggregator, History, OrgPlan,
+    Summary,
 };
 use crate::domain::{DateRange, OrgId};
 use crate::metrics::rooms::RoomOutcome;
@@ -135,6 +136,8 @@ impl Aggregator<'_> {
                     organization,
                     days: drifted_days,
                     finished: None,
+                    // A drift no timestamp showed may have moved a milestone too.
+                    history: History::Unknown,
                 });
             }
         }
@@ -143,9 +146,9 @@ impl Aggregator<'_> {
         if request.repair && !repairs.is_empty() {
             let mut summary = Summary::default();
             let hidden = progress_bar(false, 0);
-            for plan in repairs {
-                self.execute(plan, &hidden, &mut summary).await?;
-            }
+            let states = self.store.aggregation_states().await?;
+            self.execute_all(repairs, &states, &hidden, &mut summary)
+                .await?;
             self.store.refresh_statistics().await?;
             outcome.repaired = true;
             outcome.refreshed = summary.refreshed;

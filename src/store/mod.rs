@@ -67,6 +67,15 @@ macro_rules! migrations {
                     "/0007_restatement.sql"
                 )),
             ),
+            (
+                8,
+                "milestones",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0008_milestones.sql"
+                )),
+            ),
         ]
     };
 }
@@ -168,6 +177,49 @@ pub struct FinishedRead {
     pub read_from: String,
     /// Marks of the organization up to this one are deleted; `None`: none were read.
     pub marks_through: Option<i64>,
+}
+
+/// The days of an organization's whole source history a run needs (docs/metrics.md
+/// §3, §4.8): its first eligible room's and its first AI-handled room's.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Milestones {
+    pub first_eligible_day: Option<NaiveDate>,
+    /// The onboarding baseline starts on this day.
+    pub first_ai_day: Option<NaiveDate>,
+}
+
+/// Milestones as stored, with the source they were computed from (`None`: from no
+/// source a run can trust, such as a test's own rows).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StoredMilestones {
+    pub milestones: Milestones,
+    pub from: Option<String>,
+}
+
+/// What the aggregation knows of an organization from its earlier runs, read for
+/// the whole fleet at once.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct AggregationState {
+    pub read_until: Option<DateTime<Utc>>,
+    pub read_from: Option<String>,
+    pub milestones: StoredMilestones,
+    /// The latest day any run has written.
+    pub data_through: Option<NaiveDate>,
+    pub baseline: Option<Baseline>,
+    /// Days whose sentiment could not be read when they were aggregated.
+    pub pending_sentiment_days: Vec<NaiveDate>,
+}
+
+/// One organization's part of a write: whole org-days, their room outcomes, its
+/// milestones, and (with its last days) how far its source was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgWrite {
+    pub organization_id: OrgId,
+    pub rows: Vec<DailyCounters>,
+    /// The rooms behind `rows`' counts.
+    pub outcomes: Vec<RoomOutcome>,
+    pub milestones: StoredMilestones,
+    pub finished: Option<FinishedRead>,
 }
 
 /// What ops watch across all organizations (the alerts of `config/prometheus`).
@@ -385,14 +437,16 @@ pub trait Store: Send + Sync {
 
     // The datamart.
 
-    /// Replaces whole org-days in one transaction, and sets the organization's
-    /// first eligible day (looked up in the source by the same run) to
-    /// `first_eligible_day`, kept apart from the daily rows so it outlives their retention.
-    /// The room outcomes of those days (`outcomes`) replace theirs in the same
-    /// transaction, so a day's counters and its rooms always agree; a day whose
-    /// rooms have the fingerprint already stored keeps its rows as they are.
-    /// With `finished`, the same transaction records how far the source was read
-    /// for the organization and deletes the marks this run restated.
+    /// Writes several organizations' days in one transaction: each org-day is
+    /// replaced whole, with its room outcomes (a day whose rooms have the
+    /// fingerprint already stored keeps its rows as they are), so a day's counters
+    /// and its rooms always agree. Each organization's milestones are set, kept
+    /// apart from the daily rows so they outlive their retention; with `finished`,
+    /// the same transaction records how far the source was read for it and deletes
+    /// the marks the run restated.
+    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()>;
+    /// `write_batch` for one organization, whose first eligible day is
+    /// `first_eligible_day` (milestones of no trusted source).
     async fn write_days(
         &self,
         org: &OrgId,
@@ -400,7 +454,26 @@ pub trait Store: Send + Sync {
         outcomes: Vec<RoomOutcome>,
         first_eligible_day: Option<NaiveDate>,
         finished: Option<&FinishedRead>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<()> {
+        self.write_batch(vec![OrgWrite {
+            organization_id: org.clone(),
+            rows: rows.to_vec(),
+            outcomes,
+            milestones: StoredMilestones {
+                milestones: Milestones {
+                    first_eligible_day,
+                    first_ai_day: None,
+                },
+                from: None,
+            },
+            finished: finished.cloned(),
+        }])
+        .await
+    }
+    /// Every organization's state from earlier runs, in a few statements.
+    async fn aggregation_states(
+        &self,
+    ) -> StoreResult<std::collections::HashMap<OrgId, AggregationState>>;
     /// One page of the conversations behind a figure, newest first.
     async fn conversations(
         &self,

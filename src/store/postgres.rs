@@ -15,9 +15,10 @@ use tokio_postgres::{Client, NoTls, Row};
 use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, Change, ConversationQuery,
-    DatamartHealth, FinishedRead, HistoryRecord, ImportWriter, OrgActivity, RestatementMark,
-    SourceRoom, Store, StoreError, StoreResult, StoredRooms, SummaryRecord,
+    organization_from_columns, organization_json_columns, AggregationState, Change,
+    ConversationQuery, DatamartHealth, HistoryRecord, ImportWriter, Milestones, OrgActivity,
+    OrgWrite, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredMilestones,
+    StoredRooms, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
@@ -301,118 +302,262 @@ impl Store for PostgresStore {
         .transpose()
     }
 
-    async fn write_days(
-        &self,
-        org: &OrgId,
-        rows: &[DailyCounters],
-        outcomes: Vec<RoomOutcome>,
-        first_eligible_day: Option<NaiveDate>,
-        finished: Option<&FinishedRead>,
-    ) -> StoreResult<()> {
-        let context = format!("writing daily rows of {org}");
+    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let context = match writes.as_slice() {
+            [one] => format!("writing daily rows of {}", one.organization_id),
+            many => format!("writing daily rows of {} organizations", many.len()),
+        };
+        let error = || StoreError::postgres(context.clone());
         let mut client = self.client(&context).await?;
-        let transaction = client
-            .transaction()
-            .await
-            .map_err(StoreError::postgres(context.clone()))?;
+        let transaction = client.transaction().await.map_err(error())?;
         // The days' counters are upserted first on purpose: that locks their rows (or,
         // for a new day, waits on its key), so two runs writing the same org-days
         // (a manual aggregate during the nightly one) take turns before either reads
         // the fingerprints; `room_outcomes` has no key that would refuse a duplicate.
-        let upsert = transaction
-            .prepare_cached(&sql::upsert_day(Dialect::Postgres))
-            .await
-            .map_err(StoreError::postgres(context.clone()))?;
         let now = Utc::now();
-        for row in rows {
-            let values: Vec<Box<dyn ToSql + Sync + Send>> = [
-                Box::new(org.to_string()) as Box<dyn ToSql + Sync + Send>,
-                Box::new(row.day),
-            ]
-            .into_iter()
-            .chain(
-                COLUMNS
+        let days: Vec<(&str, &DailyCounters)> = writes
+            .iter()
+            .flat_map(|write| {
+                write
+                    .rows
                     .iter()
-                    .map(|column| counter_param((column.get)(row))),
-            )
-            .chain(std::iter::once(
-                Box::new(now) as Box<dyn ToSql + Sync + Send>
-            ))
+                    .map(|row| (write.organization_id.as_str(), row))
+            })
             .collect();
+        for batch in days.chunks(sql::DAYS_PER_UPSERT) {
+            let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
+                .iter()
+                .flat_map(|(org, row)| {
+                    [
+                        Box::new(org.to_string()) as Box<dyn ToSql + Sync + Send>,
+                        Box::new(row.day),
+                    ]
+                    .into_iter()
+                    .chain(
+                        COLUMNS
+                            .iter()
+                            .map(|column| counter_param((column.get)(row))),
+                    )
+                    .chain(std::iter::once(
+                        Box::new(now) as Box<dyn ToSql + Sync + Send>
+                    ))
+                })
+                .collect();
             let parameters: Vec<&(dyn ToSql + Sync)> = values
                 .iter()
                 .map(|value| value.as_ref() as &(dyn ToSql + Sync))
                 .collect();
             transaction
-                .execute(&upsert, &parameters)
-                .await
-                .map_err(StoreError::postgres(context.clone()))?;
-        }
-        let stored: std::collections::HashMap<NaiveDate, i64> = match sql::fingerprint_span(rows) {
-            Some((first, last)) => transaction
-                .query(
-                    &sql::select_fingerprints(Dialect::Postgres),
-                    &[&org.as_str(), &first, &last],
-                )
-                .await
-                .map_err(StoreError::postgres(context.clone()))?
-                .iter()
-                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-                .collect::<Result<_, tokio_postgres::Error>>()
-                .map_err(StoreError::postgres(context.clone()))?,
-            None => std::collections::HashMap::new(),
-        };
-        let rewrite = sql::outcome_rewrite(rows, &outcomes, &stored);
-        let delete = transaction
-            .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Postgres))
-            .await
-            .map_err(StoreError::postgres(context.clone()))?;
-        let remember = transaction
-            .prepare_cached(&sql::upsert_fingerprint(Dialect::Postgres))
-            .await
-            .map_err(StoreError::postgres(context.clone()))?;
-        for (day, fingerprint) in &rewrite.days {
-            transaction
-                .execute(&delete, &[&org.as_str(), day])
-                .await
-                .map_err(StoreError::postgres(context.clone()))?;
-            transaction
-                .execute(&remember, &[&org.as_str(), day, fingerprint])
-                .await
-                .map_err(StoreError::postgres(context.clone()))?;
-        }
-        write_outcomes(transaction.client(), org, &rewrite.rooms).await?;
-        transaction
-            .execute(
-                "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
-                 VALUES ($1, $2, now())
-                 ON CONFLICT (organization_id) DO UPDATE SET
-                     first_eligible_day = EXCLUDED.first_eligible_day,
-                     updated_at = EXCLUDED.updated_at",
-                &[&org.as_str(), &first_eligible_day],
-            )
-            .await
-            .map_err(StoreError::postgres(context.clone()))?;
-        if let Some(finished) = finished {
-            let [record, clear] = sql::finish_read(Dialect::Postgres);
-            transaction
                 .execute(
-                    &record,
-                    &[&org.as_str(), &finished.read_until, &finished.read_from],
+                    &sql::upsert_days(Dialect::Postgres, batch.len()),
+                    &parameters,
                 )
                 .await
-                .map_err(StoreError::postgres(context.clone()))?;
-            if let Some(last) = finished.marks_through {
-                transaction
-                    .execute(&clear, &[&org.as_str(), &last])
-                    .await
-                    .map_err(StoreError::postgres(context.clone()))?;
+                .map_err(error())?;
+        }
+
+        // Every written organization's stored fingerprints in one read.
+        let spans: Vec<(&str, NaiveDate, NaiveDate)> = writes
+            .iter()
+            .filter_map(|write| {
+                sql::fingerprint_span(&write.rows)
+                    .map(|(first, last)| (write.organization_id.as_str(), first, last))
+            })
+            .collect();
+        let mut stored: std::collections::HashMap<(String, NaiveDate), i64> = Default::default();
+        if !spans.is_empty() {
+            let orgs: Vec<&str> = spans.iter().map(|span| span.0).collect();
+            let firsts: Vec<NaiveDate> = spans.iter().map(|span| span.1).collect();
+            let lasts: Vec<NaiveDate> = spans.iter().map(|span| span.2).collect();
+            for row in transaction
+                .query(
+                    "SELECT d.organization_id, d.day, d.fingerprint
+                     FROM unnest($1::text[], $2::date[], $3::date[]) AS s(org, first_day, last_day)
+                     JOIN room_outcome_days d ON d.organization_id = s.org
+                         AND d.day >= s.first_day AND d.day <= s.last_day",
+                    &[&orgs, &firsts, &lasts],
+                )
+                .await
+                .map_err(error())?
+            {
+                stored.insert(
+                    (
+                        row.try_get(0).map_err(error())?,
+                        row.try_get(1).map_err(error())?,
+                    ),
+                    row.try_get(2).map_err(error())?,
+                );
             }
         }
-        transaction
-            .commit()
-            .await
-            .map_err(StoreError::postgres(context))
+        let mut rewritten_orgs: Vec<&str> = Vec::new();
+        let mut rewritten_days: Vec<NaiveDate> = Vec::new();
+        let mut fingerprints: Vec<i64> = Vec::new();
+        let mut rooms: Vec<(&str, &RoomOutcome)> = Vec::new();
+        for write in &writes {
+            let org = write.organization_id.as_str();
+            let own: std::collections::HashMap<NaiveDate, i64> = write
+                .rows
+                .iter()
+                .filter_map(|row| {
+                    stored
+                        .get(&(org.to_string(), row.day))
+                        .map(|fingerprint| (row.day, *fingerprint))
+                })
+                .collect();
+            let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &own);
+            for (day, fingerprint) in rewrite.days {
+                rewritten_orgs.push(org);
+                rewritten_days.push(day);
+                fingerprints.push(fingerprint);
+            }
+            rooms.extend(rewrite.rooms.into_iter().map(|room| (org, room)));
+        }
+        if !rewritten_days.is_empty() {
+            transaction
+                .execute(
+                    &format!(
+                        "DELETE FROM room_outcomes o USING unnest($1::text[], $2::date[]) AS d(org, day)
+                         WHERE o.organization_id = d.org AND o.outcome IN ({}) AND o.day = d.day",
+                        sql::every_outcome()
+                    ),
+                    &[&rewritten_orgs, &rewritten_days],
+                )
+                .await
+                .map_err(error())?;
+            transaction
+                .execute(
+                    "INSERT INTO room_outcome_days (organization_id, day, fingerprint)
+                     SELECT * FROM unnest($1::text[], $2::date[], $3::bigint[])
+                     ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = EXCLUDED.fingerprint",
+                    &[&rewritten_orgs, &rewritten_days, &fingerprints],
+                )
+                .await
+                .map_err(error())?;
+            write_outcomes(transaction.client(), &rooms).await?;
+        }
+
+        let activity = sql::activity_rows(&writes);
+        for batch in activity.chunks(sql::ORGANIZATIONS_PER_UPSERT) {
+            let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
+                .iter()
+                .flat_map(|row| {
+                    [
+                        Box::new(row.organization_id.to_string()) as Box<dyn ToSql + Sync + Send>,
+                        Box::new(row.milestones.milestones.first_eligible_day),
+                        Box::new(row.milestones.milestones.first_ai_day),
+                        Box::new(row.milestones.from.clone()),
+                        Box::new(row.data_through),
+                        Box::new(row.finished.map(|finished| finished.read_until)),
+                        Box::new(row.finished.map(|finished| finished.read_from.clone())),
+                        Box::new(now),
+                    ]
+                })
+                .collect();
+            let parameters: Vec<&(dyn ToSql + Sync)> = values
+                .iter()
+                .map(|value| value.as_ref() as &(dyn ToSql + Sync))
+                .collect();
+            transaction
+                .execute(
+                    &sql::upsert_activity(Dialect::Postgres, batch.len()),
+                    &parameters,
+                )
+                .await
+                .map_err(error())?;
+        }
+        let cleared: Vec<(&str, i64)> = activity
+            .iter()
+            .filter_map(|row| {
+                row.finished
+                    .and_then(|finished| finished.marks_through)
+                    .map(|last| (row.organization_id, last))
+            })
+            .collect();
+        if !cleared.is_empty() {
+            let orgs: Vec<&str> = cleared.iter().map(|(org, _)| *org).collect();
+            let lasts: Vec<i64> = cleared.iter().map(|(_, last)| *last).collect();
+            transaction
+                .execute(
+                    "DELETE FROM restatement_marks m USING unnest($1::text[], $2::bigint[]) AS c(org, last)
+                     WHERE m.organization_id = c.org AND m.seq <= c.last",
+                    &[&orgs, &lasts],
+                )
+                .await
+                .map_err(error())?;
+        }
+        transaction.commit().await.map_err(error())
+    }
+
+    async fn aggregation_states(
+        &self,
+    ) -> StoreResult<std::collections::HashMap<OrgId, AggregationState>> {
+        let context = "reading what earlier runs left";
+        let error = || StoreError::postgres(context);
+        let org = |text: String| {
+            OrgId::parse(&text).map_err(|e| StoreError::Invalid(format!("{context}: {e}")))
+        };
+        let mut states: std::collections::HashMap<OrgId, AggregationState> = Default::default();
+        for row in self
+            .query(
+                context,
+                "SELECT organization_id, first_eligible_day, first_ai_day, milestones_from,
+                        data_through, read_until, read_from
+                 FROM organization_activity",
+                &[],
+            )
+            .await?
+        {
+            let state = states
+                .entry(org(row.try_get(0).map_err(error())?)?)
+                .or_default();
+            state.milestones = StoredMilestones {
+                milestones: Milestones {
+                    first_eligible_day: row.try_get(1).map_err(error())?,
+                    first_ai_day: row.try_get(2).map_err(error())?,
+                },
+                from: row.try_get(3).map_err(error())?,
+            };
+            state.data_through = row.try_get(4).map_err(error())?;
+            state.read_until = row.try_get(5).map_err(error())?;
+            state.read_from = row.try_get(6).map_err(error())?;
+        }
+        for row in self
+            .query(
+                context,
+                "SELECT organization_id, first_day, last_day, eligible, net FROM onboarding_baselines",
+                &[],
+            )
+            .await?
+        {
+            states
+                .entry(org(row.try_get(0).map_err(error())?)?)
+                .or_default()
+                .baseline = Some(Baseline {
+                first_day: row.try_get(1).map_err(error())?,
+                last_day: row.try_get(2).map_err(error())?,
+                eligible: row.try_get(3).map_err(error())?,
+                net: row.try_get(4).map_err(error())?,
+            });
+        }
+        for row in self
+            .query(
+                context,
+                "SELECT organization_id, day FROM ai_activity_logs
+                 WHERE sentiment_pending ORDER BY organization_id, day",
+                &[],
+            )
+            .await?
+        {
+            states
+                .entry(org(row.try_get(0).map_err(error())?)?)
+                .or_default()
+                .pending_sentiment_days
+                .push(row.try_get(1).map_err(error())?);
+        }
+        Ok(states)
     }
 
     async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
@@ -949,16 +1094,11 @@ async fn upsert_organizations(client: &Client, organizations: &[Organization]) -
 }
 
 /// Adds an org's room outcomes with binary COPY (a million rows a run is usual).
-async fn write_outcomes(
-    client: &Client,
-    org: &OrgId,
-    outcomes: &[&RoomOutcome],
-) -> StoreResult<()> {
+async fn write_outcomes(client: &Client, outcomes: &[(&str, &RoomOutcome)]) -> StoreResult<()> {
     let context = "writing room outcomes";
-    let org = org.as_str();
     let cells: Vec<_> = outcomes
         .iter()
-        .map(|room| {
+        .map(|(_, room)| {
             (
                 room.outcome.name(),
                 room.came_back.as_ref().map(|c| c.room_id.as_str()),
@@ -989,12 +1129,10 @@ async fn write_outcomes(
             Type::INT8,
             Type::FLOAT8,
         ],
-        outcomes
-            .iter()
-            .zip(&cells)
-            .map(|(room, (outcome, came_back_room, came_back_at))| {
+        outcomes.iter().zip(&cells).map(
+            |((org, room), (outcome, came_back_room, came_back_at))| {
                 vec![
-                    &org as &(dyn ToSql + Sync),
+                    org as &(dyn ToSql + Sync),
                     &room.day,
                     &room.room_id,
                     &room.created_at,
@@ -1009,7 +1147,8 @@ async fn write_outcomes(
                     &room.ai_messages,
                     &room.sentiment,
                 ]
-            }),
+            },
+        ),
     )
     .await
 }

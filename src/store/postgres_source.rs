@@ -271,6 +271,42 @@ impl PostgresSource {
     }
 }
 
+/// The spans of a read, as a relation `s(org, start_at, end_at, n)` numbered from 1
+/// (parameters 1 to 3: the organizations, starts and ends).
+const SPANS: &str = "unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) \
+     WITH ORDINALITY AS s(org, start_at, end_at, n)";
+
+/// A room `r` of span `s`: a range of the (organization, created_at) index.
+const IN_SPAN: &str =
+    "r.organization_id = s.org AND r.created_at >= s.start_at AND r.created_at < s.end_at";
+
+/// The span (from 0) a row of an `in_spans` read belongs to, from its ordinal column.
+fn span_index(row: &Row, column: usize, spans: usize, context: &str) -> StoreResult<usize> {
+    let n: i64 = row.try_get(column).map_err(StoreError::postgres(context))?;
+    usize::try_from(n - 1)
+        .ok()
+        .filter(|index| *index < spans)
+        .ok_or_else(|| StoreError::Invalid(format!("{context}: span {n} of {spans}")))
+}
+
+impl PostgresSource {
+    /// Runs one read over `spans` (see `SPANS`); nothing is sent for no spans.
+    async fn in_spans(
+        &self,
+        context: &str,
+        sql: &str,
+        spans: &[RoomSpan],
+    ) -> StoreResult<Vec<Row>> {
+        if spans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let orgs: Vec<&str> = spans.iter().map(|s| s.organization_id.as_str()).collect();
+        let starts: Vec<DateTime<Utc>> = spans.iter().map(|s| s.start).collect();
+        let ends: Vec<DateTime<Utc>> = spans.iter().map(|s| s.end).collect();
+        self.query(context, sql, &[&orgs, &starts, &ends]).await
+    }
+}
+
 #[async_trait]
 impl Source for PostgresSource {
     fn identity(&self) -> String {
@@ -357,89 +393,94 @@ impl Source for PostgresSource {
         .await
     }
 
-    async fn rooms_created_between(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<SourceRoom>> {
-        self.rooms(
-            "reading rooms",
-            "WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3",
-            &[&org.as_str(), &start, &end],
-        )
-        .await
+    async fn rooms_in_spans(&self, spans: &[RoomSpan]) -> StoreResult<Vec<Vec<SourceRoom>>> {
+        let context = "reading rooms";
+        let columns = room_columns("r");
+        let rows = self
+            .in_spans(
+                context,
+                &format!(
+                    "SELECT {columns}, s.n FROM {SPANS} JOIN {} r ON {IN_SPAN}",
+                    self.relations.rooms
+                ),
+                spans,
+            )
+            .await?;
+        let mut found = vec![Vec::new(); spans.len()];
+        for row in &rows {
+            let room = room_from_row(row)?;
+            found[span_index(row, 9, spans.len(), context)?].push(room);
+        }
+        Ok(found)
     }
 
-    async fn message_counts(
+    async fn message_counts_in_spans(
         &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<MessageCount>> {
+        spans: &[RoomSpan],
+    ) -> StoreResult<Vec<Vec<MessageCount>>> {
         let context = "counting messages";
         let Relations {
             rooms, histories, ..
         } = &self.relations;
-        self.query(
-            context,
-            &format!(
-                "SELECT h.room_id::text, h.sender_type::text, count(*)
-                 FROM {rooms} r
-                 JOIN {histories} h ON h.organization_id = r.organization_id AND h.room_id = r.id
-                 WHERE r.organization_id = $1 AND r.created_at >= $2 AND r.created_at < $3
-                 GROUP BY h.room_id, h.sender_type"
-            ),
-            &[&org.as_str(), &start, &end],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(MessageCount {
+        let rows = self
+            .in_spans(
+                context,
+                &format!(
+                    "SELECT h.room_id::text, h.sender_type::text, count(*), s.n
+                     FROM {SPANS}
+                     JOIN {rooms} r ON {IN_SPAN}
+                     JOIN {histories} h ON h.organization_id = r.organization_id AND h.room_id = r.id
+                     GROUP BY s.n, h.room_id, h.sender_type"
+                ),
+                spans,
+            )
+            .await?;
+        let mut found = vec![Vec::new(); spans.len()];
+        for row in &rows {
+            found[span_index(row, 3, spans.len(), context)?].push(MessageCount {
                 room_id: row.try_get(0).map_err(StoreError::postgres(context))?,
                 sender_type: row.try_get(1).map_err(StoreError::postgres(context))?,
                 count: row.try_get(2).map_err(StoreError::postgres(context))?,
-            })
-        })
-        .collect()
+            });
+        }
+        Ok(found)
     }
 
-    async fn summaries(
+    async fn summaries_in_spans(
         &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<(String, RawSentiment)>> {
+        spans: &[RoomSpan],
+    ) -> StoreResult<Vec<Vec<(String, RawSentiment)>>> {
+        let mut found = vec![Vec::new(); spans.len()];
         let Some(summaries) = self.summaries_relation().await? else {
-            return Ok(Vec::new());
+            return Ok(found);
         };
         let context = "reading room summaries";
         let rooms = &self.relations.rooms;
         // A label, a number or JSON: its text form parses as the import's does.
-        self.query(
-            context,
-            &format!(
-                "SELECT s.room_id::text, s.sentiment::text
-                 FROM {rooms} r
-                 JOIN {summaries} s ON s.organization_id = r.organization_id AND s.room_id = r.id
-                 WHERE r.organization_id = $1 AND r.created_at >= $2 AND r.created_at < $3"
-            ),
-            &[&org.as_str(), &start, &end],
-        )
-        .await?
-        .iter()
-        .map(|row| {
+        let rows = self
+            .in_spans(
+                context,
+                &format!(
+                    "SELECT s2.room_id::text, s2.sentiment::text, s.n
+                     FROM {SPANS}
+                     JOIN {rooms} r ON {IN_SPAN}
+                     JOIN {summaries} s2 ON s2.organization_id = r.organization_id AND s2.room_id = r.id"
+                ),
+                spans,
+            )
+            .await?;
+        for row in &rows {
             let room: String = row.try_get(0).map_err(StoreError::postgres(context))?;
             let sentiment: Option<String> =
                 row.try_get(1).map_err(StoreError::postgres(context))?;
-            Ok((
+            found[span_index(row, 2, spans.len(), context)?].push((
                 room,
                 sentiment
                     .as_deref()
                     .map_or(RawSentiment::Missing, sentiment_from_text),
-            ))
-        })
-        .collect()
+            ));
+        }
+        Ok(found)
     }
 
     async fn rooms_closed_before(
@@ -478,36 +519,22 @@ impl Source for PostgresSource {
         .collect()
     }
 
-    async fn count_rooms(&self, spans: &[RoomSpan]) -> StoreResult<Option<Vec<i64>>> {
-        if !self.live {
-            return Ok(None);
-        }
-        if spans.is_empty() {
-            return Ok(Some(Vec::new()));
-        }
-        let orgs: Vec<&str> = spans.iter().map(|s| s.organization_id.as_str()).collect();
-        let starts: Vec<DateTime<Utc>> = spans.iter().map(|s| s.start).collect();
-        let ends: Vec<DateTime<Utc>> = spans.iter().map(|s| s.end).collect();
+    async fn count_rooms(&self, spans: &[RoomSpan]) -> StoreResult<Vec<i64>> {
         let context = "counting the source's rooms";
         // One statement; each span is a range of the (organization, created_at) index.
         let rows = self
-            .query(
+            .in_spans(
                 context,
                 &format!(
-                    "SELECT (SELECT count(*) FROM {} r WHERE r.organization_id = s.org
-                             AND r.created_at >= s.start_at AND r.created_at < s.end_at)
-                     FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
-                          WITH ORDINALITY AS s(org, start_at, end_at, n)
-                     ORDER BY s.n",
+                    "SELECT (SELECT count(*) FROM {} r WHERE {IN_SPAN}) FROM {SPANS} ORDER BY s.n",
                     self.relations.rooms
                 ),
-                &[&orgs, &starts, &ends],
+                spans,
             )
             .await?;
         rows.iter()
             .map(|row| row.try_get(0).map_err(StoreError::postgres(context)))
-            .collect::<StoreResult<Vec<i64>>>()
-            .map(Some)
+            .collect()
     }
 
     async fn rooms_per_day(

@@ -46,12 +46,28 @@ pub(crate) fn all_columns() -> Vec<&'static Column> {
     COLUMNS.iter().collect()
 }
 
-/// Replaces one daily row. Parameters: organization, day, the value of every column
-/// of `COLUMNS` in order, then the time it was computed.
-pub(crate) fn upsert_day(dialect: Dialect) -> String {
+/// Daily rows replaced by one `upsert_days` statement: about 30 parameters each,
+/// well within both backends' limits on parameters.
+pub(crate) const DAYS_PER_UPSERT: usize = 500;
+
+/// The parameters of one row of `upsert_days`.
+pub(crate) fn day_width() -> usize {
+    COLUMNS.len() + 3
+}
+
+/// Replaces `rows` daily rows in one statement (no two of the same org-day).
+/// Parameters, for each row: organization, day, the value of every column of
+/// `COLUMNS` in order, then the time it was computed.
+pub(crate) fn upsert_days(dialect: Dialect, rows: usize) -> String {
     let names: Vec<&str> = COLUMNS.iter().map(|column| column.name).collect();
-    let values: Vec<String> = (1..=names.len() + 3)
-        .map(|n| dialect.parameter(n))
+    let width = day_width();
+    let tuples: Vec<String> = (0..rows)
+        .map(|row| {
+            let values: Vec<String> = (1..=width)
+                .map(|n| dialect.parameter(row * width + n))
+                .collect();
+            format!("({})", values.join(", "))
+        })
         .collect();
     let updates: Vec<String> = names
         .iter()
@@ -59,12 +75,85 @@ pub(crate) fn upsert_day(dialect: Dialect) -> String {
         .map(|name| format!("{name} = excluded.{name}"))
         .collect();
     format!(
-        "INSERT INTO ai_activity_logs (organization_id, day, {}, computed_at) VALUES ({}) \
+        "INSERT INTO ai_activity_logs (organization_id, day, {}, computed_at) VALUES {} \
          ON CONFLICT (organization_id, day) DO UPDATE SET {}",
         names.join(", "),
-        values.join(", "),
+        tuples.join(", "),
         updates.join(", ")
     )
+}
+
+/// Organizations whose activity one `upsert_activity` statement writes.
+pub(crate) const ORGANIZATIONS_PER_UPSERT: usize = 1000;
+
+/// Records what a write leaves of `rows` organizations (no two the same): their
+/// milestones and their source, the latest day written (never moved back), and how
+/// far their source was read (kept when NULL: the run read no marks). Parameters,
+/// for each: organization, first eligible day, first AI day, milestones' source,
+/// latest day written, read until, read from, the time of the write.
+pub(crate) fn upsert_activity(dialect: Dialect, rows: usize) -> String {
+    const WIDTH: usize = 8;
+    let tuples: Vec<String> = (0..rows)
+        .map(|row| {
+            let values: Vec<String> = (1..=WIDTH)
+                .map(|n| dialect.parameter(row * WIDTH + n))
+                .collect();
+            format!("({})", values.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO organization_activity (organization_id, first_eligible_day, first_ai_day, \
+             milestones_from, data_through, read_until, read_from, updated_at) VALUES {} \
+         ON CONFLICT (organization_id) DO UPDATE SET \
+             first_eligible_day = excluded.first_eligible_day, \
+             first_ai_day = excluded.first_ai_day, \
+             milestones_from = excluded.milestones_from, \
+             data_through = CASE WHEN organization_activity.data_through IS NULL \
+                 OR organization_activity.data_through < excluded.data_through \
+                 THEN excluded.data_through ELSE organization_activity.data_through END, \
+             read_until = COALESCE(excluded.read_until, organization_activity.read_until), \
+             read_from = COALESCE(excluded.read_from, organization_activity.read_from), \
+             updated_at = excluded.updated_at",
+        tuples.join(", ")
+    )
+}
+
+/// One row of `upsert_activity` per organization of a write, in the order they
+/// first appear: an organization written twice in one batch (two runs of days)
+/// keeps its last milestones and read, and its latest day.
+pub(crate) struct ActivityRow<'a> {
+    pub organization_id: &'a str,
+    pub milestones: &'a super::StoredMilestones,
+    pub data_through: Option<NaiveDate>,
+    pub finished: Option<&'a super::FinishedRead>,
+}
+
+pub(crate) fn activity_rows(writes: &[super::OrgWrite]) -> Vec<ActivityRow<'_>> {
+    let mut rows: Vec<ActivityRow<'_>> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for write in writes {
+        let last_day = write.rows.iter().map(|row| row.day).max();
+        match index.get(write.organization_id.as_str()) {
+            Some(at) => {
+                let row = &mut rows[*at];
+                row.milestones = &write.milestones;
+                row.data_through = row.data_through.max(last_day);
+                if write.finished.is_some() {
+                    row.finished = write.finished.as_ref();
+                }
+            }
+            None => {
+                index.insert(write.organization_id.as_str(), rows.len());
+                rows.push(ActivityRow {
+                    organization_id: write.organization_id.as_str(),
+                    milestones: &write.milestones,
+                    data_through: last_day,
+                    finished: write.finished.as_ref(),
+                });
+            }
+        }
+    }
+    rows
 }
 
 /// A daily row from its day and the values of `columns`, read by position (the
@@ -187,16 +276,21 @@ pub(crate) fn delete_days_before(dialect: Dialect) -> Vec<String> {
 /// replaces the day whole. Parameters: organization, day. Every outcome is named so
 /// that the list index `(organization_id, outcome, day …)` finds the rows.
 pub(crate) fn delete_outcomes_of_day(dialect: Dialect) -> String {
+    format!(
+        "DELETE FROM room_outcomes WHERE organization_id = {} AND outcome IN ({}) AND day = {}",
+        dialect.parameter(1),
+        every_outcome(),
+        dialect.parameter(2)
+    )
+}
+
+/// Every outcome's name as an SQL list of literals (a closed set, never input).
+pub(crate) fn every_outcome() -> String {
     let outcomes: Vec<String> = Outcome::ALL
         .iter()
         .map(|o| format!("'{}'", o.name()))
         .collect();
-    format!(
-        "DELETE FROM room_outcomes WHERE organization_id = {} AND outcome IN ({}) AND day = {}",
-        dialect.parameter(1),
-        outcomes.join(", "),
-        dialect.parameter(2)
-    )
+    outcomes.join(", ")
 }
 
 /// The outcomes a list draws from, and what else a row must be to be in it: the
@@ -320,24 +414,14 @@ pub(crate) fn stored_room_totals(dialect: Dialect) -> String {
     )
 }
 
-/// Records, once an organization's days are written, how far its source was read
-/// (parameters: organization, instant, source identity) and deletes the marks the
-/// run restated (the second statement; parameters: organization, last mark).
-pub(crate) fn finish_read(dialect: Dialect) -> [String; 2] {
-    let p = |n| dialect.parameter(n);
-    [
-        format!(
-            "UPDATE organization_activity SET read_until = {}, read_from = {} WHERE organization_id = {}",
-            p(2),
-            p(3),
-            p(1)
-        ),
-        format!(
-            "DELETE FROM restatement_marks WHERE organization_id = {} AND seq <= {}",
-            p(1),
-            p(2)
-        ),
-    ]
+/// Deletes the marks a run restated, once the organization's days are written
+/// (parameters: organization, last mark).
+pub(crate) fn clear_marks(dialect: Dialect) -> String {
+    format!(
+        "DELETE FROM restatement_marks WHERE organization_id = {} AND seq <= {}",
+        dialect.parameter(1),
+        dialect.parameter(2)
+    )
 }
 
 /// Reads one cell of a result row; each backend implements it for its own row type,
@@ -388,16 +472,16 @@ mod tests {
 
     #[test]
     fn the_upsert_names_every_column_once_with_a_parameter_each() {
-        let sql = upsert_day(Dialect::Postgres);
+        let sql = upsert_days(Dialect::Postgres, 2);
         for column in COLUMNS {
             assert_eq!(
                 sql.matches(&format!("{} = excluded.", column.name)).count(),
                 1
             );
         }
-        assert!(sql.contains(&format!("${}", COLUMNS.len() + 3)));
-        assert!(!sql.contains(&format!("${}", COLUMNS.len() + 4)));
-        assert!(upsert_day(Dialect::Sqlite).contains("?1, ?2"));
+        assert!(sql.contains(&format!("${}", 2 * day_width())));
+        assert!(!sql.contains(&format!("${}", 2 * day_width() + 1)));
+        assert!(upsert_days(Dialect::Sqlite, 1).contains("(?1, ?2"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The embedded default: one SQLite file, no server.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -9,10 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, sentiment_from_column, Change,
-    ConversationQuery, DatamartHealth, FinishedRead, HistoryRecord, ImportWriter, MessageCount,
-    OrgActivity, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredRooms,
-    SummaryRecord,
+    organization_from_columns, organization_json_columns, sentiment_from_column, AggregationState,
+    Change, ConversationQuery, DatamartHealth, HistoryRecord, ImportWriter, MessageCount,
+    Milestones, OrgActivity, OrgWrite, RestatementMark, SourceRoom, Store, StoreError, StoreResult,
+    StoredMilestones, StoredRooms, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
@@ -128,6 +129,120 @@ fn outcome_cells<'a>(rooms: &[&'a RoomOutcome]) -> Vec<OutcomeCells<'a>> {
             came_back_at: room.came_back.as_ref().map(|c| micros(c.created_at)),
         })
         .collect()
+}
+
+/// The daily rows of a write, `sql::DAYS_PER_UPSERT` to a statement.
+fn upsert_days(
+    transaction: &rusqlite::Transaction<'_>,
+    writes: &[OrgWrite],
+    now: i64,
+    context: &str,
+) -> StoreResult<()> {
+    let rows: Vec<(&str, &DailyCounters)> = writes
+        .iter()
+        .flat_map(|write| {
+            write
+                .rows
+                .iter()
+                .map(|row| (write.organization_id.as_str(), row))
+        })
+        .collect();
+    for batch in rows.chunks(sql::DAYS_PER_UPSERT) {
+        let mut upsert = transaction
+            .prepare_cached(&sql::upsert_days(Dialect::Sqlite, batch.len()))
+            .map_err(StoreError::sqlite(context.to_string()))?;
+        let values = batch.iter().flat_map(|(org, row)| {
+            [
+                rusqlite::types::Value::Text(org.to_string()),
+                rusqlite::types::Value::Text(row.day.to_string()),
+            ]
+            .into_iter()
+            .chain(
+                COLUMNS
+                    .iter()
+                    .map(|column| counter_param((column.get)(row))),
+            )
+            .chain(std::iter::once(rusqlite::types::Value::Integer(now)))
+        });
+        upsert
+            .execute(rusqlite::params_from_iter(values))
+            .map_err(StoreError::sqlite(context.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Replaces the room outcomes of one organization's written days whose fingerprint
+/// changed (after its daily rows are upserted, which locks them).
+fn write_outcomes(
+    transaction: &rusqlite::Transaction<'_>,
+    write: &OrgWrite,
+    context: &str,
+) -> StoreResult<()> {
+    let org = write.organization_id.as_str();
+    let error = || StoreError::sqlite(context.to_string());
+    let stored = match sql::fingerprint_span(&write.rows) {
+        Some((first, last)) => {
+            let mut read = transaction
+                .prepare_cached(&sql::select_fingerprints(Dialect::Sqlite))
+                .map_err(error())?;
+            let found = read
+                .query_map(params![org, first.to_string(), last.to_string()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                })
+                .map_err(error())?;
+            let mut stored = std::collections::HashMap::new();
+            for entry in found {
+                let (day, fingerprint) = entry.map_err(error())?;
+                stored.insert(parse_day(&day)?, fingerprint);
+            }
+            stored
+        }
+        None => return Ok(()),
+    };
+    let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &stored);
+    let mut delete = transaction
+        .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Sqlite))
+        .map_err(error())?;
+    let mut remember = transaction
+        .prepare_cached(&sql::upsert_fingerprint(Dialect::Sqlite))
+        .map_err(error())?;
+    for (day, fingerprint) in &rewrite.days {
+        delete
+            .execute(params![org, day.to_string()])
+            .map_err(error())?;
+        remember
+            .execute(params![org, day.to_string(), fingerprint])
+            .map_err(error())?;
+    }
+    let cells = outcome_cells(&rewrite.rooms);
+    for batch in cells.chunks(OUTCOMES_PER_INSERT) {
+        let mut insert = transaction
+            .prepare_cached(&sql::insert_outcomes(Dialect::Sqlite, batch.len()))
+            .map_err(error())?;
+        let rows = batch.iter().flat_map(|cells| {
+            let row: [&dyn rusqlite::ToSql; 13] = [
+                &cells.day,
+                &cells.room.room_id,
+                &cells.created_at,
+                &cells.closed_at,
+                &cells.room.channel,
+                &cells.outcome,
+                &cells.room.ai_handled,
+                &cells.room.after_hours,
+                &cells.came_back_room,
+                &cells.came_back_at,
+                &cells.room.customer_messages,
+                &cells.room.ai_messages,
+                &cells.room.sentiment,
+            ];
+            row
+        });
+        let parameters = std::iter::once(&org as &dyn rusqlite::ToSql).chain(rows);
+        insert
+            .execute(rusqlite::params_from_iter(parameters))
+            .map_err(error())?;
+    }
+    Ok(())
 }
 
 /// A room's columns as SQLite returns them, before they are checked.
@@ -422,31 +537,35 @@ impl Source for SqliteSource {
         .await
     }
 
-    async fn rooms_created_between(
-        &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<SourceRoom>> {
-        let org = org.to_string();
+    async fn rooms_in_spans(&self, spans: &[RoomSpan]) -> StoreResult<Vec<Vec<SourceRoom>>> {
+        let spans = spans.to_vec();
+        // One trip to the reading thread; each span is then a range of the
+        // (organization, created_at) index, and a statement costs no round trip here.
         self.read(move |c| {
-            query_rooms(
-                c,
-                "reading rooms",
-                "WHERE organization_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-                params![org, micros(start), micros(end)],
-            )
+            spans
+                .iter()
+                .map(|span| {
+                    query_rooms(
+                        c,
+                        "reading rooms",
+                        "WHERE organization_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+                        params![
+                            span.organization_id.as_str(),
+                            micros(span.start),
+                            micros(span.end)
+                        ],
+                    )
+                })
+                .collect()
         })
         .await
     }
 
-    async fn message_counts(
+    async fn message_counts_in_spans(
         &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<MessageCount>> {
-        let org = org.to_string();
+        spans: &[RoomSpan],
+    ) -> StoreResult<Vec<Vec<MessageCount>>> {
+        let spans = spans.to_vec();
         self.read(move |c| {
             let context = "counting messages";
             let mut statement = c
@@ -458,28 +577,39 @@ impl Source for SqliteSource {
                      GROUP BY h.room_id, h.sender_type",
                 )
                 .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map(params![org, micros(start), micros(end)], |row| {
-                    Ok(MessageCount {
-                        room_id: row.get(0)?,
-                        sender_type: row.get(1)?,
-                        count: row.get(2)?,
-                    })
-                })
-                .map_err(StoreError::sqlite(context))?;
-            rows.collect::<Result<_, _>>()
-                .map_err(StoreError::sqlite(context))
+            let mut all = Vec::with_capacity(spans.len());
+            for span in &spans {
+                let rows = statement
+                    .query_map(
+                        params![
+                            span.organization_id.as_str(),
+                            micros(span.start),
+                            micros(span.end)
+                        ],
+                        |row| {
+                            Ok(MessageCount {
+                                room_id: row.get(0)?,
+                                sender_type: row.get(1)?,
+                                count: row.get(2)?,
+                            })
+                        },
+                    )
+                    .map_err(StoreError::sqlite(context))?;
+                all.push(
+                    rows.collect::<Result<_, _>>()
+                        .map_err(StoreError::sqlite(context))?,
+                );
+            }
+            Ok(all)
         })
         .await
     }
 
-    async fn summaries(
+    async fn summaries_in_spans(
         &self,
-        org: &OrgId,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<(String, RawSentiment)>> {
-        let org = org.to_string();
+        spans: &[RoomSpan],
+    ) -> StoreResult<Vec<Vec<(String, RawSentiment)>>> {
+        let spans = spans.to_vec();
         self.read(move |c| {
             let context = "reading room summaries";
             let mut statement = c
@@ -490,16 +620,26 @@ impl Source for SqliteSource {
                      WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3",
                 )
                 .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map(params![org, micros(start), micros(end)], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-                })
-                .map_err(StoreError::sqlite(context))?;
-            rows.map(|row| {
-                let (room_id, sentiment) = row.map_err(StoreError::sqlite(context))?;
-                Ok((room_id, sentiment_from_column(&sentiment)))
-            })
-            .collect()
+            let mut all = Vec::with_capacity(spans.len());
+            for span in &spans {
+                let rows = statement
+                    .query_map(
+                        params![
+                            span.organization_id.as_str(),
+                            micros(span.start),
+                            micros(span.end)
+                        ],
+                        |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+                    )
+                    .map_err(StoreError::sqlite(context))?;
+                let mut found = Vec::new();
+                for row in rows {
+                    let (room_id, sentiment) = row.map_err(StoreError::sqlite(context))?;
+                    found.push((room_id, sentiment_from_column(&sentiment)));
+                }
+                all.push(found);
+            }
+            Ok(all)
         })
         .await
     }
@@ -532,9 +672,33 @@ impl Source for SqliteSource {
         .await
     }
 
-    async fn count_rooms(&self, _spans: &[RoomSpan]) -> StoreResult<Option<Vec<i64>>> {
-        // Only the import writes these tables, and it never deletes.
-        Ok(None)
+    async fn count_rooms(&self, spans: &[RoomSpan]) -> StoreResult<Vec<i64>> {
+        let spans = spans.to_vec();
+        self.read(move |c| {
+            let context = "counting rooms";
+            let mut statement = c
+                .prepare_cached(
+                    "SELECT count(*) FROM rooms
+                     WHERE organization_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            spans
+                .iter()
+                .map(|span| {
+                    statement
+                        .query_row(
+                            params![
+                                span.organization_id.as_str(),
+                                micros(span.start),
+                                micros(span.end)
+                            ],
+                            |row| row.get(0),
+                        )
+                        .map_err(StoreError::sqlite(context))
+                })
+                .collect()
+        })
+        .await
     }
 
     async fn rooms_per_day(
@@ -650,129 +814,148 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn write_days(
-        &self,
-        org: &OrgId,
-        rows: &[DailyCounters],
-        outcomes: Vec<RoomOutcome>,
-        first_eligible_day: Option<NaiveDate>,
-        finished: Option<&FinishedRead>,
-    ) -> StoreResult<()> {
-        let org = org.to_string();
-        let rows = rows.to_vec();
-        let finished = finished.cloned();
+    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
         self.with_connection(move |c| {
-            let context = format!("writing daily rows of {org}");
+            let context = match writes.as_slice() {
+                [one] => format!("writing daily rows of {}", one.organization_id),
+                many => format!("writing daily rows of {} organizations", many.len()),
+            };
             let transaction = c
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(StoreError::sqlite(context.clone()))?;
             let now = micros(Utc::now());
-            {
+            upsert_days(&transaction, &writes, now, &context)?;
+            for write in &writes {
+                write_outcomes(&transaction, write, &context)?;
+            }
+            let activity = sql::activity_rows(&writes);
+            for batch in activity.chunks(sql::ORGANIZATIONS_PER_UPSERT) {
                 let mut upsert = transaction
-                    .prepare_cached(&sql::upsert_day(Dialect::Sqlite))
+                    .prepare_cached(&sql::upsert_activity(Dialect::Sqlite, batch.len()))
                     .map_err(StoreError::sqlite(context.clone()))?;
-                for row in &rows {
-                    let values = [
-                        rusqlite::types::Value::Text(org.clone()),
-                        rusqlite::types::Value::Text(row.day.to_string()),
+                let values = batch.iter().flat_map(|row| {
+                    let day = |day: Option<NaiveDate>| {
+                        day.map_or(rusqlite::types::Value::Null, |day| {
+                            rusqlite::types::Value::Text(day.to_string())
+                        })
+                    };
+                    let text = |text: Option<&String>| {
+                        text.map_or(rusqlite::types::Value::Null, |text| {
+                            rusqlite::types::Value::Text(text.clone())
+                        })
+                    };
+                    [
+                        rusqlite::types::Value::Text(row.organization_id.to_string()),
+                        day(row.milestones.milestones.first_eligible_day),
+                        day(row.milestones.milestones.first_ai_day),
+                        text(row.milestones.from.as_ref()),
+                        day(row.data_through),
+                        row.finished
+                            .map_or(rusqlite::types::Value::Null, |finished| {
+                                rusqlite::types::Value::Integer(micros(finished.read_until))
+                            }),
+                        text(row.finished.map(|finished| &finished.read_from)),
+                        rusqlite::types::Value::Integer(now),
                     ]
-                    .into_iter()
-                    .chain(COLUMNS.iter().map(|column| counter_param((column.get)(row))))
-                    .chain(std::iter::once(rusqlite::types::Value::Integer(now)));
-                    upsert
-                        .execute(rusqlite::params_from_iter(values))
-                        .map_err(StoreError::sqlite(context.clone()))?;
-                }
-                let stored = match sql::fingerprint_span(&rows) {
-                    Some((first, last)) => {
-                        let mut read = transaction
-                            .prepare_cached(&sql::select_fingerprints(Dialect::Sqlite))
-                            .map_err(StoreError::sqlite(context.clone()))?;
-                        let found = read
-                            .query_map(
-                                params![org, first.to_string(), last.to_string()],
-                                |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)),
-                            )
-                            .map_err(StoreError::sqlite(context.clone()))?;
-                        let mut stored = std::collections::HashMap::new();
-                        for entry in found {
-                            let (day, fingerprint) =
-                                entry.map_err(StoreError::sqlite(context.clone()))?;
-                            stored.insert(parse_day(&day)?, fingerprint);
-                        }
-                        stored
-                    }
-                    None => std::collections::HashMap::new(),
-                };
-                let rewrite = sql::outcome_rewrite(&rows, &outcomes, &stored);
-                let mut delete = transaction
-                    .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Sqlite))
+                });
+                upsert
+                    .execute(rusqlite::params_from_iter(values))
                     .map_err(StoreError::sqlite(context.clone()))?;
-                let mut remember = transaction
-                    .prepare_cached(&sql::upsert_fingerprint(Dialect::Sqlite))
-                    .map_err(StoreError::sqlite(context.clone()))?;
-                for (day, fingerprint) in &rewrite.days {
-                    delete
-                        .execute(params![org, day.to_string()])
-                        .map_err(StoreError::sqlite(context.clone()))?;
-                    remember
-                        .execute(params![org, day.to_string(), fingerprint])
-                        .map_err(StoreError::sqlite(context.clone()))?;
-                }
-                let cells = outcome_cells(&rewrite.rooms);
-                for batch in cells.chunks(OUTCOMES_PER_INSERT) {
-                    let mut insert = transaction
-                        .prepare_cached(&sql::insert_outcomes(Dialect::Sqlite, batch.len()))
-                        .map_err(StoreError::sqlite(context.clone()))?;
-                    let rows = batch.iter().flat_map(|cells| {
-                        let row: [&dyn rusqlite::ToSql; 13] = [
-                            &cells.day,
-                            &cells.room.room_id,
-                            &cells.created_at,
-                            &cells.closed_at,
-                            &cells.room.channel,
-                            &cells.outcome,
-                            &cells.room.ai_handled,
-                            &cells.room.after_hours,
-                            &cells.came_back_room,
-                            &cells.came_back_at,
-                            &cells.room.customer_messages,
-                            &cells.room.ai_messages,
-                            &cells.room.sentiment,
-                        ];
-                        row
-                    });
-                    let parameters = std::iter::once(&org as &dyn rusqlite::ToSql).chain(rows);
-                    insert
-                        .execute(rusqlite::params_from_iter(parameters))
-                        .map_err(StoreError::sqlite(context.clone()))?;
-                }
             }
-            transaction
-                .execute(
-                    "INSERT INTO organization_activity (organization_id, first_eligible_day, updated_at)
-                     VALUES (?1, ?2, ?3)
-                     ON CONFLICT (organization_id) DO UPDATE SET
-                         first_eligible_day = excluded.first_eligible_day,
-                         updated_at = excluded.updated_at",
-                    params![org, first_eligible_day.map(|d| d.to_string()), now],
-                )
+            let mut clear = transaction
+                .prepare_cached(&sql::clear_marks(Dialect::Sqlite))
                 .map_err(StoreError::sqlite(context.clone()))?;
-            if let Some(finished) = finished {
-                let [record, clear] = sql::finish_read(Dialect::Sqlite);
-                transaction
-                    .execute(
-                        &record,
-                        params![org, micros(finished.read_until), finished.read_from],
-                    )
-                    .map_err(StoreError::sqlite(context.clone()))?;
-                if let Some(last) = finished.marks_through {
-                    transaction
-                        .execute(&clear, params![org, last])
+            for row in &activity {
+                if let Some(last) = row.finished.and_then(|finished| finished.marks_through) {
+                    clear
+                        .execute(params![row.organization_id, last])
                         .map_err(StoreError::sqlite(context.clone()))?;
                 }
             }
+            drop(clear);
             transaction.commit().map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+
+    async fn aggregation_states(&self) -> StoreResult<HashMap<OrgId, AggregationState>> {
+        self.with_connection(|c| {
+            let context = "reading what earlier runs left";
+            let mut states: HashMap<OrgId, AggregationState> = HashMap::new();
+            let org = |text: &str| {
+                OrgId::parse(text).map_err(|e| StoreError::Invalid(format!("{context}: {e}")))
+            };
+            let day = |text: Option<String>| text.as_deref().map(parse_day).transpose();
+            {
+                let mut statement = c
+                    .prepare_cached(
+                        "SELECT organization_id, first_eligible_day, first_ai_day, milestones_from,
+                                data_through, read_until, read_from
+                         FROM organization_activity",
+                    )
+                    .map_err(StoreError::sqlite(context))?;
+                let mut rows = statement.query([]).map_err(StoreError::sqlite(context))?;
+                while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+                    let get_text = |index| -> StoreResult<Option<String>> {
+                        row.get(index).map_err(StoreError::sqlite(context))
+                    };
+                    let id: String = row.get(0).map_err(StoreError::sqlite(context))?;
+                    let state = states.entry(org(&id)?).or_default();
+                    state.milestones = StoredMilestones {
+                        milestones: Milestones {
+                            first_eligible_day: day(get_text(1)?)?,
+                            first_ai_day: day(get_text(2)?)?,
+                        },
+                        from: get_text(3)?,
+                    };
+                    state.data_through = day(get_text(4)?)?;
+                    state.read_until =
+                        optional_instant(row.get(5).map_err(StoreError::sqlite(context))?)?;
+                    state.read_from = get_text(6)?;
+                }
+            }
+            {
+                let mut statement = c
+                    .prepare_cached(
+                        "SELECT organization_id, first_day, last_day, eligible, net
+                         FROM onboarding_baselines",
+                    )
+                    .map_err(StoreError::sqlite(context))?;
+                let mut rows = statement.query([]).map_err(StoreError::sqlite(context))?;
+                while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+                    let id: String = row.get(0).map_err(StoreError::sqlite(context))?;
+                    let first: String = row.get(1).map_err(StoreError::sqlite(context))?;
+                    let last: String = row.get(2).map_err(StoreError::sqlite(context))?;
+                    states.entry(org(&id)?).or_default().baseline = Some(Baseline {
+                        first_day: parse_day(&first)?,
+                        last_day: parse_day(&last)?,
+                        eligible: row.get(3).map_err(StoreError::sqlite(context))?,
+                        net: row.get(4).map_err(StoreError::sqlite(context))?,
+                    });
+                }
+            }
+            {
+                let mut statement = c
+                    .prepare_cached(
+                        "SELECT organization_id, day FROM ai_activity_logs
+                         WHERE sentiment_pending ORDER BY organization_id, day",
+                    )
+                    .map_err(StoreError::sqlite(context))?;
+                let mut rows = statement.query([]).map_err(StoreError::sqlite(context))?;
+                while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+                    let id: String = row.get(0).map_err(StoreError::sqlite(context))?;
+                    let pending: String = row.get(1).map_err(StoreError::sqlite(context))?;
+                    states
+                        .entry(org(&id)?)
+                        .or_default()
+                        .pending_sentiment_days
+                        .push(parse_day(&pending)?);
+                }
+            }
+            Ok(states)
         })
         .await
     }
