@@ -3,14 +3,16 @@
 //! restates 1 % of one organization's rooms scattered over 400 days, against
 //! aggregating just those days. docs/performance.md gives the figures:
 //!
-//! cargo run --release --example fleet -- fleet [ORGANIZATIONS] [DATABASE_URL]
+//! cargo run --release --example fleet -- fleet [ORGANIZATIONS] [DATABASE_URL [SOURCE_URL]]
 //! cargo run --release --example fleet -- scattered [ROOMS_A_DAY] [DATABASE_URL FRESH_URL]
 //!
 //! `fleet` (2 000 organizations by default): each organization has 10 days of about
 //! 3.3 rooms a day (two messages each, a summary for one in three); everything is
 //! aggregated once, then the nightly run of the day after the data recomputes the
 //! last 3 days (3 × ORGANIZATIONS org-days), against the floor of reading those
-//! rooms, counts and summaries once for the whole fleet.
+//! rooms, counts and summaries once for the whole fleet. With SOURCE_URL (a second,
+//! empty PostgreSQL database) the fleet is loaded there and read as a live source
+//! (`[source] database_url`), into the datamart at DATABASE_URL.
 //!
 //! `scattered` (100 rooms a day by default): one organization with 400 days; an
 //! import then changes 1 % of its rooms, spread over the 400 days, and the nightly
@@ -30,6 +32,8 @@ use impact::store::{self, Store};
 
 const DAYS: i64 = 10;
 const RECENT_DAYS: i64 = 3;
+/// Nightly runs measured; the median is reported.
+const NIGHTLY_RUNS: usize = 5;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -40,14 +44,20 @@ fn main() -> anyhow::Result<()> {
     let url = args
         .next()
         .unwrap_or_else(|| format!("sqlite://{}/impact.sqlite", work.display()));
-    let fresh_url = args
-        .next()
+    let second_url = args.next();
+    let fresh_url = second_url
+        .clone()
         .unwrap_or_else(|| format!("sqlite://{}/fresh.sqlite", work.display()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let outcome = match scenario.as_str() {
-        "fleet" => runtime.block_on(run(size.unwrap_or(2_000), &url, &work)),
+        "fleet" => runtime.block_on(run(
+            size.unwrap_or(2_000),
+            &url,
+            second_url.as_deref(),
+            &work,
+        )),
         "scattered" => runtime.block_on(scattered(size.unwrap_or(100), &url, &fresh_url, &work)),
         other => Err(anyhow::anyhow!(
             "unknown scenario '{other}': fleet or scattered"
@@ -128,7 +138,20 @@ fn write_fleet(dir: &std::path::Path, organizations: usize) -> anyhow::Result<us
 }
 
 async fn aggregate(store: &Arc<dyn Store>, scope: Scope) -> anyhow::Result<Duration> {
-    let settings = Settings::load(None)?;
+    aggregate_from(store, None, scope).await
+}
+
+/// An aggregation reading `source` as a live source (the datamart's own tables
+/// without it).
+async fn aggregate_from(
+    store: &Arc<dyn Store>,
+    source: Option<&str>,
+    scope: Scope,
+) -> anyhow::Result<Duration> {
+    let mut settings = Settings::load(None)?;
+    if let Some(source) = source {
+        settings.source.database_url = source.to_string();
+    }
     let started = Instant::now();
     impact::pipeline::aggregate(
         &settings,
@@ -190,17 +213,44 @@ async fn floor(url: &str) -> anyhow::Result<(i64, Duration)> {
     Ok((rooms, started.elapsed()))
 }
 
-async fn run(organizations: usize, url: &str, work: &std::path::Path) -> anyhow::Result<()> {
+/// A PostgreSQL database just loaded has autovacuum still working through it and
+/// no statistics yet; a nightly run meets a settled one.
+async fn settle(url: &str) -> anyhow::Result<()> {
+    if let store::DatabaseUrl::Postgres(url) = store::DatabaseUrl::parse(url)? {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        client.batch_execute("VACUUM ANALYZE").await?;
+    }
+    Ok(())
+}
+
+async fn run(
+    organizations: usize,
+    url: &str,
+    source: Option<&str>,
+    work: &std::path::Path,
+) -> anyhow::Result<()> {
     let dir = work.join("fleet");
     std::fs::create_dir_all(&dir)?;
     let rooms = write_fleet(&dir, organizations)?;
     let store = store::open(url, 8).await?;
-    import_dir(store.as_ref(), &dir, false).await?;
-    let everything = aggregate(&store, Scope::AllData).await?;
+    let source_url = source.unwrap_or(url);
+    if let Some(source) = source {
+        // The chatbot's database: the same tables, filled here by an import.
+        let chatbot = store::open(source, 2).await?;
+        import_dir(chatbot.as_ref(), &dir, false).await?;
+        settle(source).await?;
+    } else {
+        import_dir(store.as_ref(), &dir, false).await?;
+    }
+    let everything = aggregate_from(&store, source, Scope::AllData).await?;
     println!(
-        "{} on {}: {organizations} organizations, {rooms} rooms; first run (everything) {:.2} s",
+        "{} on {}{}: {organizations} organizations, {rooms} rooms; first run (everything) {:.2} s",
         store::redact(url),
         store.backend(),
+        source
+            .map(|source| format!(", reading the live source {}", store::redact(source)))
+            .unwrap_or_default(),
         everything.as_secs_f64()
     );
     // The night after the last day, 02:00 in Jakarta: its window is the last 3 days.
@@ -210,14 +260,15 @@ async fn run(organizations: usize, url: &str, work: &std::path::Path) -> anyhow:
         .and_utc()
         - chrono::Duration::days(1);
     let mut nightly = Vec::new();
-    for _ in 0..3 {
-        nightly.push(aggregate(&store, Scope::Nightly { now: night }).await?);
+    settle(url).await?;
+    for _ in 0..NIGHTLY_RUNS {
+        nightly.push(aggregate_from(&store, source, Scope::Nightly { now: night }).await?);
     }
     nightly.sort();
-    let (window_rooms, floor_time) = floor(url).await?;
-    let median = nightly[1];
+    let (window_rooms, floor_time) = floor(source_url).await?;
+    let median = nightly[NIGHTLY_RUNS / 2];
     println!(
-        "nightly ({} org-days, {window_rooms} rooms): median of 3 {:.2} s; floor (read them once) {:.3} s; ratio {:.1}",
+        "nightly ({} org-days, {window_rooms} rooms): median of {NIGHTLY_RUNS} {:.3} s; floor (read them once) {:.3} s; ratio {:.1}",
         RECENT_DAYS as usize * organizations,
         median.as_secs_f64(),
         floor_time.as_secs_f64(),

@@ -1114,11 +1114,14 @@ impl Aggregator<'_> {
 }
 
 /// Rooms a batch holds at most (as counted before it is read), unless one run of
-/// days alone holds more: about 10 MB of rooms, outcomes and counts in memory.
+/// days alone holds more: what a run keeps in memory grows with this, not with the
+/// fleet (docs/performance.md measures it).
 const ROOMS_PER_BATCH: i64 = 20_000;
 
-/// Runs of days one batch holds at most (also the spans of one count).
-const SPANS_PER_BATCH: usize = 1_000;
+/// Runs of days one batch holds at most (also the spans of one count). Smaller
+/// batches let the writes overlap more of the reads; larger ones read the source in
+/// fewer statements: 250, 500, 1 000 and 5 000 were measured (docs/performance.md).
+const SPANS_PER_BATCH: usize = 500;
 
 /// One run of consecutive days of one plan.
 struct WorkItem {

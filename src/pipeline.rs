@@ -171,16 +171,22 @@ impl Readers {
 
 /// Tells every running server that these organizations' figures changed.
 async fn tell_servers(store: &Arc<dyn Store>, organizations: &[OrgId]) {
-    for org in organizations {
-        let change = Change::Refreshed {
+    let changes: Vec<Change> = organizations
+        .iter()
+        .map(|org| Change::Refreshed {
             org_id: org.to_string(),
-        };
-        // A missed notice only delays other servers until their cache expires.
-        if let Err(error) = store.publish(&change).await {
+        })
+        .collect();
+    // A missed notice only delays other servers until their cache expires.
+    for part in changes.chunks(NOTICES_AT_ONCE) {
+        if let Err(error) = store.publish_all(part).await {
             tracing::warn!(error = %error, "could not tell running servers about the new figures");
         }
     }
 }
+
+/// Change notices sent in one statement.
+const NOTICES_AT_ONCE: usize = 1_000;
 
 /// Yesterday's date where most of our customers are.
 pub fn yesterday_in_jakarta() -> NaiveDate {

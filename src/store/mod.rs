@@ -225,7 +225,7 @@ pub struct OrgWrite {
 /// What ops watch across all organizations (the alerts of `config/prometheus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DatamartHealth {
-    /// When any aggregation last wrote a daily row.
+    /// When an aggregation last finished writing an organization's days.
     pub last_written: Option<DateTime<Utc>>,
     /// The oldest day whose sentiment is still pending, of any organization.
     pub oldest_pending_sentiment_day: Option<NaiveDate>,
@@ -527,7 +527,12 @@ pub trait Store: Send + Sync {
     async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;
 
     /// Tells every server instance sharing this database about a change.
-    async fn publish(&self, change: &Change) -> StoreResult<()>;
+    async fn publish(&self, change: &Change) -> StoreResult<()> {
+        self.publish_all(std::slice::from_ref(change)).await
+    }
+    /// Tells every server instance about several changes at once (a run's
+    /// refreshed organizations): one round trip, not one per change.
+    async fn publish_all(&self, changes: &[Change]) -> StoreResult<()>;
     /// Changes published by any instance, or `None` where the database cannot
     /// deliver them (SQLite: one process, which is told directly).
     async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>>;

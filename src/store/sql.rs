@@ -74,12 +74,24 @@ pub(crate) fn upsert_days(dialect: Dialect, rows: usize) -> String {
         .chain(std::iter::once(&"computed_at"))
         .map(|name| format!("{name} = excluded.{name}"))
         .collect();
+    // A day recomputed to the same values is left as it is (still locked, so two
+    // runs take turns): the nightly run recomputes days that mostly did not change,
+    // and an update costs a new row version and its index entries.
+    let distinct = match dialect {
+        Dialect::Sqlite => "IS NOT",
+        Dialect::Postgres => "IS DISTINCT FROM",
+    };
+    let changed: Vec<String> = names
+        .iter()
+        .map(|name| format!("ai_activity_logs.{name} {distinct} excluded.{name}"))
+        .collect();
     format!(
         "INSERT INTO ai_activity_logs (organization_id, day, {}, computed_at) VALUES {} \
-         ON CONFLICT (organization_id, day) DO UPDATE SET {}",
+         ON CONFLICT (organization_id, day) DO UPDATE SET {} WHERE {}",
         names.join(", "),
         tuples.join(", "),
-        updates.join(", ")
+        updates.join(", "),
+        changed.join(" OR ")
     )
 }
 

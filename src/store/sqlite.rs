@@ -1221,9 +1221,11 @@ impl Store for SqliteStore {
         self.with_connection(move |c| {
             let context = "reading the datamart's health";
             let last: Option<i64> = c
-                .query_row("SELECT max(computed_at) FROM ai_activity_logs", [], |row| {
-                    row.get(0)
-                })
+                .query_row(
+                    "SELECT max(updated_at) FROM organization_activity",
+                    [],
+                    |row| row.get(0),
+                )
                 .map_err(StoreError::sqlite(context))?;
             let pending: Option<String> = c
                 .query_row(
@@ -1401,7 +1403,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn publish(&self, _change: &Change) -> StoreResult<()> {
+    async fn publish_all(&self, _changes: &[Change]) -> StoreResult<()> {
         // One process owns a SQLite file; it tells its own actors directly.
         Ok(())
     }
