@@ -279,14 +279,13 @@ impl Aggregator<'_> {
             last_item_of[item.plan] = Some(at);
         }
 
+        if batches.is_empty() && !idle.is_empty() {
+            batches.push(0..0);
+        }
         let mut unwritten: Option<Vec<OrgWrite>> = None;
         let mut unwritten_plans: Vec<usize> = Vec::new();
-        let mut batch_list: Vec<std::ops::Range<usize>> = std::mem::take(&mut batches);
-        if batch_list.is_empty() && !idle.is_empty() {
-            batch_list.push(0..0);
-        }
-        let batch_count = batch_list.len();
-        for (number, range) in batch_list.into_iter().enumerate() {
+        let batch_count = batches.len();
+        for (number, range) in batches.into_iter().enumerate() {
             let batch = &items[range.clone()];
             let inputs: Vec<(&Organization, &[NaiveDate])> = batch
                 .iter()
@@ -298,6 +297,10 @@ impl Aggregator<'_> {
                 self.write_and_finish(unwritten.take(), &written_plans, &plans, &progress),
             );
             written?;
+            // What the written plans were kept for (milestones, baseline) is done.
+            for plan in &written_plans {
+                progress[*plan].release();
+            }
             let computed = computed?;
 
             // The plans whose last days this batch computed are finished here.
@@ -328,8 +331,9 @@ impl Aggregator<'_> {
             touched.extend(finishing.iter().copied());
             touched.sort_unstable();
             touched.dedup();
+            let finishing_here: HashSet<usize> = finishing.iter().copied().collect();
             for plan in touched {
-                let finished = if finishing.contains(&plan) {
+                let finished = if finishing_here.contains(&plan) {
                     plans[plan].finished.clone()
                 } else {
                     None
@@ -1269,6 +1273,14 @@ impl PlanProgress {
     fn add(&mut self, computed: ComputedDays) {
         self.rows.extend(computed.rows);
         self.outcomes.extend(computed.outcomes);
+    }
+
+    /// Drops the rows once the plan's last days are written and its baseline is
+    /// brought up to date, so a run keeps only the plans in flight.
+    fn release(&mut self) {
+        self.rows = Vec::new();
+        self.outcomes = Vec::new();
+        self.written_rows = 0;
     }
 
     /// The rows and outcomes computed since the last write.

@@ -21,7 +21,7 @@ CREATE INDEX ON chatbot.conversations (touched_at);
 CREATE TABLE chatbot.messages (
     tenant_id TEXT NOT NULL, conv_id TEXT NOT NULL, sender TEXT NOT NULL,
     sent_at TIMESTAMPTZ NOT NULL);
-CREATE INDEX ON chatbot.messages (tenant_id, conv_id);
+CREATE INDEX ON chatbot.messages (tenant_id, conv_id, sender);
 CREATE INDEX ON chatbot.messages (sent_at);
 CREATE TABLE chatbot.summaries (
     tenant_id TEXT NOT NULL, conv_id TEXT NOT NULL, mood JSONB, made_at TIMESTAMPTZ,

@@ -568,11 +568,14 @@ impl Source for SqliteSource {
         let spans = spans.to_vec();
         self.read(move |c| {
             let context = "counting messages";
+            // `CROSS JOIN` keeps the span's rooms the outer loop: grouped in the
+            // messages' index order, the planner would otherwise read every message
+            // of the organization to skip a sort.
             let mut statement = c
                 .prepare_cached(
                     "SELECT h.room_id, h.sender_type, count(*)
                      FROM rooms r
-                     JOIN histories h ON h.organization_id = r.organization_id AND h.room_id = r.id
+                     CROSS JOIN histories h ON h.organization_id = r.organization_id AND h.room_id = r.id
                      WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3
                      GROUP BY h.room_id, h.sender_type",
                 )
@@ -616,7 +619,7 @@ impl Source for SqliteSource {
                 .prepare_cached(
                     "SELECT s.room_id, s.sentiment
                      FROM rooms r
-                     JOIN room_summaries s ON s.organization_id = r.organization_id AND s.room_id = r.id
+                     CROSS JOIN room_summaries s ON s.organization_id = r.organization_id AND s.room_id = r.id
                      WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3",
                 )
                 .map_err(StoreError::sqlite(context))?;
