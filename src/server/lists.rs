@@ -96,7 +96,18 @@ fn decode_cursor(text: &str, query: &ConversationQuery) -> Result<ListPosition, 
     {
         return Err(bad());
     }
+    // A cursor edited by hand may name anything; one the server made names a row of
+    // the range: its day in the range, its start within a day of that day (a local
+    // date is at most 14 hours from UTC's), and an id with no control character.
+    // Anything else is refused here, before a database sees it.
+    if cursor.day < query.days.from() || cursor.day > query.days.to() {
+        return Err(bad());
+    }
     let created_at = DateTime::from_timestamp_micros(cursor.created_at_micros).ok_or_else(bad)?;
+    let noon = cursor.day.and_hms_opt(12, 0, 0).ok_or_else(bad)?.and_utc();
+    if (created_at - noon).num_hours().abs() > 36 || cursor.room_id.chars().any(char::is_control) {
+        return Err(bad());
+    }
     Ok(ListPosition {
         day: cursor.day,
         created_at,
@@ -235,6 +246,28 @@ impl Download {
             list.map(ConversationList::name).unwrap_or_default(),
             rows,
             elapsed.as_millis() as u64,
+            None,
+        );
+    }
+
+    /// The file was cut off after its first byte: logged with the organization, and
+    /// the export event says so (`reason` is one of the event's closed set).
+    fn failed(
+        &self,
+        export: Export,
+        list: Option<ConversationList>,
+        rows: u64,
+        reason: &'static str,
+        error: &dyn std::fmt::Display,
+    ) {
+        tracing::error!(org_id = %self.org(), kind = export.name(), rows, reason, error = %error, "a download was cut off");
+        crate::server::observability::events::exported(
+            self.org().as_str(),
+            export.name(),
+            list.map(ConversationList::name).unwrap_or_default(),
+            rows,
+            self.started.elapsed().as_millis() as u64,
+            Some(reason),
         );
     }
 }
@@ -315,13 +348,18 @@ pub fn conversations_csv(
             let page = match page {
                 Ok(page) => page,
                 Err(error) => {
-                    tracing::error!(org_id = %download.org(), error = %error, "a conversation download stopped");
+                    download.failed(
+                        Export::ConversationsCsv,
+                        Some(list),
+                        rows,
+                        "datamart_unavailable",
+                        &error,
+                    );
                     let failed = std::io::Error::other("the datamart could not be read");
                     send_chunk(&sender, Err(failed)).await;
                     return;
                 }
             };
-            rows += page.len() as u64;
             let chunk = csv_chunk(|w| {
                 for room in &page {
                     let row = Conversation::new(room, timezone, &download.links);
@@ -330,8 +368,16 @@ pub fn conversations_csv(
                 Ok(())
             });
             if !send_chunk(&sender, chunk).await {
+                download.failed(
+                    Export::ConversationsCsv,
+                    Some(list),
+                    rows,
+                    "client_gone",
+                    &"the client stopped reading",
+                );
                 return;
             }
+            rows += page.len() as u64;
         }
         download.finished(Export::ConversationsCsv, Some(list), rows);
     });
@@ -380,6 +426,9 @@ pub fn conversations_xlsx(
         let result = (|| -> Result<u64, rust_xlsxwriter::XlsxError> {
             let mut workbook = rust_xlsxwriter::Workbook::new();
             let bold = rust_xlsxwriter::Format::new().set_bold();
+            let link = rust_xlsxwriter::Format::new()
+                .set_font_color(rust_xlsxwriter::Color::Blue)
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single);
             let sheet = workbook.add_worksheet_with_constant_memory()?;
             sheet.set_name(words::SHEET_CONVERSATIONS.text(lang))?;
             for (column, title) in conversations::columns(lang).into_iter().enumerate() {
@@ -405,6 +454,7 @@ pub fn conversations_xlsx(
                         row,
                         &Conversation::new(room, timezone, &download.links),
                         lang,
+                        &link,
                     )?;
                     rows += 1;
                 }
@@ -430,6 +480,12 @@ pub fn conversations_xlsx(
         match result {
             Ok(rows) => download.finished(Export::ConversationsXlsx, Some(list), rows),
             Err(error) => {
+                let reason = match &error {
+                    rust_xlsxwriter::XlsxError::ParameterError(_) => "datamart_unavailable",
+                    rust_xlsxwriter::XlsxError::IoError(_) => "client_gone",
+                    _ => "workbook_error",
+                };
+                download.failed(Export::ConversationsXlsx, Some(list), 0, reason, &error);
                 let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
             }
         }
@@ -437,18 +493,51 @@ pub fn conversations_xlsx(
     receiver
 }
 
+/// The most characters an Excel cell holds.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// A text cell as the workbook writes it: invisible characters shown, and cut to
+/// what a cell holds (a live source's ids are not bounded by the import), so one
+/// long value never breaks the whole file.
+fn workbook_text(text: &str) -> String {
+    let shown = crate::text::show_invisible(text);
+    if shown.chars().count() <= MAX_CELL_CHARS {
+        return shown.into_owned();
+    }
+    let mut cut: String = shown.chars().take(MAX_CELL_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// The longest link Excel's `HYPERLINK` takes; a longer one is written as text.
+const MAX_WORKBOOK_LINK: usize = 255;
+
 fn write_conversation(
     sheet: &mut rust_xlsxwriter::Worksheet,
     row: u32,
     conversation: &Conversation,
     lang: Lang,
+    link_format: &rust_xlsxwriter::Format,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     for (column, cell) in conversation.cells(lang).into_iter().enumerate() {
         let column = column as u16;
         match cell {
-            Cell::Text(text) => sheet.write_string(row, column, text)?,
+            Cell::Text(text) => sheet.write_string(row, column, workbook_text(&text))?,
             Cell::Number { value, .. } => sheet.write_number(row, column, value)?,
-            Cell::Link(url) => sheet.write_url(row, column, url.as_str())?,
+            // A `HYPERLINK` formula, not a worksheet hyperlink: the library keeps
+            // every hyperlink in memory until the file is saved (a workbook's memory
+            // would grow with its rows) and percent-encodes the link a second time.
+            // The link is ours (a checked template, the id percent-encoded), so it
+            // holds no quote to break out of the formula.
+            Cell::Link(url) if url.len() <= MAX_WORKBOOK_LINK && !url.contains('"') => sheet
+                .write_formula_with_format(
+                    row,
+                    column,
+                    rust_xlsxwriter::Formula::new(format!("=HYPERLINK(\"{url}\")"))
+                        .set_result(url.as_str()),
+                    link_format,
+                )?,
+            Cell::Link(url) => sheet.write_string(row, column, url)?,
             Cell::Empty => sheet,
         };
     }

@@ -254,10 +254,24 @@ pub mod events {
         tracing::info!(target: "impact::events", event = "impact_report_drilldown_viewed", org_id, outcome, rows, latency_ms, timestamp = %now());
     }
 
-    /// A download finished (`kind`: `conversations_csv`, `conversations_xlsx`,
+    /// A download ended (`kind`: `conversations_csv`, `conversations_xlsx`,
     /// `daily_csv` or `daily_xlsx`; `outcome` is empty for the daily series).
-    pub fn exported(org_id: &str, kind: &str, outcome: &str, rows: u64, latency_ms: u64) {
-        tracing::info!(target: "impact::events", event = "impact_report_exported", org_id, kind, outcome, rows, latency_ms, timestamp = %now());
+    /// `result` is `complete`, or, for a file cut off after its first byte,
+    /// `failed` with a `reason`: `datamart_unavailable`, `workbook_error` or
+    /// `client_gone` (empty when complete); `rows` are those sent.
+    pub fn exported(
+        org_id: &str,
+        kind: &str,
+        outcome: &str,
+        rows: u64,
+        latency_ms: u64,
+        failure: Option<&'static str>,
+    ) {
+        let (result, reason) = match failure {
+            None => ("complete", ""),
+            Some(reason) => ("failed", reason),
+        };
+        tracing::info!(target: "impact::events", event = "impact_report_exported", org_id, kind, outcome, rows, latency_ms, result, reason, timestamp = %now());
     }
 
     pub fn cost_assumption_updated(

@@ -14,6 +14,7 @@ mod fixtures;
 mod forecast;
 mod generate;
 mod hardening;
+mod hostile_lists;
 mod import_errors;
 mod metric_truth;
 mod mongodb_failure;
