@@ -421,6 +421,10 @@ pub mod api {
         "We couldn't load your report. Try again.",
         "Kami tidak dapat memuat laporan Anda. Coba lagi.",
     );
+    pub const BUSY_DOWNLOADS: Phrase = Phrase::new(
+        "Several downloads are being prepared right now. Try again in a few seconds.",
+        "Beberapa unduhan sedang disiapkan saat ini. Coba lagi dalam beberapa detik.",
+    );
     pub const INTERNAL: Phrase = Phrase::new(
         "Something went wrong on our side. Try again in a moment.",
         "Terjadi kesalahan di sistem kami. Coba lagi sebentar lagi.",

@@ -39,6 +39,22 @@ pub struct ServerSettings {
     /// Where a conversation opens in the host's inbox, `{room_id}` replaced by the
     /// room id; empty: the lists show no links.
     pub inbox_url_template: String,
+    /// Conversation downloads streamed at once (1 to 64); one more gets 429.
+    pub max_downloads_at_once: usize,
+    /// A download whose client takes nothing for this long is cut off (1 to 600).
+    pub download_send_timeout_seconds: u64,
+}
+
+impl ServerSettings {
+    /// `max_downloads_at_once`, within 1 to 64.
+    pub fn downloads_at_once(&self) -> usize {
+        self.max_downloads_at_once.clamp(1, 64)
+    }
+
+    /// `download_send_timeout_seconds`, within 1 to 600.
+    pub fn download_send_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.download_send_timeout_seconds.clamp(1, 600))
+    }
 }
 
 #[derive(Clone, Deserialize)]

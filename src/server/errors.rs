@@ -24,6 +24,11 @@ pub enum ApiError {
     Validation(BTreeMap<&'static str, LocalText>),
     /// The report's core data could not be read in time.
     Unavailable,
+    /// As many downloads as the server streams at once are running; try again
+    /// after this many seconds.
+    Busy {
+        retry_after_seconds: u64,
+    },
     Internal(String),
     /// An answer of the HTTP layer (a query it could not read, a wrong method, a
     /// body too large or too slow, an unknown path), in our own shape and words.
@@ -98,6 +103,11 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "report_unavailable",
                 text(words::UNAVAILABLE),
+            ),
+            ApiError::Busy { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_downloads",
+                text(words::BUSY_DOWNLOADS),
             ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -194,6 +204,12 @@ impl ResponseError for LocalizedError {
         let mut response = HttpResponse::build(self.status_code());
         if self.error == ApiError::Unauthorized {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let ApiError::Busy {
+            retry_after_seconds,
+        } = self.error
+        {
+            response.insert_header(("Retry-After", retry_after_seconds.to_string()));
         }
         response
             .insert_header(("Cache-Control", "no-store"))

@@ -224,6 +224,61 @@ pub struct Download {
     pub links: InboxLinks,
     pub metrics: Arc<Metrics>,
     pub started: Instant,
+    /// The download's place among those streamed at once, given back when the
+    /// download ends however it ends; `None` for the daily series (one small read).
+    pub slot: Option<DownloadSlot>,
+    /// A client that takes nothing for this long is cut off.
+    pub send_timeout: std::time::Duration,
+}
+
+/// How many conversation downloads a server streams at once (`server.
+/// max_downloads_at_once`): each holds up to two pages, a workbook also a thread
+/// and a temporary file, so their number bounds the memory they take.
+pub struct DownloadLimit {
+    permits: Arc<tokio::sync::Semaphore>,
+    send_timeout: std::time::Duration,
+}
+
+/// Seconds a client refused for too many downloads is told to wait.
+pub const BUSY_RETRY_AFTER_SECONDS: u64 = 10;
+
+impl DownloadLimit {
+    pub fn new(at_once: usize, send_timeout: std::time::Duration) -> Self {
+        Self {
+            permits: Arc::new(tokio::sync::Semaphore::new(at_once)),
+            send_timeout,
+        }
+    }
+
+    pub fn send_timeout(&self) -> std::time::Duration {
+        self.send_timeout
+    }
+
+    /// A place for one more download, or 429 when all are taken.
+    pub fn admit(&self, metrics: &Arc<Metrics>) -> Result<DownloadSlot, ApiError> {
+        let permit = Arc::clone(&self.permits)
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Busy {
+                retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
+            })?;
+        metrics.downloads_in_flight.inc();
+        Ok(DownloadSlot {
+            _permit: permit,
+            metrics: Arc::clone(metrics),
+        })
+    }
+}
+
+/// One running download's place; dropping it frees the place.
+pub struct DownloadSlot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    metrics: Arc<Metrics>,
+}
+
+impl Drop for DownloadSlot {
+    fn drop(&mut self) {
+        self.metrics.downloads_in_flight.dec();
+    }
 }
 
 impl Download {
@@ -340,7 +395,9 @@ pub fn conversations_csv(
     actix_web::rt::spawn(async move {
         let timezone = download.organization.timezone;
         let header = csv_chunk(|w| w.write_record(conversations::columns(download.lang)));
-        if !send_chunk(&sender, header).await {
+        let timeout = download.send_timeout;
+        if let Some(reason) = stopped(send_chunk(&sender, header, timeout).await) {
+            download.failed(Export::ConversationsCsv, Some(list), 0, reason, &reason);
             return;
         }
         let mut rows = 0u64;
@@ -356,7 +413,7 @@ pub fn conversations_csv(
                         &error,
                     );
                     let failed = std::io::Error::other("the datamart could not be read");
-                    send_chunk(&sender, Err(failed)).await;
+                    send_chunk(&sender, Err(failed), timeout).await;
                     return;
                 }
             };
@@ -367,14 +424,8 @@ pub fn conversations_csv(
                 }
                 Ok(())
             });
-            if !send_chunk(&sender, chunk).await {
-                download.failed(
-                    Export::ConversationsCsv,
-                    Some(list),
-                    rows,
-                    "client_gone",
-                    &"the client stopped reading",
-                );
+            if let Some(reason) = stopped(send_chunk(&sender, chunk, timeout).await) {
+                download.failed(Export::ConversationsCsv, Some(list), rows, reason, &reason);
                 return;
             }
             rows += page.len() as u64;
@@ -384,14 +435,42 @@ pub fn conversations_csv(
     receiver
 }
 
-/// Hands one chunk (or the error that ends the file) to the response; false when
-/// the download is over: the chunk was an error, or the client went away.
+/// How a chunk was handed to the response.
+enum Sent {
+    Taken,
+    /// The download is over: the chunk was the error that ends it.
+    Ended,
+    /// The client went away.
+    Gone,
+    /// The client took nothing for the send timeout.
+    Stalled,
+}
+
+/// Hands one chunk (or the error that ends the file) to the response, waiting at
+/// most `timeout` for the client to take the chunks before it.
 async fn send_chunk(
     sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
     chunk: Result<Bytes, std::io::Error>,
-) -> bool {
+    timeout: std::time::Duration,
+) -> Sent {
     let going_on = chunk.is_ok();
-    sender.send(chunk).await.is_ok() && going_on
+    match sender.send_timeout(chunk, timeout).await {
+        Ok(()) if going_on => Sent::Taken,
+        Ok(()) => Sent::Ended,
+        Err(mpsc::error::SendTimeoutError::Timeout(_)) => Sent::Stalled,
+        Err(mpsc::error::SendTimeoutError::Closed(_)) => Sent::Gone,
+    }
+}
+
+/// Why a download stops after a chunk, as the export event's `reason`; `None`: it
+/// goes on.
+fn stopped(sent: Sent) -> Option<&'static str> {
+    match sent {
+        Sent::Taken => None,
+        Sent::Ended => Some("workbook_error"),
+        Sent::Gone => Some("client_gone"),
+        Sent::Stalled => Some("client_stalled"),
+    }
 }
 
 fn csv_chunk(
@@ -420,6 +499,7 @@ pub fn conversations_xlsx(
     let list = first.query.list;
     let range = first.query.days;
     let mut pages = pages(store, download.org().clone(), first);
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let lang = download.lang;
         let timezone = download.organization.timezone;
@@ -474,7 +554,11 @@ pub fn conversations_xlsx(
                     ),
                 )?;
             }
-            workbook.save_to_writer(ChannelWriter::new(sender.clone()))?;
+            workbook.save_to_writer(ChannelWriter::new(
+                sender.clone(),
+                download.send_timeout,
+                runtime,
+            ))?;
             Ok(rows)
         })();
         match result {
@@ -482,6 +566,11 @@ pub fn conversations_xlsx(
             Err(error) => {
                 let reason = match &error {
                     rust_xlsxwriter::XlsxError::ParameterError(_) => "datamart_unavailable",
+                    rust_xlsxwriter::XlsxError::IoError(io)
+                        if io.kind() == std::io::ErrorKind::TimedOut =>
+                    {
+                        "client_stalled"
+                    }
                     rust_xlsxwriter::XlsxError::IoError(_) => "client_gone",
                     _ => "workbook_error",
                 };
@@ -575,15 +664,25 @@ fn write_about(
 struct ChannelWriter {
     sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
     buffer: Vec<u8>,
+    /// A client that takes nothing for this long fails the write (and so the
+    /// workbook, whose thread and temporary file then go).
+    timeout: std::time::Duration,
+    runtime: tokio::runtime::Handle,
 }
 
 impl ChannelWriter {
     const CHUNK: usize = 64 * 1024;
 
-    fn new(sender: mpsc::Sender<Result<Bytes, std::io::Error>>) -> Self {
+    fn new(
+        sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
+        timeout: std::time::Duration,
+        runtime: tokio::runtime::Handle,
+    ) -> Self {
         Self {
             sender,
             buffer: Vec::with_capacity(Self::CHUNK),
+            timeout,
+            runtime,
         }
     }
 
@@ -595,9 +694,17 @@ impl ChannelWriter {
             &mut self.buffer,
             Vec::with_capacity(Self::CHUNK),
         ));
-        self.sender.blocking_send(Ok(chunk)).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
-        })
+        self.runtime
+            .block_on(self.sender.send_timeout(Ok(chunk), self.timeout))
+            .map_err(|error| match error {
+                mpsc::error::SendTimeoutError::Timeout(_) => std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the client took nothing for the send timeout",
+                ),
+                mpsc::error::SendTimeoutError::Closed(_) => {
+                    std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+                }
+            })
     }
 }
 

@@ -106,6 +106,11 @@ impl Application {
         let inbox = InboxLinks::new(Some(&settings.server.inbox_url_template))
             .map_err(StartError::Config)?;
         let metrics = Metrics::new()?;
+        // Shared by every worker, so the bound is the server's.
+        let downloads = Arc::new(crate::server::lists::DownloadLimit::new(
+            settings.server.downloads_at_once(),
+            settings.server.download_send_timeout(),
+        ));
         let store = store::open(&settings.database_url(), settings.database.pool_size).await?;
 
         let initial_flags = match flags::load(&settings.flags.path) {
@@ -188,6 +193,7 @@ impl Application {
             policy: Arc::new(settings.report.clone()),
             cookie_secure: settings.server.cookie_secure,
             inbox,
+            downloads: Arc::clone(&downloads),
         });
         let verifier = web::Data::new(verifier);
         let demo = match &mode {

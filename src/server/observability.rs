@@ -24,6 +24,7 @@ pub const AGGREGATION_RUNS: &str = "impact_aggregation_runs_total";
 pub const AGGREGATION_LAST_SUCCESS: &str = "impact_aggregation_last_success_timestamp_seconds";
 pub const SENTIMENT_PENDING_AGE: &str = "impact_sentiment_pending_oldest_day_age_seconds";
 pub const DATAMART_DRIFTED_DAYS: &str = "impact_datamart_drifted_days";
+pub const DOWNLOADS_IN_FLIGHT: &str = "impact_downloads_in_flight";
 
 /// How often the server reads the datamart's health for the gauges ops are paged on.
 pub const DATAMART_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
@@ -43,6 +44,8 @@ pub struct Metrics {
     pub aggregation_last_success: Gauge,
     pub sentiment_pending_age: Gauge,
     pub drifted_days: Gauge,
+    /// Conversation downloads being streamed now (at most `server.max_downloads_at_once`).
+    pub downloads_in_flight: prometheus::IntGauge,
 }
 
 impl Metrics {
@@ -123,6 +126,12 @@ impl Metrics {
             "Organization-days the last verify of the retained range found different from \
              a recomputation of the source and left so; 0 before the first.",
         )?;
+        let downloads_in_flight = prometheus::IntGauge::new(
+            DOWNLOADS_IN_FLIGHT,
+            "Conversation downloads being streamed now; at server.max_downloads_at_once \
+             one more gets 429.",
+        )?;
+        registry.register(Box::new(downloads_in_flight.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(export_duration.clone()))?;
         registry.register(Box::new(report_views.clone()))?;
@@ -151,6 +160,7 @@ impl Metrics {
             aggregation_last_success,
             sentiment_pending_age,
             drifted_days,
+            downloads_in_flight,
         }))
     }
 
@@ -257,8 +267,8 @@ pub mod events {
     /// A download ended (`kind`: `conversations_csv`, `conversations_xlsx`,
     /// `daily_csv` or `daily_xlsx`; `outcome` is empty for the daily series).
     /// `result` is `complete`, or, for a file cut off after its first byte,
-    /// `failed` with a `reason`: `datamart_unavailable`, `workbook_error` or
-    /// `client_gone` (empty when complete); `rows` are those sent.
+    /// `failed` with a `reason`: `datamart_unavailable`, `workbook_error`,
+    /// `client_gone` or `client_stalled` (empty when complete); `rows` are those sent.
     pub fn exported(
         org_id: &str,
         kind: &str,

@@ -30,6 +30,8 @@ pub struct AppState {
     pub cookie_secure: bool,
     /// Links from a conversation list to the host's inbox.
     pub inbox: crate::report::conversations::InboxLinks,
+    /// How many conversation downloads stream at once, and their send timeout.
+    pub downloads: Arc<crate::server::lists::DownloadLimit>,
 }
 
 pub const REPORT_PATH: &str = "/reports/ai-agent-impact";

@@ -266,3 +266,106 @@ fn ids_out_of_bounds_are_refused_at_import() {
         assert!(stderr.contains(says), "{stderr}");
     }
 }
+
+/// How many downloads the server streams now, from its metrics.
+async fn downloads_in_flight(app: &TestApp) -> i64 {
+    let text = crate::server_common::metrics_text(app).await;
+    text.lines()
+        .find_map(|line| line.strip_prefix("impact_downloads_in_flight "))
+        .and_then(|value| value.trim().parse().ok())
+        .expect("the gauge")
+}
+
+/// A client that asks for a download and reads nothing holds its place only for the
+/// send timeout; meanwhile one more download is refused with 429, `Retry-After` and
+/// our error in the caller's language; afterwards downloads work again.
+#[actix_web::test]
+async fn a_stalled_download_is_cut_off_and_the_limit_says_429_meanwhile() {
+    use std::io::Write as _;
+    let db = TestSqlite::create();
+    let dir = tempfile::tempdir().expect("dir");
+    // Wide rows (a long channel name), so the file outgrows both sockets' buffers
+    // (about 18 MB) and the server has to wait for the client.
+    let channel = "W".repeat(1_200);
+    let ids: Vec<String> = (0..15_000).map(|n| format!("r{n:05}")).collect();
+    write_import(
+        dir.path(),
+        &ids.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let rooms = std::fs::read_to_string(dir.path().join("rooms.csv")).expect("rooms");
+    let rooms = rooms
+        .replace("\" WhatsApp \"", &channel)
+        .replace("\"=2+2\"", &channel);
+    std::fs::write(dir.path().join("rooms.csv"), rooms).expect("write");
+    impact_ok(
+        &db.url,
+        &["import", "--dir", dir.path().to_str().expect("path")],
+    );
+    impact_ok(&db.url, &["aggregate"]);
+    let app = spawn_app_on(&db.url, FLAGS_ON, |settings| {
+        settings.server.max_downloads_at_once = 1;
+        settings.server.download_send_timeout_seconds = 2;
+    })
+    .await;
+    let owner = token(ORG, Role::Owner);
+    let csv = format!("/api/v1/reports/ai-agent-impact/conversations.csv?{LIST}");
+    assert_eq!(downloads_in_flight(&app).await, 0);
+
+    let host = app.address.trim_start_matches("http://").to_string();
+    let mut stalled = std::net::TcpStream::connect(&host).expect("connect");
+    write!(
+        stalled,
+        "GET {csv} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {owner}\r\n\r\n"
+    )
+    .expect("request");
+    let mut held = false;
+    for _ in 0..50 {
+        if downloads_in_flight(&app).await == 1 {
+            held = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(held, "the stalled download never took its place");
+
+    let mut busy = client()
+        .get(format!("{}{csv}&lang=id", app.address))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(busy.status().as_u16(), 429);
+    assert_eq!(
+        busy.headers()
+            .get("retry-after")
+            .and_then(|value| value.to_str().ok()),
+        Some("10")
+    );
+    let answer: Value = busy.json().await.expect("JSON");
+    assert_eq!(answer["error"]["code"], "too_many_downloads", "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("unduhan")),
+        "{answer}"
+    );
+
+    // The send timeout cuts the stalled client off and frees its place.
+    let mut freed = false;
+    for _ in 0..100 {
+        if downloads_in_flight(&app).await == 0 {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(freed, "the stalled download still holds its place");
+    let (status, body) = body(&app, &csv, &owner).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        csv::Reader::from_reader(body.as_slice()).records().count(),
+        ids.len(),
+        "the next download is whole"
+    );
+    drop(stalled);
+}

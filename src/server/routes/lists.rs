@@ -123,14 +123,23 @@ fn stream(
     futures_util::stream::poll_fn(move |context| chunks.poll_recv(context))
 }
 
-/// The download's details once the caller may have it.
-fn details(organization: Organization, lang: Lang, state: &AppState, started: Instant) -> Download {
+/// The download's details once the caller may have it (`slot`: its place among
+/// the conversation downloads streamed at once).
+fn details(
+    organization: Organization,
+    lang: Lang,
+    state: &AppState,
+    started: Instant,
+    slot: Option<lists::DownloadSlot>,
+) -> Download {
     Download {
         organization,
         lang,
         links: state.inbox.clone(),
         metrics: std::sync::Arc::clone(&state.metrics),
         started,
+        slot,
+        send_timeout: state.downloads.send_timeout(),
     }
 }
 
@@ -148,10 +157,15 @@ async fn list_download(
         ..
     } = report_scope(&state, &caller, &query.report).await?;
     let list = lists::parse_list(query.outcome.as_deref()).map_err(|e| e.in_lang(lang))?;
+    // Taken before the first read, and held by the download until it ends.
+    let slot = state
+        .downloads
+        .admit(&state.metrics)
+        .map_err(|e| e.in_lang(lang))?;
     let first = lists::first_download_page(state.store.as_ref(), &caller.org, list, range)
         .await
         .map_err(|e| e.in_lang(lang))?;
-    let details = details(organization, lang, &state, started);
+    let details = details(organization, lang, &state, started, Some(slot));
     let store = std::sync::Arc::clone(&state.store);
     let chunks = match export {
         Export::ConversationsXlsx => lists::conversations_xlsx(store, details, first),
@@ -196,7 +210,7 @@ async fn daily_download(
         eligible,
         &state.policy,
     );
-    let details = details(organization, lang, &state, started);
+    let details = details(organization, lang, &state, started, None);
     let internal = |error: String| ApiError::internal(error).in_lang(lang);
     let bytes = match export {
         Export::DailyXlsx => lists::daily_xlsx(&details, &days, range, forming)
