@@ -275,12 +275,63 @@ async fn measure(store: &dyn impact::store::Store, org: &OrgId, pid: u32) -> any
         "/api/v1/reports/ai-agent-impact/conversations.xlsx?outcome=ai_only&from={from}&to={}",
         range.to()
     );
-    let (seconds, size, _) = curl(&token, &[path], false)?.remove(0);
+    let (seconds, size, _) = curl(&token, std::slice::from_ref(&path), false)?.remove(0);
     println!(
         "workbook of {contained} conversations ({from} to {}): {:.1} MB in {seconds:.2} s; server peak memory {:.0} MiB",
         range.to(),
         size as f64 / 1e6,
         rss_kib(pid).max(peak.load(Ordering::Relaxed)) as f64 / 1024.0
+    );
+
+    // Eight of those workbooks asked for at once (the server streams at most
+    // `server.max_downloads_at_once`, 4 by default; the others get 429): memory
+    // before, at its peak, and a second after the last one ended.
+    let before = rss_kib(pid);
+    let peak = Arc::new(AtomicU64::new(before));
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (Arc::clone(&peak), Arc::clone(&sampling));
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    let started = Instant::now();
+    let clients: Vec<std::process::Child> = (0..8)
+        .map(|_| {
+            Command::new("curl")
+                .args([
+                    "--silent",
+                    "--output",
+                    "/dev/null",
+                    "--write-out",
+                    "%{http_code}",
+                    "--header",
+                    &format!("Authorization: Bearer {token}"),
+                    &format!("http://127.0.0.1:{PORT}{path}"),
+                ])
+                .stdout(Stdio::piped())
+                .spawn()
+        })
+        .collect::<Result<_, _>>()?;
+    let mut codes = Vec::new();
+    for client in clients {
+        codes.push(String::from_utf8_lossy(&client.wait_with_output()?.stdout).into_owned());
+    }
+    let wall = started.elapsed();
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.join();
+    std::thread::sleep(Duration::from_secs(1));
+    println!(
+        "8 such workbooks at once: {} answered 200 and {} 429 in {:.2} s; server memory {:.0} MiB before, peak {:.0} MiB, {:.0} MiB a second after",
+        codes.iter().filter(|code| *code == "200").count(),
+        codes.iter().filter(|code| *code == "429").count(),
+        wall.as_secs_f64(),
+        before as f64 / 1024.0,
+        peak.load(Ordering::Relaxed) as f64 / 1024.0,
+        rss_kib(pid) as f64 / 1024.0
     );
     Ok(())
 }

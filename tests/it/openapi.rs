@@ -160,6 +160,54 @@ async fn every_documented_response_matches_its_schema() {
         }
     }
 
+    // As many downloads as the server streams at once: one waits on a locked
+    // table, holding the only place, and one more is refused.
+    let busy_app =
+        spawn_app_with(&database, FLAGS_ON, |s| s.server.max_downloads_at_once = 1).await;
+    let (locker, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    actix_web::rt::spawn(connection);
+    locker
+        .batch_execute("BEGIN; LOCK TABLE room_outcomes IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let waiting = {
+        let (address, owner) = (busy_app.address.clone(), owner.clone());
+        actix_web::rt::spawn(async move {
+            client()
+                .get(format!(
+                    "{address}/api/v1/reports/ai-agent-impact/conversations.csv?outcome=spam"
+                ))
+                .bearer_auth(owner)
+                .send()
+                .await
+                .map(|response| response.status().as_u16())
+        })
+    };
+    let mut in_flight = false;
+    for _ in 0..100 {
+        if metrics_text(&busy_app)
+            .await
+            .contains("impact_downloads_in_flight 1")
+        {
+            in_flight = true;
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(in_flight, "the waiting download never took its place");
+    for path in [
+        "/api/v1/reports/ai-agent-impact/conversations.csv",
+        "/api/v1/reports/ai-agent-impact/conversations.xlsx",
+    ] {
+        let (status, body) = get(&busy_app, &format!("{path}?outcome=spam"), &owner).await;
+        assert_eq!(status, 429, "{path}: {body}");
+        record(path, "get", status, &body);
+    }
+    locker.batch_execute("ROLLBACK").await.expect("unlock");
+    assert_eq!(waiting.await.expect("task").expect("response"), 200);
+
     // A broken datamart: the core read fails.
     let (client, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
         .await
