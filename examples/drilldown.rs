@@ -28,6 +28,29 @@ use impact::server::auth::{sign_hs256, Claims, Role};
 const SECRET: &str = "a-benchmark-secret-of-some-length";
 const PORT: u16 = 18_181;
 
+/// Samples a process's resident memory every 10 ms into its peak (KiB) until the
+/// flag is cleared; join the thread after.
+fn sample_peak(
+    pid: u32,
+) -> (
+    Arc<AtomicU64>,
+    Arc<std::sync::atomic::AtomicBool>,
+    std::thread::JoinHandle<()>,
+) {
+    let peak = Arc::new(AtomicU64::new(rss_kib(pid)));
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (Arc::clone(&peak), Arc::clone(&sampling));
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    (peak, sampling, sampler)
+}
+
 /// Resident memory of a process, in KiB.
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -215,17 +238,7 @@ async fn measure(store: &dyn impact::store::Store, org: &OrgId, pid: u32) -> any
     );
 
     // Every conversation as CSV while a sampler keeps the server's peak memory.
-    let peak = Arc::new(AtomicU64::new(0));
-    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let sampler = {
-        let (peak, sampling) = (Arc::clone(&peak), Arc::clone(&sampling));
-        std::thread::spawn(move || {
-            while sampling.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        })
-    };
+    let (peak, sampling, sampler) = sample_peak(pid);
     let before = rss_kib(pid);
     let started = Instant::now();
     let files: Vec<String> = [
@@ -287,17 +300,7 @@ async fn measure(store: &dyn impact::store::Store, org: &OrgId, pid: u32) -> any
     // `server.max_downloads_at_once`, 4 by default; the others get 429): memory
     // before, at its peak, and a second after the last one ended.
     let before = rss_kib(pid);
-    let peak = Arc::new(AtomicU64::new(before));
-    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let sampler = {
-        let (peak, sampling) = (Arc::clone(&peak), Arc::clone(&sampling));
-        std::thread::spawn(move || {
-            while sampling.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        })
-    };
+    let (peak, sampling, sampler) = sample_peak(pid);
     let started = Instant::now();
     let clients: Vec<std::process::Child> = (0..8)
         .map(|_| {

@@ -46,6 +46,19 @@ pub(crate) fn all_columns() -> Vec<&'static Column> {
     COLUMNS.iter().collect()
 }
 
+/// `rows` tuples of `width` parameters each, numbered on from the first:
+/// `(?1, ?2), (?3, ?4)`.
+fn value_tuples(dialect: Dialect, rows: usize, width: usize) -> Vec<String> {
+    (0..rows)
+        .map(|row| {
+            let values: Vec<String> = (1..=width)
+                .map(|n| dialect.parameter(row * width + n))
+                .collect();
+            format!("({})", values.join(", "))
+        })
+        .collect()
+}
+
 /// Daily rows replaced by one `upsert_days` statement: about 30 parameters each,
 /// well within both backends' limits on parameters.
 pub(crate) const DAYS_PER_UPSERT: usize = 500;
@@ -60,15 +73,7 @@ pub(crate) fn day_width() -> usize {
 /// `COLUMNS` in order, then the time it was computed.
 pub(crate) fn upsert_days(dialect: Dialect, rows: usize) -> String {
     let names: Vec<&str> = COLUMNS.iter().map(|column| column.name).collect();
-    let width = day_width();
-    let tuples: Vec<String> = (0..rows)
-        .map(|row| {
-            let values: Vec<String> = (1..=width)
-                .map(|n| dialect.parameter(row * width + n))
-                .collect();
-            format!("({})", values.join(", "))
-        })
-        .collect();
+    let tuples = value_tuples(dialect, rows, day_width());
     let updates: Vec<String> = names
         .iter()
         .chain(std::iter::once(&"computed_at"))
@@ -104,15 +109,7 @@ pub(crate) const ORGANIZATIONS_PER_UPSERT: usize = 1000;
 /// for each: organization, first eligible day, first AI day, milestones' source,
 /// latest day written, read until, read from, the time of the write.
 pub(crate) fn upsert_activity(dialect: Dialect, rows: usize) -> String {
-    const WIDTH: usize = 8;
-    let tuples: Vec<String> = (0..rows)
-        .map(|row| {
-            let values: Vec<String> = (1..=WIDTH)
-                .map(|n| dialect.parameter(row * WIDTH + n))
-                .collect();
-            format!("({})", values.join(", "))
-        })
-        .collect();
+    let tuples = value_tuples(dialect, rows, 8);
     format!(
         "INSERT INTO organization_activity (organization_id, first_eligible_day, first_ai_day, \
              milestones_from, data_through, read_until, read_from, updated_at) VALUES {} \
