@@ -27,8 +27,11 @@ use crate::store::{ConversationQuery, ListPosition, Store, StoreError};
 pub const DEFAULT_PAGE_ROWS: usize = 50;
 /// The most rows one page of the API's list may ask for.
 pub const MAX_PAGE_ROWS: usize = 200;
-/// A cursor longer than this is not one of ours.
-pub const MAX_CURSOR_BYTES: usize = 1024;
+/// A cursor longer than this is not one of ours. The import bounds ids at 128
+/// characters (a cursor of at most about 850 bytes); a live source's ids are not
+/// bounded by it, and this leaves room for ids of up to about 6 000 bytes, well
+/// within the 64 KiB a request line may have.
+pub const MAX_CURSOR_BYTES: usize = 8 * 1024;
 /// Rows a download reads from the datamart at a time: what a download holds in memory.
 pub const DOWNLOAD_PAGE_ROWS: usize = 5_000;
 /// A workbook holds at most this many conversations (Excel's sheet ends at
@@ -927,4 +930,50 @@ pub fn list_query(
         query.after = Some(decode_cursor(text, &query)?);
     }
     Ok(query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::rooms::Outcome;
+
+    fn room(id: &str) -> RoomOutcome {
+        let created_at = DateTime::parse_from_rfc3339("2026-10-05T10:00:00+07:00")
+            .map(|at| at.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        RoomOutcome {
+            day: NaiveDate::from_ymd_opt(2026, 10, 5).unwrap_or_default(),
+            room_id: id.to_string(),
+            created_at,
+            closed_at: None,
+            channel: "whatsapp".into(),
+            outcome: Outcome::AiOnly,
+            ai_handled: true,
+            after_hours: None,
+            came_back: None,
+            customer_messages: 1,
+            ai_messages: 1,
+            sentiment: None,
+        }
+    }
+
+    #[test]
+    fn the_server_takes_back_every_cursor_it_makes() {
+        let range = DateRange::new(
+            NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(2026, 10, 31).unwrap_or_default(),
+        )
+        .expect("range");
+        let query = ConversationQuery::first_page(ConversationList::AiOnly, range, 50);
+        // The longest id the import takes, of quotes and four-byte characters, and
+        // a 5 000-byte id a live source might hold.
+        let longest_import = format!("\"{}", "😀".repeat(127));
+        for id in [longest_import.as_str(), &"r".repeat(5_000), "=1+1", "a\\b"] {
+            let cursor = encode_cursor(&query, &room(id));
+            assert!(cursor.len() <= MAX_CURSOR_BYTES, "{} bytes", cursor.len());
+            let position = decode_cursor(&cursor, &query).expect("accepted");
+            assert_eq!(position.room_id, id);
+        }
+        assert!(encode_cursor(&query, &room(&longest_import)).len() < 1_024);
+    }
 }
