@@ -158,6 +158,10 @@ impl Aggregator<'_> {
         let read_until = read_until.with_nanosecond(0).unwrap_or(read_until);
         let identity = self.source.identity();
         let mut organizations = self.source.read_organizations().await?;
+        // A live source's organizations relation may repeat an id (a view over a
+        // join); each organization is planned, and its days written, once.
+        organizations.sort_by(|a, b| a.id.cmp(&b.id));
+        organizations.dedup_by(|a, b| a.id == b.id);
         let reshaped = self.copy_organizations(&organizations).await?;
         if let Some(wanted) = &request.organization {
             organizations.retain(|org| &org.id == wanted);

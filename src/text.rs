@@ -21,18 +21,24 @@ pub fn excerpt(text: &str) -> String {
 }
 
 /// A character a person cannot see but a screen acts on: the C0 and C1 controls,
-/// DEL, and Unicode's bidirectional and zero-width formatting characters (U+061C,
-/// U+200B–U+200F, U+202A–U+202E, U+2060–U+2064, U+2066–U+2069, U+FEFF).
+/// DEL, the soft hyphen (U+00AD), Unicode's bidirectional, zero-width and
+/// separator formatting characters (U+061C, U+180E, U+200B–U+200F, U+2028–U+202E,
+/// U+2060–U+2064, U+2066–U+2069, U+FEFF), the interlinear annotation marks
+/// (U+FFF9–U+FFFB) and the tag characters (U+E0000–U+E007F).
 pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061C}'
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
                 | '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
+                | '\u{2028}'..='\u{202E}'
                 | '\u{2060}'..='\u{2064}'
                 | '\u{2066}'..='\u{2069}'
                 | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
         )
 }
 
@@ -62,7 +68,8 @@ const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
 /// shown (`show_invisible`), and a cell that starts with `=`, `+`, `-`, `@`, a tab or
 /// a carriage return prefixed with `'`, which spreadsheets take as "this is text".
 /// A cell that starts with `'` gets one too, so the rule reads back without doubt:
-/// a leading `'` was added, and removing exactly one gives the value.
+/// a leading `'` was added, and removing exactly one gives the value (as shown:
+/// an invisible character reads as its `[U+XXXX]`; the API has the raw value).
 pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
     let shown = show_invisible(text);
     if shown.starts_with(FORMULA_STARTS) {

@@ -76,6 +76,18 @@ impl InboxLinks {
                 "server.inbox_url_template must not contain quotes or control characters".into(),
             );
         }
+        // The id goes in the path or the query, never in the host: `@` and `:` are
+        // kept as they are, and right after the host they could name another one.
+        let after_scheme = template.split_once("://").map_or("", |(_, rest)| rest);
+        if after_scheme
+            .find(Self::PLACEHOLDER)
+            .is_some_and(|at| !after_scheme[..at].contains('/'))
+        {
+            return Err(format!(
+                "server.inbox_url_template must put {} after the host's first /",
+                Self::PLACEHOLDER
+            ));
+        }
         if !template.contains(Self::PLACEHOLDER) {
             return Err(format!(
                 "server.inbox_url_template must contain {}",
@@ -255,6 +267,9 @@ mod tests {
             Some("https://admin.example/inbox/a%26b%3Dc%3Fd%23e%25")
         );
         assert!(InboxLinks::new(Some("https://admin.example/\"{room_id}")).is_err());
+        assert!(InboxLinks::new(Some("https://inbox.example{room_id}")).is_err());
+        assert!(InboxLinks::new(Some("https://{room_id}.example/")).is_err());
+        assert!(InboxLinks::new(Some("https://inbox.example/?id={room_id}")).is_ok());
         assert_eq!(InboxLinks::new(None).unwrap().link("r1"), None);
         assert!(InboxLinks::new(Some("https://admin.example/inbox")).is_err());
         assert!(InboxLinks::new(Some("javascript:alert(1)//{room_id}")).is_err());

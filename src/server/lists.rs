@@ -100,15 +100,16 @@ fn decode_cursor(text: &str, query: &ConversationQuery) -> Result<ListPosition, 
         return Err(bad());
     }
     // A cursor edited by hand may name anything; one the server made names a row of
-    // the range: its day in the range, its start within a day of that day (a local
-    // date is at most 14 hours from UTC's), and an id with no control character.
+    // the range: its day in the range, its start within a day and a half of that
+    // day's noon (a local date is at most 14 hours from UTC's), and an id without a
+    // NUL (no stored id has one: PostgreSQL's text cannot hold it).
     // Anything else is refused here, before a database sees it.
     if cursor.day < query.days.from() || cursor.day > query.days.to() {
         return Err(bad());
     }
     let created_at = DateTime::from_timestamp_micros(cursor.created_at_micros).ok_or_else(bad)?;
     let noon = cursor.day.and_hms_opt(12, 0, 0).ok_or_else(bad)?.and_utc();
-    if (created_at - noon).num_hours().abs() > 36 || cursor.room_id.chars().any(char::is_control) {
+    if (created_at - noon).num_hours().abs() > 36 || cursor.room_id.contains('\0') {
         return Err(bad());
     }
     Ok(ListPosition {
@@ -164,8 +165,64 @@ async fn read(
         .map_err(|_| StoreError::TimedOut("reading a conversation list".into()))?
 }
 
-/// A download's bytes, sent to the response as they are made.
-pub type Chunks = mpsc::Receiver<Result<Bytes, std::io::Error>>;
+/// A download's bytes, sent to the response as they are made. A download that
+/// stops before its end (the datamart, the workbook, a stalled client) ends the
+/// stream with an error, so the connection is aborted and the client sees a
+/// broken download, never a file that looks whole but is cut short.
+pub struct Chunks {
+    receiver: mpsc::Receiver<Result<Bytes, std::io::Error>>,
+    /// Set by the producer once the whole file was handed over.
+    complete: Arc<std::sync::atomic::AtomicBool>,
+    ended: bool,
+}
+
+/// The sending side of `Chunks`, and the flag its producer sets when done.
+type ChunkSender = (
+    mpsc::Sender<Result<Bytes, std::io::Error>>,
+    Chunks,
+    Arc<std::sync::atomic::AtomicBool>,
+);
+
+impl Chunks {
+    fn new() -> ChunkSender {
+        let (sender, receiver) = mpsc::channel(2);
+        let complete = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let chunks = Self {
+            receiver,
+            complete: Arc::clone(&complete),
+            ended: false,
+        };
+        (sender, chunks, complete)
+    }
+
+    pub fn poll_next(
+        &mut self,
+        context: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Bytes, std::io::Error>>> {
+        if self.ended {
+            return std::task::Poll::Ready(None);
+        }
+        match self.receiver.poll_recv(context) {
+            std::task::Poll::Ready(None)
+                if !self.complete.load(std::sync::atomic::Ordering::Acquire) =>
+            {
+                self.ended = true;
+                std::task::Poll::Ready(Some(Err(std::io::Error::other(
+                    "the download stopped before its end",
+                ))))
+            }
+            std::task::Poll::Ready(Some(Err(error))) => {
+                self.ended = true;
+                std::task::Poll::Ready(Some(Err(error)))
+            }
+            other => other,
+        }
+    }
+}
+
+/// The pieces a CSV page is sent in: a client's progress is seen piece by piece,
+/// so the send timeout measures a client that takes nothing, not a slow one.
+const CSV_PIECE_BYTES: usize = 64 * 1024;
 
 /// The first page of a download, read before the response starts so that a
 /// datamart that cannot be read is a 503, not a cut-off file.
@@ -392,7 +449,7 @@ pub fn conversations_csv(
     download: Download,
     first: FirstPage,
 ) -> Chunks {
-    let (sender, receiver) = mpsc::channel(2);
+    let (sender, chunks, complete) = Chunks::new();
     let list = first.query.list;
     let mut pages = pages(store, download.org().clone(), first);
     actix_web::rt::spawn(async move {
@@ -427,15 +484,25 @@ pub fn conversations_csv(
                 }
                 Ok(())
             });
-            if let Some(reason) = stopped(send_chunk(&sender, chunk, timeout).await) {
-                download.failed(Export::ConversationsCsv, Some(list), rows, reason, &reason);
-                return;
+            let pieces: Vec<Result<Bytes, std::io::Error>> = match chunk {
+                Ok(bytes) => (0..bytes.len())
+                    .step_by(CSV_PIECE_BYTES)
+                    .map(|at| Ok(bytes.slice(at..(at + CSV_PIECE_BYTES).min(bytes.len()))))
+                    .collect(),
+                Err(error) => vec![Err(error)],
+            };
+            for piece in pieces {
+                if let Some(reason) = stopped(send_chunk(&sender, piece, timeout).await) {
+                    download.failed(Export::ConversationsCsv, Some(list), rows, reason, &reason);
+                    return;
+                }
             }
             rows += page.len() as u64;
         }
+        complete.store(true, std::sync::atomic::Ordering::Release);
         download.finished(Export::ConversationsCsv, Some(list), rows);
     });
-    receiver
+    chunks
 }
 
 /// How a chunk was handed to the response.
@@ -498,7 +565,7 @@ pub fn conversations_xlsx(
     download: Download,
     first: FirstPage,
 ) -> Chunks {
-    let (sender, receiver) = mpsc::channel(4);
+    let (sender, chunks, complete) = Chunks::new();
     let list = first.query.list;
     let range = first.query.days;
     let mut pages = pages(store, download.org().clone(), first);
@@ -520,6 +587,14 @@ pub fn conversations_xlsx(
             let mut rows = 0u64;
             let mut truncated = false;
             'pages: while let Some(page) = pages.blocking_recv() {
+                // A client that went away stops the workbook at once, not after
+                // reading the whole list.
+                if sender.is_closed() {
+                    return Err(rust_xlsxwriter::XlsxError::IoError(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "the client went away",
+                    )));
+                }
                 let page = page.map_err(|error| {
                     tracing::error!(org_id = %download.org(), error = %error, "a workbook download stopped");
                     rust_xlsxwriter::XlsxError::ParameterError("the datamart could not be read".into())
@@ -565,7 +640,10 @@ pub fn conversations_xlsx(
             Ok(rows)
         })();
         match result {
-            Ok(rows) => download.finished(Export::ConversationsXlsx, Some(list), rows),
+            Ok(rows) => {
+                complete.store(true, std::sync::atomic::Ordering::Release);
+                download.finished(Export::ConversationsXlsx, Some(list), rows)
+            }
             Err(error) => {
                 let reason = match &error {
                     rust_xlsxwriter::XlsxError::ParameterError(_) => "datamart_unavailable",
@@ -578,11 +656,13 @@ pub fn conversations_xlsx(
                     _ => "workbook_error",
                 };
                 download.failed(Export::ConversationsXlsx, Some(list), 0, reason, &error);
-                let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
+                // Never waits: a stalled client's channel is full, and the stream
+                // ends with an error anyway once this thread lets go of it.
+                let _ = sender.try_send(Err(std::io::Error::other(error.to_string())));
             }
         }
     });
-    receiver
+    chunks
 }
 
 /// The most characters an Excel cell holds.
@@ -629,7 +709,7 @@ fn write_conversation(
                         .set_result(url.as_str()),
                     link_format,
                 )?,
-            Cell::Link(url) => sheet.write_string(row, column, url)?,
+            Cell::Link(url) => sheet.write_string(row, column, workbook_text(&url))?,
             Cell::Empty => sheet,
         };
     }

@@ -367,5 +367,17 @@ async fn a_stalled_download_is_cut_off_and_the_limit_says_429_meanwhile() {
         ids.len(),
         "the next download is whole"
     );
-    drop(stalled);
+    // The stalled client, reading at last, finds its file broken off (the
+    // connection ends without chunked encoding's last, empty chunk), not a file
+    // that looks whole.
+    stalled
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    let mut received = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut stalled, &mut received);
+    assert!(received.len() > 1_000_000, "{} bytes", received.len());
+    assert!(
+        !received.ends_with(b"\r\n0\r\n\r\n"),
+        "the cut-off download ended like a whole one"
+    );
 }

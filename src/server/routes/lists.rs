@@ -120,7 +120,7 @@ fn download(export: Export, file_name: String) -> actix_web::HttpResponseBuilder
 fn stream(
     mut chunks: Chunks,
 ) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
-    futures_util::stream::poll_fn(move |context| chunks.poll_recv(context))
+    futures_util::stream::poll_fn(move |context| chunks.poll_next(context))
 }
 
 /// The download's details once the caller may have it (`slot`: its place among
