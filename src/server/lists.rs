@@ -29,9 +29,9 @@ pub const DEFAULT_PAGE_ROWS: usize = 50;
 pub const MAX_PAGE_ROWS: usize = 200;
 /// A cursor longer than this is not one of ours. The import bounds ids at 128
 /// characters (a cursor of at most about 850 bytes); a live source's ids are not
-/// bounded by it, and this leaves room for ids of up to about 6 000 bytes, well
-/// within the 64 KiB a request line may have.
-pub const MAX_CURSOR_BYTES: usize = 8 * 1024;
+/// bounded by it, and this leaves room for ids of up to about 2 900 bytes, well
+/// within the 64 KiB a request line may have even percent-encoded.
+pub const MAX_CURSOR_BYTES: usize = 4 * 1024;
 /// Rows a download reads from the datamart at a time: what a download holds in memory.
 pub const DOWNLOAD_PAGE_ROWS: usize = 5_000;
 /// A workbook holds at most this many conversations (Excel's sheet ends at
@@ -1046,9 +1046,9 @@ mod tests {
         .expect("range");
         let query = ConversationQuery::first_page(ConversationList::AiOnly, range, 50);
         // The longest id the import takes, of quotes and four-byte characters, and
-        // a 5 000-byte id a live source might hold.
+        // a 2 800-byte id a live source might hold.
         let longest_import = format!("\"{}", "😀".repeat(127));
-        for id in [longest_import.as_str(), &"r".repeat(5_000), "=1+1", "a\\b"] {
+        for id in [longest_import.as_str(), &"r".repeat(2_800), "=1+1", "a\\b"] {
             let cursor = encode_cursor(&query, &room(id));
             assert!(cursor.len() <= MAX_CURSOR_BYTES, "{} bytes", cursor.len());
             let position = decode_cursor(&cursor, &query).expect("accepted");
