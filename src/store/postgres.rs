@@ -318,15 +318,7 @@ impl Store for PostgresStore {
         // (a manual aggregate during the nightly one) take turns before either reads
         // the fingerprints; `room_outcomes` has no key that would refuse a duplicate.
         let now = Utc::now();
-        let days: Vec<(&str, &DailyCounters)> = writes
-            .iter()
-            .flat_map(|write| {
-                write
-                    .rows
-                    .iter()
-                    .map(|row| (write.organization_id.as_str(), row))
-            })
-            .collect();
+        let days = sql::day_rows(&writes);
         for batch in days.chunks(sql::DAYS_PER_UPSERT) {
             let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
                 .iter()

@@ -100,6 +100,19 @@ pub(crate) fn upsert_days(dialect: Dialect, rows: usize) -> String {
     )
 }
 
+/// Every daily row of a write with its organization, in order, for `upsert_days`.
+pub(crate) fn day_rows(writes: &[super::OrgWrite]) -> Vec<(&str, &DailyCounters)> {
+    writes
+        .iter()
+        .flat_map(|write| {
+            write
+                .rows
+                .iter()
+                .map(|row| (write.organization_id.as_str(), row))
+        })
+        .collect()
+}
+
 /// Organizations whose activity one `upsert_activity` statement writes.
 pub(crate) const ORGANIZATIONS_PER_UPSERT: usize = 1000;
 

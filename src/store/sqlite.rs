@@ -138,15 +138,7 @@ fn upsert_days(
     now: i64,
     context: &str,
 ) -> StoreResult<()> {
-    let rows: Vec<(&str, &DailyCounters)> = writes
-        .iter()
-        .flat_map(|write| {
-            write
-                .rows
-                .iter()
-                .map(|row| (write.organization_id.as_str(), row))
-        })
-        .collect();
+    let rows = sql::day_rows(writes);
     for batch in rows.chunks(sql::DAYS_PER_UPSERT) {
         let mut upsert = transaction
             .prepare_cached(&sql::upsert_days(Dialect::Sqlite, batch.len()))

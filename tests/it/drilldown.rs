@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::common::{impact_ok, TestDatabase, TestSqlite};
 use crate::oracle::{oracle, LISTS};
-use crate::server_common::{aggregate, client, get, metrics_text, spawn_app_on, token, TestApp};
+use crate::server_common::{aggregate, download, get, metrics_text, spawn_app_on, token, TestApp};
 
 /// The report and its lists on for every account.
 const FLAGS_ON: &str = "[defaults]\nai_agent_impact_report = true\n";
@@ -314,23 +314,6 @@ async fn paging_is_stable_and_tenants_are_apart() {
             .count();
         assert_eq!(overlap, 0, "room ids of one organization in another's list");
     }
-}
-
-async fn download(app: &TestApp, path: &str, token: &str) -> (u16, String, Vec<u8>) {
-    let mut response = client()
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
-    let disposition = response
-        .headers()
-        .get("content-disposition")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let body = response.body().limit(256 << 20).await.expect("body");
-    (response.status().as_u16(), disposition, body.to_vec())
 }
 
 /// The CSV and the workbook hold exactly the list's rooms and the report's figures,

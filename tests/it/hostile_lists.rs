@@ -12,7 +12,7 @@ use impact::server::auth::Role;
 use serde_json::Value;
 
 use crate::common::{impact, impact_ok, TestDatabase, TestSqlite};
-use crate::server_common::{client, get, spawn_app_on, token, TestApp};
+use crate::server_common::{client, download, get, spawn_app_on, token, TestApp};
 
 const FLAGS_ON: &str = "[defaults]\nai_agent_impact_report = true\n";
 const ORG: &str = "org_hostile";
@@ -53,17 +53,6 @@ fn write_import(dir: &std::path::Path, ids: &[&str]) {
         ));
     }
     std::fs::write(dir.join("rooms.csv"), rooms).expect("write");
-}
-
-async fn body(app: &TestApp, path: &str, token: &str) -> (u16, Vec<u8>) {
-    let mut response = client()
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
-    let body = response.body().limit(64 << 20).await.expect("body");
-    (response.status().as_u16(), body.to_vec())
 }
 
 async fn check_backend(url: &str) {
@@ -108,7 +97,7 @@ async fn check_backend(url: &str) {
     );
 
     // The CSV: no cell a spreadsheet would run, every value recoverable.
-    let (status, csv) = body(
+    let (status, _, csv) = download(
         &app,
         &format!("/api/v1/reports/ai-agent-impact/conversations.csv?{LIST}"),
         &owner,
@@ -142,7 +131,7 @@ async fn check_backend(url: &str) {
     );
 
     // The workbook: plain strings, the bidi control shown, links that open.
-    let (status, xlsx) = body(
+    let (status, _, xlsx) = download(
         &app,
         &format!("/api/v1/reports/ai-agent-impact/conversations.xlsx?{LIST}"),
         &owner,
@@ -360,7 +349,7 @@ async fn a_stalled_download_is_cut_off_and_the_limit_says_429_meanwhile() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(freed, "the stalled download still holds its place");
-    let (status, body) = body(&app, &csv, &owner).await;
+    let (status, _, body) = download(&app, &csv, &owner).await;
     assert_eq!(status, 200);
     assert_eq!(
         csv::Reader::from_reader(body.as_slice()).records().count(),

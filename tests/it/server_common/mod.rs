@@ -301,3 +301,21 @@ pub async fn metrics_text(app: &TestApp) -> String {
         .expect("metrics");
     String::from_utf8_lossy(&response.body().limit(50 << 20).await.expect("body")).into_owned()
 }
+
+/// A download: its status, its `Content-Disposition` and its bytes (up to 256 MiB).
+pub async fn download(app: &TestApp, path: &str, token: &str) -> (u16, String, Vec<u8>) {
+    let mut response = client()
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = response.body().limit(256 << 20).await.expect("body");
+    (response.status().as_u16(), disposition, body.to_vec())
+}
