@@ -28,9 +28,9 @@ pub const DEFAULT_PAGE_ROWS: usize = 50;
 /// The most rows one page of the API's list may ask for.
 pub const MAX_PAGE_ROWS: usize = 200;
 /// A cursor longer than this is not one of ours. The import bounds ids at 128
-/// characters (a cursor of at most about 850 bytes); a live source's ids are not
-/// bounded by it, and this leaves room for ids of up to about 2 900 bytes, well
-/// within the 64 KiB a request line may have even percent-encoded.
+/// characters (a cursor of at most about 850 bytes), a live source at 256
+/// (`store::postgres_source::MAX_SOURCE_ROOM_ID_CHARS`: at most about 2 300 bytes),
+/// well within the 64 KiB a request line may have even percent-encoded.
 pub const MAX_CURSOR_BYTES: usize = 4 * 1024;
 /// Rows a download reads from the datamart at a time: what a download holds in memory.
 pub const DOWNLOAD_PAGE_ROWS: usize = 5_000;
@@ -669,8 +669,8 @@ pub fn conversations_xlsx(
 const MAX_CELL_CHARS: usize = 32_767;
 
 /// A text cell as the workbook writes it: invisible characters shown, and cut to
-/// what a cell holds (a live source's ids are not bounded by the import), so one
-/// long value never breaks the whole file.
+/// what a cell holds (a live source's channels and contact ids are not bounded),
+/// so one long value never breaks the whole file.
 fn workbook_text(text: &str) -> String {
     let shown = crate::text::show_invisible(text);
     if shown.chars().count() <= MAX_CELL_CHARS {
@@ -1016,6 +1016,7 @@ pub fn list_query(
 mod tests {
     use super::*;
     use crate::metrics::rooms::Outcome;
+    use crate::store::MAX_SOURCE_ROOM_ID_CHARS;
 
     fn room(id: &str) -> RoomOutcome {
         let created_at = DateTime::parse_from_rfc3339("2026-10-05T10:00:00+07:00")
@@ -1045,10 +1046,24 @@ mod tests {
         )
         .expect("range");
         let query = ConversationQuery::first_page(ConversationList::AiOnly, range, 50);
-        // The longest id the import takes, of quotes and four-byte characters, and
-        // a 2 800-byte id a live source might hold.
+        // The longest ids the import and a live source take, of quotes, four-byte
+        // characters and control characters (six bytes each in JSON).
         let longest_import = format!("\"{}", "😀".repeat(127));
-        for id in [longest_import.as_str(), &"r".repeat(2_800), "=1+1", "a\\b"] {
+        let longest_source = MAX_SOURCE_ROOM_ID_CHARS;
+        let live = [
+            "😀".repeat(longest_source),
+            "\"".repeat(longest_source),
+            "\u{1}".repeat(longest_source),
+        ];
+        let ids = [
+            longest_import.as_str(),
+            &live[0],
+            &live[1],
+            &live[2],
+            "=1+1",
+            "a\\b",
+        ];
+        for id in ids {
             let cursor = encode_cursor(&query, &room(id));
             assert!(cursor.len() <= MAX_CURSOR_BYTES, "{} bytes", cursor.len());
             let position = decode_cursor(&cursor, &query).expect("accepted");

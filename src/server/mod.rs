@@ -22,7 +22,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr};
-use actix_web::dev::{Server, Service};
+use actix_web::dev::{Server, Service, ServiceResponse};
+use actix_web::http::{ConnectionType, Version};
 use actix_web::middleware::{self, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 
@@ -97,6 +98,20 @@ fn key_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, Start
         ));
     }
     Ok(TokenVerifier::hs256(secret))
+}
+
+/// HTTP/1.0 has no chunked framing: a client of that version reads a body of
+/// unknown length until the connection closes. actix-http chunks a streamed body
+/// (a download) whatever the request's version, so for such a client the body is
+/// sent as it is and the connection closed after it. Bodies of known length are
+/// unaffected (they carry `Content-Length`).
+fn http10_framing<B>(mut response: ServiceResponse<B>) -> ServiceResponse<B> {
+    if response.request().version() == Version::HTTP_10 {
+        let head = response.response_mut().head_mut();
+        head.no_chunking(true);
+        head.set_connection_type(ConnectionType::Close);
+    }
+    response
 }
 
 impl Application {
@@ -242,6 +257,11 @@ impl Application {
                             .observe(started.elapsed().as_secs_f64());
                         Ok(response)
                     }
+                })
+                // Outermost, so that it sees every answer as it goes out.
+                .wrap_fn(|request, service| {
+                    let response = service.call(request);
+                    async move { Ok(http10_framing(response.await?)) }
                 })
                 .configure(routes::operations::routes)
                 .configure(routes::api::routes)

@@ -82,6 +82,14 @@ macro_rules! migrations {
 
 mod postgres;
 mod postgres_source;
+
+/// The most characters a room id read from a source may have. The import takes at
+/// most `import::MAX_ID_CHARS`; a chatbot's own ids (UUIDs, WhatsApp JIDs, object
+/// ids) are far shorter than this bound. It keeps every list cursor the server makes
+/// within `crate::server::lists::MAX_CURSOR_BYTES` (even an id of 256 control characters,
+/// six bytes each in JSON), so a list pages past any room it holds.
+pub const MAX_SOURCE_ROOM_ID_CHARS: usize = 256;
+
 mod sql;
 mod sqlite;
 

@@ -19,7 +19,10 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use super::postgres::{build_pool, query_on};
-use super::{organization_from_columns, redact, MessageCount, SourceRoom, StoreError, StoreResult};
+use super::{
+    organization_from_columns, redact, MessageCount, SourceRoom, StoreError, StoreResult,
+    MAX_SOURCE_ROOM_ID_CHARS,
+};
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::settings::SourceSettings;
@@ -143,6 +146,14 @@ pub(super) fn room_from_row(row: &Row) -> StoreResult<SourceRoom> {
     };
     let org = get_text(0)?;
     let id = get_text(1)?;
+    let length = id.chars().count();
+    if length > MAX_SOURCE_ROOM_ID_CHARS {
+        let start: String = id.chars().take(40).collect();
+        return Err(StoreError::Invalid(format!(
+            "organization {org}: the room id {start:?}… has {length} characters; a room id \
+             may have at most {MAX_SOURCE_ROOM_ID_CHARS} (map longer ids in the source's view)"
+        )));
+    }
     Ok(SourceRoom {
         organization_id: OrgId::parse(&org)
             .map_err(|e| StoreError::Invalid(format!("room {id}: {e}")))?,

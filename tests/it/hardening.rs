@@ -9,37 +9,7 @@ use crate::common::TestDatabase;
 use crate::server_common::*;
 use awc::http::Method;
 use impact::server::auth::Role;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// Sends raw bytes and reads until the server closes the connection or `wait` passes;
-/// returns what came back and how long the connection stayed open.
-async fn raw(app: &TestApp, request: &[u8], wait: Duration) -> (String, Duration, bool) {
-    let address = app.address.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address)
-        .await
-        .expect("connect");
-    stream.write_all(request).await.expect("send");
-    let started = Instant::now();
-    let mut answer = Vec::new();
-    let mut buffer = [0u8; 4096];
-    let closed = loop {
-        match tokio::time::timeout(
-            wait.saturating_sub(started.elapsed()),
-            stream.read(&mut buffer),
-        )
-        .await
-        {
-            Ok(Ok(0)) | Ok(Err(_)) => break true,
-            Ok(Ok(read)) => answer.extend_from_slice(&buffer[..read]),
-            Err(_) => break false,
-        }
-    };
-    (
-        String::from_utf8_lossy(&answer).into_owned(),
-        started.elapsed(),
-        closed,
-    )
-}
+use tokio::io::AsyncWriteExt;
 
 #[actix_web::test]
 async fn made_up_methods_and_paths_create_no_new_metric_series() {

@@ -12,7 +12,7 @@ use impact::server::auth::Role;
 use serde_json::Value;
 
 use crate::common::{impact, impact_ok, TestDatabase, TestSqlite};
-use crate::server_common::{client, download, get, spawn_app_on, token, TestApp};
+use crate::server_common::{client, download, get, raw, spawn_app_on, token, TestApp};
 
 const FLAGS_ON: &str = "[defaults]\nai_agent_impact_report = true\n";
 const ORG: &str = "org_hostile";
@@ -129,6 +129,31 @@ async fn check_backend(url: &str) {
         seen, expected,
         "each id reads back once the quote comes off"
     );
+
+    // An HTTP/1.0 client (no chunked framing) gets the same file, ended by the
+    // connection's close.
+    let host = app.address.trim_start_matches("http://");
+    let (answer, _, closed) = raw(
+        &app,
+        format!(
+            "GET /api/v1/reports/ai-agent-impact/conversations.csv?{LIST} HTTP/1.0\r\n\
+             Host: {host}\r\nAuthorization: Bearer {owner}\r\n\r\n"
+        )
+        .as_bytes(),
+        std::time::Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        closed,
+        "the server closes an HTTP/1.0 download's connection"
+    );
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    assert!(head.starts_with("HTTP/1.0 200"), "{head}");
+    assert!(
+        !head.to_ascii_lowercase().contains("transfer-encoding"),
+        "{head}"
+    );
+    assert_eq!(body.as_bytes(), csv.as_slice(), "the same file as HTTP/1.1");
 
     // The workbook: plain strings, the bidi control shown, links that open.
     let (status, _, xlsx) = download(

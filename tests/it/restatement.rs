@@ -887,6 +887,48 @@ fn verify_finds_a_drift_made_by_hand_and_repair_removes_it() {
     assert_eq!(bad.status.code(), Some(2), "a reversed range is bad input");
 }
 
+/// A live source's room ids are bounded (`store::MAX_SOURCE_ROOM_ID_CHARS`, so that
+/// every list cursor fits): an id at the bound is aggregated; one over it stops the
+/// run with the organization, the id's start and the bound named.
+#[test]
+fn a_live_source_room_id_over_the_bound_stops_the_run_and_says_why() {
+    let bound = impact::store::MAX_SOURCE_ROOM_ID_CHARS;
+    let live = LiveSource::create();
+    let world = initial_world(&[(0, 1, 0, Some(0), false, false)]);
+    world.write_chatbot(&live);
+    let room = world.rooms.values().next().expect("room").clone();
+    let at_bound = format!("x{}", "\u{1F600}".repeat(bound - 1));
+    live.chatbot(&format!(
+        "UPDATE chatbot.conversations SET conv_id = '{at_bound}' WHERE conv_id = '{}'",
+        room.id
+    ));
+    let env = live_env(&live);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let datamart = TestSqlite::create();
+    let impact = |args: &[&str]| crate::common::impact_with_env(&datamart.url, args, &env);
+    let fits = impact(&["aggregate"]);
+    assert!(
+        fits.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fits.stderr)
+    );
+
+    live.chatbot(&format!(
+        "UPDATE chatbot.conversations SET conv_id = conv_id || 'y', touched_at = now() \
+         WHERE conv_id = '{at_bound}'"
+    ));
+    let over = impact(&["aggregate"]);
+    assert!(!over.status.success(), "a room id over the bound was taken");
+    let stderr = String::from_utf8_lossy(&over.stderr);
+    assert!(stderr.contains(ORGS[room.org].0), "{stderr}");
+    assert!(stderr.contains(&format!("at most {bound}")), "{stderr}");
+    assert!(stderr.contains("x\u{1F600}"), "{stderr}");
+    assert!(
+        stderr.len() < 2_000,
+        "the whole id is not repeated: {stderr}"
+    );
+}
+
 /// The live source is reached through a role that may only read: it cannot write,
 /// and an aggregation creates nothing there.
 #[test]

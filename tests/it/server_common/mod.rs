@@ -319,3 +319,35 @@ pub async fn download(app: &TestApp, path: &str, token: &str) -> (u16, String, V
     let body = response.body().limit(256 << 20).await.expect("body");
     (response.status().as_u16(), disposition, body.to_vec())
 }
+
+/// Sends raw bytes and reads until the server closes the connection or `wait` passes;
+/// returns what came back and how long the connection stayed open.
+pub async fn raw(app: &TestApp, request: &[u8], wait: Duration) -> (String, Duration, bool) {
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request)
+        .await
+        .expect("send");
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let closed = loop {
+        match tokio::time::timeout(
+            wait.saturating_sub(started.elapsed()),
+            tokio::io::AsyncReadExt::read(&mut stream, &mut buffer),
+        )
+        .await
+        {
+            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            Ok(Ok(read)) => answer.extend_from_slice(&buffer[..read]),
+            Err(_) => break false,
+        }
+    };
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+        closed,
+    )
+}
