@@ -167,33 +167,52 @@ async fn aggregate_from(
     Ok(started.elapsed())
 }
 
-/// The floor: the recent window's rooms, their message counts and their summaries,
-/// for the whole fleet, each read once in one statement (the least any run must
-/// read). The window is the same UTC span for every organization (all in Jakarta).
+/// The floor: the recent window's rooms (every column), their message counts per
+/// organization, room and sender type, and their summaries, for the whole fleet,
+/// each read once in one statement and fetched into this program, as any reader
+/// must (the least any run must read). The window is the same UTC span for every
+/// organization (all in Jakarta). Room ids are unique only within an organization
+/// (METRICS.md §1; the fleet's repeat across organizations), so the counts are
+/// grouped by organization too.
 async fn floor(url: &str) -> anyhow::Result<(i64, Duration)> {
     let start = instant(RECENT_DAYS - 1, -12 * 60);
     let end = instant(-1, -12 * 60);
     let statements = [
-        "SELECT count(*) FROM (SELECT * FROM rooms WHERE created_at >= $1 AND created_at < $2) r",
-        "SELECT count(*) FROM (SELECT h.room_id, h.sender_type, count(*) FROM rooms r
+        "SELECT organization_id, id, channel, contact_id, created_at, closed_at, closed_reason,
+                assign_channel_agent_id, assigned_at
+         FROM rooms WHERE created_at >= $1 AND created_at < $2",
+        "SELECT h.organization_id, h.room_id, h.sender_type, count(*) FROM rooms r
              JOIN histories h ON h.organization_id = r.organization_id AND h.room_id = r.id
-             WHERE r.created_at >= $1 AND r.created_at < $2 GROUP BY 1, 2) m",
-        "SELECT count(*) FROM (SELECT s.room_id, s.sentiment FROM rooms r
+             WHERE r.created_at >= $1 AND r.created_at < $2 GROUP BY 1, 2, 3",
+        "SELECT s.organization_id, s.room_id, s.sentiment FROM rooms r
              JOIN room_summaries s ON s.organization_id = r.organization_id AND s.room_id = r.id
-             WHERE r.created_at >= $1 AND r.created_at < $2) s",
+             WHERE r.created_at >= $1 AND r.created_at < $2",
     ];
     let started = Instant::now();
     let mut rooms = 0;
+    // Every value of every row is fetched and looked at, so that nothing a run must
+    // decode is left out of the floor.
+    let mut bytes = 0usize;
     match store::DatabaseUrl::parse(url)? {
         store::DatabaseUrl::Sqlite(path) => {
             let connection = rusqlite::Connection::open(path)?;
             for (index, sql) in statements.iter().enumerate() {
                 let sql = sql.replace("$1", "?1").replace("$2", "?2");
-                let count: i64 = connection.query_row(
-                    &sql,
-                    [start.timestamp_micros(), end.timestamp_micros()],
-                    |row| row.get(0),
-                )?;
+                let mut statement = connection.prepare(&sql)?;
+                let columns = statement.column_count();
+                let mut rows =
+                    statement.query([start.timestamp_micros(), end.timestamp_micros()])?;
+                let mut count = 0;
+                while let Some(row) = rows.next()? {
+                    for column in 0..columns {
+                        bytes += match row.get_ref(column)? {
+                            rusqlite::types::ValueRef::Text(text) => text.len(),
+                            rusqlite::types::ValueRef::Integer(_) => 8,
+                            _ => 0,
+                        };
+                    }
+                    count += 1;
+                }
                 if index == 0 {
                     rooms = count;
                 }
@@ -203,13 +222,32 @@ async fn floor(url: &str) -> anyhow::Result<(i64, Duration)> {
             let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
             tokio::spawn(connection);
             for (index, sql) in statements.iter().enumerate() {
-                let count: i64 = client.query_one(*sql, &[&start, &end]).await?.get(0);
+                let rows = client.query(*sql, &[&start, &end]).await?;
+                for row in &rows {
+                    for (column, kind) in row.columns().iter().enumerate() {
+                        bytes += match *kind.type_() {
+                            tokio_postgres::types::Type::TIMESTAMPTZ => {
+                                let at: Option<DateTime<Utc>> = row.try_get(column)?;
+                                usize::from(at.is_some()) * 8
+                            }
+                            tokio_postgres::types::Type::INT8 => {
+                                let number: i64 = row.try_get(column)?;
+                                usize::from(number != 0) * 8
+                            }
+                            _ => {
+                                let text: Option<&str> = row.try_get(column)?;
+                                text.map_or(0, str::len)
+                            }
+                        };
+                    }
+                }
                 if index == 0 {
-                    rooms = count;
+                    rooms = rows.len() as i64;
                 }
             }
         }
     }
+    anyhow::ensure!(bytes > 0, "the floor read nothing");
     Ok((rooms, started.elapsed()))
 }
 
@@ -265,10 +303,18 @@ async fn run(
         nightly.push(aggregate_from(&store, source, Scope::Nightly { now: night }).await?);
     }
     nightly.sort();
-    let (window_rooms, floor_time) = floor(source_url).await?;
+    let mut floors = Vec::new();
+    let mut window_rooms = 0;
+    for _ in 0..NIGHTLY_RUNS {
+        let (rooms, time) = floor(source_url).await?;
+        window_rooms = rooms;
+        floors.push(time);
+    }
+    floors.sort();
+    let floor_time = floors[NIGHTLY_RUNS / 2];
     let median = nightly[NIGHTLY_RUNS / 2];
     println!(
-        "nightly ({} org-days, {window_rooms} rooms): median of {NIGHTLY_RUNS} {:.3} s; floor (read them once) {:.3} s; ratio {:.1}",
+        "nightly ({} org-days, {window_rooms} rooms): median of {NIGHTLY_RUNS} {:.3} s; floor (read them once, median of {NIGHTLY_RUNS}) {:.3} s; ratio {:.1}",
         RECENT_DAYS as usize * organizations,
         median.as_secs_f64(),
         floor_time.as_secs_f64(),
