@@ -22,7 +22,7 @@ use crate::settings::AggregationSettings;
 use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::store::{
     AggregationState, FinishedRead, MessageCount, Milestones, OrgWrite, SourceRoom, Store,
-    StoreError, StoredMilestones,
+    StoreError, StoredMilestones, StoredRooms,
 };
 
 /// Which days to (re)compute.
@@ -424,11 +424,18 @@ impl Aggregator<'_> {
         if self.reads_own_tables() {
             return Ok(Vec::new());
         }
-        let stored = self.store.stored_room_totals(cutoff).await?;
+        // By organization: a fleet has thousands, and each is looked up once.
+        let stored: HashMap<OrgId, StoredRooms> = self
+            .store
+            .stored_room_totals(cutoff)
+            .await?
+            .into_iter()
+            .map(|total| (total.organization_id.clone(), total))
+            .collect();
         let mut checked = Vec::new();
         let mut spans = Vec::new();
         for organization in organizations {
-            if let Some(total) = stored.iter().find(|t| t.organization_id == organization.id) {
+            if let Some(total) = stored.get(&organization.id) {
                 spans.push(RoomSpan {
                     organization_id: organization.id.clone(),
                     start: organization.day_start(total.first_day),
@@ -724,6 +731,13 @@ impl Aggregator<'_> {
     /// The import's marks, as org-local days per organization (all of them: a
     /// run for some organizations leaves the others' marks alone).
     async fn marks_by_organization(&self) -> Result<HashMap<OrgId, Restatement>, AggregateError> {
+        let mut restatements: HashMap<OrgId, Restatement> = HashMap::new();
+        let marks = self.store.restatement_marks().await?;
+        if marks.is_empty() {
+            // The usual night on a live source: no import has marked anything, and
+            // the fleet's organizations need not be read for it.
+            return Ok(restatements);
+        }
         let organizations: HashMap<OrgId, Organization> = self
             .store
             .organizations()
@@ -731,8 +745,7 @@ impl Aggregator<'_> {
             .into_iter()
             .map(|org| (org.id.clone(), org))
             .collect();
-        let mut restatements: HashMap<OrgId, Restatement> = HashMap::new();
-        for mark in self.store.restatement_marks().await? {
+        for mark in marks {
             let restatement = restatements
                 .entry(mark.organization_id.clone())
                 .or_default();
@@ -1001,28 +1014,55 @@ impl Aggregator<'_> {
         if spans.is_empty() {
             return Ok(Vec::new());
         }
-        let (source_rooms, messages) = tokio::try_join!(
+        // A sentiment source that reads by span (the source's own summaries) is read
+        // beside the rooms; one that needs the room ids (MongoDB) after them.
+        let by_span = read_sentiment && self.sentiment.reads_by_span();
+        let span_requests: Vec<SentimentRequest<'_>> = spans
+            .iter()
+            .filter(|_| by_span)
+            .map(|span| SentimentRequest {
+                organization: &span.organization_id,
+                room_ids: &[],
+                start: span.start,
+                end: span.end,
+            })
+            .collect();
+        let (source_rooms, messages, read_beside) = tokio::join!(
             self.source.rooms_in_spans(&spans),
             self.source.message_counts_in_spans(&spans),
-        )?;
+            async {
+                if by_span {
+                    Some(self.sentiment.sentiments(&span_requests).await)
+                } else {
+                    None
+                }
+            },
+        );
+        let (source_rooms, messages) = (source_rooms?, messages?);
         let messages: Vec<HashMap<String, (i64, i64)>> =
             messages.into_iter().map(tally_messages).collect();
-        let room_ids: Vec<Vec<String>> = source_rooms
-            .iter()
-            .map(|rooms| rooms.iter().map(|room| room.id.clone()).collect())
-            .collect();
         let (sentiments, pending) = if read_sentiment {
-            let requests: Vec<SentimentRequest<'_>> = spans
-                .iter()
-                .zip(&room_ids)
-                .map(|(span, room_ids)| SentimentRequest {
-                    organization: &span.organization_id,
-                    room_ids,
-                    start: span.start,
-                    end: span.end,
-                })
-                .collect();
-            match self.sentiment.sentiments(&requests).await {
+            let found = match read_beside {
+                Some(found) => found,
+                None => {
+                    let room_ids: Vec<Vec<String>> = source_rooms
+                        .iter()
+                        .map(|rooms| rooms.iter().map(|room| room.id.clone()).collect())
+                        .collect();
+                    let requests: Vec<SentimentRequest<'_>> = spans
+                        .iter()
+                        .zip(&room_ids)
+                        .map(|(span, room_ids)| SentimentRequest {
+                            organization: &span.organization_id,
+                            room_ids,
+                            start: span.start,
+                            end: span.end,
+                        })
+                        .collect();
+                    self.sentiment.sentiments(&requests).await
+                }
+            };
+            match found {
                 Ok(found) => (found, false),
                 Err(error) => {
                     tracing::warn!(

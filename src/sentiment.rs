@@ -35,6 +35,11 @@ pub struct SentimentRequest<'a> {
 #[async_trait]
 pub trait SentimentSource: Send + Sync {
     fn name(&self) -> &'static str;
+    /// Whether a request's window alone decides what is read (its `room_ids` are
+    /// not needed), so the read may start before the rooms are known.
+    fn reads_by_span(&self) -> bool {
+        false
+    }
     /// The sentiment of each request's rooms, in the order of the requests, read
     /// together: a failure fails them all (their days are marked pending).
     async fn sentiments(
@@ -68,6 +73,10 @@ impl StoreSentiment {
 impl SentimentSource for StoreSentiment {
     fn name(&self) -> &'static str {
         "room_summaries table"
+    }
+
+    fn reads_by_span(&self) -> bool {
+        true
     }
 
     async fn sentiments(

@@ -88,6 +88,28 @@ pub(super) fn build_pool(mut config: tokio_postgres::Config, size: usize) -> Sto
         .map_err(|e| StoreError::BadUrl(format!("setting up the connection pool: {e}")))
 }
 
+/// Runs `sql` in `transaction` as a cached prepared statement: a batch's writes
+/// repeat the same few statements, and parsing one of its multi-row upserts took
+/// about as long as running it (docs/performance.md).
+async fn execute_cached(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, tokio_postgres::Error> {
+    let statement = transaction.prepare_cached(sql).await?;
+    transaction.execute(&statement, params).await
+}
+
+/// Reads with `sql` in `transaction` as a cached prepared statement.
+async fn query_cached(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let statement = transaction.prepare_cached(sql).await?;
+    transaction.query(&statement, params).await
+}
+
 /// Runs `sql` on `client` as a cached prepared statement.
 pub(super) async fn query_on(
     client: &Object,
@@ -342,13 +364,13 @@ impl Store for PostgresStore {
                 .iter()
                 .map(|value| value.as_ref() as &(dyn ToSql + Sync))
                 .collect();
-            transaction
-                .execute(
-                    &sql::upsert_days(Dialect::Postgres, batch.len()),
-                    &parameters,
-                )
-                .await
-                .map_err(error())?;
+            execute_cached(
+                &transaction,
+                &sql::upsert_days(Dialect::Postgres, batch.len()),
+                &parameters,
+            )
+            .await
+            .map_err(error())?;
         }
 
         // Every written organization's stored fingerprints in one read.
@@ -364,16 +386,16 @@ impl Store for PostgresStore {
             let orgs: Vec<&str> = spans.iter().map(|span| span.0).collect();
             let firsts: Vec<NaiveDate> = spans.iter().map(|span| span.1).collect();
             let lasts: Vec<NaiveDate> = spans.iter().map(|span| span.2).collect();
-            for row in transaction
-                .query(
-                    "SELECT d.organization_id, d.day, d.fingerprint
+            for row in query_cached(
+                &transaction,
+                "SELECT d.organization_id, d.day, d.fingerprint
                      FROM unnest($1::text[], $2::date[], $3::date[]) AS s(org, first_day, last_day)
                      JOIN room_outcome_days d ON d.organization_id = s.org
                          AND d.day >= s.first_day AND d.day <= s.last_day",
-                    &[&orgs, &firsts, &lasts],
-                )
-                .await
-                .map_err(error())?
+                &[&orgs, &firsts, &lasts],
+            )
+            .await
+            .map_err(error())?
             {
                 stored.insert(
                     (
@@ -408,8 +430,8 @@ impl Store for PostgresStore {
             rooms.extend(rewrite.rooms.into_iter().map(|room| (org, room)));
         }
         if !rewritten_days.is_empty() {
-            transaction
-                .execute(
+            execute_cached(
+                &transaction,
                     &format!(
                         "DELETE FROM room_outcomes o USING unnest($1::text[], $2::date[]) AS d(org, day)
                          WHERE o.organization_id = d.org AND o.outcome IN ({}) AND o.day = d.day",
@@ -419,8 +441,8 @@ impl Store for PostgresStore {
                 )
                 .await
                 .map_err(error())?;
-            transaction
-                .execute(
+            execute_cached(
+                &transaction,
                     "INSERT INTO room_outcome_days (organization_id, day, fingerprint)
                      SELECT * FROM unnest($1::text[], $2::date[], $3::bigint[])
                      ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = EXCLUDED.fingerprint",
@@ -452,13 +474,13 @@ impl Store for PostgresStore {
                 .iter()
                 .map(|value| value.as_ref() as &(dyn ToSql + Sync))
                 .collect();
-            transaction
-                .execute(
-                    &sql::upsert_activity(Dialect::Postgres, batch.len()),
-                    &parameters,
-                )
-                .await
-                .map_err(error())?;
+            execute_cached(
+                &transaction,
+                &sql::upsert_activity(Dialect::Postgres, batch.len()),
+                &parameters,
+            )
+            .await
+            .map_err(error())?;
         }
         let cleared: Vec<(&str, i64)> = activity
             .iter()
@@ -471,8 +493,8 @@ impl Store for PostgresStore {
         if !cleared.is_empty() {
             let orgs: Vec<&str> = cleared.iter().map(|(org, _)| *org).collect();
             let lasts: Vec<i64> = cleared.iter().map(|(_, last)| *last).collect();
-            transaction
-                .execute(
+            execute_cached(
+                &transaction,
                     "DELETE FROM restatement_marks m USING unnest($1::text[], $2::bigint[]) AS c(org, last)
                      WHERE m.organization_id = c.org AND m.seq <= c.last",
                     &[&orgs, &lasts],

@@ -298,6 +298,18 @@ fn query_rooms(
         .collect()
 }
 
+/// The text in column `index` of `row`, borrowed from SQLite (no copy).
+fn text_at<'row>(
+    row: &'row rusqlite::Row<'_>,
+    index: usize,
+    context: &'static str,
+) -> StoreResult<&'row str> {
+    row.get_ref(index)
+        .map_err(StoreError::sqlite(context))?
+        .as_str()
+        .map_err(|e| StoreError::Invalid(format!("{context}: {e}")))
+}
+
 const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
      closed_reason, assign_channel_agent_id, assigned_at";
 
@@ -560,40 +572,45 @@ impl Source for SqliteSource {
         let spans = spans.to_vec();
         self.read(move |c| {
             let context = "counting messages";
-            // `CROSS JOIN` keeps the span's rooms the outer loop: grouped in the
-            // messages' index order, the planner would otherwise read every message
-            // of the organization to skip a sort.
+            // Each message is read once through the covering index, and equal
+            // neighbours are counted here: in the nested loop below a room's messages
+            // arrive together, in sender order, so no sort is needed (a GROUP BY built
+            // a temporary b-tree per span). Were they ever to arrive apart, the
+            // aggregation sums the counts of a room and sender all the same.
+            // `CROSS JOIN` keeps the span's rooms the outer loop.
             let mut statement = c
                 .prepare_cached(
-                    "SELECT h.room_id, h.sender_type, count(*)
+                    "SELECT h.room_id, h.sender_type
                      FROM rooms r
                      CROSS JOIN histories h ON h.organization_id = r.organization_id AND h.room_id = r.id
-                     WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3
-                     GROUP BY h.room_id, h.sender_type",
+                     WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3",
                 )
                 .map_err(StoreError::sqlite(context))?;
             let mut all = Vec::with_capacity(spans.len());
             for span in &spans {
-                let rows = statement
-                    .query_map(
-                        params![
-                            span.organization_id.as_str(),
-                            micros(span.start),
-                            micros(span.end)
-                        ],
-                        |row| {
-                            Ok(MessageCount {
-                                room_id: row.get(0)?,
-                                sender_type: row.get(1)?,
-                                count: row.get(2)?,
-                            })
-                        },
-                    )
+                let mut rows = statement
+                    .query(params![
+                        span.organization_id.as_str(),
+                        micros(span.start),
+                        micros(span.end)
+                    ])
                     .map_err(StoreError::sqlite(context))?;
-                all.push(
-                    rows.collect::<Result<_, _>>()
-                        .map_err(StoreError::sqlite(context))?,
-                );
+                let mut counts: Vec<MessageCount> = Vec::new();
+                while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+                    let room_id = text_at(row, 0, context)?;
+                    let sender_type = text_at(row, 1, context)?;
+                    match counts.last_mut() {
+                        Some(last) if last.room_id == room_id && last.sender_type == sender_type => {
+                            last.count += 1;
+                        }
+                        _ => counts.push(MessageCount {
+                            room_id: room_id.to_string(),
+                            sender_type: sender_type.to_string(),
+                            count: 1,
+                        }),
+                    }
+                }
+                all.push(counts);
             }
             Ok(all)
         })
