@@ -12,6 +12,7 @@ use crate::domain::DateRange;
 use crate::generate::{generate, GenerateOptions};
 use crate::import::import_dir;
 use crate::metrics::forecast::{audit, backtest_mae, backtest_shapes, monthly_net_rates, Method};
+use crate::metrics::DailyCounters;
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -127,7 +128,7 @@ pub async fn audit_report(store: &dyn Store) -> anyhow::Result<String> {
         let range = DateRange::unbounded(snapshot.period_from, snapshot.period_to)?;
         let days = store.daily_counters(org, range).await?;
         let eligible: i64 = days.iter().map(|d| d.eligible).sum();
-        let net: i64 = days.iter().map(|d| d.contained - d.reopened).sum();
+        let net: i64 = days.iter().map(DailyCounters::net).sum();
         if eligible > 0 {
             by_org
                 .entry(org.to_string())

@@ -45,7 +45,7 @@ pub fn onboarding_baseline(first_ai_day: NaiveDate, days: &[DailyCounters]) -> B
         .iter()
         .filter(|row| first_day <= row.day && row.day <= last_day)
         .fold((0, 0), |(eligible, net), row| {
-            (eligible + row.eligible, net + row.contained - row.reopened)
+            (eligible + row.eligible, net + row.net())
         });
     Baseline {
         first_day,

@@ -237,7 +237,7 @@ pub fn monthly_net_rates(
         };
         let entry = months.entry(start).or_default();
         entry.0 += row.eligible;
-        entry.1 += row.contained - row.reopened;
+        entry.1 += row.net();
     }
     months
         .into_iter()

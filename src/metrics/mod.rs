@@ -58,6 +58,34 @@ impl DailyCounters {
     pub fn journey_rooms(&self) -> i64 {
         self.contained + self.ai_assisted + self.escalated
     }
+
+    /// Honest containment (§4.2): contained rooms whose customer did not come back
+    /// within 48 hours. The one place the rule is written.
+    pub fn net(&self) -> i64 {
+        self.contained - self.reopened
+    }
+
+    /// Adds another day's counters to these, column by column (`COLUMNS`, so a new
+    /// counter is summed without being named here): counts and sums add up, and a
+    /// pending flag stays once any day has it. `day` is left as it is.
+    pub fn add(&mut self, other: &DailyCounters) {
+        for column in COLUMNS {
+            let sum = match ((column.get)(self), (column.get)(other)) {
+                (CounterValue::Count(mine), CounterValue::Count(theirs)) => {
+                    CounterValue::Count(mine + theirs)
+                }
+                (CounterValue::Sum(mine), CounterValue::Sum(theirs)) => {
+                    CounterValue::Sum(mine + theirs)
+                }
+                (CounterValue::Flag(mine), CounterValue::Flag(theirs)) => {
+                    CounterValue::Flag(mine || theirs)
+                }
+                // A column's getter always gives its own kind.
+                (mine, _) => mine,
+            };
+            (column.set)(self, sum);
+        }
+    }
 }
 
 /// The report's tile groups that are read separately, each with its own time limit,
@@ -243,6 +271,32 @@ mod tests {
         // Every field of the row but `day` is a column.
         let fields = serde_json::to_value(DailyCounters::default()).unwrap();
         assert_eq!(fields.as_object().unwrap().len(), COLUMNS.len() + 1);
+    }
+
+    #[test]
+    fn adding_days_sums_every_column_and_keeps_a_pending_day() {
+        let mut day = DailyCounters::default();
+        for column in COLUMNS {
+            let value = match column.kind {
+                ColumnKind::Count => CounterValue::Count(3),
+                ColumnKind::Sum => CounterValue::Sum(0.25),
+                ColumnKind::Flag => CounterValue::Flag(true),
+            };
+            (column.set)(&mut day, value);
+        }
+        let mut total = DailyCounters::default();
+        total.add(&day);
+        total.add(&DailyCounters::default());
+        total.add(&day);
+        for column in COLUMNS {
+            let expected = match column.kind {
+                ColumnKind::Count => CounterValue::Count(6),
+                ColumnKind::Sum => CounterValue::Sum(0.5),
+                ColumnKind::Flag => CounterValue::Flag(true),
+            };
+            assert_eq!((column.get)(&total), expected, "{}", column.name);
+        }
+        assert_eq!(total.net(), total.contained - total.reopened);
     }
 
     #[test]

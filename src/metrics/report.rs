@@ -416,24 +416,11 @@ pub struct TrendPoint {
 /// Sums of the counters over a set of days.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Totals {
-    eligible: i64,
-    ai_handled: i64,
-    contained: i64,
-    reopened: i64,
-    after_hours: i64,
-    ai_assisted: i64,
-    escalated: i64,
-    other: i64,
-    contained_customer_messages: i64,
-    contained_sentiment_sum: f64,
-    contained_sentiment_rooms: i64,
-    human_sentiment_sum: f64,
-    human_sentiment_rooms: i64,
+    /// The days' counters added up (`DailyCounters::add`).
+    counts: DailyCounters,
     /// Journey-class rooms on days whose sentiment could be read.
     journey_rooms_with_sentiment_source: i64,
     journey_rooms_pending: i64,
-    test_chats: i64,
-    spam: i64,
 }
 
 impl Totals {
@@ -443,21 +430,7 @@ impl Totals {
         sorted.sort_by_key(|row| row.day);
         let mut totals = Totals::default();
         for row in sorted {
-            totals.eligible += row.eligible;
-            totals.ai_handled += row.ai_handled;
-            totals.contained += row.contained;
-            totals.reopened += row.reopened;
-            totals.after_hours += row.after_hours;
-            totals.ai_assisted += row.ai_assisted;
-            totals.escalated += row.escalated;
-            totals.other += row.other;
-            totals.contained_customer_messages += row.contained_customer_messages;
-            totals.contained_sentiment_sum += row.contained_sentiment_sum;
-            totals.contained_sentiment_rooms += row.contained_sentiment_rooms;
-            totals.human_sentiment_sum += row.human_sentiment_sum;
-            totals.human_sentiment_rooms += row.human_sentiment_rooms;
-            totals.test_chats += row.test_chats;
-            totals.spam += row.spam;
+            totals.counts.add(row);
             if row.sentiment_pending {
                 totals.journey_rooms_pending += row.journey_rooms();
             } else {
@@ -468,11 +441,11 @@ impl Totals {
     }
 
     fn net(&self) -> i64 {
-        self.contained - self.reopened
+        self.counts.net()
     }
 
     fn journey_rooms(&self) -> i64 {
-        self.contained + self.ai_assisted + self.escalated
+        self.counts.journey_rooms()
     }
 
     /// Whether these totals, ending on `to`, are still forming a baseline (§4.7).
@@ -482,16 +455,16 @@ impl Totals {
         to: NaiveDate,
         policy: &ReportPolicy,
     ) -> bool {
-        baseline_forming(first_eligible_day, to, self.eligible, policy)
+        baseline_forming(first_eligible_day, to, self.counts.eligible, policy)
     }
 
     fn headline_figures(&self, cost: Option<CostAssumption>) -> HeadlineFigures {
         HeadlineFigures {
-            eligible: self.eligible,
+            eligible: self.counts.eligible,
             net: self.net(),
-            net_rate: ratio(self.net(), self.eligible),
-            reopened: self.reopened,
-            reopen_rate: ratio(self.reopened, self.contained),
+            net_rate: ratio(self.net(), self.counts.eligible),
+            reopened: self.counts.reopened,
+            reopen_rate: ratio(self.counts.reopened, self.counts.contained),
             hours: work_absorbed(self.net(), cost).hours,
         }
     }
@@ -546,8 +519,8 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
     let days_of_data = days_of_data(inputs.first_eligible_day, range.to());
     let policy = inputs.policy;
     let volume = Volume {
-        eligible: totals.eligible,
-        ai_handled: totals.ai_handled,
+        eligible: totals.counts.eligible,
+        ai_handled: totals.counts.ai_handled,
     };
     let baseline_forming = totals.baseline_forming(inputs.first_eligible_day, range.to(), policy);
     let mut report = Report {
@@ -567,10 +540,10 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
         volume,
         baseline_forming: None,
         ledger: Ledger {
-            all: totals.eligible + totals.test_chats + totals.spam,
-            counted: totals.eligible,
-            test_chats: totals.test_chats,
-            spam: totals.spam,
+            all: totals.counts.eligible + totals.counts.test_chats + totals.counts.spam,
+            counted: totals.counts.eligible,
+            test_chats: totals.counts.test_chats,
+            spam: totals.counts.spam,
             split: None,
         },
         figures: None,
@@ -585,7 +558,7 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
         let figures = figures(inputs, &totals, &in_range);
         report.ledger.split = figures.journey.map(|journey| LedgerSplit {
             solved_alone: totals.net(),
-            came_back: totals.reopened,
+            came_back: totals.counts.reopened,
             ai_assisted: journey.ai_assisted,
             escalated: journey.escalated,
             other: journey.other,
@@ -598,12 +571,12 @@ pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
 fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounters]) -> Figures {
     let policy = inputs.policy;
     let net = totals.net();
-    let gross_rate = ratio(totals.contained, totals.eligible);
-    let net_rate = ratio(net, totals.eligible);
+    let gross_rate = ratio(totals.counts.contained, totals.counts.eligible);
+    let net_rate = ratio(net, totals.counts.eligible);
     let containment = Containment {
-        gross: totals.contained,
+        gross: totals.counts.contained,
         net,
-        reopened: totals.reopened,
+        reopened: totals.counts.reopened,
         gross_rate,
         net_rate,
         reopen_gap: gross_rate.zip(net_rate).map(|(gross, net)| gross - net),
@@ -612,8 +585,8 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
     let after_hours = if inputs.organization.business_hours.is_some() {
         AfterHours {
             status: TileStatus::Ok,
-            count: Some(totals.after_hours),
-            share: ratio(totals.after_hours, totals.ai_handled),
+            count: Some(totals.counts.after_hours),
+            share: ratio(totals.counts.after_hours, totals.counts.ai_handled),
         }
     } else {
         AfterHours {
@@ -634,24 +607,27 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         }
     };
     let journey = available(TileGroup::Journey).then_some(Journey {
-        ai_only: totals.contained,
-        ai_assisted: totals.ai_assisted,
-        escalated: totals.escalated,
-        other: totals.other,
+        ai_only: totals.counts.contained,
+        ai_assisted: totals.counts.ai_assisted,
+        escalated: totals.counts.escalated,
+        other: totals.counts.other,
     });
     let journey_total = totals.journey_rooms();
     let journey_shares = journey
         .filter(|_| journey_total > 0)
         .map(|_| JourneyShares {
-            ai_only: totals.contained as f64 / journey_total as f64,
-            ai_assisted: totals.ai_assisted as f64 / journey_total as f64,
-            escalated: totals.escalated as f64 / journey_total as f64,
+            ai_only: totals.counts.contained as f64 / journey_total as f64,
+            ai_assisted: totals.counts.ai_assisted as f64 / journey_total as f64,
+            escalated: totals.counts.escalated as f64 / journey_total as f64,
         });
 
     let quality = available(TileGroup::Quality).then(|| Quality {
-        reopen_rate: ratio(totals.reopened, totals.contained),
+        reopen_rate: ratio(totals.counts.reopened, totals.counts.contained),
         sentiment: sentiment(totals),
-        turns_avg: mean(totals.contained_customer_messages as f64, totals.contained),
+        turns_avg: mean(
+            totals.counts.contained_customer_messages as f64,
+            totals.counts.contained,
+        ),
     });
     let sentiment = quality.map(|q| q.sentiment);
 
@@ -790,15 +766,19 @@ fn sentiment(totals: &Totals) -> Sentiment {
     if totals.journey_rooms_with_sentiment_source == 0 && totals.journey_rooms_pending > 0 {
         return not_available;
     }
-    let rooms_with_sentiment = totals.contained_sentiment_rooms + totals.human_sentiment_rooms;
+    let rooms_with_sentiment =
+        totals.counts.contained_sentiment_rooms + totals.counts.human_sentiment_rooms;
     if rooms_with_sentiment == 0 {
         return not_available;
     }
     let contained_avg = mean(
-        totals.contained_sentiment_sum,
-        totals.contained_sentiment_rooms,
+        totals.counts.contained_sentiment_sum,
+        totals.counts.contained_sentiment_rooms,
     );
-    let escalated_avg = mean(totals.human_sentiment_sum, totals.human_sentiment_rooms);
+    let escalated_avg = mean(
+        totals.counts.human_sentiment_sum,
+        totals.counts.human_sentiment_rooms,
+    );
     Sentiment {
         status: TileStatus::Ok,
         contained_avg,
@@ -844,9 +824,9 @@ fn trend(
         points.push(TrendPoint {
             from: start,
             to: end,
-            eligible: totals.eligible,
+            eligible: totals.counts.eligible,
             net: totals.net(),
-            net_rate: ratio(totals.net(), totals.eligible),
+            net_rate: ratio(totals.net(), totals.counts.eligible),
             provisional: provisional_from.is_some_and(|first| end >= first),
         });
         start = end + Duration::days(1);

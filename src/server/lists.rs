@@ -811,82 +811,96 @@ impl Drop for ChannelWriter {
     }
 }
 
-/// One line of the daily series: a day's counters as the report counts them. While
-/// the range is still forming its baseline the report shows volume only, and so
-/// does the download: the outcome columns are empty (docs/metrics.md §4.7).
+/// One line of the daily series: a day's counters (or the period's, summed) as the
+/// report counts them. While the range is still forming its baseline the report
+/// shows volume only, and so does the download: the outcome columns are empty
+/// (docs/metrics.md §4.7).
 struct DailyLine {
     label: String,
-    /// All, counted, test chats, spam, AI took part.
-    volume: [i64; 5],
-    /// Solved alone, came back, AI assisted, escalated, other; `None` while forming.
-    outcomes: Option<[i64; 5]>,
-    after_hours: Option<i64>,
-    net_rate: Option<f64>,
+    total: DailyCounters,
+    forming: bool,
+    with_hours: bool,
+}
+
+/// A cell of the daily series, as both downloads write it.
+enum DailyCell {
+    Text(String),
+    Count(i64),
+    Rate(f64),
+    Empty,
 }
 
 impl DailyLine {
     fn new(label: String, rows: &[DailyCounters], with_hours: bool, forming: bool) -> Self {
-        let sum = |get: fn(&DailyCounters) -> i64| rows.iter().map(get).sum::<i64>();
-        let counted = sum(|r| r.eligible);
-        let net = sum(|r| r.contained) - sum(|r| r.reopened);
-        let test_chats = sum(|r| r.test_chats);
-        let spam = sum(|r| r.spam);
+        let mut total = DailyCounters::default();
+        for row in rows {
+            total.add(row);
+        }
         DailyLine {
             label,
-            volume: [
-                counted + test_chats + spam,
-                counted,
-                test_chats,
-                spam,
-                sum(|r| r.ai_handled),
-            ],
-            outcomes: (!forming).then(|| {
-                [
-                    net,
-                    sum(|r| r.reopened),
-                    sum(|r| r.ai_assisted),
-                    sum(|r| r.escalated),
-                    sum(|r| r.other),
-                ]
-            }),
-            after_hours: (with_hours && !forming).then(|| sum(|r| r.after_hours)),
-            net_rate: (counted > 0 && !forming).then(|| net as f64 / counted as f64),
+            total,
+            forming,
+            with_hours,
         }
     }
 
-    /// The ten counts in column order; `None` where a figure is not shown.
-    fn counts(&self) -> Vec<Option<i64>> {
-        self.volume
-            .iter()
-            .map(|count| Some(*count))
-            .chain(match self.outcomes {
-                Some(outcomes) => outcomes.map(Some).to_vec(),
-                None => vec![None; 5],
-            })
-            .collect()
+    /// A figure shown only once the baseline has formed.
+    fn outcome(&self, count: i64) -> DailyCell {
+        if self.forming {
+            DailyCell::Empty
+        } else {
+            DailyCell::Count(count)
+        }
     }
 }
 
-fn daily_columns(lang: Lang) -> Vec<&'static str> {
-    [
-        words::DAILY_DAY,
-        words::DAILY_ALL,
-        words::DAILY_COUNTED,
-        words::DAILY_TEST_CHATS,
-        words::DAILY_SPAM,
-        words::DAILY_AI_HANDLED,
-        words::DAILY_SOLVED_ALONE,
-        words::DAILY_CAME_BACK,
-        words::DAILY_AI_ASSISTED,
-        words::DAILY_ESCALATED,
-        words::DAILY_OTHER,
-        words::DAILY_AFTER_HOURS,
-        words::DAILY_NET_RATE,
-    ]
-    .iter()
-    .map(|phrase| phrase.text(lang))
-    .collect()
-}
+/// A column of the daily series: its title and how a line fills it.
+type DailyColumn = (i18n::Phrase, fn(&DailyLine) -> DailyCell);
+
+/// The daily series' columns, in order. Both downloads write exactly these.
+const DAILY_COLUMNS: [DailyColumn; 13] = [
+    (words::DAILY_DAY, |line| DailyCell::Text(line.label.clone())),
+    (words::DAILY_ALL, |line| {
+        DailyCell::Count(line.total.eligible + line.total.test_chats + line.total.spam)
+    }),
+    (words::DAILY_COUNTED, |line| {
+        DailyCell::Count(line.total.eligible)
+    }),
+    (words::DAILY_TEST_CHATS, |line| {
+        DailyCell::Count(line.total.test_chats)
+    }),
+    (words::DAILY_SPAM, |line| DailyCell::Count(line.total.spam)),
+    (words::DAILY_AI_HANDLED, |line| {
+        DailyCell::Count(line.total.ai_handled)
+    }),
+    (words::DAILY_SOLVED_ALONE, |line| {
+        line.outcome(line.total.net())
+    }),
+    (words::DAILY_CAME_BACK, |line| {
+        line.outcome(line.total.reopened)
+    }),
+    (words::DAILY_AI_ASSISTED, |line| {
+        line.outcome(line.total.ai_assisted)
+    }),
+    (words::DAILY_ESCALATED, |line| {
+        line.outcome(line.total.escalated)
+    }),
+    (words::DAILY_OTHER, |line| line.outcome(line.total.other)),
+    (words::DAILY_AFTER_HOURS, |line| {
+        if line.with_hours {
+            line.outcome(line.total.after_hours)
+        } else {
+            DailyCell::Empty
+        }
+    }),
+    (words::DAILY_NET_RATE, |line| {
+        if line.forming || line.total.eligible == 0 {
+            DailyCell::Empty
+        } else {
+            DailyCell::Rate(line.total.net() as f64 / line.total.eligible as f64)
+        }
+    }),
+];
 
 /// Every day of the range up to the last one the datamart holds, oldest first (a
 /// day without rooms is a row of zeros, as the report counts it), then the whole
@@ -936,17 +950,18 @@ pub fn daily_csv(
 ) -> Result<Bytes, std::io::Error> {
     let lines = daily_lines(&download.organization, range, days, download.lang, forming);
     let bytes = csv_chunk(|w| {
-        w.write_record(daily_columns(download.lang))?;
+        w.write_record(
+            DAILY_COLUMNS
+                .iter()
+                .map(|(title, _)| title.text(download.lang)),
+        )?;
         for line in &lines {
-            let mut record = vec![line.label.clone()];
-            record.extend(
-                line.counts()
-                    .iter()
-                    .map(|count| count.map(|n| n.to_string()).unwrap_or_default()),
-            );
-            record.push(line.after_hours.map(|n| n.to_string()).unwrap_or_default());
-            record.push(line.net_rate.map(|r| format!("{r:.6}")).unwrap_or_default());
-            w.write_record(record)?;
+            w.write_record(DAILY_COLUMNS.iter().map(|(_, cell)| match cell(line) {
+                DailyCell::Text(text) => text,
+                DailyCell::Count(count) => count.to_string(),
+                DailyCell::Rate(rate) => format!("{rate:.6}"),
+                DailyCell::Empty => String::new(),
+            }))?;
         }
         Ok(())
     })?;
@@ -968,22 +983,25 @@ pub fn daily_xlsx(
     let percent = rust_xlsxwriter::Format::new().set_num_format("0%");
     let sheet = workbook.add_worksheet();
     sheet.set_name(words::SHEET_DAILY.text(lang))?;
-    for (column, title) in daily_columns(lang).into_iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, title, &bold)?;
+    for (column, (title, _)) in DAILY_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, title.text(lang), &bold)?;
     }
     for (index, line) in lines.iter().enumerate() {
         let row = index as u32 + 1;
-        sheet.write_string(row, 0, &line.label)?;
-        for (column, count) in line.counts().iter().enumerate() {
-            if let Some(count) = count {
-                sheet.write_number(row, column as u16 + 1, *count as f64)?;
+        for (column, (_, cell)) in DAILY_COLUMNS.iter().enumerate() {
+            let column = column as u16;
+            match cell(line) {
+                DailyCell::Text(text) => {
+                    sheet.write_string(row, column, text)?;
+                }
+                DailyCell::Count(count) => {
+                    sheet.write_number(row, column, count as f64)?;
+                }
+                DailyCell::Rate(rate) => {
+                    sheet.write_number_with_format(row, column, rate, &percent)?;
+                }
+                DailyCell::Empty => {}
             }
-        }
-        if let Some(count) = line.after_hours {
-            sheet.write_number(row, 11, count as f64)?;
-        }
-        if let Some(rate) = line.net_rate {
-            sheet.write_number_with_format(row, 12, rate, &percent)?;
         }
     }
     let about = workbook.add_worksheet();
