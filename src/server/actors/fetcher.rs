@@ -1,0 +1,94 @@
+//! `DatamartFetcher`: reads one tile group of an organization's daily rows, with
+//! that group's own time limit. One fetcher serves every organization.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+
+use crate::domain::{DateRange, OrgId};
+
+use crate::metrics::baseline::Baseline;
+use crate::metrics::{DailyCounters, TileGroup};
+use crate::server::observability::Metrics;
+use crate::store::{OrgActivity, Store, StoreError};
+
+pub struct DatamartFetcher {
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+}
+
+impl DatamartFetcher {
+    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
+        Self { store, metrics }
+    }
+}
+
+impl Actor for DatamartFetcher {
+    type Context = Context<Self>;
+}
+
+/// What one tile group's read returned.
+#[derive(Debug, Clone)]
+pub struct GroupRows {
+    pub rows: Vec<DailyCounters>,
+    /// Read with the core group only: how fresh and how long the history is,
+    /// and the onboarding baseline.
+    pub activity: Option<(OrgActivity, Option<Baseline>)>,
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<GroupRows, &'static str>")]
+pub struct FetchGroup {
+    pub org: OrgId,
+    pub range: DateRange,
+    pub group: TileGroup,
+    pub timeout: Duration,
+}
+
+impl Handler<FetchGroup> for DatamartFetcher {
+    type Result = ResponseFuture<Result<GroupRows, &'static str>>;
+
+    fn handle(&mut self, message: FetchGroup, _: &mut Self::Context) -> Self::Result {
+        let store = Arc::clone(&self.store);
+        let metrics = Arc::clone(&self.metrics);
+        Box::pin(async move {
+            let FetchGroup {
+                org,
+                range,
+                group,
+                timeout,
+            } = message;
+            let read = async {
+                let rows = store.daily_group(&org, range, group).await?;
+                let activity = match group {
+                    TileGroup::Core => Some((
+                        store.activity(&org).await?,
+                        store.onboarding_baseline(&org).await?,
+                    )),
+                    _ => None,
+                };
+                Ok::<_, StoreError>(GroupRows { rows, activity })
+            };
+            match tokio::time::timeout(timeout, read).await {
+                Ok(Ok(rows)) => Ok(rows),
+                Ok(Err(error)) => {
+                    metrics
+                        .fetch_failures
+                        .with_label_values(&[group.name()])
+                        .inc();
+                    tracing::warn!(org_id = %org, tile = group.name(), error = %error, "datamart read failed");
+                    Err("error")
+                }
+                Err(_) => {
+                    metrics
+                        .fetch_timeouts
+                        .with_label_values(&[group.name()])
+                        .inc();
+                    tracing::warn!(org_id = %org, tile = group.name(), timeout_ms = timeout.as_millis() as u64, "datamart read timed out");
+                    Err("timeout")
+                }
+            }
+        })
+    }
+}
