@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use chrono::{DateTime, Duration, Months, NaiveDate, Timelike, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::domain::{ClosedReason, DateRange, OrgId, Organization, SenderType};
+use crate::domain::{ClosedReason, DateRange, OrgId, Organization, RawSentiment, SenderType};
 use crate::metrics::baseline;
 use crate::metrics::baseline::Baseline;
 use crate::metrics::rooms::{
@@ -17,7 +17,7 @@ use crate::metrics::rooms::{
     REOPEN_WINDOW_HOURS,
 };
 use crate::metrics::DailyCounters;
-use crate::sentiment::{SentimentRequest, SentimentSource};
+use crate::sentiment::{SentimentError, SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
 use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::store::{
@@ -1042,39 +1042,7 @@ impl Aggregator<'_> {
         let messages: Vec<HashMap<String, (i64, i64)>> =
             messages.into_iter().map(tally_messages).collect();
         let (sentiments, pending) = if read_sentiment {
-            let found = match read_beside {
-                Some(found) => found,
-                None => {
-                    let room_ids: Vec<Vec<String>> = source_rooms
-                        .iter()
-                        .map(|rooms| rooms.iter().map(|room| room.id.clone()).collect())
-                        .collect();
-                    let requests: Vec<SentimentRequest<'_>> = spans
-                        .iter()
-                        .zip(&room_ids)
-                        .map(|(span, room_ids)| SentimentRequest {
-                            organization: &span.organization_id,
-                            room_ids,
-                            start: span.start,
-                            end: span.end,
-                        })
-                        .collect();
-                    self.sentiment.sentiments(&requests).await
-                }
-            };
-            match found {
-                Ok(found) => (found, false),
-                Err(error) => {
-                    tracing::warn!(
-                        organizations = runs.len(),
-                        first_org = %spans[0].organization_id,
-                        source = self.sentiment.name(),
-                        error = %error,
-                        "sentiment unavailable; these days are marked pending and retried next run"
-                    );
-                    (Vec::new(), true)
-                }
-            }
+            self.sentiment_of(&spans, &source_rooms, read_beside).await
         } else {
             (Vec::new(), false)
         };
@@ -1101,36 +1069,7 @@ impl Aggregator<'_> {
             })
             .collect();
 
-        // A customer may come back in the 48 hours after a contained room closes,
-        // wherever those hours lie: after these days (the usual case), or before
-        // them when a bad source row closes before it opens. Read exactly the rooms
-        // those windows need, for every run at once, so the answer never depends on
-        // how days are chunked or batched.
-        let mut follow_up_spans = Vec::new();
-        let mut follow_up_owner = Vec::new();
-        for (index, (rooms, span)) in facts.iter().zip(&spans).enumerate() {
-            let closes = rooms
-                .iter()
-                .filter(|room| room.is_eligible() && room.is_contained())
-                .filter_map(|room| room.closed_at);
-            for (from, until) in follow_up_windows(closes, span.start, span.end) {
-                follow_up_spans.push(RoomSpan {
-                    organization_id: span.organization_id.clone(),
-                    start: from,
-                    end: until,
-                });
-                follow_up_owner.push(index);
-            }
-        }
-        let mut follow_ups: Vec<Vec<SourceRoom>> = vec![Vec::new(); runs.len()];
-        if !follow_up_spans.is_empty() {
-            for (owner, rooms) in follow_up_owner
-                .into_iter()
-                .zip(self.source.rooms_in_spans(&follow_up_spans).await?)
-            {
-                follow_ups[owner].extend(rooms);
-            }
-        }
+        let follow_ups = self.follow_ups(&facts, &spans).await?;
 
         let mut computed = Vec::with_capacity(runs.len());
         for (index, (organization, days)) in runs.iter().enumerate() {
@@ -1158,6 +1097,88 @@ impl Aggregator<'_> {
         }
         tracing::debug!(runs = runs.len(), "computed days");
         Ok(computed)
+    }
+
+    /// The sentiment of each span's rooms, and whether it is pending (the source
+    /// failed: the days are marked and retried next run). `read_beside` is what a
+    /// source that reads by span already returned beside the rooms.
+    async fn sentiment_of(
+        &self,
+        spans: &[RoomSpan],
+        source_rooms: &[Vec<SourceRoom>],
+        read_beside: Option<Result<Vec<HashMap<String, RawSentiment>>, SentimentError>>,
+    ) -> (Vec<HashMap<String, RawSentiment>>, bool) {
+        let found = match read_beside {
+            Some(found) => found,
+            None => {
+                let room_ids: Vec<Vec<String>> = source_rooms
+                    .iter()
+                    .map(|rooms| rooms.iter().map(|room| room.id.clone()).collect())
+                    .collect();
+                let requests: Vec<SentimentRequest<'_>> = spans
+                    .iter()
+                    .zip(&room_ids)
+                    .map(|(span, room_ids)| SentimentRequest {
+                        organization: &span.organization_id,
+                        room_ids,
+                        start: span.start,
+                        end: span.end,
+                    })
+                    .collect();
+                self.sentiment.sentiments(&requests).await
+            }
+        };
+        match found {
+            Ok(found) => (found, false),
+            Err(error) => {
+                tracing::warn!(
+                    organizations = spans.len(),
+                    first_org = %spans[0].organization_id,
+                    source = self.sentiment.name(),
+                    error = %error,
+                    "sentiment unavailable; these days are marked pending and retried next run"
+                );
+                (Vec::new(), true)
+            }
+        }
+    }
+
+    /// The rooms each span's customers may have come back with. A customer may come
+    /// back in the 48 hours after a contained room closes, wherever those hours lie:
+    /// after these days (the usual case), or before them when a bad source row closes
+    /// before it opens. Read exactly the rooms those windows need, for every span at
+    /// once, so the answer never depends on how days are chunked or batched.
+    async fn follow_ups(
+        &self,
+        facts: &[Vec<RoomFacts>],
+        spans: &[RoomSpan],
+    ) -> Result<Vec<Vec<SourceRoom>>, AggregateError> {
+        let mut follow_up_spans = Vec::new();
+        let mut follow_up_owner = Vec::new();
+        for (index, (rooms, span)) in facts.iter().zip(spans).enumerate() {
+            let closes = rooms
+                .iter()
+                .filter(|room| room.is_eligible() && room.is_contained())
+                .filter_map(|room| room.closed_at);
+            for (from, until) in follow_up_windows(closes, span.start, span.end) {
+                follow_up_spans.push(RoomSpan {
+                    organization_id: span.organization_id.clone(),
+                    start: from,
+                    end: until,
+                });
+                follow_up_owner.push(index);
+            }
+        }
+        let mut follow_ups: Vec<Vec<SourceRoom>> = vec![Vec::new(); spans.len()];
+        if !follow_up_spans.is_empty() {
+            for (owner, rooms) in follow_up_owner
+                .into_iter()
+                .zip(self.source.rooms_in_spans(&follow_up_spans).await?)
+            {
+                follow_ups[owner].extend(rooms);
+            }
+        }
+        Ok(follow_ups)
     }
 }
 

@@ -314,33 +314,7 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             source_url,
         } => {
             read_from(&mut settings, mongodb_url, source_url);
-            let days = days_given(from, to)?;
-            let request = crate::verify::VerifyRequest {
-                days,
-                organization: org
-                    .as_deref()
-                    .map(OrgId::parse)
-                    .transpose()
-                    .map_err(input)?,
-                repair,
-                now: Utc::now(),
-                show_progress: true,
-            };
-            let store = pipeline::open_store(&settings)
-                .await
-                .map_err(pipeline_error)?;
-            let outcome = pipeline::verify(&settings, &store, &request)
-                .await
-                .map_err(pipeline_error)?;
-            match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&outcome)?),
-                Format::Text => print!("{}", verify_text(&outcome)),
-            }
-            Ok(if outcome.drifted.is_empty() {
-                Next::Exit
-            } else {
-                Next::Drifted
-            })
+            verify(&settings, from, to, org, repair, format).await
         }
         Command::Migrate => {
             let store = pipeline::open_store(&settings)
@@ -349,28 +323,7 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             println!("The {} schema is up to date.", store.backend());
             Ok(Next::Exit)
         }
-        Command::Import { dir } => {
-            let store = pipeline::open_store(&settings)
-                .await
-                .map_err(pipeline_error)?;
-            let started = Instant::now();
-            let summary = import_dir(store.as_ref(), &dir, true)
-                .await
-                .map_err(|e| match e {
-                    ImportError::Store(_) => CliError::Failure(e.into()),
-                    _ => CliError::Input(anyhow::Error::new(e).context("nothing was imported")),
-                })?;
-            println!(
-                "Imported {} organizations, {} rooms, {} messages, {} summaries and {} cost assumptions in {:.1} s.",
-                summary.organizations,
-                summary.rooms,
-                summary.histories,
-                summary.summaries,
-                summary.cost_assumptions,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(Next::Exit)
-        }
+        Command::Import { dir } => import(&settings, &dir).await,
         Command::Generate {
             out,
             orgs,
@@ -378,36 +331,7 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             seed,
             end,
             scale,
-        } => {
-            let end = match end {
-                Some(text) => DateRange::parse_date(&text).map_err(input)?,
-                None => pipeline::yesterday_in_jakarta(),
-            };
-            if !(scale.is_finite() && scale > 0.0) {
-                return Err(input("--scale must be a positive number"));
-            }
-            if days == 0 || orgs == 0 {
-                return Err(input("--orgs and --days must be at least 1"));
-            }
-            let options = crate::generate::GenerateOptions {
-                out: out.clone(),
-                organizations: orgs,
-                days,
-                seed,
-                end,
-                scale,
-            };
-            let summary = crate::generate::generate(&options)?;
-            println!(
-                "Wrote {} organizations, {} rooms, {} messages and {} summaries to {} (seed {seed}, last day {end}).",
-                summary.organizations,
-                summary.rooms,
-                summary.histories,
-                summary.summaries,
-                out.display()
-            );
-            Ok(Next::Exit)
-        }
+        } => generate(out, orgs, days, seed, end, scale),
         Command::Aggregate {
             from,
             to,
@@ -418,56 +342,7 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             source_url,
         } => {
             read_from(&mut settings, mongodb_url, source_url);
-            let scope = match days_given(from, to)? {
-                Some((from, to)) => Scope::Days { from, to },
-                _ if nightly => Scope::Nightly { now: Utc::now() },
-                _ => Scope::AllData,
-            };
-            let request = Request {
-                scope,
-                organization: org
-                    .as_deref()
-                    .map(OrgId::parse)
-                    .transpose()
-                    .map_err(input)?,
-                shard: shard
-                    .as_deref()
-                    .map(Shard::parse)
-                    .transpose()
-                    .map_err(input)?,
-                show_progress: true,
-            };
-            let store = pipeline::open_store(&settings)
-                .await
-                .map_err(pipeline_error)?;
-            let started = Instant::now();
-            let summary = pipeline::aggregate(&settings, &store, &request)
-                .await
-                .map_err(pipeline_error)?;
-            println!(
-                "Aggregated {} org-days of {} organizations ({} rooms) in {:.1} s.{}{}",
-                summary.days,
-                summary.organizations,
-                summary.rooms,
-                started.elapsed().as_secs_f64(),
-                if summary.sentiment_pending_days > 0 {
-                    format!(
-                        " Sentiment is pending for {} org-days and will be retried on the next run.",
-                        summary.sentiment_pending_days
-                    )
-                } else {
-                    String::new()
-                },
-                if summary.expired_rows_deleted > 0 {
-                    format!(
-                        " Deleted {} expired daily rows.",
-                        summary.expired_rows_deleted
-                    )
-                } else {
-                    String::new()
-                }
-            );
-            Ok(Next::Exit)
+            aggregate(&settings, from, to, nightly, org, shard).await
         }
         Command::Report {
             org,
@@ -476,43 +351,216 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             format,
             lang,
             min_conversations,
-        } => {
-            let lang = Lang::parse(&lang).ok_or_else(|| input("--lang must be en or id"))?;
-            let org = OrgId::parse(&org).map_err(input)?;
-            if let Some(minimum) = min_conversations {
-                if minimum < 0 {
-                    return Err(input("--min-conversations must not be negative"));
-                }
-                settings.report.min_conversations = minimum;
-            }
-            let store = pipeline::open_store(&settings)
-                .await
-                .map_err(pipeline_error)?;
-            let organization = load_organization(store.as_ref(), &org)
-                .await
-                .map_err(report_error)?;
-            let to = match to {
-                Some(text) => DateRange::parse_date(&text).map_err(input)?,
-                None => organization.local_date(Utc::now()) - chrono::Duration::days(1),
-            };
-            let from = match from {
-                Some(text) => DateRange::parse_date(&text).map_err(input)?,
-                None => to - chrono::Duration::days(29),
-            };
-            let range = DateRange::new(from, to).map_err(input)?;
-            let report = load_report(store.as_ref(), &org, range, &settings.report)
-                .await
-                .map_err(report_error)?;
-            match format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&crate::report::wire::Report::new(&report, lang))?
-                ),
-                Format::Text => print!("{}", terminal::render(&report, lang)),
-            }
-            Ok(Next::Exit)
-        }
+        } => report(settings, org, from, to, format, lang, min_conversations).await,
     }
+}
+
+/// `impact verify`: recomputes days in memory and compares them with the datamart.
+async fn verify(
+    settings: &Settings,
+    from: Option<String>,
+    to: Option<String>,
+    org: Option<String>,
+    repair: bool,
+    format: Format,
+) -> Result<Next, CliError> {
+    let days = days_given(from, to)?;
+    let request = crate::verify::VerifyRequest {
+        days,
+        organization: org
+            .as_deref()
+            .map(OrgId::parse)
+            .transpose()
+            .map_err(input)?,
+        repair,
+        now: Utc::now(),
+        show_progress: true,
+    };
+    let store = pipeline::open_store(settings)
+        .await
+        .map_err(pipeline_error)?;
+    let outcome = pipeline::verify(settings, &store, &request)
+        .await
+        .map_err(pipeline_error)?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&outcome)?),
+        Format::Text => print!("{}", verify_text(&outcome)),
+    }
+    Ok(if outcome.drifted.is_empty() {
+        Next::Exit
+    } else {
+        Next::Drifted
+    })
+}
+
+/// `impact import --dir DIR`: all or nothing, and says what it imported.
+async fn import(settings: &Settings, dir: &std::path::Path) -> Result<Next, CliError> {
+    let store = pipeline::open_store(settings)
+        .await
+        .map_err(pipeline_error)?;
+    let started = Instant::now();
+    let summary = import_dir(store.as_ref(), dir, true)
+        .await
+        .map_err(|e| match e {
+            ImportError::Store(_) => CliError::Failure(e.into()),
+            _ => CliError::Input(anyhow::Error::new(e).context("nothing was imported")),
+        })?;
+    println!(
+        "Imported {} organizations, {} rooms, {} messages, {} summaries and {} cost assumptions in {:.1} s.",
+        summary.organizations,
+        summary.rooms,
+        summary.histories,
+        summary.summaries,
+        summary.cost_assumptions,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Next::Exit)
+}
+
+/// `impact generate`: synthetic data in the import format.
+fn generate(
+    out: std::path::PathBuf,
+    orgs: usize,
+    days: u32,
+    seed: u64,
+    end: Option<String>,
+    scale: f64,
+) -> Result<Next, CliError> {
+    let end = match end {
+        Some(text) => DateRange::parse_date(&text).map_err(input)?,
+        None => pipeline::yesterday_in_jakarta(),
+    };
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(input("--scale must be a positive number"));
+    }
+    if days == 0 || orgs == 0 {
+        return Err(input("--orgs and --days must be at least 1"));
+    }
+    let options = crate::generate::GenerateOptions {
+        out: out.clone(),
+        organizations: orgs,
+        days,
+        seed,
+        end,
+        scale,
+    };
+    let summary = crate::generate::generate(&options)?;
+    println!(
+        "Wrote {} organizations, {} rooms, {} messages and {} summaries to {} (seed {seed}, last day {end}).",
+        summary.organizations,
+        summary.rooms,
+        summary.histories,
+        summary.summaries,
+        out.display()
+    );
+    Ok(Next::Exit)
+}
+
+/// `impact aggregate`: recomputes days into the datamart and says what it did.
+async fn aggregate(
+    settings: &Settings,
+    from: Option<String>,
+    to: Option<String>,
+    nightly: bool,
+    org: Option<String>,
+    shard: Option<String>,
+) -> Result<Next, CliError> {
+    let scope = match days_given(from, to)? {
+        Some((from, to)) => Scope::Days { from, to },
+        _ if nightly => Scope::Nightly { now: Utc::now() },
+        _ => Scope::AllData,
+    };
+    let request = Request {
+        scope,
+        organization: org
+            .as_deref()
+            .map(OrgId::parse)
+            .transpose()
+            .map_err(input)?,
+        shard: shard
+            .as_deref()
+            .map(Shard::parse)
+            .transpose()
+            .map_err(input)?,
+        show_progress: true,
+    };
+    let store = pipeline::open_store(settings)
+        .await
+        .map_err(pipeline_error)?;
+    let started = Instant::now();
+    let summary = pipeline::aggregate(settings, &store, &request)
+        .await
+        .map_err(pipeline_error)?;
+    println!(
+        "Aggregated {} org-days of {} organizations ({} rooms) in {:.1} s.{}{}",
+        summary.days,
+        summary.organizations,
+        summary.rooms,
+        started.elapsed().as_secs_f64(),
+        if summary.sentiment_pending_days > 0 {
+            format!(
+                " Sentiment is pending for {} org-days and will be retried on the next run.",
+                summary.sentiment_pending_days
+            )
+        } else {
+            String::new()
+        },
+        if summary.expired_rows_deleted > 0 {
+            format!(
+                " Deleted {} expired daily rows.",
+                summary.expired_rows_deleted
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(Next::Exit)
+}
+
+/// `impact report`: the report of a range, read from the datamart only.
+async fn report(
+    mut settings: Settings,
+    org: String,
+    from: Option<String>,
+    to: Option<String>,
+    format: Format,
+    lang: String,
+    min_conversations: Option<i64>,
+) -> Result<Next, CliError> {
+    let lang = Lang::parse(&lang).ok_or_else(|| input("--lang must be en or id"))?;
+    let org = OrgId::parse(&org).map_err(input)?;
+    if let Some(minimum) = min_conversations {
+        if minimum < 0 {
+            return Err(input("--min-conversations must not be negative"));
+        }
+        settings.report.min_conversations = minimum;
+    }
+    let store = pipeline::open_store(&settings)
+        .await
+        .map_err(pipeline_error)?;
+    let organization = load_organization(store.as_ref(), &org)
+        .await
+        .map_err(report_error)?;
+    let to = match to {
+        Some(text) => DateRange::parse_date(&text).map_err(input)?,
+        None => organization.local_date(Utc::now()) - chrono::Duration::days(1),
+    };
+    let from = match from {
+        Some(text) => DateRange::parse_date(&text).map_err(input)?,
+        None => to - chrono::Duration::days(29),
+    };
+    let range = DateRange::new(from, to).map_err(input)?;
+    let report = load_report(store.as_ref(), &org, range, &settings.report)
+        .await
+        .map_err(report_error)?;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::report::wire::Report::new(&report, lang))?
+        ),
+        Format::Text => print!("{}", terminal::render(&report, lang)),
+    }
+    Ok(Next::Exit)
 }
 
 /// `--mongodb-url` and `--source-url`, where given, over the settings.

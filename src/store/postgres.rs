@@ -88,6 +88,194 @@ pub(super) fn build_pool(mut config: tokio_postgres::Config, size: usize) -> Sto
         .map_err(|e| StoreError::BadUrl(format!("setting up the connection pool: {e}")))
 }
 
+/// Upserts the days' counters of a batch (a day recomputed to the same values is
+/// left as it is, `sql::upsert_days`).
+async fn upsert_days(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    writes: &[OrgWrite],
+    now: DateTime<Utc>,
+) -> Result<(), tokio_postgres::Error> {
+    let days = sql::day_rows(writes);
+    for batch in days.chunks(sql::DAYS_PER_UPSERT) {
+        let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
+            .iter()
+            .flat_map(|(org, row)| {
+                [
+                    Box::new(org.to_string()) as Box<dyn ToSql + Sync + Send>,
+                    Box::new(row.day),
+                ]
+                .into_iter()
+                .chain(
+                    COLUMNS
+                        .iter()
+                        .map(|column| counter_param((column.get)(row))),
+                )
+                .chain(std::iter::once(
+                    Box::new(now) as Box<dyn ToSql + Sync + Send>
+                ))
+            })
+            .collect();
+        let parameters: Vec<&(dyn ToSql + Sync)> = values
+            .iter()
+            .map(|value| value.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        execute_cached(
+            transaction,
+            &sql::upsert_days(Dialect::Postgres, batch.len()),
+            &parameters,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes the room outcomes of the days whose fingerprint changed, and their new
+/// fingerprints; days whose rooms came out the same are left as they are.
+async fn rewrite_outcomes(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    writes: &[OrgWrite],
+    context: &str,
+) -> StoreResult<()> {
+    let error = || StoreError::postgres(context);
+    // Every written organization's stored fingerprints in one read.
+    let spans: Vec<(&str, NaiveDate, NaiveDate)> = writes
+        .iter()
+        .filter_map(|write| {
+            sql::fingerprint_span(&write.rows)
+                .map(|(first, last)| (write.organization_id.as_str(), first, last))
+        })
+        .collect();
+    let mut stored: std::collections::HashMap<(String, NaiveDate), i64> = Default::default();
+    if !spans.is_empty() {
+        let orgs: Vec<&str> = spans.iter().map(|span| span.0).collect();
+        let firsts: Vec<NaiveDate> = spans.iter().map(|span| span.1).collect();
+        let lasts: Vec<NaiveDate> = spans.iter().map(|span| span.2).collect();
+        for row in query_cached(
+            transaction,
+            "SELECT d.organization_id, d.day, d.fingerprint
+                 FROM unnest($1::text[], $2::date[], $3::date[]) AS s(org, first_day, last_day)
+                 JOIN room_outcome_days d ON d.organization_id = s.org
+                     AND d.day >= s.first_day AND d.day <= s.last_day",
+            &[&orgs, &firsts, &lasts],
+        )
+        .await
+        .map_err(error())?
+        {
+            stored.insert(
+                (
+                    row.try_get(0).map_err(error())?,
+                    row.try_get(1).map_err(error())?,
+                ),
+                row.try_get(2).map_err(error())?,
+            );
+        }
+    }
+    let mut rewritten_orgs: Vec<&str> = Vec::new();
+    let mut rewritten_days: Vec<NaiveDate> = Vec::new();
+    let mut fingerprints: Vec<i64> = Vec::new();
+    let mut rooms: Vec<(&str, &RoomOutcome)> = Vec::new();
+    for write in writes {
+        let org = write.organization_id.as_str();
+        let own: std::collections::HashMap<NaiveDate, i64> = write
+            .rows
+            .iter()
+            .filter_map(|row| {
+                stored
+                    .get(&(org.to_string(), row.day))
+                    .map(|fingerprint| (row.day, *fingerprint))
+            })
+            .collect();
+        let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &own);
+        for (day, fingerprint) in rewrite.days {
+            rewritten_orgs.push(org);
+            rewritten_days.push(day);
+            fingerprints.push(fingerprint);
+        }
+        rooms.extend(rewrite.rooms.into_iter().map(|room| (org, room)));
+    }
+    if !rewritten_days.is_empty() {
+        execute_cached(
+            transaction,
+            &format!(
+                "DELETE FROM room_outcomes o USING unnest($1::text[], $2::date[]) AS d(org, day)
+                     WHERE o.organization_id = d.org AND o.outcome IN ({}) AND o.day = d.day",
+                sql::every_outcome()
+            ),
+            &[&rewritten_orgs, &rewritten_days],
+        )
+        .await
+        .map_err(error())?;
+        execute_cached(
+            transaction,
+            "INSERT INTO room_outcome_days (organization_id, day, fingerprint)
+             SELECT * FROM unnest($1::text[], $2::date[], $3::bigint[])
+             ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = EXCLUDED.fingerprint",
+            &[&rewritten_orgs, &rewritten_days, &fingerprints],
+        )
+        .await
+        .map_err(error())?;
+        write_outcomes(transaction.client(), &rooms).await?;
+    }
+    Ok(())
+}
+
+/// Upserts each written organization's activity (milestones, latest day, read
+/// mark) and clears the marks its last days restated.
+async fn upsert_activity(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    writes: &[OrgWrite],
+    now: DateTime<Utc>,
+) -> Result<(), tokio_postgres::Error> {
+    let activity = sql::activity_rows(writes);
+    for batch in activity.chunks(sql::ORGANIZATIONS_PER_UPSERT) {
+        let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
+            .iter()
+            .flat_map(|row| {
+                [
+                    Box::new(row.organization_id.to_string()) as Box<dyn ToSql + Sync + Send>,
+                    Box::new(row.milestones.milestones.first_eligible_day),
+                    Box::new(row.milestones.milestones.first_ai_day),
+                    Box::new(row.milestones.from.clone()),
+                    Box::new(row.data_through),
+                    Box::new(row.finished.map(|finished| finished.read_until)),
+                    Box::new(row.finished.map(|finished| finished.read_from.clone())),
+                    Box::new(now),
+                ]
+            })
+            .collect();
+        let parameters: Vec<&(dyn ToSql + Sync)> = values
+            .iter()
+            .map(|value| value.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        execute_cached(
+            transaction,
+            &sql::upsert_activity(Dialect::Postgres, batch.len()),
+            &parameters,
+        )
+        .await?;
+    }
+    let cleared: Vec<(&str, i64)> = activity
+        .iter()
+        .filter_map(|row| {
+            row.finished
+                .and_then(|finished| finished.marks_through)
+                .map(|last| (row.organization_id, last))
+        })
+        .collect();
+    if !cleared.is_empty() {
+        let orgs: Vec<&str> = cleared.iter().map(|(org, _)| *org).collect();
+        let lasts: Vec<i64> = cleared.iter().map(|(_, last)| *last).collect();
+        execute_cached(
+            transaction,
+            "DELETE FROM restatement_marks m USING unnest($1::text[], $2::bigint[]) AS c(org, last)
+             WHERE m.organization_id = c.org AND m.seq <= c.last",
+            &[&orgs, &lasts],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Runs `sql` in `transaction` as a cached prepared statement: a batch's writes
 /// repeat the same few statements, and parsing one of its multi-row upserts took
 /// about as long as running it (docs/performance.md).
@@ -340,168 +528,13 @@ impl Store for PostgresStore {
         // (a manual aggregate during the nightly one) take turns before either reads
         // the fingerprints; `room_outcomes` has no key that would refuse a duplicate.
         let now = Utc::now();
-        let days = sql::day_rows(&writes);
-        for batch in days.chunks(sql::DAYS_PER_UPSERT) {
-            let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
-                .iter()
-                .flat_map(|(org, row)| {
-                    [
-                        Box::new(org.to_string()) as Box<dyn ToSql + Sync + Send>,
-                        Box::new(row.day),
-                    ]
-                    .into_iter()
-                    .chain(
-                        COLUMNS
-                            .iter()
-                            .map(|column| counter_param((column.get)(row))),
-                    )
-                    .chain(std::iter::once(
-                        Box::new(now) as Box<dyn ToSql + Sync + Send>
-                    ))
-                })
-                .collect();
-            let parameters: Vec<&(dyn ToSql + Sync)> = values
-                .iter()
-                .map(|value| value.as_ref() as &(dyn ToSql + Sync))
-                .collect();
-            execute_cached(
-                &transaction,
-                &sql::upsert_days(Dialect::Postgres, batch.len()),
-                &parameters,
-            )
+        upsert_days(&transaction, &writes, now)
             .await
             .map_err(error())?;
-        }
-
-        // Every written organization's stored fingerprints in one read.
-        let spans: Vec<(&str, NaiveDate, NaiveDate)> = writes
-            .iter()
-            .filter_map(|write| {
-                sql::fingerprint_span(&write.rows)
-                    .map(|(first, last)| (write.organization_id.as_str(), first, last))
-            })
-            .collect();
-        let mut stored: std::collections::HashMap<(String, NaiveDate), i64> = Default::default();
-        if !spans.is_empty() {
-            let orgs: Vec<&str> = spans.iter().map(|span| span.0).collect();
-            let firsts: Vec<NaiveDate> = spans.iter().map(|span| span.1).collect();
-            let lasts: Vec<NaiveDate> = spans.iter().map(|span| span.2).collect();
-            for row in query_cached(
-                &transaction,
-                "SELECT d.organization_id, d.day, d.fingerprint
-                     FROM unnest($1::text[], $2::date[], $3::date[]) AS s(org, first_day, last_day)
-                     JOIN room_outcome_days d ON d.organization_id = s.org
-                         AND d.day >= s.first_day AND d.day <= s.last_day",
-                &[&orgs, &firsts, &lasts],
-            )
-            .await
-            .map_err(error())?
-            {
-                stored.insert(
-                    (
-                        row.try_get(0).map_err(error())?,
-                        row.try_get(1).map_err(error())?,
-                    ),
-                    row.try_get(2).map_err(error())?,
-                );
-            }
-        }
-        let mut rewritten_orgs: Vec<&str> = Vec::new();
-        let mut rewritten_days: Vec<NaiveDate> = Vec::new();
-        let mut fingerprints: Vec<i64> = Vec::new();
-        let mut rooms: Vec<(&str, &RoomOutcome)> = Vec::new();
-        for write in &writes {
-            let org = write.organization_id.as_str();
-            let own: std::collections::HashMap<NaiveDate, i64> = write
-                .rows
-                .iter()
-                .filter_map(|row| {
-                    stored
-                        .get(&(org.to_string(), row.day))
-                        .map(|fingerprint| (row.day, *fingerprint))
-                })
-                .collect();
-            let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &own);
-            for (day, fingerprint) in rewrite.days {
-                rewritten_orgs.push(org);
-                rewritten_days.push(day);
-                fingerprints.push(fingerprint);
-            }
-            rooms.extend(rewrite.rooms.into_iter().map(|room| (org, room)));
-        }
-        if !rewritten_days.is_empty() {
-            execute_cached(
-                &transaction,
-                    &format!(
-                        "DELETE FROM room_outcomes o USING unnest($1::text[], $2::date[]) AS d(org, day)
-                         WHERE o.organization_id = d.org AND o.outcome IN ({}) AND o.day = d.day",
-                        sql::every_outcome()
-                    ),
-                    &[&rewritten_orgs, &rewritten_days],
-                )
-                .await
-                .map_err(error())?;
-            execute_cached(
-                &transaction,
-                    "INSERT INTO room_outcome_days (organization_id, day, fingerprint)
-                     SELECT * FROM unnest($1::text[], $2::date[], $3::bigint[])
-                     ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = EXCLUDED.fingerprint",
-                    &[&rewritten_orgs, &rewritten_days, &fingerprints],
-                )
-                .await
-                .map_err(error())?;
-            write_outcomes(transaction.client(), &rooms).await?;
-        }
-
-        let activity = sql::activity_rows(&writes);
-        for batch in activity.chunks(sql::ORGANIZATIONS_PER_UPSERT) {
-            let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
-                .iter()
-                .flat_map(|row| {
-                    [
-                        Box::new(row.organization_id.to_string()) as Box<dyn ToSql + Sync + Send>,
-                        Box::new(row.milestones.milestones.first_eligible_day),
-                        Box::new(row.milestones.milestones.first_ai_day),
-                        Box::new(row.milestones.from.clone()),
-                        Box::new(row.data_through),
-                        Box::new(row.finished.map(|finished| finished.read_until)),
-                        Box::new(row.finished.map(|finished| finished.read_from.clone())),
-                        Box::new(now),
-                    ]
-                })
-                .collect();
-            let parameters: Vec<&(dyn ToSql + Sync)> = values
-                .iter()
-                .map(|value| value.as_ref() as &(dyn ToSql + Sync))
-                .collect();
-            execute_cached(
-                &transaction,
-                &sql::upsert_activity(Dialect::Postgres, batch.len()),
-                &parameters,
-            )
+        rewrite_outcomes(&transaction, &writes, &context).await?;
+        upsert_activity(&transaction, &writes, now)
             .await
             .map_err(error())?;
-        }
-        let cleared: Vec<(&str, i64)> = activity
-            .iter()
-            .filter_map(|row| {
-                row.finished
-                    .and_then(|finished| finished.marks_through)
-                    .map(|last| (row.organization_id, last))
-            })
-            .collect();
-        if !cleared.is_empty() {
-            let orgs: Vec<&str> = cleared.iter().map(|(org, _)| *org).collect();
-            let lasts: Vec<i64> = cleared.iter().map(|(_, last)| *last).collect();
-            execute_cached(
-                &transaction,
-                    "DELETE FROM restatement_marks m USING unnest($1::text[], $2::bigint[]) AS c(org, last)
-                     WHERE m.organization_id = c.org AND m.seq <= c.last",
-                    &[&orgs, &lasts],
-                )
-                .await
-                .map_err(error())?;
-        }
         transaction.commit().await.map_err(error())
     }
 
