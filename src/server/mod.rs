@@ -19,7 +19,7 @@ pub mod view;
 use crate::report::conversations::InboxLinks;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix::{Actor, Addr};
 use actix_web::dev::{Server, Service, ServiceResponse};
@@ -114,6 +114,71 @@ fn http10_framing<B>(mut response: ServiceResponse<B>) -> ServiceResponse<B> {
     response
 }
 
+/// The flags as the file has them now (every flag off while it cannot be read),
+/// and the supervisor that follows the file from then on.
+fn start_flags(settings: &Settings, metrics: &Arc<Metrics>) -> FlagHandle {
+    let initial_flags = match flags::load(&settings.flags.path) {
+        Ok(flags) => flags,
+        Err(error) => {
+            // Start with everything off rather than not at all; the supervisor
+            // picks up the file as soon as it becomes valid.
+            tracing::error!(error = %error, "the flags file cannot be read; every flag is off until it can");
+            metrics.flag_reloads.with_label_values(&["error"]).inc();
+            flags::Flags::default()
+        }
+    };
+    let flag_handle = FlagHandle::new(initial_flags);
+    FlagSupervisor::new(
+        settings.flags.path.clone(),
+        flag_handle.clone(),
+        Arc::clone(metrics),
+    )
+    .start();
+    flag_handle
+}
+
+/// Drops cached reports when another instance changes an organization's data
+/// (assumption saves, aggregations), for as long as the server runs.
+async fn follow_other_instances(
+    store: &dyn Store,
+    registry: &Addr<OrgRegistry>,
+) -> Result<(), StartError> {
+    if let Some(mut changes) = store.subscribe().await? {
+        let registry = registry.clone();
+        actix_web::rt::spawn(async move {
+            while let Some(change) = changes.recv().await {
+                match change.org_id().map(crate::domain::OrgId::parse) {
+                    Some(Ok(org)) => registry.do_send(Invalidate(Some(vec![org]))),
+                    Some(Err(_)) => tracing::warn!(
+                        ?change,
+                        "ignored a change notice without a valid organization"
+                    ),
+                    // Notices may have been missed: every cached report may be stale.
+                    None => {
+                        tracing::info!("the change listener is back; dropping every cached report");
+                        registry.do_send(Invalidate(None));
+                    }
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+/// The listener on the configured address, and the port it got (any, for port 0).
+fn bind(settings: &Settings) -> Result<(TcpListener, u16), StartError> {
+    let address = format!("{}:{}", settings.server.host, settings.server.port);
+    let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
+        address: address.clone(),
+        source,
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { address, source })?
+        .port();
+    Ok((listener, port))
+}
+
 impl Application {
     /// Must run inside an actix `System`.
     pub async fn build(settings: Settings, mode: Mode) -> Result<Self, StartError> {
@@ -128,23 +193,7 @@ impl Application {
         ));
         let store = store::open(&settings.database_url(), settings.database.pool_size).await?;
 
-        let initial_flags = match flags::load(&settings.flags.path) {
-            Ok(flags) => flags,
-            Err(error) => {
-                // Start with everything off rather than not at all; the supervisor
-                // picks up the file as soon as it becomes valid.
-                tracing::error!(error = %error, "the flags file cannot be read; every flag is off until it can");
-                metrics.flag_reloads.with_label_values(&["error"]).inc();
-                flags::Flags::default()
-            }
-        };
-        let flag_handle = FlagHandle::new(initial_flags);
-        FlagSupervisor::new(
-            settings.flags.path.clone(),
-            flag_handle.clone(),
-            Arc::clone(&metrics),
-        )
-        .start();
+        let flag_handle = start_flags(&settings, &metrics);
 
         let fetcher = DatamartFetcher::new(Arc::clone(&store), Arc::clone(&metrics)).start();
         let registry = OrgRegistry::new(
@@ -167,28 +216,7 @@ impl Application {
             Arc::clone(&metrics),
         ));
 
-        // Changes made by other instances (assumption saves, aggregations).
-        if let Some(mut changes) = store.subscribe().await? {
-            let registry = registry.clone();
-            actix_web::rt::spawn(async move {
-                while let Some(change) = changes.recv().await {
-                    match change.org_id().map(crate::domain::OrgId::parse) {
-                        Some(Ok(org)) => registry.do_send(Invalidate(Some(vec![org]))),
-                        Some(Err(_)) => tracing::warn!(
-                            ?change,
-                            "ignored a change notice without a valid organization"
-                        ),
-                        // Notices may have been missed: every cached report may be stale.
-                        None => {
-                            tracing::info!(
-                                "the change listener is back; dropping every cached report"
-                            );
-                            registry.do_send(Invalidate(None));
-                        }
-                    }
-                }
-            });
-        }
+        follow_other_instances(store.as_ref(), &registry).await?;
         if settings.nightly.enabled {
             nightly::NightlyScheduler::new(
                 settings.clone(),
@@ -218,15 +246,7 @@ impl Application {
             Mode::Production => None,
         };
 
-        let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
-            address: address.clone(),
-            source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartError::Bind { address, source })?
-            .port();
+        let (listener, port) = bind(&settings)?;
         let body_timeout = Duration::from_millis(settings.server.body_timeout_ms.max(1));
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
@@ -243,21 +263,9 @@ impl Application {
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("Referrer-Policy", "no-referrer")),
                 )
-                .wrap_fn(move |request, service| {
-                    let started = Instant::now();
-                    let method = observability::method_label(request.method());
-                    let metrics = metrics.clone();
-                    let response = service.call(request);
-                    async move {
-                        let response = response.await?;
-                        let route = observability::route_label(response.request());
-                        metrics
-                            .http_duration
-                            .with_label_values(&[&route, method, response.status().as_str()])
-                            .observe(started.elapsed().as_secs_f64());
-                        Ok(response)
-                    }
-                })
+                .wrap(middleware::from_fn(move |request, next| {
+                    observability::timed(metrics.clone(), request, next)
+                }))
                 // Outermost, so that it sees every answer as it goes out.
                 .wrap_fn(|request, service| {
                     let response = service.call(request);

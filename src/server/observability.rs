@@ -204,6 +204,25 @@ pub async fn watch_datamart(store: Arc<dyn Store>, metrics: Arc<Metrics>) {
     }
 }
 
+/// Times one request into `impact_http_request_duration_seconds`, labelled by the
+/// route's pattern, the method and the status (closed sets: `route_label`,
+/// `method_label`).
+pub async fn timed(
+    metrics: Arc<Metrics>,
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let method = method_label(request.method());
+    let response = next.call(request).await?;
+    let route = route_label(response.request());
+    metrics
+        .http_duration
+        .with_label_values(&[&route, method, response.status().as_str()])
+        .observe(started.elapsed().as_secs_f64());
+    Ok(response)
+}
+
 /// The `method` label of a request: one of the methods HTTP defines, else `other`,
 /// so a client inventing methods cannot create new series (every label value of a
 /// metric comes from a closed set).
