@@ -380,17 +380,34 @@ pub fn day_fingerprints(days: &[NaiveDate], outcomes: &[RoomOutcome]) -> Vec<(Na
             // SipHash with fixed keys: the same on every run of the same build.
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             for room in rooms {
-                room.room_id.hash(&mut hasher);
-                room.created_at.hash(&mut hasher);
-                room.closed_at.hash(&mut hasher);
-                room.channel.hash(&mut hasher);
-                room.outcome.hash(&mut hasher);
-                room.ai_handled.hash(&mut hasher);
-                room.after_hours.hash(&mut hasher);
-                room.came_back.hash(&mut hasher);
-                room.customer_messages.hash(&mut hasher);
-                room.ai_messages.hash(&mut hasher);
-                room.sentiment.map(f64::to_bits).hash(&mut hasher);
+                // Every field by name, none with `..`: a field added to the row does
+                // not compile until it is hashed here, so a room whose new field
+                // changed is never taken for unchanged and left unwritten.
+                let RoomOutcome {
+                    day: _,
+                    room_id,
+                    created_at,
+                    closed_at,
+                    channel,
+                    outcome,
+                    ai_handled,
+                    after_hours,
+                    came_back,
+                    customer_messages,
+                    ai_messages,
+                    sentiment,
+                } = room;
+                room_id.hash(&mut hasher);
+                created_at.hash(&mut hasher);
+                closed_at.hash(&mut hasher);
+                channel.hash(&mut hasher);
+                outcome.hash(&mut hasher);
+                ai_handled.hash(&mut hasher);
+                after_hours.hash(&mut hasher);
+                came_back.hash(&mut hasher);
+                customer_messages.hash(&mut hasher);
+                ai_messages.hash(&mut hasher);
+                sentiment.map(f64::to_bits).hash(&mut hasher);
             }
             (*day, hasher.finish() as i64)
         })
