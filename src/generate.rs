@@ -494,115 +494,16 @@ fn write_conversation(
     plan.next_room += 1;
     let room_id = format!("r{:07}", plan.next_room);
     let contact_id = format!("62812{:08}", contact);
-    let channel = match kind {
-        Kind::Preview => {
-            if rng.chance(0.2) {
-                "Bot_Preview"
-            } else {
-                "bot_preview"
-            }
-        }
-        _ => [
-            "whatsapp",
-            "whatsapp",
-            "whatsapp",
-            "whatsapp",
-            "whatsapp",
-            "whatsapp",
-            "whatsapp",
-            "instagram",
-            "livechat",
-            "facebook",
-        ][rng.between(0, 9) as usize],
-    };
+    let channel = pick_channel(kind, rng);
 
-    // Messages: (minutes after start, sender). The customer always opens.
-    let mut messages: Vec<(i64, &str)> = vec![(0, "customer")];
-    let (customer, ai, agent, duration_minutes): (i64, i64, i64, i64) = match kind {
-        Kind::Contained => {
-            let turns = rng.between(1, 4);
-            (turns, turns + rng.between(0, 1), 0, rng.between(2, 20))
-        }
-        Kind::IdleResolve => (
-            rng.between(1, 2),
-            rng.between(1, 2),
-            0,
-            rng.between(30, 240),
-        ),
-        Kind::ResolveAiWithAgent => (
-            rng.between(2, 5),
-            rng.between(1, 3),
-            rng.between(1, 3),
-            rng.between(10, 60),
-        ),
-        Kind::WaitingAfterAi => (
-            rng.between(1, 3),
-            rng.between(1, 2),
-            0,
-            rng.between(20, 300),
-        ),
-        Kind::Unknown => (
-            rng.between(1, 3),
-            rng.between(0, 2),
-            0,
-            rng.between(10, 600),
-        ),
-        Kind::Assisted => (
-            rng.between(2, 9),
-            rng.between(1, 3),
-            rng.between(2, 8),
-            rng.between(15, 180),
-        ),
-        Kind::Escalated | Kind::HumanOnly => (
-            rng.between(2, 8),
-            0,
-            rng.between(2, 8),
-            rng.between(15, 240),
-        ),
-        Kind::Spam => (1, 0, 0, rng.between(1, 5)),
-        Kind::Preview => (rng.between(1, 3), rng.between(1, 3), 0, rng.between(1, 5)),
-    };
-    let mut minute = 0;
-    for turn in 0..customer.max(ai).max(agent) {
-        if turn > 0 && turn < customer {
-            minute += rng.between(1, 4);
-            messages.push((minute, "customer"));
-        }
-        if turn < ai {
-            minute += 1;
-            messages.push((minute, if rng.chance(0.003) { "AI" } else { "ai" }));
-        }
-        if turn < agent {
-            minute += rng.between(1, 6);
-            messages.push((minute, "agent"));
-        }
-    }
+    let (messages, duration_minutes) = pick_messages(kind, rng);
+    let minute = messages.last().map_or(0, |(minute, _)| *minute);
     let mut closed_at = Some(created_at + Duration::minutes(duration_minutes.max(minute + 1)));
     let agent_attached = matches!(
         kind,
         Kind::ResolveAiWithAgent | Kind::Assisted | Kind::HumanOnly
     ) || (kind == Kind::Escalated && rng.chance(0.7));
-    let mut closed_reason: Option<&str> = match kind {
-        Kind::Contained => Some(if rng.chance(0.004) {
-            " resolve_ai "
-        } else {
-            "RESOLVE_AI"
-        }),
-        Kind::IdleResolve => Some("RESOLVE"),
-        Kind::ResolveAiWithAgent => Some("RESOLVE_AI"),
-        Kind::WaitingAfterAi => Some("ASSIGN_AGENT"),
-        Kind::Unknown => Some("AUTO_CLOSE_INACTIVE"),
-        Kind::Assisted => Some(if rng.chance(0.5) {
-            "RESOLVE"
-        } else {
-            "ASSIGN_AGENT_AI"
-        }),
-        Kind::Escalated if agent_attached => Some("ASSIGN_AGENT"),
-        Kind::Escalated => Some("WAITING_ASSIGN_AGENT"),
-        Kind::HumanOnly => Some("RESOLVE"),
-        Kind::Spam => Some("SPAM"),
-        Kind::Preview => Some("RESOLVE_AI"),
-    };
+    let mut closed_reason = pick_closed_reason(kind, agent_attached, rng);
     // Rooms still running when the data was exported, and a few forgotten ones.
     let still_open = closed_at.is_some_and(|c| c > plan.export_at) || rng.chance(0.003);
     if still_open && kind != Kind::Spam {
@@ -676,6 +577,124 @@ fn write_conversation(
         }
     }
     Ok(())
+}
+
+/// The channel of a conversation of this kind (test chats come from the preview,
+/// sometimes spelled otherwise).
+fn pick_channel(kind: Kind, rng: &mut Rng) -> &'static str {
+    match kind {
+        Kind::Preview => {
+            if rng.chance(0.2) {
+                "Bot_Preview"
+            } else {
+                "bot_preview"
+            }
+        }
+        _ => [
+            "whatsapp",
+            "whatsapp",
+            "whatsapp",
+            "whatsapp",
+            "whatsapp",
+            "whatsapp",
+            "whatsapp",
+            "instagram",
+            "livechat",
+            "facebook",
+        ][rng.between(0, 9) as usize],
+    }
+}
+
+/// The messages of a conversation of this kind, as (minutes after its start,
+/// sender), and how many minutes it lasts at least.
+fn pick_messages(kind: Kind, rng: &mut Rng) -> (Vec<(i64, &'static str)>, i64) {
+    // Messages: (minutes after start, sender). The customer always opens.
+    let mut messages: Vec<(i64, &str)> = vec![(0, "customer")];
+    let (customer, ai, agent, duration_minutes): (i64, i64, i64, i64) = match kind {
+        Kind::Contained => {
+            let turns = rng.between(1, 4);
+            (turns, turns + rng.between(0, 1), 0, rng.between(2, 20))
+        }
+        Kind::IdleResolve => (
+            rng.between(1, 2),
+            rng.between(1, 2),
+            0,
+            rng.between(30, 240),
+        ),
+        Kind::ResolveAiWithAgent => (
+            rng.between(2, 5),
+            rng.between(1, 3),
+            rng.between(1, 3),
+            rng.between(10, 60),
+        ),
+        Kind::WaitingAfterAi => (
+            rng.between(1, 3),
+            rng.between(1, 2),
+            0,
+            rng.between(20, 300),
+        ),
+        Kind::Unknown => (
+            rng.between(1, 3),
+            rng.between(0, 2),
+            0,
+            rng.between(10, 600),
+        ),
+        Kind::Assisted => (
+            rng.between(2, 9),
+            rng.between(1, 3),
+            rng.between(2, 8),
+            rng.between(15, 180),
+        ),
+        Kind::Escalated | Kind::HumanOnly => (
+            rng.between(2, 8),
+            0,
+            rng.between(2, 8),
+            rng.between(15, 240),
+        ),
+        Kind::Spam => (1, 0, 0, rng.between(1, 5)),
+        Kind::Preview => (rng.between(1, 3), rng.between(1, 3), 0, rng.between(1, 5)),
+    };
+    let mut minute = 0;
+    for turn in 0..customer.max(ai).max(agent) {
+        if turn > 0 && turn < customer {
+            minute += rng.between(1, 4);
+            messages.push((minute, "customer"));
+        }
+        if turn < ai {
+            minute += 1;
+            messages.push((minute, if rng.chance(0.003) { "AI" } else { "ai" }));
+        }
+        if turn < agent {
+            minute += rng.between(1, 6);
+            messages.push((minute, "agent"));
+        }
+    }
+    (messages, duration_minutes)
+}
+
+/// Why a closed conversation of this kind was closed, as the chatbot writes it.
+fn pick_closed_reason(kind: Kind, agent_attached: bool, rng: &mut Rng) -> Option<&'static str> {
+    match kind {
+        Kind::Contained => Some(if rng.chance(0.004) {
+            " resolve_ai "
+        } else {
+            "RESOLVE_AI"
+        }),
+        Kind::IdleResolve => Some("RESOLVE"),
+        Kind::ResolveAiWithAgent => Some("RESOLVE_AI"),
+        Kind::WaitingAfterAi => Some("ASSIGN_AGENT"),
+        Kind::Unknown => Some("AUTO_CLOSE_INACTIVE"),
+        Kind::Assisted => Some(if rng.chance(0.5) {
+            "RESOLVE"
+        } else {
+            "ASSIGN_AGENT_AI"
+        }),
+        Kind::Escalated if agent_attached => Some("ASSIGN_AGENT"),
+        Kind::Escalated => Some("WAITING_ASSIGN_AGENT"),
+        Kind::HumanOnly => Some("RESOLVE"),
+        Kind::Spam => Some("SPAM"),
+        Kind::Preview => Some("RESOLVE_AI"),
+    }
 }
 
 fn pick_kind(template: &Template, rng: &mut Rng, age_days: f64, is_follow_up: bool) -> Kind {

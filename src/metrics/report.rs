@@ -629,9 +629,43 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             totals.counts.contained,
         ),
     });
-    let sentiment = quality.map(|q| q.sentiment);
+    let verdicts = verdicts(policy, &containment, quality.as_ref(), &after_hours);
 
-    let verdicts = Verdicts {
+    Figures {
+        containment,
+        after_hours,
+        work_absorbed,
+        journey,
+        journey_shares,
+        quality,
+        verdicts,
+        tiles: Tiles {
+            core: TileState::Ok,
+            journey: state(TileGroup::Journey),
+            quality: state(TileGroup::Quality),
+            trend: TileState::Ok,
+        },
+        trend: trend(
+            inputs.range,
+            in_range,
+            inputs.baseline,
+            provisional_from(inputs.read_until, inputs.organization, inputs.range),
+        ),
+        forecast: inputs.forecast_history.map(forecast),
+        sentiment_pending: totals.journey_rooms_pending > 0,
+        period_before: period_before(inputs),
+    }
+}
+
+/// The verdict of each figure that has one (METRICS.md §5).
+fn verdicts(
+    policy: &ReportPolicy,
+    containment: &Containment,
+    quality: Option<&Quality>,
+    after_hours: &AfterHours,
+) -> Verdicts {
+    let sentiment = quality.map(|q| q.sentiment);
+    Verdicts {
         net_containment: containment.net_rate.map(|rate| net_verdict(policy, rate)),
         reopen_rate: quality.and_then(|q| q.reopen_rate).map(|rate| {
             if threshold::at_most(rate, policy.reopen_rate_low) {
@@ -670,53 +704,34 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         sentiment_reduced_coverage: sentiment
             .and_then(|s| s.coverage)
             .is_some_and(|coverage| threshold::below(coverage, policy.sentiment_reduced_coverage)),
-    };
-
-    Figures {
-        containment,
-        after_hours,
-        work_absorbed,
-        journey,
-        journey_shares,
-        quality,
-        verdicts,
-        tiles: Tiles {
-            core: TileState::Ok,
-            journey: state(TileGroup::Journey),
-            quality: state(TileGroup::Quality),
-            trend: TileState::Ok,
-        },
-        trend: trend(
-            inputs.range,
-            in_range,
-            inputs.baseline,
-            provisional_from(inputs.read_until, inputs.organization, inputs.range),
-        ),
-        forecast: inputs.forecast_history.map(forecast),
-        sentiment_pending: totals.journey_rooms_pending > 0,
-        period_before: inputs.days_before.map(|days| {
-            let range = inputs.range.before();
-            let rows: Vec<&DailyCounters> =
-                days.iter().filter(|row| range.contains(row.day)).collect();
-            // The period's data starts on its first day, or on the organization's
-            // first eligible day when that is later; a datamart that starts later
-            // than that has lost the period's beginning to retention.
-            let starts = inputs
-                .first_eligible_day
-                .map_or(range.from(), |first| first.max(range.from()));
-            let earliest = rows.iter().map(|row| row.day).min();
-            let incomplete =
-                starts <= range.to() && earliest.is_none_or(|earliest| earliest > starts);
-            let before = Totals::of(rows);
-            let forming = before.baseline_forming(inputs.first_eligible_day, range.to(), policy);
-            PeriodBefore {
-                range,
-                figures: (!forming && !incomplete)
-                    .then(|| before.headline_figures(inputs.cost_assumption)),
-                incomplete,
-            }
-        }),
     }
+}
+
+/// The headline figures of the period before the range (METRICS.md §4.9), when
+/// its days were read: none while that period is still forming its baseline or its
+/// beginning is no longer in the datamart.
+fn period_before(inputs: &ReportInputs<'_>) -> Option<PeriodBefore> {
+    let policy = inputs.policy;
+    inputs.days_before.map(|days| {
+        let range = inputs.range.before();
+        let rows: Vec<&DailyCounters> = days.iter().filter(|row| range.contains(row.day)).collect();
+        // The period's data starts on its first day, or on the organization's
+        // first eligible day when that is later; a datamart that starts later
+        // than that has lost the period's beginning to retention.
+        let starts = inputs
+            .first_eligible_day
+            .map_or(range.from(), |first| first.max(range.from()));
+        let earliest = rows.iter().map(|row| row.day).min();
+        let incomplete = starts <= range.to() && earliest.is_none_or(|earliest| earliest > starts);
+        let before = Totals::of(rows);
+        let forming = before.baseline_forming(inputs.first_eligible_day, range.to(), policy);
+        PeriodBefore {
+            range,
+            figures: (!forming && !incomplete)
+                .then(|| before.headline_figures(inputs.cost_assumption)),
+            incomplete,
+        }
+    })
 }
 
 /// Team time and money saved by `net` conversations (docs/metrics.md §4.4).
