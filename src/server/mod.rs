@@ -195,7 +195,10 @@ impl Application {
 
         let flag_handle = start_flags(&settings, &metrics);
 
-        let fetcher = DatamartFetcher::new(Arc::clone(&store), Arc::clone(&metrics)).start();
+        // The fetcher only reads what a report is made of.
+        let report_reads: Arc<dyn store::ReportStore> =
+            Arc::clone(&store) as Arc<dyn store::ReportStore>;
+        let fetcher = DatamartFetcher::new(report_reads, Arc::clone(&metrics)).start();
         let registry = OrgRegistry::new(
             OrgDependencies {
                 store: Arc::clone(&store),

@@ -402,26 +402,9 @@ pub trait ImportWriter: Send {
     async fn rollback(self: Box<Self>) -> StoreResult<()>;
 }
 
+/// What the aggregation (and `impact verify`) reads and writes in the datamart.
 #[async_trait]
-pub trait Store: Send + Sync {
-    /// `sqlite` or `postgres`, for logs and messages.
-    fn backend(&self) -> &'static str;
-
-    /// Applies every migration not applied yet. Safe to call at every start.
-    async fn migrate(&self) -> StoreResult<()>;
-
-    /// Answers when the database is reachable (for readiness checks).
-    async fn ping(&self) -> StoreResult<()>;
-
-    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>>;
-
-    async fn organizations(&self) -> StoreResult<Vec<Organization>>;
-    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>>;
-
-    /// The datamart's own source tables (`rooms`, `histories`, `room_summaries`,
-    /// `organizations`), filled by the import: the source when no live one is set.
-    fn own_source(&self) -> Arc<dyn Source>;
-
+pub trait AggregationStore: Send + Sync {
     /// Keeps the datamart's copy of a live source's organizations, so the report
     /// path never reads the source: each row is inserted or replaced.
     async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()>;
@@ -429,6 +412,7 @@ pub trait Store: Send + Sync {
     /// Every organization's days waiting to be restated (METRICS.md §8.2), as the
     /// import marked them, oldest first.
     async fn restatement_marks(&self) -> StoreResult<Vec<RestatementMark>>;
+
     /// The days whose stored outcomes name one of `room_ids`: as the room itself, or
     /// as the room a customer came back in. A live source gives only a changed
     /// room's new values; these are the days its old values counted in.
@@ -437,9 +421,11 @@ pub trait Store: Send + Sync {
         org: &OrgId,
         room_ids: &[String],
     ) -> StoreResult<Vec<NaiveDate>>;
+
     /// Per organization, its first and last stored days from `since` on and how many
     /// rooms (eligible, test chats and spam) those days count.
     async fn stored_room_totals(&self, since: NaiveDate) -> StoreResult<Vec<StoredRooms>>;
+
     /// Every stored room outcome of the organization's days in `range`, in list order.
     async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>>;
 
@@ -453,6 +439,7 @@ pub trait Store: Send + Sync {
     /// the same transaction records how far the source was read for it and deletes
     /// the marks the run restated.
     async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()>;
+
     /// `write_batch` for one organization, whose first eligible day is
     /// `first_eligible_day` (milestones of no trusted source).
     async fn write_days(
@@ -478,30 +465,52 @@ pub trait Store: Send + Sync {
         }])
         .await
     }
+
     /// Every organization's state from earlier runs, in a few statements.
     async fn aggregation_states(
         &self,
     ) -> StoreResult<std::collections::HashMap<OrgId, AggregationState>>;
+
+    /// Deletes daily rows (and their room outcomes) older than `cutoff`; returns how
+    /// many daily rows went.
+    async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64>;
+
+    /// Refreshes the planner's statistics of the room outcomes after a run wrote
+    /// them: PostgreSQL picks the list's index walk only when it knows how many rows
+    /// there are (a list page took 130 to 400 ms before the first ANALYZE, 1 ms after).
+    async fn refresh_statistics(&self) -> StoreResult<()>;
+
+    /// Days whose sentiment could not be read when they were aggregated.
+    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>>;
+
+    /// Records what a verify of the whole retained range left drifted.
+    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()>;
+
+    /// Stores (replacing) or, with `None`, removes the organization's baseline.
+    /// Only the aggregation writes it, when the source says it changed.
+    async fn set_onboarding_baseline(
+        &self,
+        org: &OrgId,
+        baseline: Option<&Baseline>,
+    ) -> StoreResult<()>;
+}
+
+/// What the report, the lists and the health watch read.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
     /// One page of the conversations behind a figure, newest first.
     async fn conversations(
         &self,
         org: &OrgId,
         query: &ConversationQuery,
     ) -> StoreResult<Vec<RoomOutcome>>;
-    /// Deletes daily rows (and their room outcomes) older than `cutoff`; returns how
-    /// many daily rows went.
-    async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64>;
-    /// Refreshes the planner's statistics of the room outcomes after a run wrote
-    /// them: PostgreSQL picks the list's index walk only when it knows how many rows
-    /// there are (a list page took 130 to 400 ms before the first ANALYZE, 1 ms after).
-    async fn refresh_statistics(&self) -> StoreResult<()>;
-    /// Days whose sentiment could not be read when they were aggregated.
-    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>>;
+
     async fn daily_counters(
         &self,
         org: &OrgId,
         range: DateRange,
     ) -> StoreResult<Vec<DailyCounters>>;
+
     /// Only one tile group's columns of the daily rows (the others stay zero), so
     /// each group is a read of its own that can fail or time out alone.
     async fn daily_group(
@@ -510,27 +519,38 @@ pub trait Store: Send + Sync {
         range: DateRange,
         group: TileGroup,
     ) -> StoreResult<Vec<DailyCounters>>;
+
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity>;
+
     /// The datamart's freshness across all organizations, read through indexes.
     async fn datamart_health(&self) -> StoreResult<DatamartHealth>;
-    /// Records what a verify of the whole retained range left drifted.
-    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()>;
 
     /// The organization's onboarding baseline, once stored.
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>>;
-    /// Stores (replacing) or, with `None`, removes the organization's baseline.
-    /// Only the aggregation writes it, when the source says it changed.
-    async fn set_onboarding_baseline(
-        &self,
-        org: &OrgId,
-        baseline: Option<&Baseline>,
-    ) -> StoreResult<()>;
+}
 
+/// What the organization decides and what the page showed: cost assumptions and
+/// recorded forecasts.
+#[async_trait]
+pub trait AssumptionStore: Send + Sync {
     /// Records a shown forecast, once per organization and projected month.
     async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()>;
+
     /// Every recorded forecast, by organization, oldest first.
     async fn forecast_snapshots(&self) -> StoreResult<Vec<(OrgId, Snapshot)>>;
 
+    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>>;
+
+    async fn save_cost_assumption(
+        &self,
+        org: &OrgId,
+        assumption: CostAssumption,
+    ) -> StoreResult<()>;
+}
+
+/// How instances share one database: once-a-day jobs and change notices.
+#[async_trait]
+pub trait CoordinationStore: Send + Sync {
     /// Claims a once-a-day job; true for exactly one caller per job and day.
     async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;
 
@@ -538,19 +558,40 @@ pub trait Store: Send + Sync {
     async fn publish(&self, change: &Change) -> StoreResult<()> {
         self.publish_all(std::slice::from_ref(change)).await
     }
+
     /// Tells every server instance about several changes at once (a run's
     /// refreshed organizations): one round trip, not one per change.
     async fn publish_all(&self, changes: &[Change]) -> StoreResult<()>;
+
     /// Changes published by any instance, or `None` where the database cannot
     /// deliver them (SQLite: one process, which is told directly).
     async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>>;
+}
 
-    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>>;
-    async fn save_cost_assumption(
-        &self,
-        org: &OrgId,
-        assumption: CostAssumption,
-    ) -> StoreResult<()>;
+/// The datamart: the capabilities above, and what every entry point needs first
+/// (migrations, readiness, the import, the organizations, the own source tables).
+#[async_trait]
+pub trait Store:
+    AggregationStore + ReportStore + AssumptionStore + CoordinationStore + Send + Sync
+{
+    /// `sqlite` or `postgres`, for logs and messages.
+    fn backend(&self) -> &'static str;
+
+    /// Applies every migration not applied yet. Safe to call at every start.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Answers when the database is reachable (for readiness checks).
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>>;
+
+    async fn organizations(&self) -> StoreResult<Vec<Organization>>;
+
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>>;
+
+    /// The datamart's own source tables (`rooms`, `histories`, `room_summaries`,
+    /// `organizations`), filled by the import: the source when no live one is set.
+    fn own_source(&self) -> Arc<dyn Source>;
 }
 
 /// Which database a URL names.

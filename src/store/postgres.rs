@@ -1,5 +1,9 @@
 //! The production backend: PostgreSQL through a deadpool connection pool.
 
+use crate::store::AggregationStore;
+use crate::store::AssumptionStore;
+use crate::store::CoordinationStore;
+use crate::store::ReportStore;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -386,132 +390,7 @@ impl PostgresStore {
 }
 
 #[async_trait]
-impl Store for PostgresStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    fn own_source(&self) -> Arc<dyn Source> {
-        self.source.clone()
-    }
-
-    async fn migrate(&self) -> StoreResult<()> {
-        let context = "applying the PostgreSQL schema";
-        let mut client = self.client(context).await?;
-        let transaction = client
-            .transaction()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        // Several servers may start at once; only one applies the schema.
-        transaction
-            .batch_execute(
-                "SELECT pg_advisory_xact_lock(7242024);
-                 CREATE TABLE IF NOT EXISTS impact_schema_migrations (
-                     version INTEGER PRIMARY KEY, name TEXT NOT NULL,
-                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-        for (version, name, sql) in MIGRATIONS {
-            let applied = transaction
-                .query_opt(
-                    "SELECT 1 FROM impact_schema_migrations WHERE version = $1",
-                    &[version],
-                )
-                .await
-                .map_err(StoreError::postgres(context))?
-                .is_some();
-            if !applied {
-                transaction
-                    .batch_execute(sql)
-                    .await
-                    .map_err(StoreError::postgres(format!(
-                        "applying migration {version} ({name})"
-                    )))?;
-                transaction
-                    .execute(
-                        "INSERT INTO impact_schema_migrations (version, name) VALUES ($1, $2)",
-                        &[version, name],
-                    )
-                    .await
-                    .map_err(StoreError::postgres(context))?;
-            }
-        }
-        transaction
-            .commit()
-            .await
-            .map_err(StoreError::postgres(context))
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        self.query("checking the PostgreSQL database", "SELECT 1", &[])
-            .await
-            .map(|_| ())
-    }
-
-    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
-        // A connection of its own, outside the pool: if the import fails or is
-        // dropped half-way, closing it makes PostgreSQL roll the transaction back,
-        // and no pooled connection is ever left inside an open transaction.
-        let context = "starting the import";
-        let (client, connection) = self
-            .config
-            .connect(NoTls)
-            .await
-            .map_err(StoreError::postgres(context))?;
-        let connection_task = tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::warn!(error = %error, "import connection ended with an error");
-            }
-        });
-        client
-            .batch_execute(
-                "BEGIN;
-                 CREATE TEMP TABLE import_rooms (
-                     seq BIGINT NOT NULL, organization_id TEXT NOT NULL, id TEXT NOT NULL,
-                     channel TEXT NOT NULL, contact_id TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL,
-                     closed_at TIMESTAMPTZ, closed_reason TEXT, assign_channel_agent_id TEXT,
-                     assigned_at TIMESTAMPTZ) ON COMMIT DROP;
-                 CREATE TEMP TABLE import_histories (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     sender_type TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL) ON COMMIT DROP;
-                 CREATE TEMP TABLE import_summaries (
-                     seq BIGINT NOT NULL, organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     sentiment TEXT NOT NULL, created_at TIMESTAMPTZ) ON COMMIT DROP;",
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-        Ok(Box::new(PostgresImport {
-            client,
-            connection_task,
-            sequence: 0,
-        }))
-    }
-
-    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
-        self.query(
-            "reading organizations",
-            "SELECT id, name, ai_addon, timezone, business_hours, holidays FROM organizations ORDER BY id",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(organization_from_row)
-        .collect()
-    }
-
-    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
-        self.query(
-            "reading an organization",
-            "SELECT id, name, ai_addon, timezone, business_hours, holidays FROM organizations WHERE id = $1",
-            &[&id.as_str()],
-        )
-        .await?
-        .first()
-        .map(organization_from_row)
-        .transpose()
-    }
-
+impl AggregationStore for PostgresStore {
     async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
         if writes.is_empty() {
             return Ok(());
@@ -744,6 +623,64 @@ impl Store for PostgresStore {
             .map_err(StoreError::postgres(context))
     }
 
+    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
+        Ok(self
+            .query(
+                "reading days with pending sentiment",
+                "SELECT day FROM ai_activity_logs
+                 WHERE organization_id = $1 AND sentiment_pending ORDER BY day",
+                &[&org.as_str()],
+            )
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
+    }
+
+    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()> {
+        // Only the latest run matters; the older ones go in the same statement.
+        self.query(
+            "recording a verify run",
+            "WITH old AS (DELETE FROM verify_runs WHERE ran_at < $1)
+             INSERT INTO verify_runs (ran_at, drifted_days) VALUES ($1, $2)
+             ON CONFLICT (ran_at) DO UPDATE SET drifted_days = EXCLUDED.drifted_days",
+            &[&at, &drifted_days],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn set_onboarding_baseline(
+        &self,
+        org: &OrgId,
+        baseline: Option<&Baseline>,
+    ) -> StoreResult<()> {
+        let context = "saving the onboarding baseline";
+        let client = self.client(context).await?;
+        match baseline {
+            Some(baseline) => client
+                .execute(
+                    "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (organization_id) DO UPDATE SET first_day = EXCLUDED.first_day,
+                         last_day = EXCLUDED.last_day, eligible = EXCLUDED.eligible, net = EXCLUDED.net",
+                    &[&org.as_str(), &baseline.first_day, &baseline.last_day, &baseline.eligible, &baseline.net],
+                )
+                .await,
+            None => client
+                .execute(
+                    "DELETE FROM onboarding_baselines WHERE organization_id = $1",
+                    &[&org.as_str()],
+                )
+                .await,
+        }
+        .map(|_| ())
+        .map_err(StoreError::postgres(context))
+    }
+}
+
+#[async_trait]
+impl ReportStore for PostgresStore {
     async fn conversations(
         &self,
         org: &OrgId,
@@ -775,20 +712,6 @@ impl Store for PostgresStore {
             .iter()
             .map(sql::decode_outcome)
             .collect()
-    }
-
-    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
-        Ok(self
-            .query(
-                "reading days with pending sentiment",
-                "SELECT day FROM ai_activity_logs
-                 WHERE organization_id = $1 AND sentiment_pending ORDER BY day",
-                &[&org.as_str()],
-            )
-            .await?
-            .iter()
-            .map(|row| row.get(0))
-            .collect())
     }
 
     async fn daily_counters(
@@ -853,19 +776,6 @@ impl Store for PostgresStore {
         })
     }
 
-    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()> {
-        // Only the latest run matters; the older ones go in the same statement.
-        self.query(
-            "recording a verify run",
-            "WITH old AS (DELETE FROM verify_runs WHERE ran_at < $1)
-             INSERT INTO verify_runs (ran_at, drifted_days) VALUES ($1, $2)
-             ON CONFLICT (ran_at) DO UPDATE SET drifted_days = EXCLUDED.drifted_days",
-            &[&at, &drifted_days],
-        )
-        .await
-        .map(|_| ())
-    }
-
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>> {
         Ok(self
             .query(
@@ -882,35 +792,10 @@ impl Store for PostgresStore {
                 net: row.get(3),
             }))
     }
+}
 
-    async fn set_onboarding_baseline(
-        &self,
-        org: &OrgId,
-        baseline: Option<&Baseline>,
-    ) -> StoreResult<()> {
-        let context = "saving the onboarding baseline";
-        let client = self.client(context).await?;
-        match baseline {
-            Some(baseline) => client
-                .execute(
-                    "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (organization_id) DO UPDATE SET first_day = EXCLUDED.first_day,
-                         last_day = EXCLUDED.last_day, eligible = EXCLUDED.eligible, net = EXCLUDED.net",
-                    &[&org.as_str(), &baseline.first_day, &baseline.last_day, &baseline.eligible, &baseline.net],
-                )
-                .await,
-            None => client
-                .execute(
-                    "DELETE FROM onboarding_baselines WHERE organization_id = $1",
-                    &[&org.as_str()],
-                )
-                .await,
-        }
-        .map(|_| ())
-        .map_err(StoreError::postgres(context))
-    }
-
+#[async_trait]
+impl AssumptionStore for PostgresStore {
     async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()> {
         let context = "recording a forecast";
         let client = self.client(context).await?;
@@ -957,6 +842,40 @@ impl Store for PostgresStore {
         .collect()
     }
 
+    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
+        let rows = self
+            .query(
+                "reading the cost assumption",
+                "SELECT agent_hour_rate, minutes_per_conversation FROM cost_assumptions
+                 WHERE organization_id = $1",
+                &[&org.as_str()],
+            )
+            .await?;
+        rows.first()
+            .map(|row| {
+                let minutes: i32 = row.get(1);
+                CostAssumption::new(row.get(0), i64::from(minutes))
+                    .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
+            })
+            .transpose()
+    }
+
+    async fn save_cost_assumption(
+        &self,
+        org: &OrgId,
+        assumption: CostAssumption,
+    ) -> StoreResult<()> {
+        let context = "saving the cost assumption";
+        let client = self.client(context).await?;
+        upsert_cost_assumption(&client, org, assumption)
+            .await
+            .map(|_| ())
+            .map_err(StoreError::postgres(context))
+    }
+}
+
+#[async_trait]
+impl CoordinationStore for PostgresStore {
     async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
         let context = "claiming a job";
         let client = self.client(context).await?;
@@ -1000,36 +919,133 @@ impl Store for PostgresStore {
         tokio::spawn(listen_for_changes(config, sender));
         Ok(Some(receiver))
     }
+}
 
-    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
-        let rows = self
-            .query(
-                "reading the cost assumption",
-                "SELECT agent_hour_rate, minutes_per_conversation FROM cost_assumptions
-                 WHERE organization_id = $1",
-                &[&org.as_str()],
-            )
-            .await?;
-        rows.first()
-            .map(|row| {
-                let minutes: i32 = row.get(1);
-                CostAssumption::new(row.get(0), i64::from(minutes))
-                    .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
-            })
-            .transpose()
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
     }
 
-    async fn save_cost_assumption(
-        &self,
-        org: &OrgId,
-        assumption: CostAssumption,
-    ) -> StoreResult<()> {
-        let context = "saving the cost assumption";
-        let client = self.client(context).await?;
-        upsert_cost_assumption(&client, org, assumption)
+    fn own_source(&self) -> Arc<dyn Source> {
+        self.source.clone()
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let context = "applying the PostgreSQL schema";
+        let mut client = self.client(context).await?;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        // Several servers may start at once; only one applies the schema.
+        transaction
+            .batch_execute(
+                "SELECT pg_advisory_xact_lock(7242024);
+                 CREATE TABLE IF NOT EXISTS impact_schema_migrations (
+                     version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        for (version, name, sql) in MIGRATIONS {
+            let applied = transaction
+                .query_opt(
+                    "SELECT 1 FROM impact_schema_migrations WHERE version = $1",
+                    &[version],
+                )
+                .await
+                .map_err(StoreError::postgres(context))?
+                .is_some();
+            if !applied {
+                transaction
+                    .batch_execute(sql)
+                    .await
+                    .map_err(StoreError::postgres(format!(
+                        "applying migration {version} ({name})"
+                    )))?;
+                transaction
+                    .execute(
+                        "INSERT INTO impact_schema_migrations (version, name) VALUES ($1, $2)",
+                        &[version, name],
+                    )
+                    .await
+                    .map_err(StoreError::postgres(context))?;
+            }
+        }
+        transaction
+            .commit()
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.query("checking the PostgreSQL database", "SELECT 1", &[])
             .await
             .map(|_| ())
-            .map_err(StoreError::postgres(context))
+    }
+
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
+        // A connection of its own, outside the pool: if the import fails or is
+        // dropped half-way, closing it makes PostgreSQL roll the transaction back,
+        // and no pooled connection is ever left inside an open transaction.
+        let context = "starting the import";
+        let (client, connection) = self
+            .config
+            .connect(NoTls)
+            .await
+            .map_err(StoreError::postgres(context))?;
+        let connection_task = tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::warn!(error = %error, "import connection ended with an error");
+            }
+        });
+        client
+            .batch_execute(
+                "BEGIN;
+                 CREATE TEMP TABLE import_rooms (
+                     seq BIGINT NOT NULL, organization_id TEXT NOT NULL, id TEXT NOT NULL,
+                     channel TEXT NOT NULL, contact_id TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+                     closed_at TIMESTAMPTZ, closed_reason TEXT, assign_channel_agent_id TEXT,
+                     assigned_at TIMESTAMPTZ) ON COMMIT DROP;
+                 CREATE TEMP TABLE import_histories (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     sender_type TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL) ON COMMIT DROP;
+                 CREATE TEMP TABLE import_summaries (
+                     seq BIGINT NOT NULL, organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     sentiment TEXT NOT NULL, created_at TIMESTAMPTZ) ON COMMIT DROP;",
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        Ok(Box::new(PostgresImport {
+            client,
+            connection_task,
+            sequence: 0,
+        }))
+    }
+
+    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
+        self.query(
+            "reading organizations",
+            "SELECT id, name, ai_addon, timezone, business_hours, holidays FROM organizations ORDER BY id",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(organization_from_row)
+        .collect()
+    }
+
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
+        self.query(
+            "reading an organization",
+            "SELECT id, name, ai_addon, timezone, business_hours, holidays FROM organizations WHERE id = $1",
+            &[&id.as_str()],
+        )
+        .await?
+        .first()
+        .map(organization_from_row)
+        .transpose()
     }
 }
 

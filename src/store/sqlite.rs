@@ -1,5 +1,9 @@
 //! The embedded default: one SQLite file, no server.
 
+use crate::store::AggregationStore;
+use crate::store::AssumptionStore;
+use crate::store::CoordinationStore;
+use crate::store::ReportStore;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -742,90 +746,7 @@ impl Source for SqliteSource {
 }
 
 #[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    fn own_source(&self) -> Arc<dyn Source> {
-        self.source.clone()
-    }
-
-    async fn migrate(&self) -> StoreResult<()> {
-        self.with_connection(apply_migrations).await
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        self.with_connection(|c| {
-            c.query_row("SELECT 1", [], |_| Ok(()))
-                .map_err(StoreError::sqlite("checking the SQLite database"))
-        })
-        .await
-    }
-
-    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
-        // The import gets a connection of its own, so that its long transaction
-        // never mixes with the statements of other users of this store.
-        let connection = open_connection(&self.path, PageCache::Writing)?;
-        connection
-            .execute_batch(
-                "BEGIN IMMEDIATE;
-                 CREATE TEMP TABLE IF NOT EXISTS import_histories (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     sender_type TEXT NOT NULL, created_at INTEGER NOT NULL);
-                 CREATE TEMP TABLE IF NOT EXISTS import_history_rooms (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
-                 CREATE TEMP TABLE IF NOT EXISTS import_history_known (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     PRIMARY KEY (organization_id, room_id));
-                 CREATE TEMP TABLE IF NOT EXISTS import_touched (
-                     organization_id TEXT NOT NULL, contact_id TEXT NOT NULL,
-                     created_at INTEGER NOT NULL);
-                 CREATE TEMP TABLE IF NOT EXISTS import_touched_rooms (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
-                 DELETE FROM import_histories;
-                 DELETE FROM import_history_rooms;
-                 DELETE FROM import_history_known;
-                 DELETE FROM import_touched;
-                 DELETE FROM import_touched_rooms;",
-            )
-            .map_err(StoreError::sqlite("starting the import"))?;
-        Ok(Box::new(SqliteImport { connection }))
-    }
-
-    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
-        self.with_connection(read_organizations).await
-    }
-
-    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
-        let id = id.to_string();
-        self.with_connection(move |c| {
-            let row = c
-                .query_row(
-                    "SELECT id, name, ai_addon, timezone, business_hours, holidays
-                     FROM organizations WHERE id = ?1",
-                    [&id],
-                    |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                            row.get(4)?,
-                            row.get(5)?,
-                        ))
-                    },
-                )
-                .optional()
-                .map_err(StoreError::sqlite("reading an organization"))?;
-            row.map(|(id, name, addon, tz, hours, holidays)| {
-                organization_from_columns(id, name, addon, tz, hours, holidays)
-            })
-            .transpose()
-        })
-        .await
-    }
-
+impl AggregationStore for SqliteStore {
     async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
         if writes.is_empty() {
             return Ok(());
@@ -1124,6 +1045,79 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
+        let org = org.to_string();
+        self.with_connection(move |c| {
+            let context = "reading days with pending sentiment";
+            let mut statement = c
+                .prepare_cached(
+                    "SELECT day FROM ai_activity_logs
+                     WHERE organization_id = ?1 AND sentiment_pending ORDER BY day",
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let rows = statement
+                .query_map([&org], |row| row.get::<_, String>(0))
+                .map_err(StoreError::sqlite(context))?;
+            rows.map(|row| parse_day(&row.map_err(StoreError::sqlite(context))?))
+                .collect()
+        })
+        .await
+    }
+
+    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()> {
+        self.with_connection(move |c| {
+            let context = "recording a verify run";
+            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
+            transaction
+                .execute("DELETE FROM verify_runs WHERE ran_at < ?1", [micros(at)])
+                .map_err(StoreError::sqlite(context))?;
+            transaction
+                .execute(
+                    "INSERT OR REPLACE INTO verify_runs (ran_at, drifted_days) VALUES (?1, ?2)",
+                    params![micros(at), drifted_days],
+                )
+                .map_err(StoreError::sqlite(context))?;
+            transaction.commit().map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+
+    async fn set_onboarding_baseline(
+        &self,
+        org: &OrgId,
+        baseline: Option<&Baseline>,
+    ) -> StoreResult<()> {
+        let (org, baseline) = (org.to_string(), baseline.copied());
+        self.with_connection(move |c| {
+            let context = "saving the onboarding baseline";
+            match baseline {
+                Some(baseline) => c.execute(
+                    "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (organization_id) DO UPDATE SET first_day = excluded.first_day,
+                         last_day = excluded.last_day, eligible = excluded.eligible, net = excluded.net",
+                    params![
+                        org,
+                        baseline.first_day.to_string(),
+                        baseline.last_day.to_string(),
+                        baseline.eligible,
+                        baseline.net
+                    ],
+                ),
+                None => c.execute(
+                    "DELETE FROM onboarding_baselines WHERE organization_id = ?1",
+                    [&org],
+                ),
+            }
+            .map(|_| ())
+            .map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl ReportStore for SqliteStore {
     async fn conversations(
         &self,
         org: &OrgId,
@@ -1153,25 +1147,6 @@ impl Store for SqliteStore {
                 page.push(sql::decode_outcome(row)?);
             }
             Ok(page)
-        })
-        .await
-    }
-
-    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
-        let org = org.to_string();
-        self.with_connection(move |c| {
-            let context = "reading days with pending sentiment";
-            let mut statement = c
-                .prepare_cached(
-                    "SELECT day FROM ai_activity_logs
-                     WHERE organization_id = ?1 AND sentiment_pending ORDER BY day",
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map([&org], |row| row.get::<_, String>(0))
-                .map_err(StoreError::sqlite(context))?;
-            rows.map(|row| parse_day(&row.map_err(StoreError::sqlite(context))?))
-                .collect()
         })
         .await
     }
@@ -1263,24 +1238,6 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()> {
-        self.with_connection(move |c| {
-            let context = "recording a verify run";
-            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            transaction
-                .execute("DELETE FROM verify_runs WHERE ran_at < ?1", [micros(at)])
-                .map_err(StoreError::sqlite(context))?;
-            transaction
-                .execute(
-                    "INSERT OR REPLACE INTO verify_runs (ran_at, drifted_days) VALUES (?1, ?2)",
-                    params![micros(at), drifted_days],
-                )
-                .map_err(StoreError::sqlite(context))?;
-            transaction.commit().map_err(StoreError::sqlite(context))
-        })
-        .await
-    }
-
     async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>> {
         let org = org.to_string();
         self.with_connection(move |c| {
@@ -1304,40 +1261,10 @@ impl Store for SqliteStore {
         })
         .await
     }
+}
 
-    async fn set_onboarding_baseline(
-        &self,
-        org: &OrgId,
-        baseline: Option<&Baseline>,
-    ) -> StoreResult<()> {
-        let (org, baseline) = (org.to_string(), baseline.copied());
-        self.with_connection(move |c| {
-            let context = "saving the onboarding baseline";
-            match baseline {
-                Some(baseline) => c.execute(
-                    "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (organization_id) DO UPDATE SET first_day = excluded.first_day,
-                         last_day = excluded.last_day, eligible = excluded.eligible, net = excluded.net",
-                    params![
-                        org,
-                        baseline.first_day.to_string(),
-                        baseline.last_day.to_string(),
-                        baseline.eligible,
-                        baseline.net
-                    ],
-                ),
-                None => c.execute(
-                    "DELETE FROM onboarding_baselines WHERE organization_id = ?1",
-                    [&org],
-                ),
-            }
-            .map(|_| ())
-            .map_err(StoreError::sqlite(context))
-        })
-        .await
-    }
-
+#[async_trait]
+impl AssumptionStore for SqliteStore {
     async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()> {
         let (org, snapshot) = (org.to_string(), *snapshot);
         self.with_connection(move |c| {
@@ -1401,29 +1328,6 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
-        self.with_connection(move |c| {
-            c.execute(
-                "INSERT INTO job_claims (job, day, claimed_by, claimed_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (job, day) DO NOTHING",
-                params![job, day.to_string(), claimed_by, micros(Utc::now())],
-            )
-            .map(|inserted| inserted == 1)
-            .map_err(StoreError::sqlite("claiming a job"))
-        })
-        .await
-    }
-
-    async fn publish_all(&self, _changes: &[Change]) -> StoreResult<()> {
-        // One process owns a SQLite file; it tells its own actors directly.
-        Ok(())
-    }
-
-    async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>> {
-        Ok(None)
-    }
-
     async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
         let org = org.to_string();
         self.with_connection(move |c| {
@@ -1455,6 +1359,118 @@ impl Store for SqliteStore {
             upsert_cost_assumption(c, &org, assumption)
                 .map(|_| ())
                 .map_err(StoreError::sqlite("saving the cost assumption"))
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl CoordinationStore for SqliteStore {
+    async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
+        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
+        self.with_connection(move |c| {
+            c.execute(
+                "INSERT INTO job_claims (job, day, claimed_by, claimed_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (job, day) DO NOTHING",
+                params![job, day.to_string(), claimed_by, micros(Utc::now())],
+            )
+            .map(|inserted| inserted == 1)
+            .map_err(StoreError::sqlite("claiming a job"))
+        })
+        .await
+    }
+
+    async fn publish_all(&self, _changes: &[Change]) -> StoreResult<()> {
+        // One process owns a SQLite file; it tells its own actors directly.
+        Ok(())
+    }
+
+    async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>> {
+        Ok(None)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn own_source(&self) -> Arc<dyn Source> {
+        self.source.clone()
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        self.with_connection(apply_migrations).await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.with_connection(|c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(StoreError::sqlite("checking the SQLite database"))
+        })
+        .await
+    }
+
+    async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
+        // The import gets a connection of its own, so that its long transaction
+        // never mixes with the statements of other users of this store.
+        let connection = open_connection(&self.path, PageCache::Writing)?;
+        connection
+            .execute_batch(
+                "BEGIN IMMEDIATE;
+                 CREATE TEMP TABLE IF NOT EXISTS import_histories (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     sender_type TEXT NOT NULL, created_at INTEGER NOT NULL);
+                 CREATE TEMP TABLE IF NOT EXISTS import_history_rooms (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
+                 CREATE TEMP TABLE IF NOT EXISTS import_history_known (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
+                     PRIMARY KEY (organization_id, room_id));
+                 CREATE TEMP TABLE IF NOT EXISTS import_touched (
+                     organization_id TEXT NOT NULL, contact_id TEXT NOT NULL,
+                     created_at INTEGER NOT NULL);
+                 CREATE TEMP TABLE IF NOT EXISTS import_touched_rooms (
+                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
+                 DELETE FROM import_histories;
+                 DELETE FROM import_history_rooms;
+                 DELETE FROM import_history_known;
+                 DELETE FROM import_touched;
+                 DELETE FROM import_touched_rooms;",
+            )
+            .map_err(StoreError::sqlite("starting the import"))?;
+        Ok(Box::new(SqliteImport { connection }))
+    }
+
+    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
+        self.with_connection(read_organizations).await
+    }
+
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
+        let id = id.to_string();
+        self.with_connection(move |c| {
+            let row = c
+                .query_row(
+                    "SELECT id, name, ai_addon, timezone, business_hours, holidays
+                     FROM organizations WHERE id = ?1",
+                    [&id],
+                    |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                            row.get(5)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(StoreError::sqlite("reading an organization"))?;
+            row.map(|(id, name, addon, tz, hours, holidays)| {
+                organization_from_columns(id, name, addon, tz, hours, holidays)
+            })
+            .transpose()
         })
         .await
     }

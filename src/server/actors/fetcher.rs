@@ -11,15 +11,15 @@ use crate::domain::{DateRange, OrgId};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::{DailyCounters, TileGroup};
 use crate::server::observability::Metrics;
-use crate::store::{OrgActivity, Store, StoreError};
+use crate::store::{OrgActivity, ReportStore, StoreError};
 
 pub struct DatamartFetcher {
-    store: Arc<dyn Store>,
+    store: Arc<dyn ReportStore>,
     metrics: Arc<Metrics>,
 }
 
 impl DatamartFetcher {
-    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
+    pub fn new(store: Arc<dyn ReportStore>, metrics: Arc<Metrics>) -> Self {
         Self { store, metrics }
     }
 }
