@@ -29,7 +29,7 @@ pub const DEFAULT_PAGE_ROWS: usize = 50;
 pub const MAX_PAGE_ROWS: usize = 200;
 /// A cursor longer than this is not one of ours. The import bounds ids at 128
 /// characters (a cursor of at most about 850 bytes), a live source at 256
-/// (`store::postgres_source::MAX_SOURCE_ROOM_ID_CHARS`: at most about 2 300 bytes),
+/// (`store::MAX_SOURCE_ROOM_ID_CHARS`: at most about 2 300 bytes),
 /// well within the 64 KiB a request line may have even percent-encoded.
 pub const MAX_CURSOR_BYTES: usize = 4 * 1024;
 /// Rows a download reads from the datamart at a time: what a download holds in memory.

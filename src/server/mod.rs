@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::{Actor, Addr};
+use actix_web::body::{BodySize, MessageBody};
 use actix_web::dev::{Server, Service, ServiceResponse};
 use actix_web::http::{ConnectionType, Version};
 use actix_web::middleware::{self, DefaultHeaders};
@@ -67,7 +68,6 @@ pub enum StartError {
 pub struct Application {
     port: u16,
     server: Server,
-    pub registry: Addr<OrgRegistry>,
     pub store: Arc<dyn Store>,
 }
 
@@ -102,11 +102,13 @@ fn key_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, Start
 
 /// HTTP/1.0 has no chunked framing: a client of that version reads a body of
 /// unknown length until the connection closes. actix-http chunks a streamed body
-/// (a download) whatever the request's version, so for such a client the body is
-/// sent as it is and the connection closed after it. Bodies of known length are
-/// unaffected (they carry `Content-Length`).
-fn http10_framing<B>(mut response: ServiceResponse<B>) -> ServiceResponse<B> {
-    if response.request().version() == Version::HTTP_10 {
+/// (a download) whatever the request's version, so for such a client a streamed
+/// body is sent as it is and the connection closed after it. Bodies of known length
+/// carry `Content-Length` and keep the connection as the client asked.
+fn http10_framing<B: MessageBody>(mut response: ServiceResponse<B>) -> ServiceResponse<B> {
+    if response.request().version() == Version::HTTP_10
+        && response.response().body().size() == BodySize::Stream
+    {
         let head = response.response_mut().head_mut();
         head.no_chunking(true);
         head.set_connection_type(ConnectionType::Close);
@@ -295,7 +297,6 @@ impl Application {
         Ok(Self {
             port,
             server,
-            registry,
             store,
         })
     }

@@ -25,6 +25,7 @@ pub const AGGREGATION_LAST_SUCCESS: &str = "impact_aggregation_last_success_time
 pub const SENTIMENT_PENDING_AGE: &str = "impact_sentiment_pending_oldest_day_age_seconds";
 pub const DATAMART_DRIFTED_DAYS: &str = "impact_datamart_drifted_days";
 pub const DOWNLOADS_IN_FLIGHT: &str = "impact_downloads_in_flight";
+pub const ORGANIZATION_ACTORS: &str = "impact_organization_actors";
 
 /// How often the server reads the datamart's health for the gauges ops are paged on.
 pub const DATAMART_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
@@ -46,6 +47,8 @@ pub struct Metrics {
     pub drifted_days: Gauge,
     /// Conversation downloads being streamed now (at most `server.max_downloads_at_once`).
     pub downloads_in_flight: prometheus::IntGauge,
+    /// Organizations with a live actor in this instance.
+    pub organization_actors: prometheus::IntGauge,
 }
 
 impl Metrics {
@@ -131,7 +134,13 @@ impl Metrics {
             "Conversation downloads being streamed now; at server.max_downloads_at_once \
              one more gets 429.",
         )?;
+        let organization_actors = prometheus::IntGauge::new(
+            ORGANIZATION_ACTORS,
+            "Organizations with a live actor in this instance (what it holds of each is \
+             bounded); one idle for server.org_idle_seconds is let go.",
+        )?;
         registry.register(Box::new(downloads_in_flight.clone()))?;
+        registry.register(Box::new(organization_actors.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(export_duration.clone()))?;
         registry.register(Box::new(report_views.clone()))?;
@@ -161,6 +170,7 @@ impl Metrics {
             sentiment_pending_age,
             drifted_days,
             downloads_in_flight,
+            organization_actors,
         }))
     }
 

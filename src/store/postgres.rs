@@ -100,7 +100,7 @@ async fn upsert_days(
     now: DateTime<Utc>,
 ) -> Result<(), tokio_postgres::Error> {
     let days = sql::day_rows(writes);
-    for batch in days.chunks(sql::DAYS_PER_UPSERT) {
+    for batch in sql::ladder_chunks(&days, sql::DAYS_PER_UPSERT) {
         let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
             .iter()
             .flat_map(|(org, row)| {
@@ -231,7 +231,7 @@ async fn upsert_activity(
     now: DateTime<Utc>,
 ) -> Result<(), tokio_postgres::Error> {
     let activity = sql::activity_rows(writes);
-    for batch in activity.chunks(sql::ORGANIZATIONS_PER_UPSERT) {
+    for batch in sql::ladder_chunks(&activity, sql::ORGANIZATIONS_PER_UPSERT) {
         let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
             .iter()
             .flat_map(|row| {

@@ -144,19 +144,22 @@ pub(super) fn room_from_row(row: &Row) -> StoreResult<SourceRoom> {
     let get_text = |index: usize| -> StoreResult<String> {
         row.try_get(index).map_err(StoreError::postgres(context))
     };
-    let org = get_text(0)?;
     let id = get_text(1)?;
+    let organization_id = OrgId::parse(&get_text(0)?).map_err(|e| {
+        let start: String = id.chars().take(40).collect();
+        StoreError::Invalid(format!("room {start:?}: {e}"))
+    })?;
     let length = id.chars().count();
     if length > MAX_SOURCE_ROOM_ID_CHARS {
         let start: String = id.chars().take(40).collect();
         return Err(StoreError::Invalid(format!(
-            "organization {org}: the room id {start:?}… has {length} characters; a room id \
-             may have at most {MAX_SOURCE_ROOM_ID_CHARS} (map longer ids in the source's view)"
+            "organization {organization_id}: the room id {start:?}… has {length} characters; \
+             a room id may have at most {MAX_SOURCE_ROOM_ID_CHARS} (map longer ids in the \
+             source's view)"
         )));
     }
     Ok(SourceRoom {
-        organization_id: OrgId::parse(&org)
-            .map_err(|e| StoreError::Invalid(format!("room {id}: {e}")))?,
+        organization_id,
         channel: get_text(2)?,
         contact_id: get_text(3)?,
         created_at: row.try_get(4).map_err(StoreError::postgres(context))?,

@@ -100,6 +100,24 @@ pub(crate) fn upsert_days(dialect: Dialect, rows: usize) -> String {
     )
 }
 
+/// `items` in pieces whose sizes come from a short ladder (`largest`, 100, 10, 1),
+/// largest first. A multi-row statement's text depends on its row count, and
+/// PostgreSQL keeps a prepared statement per text on each connection: with these
+/// sizes a connection holds at most four of each, whatever the batches were.
+pub(crate) fn ladder_chunks<T>(items: &[T], largest: usize) -> Vec<&[T]> {
+    let mut pieces = Vec::new();
+    let mut rest = items;
+    for size in [largest, 100, 10, 1] {
+        let size = size.clamp(1, largest.max(1));
+        while rest.len() >= size {
+            let (piece, tail) = rest.split_at(size);
+            pieces.push(piece);
+            rest = tail;
+        }
+    }
+    pieces
+}
+
 /// Every daily row of a write with its organization, in order, for `upsert_days`.
 pub(crate) fn day_rows(writes: &[super::OrgWrite]) -> Vec<(&str, &DailyCounters)> {
     writes
@@ -491,6 +509,23 @@ pub(crate) fn decode_outcome(row: &impl Cells) -> StoreResult<RoomOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ladder_chunks_keep_every_item_in_order_in_few_sizes() {
+        for count in [0, 1, 9, 10, 99, 500, 1_234, 1_500] {
+            let items: Vec<usize> = (0..count).collect();
+            let pieces = ladder_chunks(&items, 500);
+            let joined: Vec<usize> = pieces
+                .iter()
+                .flat_map(|piece| piece.iter().copied())
+                .collect();
+            assert_eq!(joined, items, "{count}");
+            assert!(pieces
+                .iter()
+                .all(|piece| [500, 100, 10, 1].contains(&piece.len())));
+        }
+        assert_eq!(ladder_chunks(&[1, 2, 3], 2).len(), 2);
+    }
 
     #[test]
     fn the_upsert_names_every_column_once_with_a_parameter_each() {

@@ -580,20 +580,15 @@ async fn idle_organizations_are_let_go_and_health_endpoints_answer() {
     let app = spawn_app_with(&database, FLAGS_ON, |s| s.server.org_idle_seconds = 1).await;
     get(&app, REPORT, &token("org_demo", Role::Owner)).await;
     get(&app, REPORT, &token("org_other", Role::Owner)).await;
-    let live = app
-        .registry
-        .send(impact::server::actors::LiveActors)
-        .await
-        .expect("registry");
-    assert_eq!(live, 2);
-    let evicted = eventually(6, || async {
-        app.registry
-            .send(impact::server::actors::LiveActors)
+    let actors = || async {
+        crate::server_common::metrics_text(&app)
             .await
-            .ok()
-            == Some(0)
-    })
-    .await;
+            .lines()
+            .find_map(|line| line.strip_prefix("impact_organization_actors "))
+            .and_then(|value| value.trim().parse::<i64>().ok())
+    };
+    assert_eq!(actors().await, Some(2));
+    let evicted = eventually(6, || async { actors().await == Some(0) }).await;
     assert!(evicted, "idle actors were never stopped");
     // And they come back on demand with the same figures.
     assert_eq!(

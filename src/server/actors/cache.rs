@@ -78,8 +78,9 @@ impl ReportCache {
         }
     }
 
-    /// Bytes held now (for the benchmark and tests); pending work is done first.
-    pub fn weighted_size(&self) -> u64 {
+    /// Bytes held now; pending work is done first.
+    #[cfg(test)]
+    fn weighted_size(&self) -> u64 {
         self.entries.as_ref().map_or(0, |entries| {
             entries.run_pending_tasks();
             entries.weighted_size()

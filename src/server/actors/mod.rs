@@ -22,7 +22,7 @@ pub use fetcher::{DatamartFetcher, FetchGroup, GroupRows};
 pub use organization::{
     GetAssumption, GetProfile, GetReport, OrgActor, OrgDependencies, Refresh, SaveAssumption,
 };
-pub use registry::{ActorFor, Invalidate, LiveActors, OrgRegistry};
+pub use registry::{ActorFor, Invalidate, OrgRegistry};
 
 use crate::store::StoreError;
 

@@ -29,6 +29,14 @@ impl OrgRegistry {
             orgs: HashMap::new(),
         }
     }
+
+    /// Shows how many organizations have a live actor (`impact_organization_actors`).
+    fn count_actors(&self) {
+        self.deps
+            .metrics
+            .organization_actors
+            .set(i64::try_from(self.orgs.len()).unwrap_or(i64::MAX));
+    }
 }
 
 impl Actor for OrgRegistry {
@@ -42,6 +50,7 @@ impl Actor for OrgRegistry {
             registry
                 .orgs
                 .retain(|_, entry| entry.last_used.elapsed() < idle);
+            registry.count_actors();
         });
     }
 }
@@ -61,7 +70,9 @@ impl Handler<ActorFor> for OrgRegistry {
             last_used: Instant::now(),
         });
         entry.last_used = Instant::now();
-        MessageResult(entry.address.clone())
+        let address = entry.address.clone();
+        self.count_actors();
+        MessageResult(address)
     }
 }
 
@@ -88,18 +99,5 @@ impl Handler<Invalidate> for OrgRegistry {
                 }
             }
         }
-    }
-}
-
-/// How many organizations have a live actor (for tests and diagnostics).
-#[derive(Message)]
-#[rtype(result = "usize")]
-pub struct LiveActors;
-
-impl Handler<LiveActors> for OrgRegistry {
-    type Result = usize;
-
-    fn handle(&mut self, _: LiveActors, _: &mut Self::Context) -> usize {
-        self.orgs.len()
     }
 }

@@ -36,7 +36,6 @@ pub struct TestApp {
     pub address: String,
     pub flags_path: std::path::PathBuf,
     pub store: Arc<dyn Store>,
-    pub registry: actix::Addr<impact::server::actors::OrgRegistry>,
     _flags_dir: tempfile::TempDir,
 }
 
@@ -121,13 +120,11 @@ pub async fn spawn_app_on(
         .expect("build the server");
     let address = format!("http://127.0.0.1:{}", application.port());
     let store = Arc::clone(&application.store);
-    let registry = application.registry.clone();
     actix_web::rt::spawn(application.into_server());
     TestApp {
         address,
         flags_path,
         store,
-        registry,
         _flags_dir: flags_dir,
     }
 }
