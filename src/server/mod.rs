@@ -197,10 +197,10 @@ impl Application {
 
         let flag_handle = start_flags(&settings, &metrics);
 
-        // The fetcher only reads what a report is made of.
+        // The fetcher and the health watch only read what reports are made of.
         let report_reads: Arc<dyn store::ReportStore> =
             Arc::clone(&store) as Arc<dyn store::ReportStore>;
-        let fetcher = DatamartFetcher::new(report_reads, Arc::clone(&metrics)).start();
+        let fetcher = DatamartFetcher::new(Arc::clone(&report_reads), Arc::clone(&metrics)).start();
         let registry = OrgRegistry::new(
             OrgDependencies {
                 store: Arc::clone(&store),
@@ -217,7 +217,7 @@ impl Application {
         .start();
 
         actix_web::rt::spawn(observability::watch_datamart(
-            Arc::clone(&store),
+            Arc::clone(&report_reads),
             Arc::clone(&metrics),
         ));
 

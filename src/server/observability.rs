@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::store::{DatamartHealth, Store};
+use crate::store::{DatamartHealth, ReportStore};
 
 use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry,
@@ -203,7 +203,7 @@ impl Metrics {
 
 /// Reads the datamart's health every `DATAMART_WATCH_INTERVAL` for as long as the
 /// server runs; a failed read keeps the last values and is logged.
-pub async fn watch_datamart(store: Arc<dyn Store>, metrics: Arc<Metrics>) {
+pub async fn watch_datamart(store: Arc<dyn ReportStore>, metrics: Arc<Metrics>) {
     let mut ticks = tokio::time::interval(DATAMART_WATCH_INTERVAL);
     loop {
         ticks.tick().await;

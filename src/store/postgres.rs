@@ -119,14 +119,10 @@ async fn upsert_days(
                 ))
             })
             .collect();
-        let parameters: Vec<&(dyn ToSql + Sync)> = values
-            .iter()
-            .map(|value| value.as_ref() as &(dyn ToSql + Sync))
-            .collect();
-        execute_cached(
+        execute_values(
             transaction,
             &sql::upsert_days(Dialect::Postgres, batch.len()),
-            &parameters,
+            &values,
         )
         .await?;
     }
@@ -247,14 +243,10 @@ async fn upsert_activity(
                 ]
             })
             .collect();
-        let parameters: Vec<&(dyn ToSql + Sync)> = values
-            .iter()
-            .map(|value| value.as_ref() as &(dyn ToSql + Sync))
-            .collect();
-        execute_cached(
+        execute_values(
             transaction,
             &sql::upsert_activity(Dialect::Postgres, batch.len()),
-            &parameters,
+            &values,
         )
         .await?;
     }
@@ -290,6 +282,19 @@ async fn execute_cached(
 ) -> Result<u64, tokio_postgres::Error> {
     let statement = transaction.prepare_cached(sql).await?;
     transaction.execute(&statement, params).await
+}
+
+/// `execute_cached` with parameters boxed row by row (a multi-row upsert's).
+async fn execute_values(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    values: &[Box<dyn ToSql + Sync + Send>],
+) -> Result<u64, tokio_postgres::Error> {
+    let parameters: Vec<&(dyn ToSql + Sync)> = values
+        .iter()
+        .map(|value| value.as_ref() as &(dyn ToSql + Sync))
+        .collect();
+    execute_cached(transaction, sql, &parameters).await
 }
 
 /// Reads with `sql` in `transaction` as a cached prepared statement.
