@@ -105,7 +105,7 @@ pub enum AggregateError {
     Store(#[from] StoreError),
 }
 
-pub struct Aggregator<'a> {
+pub(crate) struct Aggregator<'a> {
     /// The datamart, where the results go (and, for the embedded default, the
     /// import's marks).
     pub store: &'a dyn Store,

@@ -78,7 +78,7 @@ impl Phrase {
 }
 
 /// Groups thousands with dots, as Indonesians write numbers: 1.250.000.
-pub fn format_count(value: i64) -> String {
+pub(crate) fn format_count(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     for (index, digit) in digits.chars().enumerate() {
@@ -95,12 +95,12 @@ pub fn format_count(value: i64) -> String {
 }
 
 /// `Rp 1.250.000`.
-pub fn format_rupiah(value: i64) -> String {
+pub(crate) fn format_rupiah(value: i64) -> String {
     format!("Rp {}", format_count(value))
 }
 
 /// A number with a decimal comma and grouped thousands: `1.234,5`.
-pub fn format_decimal(value: f64, decimals: usize) -> String {
+pub(crate) fn format_decimal(value: f64, decimals: usize) -> String {
     let scale = 10f64.powi(decimals as i32);
     let scaled = (value.abs() * scale).round() as i64;
     let whole = scaled / scale as i64;
@@ -119,7 +119,7 @@ pub fn format_decimal(value: f64, decimals: usize) -> String {
 }
 
 /// A rate in [0, 1] as a whole percentage: `48%`.
-pub fn format_percent(rate: f64) -> String {
+pub(crate) fn format_percent(rate: f64) -> String {
     format!("{}%", format_decimal(rate * 100.0, 0))
 }
 
@@ -139,7 +139,7 @@ const MONTHS: [Phrase; 12] = [
 ];
 
 /// `1 Oct 2026` / `1 Okt 2026`.
-pub fn format_date(day: NaiveDate, lang: Lang) -> String {
+pub(crate) fn format_date(day: NaiveDate, lang: Lang) -> String {
     format!(
         "{} {} {}",
         day.day(),
@@ -149,7 +149,7 @@ pub fn format_date(day: NaiveDate, lang: Lang) -> String {
 }
 
 /// `Dec 2026` / `Des 2026`.
-pub fn format_month(day: NaiveDate, lang: Lang) -> String {
+pub(crate) fn format_month(day: NaiveDate, lang: Lang) -> String {
     format!(
         "{} {}",
         MONTHS[day.month0() as usize].text(lang),
@@ -158,7 +158,7 @@ pub fn format_month(day: NaiveDate, lang: Lang) -> String {
 }
 
 /// "about 5 in 10", the way the admin repeats the hero figure to her boss.
-pub fn in_ten(rate: f64, lang: Lang) -> String {
+pub(crate) fn in_ten(rate: f64, lang: Lang) -> String {
     let tenths = (rate * 10.0).round() as i64;
     if rate > 0.0 && tenths == 0 {
         return FEWER_THAN_ONE_IN_TEN.text(lang).to_string();

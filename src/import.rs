@@ -18,13 +18,13 @@ use crate::domain::{
 };
 use crate::store::{HistoryRecord, ImportWriter, SourceRoom, Store, StoreError, SummaryRecord};
 
-pub const ORGANIZATIONS_FILE: &str = "organizations.ndjson";
-pub const ROOMS_FILE: &str = "rooms.csv";
-pub const HISTORIES_FILE: &str = "histories.csv";
-pub const SUMMARIES_FILE: &str = "room_summaries.ndjson";
-pub const COST_ASSUMPTIONS_FILE: &str = "cost_assumptions.csv";
+pub(crate) const ORGANIZATIONS_FILE: &str = "organizations.ndjson";
+pub(crate) const ROOMS_FILE: &str = "rooms.csv";
+pub(crate) const HISTORIES_FILE: &str = "histories.csv";
+pub(crate) const SUMMARIES_FILE: &str = "room_summaries.ndjson";
+pub(crate) const COST_ASSUMPTIONS_FILE: &str = "cost_assumptions.csv";
 
-pub const ROOM_COLUMNS: [&str; 9] = [
+pub(crate) const ROOM_COLUMNS: [&str; 9] = [
     "id",
     "organization_id",
     "channel",
@@ -35,8 +35,9 @@ pub const ROOM_COLUMNS: [&str; 9] = [
     "assign_channel_agent_id",
     "assigned_at",
 ];
-pub const HISTORY_COLUMNS: [&str; 4] = ["room_id", "organization_id", "sender_type", "created_at"];
-pub const COST_ASSUMPTION_COLUMNS: [&str; 3] = [
+pub(crate) const HISTORY_COLUMNS: [&str; 4] =
+    ["room_id", "organization_id", "sender_type", "created_at"];
+pub(crate) const COST_ASSUMPTION_COLUMNS: [&str; 3] = [
     "organization_id",
     "agent_hour_rate",
     "minutes_per_conversation",

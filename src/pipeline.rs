@@ -52,7 +52,7 @@ impl PipelineError {
 }
 
 /// Opens the configured database and applies the schema.
-pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, PipelineError> {
+pub(crate) async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, PipelineError> {
     let url = settings.database_url();
     store::open(&url, settings.database.pool_size)
         .await
@@ -64,7 +64,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, PipelineE
 
 /// Where conversations are read: the live PostgreSQL source when one is configured
 /// (`source.database_url`), else the datamart's own tables.
-pub fn conversation_source(
+pub(crate) fn conversation_source(
     settings: &Settings,
     store: &Arc<dyn Store>,
 ) -> Result<Arc<dyn Source>, PipelineError> {
@@ -89,7 +89,7 @@ pub fn conversation_source(
 
 /// MongoDB when a URL is configured, else the source's own summaries; either way
 /// each read has `mongodb.timeout_ms`.
-pub async fn sentiment_source(
+pub(crate) async fn sentiment_source(
     settings: &Settings,
     source: &Arc<dyn Source>,
 ) -> Result<Box<dyn SentimentSource>, SentimentError> {
@@ -189,7 +189,7 @@ async fn tell_servers(store: &Arc<dyn Store>, organizations: &[OrgId]) {
 const NOTICES_AT_ONCE: usize = 1_000;
 
 /// Yesterday's date where most of our customers are.
-pub fn yesterday_in_jakarta() -> NaiveDate {
+pub(crate) fn yesterday_in_jakarta() -> NaiveDate {
     Utc::now()
         .with_timezone(&chrono_tz::Asia::Jakarta)
         .date_naive()

@@ -58,7 +58,7 @@ pub trait SentimentSource: Send + Sync {
 
 /// Sentiment from the source's own summaries (`room_summaries`, or the relation
 /// `source.room_summaries` names).
-pub struct StoreSentiment {
+pub(crate) struct StoreSentiment {
     source: Arc<dyn Source>,
     timeout: Duration,
 }
@@ -114,7 +114,7 @@ impl SentimentSource for StoreSentiment {
 }
 
 /// Sentiment from MongoDB's `omnichannel_room_summaries`, one document per room.
-pub struct MongoSentiment {
+pub(crate) struct MongoSentiment {
     collection: mongodb::Collection<Document>,
     timeout: Duration,
 }

@@ -155,8 +155,8 @@ impl std::fmt::Debug for SourceSettings {
 
 /// The longest lag and overlap honoured (a day and 30 days): a run never looks
 /// further back for changes than a month before its last mark.
-pub const MAX_SOURCE_LAG_SECONDS: u64 = 86_400;
-pub const MAX_SOURCE_OVERLAP_SECONDS: u64 = 30 * 86_400;
+pub(crate) const MAX_SOURCE_LAG_SECONDS: u64 = 86_400;
+pub(crate) const MAX_SOURCE_OVERLAP_SECONDS: u64 = 30 * 86_400;
 
 impl SourceSettings {
     /// How long rows may take to appear after their timestamps, at most a day.

@@ -1,11 +1,11 @@
 //! Bounding text that comes from outside before it reaches a log line or a message.
 
 /// At most this many bytes of any input go into one log line or message.
-pub const MAX_EXCERPT_BYTES: usize = 2048;
+pub(crate) const MAX_EXCERPT_BYTES: usize = 2048;
 
 /// `text` cut to at most `MAX_EXCERPT_BYTES` bytes (on a character boundary), with a
 /// note of how much was left out. A 10 MB bad line must not become a 10 MB log line.
-pub fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     if text.len() <= MAX_EXCERPT_BYTES {
         return text.to_string();
     }
@@ -25,7 +25,7 @@ pub fn excerpt(text: &str) -> String {
 /// separator formatting characters (U+061C, U+180E, U+200B–U+200F, U+2028–U+202E,
 /// U+2060–U+2064, U+2066–U+2069, U+FEFF), the interlinear annotation marks
 /// (U+FFF9–U+FFFB) and the tag characters (U+E0000–U+E007F).
-pub fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -45,7 +45,7 @@ pub fn is_invisible(c: char) -> bool {
 /// `text` with each invisible character (`is_invisible`) shown as `[U+202E]`, for
 /// downloads: an id like "\u{202E}gpj.exe" must not read as "exe.jpg" in a
 /// spreadsheet. (The API's JSON keeps the raw value.)
-pub fn show_invisible(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn show_invisible(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(is_invisible) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -70,7 +70,7 @@ const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
 /// A cell that starts with `'` gets one too, so the rule reads back without doubt:
 /// a leading `'` was added, and removing exactly one gives the value (as shown:
 /// an invisible character reads as its `[U+XXXX]`; the API has the raw value).
-pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
     let shown = show_invisible(text);
     if shown.starts_with(FORMULA_STARTS) {
         std::borrow::Cow::Owned(format!("'{shown}"))

@@ -17,9 +17,9 @@ use crate::report::load_report;
 use crate::settings::Settings;
 
 /// The demo's fixed recipe: eight organizations, thirteen months, seed 7.
-pub const DEMO_ORGANIZATIONS: usize = 8;
-pub const DEMO_DAYS: u32 = 400;
-pub const DEMO_SEED: u64 = 7;
+pub(crate) const DEMO_ORGANIZATIONS: usize = 8;
+pub(crate) const DEMO_DAYS: u32 = 400;
+pub(crate) const DEMO_SEED: u64 = 7;
 
 /// Prepares the demo; returns the settings to serve it with and its signing secret.
 pub async fn run(settings: &Settings, data_dir: &Path) -> anyhow::Result<(Settings, String)> {

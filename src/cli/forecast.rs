@@ -117,7 +117,7 @@ async fn demo_histories() -> anyhow::Result<Vec<Vec<f64>>> {
 /// realised in its month (from the datamart), the mean absolute error of each
 /// account's last two realised months, and the exact flags-file change for every
 /// account at or beyond 10 points.
-pub async fn audit_report(store: &dyn Store) -> anyhow::Result<String> {
+pub(crate) async fn audit_report(store: &dyn Store) -> anyhow::Result<String> {
     let snapshots = store.forecast_snapshots().await?;
     let mut by_org: std::collections::BTreeMap<String, Vec<(f64, f64)>> = Default::default();
     for (org, snapshot) in &snapshots {

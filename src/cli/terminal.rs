@@ -6,7 +6,7 @@ use crate::i18n::{self, text_report as words, Lang, Phrase};
 use crate::metrics::report::{Report, ReportStatus, TileStatus, Verdict};
 use crate::report::words as report_words;
 
-pub fn render(report: &Report, lang: Lang) -> String {
+pub(crate) fn render(report: &Report, lang: Lang) -> String {
     let mut out = String::new();
     let line = |out: &mut String, text: String| {
         let _ = writeln!(out, "{text}");

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DailyCounters;
 
-pub const BASELINE_DAYS: i64 = 30;
+pub(crate) const BASELINE_DAYS: i64 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baseline {
@@ -33,7 +33,10 @@ pub fn window(first_ai_day: NaiveDate) -> (NaiveDate, NaiveDate) {
 }
 
 /// Whether the window's last day is in the data: until then the baseline is forming.
-pub fn is_complete((_, last_day): (NaiveDate, NaiveDate), data_through: Option<NaiveDate>) -> bool {
+pub(crate) fn is_complete(
+    (_, last_day): (NaiveDate, NaiveDate),
+    data_through: Option<NaiveDate>,
+) -> bool {
     data_through.is_some_and(|through| through >= last_day)
 }
 

@@ -2,10 +2,10 @@
 //! history, and the backtest that justifies the method (docs/forecast.md). Pure.
 
 /// Fewest complete months of history before anything is projected.
-pub const MIN_MONTHS: usize = 4;
+pub(crate) const MIN_MONTHS: usize = 4;
 /// A projection whose own backtest misses by this much (10 points) is withheld:
 /// the same bar as the rollback threshold (docs/forecast.md).
-pub const WITHHOLD_MAE: f64 = 0.10;
+pub(crate) const WITHHOLD_MAE: f64 = 0.10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -75,14 +75,14 @@ impl Method {
 
 /// One-step-ahead errors from a rolling origin: each month from the fourth on is
 /// projected from the months before it alone.
-pub fn rolling_errors(method: Method, history: &[f64]) -> Vec<f64> {
+pub(crate) fn rolling_errors(method: Method, history: &[f64]) -> Vec<f64> {
     (MIN_MONTHS - 1..history.len())
         .filter_map(|t| method.project(&history[..t]).map(|p| p - history[t]))
         .collect()
 }
 
 /// Mean absolute error of the rolling-origin backtest, as a fraction.
-pub fn backtest_mae(method: Method, history: &[f64]) -> Option<f64> {
+pub(crate) fn backtest_mae(method: Method, history: &[f64]) -> Option<f64> {
     let errors = rolling_errors(method, history);
     (!errors.is_empty()).then(|| errors.iter().map(|e| e.abs()).sum::<f64>() / errors.len() as f64)
 }
@@ -110,7 +110,7 @@ pub enum Outcome {
 }
 
 /// The next month's projection from complete monthly net rates, oldest first.
-pub fn project_next(history: &[f64]) -> Outcome {
+pub(crate) fn project_next(history: &[f64]) -> Outcome {
     if history.len() < MIN_MONTHS {
         return Outcome::NotEnoughHistory {
             months: history.len(),
@@ -133,7 +133,7 @@ pub fn project_next(history: &[f64]) -> Outcome {
 }
 
 /// Histories of several shapes for the backtest, the same for the same seed.
-pub fn backtest_shapes(seed: u64, months: usize) -> Vec<(&'static str, Vec<f64>)> {
+pub(crate) fn backtest_shapes(seed: u64, months: usize) -> Vec<(&'static str, Vec<f64>)> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut noise = move |scale: f64| {
         state ^= state << 13;
@@ -221,11 +221,11 @@ mod tests {
 }
 
 /// Fewest conversations a month needs to count as a point of the history.
-pub const MIN_MONTH_CONVERSATIONS: i64 = 30;
+pub(crate) const MIN_MONTH_CONVERSATIONS: i64 = 30;
 
 /// Net containment per complete calendar month up to `through`, oldest first.
 /// Months with too few conversations to mean anything are left out.
-pub fn monthly_net_rates(
+pub(crate) fn monthly_net_rates(
     days: &[super::DailyCounters],
     through: chrono::NaiveDate,
 ) -> Vec<(chrono::NaiveDate, f64)> {
@@ -267,7 +267,7 @@ pub struct AccountAudit {
 }
 
 /// Periods a rollback decision looks at (docs/forecast.md: "over 2 periods").
-pub const AUDIT_PERIODS: usize = 2;
+pub(crate) const AUDIT_PERIODS: usize = 2;
 
 /// Compares projections with realised net containment, oldest first, each pair
 /// `(projected, realised)`; an account whose last two periods miss by 10 points

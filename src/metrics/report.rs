@@ -53,7 +53,7 @@ impl Default for ReportPolicy {
 
 /// Everything a report is made from. The caller reads it; this module only computes.
 #[derive(Debug, Clone)]
-pub struct ReportInputs<'a> {
+pub(crate) struct ReportInputs<'a> {
     pub organization: &'a Organization,
     pub range: DateRange,
     /// The datamart rows of the range, in any order; days without a row count as zero.
@@ -493,7 +493,7 @@ pub fn baseline_forming(
 /// Org-local days from the first eligible room to the range's end, inclusive (§4.7).
 /// The first day of `range` whose figures can still change (§8.4): the local date of
 /// 48 hours before the source was read, or `None` when the range ends earlier.
-pub fn provisional_from(
+pub(crate) fn provisional_from(
     read_until: Option<DateTime<Utc>>,
     organization: &Organization,
     range: DateRange,
@@ -508,7 +508,7 @@ pub fn days_of_data(first_eligible_day: Option<NaiveDate>, to: NaiveDate) -> i64
         .unwrap_or(0)
 }
 
-pub fn assemble(inputs: &ReportInputs<'_>) -> Report {
+pub(crate) fn assemble(inputs: &ReportInputs<'_>) -> Report {
     let range = inputs.range;
     let in_range: Vec<&DailyCounters> = inputs
         .days
@@ -756,7 +756,7 @@ fn work_absorbed(net: i64, cost: Option<CostAssumption>) -> WorkAbsorbed {
 }
 
 /// The net-containment verdict (docs/metrics.md §5), also used for trend points.
-pub fn net_verdict(policy: &ReportPolicy, rate: f64) -> Verdict {
+pub(crate) fn net_verdict(policy: &ReportPolicy, rate: f64) -> Verdict {
     if threshold::at_least(rate, policy.net_containment_strong) {
         Verdict::Strong
     } else if threshold::at_least(rate, policy.net_containment_healthy) {

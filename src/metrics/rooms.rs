@@ -9,7 +9,7 @@ use crate::domain::{is_test_channel, ClosedReason, Organization};
 
 /// How long after a contained room closes a new room from the same customer counts
 /// as "had to come back" (docs/metrics.md §4.2; exactly 48 h counts).
-pub const REOPEN_WINDOW_HOURS: i64 = 48;
+pub(crate) const REOPEN_WINDOW_HOURS: i64 = 48;
 
 /// One source room with what the rules need from its messages and summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +39,7 @@ pub enum JourneyClass {
 
 /// Why a room is left out of the figures, if it is: the admin's test chat, or
 /// spam that is not a test chat (docs/metrics.md §3, §4.9).
-pub fn left_out(channel: &str, closed_reason: Option<&ClosedReason>) -> Option<Outcome> {
+pub(crate) fn left_out(channel: &str, closed_reason: Option<&ClosedReason>) -> Option<Outcome> {
     if is_test_channel(channel) {
         Some(Outcome::TestChat)
     } else if closed_reason == Some(&ClosedReason::Spam) {
@@ -50,7 +50,7 @@ pub fn left_out(channel: &str, closed_reason: Option<&ClosedReason>) -> Option<O
 }
 
 /// A room is eligible unless it is left out (docs/metrics.md §3).
-pub fn is_eligible(channel: &str, closed_reason: Option<&ClosedReason>) -> bool {
+pub(crate) fn is_eligible(channel: &str, closed_reason: Option<&ClosedReason>) -> bool {
     left_out(channel, closed_reason).is_none()
 }
 
@@ -364,7 +364,10 @@ impl ConversationList {
 /// without rooms has one too). The stores keep it beside the rows, so a run that
 /// recomputes a day to the very same rooms leaves them in place instead of deleting
 /// and writing them again: a full re-aggregation of unchanged data writes nothing.
-pub fn day_fingerprints(days: &[NaiveDate], outcomes: &[RoomOutcome]) -> Vec<(NaiveDate, i64)> {
+pub(crate) fn day_fingerprints(
+    days: &[NaiveDate],
+    outcomes: &[RoomOutcome],
+) -> Vec<(NaiveDate, i64)> {
     use std::hash::{Hash, Hasher};
     let mut by_day: BTreeMap<NaiveDate, Vec<&RoomOutcome>> =
         days.iter().map(|day| (*day, Vec::new())).collect();
@@ -417,7 +420,7 @@ pub fn day_fingerprints(days: &[NaiveDate], outcomes: &[RoomOutcome]) -> Vec<(Na
 /// One counter row per day of `days` (rows for days without rooms are zero), the
 /// tally of the outcome rows: a day's counters are, by construction, the counts over
 /// its rows. `sentiment_pending` marks days whose sentiment source could not be read.
-pub fn tally_days(
+pub(crate) fn tally_days(
     days: &[NaiveDate],
     outcomes: &[RoomOutcome],
     sentiment_pending: bool,

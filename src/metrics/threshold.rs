@@ -15,7 +15,7 @@
 use std::cmp::Ordering;
 
 /// Decimal places a figure is compared at.
-pub const DECIMAL_PLACES: i32 = 12;
+pub(crate) const DECIMAL_PLACES: i32 = 12;
 
 /// The figure as a whole number of 10⁻¹² units. Non-finite figures never reach a
 /// verdict (a ratio without a denominator is `None`), but map to the ends anyway.
@@ -33,12 +33,12 @@ pub fn compare(value: f64, threshold: f64) -> Ordering {
 }
 
 /// `value ≥ threshold`, in decimals.
-pub fn at_least(value: f64, threshold: f64) -> bool {
+pub(crate) fn at_least(value: f64, threshold: f64) -> bool {
     compare(value, threshold) != Ordering::Less
 }
 
 /// `value ≤ threshold`, in decimals.
-pub fn at_most(value: f64, threshold: f64) -> bool {
+pub(crate) fn at_most(value: f64, threshold: f64) -> bool {
     compare(value, threshold) != Ordering::Greater
 }
 

@@ -241,7 +241,7 @@ pub fn label(list: ConversationList) -> Phrase {
 }
 
 /// `2026-10-05 14:03`, the organization's wall-clock time.
-pub fn local_time(instant: &DateTime<Tz>) -> String {
+pub(crate) fn local_time(instant: &DateTime<Tz>) -> String {
     instant.format("%Y-%m-%d %H:%M").to_string()
 }
 

@@ -58,7 +58,7 @@ pub async fn load_report(
 }
 
 /// The organization, if it exists and has the AI add-on.
-pub async fn load_organization(
+pub(crate) async fn load_organization(
     store: &dyn Store,
     org: &OrgId,
 ) -> Result<Organization, ReportError> {

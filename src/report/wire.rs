@@ -669,7 +669,7 @@ impl Conversation {
 
 /// A page of a list.
 #[derive(Debug, Serialize)]
-pub struct ConversationPage {
+pub(crate) struct ConversationPage {
     pub outcome: &'static str,
     pub from: NaiveDate,
     pub to: NaiveDate,

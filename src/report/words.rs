@@ -31,7 +31,7 @@ pub fn label(verdict: Verdict, lang: Lang) -> &'static str {
 }
 
 /// The one sentence at the top of the report.
-pub fn headline(report: &Report, lang: Lang) -> String {
+pub(crate) fn headline(report: &Report, lang: Lang) -> String {
     let mut values = vec![
         ("from", i18n::format_date(report.from, lang)),
         ("to", i18n::format_date(report.to, lang)),
@@ -97,7 +97,7 @@ pub fn notes(report: &Report, lang: Lang) -> Vec<String> {
 
 /// Up to when the source was read, and from which day the figures may still change
 /// (METRICS.md §8.4), when some of the range can.
-pub fn provisional_note(report: &Report, lang: Lang) -> Option<String> {
+pub(crate) fn provisional_note(report: &Report, lang: Lang) -> Option<String> {
     let first = report.provisional_from?;
     let until = report.data_until?;
     Some(phrases::NOTE_PROVISIONAL.fill(
@@ -111,7 +111,7 @@ pub fn provisional_note(report: &Report, lang: Lang) -> Option<String> {
 }
 
 /// The note that the mood rests on few conversations, when it does.
-pub fn reduced_coverage_note(report: &Report, lang: Lang) -> Option<String> {
+pub(crate) fn reduced_coverage_note(report: &Report, lang: Lang) -> Option<String> {
     let figures = report.figures.as_ref()?;
     if !figures.verdicts.sentiment_reduced_coverage {
         return None;
@@ -121,7 +121,7 @@ pub fn reduced_coverage_note(report: &Report, lang: Lang) -> Option<String> {
 }
 
 /// The forecast in one plain sentence.
-pub fn forecast_read(forecast: &Forecast, lang: Lang) -> String {
+pub(crate) fn forecast_read(forecast: &Forecast, lang: Lang) -> String {
     match (forecast.outcome, forecast.period_from) {
         (Outcome::Ok(projection), Some(month)) => phrases::FORECAST_OK.fill(
             lang,
@@ -164,7 +164,7 @@ pub fn ledger(report: &Report, lang: Lang) -> String {
 }
 
 /// How the counted conversations split, when the report has the split.
-pub fn ledger_split(report: &Report, lang: Lang) -> Option<String> {
+pub(crate) fn ledger_split(report: &Report, lang: Lang) -> Option<String> {
     let split = report.ledger.split?;
     Some(phrases::LEDGER_SPLIT.fill(
         lang,

@@ -16,9 +16,9 @@ use crate::domain::OrgId;
 use crate::i18n::Lang;
 use crate::server::errors::ApiError;
 
-pub const SESSION_COOKIE: &str = "impact_session";
-pub const CSRF_COOKIE: &str = "impact_csrf";
-pub const CSRF_HEADER: &str = "x-csrf-token";
+pub(crate) const SESSION_COOKIE: &str = "impact_session";
+pub(crate) const CSRF_COOKIE: &str = "impact_csrf";
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -85,15 +85,14 @@ fn language_tag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Lan
 
 /// How long a token may be valid for at most, unless configured otherwise
 /// (`auth.max_token_lifetime_seconds`): the host's tokens are short-lived.
-pub const DEFAULT_MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const DEFAULT_MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// Seconds of clock difference tolerated between the host and this server.
 const LEEWAY_SECONDS: u64 = 30;
 
 /// Who is calling, once the token checked out.
 #[derive(Debug, Clone)]
-pub struct Caller {
-    pub user: String,
+pub(crate) struct Caller {
     pub org: OrgId,
     pub role: Role,
     pub locale: Lang,
@@ -104,7 +103,7 @@ pub struct Caller {
 }
 
 /// Checks tokens with the one algorithm and key the server is configured for.
-pub struct TokenVerifier {
+pub(crate) struct TokenVerifier {
     key: DecodingKey,
     validation: Validation,
     max_lifetime: Duration,
@@ -166,7 +165,6 @@ impl TokenVerifier {
             return Err(ApiError::Unauthorized);
         }
         Ok(Caller {
-            user: claims.sub,
             org,
             role: claims.role,
             locale: claims.locale,
@@ -186,7 +184,7 @@ pub fn sign_hs256(secret: &str, claims: &Claims) -> Result<String, jsonwebtoken:
 }
 
 /// Where a redirect after sign-in may go: a path on this site, nothing else.
-pub fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     const DEFAULT: &str = "/reports/ai-agent-impact";
     match next {
         Some(path)
@@ -202,7 +200,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 /// A random token for the double-submit CSRF check.
-pub fn random_token() -> Result<String, ApiError> {
+pub(crate) fn random_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
@@ -258,7 +256,10 @@ fn authenticate(request: &HttpRequest) -> Result<Caller, crate::server::errors::
 /// browser names an origin, it is ours.
 /// `presented` is the value the page sent back (the CSRF header, or the sign-out
 /// form's field).
-pub fn check_same_site(request: &HttpRequest, presented: Option<&str>) -> Result<(), ApiError> {
+pub(crate) fn check_same_site(
+    request: &HttpRequest,
+    presented: Option<&str>,
+) -> Result<(), ApiError> {
     let cookie = request.cookie(CSRF_COOKIE);
     let tokens_match = match (&cookie, presented) {
         (Some(cookie), Some(presented)) => !presented.is_empty() && cookie.value() == presented,

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::i18n::{api as words, Lang, Phrase};
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     Unauthorized,
     /// Also what an ineligible caller gets for the report: never a 403.
     NotFound,
@@ -37,7 +37,7 @@ pub enum ApiError {
 
 /// A message in both languages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LocalText {
+pub(crate) struct LocalText {
     pub en: String,
     pub id: String,
 }
@@ -181,7 +181,7 @@ impl ResponseError for ApiError {
 
 /// An `ApiError` whose message is in a known language.
 #[derive(Debug)]
-pub struct LocalizedError {
+pub(crate) struct LocalizedError {
     pub error: ApiError,
     pub lang: Lang,
 }
@@ -220,7 +220,7 @@ impl ResponseError for LocalizedError {
 /// Which kind of answer a path gets when something goes wrong: the JSON error shape
 /// of `docs/openapi.json`, or the page's error view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Surface {
+pub(crate) enum Surface {
     Api,
     Page,
 }
@@ -272,7 +272,7 @@ fn request_lang(request: &HttpRequest) -> Lang {
 /// a wrong method, a body too large, an unknown path) is given our shape on the way
 /// out, so no framework wording reaches anyone: the JSON error on API paths, the
 /// page's error view elsewhere. Headers that matter (`Allow`) are kept.
-pub async fn shape_errors(
+pub(crate) async fn shape_errors(
     request: ServiceRequest,
     next: Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
@@ -301,7 +301,7 @@ pub async fn shape_errors(
 
 /// The answer of our own shape for an HTTP status, for the surface the request's
 /// path belongs to, in the language the request asks for.
-pub fn shaped_error(request: &HttpRequest, status: StatusCode) -> HttpResponse {
+pub(crate) fn shaped_error(request: &HttpRequest, status: StatusCode) -> HttpResponse {
     let lang = request_lang(request);
     match Surface::of(request.path()) {
         Surface::Api => ApiError::Http(status).in_lang(lang).error_response(),
@@ -311,7 +311,7 @@ pub fn shaped_error(request: &HttpRequest, status: StatusCode) -> HttpResponse {
 
 /// A route's resource that answers other methods with 405 and the `Allow` header
 /// (`allow` lists the methods its routes take).
-pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     actix_web::web::resource(path).default_service(actix_web::web::to(move || async move {
         HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, allow))

@@ -16,12 +16,12 @@ use serde::Deserialize;
 use crate::domain::OrgId;
 use crate::server::observability::Metrics;
 
-pub const REPORT_FLAG: &str = "ai_agent_impact_report";
-pub const FORECAST_FLAG: &str = "ai_agent_impact_report_forecast";
+pub(crate) const REPORT_FLAG: &str = "ai_agent_impact_report";
+pub(crate) const FORECAST_FLAG: &str = "ai_agent_impact_report_forecast";
 
 /// The largest flags file read; a bigger one is refused whole (a real one is a few
 /// hundred bytes per account).
-pub const MAX_FLAGS_FILE_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_FLAGS_FILE_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,7 +68,7 @@ fn toml_parse(text: &str) -> Result<Flags, String> {
 
 /// The current flags, shared by every request handler; readers never wait long.
 #[derive(Clone, Default)]
-pub struct FlagHandle(Arc<RwLock<Arc<Flags>>>);
+pub(crate) struct FlagHandle(Arc<RwLock<Arc<Flags>>>);
 
 impl FlagHandle {
     pub fn new(flags: Flags) -> Self {
@@ -118,7 +118,7 @@ pub fn load(path: &Path) -> Result<Flags, String> {
     parse_bytes(path, &read_bounded(path)?)
 }
 
-pub struct FlagSupervisor {
+pub(crate) struct FlagSupervisor {
     path: PathBuf,
     handle: FlagHandle,
     metrics: Arc<Metrics>,

@@ -22,7 +22,7 @@ use bytes::Bytes;
 use futures_util::Stream;
 
 /// The largest request body the server reads (the cost assumption is a few dozen bytes).
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// A request body that fails once its deadline passes, and says so in `expired`;
 /// `finished` says whether it was read to its end. The body itself is shared with
@@ -95,7 +95,7 @@ impl MessageBody for HoldingRequestBody {
 /// handler read (an unknown path, a refused token, a route without one) also closes
 /// the connection after the answer, since the server would otherwise wait for the
 /// rest of it with no time limit. Either way no client holds a connection forever.
-pub async fn body_deadline(
+pub(crate) async fn body_deadline(
     timeout: Duration,
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

@@ -24,24 +24,24 @@ use crate::server::observability::Metrics;
 use crate::store::{ConversationQuery, ListPosition, Store, StoreError};
 
 /// Rows a page of the API's list holds unless `limit` says otherwise.
-pub const DEFAULT_PAGE_ROWS: usize = 50;
+pub(crate) const DEFAULT_PAGE_ROWS: usize = 50;
 /// The most rows one page of the API's list may ask for.
-pub const MAX_PAGE_ROWS: usize = 200;
+pub(crate) const MAX_PAGE_ROWS: usize = 200;
 /// A cursor longer than this is not one of ours. The import bounds ids at 128
 /// characters (a cursor of at most about 850 bytes), a live source at 256
 /// (`store::MAX_SOURCE_ROOM_ID_CHARS`: at most about 2 300 bytes),
 /// well within the 64 KiB a request line may have even percent-encoded.
-pub const MAX_CURSOR_BYTES: usize = 4 * 1024;
+pub(crate) const MAX_CURSOR_BYTES: usize = 4 * 1024;
 /// Rows a download reads from the datamart at a time: what a download holds in memory.
-pub const DOWNLOAD_PAGE_ROWS: usize = 5_000;
+pub(crate) const DOWNLOAD_PAGE_ROWS: usize = 5_000;
 /// A workbook holds at most this many conversations (Excel's sheet ends at
 /// 1 048 576 rows); it says so when a list is longer, and the CSV has them all.
-pub const MAX_WORKBOOK_ROWS: usize = 1_000_000;
+pub(crate) const MAX_WORKBOOK_ROWS: usize = 1_000_000;
 /// How long one page read may take.
-pub const PAGE_READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const PAGE_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The list named by `outcome=`, or the 400 that names the allowed values.
-pub fn parse_list(name: Option<&str>) -> Result<ConversationList, ApiError> {
+pub(crate) fn parse_list(name: Option<&str>) -> Result<ConversationList, ApiError> {
     name.and_then(ConversationList::parse).ok_or_else(|| {
         let allowed: Vec<&str> = ConversationList::ALL.iter().map(|l| l.name()).collect();
         ApiError::bad_request(api_words::BAD_OUTCOME, &[("allowed", allowed.join(", "))])
@@ -49,7 +49,7 @@ pub fn parse_list(name: Option<&str>) -> Result<ConversationList, ApiError> {
 }
 
 /// The page size asked for (`limit=`), within 1..=`MAX_PAGE_ROWS`.
-pub fn parse_limit(text: Option<&str>) -> Result<usize, ApiError> {
+pub(crate) fn parse_limit(text: Option<&str>) -> Result<usize, ApiError> {
     let bad = || ApiError::bad_request(api_words::BAD_LIMIT, &[("max", MAX_PAGE_ROWS.to_string())]);
     match text {
         None => Ok(DEFAULT_PAGE_ROWS),
@@ -128,7 +128,7 @@ pub struct Page {
 
 /// One page, its next cursor (one row more than asked is read to know whether more
 /// follow), and the `impact_report_drilldown_viewed` event.
-pub async fn read_page(
+pub(crate) async fn read_page(
     store: &dyn Store,
     org: &OrgId,
     query: &ConversationQuery,
@@ -231,7 +231,7 @@ pub struct FirstPage {
     rows: Vec<RoomOutcome>,
 }
 
-pub async fn first_download_page(
+pub(crate) async fn first_download_page(
     store: &dyn Store,
     org: &OrgId,
     list: ConversationList,
@@ -294,13 +294,13 @@ pub struct Download {
 /// How many conversation downloads a server streams at once (`server.
 /// max_downloads_at_once`): each holds up to two pages, a workbook also a thread
 /// and a temporary file, so their number bounds the memory they take.
-pub struct DownloadLimit {
+pub(crate) struct DownloadLimit {
     permits: Arc<tokio::sync::Semaphore>,
     send_timeout: std::time::Duration,
 }
 
 /// Seconds a client refused for too many downloads is told to wait.
-pub const BUSY_RETRY_AFTER_SECONDS: u64 = 10;
+pub(crate) const BUSY_RETRY_AFTER_SECONDS: u64 = 10;
 
 impl DownloadLimit {
     pub fn new(at_once: usize, send_timeout: std::time::Duration) -> Self {
@@ -390,7 +390,7 @@ impl Download {
 /// What a download holds and in which format. Its name is the `kind` of the
 /// `impact_report_exported` event and of `impact_export_duration_seconds`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Export {
+pub(crate) enum Export {
     ConversationsCsv,
     ConversationsXlsx,
     DailyCsv,
@@ -398,13 +398,6 @@ pub enum Export {
 }
 
 impl Export {
-    pub const ALL: [Export; 4] = [
-        Export::ConversationsCsv,
-        Export::ConversationsXlsx,
-        Export::DailyCsv,
-        Export::DailyXlsx,
-    ];
-
     pub fn name(self) -> &'static str {
         match self {
             Export::ConversationsCsv => "conversations_csv",
@@ -1017,7 +1010,7 @@ pub fn daily_xlsx(
 }
 
 /// A list query over `range`, from the optional cursor.
-pub fn list_query(
+pub(crate) fn list_query(
     list: ConversationList,
     range: DateRange,
     limit: usize,

@@ -18,7 +18,7 @@ use crate::settings::Settings;
 use crate::store::Store;
 use crate::verify::VerifyRequest;
 
-pub struct NightlyScheduler {
+pub(crate) struct NightlyScheduler {
     settings: Settings,
     store: Arc<dyn Store>,
     registry: Addr<OrgRegistry>,
@@ -143,7 +143,7 @@ impl NightlyScheduler {
 
 /// Runs `impact aggregate --nightly` in-process (which also tells the other
 /// instances); returns the refreshed organizations.
-pub async fn run_nightly(
+pub(crate) async fn run_nightly(
     settings: &Settings,
     store: Arc<dyn Store>,
 ) -> Result<Vec<crate::domain::OrgId>, String> {

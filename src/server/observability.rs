@@ -11,24 +11,25 @@ use prometheus::{
     TextEncoder,
 };
 
-pub const HTTP_REQUEST_DURATION: &str = "impact_http_request_duration_seconds";
-pub const EXPORT_DURATION: &str = "impact_export_duration_seconds";
-pub const REPORT_VIEWS: &str = "impact_report_views_total";
-pub const REPORT_LOAD_FAILURES: &str = "impact_report_load_failures_total";
-pub const FETCH_TIMEOUTS: &str = "impact_fetch_timeouts_total";
-pub const FETCH_FAILURES: &str = "impact_fetch_failures_total";
-pub const CACHE_HITS: &str = "impact_report_cache_hits_total";
-pub const CACHE_MISSES: &str = "impact_report_cache_misses_total";
-pub const FLAG_RELOADS: &str = "impact_flag_reloads_total";
-pub const AGGREGATION_RUNS: &str = "impact_aggregation_runs_total";
-pub const AGGREGATION_LAST_SUCCESS: &str = "impact_aggregation_last_success_timestamp_seconds";
-pub const SENTIMENT_PENDING_AGE: &str = "impact_sentiment_pending_oldest_day_age_seconds";
-pub const DATAMART_DRIFTED_DAYS: &str = "impact_datamart_drifted_days";
-pub const DOWNLOADS_IN_FLIGHT: &str = "impact_downloads_in_flight";
-pub const ORGANIZATION_ACTORS: &str = "impact_organization_actors";
+pub(crate) const HTTP_REQUEST_DURATION: &str = "impact_http_request_duration_seconds";
+pub(crate) const EXPORT_DURATION: &str = "impact_export_duration_seconds";
+pub(crate) const REPORT_VIEWS: &str = "impact_report_views_total";
+pub(crate) const REPORT_LOAD_FAILURES: &str = "impact_report_load_failures_total";
+pub(crate) const FETCH_TIMEOUTS: &str = "impact_fetch_timeouts_total";
+pub(crate) const FETCH_FAILURES: &str = "impact_fetch_failures_total";
+pub(crate) const CACHE_HITS: &str = "impact_report_cache_hits_total";
+pub(crate) const CACHE_MISSES: &str = "impact_report_cache_misses_total";
+pub(crate) const FLAG_RELOADS: &str = "impact_flag_reloads_total";
+pub(crate) const AGGREGATION_RUNS: &str = "impact_aggregation_runs_total";
+pub(crate) const AGGREGATION_LAST_SUCCESS: &str =
+    "impact_aggregation_last_success_timestamp_seconds";
+pub(crate) const SENTIMENT_PENDING_AGE: &str = "impact_sentiment_pending_oldest_day_age_seconds";
+pub(crate) const DATAMART_DRIFTED_DAYS: &str = "impact_datamart_drifted_days";
+pub(crate) const DOWNLOADS_IN_FLIGHT: &str = "impact_downloads_in_flight";
+pub(crate) const ORGANIZATION_ACTORS: &str = "impact_organization_actors";
 
 /// How often the server reads the datamart's health for the gauges ops are paged on.
-pub const DATAMART_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+pub(crate) const DATAMART_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub struct Metrics {
     registry: Registry,
@@ -203,7 +204,7 @@ impl Metrics {
 
 /// Reads the datamart's health every `DATAMART_WATCH_INTERVAL` for as long as the
 /// server runs; a failed read keeps the last values and is logged.
-pub async fn watch_datamart(store: Arc<dyn ReportStore>, metrics: Arc<Metrics>) {
+pub(crate) async fn watch_datamart(store: Arc<dyn ReportStore>, metrics: Arc<Metrics>) {
     let mut ticks = tokio::time::interval(DATAMART_WATCH_INTERVAL);
     loop {
         ticks.tick().await;
@@ -236,7 +237,7 @@ pub async fn timed(
 /// The `method` label of a request: one of the methods HTTP defines, else `other`,
 /// so a client inventing methods cannot create new series (every label value of a
 /// metric comes from a closed set).
-pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+pub(crate) fn method_label(method: &actix_web::http::Method) -> &'static str {
     use actix_web::http::Method;
     match *method {
         Method::GET => "GET",
@@ -254,7 +255,7 @@ pub fn method_label(method: &actix_web::http::Method) -> &'static str {
 
 /// The `route` label of a request: the pattern of the route that answered (a
 /// closed set: the routes this server registers), else `unmatched`.
-pub fn route_label(request: &actix_web::HttpRequest) -> String {
+pub(crate) fn route_label(request: &actix_web::HttpRequest) -> String {
     request
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_string())

@@ -21,7 +21,7 @@ use crate::server::observability::{events, Metrics};
 use crate::store::Store;
 
 /// What every handler shares.
-pub struct AppState {
+pub(crate) struct AppState {
     pub registry: Addr<OrgRegistry>,
     pub flags: FlagHandle,
     pub store: Arc<dyn Store>,
@@ -34,13 +34,13 @@ pub struct AppState {
     pub downloads: Arc<crate::server::lists::DownloadLimit>,
 }
 
-pub const REPORT_PATH: &str = "/reports/ai-agent-impact";
-pub const REPORT_API: &str = "/api/v1/reports/ai-agent-impact";
+pub(crate) const REPORT_PATH: &str = "/reports/ai-agent-impact";
+pub(crate) const REPORT_API: &str = "/api/v1/reports/ai-agent-impact";
 
 /// The organization's actor and profile, if the caller may see its report:
 /// flag on for the account, a viewing role, and the AI add-on. Anything else is
 /// "not found", never "forbidden", so the report's existence is not revealed.
-pub async fn eligible_org(
+pub(crate) async fn eligible_org(
     state: &AppState,
     caller: &Caller,
 ) -> Result<(Addr<OrgActor>, Organization), ApiError> {
@@ -68,7 +68,7 @@ pub async fn eligible_org(
 /// The report's query on the page: `from`, `to`, `lang` (the page's own form adds
 /// more, which are ignored).
 #[derive(Deserialize)]
-pub struct ReportQuery {
+pub(crate) struct ReportQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub lang: Option<String>,
@@ -79,7 +79,7 @@ pub struct ReportQuery {
 /// or neither"), so a `range=` of its own is a malformed range and refused; other
 /// unknown names are ignored, as they always were.
 #[derive(Deserialize)]
-pub struct ApiReportQuery {
+pub(crate) struct ApiReportQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub lang: Option<String>,
@@ -102,14 +102,14 @@ impl ApiReportQuery {
 /// What an API request about a report settles first, in this order: the language
 /// (a bad `lang` is a 400 in the token's language), the caller's organization if it
 /// may see the report (404 otherwise), then the range (a 400 in the chosen language).
-pub struct ReportScope {
+pub(crate) struct ReportScope {
     pub lang: Lang,
     pub actor: Addr<OrgActor>,
     pub organization: Organization,
     pub range: DateRange,
 }
 
-pub async fn report_scope(
+pub(crate) async fn report_scope(
     state: &AppState,
     caller: &Caller,
     query: &ApiReportQuery,
@@ -130,7 +130,10 @@ pub async fn report_scope(
 
 /// The language to answer in: `lang` if given (and valid), else the token's.
 /// An empty `lang=` is refused like any other value that is not `en` or `id`.
-pub fn choose_lang(requested: Option<&str>, caller: &Caller) -> Result<Lang, LocalizedError> {
+pub(crate) fn choose_lang(
+    requested: Option<&str>,
+    caller: &Caller,
+) -> Result<Lang, LocalizedError> {
     match requested {
         None => Ok(caller.locale),
         Some(text) => Lang::parse(text)
@@ -139,7 +142,7 @@ pub fn choose_lang(requested: Option<&str>, caller: &Caller) -> Result<Lang, Loc
 }
 
 /// The range asked for, or the last 30 complete days in the organization's time zone.
-pub fn choose_range(
+pub(crate) fn choose_range(
     query: &ReportQuery,
     organization: &Organization,
 ) -> Result<DateRange, ApiError> {
@@ -170,7 +173,7 @@ pub fn choose_range(
 
 /// Loads the report of an eligible caller's organization (see `eligible_org`),
 /// with the product's events and metrics.
-pub async fn report_for(
+pub(crate) async fn report_for(
     state: &AppState,
     caller: &Caller,
     actor: &Addr<OrgActor>,

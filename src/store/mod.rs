@@ -323,7 +323,7 @@ impl StoreError {
     }
 }
 
-pub type StoreResult<T> = Result<T, StoreError>;
+pub(crate) type StoreResult<T> = Result<T, StoreError>;
 
 /// Which page of which list: the rooms of `list` created on the org-local days of
 /// `days`, strictly after `after` in the list's order (newest first: day, then start,

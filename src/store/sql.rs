@@ -466,7 +466,7 @@ pub(crate) fn clear_marks(dialect: Dialect) -> String {
 
 /// Reads one cell of a result row; each backend implements it for its own row type,
 /// so the order of `OUTCOME_COLUMNS` is decoded in one place.
-pub(crate) trait Cells {
+pub trait Cells {
     fn text(&self, index: usize) -> StoreResult<String>;
     fn optional_text(&self, index: usize) -> StoreResult<Option<String>>;
     fn day(&self, index: usize) -> StoreResult<NaiveDate>;

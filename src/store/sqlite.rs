@@ -469,7 +469,7 @@ fn counter_param(value: CounterValue) -> rusqlite::types::Value {
 }
 
 /// The source tables of the SQLite file, read on a connection of their own.
-pub struct SqliteSource {
+pub(crate) struct SqliteSource {
     /// Reads of the source tables (rooms, histories, summaries) only. A second
     /// connection lets the aggregation read the next days while the last ones are
     /// written: in WAL mode a reader and the writer run side by side, and the

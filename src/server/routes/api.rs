@@ -14,7 +14,7 @@ use crate::server::reports::{
     REPORT_API, REPORT_PATH,
 };
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .service(resource("/api/v1/reports", "GET").route(web::get().to(list_reports)))
         .service(resource(REPORT_API, "GET").route(web::get().to(report)))
@@ -90,7 +90,7 @@ async fn get_cost_assumption(caller: Caller, state: web::Data<AppState>) -> Repl
 }
 
 /// Reads the two whole numbers of a cost assumption, naming every bad field.
-pub fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> {
+pub(crate) fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|_| ApiError::bad_request(words::BAD_BODY, &[]))?;
     let object = value

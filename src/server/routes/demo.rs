@@ -12,7 +12,7 @@ use crate::server::auth::{sign_hs256, Claims, Role};
 use crate::server::errors::{resource, ApiError};
 
 /// The demo organizations, what each shows, and whether its flags are on.
-pub const DEMO_ACCOUNTS: &[(&str, &str, Phrase, bool, bool)] = &[
+pub(crate) const DEMO_ACCOUNTS: &[(&str, &str, Phrase, bool, bool)] = &[
     (
         "org_kopi_nusantara",
         "Kopi Nusantara",
@@ -58,7 +58,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Phrase, bool, bool)] = &[
 ];
 
 /// The flags file the demo starts with, matching `DEMO_ACCOUNTS`.
-pub fn demo_flags_file() -> String {
+pub(crate) fn demo_flags_file() -> String {
     let mut text = String::from(
         "# Written by `impact demo`. Edit it while the demo runs: changes apply within seconds.\n\
          [defaults]\nai_agent_impact_report = false\nai_agent_impact_report_forecast = false\n\n\
@@ -72,7 +72,7 @@ pub fn demo_flags_file() -> String {
     text
 }
 
-pub struct DemoSignIn {
+pub(crate) struct DemoSignIn {
     secret: String,
 }
 
@@ -82,7 +82,7 @@ impl DemoSignIn {
     }
 }
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .service(resource("/", "GET").route(web::get().to(|| async {
             HttpResponse::SeeOther()

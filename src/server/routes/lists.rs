@@ -21,13 +21,13 @@ use crate::server::lists::{self, Chunks, Download, Export};
 use crate::server::reports::{report_scope, ApiReportQuery, AppState, ReportScope};
 use crate::store::StoreError;
 
-pub const CONVERSATIONS_API: &str = "/api/v1/reports/ai-agent-impact/conversations";
-pub const CONVERSATIONS_CSV: &str = "/api/v1/reports/ai-agent-impact/conversations.csv";
-pub const CONVERSATIONS_XLSX: &str = "/api/v1/reports/ai-agent-impact/conversations.xlsx";
-pub const DAILY_CSV: &str = "/api/v1/reports/ai-agent-impact/daily.csv";
-pub const DAILY_XLSX: &str = "/api/v1/reports/ai-agent-impact/daily.xlsx";
+pub(crate) const CONVERSATIONS_API: &str = "/api/v1/reports/ai-agent-impact/conversations";
+pub(crate) const CONVERSATIONS_CSV: &str = "/api/v1/reports/ai-agent-impact/conversations.csv";
+pub(crate) const CONVERSATIONS_XLSX: &str = "/api/v1/reports/ai-agent-impact/conversations.xlsx";
+pub(crate) const DAILY_CSV: &str = "/api/v1/reports/ai-agent-impact/daily.csv";
+pub(crate) const DAILY_XLSX: &str = "/api/v1/reports/ai-agent-impact/daily.xlsx";
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .service(resource(CONVERSATIONS_API, "GET").route(web::get().to(conversations)))
         .service(
@@ -56,7 +56,7 @@ type Reply = Result<HttpResponse, LocalizedError>;
 
 /// The query of every list route: the report's range and language, and the list.
 #[derive(Deserialize)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     #[serde(flatten)]
     report: ApiReportQuery,
     outcome: Option<String>,

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use crate::server::errors::{resource, ApiError};
 use crate::server::reports::AppState;
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .service(resource("/healthz", "GET").route(web::get().to(healthz)))
         .service(resource("/readyz", "GET").route(web::get().to(readyz)))

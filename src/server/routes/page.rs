@@ -22,7 +22,7 @@ use crate::server::view::{
     CONVERSATIONS_PATH,
 };
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .service(resource("/reports", "GET").route(web::get().to(reports_area)))
         .service(resource(REPORT_PATH, "GET").route(web::get().to(report_page)))
@@ -94,7 +94,7 @@ fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phrase) -> HttpR
 
 /// The page's error view for an answer of the HTTP layer (an unknown address, a
 /// wrong method, a request it could not read).
-pub fn error_view(status: StatusCode, lang: Lang) -> HttpResponse {
+pub(crate) fn error_view(status: StatusCode, lang: Lang) -> HttpResponse {
     let (title, text) = if status == StatusCode::NOT_FOUND {
         (words::PAGE_NOT_FOUND_TITLE, words::PAGE_NOT_FOUND)
     } else {

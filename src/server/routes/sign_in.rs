@@ -24,10 +24,10 @@ use crate::server::reports::AppState;
 use crate::server::routes::page::html;
 use crate::server::view::{MessagePage, Words};
 
-pub const SIGN_OUT_PATH: &str = "/auth/sign-out";
+pub(crate) const SIGN_OUT_PATH: &str = "/auth/sign-out";
 const SIGNED_OUT_PATH: &str = "/auth/signed-out";
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .service(resource("/auth/handoff", "GET").route(web::get().to(handoff)))
         .service(resource(SIGN_OUT_PATH, "POST").route(web::post().to(sign_out)))

@@ -132,7 +132,7 @@ impl ConversationsPage {
 }
 
 /// The report for the same range and language: where "back" goes.
-pub fn report_url(from: NaiveDate, to: NaiveDate, lang: Lang) -> String {
+pub(crate) fn report_url(from: NaiveDate, to: NaiveDate, lang: Lang) -> String {
     format!("{REPORT_PATH}?from={from}&to={to}&lang={}", lang.code())
 }
 

@@ -13,14 +13,14 @@ pub use list::{ConversationsPage, ListPage};
 pub use presets::{presets, Preset};
 
 use askama::Template;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::i18n::{self, web as words, Lang, Phrase};
 use crate::metrics::report::{Report, ReportStatus, TileStatus, Verdict};
 use crate::metrics::rooms::ConversationList;
 use crate::report::words::{self as report_words, ChangeReads};
 
-pub struct VerdictView {
+pub(crate) struct VerdictView {
     pub level: &'static str,
     pub label: String,
 }
@@ -32,7 +32,7 @@ fn verdict(v: Option<Verdict>, lang: Lang) -> Option<VerdictView> {
     })
 }
 
-pub struct Segment {
+pub(crate) struct Segment {
     pub css: &'static str,
     /// The list of this segment's conversations: its name and its page.
     pub list: &'static str,
@@ -45,7 +45,7 @@ pub struct Segment {
     pub count: String,
 }
 
-pub struct QualityView {
+pub(crate) struct QualityView {
     pub came_back: String,
     pub came_back_verdict: Option<VerdictView>,
     pub mood: Option<String>,
@@ -54,7 +54,7 @@ pub struct QualityView {
     pub turns_verdict: Option<VerdictView>,
 }
 
-pub struct OkView {
+pub(crate) struct OkView {
     pub headline: String,
     pub links: Links,
     pub ledger: LedgerView,
@@ -84,7 +84,7 @@ pub struct OkView {
     pub forecast_drawn: bool,
 }
 
-pub struct FormingView {
+pub(crate) struct FormingView {
     pub headline: String,
     pub links: Links,
     pub ledger: LedgerView,
@@ -95,7 +95,7 @@ pub struct FormingView {
 
 /// Where each figure's conversations are listed, and the downloads, for this range
 /// and language.
-pub struct Links {
+pub(crate) struct Links {
     pub solved_alone: String,
     pub came_back: String,
     pub after_hours: String,
@@ -131,7 +131,12 @@ impl Links {
 }
 
 /// The page of a figure's conversations for a range and language.
-pub fn list_url(from: NaiveDate, to: NaiveDate, lang: Lang, list: ConversationList) -> String {
+pub(crate) fn list_url(
+    from: NaiveDate,
+    to: NaiveDate,
+    lang: Lang,
+    list: ConversationList,
+) -> String {
     format!(
         "{CONVERSATIONS_PATH}?outcome={}&from={from}&to={to}&lang={}",
         list.name(),
@@ -140,10 +145,10 @@ pub fn list_url(from: NaiveDate, to: NaiveDate, lang: Lang, list: ConversationLi
 }
 
 /// Where the conversation lists are shown on the page.
-pub const CONVERSATIONS_PATH: &str = "/reports/ai-agent-impact/conversations";
+pub(crate) const CONVERSATIONS_PATH: &str = "/reports/ai-agent-impact/conversations";
 
 /// "522 counted; 14 test chats and 31 spam left out", with each part's count.
-pub struct LedgerView {
+pub(crate) struct LedgerView {
     pub text: String,
     pub split: Option<String>,
     pub see_test_chats: String,
@@ -165,7 +170,7 @@ impl LedgerView {
     }
 }
 
-pub enum BodyState {
+pub(crate) enum BodyState {
     Ok(Box<OkView>),
     Forming(Box<FormingView>),
     Error,
@@ -175,7 +180,7 @@ pub enum BodyState {
 /// the page's script.
 #[derive(Template)]
 #[template(path = "report_body.html")]
-pub struct ReportBody {
+pub(crate) struct ReportBody {
     pub state: BodyState,
     pub w: Words,
     pub can_edit: bool,
@@ -195,7 +200,7 @@ impl Words {
 
 /// Whole percentages that add up to exactly 100 (largest remainder), so the bar's
 /// labels never read 99 % or 101 %.
-pub fn whole_percents(shares: &[f64]) -> Vec<i64> {
+pub(crate) fn whole_percents(shares: &[f64]) -> Vec<i64> {
     let scaled: Vec<f64> = shares.iter().map(|s| s * 100.0).collect();
     let mut result: Vec<i64> = scaled.iter().map(|s| s.floor() as i64).collect();
     let total: f64 = scaled.iter().sum();
@@ -221,7 +226,7 @@ fn percent(rate: f64) -> String {
     i18n::format_percent(rate)
 }
 
-pub fn freshness(report: &Report, lang: Lang) -> String {
+pub(crate) fn freshness(report: &Report, lang: Lang) -> String {
     let mut text = match report.data_through {
         Some(day) => words::FRESHNESS.fill(
             lang,
@@ -465,7 +470,7 @@ impl ReportBody {
 /// The whole page.
 #[derive(Template)]
 #[template(path = "report_page.html")]
-pub struct ReportPage {
+pub(crate) struct ReportPage {
     pub w: Words,
     pub org_name: String,
     pub presets: Vec<Preset>,
@@ -483,19 +488,10 @@ pub struct ReportPage {
     pub sign_out_csrf: Option<String>,
 }
 
-impl ReportPage {
-    pub fn today(timezone: &str) -> NaiveDate {
-        timezone
-            .parse::<chrono_tz::Tz>()
-            .map(|tz| Utc::now().with_timezone(&tz).date_naive())
-            .unwrap_or_else(|_| Utc::now().date_naive())
-    }
-}
-
 /// A short page for "sign in again", "nothing here" and the Reports area.
 #[derive(Template)]
 #[template(path = "message_page.html")]
-pub struct MessagePage {
+pub(crate) struct MessagePage {
     pub w: Words,
     pub title: String,
     pub message: String,
