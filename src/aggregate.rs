@@ -1015,11 +1015,11 @@ impl Aggregator<'_> {
             return Ok(Vec::new());
         }
         // A sentiment source that reads by span (the source's own summaries) is read
-        // beside the rooms; one that needs the room ids (MongoDB) after them.
+        // beside the rooms; one that needs the room ids (MongoDB) after them. Read
+        // beside, its time limit also covers any wait for a free reading connection.
         let by_span = read_sentiment && self.sentiment.reads_by_span();
         let span_requests: Vec<SentimentRequest<'_>> = spans
             .iter()
-            .filter(|_| by_span)
             .map(|span| SentimentRequest {
                 organization: &span.organization_id,
                 room_ids: &[],

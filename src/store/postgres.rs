@@ -1,9 +1,5 @@
 //! The production backend: PostgreSQL through a deadpool connection pool.
 
-use crate::store::AggregationStore;
-use crate::store::AssumptionStore;
-use crate::store::CoordinationStore;
-use crate::store::ReportStore;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,10 +15,10 @@ use tokio_postgres::{Client, NoTls, Row};
 use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, AggregationState, Change,
-    ConversationQuery, DatamartHealth, HistoryRecord, ImportWriter, Milestones, OrgActivity,
-    OrgWrite, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredMilestones,
-    StoredRooms, SummaryRecord,
+    organization_from_columns, organization_json_columns, AggregationState, AggregationStore,
+    AssumptionStore, Change, ConversationQuery, CoordinationStore, DatamartHealth, HistoryRecord,
+    ImportWriter, Milestones, OrgActivity, OrgWrite, ReportStore, RestatementMark, SourceRoom,
+    Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;

@@ -1,9 +1,5 @@
 //! The embedded default: one SQLite file, no server.
 
-use crate::store::AggregationStore;
-use crate::store::AssumptionStore;
-use crate::store::CoordinationStore;
-use crate::store::ReportStore;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -15,9 +11,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, AggregationState,
-    Change, ConversationQuery, DatamartHealth, HistoryRecord, ImportWriter, MessageCount,
-    Milestones, OrgActivity, OrgWrite, RestatementMark, SourceRoom, Store, StoreError, StoreResult,
-    StoredMilestones, StoredRooms, SummaryRecord,
+    AggregationStore, AssumptionStore, Change, ConversationQuery, CoordinationStore,
+    DatamartHealth, HistoryRecord, ImportWriter, MessageCount, Milestones, OrgActivity, OrgWrite,
+    ReportStore, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredMilestones,
+    StoredRooms, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
