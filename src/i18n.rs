@@ -304,7 +304,44 @@ pub mod report {
     );
 }
 
-/// The words of the terminal report (`impact report --format text`).
+/// The names of the report's figures and of its sections: one phrase per concept,
+/// the same on the page and in the terminal report (`report::presentation`).
+pub mod figures {
+    use super::Phrase;
+
+    pub const WHAT_YOUR_AI_DID: Phrase = Phrase::new("What your AI did", "Yang dikerjakan AI Anda");
+    pub const SOLVED_ALONE: Phrase = Phrase::new("Solved on its own", "Diselesaikan sendiri");
+    pub const CONVERSATIONS: Phrase = Phrase::new("Conversations", "Percakapan");
+    pub const AFTER_HOURS: Phrase = Phrase::new(
+        "While your team was offline",
+        "Saat tim sedang tidak bertugas",
+    );
+    pub const TIME_SAVED: Phrase = Phrase::new("Team time saved", "Waktu tim yang dihemat");
+    pub const TOGETHER: Phrase =
+        Phrase::new("AI and your team together", "AI dan tim Anda bersama");
+    pub const AI_ONLY: Phrase = Phrase::new("AI resolved alone", "Diselesaikan AI sendiri");
+    pub const AI_ASSISTED: Phrase =
+        Phrase::new("AI assisted, human closed", "Dibantu AI, ditutup tim");
+    pub const ESCALATED: Phrase = Phrase::new("Escalated to human", "Dialihkan ke tim");
+    pub const GOOD_JOB: Phrase = Phrase::new(
+        "Is your AI doing a good job?",
+        "Apakah AI Anda bekerja dengan baik?",
+    );
+    pub const CAME_BACK: Phrase = Phrase::new(
+        "Customers who had to ask again within 2 days",
+        "Pelanggan yang harus bertanya lagi dalam 2 hari",
+    );
+    pub const MOOD: Phrase = Phrase::new("Customer mood", "Suasana hati pelanggan");
+    pub const MESSAGES_TO_SOLVE: Phrase = Phrase::new("Messages to solve", "Pesan sampai selesai");
+    pub const TREND: Phrase = Phrase::new(
+        "Solved on its own, over time",
+        "Diselesaikan sendiri, dari waktu ke waktu",
+    );
+    /// Said in a figure's place when it cannot be worked out.
+    pub const NOT_AVAILABLE: Phrase = Phrase::new("Not available", "Tidak tersedia");
+}
+
+/// How the terminal report lays the figures out (`impact report --format text`).
 pub mod text_report {
     use super::Phrase;
 
@@ -312,51 +349,25 @@ pub mod text_report {
     pub const PERIOD: Phrase = Phrase::new("Period", "Periode");
     pub const DATA_THROUGH: Phrase = Phrase::new("Data up to", "Data sampai");
     pub const NO_DATA_YET: Phrase = Phrase::new("no data yet", "belum ada data");
-    pub const WHAT_YOUR_AI_DID: Phrase = Phrase::new("What your AI did", "Yang dikerjakan AI Anda");
-    pub const SOLVED_ON_ITS_OWN: Phrase = Phrase::new("Solved on its own", "Selesai sendiri");
     pub const BEFORE_ADJUSTMENT: Phrase = Phrase::new(
         "before leaving out customers who came back: {rate} ({count})",
         "sebelum dikurangi pelanggan yang kembali: {rate} ({count})",
     );
-    pub const CONVERSATIONS: Phrase = Phrase::new("Conversations", "Percakapan");
     pub const CONVERSATIONS_VALUE: Phrase = Phrase::new(
         "{eligible} in total, the AI took part in {ai_handled}",
         "{eligible} total, AI ikut menangani {ai_handled}",
     );
-    pub const AFTER_HOURS: Phrase =
-        Phrase::new("While your team was offline", "Saat tim tidak bertugas");
-    pub const NOT_AVAILABLE: Phrase = Phrase::new("not available", "tidak tersedia");
-    pub const TEAM_TIME_SAVED: Phrase = Phrase::new("Team time saved", "Waktu tim yang dihemat");
     pub const HOURS_VALUE: Phrase =
         Phrase::new("{hours} hours ≈ {rupiah}", "{hours} jam ≈ {rupiah}");
-    pub const JOURNEY: Phrase = Phrase::new("AI and your team together", "AI dan tim Anda bersama");
-    pub const AI_ONLY: Phrase = Phrase::new("AI resolved alone", "Diselesaikan AI sendiri");
-    pub const AI_ASSISTED: Phrase =
-        Phrase::new("AI assisted, human closed", "Dibantu AI, ditutup tim");
-    pub const ESCALATED: Phrase = Phrase::new("Escalated to human", "Dialihkan ke tim");
     pub const OTHER: Phrase = Phrase::new(
         "Other conversations (no clear outcome yet)",
         "Percakapan lain (belum jelas hasilnya)",
     );
-    pub const GOOD_JOB: Phrase = Phrase::new(
-        "Is your AI doing a good job?",
-        "Apakah AI Anda bekerja dengan baik?",
-    );
-    pub const CAME_BACK: Phrase = Phrase::new(
-        "Customers who had to ask again within 2 days",
-        "Pelanggan yang perlu bertanya lagi dalam 2 hari",
-    );
-    pub const MOOD: Phrase = Phrase::new("Customer mood", "Suasana hati pelanggan");
     pub const MOOD_VALUE: Phrase = Phrase::new(
         "{verdict} when the AI solved it alone than when your team stepped in",
         "{verdict} saat AI menyelesaikan sendiri dibanding saat tim turun tangan",
     );
-    pub const MESSAGES_TO_SOLVE: Phrase = Phrase::new("Messages to solve", "Pesan sampai selesai");
     pub const MESSAGES_VALUE: Phrase = Phrase::new("{turns} on average", "rata-rata {turns}");
-    pub const TREND: Phrase = Phrase::new(
-        "Solved on its own, over time",
-        "Selesai sendiri, dari waktu ke waktu",
-    );
     pub const NOTES: Phrase = Phrase::new("Notes", "Catatan");
 }
 
@@ -583,8 +594,6 @@ pub mod web {
     );
     pub const COST_SETTINGS: Phrase = Phrase::new("Your cost numbers", "Angka biaya Anda");
 
-    pub const WHAT_YOUR_AI_DID: Phrase = Phrase::new("What your AI did", "Yang dikerjakan AI Anda");
-    pub const SOLVED_ALONE: Phrase = Phrase::new("Solved on its own", "Diselesaikan sendiri");
     pub const CAME_BACK_LINE: Phrase = Phrase::new(
         "Leaves out customers who came back within 2 days.",
         "Tidak termasuk pelanggan yang kembali dalam 2 hari.",
@@ -597,20 +606,14 @@ pub mod web {
         "{rate} ({count} conversations). {gap} of conversations looked solved but the customer had to ask again.",
         "{rate} ({count} percakapan). {gap} percakapan tampak selesai tetapi pelanggan harus bertanya lagi.",
     );
-    pub const CONVERSATIONS: Phrase = Phrase::new("Conversations", "Percakapan");
     pub const CONVERSATIONS_TEXT: Phrase = Phrase::new(
         "The AI took part in {ai_handled} of them.",
         "AI ikut menangani {ai_handled} di antaranya.",
-    );
-    pub const AFTER_HOURS: Phrase = Phrase::new(
-        "While your team was offline",
-        "Saat tim sedang tidak bertugas",
     );
     pub const AFTER_HOURS_TEXT: Phrase = Phrase::new(
         "{share} of the conversations the AI handled",
         "{share} dari percakapan yang ditangani AI",
     );
-    pub const TIME_SAVED: Phrase = Phrase::new("Team time saved", "Waktu tim yang dihemat");
     pub const HOURS: Phrase = Phrase::new("{hours} hours", "{hours} jam");
     pub const OWN_ESTIMATE: Phrase = Phrase::new(
         "≈ {rupiah}, by your own cost numbers",
@@ -625,18 +628,11 @@ pub mod web {
         "An owner or admin can set them.",
         "Pemilik atau admin dapat mengisinya.",
     );
-    pub const NOT_AVAILABLE: Phrase = Phrase::new("Not available", "Tidak tersedia");
     pub const NO_BUSINESS_HOURS: Phrase = Phrase::new(
         "Set your business hours to see this.",
         "Atur jam kerja untuk melihat ini.",
     );
 
-    pub const TOGETHER: Phrase =
-        Phrase::new("AI and your team together", "AI dan tim Anda bersama");
-    pub const AI_ONLY: Phrase = Phrase::new("AI resolved alone", "Diselesaikan AI sendiri");
-    pub const AI_ASSISTED: Phrase =
-        Phrase::new("AI assisted, human closed", "Dibantu AI, ditutup tim");
-    pub const ESCALATED: Phrase = Phrase::new("Escalated to human", "Dialihkan ke tim");
     pub const OTHER: Phrase = Phrase::new(
         "{count} other conversations have no clear outcome yet (for example, still open).",
         "{count} percakapan lain belum jelas hasilnya (misalnya masih terbuka).",
@@ -650,29 +646,15 @@ pub mod web {
         "Bagian ini belum bisa dimuat. Bagian lain laporan Anda tetap terbaru.",
     );
 
-    pub const GOOD_JOB: Phrase = Phrase::new(
-        "Is your AI doing a good job?",
-        "Apakah AI Anda bekerja dengan baik?",
-    );
-    pub const CAME_BACK: Phrase = Phrase::new(
-        "Customers who had to ask again within 2 days",
-        "Pelanggan yang harus bertanya lagi dalam 2 hari",
-    );
-    pub const MOOD: Phrase = Phrase::new("Customer mood", "Suasana hati pelanggan");
     pub const MOOD_TEXT: Phrase = Phrase::new(
         "when the AI solved it alone, compared with when your team stepped in",
         "saat AI menyelesaikan sendiri, dibanding saat tim turun tangan",
     );
-    pub const MESSAGES_TO_SOLVE: Phrase = Phrase::new("Messages to solve", "Pesan sampai selesai");
     pub const MESSAGES_TEXT: Phrase = Phrase::new(
         "messages from the customer, on average",
         "pesan dari pelanggan, rata-rata",
     );
 
-    pub const TREND: Phrase = Phrase::new(
-        "Solved on its own, over time",
-        "Diselesaikan sendiri, dari waktu ke waktu",
-    );
     pub const BASELINE_LINE: Phrase = Phrase::new(
         "Your first 30 days with the AI ({from} – {to}): {rate}",
         "30 hari pertama Anda dengan AI ({from} – {to}): {rate}",

@@ -1,228 +1,176 @@
-//! The report as readable terminal text (`impact report --format text`).
+//! The report as readable terminal text (`impact report --format text`). It lays
+//! out `report::presentation`, the same model the page renders, so the two name,
+//! format and judge every figure alike.
 
 use std::fmt::Write;
 
-use crate::i18n::{self, text_report as words, Lang, Phrase};
-use crate::metrics::report::{Report, ReportStatus, TileStatus, Verdict};
-use crate::report::words as report_words;
+use crate::i18n::{self, figures as names, text_report as words, Lang, Phrase};
+use crate::metrics::report::Report;
+use crate::report::presentation::{Presentation, PresentedState, Tiles, VerdictView};
 
 pub(crate) fn render(report: &Report, lang: Lang) -> String {
+    let presented = Presentation::new(report, lang);
     let mut out = String::new();
-    let line = |out: &mut String, text: String| {
-        let _ = writeln!(out, "{text}");
-    };
-    line(
-        &mut out,
-        format!("{} — {}", words::TITLE.text(lang), report.org_name),
+    let _ = writeln!(out, "{} — {}", words::TITLE.text(lang), report.org_name);
+    let _ = writeln!(
+        out,
+        "{}: {} – {} ({})   {}: {}",
+        words::PERIOD.text(lang),
+        i18n::format_date(report.from, lang),
+        i18n::format_date(report.to, lang),
+        report.timezone,
+        words::DATA_THROUGH.text(lang),
+        report
+            .data_through
+            .map(|day| i18n::format_date(day, lang))
+            .unwrap_or_else(|| words::NO_DATA_YET.text(lang).to_string())
     );
-    line(
-        &mut out,
-        format!(
-            "{}: {} – {} ({})   {}: {}",
-            words::PERIOD.text(lang),
-            i18n::format_date(report.from, lang),
-            i18n::format_date(report.to, lang),
-            report.timezone,
-            words::DATA_THROUGH.text(lang),
-            report
-                .data_through
-                .map(|day| i18n::format_date(day, lang))
-                .unwrap_or_else(|| words::NO_DATA_YET.text(lang).to_string())
-        ),
-    );
-    line(&mut out, String::new());
-    line(&mut out, wrap(&report_words::headline(report, lang), 78));
-    line(&mut out, String::new());
-
+    let _ = writeln!(out, "\n{}\n", wrap(&presented.headline, 78));
     let volume = words::CONVERSATIONS_VALUE.fill(
         lang,
         &[
-            ("eligible", i18n::format_count(report.volume.eligible)),
-            ("ai_handled", i18n::format_count(report.volume.ai_handled)),
+            ("eligible", presented.volume.eligible.clone()),
+            ("ai_handled", presented.volume.ai_handled.clone()),
         ],
     );
-    let Some(figures) = report
-        .figures
-        .as_ref()
-        .filter(|_| report.status == ReportStatus::Ok)
-    else {
-        row(&mut out, lang, words::CONVERSATIONS, volume, None);
-        return out;
-    };
-
-    heading(&mut out, words::WHAT_YOUR_AI_DID.text(lang));
-    let containment = &figures.containment;
-    if let Some(rate) = containment.net_rate {
-        row(
-            &mut out,
-            lang,
-            words::SOLVED_ON_ITS_OWN,
-            format!(
-                "{} ({})",
-                i18n::format_percent(rate),
-                i18n::format_count(containment.net)
-            ),
-            figures.verdicts.net_containment.as_ref(),
-        );
-        if let Some(gross_rate) = containment.gross_rate {
-            line(
-                &mut out,
-                format!(
-                    "    {}",
-                    words::BEFORE_ADJUSTMENT.fill(
-                        lang,
-                        &[
-                            ("rate", i18n::format_percent(gross_rate)),
-                            ("count", i18n::format_count(containment.gross)),
-                        ],
-                    )
-                ),
-            );
+    let tiles = match &presented.state {
+        PresentedState::Ok(tiles) => tiles,
+        PresentedState::Forming { .. } => {
+            row(&mut out, lang, names::CONVERSATIONS, volume, None);
+            return out;
         }
-    }
-    row(&mut out, lang, words::CONVERSATIONS, volume, None);
-    let after_hours = match (figures.after_hours.status, figures.after_hours.count) {
-        (TileStatus::Ok, Some(count)) => match figures.after_hours.share {
-            Some(share) => format!(
-                "{} ({})",
-                i18n::format_count(count),
-                i18n::format_percent(share)
-            ),
-            None => i18n::format_count(count),
-        },
-        _ => words::NOT_AVAILABLE.text(lang).to_string(),
     };
-    row(
-        &mut out,
-        lang,
-        words::AFTER_HOURS,
-        after_hours,
-        figures.verdicts.after_hours.as_ref(),
-    );
-    let saved = match (figures.work_absorbed.hours, figures.work_absorbed.rupiah) {
-        (Some(hours), Some(rupiah)) => words::HOURS_VALUE.fill(
-            lang,
-            &[
-                ("hours", i18n::format_decimal(hours, 1)),
-                ("rupiah", i18n::format_rupiah(rupiah)),
-            ],
-        ),
-        _ => i18n::report::NOTE_SET_ASSUMPTION.text(lang).to_string(),
-    };
-    row(&mut out, lang, words::TEAM_TIME_SAVED, saved, None);
-
-    heading(&mut out, words::JOURNEY.text(lang));
-    let not_available = || words::NOT_AVAILABLE.text(lang).to_string();
-    match &figures.journey {
-        Some(journey) => {
-            let shares = figures.journey_shares;
-            for (phrase, count, share) in [
-                (words::AI_ONLY, journey.ai_only, shares.map(|s| s.ai_only)),
-                (
-                    words::AI_ASSISTED,
-                    journey.ai_assisted,
-                    shares.map(|s| s.ai_assisted),
-                ),
-                (
-                    words::ESCALATED,
-                    journey.escalated,
-                    shares.map(|s| s.escalated),
-                ),
-            ] {
-                let value = match share {
-                    Some(share) => format!(
-                        "{} ({})",
-                        i18n::format_percent(share),
-                        i18n::format_count(count)
-                    ),
-                    None => i18n::format_count(count),
-                };
-                row(&mut out, lang, phrase, value, None);
-            }
-            row(
-                &mut out,
-                lang,
-                words::OTHER,
-                i18n::format_count(journey.other),
-                None,
-            );
-        }
-        None => row(&mut out, lang, words::JOURNEY, not_available(), None),
-    }
-
-    heading(&mut out, words::GOOD_JOB.text(lang));
-    let came_back = figures
-        .quality
-        .and_then(|q| q.reopen_rate)
-        .map(i18n::format_percent)
-        .unwrap_or_else(|| words::NOT_AVAILABLE.text(lang).to_string());
-    row(
-        &mut out,
-        lang,
-        words::CAME_BACK,
-        came_back,
-        figures.verdicts.reopen_rate.as_ref(),
-    );
-    let mood = match &figures.verdicts.sentiment {
-        Some(verdict) => words::MOOD_VALUE.fill(
-            lang,
-            &[("verdict", report_words::label(*verdict, lang).to_string())],
-        ),
-        None => words::NOT_AVAILABLE.text(lang).to_string(),
-    };
-    row(&mut out, lang, words::MOOD, mood, None);
-    let turns = figures
-        .quality
-        .and_then(|q| q.turns_avg)
-        .map(|turns| words::MESSAGES_VALUE.fill(lang, &[("turns", i18n::format_decimal(turns, 1))]))
-        .unwrap_or_else(|| words::NOT_AVAILABLE.text(lang).to_string());
-    row(
-        &mut out,
-        lang,
-        words::MESSAGES_TO_SOLVE,
-        turns,
-        figures.verdicts.turns.as_ref(),
-    );
-
-    heading(&mut out, words::TREND.text(lang));
-    for point in &figures.trend.points {
-        let label = if point.from == point.to {
-            i18n::format_date(point.from, lang)
-        } else {
-            format!(
-                "{} – {}",
-                i18n::format_date(point.from, lang),
-                i18n::format_date(point.to, lang)
-            )
-        };
-        let value = match point.net_rate {
-            Some(rate) => format!(
-                "{:>4} {}",
-                i18n::format_percent(rate),
+    what_your_ai_did(&mut out, tiles, volume, lang);
+    journey(&mut out, tiles, lang);
+    good_job(&mut out, tiles, lang);
+    heading(&mut out, names::TREND.text(lang));
+    for point in &tiles.trend.rows {
+        let value = match (&point.percent, point.net_rate) {
+            (Some(percent), Some(rate)) => format!(
+                "{percent:>4} {}",
                 "█".repeat((rate * 30.0).round() as usize)
             ),
-            None => "   –".to_string(),
+            _ => "   –".to_string(),
         };
-        line(&mut out, format!("  {label:<27} {value}"));
+        let _ = writeln!(out, "  {:<27} {value}", point.period);
     }
-
-    let notes = report_words::notes(report, lang);
-    if !notes.is_empty() {
+    if !tiles.notes.is_empty() {
         heading(&mut out, words::NOTES.text(lang));
-        for note in &notes {
-            line(&mut out, wrap(&format!("• {note}"), 78));
+        for note in &tiles.notes {
+            let _ = writeln!(out, "{}", wrap(&format!("• {note}"), 78));
         }
     }
     out
+}
+
+fn what_your_ai_did(out: &mut String, tiles: &Tiles, volume: String, lang: Lang) {
+    heading(out, names::WHAT_YOUR_AI_DID.text(lang));
+    let solved = &tiles.solved_alone;
+    if let Some(net) = &solved.net {
+        let value = format!("{} ({})", net.percent, net.count);
+        row(
+            out,
+            lang,
+            names::SOLVED_ALONE,
+            value,
+            solved.verdict.as_ref(),
+        );
+        if let Some(gross) = &solved.gross {
+            let before = words::BEFORE_ADJUSTMENT.fill(
+                lang,
+                &[
+                    ("rate", gross.percent.clone()),
+                    ("count", gross.count.clone()),
+                ],
+            );
+            let _ = writeln!(out, "    {before}");
+        }
+    }
+    row(out, lang, names::CONVERSATIONS, volume, None);
+    let after_hours = &tiles.after_hours;
+    let value = match &after_hours.figure {
+        Some(figure) => match &figure.share {
+            Some(share) => format!("{} ({share})", figure.count),
+            None => figure.count.clone(),
+        },
+        None => not_available(lang),
+    };
+    row(
+        out,
+        lang,
+        names::AFTER_HOURS,
+        value,
+        after_hours.verdict.as_ref(),
+    );
+    let saved = &tiles.time_saved;
+    let value = match (&saved.hours, &saved.rupiah) {
+        (Some(hours), Some(rupiah)) => words::HOURS_VALUE.fill(
+            lang,
+            &[("hours", hours.clone()), ("rupiah", rupiah.clone())],
+        ),
+        _ => i18n::report::NOTE_SET_ASSUMPTION.text(lang).to_string(),
+    };
+    row(out, lang, names::TIME_SAVED, value, None);
+}
+
+fn journey(out: &mut String, tiles: &Tiles, lang: Lang) {
+    heading(out, names::TOGETHER.text(lang));
+    let Some(journey) = &tiles.journey else {
+        row(out, lang, names::TOGETHER, not_available(lang), None);
+        return;
+    };
+    for segment in &journey.segments {
+        let value = if journey.has_shares {
+            format!("{}% ({})", segment.percent, segment.count)
+        } else {
+            segment.count.clone()
+        };
+        let _ = writeln!(out, "  {:<48} {value}", segment.label);
+    }
+    let other = journey.other_count.clone();
+    row(out, lang, words::OTHER, other, None);
+}
+
+fn good_job(out: &mut String, tiles: &Tiles, lang: Lang) {
+    heading(out, names::GOOD_JOB.text(lang));
+    let quality = tiles.quality.as_ref();
+    let came_back = quality.and_then(|q| q.came_back.clone());
+    row(
+        out,
+        lang,
+        names::CAME_BACK,
+        came_back.unwrap_or_else(|| not_available(lang)),
+        quality.and_then(|q| q.came_back_verdict.as_ref()),
+    );
+    let mood = match quality.and_then(|q| q.mood.clone()) {
+        Some(verdict) => words::MOOD_VALUE.fill(lang, &[("verdict", verdict)]),
+        None => not_available(lang),
+    };
+    row(out, lang, names::MOOD, mood, None);
+    let turns = match quality.and_then(|q| q.turns.clone()) {
+        Some(turns) => words::MESSAGES_VALUE.fill(lang, &[("turns", turns)]),
+        None => not_available(lang),
+    };
+    row(
+        out,
+        lang,
+        names::MESSAGES_TO_SOLVE,
+        turns,
+        quality.and_then(|q| q.turns_verdict.as_ref()),
+    );
+}
+
+fn not_available(lang: Lang) -> String {
+    names::NOT_AVAILABLE.text(lang).to_string()
 }
 
 fn heading(out: &mut String, text: &str) {
     let _ = writeln!(out, "\n{text}\n{}", "─".repeat(text.chars().count()));
 }
 
-fn row(out: &mut String, lang: Lang, label: Phrase, value: String, verdict: Option<&Verdict>) {
+fn row(out: &mut String, lang: Lang, label: Phrase, value: String, verdict: Option<&VerdictView>) {
     let verdict = verdict
-        .map(|v| format!("  [{}]", report_words::label(*v, lang)))
+        .map(|v| format!("  [{}]", v.label))
         .unwrap_or_default();
     let _ = writeln!(out, "  {:<48} {value}{verdict}", label.text(lang));
 }

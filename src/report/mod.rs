@@ -1,9 +1,11 @@
 //! The report between the metrics and the people who read it: this module reads what
 //! a report needs from the datamart (never from raw rooms) and hands it to the pure
-//! assembly in `metrics::report`; `words` puts the result into sentences and `wire`
-//! into the API's JSON.
+//! assembly in `metrics::report`; `words` puts the result into sentences,
+//! `presentation` into the tiles the page and the terminal lay out, and `wire` into
+//! the API's JSON.
 
 pub mod conversations;
+pub(crate) mod presentation;
 pub mod wire;
 pub mod words;
 

@@ -2,29 +2,26 @@
 
 use chrono::NaiveDate;
 
-use super::percent;
 use crate::i18n::{self, Lang};
 use crate::metrics::report::TrendPoint;
 
-pub(super) fn projection(figures: &crate::metrics::report::Figures) -> Option<(f64, f64, f64)> {
-    match figures.forecast.as_ref()?.outcome {
-        crate::metrics::forecast::Outcome::Ok(p) => Some((p.low, p.net_rate, p.high)),
-        _ => None,
-    }
-}
+// The chart's size and its margins, in the SVG's own units.
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 200.0;
+const LEFT: f64 = 44.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 12.0;
+const BOTTOM: f64 = 28.0;
 
+/// The trend as an SVG line chart, drawn here so the page needs no chart library.
+/// Periods without conversations break the line instead of pretending to be 0 %;
+/// the forecast, as (low, projected, high), is drawn right of the last point.
 pub fn trend_svg(
     points: &[TrendPoint],
     baseline: Option<f64>,
     projection: Option<(f64, f64, f64)>,
     lang: Lang,
 ) -> String {
-    const WIDTH: f64 = 640.0;
-    const HEIGHT: f64 = 200.0;
-    const LEFT: f64 = 44.0;
-    const RIGHT: f64 = 12.0;
-    const TOP: f64 = 12.0;
-    const BOTTOM: f64 = 28.0;
     // With a projection, the last slot on the right is next month's.
     let reserved = if projection.is_some() { 48.0 } else { 0.0 };
     let plot_width = WIDTH - LEFT - RIGHT - reserved;
@@ -47,7 +44,7 @@ pub fn trend_svg(
             WIDTH - RIGHT,
             LEFT - 6.0,
             y(level) + 4.0,
-            percent(level),
+            i18n::format_percent(level),
             y = y(level)
         ));
     }
@@ -104,6 +101,15 @@ pub fn trend_svg(
             ));
         }
     }
+    svg.push_str(&period_labels(points, lang));
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The first and last day under the chart, and the key to hollow points when some
+/// can still change.
+fn period_labels(points: &[TrendPoint], lang: Lang) -> String {
+    let mut svg = String::new();
     let label = |day: NaiveDate| {
         let text = i18n::format_date(day, lang);
         text.rsplit_once(' ')
@@ -131,6 +137,5 @@ pub fn trend_svg(
             crate::i18n::report::TREND_PROVISIONAL.text(lang)
         ));
     }
-    svg.push_str("</svg>");
     svg
 }
