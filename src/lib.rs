@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod cli;
 pub mod domain;
+pub(crate) mod exports;
 pub mod generate;
 pub mod i18n;
 pub mod import;

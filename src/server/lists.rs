@@ -1,24 +1,22 @@
 //! The conversations behind each figure (docs/metrics.md §4.9): which list a caller
-//! asks for, the keyset cursor that pages through it, and the downloads (CSV and
-//! workbook) that stream a whole list or the daily series with bounded memory.
-//! The routes in `routes::lists` only parse requests and answer with these.
+//! asks for, the keyset cursor that pages through it, the pages a download is
+//! written from, how many downloads run at once, and how each one's end is
+//! recorded. The files themselves are written in `crate::exports`; the routes in
+//! `routes::lists` only parse requests and answer with these.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use bytes::Bytes;
 use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use crate::domain::{DateRange, OrgId, Organization};
-use crate::i18n::{self, api as api_words, lists as words, Lang};
+use crate::domain::{DateRange, OrgId};
+use crate::exports::{DownloadOutcome, Export, Pages};
+use crate::i18n::api as api_words;
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
-use crate::metrics::DailyCounters;
-use crate::report::conversations::{self, Cell, Conversation, InboxLinks};
 use crate::server::errors::ApiError;
 use crate::server::observability::Metrics;
 use crate::store::{ConversationQuery, ListPosition, Store, StoreError};
@@ -34,9 +32,6 @@ pub(crate) const MAX_PAGE_ROWS: usize = 200;
 pub(crate) const MAX_CURSOR_BYTES: usize = 4 * 1024;
 /// Rows a download reads from the datamart at a time: what a download holds in memory.
 pub(crate) const DOWNLOAD_PAGE_ROWS: usize = 5_000;
-/// A workbook holds at most this many conversations (Excel's sheet ends at
-/// 1 048 576 rows); it says so when a list is longer, and the CSV has them all.
-pub(crate) const MAX_WORKBOOK_ROWS: usize = 1_000_000;
 /// How long one page read may take.
 pub(crate) const PAGE_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -165,65 +160,6 @@ async fn read(
         .map_err(|_| StoreError::TimedOut("reading a conversation list".into()))?
 }
 
-/// A download's bytes, sent to the response as they are made. A download that
-/// stops before its end (the datamart, the workbook, a stalled client) ends the
-/// stream with an error, so the connection is aborted and the client sees a
-/// broken download, never a file that looks whole but is cut short.
-pub struct Chunks {
-    receiver: mpsc::Receiver<Result<Bytes, std::io::Error>>,
-    /// Set by the producer once the whole file was handed over.
-    complete: Arc<std::sync::atomic::AtomicBool>,
-    ended: bool,
-}
-
-/// The sending side of `Chunks`, and the flag its producer sets when done.
-type ChunkSender = (
-    mpsc::Sender<Result<Bytes, std::io::Error>>,
-    Chunks,
-    Arc<std::sync::atomic::AtomicBool>,
-);
-
-impl Chunks {
-    fn new() -> ChunkSender {
-        let (sender, receiver) = mpsc::channel(2);
-        let complete = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let chunks = Self {
-            receiver,
-            complete: Arc::clone(&complete),
-            ended: false,
-        };
-        (sender, chunks, complete)
-    }
-
-    pub fn poll_next(
-        &mut self,
-        context: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<Bytes, std::io::Error>>> {
-        if self.ended {
-            return std::task::Poll::Ready(None);
-        }
-        match self.receiver.poll_recv(context) {
-            std::task::Poll::Ready(None)
-                if !self.complete.load(std::sync::atomic::Ordering::Acquire) =>
-            {
-                self.ended = true;
-                std::task::Poll::Ready(Some(Err(std::io::Error::other(
-                    "the download stopped before its end",
-                ))))
-            }
-            std::task::Poll::Ready(Some(Err(error))) => {
-                self.ended = true;
-                std::task::Poll::Ready(Some(Err(error)))
-            }
-            other => other,
-        }
-    }
-}
-
-/// The pieces a CSV page is sent in: a client's progress is seen piece by piece,
-/// so the send timeout measures a client that takes nothing, not a slow one.
-const CSV_PIECE_BYTES: usize = 64 * 1024;
-
 /// The first page of a download, read before the response starts so that a
 /// datamart that cannot be read is a 503, not a cut-off file.
 pub struct FirstPage {
@@ -247,11 +183,7 @@ pub(crate) async fn first_download_page(
 
 /// Reads a whole list page by page into a channel that holds at most two pages, so
 /// a download of a million conversations never holds more than that in memory.
-fn pages(
-    store: std::sync::Arc<dyn Store>,
-    org: OrgId,
-    first: FirstPage,
-) -> mpsc::Receiver<Result<Vec<RoomOutcome>, StoreError>> {
+pub(crate) fn pages(store: Arc<dyn Store>, org: OrgId, first: FirstPage) -> Pages {
     let (sender, receiver) = mpsc::channel(2);
     let FirstPage { mut query, rows } = first;
     actix_web::rt::spawn(async move {
@@ -275,20 +207,6 @@ fn pages(
         }
     });
     receiver
-}
-
-/// Who a download is for and in which language, and when it was asked for.
-pub struct Download {
-    pub organization: Organization,
-    pub lang: Lang,
-    pub links: InboxLinks,
-    pub metrics: Arc<Metrics>,
-    pub started: Instant,
-    /// The download's place among those streamed at once, given back when the
-    /// download ends however it ends; `None` for the daily series (one small read).
-    pub slot: Option<DownloadSlot>,
-    /// A client that takes nothing for this long is cut off.
-    pub send_timeout: std::time::Duration,
 }
 
 /// How many conversation downloads a server streams at once (`server.
@@ -341,14 +259,20 @@ impl Drop for DownloadSlot {
     }
 }
 
-impl Download {
-    fn org(&self) -> &OrgId {
-        &self.organization.id
-    }
+/// Where a download's end is recorded: the export event, the export histogram
+/// (from the request to the last byte; the HTTP histogram ends when a streamed
+/// response starts), and the download's place among those streamed at once, given
+/// back when the download ends however it ends.
+pub(crate) struct DownloadRecord {
+    pub org: OrgId,
+    pub metrics: Arc<Metrics>,
+    pub started: Instant,
+    /// Held, never read: dropping the record frees the place. `None` for the
+    /// daily series (one small read).
+    pub _slot: Option<DownloadSlot>,
+}
 
-    /// The whole file was handed to the response: its event, and its time from the
-    /// request to the last byte in the export histogram (the HTTP histogram ends
-    /// when a streamed response starts).
+impl DownloadOutcome for DownloadRecord {
     fn finished(&self, export: Export, list: Option<ConversationList>, rows: u64) {
         let elapsed = self.started.elapsed();
         self.metrics
@@ -356,7 +280,7 @@ impl Download {
             .with_label_values(&[export.name()])
             .observe(elapsed.as_secs_f64());
         crate::server::observability::events::exported(
-            self.org().as_str(),
+            self.org.as_str(),
             export.name(),
             list.map(ConversationList::name).unwrap_or_default(),
             rows,
@@ -365,8 +289,6 @@ impl Download {
         );
     }
 
-    /// The file was cut off after its first byte: logged with the organization, and
-    /// the export event says so (`reason` is one of the event's closed set).
     fn failed(
         &self,
         export: Export,
@@ -375,9 +297,9 @@ impl Download {
         reason: &'static str,
         error: &dyn std::fmt::Display,
     ) {
-        tracing::error!(org_id = %self.org(), kind = export.name(), rows, reason, error = %error, "a download was cut off");
+        tracing::error!(org_id = %self.org, kind = export.name(), rows, reason, error = %error, "a download was cut off");
         crate::server::observability::events::exported(
-            self.org().as_str(),
+            self.org.as_str(),
             export.name(),
             list.map(ConversationList::name).unwrap_or_default(),
             rows,
@@ -385,628 +307,6 @@ impl Download {
             Some(reason),
         );
     }
-}
-
-/// What a download holds and in which format. Its name is the `kind` of the
-/// `impact_report_exported` event and of `impact_export_duration_seconds`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Export {
-    ConversationsCsv,
-    ConversationsXlsx,
-    DailyCsv,
-    DailyXlsx,
-}
-
-impl Export {
-    pub fn name(self) -> &'static str {
-        match self {
-            Export::ConversationsCsv => "conversations_csv",
-            Export::ConversationsXlsx => "conversations_xlsx",
-            Export::DailyCsv => "daily_csv",
-            Export::DailyXlsx => "daily_xlsx",
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Export::ConversationsCsv | Export::DailyCsv => "text/csv; charset=utf-8",
-            Export::ConversationsXlsx | Export::DailyXlsx => {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        }
-    }
-
-    /// A file name that says what the file holds, e.g.
-    /// `ai-agent-impact-conversations-solved_alone-2026-10-01-2026-10-31.csv`.
-    pub fn file_name(self, list: Option<ConversationList>, range: DateRange) -> String {
-        let (what, extension) = match self {
-            Export::ConversationsCsv => ("conversations", "csv"),
-            Export::ConversationsXlsx => ("conversations", "xlsx"),
-            Export::DailyCsv => ("daily", "csv"),
-            Export::DailyXlsx => ("daily", "xlsx"),
-        };
-        let list = list
-            .map(|list| format!("-{}", list.name()))
-            .unwrap_or_default();
-        format!(
-            "ai-agent-impact-{what}{list}-{}-{}.{extension}",
-            range.from(),
-            range.to()
-        )
-    }
-}
-
-/// The list as CSV (RFC 4180, UTF-8, header in the caller's language), streamed.
-pub fn conversations_csv(
-    store: std::sync::Arc<dyn Store>,
-    download: Download,
-    first: FirstPage,
-) -> Chunks {
-    let (sender, chunks, complete) = Chunks::new();
-    let list = first.query.list;
-    let mut pages = pages(store, download.org().clone(), first);
-    actix_web::rt::spawn(async move {
-        let timezone = download.organization.timezone;
-        let header = csv_chunk(|w| w.write_record(conversations::columns(download.lang)));
-        let timeout = download.send_timeout;
-        if let Some(reason) = stopped(send_chunk(&sender, header, timeout).await) {
-            download.failed(Export::ConversationsCsv, Some(list), 0, reason, &reason);
-            return;
-        }
-        let mut rows = 0u64;
-        while let Some(page) = pages.recv().await {
-            let page = match page {
-                Ok(page) => page,
-                Err(error) => {
-                    download.failed(
-                        Export::ConversationsCsv,
-                        Some(list),
-                        rows,
-                        "datamart_unavailable",
-                        &error,
-                    );
-                    let failed = std::io::Error::other("the datamart could not be read");
-                    send_chunk(&sender, Err(failed), timeout).await;
-                    return;
-                }
-            };
-            let chunk = csv_chunk(|w| {
-                for room in &page {
-                    let row = Conversation::new(room, timezone, &download.links);
-                    w.write_record(row.cells(download.lang).iter().map(Cell::csv))?;
-                }
-                Ok(())
-            });
-            let pieces: Vec<Result<Bytes, std::io::Error>> = match chunk {
-                Ok(bytes) => (0..bytes.len())
-                    .step_by(CSV_PIECE_BYTES)
-                    .map(|at| Ok(bytes.slice(at..(at + CSV_PIECE_BYTES).min(bytes.len()))))
-                    .collect(),
-                Err(error) => vec![Err(error)],
-            };
-            for piece in pieces {
-                if let Some(reason) = stopped(send_chunk(&sender, piece, timeout).await) {
-                    download.failed(Export::ConversationsCsv, Some(list), rows, reason, &reason);
-                    return;
-                }
-            }
-            rows += page.len() as u64;
-        }
-        complete.store(true, std::sync::atomic::Ordering::Release);
-        download.finished(Export::ConversationsCsv, Some(list), rows);
-    });
-    chunks
-}
-
-/// How a chunk was handed to the response.
-enum Sent {
-    Taken,
-    /// The download is over: the chunk was the error that ends it.
-    Ended,
-    /// The client went away.
-    Gone,
-    /// The client took nothing for the send timeout.
-    Stalled,
-}
-
-/// Hands one chunk (or the error that ends the file) to the response, waiting at
-/// most `timeout` for the client to take the chunks before it.
-async fn send_chunk(
-    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
-    chunk: Result<Bytes, std::io::Error>,
-    timeout: std::time::Duration,
-) -> Sent {
-    let going_on = chunk.is_ok();
-    match sender.send_timeout(chunk, timeout).await {
-        Ok(()) if going_on => Sent::Taken,
-        Ok(()) => Sent::Ended,
-        Err(mpsc::error::SendTimeoutError::Timeout(_)) => Sent::Stalled,
-        Err(mpsc::error::SendTimeoutError::Closed(_)) => Sent::Gone,
-    }
-}
-
-/// Why a download stops after a chunk, as the export event's `reason`; `None`: it
-/// goes on.
-fn stopped(sent: Sent) -> Option<&'static str> {
-    match sent {
-        Sent::Taken => None,
-        Sent::Ended => Some("workbook_error"),
-        Sent::Gone => Some("client_gone"),
-        Sent::Stalled => Some("client_stalled"),
-    }
-}
-
-fn csv_chunk(
-    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
-) -> Result<Bytes, std::io::Error> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    write(&mut writer).map_err(std::io::Error::other)?;
-    writer
-        .into_inner()
-        .map(Bytes::from)
-        .map_err(|error| std::io::Error::other(error.to_string()))
-}
-
-/// The list as an Excel workbook: the conversations (at most `MAX_WORKBOOK_ROWS`)
-/// and a sheet that says what they mean. Written on a blocking thread with the
-/// worksheet kept on disk (rust_xlsxwriter's constant-memory mode) and the file
-/// streamed out as it is zipped.
-pub fn conversations_xlsx(
-    store: std::sync::Arc<dyn Store>,
-    download: Download,
-    first: FirstPage,
-) -> Chunks {
-    let (sender, chunks, complete) = Chunks::new();
-    let list = first.query.list;
-    let range = first.query.days;
-    let mut pages = pages(store, download.org().clone(), first);
-    let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let lang = download.lang;
-        let timezone = download.organization.timezone;
-        let result = (|| -> Result<u64, rust_xlsxwriter::XlsxError> {
-            let mut workbook = rust_xlsxwriter::Workbook::new();
-            let bold = rust_xlsxwriter::Format::new().set_bold();
-            let link = rust_xlsxwriter::Format::new()
-                .set_font_color(rust_xlsxwriter::Color::Blue)
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single);
-            let sheet = workbook.add_worksheet_with_constant_memory()?;
-            sheet.set_name(words::SHEET_CONVERSATIONS.text(lang))?;
-            for (column, title) in conversations::columns(lang).into_iter().enumerate() {
-                sheet.write_string_with_format(0, column as u16, title, &bold)?;
-            }
-            let mut rows = 0u64;
-            let mut truncated = false;
-            'pages: while let Some(page) = pages.blocking_recv() {
-                // A client that went away stops the workbook at once, not after
-                // reading the whole list.
-                if sender.is_closed() {
-                    return Err(rust_xlsxwriter::XlsxError::IoError(std::io::Error::new(
-                        std::io::ErrorKind::BrokenPipe,
-                        "the client went away",
-                    )));
-                }
-                let page = page.map_err(|error| {
-                    tracing::error!(org_id = %download.org(), error = %error, "a workbook download stopped");
-                    rust_xlsxwriter::XlsxError::ParameterError("the datamart could not be read".into())
-                })?;
-                for room in &page {
-                    if rows as usize >= MAX_WORKBOOK_ROWS {
-                        truncated = true;
-                        // Stop the page reader too: nothing more is written.
-                        pages.close();
-                        break 'pages;
-                    }
-                    let row = (rows + 1) as u32;
-                    write_conversation(
-                        sheet,
-                        row,
-                        &Conversation::new(room, timezone, &download.links),
-                        lang,
-                        &link,
-                    )?;
-                    rows += 1;
-                }
-            }
-            let about = workbook.add_worksheet();
-            about.set_name(words::SHEET_ABOUT.text(lang))?;
-            let mut line = write_about(about, &download.organization, range, lang, &bold)?;
-            about.write_string(line, 0, conversations::label(list).text(lang))?;
-            line += 1;
-            if truncated {
-                about.write_string(
-                    line,
-                    0,
-                    words::MORE_THAN_FITS.fill(
-                        lang,
-                        &[("rows", i18n::format_count(MAX_WORKBOOK_ROWS as i64))],
-                    ),
-                )?;
-            }
-            workbook.save_to_writer(ChannelWriter::new(
-                sender.clone(),
-                download.send_timeout,
-                runtime,
-            ))?;
-            Ok(rows)
-        })();
-        match result {
-            Ok(rows) => {
-                complete.store(true, std::sync::atomic::Ordering::Release);
-                download.finished(Export::ConversationsXlsx, Some(list), rows)
-            }
-            Err(error) => {
-                let reason = match &error {
-                    rust_xlsxwriter::XlsxError::ParameterError(_) => "datamart_unavailable",
-                    rust_xlsxwriter::XlsxError::IoError(io)
-                        if io.kind() == std::io::ErrorKind::TimedOut =>
-                    {
-                        "client_stalled"
-                    }
-                    rust_xlsxwriter::XlsxError::IoError(_) => "client_gone",
-                    _ => "workbook_error",
-                };
-                download.failed(Export::ConversationsXlsx, Some(list), 0, reason, &error);
-                // Never waits: a stalled client's channel is full, and the stream
-                // ends with an error anyway once this thread lets go of it.
-                let _ = sender.try_send(Err(std::io::Error::other(error.to_string())));
-            }
-        }
-    });
-    chunks
-}
-
-/// The most characters an Excel cell holds.
-const MAX_CELL_CHARS: usize = 32_767;
-
-/// A text cell as the workbook writes it: invisible characters shown, and cut to
-/// what a cell holds (a live source's channels and contact ids are not bounded),
-/// so one long value never breaks the whole file.
-fn workbook_text(text: &str) -> String {
-    let shown = crate::text::show_invisible(text);
-    if shown.chars().count() <= MAX_CELL_CHARS {
-        return shown.into_owned();
-    }
-    let mut cut: String = shown.chars().take(MAX_CELL_CHARS - 1).collect();
-    cut.push('…');
-    cut
-}
-
-/// The longest link Excel's `HYPERLINK` takes; a longer one is written as text.
-const MAX_WORKBOOK_LINK: usize = 255;
-
-fn write_conversation(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    row: u32,
-    conversation: &Conversation,
-    lang: Lang,
-    link_format: &rust_xlsxwriter::Format,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
-    for (column, cell) in conversation.cells(lang).into_iter().enumerate() {
-        let column = column as u16;
-        match cell {
-            Cell::Text(text) => sheet.write_string(row, column, workbook_text(&text))?,
-            Cell::Number { value, .. } => sheet.write_number(row, column, value)?,
-            // A `HYPERLINK` formula, not a worksheet hyperlink: the library keeps
-            // every hyperlink in memory until the file is saved (a workbook's memory
-            // would grow with its rows) and percent-encodes the link a second time.
-            // The link is ours (a checked template, the id percent-encoded), so it
-            // holds no quote to break out of the formula.
-            Cell::Link(url) if url.len() <= MAX_WORKBOOK_LINK && !url.contains('"') => sheet
-                .write_formula_with_format(
-                    row,
-                    column,
-                    rust_xlsxwriter::Formula::new(format!("=HYPERLINK(\"{url}\")"))
-                        .set_result(url.as_str()),
-                    link_format,
-                )?,
-            Cell::Link(url) => sheet.write_string(row, column, workbook_text(&url))?,
-            Cell::Empty => sheet,
-        };
-    }
-    Ok(())
-}
-
-/// The "what this means" sheet's title and lines; returns the next free row.
-fn write_about(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    organization: &Organization,
-    range: DateRange,
-    lang: Lang,
-    bold: &rust_xlsxwriter::Format,
-) -> Result<u32, rust_xlsxwriter::XlsxError> {
-    let title = words::ABOUT_TITLE.fill(
-        lang,
-        &[
-            ("org", organization.name.clone()),
-            ("from", i18n::format_date(range.from(), lang)),
-            ("to", i18n::format_date(range.to(), lang)),
-            ("timezone", organization.timezone.name().to_string()),
-        ],
-    );
-    sheet.write_string_with_format(0, 0, title, bold)?;
-    sheet.set_column_width(0, 120)?;
-    let mut line = 2;
-    for phrase in words::ABOUT_LINES {
-        sheet.write_string(line, 0, phrase.text(lang))?;
-        line += 1;
-    }
-    Ok(line + 1)
-}
-
-/// Sends what the workbook writes to the response in chunks of 64 KiB.
-struct ChannelWriter {
-    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
-    buffer: Vec<u8>,
-    /// A client that takes nothing for this long fails the write (and so the
-    /// workbook, whose thread and temporary file then go).
-    timeout: std::time::Duration,
-    runtime: tokio::runtime::Handle,
-}
-
-impl ChannelWriter {
-    const CHUNK: usize = 64 * 1024;
-
-    fn new(
-        sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
-        timeout: std::time::Duration,
-        runtime: tokio::runtime::Handle,
-    ) -> Self {
-        Self {
-            sender,
-            buffer: Vec::with_capacity(Self::CHUNK),
-            timeout,
-            runtime,
-        }
-    }
-
-    fn send(&mut self) -> std::io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(
-            &mut self.buffer,
-            Vec::with_capacity(Self::CHUNK),
-        ));
-        self.runtime
-            .block_on(self.sender.send_timeout(Ok(chunk), self.timeout))
-            .map_err(|error| match error {
-                mpsc::error::SendTimeoutError::Timeout(_) => std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "the client took nothing for the send timeout",
-                ),
-                mpsc::error::SendTimeoutError::Closed(_) => {
-                    std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
-                }
-            })
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= Self::CHUNK {
-            self.send()?;
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.send()
-    }
-}
-
-impl Drop for ChannelWriter {
-    fn drop(&mut self) {
-        let _ = self.send();
-    }
-}
-
-/// One line of the daily series: a day's counters (or the period's, summed) as the
-/// report counts them. While the range is still forming its baseline the report
-/// shows volume only, and so does the download: the outcome columns are empty
-/// (docs/metrics.md §4.7).
-struct DailyLine {
-    label: String,
-    total: DailyCounters,
-    forming: bool,
-    with_hours: bool,
-}
-
-/// A cell of the daily series, as both downloads write it.
-enum DailyCell {
-    Text(String),
-    Count(i64),
-    Rate(f64),
-    Empty,
-}
-
-impl DailyLine {
-    fn new(label: String, rows: &[DailyCounters], with_hours: bool, forming: bool) -> Self {
-        let mut total = DailyCounters::default();
-        for row in rows {
-            total.add(row);
-        }
-        DailyLine {
-            label,
-            total,
-            forming,
-            with_hours,
-        }
-    }
-
-    /// A figure shown only once the baseline has formed.
-    fn outcome(&self, count: i64) -> DailyCell {
-        if self.forming {
-            DailyCell::Empty
-        } else {
-            DailyCell::Count(count)
-        }
-    }
-}
-
-/// A column of the daily series: its title and how a line fills it.
-type DailyColumn = (i18n::Phrase, fn(&DailyLine) -> DailyCell);
-
-/// The daily series' columns, in order. Both downloads write exactly these.
-const DAILY_COLUMNS: [DailyColumn; 13] = [
-    (words::DAILY_DAY, |line| DailyCell::Text(line.label.clone())),
-    (words::DAILY_ALL, |line| {
-        DailyCell::Count(line.total.eligible + line.total.test_chats + line.total.spam)
-    }),
-    (words::DAILY_COUNTED, |line| {
-        DailyCell::Count(line.total.eligible)
-    }),
-    (words::DAILY_TEST_CHATS, |line| {
-        DailyCell::Count(line.total.test_chats)
-    }),
-    (words::DAILY_SPAM, |line| DailyCell::Count(line.total.spam)),
-    (words::DAILY_AI_HANDLED, |line| {
-        DailyCell::Count(line.total.ai_handled)
-    }),
-    (words::DAILY_SOLVED_ALONE, |line| {
-        line.outcome(line.total.net())
-    }),
-    (words::DAILY_CAME_BACK, |line| {
-        line.outcome(line.total.reopened)
-    }),
-    (words::DAILY_AI_ASSISTED, |line| {
-        line.outcome(line.total.ai_assisted)
-    }),
-    (words::DAILY_ESCALATED, |line| {
-        line.outcome(line.total.escalated)
-    }),
-    (words::DAILY_OTHER, |line| line.outcome(line.total.other)),
-    (words::DAILY_AFTER_HOURS, |line| {
-        if line.with_hours {
-            line.outcome(line.total.after_hours)
-        } else {
-            DailyCell::Empty
-        }
-    }),
-    (words::DAILY_NET_RATE, |line| {
-        if line.forming || line.total.eligible == 0 {
-            DailyCell::Empty
-        } else {
-            DailyCell::Rate(line.total.net() as f64 / line.total.eligible as f64)
-        }
-    }),
-];
-
-/// Every day of the range up to the last one the datamart holds, oldest first (a
-/// day without rooms is a row of zeros, as the report counts it), then the whole
-/// period, which is the report's own totals.
-fn daily_lines(
-    organization: &Organization,
-    range: DateRange,
-    days: &[DailyCounters],
-    lang: Lang,
-    forming: bool,
-) -> Vec<DailyLine> {
-    let with_hours = organization.business_hours.is_some();
-    let by_day: std::collections::HashMap<NaiveDate, &DailyCounters> =
-        days.iter().map(|row| (row.day, row)).collect();
-    let last = by_day.keys().max().copied();
-    let all: Vec<DailyCounters> = range
-        .iter_days()
-        .take_while(|day| Some(*day) <= last)
-        .map(|day| {
-            by_day
-                .get(&day)
-                .map_or_else(|| DailyCounters::empty(day), |row| (*row).clone())
-        })
-        .collect();
-    let mut lines: Vec<DailyLine> = all
-        .iter()
-        .map(|row| {
-            let one = std::slice::from_ref(row);
-            DailyLine::new(row.day.to_string(), one, with_hours, forming)
-        })
-        .collect();
-    lines.push(DailyLine::new(
-        words::DAILY_TOTAL.text(lang).to_string(),
-        &all,
-        with_hours,
-        forming,
-    ));
-    lines
-}
-
-/// The daily series as CSV; at most 366 days, so it is made at once.
-pub fn daily_csv(
-    download: &Download,
-    days: &[DailyCounters],
-    range: DateRange,
-    forming: bool,
-) -> Result<Bytes, std::io::Error> {
-    let lines = daily_lines(&download.organization, range, days, download.lang, forming);
-    let bytes = csv_chunk(|w| {
-        w.write_record(
-            DAILY_COLUMNS
-                .iter()
-                .map(|(title, _)| title.text(download.lang)),
-        )?;
-        for line in &lines {
-            w.write_record(DAILY_COLUMNS.iter().map(|(_, cell)| match cell(line) {
-                DailyCell::Text(text) => text,
-                DailyCell::Count(count) => count.to_string(),
-                DailyCell::Rate(rate) => format!("{rate:.6}"),
-                DailyCell::Empty => String::new(),
-            }))?;
-        }
-        Ok(())
-    })?;
-    download.finished(Export::DailyCsv, None, lines.len().saturating_sub(1) as u64);
-    Ok(bytes)
-}
-
-/// The daily series as a workbook, with the sheet that says what it means.
-pub fn daily_xlsx(
-    download: &Download,
-    days: &[DailyCounters],
-    range: DateRange,
-    forming: bool,
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let lang = download.lang;
-    let lines = daily_lines(&download.organization, range, days, lang, forming);
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let percent = rust_xlsxwriter::Format::new().set_num_format("0%");
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(words::SHEET_DAILY.text(lang))?;
-    for (column, (title, _)) in DAILY_COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, title.text(lang), &bold)?;
-    }
-    for (index, line) in lines.iter().enumerate() {
-        let row = index as u32 + 1;
-        for (column, (_, cell)) in DAILY_COLUMNS.iter().enumerate() {
-            let column = column as u16;
-            match cell(line) {
-                DailyCell::Text(text) => {
-                    sheet.write_string(row, column, text)?;
-                }
-                DailyCell::Count(count) => {
-                    sheet.write_number(row, column, count as f64)?;
-                }
-                DailyCell::Rate(rate) => {
-                    sheet.write_number_with_format(row, column, rate, &percent)?;
-                }
-                DailyCell::Empty => {}
-            }
-        }
-    }
-    let about = workbook.add_worksheet();
-    about.set_name(words::SHEET_ABOUT.text(lang))?;
-    write_about(about, &download.organization, range, lang, &bold)?;
-    let bytes = workbook.save_to_buffer()?;
-    download.finished(
-        Export::DailyXlsx,
-        None,
-        lines.len().saturating_sub(1) as u64,
-    );
-    Ok(bytes)
 }
 
 /// A list query over `range`, from the optional cursor.

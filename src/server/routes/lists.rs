@@ -11,13 +11,14 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::Organization;
+use crate::exports::{self, Chunks, Download, Export};
 use crate::i18n::Lang;
 use crate::metrics::report::baseline_forming;
 use crate::report::conversations::Conversation;
 use crate::report::wire;
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalizedError};
-use crate::server::lists::{self, Chunks, Download, Export};
+use crate::server::lists::{self, DownloadRecord};
 use crate::server::reports::{report_scope, ApiReportQuery, AppState, ReportScope};
 use crate::store::StoreError;
 
@@ -133,12 +134,15 @@ fn details(
     slot: Option<lists::DownloadSlot>,
 ) -> Download {
     Download {
+        outcome: Box::new(DownloadRecord {
+            org: organization.id.clone(),
+            metrics: std::sync::Arc::clone(&state.metrics),
+            started,
+            _slot: slot,
+        }),
         organization,
         lang,
         links: state.inbox.clone(),
-        metrics: std::sync::Arc::clone(&state.metrics),
-        started,
-        slot,
         send_timeout: state.downloads.send_timeout(),
     }
 }
@@ -167,9 +171,10 @@ async fn list_download(
         .map_err(|e| e.in_lang(lang))?;
     let details = details(organization, lang, &state, started, Some(slot));
     let store = std::sync::Arc::clone(&state.store);
+    let pages = lists::pages(store, caller.org.clone(), first);
     let chunks = match export {
-        Export::ConversationsXlsx => lists::conversations_xlsx(store, details, first),
-        _ => lists::conversations_csv(store, details, first),
+        Export::ConversationsXlsx => exports::conversations_xlsx(details, list, range, pages),
+        _ => exports::conversations_csv(details, list, pages),
     };
     Ok(download(export, export.file_name(Some(list), range)).streaming(stream(chunks)))
 }
@@ -213,9 +218,9 @@ async fn daily_download(
     let details = details(organization, lang, &state, started, None);
     let internal = |error: String| ApiError::internal(error).in_lang(lang);
     let bytes = match export {
-        Export::DailyXlsx => lists::daily_xlsx(&details, &days, range, forming)
+        Export::DailyXlsx => exports::daily_xlsx(&details, &days, range, forming)
             .map_err(|e| internal(e.to_string()))?,
-        _ => lists::daily_csv(&details, &days, range, forming)
+        _ => exports::daily_csv(&details, &days, range, forming)
             .map_err(|e| internal(e.to_string()))?
             .to_vec(),
     };

@@ -1,0 +1,217 @@
+//! The daily series as CSV and as a workbook: every day of the range and the whole
+//! period, in the columns of `DAILY_COLUMNS`.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+
+use super::{csv_chunk, write_about, Download, Export};
+use crate::domain::{DateRange, Organization};
+use crate::i18n::{self, lists as words, Lang};
+use crate::metrics::DailyCounters;
+
+/// One line of the daily series: a day's counters (or the period's, summed) as the
+/// report counts them. While the range is still forming its baseline the report
+/// shows volume only, and so does the download: the outcome columns are empty
+/// (docs/metrics.md §4.7).
+struct DailyLine {
+    label: String,
+    total: DailyCounters,
+    forming: bool,
+    with_hours: bool,
+}
+
+/// A cell of the daily series, as both downloads write it.
+enum DailyCell {
+    Text(String),
+    Count(i64),
+    Rate(f64),
+    Empty,
+}
+
+impl DailyLine {
+    fn new(label: String, rows: &[DailyCounters], with_hours: bool, forming: bool) -> Self {
+        let mut total = DailyCounters::default();
+        for row in rows {
+            total.add(row);
+        }
+        DailyLine {
+            label,
+            total,
+            forming,
+            with_hours,
+        }
+    }
+
+    /// A figure shown only once the baseline has formed.
+    fn outcome(&self, count: i64) -> DailyCell {
+        if self.forming {
+            DailyCell::Empty
+        } else {
+            DailyCell::Count(count)
+        }
+    }
+}
+
+/// A column of the daily series: its title and how a line fills it.
+type DailyColumn = (i18n::Phrase, fn(&DailyLine) -> DailyCell);
+
+/// The daily series' columns, in order. Both downloads write exactly these.
+const DAILY_COLUMNS: [DailyColumn; 13] = [
+    (words::DAILY_DAY, |line| DailyCell::Text(line.label.clone())),
+    (words::DAILY_ALL, |line| {
+        DailyCell::Count(line.total.eligible + line.total.test_chats + line.total.spam)
+    }),
+    (words::DAILY_COUNTED, |line| {
+        DailyCell::Count(line.total.eligible)
+    }),
+    (words::DAILY_TEST_CHATS, |line| {
+        DailyCell::Count(line.total.test_chats)
+    }),
+    (words::DAILY_SPAM, |line| DailyCell::Count(line.total.spam)),
+    (words::DAILY_AI_HANDLED, |line| {
+        DailyCell::Count(line.total.ai_handled)
+    }),
+    (words::DAILY_SOLVED_ALONE, |line| {
+        line.outcome(line.total.net())
+    }),
+    (words::DAILY_CAME_BACK, |line| {
+        line.outcome(line.total.reopened)
+    }),
+    (words::DAILY_AI_ASSISTED, |line| {
+        line.outcome(line.total.ai_assisted)
+    }),
+    (words::DAILY_ESCALATED, |line| {
+        line.outcome(line.total.escalated)
+    }),
+    (words::DAILY_OTHER, |line| line.outcome(line.total.other)),
+    (words::DAILY_AFTER_HOURS, |line| {
+        if line.with_hours {
+            line.outcome(line.total.after_hours)
+        } else {
+            DailyCell::Empty
+        }
+    }),
+    (words::DAILY_NET_RATE, |line| {
+        if line.forming || line.total.eligible == 0 {
+            DailyCell::Empty
+        } else {
+            DailyCell::Rate(line.total.net() as f64 / line.total.eligible as f64)
+        }
+    }),
+];
+
+/// Every day of the range up to the last one the datamart holds, oldest first (a
+/// day without rooms is a row of zeros, as the report counts it), then the whole
+/// period, which is the report's own totals.
+fn daily_lines(
+    organization: &Organization,
+    range: DateRange,
+    days: &[DailyCounters],
+    lang: Lang,
+    forming: bool,
+) -> Vec<DailyLine> {
+    let with_hours = organization.business_hours.is_some();
+    let by_day: std::collections::HashMap<NaiveDate, &DailyCounters> =
+        days.iter().map(|row| (row.day, row)).collect();
+    let last = by_day.keys().max().copied();
+    let all: Vec<DailyCounters> = range
+        .iter_days()
+        .take_while(|day| Some(*day) <= last)
+        .map(|day| {
+            by_day
+                .get(&day)
+                .map_or_else(|| DailyCounters::empty(day), |row| (*row).clone())
+        })
+        .collect();
+    let mut lines: Vec<DailyLine> = all
+        .iter()
+        .map(|row| {
+            let one = std::slice::from_ref(row);
+            DailyLine::new(row.day.to_string(), one, with_hours, forming)
+        })
+        .collect();
+    lines.push(DailyLine::new(
+        words::DAILY_TOTAL.text(lang).to_string(),
+        &all,
+        with_hours,
+        forming,
+    ));
+    lines
+}
+
+/// The daily series as CSV; at most 366 days, so it is made at once.
+pub(crate) fn daily_csv(
+    download: &Download,
+    days: &[DailyCounters],
+    range: DateRange,
+    forming: bool,
+) -> Result<Bytes, std::io::Error> {
+    let lines = daily_lines(&download.organization, range, days, download.lang, forming);
+    let bytes = csv_chunk(|w| {
+        w.write_record(
+            DAILY_COLUMNS
+                .iter()
+                .map(|(title, _)| title.text(download.lang)),
+        )?;
+        for line in &lines {
+            w.write_record(DAILY_COLUMNS.iter().map(|(_, cell)| match cell(line) {
+                DailyCell::Text(text) => text,
+                DailyCell::Count(count) => count.to_string(),
+                DailyCell::Rate(rate) => format!("{rate:.6}"),
+                DailyCell::Empty => String::new(),
+            }))?;
+        }
+        Ok(())
+    })?;
+    download
+        .outcome
+        .finished(Export::DailyCsv, None, lines.len().saturating_sub(1) as u64);
+    Ok(bytes)
+}
+
+/// The daily series as a workbook, with the sheet that says what it means.
+pub(crate) fn daily_xlsx(
+    download: &Download,
+    days: &[DailyCounters],
+    range: DateRange,
+    forming: bool,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let lang = download.lang;
+    let lines = daily_lines(&download.organization, range, days, lang, forming);
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let percent = rust_xlsxwriter::Format::new().set_num_format("0%");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(words::SHEET_DAILY.text(lang))?;
+    for (column, (title, _)) in DAILY_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, title.text(lang), &bold)?;
+    }
+    for (index, line) in lines.iter().enumerate() {
+        let row = index as u32 + 1;
+        for (column, (_, cell)) in DAILY_COLUMNS.iter().enumerate() {
+            let column = column as u16;
+            match cell(line) {
+                DailyCell::Text(text) => {
+                    sheet.write_string(row, column, text)?;
+                }
+                DailyCell::Count(count) => {
+                    sheet.write_number(row, column, count as f64)?;
+                }
+                DailyCell::Rate(rate) => {
+                    sheet.write_number_with_format(row, column, rate, &percent)?;
+                }
+                DailyCell::Empty => {}
+            }
+        }
+    }
+    let about = workbook.add_worksheet();
+    about.set_name(words::SHEET_ABOUT.text(lang))?;
+    write_about(about, &download.organization, range, lang, &bold)?;
+    let bytes = workbook.save_to_buffer()?;
+    download.outcome.finished(
+        Export::DailyXlsx,
+        None,
+        lines.len().saturating_sub(1) as u64,
+    );
+    Ok(bytes)
+}

@@ -1,0 +1,248 @@
+//! The downloads: the conversations behind a figure and the daily series, as CSV
+//! and as Excel workbooks. Each format is written here, once, and a list of any
+//! length is streamed with bounded memory (two pages and, for a workbook, a
+//! temporary file). Nothing here knows HTTP: `server::routes::lists` answers with
+//! these files, `server::lists` reads the pages they are written from, and a
+//! download's end (its event and metric) is told through `DownloadOutcome`.
+
+mod conversations;
+mod daily;
+
+pub(crate) use conversations::{conversations_csv, conversations_xlsx, Pages};
+pub(crate) use daily::{daily_csv, daily_xlsx};
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use crate::domain::{DateRange, Organization};
+use crate::i18n::{self, lists as words, Lang};
+use crate::metrics::rooms::ConversationList;
+use crate::report::conversations::InboxLinks;
+
+/// Who a download is for, in which language, and where its end is told.
+pub(crate) struct Download {
+    pub organization: Organization,
+    pub lang: Lang,
+    pub links: InboxLinks,
+    /// A client that takes nothing for this long is cut off.
+    pub send_timeout: std::time::Duration,
+    pub outcome: Box<dyn DownloadOutcome>,
+}
+
+/// How a download ended, for its event and its metric. Dropped when the download
+/// ends however it ends.
+pub(crate) trait DownloadOutcome: Send + Sync {
+    /// The whole file was handed over; `rows` it held.
+    fn finished(&self, export: Export, list: Option<ConversationList>, rows: u64);
+    /// The file was cut off after its first byte; `reason` is one of the export
+    /// event's closed set (`datamart_unavailable`, `client_gone`, `client_stalled`,
+    /// `workbook_error`).
+    fn failed(
+        &self,
+        export: Export,
+        list: Option<ConversationList>,
+        rows: u64,
+        reason: &'static str,
+        error: &dyn std::fmt::Display,
+    );
+}
+
+/// What a download holds and in which format. Its name is the `kind` of the
+/// `impact_report_exported` event and of `impact_export_duration_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    ConversationsCsv,
+    ConversationsXlsx,
+    DailyCsv,
+    DailyXlsx,
+}
+
+impl Export {
+    pub fn name(self) -> &'static str {
+        match self {
+            Export::ConversationsCsv => "conversations_csv",
+            Export::ConversationsXlsx => "conversations_xlsx",
+            Export::DailyCsv => "daily_csv",
+            Export::DailyXlsx => "daily_xlsx",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Export::ConversationsCsv | Export::DailyCsv => "text/csv; charset=utf-8",
+            Export::ConversationsXlsx | Export::DailyXlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+
+    /// A file name that says what the file holds, e.g.
+    /// `ai-agent-impact-conversations-solved_alone-2026-10-01-2026-10-31.csv`.
+    pub fn file_name(self, list: Option<ConversationList>, range: DateRange) -> String {
+        let (what, extension) = match self {
+            Export::ConversationsCsv => ("conversations", "csv"),
+            Export::ConversationsXlsx => ("conversations", "xlsx"),
+            Export::DailyCsv => ("daily", "csv"),
+            Export::DailyXlsx => ("daily", "xlsx"),
+        };
+        let list = list
+            .map(|list| format!("-{}", list.name()))
+            .unwrap_or_default();
+        format!(
+            "ai-agent-impact-{what}{list}-{}-{}.{extension}",
+            range.from(),
+            range.to()
+        )
+    }
+}
+
+/// A download's bytes, sent to the response as they are made. A download that
+/// stops before its end (the datamart, the workbook, a stalled client) ends the
+/// stream with an error, so the connection is aborted and the client sees a
+/// broken download, never a file that looks whole but is cut short.
+pub struct Chunks {
+    receiver: mpsc::Receiver<Result<Bytes, std::io::Error>>,
+    /// Set by the producer once the whole file was handed over.
+    complete: Arc<std::sync::atomic::AtomicBool>,
+    ended: bool,
+}
+
+/// The sending side of `Chunks`, and the flag its producer sets when done.
+type ChunkSender = (
+    mpsc::Sender<Result<Bytes, std::io::Error>>,
+    Chunks,
+    Arc<std::sync::atomic::AtomicBool>,
+);
+
+impl Chunks {
+    fn new() -> ChunkSender {
+        let (sender, receiver) = mpsc::channel(2);
+        let complete = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let chunks = Self {
+            receiver,
+            complete: Arc::clone(&complete),
+            ended: false,
+        };
+        (sender, chunks, complete)
+    }
+
+    pub fn poll_next(
+        &mut self,
+        context: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Bytes, std::io::Error>>> {
+        if self.ended {
+            return std::task::Poll::Ready(None);
+        }
+        match self.receiver.poll_recv(context) {
+            std::task::Poll::Ready(None)
+                if !self.complete.load(std::sync::atomic::Ordering::Acquire) =>
+            {
+                self.ended = true;
+                std::task::Poll::Ready(Some(Err(std::io::Error::other(
+                    "the download stopped before its end",
+                ))))
+            }
+            std::task::Poll::Ready(Some(Err(error))) => {
+                self.ended = true;
+                std::task::Poll::Ready(Some(Err(error)))
+            }
+            other => other,
+        }
+    }
+}
+
+/// How a chunk was handed to the response.
+enum Sent {
+    Taken,
+    /// The download is over: the chunk was the error that ends it.
+    Ended,
+    /// The client went away.
+    Gone,
+    /// The client took nothing for the send timeout.
+    Stalled,
+}
+
+/// Hands one chunk (or the error that ends the file) to the response, waiting at
+/// most `timeout` for the client to take the chunks before it.
+async fn send_chunk(
+    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
+    chunk: Result<Bytes, std::io::Error>,
+    timeout: std::time::Duration,
+) -> Sent {
+    let going_on = chunk.is_ok();
+    match sender.send_timeout(chunk, timeout).await {
+        Ok(()) if going_on => Sent::Taken,
+        Ok(()) => Sent::Ended,
+        Err(mpsc::error::SendTimeoutError::Timeout(_)) => Sent::Stalled,
+        Err(mpsc::error::SendTimeoutError::Closed(_)) => Sent::Gone,
+    }
+}
+
+/// Why a download stops after a chunk, as the export event's `reason`; `None`: it
+/// goes on.
+fn stopped(sent: Sent) -> Option<&'static str> {
+    match sent {
+        Sent::Taken => None,
+        Sent::Ended => Some("workbook_error"),
+        Sent::Gone => Some("client_gone"),
+        Sent::Stalled => Some("client_stalled"),
+    }
+}
+
+fn csv_chunk(
+    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Result<Bytes, std::io::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    write(&mut writer).map_err(std::io::Error::other)?;
+    writer
+        .into_inner()
+        .map(Bytes::from)
+        .map_err(|error| std::io::Error::other(error.to_string()))
+}
+
+/// The most characters an Excel cell holds.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// A text cell as the workbook writes it: invisible characters shown, and cut to
+/// what a cell holds (a live source's channels and contact ids are not bounded),
+/// so one long value never breaks the whole file.
+fn workbook_text(text: &str) -> String {
+    let shown = crate::text::show_invisible(text);
+    if shown.chars().count() <= MAX_CELL_CHARS {
+        return shown.into_owned();
+    }
+    let mut cut: String = shown.chars().take(MAX_CELL_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// The "what this means" sheet's title and lines; returns the next free row.
+fn write_about(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    organization: &Organization,
+    range: DateRange,
+    lang: Lang,
+    bold: &rust_xlsxwriter::Format,
+) -> Result<u32, rust_xlsxwriter::XlsxError> {
+    let title = words::ABOUT_TITLE.fill(
+        lang,
+        &[
+            ("org", organization.name.clone()),
+            ("from", i18n::format_date(range.from(), lang)),
+            ("to", i18n::format_date(range.to(), lang)),
+            ("timezone", organization.timezone.name().to_string()),
+        ],
+    );
+    sheet.write_string_with_format(0, 0, title, bold)?;
+    sheet.set_column_width(0, 120)?;
+    let mut line = 2;
+    for phrase in words::ABOUT_LINES {
+        sheet.write_string(line, 0, phrase.text(lang))?;
+        line += 1;
+    }
+    Ok(line + 1)
+}
