@@ -1,5 +1,6 @@
-//! The report's JSON, exactly as docs/openapi.json describes it, for the API and
-//! `impact report --format json`. The metrics hand over numbers and verdict levels;
+//! The API's JSON, exactly as docs/openapi.json describes it: the report (also for
+//! `impact report --format json`), its conversation lists, the cost assumption and
+//! the Reports area's entries. The metrics hand over numbers and verdict levels;
 //! this boundary adds the caller's language and the sentences of `words`, and owns
 //! every serialization rule (field names, order, what is left out when).
 
@@ -604,6 +605,50 @@ impl From<Outcome> for ForecastOutcome {
             Outcome::Withheld { backtest_mae } => ForecastOutcome::Withheld { backtest_mae },
         }
     }
+}
+
+/// The organization's cost assumption, as `GET` and `PUT
+/// /api/v1/reports/ai-agent-impact/cost-assumption` answer.
+#[derive(Debug, Serialize)]
+pub struct CostAssumption {
+    /// `ok`, or `assumption_missing` before one is saved.
+    pub status: &'static str,
+    pub agent_hour_rate: Option<i64>,
+    pub minutes_per_conversation: Option<i64>,
+    /// Whether the caller's role may change it.
+    pub can_edit: bool,
+}
+
+impl CostAssumption {
+    pub fn new(assumption: Option<crate::domain::CostAssumption>, can_edit: bool) -> Self {
+        CostAssumption {
+            status: if assumption.is_some() {
+                "ok"
+            } else {
+                "assumption_missing"
+            },
+            agent_hour_rate: assumption.map(|a| a.agent_hour_rate()),
+            minutes_per_conversation: assumption.map(|a| a.minutes_per_conversation()),
+            can_edit,
+        }
+    }
+}
+
+/// The reports a caller may open, for the host's Reports area (`GET /api/v1/reports`).
+#[derive(Debug, Serialize)]
+pub struct ReportEntries {
+    pub reports: Vec<ReportEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportEntry {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// The page.
+    pub path: &'static str,
+    /// The report's JSON.
+    pub api: &'static str,
 }
 
 /// One conversation of a list, as the API sends it.

@@ -66,7 +66,7 @@ impl Metrics {
             &["route", "method", "status"],
         )?;
         // A streamed download's response starts long before its last byte: its whole
-        // time is here, by kind (`server::lists::Export`, a closed set).
+        // time is here, by kind (`exports::Export`, a closed set).
         let export_duration = HistogramVec::new(
             HistogramOpts::new(
                 EXPORT_DURATION,
@@ -140,22 +140,7 @@ impl Metrics {
             "Organizations with a live actor in this instance (what it holds of each is \
              bounded); one idle for server.org_idle_seconds is let go.",
         )?;
-        registry.register(Box::new(downloads_in_flight.clone()))?;
-        registry.register(Box::new(organization_actors.clone()))?;
-        registry.register(Box::new(http_duration.clone()))?;
-        registry.register(Box::new(export_duration.clone()))?;
-        registry.register(Box::new(report_views.clone()))?;
-        registry.register(Box::new(load_failures.clone()))?;
-        registry.register(Box::new(fetch_timeouts.clone()))?;
-        registry.register(Box::new(fetch_failures.clone()))?;
-        registry.register(Box::new(cache_hits.clone()))?;
-        registry.register(Box::new(cache_misses.clone()))?;
-        registry.register(Box::new(flag_reloads.clone()))?;
-        registry.register(Box::new(aggregation_runs.clone()))?;
-        registry.register(Box::new(aggregation_last_success.clone()))?;
-        registry.register(Box::new(sentiment_pending_age.clone()))?;
-        registry.register(Box::new(drifted_days.clone()))?;
-        Ok(Arc::new(Self {
+        let metrics = Self {
             registry,
             http_duration,
             export_duration,
@@ -172,7 +157,34 @@ impl Metrics {
             drifted_days,
             downloads_in_flight,
             organization_actors,
-        }))
+        };
+        metrics.register()?;
+        Ok(Arc::new(metrics))
+    }
+
+    /// Registers every metric, so `/metrics` exports it.
+    fn register(&self) -> Result<(), prometheus::Error> {
+        let collectors: [Box<dyn prometheus::core::Collector>; 15] = [
+            Box::new(self.downloads_in_flight.clone()),
+            Box::new(self.organization_actors.clone()),
+            Box::new(self.http_duration.clone()),
+            Box::new(self.export_duration.clone()),
+            Box::new(self.report_views.clone()),
+            Box::new(self.load_failures.clone()),
+            Box::new(self.fetch_timeouts.clone()),
+            Box::new(self.fetch_failures.clone()),
+            Box::new(self.cache_hits.clone()),
+            Box::new(self.cache_misses.clone()),
+            Box::new(self.flag_reloads.clone()),
+            Box::new(self.aggregation_runs.clone()),
+            Box::new(self.aggregation_last_success.clone()),
+            Box::new(self.sentiment_pending_age.clone()),
+            Box::new(self.drifted_days.clone()),
+        ];
+        for collector in collectors {
+            self.registry.register(collector)?;
+        }
+        Ok(())
     }
 
     /// Sets the freshness gauges from the datamart itself, so they tell the truth

@@ -52,16 +52,13 @@ pub(crate) async fn eligible_org(
         .registry
         .send(ActorFor(caller.org.clone()))
         .await
-        .map_err(|e| ApiError::internal(format!("organization registry: {e}")))?;
+        .map_err(|e| ApiError::from(LoadError::from(e)))?;
     let profile = actor
         .send(GetProfile)
         .await
-        .map_err(|e| ApiError::internal(format!("organization actor: {e}")))?
-        .map_err(|error| match error {
-            LoadError::NotFound => ApiError::NotFound,
-            LoadError::Unavailable { .. } => ApiError::Unavailable,
-            LoadError::Failed(cause) => ApiError::Internal(cause),
-        })?;
+        .map_err(LoadError::from)
+        .and_then(|result| result)
+        .map_err(ApiError::from)?;
     Ok((actor, profile))
 }
 
@@ -188,7 +185,7 @@ pub(crate) async fn report_for(
             forecast: forecast_on,
         })
         .await
-        .map_err(|e| LoadError::Failed(format!("organization actor: {e}")))
+        .map_err(LoadError::from)
         .and_then(|result| result);
     let report = match result {
         Ok(report) => report,
@@ -198,8 +195,8 @@ pub(crate) async fn report_for(
                 LoadError::Unavailable { reason } => *reason,
                 _ => "error",
             };
-            if let LoadError::Failed(cause) = &error {
-                tracing::error!(org_id = %caller.org, cause = %cause, "report failed");
+            if let LoadError::Store(_) | LoadError::Actor(_) = &error {
+                tracing::error!(org_id = %caller.org, error = %error, "report failed");
             }
             state
                 .metrics

@@ -106,7 +106,7 @@ use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
-use crate::metrics::{DailyCounters, TileGroup};
+use crate::metrics::{Column, DailyCounters, TileGroup};
 use crate::source::Source;
 
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
@@ -505,20 +505,34 @@ pub trait ReportStore: Send + Sync {
         query: &ConversationQuery,
     ) -> StoreResult<Vec<RoomOutcome>>;
 
+    /// The daily rows of `range`, oldest first, with only `columns` read (the others
+    /// stay zero).
+    async fn daily_columns(
+        &self,
+        org: &OrgId,
+        range: DateRange,
+        columns: &[&'static Column],
+    ) -> StoreResult<Vec<DailyCounters>>;
+
     async fn daily_counters(
         &self,
         org: &OrgId,
         range: DateRange,
-    ) -> StoreResult<Vec<DailyCounters>>;
+    ) -> StoreResult<Vec<DailyCounters>> {
+        self.daily_columns(org, range, &sql::all_columns()).await
+    }
 
-    /// Only one tile group's columns of the daily rows (the others stay zero), so
-    /// each group is a read of its own that can fail or time out alone.
+    /// Only one tile group's columns of the daily rows, so each group is a read of
+    /// its own that can fail or time out alone.
     async fn daily_group(
         &self,
         org: &OrgId,
         range: DateRange,
         group: TileGroup,
-    ) -> StoreResult<Vec<DailyCounters>>;
+    ) -> StoreResult<Vec<DailyCounters>> {
+        let columns: Vec<&'static Column> = group.columns().collect();
+        self.daily_columns(org, range, &columns).await
+    }
 
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity>;
 

@@ -24,7 +24,7 @@ use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
-use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
+use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
 use crate::source::Source;
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
@@ -715,22 +715,13 @@ impl ReportStore for PostgresStore {
             .collect()
     }
 
-    async fn daily_counters(
+    async fn daily_columns(
         &self,
         org: &OrgId,
         range: DateRange,
+        columns: &[&'static Column],
     ) -> StoreResult<Vec<DailyCounters>> {
-        self.read_days(org, range, &sql::all_columns()).await
-    }
-
-    async fn daily_group(
-        &self,
-        org: &OrgId,
-        range: DateRange,
-        group: TileGroup,
-    ) -> StoreResult<Vec<DailyCounters>> {
-        let columns: Vec<&Column> = group.columns().collect();
-        self.read_days(org, range, &columns).await
+        self.read_days(org, range, columns).await
     }
 
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
@@ -1500,40 +1491,15 @@ impl ImportWriter for PostgresImport {
 }
 
 impl sql::Cells for Row {
-    fn text(&self, index: usize) -> StoreResult<String> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
-    fn optional_text(&self, index: usize) -> StoreResult<Option<String>> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
-    fn day(&self, index: usize) -> StoreResult<NaiveDate> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
-    fn instant(&self, index: usize) -> StoreResult<DateTime<Utc>> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
-    fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
-    fn count(&self, index: usize) -> StoreResult<i64> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
-    fn flag(&self, index: usize) -> StoreResult<bool> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
-    fn optional_flag(&self, index: usize) -> StoreResult<Option<bool>> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
-    fn optional_real(&self, index: usize) -> StoreResult<Option<f64>> {
-        self.try_get(index)
-            .map_err(StoreError::postgres("reading a cell"))
-    }
+    sql::cells_read_by!(try_get, StoreError::postgres;
+        text: String,
+        optional_text: Option<String>,
+        day: NaiveDate,
+        instant: DateTime<Utc>,
+        optional_instant: Option<DateTime<Utc>>,
+        count: i64,
+        flag: bool,
+        optional_flag: Option<bool>,
+        optional_real: Option<f64>,
+    );
 }

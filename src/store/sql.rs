@@ -466,6 +466,18 @@ pub(crate) fn clear_marks(dialect: Dialect) -> String {
 
 /// Reads one cell of a result row; each backend implements it for its own row type,
 /// so the order of `OUTCOME_COLUMNS` is decoded in one place.
+/// Writes `Cells` methods that take a cell as the backend's own row converts it,
+/// each failing with the backend's error "reading a cell": for the types both
+/// backends store as they are, the two differ only in the getter and the error.
+macro_rules! cells_read_by {
+    ($get:ident, $error:path; $($method:ident: $type:ty),* $(,)?) => {$(
+        fn $method(&self, index: usize) -> StoreResult<$type> {
+            self.$get(index).map_err($error("reading a cell"))
+        }
+    )*};
+}
+pub(crate) use cells_read_by;
+
 pub trait Cells {
     fn text(&self, index: usize) -> StoreResult<String>;
     fn optional_text(&self, index: usize) -> StoreResult<Option<String>>;

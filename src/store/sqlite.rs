@@ -21,7 +21,7 @@ use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
-use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
+use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
 use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
@@ -1148,24 +1148,14 @@ impl ReportStore for SqliteStore {
         .await
     }
 
-    async fn daily_counters(
+    async fn daily_columns(
         &self,
         org: &OrgId,
         range: DateRange,
+        columns: &[&'static Column],
     ) -> StoreResult<Vec<DailyCounters>> {
         let org = org.to_string();
-        self.with_connection(move |c| read_days(c, &org, range, &sql::all_columns()))
-            .await
-    }
-
-    async fn daily_group(
-        &self,
-        org: &OrgId,
-        range: DateRange,
-        group: TileGroup,
-    ) -> StoreResult<Vec<DailyCounters>> {
-        let org = org.to_string();
-        let columns: Vec<&Column> = group.columns().collect();
+        let columns = columns.to_vec();
         self.with_connection(move |c| read_days(c, &org, range, &columns))
             .await
     }
@@ -1790,14 +1780,15 @@ impl ImportWriter for SqliteImport {
 }
 
 impl sql::Cells for Row<'_> {
-    fn text(&self, index: usize) -> StoreResult<String> {
-        self.get(index)
-            .map_err(StoreError::sqlite("reading a cell"))
-    }
-    fn optional_text(&self, index: usize) -> StoreResult<Option<String>> {
-        self.get(index)
-            .map_err(StoreError::sqlite("reading a cell"))
-    }
+    sql::cells_read_by!(get, StoreError::sqlite;
+        text: String,
+        optional_text: Option<String>,
+        count: i64,
+        flag: bool,
+        optional_flag: Option<bool>,
+        optional_real: Option<f64>,
+    );
+    // Days are stored as ISO text and instants as microseconds since the epoch.
     fn day(&self, index: usize) -> StoreResult<NaiveDate> {
         let text = self.text(index)?;
         parse_day(&text)
@@ -1810,21 +1801,5 @@ impl sql::Cells for Row<'_> {
             .get(index)
             .map_err(StoreError::sqlite("reading a cell"))?;
         optional_instant(micros)
-    }
-    fn count(&self, index: usize) -> StoreResult<i64> {
-        self.get(index)
-            .map_err(StoreError::sqlite("reading a cell"))
-    }
-    fn flag(&self, index: usize) -> StoreResult<bool> {
-        self.get(index)
-            .map_err(StoreError::sqlite("reading a cell"))
-    }
-    fn optional_flag(&self, index: usize) -> StoreResult<Option<bool>> {
-        self.get(index)
-            .map_err(StoreError::sqlite("reading a cell"))
-    }
-    fn optional_real(&self, index: usize) -> StoreResult<Option<f64>> {
-        self.get(index)
-            .map_err(StoreError::sqlite("reading a cell"))
     }
 }

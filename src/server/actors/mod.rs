@@ -24,21 +24,43 @@ pub use organization::{
 };
 pub use registry::{ActorFor, Invalidate, OrgRegistry};
 
+use std::sync::Arc;
+
 use crate::store::StoreError;
 
-/// Why a report could not be produced.
-#[derive(Debug, Clone, PartialEq)]
+/// Why a report could not be produced. Only `NotFound` and `Unavailable` reach the
+/// caller as such; the others are causes for the log behind a 500 or a 503.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum LoadError {
     /// The organization does not exist or has no AI add-on: the report does not exist.
+    #[error("the organization has no report")]
     NotFound,
     /// The core data could not be read; `reason` is `timeout` or `error`.
+    #[error("the organization's core figures could not be read ({reason})")]
     Unavailable { reason: &'static str },
-    /// Something else failed; the cause is for the log.
-    Failed(String),
+    /// A datamart read or write outside the tile groups failed (the organization,
+    /// its cost assumption, the forecasts). Shared, as a cached answer can be.
+    #[error("the datamart failed: {0}")]
+    Store(Arc<StoreError>),
+    /// The organization's actor (or the registry) did not answer.
+    #[error("the organization's actor did not answer: {0}")]
+    Actor(#[from] actix::MailboxError),
 }
 
 impl From<StoreError> for LoadError {
     fn from(error: StoreError) -> Self {
-        LoadError::Failed(error.to_string())
+        LoadError::Store(Arc::new(error))
+    }
+}
+
+/// What the caller is told: the cause of a failure goes to the log, never to them.
+impl From<LoadError> for crate::server::errors::ApiError {
+    fn from(error: LoadError) -> Self {
+        use crate::server::errors::ApiError;
+        match error {
+            LoadError::NotFound => ApiError::NotFound,
+            LoadError::Unavailable { .. } => ApiError::Unavailable,
+            LoadError::Store(_) | LoadError::Actor(_) => ApiError::internal(error.to_string()),
+        }
     }
 }

@@ -5,7 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::{CostAssumption, CostField};
 use crate::i18n::api as words;
-use crate::server::actors::{GetAssumption, SaveAssumption};
+use crate::report::wire;
+use crate::server::actors::{GetAssumption, LoadError, SaveAssumption};
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalText, LocalizedError};
 use crate::server::observability::events;
@@ -34,19 +35,19 @@ type Reply = Result<HttpResponse, LocalizedError>;
 async fn list_reports(caller: Caller, state: web::Data<AppState>) -> Reply {
     let lang = caller.locale;
     let entries = match eligible_org(&state, &caller).await {
-        Ok(_) => vec![serde_json::json!({
-            "id": "ai-agent-impact",
-            "title": crate::i18n::page::REPORT_TITLE.text(lang),
-            "description": crate::i18n::page::REPORT_DESCRIPTION.text(lang),
-            "path": REPORT_PATH,
-            "api": REPORT_API,
-        })],
+        Ok(_) => vec![wire::ReportEntry {
+            id: "ai-agent-impact",
+            title: crate::i18n::page::REPORT_TITLE.text(lang),
+            description: crate::i18n::page::REPORT_DESCRIPTION.text(lang),
+            path: REPORT_PATH,
+            api: REPORT_API,
+        }],
         Err(ApiError::NotFound) => Vec::new(),
         Err(error) => return Err(error.in_lang(lang)),
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(serde_json::json!({ "reports": entries })))
+        .json(wire::ReportEntries { reports: entries }))
 }
 
 async fn report(
@@ -62,16 +63,7 @@ async fn report(
         .map_err(|e| e.in_lang(lang))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(crate::report::wire::Report::new(&report, lang)))
-}
-
-fn assumption_body(assumption: Option<CostAssumption>, caller: &Caller) -> serde_json::Value {
-    serde_json::json!({
-        "status": if assumption.is_some() { "ok" } else { "assumption_missing" },
-        "agent_hour_rate": assumption.map(|a| a.agent_hour_rate()),
-        "minutes_per_conversation": assumption.map(|a| a.minutes_per_conversation()),
-        "can_edit": caller.role.may_edit_assumption(),
-    })
+        .json(wire::Report::new(&report, lang)))
 }
 
 async fn get_cost_assumption(caller: Caller, state: web::Data<AppState>) -> Reply {
@@ -82,11 +74,15 @@ async fn get_cost_assumption(caller: Caller, state: web::Data<AppState>) -> Repl
     let assumption = actor
         .send(GetAssumption)
         .await
-        .map_err(|e| ApiError::internal(format!("organization actor: {e}")).in_lang(lang))?
-        .map_err(|e| ApiError::internal(format!("{e:?}")).in_lang(lang))?;
+        .map_err(LoadError::from)
+        .and_then(|result| result)
+        .map_err(|e| ApiError::from(e).in_lang(lang))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(assumption_body(assumption, &caller)))
+        .json(wire::CostAssumption::new(
+            assumption,
+            caller.role.may_edit_assumption(),
+        )))
 }
 
 /// Reads the two whole numbers of a cost assumption, naming every bad field.
@@ -170,8 +166,9 @@ async fn put_cost_assumption(
     actor
         .send(SaveAssumption(assumption))
         .await
-        .map_err(|e| ApiError::internal(format!("organization actor: {e}")).in_lang(lang))?
-        .map_err(|e| ApiError::internal(format!("{e:?}")).in_lang(lang))?;
+        .map_err(LoadError::from)
+        .and_then(|result| result)
+        .map_err(|e| ApiError::from(e).in_lang(lang))?;
     events::cost_assumption_updated(
         caller.org.as_str(),
         assumption.agent_hour_rate(),
@@ -179,7 +176,10 @@ async fn put_cost_assumption(
     );
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(assumption_body(Some(assumption), &caller)))
+        .json(wire::CostAssumption::new(
+            Some(assumption),
+            caller.role.may_edit_assumption(),
+        )))
 }
 
 #[cfg(test)]
