@@ -1177,62 +1177,79 @@ async fn upsert_organizations(client: &Client, organizations: &[Organization]) -
     Ok(())
 }
 
+/// A room outcome's cell as PostgreSQL takes it: each value as its own type does.
+impl ToSql for sql::OutcomeCell<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            sql::OutcomeCell::Day(day) => day.to_sql(ty, out),
+            sql::OutcomeCell::Text(text) => text.to_sql(ty, out),
+            sql::OutcomeCell::OptionalText(text) => text.to_sql(ty, out),
+            sql::OutcomeCell::Instant(at) => at.to_sql(ty, out),
+            sql::OutcomeCell::OptionalInstant(at) => at.to_sql(ty, out),
+            sql::OutcomeCell::Flag(flag) => flag.to_sql(ty, out),
+            sql::OutcomeCell::OptionalFlag(flag) => flag.to_sql(ty, out),
+            sql::OutcomeCell::Count(count) => count.to_sql(ty, out),
+            sql::OutcomeCell::OptionalReal(real) => real.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        [
+            Type::DATE,
+            Type::TEXT,
+            Type::TIMESTAMPTZ,
+            Type::BOOL,
+            Type::INT8,
+            Type::FLOAT8,
+        ]
+        .contains(ty)
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
+/// The column type `room_outcomes` has for a cell of this kind.
+fn outcome_type(cell: &sql::OutcomeCell<'_>) -> Type {
+    match cell {
+        sql::OutcomeCell::Day(_) => Type::DATE,
+        sql::OutcomeCell::Text(_) | sql::OutcomeCell::OptionalText(_) => Type::TEXT,
+        sql::OutcomeCell::Instant(_) | sql::OutcomeCell::OptionalInstant(_) => Type::TIMESTAMPTZ,
+        sql::OutcomeCell::Flag(_) | sql::OutcomeCell::OptionalFlag(_) => Type::BOOL,
+        sql::OutcomeCell::Count(_) => Type::INT8,
+        sql::OutcomeCell::OptionalReal(_) => Type::FLOAT8,
+    }
+}
+
 /// Adds an org's room outcomes with binary COPY (a million rows a run is usual).
 async fn write_outcomes(client: &Client, outcomes: &[(&str, &RoomOutcome)]) -> StoreResult<()> {
     let context = "writing room outcomes";
-    let cells: Vec<_> = outcomes
+    let rows: Vec<_> = outcomes
         .iter()
-        .map(|(_, room)| {
-            (
-                room.outcome.name(),
-                room.came_back.as_ref().map(|c| c.room_id.as_str()),
-                room.came_back.as_ref().map(|c| c.created_at),
-            )
-        })
+        .map(|(org, room)| (org, sql::outcome_cells(room)))
+        .collect();
+    let Some((_, first)) = rows.first() else {
+        return Ok(());
+    };
+    let types: Vec<Type> = std::iter::once(Type::TEXT)
+        .chain(first.iter().map(outcome_type))
         .collect();
     copy_in(
         client,
         context,
         &format!(
             "COPY room_outcomes (organization_id, {}) FROM STDIN BINARY",
-            sql::OUTCOME_COLUMNS.join(", ")
+            sql::outcome_column_list()
         ),
-        &[
-            Type::TEXT,
-            Type::DATE,
-            Type::TEXT,
-            Type::TIMESTAMPTZ,
-            Type::TIMESTAMPTZ,
-            Type::TEXT,
-            Type::TEXT,
-            Type::BOOL,
-            Type::BOOL,
-            Type::TEXT,
-            Type::TIMESTAMPTZ,
-            Type::INT8,
-            Type::INT8,
-            Type::FLOAT8,
-        ],
-        outcomes.iter().zip(&cells).map(
-            |((org, room), (outcome, came_back_room, came_back_at))| {
-                vec![
-                    org as &(dyn ToSql + Sync),
-                    &room.day,
-                    &room.room_id,
-                    &room.created_at,
-                    &room.closed_at,
-                    &room.channel,
-                    outcome,
-                    &room.ai_handled,
-                    &room.after_hours,
-                    came_back_room,
-                    came_back_at,
-                    &room.customer_messages,
-                    &room.ai_messages,
-                    &room.sentiment,
-                ]
-            },
-        ),
+        &types,
+        rows.iter().map(|(org, cells)| {
+            std::iter::once(*org as &(dyn ToSql + Sync))
+                .chain(cells.iter().map(|cell| cell as &(dyn ToSql + Sync)))
+                .collect()
+        }),
     )
     .await
 }

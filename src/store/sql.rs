@@ -210,23 +210,95 @@ pub(crate) fn decode_day<E>(
     Ok(row)
 }
 
+/// A cell of a `room_outcomes` row as a room outcome fills it; each backend turns
+/// it into its own parameter (`ToSql`), so neither maps the row by position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum OutcomeCell<'a> {
+    Day(NaiveDate),
+    Text(&'a str),
+    OptionalText(Option<&'a str>),
+    Instant(DateTime<Utc>),
+    OptionalInstant(Option<DateTime<Utc>>),
+    Flag(bool),
+    OptionalFlag(Option<bool>),
+    Count(i64),
+    OptionalReal(Option<f64>),
+}
+
+/// One column of `room_outcomes` (the key's `organization_id` aside): its name and
+/// how a room outcome fills it.
+pub(crate) struct OutcomeColumn {
+    pub name: &'static str,
+    pub get: for<'a> fn(&'a RoomOutcome) -> OutcomeCell<'a>,
+}
+
 /// The columns of `room_outcomes`, in the order every statement below writes and
-/// reads them (the key's `organization_id` aside).
-pub(crate) const OUTCOME_COLUMNS: [&str; 13] = [
-    "day",
-    "room_id",
-    "created_at",
-    "closed_at",
-    "channel",
-    "outcome",
-    "ai_handled",
-    "after_hours",
-    "came_back_room_id",
-    "came_back_at",
-    "customer_messages",
-    "ai_messages",
-    "sentiment",
+/// reads them: the one description of the row, as `COLUMNS` is of the daily row.
+/// `decode_outcome` reads them back, and a test holds it to this table.
+pub(crate) const OUTCOME_COLUMNS: [OutcomeColumn; 13] = [
+    OutcomeColumn {
+        name: "day",
+        get: |room| OutcomeCell::Day(room.day),
+    },
+    OutcomeColumn {
+        name: "room_id",
+        get: |room| OutcomeCell::Text(&room.room_id),
+    },
+    OutcomeColumn {
+        name: "created_at",
+        get: |room| OutcomeCell::Instant(room.created_at),
+    },
+    OutcomeColumn {
+        name: "closed_at",
+        get: |room| OutcomeCell::OptionalInstant(room.closed_at),
+    },
+    OutcomeColumn {
+        name: "channel",
+        get: |room| OutcomeCell::Text(&room.channel),
+    },
+    OutcomeColumn {
+        name: "outcome",
+        get: |room| OutcomeCell::Text(room.outcome.name()),
+    },
+    OutcomeColumn {
+        name: "ai_handled",
+        get: |room| OutcomeCell::Flag(room.ai_handled),
+    },
+    OutcomeColumn {
+        name: "after_hours",
+        get: |room| OutcomeCell::OptionalFlag(room.after_hours),
+    },
+    OutcomeColumn {
+        name: "came_back_room_id",
+        get: |room| OutcomeCell::OptionalText(room.came_back.as_ref().map(|c| c.room_id.as_str())),
+    },
+    OutcomeColumn {
+        name: "came_back_at",
+        get: |room| OutcomeCell::OptionalInstant(room.came_back.as_ref().map(|c| c.created_at)),
+    },
+    OutcomeColumn {
+        name: "customer_messages",
+        get: |room| OutcomeCell::Count(room.customer_messages),
+    },
+    OutcomeColumn {
+        name: "ai_messages",
+        get: |room| OutcomeCell::Count(room.ai_messages),
+    },
+    OutcomeColumn {
+        name: "sentiment",
+        get: |room| OutcomeCell::OptionalReal(room.sentiment),
+    },
 ];
+
+/// The names of `OUTCOME_COLUMNS`, for a statement: `day, room_id, …`.
+pub(crate) fn outcome_column_list() -> String {
+    OUTCOME_COLUMNS.map(|column| column.name).join(", ")
+}
+
+/// A room outcome's cells, in the order of `OUTCOME_COLUMNS`.
+pub(crate) fn outcome_cells(room: &RoomOutcome) -> [OutcomeCell<'_>; 13] {
+    OUTCOME_COLUMNS.each_ref().map(|column| (column.get)(room))
+}
 
 /// Adds `rows` room outcomes of one organization in one statement (a statement per
 /// row costs as much as the row itself). Parameters: the organization, then for
@@ -243,7 +315,7 @@ pub(crate) fn insert_outcomes(dialect: Dialect, rows: usize) -> String {
         .collect();
     format!(
         "INSERT INTO room_outcomes (organization_id, {}) VALUES {}",
-        OUTCOME_COLUMNS.join(", "),
+        outcome_column_list(),
         tuples.join(", ")
     )
 }
@@ -375,7 +447,7 @@ pub(crate) fn conversation_page(dialect: Dialect, list: ConversationList) -> Str
              WHERE organization_id = {} AND outcome = '{}' AND day >= {} AND day <= {} \
              AND {condition} AND (day, created_at, room_id) < ({}, {}, {}) \
              {order} LIMIT {}",
-            OUTCOME_COLUMNS.join(", "),
+            outcome_column_list(),
             p(1),
             outcome.name(),
             p(2),
@@ -408,7 +480,7 @@ pub(crate) fn outcomes_of_days(dialect: Dialect) -> String {
     format!(
         "SELECT {} FROM room_outcomes WHERE organization_id = {} AND day >= {} AND day <= {} \
          ORDER BY day, created_at, room_id",
-        OUTCOME_COLUMNS.join(", "),
+        outcome_column_list(),
         dialect.parameter(1),
         dialect.parameter(2),
         dialect.parameter(3)
@@ -464,8 +536,6 @@ pub(crate) fn clear_marks(dialect: Dialect) -> String {
     )
 }
 
-/// Reads one cell of a result row; each backend implements it for its own row type,
-/// so the order of `OUTCOME_COLUMNS` is decoded in one place.
 /// Writes `Cells` methods that take a cell as the backend's own row converts it,
 /// each failing with the backend's error "reading a cell": for the types both
 /// backends store as they are, the two differ only in the getter and the error.
@@ -478,6 +548,8 @@ macro_rules! cells_read_by {
 }
 pub(crate) use cells_read_by;
 
+/// Reads one cell of a result row; each backend implements it for its own row type,
+/// so the order of `OUTCOME_COLUMNS` is decoded in one place.
 pub trait Cells {
     fn text(&self, index: usize) -> StoreResult<String>;
     fn optional_text(&self, index: usize) -> StoreResult<Option<String>>;
@@ -521,6 +593,70 @@ pub(crate) fn decode_outcome(row: &impl Cells) -> StoreResult<RoomOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A result row made of a room's own cells, as a backend would read them back.
+    struct CellRow<'a>([OutcomeCell<'a>; 13]);
+
+    /// `Cells` methods that take a cell of one kind, and fail on any other.
+    macro_rules! read_as {
+        ($($method:ident: $type:ty = $variant:ident($value:ident) => $convert:expr),* $(,)?) => {$(
+            fn $method(&self, index: usize) -> StoreResult<$type> {
+                match self.0[index] {
+                    OutcomeCell::$variant($value) => Ok($convert),
+                    other => Err(StoreError::Invalid(format!(
+                        "{other:?} is not read by {}",
+                        stringify!($method)
+                    ))),
+                }
+            }
+        )*};
+    }
+
+    impl Cells for CellRow<'_> {
+        read_as!(
+            text: String = Text(text) => text.to_string(),
+            optional_text: Option<String> = OptionalText(text) => text.map(str::to_string),
+            day: NaiveDate = Day(day) => day,
+            instant: DateTime<Utc> = Instant(at) => at,
+            optional_instant: Option<DateTime<Utc>> = OptionalInstant(at) => at,
+            count: i64 = Count(count) => count,
+            flag: bool = Flag(flag) => flag,
+            optional_flag: Option<bool> = OptionalFlag(flag) => flag,
+            optional_real: Option<f64> = OptionalReal(real) => real,
+        );
+    }
+
+    #[test]
+    fn a_room_outcome_reads_back_from_the_cells_it_is_written_as() {
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|at| at.with_timezone(&Utc))
+                .expect("instant")
+        };
+        // Every field set, and none equal to another, so a column read from the
+        // wrong position cannot decode to the same room.
+        let room = RoomOutcome {
+            day: NaiveDate::from_ymd_opt(2026, 10, 5).expect("day"),
+            room_id: "room-1".into(),
+            created_at: at("2026-10-05T10:00:00+07:00"),
+            closed_at: Some(at("2026-10-05T10:30:00+07:00")),
+            channel: "whatsapp".into(),
+            outcome: Outcome::AiOnly,
+            ai_handled: true,
+            after_hours: Some(false),
+            came_back: Some(CameBack {
+                room_id: "room-2".into(),
+                created_at: at("2026-10-06T09:00:00+07:00"),
+            }),
+            customer_messages: 3,
+            ai_messages: 4,
+            sentiment: Some(0.25),
+        };
+        let decoded = decode_outcome(&CellRow(outcome_cells(&room))).expect("decoded");
+        assert_eq!(decoded, room);
+        let names = outcome_column_list();
+        assert!(names.starts_with("day, room_id, created_at"), "{names}");
+    }
 
     #[test]
     fn ladder_chunks_keep_every_item_in_order_in_few_sizes() {

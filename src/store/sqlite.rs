@@ -100,36 +100,29 @@ fn open_connection(path: &Path, cache: PageCache) -> StoreResult<Connection> {
 /// 1 665, far below SQLite's limit of 32 766 parameters a statement).
 const OUTCOMES_PER_INSERT: usize = 128;
 
-/// The values of a room outcome that SQLite stores differently from the struct.
-struct OutcomeCells<'a> {
-    room: &'a RoomOutcome,
-    day: std::rc::Rc<str>,
-    created_at: i64,
-    closed_at: Option<i64>,
-    outcome: &'static str,
-    came_back_room: Option<&'a str>,
-    came_back_at: Option<i64>,
-}
-
-/// The cells of `rooms`, each day's text made once.
-fn outcome_cells<'a>(rooms: &[&'a RoomOutcome]) -> Vec<OutcomeCells<'a>> {
-    let mut days: std::collections::HashMap<NaiveDate, std::rc::Rc<str>> =
-        std::collections::HashMap::new();
-    rooms
-        .iter()
-        .map(|&room| OutcomeCells {
-            room,
-            day: days
-                .entry(room.day)
-                .or_insert_with(|| room.day.to_string().into())
-                .clone(),
-            created_at: micros(room.created_at),
-            closed_at: room.closed_at.map(micros),
-            outcome: room.outcome.name(),
-            came_back_room: room.came_back.as_ref().map(|c| c.room_id.as_str()),
-            came_back_at: room.came_back.as_ref().map(|c| micros(c.created_at)),
+/// A room outcome's cell as SQLite stores it: days as ISO text, instants as
+/// microseconds since the epoch, flags as 0 or 1; text is lent, not copied.
+impl rusqlite::ToSql for sql::OutcomeCell<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        fn text(text: &str) -> ToSqlOutput<'_> {
+            ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes()))
+        }
+        let owned = |value: Option<Value>| ToSqlOutput::Owned(value.unwrap_or(Value::Null));
+        Ok(match *self {
+            sql::OutcomeCell::Day(day) => owned(Some(Value::Text(day.to_string()))),
+            sql::OutcomeCell::Text(value) => text(value),
+            sql::OutcomeCell::OptionalText(value) => value.map_or(owned(None), text),
+            sql::OutcomeCell::Instant(at) => owned(Some(Value::Integer(micros(at)))),
+            sql::OutcomeCell::OptionalInstant(at) => owned(at.map(|at| Value::Integer(micros(at)))),
+            sql::OutcomeCell::Flag(flag) => owned(Some(Value::Integer(i64::from(flag)))),
+            sql::OutcomeCell::OptionalFlag(flag) => {
+                owned(flag.map(|flag| Value::Integer(i64::from(flag))))
+            }
+            sql::OutcomeCell::Count(count) => owned(Some(Value::Integer(count))),
+            sql::OutcomeCell::OptionalReal(real) => owned(real.map(Value::Real)),
         })
-        .collect()
+    }
 }
 
 /// The daily rows of a write, `sql::DAYS_PER_UPSERT` to a statement.
@@ -207,29 +200,18 @@ fn write_outcomes(
             .execute(params![org, day.to_string(), fingerprint])
             .map_err(error())?;
     }
-    let cells = outcome_cells(&rewrite.rooms);
+    let cells: Vec<_> = rewrite
+        .rooms
+        .iter()
+        .map(|room| sql::outcome_cells(room))
+        .collect();
     for batch in cells.chunks(OUTCOMES_PER_INSERT) {
         let mut insert = transaction
             .prepare_cached(&sql::insert_outcomes(Dialect::Sqlite, batch.len()))
             .map_err(error())?;
-        let rows = batch.iter().flat_map(|cells| {
-            let row: [&dyn rusqlite::ToSql; 13] = [
-                &cells.day,
-                &cells.room.room_id,
-                &cells.created_at,
-                &cells.closed_at,
-                &cells.room.channel,
-                &cells.outcome,
-                &cells.room.ai_handled,
-                &cells.room.after_hours,
-                &cells.came_back_room,
-                &cells.came_back_at,
-                &cells.room.customer_messages,
-                &cells.room.ai_messages,
-                &cells.room.sentiment,
-            ];
-            row
-        });
+        let rows = batch
+            .iter()
+            .flat_map(|row| row.iter().map(|cell| cell as &dyn rusqlite::ToSql));
         let parameters = std::iter::once(&org as &dyn rusqlite::ToSql).chain(rows);
         insert
             .execute(rusqlite::params_from_iter(parameters))
