@@ -232,63 +232,37 @@ pub(crate) struct OutcomeColumn {
     pub get: for<'a> fn(&'a RoomOutcome) -> OutcomeCell<'a>,
 }
 
-/// The columns of `room_outcomes`, in the order every statement below writes and
-/// reads them: the one description of the row, as `COLUMNS` is of the daily row.
-/// `decode_outcome` reads them back, and a test holds it to this table.
-pub(crate) const OUTCOME_COLUMNS: [OutcomeColumn; 13] = [
-    OutcomeColumn {
-        name: "day",
-        get: |room| OutcomeCell::Day(room.day),
-    },
-    OutcomeColumn {
-        name: "room_id",
-        get: |room| OutcomeCell::Text(&room.room_id),
-    },
-    OutcomeColumn {
-        name: "created_at",
-        get: |room| OutcomeCell::Instant(room.created_at),
-    },
-    OutcomeColumn {
-        name: "closed_at",
-        get: |room| OutcomeCell::OptionalInstant(room.closed_at),
-    },
-    OutcomeColumn {
-        name: "channel",
-        get: |room| OutcomeCell::Text(&room.channel),
-    },
-    OutcomeColumn {
-        name: "outcome",
-        get: |room| OutcomeCell::Text(room.outcome.name()),
-    },
-    OutcomeColumn {
-        name: "ai_handled",
-        get: |room| OutcomeCell::Flag(room.ai_handled),
-    },
-    OutcomeColumn {
-        name: "after_hours",
-        get: |room| OutcomeCell::OptionalFlag(room.after_hours),
-    },
-    OutcomeColumn {
-        name: "came_back_room_id",
-        get: |room| OutcomeCell::OptionalText(room.came_back.as_ref().map(|c| c.room_id.as_str())),
-    },
-    OutcomeColumn {
-        name: "came_back_at",
-        get: |room| OutcomeCell::OptionalInstant(room.came_back.as_ref().map(|c| c.created_at)),
-    },
-    OutcomeColumn {
-        name: "customer_messages",
-        get: |room| OutcomeCell::Count(room.customer_messages),
-    },
-    OutcomeColumn {
-        name: "ai_messages",
-        get: |room| OutcomeCell::Count(room.ai_messages),
-    },
-    OutcomeColumn {
-        name: "sentiment",
-        get: |room| OutcomeCell::OptionalReal(room.sentiment),
-    },
-];
+/// Writes the table: `column: |room| cell`, where the name is the column's.
+macro_rules! outcome_columns {
+    ($($name:ident: |$room:ident| $cell:expr),* $(,)?) => {
+        /// The columns of `room_outcomes`, in the order every statement below writes
+        /// and reads them: the one description of the row, as `COLUMNS` is of the
+        /// daily row. `decode_outcome` reads them back, and a test holds it to this
+        /// table.
+        pub(crate) const OUTCOME_COLUMNS: [OutcomeColumn; 13] = [$(
+            OutcomeColumn {
+                name: stringify!($name),
+                get: |$room| $cell,
+            },
+        )*];
+    };
+}
+
+outcome_columns! {
+    day: |room| OutcomeCell::Day(room.day),
+    room_id: |room| OutcomeCell::Text(&room.room_id),
+    created_at: |room| OutcomeCell::Instant(room.created_at),
+    closed_at: |room| OutcomeCell::OptionalInstant(room.closed_at),
+    channel: |room| OutcomeCell::Text(&room.channel),
+    outcome: |room| OutcomeCell::Text(room.outcome.name()),
+    ai_handled: |room| OutcomeCell::Flag(room.ai_handled),
+    after_hours: |room| OutcomeCell::OptionalFlag(room.after_hours),
+    came_back_room_id: |room| OutcomeCell::OptionalText(room.came_back.as_ref().map(|c| c.room_id.as_str())),
+    came_back_at: |room| OutcomeCell::OptionalInstant(room.came_back.as_ref().map(|c| c.created_at)),
+    customer_messages: |room| OutcomeCell::Count(room.customer_messages),
+    ai_messages: |room| OutcomeCell::Count(room.ai_messages),
+    sentiment: |room| OutcomeCell::OptionalReal(room.sentiment),
+}
 
 /// The names of `OUTCOME_COLUMNS`, for a statement: `day, room_id, …`.
 pub(crate) fn outcome_column_list() -> String {
