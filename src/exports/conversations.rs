@@ -17,7 +17,7 @@ pub(crate) type Pages = mpsc::Receiver<Result<Vec<RoomOutcome>, StoreError>>;
 
 /// A workbook holds at most this many conversations (Excel's sheet ends at
 /// 1 048 576 rows); it says so when a list is longer, and the CSV has them all.
-pub(crate) const MAX_WORKBOOK_ROWS: usize = 1_000_000;
+const MAX_WORKBOOK_ROWS: usize = 1_000_000;
 
 /// The pieces a CSV page is sent in: a client's progress is seen piece by piece,
 /// so the send timeout measures a client that takes nothing, not a slow one.
@@ -30,7 +30,8 @@ pub(crate) fn conversations_csv(
     mut pages: Pages,
 ) -> Chunks {
     let (sender, chunks, complete) = Chunks::new();
-    // On the caller's thread, as the response that takes the chunks.
+    // On the caller's thread, as the response that takes the chunks: the caller
+    // runs in a LocalSet (every actix-web worker does).
     tokio::task::spawn_local(async move {
         let timezone = download.organization.timezone;
         let header = csv_chunk(|w| w.write_record(conversations::columns(download.lang)));

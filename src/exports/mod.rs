@@ -31,8 +31,9 @@ pub(crate) struct Download {
     pub outcome: Box<dyn DownloadOutcome>,
 }
 
-/// How a download ended, for its event and its metric. Dropped when the download
-/// ends however it ends.
+/// How a download ended, for its event and its metric. Each export moves its
+/// `Download` into the task that writes the file, so this is dropped when the
+/// download ends however it ends (what holds a download's place relies on it).
 pub(crate) trait DownloadOutcome: Send + Sync {
     /// The whole file was handed over; `rows` it held.
     fn finished(&self, export: Export, list: Option<ConversationList>, rows: u64);
@@ -52,7 +53,7 @@ pub(crate) trait DownloadOutcome: Send + Sync {
 /// What a download holds and in which format. Its name is the `kind` of the
 /// `impact_report_exported` event and of `impact_export_duration_seconds`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Export {
+pub(crate) enum Export {
     ConversationsCsv,
     ConversationsXlsx,
     DailyCsv,

@@ -264,12 +264,12 @@ impl Drop for DownloadSlot {
 /// response starts), and the download's place among those streamed at once, given
 /// back when the download ends however it ends.
 pub(crate) struct DownloadRecord {
-    pub org: OrgId,
-    pub metrics: Arc<Metrics>,
-    pub started: Instant,
+    pub(crate) org: OrgId,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) started: Instant,
     /// Held, never read: dropping the record frees the place. `None` for the
     /// daily series (one small read).
-    pub _slot: Option<DownloadSlot>,
+    pub(crate) _slot: Option<DownloadSlot>,
 }
 
 impl DownloadOutcome for DownloadRecord {

@@ -96,7 +96,7 @@ async fn a_failing_journey_or_quality_read_degrades_only_its_own_tiles() {
 async fn journey_and_quality_reads_that_run_out_of_time_degrade_their_tiles() {
     let database = TestDatabase::create();
     load_fixture(&database.url).await;
-    // No read completes on its first poll, so a zero limit always runs out.
+    // A limit of 0 always runs out: the fetcher keeps a limit exactly.
     let app = spawn_app_with(&database, FLAGS_ON, |s| {
         s.fetch.journey_timeout_ms = 0;
         s.fetch.quality_timeout_ms = 0;

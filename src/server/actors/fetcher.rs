@@ -70,9 +70,19 @@ impl Handler<FetchGroup> for DatamartFetcher {
                 };
                 Ok::<_, StoreError>(GroupRows { rows, activity })
             };
-            match tokio::time::timeout(timeout, read).await {
-                Ok(Ok(rows)) => Ok(rows),
-                Ok(Err(error)) => {
+            let started = std::time::Instant::now();
+            let result = tokio::time::timeout(timeout, read).await;
+            // The timer ticks by the millisecond, so a read can end just past its
+            // limit and still be let through; the limit is kept exactly (a limit of
+            // 0 always runs out).
+            let result = match result {
+                Ok(_) if started.elapsed() >= timeout => None,
+                Ok(read) => Some(read),
+                Err(_) => None,
+            };
+            match result {
+                Some(Ok(rows)) => Ok(rows),
+                Some(Err(error)) => {
                     metrics
                         .fetch_failures
                         .with_label_values(&[group.name()])
@@ -80,7 +90,7 @@ impl Handler<FetchGroup> for DatamartFetcher {
                     tracing::warn!(org_id = %org, tile = group.name(), error = %error, "datamart read failed");
                     Err("error")
                 }
-                Err(_) => {
+                None => {
                     metrics
                         .fetch_timeouts
                         .with_label_values(&[group.name()])

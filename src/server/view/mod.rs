@@ -1,7 +1,8 @@
 //! The views of the page (`/reports/ai-agent-impact`) and the Reports area
-//! (`/reports`), rendered on the server with askama: the view model of the report's
-//! body here, the trend chart in `chart`, the range presets in `presets`. The page's
-//! figures come from the same `Report` as the JSON API; the views only word them.
+//! (`/reports`), rendered on the server with askama: the report's body here (the
+//! report's `presentation` with the page's links), the trend chart in `chart`, the
+//! range presets in `presets`. The page's figures come from the same `Report` as the
+//! JSON API, worded by `report::presentation`; the views only lay them out.
 
 mod chart;
 mod list;
