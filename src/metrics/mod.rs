@@ -302,25 +302,17 @@ mod tests {
     #[test]
     fn merging_the_groups_gives_back_the_whole_rows() {
         let day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
-        let whole = DailyCounters {
-            day,
-            eligible: 10,
-            ai_handled: 9,
-            contained: 5,
-            reopened: 1,
-            after_hours: 2,
-            ai_assisted: 2,
-            escalated: 1,
-            other: 2,
-            contained_customer_messages: 11,
-            contained_sentiment_sum: 1.5,
-            contained_sentiment_rooms: 2,
-            human_sentiment_sum: -1.0,
-            human_sentiment_rooms: 1,
-            sentiment_pending: true,
-            test_chats: 3,
-            spam: 4,
-        };
+        // Every column a value of its own, so a column merged from the wrong group
+        // (or not at all) is seen.
+        let mut whole = DailyCounters::empty(day);
+        for (index, column) in COLUMNS.iter().enumerate() {
+            let value = match column.kind {
+                ColumnKind::Count => CounterValue::Count(index as i64 + 1),
+                ColumnKind::Sum => CounterValue::Sum(index as f64 + 0.5),
+                ColumnKind::Flag => CounterValue::Flag(true),
+            };
+            (column.set)(&mut whole, value);
+        }
         let only = |group: TileGroup| {
             let mut row = DailyCounters::empty(day);
             for column in group.columns() {

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use impact::domain::{BusinessHours, CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use impact::metrics::rooms::{CameBack, ConversationList, Outcome, RoomOutcome};
-use impact::metrics::{DailyCounters, TileGroup};
+use impact::metrics::{ColumnKind, CounterValue, DailyCounters, TileGroup, COLUMNS};
 use impact::store::{
     self, ConversationQuery, HistoryRecord, ListPosition, SourceRoom, Store, SummaryRecord,
 };
@@ -144,27 +144,23 @@ async fn write_sample_days(store: &dyn Store) -> DateRange {
     DateRange::new(day("2026-09-01"), day("2026-10-31")).expect("range")
 }
 
-/// One datamart row of the samples.
+/// One datamart row of the samples: every column of `COLUMNS` a value of its own
+/// (so a column stored or read in another's place is seen, and a new counter is
+/// stored and read back with no line here; a sum that binary floating point cannot
+/// hold exactly, so sums must come back bit for bit), then the day's volume.
 fn sample_row(date: &str, eligible: i64, pending: bool) -> DailyCounters {
-    DailyCounters {
-        day: day(date),
-        eligible,
-        ai_handled: eligible - 1,
-        contained: 3,
-        reopened: 1,
-        after_hours: 2,
-        ai_assisted: 1,
-        escalated: 1,
-        other: 0,
-        contained_customer_messages: 7,
-        contained_sentiment_sum: 0.1 + 0.2,
-        contained_sentiment_rooms: 2,
-        human_sentiment_sum: -0.75,
-        human_sentiment_rooms: 1,
-        sentiment_pending: pending,
-        test_chats: 1,
-        spam: 2,
+    let mut row = DailyCounters::empty(day(date));
+    for (index, column) in COLUMNS.iter().enumerate() {
+        let value = match column.kind {
+            ColumnKind::Count => CounterValue::Count(index as i64 + 1),
+            ColumnKind::Sum => CounterValue::Sum(index as f64 + 0.1 + 0.2),
+            ColumnKind::Flag => CounterValue::Flag(pending),
+        };
+        (column.set)(&mut row, value);
     }
+    row.eligible = eligible;
+    row.ai_handled = eligible - 1;
+    row
 }
 
 /// Applying the schema again is harmless, and the database answers.
