@@ -145,6 +145,11 @@
         const text = costsForm.elements[name].value.replace(/[.\s]/g, '').trim();
         return /^-?\d+$/.test(text) ? Number(text) : text;
       };
+      // The AI's price is optional: an empty field is no price.
+      const optional = function (name) {
+        const value = number(name);
+        return value === '' ? null : value;
+      };
       try {
         const response = await fetch('/api/v1/reports/ai-agent-impact/cost-assumption?lang=' + lang, {
           method: 'PUT',
@@ -153,6 +158,7 @@
           body: JSON.stringify({
             agent_hour_rate: number('agent_hour_rate'),
             minutes_per_conversation: number('minutes_per_conversation'),
+            ai_price_per_month: optional('ai_price_per_month'),
           }),
         });
         if (response.ok) {

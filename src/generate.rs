@@ -107,7 +107,9 @@ struct Template {
     brand_new: bool,
     /// The share of conversations the AI resolves alone once it has learned.
     plateau: f64,
-    cost_assumption: Option<(i64, i64)>,
+    /// Rupiah per agent hour, minutes per conversation, and what it pays for the AI
+    /// each month (if it said).
+    cost_assumption: Option<(i64, i64, Option<i64>)>,
 }
 
 const TEMPLATES: [Template; 8] = [
@@ -122,7 +124,7 @@ const TEMPLATES: [Template; 8] = [
         daily_volume: 110.0,
         brand_new: false,
         plateau: 0.68,
-        cost_assumption: Some((45_000, 6)),
+        cost_assumption: Some((45_000, 6, Some(1_500_000))),
     },
     Template {
         slug: "bengkel_maju",
@@ -172,7 +174,7 @@ const TEMPLATES: [Template; 8] = [
         daily_volume: 130.0,
         brand_new: false,
         plateau: 0.52,
-        cost_assumption: Some((35_000, 5)),
+        cost_assumption: Some((35_000, 5, None)),
     },
     Template {
         slug: "batik_sekar",
@@ -185,7 +187,7 @@ const TEMPLATES: [Template; 8] = [
         daily_volume: 70.0,
         brand_new: false,
         plateau: 0.7,
-        cost_assumption: Some((50_000, 8)),
+        cost_assumption: Some((50_000, 8, None)),
     },
     Template {
         slug: "kopi_papua",
@@ -211,7 +213,7 @@ const TEMPLATES: [Template; 8] = [
         daily_volume: 55.0,
         brand_new: false,
         plateau: 0.6,
-        cost_assumption: Some((60_000, 10)),
+        cost_assumption: Some((60_000, 10, None)),
     },
 ];
 
@@ -342,7 +344,11 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
         .write_record(crate::import::HISTORY_COLUMNS)
         .map_err(csv_io(HISTORIES_FILE))?;
     costs
-        .write_record(crate::import::COST_ASSUMPTION_COLUMNS)
+        .write_record(
+            crate::import::COST_ASSUMPTION_COLUMNS
+                .iter()
+                .chain([&crate::import::AI_PRICE_COLUMN]),
+        )
         .map_err(csv_io(COST_ASSUMPTIONS_FILE))?;
 
     for index in 0..options.organizations {
@@ -384,9 +390,10 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
         });
         writeln!(organizations, "{line}").map_err(io(ORGANIZATIONS_FILE))?;
         writers.summary.organizations += 1;
-        if let Some((rate, minutes)) = template.cost_assumption {
+        if let Some((rate, minutes, price)) = template.cost_assumption {
+            let price = price.map(|price| price.to_string()).unwrap_or_default();
             costs
-                .write_record([id.clone(), rate.to_string(), minutes.to_string()])
+                .write_record([id.clone(), rate.to_string(), minutes.to_string(), price])
                 .map_err(csv_io(COST_ASSUMPTIONS_FILE))?;
         }
         let mut plan = OrgPlan {

@@ -182,8 +182,31 @@ pub mod report {
         "Dari {from} sampai {to}, AI Anda menyelesaikan {net} dari {eligible} percakapan sendiri ({in_ten}), tanpa bantuan tim dan tanpa pelanggan yang perlu bertanya lagi dalam 2 hari.",
     );
     pub const HEADLINE_SAVED: Phrase = Phrase::new(
-        " By your own estimate, that saved your team about {hours} hours of work (≈ {rupiah}).",
-        " Menurut perkiraan Anda sendiri, itu menghemat sekitar {hours} jam kerja tim (≈ {rupiah}).",
+        " By your own estimate, those conversations saved your team about {hours} hours of work (≈ {rupiah}).",
+        " Menurut perkiraan Anda sendiri, percakapan itu menghemat sekitar {hours} jam kerja tim (≈ {rupiah}).",
+    );
+    /// What the AI cost against what it saved (docs/metrics.md §4.4), when the
+    /// organization gave its price: the same sentence in the headline and the tile.
+    pub const RETURN_GAIN: Phrase = Phrase::new(
+        " You paid {ai_cost} for the AI in this period: the time it saved is worth about {times} times what it cost.",
+        " Anda membayar {ai_cost} untuk AI pada periode ini: waktu yang dihemat bernilai sekitar {times} kali biayanya.",
+    );
+    pub const RETURN_LOSS: Phrase = Phrase::new(
+        " You paid {ai_cost} for the AI in this period: {loss} more than the time it saved is worth.",
+        " Anda membayar {ai_cost} untuk AI pada periode ini: {loss} lebih besar dari nilai waktu yang dihemat.",
+    );
+    /// How far the organization has come since its first 30 days with the AI.
+    pub const SINCE_BASELINE_UP: Phrase = Phrase::new(
+        " That is up from {baseline} in your first 30 days with the AI.",
+        " Itu naik dari {baseline} pada 30 hari pertama Anda dengan AI.",
+    );
+    pub const SINCE_BASELINE_DOWN: Phrase = Phrase::new(
+        " That is down from {baseline} in your first 30 days with the AI.",
+        " Itu turun dari {baseline} pada 30 hari pertama Anda dengan AI.",
+    );
+    pub const SINCE_BASELINE_SAME: Phrase = Phrase::new(
+        " That is the same as in your first 30 days with the AI ({baseline}).",
+        " Itu sama dengan 30 hari pertama Anda dengan AI ({baseline}).",
     );
     pub const HEADLINE_NO_CONVERSATIONS: Phrase = Phrase::new(
         "From {from} to {to} there were no conversations to report on.",
@@ -474,6 +497,10 @@ pub mod api {
         "Enter a whole number of minutes from 1 to 480.",
         "Masukkan bilangan bulat menit dari 1 sampai 480.",
     );
+    pub const AI_PRICE_BOUNDS: Phrase = Phrase::new(
+        "Leave it empty, or enter a whole number of rupiah from 1.000 to 1.000.000.000.",
+        "Kosongkan, atau masukkan bilangan bulat rupiah dari 1.000 sampai 1.000.000.000.",
+    );
     pub const NOT_A_WHOLE_NUMBER: Phrase = Phrase::new(
         "Enter a positive whole number.",
         "Masukkan bilangan bulat positif.",
@@ -713,6 +740,14 @@ pub mod web {
     pub const MINUTES_LABEL: Phrase = Phrase::new(
         "Average minutes per conversation",
         "Rata-rata menit per percakapan",
+    );
+    pub const AI_PRICE_LABEL: Phrase = Phrase::new(
+        "What you pay for the AI each month (Rp, optional)",
+        "Yang Anda bayar untuk AI setiap bulan (Rp, opsional)",
+    );
+    pub const AI_PRICE_HELP: Phrase = Phrase::new(
+        "With it, the report compares what the AI saved with what it cost you.",
+        "Dengan angka ini, laporan membandingkan penghematan AI dengan biayanya bagi Anda.",
     );
     pub const SAVE: Phrase = Phrase::new("Save", "Simpan");
     pub const SAVING: Phrase = Phrase::new("Saving…", "Menyimpan…");

@@ -42,6 +42,9 @@ pub(crate) const COST_ASSUMPTION_COLUMNS: [&str; 3] = [
     "agent_hour_rate",
     "minutes_per_conversation",
 ];
+/// The cost assumptions' optional column (docs/metrics.md §7): an empty cell, or no
+/// such column, is no price.
+pub(crate) const AI_PRICE_COLUMN: &str = "ai_price_per_month";
 
 /// Rows written to the store at a time.
 const BATCH_ROWS: usize = 10_000;
@@ -504,11 +507,22 @@ struct CsvFile {
     file: &'static str,
     reader: csv::Reader<Box<dyn Read>>,
     positions: Vec<usize>,
+    /// Where each optional column is, when the header has it.
+    optional_positions: Vec<Option<usize>>,
     record: csv::ByteRecord,
 }
 
 impl CsvFile {
-    fn open((file, reader): Source, columns: &[&str]) -> Result<Self, ImportError> {
+    fn open(source: Source, columns: &[&str]) -> Result<Self, ImportError> {
+        Self::open_with_optional(source, columns, &[])
+    }
+
+    /// A file whose header must have `columns` and may have `optional` ones.
+    fn open_with_optional(
+        (file, reader): Source,
+        columns: &[&str],
+        optional: &[&str],
+    ) -> Result<Self, ImportError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
@@ -544,14 +558,12 @@ impl CsvFile {
                 ),
             });
         }
-        let positions = columns
-            .iter()
-            .filter_map(|column| headers.iter().position(|h| h == column))
-            .collect();
+        let position = |column: &&str| headers.iter().position(|h| h == column);
         Ok(Self {
             file,
+            positions: columns.iter().filter_map(position).collect(),
+            optional_positions: optional.iter().map(position).collect(),
             reader,
-            positions,
             record: csv::ByteRecord::new(),
         })
     }
@@ -589,6 +601,18 @@ impl CsvFile {
         if text.contains('\0') {
             return Err(ImportError::field(self.file, line, name, NUL_MESSAGE));
         }
+        Ok(Some(text).filter(|t| !t.trim().is_empty()))
+    }
+
+    /// The `index`-th optional column of the current row: `None` when the header
+    /// lacks the column or the cell is empty.
+    fn optional(&self, line: u64, index: usize, name: &str) -> Result<Option<&str>, ImportError> {
+        let Some(position) = self.optional_positions.get(index).copied().flatten() else {
+            return Ok(None);
+        };
+        let raw = self.record.get(position).unwrap_or_default();
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| ImportError::field(self.file, line, name, "is not valid UTF-8"))?;
         Ok(Some(text).filter(|t| !t.trim().is_empty()))
     }
 
@@ -751,27 +775,35 @@ async fn import_cost_assumptions(
     source: Source,
     known: &HashSet<String>,
 ) -> Result<u64, ImportError> {
-    let mut csv = CsvFile::open(source, &COST_ASSUMPTION_COLUMNS)?;
+    let mut csv =
+        CsvFile::open_with_optional(source, &COST_ASSUMPTION_COLUMNS, &[AI_PRICE_COLUMN])?;
     let mut rows = Vec::new();
     while let Some(line) = csv.next_row()? {
         let [org, rate, minutes] = COST_ASSUMPTION_COLUMNS;
         let organization = known_org(csv.file, line, org, csv.required(line, 0, org)?, known)?;
-        let whole = |index: usize, name: &str| -> Result<i64, ImportError> {
-            let text = csv.required(line, index, name)?;
+        let whole = |text: &str, name: &str| -> Result<i64, ImportError> {
             text.trim().parse::<i64>().map_err(|_| {
                 ImportError::field(
                     csv.file,
                     line,
                     name,
-                    format!("'{text}' is not a whole number"),
+                    format!("'{}' is not a whole number", crate::text::excerpt(text)),
                 )
             })
         };
-        let assumption =
-            CostAssumption::new(whole(1, rate)?, whole(2, minutes)?).map_err(|problems| {
-                let first = &problems[0];
-                ImportError::field(csv.file, line, first.field.name(), first.message.clone())
-            })?;
+        let price = match csv.optional(line, 0, AI_PRICE_COLUMN)? {
+            Some(text) => Some(whole(text, AI_PRICE_COLUMN)?),
+            None => None,
+        };
+        let assumption = CostAssumption::with_ai_price(
+            whole(csv.required(line, 1, rate)?, rate)?,
+            whole(csv.required(line, 2, minutes)?, minutes)?,
+            price,
+        )
+        .map_err(|problems| {
+            let first = &problems[0];
+            ImportError::field(csv.file, line, first.field.name(), first.message.clone())
+        })?;
         rows.push((organization, assumption));
     }
     writer.cost_assumptions(&rows).await?;

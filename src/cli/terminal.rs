@@ -111,6 +111,17 @@ fn what_your_ai_did(out: &mut String, tiles: &Tiles, volume: String, lang: Lang)
         _ => i18n::report::NOTE_SET_ASSUMPTION.text(lang).to_string(),
     };
     row(out, lang, names::TIME_SAVED, value, None);
+    if let Some(text) = &saved.ai_return {
+        let _ = writeln!(out, "{}", indent(&wrap(text, 74), "    "));
+    }
+}
+
+/// Every line of `text` after `prefix`.
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|line| format!("{prefix}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn journey(out: &mut String, tiles: &Tiles, lang: Lang) {

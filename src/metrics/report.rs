@@ -221,6 +221,13 @@ pub struct WorkAbsorbed {
     pub status: TileStatus,
     pub hours: Option<f64>,
     pub rupiah: Option<i64>,
+    /// What the AI cost over the range, by the organization's own monthly price
+    /// (§4.4); `None` without a price.
+    pub ai_cost: Option<i64>,
+    /// `rupiah` − `ai_cost`: what the AI saved beyond its cost; negative is a loss.
+    pub net_rupiah: Option<i64>,
+    /// `rupiah` ÷ `ai_cost`: how many times its cost the AI saved.
+    pub value_ratio: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -465,7 +472,7 @@ impl Totals {
             net_rate: ratio(self.net(), self.counts.eligible),
             reopened: self.counts.reopened,
             reopen_rate: ratio(self.counts.reopened, self.counts.contained),
-            hours: work_absorbed(self.net(), cost).hours,
+            hours: work_absorbed(self.net(), cost, 1).hours,
         }
     }
 }
@@ -596,7 +603,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         }
     };
 
-    let work_absorbed = work_absorbed(net, inputs.cost_assumption);
+    let work_absorbed = work_absorbed(net, inputs.cost_assumption, inputs.range.days());
 
     let available = |group: TileGroup| !inputs.failed_groups.contains(&group);
     let state = |group: TileGroup| {
@@ -735,24 +742,42 @@ fn period_before(inputs: &ReportInputs<'_>) -> Option<PeriodBefore> {
 }
 
 /// Team time and money saved by `net` conversations (docs/metrics.md §4.4).
-fn work_absorbed(net: i64, cost: Option<CostAssumption>) -> WorkAbsorbed {
-    match cost {
-        Some(assumption) => {
-            let minutes = i128::from(net) * i128::from(assumption.minutes_per_conversation());
-            // Whole rupiah, halves rounded up, computed exactly in integers.
-            let rupiah = (minutes * i128::from(assumption.agent_hour_rate()) + 30).div_euclid(60);
-            WorkAbsorbed {
-                status: TileStatus::Ok,
-                hours: Some(minutes as f64 / 60.0),
-                rupiah: Some(i64::try_from(rupiah).unwrap_or(i64::MAX)),
-            }
-        }
-        None => WorkAbsorbed {
+/// The work the AI absorbed over a range of `days` days, in hours and in the
+/// organization's own rupiah, and its return on the AI's price when one is set
+/// (§4.4). Money is computed exactly in integers, halves rounded up.
+fn work_absorbed(net: i64, cost: Option<CostAssumption>, days: i64) -> WorkAbsorbed {
+    let Some(assumption) = cost else {
+        return WorkAbsorbed {
             status: TileStatus::AssumptionMissing,
             hours: None,
             rupiah: None,
-        },
+            ai_cost: None,
+            net_rupiah: None,
+            value_ratio: None,
+        };
+    };
+    let minutes = i128::from(net) * i128::from(assumption.minutes_per_conversation());
+    let rupiah = whole_rupiah(minutes * i128::from(assumption.agent_hour_rate()), 60);
+    let ai_cost = assumption
+        .ai_price_per_month()
+        .map(|price| whole_rupiah(i128::from(price) * i128::from(days) * 12, 365));
+    WorkAbsorbed {
+        status: TileStatus::Ok,
+        hours: Some(minutes as f64 / 60.0),
+        rupiah: Some(rupiah),
+        ai_cost,
+        net_rupiah: ai_cost.map(|cost| rupiah.saturating_sub(cost)),
+        // The price is at least Rp 1.000 a month, so a day of it is more than 0.
+        value_ratio: ai_cost
+            .filter(|cost| *cost > 0)
+            .map(|cost| rupiah as f64 / cost as f64),
     }
+}
+
+/// `numerator ÷ denominator` in whole rupiah, halves rounded up (both positive).
+fn whole_rupiah(numerator: i128, denominator: i128) -> i64 {
+    let rounded = (2 * numerator + denominator).div_euclid(2 * denominator);
+    i64::try_from(rounded).unwrap_or(i64::MAX)
 }
 
 /// The net-containment verdict (docs/metrics.md §5), also used for trend points.
@@ -965,6 +990,28 @@ mod tests {
         let headline = words::headline(&report, Lang::En);
         assert!(headline.contains("56 of 100"), "{headline}");
         assert!(headline.contains("about 6 in 10"), "{headline}");
+    }
+
+    #[test]
+    fn the_ais_cost_is_its_monthly_price_spread_over_the_range_in_whole_rupiah() {
+        let rate_and_minutes = |price| CostAssumption::with_ai_price(60_000, 1, price).unwrap();
+        // 1 net conversation × 1 minute × Rp 60.000/h = Rp 1.000 saved.
+        let without = work_absorbed(1, Some(rate_and_minutes(None)), 31);
+        assert_eq!((without.ai_cost, without.net_rupiah), (None, None));
+        assert_eq!(without.value_ratio, None);
+        // 1.000 × 1 day × 12 / 365 = 32,88 → 33; × 5 days = 164,38 → 164.
+        let day = work_absorbed(1, Some(rate_and_minutes(Some(1_000))), 1);
+        assert_eq!((day.ai_cost, day.net_rupiah), (Some(33), Some(967)));
+        assert_eq!(day.value_ratio, Some(1_000.0 / 33.0));
+        let five = work_absorbed(1, Some(rate_and_minutes(Some(1_000))), 5);
+        assert_eq!(five.ai_cost, Some(164));
+        // A loss is a negative net, said as it is.
+        let loss = work_absorbed(1, Some(rate_and_minutes(Some(1_500_000))), 31);
+        assert_eq!(loss.ai_cost, Some(1_528_767));
+        assert_eq!(loss.net_rupiah, Some(1_000 - 1_528_767));
+        // The largest price over a whole year stays exact.
+        let most = work_absorbed(0, Some(rate_and_minutes(Some(1_000_000_000))), 366);
+        assert_eq!(most.ai_cost, Some(12_032_876_712));
     }
 
     #[test]

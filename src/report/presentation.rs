@@ -106,6 +106,8 @@ pub(crate) struct TimeSavedTile {
     pub rupiah: Option<String>,
     /// "≈ Rp 1.250.000, by your own cost numbers".
     pub money_text: Option<String>,
+    /// What the AI cost against what it saved, when its price is set.
+    pub ai_return: Option<String>,
 }
 
 /// How the AI and the team shared the conversations (the bar).
@@ -212,7 +214,7 @@ impl Tiles {
             changes: words::changes(report, lang).unwrap_or_default(),
             solved_alone: solved_alone(figures, lang),
             after_hours: after_hours(figures, lang),
-            time_saved: time_saved(figures, lang),
+            time_saved: time_saved(report, figures, lang),
             journey: journey(figures, lang),
             quality: quality(report, figures, lang),
             trend: trend(report, figures, lang),
@@ -267,7 +269,7 @@ fn after_hours(figures: &Figures, lang: Lang) -> AfterHoursTile {
     }
 }
 
-fn time_saved(figures: &Figures, lang: Lang) -> TimeSavedTile {
+fn time_saved(report: &Report, figures: &Figures, lang: Lang) -> TimeSavedTile {
     let hours = figures
         .work_absorbed
         .hours
@@ -282,6 +284,7 @@ fn time_saved(figures: &Figures, lang: Lang) -> TimeSavedTile {
             .map(|rupiah| page_words::OWN_ESTIMATE.fill(lang, &[("rupiah", rupiah.clone())])),
         hours,
         rupiah,
+        ai_return: words::ai_return(report, lang).map(|text| text.trim_start().to_string()),
     }
 }
 

@@ -152,6 +152,9 @@ impl Figures {
                 status: figures.work_absorbed.status.into(),
                 hours: figures.work_absorbed.hours,
                 rupiah: figures.work_absorbed.rupiah,
+                ai_cost: figures.work_absorbed.ai_cost,
+                net_rupiah: figures.work_absorbed.net_rupiah,
+                value_ratio: figures.work_absorbed.value_ratio,
             },
             journey: figures.journey.map(|j| Journey {
                 ai_only: j.ai_only,
@@ -391,6 +394,14 @@ pub struct WorkAbsorbed {
     pub hours: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rupiah: Option<i64>,
+    /// The AI's cost over the range, `rupiah` − that, and `rupiah` ÷ that: only when
+    /// the organization gave the AI's monthly price (docs/metrics.md §4.4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_cost: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_rupiah: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_ratio: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -615,6 +626,8 @@ pub struct CostAssumption {
     pub status: &'static str,
     pub agent_hour_rate: Option<i64>,
     pub minutes_per_conversation: Option<i64>,
+    /// What the organization pays for the AI each month; `null` when not given.
+    pub ai_price_per_month: Option<i64>,
     /// Whether the caller's role may change it.
     pub can_edit: bool,
 }
@@ -629,6 +642,7 @@ impl CostAssumption {
             },
             agent_hour_rate: assumption.map(|a| a.agent_hour_rate()),
             minutes_per_conversation: assumption.map(|a| a.minutes_per_conversation()),
+            ai_price_per_month: assumption.and_then(|a| a.ai_price_per_month()),
             can_edit,
         }
     }

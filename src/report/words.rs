@@ -58,6 +58,16 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
         ("in_ten", i18n::in_ten(net_rate, lang)),
     ]);
     let mut text = phrases::HEADLINE_OK.fill(lang, &values);
+    if let Some(baseline) = figures.trend.baseline.net_rate {
+        // Compared in the whole percentages the reader sees.
+        let whole = |rate: f64| (rate * 100.0).round() as i64;
+        let phrase = match whole(net_rate).cmp(&whole(baseline)) {
+            std::cmp::Ordering::Greater => phrases::SINCE_BASELINE_UP,
+            std::cmp::Ordering::Less => phrases::SINCE_BASELINE_DOWN,
+            std::cmp::Ordering::Equal => phrases::SINCE_BASELINE_SAME,
+        };
+        text.push_str(&phrase.fill(lang, &[("baseline", i18n::format_percent(baseline))]));
+    }
     let work = &figures.work_absorbed;
     if let (Some(hours), Some(rupiah)) = (work.hours, work.rupiah) {
         text.push_str(&phrases::HEADLINE_SAVED.fill(
@@ -68,7 +78,31 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
             ],
         ));
     }
+    if let Some(ai_return) = ai_return(report, lang) {
+        text.push_str(&ai_return);
+    }
     text
+}
+
+/// What the AI cost in the range against what the time it saved is worth, by the
+/// organization's own numbers; `None` without the AI's price (docs/metrics.md §4.4).
+/// Starts with a space, to follow a sentence.
+pub(crate) fn ai_return(report: &Report, lang: Lang) -> Option<String> {
+    let work = &report.figures.as_ref()?.work_absorbed;
+    let (ai_cost, net_rupiah) = (work.ai_cost?, work.net_rupiah?);
+    let cost = ("ai_cost", i18n::format_rupiah(ai_cost));
+    Some(match work.value_ratio.filter(|_| net_rupiah >= 0) {
+        Some(ratio) => {
+            phrases::RETURN_GAIN.fill(lang, &[cost, ("times", i18n::format_decimal(ratio, 1))])
+        }
+        None => phrases::RETURN_LOSS.fill(
+            lang,
+            &[
+                cost,
+                ("loss", i18n::format_rupiah(net_rupiah.saturating_abs())),
+            ],
+        ),
+    })
 }
 
 /// What a reader should keep in mind; none while the baseline is forming.

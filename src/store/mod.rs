@@ -76,6 +76,11 @@ macro_rules! migrations {
                     "/0008_milestones.sql"
                 )),
             ),
+            (
+                9,
+                "ai_price",
+                include_str!(concat!("../../migrations/", $backend, "/0009_ai_price.sql")),
+            ),
         ]
     };
 }

@@ -835,18 +835,27 @@ impl AssumptionStore for PostgresStore {
     }
 
     async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
+        let context = "reading the cost assumption";
         let rows = self
             .query(
-                "reading the cost assumption",
-                "SELECT agent_hour_rate, minutes_per_conversation FROM cost_assumptions
-                 WHERE organization_id = $1",
+                context,
+                "SELECT agent_hour_rate, minutes_per_conversation, ai_price_per_month
+                 FROM cost_assumptions WHERE organization_id = $1",
                 &[&org.as_str()],
             )
             .await?;
         rows.first()
             .map(|row| {
-                let minutes: i32 = row.get(1);
-                CostAssumption::new(row.get(0), i64::from(minutes))
+                let cells = (|| {
+                    let minutes: i32 = row.try_get(1)?;
+                    Ok::<_, tokio_postgres::Error>((
+                        row.try_get(0)?,
+                        i64::from(minutes),
+                        row.try_get(2)?,
+                    ))
+                })();
+                let (rate, minutes, price) = cells.map_err(StoreError::postgres(context))?;
+                CostAssumption::with_ai_price(rate, minutes, price)
                     .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
             })
             .transpose()
@@ -1049,13 +1058,20 @@ async fn upsert_cost_assumption(
     let minutes = i32::try_from(assumption.minutes_per_conversation()).unwrap_or(i32::MAX);
     client
         .execute(
-            "INSERT INTO cost_assumptions (organization_id, agent_hour_rate, minutes_per_conversation, updated_at)
-             VALUES ($1, $2, $3, now())
+            "INSERT INTO cost_assumptions
+                 (organization_id, agent_hour_rate, minutes_per_conversation, ai_price_per_month, updated_at)
+             VALUES ($1, $2, $3, $4, now())
              ON CONFLICT (organization_id) DO UPDATE SET
                  agent_hour_rate = EXCLUDED.agent_hour_rate,
                  minutes_per_conversation = EXCLUDED.minutes_per_conversation,
+                 ai_price_per_month = EXCLUDED.ai_price_per_month,
                  updated_at = EXCLUDED.updated_at",
-            &[&org.as_str(), &assumption.agent_hour_rate(), &minutes],
+            &[
+                &org.as_str(),
+                &assumption.agent_hour_rate(),
+                &minutes,
+                &assumption.ai_price_per_month(),
+            ],
         )
         .await
 }

@@ -1300,17 +1300,17 @@ impl AssumptionStore for SqliteStore {
     async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
         let org = org.to_string();
         self.with_connection(move |c| {
-            let row: Option<(i64, i64)> = c
+            let row: Option<(i64, i64, Option<i64>)> = c
                 .query_row(
-                    "SELECT agent_hour_rate, minutes_per_conversation FROM cost_assumptions
-                     WHERE organization_id = ?1",
+                    "SELECT agent_hour_rate, minutes_per_conversation, ai_price_per_month
+                     FROM cost_assumptions WHERE organization_id = ?1",
                     [&org],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()
                 .map_err(StoreError::sqlite("reading the cost assumption"))?;
-            row.map(|(rate, minutes)| {
-                CostAssumption::new(rate, minutes)
+            row.map(|(rate, minutes, price)| {
+                CostAssumption::with_ai_price(rate, minutes, price)
                     .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
             })
             .transpose()
@@ -1451,16 +1451,19 @@ fn upsert_cost_assumption(
     assumption: CostAssumption,
 ) -> rusqlite::Result<usize> {
     connection.execute(
-        "INSERT INTO cost_assumptions (organization_id, agent_hour_rate, minutes_per_conversation, updated_at)
-         VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO cost_assumptions
+             (organization_id, agent_hour_rate, minutes_per_conversation, ai_price_per_month, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (organization_id) DO UPDATE SET
              agent_hour_rate = excluded.agent_hour_rate,
              minutes_per_conversation = excluded.minutes_per_conversation,
+             ai_price_per_month = excluded.ai_price_per_month,
              updated_at = excluded.updated_at",
         params![
             org,
             assumption.agent_hour_rate(),
             assumption.minutes_per_conversation(),
+            assumption.ai_price_per_month(),
             micros(Utc::now())
         ],
     )

@@ -141,6 +141,36 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "the AI's price out of bounds",
+        break_it: |dir| {
+            fs::write(
+                dir.join("cost_assumptions.csv"),
+                "organization_id,agent_hour_rate,minutes_per_conversation,ai_price_per_month\n\
+                 org_demo,40000,6,999\n",
+            )
+            .expect("write")
+        },
+        message: &[
+            "cost_assumptions.csv line 2, field ai_price_per_month",
+            "1000000000",
+        ],
+    },
+    Case {
+        name: "the AI's price not a number",
+        break_it: |dir| {
+            fs::write(
+                dir.join("cost_assumptions.csv"),
+                "organization_id,agent_hour_rate,minutes_per_conversation,ai_price_per_month\n\
+                 org_demo,40000,6,sejuta\n",
+            )
+            .expect("write")
+        },
+        message: &[
+            "cost_assumptions.csv line 2, field ai_price_per_month",
+            "whole number",
+        ],
+    },
+    Case {
         name: "unknown organization in the last row",
         break_it: |dir| {
             append(

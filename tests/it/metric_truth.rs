@@ -686,3 +686,55 @@ fn the_last_row_of_an_import_wins_and_empty_business_hours_are_always_closed() {
         assert_eq!(report["work_absorbed"]["rupiah"], 3333, "{report}");
     }
 }
+
+/// The AI's monthly price comes in by the import's optional column: where it is
+/// given, the report answers "is it worth the money?" in the organization's own
+/// numbers; where the cell is empty there is no such answer, and never a 0.
+#[test]
+fn the_imported_ai_price_gives_the_return_and_an_empty_cell_none() {
+    let organizations = [
+        organization("org_priced", "null"),
+        organization("org_unpriced", "null"),
+    ];
+    // An earlier room each, so October is past the first 30 days of data.
+    let rooms = [
+        Room::new("org_priced", "p0", "c0", "2026-08-01T10:00:00+07:00"),
+        Room::new("org_priced", "p1", "c1", "2026-10-05T10:00:00+07:00").contained(),
+        Room::new("org_unpriced", "u0", "c0", "2026-08-01T10:00:00+07:00"),
+        Room::new("org_unpriced", "u1", "c1", "2026-10-05T10:00:00+07:00").contained(),
+    ];
+    for fresh in BACKENDS {
+        let db = fresh();
+        let url = db.url();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        write_import(dir.path(), &organizations, &rooms);
+        std::fs::write(
+            dir.path().join("cost_assumptions.csv"),
+            "organization_id,agent_hour_rate,minutes_per_conversation,ai_price_per_month\n\
+             org_priced,60000,30,365000\n\
+             org_unpriced,60000,30,\n",
+        )
+        .expect("write cost assumptions");
+        impact_ok(
+            url,
+            &["import", "--dir", dir.path().to_str().expect("path")],
+        );
+        aggregate(url, &[], None);
+        // 1 conversation × 30 minutes at Rp 60.000 an hour: Rp 30.000 saved; Rp
+        // 365.000 a month is Rp 12.000 a day, Rp 372.000 over October's 31 days.
+        let priced = report(url, "org_priced", "2026-10-01", "2026-10-31");
+        let work = &priced["work_absorbed"];
+        assert_eq!(work["rupiah"], 30000, "{priced}");
+        assert_eq!(work["ai_cost"], 372000, "{priced}");
+        assert_eq!(work["net_rupiah"], 30000 - 372000);
+        assert_eq!(work["value_ratio"], 30000.0 / 372000.0);
+        let unpriced = report(url, "org_unpriced", "2026-10-01", "2026-10-31");
+        assert_eq!(unpriced["work_absorbed"]["rupiah"], 30000, "{unpriced}");
+        for absent in ["ai_cost", "net_rupiah", "value_ratio"] {
+            assert!(
+                unpriced["work_absorbed"].get(absent).is_none(),
+                "{unpriced}"
+            );
+        }
+    }
+}

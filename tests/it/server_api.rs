@@ -598,3 +598,110 @@ async fn idle_organizations_are_let_go_and_health_endpoints_answer() {
     assert_eq!(get(&app, "/healthz", "").await.0, 200);
     assert_eq!(get(&app, "/readyz", "").await.0, 200);
 }
+
+/// Whole rupiah, halves up, as docs/metrics.md §4.4 says, counted here apart from
+/// the program's own arithmetic.
+fn ai_cost(price: i64, days: i64) -> i64 {
+    let scaled = price * days * 12;
+    scaled / 365 + i64::from((scaled % 365) * 2 >= 365)
+}
+
+#[actix_web::test]
+async fn the_ais_price_gives_her_return_in_her_own_numbers_and_a_bad_price_stores_nothing() {
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let app = spawn_app_with(&database, FLAGS_ON, |_| {}).await;
+    let owner = token("org_demo", Role::Owner);
+    let (_, before) = get(&app, REPORT, &owner).await;
+    assert_eq!(before["work_absorbed"]["rupiah"], 40000, "{before}");
+    for absent in ["ai_cost", "net_rupiah", "value_ratio"] {
+        assert!(before["work_absorbed"].get(absent).is_none(), "{before}");
+    }
+
+    for price in [
+        serde_json::json!(999),
+        serde_json::json!(1_000_000_001),
+        serde_json::json!(0),
+        serde_json::json!("satu juta"),
+        serde_json::json!(1500.5),
+    ] {
+        let body = serde_json::json!({
+            "agent_hour_rate": 50000,
+            "minutes_per_conversation": 7,
+            "ai_price_per_month": price,
+        });
+        let (status, answer) = put_json(&app, ASSUMPTION, &owner, body.clone()).await;
+        assert_eq!(status, 422, "{body}: {answer}");
+        let fields = answer["error"]["fields"].as_object().expect("fields");
+        assert_eq!(
+            fields.keys().collect::<Vec<_>>(),
+            vec!["ai_price_per_month"],
+            "{answer}"
+        );
+        for lang in ["en", "id"] {
+            assert!(fields["ai_price_per_month"]["messages"][lang]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()));
+        }
+    }
+    let (_, stored) = get(&app, ASSUMPTION, &owner).await;
+    assert_eq!(
+        (
+            stored["agent_hour_rate"].clone(),
+            stored["minutes_per_conversation"].clone(),
+            stored["ai_price_per_month"].clone()
+        ),
+        (40000.into(), 6.into(), serde_json::Value::Null),
+        "nothing of a refused write is stored"
+    );
+
+    // October has 31 days; the fixture's 10 conversations solved alone at 6 minutes
+    // and Rp 40.000 an hour are worth Rp 40.000.
+    for (price, english) in [
+        (1_500_000, "more than the time it saved is worth"),
+        (1_000, "times what it cost"),
+    ] {
+        let body = serde_json::json!({
+            "agent_hour_rate": 40000,
+            "minutes_per_conversation": 6,
+            "ai_price_per_month": price,
+        });
+        let (status, saved) = put_json(&app, ASSUMPTION, &owner, body).await;
+        assert_eq!(status, 200, "{saved}");
+        assert_eq!(saved["ai_price_per_month"], price);
+        let (_, report) = get(&app, REPORT, &owner).await;
+        let work = &report["work_absorbed"];
+        let cost = ai_cost(price, 31);
+        assert_eq!(work["ai_cost"], cost, "{report}");
+        assert_eq!(work["net_rupiah"], 40000 - cost);
+        let ratio = work["value_ratio"].as_f64().expect("value_ratio");
+        assert!((ratio - 40000.0 / cost as f64).abs() < 1e-9, "{ratio}");
+        let headline = report["headline"].as_str().unwrap_or_default();
+        assert!(headline.contains(english), "{headline}");
+        assert!(
+            headline.contains(&format!("Rp {}", format_thousands(cost))),
+            "{headline}"
+        );
+    }
+    // 1.500.000 a month for 31 days is Rp 1.528.767 (1.528.767,12…).
+    assert_eq!(ai_cost(1_500_000, 31), 1_528_767);
+
+    // Saved again without a price: the three figures are gone.
+    let body = serde_json::json!({"agent_hour_rate": 40000, "minutes_per_conversation": 6});
+    assert_eq!(put_json(&app, ASSUMPTION, &owner, body).await.0, 200);
+    let (_, after) = get(&app, REPORT, &owner).await;
+    assert!(after["work_absorbed"].get("ai_cost").is_none(), "{after}");
+}
+
+/// 1528767 → "1.528.767".
+fn format_thousands(value: i64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    out
+}

@@ -115,11 +115,24 @@ pub(crate) fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> 
     };
     let rate = whole(CostField::AgentHourRate);
     let minutes = whole(CostField::MinutesPerConversation);
-    // The bounds live in `CostAssumption::new` only; a field that could not be read
-    // is stood in for by a valid value so the other field is still checked.
-    let checked = CostAssumption::new(
+    // The AI's price is optional: absent or null is no price.
+    let price_field = CostField::AiPricePerMonth.name();
+    let price = match object.get(price_field) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => match whole_number(value) {
+            Some(number) => Some(number),
+            None => {
+                problems.insert(price_field, LocalText::from(words::NOT_A_WHOLE_NUMBER, &[]));
+                None
+            }
+        },
+    };
+    // The bounds live in `CostAssumption::with_ai_price` only; a field that could not
+    // be read is stood in for by a valid value so the others are still checked.
+    let checked = CostAssumption::with_ai_price(
         rate.unwrap_or(CostAssumption::MIN_AGENT_HOUR_RATE),
         minutes.unwrap_or(CostAssumption::MIN_MINUTES_PER_CONVERSATION),
+        price,
     );
     match checked {
         Ok(assumption) if problems.is_empty() => return Ok(assumption),
@@ -129,6 +142,7 @@ pub(crate) fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> 
                 let phrase = match problem.field {
                     CostField::AgentHourRate => words::RATE_BOUNDS,
                     CostField::MinutesPerConversation => words::MINUTES_BOUNDS,
+                    CostField::AiPricePerMonth => words::AI_PRICE_BOUNDS,
                 };
                 problems.insert(problem.field.name(), LocalText::from(phrase, &[]));
             }

@@ -254,16 +254,24 @@ async fn report_page(
             return html(StatusCode::INTERNAL_SERVER_ERROR, Err(error))
         }
     };
-    let (rate, minutes) = match can_edit {
+    // The dialog starts from the saved numbers, each as its owner typed it.
+    let saved = match can_edit {
         true => match loaded.actor.send(GetAssumption).await {
-            Ok(Ok(Some(a))) => (
-                a.agent_hour_rate().to_string(),
-                a.minutes_per_conversation().to_string(),
-            ),
-            _ => (String::new(), String::new()),
+            Ok(Ok(assumption)) => assumption,
+            _ => None,
         },
-        false => (String::new(), String::new()),
+        false => None,
     };
+    let rate = saved
+        .map(|a| a.agent_hour_rate().to_string())
+        .unwrap_or_default();
+    let minutes = saved
+        .map(|a| a.minutes_per_conversation().to_string())
+        .unwrap_or_default();
+    let ai_price = saved
+        .and_then(|a| a.ai_price_per_month())
+        .map(|price| price.to_string())
+        .unwrap_or_default();
     let today = loaded.organization.local_date(Utc::now());
     let chosen = (loaded.range.from(), loaded.range.to());
     let presets = presets(today, lang, chosen);
@@ -279,6 +287,7 @@ async fn report_page(
         can_edit,
         rate,
         minutes,
+        ai_price,
         body,
         error_body,
         sign_out_csrf: caller

@@ -185,6 +185,8 @@ pub(crate) struct ReportPage {
     pub can_edit: bool,
     pub rate: String,
     pub minutes: String,
+    /// The AI's monthly price as saved, or empty.
+    pub ai_price: String,
     pub body: String,
     pub error_body: String,
     /// The CSRF cookie's value for the sign-out form, when signed in by cookie.
