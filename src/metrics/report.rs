@@ -221,6 +221,8 @@ pub struct WorkAbsorbed {
     pub status: TileStatus,
     pub hours: Option<f64>,
     pub rupiah: Option<i64>,
+    /// The organization's own monthly price for the AI, as it gave it.
+    pub ai_price_per_month: Option<i64>,
     /// What the AI cost over the range, by the organization's own monthly price
     /// (§4.4); `None` without a price.
     pub ai_cost: Option<i64>,
@@ -751,6 +753,7 @@ fn work_absorbed(net: i64, cost: Option<CostAssumption>, days: i64) -> WorkAbsor
             status: TileStatus::AssumptionMissing,
             hours: None,
             rupiah: None,
+            ai_price_per_month: None,
             ai_cost: None,
             net_rupiah: None,
             value_ratio: None,
@@ -765,6 +768,7 @@ fn work_absorbed(net: i64, cost: Option<CostAssumption>, days: i64) -> WorkAbsor
         status: TileStatus::Ok,
         hours: Some(minutes as f64 / 60.0),
         rupiah: Some(rupiah),
+        ai_price_per_month: assumption.ai_price_per_month(),
         ai_cost,
         net_rupiah: ai_cost.map(|cost| rupiah.saturating_sub(cost)),
         // The price is at least Rp 1.000 a month, so a day of it is more than 0.

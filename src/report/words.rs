@@ -89,19 +89,21 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
 /// Starts with a space, to follow a sentence.
 pub(crate) fn ai_return(report: &Report, lang: Lang) -> Option<String> {
     let work = &report.figures.as_ref()?.work_absorbed;
-    let (ai_cost, net_rupiah) = (work.ai_cost?, work.net_rupiah?);
-    let cost = ("ai_cost", i18n::format_rupiah(ai_cost));
+    let (price, ai_cost) = (work.ai_price_per_month?, work.ai_cost?);
+    let net_rupiah = work.net_rupiah?;
+    let mut values = vec![
+        ("price", i18n::format_rupiah(price)),
+        ("ai_cost", i18n::format_rupiah(ai_cost)),
+    ];
     Some(match work.value_ratio.filter(|_| net_rupiah >= 0) {
         Some(ratio) => {
-            phrases::RETURN_GAIN.fill(lang, &[cost, ("times", i18n::format_decimal(ratio, 1))])
+            values.push(("times", i18n::format_decimal(ratio, 1)));
+            phrases::RETURN_GAIN.fill(lang, &values)
         }
-        None => phrases::RETURN_LOSS.fill(
-            lang,
-            &[
-                cost,
-                ("loss", i18n::format_rupiah(net_rupiah.saturating_abs())),
-            ],
-        ),
+        None => {
+            values.push(("loss", i18n::format_rupiah(net_rupiah.saturating_abs())));
+            phrases::RETURN_LOSS.fill(lang, &values)
+        }
     })
 }
 
