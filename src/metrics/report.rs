@@ -343,6 +343,20 @@ pub struct Forecast {
     pub method: crate::metrics::forecast::Method,
 }
 
+/// Whether the range reaches the latest complete day of data (the day before the
+/// source was last read, or the last day with data if that is earlier): only then
+/// is the month after a forecast. A past range shows its history and no projection.
+fn reaches_latest_day(inputs: &ReportInputs<'_>) -> bool {
+    let Some(through) = inputs.data_through else {
+        return false;
+    };
+    let latest = inputs
+        .read_until
+        .map(|at| inputs.organization.local_date(at) - Duration::days(1))
+        .map_or(through, |complete| through.min(complete));
+    inputs.range.to() >= latest
+}
+
 fn forecast(history: &[(NaiveDate, f64)]) -> Forecast {
     use crate::metrics::forecast::{project_next, Method, Outcome};
     let rates: Vec<f64> = history.iter().map(|(_, rate)| *rate).collect();
@@ -660,7 +674,10 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             inputs.baseline,
             provisional_from(inputs.read_until, inputs.organization, inputs.range),
         ),
-        forecast: inputs.forecast_history.map(forecast),
+        forecast: inputs
+            .forecast_history
+            .filter(|_| reaches_latest_day(inputs))
+            .map(forecast),
         sentiment_pending: totals.journey_rooms_pending > 0,
         period_before: period_before(inputs),
     }
@@ -1190,6 +1207,40 @@ mod tests {
         let too_short = json(&assemble(&input), Lang::En);
         assert_eq!(too_short["forecast"]["status"], "not_enough_history");
         assert_eq!(too_short["forecast"]["months"], 3);
+
+        // Data through 31 October (the test's rows say so) and read on 5 December:
+        // a range ending on 31 October reaches the latest complete day, one ending
+        // on 30 September is history and has no projection.
+        input.forecast_history = Some(&history);
+        input.read_until = DateTime::parse_from_rfc3339("2026-12-05T01:00:00Z")
+            .ok()
+            .map(|at| at.with_timezone(&Utc));
+        assert_eq!(
+            json(&assemble(&input), Lang::En)["forecast"]["status"],
+            "ok"
+        );
+        let september = inputs(&org, &days, &policy, "2026-09-01", "2026-09-30");
+        let past = ReportInputs {
+            forecast_history: Some(&history),
+            ..september
+        };
+        assert_eq!(
+            json(&assemble(&past), Lang::En)["forecast"],
+            serde_json::Value::Null
+        );
+        // Read on the morning of 1 November, the latest complete day is 31 October
+        // and a range ending then still reaches it; read on 31 October, it is 30
+        // October, which the range passes too.
+        for read in ["2026-11-01T01:00:00Z", "2026-10-31T05:00:00Z"] {
+            input.read_until = DateTime::parse_from_rfc3339(read)
+                .ok()
+                .map(|at| at.with_timezone(&Utc));
+            assert_eq!(
+                json(&assemble(&input), Lang::En)["forecast"]["status"],
+                "ok",
+                "{read}"
+            );
+        }
     }
 
     #[test]

@@ -56,7 +56,9 @@ async fn the_forecast_appears_only_with_its_flag_and_is_recorded() {
     );
     impact_ok(&database.url, &["aggregate"]);
     let app = spawn_app_with(&database, FORECAST_OFF, |_| {}).await;
-    let path = "/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31";
+    // The datamart holds days up to 1 November (the hand-checked case's last day),
+    // so a range ending then reaches the latest complete day of data.
+    let path = "/api/v1/reports/ai-agent-impact?from=2026-10-03&to=2026-11-01";
     let owner = token("org_kopi_nusantara", Role::Owner);
     let (status, report) = get(&app, path, &owner).await;
     assert_eq!(status, 200);
@@ -108,6 +110,23 @@ async fn the_forecast_appears_only_with_its_flag_and_is_recorded() {
         "every rendered forecast is recorded once per month"
     );
     assert_eq!(recorded[0].1.period_from, day("2026-11-01"));
+
+    // A past range shows its history and no projection, and records none.
+    let (status, past) = get(
+        &app,
+        "/api/v1/reports/ai-agent-impact?from=2026-09-01&to=2026-09-30",
+        &owner,
+    )
+    .await;
+    assert_eq!(status, 200, "{past}");
+    assert_eq!(past["status"], "ok", "{past}");
+    assert!(past["forecast"].is_null(), "{}", past["forecast"]);
+    assert!(!past["trend"]["points"]
+        .as_array()
+        .expect("points")
+        .is_empty());
+    let recorded = app.store.forecast_snapshots().await.expect("snapshots");
+    assert_eq!(recorded.len(), 1, "a past range records no forecast");
 
     // Two months of history are too few: the report says so instead of guessing.
     let (_, short) = get(&app, path, &token("org_demo", Role::Owner)).await;
