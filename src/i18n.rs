@@ -77,6 +77,43 @@ impl Phrase {
     }
 }
 
+/// A phrase whose English words follow a count ("1 point", "2 points"; "1 other
+/// conversation has", "2 other conversations have"); Indonesian does not inflect, so
+/// both of its forms are the same. `{n}` is the count.
+#[derive(Debug, Clone, Copy)]
+pub struct Plural {
+    pub one: Phrase,
+    pub other: Phrase,
+}
+
+impl Plural {
+    pub const fn new(one: Phrase, other: Phrase) -> Self {
+        Self { one, other }
+    }
+
+    /// The form for `n`, with `{n}` and each of `values` filled in.
+    pub fn fill(&self, lang: Lang, n: i64, values: &[(&str, String)]) -> String {
+        let form = if n.abs() == 1 { self.one } else { self.other };
+        let mut all = vec![("n", format_count(n))];
+        all.extend(values.iter().cloned());
+        form.fill(lang, &all)
+    }
+}
+
+/// Counted units, to fill a phrase's blank with a count and its word.
+pub mod units {
+    use super::{Phrase, Plural};
+
+    pub const POINTS: Plural = Plural::new(
+        Phrase::new("{n} point", "{n} poin"),
+        Phrase::new("{n} points", "{n} poin"),
+    );
+    pub const DAYS: Plural = Plural::new(
+        Phrase::new("{n} day", "{n} hari"),
+        Phrase::new("{n} days", "{n} hari"),
+    );
+}
+
 /// Groups thousands with dots, as Indonesians write numbers: 1.250.000.
 pub(crate) fn format_count(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
@@ -155,6 +192,18 @@ pub(crate) fn format_month(day: NaiveDate, lang: Lang) -> String {
         MONTHS[day.month0() as usize].text(lang),
         day.year()
     )
+}
+
+/// A time zone as people write it: WIB, WITA and WIT for Indonesia's three zones,
+/// the place's name for any other (`Asia/Singapore` → `Singapore`), as the IANA name
+/// ends. The same in both languages (Indonesians write WIB in English too).
+pub(crate) fn zone_name(iana: &str) -> String {
+    match iana {
+        "Asia/Jakarta" | "Asia/Pontianak" => "WIB".to_string(),
+        "Asia/Makassar" | "Asia/Ujung_Pandang" => "WITA".to_string(),
+        "Asia/Jayapura" => "WIT".to_string(),
+        other => other.rsplit('/').next().unwrap_or(other).replace('_', " "),
+    }
 }
 
 /// "about 5 in 10", the way the admin repeats the hero figure to her boss.
@@ -290,40 +339,40 @@ pub mod report {
         "Dari {counted} yang dihitung: {solved_alone} diselesaikan AI sendiri, {came_back} diselesaikan AI tapi pelanggan kembali, {ai_assisted} AI + tim, {escalated} dialihkan ke tim, {other} lainnya.",
     );
     pub const CHANGE_POINTS_UP: Phrase = Phrase::new(
-        "up {points} points from the {days} days before",
-        "naik {points} poin dari {days} hari sebelumnya",
+        "up {points} from the {days} before",
+        "naik {points} dari {days} sebelumnya",
     );
     pub const CHANGE_POINTS_DOWN: Phrase = Phrase::new(
-        "down {points} points from the {days} days before",
-        "turun {points} poin dari {days} hari sebelumnya",
+        "down {points} from the {days} before",
+        "turun {points} dari {days} sebelumnya",
     );
     pub const CHANGE_MORE: Phrase = Phrase::new(
-        "{count} more than the {days} days before",
-        "{count} lebih banyak dari {days} hari sebelumnya",
+        "{count} more than the {days} before",
+        "{count} lebih banyak dari {days} sebelumnya",
     );
     pub const CHANGE_FEWER: Phrase = Phrase::new(
-        "{count} fewer than the {days} days before",
-        "{count} lebih sedikit dari {days} hari sebelumnya",
+        "{count} fewer than the {days} before",
+        "{count} lebih sedikit dari {days} sebelumnya",
     );
     pub const CHANGE_HOURS_MORE: Phrase = Phrase::new(
-        "{hours} hours more than the {days} days before",
-        "{hours} jam lebih banyak dari {days} hari sebelumnya",
+        "{hours} hours more than the {days} before",
+        "{hours} jam lebih banyak dari {days} sebelumnya",
     );
     pub const CHANGE_HOURS_FEWER: Phrase = Phrase::new(
-        "{hours} hours fewer than the {days} days before",
-        "{hours} jam lebih sedikit dari {days} hari sebelumnya",
+        "{hours} hours fewer than the {days} before",
+        "{hours} jam lebih sedikit dari {days} sebelumnya",
     );
     pub const CHANGE_SAME: Phrase = Phrase::new(
-        "the same as the {days} days before",
-        "sama dengan {days} hari sebelumnya",
+        "the same as the {days} before",
+        "sama dengan {days} sebelumnya",
     );
     pub const CHANGE_INCOMPLETE: Phrase = Phrase::new(
-        "No comparison with the {days} days before: their data is no longer kept in full.",
-        "Belum ada perbandingan dengan {days} hari sebelumnya: datanya sudah tidak tersimpan lengkap.",
+        "No comparison with the {days} before: their data is no longer kept in full.",
+        "Belum ada perbandingan dengan {days} sebelumnya: datanya sudah tidak tersimpan lengkap.",
     );
     pub const CHANGE_NONE: Phrase = Phrase::new(
-        "No comparison with the {days} days before: they were still forming a baseline.",
-        "Belum ada perbandingan dengan {days} hari sebelumnya: data saat itu masih terbentuk.",
+        "No comparison with the {days} before: they were still forming a baseline.",
+        "Belum ada perbandingan dengan {days} sebelumnya: data saat itu masih terbentuk.",
     );
 }
 
@@ -423,6 +472,49 @@ mod tests {
         assert_eq!(in_ten(0.97, Lang::En), "nearly all");
         assert_eq!(in_ten(1.0, Lang::En), "about 10 in 10");
         assert_eq!(in_ten(0.0, Lang::En), "about 0 in 10");
+    }
+
+    #[test]
+    fn english_counts_agree_with_their_number_and_indonesian_does_not_inflect() {
+        assert_eq!(units::POINTS.fill(Lang::En, 1, &[]), "1 point");
+        assert_eq!(units::POINTS.fill(Lang::En, 2, &[]), "2 points");
+        assert_eq!(units::POINTS.fill(Lang::En, 0, &[]), "0 points");
+        assert_eq!(units::DAYS.fill(Lang::En, 1_000, &[]), "1.000 days");
+        assert_eq!(units::DAYS.fill(Lang::Id, 1, &[]), "1 hari");
+        assert_eq!(units::DAYS.fill(Lang::Id, 31, &[]), "31 hari");
+        let other = |n| web::OTHER.fill(Lang::En, n, &[]);
+        assert!(
+            other(1).starts_with("1 other conversation has "),
+            "{}",
+            other(1)
+        );
+        assert!(
+            other(4).starts_with("4 other conversations have "),
+            "{}",
+            other(4)
+        );
+        let change = |points: i64| {
+            report::CHANGE_POINTS_UP.fill(
+                Lang::En,
+                &[
+                    ("points", units::POINTS.fill(Lang::En, points, &[])),
+                    ("days", units::DAYS.fill(Lang::En, 1, &[])),
+                ],
+            )
+        };
+        assert_eq!(change(1), "up 1 point from the 1 day before");
+        assert_eq!(change(6), "up 6 points from the 1 day before");
+    }
+
+    #[test]
+    fn indonesian_zones_are_written_as_people_write_them() {
+        assert_eq!(zone_name("Asia/Jakarta"), "WIB");
+        assert_eq!(zone_name("Asia/Pontianak"), "WIB");
+        assert_eq!(zone_name("Asia/Makassar"), "WITA");
+        assert_eq!(zone_name("Asia/Jayapura"), "WIT");
+        assert_eq!(zone_name("Asia/Singapore"), "Singapore");
+        assert_eq!(zone_name("America/Argentina/Buenos_Aires"), "Buenos Aires");
+        assert_eq!(zone_name("UTC"), "UTC");
     }
 
     #[test]
@@ -660,9 +752,15 @@ pub mod web {
         "Atur jam kerja untuk melihat ini.",
     );
 
-    pub const OTHER: Phrase = Phrase::new(
-        "{count} other conversations have no clear outcome yet (for example, still open).",
-        "{count} percakapan lain belum jelas hasilnya (misalnya masih terbuka).",
+    pub const OTHER: super::Plural = super::Plural::new(
+        Phrase::new(
+            "{n} other conversation has no clear outcome yet (for example, still open).",
+            "{n} percakapan lain belum jelas hasilnya (misalnya masih terbuka).",
+        ),
+        Phrase::new(
+            "{n} other conversations have no clear outcome yet (for example, still open).",
+            "{n} percakapan lain belum jelas hasilnya (misalnya masih terbuka).",
+        ),
     );
     pub const NOT_ENOUGH_DATA: Phrase = Phrase::new(
         "Not enough conversations yet to show this.",
@@ -709,8 +807,8 @@ pub mod web {
         "Laporan Anda sedang disiapkan",
     );
     pub const FORMING_TEXT: Phrase = Phrase::new(
-        "We need at least {min_days} days and {min_conversations} conversations before we judge how well your AI does, so the figures are fair. So far: {days} days.",
-        "Kami perlu minimal {min_days} hari dan {min_conversations} percakapan sebelum menilai kinerja AI Anda, supaya angkanya adil. Sejauh ini: {days} hari.",
+        "We need at least {min_days} days and {min_conversations} conversations before we judge how well your AI does, so the figures are fair. So far: {days}.",
+        "Kami perlu minimal {min_days} hari dan {min_conversations} percakapan sebelum menilai kinerja AI Anda, supaya angkanya adil. Sejauh ini: {days}.",
     );
 
     pub const ERROR_TITLE: Phrase = Phrase::new(
@@ -811,9 +909,15 @@ pub mod web {
         "No conversations in this list for this period.",
         "Tidak ada percakapan di daftar ini untuk periode ini.",
     );
-    pub const LIST_PAGE: Phrase = Phrase::new(
-        "{count} conversations on this page.",
-        "{count} percakapan di halaman ini.",
+    pub const LIST_PAGE: super::Plural = super::Plural::new(
+        Phrase::new(
+            "{n} conversation on this page.",
+            "{n} percakapan di halaman ini.",
+        ),
+        Phrase::new(
+            "{n} conversations on this page.",
+            "{n} percakapan di halaman ini.",
+        ),
     );
     pub const OLDER: Phrase = Phrase::new("Older conversations", "Percakapan lebih lama");
     pub const FIRST_PAGE: Phrase = Phrase::new("Back to the newest", "Kembali ke yang terbaru");

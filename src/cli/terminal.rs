@@ -18,7 +18,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
         words::PERIOD.text(lang),
         i18n::format_date(report.from, lang),
         i18n::format_date(report.to, lang),
-        report.timezone,
+        i18n::zone_name(&report.timezone),
         words::DATA_THROUGH.text(lang),
         report
             .data_through

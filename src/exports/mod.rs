@@ -235,7 +235,7 @@ fn write_about(
             ("org", organization.name.clone()),
             ("from", i18n::format_date(range.from(), lang)),
             ("to", i18n::format_date(range.to(), lang)),
-            ("timezone", organization.timezone.name().to_string()),
+            ("timezone", i18n::zone_name(organization.timezone.name())),
         ],
     );
     sheet.write_string_with_format(0, 0, title, bold)?;

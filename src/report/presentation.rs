@@ -337,7 +337,7 @@ fn journey(figures: &Figures, lang: Lang) -> Option<JourneyView> {
         segments,
         has_shares: shares.is_some(),
         other_count: i18n::format_count(journey.other),
-        other_text: page_words::OTHER.fill(lang, &[("count", i18n::format_count(journey.other))]),
+        other_text: page_words::OTHER.fill(lang, journey.other, &[]),
     })
 }
 
@@ -452,7 +452,10 @@ fn forming_text(report: &Report, lang: Lang) -> String {
                 "min_conversations",
                 i18n::format_count(forming.map(|b| b.min_conversations).unwrap_or(100)),
             ),
-            ("days", i18n::format_count(report.days_of_data)),
+            (
+                "days",
+                i18n::units::DAYS.fill(lang, report.days_of_data, &[]),
+            ),
         ],
     )
 }

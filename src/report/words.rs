@@ -230,7 +230,10 @@ pub struct ChangeReads {
 pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
     let figures = report.figures.as_ref()?;
     let before = figures.period_before?;
-    let days = ("days", i18n::format_count(before.range.days()));
+    let days = (
+        "days",
+        i18n::units::DAYS.fill(lang, before.range.days(), &[]),
+    );
     let Some(then) = before.figures else {
         let why = if before.incomplete {
             phrases::CHANGE_INCOMPLETE
@@ -248,7 +251,8 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
         let (now, then) = (now?, then?);
         let whole = |rate: f64| (rate * 100.0).round() as i64;
         let change = whole(now) - whole(then);
-        let values = [("points", i18n::format_count(change.abs())), days.clone()];
+        let points = i18n::units::POINTS.fill(lang, change.abs(), &[]);
+        let values = [("points", points), days.clone()];
         Some(match change.signum() {
             1 => phrases::CHANGE_POINTS_UP.fill(lang, &values),
             -1 => phrases::CHANGE_POINTS_DOWN.fill(lang, &values),

@@ -100,7 +100,7 @@ test('success in English at desktop width shows the API\'s figures in plain word
   assert.match(await text(page, '[data-testid=mood-note]'), /only 47% of conversations/);
   assert.match(await text(page, '[data-testid=turns]'), /1,7[\s\S]*Quick/);
   assert.equal(await page.locator('[data-testid=trend] polyline').count() > 0, true);
-  assert.match(await text(page, '[data-testid=freshness]'), /up to 1 Nov 2026 \(Asia\/Jakarta\)/);
+  assert.match(await text(page, '[data-testid=freshness]'), /up to 1 Nov 2026 \(WIB\)/);
   const words = await page.locator('main').innerText();
   for (const jargon of ['net', 'gross', 'RESOLVE', 'ai_only', 'Phase']) assert.ok(!words.includes(jargon), `no "${jargon}" on the page`);
   await shot(page, 'success-en-desktop');

@@ -98,11 +98,10 @@ impl ConversationsPage {
                 &[
                     ("from", i18n::format_date(from, lang)),
                     ("to", i18n::format_date(to, lang)),
-                    ("timezone", organization.timezone.name().to_string()),
+                    ("timezone", i18n::zone_name(organization.timezone.name())),
                 ],
             ),
-            page_text: words::LIST_PAGE
-                .fill(lang, &[("count", i18n::format_count(rows.len() as i64))]),
+            page_text: words::LIST_PAGE.fill(lang, rows.len() as i64, &[]),
             columns: [
                 list_words::COLUMN_STARTED,
                 list_words::COLUMN_OUTCOME,

@@ -126,7 +126,7 @@ pub(crate) fn freshness(report: &Report, lang: Lang) -> String {
             lang,
             &[
                 ("day", i18n::format_date(day, lang)),
-                ("timezone", report.timezone.clone()),
+                ("timezone", i18n::zone_name(&report.timezone)),
             ],
         ),
         None => words::NO_DATA_YET.text(lang).to_string(),
