@@ -909,14 +909,15 @@ pub mod web {
         "No conversations in this list for this period.",
         "Tidak ada percakapan di daftar ini untuk periode ini.",
     );
-    pub const LIST_PAGE: super::Plural = super::Plural::new(
+    /// How many conversations the list holds (`{n}`, its figure) and this page shows.
+    pub const LIST_COUNT: super::Plural = super::Plural::new(
         Phrase::new(
-            "{n} conversation on this page.",
-            "{n} percakapan di halaman ini.",
+            "{n} conversation in all; {shown} on this page.",
+            "Semuanya {n} percakapan; {shown} di halaman ini.",
         ),
         Phrase::new(
-            "{n} conversations on this page.",
-            "{n} percakapan di halaman ini.",
+            "{n} conversations in all; {shown} on this page.",
+            "Semuanya {n} percakapan; {shown} di halaman ini.",
         ),
     );
     pub const OLDER: Phrase = Phrase::new("Older conversations", "Percakapan lebih lama");

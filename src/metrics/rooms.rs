@@ -339,6 +339,22 @@ impl ConversationList {
         ConversationList::ALL.into_iter().find(|l| l.name() == name)
     }
 
+    /// The figure of this list on a day's (or a range's summed) counters: how many
+    /// rooms the list holds, since a list holds exactly its figure's rooms.
+    pub fn count(self, counters: &DailyCounters) -> i64 {
+        match self {
+            ConversationList::SolvedAlone => counters.net(),
+            ConversationList::CameBack => counters.reopened,
+            ConversationList::AiOnly => counters.contained,
+            ConversationList::AiAssisted => counters.ai_assisted,
+            ConversationList::Escalated => counters.escalated,
+            ConversationList::Other => counters.other,
+            ConversationList::AfterHours => counters.after_hours,
+            ConversationList::TestChat => counters.test_chats,
+            ConversationList::Spam => counters.spam,
+        }
+    }
+
     /// Whether the figure of this list counts `room`. The stores select the same
     /// rooms in SQL (`store::sql::conversation_filter`); tests hold the two together.
     pub fn includes(self, room: &RoomOutcome) -> bool {

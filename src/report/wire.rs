@@ -736,4 +736,6 @@ pub(crate) struct ConversationPage {
     pub conversations: Vec<Conversation>,
     /// Pass it back as `cursor=` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
+    /// How many conversations the whole list holds: the figure it stands behind.
+    pub total: i64,
 }

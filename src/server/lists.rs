@@ -17,6 +17,7 @@ use crate::domain::{DateRange, OrgId};
 use crate::exports::{DownloadOutcome, Export, Pages};
 use crate::i18n::api as api_words;
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
+use crate::metrics::DailyCounters;
 use crate::server::errors::ApiError;
 use crate::server::observability::Metrics;
 use crate::store::{ConversationQuery, ListPosition, Store, StoreError};
@@ -119,6 +120,9 @@ pub struct Page {
     pub rows: Vec<RoomOutcome>,
     /// Where the next page starts; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// How many rooms the whole list holds: its figure over the range, read from the
+    /// daily counters (a list holds exactly its figure's rooms).
+    pub total: i64,
 }
 
 /// One page, its next cursor (one row more than asked is read to know whether more
@@ -131,10 +135,11 @@ pub(crate) async fn read_page(
     let started = Instant::now();
     let mut asked = query.clone();
     asked.limit = query.limit + 1;
-    let mut rows = read(store, org, &asked).await.map_err(|error| {
-        tracing::error!(org_id = %org, list = query.list.name(), error = %error, "reading a conversation list failed");
-        ApiError::Unavailable
-    })?;
+    let (mut rows, total) = tokio::try_join!(read(store, org, &asked), total(store, org, query))
+        .map_err(|error| {
+            tracing::error!(org_id = %org, list = query.list.name(), error = %error, "reading a conversation list failed");
+            ApiError::Unavailable
+        })?;
     let more = rows.len() > query.limit;
     rows.truncate(query.limit);
     let next_cursor = rows
@@ -147,7 +152,27 @@ pub(crate) async fn read_page(
         rows.len(),
         started.elapsed().as_millis() as u64,
     );
-    Ok(Page { rows, next_cursor })
+    Ok(Page {
+        rows,
+        next_cursor,
+        total,
+    })
+}
+
+/// The list's figure over its range, within the time a page read may take.
+async fn total(
+    store: &dyn Store,
+    org: &OrgId,
+    query: &ConversationQuery,
+) -> Result<i64, StoreError> {
+    let days = tokio::time::timeout(PAGE_READ_TIMEOUT, store.daily_counters(org, query.days))
+        .await
+        .map_err(|_| StoreError::TimedOut("reading a list's total".into()))??;
+    let mut sum = DailyCounters::default();
+    for day in &days {
+        sum.add(day);
+    }
+    Ok(query.list.count(&sum))
 }
 
 async fn read(

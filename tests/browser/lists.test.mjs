@@ -75,13 +75,17 @@ test('every figure opens exactly its conversations, and back keeps the range', a
     'after_hours', 'ai_assisted', 'ai_only', 'came_back', 'escalated', 'other', 'solved_alone', 'spam', 'test_chat',
   ]);
   for (const list of lists) {
-    const { conversations } = await api(`/api/v1/reports/ai-agent-impact/conversations?outcome=${list}&from=2026-10-01&to=2026-10-31&limit=200`);
+    const { conversations, total } = await api(`/api/v1/reports/ai-agent-impact/conversations?outcome=${list}&from=2026-10-01&to=2026-10-31&limit=200`);
+    assert.equal(total, conversations.length, `${list}: the total is the whole list`);
     await page.locator(`[data-state=success] a[href*="outcome=${list}&"]`).first().click();
     await page.waitForURL(/\/conversations\?/);
     assert.match(page.url(), /from=2026-10-01&to=2026-10-31/);
     const ids = await page.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.roomId));
     assert.deepEqual(ids, conversations.map((c) => c.room_id), `${list}: the page lists the API's conversations, newest first`);
     if (ids.length === 0) assert.ok(await page.locator('[data-testid=list-empty]').isVisible());
+    const count = await page.locator('[data-testid=list-count]').innerText();
+    const said = total === 1 ? '1 conversation in all' : `${total} conversations in all`;
+    assert.ok(count.startsWith(said), `${list}: "${count}" says how many in all`);
     await page.click('[data-testid=back-button]');
     await page.waitForURL((url) => url.pathname === '/reports/ai-agent-impact');
     assert.match(page.url(), /from=2026-10-01&to=2026-10-31/);

@@ -61,10 +61,12 @@ fn load(url: &str, dir: &std::path::Path) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// Every page of a list, in order, with the page size `limit`.
+/// Every page of a list, in order, with the page size `limit`; every page must say
+/// the same `total`, and the pages must hold exactly that many rows.
 async fn all_pages(app: &TestApp, token: &str, query: &str, limit: usize) -> Vec<Value> {
     let mut rows = Vec::new();
     let mut cursor: Option<String> = None;
+    let mut total = None;
     loop {
         let mut path =
             format!("/api/v1/reports/ai-agent-impact/conversations?{query}&limit={limit}");
@@ -75,13 +77,22 @@ async fn all_pages(app: &TestApp, token: &str, query: &str, limit: usize) -> Vec
         assert_eq!(status, 200, "{path}: {body}");
         let page = body["conversations"].as_array().expect("conversations");
         assert!(page.len() <= limit);
+        let said = body["total"].as_i64().expect("total");
+        assert_eq!(*total.get_or_insert(said), said, "{path}: the total moved");
         rows.extend(page.iter().cloned());
         match body["next_cursor"].as_str() {
             Some(next) => {
                 assert_eq!(page.len(), limit, "only a full page has a next one");
                 cursor = Some(next.to_string());
             }
-            None => return rows,
+            None => {
+                assert_eq!(
+                    total,
+                    Some(rows.len() as i64),
+                    "{query}: the total is the list"
+                );
+                return rows;
+            }
         }
     }
 }

@@ -80,10 +80,13 @@ async fn conversations(
     let limit = lists::parse_limit(query.limit.as_deref()).map_err(|e| e.in_lang(lang))?;
     let page_query = lists::list_query(list, range, limit, query.cursor.as_deref())
         .map_err(|e| e.in_lang(lang))?;
-    let lists::Page { rows, next_cursor } =
-        lists::read_page(state.store.as_ref(), &caller.org, &page_query)
-            .await
-            .map_err(|e| e.in_lang(lang))?;
+    let lists::Page {
+        rows,
+        next_cursor,
+        total,
+    } = lists::read_page(state.store.as_ref(), &caller.org, &page_query)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
     let conversations = rows
         .iter()
         .map(|room| {
@@ -102,6 +105,7 @@ async fn conversations(
             lang,
             conversations,
             next_cursor,
+            total,
         }))
 }
 

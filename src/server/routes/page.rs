@@ -367,16 +367,19 @@ async fn conversations_page(
     let Ok(page_query) = page_query else {
         return html(StatusCode::BAD_REQUEST, ReportBody::error(lang).render());
     };
-    let lists::Page { rows, next_cursor } =
-        match lists::read_page(state.store.as_ref(), &caller.org, &page_query).await {
-            Ok(read) => read,
-            Err(_) => {
-                return html(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ReportBody::error(lang).render(),
-                )
-            }
-        };
+    let lists::Page {
+        rows,
+        next_cursor,
+        total,
+    } = match lists::read_page(state.store.as_ref(), &caller.org, &page_query).await {
+        Ok(read) => read,
+        Err(_) => {
+            return html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ReportBody::error(lang).render(),
+            )
+        }
+    };
     let this_cursor = page_query.after.as_ref().and(query.cursor.as_deref());
     html(
         StatusCode::OK,
@@ -389,6 +392,7 @@ async fn conversations_page(
             links: &state.inbox,
             cursor: this_cursor,
             next_cursor,
+            total,
         })
         .render(),
     )

@@ -59,6 +59,8 @@ pub struct ListPage<'a> {
     /// This page's own cursor (none on the first page) and the next page's.
     pub cursor: Option<&'a str>,
     pub next_cursor: Option<String>,
+    /// How many conversations the whole list holds.
+    pub total: i64,
 }
 
 impl ConversationsPage {
@@ -72,6 +74,7 @@ impl ConversationsPage {
             links,
             cursor,
             next_cursor,
+            total,
         } = page;
         let (from, to) = (range.from(), range.to());
         let here = list_url(from, to, lang, list);
@@ -101,7 +104,11 @@ impl ConversationsPage {
                     ("timezone", i18n::zone_name(organization.timezone.name())),
                 ],
             ),
-            page_text: words::LIST_PAGE.fill(lang, rows.len() as i64, &[]),
+            page_text: words::LIST_COUNT.fill(
+                lang,
+                total,
+                &[("shown", i18n::format_count(rows.len() as i64))],
+            ),
             columns: [
                 list_words::COLUMN_STARTED,
                 list_words::COLUMN_OUTCOME,
