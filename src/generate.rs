@@ -112,6 +112,14 @@ struct Template {
     cost_assumption: Option<(i64, i64, Option<i64>)>,
 }
 
+/// The organizations of one round of `TEMPLATES` (the demo builds exactly these):
+/// their ids and names.
+pub(crate) fn template_organizations() -> impl Iterator<Item = (String, &'static str)> {
+    TEMPLATES
+        .iter()
+        .map(|template| (format!("org_{}", template.slug), template.name))
+}
+
 const TEMPLATES: [Template; 8] = [
     Template {
         slug: "kopi_nusantara",

@@ -678,6 +678,14 @@ pub mod demo {
         "No AI add-on: the report does not exist here.",
         "Tanpa add-on AI: laporan tidak ada di sini.",
     );
+    pub const EASTERN: Phrase = Phrase::new(
+        "AI add-on, report on, in Jayapura (WIT), no cost numbers set yet.",
+        "Add-on AI, laporan aktif, di Jayapura (WIT), angka biaya belum diisi.",
+    );
+    pub const EVENING_HOURS: Phrase = Phrase::new(
+        "AI add-on, report on, open into the evening, cost numbers set.",
+        "Add-on AI, laporan aktif, buka sampai malam, angka biaya sudah diisi.",
+    );
     pub const OTHER_LANGUAGE: Phrase = Phrase::new("Bahasa Indonesia", "English");
 }
 

@@ -49,6 +49,20 @@ pub(crate) const DEMO_ACCOUNTS: &[(&str, &str, Phrase, bool, bool)] = &[
         false,
     ),
     (
+        "org_kopi_papua",
+        "Kopi Papua Jayapura",
+        words::EASTERN,
+        true,
+        false,
+    ),
+    (
+        "org_klinik_senyum",
+        "Klinik Gigi Senyum",
+        words::EVENING_HOURS,
+        true,
+        false,
+    ),
+    (
         "org_bengkel_maju",
         "Bengkel Maju Jaya",
         words::NO_ADDON,
@@ -198,4 +212,25 @@ async fn sign_in(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_offers_every_organization_it_builds() {
+        let offered: Vec<(&str, &str)> = DEMO_ACCOUNTS
+            .iter()
+            .map(|(org, name, _, _, _)| (*org, *name))
+            .collect();
+        let built: Vec<(String, &str)> = crate::generate::template_organizations().collect();
+        assert_eq!(offered.len(), built.len());
+        for (org, name) in &built {
+            assert!(
+                offered.contains(&(org.as_str(), *name)),
+                "{org} ({name}) is built but not offered"
+            );
+        }
+    }
 }
