@@ -113,7 +113,8 @@ struct Template {
 }
 
 /// The organizations of one round of `TEMPLATES` (the demo builds exactly these):
-/// their ids and names.
+/// their ids and names, for the test that the demo's sign-in offers them all.
+#[cfg(test)]
 pub(crate) fn template_organizations() -> impl Iterator<Item = (String, &'static str)> {
     TEMPLATES
         .iter()

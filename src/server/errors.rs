@@ -227,7 +227,9 @@ pub(crate) enum Surface {
 
 impl Surface {
     pub fn of(path: &str) -> Self {
-        const API: [&str; 5] = ["/api/", "/auth/handoff", "/healthz", "/readyz", "/metrics"];
+        // The sign-in link (`/auth/handoff`) is opened by a person in a browser, so
+        // it answers in the page's shape.
+        const API: [&str; 4] = ["/api/", "/healthz", "/readyz", "/metrics"];
         if API.iter().any(|prefix| path.starts_with(prefix)) {
             Surface::Api
         } else {
@@ -251,7 +253,7 @@ impl Surface {
 
 /// The language of an answer given before anyone signed in: `lang` in the query,
 /// else the browser's first choice, else English.
-fn request_lang(request: &HttpRequest) -> Lang {
+pub(crate) fn request_lang(request: &HttpRequest) -> Lang {
     let query_lang = request
         .query_string()
         .split('&')

@@ -117,8 +117,6 @@ async fn every_documented_response_matches_its_schema() {
         let (status, body) = get(&app, path, "").await;
         record(path, "get", status, &body);
     }
-    let (status, body) = get(&app, "/auth/handoff?token=forged", "").await;
-    record("/auth/handoff", "get", status, &body);
 
     // The lists and downloads: every list's page, and each refusal.
     let lists_path = "/api/v1/reports/ai-agent-impact/conversations";

@@ -520,14 +520,52 @@ async fn the_page_cookie_works_for_reads_and_guards_writes() {
             "{html}"
         );
     }
-    // A bad token gets no cookie.
-    let response = client()
-        .get(format!("{}/auth/handoff?token=nonsense", app.address))
-        .send()
-        .await
-        .expect("handoff");
-    assert_eq!(response.status().as_u16(), 401);
-    assert!(response.headers().get("set-cookie").is_none());
+    // A bad or expired link gets no cookie, and the person who opened it the page's
+    // view in their language, not JSON.
+    for (query, accept, lang, words) in [
+        (
+            "",
+            "en-GB",
+            "en",
+            "open this report again from your admin panel",
+        ),
+        (
+            "",
+            "id-ID,id;q=0.9",
+            "id",
+            "buka laporan ini lagi dari panel admin",
+        ),
+        (
+            "&lang=id",
+            "en",
+            "id",
+            "buka laporan ini lagi dari panel admin",
+        ),
+    ] {
+        let mut response = client()
+            .get(format!(
+                "{}/auth/handoff?token=nonsense{query}",
+                app.address
+            ))
+            .insert_header(("Accept-Language", accept))
+            .send()
+            .await
+            .expect("handoff");
+        assert_eq!(response.status().as_u16(), 401);
+        assert!(response.headers().get("set-cookie").is_none());
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        let html = String::from_utf8_lossy(&response.body().await.expect("body")).to_string();
+        assert!(
+            html.contains(words) && html.contains(&format!("lang=\"{lang}\"")),
+            "{query} {accept}: {html}"
+        );
+    }
 
     let cookie_header = format!("{session_value}; impact_csrf={csrf_value}");
     let mut read = client()

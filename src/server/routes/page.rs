@@ -82,7 +82,8 @@ fn page_lang(query_lang: Option<&str>, caller: Option<&Caller>) -> Lang {
         .unwrap_or(Lang::En)
 }
 
-fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phrase) -> HttpResponse {
+/// A short page that says one thing, in the page's shape.
+pub(crate) fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phrase) -> HttpResponse {
     let page = MessagePage {
         w: Words { lang },
         title: title.text(lang).to_string(),

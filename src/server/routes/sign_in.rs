@@ -19,9 +19,10 @@ use serde::Deserialize;
 
 use crate::i18n::{web as words, Lang};
 use crate::server::auth::{self, TokenVerifier};
+use crate::server::errors::request_lang;
 use crate::server::errors::{resource, ApiError, LocalizedError};
 use crate::server::reports::AppState;
-use crate::server::routes::page::html;
+use crate::server::routes::page::{html, message};
 use crate::server::view::{MessagePage, Words};
 
 pub(crate) const SIGN_OUT_PATH: &str = "/auth/sign-out";
@@ -65,12 +66,26 @@ fn session_cookie(
 /// Exchanges the host's token for a session cookie, then moves on to `next` (a
 /// path on this site) through a page of this site.
 async fn handoff(
+    request: HttpRequest,
     query: web::Query<HandoffQuery>,
     verifier: web::Data<Arc<TokenVerifier>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, LocalizedError> {
     let token = query.token.as_deref().unwrap_or_default();
-    let caller = verifier.verify(token).map_err(|e| e.in_lang(Lang::En))?;
+    // A link that is broken or has expired is opened by a person in a browser: the
+    // page's view in their language (`lang`, else the browser's), never JSON.
+    let caller = match verifier.verify(token) {
+        Ok(caller) => caller,
+        Err(error) => {
+            tracing::info!(error = ?error, "a sign-in link was refused");
+            return Ok(message(
+                StatusCode::UNAUTHORIZED,
+                request_lang(&request),
+                words::PAGE_TITLE,
+                words::SIGN_IN_AGAIN,
+            ));
+        }
+    };
     let lang = caller.locale;
     let csrf = auth::random_token().map_err(|e| e.in_lang(lang))?;
     // Both cookies end when the token does.
