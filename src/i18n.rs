@@ -875,6 +875,16 @@ pub mod web {
         "There are no reports you can open.",
         "Tidak ada laporan yang dapat Anda buka.",
     );
+    /// Said to an owner or admin of an organization without the AI add-on.
+    pub const NEEDS_ADDON: Phrase = Phrase::new(
+        "The AI Agent Impact Report comes with the AI Agent add-on, which your organization does not have. Once it is switched on, the report shows here.",
+        "Laporan Dampak Agen AI tersedia bersama add-on Agen AI, yang belum dimiliki organisasi Anda. Setelah add-on diaktifkan, laporan akan tampil di sini.",
+    );
+    pub const YOUR_REPORTS: Phrase = Phrase::new("Your reports", "Laporan Anda");
+    pub const YOUR_REPORTS_TEXT: Phrase = Phrase::new(
+        "Every report you can open.",
+        "Semua laporan yang dapat Anda buka.",
+    );
     pub const PAGE_NOT_FOUND_TITLE: Phrase =
         Phrase::new("Page not found", "Halaman tidak ditemukan");
     pub const PAGE_NOT_FOUND: Phrase = Phrase::new(

@@ -743,3 +743,66 @@ fn format_thousands(value: i64) -> String {
     }
     out
 }
+
+/// A page that says "no report here" leads somewhere: to the caller's reports and,
+/// when signed in by cookie, out; an owner or admin of an organization without the
+/// AI add-on is told why, and anyone else learns nothing more (404 every time).
+#[actix_web::test]
+async fn no_report_pages_say_why_to_an_owner_and_lead_back_and_out() {
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let app = spawn_app_with(&database, FLAGS_ON, |_| {}).await;
+    let page = |token: String, cookie: Option<String>| {
+        let address = app.address.clone();
+        async move {
+            let mut request = client().get(format!("{address}/reports/ai-agent-impact?lang=id"));
+            request = match cookie {
+                Some(cookie) => request.insert_header(("Cookie", cookie)),
+                None => request.bearer_auth(token),
+            };
+            let mut response = request.send().await.expect("page");
+            let status = response.status().as_u16();
+            let body = response.body().await.expect("body");
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let addon_words = "tersedia bersama add-on Agen AI";
+    for role in [Role::Owner, Role::Admin] {
+        let (status, html) = page(token("org_plain", role), None).await;
+        assert_eq!(status, 404, "{html}");
+        assert!(html.contains(addon_words), "{role:?}: {html}");
+        assert!(html.contains("href=\"/reports?lang=id\""), "{html}");
+        assert!(
+            !html.contains("/auth/sign-out"),
+            "a bearer token has nothing to sign out of"
+        );
+    }
+    for (org, role) in [("org_plain", Role::Supervisor), ("org_demo", Role::Agent)] {
+        let (status, html) = page(token(org, role), None).await;
+        assert_eq!(status, 404, "{html}");
+        assert!(
+            html.contains("Tidak ada laporan untuk Anda di sini"),
+            "{html}"
+        );
+        assert!(
+            !html.contains(addon_words),
+            "{org} {role:?} learns nothing more"
+        );
+    }
+    // Signed in by cookie, the page offers to sign out.
+    let owner = token("org_plain", Role::Owner);
+    let response = client()
+        .get(format!("{}/auth/handoff?token={owner}", app.address))
+        .send()
+        .await
+        .expect("handoff");
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|cookie| cookie.split(';').next().map(String::from))
+        .collect();
+    let (status, html) = page(String::new(), Some(cookies.join("; "))).await;
+    assert_eq!(status, 404, "{html}");
+    assert!(html.contains("action=\"/auth/sign-out\""), "{html}");
+}

@@ -3,7 +3,7 @@
 
 use actix::Addr;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 
@@ -89,8 +89,53 @@ pub(crate) fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phras
         title: title.text(lang).to_string(),
         message: text.text(lang).to_string(),
         links: Vec::new(),
+        sign_out_csrf: None,
     };
     html(status, page.render())
+}
+
+/// The CSRF cookie's value for a page's sign-out form, when the caller signed in
+/// by cookie (a bearer token has nothing to sign out of).
+fn sign_out_csrf(request: &HttpRequest, caller: &Caller) -> Option<String> {
+    caller
+        .from_cookie
+        .then(|| request.cookie(crate::server::auth::CSRF_COOKIE))
+        .flatten()
+        .map(|cookie| cookie.value().to_string())
+}
+
+/// "There is no report for you here", with the way to the caller's reports and
+/// out. An owner or admin of an organization without the AI add-on is told why:
+/// it is their own organization's plan, so nothing leaks (anyone else, and any
+/// other reason, learns nothing more, and every case stays 404).
+async fn no_report(
+    state: &AppState,
+    caller: &Caller,
+    request: &HttpRequest,
+    lang: Lang,
+) -> HttpResponse {
+    let without_addon = caller.role.may_edit_assumption()
+        && matches!(
+            state.store.organization(&caller.org).await,
+            Ok(Some(organization)) if !organization.ai_addon
+        );
+    let text = if without_addon {
+        words::NEEDS_ADDON
+    } else {
+        words::NOTHING_HERE
+    };
+    let page = MessagePage {
+        w: Words { lang },
+        title: words::PAGE_TITLE.text(lang).to_string(),
+        message: text.text(lang).to_string(),
+        links: vec![(
+            format!("/reports?lang={}", lang.code()),
+            words::YOUR_REPORTS.text(lang).to_string(),
+            words::YOUR_REPORTS_TEXT.text(lang).to_string(),
+        )],
+        sign_out_csrf: sign_out_csrf(request, caller),
+    };
+    html(StatusCode::NOT_FOUND, page.render())
 }
 
 /// The page's error view for an answer of the HTTP layer (an unknown address, a
@@ -132,6 +177,7 @@ async fn reports_area(
     caller: Result<Caller, LocalizedError>,
     query: web::Query<ReportQuery>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> HttpResponse {
     let (caller, lang) = match signed_in(caller, &query, words::REPORTS) {
         Ok(signed_in) => signed_in,
@@ -154,6 +200,7 @@ async fn reports_area(
             String::new()
         },
         links,
+        sign_out_csrf: sign_out_csrf(&request, &caller),
     };
     html(StatusCode::OK, page.render())
 }
@@ -174,19 +221,13 @@ struct Loaded {
 async fn org_and_range(
     state: &AppState,
     caller: &Caller,
+    request: &HttpRequest,
     query: &ReportQuery,
     lang: Lang,
 ) -> Result<(Addr<OrgActor>, Organization, DateRange), HttpResponse> {
     let (actor, organization) = match eligible_org(state, caller).await {
         Ok(found) => found,
-        Err(ApiError::NotFound) => {
-            return Err(message(
-                StatusCode::NOT_FOUND,
-                lang,
-                words::PAGE_TITLE,
-                words::NOTHING_HERE,
-            ))
-        }
+        Err(ApiError::NotFound) => return Err(no_report(state, caller, request, lang).await),
         Err(_) => {
             return Err(html(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -211,10 +252,11 @@ async fn org_and_range(
 async fn load(
     state: &AppState,
     caller: &Caller,
+    request: &HttpRequest,
     query: &ReportQuery,
     lang: Lang,
 ) -> Result<Loaded, HttpResponse> {
-    let (actor, organization, range) = org_and_range(state, caller, query, lang).await?;
+    let (actor, organization, range) = org_and_range(state, caller, request, query, lang).await?;
     let report = report_for(state, caller, &actor, range).await;
     Ok(Loaded {
         organization,
@@ -228,14 +270,14 @@ async fn report_page(
     caller: Result<Caller, LocalizedError>,
     query: web::Query<ReportQuery>,
     state: web::Data<AppState>,
-    request: actix_web::HttpRequest,
+    request: HttpRequest,
 ) -> HttpResponse {
     let (caller, lang) = match signed_in(caller, &query, words::PAGE_TITLE) {
         Ok(signed_in) => signed_in,
         Err(page) => return *page,
     };
     let can_edit = caller.role.may_edit_assumption();
-    let loaded = match load(&state, &caller, &query, lang).await {
+    let loaded = match load(&state, &caller, &request, &query, lang).await {
         Ok(loaded) => loaded,
         Err(response) => return response,
     };
@@ -291,11 +333,7 @@ async fn report_page(
         ai_price,
         body,
         error_body,
-        sign_out_csrf: caller
-            .from_cookie
-            .then(|| request.cookie(crate::server::auth::CSRF_COOKIE))
-            .flatten()
-            .map(|cookie| cookie.value().to_string()),
+        sign_out_csrf: sign_out_csrf(&request, &caller),
     };
     html(status, page.render())
 }
@@ -305,12 +343,13 @@ async fn report_body(
     caller: Result<Caller, LocalizedError>,
     query: web::Query<ReportQuery>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> HttpResponse {
     let Ok(caller) = caller else {
         return HttpResponse::Unauthorized().finish();
     };
     let lang = page_lang(query.lang.as_deref(), Some(&caller));
-    match load(&state, &caller, &query, lang).await {
+    match load(&state, &caller, &request, &query, lang).await {
         Ok(Loaded {
             report: Ok(report), ..
         }) => html(
@@ -339,16 +378,18 @@ async fn conversations_page(
     caller: Result<Caller, LocalizedError>,
     query: web::Query<ListPageQuery>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> HttpResponse {
     let report_query = &query.report;
     let (caller, lang) = match signed_in(caller, report_query, words::PAGE_TITLE) {
         Ok(signed_in) => signed_in,
         Err(page) => return *page,
     };
-    let (_, organization, range) = match org_and_range(&state, &caller, report_query, lang).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    let (_, organization, range) =
+        match org_and_range(&state, &caller, &request, report_query, lang).await {
+            Ok(found) => found,
+            Err(page) => return page,
+        };
     let Ok(list) = lists::parse_list(query.outcome.as_deref()) else {
         return message(
             StatusCode::NOT_FOUND,

@@ -172,6 +172,7 @@ async fn signed_out(query: web::Query<LangQuery>) -> HttpResponse {
         title: words::SIGNED_OUT_TITLE.text(lang).to_string(),
         message: words::SIGNED_OUT.text(lang).to_string(),
         links: Vec::new(),
+        sign_out_csrf: None,
     };
     html(StatusCode::OK, page.render())
 }

@@ -201,6 +201,8 @@ pub(crate) struct MessagePage {
     pub title: String,
     pub message: String,
     pub links: Vec<(String, String, String)>,
+    /// The CSRF cookie's value for the sign-out form, when signed in by cookie.
+    pub sign_out_csrf: Option<String>,
 }
 
 #[cfg(test)]
