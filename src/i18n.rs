@@ -818,6 +818,14 @@ pub mod web {
         "We need at least {min_days} days and {min_conversations} conversations before we judge how well your AI does, so the figures are fair. So far: {days}.",
         "Kami perlu minimal {min_days} hari dan {min_conversations} percakapan sebelum menilai kinerja AI Anda, supaya angkanya adil. Sejauh ini: {days}.",
     );
+    pub const FORMING_READY_ON: Phrase = Phrase::new(
+        " Your full report will be ready from {day}.",
+        " Laporan lengkap Anda siap mulai {day}.",
+    );
+    pub const FORMING_DEPENDS_ON_VOLUME: Phrase = Phrase::new(
+        " When it is ready depends on how many conversations come in: {eligible} of the {min_conversations} needed so far in this period.",
+        " Kapan siapnya bergantung pada jumlah percakapan yang masuk: sejauh ini {eligible} dari {min_conversations} yang diperlukan pada periode ini.",
+    );
 
     pub const ERROR_TITLE: Phrase = Phrase::new(
         "We couldn't load your report.",

@@ -438,31 +438,99 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
 /// How long until the report's figures appear, while the baseline forms.
 fn forming_text(report: &Report, lang: Lang) -> String {
     let forming = report.baseline_forming;
-    page_words::FORMING_TEXT.fill(
+    let min_days = forming.map(|b| b.min_days_of_data).unwrap_or(30);
+    let min_conversations = forming.map(|b| b.min_conversations).unwrap_or(100);
+    let mut text = page_words::FORMING_TEXT.fill(
         lang,
         &[
-            (
-                "min_days",
-                forming
-                    .map(|b| b.min_days_of_data)
-                    .unwrap_or(30)
-                    .to_string(),
-            ),
-            (
-                "min_conversations",
-                i18n::format_count(forming.map(|b| b.min_conversations).unwrap_or(100)),
-            ),
+            ("min_days", min_days.to_string()),
+            ("min_conversations", i18n::format_count(min_conversations)),
             (
                 "days",
                 i18n::units::DAYS.fill(lang, report.days_of_data, &[]),
             ),
         ],
-    )
+    );
+    // When the full report shows: the days still missing give a date; too few
+    // conversations make it depend on how many come in, which no one can promise.
+    let days_missing = (min_days - report.days_of_data).max(0);
+    let eligible = report.volume.eligible;
+    if eligible < min_conversations {
+        text.push_str(&page_words::FORMING_DEPENDS_ON_VOLUME.fill(
+            lang,
+            &[
+                ("eligible", i18n::format_count(eligible)),
+                ("min_conversations", i18n::format_count(min_conversations)),
+            ],
+        ));
+    } else if days_missing > 0 {
+        let ready = report.to + chrono::Duration::days(days_missing);
+        text.push_str(
+            &page_words::FORMING_READY_ON.fill(lang, &[("day", i18n::format_date(ready, lang))]),
+        );
+    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{DateRange, OrgId, Organization};
+    use crate::metrics::report::{assemble, ReportInputs, ReportPolicy};
+    use crate::metrics::DailyCounters;
+
+    /// A report of October 2026 whose organization's first conversation was on
+    /// `first` and which has `eligible` conversations.
+    fn forming(first: &str, eligible: i64) -> Report {
+        let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default();
+        let organization = Organization {
+            id: OrgId::parse("org_a").expect("id"),
+            name: "Toko A".into(),
+            ai_addon: true,
+            timezone: Organization::parse_timezone("Asia/Jakarta").expect("zone"),
+            business_hours: None,
+            holidays: Default::default(),
+        };
+        let mut row = DailyCounters::empty(day("2026-10-20"));
+        row.eligible = eligible;
+        let policy = ReportPolicy::default();
+        assemble(&ReportInputs {
+            organization: &organization,
+            range: DateRange::new(day("2026-10-01"), day("2026-10-31")).expect("range"),
+            days: &[row],
+            first_eligible_day: Some(day(first)),
+            data_through: Some(day("2026-10-31")),
+            read_until: None,
+            cost_assumption: None,
+            policy: &policy,
+            failed_groups: &[],
+            baseline: None,
+            forecast_history: None,
+            days_before: None,
+        })
+    }
+
+    #[test]
+    fn a_forming_report_says_when_it_will_be_ready_or_what_that_depends_on() {
+        let text = |report: &Report, lang| match Presentation::new(report, lang).state {
+            PresentedState::Forming { text } => text,
+            PresentedState::Ok(_) => String::new(),
+        };
+        // 22 days of data (10 to 31 October) and enough conversations: 8 days to go.
+        let report = forming("2026-10-10", 500);
+        assert_eq!(report.days_of_data, 22);
+        assert!(
+            text(&report, Lang::En).ends_with("Your full report will be ready from 8 Nov 2026.")
+        );
+        assert!(text(&report, Lang::Id).ends_with("Laporan lengkap Anda siap mulai 8 Nov 2026."));
+        // Too few conversations: no date anyone could promise.
+        let few = text(&forming("2026-10-10", 40), Lang::En);
+        assert!(
+            few.contains("depends on how many conversations come in: 40 of the 100 needed"),
+            "{few}"
+        );
+        assert!(!few.contains("ready from"), "{few}");
+    }
 
     #[test]
     fn bar_percentages_always_add_up_to_100() {
