@@ -756,8 +756,8 @@ pub mod web {
         "Pemilik atau admin dapat mengisinya.",
     );
     pub const NO_BUSINESS_HOURS: Phrase = Phrase::new(
-        "Set your business hours to see this.",
-        "Atur jam kerja untuk melihat ini.",
+        "Set your business hours in your admin panel's settings to see this.",
+        "Atur jam kerja di pengaturan panel admin Anda untuk melihat ini.",
     );
 
     pub const OTHER: super::Plural = super::Plural::new(

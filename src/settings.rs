@@ -39,6 +39,9 @@ pub struct ServerSettings {
     /// Where a conversation opens in the host's inbox, `{room_id}` replaced by the
     /// room id; empty: the lists show no links.
     pub inbox_url_template: String,
+    /// The host admin's page where an organization sets its business hours; the
+    /// report's "set your business hours" links there. Empty: it says where to look.
+    pub business_hours_url: String,
     /// Conversation downloads streamed at once (1 to 64); one more gets 429.
     pub max_downloads_at_once: usize,
     /// A download whose client takes nothing for this long is cut off (1 to 600).

@@ -181,6 +181,24 @@ fn bind(settings: &Settings) -> Result<(TcpListener, u16), StartError> {
     Ok((listener, port))
 }
 
+/// `server.business_hours_url`: empty, or an `http(s)://` address with no quote or
+/// control character, since the page puts it in a link. Anything else stops the
+/// server at start, saying so.
+fn host_page(url: &str) -> Result<Option<String>, StartError> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    if !web || url.contains('"') || url.chars().any(crate::text::is_invisible) {
+        return Err(StartError::Config(format!(
+            "server.business_hours_url must be an https:// or http:// address with no quotes or control characters, not '{}'",
+            crate::text::excerpt(url)
+        )));
+    }
+    Ok(Some(url.to_string()))
+}
+
 impl Application {
     /// Must run inside an actix `System`.
     pub async fn build(settings: Settings, mode: Mode) -> Result<Self, StartError> {
@@ -241,6 +259,7 @@ impl Application {
             policy: Arc::new(settings.report.clone()),
             cookie_secure: settings.server.cookie_secure,
             inbox,
+            business_hours_url: host_page(&settings.server.business_hours_url)?,
             downloads: Arc::clone(&downloads),
         });
         let verifier = web::Data::new(verifier);
@@ -313,5 +332,28 @@ impl Application {
     /// The running server, to be spawned (tests).
     pub fn into_server(self) -> Server {
         self.server
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_business_hours_page_is_a_web_address_or_nothing() {
+        assert!(matches!(host_page("  "), Ok(None)));
+        let page = host_page(" https://admin.example/hours ");
+        assert!(matches!(page, Ok(Some(url)) if url == "https://admin.example/hours"));
+        for bad in [
+            "javascript:alert(1)",
+            "admin.example/hours",
+            "https://a\"b",
+            "https://a\u{7}b",
+        ] {
+            assert!(
+                matches!(host_page(bad), Err(StartError::Config(_))),
+                "{bad}"
+            );
+        }
     }
 }

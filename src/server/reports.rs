@@ -30,6 +30,8 @@ pub(crate) struct AppState {
     pub cookie_secure: bool,
     /// Links from a conversation list to the host's inbox.
     pub inbox: crate::report::conversations::InboxLinks,
+    /// Where the host admin sets business hours (`server.business_hours_url`).
+    pub business_hours_url: Option<String>,
     /// How many conversation downloads stream at once, and their send timeout.
     pub downloads: Arc<crate::server::lists::DownloadLimit>,
 }

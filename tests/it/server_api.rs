@@ -806,3 +806,60 @@ async fn no_report_pages_say_why_to_an_owner_and_lead_back_and_out() {
     assert_eq!(status, 404, "{html}");
     assert!(html.contains("action=\"/auth/sign-out\""), "{html}");
 }
+
+/// "Set your business hours" leads to the host's page for it when the server knows
+/// that page (`server.business_hours_url`), and says where to look when not.
+#[actix_web::test]
+async fn set_your_business_hours_leads_to_the_hosts_page_when_it_is_known() {
+    let database = TestDatabase::create();
+    let data = tempfile::tempdir().expect("dir");
+    let dir = data.path().to_str().expect("path");
+    // The third organization the generator builds, Laundry Kilat Makassar, has no
+    // business hours.
+    let generate = [
+        "generate",
+        "--out",
+        dir,
+        "--orgs",
+        "3",
+        "--days",
+        "60",
+        "--seed",
+        "5",
+        "--end",
+        "2026-10-31",
+    ];
+    crate::common::impact_ok(&database.url, &generate);
+    crate::common::impact_ok(&database.url, &["import", "--dir", dir]);
+    crate::common::impact_ok(&database.url, &["aggregate"]);
+    let owner = token("org_laundry_kilat", Role::Owner);
+    let path = "/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31&lang=en";
+    let page = |app: &TestApp| {
+        let request = client()
+            .get(format!("{}{path}", app.address))
+            .bearer_auth(owner.clone());
+        async move {
+            let mut response = request.send().await.expect("page");
+            assert_eq!(response.status().as_u16(), 200);
+            String::from_utf8_lossy(&response.body().await.expect("body")).into_owned()
+        }
+    };
+    let words = "Set your business hours in your admin panel&#39;s settings to see this.";
+    let host = "https://admin.example/settings/business-hours";
+    let flags = "[defaults]\nai_agent_impact_report = true\n";
+    let linked = spawn_app_with(&database, flags, |settings| {
+        settings.server.business_hours_url = host.into();
+    })
+    .await;
+    let html = page(&linked).await;
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{host}\" data-testid=\"set-business-hours\">{words}</a>"
+        )),
+        "{html}"
+    );
+    let plain = spawn_app_with(&database, flags, |_| {}).await;
+    let html = page(&plain).await;
+    assert!(html.contains(words), "{html}");
+    assert!(!html.contains(host), "{html}");
+}

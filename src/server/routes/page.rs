@@ -284,7 +284,8 @@ async fn report_page(
     let (status, body) = match &loaded.report {
         Ok(report) => (
             StatusCode::OK,
-            ReportBody::from_report(report, lang, can_edit).render(),
+            ReportBody::from_report(report, lang, can_edit, state.business_hours_url.as_deref())
+                .render(),
         ),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -354,7 +355,13 @@ async fn report_body(
             report: Ok(report), ..
         }) => html(
             StatusCode::OK,
-            ReportBody::from_report(&report, lang, caller.role.may_edit_assumption()).render(),
+            ReportBody::from_report(
+                &report,
+                lang,
+                caller.role.may_edit_assumption(),
+                state.business_hours_url.as_deref(),
+            )
+            .render(),
         ),
         Ok(_) => html(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -107,6 +107,8 @@ pub(crate) struct ReportBody {
     pub w: Words,
     pub can_edit: bool,
     pub freshness: String,
+    /// Where "set your business hours" links, when the host has such a page.
+    pub business_hours_url: Option<String>,
 }
 
 /// The page's words in the chosen language, looked up once.
@@ -139,7 +141,12 @@ pub(crate) fn freshness(report: &Report, lang: Lang) -> String {
 }
 
 impl ReportBody {
-    pub fn from_report(report: &Report, lang: Lang, can_edit: bool) -> Self {
+    pub fn from_report(
+        report: &Report,
+        lang: Lang,
+        can_edit: bool,
+        business_hours_url: Option<&str>,
+    ) -> Self {
         let presented = Presentation::new(report, lang);
         let trend_svg = match &presented.state {
             PresentedState::Ok(tiles) => {
@@ -157,6 +164,7 @@ impl ReportBody {
             w: Words { lang },
             can_edit,
             freshness: freshness(report, lang),
+            business_hours_url: business_hours_url.map(String::from),
         }
     }
 
@@ -166,6 +174,7 @@ impl ReportBody {
             w: Words { lang },
             can_edit: false,
             freshness: String::new(),
+            business_hours_url: None,
         }
     }
 }
