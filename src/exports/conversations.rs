@@ -5,7 +5,10 @@ use std::io::Write;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use super::{csv_chunk, send_chunk, stopped, workbook_text, write_about, Chunks, Download, Export};
+use super::{
+    add_filter, csv_chunk, send_chunk, stopped, workbook_text, write_about, Chunks, Download,
+    Export, TableFormats,
+};
 use crate::domain::DateRange;
 use crate::i18n::{self, lists as words, Lang};
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
@@ -116,11 +119,15 @@ pub(crate) fn conversations_xlsx(
             let link = rust_xlsxwriter::Format::new()
                 .set_font_color(rust_xlsxwriter::Color::Blue)
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single);
+            let table = TableFormats::new();
             let sheet = workbook.add_worksheet_with_constant_memory()?;
             sheet.set_name(words::SHEET_CONVERSATIONS.text(lang))?;
-            for (column, title) in conversations::columns(lang).into_iter().enumerate() {
-                sheet.write_string_with_format(0, column as u16, title, &bold)?;
-            }
+            let titles = conversations::columns(lang);
+            let width = titles.len();
+            table.write_header(
+                sheet,
+                titles.into_iter().zip(conversations::column_widths()),
+            )?;
             let mut rows = 0u64;
             let mut truncated = false;
             'pages: while let Some(page) = pages.blocking_recv() {
@@ -149,11 +156,12 @@ pub(crate) fn conversations_xlsx(
                         row,
                         &Conversation::new(room, timezone, &download.links),
                         lang,
-                        &link,
+                        (&link, &table),
                     )?;
                     rows += 1;
                 }
             }
+            add_filter(sheet, u32::try_from(rows).unwrap_or(u32::MAX), width)?;
             let about = workbook.add_worksheet();
             about.set_name(words::SHEET_ABOUT.text(lang))?;
             let mut line = write_about(about, &download.organization, range, lang, &bold)?;
@@ -214,29 +222,34 @@ fn write_conversation(
     row: u32,
     conversation: &Conversation,
     lang: Lang,
-    link_format: &rust_xlsxwriter::Format,
+    (link_format, table): (&rust_xlsxwriter::Format, &TableFormats),
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     for (column, cell) in conversation.cells(lang).into_iter().enumerate() {
         let column = column as u16;
         match cell {
-            Cell::Text(text) => sheet.write_string(row, column, workbook_text(&text))?,
-            Cell::Number { value, .. } => sheet.write_number(row, column, value)?,
+            Cell::Text(text) => {
+                sheet.write_string(row, column, workbook_text(&text))?;
+            }
+            Cell::Number { value, .. } => {
+                sheet.write_number(row, column, value)?;
+            }
+            Cell::Date(day) => table.write_date(sheet, (row, column), day)?,
+            Cell::DateTime(at) => table.write_date_time(sheet, (row, column), at)?,
             // A `HYPERLINK` formula, not a worksheet hyperlink: the library keeps
             // every hyperlink in memory until the file is saved (a workbook's memory
             // would grow with its rows) and percent-encodes the link a second time.
             // The link is ours (a checked template, the id percent-encoded), so it
             // holds no quote to break out of the formula.
-            Cell::Link(url) if url.len() <= MAX_WORKBOOK_LINK && !url.contains('"') => sheet
-                .write_formula_with_format(
-                    row,
-                    column,
-                    rust_xlsxwriter::Formula::new(format!("=HYPERLINK(\"{url}\")"))
-                        .set_result(url.as_str()),
-                    link_format,
-                )?,
-            Cell::Link(url) => sheet.write_string(row, column, workbook_text(&url))?,
-            Cell::Empty => sheet,
-        };
+            Cell::Link(url) if url.len() <= MAX_WORKBOOK_LINK && !url.contains('"') => {
+                let formula = rust_xlsxwriter::Formula::new(format!("=HYPERLINK(\"{url}\")"))
+                    .set_result(url.as_str());
+                sheet.write_formula_with_format(row, column, formula, link_format)?;
+            }
+            Cell::Link(url) => {
+                sheet.write_string(row, column, workbook_text(&url))?;
+            }
+            Cell::Empty => {}
+        }
     }
     Ok(())
 }

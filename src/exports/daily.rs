@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use chrono::NaiveDate;
 
-use super::{csv_chunk, write_about, Download, Export};
+use super::{add_filter, csv_chunk, write_about, Download, Export, TableFormats};
 use crate::domain::{DateRange, Organization};
 use crate::i18n::{self, lists as words, Lang};
 use crate::metrics::DailyCounters;
@@ -14,14 +14,21 @@ use crate::metrics::DailyCounters;
 /// shows volume only, and so does the download: the outcome columns are empty
 /// (docs/metrics.md §4.7).
 struct DailyLine {
-    label: String,
+    /// The day, or the whole period's words on its line.
+    label: DailyLabel,
     total: DailyCounters,
     forming: bool,
     with_hours: bool,
 }
 
+enum DailyLabel {
+    Day(NaiveDate),
+    WholePeriod(String),
+}
+
 /// A cell of the daily series, as both downloads write it.
 enum DailyCell {
+    Date(NaiveDate),
     Text(String),
     Count(i64),
     Rate(f64),
@@ -29,7 +36,7 @@ enum DailyCell {
 }
 
 impl DailyLine {
-    fn new(label: String, rows: &[DailyCounters], with_hours: bool, forming: bool) -> Self {
+    fn new(label: DailyLabel, rows: &[DailyCounters], with_hours: bool, forming: bool) -> Self {
         let mut total = DailyCounters::default();
         for row in rows {
             total.add(row);
@@ -57,7 +64,10 @@ type DailyColumn = (i18n::Phrase, fn(&DailyLine) -> DailyCell);
 
 /// The daily series' columns, in order. Both downloads write exactly these.
 const DAILY_COLUMNS: [DailyColumn; 13] = [
-    (words::DAILY_DAY, |line| DailyCell::Text(line.label.clone())),
+    (words::DAILY_DAY, |line| match &line.label {
+        DailyLabel::Day(day) => DailyCell::Date(*day),
+        DailyLabel::WholePeriod(words) => DailyCell::Text(words.clone()),
+    }),
     (words::DAILY_ALL, |line| {
         DailyCell::Count(line.total.eligible + line.total.test_chats + line.total.spam)
     }),
@@ -127,11 +137,11 @@ fn daily_lines(
         .iter()
         .map(|row| {
             let one = std::slice::from_ref(row);
-            DailyLine::new(row.day.to_string(), one, with_hours, forming)
+            DailyLine::new(DailyLabel::Day(row.day), one, with_hours, forming)
         })
         .collect();
     lines.push(DailyLine::new(
-        words::DAILY_TOTAL.text(lang).to_string(),
+        DailyLabel::WholePeriod(words::DAILY_TOTAL.text(lang).to_string()),
         &all,
         with_hours,
         forming,
@@ -155,6 +165,7 @@ pub(crate) fn daily_csv(
         )?;
         for line in &lines {
             w.write_record(DAILY_COLUMNS.iter().map(|(_, cell)| match cell(line) {
+                DailyCell::Date(day) => day.to_string(),
                 DailyCell::Text(text) => text,
                 DailyCell::Count(count) => count.to_string(),
                 DailyCell::Rate(rate) => format!("{rate:.6}"),
@@ -181,16 +192,22 @@ pub(crate) fn daily_xlsx(
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let percent = rust_xlsxwriter::Format::new().set_num_format("0%");
+    let table = TableFormats::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name(words::SHEET_DAILY.text(lang))?;
-    for (column, (title, _)) in DAILY_COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, title.text(lang), &bold)?;
-    }
+    // Each column as wide as its title needs on two lines, within reason.
+    let columns = DAILY_COLUMNS.iter().map(|(title, _)| {
+        let title = title.text(lang);
+        let width = (title.chars().count() as f64 / 2.0 + 2.0).clamp(12.0, 24.0);
+        (title, width)
+    });
+    table.write_header(sheet, columns)?;
     for (index, line) in lines.iter().enumerate() {
         let row = index as u32 + 1;
         for (column, (_, cell)) in DAILY_COLUMNS.iter().enumerate() {
             let column = column as u16;
             match cell(line) {
+                DailyCell::Date(day) => table.write_date(sheet, (row, column), day)?,
                 DailyCell::Text(text) => {
                     sheet.write_string(row, column, text)?;
                 }
@@ -204,6 +221,7 @@ pub(crate) fn daily_xlsx(
             }
         }
     }
+    add_filter(sheet, lines.len() as u32, DAILY_COLUMNS.len())?;
     let about = workbook.add_worksheet();
     about.set_name(words::SHEET_ABOUT.text(lang))?;
     write_about(about, &download.organization, range, lang, &bold)?;

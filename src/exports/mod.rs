@@ -221,6 +221,85 @@ fn workbook_text(text: &str) -> String {
     cut
 }
 
+/// How both workbooks lay out a table: a bold header that wraps, kept in view while
+/// the rows scroll, with a filter on it; columns wide enough for what they hold;
+/// days and times as dates a person can sort and filter.
+pub(super) struct TableFormats {
+    pub header: rust_xlsxwriter::Format,
+    pub date: rust_xlsxwriter::Format,
+    pub date_time: rust_xlsxwriter::Format,
+}
+
+impl TableFormats {
+    pub fn new() -> Self {
+        TableFormats {
+            header: rust_xlsxwriter::Format::new().set_bold().set_text_wrap(),
+            date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+            date_time: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+        }
+    }
+
+    /// The header row: each column's title and width, the row kept in view.
+    pub fn write_header<'a>(
+        &self,
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        columns: impl Iterator<Item = (&'a str, f64)>,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        for (column, (title, width)) in columns.enumerate() {
+            let column = column as u16;
+            sheet.write_string_with_format(0, column, title, &self.header)?;
+            sheet.set_column_width(column, width)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(())
+    }
+
+    /// A day as a date cell.
+    pub fn write_date(
+        &self,
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        (row, column): (u32, u16),
+        day: chrono::NaiveDate,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        sheet.write_datetime_with_format(row, column, excel_date(day)?, &self.date)?;
+        Ok(())
+    }
+
+    /// A local date and time as a date cell.
+    pub fn write_date_time(
+        &self,
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        (row, column): (u32, u16),
+        at: chrono::NaiveDateTime,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        use chrono::Timelike;
+        let at_time =
+            excel_date(at.date())?.and_hms(at.hour() as u16, at.minute() as u8, at.second())?;
+        sheet.write_datetime_with_format(row, column, at_time, &self.date_time)?;
+        Ok(())
+    }
+}
+
+fn excel_date(
+    day: chrono::NaiveDate,
+) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
+    use chrono::Datelike;
+    let year = u16::try_from(day.year())
+        .map_err(|_| rust_xlsxwriter::XlsxError::ParameterError(format!("the year of {day}")))?;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(year, day.month() as u8, day.day() as u8)
+}
+
+/// The filter on a table of `rows` rows under its header and `columns` columns.
+pub(super) fn add_filter(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    rows: u32,
+    columns: usize,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let last_column = u16::try_from(columns.saturating_sub(1)).unwrap_or(u16::MAX);
+    sheet.autofilter(0, 0, rows, last_column)?;
+    Ok(())
+}
+
 /// The "what this means" sheet's title and lines; returns the next free row.
 fn write_about(
     sheet: &mut rust_xlsxwriter::Worksheet,

@@ -155,11 +155,12 @@ impl Conversation {
         };
         vec![
             Cell::Text(self.room_id.clone()),
-            Cell::Text(self.day.to_string()),
-            Cell::Text(local_time(&self.created_at)),
-            self.closed_at
-                .as_ref()
-                .map_or_else(|| text(words::STILL_OPEN), |at| Cell::Text(local_time(at))),
+            Cell::Date(self.day),
+            Cell::DateTime(self.created_at.naive_local()),
+            self.closed_at.as_ref().map_or_else(
+                || text(words::STILL_OPEN),
+                |at| Cell::DateTime(at.naive_local()),
+            ),
             Cell::Text(self.channel.clone()),
             text(label(self.outcome)),
             self.came_back
@@ -184,7 +185,14 @@ impl Conversation {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
-    Number { value: f64, decimals: usize },
+    Number {
+        value: f64,
+        decimals: usize,
+    },
+    /// A day, and a local date and time: the CSV writes them as ISO text for tools,
+    /// the workbook as dates a person can sort and filter.
+    Date(chrono::NaiveDate),
+    DateTime(chrono::NaiveDateTime),
     Link(String),
     Empty,
 }
@@ -198,31 +206,39 @@ impl Cell {
             Cell::Text(text) => crate::text::spreadsheet_text(text).into_owned(),
             Cell::Link(text) => text.clone(),
             Cell::Number { value, decimals } => format!("{value:.decimals$}"),
+            Cell::Date(day) => day.to_string(),
+            Cell::DateTime(at) => at.format(LOCAL_TIME).to_string(),
             Cell::Empty => String::new(),
         }
     }
 }
 
 /// The header of a download, in the caller's language.
+/// The download's columns, in the order of `Conversation::cells`: each title, and
+/// how wide a workbook shows it (in characters) so that its usual content fits.
+const COLUMNS: [(Phrase, f64); 13] = [
+    (words::COLUMN_ROOM, 26.0),
+    (words::COLUMN_DAY, 12.0),
+    (words::COLUMN_STARTED, 18.0),
+    (words::COLUMN_CLOSED, 18.0),
+    (words::COLUMN_CHANNEL, 14.0),
+    (words::COLUMN_OUTCOME, 40.0),
+    (words::COLUMN_CAME_BACK_WITH, 26.0),
+    (words::COLUMN_CAME_BACK_HOURS, 14.0),
+    (words::COLUMN_AFTER_HOURS, 14.0),
+    (words::COLUMN_CUSTOMER_MESSAGES, 12.0),
+    (words::COLUMN_AI_MESSAGES, 12.0),
+    (words::COLUMN_MOOD, 16.0),
+    (words::COLUMN_LINK, 48.0),
+];
+
 pub fn columns(lang: Lang) -> Vec<&'static str> {
-    [
-        words::COLUMN_ROOM,
-        words::COLUMN_DAY,
-        words::COLUMN_STARTED,
-        words::COLUMN_CLOSED,
-        words::COLUMN_CHANNEL,
-        words::COLUMN_OUTCOME,
-        words::COLUMN_CAME_BACK_WITH,
-        words::COLUMN_CAME_BACK_HOURS,
-        words::COLUMN_AFTER_HOURS,
-        words::COLUMN_CUSTOMER_MESSAGES,
-        words::COLUMN_AI_MESSAGES,
-        words::COLUMN_MOOD,
-        words::COLUMN_LINK,
-    ]
-    .iter()
-    .map(|phrase| phrase.text(lang))
-    .collect()
+    COLUMNS.iter().map(|(title, _)| title.text(lang)).collect()
+}
+
+/// How wide a workbook shows each column, in characters.
+pub fn column_widths() -> impl Iterator<Item = f64> {
+    COLUMNS.iter().map(|(_, width)| *width)
 }
 
 /// A list's title in plain words.
@@ -242,8 +258,11 @@ pub fn label(list: ConversationList) -> Phrase {
 
 /// `2026-10-05 14:03`, the organization's wall-clock time.
 pub(crate) fn local_time(instant: &DateTime<Tz>) -> String {
-    instant.format("%Y-%m-%d %H:%M").to_string()
+    instant.format(LOCAL_TIME).to_string()
 }
+
+/// A local time as the CSV and the API's lists write it: `2026-10-05 10:00`.
+const LOCAL_TIME: &str = "%Y-%m-%d %H:%M";
 
 #[cfg(test)]
 mod tests {

@@ -97,6 +97,38 @@ async fn all_pages(app: &TestApp, token: &str, query: &str, limit: usize) -> Vec
     }
 }
 
+/// A workbook's table as a person meets it: the header kept in view (a frozen pane
+/// under its first row), a filter over the header and all `rows` rows, and columns
+/// given a width.
+fn assert_table_layout(workbook: &[u8], sheet: &str, rows: usize) {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(workbook)).expect("an xlsx is a zip");
+    let mut xml = String::new();
+    archive
+        .by_name(sheet)
+        .expect("the sheet")
+        .read_to_string(&mut xml)
+        .expect("XML");
+    assert!(
+        xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#),
+        "the header is not kept in view: {}",
+        &xml[..xml.len().min(600)]
+    );
+    let filter = xml
+        .split("<autoFilter ref=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a filter on the table");
+    assert!(
+        filter.starts_with("A1:") && filter.ends_with(&format!("{rows}")),
+        "{filter}"
+    );
+    assert!(
+        xml.contains("<cols>") && xml.contains("customWidth=\"1\""),
+        "column widths"
+    );
+}
+
 fn ids(rows: &[Value]) -> Vec<String> {
     rows.iter()
         .map(|row| row["room_id"].as_str().expect("room_id").to_string())
@@ -365,6 +397,7 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         let (status, disposition, body) = download(&app, &path, &owner).await;
         assert_eq!(status, 200);
         assert!(disposition.ends_with(".xlsx\""), "{disposition}");
+        let body_of_last_download = body.clone();
         let mut workbook = calamine::Xlsx::new(Cursor::new(body)).expect("a workbook");
         let names = workbook.sheet_names();
         assert_eq!(
@@ -374,8 +407,24 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         let sheet = workbook.worksheet_range("Conversations").expect("sheet");
         let mut rows = sheet.rows();
         assert_eq!(rows.next().expect("header")[0].to_string(), "Conversation");
-        let ids: BTreeSet<String> = rows.map(|row| row[0].to_string()).collect();
+        let rows: Vec<_> = rows.collect();
+        let ids: BTreeSet<String> = rows.iter().map(|row| row[0].to_string()).collect();
         assert_eq!(&ids, &expected.lists[list], "workbook of {list}");
+        // The day and the start are dates a spreadsheet can sort and filter.
+        for row in &rows {
+            for column in [1, 2] {
+                assert!(
+                    matches!(row[column], calamine::Data::DateTime(_)),
+                    "{list}: column {column} is {:?}",
+                    row[column]
+                );
+            }
+        }
+        assert_table_layout(
+            &body_of_last_download,
+            "xl/worksheets/sheet1.xml",
+            rows.len() + 1,
+        );
     }
 
     // The daily series: one row a day and a whole-period row equal to the report.
@@ -430,8 +479,15 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
     )
     .await;
     assert_eq!(status, 200);
+    assert_table_layout(&body, "xl/worksheets/sheet1.xml", 61 + 2);
     let mut workbook = calamine::Xlsx::new(Cursor::new(body)).expect("a workbook");
     let sheet = workbook.worksheet_range("Harian").expect("the daily sheet");
+    let first_day = sheet.rows().nth(1).expect("a day");
+    assert!(
+        matches!(first_day[0], calamine::Data::DateTime(_)),
+        "the day is a date: {:?}",
+        first_day[0]
+    );
     let last = sheet.rows().next_back().expect("rows");
     assert_eq!(last[0].to_string(), "Seluruh periode");
     assert_eq!(
