@@ -1056,6 +1056,15 @@ pub mod lists {
         "Selesai sendiri (bagian dari yang dihitung)",
     );
     pub const DAILY_TOTAL: Phrase = Phrase::new("Whole period", "Seluruh periode");
+    pub const DAILY_HOURS_SAVED: Phrase = Phrase::new("Team hours saved", "Jam tim yang dihemat");
+    pub const DAILY_RUPIAH_SAVED: Phrase = Phrase::new(
+        "Team time saved, your own estimate (Rp)",
+        "Waktu tim yang dihemat, perkiraan Anda sendiri (Rp)",
+    );
+    pub const DAILY_AI_COST: Phrase = Phrase::new(
+        "What the AI cost, by your monthly price (Rp)",
+        "Biaya AI, menurut harga bulanan Anda (Rp)",
+    );
 
     pub const SHEET_DAILY: Phrase = Phrase::new("Daily", "Harian");
     pub const SHEET_CONVERSATIONS: Phrase = Phrase::new("Conversations", "Percakapan");
@@ -1064,7 +1073,7 @@ pub mod lists {
         "AI Agent Impact Report — {org}, {from} to {to} ({timezone})",
         "Laporan Dampak Agen AI — {org}, {from} sampai {to} ({timezone})",
     );
-    pub const ABOUT_LINES: [Phrase; 6] = [
+    pub const ABOUT_LINES: [Phrase; 7] = [
         Phrase::new(
             "Each conversation is counted on the day it started, in your organization's time zone.",
             "Setiap percakapan dihitung pada hari dimulainya, menurut zona waktu organisasi Anda.",
@@ -1084,6 +1093,10 @@ pub mod lists {
         Phrase::new(
             "AI + team = the AI answered and a team member joined; handed to your team = a team member took over or it was passed to the team; other = closed by a person or a timeout, still open, or an unknown reason.",
             "AI + tim = AI menjawab dan anggota tim ikut; dialihkan ke tim = anggota tim mengambil alih atau percakapan diteruskan ke tim; lainnya = ditutup orang atau otomatis, masih terbuka, atau alasan tidak diketahui.",
+        ),
+        Phrase::new(
+            "Team hours saved, time saved (Rp) and what the AI cost come from your own cost numbers, and are empty without them; the AI's cost of a day is its monthly price × 12 ÷ 365.",
+            "Jam tim yang dihemat, waktu yang dihemat (Rp) dan biaya AI berasal dari angka biaya Anda sendiri, dan kosong tanpanya; biaya AI sehari adalah harga bulanannya × 12 ÷ 365.",
         ),
         Phrase::new(
             "The figures are the same as on the report page for this period; the whole-period row equals the report's totals.",

@@ -5,8 +5,10 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 
 use super::{add_filter, csv_chunk, write_about, Download, Export, TableFormats};
+use crate::domain::CostAssumption;
 use crate::domain::{DateRange, Organization};
 use crate::i18n::{self, lists as words, Lang};
+use crate::metrics::report::{work_absorbed, WorkAbsorbed};
 use crate::metrics::DailyCounters;
 
 /// One line of the daily series: a day's counters (or the period's, summed) as the
@@ -17,6 +19,9 @@ struct DailyLine {
     /// The day, or the whole period's words on its line.
     label: DailyLabel,
     total: DailyCounters,
+    /// The line's hours and money by the organization's own cost assumption
+    /// (`metrics::report::work_absorbed`, as the report); `None` without one.
+    work: Option<WorkAbsorbed>,
     forming: bool,
     with_hours: bool,
 }
@@ -32,21 +37,37 @@ enum DailyCell {
     Text(String),
     Count(i64),
     Rate(f64),
+    Hours(f64),
+    Rupiah(i64),
     Empty,
 }
 
 impl DailyLine {
-    fn new(label: DailyLabel, rows: &[DailyCounters], with_hours: bool, forming: bool) -> Self {
+    /// The line of `rows`, which span `days` days of the range.
+    fn new(label: DailyLabel, rows: &[DailyCounters], days: i64, context: &LineContext) -> Self {
         let mut total = DailyCounters::default();
         for row in rows {
             total.add(row);
         }
+        let work = context
+            .cost
+            .filter(|_| !context.forming)
+            .map(|cost| work_absorbed(total.net(), Some(cost), days));
         DailyLine {
             label,
             total,
-            forming,
-            with_hours,
+            work,
+            forming: context.forming,
+            with_hours: context.with_hours,
         }
+    }
+
+    /// A money or time figure, when the cost assumption gives one.
+    fn money(&self, figure: impl Fn(&WorkAbsorbed) -> Option<DailyCell>) -> DailyCell {
+        self.work
+            .as_ref()
+            .and_then(figure)
+            .unwrap_or(DailyCell::Empty)
     }
 
     /// A figure shown only once the baseline has formed.
@@ -59,11 +80,18 @@ impl DailyLine {
     }
 }
 
+/// What every line of a download shares.
+struct LineContext {
+    with_hours: bool,
+    forming: bool,
+    cost: Option<CostAssumption>,
+}
+
 /// A column of the daily series: its title and how a line fills it.
 type DailyColumn = (i18n::Phrase, fn(&DailyLine) -> DailyCell);
 
 /// The daily series' columns, in order. Both downloads write exactly these.
-const DAILY_COLUMNS: [DailyColumn; 13] = [
+const DAILY_COLUMNS: [DailyColumn; 16] = [
     (words::DAILY_DAY, |line| match &line.label {
         DailyLabel::Day(day) => DailyCell::Date(*day),
         DailyLabel::WholePeriod(words) => DailyCell::Text(words.clone()),
@@ -108,6 +136,15 @@ const DAILY_COLUMNS: [DailyColumn; 13] = [
             DailyCell::Rate(line.total.net() as f64 / line.total.eligible as f64)
         }
     }),
+    (words::DAILY_HOURS_SAVED, |line| {
+        line.money(|work| work.hours.map(DailyCell::Hours))
+    }),
+    (words::DAILY_RUPIAH_SAVED, |line| {
+        line.money(|work| work.rupiah.map(DailyCell::Rupiah))
+    }),
+    (words::DAILY_AI_COST, |line| {
+        line.money(|work| work.ai_cost.map(DailyCell::Rupiah))
+    }),
 ];
 
 /// Every day of the range up to the last one the datamart holds, oldest first (a
@@ -118,9 +155,13 @@ fn daily_lines(
     range: DateRange,
     days: &[DailyCounters],
     lang: Lang,
-    forming: bool,
+    (forming, cost): (bool, Option<CostAssumption>),
 ) -> Vec<DailyLine> {
-    let with_hours = organization.business_hours.is_some();
+    let context = LineContext {
+        with_hours: organization.business_hours.is_some(),
+        forming,
+        cost,
+    };
     let by_day: std::collections::HashMap<NaiveDate, &DailyCounters> =
         days.iter().map(|row| (row.day, row)).collect();
     let last = by_day.keys().max().copied();
@@ -137,26 +178,47 @@ fn daily_lines(
         .iter()
         .map(|row| {
             let one = std::slice::from_ref(row);
-            DailyLine::new(DailyLabel::Day(row.day), one, with_hours, forming)
+            DailyLine::new(DailyLabel::Day(row.day), one, 1, &context)
         })
         .collect();
+    // The whole period is the report's own: its range's days, whatever the data.
     lines.push(DailyLine::new(
         DailyLabel::WholePeriod(words::DAILY_TOTAL.text(lang).to_string()),
         &all,
-        with_hours,
-        forming,
+        range.days(),
+        &context,
     ));
     lines
+}
+
+/// What a daily download is made of: the range's daily rows, whether the range
+/// still forms its baseline (then volume only, as the report), and the cost
+/// assumption its money columns use.
+pub(crate) struct DailySeries<'a> {
+    pub days: &'a [DailyCounters],
+    pub range: DateRange,
+    pub forming: bool,
+    pub cost: Option<CostAssumption>,
+}
+
+impl DailySeries<'_> {
+    fn lines(&self, organization: &Organization, lang: Lang) -> Vec<DailyLine> {
+        daily_lines(
+            organization,
+            self.range,
+            self.days,
+            lang,
+            (self.forming, self.cost),
+        )
+    }
 }
 
 /// The daily series as CSV; at most 366 days, so it is made at once.
 pub(crate) fn daily_csv(
     download: &Download,
-    days: &[DailyCounters],
-    range: DateRange,
-    forming: bool,
+    series: &DailySeries<'_>,
 ) -> Result<Bytes, std::io::Error> {
-    let lines = daily_lines(&download.organization, range, days, download.lang, forming);
+    let lines = series.lines(&download.organization, download.lang);
     let bytes = csv_chunk(|w| {
         w.write_record(
             DAILY_COLUMNS
@@ -169,6 +231,8 @@ pub(crate) fn daily_csv(
                 DailyCell::Text(text) => text,
                 DailyCell::Count(count) => count.to_string(),
                 DailyCell::Rate(rate) => format!("{rate:.6}"),
+                DailyCell::Hours(hours) => format!("{hours:.2}"),
+                DailyCell::Rupiah(rupiah) => rupiah.to_string(),
                 DailyCell::Empty => String::new(),
             }))?;
         }
@@ -183,15 +247,16 @@ pub(crate) fn daily_csv(
 /// The daily series as a workbook, with the sheet that says what it means.
 pub(crate) fn daily_xlsx(
     download: &Download,
-    days: &[DailyCounters],
-    range: DateRange,
-    forming: bool,
+    series: &DailySeries<'_>,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let lang = download.lang;
-    let lines = daily_lines(&download.organization, range, days, lang, forming);
+    let range = series.range;
+    let lines = series.lines(&download.organization, lang);
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let percent = rust_xlsxwriter::Format::new().set_num_format("0%");
+    let hours = rust_xlsxwriter::Format::new().set_num_format("#,##0.0");
+    let rupiah = rust_xlsxwriter::Format::new().set_num_format("\"Rp\" #,##0");
     let table = TableFormats::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name(words::SHEET_DAILY.text(lang))?;
@@ -216,6 +281,12 @@ pub(crate) fn daily_xlsx(
                 }
                 DailyCell::Rate(rate) => {
                     sheet.write_number_with_format(row, column, rate, &percent)?;
+                }
+                DailyCell::Hours(value) => {
+                    sheet.write_number_with_format(row, column, value, &hours)?;
+                }
+                DailyCell::Rupiah(value) => {
+                    sheet.write_number_with_format(row, column, value as f64, &rupiah)?;
                 }
                 DailyCell::Empty => {}
             }

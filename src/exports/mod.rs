@@ -9,7 +9,7 @@ mod conversations;
 mod daily;
 
 pub(crate) use conversations::{conversations_csv, conversations_xlsx, Pages};
-pub(crate) use daily::{daily_csv, daily_xlsx};
+pub(crate) use daily::{daily_csv, daily_xlsx, DailySeries};
 
 use std::sync::Arc;
 

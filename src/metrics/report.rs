@@ -764,7 +764,7 @@ fn period_before(inputs: &ReportInputs<'_>) -> Option<PeriodBefore> {
 /// The work the AI absorbed over a range of `days` days, in hours and in the
 /// organization's own rupiah, and its return on the AI's price when one is set
 /// (§4.4). Money is computed exactly in integers, halves rounded up.
-fn work_absorbed(net: i64, cost: Option<CostAssumption>, days: i64) -> WorkAbsorbed {
+pub(crate) fn work_absorbed(net: i64, cost: Option<CostAssumption>, days: i64) -> WorkAbsorbed {
     let Some(assumption) = cost else {
         return WorkAbsorbed {
             status: TileStatus::AssumptionMissing,

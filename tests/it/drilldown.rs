@@ -471,6 +471,21 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         .as_f64()
         .expect("net_rate");
     assert!((rate - reported).abs() < 1e-6, "{rate} vs {reported}");
+    // Hours, rupiah and the AI's cost: the report's own, or empty where it has none.
+    let work = &report["work_absorbed"];
+    for (column, figure) in [(14, "rupiah"), (15, "ai_cost")] {
+        match work[figure].as_i64() {
+            Some(value) => assert_eq!(total[column].parse::<i64>().ok(), Some(value), "{figure}"),
+            None => assert!(total[column].is_empty(), "{figure}: {total:?}"),
+        }
+    }
+    match work["hours"].as_f64() {
+        Some(hours) => {
+            let written: f64 = total[13].parse().expect("hours");
+            assert!((written - hours).abs() < 0.01, "{written} vs {hours}");
+        }
+        None => assert!(total[13].is_empty()),
+    }
 
     let (status, _, body) = download(
         &app,
@@ -511,7 +526,7 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
     for record in reader.records() {
         let record = record.expect("row");
         assert!(!record[2].is_empty(), "counted is shown");
-        for column in 6..13 {
+        for column in 6..16 {
             assert!(
                 record[column].is_empty(),
                 "column {column} while forming: {record:?}"

@@ -196,15 +196,16 @@ async fn daily_download(
         range,
         ..
     } = report_scope(&state, &caller, &query.report).await?;
-    // The days and the organization's first eligible day, read together within the
-    // same time limit as a page of a list.
+    // The days, the organization's first eligible day and its cost assumption, read
+    // together within the same time limit as a page of a list.
     let read = async {
         tokio::try_join!(
             state.store.daily_counters(&caller.org, range),
             state.store.activity(&caller.org),
+            state.store.cost_assumption(&caller.org),
         )
     };
-    let (days, activity) = tokio::time::timeout(lists::PAGE_READ_TIMEOUT, read)
+    let (days, activity, cost) = tokio::time::timeout(lists::PAGE_READ_TIMEOUT, read)
         .await
         .unwrap_or_else(|_| Err(StoreError::TimedOut("reading the daily series".into())))
         .map_err(|error| {
@@ -220,11 +221,18 @@ async fn daily_download(
         &state.policy,
     );
     let details = details(organization, lang, &state, started, None);
+    let series = exports::DailySeries {
+        days: &days,
+        range,
+        forming,
+        cost,
+    };
     let internal = |error: String| ApiError::internal(error).in_lang(lang);
     let bytes = match export {
-        Export::DailyXlsx => exports::daily_xlsx(&details, &days, range, forming)
-            .map_err(|e| internal(e.to_string()))?,
-        _ => exports::daily_csv(&details, &days, range, forming)
+        Export::DailyXlsx => {
+            exports::daily_xlsx(&details, &series).map_err(|e| internal(e.to_string()))?
+        }
+        _ => exports::daily_csv(&details, &series)
             .map_err(|e| internal(e.to_string()))?
             .to_vec(),
     };
