@@ -230,11 +230,20 @@ test('roles: a supervisor sees no editor; an agent and an organization without t
   assert.equal(await supervisor.locator('[data-costs-dialog]').count(), 0);
   assert.match(await text(supervisor, '[data-testid=time-saved]'), /Rp 40\.000/);
   await supervisor.context().close();
-  for (const [org, role] of [['org_demo', 'agent'], ['org_demo', 'billing'], ['org_plain', 'owner']]) {
+  // Anyone without the report learns nothing more; the owner of an organization
+  // without the add-on is told why. Each page leads to their reports and out.
+  for (const [org, role, words] of [
+    ['org_demo', 'agent', /There is no report for you here/],
+    ['org_demo', 'billing', /There is no report for you here/],
+    ['org_plain', 'owner', /comes with the AI Agent add-on/],
+  ]) {
     const page = await open(org, role, OCTOBER);
     const body = await page.locator('body').innerText();
-    assert.match(body, /There is no report for you here/, `${org} ${role}`);
+    assert.match(body, words, `${org} ${role}`);
     assert.ok(!body.includes('%'), `${org} ${role} sees no figure`);
+    assert.equal(await page.locator('a[href^="/reports?lang="]').count(), 1, `${org} ${role}: a way back`);
+    assert.equal(await page.locator('form[action="/auth/sign-out"]').count(), 1, `${org} ${role}: a way out`);
+    await axe(page, `no report (${org} ${role})`);
     await page.context().close();
   }
   const reports = await open('org_demo', 'admin', '/reports');
