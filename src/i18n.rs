@@ -185,6 +185,43 @@ pub(crate) fn format_date(day: NaiveDate, lang: Lang) -> String {
     )
 }
 
+/// `3 Dec 2026 23:43` / `3 Des 2026 23.43`: a local date and time as people write
+/// it in each language.
+pub(crate) fn format_date_time(at: chrono::NaiveDateTime, lang: Lang) -> String {
+    let time = match lang {
+        Lang::En => at.format("%H:%M"),
+        Lang::Id => at.format("%H.%M"),
+    };
+    format!("{} {time}", format_date(at.date(), lang))
+}
+
+/// A channel as people name it (`whatsapp`, ` WhatsApp ` → WhatsApp); a channel this
+/// list does not know is shown as it was written, trimmed.
+pub(crate) fn channel_name(raw: &str, lang: Lang) -> String {
+    let key: String = raw
+        .trim()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let name = match key.as_str() {
+        "whatsapp" | "wa" => "WhatsApp",
+        "instagram" | "ig" => "Instagram",
+        "facebook" | "messenger" | "facebookmessenger" => "Facebook Messenger",
+        "livechat" | "web" | "webchat" | "widget" => LIVE_CHAT.text(lang),
+        "telegram" => "Telegram",
+        "line" => "LINE",
+        "email" | "mail" => "Email",
+        "tiktok" => "TikTok",
+        "botpreview" => TEST_CHAT_CHANNEL.text(lang),
+        _ => return raw.trim().to_string(),
+    };
+    name.to_string()
+}
+
+const LIVE_CHAT: Phrase = Phrase::new("Live chat", "Live chat");
+const TEST_CHAT_CHANNEL: Phrase = Phrase::new("Test chat", "Chat uji coba");
+
 /// `Dec 2026` / `Des 2026`.
 pub(crate) fn format_month(day: NaiveDate, lang: Lang) -> String {
     format!(
@@ -515,6 +552,20 @@ mod tests {
         assert_eq!(zone_name("Asia/Singapore"), "Singapore");
         assert_eq!(zone_name("America/Argentina/Buenos_Aires"), "Buenos Aires");
         assert_eq!(zone_name("UTC"), "UTC");
+    }
+
+    #[test]
+    fn times_and_channels_read_as_people_write_them() {
+        let at = NaiveDate::from_ymd_opt(2026, 12, 3)
+            .and_then(|day| day.and_hms_opt(23, 43, 0))
+            .unwrap();
+        assert_eq!(format_date_time(at, Lang::Id), "3 Des 2026 23.43");
+        assert_eq!(format_date_time(at, Lang::En), "3 Dec 2026 23:43");
+        assert_eq!(channel_name("whatsapp", Lang::En), "WhatsApp");
+        assert_eq!(channel_name(" WhatsApp ", Lang::Id), "WhatsApp");
+        assert_eq!(channel_name("live_chat", Lang::En), "Live chat");
+        assert_eq!(channel_name("bot_preview", Lang::Id), "Chat uji coba");
+        assert_eq!(channel_name(" Kios Pasar ", Lang::En), "Kios Pasar");
     }
 
     #[test]
@@ -1031,6 +1082,10 @@ pub mod lists {
     pub const NO: Phrase = Phrase::new("no", "tidak");
     pub const NOT_SET: Phrase = Phrase::new("not set", "belum diatur");
     pub const STILL_OPEN: Phrase = Phrase::new("still open", "masih terbuka");
+    pub const MOOD_POSITIVE: Phrase = Phrase::new("Positive ({value})", "Positif ({value})");
+    pub const MOOD_NEUTRAL: Phrase = Phrase::new("Neutral ({value})", "Netral ({value})");
+    pub const MOOD_NEGATIVE: Phrase = Phrase::new("Negative ({value})", "Negatif ({value})");
+    pub const MOOD_NONE: Phrase = Phrase::new("no mood recorded", "suasana hati tidak tercatat");
 
     pub const DAILY_DAY: Phrase = Phrase::new("Day", "Tanggal");
     pub const DAILY_ALL: Phrase = Phrase::new("All conversations", "Semua percakapan");

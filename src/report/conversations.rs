@@ -257,11 +257,7 @@ pub fn label(list: ConversationList) -> Phrase {
 }
 
 /// `2026-10-05 14:03`, the organization's wall-clock time.
-pub(crate) fn local_time(instant: &DateTime<Tz>) -> String {
-    instant.format(LOCAL_TIME).to_string()
-}
-
-/// A local time as the CSV and the API's lists write it: `2026-10-05 10:00`.
+/// A local time as the CSV writes it: `2026-10-05 10:00`.
 const LOCAL_TIME: &str = "%Y-%m-%d %H:%M";
 
 #[cfg(test)]

@@ -109,6 +109,13 @@ test('a list by keyboard, in Bahasa Indonesia, on a phone', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'id');
   assert.match(await page.locator('[data-testid=list-title]').innerText(), /Diselesaikan AI sendiri/);
   assert.match(await page.locator('thead').innerText(), /Mulai \(waktu setempat\)/);
+  // One outcome: its title says it, so no column repeats it; times, channels and
+  // mood as people write them.
+  assert.ok(!(await page.locator('thead').innerText()).includes('Hasil'), 'no outcome column');
+  const cells = await page.locator('tbody tr').first().innerText();
+  assert.match(cells, /\d{1,2} Okt 2026 \d{2}\.\d{2}/, cells);
+  assert.match(cells, /WhatsApp|Instagram|Live chat/, cells);
+  assert.match(cells, /Positif|Netral|Negatif|tidak tercatat/, cells);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `the page does not scroll sideways on a phone (${width}px); the table scrolls in its own box`);
   await axe(page, 'list (id, phone)');

@@ -36,6 +36,9 @@ pub struct ConversationsPage {
     pub title: &'static str,
     pub period: String,
     pub page_text: String,
+    /// Whether the rows differ in outcome (a list of one outcome has it in its title,
+    /// so a column would only repeat it).
+    pub show_outcome: bool,
     pub columns: Vec<&'static str>,
     pub rows: Vec<ListRow>,
     pub back: String,
@@ -78,6 +81,10 @@ impl ConversationsPage {
         } = page;
         let (from, to) = (range.from(), range.to());
         let here = list_url(from, to, lang, list);
+        let show_outcome = matches!(
+            list,
+            ConversationList::AiOnly | ConversationList::AfterHours
+        );
         let with_range = |path: &str| {
             format!(
                 "{path}?outcome={}&from={from}&to={to}&lang={}",
@@ -109,19 +116,20 @@ impl ConversationsPage {
                 total,
                 &[("shown", i18n::format_count(rows.len() as i64))],
             ),
-            columns: [
-                list_words::COLUMN_STARTED,
-                list_words::COLUMN_OUTCOME,
-                list_words::COLUMN_CHANNEL,
-                list_words::COLUMN_CAME_BACK_WITH,
-                list_words::COLUMN_AFTER_HOURS,
-                list_words::COLUMN_MESSAGES,
-                list_words::COLUMN_MOOD,
-                list_words::COLUMN_LINK,
-            ]
-            .iter()
-            .map(|phrase| phrase.text(lang))
-            .collect(),
+            show_outcome,
+            columns: [list_words::COLUMN_STARTED]
+                .into_iter()
+                .chain(show_outcome.then_some(list_words::COLUMN_OUTCOME))
+                .chain([
+                    list_words::COLUMN_CHANNEL,
+                    list_words::COLUMN_CAME_BACK_WITH,
+                    list_words::COLUMN_AFTER_HOURS,
+                    list_words::COLUMN_MESSAGES,
+                    list_words::COLUMN_MOOD,
+                    list_words::COLUMN_LINK,
+                ])
+                .map(|phrase| phrase.text(lang))
+                .collect(),
             rows: rows
                 .iter()
                 .map(|room| row(&Conversation::new(room, organization.timezone, links), lang))
@@ -142,6 +150,23 @@ pub(crate) fn report_url(from: NaiveDate, to: NaiveDate, lang: Lang) -> String {
     format!("{REPORT_PATH}?from={from}&to={to}&lang={}", lang.code())
 }
 
+/// A conversation's mood in words, its value beside them: positive from +0,25,
+/// negative from −0,25 (a quarter of the scale either way), neutral between, and
+/// "no mood recorded" where the source has none (docs/metric-decisions.md).
+fn mood_words(sentiment: Option<f64>, lang: Lang) -> String {
+    let Some(value) = sentiment else {
+        return list_words::MOOD_NONE.text(lang).to_string();
+    };
+    let phrase = if value >= 0.25 {
+        list_words::MOOD_POSITIVE
+    } else if value <= -0.25 {
+        list_words::MOOD_NEGATIVE
+    } else {
+        list_words::MOOD_NEUTRAL
+    };
+    phrase.fill(lang, &[("value", i18n::format_decimal(value, 2))])
+}
+
 fn row(conversation: &Conversation, lang: Lang) -> ListRow {
     let yes_no = |flag: Option<bool>| match flag {
         Some(true) => list_words::YES.text(lang),
@@ -150,9 +175,9 @@ fn row(conversation: &Conversation, lang: Lang) -> ListRow {
     };
     ListRow {
         room_id: conversation.room_id.clone(),
-        started: conversations::local_time(&conversation.created_at),
+        started: i18n::format_date_time(conversation.created_at.naive_local(), lang),
         outcome: conversations::label(conversation.outcome).text(lang),
-        channel: conversation.channel.clone(),
+        channel: i18n::channel_name(&conversation.channel, lang),
         came_back: conversation
             .came_back
             .as_ref()
@@ -177,10 +202,7 @@ fn row(conversation: &Conversation, lang: Lang) -> ListRow {
                 ("ai", i18n::format_count(conversation.ai_messages)),
             ],
         ),
-        mood: conversation
-            .sentiment
-            .map(|s| i18n::format_decimal(s, 2))
-            .unwrap_or_default(),
+        mood: mood_words(conversation.sentiment, lang),
         inbox_url: conversation.inbox_url.clone(),
     }
 }
