@@ -274,12 +274,12 @@ pub mod report {
     /// What the AI cost against what it saved (docs/metrics.md §4.4), when the
     /// organization gave its price: the same sentence in the headline and the tile.
     pub const RETURN_GAIN: Phrase = Phrase::new(
-        " The AI costs you {price} a month, or {ai_cost} for this period: the time it saved is worth about {times} times what it cost.",
-        " Biaya AI Anda {price} per bulan, atau {ai_cost} untuk periode ini: waktu yang dihemat bernilai sekitar {times} kali biayanya.",
+        "The AI costs you {price} a month, or {ai_cost} for this period: the time it saved is worth about {times} times what it cost.",
+        "Biaya AI Anda {price} per bulan, atau {ai_cost} untuk periode ini: waktu yang dihemat bernilai sekitar {times} kali biayanya.",
     );
     pub const RETURN_LOSS: Phrase = Phrase::new(
-        " The AI costs you {price} a month, or {ai_cost} for this period: {loss} more than the time it saved is worth.",
-        " Biaya AI Anda {price} per bulan, atau {ai_cost} untuk periode ini: {loss} lebih besar dari nilai waktu yang dihemat.",
+        "The AI costs you {price} a month, or {ai_cost} for this period: {loss} more than the time it saved is worth.",
+        "Biaya AI Anda {price} per bulan, atau {ai_cost} untuk periode ini: {loss} lebih besar dari nilai waktu yang dihemat.",
     );
     /// How far the organization has come since its first 30 days with the AI.
     pub const SINCE_BASELINE_UP: Phrase = Phrase::new(

@@ -595,7 +595,12 @@ impl CsvFile {
 
     /// The `index`-th requested column of the current row; empty cells are `None`.
     fn cell(&self, line: u64, index: usize, name: &str) -> Result<Option<&str>, ImportError> {
-        let raw = self.record.get(self.positions[index]).unwrap_or_default();
+        self.cell_at(line, self.positions[index], name)
+    }
+
+    /// The cell at `position` of the current row; empty cells are `None`.
+    fn cell_at(&self, line: u64, position: usize, name: &str) -> Result<Option<&str>, ImportError> {
+        let raw = self.record.get(position).unwrap_or_default();
         let text = std::str::from_utf8(raw)
             .map_err(|_| ImportError::field(self.file, line, name, "is not valid UTF-8"))?;
         if text.contains('\0') {
@@ -607,13 +612,10 @@ impl CsvFile {
     /// The `index`-th optional column of the current row: `None` when the header
     /// lacks the column or the cell is empty.
     fn optional(&self, line: u64, index: usize, name: &str) -> Result<Option<&str>, ImportError> {
-        let Some(position) = self.optional_positions.get(index).copied().flatten() else {
-            return Ok(None);
-        };
-        let raw = self.record.get(position).unwrap_or_default();
-        let text = std::str::from_utf8(raw)
-            .map_err(|_| ImportError::field(self.file, line, name, "is not valid UTF-8"))?;
-        Ok(Some(text).filter(|t| !t.trim().is_empty()))
+        match self.optional_positions.get(index).copied().flatten() {
+            Some(position) => self.cell_at(line, position, name),
+            None => Ok(None),
+        }
     }
 
     fn required(&self, line: u64, index: usize, name: &str) -> Result<&str, ImportError> {

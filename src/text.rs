@@ -79,6 +79,19 @@ pub(crate) fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Why a configured address cannot go into a page's link as it is, or `None` when
+/// it can: it must be `https://` or `http://` (no `javascript:`), and hold no quote
+/// or invisible character (which would break out of the attribute or hide itself).
+pub(crate) fn link_problem(url: &str) -> Option<&'static str> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Some("must start with https:// or http://");
+    }
+    if url.contains('"') || url.chars().any(is_invisible) {
+        return Some("must not contain quotes or control characters");
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,16 +65,11 @@ impl InboxLinks {
         let Some(template) = template.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(Self::default());
         };
-        if !(template.starts_with("https://") || template.starts_with("http://")) {
+        if let Some(problem) = crate::text::link_problem(template) {
             return Err(format!(
-                "server.inbox_url_template must start with https:// or http://, not '{}'",
+                "server.inbox_url_template {problem}, not '{}'",
                 crate::text::excerpt(template)
             ));
-        }
-        if template.contains('"') || template.chars().any(crate::text::is_invisible) {
-            return Err(
-                "server.inbox_url_template must not contain quotes or control characters".into(),
-            );
         }
         // The id goes in the path or the query, never in the host: `@` and `:` are
         // kept as they are, and right after the host they could name another one.

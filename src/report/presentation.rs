@@ -284,7 +284,7 @@ fn time_saved(report: &Report, figures: &Figures, lang: Lang) -> TimeSavedTile {
             .map(|rupiah| page_words::OWN_ESTIMATE.fill(lang, &[("rupiah", rupiah.clone())])),
         hours,
         rupiah,
-        ai_return: words::ai_return(report, lang).map(|text| text.trim_start().to_string()),
+        ai_return: words::ai_return(report, lang),
     }
 }
 

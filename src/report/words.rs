@@ -79,6 +79,7 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
         ));
     }
     if let Some(ai_return) = ai_return(report, lang) {
+        text.push(' ');
         text.push_str(&ai_return);
     }
     text
@@ -86,7 +87,6 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
 
 /// What the AI cost in the range against what the time it saved is worth, by the
 /// organization's own numbers; `None` without the AI's price (docs/metrics.md §4.4).
-/// Starts with a space, to follow a sentence.
 pub(crate) fn ai_return(report: &Report, lang: Lang) -> Option<String> {
     let work = &report.figures.as_ref()?.work_absorbed;
     let (price, ai_cost) = (work.ai_price_per_month?, work.ai_cost?);

@@ -189,10 +189,9 @@ fn host_page(url: &str) -> Result<Option<String>, StartError> {
     if url.is_empty() {
         return Ok(None);
     }
-    let web = url.starts_with("https://") || url.starts_with("http://");
-    if !web || url.contains('"') || url.chars().any(crate::text::is_invisible) {
+    if let Some(problem) = crate::text::link_problem(url) {
         return Err(StartError::Config(format!(
-            "server.business_hours_url must be an https:// or http:// address with no quotes or control characters, not '{}'",
+            "server.business_hours_url {problem}, not '{}'",
             crate::text::excerpt(url)
         )));
     }
