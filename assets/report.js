@@ -14,6 +14,14 @@
   const fromInput = document.getElementById('from');
   const toInput = document.getElementById('to');
   const langSwitch = document.querySelector('[data-lang-switch]');
+  const printButton = document.querySelector('[data-print]');
+
+  // The print layout (report.css, @media print) fits the report on one A4 page
+  // without the controls; the button only needs a script, so it shows with one.
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener('click', function () { window.print(); });
+  }
 
   function showCustom() {
     if (custom && preset) custom.hidden = preset.value !== 'custom';

@@ -185,6 +185,15 @@ pub(crate) fn format_date(day: NaiveDate, lang: Lang) -> String {
     )
 }
 
+/// A period of days: one date, or `1 Oct 2026 – 7 Oct 2026`.
+pub(crate) fn format_period(from: NaiveDate, to: NaiveDate, lang: Lang) -> String {
+    if from == to {
+        format_date(from, lang)
+    } else {
+        format!("{} – {}", format_date(from, lang), format_date(to, lang))
+    }
+}
+
 /// `3 Dec 2026 23:43` / `3 Des 2026 23.43`: a local date and time as people write
 /// it in each language.
 pub(crate) fn format_date_time(at: chrono::NaiveDateTime, lang: Lang) -> String {
@@ -372,8 +381,8 @@ pub mod report {
         "Semuanya {all} percakapan: {counted} dihitung; {test_chats} chat uji coba dan {spam} spam tidak dihitung.",
     );
     pub const LEDGER_SPLIT: Phrase = Phrase::new(
-        "Of the {counted} counted: {solved_alone} solved by the AI alone, {came_back} solved by the AI but the customer came back, {ai_assisted} AI + team, {escalated} handed to your team, {other} other.",
-        "Dari {counted} yang dihitung: {solved_alone} diselesaikan AI sendiri, {came_back} diselesaikan AI tapi pelanggan kembali, {ai_assisted} AI + tim, {escalated} dialihkan ke tim, {other} lainnya.",
+        "Of the {counted} counted: {parts}.",
+        "Dari {counted} yang dihitung: {parts}.",
     );
     pub const CHANGE_POINTS_UP: Phrase = Phrase::new(
         "up {points} from the {days} before",
@@ -428,17 +437,30 @@ pub mod figures {
     pub const TIME_SAVED: Phrase = Phrase::new("Team time saved", "Waktu tim yang dihemat");
     pub const TOGETHER: Phrase =
         Phrase::new("AI and your team together", "AI dan tim Anda bersama");
-    pub const AI_ONLY: Phrase = Phrase::new("AI resolved alone", "Diselesaikan AI sendiri");
+    /// Every conversation the AI closed with no one from the team (gross
+    /// containment): solved on its own and came back together.
+    pub const CLOSED_ALONE: Phrase = Phrase::new("Closed by the AI alone", "Ditutup AI sendiri");
+    /// The rest of the AI's solo closes: the customer came back within 2 days, so
+    /// they do not count as solved.
+    pub const CAME_BACK: Phrase = Phrase::new(
+        "Closed by the AI, but the customer came back",
+        "Ditutup AI, tapi pelanggan kembali",
+    );
     pub const AI_ASSISTED: Phrase =
-        Phrase::new("AI assisted, human closed", "Dibantu AI, ditutup tim");
-    pub const ESCALATED: Phrase = Phrase::new("Escalated to human", "Dialihkan ke tim");
+        Phrase::new("AI helped, your team finished", "AI membantu, tim Anda menyelesaikan");
+    pub const ESCALATED: Phrase = Phrase::new("Handed to your team", "Dialihkan ke tim Anda");
+    pub const OTHER: Phrase = Phrase::new("No clear outcome yet", "Belum jelas hasilnya");
+    pub const TEST_CHATS: Phrase = Phrase::new("Test chats", "Chat uji coba");
+    pub const SPAM: Phrase = Phrase::new("Spam", "Spam");
     pub const GOOD_JOB: Phrase = Phrase::new(
         "Is your AI doing a good job?",
         "Apakah AI Anda bekerja dengan baik?",
     );
-    pub const CAME_BACK: Phrase = Phrase::new(
-        "Customers who had to ask again within 2 days",
-        "Pelanggan yang harus bertanya lagi dalam 2 hari",
+    /// The reopen rate: its name says its base (the AI's solo closes), unlike
+    /// `CAME_BACK`, a share of all counted conversations.
+    pub const REOPEN_RATE: Phrase = Phrase::new(
+        "Came back within 2 days, of those the AI closed alone",
+        "Kembali dalam 2 hari, dari yang ditutup AI sendiri",
     );
     pub const MOOD: Phrase = Phrase::new("Customer mood", "Suasana hati pelanggan");
     pub const MESSAGES_TO_SOLVE: Phrase = Phrase::new("Messages to solve", "Pesan sampai selesai");
@@ -458,20 +480,12 @@ pub mod text_report {
     pub const PERIOD: Phrase = Phrase::new("Period", "Periode");
     pub const DATA_THROUGH: Phrase = Phrase::new("Data up to", "Data sampai");
     pub const NO_DATA_YET: Phrase = Phrase::new("no data yet", "belum ada data");
-    pub const BEFORE_ADJUSTMENT: Phrase = Phrase::new(
-        "before leaving out customers who came back: {rate} ({count})",
-        "sebelum dikurangi pelanggan yang kembali: {rate} ({count})",
-    );
     pub const CONVERSATIONS_VALUE: Phrase = Phrase::new(
         "{eligible} in total, the AI took part in {ai_handled}",
         "{eligible} total, AI ikut menangani {ai_handled}",
     );
     pub const HOURS_VALUE: Phrase =
         Phrase::new("{hours} hours ≈ {rupiah}", "{hours} jam ≈ {rupiah}");
-    pub const OTHER: Phrase = Phrase::new(
-        "Other conversations (no clear outcome yet)",
-        "Percakapan lain (belum jelas hasilnya)",
-    );
     pub const MOOD_VALUE: Phrase = Phrase::new(
         "{verdict} when the AI solved it alone than when your team stepped in",
         "{verdict} saat AI menyelesaikan sendiri dibanding saat tim turun tangan",
@@ -519,17 +533,6 @@ mod tests {
         assert_eq!(units::DAYS.fill(Lang::En, 1_000, &[]), "1.000 days");
         assert_eq!(units::DAYS.fill(Lang::Id, 1, &[]), "1 hari");
         assert_eq!(units::DAYS.fill(Lang::Id, 31, &[]), "31 hari");
-        let other = |n| web::OTHER.fill(Lang::En, n, &[]);
-        assert!(
-            other(1).starts_with("1 other conversation has "),
-            "{}",
-            other(1)
-        );
-        assert!(
-            other(4).starts_with("4 other conversations have "),
-            "{}",
-            other(4)
-        );
         let change = |points: i64| {
             report::CHANGE_POINTS_UP.fill(
                 Lang::En,
@@ -772,6 +775,10 @@ pub mod web {
     );
     pub const COST_SETTINGS: Phrase = Phrase::new("Your cost numbers", "Angka biaya Anda");
 
+    pub const HERO_BASE: Phrase = Phrase::new(
+        "{count} of the {counted} counted conversations",
+        "{count} dari {counted} percakapan yang dihitung",
+    );
     pub const CAME_BACK_LINE: Phrase = Phrase::new(
         "Leaves out customers who came back within 2 days.",
         "Tidak termasuk pelanggan yang kembali dalam 2 hari.",
@@ -780,9 +787,14 @@ pub mod web {
         "Counting those customers too",
         "Jika pelanggan itu ikut dihitung",
     );
-    pub const BEFORE_ADJUSTMENT_TEXT: Phrase = Phrase::new(
-        "{rate} ({count} conversations). {gap} of conversations looked solved but the customer had to ask again.",
-        "{rate} ({count} percakapan). {gap} percakapan tampak selesai tetapi pelanggan harus bertanya lagi.",
+    /// What a percentage beside a figure's name is a share of.
+    pub const OF_COUNTED: Phrase = Phrase::new(
+        "of all counted conversations ({count})",
+        "dari semua percakapan yang dihitung ({count})",
+    );
+    pub const BAR_CAPTION: Phrase = Phrase::new(
+        "Each part is a share of all {counted} counted conversations.",
+        "Tiap bagian adalah persentase dari semua {counted} percakapan yang dihitung.",
     );
     pub const CONVERSATIONS_TEXT: Phrase = Phrase::new(
         "The AI took part in {ai_handled} of them.",
@@ -811,16 +823,6 @@ pub mod web {
         "Atur jam kerja di pengaturan panel admin Anda untuk melihat ini.",
     );
 
-    pub const OTHER: super::Plural = super::Plural::new(
-        Phrase::new(
-            "{n} other conversation has no clear outcome yet (for example, still open).",
-            "{n} percakapan lain belum jelas hasilnya (misalnya masih terbuka).",
-        ),
-        Phrase::new(
-            "{n} other conversations have no clear outcome yet (for example, still open).",
-            "{n} percakapan lain belum jelas hasilnya (misalnya masih terbuka).",
-        ),
-    );
     pub const NOT_ENOUGH_DATA: Phrase = Phrase::new(
         "Not enough conversations yet to show this.",
         "Belum cukup percakapan untuk menampilkan ini.",
@@ -852,6 +854,12 @@ pub mod web {
         "Grafik garis porsi percakapan yang diselesaikan AI sendiri, dari {from} sampai {to}.",
     );
 
+    /// Above a printed report, where the page's range form is not printed.
+    pub const PRINT_PERIOD: Phrase = Phrase::new(
+        "Period: {from} to {to} ({timezone})",
+        "Periode: {from} sampai {to} ({timezone})",
+    );
+    pub const PRINT: Phrase = Phrase::new("Print or save as PDF", "Cetak atau simpan sebagai PDF");
     pub const FRESHNESS: Phrase = Phrase::new(
         "Figures include conversations up to {day} ({timezone}). Money figures are your own estimate, not an audited amount.",
         "Angka mencakup percakapan sampai {day} ({timezone}). Angka uang adalah perkiraan Anda sendiri, bukan angka yang diaudit.",
@@ -1021,38 +1029,38 @@ pub mod web {
 pub mod lists {
     use super::Phrase;
 
-    pub const SOLVED_ALONE: Phrase = Phrase::new(
-        "Solved by the AI alone (customer did not come back)",
-        "Diselesaikan AI sendiri (pelanggan tidak kembali)",
+    // A list's title is its figure's name (`figures`); these say what is in it.
+    pub const ABOUT_SOLVED_ALONE: Phrase = Phrase::new(
+        "The AI closed them with no one from your team, and the customer did not start another conversation within 2 days.",
+        "AI menutupnya tanpa anggota tim, dan pelanggan tidak memulai percakapan lain dalam 2 hari.",
     );
-    pub const CAME_BACK: Phrase = Phrase::new(
-        "Solved by the AI, but the customer came back within 2 days",
-        "Diselesaikan AI, tapi pelanggan kembali dalam 2 hari",
+    pub const ABOUT_CAME_BACK: Phrase = Phrase::new(
+        "The AI closed them alone, but the same customer started another conversation within 2 days, so they are not counted as solved.",
+        "AI menutupnya sendiri, tetapi pelanggan yang sama memulai percakapan lain dalam 2 hari, jadi tidak dihitung selesai.",
     );
-    pub const AI_ONLY: Phrase = Phrase::new(
-        "Resolved by the AI alone (including customers who came back)",
-        "Diselesaikan AI sendiri (termasuk pelanggan yang kembali)",
+    pub const ABOUT_AI_ONLY: Phrase = Phrase::new(
+        "Every conversation the AI closed with no one from your team, whether or not the customer came back.",
+        "Semua percakapan yang ditutup AI tanpa anggota tim, baik pelanggan kembali maupun tidak.",
     );
-    pub const AI_ASSISTED: Phrase = Phrase::new(
-        "AI helped, then your team finished",
-        "AI membantu, lalu tim Anda menyelesaikan",
+    pub const ABOUT_AI_ASSISTED: Phrase = Phrase::new(
+        "The AI answered, then someone from your team joined and finished.",
+        "AI menjawab, lalu anggota tim Anda ikut dan menyelesaikan.",
     );
-    pub const ESCALATED: Phrase = Phrase::new("Handed to your team", "Dialihkan ke tim Anda");
-    pub const OTHER: Phrase = Phrase::new(
-        "Other (closed by a person or a timeout, still open, or unknown)",
-        "Lainnya (ditutup orang atau otomatis, masih terbuka, atau tidak diketahui)",
+    pub const ABOUT_ESCALATED: Phrase = Phrase::new(
+        "Someone from your team took over, or the conversation was passed to your team.",
+        "Anggota tim Anda mengambil alih, atau percakapan diteruskan ke tim Anda.",
     );
-    pub const AFTER_HOURS: Phrase = Phrase::new(
-        "Handled by the AI while your team was offline",
-        "Ditangani AI saat tim Anda tidak bertugas",
+    pub const ABOUT_OTHER: Phrase = Phrase::new(
+        "Closed by a person or a timeout, still open, or closed for an unknown reason.",
+        "Ditutup orang atau otomatis, masih terbuka, atau ditutup dengan alasan yang tidak diketahui.",
     );
-    pub const TEST_CHAT: Phrase = Phrase::new(
-        "Test chats (left out of every figure)",
-        "Chat uji coba (tidak dihitung di angka mana pun)",
+    pub const ABOUT_AFTER_HOURS: Phrase = Phrase::new(
+        "Conversations the AI took part in that started outside your business hours.",
+        "Percakapan yang ditangani AI dan dimulai di luar jam kerja Anda.",
     );
-    pub const SPAM: Phrase = Phrase::new(
-        "Spam (left out of every figure)",
-        "Spam (tidak dihitung di angka mana pun)",
+    pub const ABOUT_LEFT_OUT: Phrase = Phrase::new(
+        "Left out of every figure.",
+        "Tidak dihitung di angka mana pun.",
     );
 
     pub const COLUMN_ROOM: Phrase = Phrase::new("Conversation", "Percakapan");
@@ -1090,25 +1098,10 @@ pub mod lists {
     pub const DAILY_DAY: Phrase = Phrase::new("Day", "Tanggal");
     pub const DAILY_ALL: Phrase = Phrase::new("All conversations", "Semua percakapan");
     pub const DAILY_COUNTED: Phrase = Phrase::new("Counted", "Dihitung");
-    pub const DAILY_TEST_CHATS: Phrase = Phrase::new("Test chats", "Chat uji coba");
-    pub const DAILY_SPAM: Phrase = Phrase::new("Spam", "Spam");
     pub const DAILY_AI_HANDLED: Phrase = Phrase::new("AI took part", "AI ikut menangani");
-    pub const DAILY_SOLVED_ALONE: Phrase =
-        Phrase::new("Solved by the AI alone", "Diselesaikan AI sendiri");
-    pub const DAILY_CAME_BACK: Phrase = Phrase::new(
-        "Customer came back within 2 days",
-        "Pelanggan kembali dalam 2 hari",
-    );
-    pub const DAILY_AI_ASSISTED: Phrase = Phrase::new("AI + team", "AI + tim");
-    pub const DAILY_ESCALATED: Phrase = Phrase::new("Handed to your team", "Dialihkan ke tim");
-    pub const DAILY_OTHER: Phrase = Phrase::new("Other", "Lainnya");
-    pub const DAILY_AFTER_HOURS: Phrase = Phrase::new(
-        "AI handled while your team was offline",
-        "Ditangani AI saat tim tidak bertugas",
-    );
     pub const DAILY_NET_RATE: Phrase = Phrase::new(
-        "Solved on its own (share of counted)",
-        "Selesai sendiri (bagian dari yang dihitung)",
+        "Solved on its own, share of counted",
+        "Diselesaikan sendiri, bagian dari yang dihitung",
     );
     pub const DAILY_TOTAL: Phrase = Phrase::new("Whole period", "Seluruh periode");
     pub const DAILY_HOURS_SAVED: Phrase = Phrase::new("Team hours saved", "Jam tim yang dihemat");
@@ -1138,16 +1131,16 @@ pub mod lists {
             "Dihitung = semua percakapan kecuali chat uji coba Anda dan spam, yang tidak dihitung di angka mana pun.",
         ),
         Phrase::new(
-            "Solved by the AI alone = the AI closed it, no one from your team joined, and the customer did not start another conversation within 48 hours after it closed.",
-            "Diselesaikan AI sendiri = AI menutupnya, tidak ada anggota tim yang ikut, dan pelanggan tidak memulai percakapan lain dalam 48 jam setelah ditutup.",
+            "Solved on its own = the AI closed it, no one from your team joined, and the customer did not start another conversation within 48 hours after it closed.",
+            "Diselesaikan sendiri = AI menutupnya, tidak ada anggota tim yang ikut, dan pelanggan tidak memulai percakapan lain dalam 48 jam setelah ditutup.",
         ),
         Phrase::new(
-            "Came back = the AI closed it alone, but the same customer started another conversation within 48 hours; these are not counted as solved.",
-            "Kembali = AI menutupnya sendiri, tapi pelanggan yang sama memulai percakapan lain dalam 48 jam; ini tidak dihitung sebagai selesai.",
+            "Closed by the AI, but the customer came back = the AI closed it alone, but the same customer started another conversation within 48 hours; these are not counted as solved.",
+            "Ditutup AI, tapi pelanggan kembali = AI menutupnya sendiri, tapi pelanggan yang sama memulai percakapan lain dalam 48 jam; ini tidak dihitung sebagai selesai.",
         ),
         Phrase::new(
-            "AI + team = the AI answered and a team member joined; handed to your team = a team member took over or it was passed to the team; other = closed by a person or a timeout, still open, or an unknown reason.",
-            "AI + tim = AI menjawab dan anggota tim ikut; dialihkan ke tim = anggota tim mengambil alih atau percakapan diteruskan ke tim; lainnya = ditutup orang atau otomatis, masih terbuka, atau alasan tidak diketahui.",
+            "AI helped, your team finished = the AI answered and a team member joined; Handed to your team = a team member took over or it was passed to the team; No clear outcome yet = closed by a person or a timeout, still open, or an unknown reason.",
+            "AI membantu, tim Anda menyelesaikan = AI menjawab dan anggota tim ikut; Dialihkan ke tim Anda = anggota tim mengambil alih atau percakapan diteruskan ke tim; Belum jelas hasilnya = ditutup orang atau otomatis, masih terbuka, atau alasan tidak diketahui.",
         ),
         Phrase::new(
             "Team hours saved, time saved (Rp) and what the AI cost come from your own cost numbers, and are empty without them; the AI's cost of a day is its monthly price × 12 ÷ 365.",

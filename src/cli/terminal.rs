@@ -75,15 +75,10 @@ fn what_your_ai_did(out: &mut String, tiles: &Tiles, volume: String, lang: Lang)
             value,
             solved.verdict.as_ref(),
         );
-        if let Some(gross) = &solved.gross {
-            let before = words::BEFORE_ADJUSTMENT.fill(
-                lang,
-                &[
-                    ("rate", gross.percent.clone()),
-                    ("count", gross.count.clone()),
-                ],
-            );
-            let _ = writeln!(out, "    {before}");
+        let _ = writeln!(out, "    {}", solved.base);
+        for named in [&solved.closed_alone, &solved.came_back].into_iter().flatten() {
+            let line = format!("{}: {} {}", named.name, named.percent, named.of_counted);
+            let _ = writeln!(out, "{}", indent(&wrap(&line, 74), "    "));
         }
     }
     row(out, lang, names::CONVERSATIONS, volume, None);
@@ -130,6 +125,9 @@ fn journey(out: &mut String, tiles: &Tiles, lang: Lang) {
         row(out, lang, names::TOGETHER, not_available(lang), None);
         return;
     };
+    if journey.has_shares {
+        let _ = writeln!(out, "{}", indent(&wrap(&journey.caption, 76), "  "));
+    }
     for segment in &journey.segments {
         let value = if journey.has_shares {
             format!("{}% ({})", segment.percent, segment.count)
@@ -138,8 +136,6 @@ fn journey(out: &mut String, tiles: &Tiles, lang: Lang) {
         };
         let _ = writeln!(out, "  {:<48} {value}", segment.label);
     }
-    let other = journey.other_count.clone();
-    row(out, lang, words::OTHER, other, None);
 }
 
 fn good_job(out: &mut String, tiles: &Tiles, lang: Lang) {
@@ -149,7 +145,7 @@ fn good_job(out: &mut String, tiles: &Tiles, lang: Lang) {
     row(
         out,
         lang,
-        names::CAME_BACK,
+        names::REOPEN_RATE,
         came_back.unwrap_or_else(|| not_available(lang)),
         quality.and_then(|q| q.came_back_verdict.as_ref()),
     );

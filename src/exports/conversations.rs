@@ -166,7 +166,8 @@ pub(crate) fn conversations_xlsx(
             about.set_name(words::SHEET_ABOUT.text(lang))?;
             let mut line = write_about(about, &download.organization, range, lang, &bold)?;
             about.write_string(line, 0, conversations::label(list).text(lang))?;
-            line += 1;
+            about.write_string(line + 1, 0, conversations::about(list).text(lang))?;
+            line += 2;
             if truncated {
                 about.write_string(
                     line,

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{add_filter, csv_chunk, write_about, Download, Export, TableFormats};
 use crate::domain::CostAssumption;
 use crate::domain::{DateRange, Organization};
-use crate::i18n::{self, lists as words, Lang};
+use crate::i18n::{self, figures as names, lists as words, Lang};
 use crate::metrics::report::{work_absorbed, WorkAbsorbed};
 use crate::metrics::DailyCounters;
 
@@ -102,27 +102,27 @@ const DAILY_COLUMNS: [DailyColumn; 16] = [
     (words::DAILY_COUNTED, |line| {
         DailyCell::Count(line.total.eligible)
     }),
-    (words::DAILY_TEST_CHATS, |line| {
+    (names::TEST_CHATS, |line| {
         DailyCell::Count(line.total.test_chats)
     }),
-    (words::DAILY_SPAM, |line| DailyCell::Count(line.total.spam)),
+    (names::SPAM, |line| DailyCell::Count(line.total.spam)),
     (words::DAILY_AI_HANDLED, |line| {
         DailyCell::Count(line.total.ai_handled)
     }),
-    (words::DAILY_SOLVED_ALONE, |line| {
+    (names::SOLVED_ALONE, |line| {
         line.outcome(line.total.net())
     }),
-    (words::DAILY_CAME_BACK, |line| {
+    (names::CAME_BACK, |line| {
         line.outcome(line.total.reopened)
     }),
-    (words::DAILY_AI_ASSISTED, |line| {
+    (names::AI_ASSISTED, |line| {
         line.outcome(line.total.ai_assisted)
     }),
-    (words::DAILY_ESCALATED, |line| {
+    (names::ESCALATED, |line| {
         line.outcome(line.total.escalated)
     }),
-    (words::DAILY_OTHER, |line| line.outcome(line.total.other)),
-    (words::DAILY_AFTER_HOURS, |line| {
+    (names::OTHER, |line| line.outcome(line.total.other)),
+    (names::AFTER_HOURS, |line| {
         if line.with_hours {
             line.outcome(line.total.after_hours)
         } else {

@@ -117,7 +117,7 @@ pub struct Report {
     pub figures: Option<Figures>,
 }
 
-/// All conversations = counted + test chats + spam; counted = AI resolved alone
+/// All conversations = counted + test chats + spam; counted = closed by the AI alone
 /// (solved alone + came back) + AI assisted + escalated + other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ledger {

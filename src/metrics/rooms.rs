@@ -297,7 +297,7 @@ pub enum ConversationList {
     SolvedAlone,
     /// Contained, but the customer came back within 48 hours.
     CameBack,
-    /// The bar's "AI resolved alone" segment: both of the above.
+    /// Closed by the AI alone (gross containment): both of the above.
     AiOnly,
     AiAssisted,
     Escalated,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::i18n::{lists as words, Lang, Phrase};
+use crate::i18n::{figures as names, lists as words, Lang, Phrase};
 use crate::metrics::rooms::{ConversationList, Outcome, RoomOutcome};
 
 /// A room outcome ready to show.
@@ -236,18 +236,32 @@ pub fn column_widths() -> impl Iterator<Item = f64> {
     COLUMNS.iter().map(|(_, width)| *width)
 }
 
-/// A list's title in plain words.
+/// A list's title: the name of the figure it stands behind, as the report says it.
 pub fn label(list: ConversationList) -> Phrase {
     match list {
-        ConversationList::SolvedAlone => words::SOLVED_ALONE,
-        ConversationList::CameBack => words::CAME_BACK,
-        ConversationList::AiOnly => words::AI_ONLY,
-        ConversationList::AiAssisted => words::AI_ASSISTED,
-        ConversationList::Escalated => words::ESCALATED,
-        ConversationList::Other => words::OTHER,
-        ConversationList::AfterHours => words::AFTER_HOURS,
-        ConversationList::TestChat => words::TEST_CHAT,
-        ConversationList::Spam => words::SPAM,
+        ConversationList::SolvedAlone => names::SOLVED_ALONE,
+        ConversationList::CameBack => names::CAME_BACK,
+        ConversationList::AiOnly => names::CLOSED_ALONE,
+        ConversationList::AiAssisted => names::AI_ASSISTED,
+        ConversationList::Escalated => names::ESCALATED,
+        ConversationList::Other => names::OTHER,
+        ConversationList::AfterHours => names::AFTER_HOURS,
+        ConversationList::TestChat => names::TEST_CHATS,
+        ConversationList::Spam => names::SPAM,
+    }
+}
+
+/// What a list holds, in one sentence under its title.
+pub fn about(list: ConversationList) -> Phrase {
+    match list {
+        ConversationList::SolvedAlone => words::ABOUT_SOLVED_ALONE,
+        ConversationList::CameBack => words::ABOUT_CAME_BACK,
+        ConversationList::AiOnly => words::ABOUT_AI_ONLY,
+        ConversationList::AiAssisted => words::ABOUT_AI_ASSISTED,
+        ConversationList::Escalated => words::ABOUT_ESCALATED,
+        ConversationList::Other => words::ABOUT_OTHER,
+        ConversationList::AfterHours => words::ABOUT_AFTER_HOURS,
+        ConversationList::TestChat | ConversationList::Spam => words::ABOUT_LEFT_OUT,
     }
 }
 
@@ -321,7 +335,7 @@ mod tests {
                 "2026-10-05 09:00",
                 "2026-10-05 10:00",
                 "wa",
-                words::CAME_BACK.text(Lang::Id),
+                names::CAME_BACK.text(Lang::Id),
                 "r2",
                 "2.5",
                 words::NOT_SET.text(Lang::Id),

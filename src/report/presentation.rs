@@ -5,9 +5,7 @@
 //! boundary. The tiles' names are `i18n::figures`, one phrase per concept; the
 //! sentences come from `words`.
 
-use chrono::NaiveDate;
-
-use crate::i18n::{self, figures as names, web as page_words, Lang};
+use crate::i18n::{self, figures as names, web as page_words, Lang, Phrase};
 use crate::metrics::forecast::Outcome;
 use crate::metrics::report::{Figures, Report, ReportStatus, TileStatus, TrendPoint, Verdict};
 use crate::metrics::rooms::ConversationList;
@@ -70,11 +68,21 @@ pub(crate) struct Share {
 pub(crate) struct SolvedAloneTile {
     /// `None` when no conversation was counted.
     pub net: Option<Share>,
+    /// "689 of the 1.234 counted conversations".
+    pub base: String,
     pub verdict: Option<VerdictView>,
-    /// The same before leaving out the customers who came back (gross containment).
-    pub gross: Option<Share>,
-    /// The sentence that says the gross figure and the gap between the two.
-    pub before_adjustment: String,
+    /// Every conversation the AI closed alone, before leaving out the customers
+    /// who came back (gross containment), and those who came back.
+    pub closed_alone: Option<NamedShare>,
+    pub came_back: Option<NamedShare>,
+}
+
+/// A share of all counted conversations under its name, as the bar and the ledger
+/// say it: "Closed by the AI alone", "66%", "of all counted conversations (812)".
+pub(crate) struct NamedShare {
+    pub name: &'static str,
+    pub percent: String,
+    pub of_counted: String,
 }
 
 pub(crate) struct VolumeTile {
@@ -112,13 +120,13 @@ pub(crate) struct TimeSavedTile {
 
 /// How the AI and the team shared the conversations (the bar).
 pub(crate) struct JourneyView {
-    /// AI alone, AI + team and handed to the team, in the bar's order.
+    /// Solved on its own, came back, AI + team, handed to the team and no clear
+    /// outcome, in the bar's order.
     pub segments: Vec<Segment>,
-    /// Whether there is a bar to draw: false when none of them happened.
+    /// Whether there is a bar to draw: false when nothing was counted.
     pub has_shares: bool,
-    pub other_count: String,
-    /// "3 other conversations have no clear outcome yet (…)."
-    pub other_text: String,
+    /// What the bar is a share of: "Share of all 1.234 counted conversations".
+    pub caption: String,
 }
 
 pub(crate) struct Segment {
@@ -212,10 +220,10 @@ impl Tiles {
     fn new(report: &Report, figures: &Figures, lang: Lang) -> Self {
         Tiles {
             changes: words::changes(report, lang).unwrap_or_default(),
-            solved_alone: solved_alone(figures, lang),
+            solved_alone: solved_alone(report, figures, lang),
             after_hours: after_hours(figures, lang),
             time_saved: time_saved(report, figures, lang),
-            journey: journey(figures, lang),
+            journey: journey(report, figures, lang),
             quality: quality(report, figures, lang),
             trend: trend(report, figures, lang),
             notes: words::notes(report, lang),
@@ -230,21 +238,29 @@ fn share(rate: Option<f64>, count: i64) -> Option<Share> {
     })
 }
 
-fn solved_alone(figures: &Figures, lang: Lang) -> SolvedAloneTile {
+fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTile {
     let containment = &figures.containment;
-    let percent = |rate: Option<f64>| rate.map(i18n::format_percent).unwrap_or_default();
+    let eligible = report.volume.eligible;
+    let named = |name: Phrase, count: i64| {
+        share_of(count, eligible).map(|share| NamedShare {
+            name: name.text(lang),
+            percent: i18n::format_percent(share),
+            of_counted: page_words::OF_COUNTED
+                .fill(lang, &[("count", i18n::format_count(count))]),
+        })
+    };
     SolvedAloneTile {
         net: share(containment.net_rate, containment.net),
-        verdict: VerdictView::of(figures.verdicts.net_containment, lang),
-        gross: share(containment.gross_rate, containment.gross),
-        before_adjustment: page_words::BEFORE_ADJUSTMENT_TEXT.fill(
+        base: page_words::HERO_BASE.fill(
             lang,
             &[
-                ("rate", percent(containment.gross_rate)),
-                ("count", i18n::format_count(containment.gross)),
-                ("gap", percent(containment.reopen_gap)),
+                ("count", i18n::format_count(containment.net)),
+                ("counted", i18n::format_count(eligible)),
             ],
         ),
+        verdict: VerdictView::of(figures.verdicts.net_containment, lang),
+        closed_alone: named(names::CLOSED_ALONE, containment.gross),
+        came_back: named(names::CAME_BACK, containment.reopened),
     }
 }
 
@@ -288,38 +304,29 @@ fn time_saved(report: &Report, figures: &Figures, lang: Lang) -> TimeSavedTile {
     }
 }
 
-fn journey(figures: &Figures, lang: Lang) -> Option<JourneyView> {
+/// The bar over all counted conversations (METRICS.md §4.5): solved on its own (the
+/// hero's figure, exactly), came back (a lighter shade of the same colour), AI + team,
+/// handed to the team, and no clear outcome (grey).
+fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView> {
     let journey = figures.journey?;
-    let shares = figures.journey_shares;
+    let containment = &figures.containment;
     let parts = [
-        (
-            "ai-only",
-            ConversationList::AiOnly,
-            names::AI_ONLY,
-            shares.map(|s| s.ai_only),
-            journey.ai_only,
-        ),
-        (
-            "ai-assisted",
-            ConversationList::AiAssisted,
-            names::AI_ASSISTED,
-            shares.map(|s| s.ai_assisted),
-            journey.ai_assisted,
-        ),
-        (
-            "escalated",
-            ConversationList::Escalated,
-            names::ESCALATED,
-            shares.map(|s| s.escalated),
-            journey.escalated,
-        ),
+        ("solved-alone", ConversationList::SolvedAlone, names::SOLVED_ALONE, containment.net),
+        ("came-back", ConversationList::CameBack, names::CAME_BACK, containment.reopened),
+        ("ai-assisted", ConversationList::AiAssisted, names::AI_ASSISTED, journey.ai_assisted),
+        ("escalated", ConversationList::Escalated, names::ESCALATED, journey.escalated),
+        ("other", ConversationList::Other, names::OTHER, journey.other),
     ];
-    let percents = whole_percents(&parts.map(|part| part.3.unwrap_or(0.0)));
+    let eligible = report.volume.eligible;
+    let shares = parts.map(|part| share_of(part.3, eligible).unwrap_or(0.0));
+    // The first two are said elsewhere on the page too (the hero and its "counting
+    // those customers" line), so they keep their own rounding; the rest make up 100.
+    let percents = whole_percents_pinned(&shares, 2);
     let segments = parts
         .into_iter()
-        .zip(percents)
-        .scan(0.0, |start, ((css, list, name, share, count), whole)| {
-            let share = share.unwrap_or(0.0) * 100.0;
+        .zip(shares.into_iter().zip(percents))
+        .scan(0.0, |start, ((css, list, name, count), (share, whole))| {
+            let share = share * 100.0;
             let x = *start;
             *start += share;
             Some(Segment {
@@ -335,32 +342,63 @@ fn journey(figures: &Figures, lang: Lang) -> Option<JourneyView> {
         .collect();
     Some(JourneyView {
         segments,
-        has_shares: shares.is_some(),
-        other_count: i18n::format_count(journey.other),
-        other_text: page_words::OTHER.fill(lang, journey.other, &[]),
+        has_shares: eligible > 0,
+        caption: page_words::BAR_CAPTION.fill(lang, &[("counted", i18n::format_count(eligible))]),
     })
 }
 
+/// `count` as a share of `base`, `None` when there is nothing to share.
+fn share_of(count: i64, base: i64) -> Option<f64> {
+    (base > 0).then(|| count as f64 / base as f64)
+}
+
 /// Whole percentages that add up to exactly 100 (largest remainder), so the bar's
-/// labels never read 99 % or 101 %.
-pub(crate) fn whole_percents(shares: &[f64]) -> Vec<i64> {
+/// labels never read 99 % or 101 %; the first `pinned` keep their own rounding,
+/// the one the rest of the page writes them in (`i18n::format_percent`), and the
+/// others make up the difference.
+pub(crate) fn whole_percents_pinned(shares: &[f64], pinned: usize) -> Vec<i64> {
+    let pinned = pinned.min(shares.len());
+    let mut result: Vec<i64> = shares[..pinned]
+        .iter()
+        .map(|share| (share * 100.0).round() as i64)
+        .collect();
+    let rest = &shares[pinned..];
+    let target = if rest.iter().all(|share| *share == 0.0) {
+        0
+    } else {
+        (100 - result.iter().sum::<i64>()).max(0)
+    };
+    result.extend(largest_remainder(rest, target));
+    result
+}
+
+/// Whole percentages of `shares` that add up to `target`.
+fn largest_remainder(shares: &[f64], target: i64) -> Vec<i64> {
     let scaled: Vec<f64> = shares.iter().map(|s| s * 100.0).collect();
     let mut result: Vec<i64> = scaled.iter().map(|s| s.floor() as i64).collect();
-    let total: f64 = scaled.iter().sum();
-    let target = total.round() as i64;
     let mut order: Vec<usize> = (0..shares.len()).collect();
     order.sort_by(|a, b| {
         let ra = scaled[*a] - scaled[*a].floor();
         let rb = scaled[*b] - scaled[*b].floor();
         rb.total_cmp(&ra)
     });
+    // Too few: the largest remainders gain one each. Too many (only when a share was
+    // rounded up by a caller): the smallest remainders give one back.
     let mut missing = target - result.iter().sum::<i64>();
-    for index in order {
-        if missing <= 0 {
+    if missing < 0 {
+        order.reverse();
+    }
+    for index in order.iter().cycle().take(shares.len() * 2) {
+        if missing == 0 {
             break;
         }
-        result[index] += 1;
-        missing -= 1;
+        if missing > 0 {
+            result[*index] += 1;
+            missing -= 1;
+        } else if result[*index] > 0 {
+            result[*index] -= 1;
+            missing += 1;
+        }
     }
     result
 }
@@ -382,24 +420,13 @@ fn quality(report: &Report, figures: &Figures, lang: Lang) -> Option<QualityView
 
 fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
     let trend = &figures.trend;
-    let period = |from: NaiveDate, to: NaiveDate| {
-        if from == to {
-            i18n::format_date(from, lang)
-        } else {
-            format!(
-                "{} – {}",
-                i18n::format_date(from, lang),
-                i18n::format_date(to, lang)
-            )
-        }
-    };
     let baseline = &trend.baseline;
     TrendView {
         rows: trend
             .points
             .iter()
             .map(|point| TrendRow {
-                period: period(point.from, point.to),
+                period: i18n::format_period(point.from, point.to, lang),
                 net_rate: point.net_rate,
                 percent: point.net_rate.map(i18n::format_percent),
             })
@@ -475,6 +502,7 @@ fn forming_text(report: &Report, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
     use crate::domain::{DateRange, OrgId, Organization};
     use crate::metrics::report::{assemble, ReportInputs, ReportPolicy};
     use crate::metrics::DailyCounters;
@@ -533,17 +561,18 @@ mod tests {
     }
 
     #[test]
-    fn bar_percentages_always_add_up_to_100() {
-        assert_eq!(
-            whole_percents(&[11.0 / 17.0, 2.0 / 17.0, 4.0 / 17.0]),
-            vec![65, 12, 23]
-        );
-        assert_eq!(
-            whole_percents(&[1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0])
-                .iter()
-                .sum::<i64>(),
-            100
-        );
-        assert_eq!(whole_percents(&[1.0, 0.0, 0.0]), vec![100, 0, 0]);
+    fn bar_percentages_add_up_to_100_and_keep_the_pinned_ones_as_written_elsewhere() {
+        let third = 1.0 / 3.0;
+        assert_eq!(whole_percents_pinned(&[third, third, third], 0), vec![34, 33, 33]);
+        assert_eq!(whole_percents_pinned(&[1.0, 0.0, 0.0], 1), vec![100, 0, 0]);
+        // 62,5 % and 12,5 % are written 63 % and 13 % by the hero and its note, so
+        // the 25 % left gives one back.
+        let percents = whole_percents_pinned(&[0.625, 0.125, 0.25, 0.0, 0.0], 2);
+        assert_eq!(percents, vec![63, 13, 24, 0, 0]);
+        // 56,25 % and 6,25 % are written 56 % and 6 %: the 37,5 % left make 38.
+        let percents = whole_percents_pinned(&[0.5625, 0.0625, 0.1875, 0.1875, 0.0], 2);
+        assert_eq!(percents, vec![56, 6, 19, 19, 0]);
+        // Nothing besides the pinned: nothing to make up.
+        assert_eq!(whole_percents_pinned(&[0.995, 0.005, 0.0], 2), vec![100, 1, 0]);
     }
 }

@@ -4,7 +4,7 @@
 //! (`wire`), the page (`server::view`) and the terminal (`cli::terminal`) all word a
 //! report here, so the three never disagree. The phrases themselves live in `i18n`.
 
-use crate::i18n::{self, report as phrases, Lang, Phrase};
+use crate::i18n::{self, figures as names, report as phrases, Lang, Phrase};
 use crate::metrics::forecast::{Outcome, MIN_MONTHS};
 use crate::metrics::report::{Forecast, Report, TileStatus, Verdict};
 
@@ -202,15 +202,21 @@ pub fn ledger(report: &Report, lang: Lang) -> String {
 /// How the counted conversations split, when the report has the split.
 pub(crate) fn ledger_split(report: &Report, lang: Lang) -> Option<String> {
     let split = report.ledger.split?;
+    // The parts are named as the bar and the lists name them.
+    let parts = [
+        (names::SOLVED_ALONE, split.solved_alone),
+        (names::CAME_BACK, split.came_back),
+        (names::AI_ASSISTED, split.ai_assisted),
+        (names::ESCALATED, split.escalated),
+        (names::OTHER, split.other),
+    ]
+    .map(|(name, count)| format!("{} {}", name.text(lang), i18n::format_count(count)))
+    .join("; ");
     Some(phrases::LEDGER_SPLIT.fill(
         lang,
         &[
             ("counted", i18n::format_count(report.ledger.counted)),
-            ("solved_alone", i18n::format_count(split.solved_alone)),
-            ("came_back", i18n::format_count(split.came_back)),
-            ("ai_assisted", i18n::format_count(split.ai_assisted)),
-            ("escalated", i18n::format_count(split.escalated)),
-            ("other", i18n::format_count(split.other)),
+            ("parts", parts),
         ],
     ))
 }

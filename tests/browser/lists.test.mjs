@@ -77,6 +77,13 @@ test('every figure opens exactly its conversations, and back keeps the range', a
   for (const list of lists) {
     const { conversations, total } = await api(`/api/v1/reports/ai-agent-impact/conversations?outcome=${list}&from=2026-10-01&to=2026-10-31&limit=200`);
     assert.equal(total, conversations.length, `${list}: the total is the whole list`);
+    // The bar's parts say their count beside their name: the list holds that many.
+    const part = page.locator(`.legend a[href*="outcome=${list}&"]`);
+    if (await part.count()) {
+      const shown = (await part.innerText()).match(/\(([\d.]+)\)$/)[1].replace(/\./g, '');
+      assert.equal(Number(shown), total, `${list}: the bar says ${shown}, the list holds ${total}`);
+    }
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
     await page.locator(`[data-state=success] a[href*="outcome=${list}&"]`).first().click();
     await page.waitForURL(/\/conversations\?/);
     assert.match(page.url(), /from=2026-10-01&to=2026-10-31/);
@@ -107,7 +114,7 @@ test('a list by keyboard, in Bahasa Indonesia, on a phone', async () => {
   await page.keyboard.press('Enter');
   await page.waitForURL(/outcome=solved_alone/);
   assert.equal(await page.getAttribute('html', 'lang'), 'id');
-  assert.match(await page.locator('[data-testid=list-title]').innerText(), /Diselesaikan AI sendiri/);
+  assert.match(await page.locator('[data-testid=list-title]').innerText(), /^Diselesaikan sendiri/);
   assert.match(await page.locator('thead').innerText(), /Mulai \(waktu setempat\)/);
   // One outcome: its title says it, so no column repeats it; times, channels and
   // mood as people write them.
@@ -116,8 +123,16 @@ test('a list by keyboard, in Bahasa Indonesia, on a phone', async () => {
   assert.match(cells, /\d{1,2} Okt 2026 \d{2}\.\d{2}/, cells);
   assert.match(cells, /WhatsApp|Instagram|Live chat/, cells);
   assert.match(cells, /Positif|Netral|Negatif|tidak tercatat/, cells);
+  // On a phone each conversation is a card whose cells name their column, and
+  // nothing scrolls sideways, not even inside the list.
+  assert.equal(await page.locator('tbody tr').first().evaluate((row) => getComputedStyle(row).display), 'block');
+  assert.match(cells, /Kanal\s+(WhatsApp|Instagram|Live chat)/, cells);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 360, `the page does not scroll sideways on a phone (${width}px); the table scrolls in its own box`);
+  assert.ok(width <= 360, `the page does not scroll sideways on a phone (${width}px)`);
+  const inner = await page.locator('.table-wrap').evaluate((box) => box.scrollWidth - box.clientWidth);
+  assert.equal(inner, 0, 'the list does not scroll sideways in its own box either');
+  const about = await page.locator('[data-testid=list-about]').innerText();
+  assert.match(about, /tidak memulai percakapan lain dalam 2 hari/);
   await axe(page, 'list (id, phone)');
   await shot(page, 'list-id-phone');
   await page.goto(`${BASE}${OCTOBER}&lang=id`);
@@ -125,6 +140,7 @@ test('a list by keyboard, in Bahasa Indonesia, on a phone', async () => {
   await page.context().close();
 
   const desktop = await open(OCTOBER);
+  await desktop.click('[data-testid=hero] summary');
   await desktop.click('a[data-list="ai_only"]');
   await desktop.waitForURL(/outcome=ai_only/);
   await axe(desktop, 'list (en, desktop)');

@@ -87,15 +87,22 @@ test('success in English at desktop width shows the API\'s figures in plain word
   assert.match(await text(page, '[data-testid=hero]'), /Leaves out customers who came back within 2 days/);
   assert.equal(await page.locator('[data-testid=before-adjustment]').isVisible(), false, 'the before-adjustment figure is one click away');
   await page.click('summary');
-  assert.match(await text(page, '[data-testid=before-adjustment]'), /^52% \(11 conversations\)/);
+  assert.match(await text(page, '[data-testid=before-adjustment]'),
+    /^Closed by the AI alone: 52% of all counted conversations \(11\)\s+Closed by the AI, but the customer came back: 5% of all counted conversations \(1\)$/);
+  assert.match(await text(page, '[data-testid=hero-base]'), /^10 of the 21 counted conversations$/);
   assert.match(await text(page, '[data-testid=volume]'), /21[\s\S]*17 of them/);
   assert.match(await text(page, '[data-testid=after-hours]'), /5[\s\S]*29% of the conversations[\s\S]*Always-on/);
   assert.match(await text(page, '[data-testid=time-saved]'), /1,0 hours[\s\S]*Rp 40\.000, by your own cost numbers/);
   const legend = await page.locator('.legend li').allInnerTexts();
+  // Over all 21 counted: the hero's 48% first, then the one who came back, and the
+  // rest made up to 100 (METRICS.md §4.5).
   assert.deepEqual(legend.map((l) => l.replace(/\s+/g, ' ').trim()), [
-    'AI resolved alone: 65% (11)', 'AI assisted, human closed: 12% (2)', 'Escalated to human: 23% (4)',
+    'Solved on its own: 48% (10)', 'Closed by the AI, but the customer came back: 5% (1)',
+    'AI helped, your team finished: 9% (2)', 'Handed to your team: 19% (4)', 'No clear outcome yet: 19% (4)',
   ]);
-  assert.match(await text(page, '[data-testid=journey-other]'), /^4 other conversations/);
+  assert.match(await text(page, '[data-testid=bar-caption]'), /share of all 21 counted conversations/);
+  assert.match(await text(page, '[data-testid=ledger-split]'),
+    /Solved on its own 10; Closed by the AI, but the customer came back 1; AI helped, your team finished 2; Handed to your team 4; No clear outcome yet 4\./);
   assert.match(await text(page, '[data-testid=mood]'), /More positive/);
   assert.match(await text(page, '[data-testid=mood-note]'), /only 47% of conversations/);
   assert.match(await text(page, '[data-testid=turns]'), /1,7[\s\S]*Quick/);
@@ -103,10 +110,63 @@ test('success in English at desktop width shows the API\'s figures in plain word
   assert.match(await text(page, '[data-testid=freshness]'), /up to 1 Nov 2026 \(WIB\)/);
   const words = await page.locator('main').innerText();
   for (const jargon of ['net', 'gross', 'RESOLVE', 'ai_only', 'Phase']) assert.ok(!words.includes(jargon), `no "${jargon}" on the page`);
+  // The tab shows the product's icon.
+  const icon = await page.locator('link[rel=icon]').getAttribute('href');
+  for (const path of [icon, '/favicon.ico']) {
+    const response = await fetch(`${BASE}${path}`);
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get('content-type'), 'image/svg+xml', path);
+  }
   await shot(page, 'success-en-desktop');
   await axe(page, 'success');
   assert.deepEqual(page.jsErrors, []);
   await page.context().close();
+});
+
+/**
+ * Every figure's name with its value on this page: the figures the page marks, and
+ * every other place its text says "name: value". Fails when one name has two values.
+ */
+async function figureNames(page, where) {
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+  const marked = await page.locator('[data-figure]').evaluateAll((nodes) =>
+    nodes.map((node) => [node.getAttribute('data-figure'), node.textContent.trim()]));
+  const names = new Map();
+  for (const [name, value] of marked) {
+    // A name may carry a percentage and a count; each must be one value.
+    const key = `${name} ${value.endsWith('%') ? '%' : '#'}`;
+    assert.equal(names.get(key) ?? value, value, `${where}: "${name}" shows ${names.get(key)} and ${value}`);
+    names.set(key, value);
+  }
+  const words = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+  for (const [key, value] of names) {
+    const name = key.slice(0, -2).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const said of words.matchAll(new RegExp(`${name}:? (\\d[\\d.,]*%)`, 'g'))) {
+      if (key.endsWith('%')) assert.equal(said[1], value, `${where}: "${key.slice(0, -2)}" is also said as ${said[1]}`);
+    }
+  }
+  return names;
+}
+
+test('no two figures carry the same name with different values, in either language', async () => {
+  const ranges = ['from=2026-10-01&to=2026-10-31', 'from=2026-10-01&to=2026-10-15', 'from=2026-10-10&to=2026-10-31'];
+  for (const locale of ['en', 'id']) {
+    for (const range of ranges) {
+      const page = await open('org_demo', 'owner', `/reports/ai-agent-impact?${range}`, { locale });
+      const where = `${locale} ${range}`;
+      if ((await page.locator('[data-state]').getAttribute('data-state')) !== 'success') {
+        await page.context().close();
+        continue;
+      }
+      const names = await figureNames(page, where);
+      // The hero and the bar's first part are one figure under one name.
+      const solved = locale === 'en' ? 'Solved on its own' : 'Diselesaikan sendiri';
+      assert.ok(names.has(`${solved} %`), `${where}: the hero is named`);
+      assert.equal(await page.locator(`.legend [data-figure="${solved}"]`).innerText(), names.get(`${solved} %`));
+      assert.ok(names.size >= 5, `${where}: the bar's parts are named (${[...names.keys()]})`);
+      await page.context().close();
+    }
+  }
 });
 
 test('success in Bahasa Indonesia at phone width', async () => {
@@ -117,6 +177,25 @@ test('success in Bahasa Indonesia at phone width', async () => {
   assert.match(await text(page, '[data-testid=freshness]'), /sampai 1 Nov 2026/);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `no sideways scrolling on a phone (${width}px)`);
+  // Every word of the chart is at least 11 px as drawn, however narrow the screen.
+  const sizes = await page.locator('[data-testid=trend]').evaluate((chart) => {
+    const drawn = [];
+    for (const node of chart.querySelectorAll('text, .x-axis span, .provisional-key')) {
+      if (node.closest('.sr-only')) continue;
+      const scale = node.getScreenCTM ? node.getScreenCTM().a : 1;
+      drawn.push([node.textContent, parseFloat(getComputedStyle(node).fontSize) * scale]);
+    }
+    return drawn;
+  });
+  assert.ok(sizes.length >= 7, `the chart has its labels: ${JSON.stringify(sizes)}`);
+  for (const [label, size] of sizes) assert.ok(size >= 11, `"${label}" is drawn at ${size.toFixed(1)} px`);
+  // Each point names its day and figure for the mouse, and a table says them all
+  // to a screen reader.
+  const titles = await page.locator('[data-testid=trend] circle.dot title').allTextContents();
+  assert.ok(titles.includes('1 Okt 2026: 100%'), titles.join(' | '));
+  const rows = await page.locator('[data-testid=trend-table] tr').count();
+  assert.equal(rows, 31, 'one row a day');
+  assert.match(await page.locator('[data-testid=trend-table] tr').nth(1).innerText(), /2 Okt 2026\s+0%/);
   await shot(page, 'success-id-phone');
   // The language switch keeps the range.
   await page.click('[data-lang-switch]');
@@ -128,6 +207,32 @@ test('success in Bahasa Indonesia at phone width', async () => {
   const desktop = await open('org_demo', 'owner', OCTOBER, { locale: 'id' });
   await shot(desktop, 'success-id-desktop');
   await desktop.context().close();
+});
+
+test('printed, the report is one A4 page with what it covers and none of the controls, in both languages', async () => {
+  for (const locale of ['en', 'id']) {
+    const page = await open('org_demo', 'owner', OCTOBER, { locale });
+    const print = page.locator('[data-print]');
+    assert.equal(await print.isVisible(), true, 'a print button');
+    assert.equal(await print.innerText(), locale === 'en' ? 'Print or save as PDF' : 'Cetak atau simpan sebagai PDF');
+    await page.emulateMedia({ media: 'print' });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/print-${locale}.png`, fullPage: true });
+    const pdf = `${process.env.TMPDIR || '/tmp'}/impact-print-${locale}-${process.pid}.pdf`;
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    const info = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    assert.match(info, /^Pages:\s+1$/m, `${locale}: one page\n${info}`);
+    assert.match(info, /^Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)/m, `${locale}: A4 portrait\n${info}`);
+    const words = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const expected = locale === 'en'
+      ? ['Toko Demo', 'Period: 1 Oct 2026 to 31 Oct 2026 (WIB)', 'up to 1 Nov 2026', 'your own estimate', 'Solved on its own', '48%']
+      : ['Toko Demo', 'Periode: 1 Okt 2026 sampai 31 Okt 2026 (WIB)', 'sampai 1 Nov 2026', 'perkiraan Anda sendiri', 'Diselesaikan sendiri', '48%'];
+    for (const part of expected) assert.ok(words.includes(part), `${locale}: the printed page says "${part}": ${words}`);
+    const controls = locale === 'en'
+      ? ['Show', 'Sign out', 'Bahasa Indonesia', 'Print or save as PDF', 'Your cost numbers', 'Download', 'Last 7 days']
+      : ['Tampilkan', 'Keluar', 'English', 'Cetak atau simpan', 'Angka biaya Anda', 'Unduh', '7 hari terakhir'];
+    for (const control of controls) assert.ok(!words.includes(control), `${locale}: no "${control}" on paper: ${words}`);
+    await page.context().close();
+  }
 });
 
 test('baseline forming shows volume and a friendly note, no percentage anywhere', async () => {

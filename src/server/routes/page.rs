@@ -43,7 +43,17 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
                     include_str!("../../../assets/report.js"),
                 )
             })),
-        );
+        )
+        .service(resource(FAVICON, "GET").route(web::get().to(favicon)))
+        // Browsers ask for this one whether or not a page names its icon.
+        .service(resource("/favicon.ico", "GET").route(web::get().to(favicon)));
+}
+
+/// The icon every page names (`<link rel="icon">`).
+const FAVICON: &str = "/assets/favicon.svg";
+
+async fn favicon() -> HttpResponse {
+    asset("image/svg+xml", include_str!("../../../assets/favicon.svg"))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {

@@ -1,128 +1,141 @@
 //! The trend chart, drawn as SVG on the server (no script, no CDN).
-
-use chrono::NaiveDate;
+//!
+//! The SVG has no viewBox: its shapes are placed in percentages of its own box, so
+//! the chart stretches to any width while its text keeps its size in CSS pixels (a
+//! scaled drawing would shrink the labels to about 5 px on a 360 px phone). The
+//! percentage axis is a second, narrow SVG beside the plot and the first and last
+//! day are HTML under it, so no label is ever scaled.
 
 use crate::i18n::{self, Lang};
 use crate::metrics::report::TrendPoint;
 
-// The chart's size and its margins, in the SVG's own units.
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 200.0;
-const LEFT: f64 = 44.0;
-const RIGHT: f64 = 12.0;
-const TOP: f64 = 12.0;
-const BOTTOM: f64 = 28.0;
+// The plot's margins inside its box, in percent, so the dots at 0 % and 100 % and at
+// the first and last period are drawn whole.
+const PAD_X: f64 = 2.0;
+const PAD_Y: f64 = 7.0;
+/// The room kept on the right for next month's projection, in percent.
+const PROJECTION_SLOT: f64 = 8.0;
 
-/// The trend as an SVG line chart, drawn here so the page needs no chart library.
-/// Periods without conversations break the line instead of pretending to be 0 %;
-/// the forecast, as (low, projected, high), is drawn right of the last point.
+/// The trend as HTML: the percentage axis, the plot (the line broken where a
+/// period had no conversations instead of pretending it was 0 %; the forecast, as
+/// (low, projected, high), right of the last point) and the first and last day.
+/// Every point names its period and figure for the mouse.
 pub fn trend_svg(
     points: &[TrendPoint],
     baseline: Option<f64>,
     projection: Option<(f64, f64, f64)>,
     lang: Lang,
 ) -> String {
-    // With a projection, the last slot on the right is next month's.
-    let reserved = if projection.is_some() { 48.0 } else { 0.0 };
-    let plot_width = WIDTH - LEFT - RIGHT - reserved;
-    let plot_height = HEIGHT - TOP - BOTTOM;
+    let reserved = if projection.is_some() {
+        PROJECTION_SLOT
+    } else {
+        0.0
+    };
+    let plot_width = 100.0 - 2.0 * PAD_X - reserved;
     let count = points.len().max(1) as f64;
     let x = |index: usize| {
         if count <= 1.0 {
-            LEFT + plot_width / 2.0
+            PAD_X + plot_width / 2.0
         } else {
-            LEFT + plot_width * index as f64 / (count - 1.0)
+            PAD_X + plot_width * index as f64 / (count - 1.0)
         }
     };
-    let y = |rate: f64| TOP + plot_height * (1.0 - rate.clamp(0.0, 1.0));
-    let mut svg = format!(
-        r#"<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" aria-hidden="true" focusable="false">"#
+    let y = |rate: f64| PAD_Y + (100.0 - 2.0 * PAD_Y) * (1.0 - rate.clamp(0.0, 1.0));
+    let levels = [0.0, 0.25, 0.5, 0.75, 1.0];
+    let mut html = String::from(
+        r#"<div class="chart-plot"><svg class="y-axis" aria-hidden="true" focusable="false">"#,
     );
-    for level in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        svg.push_str(&format!(
-            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            WIDTH - RIGHT,
-            LEFT - 6.0,
-            y(level) + 4.0,
-            i18n::format_percent(level),
-            y = y(level)
+    for level in levels {
+        html.push_str(&format!(
+            r#"<text class="axis" x="100%" dx="-6" y="{:.2}%" dy="0.35em" text-anchor="end">{}</text>"#,
+            y(level),
+            i18n::format_percent(level)
         ));
+    }
+    html.push_str(r#"</svg><svg class="trend" aria-hidden="true" focusable="false">"#);
+    for level in levels {
+        html.push_str(&horizontal("grid", y(level)));
     }
     if let Some(rate) = baseline {
-        svg.push_str(&format!(
-            r#"<line class="baseline" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/>"#,
-            WIDTH - RIGHT,
-            y = y(rate)
-        ));
+        html.push_str(&horizontal("baseline", y(rate)));
     }
-    let mut runs: Vec<Vec<(f64, f64, bool)>> = vec![Vec::new()];
+    // Each run of periods with conversations, as (x, y, provisional, title).
+    let mut runs: Vec<Vec<(f64, f64, bool, String)>> = vec![Vec::new()];
     for (index, point) in points.iter().enumerate() {
         match point.net_rate {
-            Some(rate) => runs
-                .last_mut()
-                .map(|run| run.push((x(index), y(rate), point.provisional)))
-                .unwrap_or(()),
+            Some(rate) => {
+                let title = format!(
+                    "{}: {}",
+                    i18n::format_period(point.from, point.to, lang),
+                    i18n::format_percent(rate)
+                );
+                if let Some(run) = runs.last_mut() {
+                    run.push((x(index), y(rate), point.provisional, title));
+                }
+            }
             None => runs.push(Vec::new()),
         }
     }
     if let (Some((low, mid, high)), Some(last)) =
         (projection, runs.iter().rev().find_map(|run| run.last()))
     {
-        let px = WIDTH - RIGHT - 12.0;
-        svg.push_str(&format!(
-            r#"<rect class="band" x="{:.1}" y="{:.1}" width="16" height="{:.1}" rx="3"/><polyline class="projection" points="{:.1},{:.1} {px:.1},{:.1}"/><circle class="projected" cx="{px:.1}" cy="{:.1}" r="4"/>"#,
-            px - 8.0,
+        let px = 100.0 - PAD_X - reserved / 2.0;
+        html.push_str(&format!(
+            r#"<rect class="band" x="{:.2}%" y="{:.2}%" width="{:.2}%" height="{:.2}%" rx="3"/><line class="projection" x1="{:.2}%" y1="{:.2}%" x2="{px:.2}%" y2="{:.2}%"/><circle class="projected" cx="{px:.2}%" cy="{:.2}%" r="4"><title>{}</title></circle>"#,
+            px - 1.5,
             y(high),
-            (y(low) - y(high)).max(1.0),
+            3.0,
+            (y(low) - y(high)).max(0.5),
             last.0,
             last.1,
             y(mid),
-            y(mid)
+            y(mid),
+            i18n::format_percent(mid)
         ));
     }
     for run in runs.iter().filter(|run| !run.is_empty()) {
-        let path: Vec<String> = run
-            .iter()
-            .map(|(px, py, _)| format!("{px:.1},{py:.1}"))
-            .collect();
-        svg.push_str(&format!(
-            r#"<polyline class="line" points="{}"/>"#,
-            path.join(" ")
-        ));
+        for pair in run.windows(2) {
+            html.push_str(&format!(
+                r#"<line class="line" x1="{:.2}%" y1="{:.2}%" x2="{:.2}%" y2="{:.2}%"/>"#,
+                pair[0].0, pair[0].1, pair[1].0, pair[1].1
+            ));
+        }
         // A point that can still change is hollow (METRICS.md §8.4).
-        for (px, py, provisional) in run {
+        for (px, py, provisional, title) in run {
             let class = if *provisional {
                 "dot provisional"
             } else {
                 "dot"
             };
-            svg.push_str(&format!(
-                r#"<circle class="{class}" cx="{px:.1}" cy="{py:.1}" r="3"/>"#
+            html.push_str(&format!(
+                r#"<circle class="{class}" cx="{px:.2}%" cy="{py:.2}%" r="4"><title>{title}</title></circle>"#
             ));
         }
     }
-    svg.push_str(&period_labels(points, lang));
-    svg.push_str("</svg>");
-    svg
+    html.push_str("</svg></div>");
+    html.push_str(&period_labels(points, lang));
+    html
+}
+
+/// A line across the plot at `y` percent.
+fn horizontal(class: &str, y: f64) -> String {
+    format!(r#"<line class="{class}" x1="0" x2="100%" y1="{y:.2}%" y2="{y:.2}%"/>"#)
 }
 
 /// The first and last day under the chart, and the key to hollow points when some
 /// can still change.
 fn period_labels(points: &[TrendPoint], lang: Lang) -> String {
-    let mut svg = String::new();
-    let label = |day: NaiveDate| {
+    let mut html = String::new();
+    let label = |day| {
         let text = i18n::format_date(day, lang);
         text.rsplit_once(' ')
             .map(|(d, _)| d.to_string())
             .unwrap_or(text)
     };
     if let (Some(first), Some(last)) = (points.first(), points.last()) {
-        svg.push_str(&format!(
-            r#"<text class="axis" x="{LEFT}" y="{}">{}</text><text class="axis" x="{}" y="{}" text-anchor="end">{}</text>"#,
-            HEIGHT - 8.0,
+        html.push_str(&format!(
+            r#"<div class="x-axis" aria-hidden="true"><span>{}</span><span>{}</span></div>"#,
             label(first.from),
-            WIDTH - RIGHT,
-            HEIGHT - 8.0,
             label(last.to)
         ));
     }
@@ -130,12 +143,10 @@ fn period_labels(points: &[TrendPoint], lang: Lang) -> String {
         .iter()
         .any(|point| point.provisional && point.net_rate.is_some())
     {
-        svg.push_str(&format!(
-            r#"<text class="axis provisional-key" x="{}" y="{}" text-anchor="end">{}</text>"#,
-            WIDTH - RIGHT,
-            TOP + 10.0,
+        html.push_str(&format!(
+            r#"<p class="axis provisional-key">{}</p>"#,
             crate::i18n::report::TREND_PROVISIONAL.text(lang)
         ));
     }
-    svg
+    html
 }

@@ -34,6 +34,8 @@ pub struct ConversationsPage {
     pub w: Words,
     pub org_name: String,
     pub title: &'static str,
+    /// What the list holds, in one sentence.
+    pub about: &'static str,
     pub period: String,
     pub page_text: String,
     /// Whether the rows differ in outcome (a list of one outcome has it in its title,
@@ -103,6 +105,7 @@ impl ConversationsPage {
             w: Words { lang },
             org_name: organization.name.clone(),
             title: conversations::label(list).text(lang),
+            about: conversations::about(list).text(lang),
             period: words::LIST_PERIOD.fill(
                 lang,
                 &[

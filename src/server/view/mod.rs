@@ -28,8 +28,8 @@ pub(crate) struct Links {
     lang: Lang,
     pub solved_alone: String,
     pub came_back: String,
+    pub closed_alone: String,
     pub after_hours: String,
-    pub other: String,
     pub test_chat: String,
     pub spam: String,
     pub daily_csv: String,
@@ -53,8 +53,8 @@ impl Links {
             lang,
             solved_alone: list(ConversationList::SolvedAlone),
             came_back: list(ConversationList::CameBack),
+            closed_alone: list(ConversationList::AiOnly),
             after_hours: list(ConversationList::AfterHours),
-            other: list(ConversationList::Other),
             test_chat: list(ConversationList::TestChat),
             spam: list(ConversationList::Spam),
             daily_csv: daily(crate::server::routes::lists::DAILY_CSV),
@@ -106,6 +106,8 @@ pub(crate) struct ReportBody {
     pub state: BodyState,
     pub w: Words,
     pub can_edit: bool,
+    /// The range in words, printed where the range form is not.
+    pub period: String,
     pub freshness: String,
     /// Where "set your business hours" links, when the host has such a page.
     pub business_hours_url: Option<String>,
@@ -163,6 +165,14 @@ impl ReportBody {
             })),
             w: Words { lang },
             can_edit,
+            period: words::PRINT_PERIOD.fill(
+                lang,
+                &[
+                    ("from", i18n::format_date(report.from, lang)),
+                    ("to", i18n::format_date(report.to, lang)),
+                    ("timezone", i18n::zone_name(&report.timezone)),
+                ],
+            ),
             freshness: freshness(report, lang),
             business_hours_url: business_hours_url.map(String::from),
         }
@@ -173,6 +183,7 @@ impl ReportBody {
             state: BodyState::Error,
             w: Words { lang },
             can_edit: false,
+            period: String::new(),
             freshness: String::new(),
             business_hours_url: None,
         }
@@ -281,8 +292,10 @@ mod tests {
         );
         assert_eq!(projected.matches(r#"class="projection""#).count(), 1);
         assert_eq!(svg.matches(r#"class="baseline""#).count(), 1);
-        assert_eq!(svg.matches("<polyline").count(), 2);
+        // Only the 3rd and 4th are joined: no line crosses the day without data.
+        assert_eq!(svg.matches(r#"class="line""#).count(), 1);
         assert_eq!(svg.matches("<circle").count(), 3);
+        assert!(svg.contains("<title>3 Okt 2026: 100%</title>"), "{svg}");
         assert!(svg.contains(">1 Okt<") && svg.contains(">4 Okt<"));
     }
 }
