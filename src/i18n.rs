@@ -446,8 +446,10 @@ pub mod figures {
         "Closed by the AI, but the customer came back",
         "Ditutup AI, tapi pelanggan kembali",
     );
-    pub const AI_ASSISTED: Phrase =
-        Phrase::new("AI helped, your team finished", "AI membantu, tim Anda menyelesaikan");
+    pub const AI_ASSISTED: Phrase = Phrase::new(
+        "AI helped, your team finished",
+        "AI membantu, tim Anda menyelesaikan",
+    );
     pub const ESCALATED: Phrase = Phrase::new("Handed to your team", "Dialihkan ke tim Anda");
     pub const OTHER: Phrase = Phrase::new("No clear outcome yet", "Belum jelas hasilnya");
     pub const TEST_CHATS: Phrase = Phrase::new("Test chats", "Chat uji coba");
@@ -1093,6 +1095,10 @@ pub mod lists {
     pub const MOOD_POSITIVE: Phrase = Phrase::new("Positive ({value})", "Positif ({value})");
     pub const MOOD_NEUTRAL: Phrase = Phrase::new("Neutral ({value})", "Netral ({value})");
     pub const MOOD_NEGATIVE: Phrase = Phrase::new("Negative ({value})", "Negatif ({value})");
+    pub const DID_NOT_COME_BACK: Phrase = Phrase::new(
+        "did not come back within 2 days",
+        "tidak kembali dalam 2 hari",
+    );
     pub const MOOD_NONE: Phrase = Phrase::new("no mood recorded", "suasana hati tidak tercatat");
 
     pub const DAILY_DAY: Phrase = Phrase::new("Day", "Tanggal");

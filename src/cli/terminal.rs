@@ -76,7 +76,10 @@ fn what_your_ai_did(out: &mut String, tiles: &Tiles, volume: String, lang: Lang)
             solved.verdict.as_ref(),
         );
         let _ = writeln!(out, "    {}", solved.base);
-        for named in [&solved.closed_alone, &solved.came_back].into_iter().flatten() {
+        for named in [&solved.closed_alone, &solved.came_back]
+            .into_iter()
+            .flatten()
+        {
             let line = format!("{}: {} {}", named.name, named.percent, named.of_counted);
             let _ = writeln!(out, "{}", indent(&wrap(&line, 74), "    "));
         }

@@ -228,7 +228,7 @@ fn write_conversation(
     for (column, cell) in conversation.cells(lang).into_iter().enumerate() {
         let column = column as u16;
         match cell {
-            Cell::Text(text) => {
+            Cell::Text(text) | Cell::Worded { person: text, .. } => {
                 sheet.write_string(row, column, workbook_text(&text))?;
             }
             Cell::Number { value, .. } => {

@@ -109,18 +109,12 @@ const DAILY_COLUMNS: [DailyColumn; 16] = [
     (words::DAILY_AI_HANDLED, |line| {
         DailyCell::Count(line.total.ai_handled)
     }),
-    (names::SOLVED_ALONE, |line| {
-        line.outcome(line.total.net())
-    }),
-    (names::CAME_BACK, |line| {
-        line.outcome(line.total.reopened)
-    }),
+    (names::SOLVED_ALONE, |line| line.outcome(line.total.net())),
+    (names::CAME_BACK, |line| line.outcome(line.total.reopened)),
     (names::AI_ASSISTED, |line| {
         line.outcome(line.total.ai_assisted)
     }),
-    (names::ESCALATED, |line| {
-        line.outcome(line.total.escalated)
-    }),
+    (names::ESCALATED, |line| line.outcome(line.total.escalated)),
     (names::OTHER, |line| line.outcome(line.total.other)),
     (names::AFTER_HOURS, |line| {
         if line.with_hours {

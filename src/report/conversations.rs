@@ -156,11 +156,20 @@ impl Conversation {
                 || text(words::STILL_OPEN),
                 |at| Cell::DateTime(at.naive_local()),
             ),
-            Cell::Text(self.channel.clone()),
+            Cell::Worded {
+                machine: Box::new(Cell::Text(self.channel.clone())),
+                person: crate::i18n::channel_name(&self.channel, lang),
+            },
             text(label(self.outcome)),
-            self.came_back
-                .as_ref()
-                .map_or(Cell::Empty, |back| Cell::Text(back.room_id.clone())),
+            match (&self.came_back, self.outcome) {
+                (Some(back), _) => Cell::Text(back.room_id.clone()),
+                // Blank for tools; for a person, said where it was looked for.
+                (None, ConversationList::SolvedAlone) => Cell::Worded {
+                    machine: Box::new(Cell::Empty),
+                    person: words::DID_NOT_COME_BACK.text(lang).to_string(),
+                },
+                (None, _) => Cell::Empty,
+            },
             number(self.came_back.as_ref().map(|back| back.hours_later), 1),
             match self.after_hours {
                 Some(true) => text(words::YES),
@@ -169,7 +178,10 @@ impl Conversation {
             },
             number(Some(self.customer_messages as f64), 0),
             number(Some(self.ai_messages as f64), 0),
-            number(self.sentiment, 2),
+            Cell::Worded {
+                machine: Box::new(number(self.sentiment, 2)),
+                person: mood_words(self.sentiment, lang),
+            },
             self.inbox_url.clone().map_or(Cell::Empty, Cell::Link),
         ]
     }
@@ -189,6 +201,13 @@ pub enum Cell {
     Date(chrono::NaiveDate),
     DateTime(chrono::NaiveDateTime),
     Link(String),
+    /// A value a tool and a person read differently (a channel's code and its name,
+    /// a mood's value and its words): the CSV writes `machine`, the workbook
+    /// `person`.
+    Worded {
+        machine: Box<Cell>,
+        person: String,
+    },
     Empty,
 }
 
@@ -203,6 +222,7 @@ impl Cell {
             Cell::Number { value, decimals } => format!("{value:.decimals$}"),
             Cell::Date(day) => day.to_string(),
             Cell::DateTime(at) => at.format(LOCAL_TIME).to_string(),
+            Cell::Worded { machine, .. } => machine.csv(),
             Cell::Empty => String::new(),
         }
     }
@@ -263,6 +283,23 @@ pub fn about(list: ConversationList) -> Phrase {
         ConversationList::AfterHours => words::ABOUT_AFTER_HOURS,
         ConversationList::TestChat | ConversationList::Spam => words::ABOUT_LEFT_OUT,
     }
+}
+
+/// A conversation's mood in words, its value beside them: positive from +0,25,
+/// negative from −0,25 (a quarter of the scale either way), neutral between, and
+/// "no mood recorded" where the source has none (docs/metric-decisions.md).
+pub fn mood_words(sentiment: Option<f64>, lang: Lang) -> String {
+    let Some(value) = sentiment else {
+        return words::MOOD_NONE.text(lang).to_string();
+    };
+    let phrase = if value >= 0.25 {
+        words::MOOD_POSITIVE
+    } else if value <= -0.25 {
+        words::MOOD_NEGATIVE
+    } else {
+        words::MOOD_NEUTRAL
+    };
+    phrase.fill(lang, &[("value", crate::i18n::format_decimal(value, 2))])
 }
 
 /// `2026-10-05 14:03`, the organization's wall-clock time.
@@ -355,6 +392,17 @@ mod tests {
         assert_eq!(
             cells[12],
             Cell::Link("https://admin.example/inbox/r1".into())
+        );
+        // A person's workbook says the mood in words; the CSV keeps the value.
+        assert_eq!(
+            cells[11],
+            Cell::Worded {
+                machine: Box::new(Cell::Number {
+                    value: 0.25,
+                    decimals: 2
+                }),
+                person: "Positif (0,25)".into()
+            }
         );
         let unlinked = Conversation::new(&room, chrono_tz::Asia::Jakarta, &InboxLinks::default());
         assert_eq!(unlinked.cells(Lang::En)[12], Cell::Empty);

@@ -245,8 +245,7 @@ fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTi
         share_of(count, eligible).map(|share| NamedShare {
             name: name.text(lang),
             percent: i18n::format_percent(share),
-            of_counted: page_words::OF_COUNTED
-                .fill(lang, &[("count", i18n::format_count(count))]),
+            of_counted: page_words::OF_COUNTED.fill(lang, &[("count", i18n::format_count(count))]),
         })
     };
     SolvedAloneTile {
@@ -311,11 +310,36 @@ fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView
     let journey = figures.journey?;
     let containment = &figures.containment;
     let parts = [
-        ("solved-alone", ConversationList::SolvedAlone, names::SOLVED_ALONE, containment.net),
-        ("came-back", ConversationList::CameBack, names::CAME_BACK, containment.reopened),
-        ("ai-assisted", ConversationList::AiAssisted, names::AI_ASSISTED, journey.ai_assisted),
-        ("escalated", ConversationList::Escalated, names::ESCALATED, journey.escalated),
-        ("other", ConversationList::Other, names::OTHER, journey.other),
+        (
+            "solved-alone",
+            ConversationList::SolvedAlone,
+            names::SOLVED_ALONE,
+            containment.net,
+        ),
+        (
+            "came-back",
+            ConversationList::CameBack,
+            names::CAME_BACK,
+            containment.reopened,
+        ),
+        (
+            "ai-assisted",
+            ConversationList::AiAssisted,
+            names::AI_ASSISTED,
+            journey.ai_assisted,
+        ),
+        (
+            "escalated",
+            ConversationList::Escalated,
+            names::ESCALATED,
+            journey.escalated,
+        ),
+        (
+            "other",
+            ConversationList::Other,
+            names::OTHER,
+            journey.other,
+        ),
     ];
     let eligible = report.volume.eligible;
     let shares = parts.map(|part| share_of(part.3, eligible).unwrap_or(0.0));
@@ -502,10 +526,10 @@ fn forming_text(report: &Report, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
     use crate::domain::{DateRange, OrgId, Organization};
     use crate::metrics::report::{assemble, ReportInputs, ReportPolicy};
     use crate::metrics::DailyCounters;
+    use chrono::NaiveDate;
 
     /// A report of October 2026 whose organization's first conversation was on
     /// `first` and which has `eligible` conversations.
@@ -563,7 +587,10 @@ mod tests {
     #[test]
     fn bar_percentages_add_up_to_100_and_keep_the_pinned_ones_as_written_elsewhere() {
         let third = 1.0 / 3.0;
-        assert_eq!(whole_percents_pinned(&[third, third, third], 0), vec![34, 33, 33]);
+        assert_eq!(
+            whole_percents_pinned(&[third, third, third], 0),
+            vec![34, 33, 33]
+        );
         assert_eq!(whole_percents_pinned(&[1.0, 0.0, 0.0], 1), vec![100, 0, 0]);
         // 62,5 % and 12,5 % are written 63 % and 13 % by the hero and its note, so
         // the 25 % left gives one back.
@@ -573,6 +600,9 @@ mod tests {
         let percents = whole_percents_pinned(&[0.5625, 0.0625, 0.1875, 0.1875, 0.0], 2);
         assert_eq!(percents, vec![56, 6, 19, 19, 0]);
         // Nothing besides the pinned: nothing to make up.
-        assert_eq!(whole_percents_pinned(&[0.995, 0.005, 0.0], 2), vec![100, 1, 0]);
+        assert_eq!(
+            whole_percents_pinned(&[0.995, 0.005, 0.0], 2),
+            vec![100, 1, 0]
+        );
     }
 }

@@ -410,8 +410,30 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         let rows: Vec<_> = rows.collect();
         let ids: BTreeSet<String> = rows.iter().map(|row| row[0].to_string()).collect();
         assert_eq!(&ids, &expected.lists[list], "workbook of {list}");
-        // The day and the start are dates a spreadsheet can sort and filter.
+        // The day and the start are dates a spreadsheet can sort and filter; the
+        // channel is named and the mood said in words, as on the page (the CSV above
+        // keeps the codes and values for tools).
         for row in &rows {
+            let channel = row[4].to_string();
+            assert!(
+                [
+                    "WhatsApp",
+                    "Instagram",
+                    "Facebook Messenger",
+                    "Live chat",
+                    "Test chat",
+                    "Email"
+                ]
+                .contains(&channel.as_str()),
+                "{list}: channel {channel:?}"
+            );
+            let mood = row[11].to_string();
+            assert!(
+                ["Positive (", "Neutral (", "Negative (", "no mood recorded"]
+                    .iter()
+                    .any(|start| mood.starts_with(start)),
+                "{list}: mood {mood:?}"
+            );
             for column in [1, 2] {
                 assert!(
                     matches!(row[column], calamine::Data::DateTime(_)),

@@ -153,23 +153,6 @@ pub(crate) fn report_url(from: NaiveDate, to: NaiveDate, lang: Lang) -> String {
     format!("{REPORT_PATH}?from={from}&to={to}&lang={}", lang.code())
 }
 
-/// A conversation's mood in words, its value beside them: positive from +0,25,
-/// negative from −0,25 (a quarter of the scale either way), neutral between, and
-/// "no mood recorded" where the source has none (docs/metric-decisions.md).
-fn mood_words(sentiment: Option<f64>, lang: Lang) -> String {
-    let Some(value) = sentiment else {
-        return list_words::MOOD_NONE.text(lang).to_string();
-    };
-    let phrase = if value >= 0.25 {
-        list_words::MOOD_POSITIVE
-    } else if value <= -0.25 {
-        list_words::MOOD_NEGATIVE
-    } else {
-        list_words::MOOD_NEUTRAL
-    };
-    phrase.fill(lang, &[("value", i18n::format_decimal(value, 2))])
-}
-
 fn row(conversation: &Conversation, lang: Lang) -> ListRow {
     let yes_no = |flag: Option<bool>| match flag {
         Some(true) => list_words::YES.text(lang),
@@ -193,7 +176,12 @@ fn row(conversation: &Conversation, lang: Lang) -> ListRow {
                     ],
                 )
             })
-            .unwrap_or_default(),
+            .unwrap_or_else(|| match conversation.outcome {
+                ConversationList::SolvedAlone => {
+                    list_words::DID_NOT_COME_BACK.text(lang).to_string()
+                }
+                _ => String::new(),
+            }),
         after_hours: yes_no(conversation.after_hours),
         messages: words::MESSAGES_CELL.fill(
             lang,
@@ -205,7 +193,7 @@ fn row(conversation: &Conversation, lang: Lang) -> ListRow {
                 ("ai", i18n::format_count(conversation.ai_messages)),
             ],
         ),
-        mood: mood_words(conversation.sentiment, lang),
+        mood: conversations::mood_words(conversation.sentiment, lang),
         inbox_url: conversation.inbox_url.clone(),
     }
 }
