@@ -1,0 +1,143 @@
+//! Checks the Fluent resources (`locales/*/impact.ftl`) before the crate compiles:
+//! each parses, both languages hold the same messages with the same blanks, and
+//! they hold exactly the messages the code names (`Phrase::id("…")`,
+//! `Plural::id("…")`). A phrase missing from a language, a blank spelt two ways, or
+//! a message nobody uses stops the build with its name, as an unknown Rust name
+//! would.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use fluent_syntax::ast;
+
+const LANGUAGES: [&str; 2] = ["en", "id"];
+
+fn main() {
+    println!("cargo:rerun-if-changed=locales");
+    println!("cargo:rerun-if-changed=src");
+    let mut problems = Vec::new();
+    let catalogs: Vec<BTreeMap<String, BTreeSet<String>>> = LANGUAGES
+        .iter()
+        .map(|lang| messages(lang, &mut problems))
+        .collect();
+    let (english, indonesian) = (&catalogs[0], &catalogs[1]);
+    for (id, blanks) in english {
+        match indonesian.get(id) {
+            None => problems.push(format!("{id} is in en but not in id")),
+            Some(other) if other != blanks => problems.push(format!(
+                "{id} has the blanks {blanks:?} in en but {other:?} in id"
+            )),
+            Some(_) => {}
+        }
+    }
+    for id in indonesian.keys().filter(|id| !english.contains_key(*id)) {
+        problems.push(format!("{id} is in id but not in en"));
+    }
+    let named = named_in_code(Path::new("src"));
+    for id in named.iter().filter(|id| !english.contains_key(*id)) {
+        problems.push(format!(
+            "the code names {id}, which locales/en/impact.ftl lacks"
+        ));
+    }
+    for id in english.keys().filter(|id| !named.contains(*id)) {
+        problems.push(format!(
+            "{id} is in the resources but the code never names it"
+        ));
+    }
+    if !problems.is_empty() {
+        panic!(
+            "the Fluent resources do not match:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+}
+
+/// Each message of a language's file, with the blanks (variables) it uses.
+fn messages(lang: &str, problems: &mut Vec<String>) -> BTreeMap<String, BTreeSet<String>> {
+    let path = format!("locales/{lang}/impact.ftl");
+    let source = match fs::read_to_string(&path) {
+        Ok(source) => source,
+        Err(error) => {
+            problems.push(format!("{path}: {error}"));
+            return BTreeMap::new();
+        }
+    };
+    let resource =
+        fluent_syntax::parser::parse(source.as_str()).unwrap_or_else(|(resource, errors)| {
+            for error in errors {
+                problems.push(format!("{path}: {error:?}"));
+            }
+            resource
+        });
+    let mut found = BTreeMap::new();
+    for entry in &resource.body {
+        if let ast::Entry::Message(message) = entry {
+            let mut blanks = BTreeSet::new();
+            if let Some(pattern) = &message.value {
+                pattern_blanks(pattern, &mut blanks);
+            } else {
+                problems.push(format!("{path}: {} has no words", message.id.name));
+            }
+            if found.insert(message.id.name.to_string(), blanks).is_some() {
+                problems.push(format!("{path}: {} is there twice", message.id.name));
+            }
+        }
+    }
+    found
+}
+
+fn pattern_blanks(pattern: &ast::Pattern<&str>, blanks: &mut BTreeSet<String>) {
+    for element in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression } = element {
+            expression_blanks(expression, blanks);
+        }
+    }
+}
+
+fn expression_blanks(expression: &ast::Expression<&str>, blanks: &mut BTreeSet<String>) {
+    match expression {
+        ast::Expression::Inline(inline) => inline_blanks(inline, blanks),
+        ast::Expression::Select { selector, variants } => {
+            inline_blanks(selector, blanks);
+            for variant in variants {
+                pattern_blanks(&variant.value, blanks);
+            }
+        }
+    }
+}
+
+fn inline_blanks(inline: &ast::InlineExpression<&str>, blanks: &mut BTreeSet<String>) {
+    match inline {
+        ast::InlineExpression::VariableReference { id } => {
+            blanks.insert(id.name.to_string());
+        }
+        ast::InlineExpression::Placeable { expression } => expression_blanks(expression, blanks),
+        _ => {}
+    }
+}
+
+/// Every message id the Rust code names, from `Phrase::id("…")` and `Plural::id("…")`.
+fn named_in_code(dir: &Path) -> BTreeSet<String> {
+    let mut named = BTreeSet::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return named;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            named.extend(named_in_code(&path));
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            for marker in ["Phrase::id(\"", "Plural::id(\""] {
+                for (at, _) in text.match_indices(marker) {
+                    let rest = &text[at + marker.len()..];
+                    if let Some(end) = rest.find('"') {
+                        named.insert(rest[..end].to_string());
+                    }
+                }
+            }
+        }
+    }
+    named
+}
