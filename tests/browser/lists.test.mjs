@@ -130,6 +130,9 @@ test('a list by keyboard, in Bahasa Indonesia, on a phone', async () => {
     (nodes) => nodes.map((node) => getComputedStyle(node, '::before').content));
   assert.deepEqual(labels, ['"Mulai (waktu setempat)"', '"Kanal"', '"Kembali lewat percakapan"', '"Di luar jam kerja"', '"Pesan"',
     '"Suasana hati pelanggan (−1 sampai 1)"', '"Buka di kotak masuk"']);
+  const crowded = await page.locator('tbody th, tbody td').evaluateAll(
+    (cells) => cells.filter((cell) => cell.scrollWidth > cell.clientWidth + 1).map((cell) => cell.textContent));
+  assert.deepEqual(crowded, [], 'every line of a card fits its width');
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `the page does not scroll sideways on a phone (${width}px)`);
   const inner = await page.locator('.table-wrap').evaluate((box) => box.scrollWidth - box.clientWidth);

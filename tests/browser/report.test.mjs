@@ -216,9 +216,10 @@ test('printed, the report is one A4 page with what it covers and none of the con
     assert.equal(await print.isVisible(), true, 'a print button');
     assert.equal(await print.innerText(), locale === 'en' ? 'Print or save as PDF' : 'Cetak atau simpan sebagai PDF');
     await page.emulateMedia({ media: 'print' });
-    if (SHOTS) await page.screenshot({ path: `${SHOTS}/print-${locale}.png`, fullPage: true });
     const pdf = `${process.env.TMPDIR || '/tmp'}/impact-print-${locale}-${process.pid}.pdf`;
     await page.pdf({ path: pdf, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    // The screenshot is the printed page itself, as poppler draws the PDF.
+    if (SHOTS) execFileSync('pdftoppm', ['-png', '-r', '80', '-singlefile', pdf, `${SHOTS}/print-${locale}`]);
     const info = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
     assert.match(info, /^Pages:\s+1$/m, `${locale}: one page\n${info}`);
     assert.match(info, /^Page size:\s+59[45](\.\d+)? x 84[12](\.\d+)? pts \(A4\)/m, `${locale}: A4 portrait\n${info}`);

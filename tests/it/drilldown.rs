@@ -7,14 +7,16 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::Cursor;
 
-use calamine::Reader;
+use calamine::{DataType, Reader};
 use chrono::NaiveDate;
 use impact::server::auth::Role;
 use serde_json::Value;
 
 use crate::common::{impact_ok, TestDatabase, TestSqlite};
 use crate::oracle::{oracle, LISTS};
-use crate::server_common::{aggregate, download, get, metrics_text, spawn_app_on, token, TestApp};
+use crate::server_common::{
+    aggregate, download, get, metrics_text, put_json, spawn_app_on, token, TestApp,
+};
 
 /// The report and its lists on for every account.
 const FLAGS_ON: &str = "[defaults]\nai_agent_impact_report = true\n";
@@ -127,6 +129,26 @@ fn assert_table_layout(workbook: &[u8], sheet: &str, rows: usize) {
         xml.contains("<cols>") && xml.contains("customWidth=\"1\""),
         "column widths"
     );
+}
+
+/// A workbook as LibreOffice reads it: converted to a flat OpenDocument
+/// spreadsheet, whose XML says the type LibreOffice gave each cell (`date`,
+/// `float`, `string`). LibreOffice is installed by scripts/test; without it this
+/// fails.
+fn libreoffice_cells(workbook: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let input = dir.path().join("book.xlsx");
+    std::fs::write(&input, workbook).expect("write the workbook");
+    let profile = format!("file://{}", dir.path().join("profile").display());
+    let output = std::process::Command::new("soffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--convert-to", "fods", "--outdir"])
+        .arg(dir.path())
+        .arg(&input)
+        .output()
+        .expect("LibreOffice (soffice) must be installed: scripts/test installs it");
+    assert!(output.status.success(), "soffice: {output:?}");
+    std::fs::read_to_string(dir.path().join("book.fods")).expect("LibreOffice wrote the sheet")
 }
 
 fn ids(rows: &[Value]) -> Vec<String> {
@@ -449,7 +471,16 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         );
     }
 
-    // The daily series: one row a day and a whole-period row equal to the report.
+    // The daily series: one row a day and a whole-period row equal to the report,
+    // with the time saved and the AI's cost by the owner's own numbers.
+    let (status, _) = put_json(
+        &app,
+        "/api/v1/reports/ai-agent-impact/cost-assumption",
+        &owner,
+        serde_json::json!({"agent_hour_rate": 40000, "minutes_per_conversation": 6, "ai_price_per_month": 1500000}),
+    )
+    .await;
+    assert_eq!(status, 200);
     let (_, report) = get(
         &app,
         &format!("/api/v1/reports/ai-agent-impact?{range}"),
@@ -517,6 +548,7 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
     .await;
     assert_eq!(status, 200);
     assert_table_layout(&body, "xl/worksheets/sheet1.xml", 61 + 2);
+    let body_of_daily_workbook = body.clone();
     let mut workbook = calamine::Xlsx::new(Cursor::new(body)).expect("a workbook");
     let sheet = workbook.worksheet_range("Harian").expect("the daily sheet");
     let first_day = sheet.rows().nth(1).expect("a day");
@@ -531,6 +563,31 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         last[6].to_string(),
         report["containment"]["net"].to_string()
     );
+    // The money columns hold the report's own figures, as numbers.
+    for (column, figure) in [(14, "rupiah"), (15, "ai_cost")] {
+        match work[figure].as_i64() {
+            Some(value) => assert_eq!(last[column].get_float(), Some(value as f64), "{figure}"),
+            None => assert!(last[column].is_empty(), "{figure}: {:?}", last[column]),
+        }
+    }
+    // A person's spreadsheet reads it the same way: LibreOffice opens the workbook
+    // and takes every day for a date and the money for numbers.
+    let opened = libreoffice_cells(&body_of_daily_workbook);
+    assert_eq!(
+        opened.matches(r#"office:value-type="date""#).count(),
+        61,
+        "LibreOffice reads each of the 61 days as a date"
+    );
+    for figure in ["rupiah", "ai_cost"] {
+        let value = work[figure]
+            .as_i64()
+            .expect("the owner's numbers give the figure");
+        let cell = format!(r#"office:value-type="float" office:value="{value}""#);
+        assert!(
+            opened.contains(&cell),
+            "LibreOffice reads the {figure} {value} as a number"
+        );
+    }
     let about = workbook
         .worksheet_range("Penjelasan")
         .expect("the sheet that explains");
