@@ -1,9 +1,11 @@
 //! Checks the Fluent resources (`locales/*/impact.ftl`) before the crate compiles:
 //! each parses, both languages hold the same messages with the same blanks, and
 //! they hold exactly the messages the code names (`Phrase::id("…")`,
-//! `Plural::id("…")`). A phrase missing from a language, a blank spelt two ways, or
-//! a message nobody uses stops the build with its name, as an unknown Rust name
-//! would.
+//! `Template::id("…")`, `Plural::id("…")`). A `Phrase` (shown by `text`) must have
+//! no blanks and a `Template` or `Plural` (shown by `fill`) must have some, so no
+//! sentence can reach a reader with a blank unfilled. A phrase missing from a
+//! language, a blank spelt two ways, a message of the wrong kind or one nobody uses
+//! stops the build with its name, as an unknown Rust name would.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -35,12 +37,21 @@ fn main() {
         problems.push(format!("{id} is in id but not in en"));
     }
     let named = named_in_code(Path::new("src"));
-    for id in named.iter().filter(|id| !english.contains_key(*id)) {
-        problems.push(format!(
-            "the code names {id}, which locales/en/impact.ftl lacks"
-        ));
+    for (id, kind) in &named {
+        match english.get(id) {
+            None => problems.push(format!(
+                "the code names {id}, which locales/en/impact.ftl lacks"
+            )),
+            Some(blanks) if *kind == "Phrase" && !blanks.is_empty() => problems.push(format!(
+                "{id} has blanks {blanks:?}: name it with Template::id, and fill them"
+            )),
+            Some(blanks) if *kind != "Phrase" && blanks.is_empty() => {
+                problems.push(format!("{id} has no blanks: name it with Phrase::id"))
+            }
+            Some(_) => {}
+        }
     }
-    for id in english.keys().filter(|id| !named.contains(*id)) {
+    for id in english.keys().filter(|id| !named.contains_key(*id)) {
         problems.push(format!(
             "{id} is in the resources but the code never names it"
         ));
@@ -117,9 +128,10 @@ fn inline_blanks(inline: &ast::InlineExpression<&str>, blanks: &mut BTreeSet<Str
     }
 }
 
-/// Every message id the Rust code names, from `Phrase::id("…")` and `Plural::id("…")`.
-fn named_in_code(dir: &Path) -> BTreeSet<String> {
-    let mut named = BTreeSet::new();
+/// Every message id the Rust code names, with the kind that names it (`Phrase`,
+/// `Template` or `Plural`).
+fn named_in_code(dir: &Path) -> BTreeMap<String, &'static str> {
+    let mut named = BTreeMap::new();
     let Ok(entries) = fs::read_dir(dir) else {
         return named;
     };
@@ -129,11 +141,12 @@ fn named_in_code(dir: &Path) -> BTreeSet<String> {
             named.extend(named_in_code(&path));
         } else if path.extension().is_some_and(|ext| ext == "rs") {
             let text = fs::read_to_string(&path).unwrap_or_default();
-            for marker in ["Phrase::id(\"", "Plural::id(\""] {
-                for (at, _) in text.match_indices(marker) {
+            for kind in ["Phrase", "Template", "Plural"] {
+                let marker = format!("{kind}::id(\"");
+                for (at, _) in text.match_indices(&marker) {
                     let rest = &text[at + marker.len()..];
                     if let Some(end) = rest.find('"') {
-                        named.insert(rest[..end].to_string());
+                        named.insert(rest[..end].to_string(), kind);
                     }
                 }
             }

@@ -1,5 +1,7 @@
-//! Every user-visible word of the report in English and Bahasa Indonesia, and the
-//! number formats Indonesians use (`Rp 1.250.000`, `47,6`), in one place.
+//! Every user-visible phrase of the report by name, and the number formats
+//! Indonesians use (`Rp 1.250.000`, `47,6`). The words of both languages are in
+//! the Fluent resources `locales/en/impact.ftl` and `locales/id/impact.ftl`
+//! (`catalog` reads them; `build.rs` checks them against the names here).
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -50,10 +52,11 @@ impl Lang {
     }
 }
 
-/// One piece of text, by the id of its message in the Fluent resources
+/// A message without blanks, by its id in the Fluent resources
 /// (`locales/en/impact.ftl`, `locales/id/impact.ftl`), where translators keep the
 /// words of both languages. The build checks that every id named here exists in
-/// both files with the same blanks (`build.rs`).
+/// both files, and that a `Phrase` has no blanks and a `Template` has some, so a
+/// sentence with a blank can never be shown without its value (`build.rs`).
 #[derive(Debug, Clone, Copy)]
 pub struct Phrase {
     id: &'static str,
@@ -64,27 +67,47 @@ impl Phrase {
         Self { id }
     }
 
-    /// The message's words, for a message without blanks.
+    /// The message's words.
     pub fn text(&self, lang: Lang) -> &'static str {
         catalog::text(self.id, lang)
     }
+}
 
-    /// The message with each blank (`{ $name }`) filled with its value. A value
-    /// written as a whole count (`1.250`) also chooses the words that follow a
-    /// count (`{ $n -> [one] … *[other] … }`).
+/// A message with blanks (`{ $name }`), which only `fill` can show.
+#[derive(Debug, Clone, Copy)]
+pub struct Template {
+    id: &'static str,
+}
+
+impl Template {
+    pub const fn id(id: &'static str) -> Self {
+        Self { id }
+    }
+
+    /// The message with each blank filled with its value. A value written as a
+    /// whole count (`1.250`) also chooses the words that follow a count
+    /// (`{ $n -> [one] … *[other] … }`).
     pub fn fill(&self, lang: Lang, values: &[(&str, String)]) -> String {
         catalog::fill(self.id, lang, values)
+    }
+}
+
+/// Where a message with or without blanks is taken (an error's words, say), a
+/// phrase is a template whose blanks are none.
+impl From<Phrase> for Template {
+    fn from(phrase: Phrase) -> Self {
+        Self { id: phrase.id }
     }
 }
 
 /// A message whose words follow a count, `$n` ("1 point", "2 points");
 /// Indonesian does not inflect, so its file has one form.
 #[derive(Debug, Clone, Copy)]
-pub struct Plural(Phrase);
+pub struct Plural(Template);
 
 impl Plural {
     pub const fn id(id: &'static str) -> Self {
-        Self(Phrase::id(id))
+        Self(Template::id(id))
     }
 
     /// The form for `n`, with `$n` and each of `values` filled in.
@@ -253,40 +276,42 @@ pub(crate) fn in_ten(rate: f64, lang: Lang) -> String {
     ABOUT_IN_TEN.fill(lang, &[("n", tenths.to_string())])
 }
 
-const ABOUT_IN_TEN: Phrase = Phrase::id("about-in-ten");
+const ABOUT_IN_TEN: Template = Template::id("about-in-ten");
 const FEWER_THAN_ONE_IN_TEN: Phrase = Phrase::id("fewer-than-one-in-ten");
 const NEARLY_ALL: Phrase = Phrase::id("nearly-all");
 
 /// The report's words.
 pub mod report {
-    use super::Phrase;
+    use super::{Phrase, Template};
 
-    pub const HEADLINE_OK: Phrase = Phrase::id("report-headline-ok");
-    pub const HEADLINE_SAVED: Phrase = Phrase::id("report-headline-saved");
+    pub const HEADLINE_OK: Template = Template::id("report-headline-ok");
+    pub const HEADLINE_SAVED: Template = Template::id("report-headline-saved");
     /// What the AI cost against what it saved (docs/metrics.md §4.4), when the
     /// organization gave its price: the same sentence in the headline and the tile.
-    pub const RETURN_GAIN: Phrase = Phrase::id("report-return-gain");
-    pub const RETURN_LOSS: Phrase = Phrase::id("report-return-loss");
+    pub const RETURN_GAIN: Template = Template::id("report-return-gain");
+    pub const RETURN_LOSS: Template = Template::id("report-return-loss");
     /// How far the organization has come since its first 30 days with the AI.
-    pub const SINCE_BASELINE_UP: Phrase = Phrase::id("report-since-baseline-up");
-    pub const SINCE_BASELINE_DOWN: Phrase = Phrase::id("report-since-baseline-down");
-    pub const SINCE_BASELINE_SAME: Phrase = Phrase::id("report-since-baseline-same");
-    pub const HEADLINE_NO_CONVERSATIONS: Phrase = Phrase::id("report-headline-no-conversations");
-    pub const HEADLINE_BASELINE_FORMING: Phrase = Phrase::id("report-headline-baseline-forming");
+    pub const SINCE_BASELINE_UP: Template = Template::id("report-since-baseline-up");
+    pub const SINCE_BASELINE_DOWN: Template = Template::id("report-since-baseline-down");
+    pub const SINCE_BASELINE_SAME: Template = Template::id("report-since-baseline-same");
+    pub const HEADLINE_NO_CONVERSATIONS: Template =
+        Template::id("report-headline-no-conversations");
+    pub const HEADLINE_BASELINE_FORMING: Template =
+        Template::id("report-headline-baseline-forming");
 
     pub const NOTE_OWN_ESTIMATE: Phrase = Phrase::id("report-note-own-estimate");
     pub const NOTE_SET_ASSUMPTION: Phrase = Phrase::id("report-note-set-assumption");
-    pub const NOTE_REDUCED_COVERAGE: Phrase = Phrase::id("report-note-reduced-coverage");
-    pub const NOTE_PROVISIONAL: Phrase = Phrase::id("report-note-provisional");
+    pub const NOTE_REDUCED_COVERAGE: Template = Template::id("report-note-reduced-coverage");
+    pub const NOTE_PROVISIONAL: Template = Template::id("report-note-provisional");
     pub const TREND_PROVISIONAL: Phrase = Phrase::id("report-trend-provisional");
     pub const NOTE_SENTIMENT_PENDING: Phrase = Phrase::id("report-note-sentiment-pending");
     pub const NOTE_NO_BUSINESS_HOURS: Phrase = Phrase::id("report-note-no-business-hours");
     pub const NOTE_CAME_BACK: Phrase = Phrase::id("report-note-came-back");
 
-    pub const FORECAST_OK: Phrase = Phrase::id("report-forecast-ok");
+    pub const FORECAST_OK: Template = Template::id("report-forecast-ok");
     pub const FORECAST_WITHHELD: Phrase = Phrase::id("report-forecast-withheld");
-    pub const FORECAST_NOT_ENOUGH_HISTORY: Phrase =
-        Phrase::id("report-forecast-not-enough-history");
+    pub const FORECAST_NOT_ENOUGH_HISTORY: Template =
+        Template::id("report-forecast-not-enough-history");
 
     pub const NET_STRONG: Phrase = Phrase::id("report-net-strong");
     pub const NET_HEALTHY: Phrase = Phrase::id("report-net-healthy");
@@ -304,17 +329,17 @@ pub mod report {
     pub const MOOD_LESS_POSITIVE: Phrase = Phrase::id("report-mood-less-positive");
     pub const MOOD_ABOUT_SAME: Phrase = Phrase::id("report-mood-about-same");
 
-    pub const LEDGER: Phrase = Phrase::id("report-ledger");
-    pub const LEDGER_SPLIT: Phrase = Phrase::id("report-ledger-split");
-    pub const CHANGE_POINTS_UP: Phrase = Phrase::id("report-change-points-up");
-    pub const CHANGE_POINTS_DOWN: Phrase = Phrase::id("report-change-points-down");
-    pub const CHANGE_MORE: Phrase = Phrase::id("report-change-more");
-    pub const CHANGE_FEWER: Phrase = Phrase::id("report-change-fewer");
-    pub const CHANGE_HOURS_MORE: Phrase = Phrase::id("report-change-hours-more");
-    pub const CHANGE_HOURS_FEWER: Phrase = Phrase::id("report-change-hours-fewer");
-    pub const CHANGE_SAME: Phrase = Phrase::id("report-change-same");
-    pub const CHANGE_INCOMPLETE: Phrase = Phrase::id("report-change-incomplete");
-    pub const CHANGE_NONE: Phrase = Phrase::id("report-change-none");
+    pub const LEDGER: Template = Template::id("report-ledger");
+    pub const LEDGER_SPLIT: Template = Template::id("report-ledger-split");
+    pub const CHANGE_POINTS_UP: Template = Template::id("report-change-points-up");
+    pub const CHANGE_POINTS_DOWN: Template = Template::id("report-change-points-down");
+    pub const CHANGE_MORE: Template = Template::id("report-change-more");
+    pub const CHANGE_FEWER: Template = Template::id("report-change-fewer");
+    pub const CHANGE_HOURS_MORE: Template = Template::id("report-change-hours-more");
+    pub const CHANGE_HOURS_FEWER: Template = Template::id("report-change-hours-fewer");
+    pub const CHANGE_SAME: Template = Template::id("report-change-same");
+    pub const CHANGE_INCOMPLETE: Template = Template::id("report-change-incomplete");
+    pub const CHANGE_NONE: Template = Template::id("report-change-none");
 }
 
 /// The names of the report's figures and of its sections: one phrase per concept,
@@ -352,16 +377,16 @@ pub mod figures {
 
 /// How the terminal report lays the figures out (`impact report --format text`).
 pub mod text_report {
-    use super::Phrase;
+    use super::{Phrase, Template};
 
     pub const TITLE: Phrase = Phrase::id("text-report-title");
     pub const PERIOD: Phrase = Phrase::id("text-report-period");
     pub const DATA_THROUGH: Phrase = Phrase::id("text-report-data-through");
     pub const NO_DATA_YET: Phrase = Phrase::id("text-report-no-data-yet");
-    pub const CONVERSATIONS_VALUE: Phrase = Phrase::id("text-report-conversations-value");
-    pub const HOURS_VALUE: Phrase = Phrase::id("text-report-hours-value");
-    pub const MOOD_VALUE: Phrase = Phrase::id("text-report-mood-value");
-    pub const MESSAGES_VALUE: Phrase = Phrase::id("text-report-messages-value");
+    pub const CONVERSATIONS_VALUE: Template = Template::id("text-report-conversations-value");
+    pub const HOURS_VALUE: Template = Template::id("text-report-hours-value");
+    pub const MOOD_VALUE: Template = Template::id("text-report-mood-value");
+    pub const MESSAGES_VALUE: Template = Template::id("text-report-messages-value");
     pub const NOTES: Phrase = Phrase::id("text-report-notes");
 }
 
@@ -491,7 +516,7 @@ mod tests {
 
 /// The words of the API's error messages.
 pub mod api {
-    use super::Phrase;
+    use super::{Phrase, Template};
 
     pub const UNAUTHORIZED: Phrase = Phrase::id("api-unauthorized");
     pub const NOT_FOUND: Phrase = Phrase::id("api-not-found");
@@ -501,7 +526,7 @@ pub mod api {
     pub const BUSY_DOWNLOADS: Phrase = Phrase::id("api-busy-downloads");
     pub const INTERNAL: Phrase = Phrase::id("api-internal");
     pub const INVALID_FIELDS: Phrase = Phrase::id("api-invalid-fields");
-    pub const BAD_DATE: Phrase = Phrase::id("api-bad-date");
+    pub const BAD_DATE: Template = Template::id("api-bad-date");
     pub const REVERSED_RANGE: Phrase = Phrase::id("api-reversed-range");
     pub const RANGE_TOO_LONG: Phrase = Phrase::id("api-range-too-long");
     pub const HALF_RANGE: Phrase = Phrase::id("api-half-range");
@@ -517,9 +542,9 @@ pub mod api {
     pub const BODY_TIMEOUT: Phrase = Phrase::id("api-body-timeout");
     pub const TOO_LARGE: Phrase = Phrase::id("api-too-large");
     pub const UNSUPPORTED_MEDIA: Phrase = Phrase::id("api-unsupported-media");
-    pub const BAD_OUTCOME: Phrase = Phrase::id("api-bad-outcome");
+    pub const BAD_OUTCOME: Template = Template::id("api-bad-outcome");
     pub const BAD_CURSOR: Phrase = Phrase::id("api-bad-cursor");
-    pub const BAD_LIMIT: Phrase = Phrase::id("api-bad-limit");
+    pub const BAD_LIMIT: Template = Template::id("api-bad-limit");
 }
 
 /// The words of the web page and the Reports area.
@@ -552,7 +577,7 @@ pub mod demo {
 
 /// The words of the report page: plain, no jargon, as a supervisor would say them.
 pub mod web {
-    use super::Phrase;
+    use super::{Phrase, Template};
 
     pub const PAGE_TITLE: Phrase = Phrase::id("web-page-title");
     pub const REPORTS: Phrase = Phrase::id("web-reports");
@@ -575,16 +600,16 @@ pub mod web {
     pub const SIGNED_OUT: Phrase = Phrase::id("web-signed-out");
     pub const COST_SETTINGS: Phrase = Phrase::id("web-cost-settings");
 
-    pub const HERO_BASE: Phrase = Phrase::id("web-hero-base");
+    pub const HERO_BASE: Template = Template::id("web-hero-base");
     pub const CAME_BACK_LINE: Phrase = Phrase::id("web-came-back-line");
     pub const BEFORE_ADJUSTMENT: Phrase = Phrase::id("web-before-adjustment");
     /// What a percentage beside a figure's name is a share of.
-    pub const OF_COUNTED: Phrase = Phrase::id("web-of-counted");
-    pub const BAR_CAPTION: Phrase = Phrase::id("web-bar-caption");
-    pub const CONVERSATIONS_TEXT: Phrase = Phrase::id("web-conversations-text");
-    pub const AFTER_HOURS_TEXT: Phrase = Phrase::id("web-after-hours-text");
-    pub const HOURS: Phrase = Phrase::id("web-hours");
-    pub const OWN_ESTIMATE: Phrase = Phrase::id("web-own-estimate");
+    pub const OF_COUNTED: Template = Template::id("web-of-counted");
+    pub const BAR_CAPTION: Template = Template::id("web-bar-caption");
+    pub const CONVERSATIONS_TEXT: Template = Template::id("web-conversations-text");
+    pub const AFTER_HOURS_TEXT: Template = Template::id("web-after-hours-text");
+    pub const HOURS: Template = Template::id("web-hours");
+    pub const OWN_ESTIMATE: Template = Template::id("web-own-estimate");
     pub const SET_ASSUMPTION: Phrase = Phrase::id("web-set-assumption");
     pub const SET_ASSUMPTION_BUTTON: Phrase = Phrase::id("web-set-assumption-button");
     pub const ASK_ADMIN: Phrase = Phrase::id("web-ask-admin");
@@ -596,20 +621,20 @@ pub mod web {
     pub const MOOD_TEXT: Phrase = Phrase::id("web-mood-text");
     pub const MESSAGES_TEXT: Phrase = Phrase::id("web-messages-text");
 
-    pub const BASELINE_LINE: Phrase = Phrase::id("web-baseline-line");
+    pub const BASELINE_LINE: Template = Template::id("web-baseline-line");
     pub const BASELINE_FORMING: Phrase = Phrase::id("web-baseline-forming");
-    pub const TREND_LABEL: Phrase = Phrase::id("web-trend-label");
+    pub const TREND_LABEL: Template = Template::id("web-trend-label");
 
     /// Above a printed report, where the page's range form is not printed.
-    pub const PRINT_PERIOD: Phrase = Phrase::id("web-print-period");
+    pub const PRINT_PERIOD: Template = Template::id("web-print-period");
     pub const PRINT: Phrase = Phrase::id("web-print");
-    pub const FRESHNESS: Phrase = Phrase::id("web-freshness");
+    pub const FRESHNESS: Template = Template::id("web-freshness");
     pub const NO_DATA_YET: Phrase = Phrase::id("web-no-data-yet");
 
     pub const FORMING_TITLE: Phrase = Phrase::id("web-forming-title");
-    pub const FORMING_TEXT: Phrase = Phrase::id("web-forming-text");
-    pub const FORMING_READY_ON: Phrase = Phrase::id("web-forming-ready-on");
-    pub const FORMING_DEPENDS_ON_VOLUME: Phrase = Phrase::id("web-forming-depends-on-volume");
+    pub const FORMING_TEXT: Template = Template::id("web-forming-text");
+    pub const FORMING_READY_ON: Template = Template::id("web-forming-ready-on");
+    pub const FORMING_DEPENDS_ON_VOLUME: Template = Template::id("web-forming-depends-on-volume");
 
     pub const ERROR_TITLE: Phrase = Phrase::id("web-error-title");
     pub const ERROR_TEXT: Phrase = Phrase::id("web-error-text");
@@ -641,14 +666,14 @@ pub mod web {
     pub const REQUEST_PROBLEM: Phrase = Phrase::id("web-request-problem");
 
     pub const LEDGER_TITLE: Phrase = Phrase::id("web-ledger-title");
-    pub const SEE_TEST_CHATS: Phrase = Phrase::id("web-see-test-chats");
-    pub const SEE_SPAM: Phrase = Phrase::id("web-see-spam");
+    pub const SEE_TEST_CHATS: Template = Template::id("web-see-test-chats");
+    pub const SEE_SPAM: Template = Template::id("web-see-spam");
     pub const DOWNLOADS_TITLE: Phrase = Phrase::id("web-downloads-title");
     pub const DOWNLOAD_DAILY_XLSX: Phrase = Phrase::id("web-download-daily-xlsx");
     pub const DOWNLOAD_DAILY_CSV: Phrase = Phrase::id("web-download-daily-csv");
     pub const DOWNLOADS_HINT: Phrase = Phrase::id("web-downloads-hint");
     pub const BACK_TO_REPORT: Phrase = Phrase::id("web-back-to-report");
-    pub const LIST_PERIOD: Phrase = Phrase::id("web-list-period");
+    pub const LIST_PERIOD: Template = Template::id("web-list-period");
     pub const LIST_EMPTY: Phrase = Phrase::id("web-list-empty");
     /// How many conversations the list holds (`{n}`, its figure) and this page shows.
     pub const LIST_COUNT: super::Plural = super::Plural::id("web-list-count");
@@ -658,14 +683,14 @@ pub mod web {
     pub const DOWNLOAD_LIST_CSV: Phrase = Phrase::id("web-download-list-csv");
     pub const LIST_TABLE: Phrase = Phrase::id("web-list-table");
     pub const OPEN_IN_INBOX: Phrase = Phrase::id("web-open-in-inbox");
-    pub const CAME_BACK_AFTER: Phrase = Phrase::id("web-came-back-after");
-    pub const MESSAGES_CELL: Phrase = Phrase::id("web-messages-cell");
+    pub const CAME_BACK_AFTER: Template = Template::id("web-came-back-after");
+    pub const MESSAGES_CELL: Template = Template::id("web-messages-cell");
     pub const LIST_NOT_FOUND: Phrase = Phrase::id("web-list-not-found");
 }
 
 /// The words of the conversation lists and the downloads (page, CSV, workbook).
 pub mod lists {
-    use super::Phrase;
+    use super::{Phrase, Template};
 
     // A list's title is its figure's name (`figures`); these say what is in it.
     pub const ABOUT_SOLVED_ALONE: Phrase = Phrase::id("lists-about-solved-alone");
@@ -695,9 +720,9 @@ pub mod lists {
     pub const NO: Phrase = Phrase::id("lists-no");
     pub const NOT_SET: Phrase = Phrase::id("lists-not-set");
     pub const STILL_OPEN: Phrase = Phrase::id("lists-still-open");
-    pub const MOOD_POSITIVE: Phrase = Phrase::id("lists-mood-positive");
-    pub const MOOD_NEUTRAL: Phrase = Phrase::id("lists-mood-neutral");
-    pub const MOOD_NEGATIVE: Phrase = Phrase::id("lists-mood-negative");
+    pub const MOOD_POSITIVE: Template = Template::id("lists-mood-positive");
+    pub const MOOD_NEUTRAL: Template = Template::id("lists-mood-neutral");
+    pub const MOOD_NEGATIVE: Template = Template::id("lists-mood-negative");
     pub const DID_NOT_COME_BACK: Phrase = Phrase::id("lists-did-not-come-back");
     pub const MOOD_NONE: Phrase = Phrase::id("lists-mood-none");
 
@@ -714,7 +739,7 @@ pub mod lists {
     pub const SHEET_DAILY: Phrase = Phrase::id("lists-sheet-daily");
     pub const SHEET_CONVERSATIONS: Phrase = Phrase::id("lists-sheet-conversations");
     pub const SHEET_ABOUT: Phrase = Phrase::id("lists-sheet-about");
-    pub const ABOUT_TITLE: Phrase = Phrase::id("lists-about-title");
+    pub const ABOUT_TITLE: Template = Template::id("lists-about-title");
     pub const ABOUT_LINES: [Phrase; 7] = [
         Phrase::id("lists-about-lines-1"),
         Phrase::id("lists-about-lines-2"),
@@ -724,5 +749,5 @@ pub mod lists {
         Phrase::id("lists-about-lines-6"),
         Phrase::id("lists-about-lines-7"),
     ];
-    pub const MORE_THAN_FITS: Phrase = Phrase::id("lists-more-than-fits");
+    pub const MORE_THAN_FITS: Template = Template::id("lists-more-than-fits");
 }

@@ -172,7 +172,7 @@ figures-what-your-ai-did = What your AI did
 
 figures-solved-alone = Solved on its own
 
-figures-conversations = Conversations
+figures-conversations = Counted conversations
 
 figures-after-hours = While your team was offline
 
@@ -188,11 +188,11 @@ figures-closed-alone = Closed by the AI alone
 # they do not count as solved.
 figures-came-back = Closed by the AI, but the customer came back
 
-figures-ai-assisted = AI helped, your team finished
+figures-ai-assisted = AI helped, then your team took over
 
 figures-escalated = Handed to your team
 
-figures-other = No clear outcome yet
+figures-other = No clear outcome
 
 figures-test-chats = Test chats
 
@@ -221,7 +221,7 @@ text-report-data-through = Data up to
 
 text-report-no-data-yet = no data yet
 
-text-report-conversations-value = { $eligible } in total, the AI took part in { $ai_handled }
+text-report-conversations-value = { $eligible } counted, the AI took part in { $ai_handled }
 
 text-report-hours-value = { $hours } hours ≈ { $rupiah }
 
@@ -357,16 +357,25 @@ web-signed-out = To see the report again, open it from your admin panel.
 
 web-cost-settings = Your cost numbers
 
-web-hero-base = { $count } of the { $counted } counted conversations
+web-hero-base = { $count } of the { $counted ->
+        [one] { $counted } counted conversation
+       *[other] { $counted } counted conversations
+    }
 
 web-came-back-line = Leaves out customers who came back within 2 days.
 
 web-before-adjustment = Counting those customers too
 
 # What a percentage beside a figure's name is a share of.
-web-of-counted = of all counted conversations ({ $count })
+web-of-counted = ({ $count } of the { $counted ->
+        [one] { $counted } counted conversation)
+       *[other] { $counted } counted conversations)
+    }
 
-web-bar-caption = Each part is a share of all { $counted } counted conversations.
+web-bar-caption = Each part is a share of { $counted ->
+        [one] the 1 counted conversation.
+       *[other] all { $counted } counted conversations.
+    }
 
 web-conversations-text = The AI took part in { $ai_handled } of them.
 
@@ -524,11 +533,11 @@ lists-about-came-back = The AI closed them alone, but the same customer started 
 
 lists-about-ai-only = Every conversation the AI closed with no one from your team, whether or not the customer came back.
 
-lists-about-ai-assisted = The AI answered, then someone from your team joined and finished.
+lists-about-ai-assisted = The AI answered, then someone from your team joined.
 
 lists-about-escalated = Someone from your team took over, or the conversation was passed to your team.
 
-lists-about-other = Closed by a person or a timeout, still open, or closed for an unknown reason.
+lists-about-other = Closed by someone from your team or a timeout, still open, or closed for an unknown reason.
 
 lists-about-after-hours = Conversations the AI took part in that started outside your business hours.
 
@@ -614,7 +623,7 @@ lists-about-lines-3 = Solved on its own = the AI closed it, no one from your tea
 
 lists-about-lines-4 = Closed by the AI, but the customer came back = the AI closed it alone, but the same customer started another conversation within 48 hours; these are not counted as solved.
 
-lists-about-lines-5 = AI helped, your team finished = the AI answered and a team member joined; Handed to your team = a team member took over or it was passed to the team; No clear outcome yet = closed by a person or a timeout, still open, or an unknown reason.
+lists-about-lines-5 = AI helped, then your team took over = the AI answered and a team member joined; Handed to your team = a team member took over or it was passed to the team; No clear outcome = closed by someone from your team or a timeout, still open, or an unknown reason.
 
 lists-about-lines-6 = Team hours saved, time saved (Rp) and what the AI cost come from your own cost numbers, and are empty without them; the AI's cost of a day is its monthly price × 12 ÷ 365.
 

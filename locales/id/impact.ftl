@@ -44,7 +44,7 @@ fewer-than-one-in-ten = kurang dari 1 dari 10
 
 nearly-all = hampir semua
 
-report-headline-ok = Dari { $from } sampai { $to }, AI Anda menyelesaikan { $net } dari { $eligible } percakapan sendiri ({ $in_ten }), tanpa bantuan tim dan tanpa pelanggan yang perlu bertanya lagi dalam 2 hari.
+report-headline-ok = Dari { $from } sampai { $to }, AI Anda menyelesaikan sendiri { $net } dari { $eligible } percakapan ({ $in_ten }), tanpa bantuan tim dan tanpa pelanggan yang perlu bertanya lagi dalam 2 hari.
 
 report-headline-saved = { " " }Menurut perkiraan Anda sendiri, percakapan itu menghemat sekitar { $hours } jam kerja tim (≈ { $rupiah }).
 
@@ -52,7 +52,7 @@ report-headline-saved = { " " }Menurut perkiraan Anda sendiri, percakapan itu me
 # organization gave its price: the same sentence in the headline and the tile.
 report-return-gain = Biaya AI Anda { $price } per bulan, atau { $ai_cost } untuk periode ini: waktu yang dihemat bernilai sekitar { $times } kali biayanya.
 
-report-return-loss = Biaya AI Anda { $price } per bulan, atau { $ai_cost } untuk periode ini: { $loss } lebih besar dari nilai waktu yang dihemat.
+report-return-loss = Biaya AI Anda { $price } per bulan, atau { $ai_cost } untuk periode ini: biayanya { $loss } lebih besar daripada nilai waktu yang dihemat.
 
 # How far the organization has come since its first 30 days with the AI.
 report-since-baseline-up = { " " }Itu naik dari { $baseline } pada 30 hari pertama Anda dengan AI.
@@ -79,9 +79,9 @@ report-note-sentiment-pending = Suasana hati pelanggan untuk beberapa hari masih
 
 report-note-no-business-hours = Atur jam kerja Anda untuk melihat berapa banyak yang ditangani AI saat tim sedang tidak bertugas.
 
-report-note-came-back = Tidak termasuk pelanggan yang kembali bertanya dalam 2 hari.
+report-note-came-back = Tidak termasuk pelanggan yang kembali dalam 2 hari.
 
-report-forecast-ok = Jika terus seperti ini, pada { $month } AI Anda akan menyelesaikan { $in_ten } percakapan sendiri (kemungkinan antara { $low } dan { $high }).
+report-forecast-ok = Jika terus seperti ini, pada { $month } AI Anda akan menyelesaikan sendiri { $in_ten } percakapan (kemungkinan antara { $low } dan { $high }).
 
 report-forecast-withheld = Belum ada proyeksi: hasil Anda naik-turun terlalu banyak dari bulan ke bulan untuk diperkirakan dengan jujur.
 
@@ -143,7 +143,7 @@ figures-what-your-ai-did = Yang dikerjakan AI Anda
 
 figures-solved-alone = Diselesaikan sendiri
 
-figures-conversations = Percakapan
+figures-conversations = Percakapan yang dihitung
 
 figures-after-hours = Saat tim sedang tidak bertugas
 
@@ -157,13 +157,13 @@ figures-closed-alone = Ditutup AI sendiri
 
 # The rest of the AI's solo closes: the customer came back within 2 days, so
 # they do not count as solved.
-figures-came-back = Ditutup AI, tapi pelanggan kembali
+figures-came-back = Ditutup AI, tetapi pelanggan kembali
 
-figures-ai-assisted = AI membantu, tim Anda menyelesaikan
+figures-ai-assisted = AI membantu, lalu tim Anda mengambil alih
 
 figures-escalated = Dialihkan ke tim Anda
 
-figures-other = Belum jelas hasilnya
+figures-other = Hasil tidak jelas
 
 figures-test-chats = Chat uji coba
 
@@ -173,7 +173,7 @@ figures-good-job = Apakah AI Anda bekerja dengan baik?
 
 # The reopen rate: its name says its base (the AI's solo closes), unlike
 # `CAME_BACK`, a share of all counted conversations.
-figures-reopen-rate = Kembali dalam 2 hari, dari yang ditutup AI sendiri
+figures-reopen-rate = Pelanggan kembali dalam 2 hari, dari yang ditutup AI sendiri
 
 figures-mood = Suasana hati pelanggan
 
@@ -192,7 +192,7 @@ text-report-data-through = Data sampai
 
 text-report-no-data-yet = belum ada data
 
-text-report-conversations-value = { $eligible } total, AI ikut menangani { $ai_handled }
+text-report-conversations-value = { $eligible } dihitung, AI ikut menangani { $ai_handled }
 
 text-report-hours-value = { $hours } jam ≈ { $rupiah }
 
@@ -335,7 +335,7 @@ web-came-back-line = Tidak termasuk pelanggan yang kembali dalam 2 hari.
 web-before-adjustment = Jika pelanggan itu ikut dihitung
 
 # What a percentage beside a figure's name is a share of.
-web-of-counted = dari semua percakapan yang dihitung ({ $count })
+web-of-counted = ({ $count } dari { $counted } percakapan yang dihitung)
 
 web-bar-caption = Tiap bagian adalah persentase dari semua { $counted } percakapan yang dihitung.
 
@@ -484,11 +484,11 @@ lists-about-came-back = AI menutupnya sendiri, tetapi pelanggan yang sama memula
 
 lists-about-ai-only = Semua percakapan yang ditutup AI tanpa anggota tim, baik pelanggan kembali maupun tidak.
 
-lists-about-ai-assisted = AI menjawab, lalu anggota tim Anda ikut dan menyelesaikan.
+lists-about-ai-assisted = AI menjawab, lalu anggota tim Anda ikut menangani.
 
 lists-about-escalated = Anggota tim Anda mengambil alih, atau percakapan diteruskan ke tim Anda.
 
-lists-about-other = Ditutup orang atau otomatis, masih terbuka, atau ditutup dengan alasan yang tidak diketahui.
+lists-about-other = Ditutup oleh anggota tim atau otomatis, masih terbuka, atau ditutup dengan alasan yang tidak diketahui.
 
 lists-about-after-hours = Percakapan yang ditangani AI dan dimulai di luar jam kerja Anda.
 
@@ -572,9 +572,9 @@ lists-about-lines-2 = Dihitung = semua percakapan kecuali chat uji coba Anda dan
 
 lists-about-lines-3 = Diselesaikan sendiri = AI menutupnya, tidak ada anggota tim yang ikut, dan pelanggan tidak memulai percakapan lain dalam 48 jam setelah ditutup.
 
-lists-about-lines-4 = Ditutup AI, tapi pelanggan kembali = AI menutupnya sendiri, tapi pelanggan yang sama memulai percakapan lain dalam 48 jam; ini tidak dihitung sebagai selesai.
+lists-about-lines-4 = Ditutup AI, tetapi pelanggan kembali = AI menutupnya sendiri, tetapi pelanggan yang sama memulai percakapan lain dalam 48 jam; ini tidak dihitung sebagai selesai.
 
-lists-about-lines-5 = AI membantu, tim Anda menyelesaikan = AI menjawab dan anggota tim ikut; Dialihkan ke tim Anda = anggota tim mengambil alih atau percakapan diteruskan ke tim; Belum jelas hasilnya = ditutup orang atau otomatis, masih terbuka, atau alasan tidak diketahui.
+lists-about-lines-5 = AI membantu, lalu tim Anda mengambil alih = AI menjawab dan anggota tim ikut; Dialihkan ke tim Anda = anggota tim mengambil alih atau percakapan diteruskan ke tim; Hasil tidak jelas = ditutup oleh anggota tim atau otomatis, masih terbuka, atau alasan tidak diketahui.
 
 lists-about-lines-6 = Jam tim yang dihemat, waktu yang dihemat (Rp) dan biaya AI berasal dari angka biaya Anda sendiri, dan kosong tanpanya; biaya AI sehari adalah harga bulanannya × 12 ÷ 365.
 

@@ -87,10 +87,11 @@ fn what_your_ai_did(out: &mut String, tiles: &Tiles, volume: String, lang: Lang)
     row(out, lang, names::CONVERSATIONS, volume, None);
     let after_hours = &tiles.after_hours;
     let value = match &after_hours.figure {
-        Some(figure) => match &figure.share {
-            Some(share) => format!("{} ({share})", figure.count),
-            None => figure.count.clone(),
-        },
+        // The share says its base: "29% of the conversations the AI handled".
+        Some(figure) if figure.share.is_some() => {
+            format!("{} ({})", figure.count, after_hours.text)
+        }
+        Some(figure) => figure.count.clone(),
         None => not_available(lang),
     };
     row(

@@ -302,8 +302,8 @@ pub fn mood_words(sentiment: Option<f64>, lang: Lang) -> String {
     phrase.fill(lang, &[("value", crate::i18n::format_decimal(value, 2))])
 }
 
-/// `2026-10-05 14:03`, the organization's wall-clock time.
-/// A local time as the CSV writes it: `2026-10-05 10:00`.
+/// A local time as the CSV writes it, the organization's wall-clock time:
+/// `2026-10-05 10:00`.
 const LOCAL_TIME: &str = "%Y-%m-%d %H:%M";
 
 #[cfg(test)]

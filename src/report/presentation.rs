@@ -78,7 +78,7 @@ pub(crate) struct SolvedAloneTile {
 }
 
 /// A share of all counted conversations under its name, as the bar and the ledger
-/// say it: "Closed by the AI alone", "66%", "of all counted conversations (812)".
+/// say it: "Closed by the AI alone", "66%", "(812 of the 1.234 counted conversations)".
 pub(crate) struct NamedShare {
     pub name: &'static str,
     pub percent: String,
@@ -120,12 +120,13 @@ pub(crate) struct TimeSavedTile {
 
 /// How the AI and the team shared the conversations (the bar).
 pub(crate) struct JourneyView {
-    /// Solved on its own, came back, AI + team, handed to the team and no clear
+    /// Solved on its own, came back, AI then the team, handed to the team and no clear
     /// outcome, in the bar's order.
     pub segments: Vec<Segment>,
     /// Whether there is a bar to draw: false when nothing was counted.
     pub has_shares: bool,
-    /// What the bar is a share of: "Share of all 1.234 counted conversations".
+    /// What the bar is a share of: "Each part is a share of all 1.234 counted
+    /// conversations."
     pub caption: String,
 }
 
@@ -133,7 +134,7 @@ pub(crate) struct Segment {
     pub css: &'static str,
     pub list: ConversationList,
     pub label: &'static str,
-    /// Whole percentages that add up to exactly 100 across the bar.
+    /// Whole percentages that add up to 100 across the bar (`whole_percents_pinned`).
     pub percent: i64,
     /// Where the segment starts and how wide it is, in percent of the bar.
     pub x: String,
@@ -161,10 +162,19 @@ pub(crate) struct TrendView {
     pub baseline_text: String,
     /// "Solved on its own from 1 Oct 2026 to 31 Oct 2026."
     pub label: String,
-    /// The forecast as (low, projected, high), when there is one to draw.
-    pub projection: Option<(f64, f64, f64)>,
+    /// The forecast, when there is one to draw.
+    pub projection: Option<ProjectionView>,
     /// The forecast's plain read, only when forecasting is on for the account.
     pub forecast_text: Option<String>,
+}
+
+/// Next month's projected share and its band, and the point's title ("Dec 2026:
+/// 56% (48% – 62%)").
+pub(crate) struct ProjectionView {
+    pub low: f64,
+    pub net_rate: f64,
+    pub high: f64,
+    pub title: String,
 }
 
 pub(crate) struct TrendRow {
@@ -245,7 +255,13 @@ fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTi
         share_of(count, eligible).map(|share| NamedShare {
             name: name.text(lang),
             percent: i18n::format_percent(share),
-            of_counted: page_words::OF_COUNTED.fill(lang, &[("count", i18n::format_count(count))]),
+            of_counted: page_words::OF_COUNTED.fill(
+                lang,
+                &[
+                    ("count", i18n::format_count(count)),
+                    ("counted", i18n::format_count(eligible)),
+                ],
+            ),
         })
     };
     SolvedAloneTile {
@@ -304,7 +320,8 @@ fn time_saved(report: &Report, figures: &Figures, lang: Lang) -> TimeSavedTile {
 }
 
 /// The bar over all counted conversations (METRICS.md §4.5): solved on its own (the
-/// hero's figure, exactly), came back (a lighter shade of the same colour), AI + team,
+/// hero's figure, exactly), came back (a lighter shade of the same colour), AI then
+/// the team,
 /// handed to the team, and no clear outcome (grey).
 fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView> {
     let journey = figures.journey?;
@@ -376,10 +393,12 @@ fn share_of(count: i64, base: i64) -> Option<f64> {
     (base > 0).then(|| count as f64 / base as f64)
 }
 
-/// Whole percentages that add up to exactly 100 (largest remainder), so the bar's
-/// labels never read 99 % or 101 %; the first `pinned` keep their own rounding,
-/// the one the rest of the page writes them in (`i18n::format_percent`), and the
-/// others make up the difference.
+/// Whole percentages for the bar's labels: the first `pinned` keep their own
+/// rounding, the one the rest of the page writes them in (`i18n::format_percent`),
+/// and the others make up the difference to 100 by largest remainder. They add up
+/// to exactly 100 unless the pinned ones alone round past it (50,5 % and 49,5 % are
+/// written 51 % and 50 % wherever they appear), which only a bar with nothing else
+/// in it can meet: then the others are 0 and the labels read 101 %.
 pub(crate) fn whole_percents_pinned(shares: &[f64], pinned: usize) -> Vec<i64> {
     let pinned = pinned.min(shares.len());
     let mut result: Vec<i64> = shares[..pinned]
@@ -476,7 +495,20 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
             ],
         ),
         projection: figures.forecast.as_ref().and_then(|f| match f.outcome {
-            Outcome::Ok(p) => Some((p.low, p.net_rate, p.high)),
+            Outcome::Ok(p) => Some(ProjectionView {
+                low: p.low,
+                net_rate: p.net_rate,
+                high: p.high,
+                title: format!(
+                    "{}: {} ({} – {})",
+                    f.period_from
+                        .map(|month| i18n::format_month(month, lang))
+                        .unwrap_or_default(),
+                    i18n::format_percent(p.net_rate),
+                    i18n::format_percent(p.low),
+                    i18n::format_percent(p.high)
+                ),
+            }),
             _ => None,
         }),
         forecast_text: figures

@@ -2,7 +2,8 @@
 //! headline, the notes, each verdict's label, the forecast's read, the ledger and
 //! the changes against the period before. The JSON API
 //! (`wire`), the page (`server::view`) and the terminal (`cli::terminal`) all word a
-//! report here, so the three never disagree. The phrases themselves live in `i18n`.
+//! report here, so the three never disagree. The phrases are named in `i18n`; their
+//! words are in `locales/`.
 
 use crate::i18n::{self, figures as names, report as phrases, Lang, Phrase};
 use crate::metrics::forecast::{Outcome, MIN_MONTHS};

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::i18n::{api as words, Lang, Phrase};
+use crate::i18n::{api as words, Lang, Phrase, Template};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ApiError {
@@ -43,7 +43,8 @@ pub(crate) struct LocalText {
 }
 
 impl LocalText {
-    pub fn from(phrase: Phrase, values: &[(&str, String)]) -> Self {
+    pub fn from(phrase: impl Into<Template>, values: &[(&str, String)]) -> Self {
+        let phrase = phrase.into();
         Self {
             en: phrase.fill(Lang::En, values),
             id: phrase.fill(Lang::Id, values),
@@ -63,7 +64,7 @@ impl ApiError {
         ApiError::Internal(cause.into())
     }
 
-    pub fn bad_request(phrase: Phrase, values: &[(&str, String)]) -> Self {
+    pub fn bad_request(phrase: impl Into<Template>, values: &[(&str, String)]) -> Self {
         ApiError::BadRequest(LocalText::from(phrase, values))
     }
 

@@ -88,7 +88,7 @@ test('success in English at desktop width shows the API\'s figures in plain word
   assert.equal(await page.locator('[data-testid=before-adjustment]').isVisible(), false, 'the before-adjustment figure is one click away');
   await page.click('summary');
   assert.match(await text(page, '[data-testid=before-adjustment]'),
-    /^Closed by the AI alone: 52% of all counted conversations \(11\)\s+Closed by the AI, but the customer came back: 5% of all counted conversations \(1\)$/);
+    /^Closed by the AI alone: 52% \(11 of the 21 counted conversations\)\s+Closed by the AI, but the customer came back: 5% \(1 of the 21 counted conversations\)$/);
   assert.match(await text(page, '[data-testid=hero-base]'), /^10 of the 21 counted conversations$/);
   assert.match(await text(page, '[data-testid=volume]'), /21[\s\S]*17 of them/);
   assert.match(await text(page, '[data-testid=after-hours]'), /5[\s\S]*29% of the conversations[\s\S]*Always-on/);
@@ -98,11 +98,11 @@ test('success in English at desktop width shows the API\'s figures in plain word
   // rest made up to 100 (METRICS.md §4.5).
   assert.deepEqual(legend.map((l) => l.replace(/\s+/g, ' ').trim()), [
     'Solved on its own: 48% (10)', 'Closed by the AI, but the customer came back: 5% (1)',
-    'AI helped, your team finished: 9% (2)', 'Handed to your team: 19% (4)', 'No clear outcome yet: 19% (4)',
+    'AI helped, then your team took over: 9% (2)', 'Handed to your team: 19% (4)', 'No clear outcome: 19% (4)',
   ]);
   assert.match(await text(page, '[data-testid=bar-caption]'), /share of all 21 counted conversations/);
   assert.match(await text(page, '[data-testid=ledger-split]'),
-    /Solved on its own 10; Closed by the AI, but the customer came back 1; AI helped, your team finished 2; Handed to your team 4; No clear outcome yet 4\./);
+    /Solved on its own 10; Closed by the AI, but the customer came back 1; AI helped, then your team took over 2; Handed to your team 4; No clear outcome 4\./);
   assert.match(await text(page, '[data-testid=mood]'), /More positive/);
   assert.match(await text(page, '[data-testid=mood-note]'), /only 47% of conversations/);
   assert.match(await text(page, '[data-testid=turns]'), /1,7[\s\S]*Quick/);

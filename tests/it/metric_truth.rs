@@ -71,7 +71,7 @@ impl Room {
         }
     }
 
-    /// Solved by the AI alone (contained).
+    /// Closed by the AI alone (contained, gross).
     fn contained(mut self) -> Self {
         self.reason = "RESOLVE_AI";
         self.ai_messages = 1;

@@ -8,6 +8,7 @@
 
 use crate::i18n::{self, Lang};
 use crate::metrics::report::TrendPoint;
+use crate::report::presentation::ProjectionView;
 
 // The plot's margins inside its box, in percent, so the dots at 0 % and 100 % and at
 // the first and last period are drawn whole.
@@ -18,12 +19,12 @@ const PROJECTION_SLOT: f64 = 8.0;
 
 /// The trend as HTML: the percentage axis, the plot (the line broken where a
 /// period had no conversations instead of pretending it was 0 %; the forecast, as
-/// (low, projected, high), right of the last point) and the first and last day.
+/// its band, right of the last point) and the first and last day.
 /// Every point names its period and figure for the mouse.
-pub fn trend_svg(
+pub(crate) fn trend_svg(
     points: &[TrendPoint],
     baseline: Option<f64>,
-    projection: Option<(f64, f64, f64)>,
+    projection: Option<&ProjectionView>,
     lang: Lang,
 ) -> String {
     let reserved = if projection.is_some() {
@@ -76,9 +77,10 @@ pub fn trend_svg(
             None => runs.push(Vec::new()),
         }
     }
-    if let (Some((low, mid, high)), Some(last)) =
+    if let (Some(projection), Some(last)) =
         (projection, runs.iter().rev().find_map(|run| run.last()))
     {
+        let (low, mid, high) = (projection.low, projection.net_rate, projection.high);
         let px = 100.0 - PAD_X - reserved / 2.0;
         html.push_str(&format!(
             r#"<rect class="band" x="{:.2}%" y="{:.2}%" width="{:.2}%" height="{:.2}%" rx="3"/><line class="projection" x1="{:.2}%" y1="{:.2}%" x2="{px:.2}%" y2="{:.2}%"/><circle class="projected" cx="{px:.2}%" cy="{:.2}%" r="4"><title>{}</title></circle>"#,
@@ -90,7 +92,7 @@ pub fn trend_svg(
             last.1,
             y(mid),
             y(mid),
-            i18n::format_percent(mid)
+            projection.title
         ));
     }
     for run in runs.iter().filter(|run| !run.is_empty()) {

@@ -8,7 +8,7 @@ mod chart;
 mod list;
 mod presets;
 
-pub use chart::trend_svg;
+pub(crate) use chart::trend_svg;
 pub use list::{ConversationsPage, ListPage};
 pub use presets::{presets, Preset};
 
@@ -153,7 +153,12 @@ impl ReportBody {
         let trend_svg = match &presented.state {
             PresentedState::Ok(tiles) => {
                 let trend = &tiles.trend;
-                trend_svg(&trend.points, trend.baseline_rate, trend.projection, lang)
+                trend_svg(
+                    &trend.points,
+                    trend.baseline_rate,
+                    trend.projection.as_ref(),
+                    lang,
+                )
             }
             PresentedState::Forming { .. } => String::new(),
         };
@@ -287,7 +292,12 @@ mod tests {
         let projected = trend_svg(
             &[point(1, Some(0.5))],
             None,
-            Some((0.4, 0.5, 0.6)),
+            Some(&crate::report::presentation::ProjectionView {
+                low: 0.4,
+                net_rate: 0.5,
+                high: 0.6,
+                title: "Nov 2026: 50% (40% – 60%)".into(),
+            }),
             Lang::En,
         );
         assert_eq!(projected.matches(r#"class="projection""#).count(), 1);
