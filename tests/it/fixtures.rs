@@ -317,7 +317,7 @@ fn the_text_report_speaks_both_languages() {
     ));
     assert!(
         indonesian
-            .contains("AI Anda menyelesaikan 10 dari 21 percakapan sendiri (sekitar 5 dari 10)"),
+            .contains("AI Anda menyelesaikan sendiri 10 dari 21 percakapan (sekitar 5 dari 10)"),
         "{indonesian}"
     );
     assert!(indonesian.contains("[Sehat]"), "{indonesian}");
