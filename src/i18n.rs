@@ -390,6 +390,30 @@ pub mod text_report {
     pub const NOTES: Phrase = Phrase::id("text-report-notes");
 }
 
+/// `impact kpis`: the launch's own numbers, for the people who launch the report.
+pub mod kpis {
+    use super::{Phrase, Template};
+
+    pub const TITLE: Template = Template::id("kpis-title");
+    pub const ADOPTION: Template = Template::id("kpis-adoption");
+    pub const REPEAT: Template = Template::id("kpis-repeat");
+    pub const RELIABILITY: Template = Template::id("kpis-reliability");
+    pub const VALUE: Template = Template::id("kpis-value");
+    pub const FORECAST: Template = Template::id("kpis-forecast");
+    pub const REVIEW: Template = Template::id("kpis-review");
+    pub const GATES: Template = Template::id("kpis-gates");
+    pub const MAE: Template = Template::id("kpis-mae");
+    pub const STAGE_ALPHA: Phrase = Phrase::id("kpis-stage-alpha");
+    pub const STAGE_CLOSED_BETA: Phrase = Phrase::id("kpis-stage-closed-beta");
+    pub const STAGE_OPEN_BETA: Phrase = Phrase::id("kpis-stage-open-beta");
+    pub const STAGE_GA: Phrase = Phrase::id("kpis-stage-ga");
+    pub const MET: Phrase = Phrase::id("kpis-met");
+    pub const NOT_MET: Phrase = Phrase::id("kpis-not-met");
+    pub const NO_DATA: Phrase = Phrase::id("kpis-no-data");
+    pub const PASS: Phrase = Phrase::id("kpis-pass");
+    pub const FAIL: Phrase = Phrase::id("kpis-fail");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

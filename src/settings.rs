@@ -21,6 +21,48 @@ pub struct Settings {
     pub flags: FlagSettings,
     pub fetch: FetchSettings,
     pub nightly: NightlySettings,
+    pub usage: UsageSettings,
+}
+
+/// How usage is recorded (`crate::usage`).
+#[derive(Clone, Deserialize)]
+pub struct UsageSettings {
+    pub enabled: bool,
+    /// The key of the user's hash; empty: derived from `auth.jwt_secret`.
+    pub user_hash_secret: String,
+    pub queue: usize,
+    pub flush_ms: u64,
+}
+
+impl UsageSettings {
+    /// `queue`, within 1 to 1 000 000.
+    pub fn queue(&self) -> usize {
+        self.queue.clamp(1, 1_000_000)
+    }
+
+    /// `flush_ms`, within 10 ms and a minute.
+    pub fn flush_every(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.flush_ms.clamp(10, 60_000))
+    }
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for UsageSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UsageSettings")
+            .field("enabled", &self.enabled)
+            .field(
+                "user_hash_secret",
+                &if self.user_hash_secret.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("queue", &self.queue)
+            .field("flush_ms", &self.flush_ms)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

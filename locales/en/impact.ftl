@@ -630,3 +630,58 @@ lists-about-lines-6 = Team hours saved, time saved (Rp) and what the AI cost com
 lists-about-lines-7 = The figures are the same as on the report page for this period; the whole-period row equals the report's totals.
 
 lists-more-than-fits = This workbook holds the newest { $rows } conversations; download the CSV file for all of them.
+
+# `impact kpis`: the launch's own numbers (docs/operations.md).
+kpis-title = Launch numbers for { $month } (a calendar month, UTC)
+
+kpis-adoption = Adoption: { $numerator } of { $denominator ->
+        [one] { $denominator } organization
+       *[other] { $denominator } organizations
+    } with the AI add-on saw the report: { $rate } (target at least { $target }) — { $met }
+
+kpis-repeat = Repeat engagement: { $numerator } of the { $denominator ->
+        [one] { $denominator } person
+       *[other] { $denominator } people
+    } who saw it the month before saw it again: { $rate } (target at least { $target }) — { $met }
+
+kpis-reliability = Reliability: { $numerator } of { $denominator ->
+        [one] { $denominator } report load
+       *[other] { $denominator } report loads
+    } succeeded: { $rate } (target at least { $target }) — { $met }
+
+kpis-value = Value configured: { $numerator } of { $denominator ->
+        [one] { $denominator } organization
+       *[other] { $denominator } organizations
+    } with the AI add-on saw their team's time saved: { $rate } (target at least { $target }) — { $met }
+
+kpis-forecast = Forecast: { $rendered ->
+        [one] { $rendered } projection
+       *[other] { $rendered } projections
+    } of this month shown, { $realised } realised; mean error { $mae } (target below { $target } points) — { $met }
+
+kpis-review = Review: { $loads ->
+        [one] { $loads } report load
+       *[other] { $loads } report loads
+    }, { $failed } failed; { $forming } of the reports shown while the baseline formed; { $rendered } forecasts shown, { $realised } realised; { $lists } lists opened, { $downloads } downloads, { $saves } cost-number saves.
+
+kpis-gates = Gates of { $stage }:
+
+kpis-mae = { $mae } points
+
+kpis-stage-alpha = internal alpha
+
+kpis-stage-closed-beta = closed beta
+
+kpis-stage-open-beta = open beta
+
+kpis-stage-ga = general availability
+
+kpis-met = met
+
+kpis-not-met = not met
+
+kpis-no-data = not enough data
+
+kpis-pass = pass
+
+kpis-fail = fail

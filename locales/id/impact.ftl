@@ -581,3 +581,40 @@ lists-about-lines-6 = Jam tim yang dihemat, waktu yang dihemat (Rp) dan biaya AI
 lists-about-lines-7 = Angkanya sama dengan halaman laporan untuk periode ini; baris seluruh periode sama dengan total di laporan.
 
 lists-more-than-fits = Buku kerja ini berisi { $rows } percakapan terbaru; unduh berkas CSV untuk semuanya.
+
+# `impact kpis`: the launch's own numbers (docs/operations.md).
+kpis-title = Angka peluncuran untuk { $month } (bulan kalender, UTC)
+
+kpis-adoption = Adopsi: { $numerator } dari { $denominator } organisasi dengan add-on AI melihat laporan: { $rate } (target minimal { $target }) — { $met }
+
+kpis-repeat = Keterlibatan berulang: { $numerator } dari { $denominator } orang yang melihatnya bulan sebelumnya melihatnya lagi: { $rate } (target minimal { $target }) — { $met }
+
+kpis-reliability = Keandalan: { $numerator } dari { $denominator } pemuatan laporan berhasil: { $rate } (target minimal { $target }) — { $met }
+
+kpis-value = Nilai terlihat: { $numerator } dari { $denominator } organisasi dengan add-on AI melihat waktu tim yang dihemat: { $rate } (target minimal { $target }) — { $met }
+
+kpis-forecast = Proyeksi: { $rendered } proyeksi untuk bulan ini ditampilkan, { $realised } sudah terjadi; rata-rata selisih { $mae } (target di bawah { $target } poin) — { $met }
+
+kpis-review = Tinjauan: { $loads } pemuatan laporan, { $failed } gagal; { $forming } laporan ditampilkan saat baseline masih terbentuk; { $rendered } proyeksi ditampilkan, { $realised } sudah terjadi; { $lists } daftar dibuka, { $downloads } unduhan, { $saves } kali angka biaya disimpan.
+
+kpis-gates = Syarat tahap { $stage }:
+
+kpis-mae = { $mae } poin
+
+kpis-stage-alpha = alfa internal
+
+kpis-stage-closed-beta = beta tertutup
+
+kpis-stage-open-beta = beta terbuka
+
+kpis-stage-ga = ketersediaan umum
+
+kpis-met = tercapai
+
+kpis-not-met = belum tercapai
+
+kpis-no-data = data belum cukup
+
+kpis-pass = lulus
+
+kpis-fail = gagal

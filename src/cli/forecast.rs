@@ -11,6 +11,7 @@ use crate::aggregate::{Request, Scope};
 use crate::domain::DateRange;
 use crate::generate::{generate, GenerateOptions};
 use crate::import::import_dir;
+use crate::kpis::ShownForecast;
 use crate::metrics::forecast::{audit, backtest_mae, backtest_shapes, monthly_net_rates, Method};
 use crate::metrics::DailyCounters;
 use crate::settings::Settings;
@@ -113,32 +114,50 @@ async fn demo_histories() -> anyhow::Result<Vec<Vec<f64>>> {
     Ok(histories)
 }
 
+/// Every forecast a page showed (recorded once per organization and month), with
+/// the net containment its month realised once the month is in the data.
+pub(crate) async fn shown_forecasts(store: &dyn Store) -> anyhow::Result<Vec<ShownForecast>> {
+    let mut shown = Vec::new();
+    for (org, snapshot) in store.forecast_snapshots().await? {
+        let through = store.activity(&org).await?.data_through;
+        // Until its month has ended in the data, a forecast is not realised.
+        let realised = if through.is_some_and(|through| through >= snapshot.period_to) {
+            let range = DateRange::unbounded(snapshot.period_from, snapshot.period_to)?;
+            let days = store.daily_counters(&org, range).await?;
+            let eligible: i64 = days.iter().map(|d| d.eligible).sum();
+            let net: i64 = days.iter().map(DailyCounters::net).sum();
+            (eligible > 0).then(|| net as f64 / eligible as f64)
+        } else {
+            None
+        };
+        shown.push(ShownForecast {
+            org,
+            month: snapshot.period_from,
+            projected: snapshot.projected,
+            realised,
+        });
+    }
+    Ok(shown)
+}
+
 /// The audit of docs/forecast.md: each recorded projection against the net containment
 /// realised in its month (from the datamart), the mean absolute error of each
 /// account's last two realised months, and the exact flags-file change for every
 /// account at or beyond 10 points.
 pub(crate) async fn audit_report(store: &dyn Store) -> anyhow::Result<String> {
-    let snapshots = store.forecast_snapshots().await?;
+    let shown = shown_forecasts(store).await?;
     let mut by_org: std::collections::BTreeMap<String, Vec<(f64, f64)>> = Default::default();
-    for (org, snapshot) in &snapshots {
-        let through = store.activity(org).await?.data_through;
-        if through.is_none_or(|through| through < snapshot.period_to) {
-            continue; // The month has not ended in the data yet.
-        }
-        let range = DateRange::unbounded(snapshot.period_from, snapshot.period_to)?;
-        let days = store.daily_counters(org, range).await?;
-        let eligible: i64 = days.iter().map(|d| d.eligible).sum();
-        let net: i64 = days.iter().map(DailyCounters::net).sum();
-        if eligible > 0 {
+    for forecast in &shown {
+        if let Some(realised) = forecast.realised {
             by_org
-                .entry(org.to_string())
+                .entry(forecast.org.to_string())
                 .or_default()
-                .push((snapshot.projected, net as f64 / eligible as f64));
+                .push((forecast.projected, realised));
         }
     }
     let mut out = format!(
         "{} recorded forecasts; {} accounts with realised months.\n\n| account | realised months | error, last 2 months (points) | decision |\n|---|---|---|---|\n",
-        snapshots.len(),
+        shown.len(),
         by_org.len()
     );
     let mut roll_back = Vec::new();

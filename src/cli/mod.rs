@@ -136,6 +136,20 @@ pub enum Command {
         #[arg(long, env = "IMPACT_SOURCE_URL")]
         source_url: Option<String>,
     },
+    /// Print the launch's own numbers for a month: the success metrics, the review
+    /// figures and the stage gates of the product brief (docs/operations.md).
+    Kpis {
+        /// The month, YYYY-MM (default: the last complete month, UTC).
+        #[arg(long)]
+        month: Option<String>,
+        /// Only this stage's gates (default: every stage's).
+        #[arg(long, value_enum)]
+        stage: Option<crate::kpis::Stage>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
     /// Print an organization's report from the datamart.
     Report {
         #[arg(long)]
@@ -352,7 +366,66 @@ pub async fn run(cli: Cli) -> Result<Next, CliError> {
             lang,
             min_conversations,
         } => report(settings, org, from, to, format, lang, min_conversations).await,
+        Command::Kpis {
+            month,
+            stage,
+            format,
+            lang,
+        } => kpis(&settings, month, stage, format, lang).await,
     }
+}
+
+/// `impact kpis`: the month's launch numbers, from the usage rows, the
+/// organizations and the recorded forecasts.
+async fn kpis(
+    settings: &Settings,
+    month: Option<String>,
+    stage: Option<crate::kpis::Stage>,
+    format: Format,
+    lang: String,
+) -> Result<Next, CliError> {
+    use crate::kpis::{compute, render_text, KpiInputs, Month, Stage};
+    let lang = Lang::parse(&lang).ok_or_else(|| input("--lang must be en or id"))?;
+    let month = match month {
+        Some(text) => Month::parse(&text).ok_or_else(|| {
+            input(format!(
+                "--month must be YYYY-MM, not '{}'",
+                crate::text::excerpt(&text)
+            ))
+        })?,
+        None => Month::of(Utc::now().date_naive()).previous(),
+    };
+    let store = pipeline::open_store(settings)
+        .await
+        .map_err(pipeline_error)?;
+    let usage = store
+        .usage_between(month.previous().first, month.last)
+        .await?;
+    let ai_enabled = store
+        .organizations()
+        .await?
+        .into_iter()
+        .filter(|organization| organization.ai_addon)
+        .map(|organization| organization.id)
+        .collect();
+    let forecasts = forecast::shown_forecasts(store.as_ref())
+        .await
+        .map_err(CliError::Failure)?;
+    let stages = stage.map_or(Stage::ALL.to_vec(), |stage| vec![stage]);
+    let kpis = compute(
+        &KpiInputs {
+            month,
+            usage: &usage,
+            ai_enabled: &ai_enabled,
+            forecasts: &forecasts,
+        },
+        &stages,
+    );
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&kpis)?),
+        Format::Text => print!("{}", render_text(&kpis, lang)),
+    }
+    Ok(Next::Exit)
 }
 
 /// `impact verify`: recomputes days in memory and compares them with the datamart.

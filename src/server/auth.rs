@@ -94,6 +94,8 @@ const LEEWAY_SECONDS: u64 = 30;
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
     pub org: OrgId,
+    /// Who it is, as the usage rows know them: a keyed hash of the token's `sub`.
+    pub user: crate::usage::UserHash,
     pub role: Role,
     pub locale: Lang,
     /// True when the token came from the session cookie (so writes need the CSRF check).
@@ -107,23 +109,35 @@ pub(crate) struct TokenVerifier {
     key: DecodingKey,
     validation: Validation,
     max_lifetime: Duration,
+    users: crate::usage::UserHasher,
 }
 
 impl TokenVerifier {
+    /// A verifier of HS256 tokens; users are hashed with a key derived from the
+    /// secret until `with_user_hasher` gives another.
     pub fn hs256(secret: &str) -> Self {
         Self::with(
             DecodingKey::from_secret(secret.as_bytes()),
             Algorithm::HS256,
+            crate::usage::UserHasher::derived_from(secret),
         )
     }
 
-    pub fn rs256(public_key_pem: &[u8]) -> Result<Self, String> {
+    /// A verifier of RS256 tokens, hashing users with `users` (a public key is no
+    /// secret to hash with).
+    pub fn rs256(public_key_pem: &[u8], users: crate::usage::UserHasher) -> Result<Self, String> {
         let key = DecodingKey::from_rsa_pem(public_key_pem)
             .map_err(|e| format!("the RS256 public key cannot be read: {e}"))?;
-        Ok(Self::with(key, Algorithm::RS256))
+        Ok(Self::with(key, Algorithm::RS256, users))
     }
 
-    fn with(key: DecodingKey, algorithm: Algorithm) -> Self {
+    /// Hashes users with this key instead (`usage.user_hash_secret`).
+    pub fn with_user_hasher(mut self, users: crate::usage::UserHasher) -> Self {
+        self.users = users;
+        self
+    }
+
+    fn with(key: DecodingKey, algorithm: Algorithm, users: crate::usage::UserHasher) -> Self {
         // Only the configured algorithm is accepted: no `none`, no HS/RS confusion.
         let mut validation = Validation::new(algorithm);
         validation.leeway = LEEWAY_SECONDS;
@@ -134,6 +148,7 @@ impl TokenVerifier {
             key,
             validation,
             max_lifetime: DEFAULT_MAX_TOKEN_LIFETIME,
+            users,
         }
     }
 
@@ -165,6 +180,7 @@ impl TokenVerifier {
             return Err(ApiError::Unauthorized);
         }
         Ok(Caller {
+            user: self.users.hash(&org, &claims.sub),
             org,
             role: claims.role,
             locale: claims.locale,

@@ -126,12 +126,13 @@ pub struct Page {
 }
 
 /// One page, its next cursor (one row more than asked is read to know whether more
-/// follow), and the `impact_report_drilldown_viewed` event.
+/// follow), the `impact_report_drilldown_viewed` event and the usage row.
 pub(crate) async fn read_page(
-    store: &dyn Store,
-    org: &OrgId,
+    state: &crate::server::reports::AppState,
+    caller: &crate::server::auth::Caller,
     query: &ConversationQuery,
 ) -> Result<Page, ApiError> {
+    let (store, org) = (state.store.as_ref(), &caller.org);
     let started = Instant::now();
     let mut asked = query.clone();
     asked.limit = query.limit + 1;
@@ -152,6 +153,9 @@ pub(crate) async fn read_page(
         rows.len(),
         started.elapsed().as_millis() as u64,
     );
+    let mut viewed = crate::server::reports::usage_event(caller, crate::usage::UsageKind::List);
+    viewed.latency = started.elapsed();
+    state.usage.record(viewed);
     Ok(Page {
         rows,
         next_cursor,
@@ -292,6 +296,8 @@ pub(crate) struct DownloadRecord {
     pub(crate) org: OrgId,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) started: Instant,
+    /// The download's usage row, recorded when it ends however it ends.
+    pub(crate) usage: (crate::usage::Recorder, crate::usage::UsageEvent),
     /// Held, never read: dropping the record frees the place. `None` for the
     /// daily series (one small read).
     pub(crate) _slot: Option<DownloadSlot>,
@@ -312,6 +318,7 @@ impl DownloadOutcome for DownloadRecord {
             elapsed.as_millis() as u64,
             None,
         );
+        self.record_usage(None);
     }
 
     fn failed(
@@ -331,6 +338,17 @@ impl DownloadOutcome for DownloadRecord {
             self.started.elapsed().as_millis() as u64,
             Some(reason),
         );
+        self.record_usage(Some(reason));
+    }
+}
+
+impl DownloadRecord {
+    fn record_usage(&self, reason: Option<&'static str>) {
+        let (recorder, event) = &self.usage;
+        let mut event = event.clone();
+        event.latency = self.started.elapsed();
+        event.reason = reason;
+        recorder.record(event);
     }
 }
 

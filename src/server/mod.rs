@@ -73,7 +73,28 @@ pub struct Application {
 
 fn token_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, StartError> {
     let max_lifetime = Duration::from_secs(settings.auth.max_token_lifetime_seconds.max(60));
-    Ok(key_verifier(settings, mode)?.with_max_lifetime(max_lifetime))
+    let mut verifier = key_verifier(settings, mode)?.with_max_lifetime(max_lifetime);
+    if let Some(users) = configured_user_hasher(settings)? {
+        verifier = verifier.with_user_hasher(users);
+    }
+    Ok(verifier)
+}
+
+/// The usage rows' user key when `usage.user_hash_secret` is set (at least 16
+/// characters); otherwise the verifier derives one from the HS256 secret.
+fn configured_user_hasher(
+    settings: &Settings,
+) -> Result<Option<crate::usage::UserHasher>, StartError> {
+    let secret = settings.usage.user_hash_secret.trim();
+    if secret.is_empty() {
+        return Ok(None);
+    }
+    if secret.len() < 16 {
+        return Err(StartError::Config(
+            "IMPACT__USAGE__USER_HASH_SECRET must have at least 16 characters".into(),
+        ));
+    }
+    Ok(Some(crate::usage::UserHasher::new(secret.as_bytes())))
 }
 
 /// The verifier for the configured key: the demo's secret, an RS256 public key, or
@@ -87,7 +108,22 @@ fn key_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, Start
         let pem = std::fs::read(key_path).map_err(|e| {
             StartError::Config(format!("cannot read the RS256 public key {key_path}: {e}"))
         })?;
-        return TokenVerifier::rs256(&pem).map_err(StartError::Config);
+        // A public key is no secret to hash users with: the usage key is set, or
+        // derived from an HS256 secret that is also configured.
+        let users = match configured_user_hasher(settings)? {
+            Some(users) => users,
+            None if settings.auth.jwt_secret.trim().len() >= 16 => {
+                crate::usage::UserHasher::derived_from(settings.auth.jwt_secret.trim())
+            }
+            None => {
+                return Err(StartError::Config(
+                    "with an RS256 key, set IMPACT__USAGE__USER_HASH_SECRET (at least 16 \
+                     characters): the key the usage rows hash users with"
+                        .into(),
+                ))
+            }
+        };
+        return TokenVerifier::rs256(&pem, users).map_err(StartError::Config);
     }
     let secret = settings.auth.jwt_secret.trim();
     if secret.len() < 16 {
@@ -214,7 +250,7 @@ impl Application {
 
         let flag_handle = start_flags(&settings, &metrics);
 
-        // The fetcher and the health watch only read what reports are made of.
+        // The fetcher only reads what reports are made of.
         let report_reads: Arc<dyn store::ReportStore> =
             Arc::clone(&store) as Arc<dyn store::ReportStore>;
         let fetcher = DatamartFetcher::new(Arc::clone(&report_reads), Arc::clone(&metrics)).start();
@@ -234,9 +270,24 @@ impl Application {
         .start();
 
         actix_web::rt::spawn(observability::watch_datamart(
-            Arc::clone(&report_reads),
+            Arc::clone(&store),
             Arc::clone(&metrics),
         ));
+        let usage = if settings.usage.enabled {
+            crate::usage::Recorder::start(
+                Arc::clone(&store) as Arc<dyn store::UsageStore>,
+                crate::usage::RecorderSettings {
+                    queue: settings.usage.queue(),
+                    flush_every: settings.usage.flush_every(),
+                },
+                Arc::new(chrono::Utc::now),
+                Arc::clone(&metrics) as Arc<dyn crate::usage::RecorderOutcome>,
+            )
+        } else {
+            crate::usage::Recorder::off(
+                Arc::clone(&metrics) as Arc<dyn crate::usage::RecorderOutcome>
+            )
+        };
 
         follow_other_instances(store.as_ref(), &registry).await?;
         if settings.nightly.enabled {
@@ -260,6 +311,7 @@ impl Application {
             inbox,
             business_hours_url: host_page(&settings.server.business_hours_url)?,
             downloads: Arc::clone(&downloads),
+            usage,
         });
         let verifier = web::Data::new(verifier);
         let demo = match &mode {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::store::{DatamartHealth, ReportStore};
+use crate::store::{DatamartHealth, Store, UsageGauges};
 
 use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry,
@@ -27,6 +27,12 @@ pub(crate) const SENTIMENT_PENDING_AGE: &str = "impact_sentiment_pending_oldest_
 pub(crate) const DATAMART_DRIFTED_DAYS: &str = "impact_datamart_drifted_days";
 pub(crate) const DOWNLOADS_IN_FLIGHT: &str = "impact_downloads_in_flight";
 pub(crate) const ORGANIZATION_ACTORS: &str = "impact_organization_actors";
+pub(crate) const USAGE_DROPPED: &str = "impact_usage_dropped_total";
+pub(crate) const USAGE_WRITE_FAILURES: &str = "impact_usage_write_failures_total";
+pub(crate) const ORGANIZATIONS_AI_ENABLED: &str = "impact_organizations_ai_enabled";
+pub(crate) const ORGANIZATIONS_VIEWING: &str = "impact_organizations_viewing_this_month";
+pub(crate) const MONTH_LOADS: &str = "impact_report_loads_this_month";
+pub(crate) const MONTH_FAILED_LOADS: &str = "impact_report_failed_loads_this_month";
 
 /// How often the server reads the datamart's health for the gauges ops are paged on.
 pub(crate) const DATAMART_WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
@@ -50,6 +56,15 @@ pub struct Metrics {
     pub downloads_in_flight: prometheus::IntGauge,
     /// Organizations with a live actor in this instance.
     pub organization_actors: prometheus::IntGauge,
+    /// Usage events dropped (queue full) and usage rows a failed write lost.
+    pub usage_dropped: IntCounter,
+    pub usage_write_failures: IntCounter,
+    /// This month's usage from the datamart (every instance's), for adoption and
+    /// reliability dashboards and the reliability alert.
+    pub organizations_ai_enabled: prometheus::IntGauge,
+    pub organizations_viewing: prometheus::IntGauge,
+    pub month_loads: prometheus::IntGauge,
+    pub month_failed_loads: prometheus::IntGauge,
 }
 
 impl Metrics {
@@ -140,6 +155,30 @@ impl Metrics {
             "Organizations with a live actor in this instance (what it holds of each is \
              bounded); one idle for server.org_idle_seconds is let go.",
         )?;
+        let usage_dropped = IntCounter::new(
+            USAGE_DROPPED,
+            "Usage events dropped because usage.queue was full (a report never waits).",
+        )?;
+        let usage_write_failures = IntCounter::new(
+            USAGE_WRITE_FAILURES,
+            "Usage rows lost because their write to the datamart failed.",
+        )?;
+        let organizations_ai_enabled = prometheus::IntGauge::new(
+            ORGANIZATIONS_AI_ENABLED,
+            "Organizations with the AI add-on (the adoption metric's denominator).",
+        )?;
+        let organizations_viewing = prometheus::IntGauge::new(
+            ORGANIZATIONS_VIEWING,
+            "Organizations with the AI add-on where someone saw the report this month (UTC).",
+        )?;
+        let month_loads = prometheus::IntGauge::new(
+            MONTH_LOADS,
+            "Report loads this month (UTC), shown or failed, in every instance.",
+        )?;
+        let month_failed_loads = prometheus::IntGauge::new(
+            MONTH_FAILED_LOADS,
+            "Report loads that failed this month (UTC), in every instance.",
+        )?;
         let metrics = Self {
             registry,
             http_duration,
@@ -157,6 +196,12 @@ impl Metrics {
             drifted_days,
             downloads_in_flight,
             organization_actors,
+            usage_dropped,
+            usage_write_failures,
+            organizations_ai_enabled,
+            organizations_viewing,
+            month_loads,
+            month_failed_loads,
         };
         metrics.register()?;
         Ok(Arc::new(metrics))
@@ -164,7 +209,13 @@ impl Metrics {
 
     /// Registers every metric, so `/metrics` exports it.
     fn register(&self) -> Result<(), prometheus::Error> {
-        let collectors: [Box<dyn prometheus::core::Collector>; 15] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 21] = [
+            Box::new(self.usage_dropped.clone()),
+            Box::new(self.usage_write_failures.clone()),
+            Box::new(self.organizations_ai_enabled.clone()),
+            Box::new(self.organizations_viewing.clone()),
+            Box::new(self.month_loads.clone()),
+            Box::new(self.month_failed_loads.clone()),
             Box::new(self.downloads_in_flight.clone()),
             Box::new(self.organization_actors.clone()),
             Box::new(self.http_duration.clone()),
@@ -206,6 +257,14 @@ impl Metrics {
             .set(health.drifted_days.unwrap_or(0) as f64);
     }
 
+    /// Sets this month's usage gauges.
+    pub fn record_usage(&self, gauges: UsageGauges) {
+        self.organizations_ai_enabled.set(gauges.ai_enabled_orgs);
+        self.organizations_viewing.set(gauges.viewing_orgs);
+        self.month_loads.set(gauges.loads);
+        self.month_failed_loads.set(gauges.failed_loads);
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> Result<String, prometheus::Error> {
         let mut buffer = Vec::new();
@@ -214,16 +273,36 @@ impl Metrics {
     }
 }
 
-/// Reads the datamart's health every `DATAMART_WATCH_INTERVAL` for as long as the
-/// server runs; a failed read keeps the last values and is logged.
-pub(crate) async fn watch_datamart(store: Arc<dyn ReportStore>, metrics: Arc<Metrics>) {
+/// Reads the datamart's health and this month's usage every
+/// `DATAMART_WATCH_INTERVAL` for as long as the server runs; a failed read keeps the
+/// last values and is logged.
+pub(crate) async fn watch_datamart(store: Arc<dyn Store>, metrics: Arc<Metrics>) {
     let mut ticks = tokio::time::interval(DATAMART_WATCH_INTERVAL);
     loop {
         ticks.tick().await;
+        let now = chrono::Utc::now();
         match store.datamart_health().await {
-            Ok(health) => metrics.record_health(health, chrono::Utc::now()),
+            Ok(health) => metrics.record_health(health, now),
             Err(error) => tracing::warn!(error = %error, "cannot read the datamart's health"),
         }
+        match store
+            .usage_gauges(crate::usage::month_start(now.date_naive()))
+            .await
+        {
+            Ok(gauges) => metrics.record_usage(gauges),
+            Err(error) => tracing::warn!(error = %error, "cannot read this month's usage"),
+        }
+    }
+}
+
+/// The recorder's losses, as counters.
+impl crate::usage::RecorderOutcome for Metrics {
+    fn dropped(&self, events: u64) {
+        self.usage_dropped.inc_by(events);
+    }
+
+    fn write_failed(&self, rows: u64) {
+        self.usage_write_failures.inc_by(rows);
     }
 }
 

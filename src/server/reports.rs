@@ -19,6 +19,7 @@ use crate::server::errors::{ApiError, LocalizedError};
 use crate::server::flags::{FlagHandle, FORECAST_FLAG, REPORT_FLAG};
 use crate::server::observability::{events, Metrics};
 use crate::store::Store;
+use crate::usage::{UsageEvent, UsageKind};
 
 /// What every handler shares.
 pub(crate) struct AppState {
@@ -34,6 +35,8 @@ pub(crate) struct AppState {
     pub business_hours_url: Option<String>,
     /// How many conversation downloads stream at once, and their send timeout.
     pub downloads: Arc<crate::server::lists::DownloadLimit>,
+    /// Where what people do with the report is recorded (`crate::usage`).
+    pub usage: crate::usage::Recorder,
 }
 
 pub(crate) const REPORT_PATH: &str = "/reports/ai-agent-impact";
@@ -210,6 +213,10 @@ pub(crate) async fn report_for(
                 reason,
                 started.elapsed().as_millis() as u64,
             );
+            let mut failed = usage_event(caller, UsageKind::Failed);
+            failed.latency = started.elapsed();
+            failed.reason = Some(reason);
+            state.usage.record(failed);
             return Err(ApiError::Unavailable);
         }
     };
@@ -240,5 +247,24 @@ pub(crate) async fn report_for(
             report.volume.eligible,
         );
     }
+    let mut viewed = usage_event(caller, UsageKind::View);
+    viewed.latency = started.elapsed();
+    viewed.forming = report.status == ReportStatus::BaselineForming;
+    viewed.with_value = report
+        .figures
+        .as_ref()
+        .is_some_and(|figures| figures.work_absorbed.hours.is_some());
+    viewed.with_forecast = has_forecast;
+    state.usage.record(viewed);
     Ok(report)
+}
+
+/// What `caller` did, for the usage rows (`crate::usage`).
+pub(crate) fn usage_event(caller: &Caller, kind: UsageKind) -> UsageEvent {
+    UsageEvent::new(
+        caller.org.clone(),
+        caller.user.clone(),
+        caller.role.as_str(),
+        kind,
+    )
 }

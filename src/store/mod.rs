@@ -81,6 +81,11 @@ macro_rules! migrations {
                 "ai_price",
                 include_str!(concat!("../../migrations/", $backend, "/0009_ai_price.sql")),
             ),
+            (
+                10,
+                "usage",
+                include_str!(concat!("../../migrations/", $backend, "/0010_usage.sql")),
+            ),
         ]
     };
 }
@@ -113,6 +118,7 @@ use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::{Column, DailyCounters, TileGroup};
 use crate::source::Source;
+use crate::usage::UsageRow;
 
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
 #[derive(Debug, Clone, PartialEq)]
@@ -567,6 +573,33 @@ pub trait AssumptionStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
+/// What people did with the report (`crate::usage`): one row per organization,
+/// day, user and kind. Its rows expire with the daily rows
+/// (`AggregationStore::delete_days_before`).
+#[async_trait]
+pub trait UsageStore: Send + Sync {
+    /// Adds each row to the stored row of its key, or stores it.
+    async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()>;
+
+    /// Every row from `from` to `to`, both included.
+    async fn usage_between(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<UsageRow>>;
+
+    /// This month's figures for Prometheus, from `from` on, without reading every row.
+    async fn usage_gauges(&self, from: NaiveDate) -> StoreResult<UsageGauges>;
+}
+
+/// The month's usage as Prometheus shows it, without a label per organization.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UsageGauges {
+    /// Organizations with the AI add-on.
+    pub ai_enabled_orgs: i64,
+    /// Of those, the ones where someone saw the report.
+    pub viewing_orgs: i64,
+    /// Report loads (shown or failed) and failed ones.
+    pub loads: i64,
+    pub failed_loads: i64,
+}
+
 /// How instances share one database: once-a-day jobs and change notices.
 #[async_trait]
 pub trait CoordinationStore: Send + Sync {
@@ -591,7 +624,7 @@ pub trait CoordinationStore: Send + Sync {
 /// (migrations, readiness, the import, the organizations, the own source tables).
 #[async_trait]
 pub trait Store:
-    AggregationStore + ReportStore + AssumptionStore + CoordinationStore + Send + Sync
+    AggregationStore + ReportStore + AssumptionStore + CoordinationStore + UsageStore + Send + Sync
 {
     /// `sqlite` or `postgres`, for logs and messages.
     fn backend(&self) -> &'static str;

@@ -18,7 +18,8 @@ use super::{
     organization_from_columns, organization_json_columns, AggregationState, AggregationStore,
     AssumptionStore, Change, ConversationQuery, CoordinationStore, DatamartHealth, HistoryRecord,
     ImportWriter, Milestones, OrgActivity, OrgWrite, ReportStore, RestatementMark, SourceRoom,
-    Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord,
+    Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord, UsageGauges,
+    UsageStore,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
@@ -26,6 +27,7 @@ use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
 use crate::source::Source;
+use crate::usage::UsageRow;
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
 
@@ -872,6 +874,78 @@ impl AssumptionStore for PostgresStore {
             .await
             .map(|_| ())
             .map_err(StoreError::postgres(context))
+    }
+}
+
+#[async_trait]
+impl UsageStore for PostgresStore {
+    async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()> {
+        let context = "recording usage";
+        let mut client = self.client(context).await?;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        for batch in sql::ladder_chunks(rows, sql::USAGE_PER_UPSERT) {
+            let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
+                .iter()
+                .flat_map(|row| {
+                    [
+                        Box::new(row.org.to_string()) as Box<dyn ToSql + Sync + Send>,
+                        Box::new(row.day),
+                        Box::new(row.user.as_str().to_string()),
+                        Box::new(row.kind.as_str()),
+                        Box::new(row.role.clone()),
+                        Box::new(row.events),
+                        Box::new(row.forming),
+                        Box::new(row.with_value),
+                        Box::new(row.with_forecast),
+                        Box::new(row.slow),
+                        Box::new(row.latency_ms_sum),
+                        Box::new(row.latency_ms_max),
+                        Box::new(row.reason.clone()),
+                    ]
+                })
+                .collect();
+            execute_values(
+                &transaction,
+                &sql::upsert_usage(Dialect::Postgres, batch.len()),
+                &values,
+            )
+            .await
+            .map_err(StoreError::postgres(context))?;
+        }
+        transaction
+            .commit()
+            .await
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn usage_between(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<UsageRow>> {
+        let context = "reading usage";
+        let client = self.client(context).await?;
+        client
+            .query(sql::select_usage(Dialect::Postgres).as_str(), &[&from, &to])
+            .await
+            .map_err(StoreError::postgres(context))?
+            .iter()
+            .map(sql::decode_usage)
+            .collect()
+    }
+
+    async fn usage_gauges(&self, from: NaiveDate) -> StoreResult<UsageGauges> {
+        let context = "reading this month's usage";
+        let client = self.client(context).await?;
+        let row = client
+            .query_one(sql::usage_gauges(Dialect::Postgres).as_str(), &[&from])
+            .await
+            .map_err(StoreError::postgres(context))?;
+        Ok(UsageGauges {
+            ai_enabled_orgs: row.try_get(0).map_err(StoreError::postgres(context))?,
+            viewing_orgs: row.try_get(1).map_err(StoreError::postgres(context))?,
+            loads: row.try_get(2).map_err(StoreError::postgres(context))?,
+            failed_loads: row.try_get(3).map_err(StoreError::postgres(context))?,
+        })
     }
 }
 

@@ -352,10 +352,16 @@ pub(crate) fn outcome_rewrite<'a>(
 /// Retention: the rows of every datamart table kept by day, older than the first day
 /// kept (the one parameter). The daily rows come last; their count is the one reported.
 pub(crate) fn delete_days_before(dialect: Dialect) -> Vec<String> {
-    ["room_outcomes", "room_outcome_days", "ai_activity_logs"]
-        .iter()
-        .map(|table| format!("DELETE FROM {table} WHERE day < {}", dialect.parameter(1)))
-        .collect()
+    // The usage rows (`crate::usage`) are kept as long as the daily rows.
+    [
+        "usage_daily",
+        "room_outcomes",
+        "room_outcome_days",
+        "ai_activity_logs",
+    ]
+    .iter()
+    .map(|table| format!("DELETE FROM {table} WHERE day < {}", dialect.parameter(1)))
+    .collect()
 }
 
 /// Removes an org-day's room outcomes before the day is written again, so a re-run
@@ -561,6 +567,96 @@ pub(crate) fn decode_outcome(row: &impl Cells) -> StoreResult<RoomOutcome> {
         customer_messages: row.count(10)?,
         ai_messages: row.count(11)?,
         sentiment: row.optional_real(12)?,
+    })
+}
+
+/// The columns of `usage_daily`, in the order `upsert_usage` binds and
+/// `select_usage` reads them.
+pub(crate) const USAGE_COLUMNS: &str = "organization_id, day, user_hash, kind, role, events, \
+    forming, with_value, with_forecast, slow, latency_ms_sum, latency_ms_max, reason";
+pub(crate) const USAGE_WIDTH: usize = 13;
+/// Usage rows written by one statement: 13 parameters each, well under both
+/// backends' limits on parameters.
+pub(crate) const USAGE_PER_UPSERT: usize = 500;
+
+/// Adds `rows` usage rows to the stored ones of their keys (`crate::usage`).
+pub(crate) fn upsert_usage(dialect: Dialect, rows: usize) -> String {
+    let add = |column: &str| format!("{column} = usage_daily.{column} + excluded.{column}");
+    let sums: Vec<String> = [
+        "events",
+        "forming",
+        "with_value",
+        "with_forecast",
+        "slow",
+        "latency_ms_sum",
+    ]
+    .iter()
+    .map(|column| add(column))
+    .collect();
+    format!(
+        "INSERT INTO usage_daily ({USAGE_COLUMNS}) VALUES {} \
+         ON CONFLICT (day, organization_id, user_hash, kind) DO UPDATE SET \
+             role = excluded.role, {}, \
+             latency_ms_max = CASE WHEN excluded.latency_ms_max > usage_daily.latency_ms_max \
+                 THEN excluded.latency_ms_max ELSE usage_daily.latency_ms_max END, \
+             reason = COALESCE(excluded.reason, usage_daily.reason)",
+        value_tuples(dialect, rows, USAGE_WIDTH).join(", "),
+        sums.join(", ")
+    )
+}
+
+/// Every usage row of a span of days (parameters: first and last day).
+pub(crate) fn select_usage(dialect: Dialect) -> String {
+    format!(
+        "SELECT {USAGE_COLUMNS} FROM usage_daily WHERE day >= {} AND day <= {} \
+         ORDER BY day, organization_id, user_hash, kind",
+        dialect.parameter(1),
+        dialect.parameter(2)
+    )
+}
+
+/// The month's gauges in one row (parameter: the month's first day): organizations
+/// with the add-on, those of them where the report was seen, loads, failed loads.
+pub(crate) fn usage_gauges(dialect: Dialect) -> String {
+    let from = dialect.parameter(1);
+    format!(
+        "SELECT \
+             (SELECT COUNT(*) FROM organizations WHERE ai_addon = TRUE), \
+             (SELECT COUNT(DISTINCT u.organization_id) FROM usage_daily u \
+                 JOIN organizations o ON o.id = u.organization_id \
+                 WHERE o.ai_addon = TRUE AND u.kind = 'view' AND u.day >= {from}), \
+             (SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) FROM usage_daily \
+                 WHERE kind IN ('view', 'failed') AND day >= {from}), \
+             (SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) FROM usage_daily \
+                 WHERE kind = 'failed' AND day >= {from})"
+    )
+}
+
+/// A usage row from its cells, read by position in `USAGE_COLUMNS` order.
+pub(crate) fn decode_usage(row: &impl Cells) -> StoreResult<crate::usage::UsageRow> {
+    use crate::usage::{UsageKind, UsageRow, UserHash};
+    let text = |index: usize| row.text(index);
+    let number = |index: usize| row.count(index);
+    let org = crate::domain::OrgId::parse(&text(0)?)
+        .map_err(|e| StoreError::Invalid(format!("usage_daily.organization_id: {e}")))?;
+    let user = UserHash::parse(&text(2)?)
+        .ok_or_else(|| StoreError::Invalid("usage_daily.user_hash is not a hash".into()))?;
+    let kind = UsageKind::parse(&text(3)?)
+        .ok_or_else(|| StoreError::Invalid("usage_daily.kind is unknown".into()))?;
+    Ok(UsageRow {
+        org,
+        day: row.day(1)?,
+        user,
+        kind,
+        role: text(4)?,
+        events: number(5)?,
+        forming: number(6)?,
+        with_value: number(7)?,
+        with_forecast: number(8)?,
+        slow: number(9)?,
+        latency_ms_sum: number(10)?,
+        latency_ms_max: number(11)?,
+        reason: row.optional_text(12)?,
     })
 }
 

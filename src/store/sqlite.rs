@@ -14,7 +14,7 @@ use super::{
     AggregationStore, AssumptionStore, Change, ConversationQuery, CoordinationStore,
     DatamartHealth, HistoryRecord, ImportWriter, MessageCount, Milestones, OrgActivity, OrgWrite,
     ReportStore, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredMilestones,
-    StoredRooms, SummaryRecord,
+    StoredRooms, SummaryRecord, UsageGauges, UsageStore,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
@@ -23,6 +23,7 @@ use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
 use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
+use crate::usage::UsageRow;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
 
@@ -1328,6 +1329,82 @@ impl AssumptionStore for SqliteStore {
             upsert_cost_assumption(c, &org, assumption)
                 .map(|_| ())
                 .map_err(StoreError::sqlite("saving the cost assumption"))
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl UsageStore for SqliteStore {
+    async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()> {
+        let rows = rows.to_vec();
+        self.with_connection(move |c| {
+            let context = "recording usage";
+            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
+            for batch in rows.chunks(sql::USAGE_PER_UPSERT) {
+                let mut upsert = transaction
+                    .prepare_cached(&sql::upsert_usage(Dialect::Sqlite, batch.len()))
+                    .map_err(StoreError::sqlite(context))?;
+                let values = batch.iter().flat_map(|row| {
+                    use rusqlite::types::Value;
+                    [
+                        Value::Text(row.org.to_string()),
+                        Value::Text(row.day.to_string()),
+                        Value::Text(row.user.as_str().to_string()),
+                        Value::Text(row.kind.as_str().to_string()),
+                        Value::Text(row.role.clone()),
+                        Value::Integer(row.events),
+                        Value::Integer(row.forming),
+                        Value::Integer(row.with_value),
+                        Value::Integer(row.with_forecast),
+                        Value::Integer(row.slow),
+                        Value::Integer(row.latency_ms_sum),
+                        Value::Integer(row.latency_ms_max),
+                        row.reason.clone().map_or(Value::Null, Value::Text),
+                    ]
+                });
+                upsert
+                    .execute(rusqlite::params_from_iter(values))
+                    .map_err(StoreError::sqlite(context))?;
+            }
+            transaction.commit().map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+
+    async fn usage_between(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<UsageRow>> {
+        self.with_connection(move |c| {
+            let context = "reading usage";
+            let mut statement = c
+                .prepare_cached(&sql::select_usage(Dialect::Sqlite))
+                .map_err(StoreError::sqlite(context))?;
+            let mut rows = statement
+                .query(params![from.to_string(), to.to_string()])
+                .map_err(StoreError::sqlite(context))?;
+            let mut usage = Vec::new();
+            while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
+                usage.push(sql::decode_usage(row)?);
+            }
+            Ok(usage)
+        })
+        .await
+    }
+
+    async fn usage_gauges(&self, from: NaiveDate) -> StoreResult<UsageGauges> {
+        self.with_connection(move |c| {
+            c.query_row(
+                &sql::usage_gauges(Dialect::Sqlite),
+                [from.to_string()],
+                |row| {
+                    Ok(UsageGauges {
+                        ai_enabled_orgs: row.get(0)?,
+                        viewing_orgs: row.get(1)?,
+                        loads: row.get(2)?,
+                        failed_loads: row.get(3)?,
+                    })
+                },
+            )
+            .map_err(StoreError::sqlite("reading this month's usage"))
         })
         .await
     }

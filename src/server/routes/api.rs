@@ -188,6 +188,10 @@ async fn put_cost_assumption(
         assumption.agent_hour_rate(),
         assumption.minutes_per_conversation(),
     );
+    state.usage.record(crate::server::reports::usage_event(
+        &caller,
+        crate::usage::UsageKind::CostSaved,
+    ));
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(wire::CostAssumption::new(

@@ -84,7 +84,7 @@ async fn conversations(
         rows,
         next_cursor,
         total,
-    } = lists::read_page(state.store.as_ref(), &caller.org, &page_query)
+    } = lists::read_page(&state, &caller, &page_query)
         .await
         .map_err(|e| e.in_lang(lang))?;
     let conversations = rows
@@ -131,6 +131,7 @@ fn stream(
 /// The download's details once the caller may have it (`slot`: its place among
 /// the conversation downloads streamed at once).
 fn details(
+    caller: &Caller,
     organization: Organization,
     lang: Lang,
     state: &AppState,
@@ -142,6 +143,10 @@ fn details(
             org: organization.id.clone(),
             metrics: std::sync::Arc::clone(&state.metrics),
             started,
+            usage: (
+                state.usage.clone(),
+                crate::server::reports::usage_event(caller, crate::usage::UsageKind::Download),
+            ),
             _slot: slot,
         }),
         organization,
@@ -173,7 +178,7 @@ async fn list_download(
     let first = lists::first_download_page(state.store.as_ref(), &caller.org, list, range)
         .await
         .map_err(|e| e.in_lang(lang))?;
-    let details = details(organization, lang, &state, started, Some(slot));
+    let details = details(&caller, organization, lang, &state, started, Some(slot));
     let store = std::sync::Arc::clone(&state.store);
     let pages = lists::pages(store, caller.org.clone(), first);
     let chunks = match export {
@@ -220,7 +225,7 @@ async fn daily_download(
         eligible,
         &state.policy,
     );
-    let details = details(organization, lang, &state, started, None);
+    let details = details(&caller, organization, lang, &state, started, None);
     let series = exports::DailySeries {
         days: &days,
         range,

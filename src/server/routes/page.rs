@@ -430,7 +430,7 @@ async fn conversations_page(
         rows,
         next_cursor,
         total,
-    } = match lists::read_page(state.store.as_ref(), &caller.org, &page_query).await {
+    } = match lists::read_page(&state, &caller, &page_query).await {
         Ok(read) => read,
         Err(_) => {
             return html(

@@ -1,0 +1,799 @@
+//! The launch's own numbers (`impact kpis`): the product brief's §12 success
+//! metrics, its §11.1 review figures and its §13 stage gates, for one calendar
+//! month (UTC), from the usage rows (`crate::usage`), the organizations and the
+//! recorded forecasts. The rules are here and nowhere else; both backends hand over
+//! the same rows (docs/operations.md, "The launch's own numbers", says each one).
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::domain::OrgId;
+use crate::i18n::{self, kpis as words, Lang, Template};
+use crate::usage::{UsageKind, UsageRow, UserHash};
+
+/// A calendar month, from its first to its last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Month {
+    /// The month of `day`.
+    pub fn of(day: NaiveDate) -> Self {
+        let first = crate::usage::month_start(day);
+        let next = if first.month() == 12 {
+            NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+        };
+        let last = next.map_or(first, |next| next - Duration::days(1));
+        Self { first, last }
+    }
+
+    /// `YYYY-MM`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
+            .ok()
+            .filter(|_| text.trim().len() == 7)
+            .map(Self::of)
+    }
+
+    pub fn previous(self) -> Self {
+        Self::of(self.first - Duration::days(1))
+    }
+
+    pub fn name(self) -> String {
+        self.first.format("%Y-%m").to_string()
+    }
+}
+
+/// The stages of the brief's §13, each with the gates to pass to leave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    Alpha,
+    ClosedBeta,
+    OpenBeta,
+    Ga,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::Alpha, Stage::ClosedBeta, Stage::OpenBeta, Stage::Ga];
+
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Stage::Alpha => words::STAGE_ALPHA,
+            Stage::ClosedBeta => words::STAGE_CLOSED_BETA,
+            Stage::OpenBeta => words::STAGE_OPEN_BETA,
+            Stage::Ga => words::STAGE_GA,
+        }
+        .text(lang)
+    }
+}
+
+/// A forecast recorded when a page showed it, and what its month realised (`None`
+/// until the month is in the data).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownForecast {
+    pub org: OrgId,
+    pub month: NaiveDate,
+    pub projected: f64,
+    pub realised: Option<f64>,
+}
+
+/// What the month's numbers are made of.
+pub struct KpiInputs<'a> {
+    pub month: Month,
+    /// Usage rows of this month and of the month before.
+    pub usage: &'a [UsageRow],
+    /// The organizations with the AI add-on.
+    pub ai_enabled: &'a BTreeSet<OrgId>,
+    pub forecasts: &'a [ShownForecast],
+}
+
+/// A share with what it is made of and its target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    pub numerator: i64,
+    pub denominator: i64,
+    /// `None` when the denominator is 0.
+    pub rate: Option<f64>,
+    pub target: f64,
+    /// Whether the rate reaches the target; `None` without a rate.
+    pub met: Option<bool>,
+}
+
+impl Share {
+    fn new(numerator: i64, denominator: i64, target: f64) -> Self {
+        let rate = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+        Self {
+            numerator,
+            denominator,
+            rate,
+            target,
+            met: rate.map(|rate| crate::metrics::threshold::at_least(rate, target)),
+        }
+    }
+}
+
+/// The forecasts that projected this month, and how far off the realised ones were.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForecastKpi {
+    pub rendered: i64,
+    pub realised: i64,
+    /// The mean absolute error of the realised ones, in percentage points.
+    pub mae_points: Option<f64>,
+    pub target_points: f64,
+    /// Below the target; `None` before a forecast of this month is realised.
+    pub met: Option<bool>,
+}
+
+/// The §11.1 weekly review's figures, for the month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    /// Report loads: shown and failed.
+    pub loads: i64,
+    pub views: i64,
+    pub failed_loads: i64,
+    /// Of the views, those shown while the baseline formed, and their share.
+    pub baseline_forming_views: i64,
+    pub baseline_forming_share: Option<f64>,
+    pub forecasts_rendered: i64,
+    pub forecasts_realised: i64,
+    pub lists_opened: i64,
+    pub downloads: i64,
+    pub cost_assumption_saves: i64,
+    /// Loads slower than 3 s.
+    pub slow_loads: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateResult {
+    Pass,
+    Fail,
+    NotEnoughData,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    AtLeast,
+    AtMost,
+    Below,
+}
+
+/// One §13 gate the product can measure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gate {
+    pub stage: Stage,
+    pub name: &'static str,
+    pub comparison: Comparison,
+    pub threshold: f64,
+    pub value: Option<f64>,
+    pub result: GateResult,
+}
+
+impl Gate {
+    fn new(
+        stage: Stage,
+        name: &'static str,
+        comparison: Comparison,
+        threshold: f64,
+        value: Option<f64>,
+    ) -> Self {
+        use crate::metrics::threshold::{at_least, at_most};
+        let result = match value {
+            None => GateResult::NotEnoughData,
+            Some(value) => {
+                let passes = match comparison {
+                    Comparison::AtLeast => at_least(value, threshold),
+                    Comparison::AtMost => at_most(value, threshold),
+                    Comparison::Below => !at_least(value, threshold),
+                };
+                if passes {
+                    GateResult::Pass
+                } else {
+                    GateResult::Fail
+                }
+            }
+        };
+        Self {
+            stage,
+            name,
+            comparison,
+            threshold,
+            value,
+            result,
+        }
+    }
+}
+
+/// The month's numbers (the JSON of `impact kpis --format json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kpis {
+    pub month: String,
+    pub adoption: Share,
+    pub repeat_engagement: Share,
+    pub reliability: Share,
+    pub value_configured: Share,
+    pub forecast: ForecastKpi,
+    pub review: Review,
+    pub gates: Vec<Gate>,
+}
+
+/// The brief's targets (§12) and gate thresholds (§13).
+const ADOPTION_TARGET: f64 = 0.50;
+const REPEAT_TARGET: f64 = 0.30;
+const RELIABILITY_TARGET: f64 = 0.99;
+const VALUE_TARGET: f64 = 0.40;
+const FORECAST_TARGET_POINTS: f64 = 10.0;
+const ALPHA_MAX_FAILURES: f64 = 0.05;
+const ALPHA_MAX_SLOW: f64 = 0.05;
+const BETA_ADMINS_VIEWING: f64 = 0.60;
+
+pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
+    let month = inputs.month;
+    let previous = month.previous();
+    let within = |row: &&UsageRow, span: Month| row.day >= span.first && row.day <= span.last;
+    let this: Vec<&UsageRow> = inputs.usage.iter().filter(|r| within(r, month)).collect();
+    let before: Vec<&UsageRow> = inputs
+        .usage
+        .iter()
+        .filter(|r| within(r, previous))
+        .collect();
+    let sum = |rows: &[&UsageRow], kind: UsageKind, field: fn(&UsageRow) -> i64| -> i64 {
+        rows.iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| field(r))
+            .sum()
+    };
+    let views = sum(&this, UsageKind::View, |r| r.events);
+    let failed = sum(&this, UsageKind::Failed, |r| r.events);
+    let loads = views + failed;
+    let slow = sum(&this, UsageKind::View, |r| r.slow) + sum(&this, UsageKind::Failed, |r| r.slow);
+    let forming = sum(&this, UsageKind::View, |r| r.forming);
+
+    let enabled = inputs.ai_enabled;
+    let orgs_where = |test: fn(&UsageRow) -> bool| -> i64 {
+        this.iter()
+            .filter(|r| r.kind == UsageKind::View && test(r) && enabled.contains(&r.org))
+            .map(|r| &r.org)
+            .collect::<BTreeSet<_>>()
+            .len() as i64
+    };
+    let viewers = |rows: &[&UsageRow]| -> BTreeSet<(OrgId, UserHash)> {
+        rows.iter()
+            .filter(|r| r.kind == UsageKind::View)
+            .map(|r| (r.org.clone(), r.user.clone()))
+            .collect()
+    };
+    let (earlier, now) = (viewers(&before), viewers(&this));
+    let returning = earlier.intersection(&now).count() as i64;
+
+    let rendered: Vec<&ShownForecast> = inputs
+        .forecasts
+        .iter()
+        .filter(|f| f.month >= month.first && f.month <= month.last)
+        .collect();
+    let errors: Vec<f64> = rendered
+        .iter()
+        .filter_map(|f| {
+            f.realised
+                .map(|realised| (f.projected - realised).abs() * 100.0)
+        })
+        .collect();
+    let mae_points = (!errors.is_empty()).then(|| errors.iter().sum::<f64>() / errors.len() as f64);
+
+    let adoption = Share::new(orgs_where(|_| true), enabled.len() as i64, ADOPTION_TARGET);
+    let reliability = Share::new(views, loads, RELIABILITY_TARGET);
+    let kpis_gates = gates(
+        stages,
+        &this,
+        month,
+        &adoption,
+        &reliability,
+        mae_points,
+        loads,
+        failed,
+        slow,
+        views,
+    );
+    Kpis {
+        month: month.name(),
+        repeat_engagement: Share::new(returning, earlier.len() as i64, REPEAT_TARGET),
+        value_configured: Share::new(
+            orgs_where(|r| r.with_value > 0),
+            enabled.len() as i64,
+            VALUE_TARGET,
+        ),
+        forecast: ForecastKpi {
+            rendered: rendered.len() as i64,
+            realised: errors.len() as i64,
+            mae_points,
+            target_points: FORECAST_TARGET_POINTS,
+            met: mae_points.map(|mae| mae < FORECAST_TARGET_POINTS),
+        },
+        review: Review {
+            loads,
+            views,
+            failed_loads: failed,
+            baseline_forming_views: forming,
+            baseline_forming_share: (views > 0).then(|| forming as f64 / views as f64),
+            forecasts_rendered: rendered.len() as i64,
+            forecasts_realised: errors.len() as i64,
+            lists_opened: sum(&this, UsageKind::List, |r| r.events),
+            downloads: sum(&this, UsageKind::Download, |r| r.events),
+            cost_assumption_saves: sum(&this, UsageKind::CostSaved, |r| r.events),
+            slow_loads: slow,
+        },
+        adoption,
+        reliability,
+        gates: kpis_gates,
+    }
+}
+
+/// The measurable gates of each stage asked for (the brief's others, such as "no
+/// P0/P1 bug open", are for people: docs/operations.md lists them).
+#[allow(clippy::too_many_arguments)]
+fn gates(
+    stages: &[Stage],
+    this: &[&UsageRow],
+    month: Month,
+    adoption: &Share,
+    reliability: &Share,
+    mae_points: Option<f64>,
+    loads: i64,
+    failed: i64,
+    slow: i64,
+    views: i64,
+) -> Vec<Gate> {
+    let share = |part: i64| (loads > 0).then(|| part as f64 / loads as f64);
+    // Reliability over the month's last `days` days ("sustained").
+    let last_days = |days: i64| {
+        let from = month.last - Duration::days(days - 1);
+        let recent = this.iter().filter(|r| r.day >= from);
+        let (mut shown, mut all) = (0, 0);
+        for row in recent {
+            match row.kind {
+                UsageKind::View => {
+                    shown += row.events;
+                    all += row.events;
+                }
+                UsageKind::Failed => all += row.events,
+                _ => {}
+            }
+        }
+        (all > 0).then(|| shown as f64 / all as f64)
+    };
+    // Every report shows the net figure and its gap (the hero cannot show a gross
+    // one): 100 % of the reports shown, once any was.
+    let honest = (views > 0).then_some(1.0);
+    let mut gates = Vec::new();
+    for stage in stages {
+        match stage {
+            Stage::Alpha => {
+                gates.push(Gate::new(
+                    *stage,
+                    "load_failures",
+                    Comparison::AtMost,
+                    ALPHA_MAX_FAILURES,
+                    share(failed),
+                ));
+                gates.push(Gate::new(
+                    *stage,
+                    "loads_over_3s",
+                    Comparison::AtMost,
+                    ALPHA_MAX_SLOW,
+                    share(slow),
+                ));
+            }
+            Stage::ClosedBeta => {
+                gates.push(Gate::new(
+                    *stage,
+                    "admins_viewing",
+                    Comparison::AtLeast,
+                    BETA_ADMINS_VIEWING,
+                    adoption.rate,
+                ));
+                gates.push(Gate::new(
+                    *stage,
+                    "reliability",
+                    Comparison::AtLeast,
+                    RELIABILITY_TARGET,
+                    reliability.rate,
+                ));
+                gates.push(Gate::new(
+                    *stage,
+                    "forecast_mae_points",
+                    Comparison::Below,
+                    FORECAST_TARGET_POINTS,
+                    mae_points,
+                ));
+            }
+            Stage::OpenBeta => {
+                gates.push(Gate::new(
+                    *stage,
+                    "reliability_last_7_days",
+                    Comparison::AtLeast,
+                    RELIABILITY_TARGET,
+                    last_days(7),
+                ));
+                gates.push(Gate::new(
+                    *stage,
+                    "honest_containment",
+                    Comparison::AtLeast,
+                    1.0,
+                    honest,
+                ));
+            }
+            Stage::Ga => {
+                gates.push(Gate::new(
+                    *stage,
+                    "reliability_last_14_days",
+                    Comparison::AtLeast,
+                    RELIABILITY_TARGET,
+                    last_days(14),
+                ));
+                gates.push(Gate::new(
+                    *stage,
+                    "honest_containment",
+                    Comparison::AtLeast,
+                    1.0,
+                    honest,
+                ));
+                gates.push(Gate::new(
+                    *stage,
+                    "adoption_tracking_live",
+                    Comparison::AtLeast,
+                    1.0,
+                    (loads > 0).then_some(1.0),
+                ));
+            }
+        }
+    }
+    gates
+}
+
+/// The month's numbers as a person reads them, in `lang`.
+pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
+    let percent = |rate: Option<f64>| {
+        rate.map(|rate| format!("{}%", i18n::format_decimal(rate * 100.0, 1)))
+            .unwrap_or_else(|| words::NO_DATA.text(lang).to_string())
+    };
+    let met = |met: Option<bool>| match met {
+        Some(true) => words::MET.text(lang),
+        Some(false) => words::NOT_MET.text(lang),
+        None => words::NO_DATA.text(lang),
+    };
+    let share_line = |template: Template, share: &Share| {
+        template.fill(
+            lang,
+            &[
+                ("numerator", i18n::format_count(share.numerator)),
+                ("denominator", i18n::format_count(share.denominator)),
+                ("rate", percent(share.rate)),
+                ("target", percent(Some(share.target))),
+                ("met", met(share.met).to_string()),
+            ],
+        )
+    };
+    let mut out = words::TITLE.fill(lang, &[("month", kpis.month.clone())]);
+    out.push_str("\n\n");
+    for (template, share) in [
+        (words::ADOPTION, &kpis.adoption),
+        (words::REPEAT, &kpis.repeat_engagement),
+        (words::RELIABILITY, &kpis.reliability),
+        (words::VALUE, &kpis.value_configured),
+    ] {
+        out.push_str(&format!("- {}\n", share_line(template, share)));
+    }
+    let forecast = &kpis.forecast;
+    out.push_str(&format!(
+        "- {}\n\n",
+        words::FORECAST.fill(
+            lang,
+            &[
+                ("rendered", i18n::format_count(forecast.rendered)),
+                ("realised", i18n::format_count(forecast.realised)),
+                (
+                    "mae",
+                    forecast
+                        .mae_points
+                        .map(|mae| words::MAE.fill(lang, &[("mae", i18n::format_decimal(mae, 1))]))
+                        .unwrap_or_else(|| words::NO_DATA.text(lang).to_string())
+                ),
+                ("target", i18n::format_decimal(forecast.target_points, 0)),
+                ("met", met(forecast.met).to_string()),
+            ],
+        )
+    ));
+    let review = &kpis.review;
+    out.push_str(
+        &words::REVIEW.fill(
+            lang,
+            &[
+                ("loads", i18n::format_count(review.loads)),
+                ("failed", i18n::format_count(review.failed_loads)),
+                (
+                    "forming",
+                    review
+                        .baseline_forming_share
+                        .map_or_else(|| "–".to_string(), |share| percent(Some(share))),
+                ),
+                ("rendered", i18n::format_count(review.forecasts_rendered)),
+                ("realised", i18n::format_count(review.forecasts_realised)),
+                ("lists", i18n::format_count(review.lists_opened)),
+                ("downloads", i18n::format_count(review.downloads)),
+                ("saves", i18n::format_count(review.cost_assumption_saves)),
+            ],
+        ),
+    );
+    out.push('\n');
+    let mut stage = None;
+    for gate in &kpis.gates {
+        if stage != Some(gate.stage) {
+            stage = Some(gate.stage);
+            out.push('\n');
+            out.push_str(&words::GATES.fill(lang, &[("stage", gate.stage.name(lang).to_string())]));
+            out.push('\n');
+        }
+        let shown = |value: f64| {
+            if gate.name == "forecast_mae_points" {
+                i18n::format_decimal(value, 1)
+            } else {
+                percent(Some(value))
+            }
+        };
+        let sign = match gate.comparison {
+            Comparison::AtLeast => "≥",
+            Comparison::AtMost => "≤",
+            Comparison::Below => "<",
+        };
+        let result = match gate.result {
+            GateResult::Pass => words::PASS,
+            GateResult::Fail => words::FAIL,
+            GateResult::NotEnoughData => words::NO_DATA,
+        };
+        out.push_str(&format!(
+            "  {:<26} {sign} {:<8} {:<10} {}\n",
+            gate.name,
+            shown(gate.threshold),
+            gate.value.map(shown).unwrap_or_else(|| "–".into()),
+            result.text(lang)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: &str) -> OrgId {
+        OrgId::parse(id).expect("id")
+    }
+
+    fn user(n: u8) -> UserHash {
+        UserHash::parse(&format!("{n:032x}")).expect("hash")
+    }
+
+    /// `events` of `kind` by user `who` of `at` on `day` of November 2026 (or
+    /// October, for a day above 31: day − 31).
+    fn row(at: &str, who: u8, kind: UsageKind, day: u32, events: i64) -> UsageRow {
+        let date = if day > 31 {
+            NaiveDate::from_ymd_opt(2026, 10, day - 31)
+        } else {
+            NaiveDate::from_ymd_opt(2026, 11, day)
+        }
+        .expect("day");
+        UsageRow {
+            org: org(at),
+            day: date,
+            user: user(who),
+            kind,
+            role: "admin".into(),
+            events,
+            forming: 0,
+            with_value: 0,
+            with_forecast: 0,
+            slow: 0,
+            latency_ms_sum: 0,
+            latency_ms_max: 0,
+            reason: None,
+        }
+    }
+
+    fn november(usage: &[UsageRow], stages: &[Stage]) -> Kpis {
+        let enabled: BTreeSet<OrgId> =
+            [org("org_a"), org("org_b"), org("org_c"), org("org_d")].into();
+        compute(
+            &KpiInputs {
+                month: Month::parse("2026-11").expect("month"),
+                usage,
+                ai_enabled: &enabled,
+                forecasts: &[],
+            },
+            stages,
+        )
+    }
+
+    #[test]
+    fn the_metrics_count_organizations_people_and_loads_of_the_month() {
+        let mut usage = vec![
+            // October: users 1, 2 (org_a) and 3 (org_b) saw the report.
+            row("org_a", 1, UsageKind::View, 31 + 3, 2),
+            row("org_a", 2, UsageKind::View, 31 + 20, 1),
+            row("org_b", 3, UsageKind::View, 31 + 31, 1),
+            // November: 1 and 3 came back, 4 is new at an organization without the
+            // add-on (not in the adoption's count), org_b failed once.
+            row("org_a", 1, UsageKind::View, 2, 3),
+            row("org_b", 3, UsageKind::View, 30, 2),
+            row("org_x", 4, UsageKind::View, 9, 1),
+            row("org_b", 3, UsageKind::Failed, 10, 1),
+            row("org_a", 1, UsageKind::List, 2, 4),
+            row("org_a", 1, UsageKind::Download, 2, 2),
+            row("org_a", 1, UsageKind::CostSaved, 2, 1),
+        ];
+        usage[3].with_value = 1;
+        usage[4].forming = 2;
+        let kpis = november(&usage, &Stage::ALL);
+        assert_eq!((kpis.adoption.numerator, kpis.adoption.denominator), (2, 4));
+        assert_eq!(kpis.adoption.met, Some(true), "2 of 4 is the 50 % target");
+        assert_eq!(
+            (
+                kpis.repeat_engagement.numerator,
+                kpis.repeat_engagement.denominator
+            ),
+            (2, 3)
+        );
+        assert_eq!(
+            (kpis.reliability.numerator, kpis.reliability.denominator),
+            (6, 7)
+        );
+        assert_eq!(kpis.reliability.met, Some(false));
+        assert_eq!(
+            (
+                kpis.value_configured.numerator,
+                kpis.value_configured.denominator
+            ),
+            (1, 4)
+        );
+        assert_eq!(kpis.review.baseline_forming_views, 2);
+        assert_eq!(kpis.review.baseline_forming_share, Some(2.0 / 6.0));
+        assert_eq!(
+            (
+                kpis.review.lists_opened,
+                kpis.review.downloads,
+                kpis.review.cost_assumption_saves
+            ),
+            (4, 2, 1)
+        );
+        assert_eq!(kpis.gates.len(), 10, "every stage's gates");
+    }
+
+    #[test]
+    fn gates_pass_on_their_threshold_and_fail_past_it() {
+        let result = |usage: &[UsageRow], stage: Stage, name: &str| {
+            november(usage, &[stage])
+                .gates
+                .into_iter()
+                .find(|gate| gate.name == name)
+                .map(|gate| gate.result)
+        };
+        // 1 failure in 20 loads is exactly 5 %: the alpha gate passes; 2 fail it.
+        let mut usage = vec![
+            row("org_a", 1, UsageKind::View, 5, 19),
+            row("org_a", 1, UsageKind::Failed, 5, 1),
+        ];
+        assert_eq!(
+            result(&usage, Stage::Alpha, "load_failures"),
+            Some(GateResult::Pass)
+        );
+        usage[0].events = 18;
+        usage[1].events = 2;
+        assert_eq!(
+            result(&usage, Stage::Alpha, "load_failures"),
+            Some(GateResult::Fail)
+        );
+        // 99 of 100 is exactly 99 %; 98 is under.
+        let mut usage = vec![
+            row("org_a", 1, UsageKind::View, 28, 99),
+            row("org_a", 1, UsageKind::Failed, 28, 1),
+        ];
+        assert_eq!(
+            result(&usage, Stage::ClosedBeta, "reliability"),
+            Some(GateResult::Pass)
+        );
+        assert_eq!(
+            result(&usage, Stage::OpenBeta, "reliability_last_7_days"),
+            Some(GateResult::Pass)
+        );
+        usage[0].events = 98;
+        usage[1].events = 2;
+        assert_eq!(
+            result(&usage, Stage::ClosedBeta, "reliability"),
+            Some(GateResult::Fail)
+        );
+        // Failures before the month's last 7 days do not count against "sustained".
+        usage[1].day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("day");
+        assert_eq!(
+            result(&usage, Stage::OpenBeta, "reliability_last_7_days"),
+            Some(GateResult::Pass)
+        );
+        // No loads at all: not enough data, never a pass.
+        assert_eq!(
+            result(&[], Stage::Alpha, "load_failures"),
+            Some(GateResult::NotEnoughData)
+        );
+        assert_eq!(
+            result(&[], Stage::Ga, "adoption_tracking_live"),
+            Some(GateResult::NotEnoughData)
+        );
+        // 3 of 4 organizations (75 %) pass the closed beta's 60 %; 2 (50 %) do not.
+        let three: Vec<UsageRow> = ["org_a", "org_b", "org_c"]
+            .iter()
+            .map(|at| row(at, 1, UsageKind::View, 3, 1))
+            .collect();
+        assert_eq!(
+            result(&three, Stage::ClosedBeta, "admins_viewing"),
+            Some(GateResult::Pass)
+        );
+        assert_eq!(
+            result(&three[..2], Stage::ClosedBeta, "admins_viewing"),
+            Some(GateResult::Fail)
+        );
+    }
+
+    #[test]
+    fn the_forecast_error_is_over_this_months_realised_projections() {
+        let enabled = BTreeSet::new();
+        let november_first = NaiveDate::from_ymd_opt(2026, 11, 1).expect("day");
+        let shown = |projected, realised| ShownForecast {
+            org: org("org_a"),
+            month: november_first,
+            projected,
+            realised,
+        };
+        let forecasts = [
+            shown(0.50, Some(0.56)),
+            shown(0.40, Some(0.30)),
+            shown(0.60, None),
+            ShownForecast {
+                month: NaiveDate::from_ymd_opt(2026, 10, 1).expect("day"),
+                ..shown(0.9, Some(0.1))
+            },
+        ];
+        let kpis = compute(
+            &KpiInputs {
+                month: Month::parse("2026-11").expect("month"),
+                usage: &[],
+                ai_enabled: &enabled,
+                forecasts: &forecasts,
+            },
+            &[Stage::ClosedBeta],
+        );
+        assert_eq!((kpis.forecast.rendered, kpis.forecast.realised), (3, 2));
+        let mae = kpis.forecast.mae_points.expect("an error");
+        assert!((mae - 8.0).abs() < 1e-9, "6 and 10 points: {mae}");
+        assert_eq!(kpis.forecast.met, Some(true));
+    }
+
+    #[test]
+    fn months_parse_and_step_back_across_a_year() {
+        let march = Month::parse("2026-03").expect("a month");
+        assert_eq!(
+            march.last,
+            NaiveDate::from_ymd_opt(2026, 3, 31).expect("day")
+        );
+        let january = Month::parse("2026-01").expect("a month");
+        assert_eq!(january.previous().name(), "2025-12");
+        assert_eq!(Month::parse("2026-02").expect("month").last.day(), 28);
+        assert_eq!(Month::parse("2026-13"), None);
+        assert_eq!(Month::parse("2026-1"), None);
+        assert_eq!(Month::parse("march"), None);
+    }
+}
