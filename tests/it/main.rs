@@ -16,6 +16,7 @@ mod generate;
 mod hardening;
 mod hostile_lists;
 mod import_errors;
+mod launch_kpis;
 mod metric_truth;
 mod mongodb_failure;
 mod mongodb_summaries;
