@@ -91,7 +91,12 @@ pub struct KpiInputs<'a> {
     pub usage: &'a [UsageRow],
     /// The organizations with the AI add-on.
     pub ai_enabled: &'a BTreeSet<OrgId>,
+    /// Of those, the ones with the report on (the flags file): a beta's cohort.
+    pub report_on: &'a BTreeSet<OrgId>,
     pub forecasts: &'a [ShownForecast],
+    /// The last complete day (yesterday, UTC): a month still running is judged up
+    /// to it, and the "sustained" windows end on it.
+    pub through: NaiveDate,
 }
 
 /// A share with what it is made of and its target.
@@ -119,10 +124,12 @@ impl Share {
     }
 }
 
-/// The forecasts that projected this month, and how far off the realised ones were.
+/// The projections shown for this month, and how far off the realised ones were.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForecastKpi {
-    pub rendered: i64,
+    /// Projections of this month recorded when a page showed them (one per
+    /// organization).
+    pub projections: i64,
     pub realised: i64,
     /// The mean absolute error of the realised ones, in percentage points.
     pub mae_points: Option<f64>,
@@ -141,7 +148,9 @@ pub struct Review {
     /// Of the views, those shown while the baseline formed, and their share.
     pub baseline_forming_views: i64,
     pub baseline_forming_share: Option<f64>,
+    /// Views that drew next month's projection.
     pub forecasts_rendered: i64,
+    /// Projections of this month whose month is now in the data.
     pub forecasts_realised: i64,
     pub lists_opened: i64,
     pub downloads: i64,
@@ -256,6 +265,7 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
     let loads = views + failed;
     let slow = sum(&this, UsageKind::View, |r| r.slow) + sum(&this, UsageKind::Failed, |r| r.slow);
     let forming = sum(&this, UsageKind::View, |r| r.forming);
+    let with_forecast = sum(&this, UsageKind::View, |r| r.with_forecast);
 
     let enabled = inputs.ai_enabled;
     let orgs_where = |test: fn(&UsageRow) -> bool| -> i64 {
@@ -267,7 +277,7 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
     };
     let viewers = |rows: &[&UsageRow]| -> BTreeSet<(OrgId, UserHash)> {
         rows.iter()
-            .filter(|r| r.kind == UsageKind::View)
+            .filter(|r| r.kind == UsageKind::View && enabled.contains(&r.org))
             .map(|r| (r.org.clone(), r.user.clone()))
             .collect()
     };
@@ -289,19 +299,25 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
     let mae_points = (!errors.is_empty()).then(|| errors.iter().sum::<f64>() / errors.len() as f64);
 
     let adoption = Share::new(orgs_where(|_| true), enabled.len() as i64, ADOPTION_TARGET);
-    let reliability = Share::new(views, loads, RELIABILITY_TARGET);
-    let kpis_gates = gates(
-        stages,
-        &this,
-        month,
-        &adoption,
-        &reliability,
+    let cohort = inputs.report_on;
+    let cohort_viewing = this
+        .iter()
+        .filter(|r| r.kind == UsageKind::View && cohort.contains(&r.org))
+        .map(|r| &r.org)
+        .collect::<BTreeSet<_>>()
+        .len() as i64;
+    let admins_viewing = Share::new(cohort_viewing, cohort.len() as i64, BETA_ADMINS_VIEWING);
+    let reliability = reliability_of(views, failed);
+    let measured = Measured {
+        this: &this,
+        window_end: inputs.through.min(month.last),
+        admins_viewing: admins_viewing.rate,
+        reliability: reliability.rate,
         mae_points,
         loads,
         failed,
         slow,
-        views,
-    );
+    };
     Kpis {
         month: month.name(),
         repeat_engagement: Share::new(returning, earlier.len() as i64, REPEAT_TARGET),
@@ -311,7 +327,7 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
             VALUE_TARGET,
         ),
         forecast: ForecastKpi {
-            rendered: rendered.len() as i64,
+            projections: rendered.len() as i64,
             realised: errors.len() as i64,
             mae_points,
             target_points: FORECAST_TARGET_POINTS,
@@ -323,139 +339,114 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
             failed_loads: failed,
             baseline_forming_views: forming,
             baseline_forming_share: (views > 0).then(|| forming as f64 / views as f64),
-            forecasts_rendered: rendered.len() as i64,
+            forecasts_rendered: with_forecast,
             forecasts_realised: errors.len() as i64,
             lists_opened: sum(&this, UsageKind::List, |r| r.events),
             downloads: sum(&this, UsageKind::Download, |r| r.events),
             cost_assumption_saves: sum(&this, UsageKind::CostSaved, |r| r.events),
             slow_loads: slow,
         },
+        gates: measured.gates(stages),
         adoption,
         reliability,
-        gates: kpis_gates,
     }
 }
 
-/// The measurable gates of each stage asked for (the brief's others, such as "no
-/// P0/P1 bug open", are for people: docs/operations.md lists them).
-#[allow(clippy::too_many_arguments)]
-fn gates(
-    stages: &[Stage],
-    this: &[&UsageRow],
-    month: Month,
-    adoption: &Share,
-    reliability: &Share,
+/// The brief's report reliability, 1 − failed ÷ viewed (§12), as a share: the
+/// views not matched by a failure over the views.
+fn reliability_of(views: i64, failed: i64) -> Share {
+    Share::new((views - failed).max(0), views, RELIABILITY_TARGET)
+}
+
+/// What the gates are judged on.
+struct Measured<'a> {
+    this: &'a [&'a UsageRow],
+    /// The last day of the "sustained" windows: the month's, or yesterday.
+    window_end: NaiveDate,
+    /// Of the organizations with the report on, the share where it was seen.
+    admins_viewing: Option<f64>,
+    reliability: Option<f64>,
     mae_points: Option<f64>,
     loads: i64,
     failed: i64,
     slow: i64,
-    views: i64,
-) -> Vec<Gate> {
-    let share = |part: i64| (loads > 0).then(|| part as f64 / loads as f64);
-    // Reliability over the month's last `days` days ("sustained").
-    let last_days = |days: i64| {
-        let from = month.last - Duration::days(days - 1);
-        let recent = this.iter().filter(|r| r.day >= from);
-        let (mut shown, mut all) = (0, 0);
-        for row in recent {
-            match row.kind {
-                UsageKind::View => {
-                    shown += row.events;
-                    all += row.events;
-                }
-                UsageKind::Failed => all += row.events,
-                _ => {}
-            }
-        }
-        (all > 0).then(|| shown as f64 / all as f64)
-    };
-    // Every report shows the net figure and its gap (the hero cannot show a gross
-    // one): 100 % of the reports shown, once any was.
-    let honest = (views > 0).then_some(1.0);
-    let mut gates = Vec::new();
-    for stage in stages {
-        match stage {
-            Stage::Alpha => {
-                gates.push(Gate::new(
-                    *stage,
-                    "load_failures",
-                    Comparison::AtMost,
-                    ALPHA_MAX_FAILURES,
-                    share(failed),
-                ));
-                gates.push(Gate::new(
-                    *stage,
-                    "loads_over_3s",
-                    Comparison::AtMost,
-                    ALPHA_MAX_SLOW,
-                    share(slow),
-                ));
-            }
-            Stage::ClosedBeta => {
-                gates.push(Gate::new(
-                    *stage,
-                    "admins_viewing",
-                    Comparison::AtLeast,
-                    BETA_ADMINS_VIEWING,
-                    adoption.rate,
-                ));
-                gates.push(Gate::new(
-                    *stage,
-                    "reliability",
-                    Comparison::AtLeast,
-                    RELIABILITY_TARGET,
-                    reliability.rate,
-                ));
-                gates.push(Gate::new(
-                    *stage,
-                    "forecast_mae_points",
-                    Comparison::Below,
-                    FORECAST_TARGET_POINTS,
-                    mae_points,
-                ));
-            }
-            Stage::OpenBeta => {
-                gates.push(Gate::new(
-                    *stage,
+}
+
+impl Measured<'_> {
+    /// Reliability over the `days` days up to the window's end ("sustained").
+    fn reliability_over(&self, days: i64) -> Option<f64> {
+        let from = self.window_end - Duration::days(days - 1);
+        let count = |kind: UsageKind| -> i64 {
+            self.this
+                .iter()
+                .filter(|r| r.kind == kind && r.day >= from && r.day <= self.window_end)
+                .map(|r| r.events)
+                .sum()
+        };
+        reliability_of(count(UsageKind::View), count(UsageKind::Failed)).rate
+    }
+
+    /// The measurable gates of each stage asked for (the brief's others, such as
+    /// "no P0/P1 bug open", are for people: docs/operations.md lists them).
+    fn gates(&self, stages: &[Stage]) -> Vec<Gate> {
+        let views = self.loads - self.failed;
+        let failures = (views > 0).then(|| self.failed as f64 / views as f64);
+        let slow = (self.loads > 0).then(|| self.slow as f64 / self.loads as f64);
+        let tracking = (self.loads > 0).then_some(1.0);
+        let mut gates = Vec::new();
+        for stage in stages {
+            let measured: &[(&'static str, Comparison, f64, Option<f64>)] = match stage {
+                Stage::Alpha => &[
+                    (
+                        "load_failures",
+                        Comparison::AtMost,
+                        ALPHA_MAX_FAILURES,
+                        failures,
+                    ),
+                    ("loads_over_3s", Comparison::AtMost, ALPHA_MAX_SLOW, slow),
+                ],
+                Stage::ClosedBeta => &[
+                    (
+                        "admins_viewing",
+                        Comparison::AtLeast,
+                        BETA_ADMINS_VIEWING,
+                        self.admins_viewing,
+                    ),
+                    (
+                        "reliability",
+                        Comparison::AtLeast,
+                        RELIABILITY_TARGET,
+                        self.reliability,
+                    ),
+                    (
+                        "forecast_mae_points",
+                        Comparison::Below,
+                        FORECAST_TARGET_POINTS,
+                        self.mae_points,
+                    ),
+                ],
+                Stage::OpenBeta => &[(
                     "reliability_last_7_days",
                     Comparison::AtLeast,
                     RELIABILITY_TARGET,
-                    last_days(7),
-                ));
-                gates.push(Gate::new(
-                    *stage,
-                    "honest_containment",
-                    Comparison::AtLeast,
-                    1.0,
-                    honest,
-                ));
-            }
-            Stage::Ga => {
-                gates.push(Gate::new(
-                    *stage,
-                    "reliability_last_14_days",
-                    Comparison::AtLeast,
-                    RELIABILITY_TARGET,
-                    last_days(14),
-                ));
-                gates.push(Gate::new(
-                    *stage,
-                    "honest_containment",
-                    Comparison::AtLeast,
-                    1.0,
-                    honest,
-                ));
-                gates.push(Gate::new(
-                    *stage,
-                    "adoption_tracking_live",
-                    Comparison::AtLeast,
-                    1.0,
-                    (loads > 0).then_some(1.0),
-                ));
+                    self.reliability_over(7),
+                )],
+                Stage::Ga => &[
+                    (
+                        "reliability_last_14_days",
+                        Comparison::AtLeast,
+                        RELIABILITY_TARGET,
+                        self.reliability_over(14),
+                    ),
+                    ("adoption_tracking_live", Comparison::AtLeast, 1.0, tracking),
+                ],
+            };
+            for (name, comparison, threshold, value) in measured {
+                gates.push(Gate::new(*stage, name, *comparison, *threshold, *value));
             }
         }
+        gates
     }
-    gates
 }
 
 /// The month's numbers as a person reads them, in `lang`.
@@ -486,18 +477,34 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
     for (template, share) in [
         (words::ADOPTION, &kpis.adoption),
         (words::REPEAT, &kpis.repeat_engagement),
-        (words::RELIABILITY, &kpis.reliability),
-        (words::VALUE, &kpis.value_configured),
     ] {
         out.push_str(&format!("- {}\n", share_line(template, share)));
     }
+    let reliability = &kpis.reliability;
+    out.push_str(&format!(
+        "- {}\n",
+        words::RELIABILITY.fill(
+            lang,
+            &[
+                ("failed", i18n::format_count(kpis.review.failed_loads)),
+                ("views", i18n::format_count(kpis.review.views)),
+                ("rate", percent(reliability.rate)),
+                ("target", percent(Some(reliability.target))),
+                ("met", met(reliability.met).to_string()),
+            ],
+        )
+    ));
+    out.push_str(&format!(
+        "- {}\n",
+        share_line(words::VALUE, &kpis.value_configured)
+    ));
     let forecast = &kpis.forecast;
     out.push_str(&format!(
         "- {}\n\n",
         words::FORECAST.fill(
             lang,
             &[
-                ("rendered", i18n::format_count(forecast.rendered)),
+                ("rendered", i18n::format_count(forecast.projections)),
                 ("realised", i18n::format_count(forecast.realised)),
                 (
                     "mae",
@@ -615,7 +622,9 @@ mod tests {
                 month: Month::parse("2026-11").expect("month"),
                 usage,
                 ai_enabled: &enabled,
+                report_on: &enabled,
                 forecasts: &[],
+                through: NaiveDate::from_ymd_opt(2026, 12, 4).expect("day"),
             },
             stages,
         )
@@ -650,9 +659,10 @@ mod tests {
             ),
             (2, 3)
         );
+        // 1 − failed ÷ viewed: 1 failure for 6 views.
         assert_eq!(
             (kpis.reliability.numerator, kpis.reliability.denominator),
-            (6, 7)
+            (5, 6)
         );
         assert_eq!(kpis.reliability.met, Some(false));
         assert_eq!(
@@ -672,7 +682,7 @@ mod tests {
             ),
             (4, 2, 1)
         );
-        assert_eq!(kpis.gates.len(), 10, "every stage's gates");
+        assert_eq!(kpis.gates.len(), 8, "every stage's measurable gates");
     }
 
     #[test]
@@ -684,24 +694,23 @@ mod tests {
                 .find(|gate| gate.name == name)
                 .map(|gate| gate.result)
         };
-        // 1 failure in 20 loads is exactly 5 %: the alpha gate passes; 2 fail it.
+        // 1 failure for 20 views is exactly 5 %: the alpha gate passes; 2 fail it.
         let mut usage = vec![
-            row("org_a", 1, UsageKind::View, 5, 19),
+            row("org_a", 1, UsageKind::View, 5, 20),
             row("org_a", 1, UsageKind::Failed, 5, 1),
         ];
         assert_eq!(
             result(&usage, Stage::Alpha, "load_failures"),
             Some(GateResult::Pass)
         );
-        usage[0].events = 18;
         usage[1].events = 2;
         assert_eq!(
             result(&usage, Stage::Alpha, "load_failures"),
             Some(GateResult::Fail)
         );
-        // 99 of 100 is exactly 99 %; 98 is under.
+        // 1 failure for 100 views is exactly 99 %; 2 are under.
         let mut usage = vec![
-            row("org_a", 1, UsageKind::View, 28, 99),
+            row("org_a", 1, UsageKind::View, 28, 100),
             row("org_a", 1, UsageKind::Failed, 28, 1),
         ];
         assert_eq!(
@@ -712,7 +721,6 @@ mod tests {
             result(&usage, Stage::OpenBeta, "reliability_last_7_days"),
             Some(GateResult::Pass)
         );
-        usage[0].events = 98;
         usage[1].events = 2;
         assert_eq!(
             result(&usage, Stage::ClosedBeta, "reliability"),
@@ -723,6 +731,32 @@ mod tests {
         assert_eq!(
             result(&usage, Stage::OpenBeta, "reliability_last_7_days"),
             Some(GateResult::Pass)
+        );
+        // In a month still running, the window ends on the last complete day.
+        let running = |usage: &[UsageRow]| {
+            let enabled: BTreeSet<OrgId> = [org("org_a")].into();
+            compute(
+                &KpiInputs {
+                    month: Month::parse("2026-11").expect("month"),
+                    usage,
+                    ai_enabled: &enabled,
+                    report_on: &enabled,
+                    forecasts: &[],
+                    through: NaiveDate::from_ymd_opt(2026, 11, 10).expect("day"),
+                },
+                &[Stage::OpenBeta],
+            )
+            .gates[0]
+                .result
+        };
+        let early = vec![
+            row("org_a", 1, UsageKind::View, 4, 100),
+            row("org_a", 1, UsageKind::Failed, 4, 5),
+        ];
+        assert_eq!(
+            running(&early),
+            GateResult::Fail,
+            "4 Nov is within 4–10 Nov"
         );
         // No loads at all: not enough data, never a pass.
         assert_eq!(
@@ -772,11 +806,13 @@ mod tests {
                 month: Month::parse("2026-11").expect("month"),
                 usage: &[],
                 ai_enabled: &enabled,
+                report_on: &enabled,
                 forecasts: &forecasts,
+                through: NaiveDate::from_ymd_opt(2026, 12, 4).expect("day"),
             },
             &[Stage::ClosedBeta],
         );
-        assert_eq!((kpis.forecast.rendered, kpis.forecast.realised), (3, 2));
+        assert_eq!((kpis.forecast.projections, kpis.forecast.realised), (3, 2));
         let mae = kpis.forecast.mae_points.expect("an error");
         assert!((mae - 8.0).abs() < 1e-9, "6 and 10 points: {mae}");
         assert_eq!(kpis.forecast.met, Some(true));

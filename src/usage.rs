@@ -109,6 +109,13 @@ impl UserHasher {
         Self { key: key.into() }
     }
 
+    /// A key of this process's own, for when nothing is recorded.
+    pub fn random() -> Result<Self, getrandom::Error> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)?;
+        Ok(Self::new(&key))
+    }
+
     /// A key of its own derived from the HS256 secret, so the usage rows' hashes
     /// cannot be used to sign or check tokens.
     pub fn derived_from(secret: &str) -> Self {
@@ -156,6 +163,24 @@ pub struct UsageRow {
     pub latency_ms_max: i64,
     /// Why the latest failed load failed (`timeout`, `error`); `None` otherwise.
     pub reason: Option<String>,
+}
+
+/// `rows` with the rows of one key added into one, in key order: what the store
+/// writes, since one statement may not touch a key twice (PostgreSQL refuses it).
+pub fn merged(rows: &[UsageRow]) -> Vec<UsageRow> {
+    let mut by_key: std::collections::BTreeMap<
+        (&OrgId, NaiveDate, &UserHash, UsageKind),
+        UsageRow,
+    > = std::collections::BTreeMap::new();
+    for row in rows {
+        match by_key.get_mut(&(&row.org, row.day, &row.user, row.kind)) {
+            Some(existing) => existing.add(row),
+            None => {
+                by_key.insert((&row.org, row.day, &row.user, row.kind), row.clone());
+            }
+        }
+    }
+    by_key.into_values().collect()
 }
 
 impl UsageRow {

@@ -644,10 +644,13 @@ kpis-repeat = Repeat engagement: { $numerator } of the { $denominator ->
        *[other] { $denominator } people
     } who saw it the month before saw it again: { $rate } (target at least { $target }) — { $met }
 
-kpis-reliability = Reliability: { $numerator } of { $denominator ->
-        [one] { $denominator } report load
-       *[other] { $denominator } report loads
-    } succeeded: { $rate } (target at least { $target }) — { $met }
+kpis-reliability = Reliability: { $failed ->
+        [one] { $failed } failed load
+       *[other] { $failed } failed loads
+    } for { $views ->
+        [one] { $views } report shown
+       *[other] { $views } reports shown
+    }, so { $rate } (1 − failed ÷ shown; target at least { $target }) — { $met }
 
 kpis-value = Value configured: { $numerator } of { $denominator ->
         [one] { $denominator } organization

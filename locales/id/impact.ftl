@@ -589,7 +589,7 @@ kpis-adoption = Adopsi: { $numerator } dari { $denominator } organisasi dengan a
 
 kpis-repeat = Keterlibatan berulang: { $numerator } dari { $denominator } orang yang melihatnya bulan sebelumnya melihatnya lagi: { $rate } (target minimal { $target }) — { $met }
 
-kpis-reliability = Keandalan: { $numerator } dari { $denominator } pemuatan laporan berhasil: { $rate } (target minimal { $target }) — { $met }
+kpis-reliability = Keandalan: { $failed } pemuatan gagal untuk { $views } laporan yang ditampilkan, jadi { $rate } (1 − gagal ÷ ditampilkan; target minimal { $target }) — { $met }
 
 kpis-value = Nilai terlihat: { $numerator } dari { $denominator } organisasi dengan add-on AI melihat waktu tim yang dihemat: { $rate } (target minimal { $target }) — { $met }
 

@@ -401,12 +401,23 @@ async fn kpis(
     let usage = store
         .usage_between(month.previous().first, month.last)
         .await?;
-    let ai_enabled = store
+    let ai_enabled: std::collections::BTreeSet<OrgId> = store
         .organizations()
         .await?
         .into_iter()
         .filter(|organization| organization.ai_addon)
         .map(|organization| organization.id)
+        .collect();
+    // A beta's cohort: the organizations the flags file gives the report.
+    let flags = crate::server::flags::load(&settings.flags.path).map_err(|e| {
+        input(format!(
+            "the flags file, which says which organizations have the report, cannot be read: {e}"
+        ))
+    })?;
+    let report_on = ai_enabled
+        .iter()
+        .filter(|org| flags.is_enabled(crate::server::flags::REPORT_FLAG, org))
+        .cloned()
         .collect();
     let forecasts = forecast::shown_forecasts(store.as_ref())
         .await
@@ -417,7 +428,9 @@ async fn kpis(
             month,
             usage: &usage,
             ai_enabled: &ai_enabled,
+            report_on: &report_on,
             forecasts: &forecasts,
+            through: Utc::now().date_naive() - chrono::Duration::days(1),
         },
         &stages,
     );

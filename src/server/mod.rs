@@ -115,6 +115,9 @@ fn key_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, Start
             None if settings.auth.jwt_secret.trim().len() >= 16 => {
                 crate::usage::UserHasher::derived_from(settings.auth.jwt_secret.trim())
             }
+            // Nothing is recorded: a key of this process's own, never stored.
+            None if !settings.usage.enabled => crate::usage::UserHasher::random()
+                .map_err(|e| StartError::Config(format!("no randomness for a key: {e}")))?,
             None => {
                 return Err(StartError::Config(
                     "with an RS256 key, set IMPACT__USAGE__USER_HASH_SECRET (at least 16 \

@@ -578,7 +578,8 @@ pub trait AssumptionStore: Send + Sync {
 /// (`AggregationStore::delete_days_before`).
 #[async_trait]
 pub trait UsageStore: Send + Sync {
-    /// Adds each row to the stored row of its key, or stores it.
+    /// Adds each row to the stored row of its key, or stores it (rows of one key
+    /// in `rows` are added together first).
     async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()>;
 
     /// Every row from `from` to `to`, both included.

@@ -881,12 +881,13 @@ impl AssumptionStore for PostgresStore {
 impl UsageStore for PostgresStore {
     async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()> {
         let context = "recording usage";
+        let rows = crate::usage::merged(rows);
         let mut client = self.client(context).await?;
         let transaction = client
             .transaction()
             .await
             .map_err(StoreError::postgres(context))?;
-        for batch in sql::ladder_chunks(rows, sql::USAGE_PER_UPSERT) {
+        for batch in sql::ladder_chunks(&rows, sql::USAGE_PER_UPSERT) {
             let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
                 .iter()
                 .flat_map(|row| {

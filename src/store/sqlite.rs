@@ -1337,11 +1337,11 @@ impl AssumptionStore for SqliteStore {
 #[async_trait]
 impl UsageStore for SqliteStore {
     async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()> {
-        let rows = rows.to_vec();
+        let rows = crate::usage::merged(rows);
         self.with_connection(move |c| {
             let context = "recording usage";
             let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            for batch in rows.chunks(sql::USAGE_PER_UPSERT) {
+            for batch in sql::ladder_chunks(&rows, sql::USAGE_PER_UPSERT) {
                 let mut upsert = transaction
                     .prepare_cached(&sql::upsert_usage(Dialect::Sqlite, batch.len()))
                     .map_err(StoreError::sqlite(context))?;

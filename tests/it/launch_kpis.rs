@@ -13,7 +13,7 @@ use impact::store::Store;
 use impact::usage::{UsageKind, UsageRow, UserHash, UserHasher};
 use serde_json::Value;
 
-use crate::common::{impact_ok, TestDatabase, TestSqlite};
+use crate::common::{impact_with_env, TestDatabase, TestSqlite};
 use crate::server_common::*;
 
 /// A usage row as the server would write it; `day` of 2026 as (month, day).
@@ -102,10 +102,38 @@ async fn kpis_agree(url: &str, store: Arc<dyn Store>) {
         .map(|r| r.events)
         .sum();
 
-    let kpis: Value = serde_json::from_str(&impact_ok(
-        url,
-        &["kpis", "--month", "2026-11", "--format", "json"],
-    ))
+    // The month's gauges for Prometheus, from November on (December too).
+    let since = NaiveDate::from_ymd_opt(2026, 11, 1).expect("day");
+    let later: Vec<&UsageRow> = rows.iter().filter(|r| r.day >= since).collect();
+    let count = |kind: UsageKind| -> i64 {
+        later
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.events)
+            .sum()
+    };
+    let gauges = store.usage_gauges(since).await.expect("gauges");
+    assert_eq!(gauges.ai_enabled_orgs, enabled.len() as i64);
+    assert_eq!(gauges.viewing_orgs, viewing.len() as i64);
+    assert_eq!(
+        gauges.loads,
+        count(UsageKind::View) + count(UsageKind::Failed)
+    );
+    assert_eq!(gauges.failed_loads, count(UsageKind::Failed));
+
+    // The closed beta's cohort: the flags file gives the report to org_other only.
+    let (_flags_dir, flags) = flags_file(
+        "[defaults]\nai_agent_impact_report = false\n[accounts.org_other]\nai_agent_impact_report = true\n",
+    );
+    let flags = flags.display().to_string();
+    let kpis_with = |args: &[&str]| {
+        let output = impact_with_env(url, args, &[("IMPACT__FLAGS__PATH", flags.as_str())]);
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let kpis: Value = serde_json::from_str(&kpis_with(&[
+        "kpis", "--month", "2026-11", "--format", "json",
+    ]))
     .expect("JSON");
     let pair = |name: &str| {
         (
@@ -124,11 +152,8 @@ async fn kpis_agree(url: &str, store: Arc<dyn Store>) {
             october.len() as i64
         )
     );
-    assert_eq!(
-        pair("reliability"),
-        (views, views + failed),
-        "a failed load counts against it"
-    );
+    // The brief's 1 − failed ÷ viewed: a failed load counts against it.
+    assert_eq!(pair("reliability"), (views - failed, views));
     assert_eq!(pair("value_configured"), (1, 2));
     assert_eq!(kpis["review"]["baseline_forming_views"], 4);
     assert_eq!(kpis["review"]["lists_opened"], 5);
@@ -143,29 +168,30 @@ async fn kpis_agree(url: &str, store: Arc<dyn Store>) {
             .cloned()
             .unwrap_or(Value::Null)
     };
-    // 1 failure in 9 loads: 11 %, over the alpha's 5 %.
+    // 1 failure for 8 views: 12,5 %, over the alpha's 5 %.
     assert_eq!(
         gate("load_failures")["value"].as_f64(),
-        Some(failed as f64 / (views + failed) as f64)
+        Some(failed as f64 / views as f64)
     );
     assert_eq!(gate("load_failures")["result"], "fail");
     assert_eq!(
-        gate("admins_viewing")["result"],
-        "pass",
-        "2 of 2 organizations"
+        gate("admins_viewing")["value"],
+        1.0,
+        "org_other, the cohort, saw it"
     );
+    assert_eq!(gate("admins_viewing")["result"], "pass");
     assert_eq!(gate("forecast_mae_points")["result"], "not_enough_data");
 
     // The text says the same in both languages.
-    let english = impact_ok(url, &["kpis", "--month", "2026-11", "--stage", "alpha"]);
+    let english = kpis_with(&["kpis", "--month", "2026-11", "--stage", "alpha"]);
     assert!(
-        english.contains("Reliability: 8 of 9 report loads succeeded: 88,9%"),
+        english.contains("Reliability: 1 failed load for 8 reports shown, so 87,5%"),
         "{english}"
     );
     assert!(english.contains("Gates of internal alpha:"), "{english}");
-    let indonesian = impact_ok(url, &["kpis", "--month", "2026-11", "--lang", "id"]);
+    let indonesian = kpis_with(&["kpis", "--month", "2026-11", "--lang", "id"]);
     assert!(
-        indonesian.contains("Keandalan: 8 dari 9 pemuatan laporan berhasil"),
+        indonesian.contains("Keandalan: 1 pemuatan gagal untuk 8 laporan yang ditampilkan"),
         "{indonesian}"
     );
 }
@@ -295,4 +321,40 @@ async fn the_server_records_what_people_do_under_a_keyed_hash() {
     }
     assert!(text.contains("impact_organizations_ai_enabled 2"), "{text}");
     assert!(text.contains("impact_usage_dropped_total 0"), "{text}");
+}
+
+#[actix_web::test]
+async fn the_server_records_usage_on_sqlite_too() {
+    let sqlite = TestSqlite::create();
+    load_fixture(&sqlite.url).await;
+    let app = spawn_app_on(&sqlite.url, FLAGS_ON, |s| s.usage.flush_ms = 10).await;
+    let admin = token("org_other", Role::Admin);
+    assert_eq!(get(&app, REPORT, &admin).await.0, 200);
+    assert_eq!(get(&app, REPORT, &admin).await.0, 200);
+    let today = chrono::Utc::now().date_naive();
+    let mut rows = Vec::new();
+    for _ in 0..200 {
+        rows = app
+            .store
+            .usage_between(today, today)
+            .await
+            .expect("read usage");
+        if rows.iter().map(|r| r.events).sum::<i64>() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(rows.len(), 1, "two views, one row: {rows:?}");
+    assert_eq!((rows[0].kind, rows[0].events), (UsageKind::View, 2));
+    assert_eq!(rows[0].org.as_str(), "org_other");
+    assert!(!rows[0].user.as_str().contains("admin"));
+    let gauges = app
+        .store
+        .usage_gauges(impact::usage::month_start(today))
+        .await
+        .expect("gauges");
+    assert_eq!(
+        (gauges.viewing_orgs, gauges.loads, gauges.failed_loads),
+        (1, 2, 0)
+    );
 }
