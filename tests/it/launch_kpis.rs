@@ -218,15 +218,23 @@ async fn a_bad_month_is_refused_with_a_message() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--month must be YYYY-MM"));
 }
 
-async fn admin_sql(url: &str, sql: &str) {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    actix_web::rt::spawn(connection);
-    client
-        .batch_execute(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+/// Today's usage rows once `enough` holds for them (the writer flushes every 10 ms
+/// in these tests), or what there is after 5 s.
+async fn todays_usage(app: &TestApp, enough: impl Fn(&[UsageRow]) -> bool) -> Vec<UsageRow> {
+    let today = chrono::Utc::now().date_naive();
+    let mut rows = Vec::new();
+    for _ in 0..200 {
+        rows = app
+            .store
+            .usage_between(today, today)
+            .await
+            .expect("read usage");
+        if enough(&rows) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    rows
 }
 
 #[actix_web::test]
@@ -267,19 +275,7 @@ async fn the_server_records_what_people_do_under_a_keyed_hash() {
         404
     );
 
-    let today = chrono::Utc::now().date_naive();
-    let mut rows = Vec::new();
-    for _ in 0..200 {
-        rows = app
-            .store
-            .usage_between(today, today)
-            .await
-            .expect("read usage");
-        if rows.len() >= 5 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let rows = todays_usage(&app, |rows| rows.len() >= 5).await;
     let kinds: BTreeSet<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -331,19 +327,8 @@ async fn the_server_records_usage_on_sqlite_too() {
     let admin = token("org_other", Role::Admin);
     assert_eq!(get(&app, REPORT, &admin).await.0, 200);
     assert_eq!(get(&app, REPORT, &admin).await.0, 200);
+    let rows = todays_usage(&app, |rows| rows.iter().map(|r| r.events).sum::<i64>() >= 2).await;
     let today = chrono::Utc::now().date_naive();
-    let mut rows = Vec::new();
-    for _ in 0..200 {
-        rows = app
-            .store
-            .usage_between(today, today)
-            .await
-            .expect("read usage");
-        if rows.iter().map(|r| r.events).sum::<i64>() >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
     assert_eq!(rows.len(), 1, "two views, one row: {rows:?}");
     assert_eq!((rows[0].kind, rows[0].events), (UsageKind::View, 2));
     assert_eq!(rows[0].org.as_str(), "org_other");

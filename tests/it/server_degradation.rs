@@ -8,17 +8,6 @@ use crate::common::TestDatabase;
 use crate::server_common::*;
 use impact::server::auth::Role;
 
-async fn admin_sql(url: &str, sql: &str) {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    actix_web::rt::spawn(connection);
-    client
-        .batch_execute(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
 async fn metrics(app: &TestApp) -> String {
     let body = client()
         .get(format!("{}/metrics", app.address))

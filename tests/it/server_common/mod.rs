@@ -348,3 +348,16 @@ pub async fn raw(app: &TestApp, request: &[u8], wait: Duration) -> (String, Dura
         closed,
     )
 }
+
+/// Runs `sql` as the test server's superuser on the PostgreSQL database at `url`
+/// (to break or mend a table under a running server).
+pub async fn admin_sql(url: &str, sql: &str) {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    actix_web::rt::spawn(connection);
+    client
+        .batch_execute(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
