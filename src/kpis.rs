@@ -331,7 +331,8 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
             realised: errors.len() as i64,
             mae_points,
             target_points: FORECAST_TARGET_POINTS,
-            met: mae_points.map(|mae| mae < FORECAST_TARGET_POINTS),
+            met: mae_points
+                .map(|mae| !crate::metrics::threshold::at_least(mae, FORECAST_TARGET_POINTS)),
         },
         review: Review {
             loads,
