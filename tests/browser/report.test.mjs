@@ -197,6 +197,7 @@ test('success in Bahasa Indonesia at phone width', async () => {
   assert.equal(rows, 31, 'one row a day');
   assert.match(await page.locator('[data-testid=trend-table] tr').nth(1).innerText(), /2 Okt 2026\s+0%/);
   await shot(page, 'success-id-phone');
+  await axe(page, 'success (id, phone)');
   // The language switch keeps the range.
   await page.click('[data-lang-switch]');
   await page.waitForURL(/lang=en/);
