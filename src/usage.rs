@@ -357,8 +357,8 @@ async fn flush(
     if pending.is_empty() {
         return;
     }
-    let mut rows: Vec<UsageRow> = pending.drain().map(|(_, row)| row).collect();
-    rows.sort_by(|a, b| (&a.org, a.day, &a.user, a.kind).cmp(&(&b.org, b.day, &b.user, b.kind)));
+    // One row per key already; the store puts them in key order (`merged`).
+    let rows: Vec<UsageRow> = pending.drain().map(|(_, row)| row).collect();
     if let Err(error) = store.record_usage(&rows).await {
         tracing::warn!(error = %error, rows = rows.len(), "usage rows could not be written; they are dropped");
         outcome.write_failed(rows.len() as u64);

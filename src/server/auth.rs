@@ -113,28 +113,20 @@ pub(crate) struct TokenVerifier {
 }
 
 impl TokenVerifier {
-    /// A verifier of HS256 tokens; users are hashed with a key derived from the
-    /// secret until `with_user_hasher` gives another.
-    pub fn hs256(secret: &str) -> Self {
+    /// A verifier of HS256 tokens, hashing each caller's subject with `users`.
+    pub fn hs256(secret: &str, users: crate::usage::UserHasher) -> Self {
         Self::with(
             DecodingKey::from_secret(secret.as_bytes()),
             Algorithm::HS256,
-            crate::usage::UserHasher::derived_from(secret),
+            users,
         )
     }
 
-    /// A verifier of RS256 tokens, hashing users with `users` (a public key is no
-    /// secret to hash with).
+    /// A verifier of RS256 tokens, hashing each caller's subject with `users`.
     pub fn rs256(public_key_pem: &[u8], users: crate::usage::UserHasher) -> Result<Self, String> {
         let key = DecodingKey::from_rsa_pem(public_key_pem)
             .map_err(|e| format!("the RS256 public key cannot be read: {e}"))?;
         Ok(Self::with(key, Algorithm::RS256, users))
-    }
-
-    /// Hashes users with this key instead (`usage.user_hash_secret`).
-    pub fn with_user_hasher(mut self, users: crate::usage::UserHasher) -> Self {
-        self.users = users;
-        self
     }
 
     fn with(key: DecodingKey, algorithm: Algorithm, users: crate::usage::UserHasher) -> Self {
@@ -302,6 +294,13 @@ pub(crate) fn check_same_site(
 mod tests {
     use super::*;
 
+    fn hs256(secret: &str) -> TokenVerifier {
+        TokenVerifier::hs256(
+            secret,
+            crate::usage::UserHasher::new(b"the tests' user key"),
+        )
+    }
+
     #[test]
     fn redirects_stay_on_this_site() {
         assert_eq!(safe_next(Some("/reports")), "/reports");
@@ -343,14 +342,10 @@ mod tests {
         };
         let token = sign_hs256("right-secret", &claims).unwrap();
         assert_eq!(
-            TokenVerifier::hs256("right-secret")
-                .verify(&token)
-                .unwrap()
-                .org
-                .as_str(),
+            hs256("right-secret").verify(&token).unwrap().org.as_str(),
             "org_a"
         );
-        assert!(TokenVerifier::hs256("wrong-secret").verify(&token).is_err());
+        assert!(hs256("wrong-secret").verify(&token).is_err());
     }
 
     fn token(claims: serde_json::Value) -> String {
@@ -375,7 +370,7 @@ mod tests {
 
     #[test]
     fn tokens_not_valid_yet_or_valid_for_too_long_are_refused() {
-        let verifier = TokenVerifier::hs256("right-secret");
+        let verifier = hs256("right-secret");
         let now = chrono::Utc::now().timestamp();
         let tomorrow = serde_json::json!({"nbf": now + 86_400});
         assert!(verifier.verify(&token(claims(tomorrow))).is_err());
@@ -383,14 +378,13 @@ mod tests {
         assert!(verifier.verify(&token(claims(since_a_minute))).is_ok());
         let for_a_year = serde_json::json!({"exp": now + 365 * 86_400});
         assert!(verifier.verify(&token(claims(for_a_year.clone()))).is_err());
-        let patient = TokenVerifier::hs256("right-secret")
-            .with_max_lifetime(Duration::from_secs(400 * 86_400));
+        let patient = hs256("right-secret").with_max_lifetime(Duration::from_secs(400 * 86_400));
         assert!(patient.verify(&token(claims(for_a_year))).is_ok());
     }
 
     #[test]
     fn any_language_tag_signs_in_and_picks_the_language() {
-        let verifier = TokenVerifier::hs256("right-secret");
+        let verifier = hs256("right-secret");
         for (tag, lang) in [
             ("id", Lang::Id),
             ("id-ID", Lang::Id),

@@ -73,70 +73,70 @@ pub struct Application {
 
 fn token_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, StartError> {
     let max_lifetime = Duration::from_secs(settings.auth.max_token_lifetime_seconds.max(60));
-    let mut verifier = key_verifier(settings, mode)?.with_max_lifetime(max_lifetime);
-    if let Some(users) = configured_user_hasher(settings)? {
-        verifier = verifier.with_user_hasher(users);
-    }
-    Ok(verifier)
-}
-
-/// The usage rows' user key when `usage.user_hash_secret` is set (at least 16
-/// characters); otherwise the verifier derives one from the HS256 secret.
-fn configured_user_hasher(
-    settings: &Settings,
-) -> Result<Option<crate::usage::UserHasher>, StartError> {
-    let secret = settings.usage.user_hash_secret.trim();
-    if secret.is_empty() {
-        return Ok(None);
-    }
-    if secret.len() < 16 {
-        return Err(StartError::Config(
-            "IMPACT__USAGE__USER_HASH_SECRET must have at least 16 characters".into(),
-        ));
-    }
-    Ok(Some(crate::usage::UserHasher::new(secret.as_bytes())))
+    Ok(key_verifier(settings, mode)?.with_max_lifetime(max_lifetime))
 }
 
 /// The verifier for the configured key: the demo's secret, an RS256 public key, or
 /// the shared HS256 secret.
 fn key_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, StartError> {
     if let Mode::Demo { jwt_secret } = mode {
-        return Ok(TokenVerifier::hs256(jwt_secret));
+        return Ok(TokenVerifier::hs256(
+            jwt_secret,
+            user_hasher(settings, Some(jwt_secret))?,
+        ));
     }
+    let secret = settings.auth.jwt_secret.trim();
+    let secret_ok = secret.len() >= 16;
     let key_path = settings.auth.jwt_public_key_path.trim();
     if !key_path.is_empty() {
         let pem = std::fs::read(key_path).map_err(|e| {
             StartError::Config(format!("cannot read the RS256 public key {key_path}: {e}"))
         })?;
-        // A public key is no secret to hash users with: the usage key is set, or
-        // derived from an HS256 secret that is also configured.
-        let users = match configured_user_hasher(settings)? {
-            Some(users) => users,
-            None if settings.auth.jwt_secret.trim().len() >= 16 => {
-                crate::usage::UserHasher::derived_from(settings.auth.jwt_secret.trim())
-            }
-            // Nothing is recorded: a key of this process's own, never stored.
-            None if !settings.usage.enabled => crate::usage::UserHasher::random()
-                .map_err(|e| StartError::Config(format!("no randomness for a key: {e}")))?,
-            None => {
-                return Err(StartError::Config(
-                    "with an RS256 key, set IMPACT__USAGE__USER_HASH_SECRET (at least 16 \
-                     characters): the key the usage rows hash users with"
-                        .into(),
-                ))
-            }
-        };
+        let users = user_hasher(settings, secret_ok.then_some(secret))?;
         return TokenVerifier::rs256(&pem, users).map_err(StartError::Config);
     }
-    let secret = settings.auth.jwt_secret.trim();
-    if secret.len() < 16 {
+    if !secret_ok {
         return Err(StartError::Config(
             "set IMPACT__AUTH__JWT_SECRET (at least 16 characters, shared with the host web admin) \
              or IMPACT__AUTH__JWT_PUBLIC_KEY_PATH (an RS256 public key)"
                 .into(),
         ));
     }
-    Ok(TokenVerifier::hs256(secret))
+    Ok(TokenVerifier::hs256(
+        secret,
+        user_hasher(settings, Some(secret))?,
+    ))
+}
+
+/// The key the usage rows hash users with: `usage.user_hash_secret` (at least 16
+/// characters); else one derived from the HS256 secret; else, with recording off,
+/// a key of this process's own, never stored. A public key is no secret to hash
+/// with, so RS256 alone with recording on refuses to start.
+fn user_hasher(
+    settings: &Settings,
+    hs256_secret: Option<&str>,
+) -> Result<crate::usage::UserHasher, StartError> {
+    let configured = settings.usage.user_hash_secret.trim();
+    if !configured.is_empty() {
+        if configured.len() < 16 {
+            return Err(StartError::Config(
+                "IMPACT__USAGE__USER_HASH_SECRET must have at least 16 characters".into(),
+            ));
+        }
+        return Ok(crate::usage::UserHasher::new(configured.as_bytes()));
+    }
+    if let Some(secret) = hs256_secret {
+        return Ok(crate::usage::UserHasher::derived_from(secret));
+    }
+    if !settings.usage.enabled {
+        return crate::usage::UserHasher::random()
+            .map_err(|e| StartError::Config(format!("no randomness for a key: {e}")));
+    }
+    Err(StartError::Config(
+        "with an RS256 key, set IMPACT__USAGE__USER_HASH_SECRET (at least 16 characters): \
+         the key the usage rows hash users with"
+            .into(),
+    ))
 }
 
 /// HTTP/1.0 has no chunked framing: a client of that version reads a body of
