@@ -172,6 +172,45 @@ pub(crate) fn format_percent(rate: f64) -> String {
     format!("{}%", format_decimal(rate * 100.0, 0))
 }
 
+/// A rate that is judged against `thresholds` (METRICS.md §4.10): a whole percentage,
+/// unless that written figure could stand for rates on both sides of a threshold
+/// (`10%` is 9,6 % and 10,4 %, around a threshold of 10 %); then one decimal
+/// (`9,8%`, `10,3%`, and `10,0%` for exactly 10 %), and two in the rare case one
+/// decimal still straddles it (`9,96%`). So one written figure has one verdict.
+pub(crate) fn format_rate(rate: f64, thresholds: &[f64]) -> String {
+    format!("{}%", format_decimal(rate * 100.0, rate_decimals(rate, thresholds)))
+}
+
+/// How many decimals `format_rate` writes `rate` with.
+pub(crate) fn rate_decimals(rate: f64, thresholds: &[f64]) -> usize {
+    let percent = rate * 100.0;
+    // Written with `decimals`, the figure stands for every rate within half a unit
+    // of its last digit; a threshold inside that span (or on its edge) is straddled.
+    let straddles = |decimals: i32| {
+        let unit = 10f64.powi(-decimals);
+        let written = (percent / unit).round() * unit;
+        thresholds.iter().any(|threshold| {
+            let threshold = threshold * 100.0;
+            // Exactly on the threshold, the figure has the threshold's own verdict.
+            let on_it = crate::metrics::threshold::compare(percent, threshold).is_eq();
+            !on_it && (written - threshold).abs() <= unit / 2.0 + 1e-9
+        })
+    };
+    let whole_is_a_threshold = {
+        let written = percent.round();
+        thresholds
+            .iter()
+            .any(|threshold| (written - threshold * 100.0).abs() <= 0.5 + 1e-9)
+    };
+    if !whole_is_a_threshold {
+        0
+    } else if !straddles(1) {
+        1
+    } else {
+        2
+    }
+}
+
 const MONTHS: [Phrase; 12] = [
     Phrase::id("months-1"),
     Phrase::id("months-2"),
@@ -293,7 +332,11 @@ pub mod report {
     /// How far the organization has come since its first 30 days with the AI.
     pub const SINCE_BASELINE_UP: Template = Template::id("report-since-baseline-up");
     pub const SINCE_BASELINE_DOWN: Template = Template::id("report-since-baseline-down");
-    pub const SINCE_BASELINE_SAME: Template = Template::id("report-since-baseline-same");
+    pub const SINCE_BASELINE_ABOUT_SAME: Template =
+        Template::id("report-since-baseline-about-same");
+    /// Where a rate most likely lies (its 95 % interval), under the hero, in the
+    /// terminal and in the forecast's read: one vocabulary for ranges.
+    pub const LIKELY_BETWEEN: Template = Template::id("report-likely-between");
     pub const HEADLINE_NO_CONVERSATIONS: Template =
         Template::id("report-headline-no-conversations");
     pub const HEADLINE_BASELINE_FORMING: Template =
@@ -304,6 +347,7 @@ pub mod report {
     pub const NOTE_REDUCED_COVERAGE: Template = Template::id("report-note-reduced-coverage");
     pub const NOTE_PROVISIONAL: Template = Template::id("report-note-provisional");
     pub const TREND_PROVISIONAL: Phrase = Phrase::id("report-trend-provisional");
+    pub const TREND_BAND: Phrase = Phrase::id("report-trend-band");
     pub const NOTE_SENTIMENT_PENDING: Phrase = Phrase::id("report-note-sentiment-pending");
     pub const NOTE_NO_BUSINESS_HOURS: Phrase = Phrase::id("report-note-no-business-hours");
     pub const NOTE_CAME_BACK: Phrase = Phrase::id("report-note-came-back");
@@ -338,6 +382,14 @@ pub mod report {
     pub const CHANGE_HOURS_MORE: Template = Template::id("report-change-hours-more");
     pub const CHANGE_HOURS_FEWER: Template = Template::id("report-change-hours-fewer");
     pub const CHANGE_SAME: Template = Template::id("report-change-same");
+    pub const CHANGE_SLIGHTLY_UP: Template = Template::id("report-change-slightly-up");
+    pub const CHANGE_SLIGHTLY_DOWN: Template = Template::id("report-change-slightly-down");
+    pub const CHANGE_ABOUT_SAME: Template = Template::id("report-change-about-same");
+    pub const CHANGE_ABOUT_SAME_MOVE: Template = Template::id("report-change-about-same-move");
+    pub const CHANGE_BEFORE_FIRST: Template = Template::id("report-change-before-first");
+    pub const MOOD_TOO_FEW: Template = Template::id("report-mood-too-few");
+    pub const HEADLINE_FEW_CONVERSATIONS: Template =
+        Template::id("report-headline-few-conversations");
     pub const CHANGE_INCOMPLETE: Template = Template::id("report-change-incomplete");
     pub const CHANGE_NONE: Template = Template::id("report-change-none");
 }
@@ -425,6 +477,30 @@ mod tests {
         assert_eq!(format_rupiah(999), "Rp 999");
         assert_eq!(format_rupiah(0), "Rp 0");
         assert_eq!(format_count(-1234), "-1.234");
+    }
+
+    #[test]
+    fn a_rate_beside_a_threshold_gets_the_decimal_that_keeps_its_verdict_apart() {
+        let reopen = [0.10, 0.20];
+        assert_eq!(format_rate(0.48, &reopen), "48%");
+        assert_eq!(format_rate(0.103, &reopen), "10,3%");
+        assert_eq!(format_rate(0.098, &reopen), "9,8%");
+        assert_eq!(format_rate(0.10, &reopen), "10,0%");
+        assert_eq!(format_rate(0.0996, &reopen), "9,96%");
+        assert_eq!(format_rate(0.1004, &reopen), "10,04%");
+        assert_eq!(format_rate(0.204, &reopen), "20,4%");
+        // 10,6 % is written 11%, which no threshold shares.
+        assert_eq!(format_rate(0.106, &reopen), "11%");
+        let net = [0.60, 0.40, 0.20];
+        assert_eq!(format_rate(0.396, &net), "39,6%");
+        assert_eq!(format_rate(0.40, &net), "40,0%");
+        assert_eq!(format_rate(0.4049, &net), "40,5%");
+        assert_eq!(format_rate(0.41, &net), "41%");
+        // A threshold between whole percentages: both whole figures beside it
+        // take a decimal (which side 12,5 % itself rounds to is not worth trusting).
+        assert_eq!(format_rate(0.126, &[0.125]), "12,6%");
+        assert_eq!(format_rate(0.121, &[0.125]), "12,1%");
+        assert_eq!(format_rate(0.114, &[0.125]), "11%");
     }
 
     #[test]
@@ -656,6 +732,9 @@ pub mod web {
     pub const NO_DATA_YET: Phrase = Phrase::id("web-no-data-yet");
 
     pub const FORMING_TITLE: Phrase = Phrase::id("web-forming-title");
+    pub const FORMING_FEW_TITLE: Phrase = Phrase::id("web-forming-few-title");
+    pub const FORMING_FEW_TEXT: Template = Template::id("web-forming-few-text");
+    pub const MOOD_COUNTS: Template = Template::id("web-mood-counts");
     pub const FORMING_TEXT: Template = Template::id("web-forming-text");
     pub const FORMING_READY_ON: Template = Template::id("web-forming-ready-on");
     pub const FORMING_DEPENDS_ON_VOLUME: Template = Template::id("web-forming-depends-on-volume");

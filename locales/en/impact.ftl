@@ -71,7 +71,10 @@ report-since-baseline-up = { " " }That is up from { $baseline } in your first 30
 
 report-since-baseline-down = { " " }That is down from { $baseline } in your first 30 days with the AI.
 
-report-since-baseline-same = { " " }That is the same as in your first 30 days with the AI ({ $baseline }).
+report-since-baseline-about-same = { " " }That is about the same as in your first 30 days with the AI ({ $baseline }).
+
+# Where a rate most likely lies: its 95 % range, so a reader knows how sure it is.
+report-likely-between = Most likely between { $low } and { $high }.
 
 report-headline-no-conversations = From { $from } to { $to } there were no conversations to report on.
 
@@ -97,13 +100,15 @@ report-note-provisional = Conversations were read up to { $read_day }, { $read_t
 
 report-trend-provisional = hollow points can still change
 
+report-trend-band = light band: where each point most likely lies (wider over few conversations)
+
 report-note-sentiment-pending = Customer mood for some days is still being collected.
 
 report-note-no-business-hours = Set your business hours to see how much your AI handled while your team was offline.
 
 report-note-came-back = Leaves out customers who came back within 2 days.
 
-report-forecast-ok = If this keeps up, in { $month } your AI will solve { $in_ten } conversations on its own (probably between { $low } and { $high }).
+report-forecast-ok = If this keeps up, in { $month } your AI will solve { $in_ten } conversations on its own (most likely between { $low } and { $high }).
 
 report-forecast-withheld = No projection for now: your results have moved around too much from month to month to predict them honestly.
 
@@ -164,9 +169,29 @@ report-change-hours-fewer = { $hours } hours fewer than the { $days } before
 
 report-change-same = the same as the { $days } before
 
+# A move of a rate too small to be more than chance at this volume (docs/metrics.md §4.10).
+report-change-about-same = about the same as the { $days } before
+
+report-change-about-same-move = about the same as the { $days } before: a move of { $points } is normal at this volume
+
+# A real change smaller than the one point the whole percentages can show.
+report-change-slightly-up = up slightly (less than 1 point) from the { $days } before
+
+report-change-slightly-down = down slightly (less than 1 point) from the { $days } before
+
+report-change-before-first = No comparison with the { $days } before: they include days before your first conversation on { $day }.
+
+report-mood-too-few = Too few conversations with a recorded mood to compare: { $contained } solved by the AI alone and { $human } with your team (at least { $min } of each are needed).
+
+report-headline-few-conversations =
+    From { $from } to { $to } there { $eligible ->
+        [one] was { $eligible } counted conversation
+       *[other] were { $eligible } counted conversations
+    }, and the AI took part in { $ai_handled }. That is too few to judge how well it does: choose a longer range, with at least { $min_conversations } conversations.
+
 report-change-incomplete = No comparison with the { $days } before: their data is no longer kept in full.
 
-report-change-none = No comparison with the { $days } before: they were still forming a baseline.
+report-change-none = No comparison with the { $days } before: they hold too few conversations to judge by.
 
 figures-what-your-ai-did = What your AI did
 
@@ -399,6 +424,11 @@ web-tile-failed = We couldn't load this part right now. The rest of your report 
 
 web-mood-text = when the AI solved it alone, compared with when your team stepped in
 
+web-mood-counts = From { $contained ->
+        [one] { $contained } conversation
+       *[other] { $contained } conversations
+    } the AI solved alone and { $human } with your team that have a recorded mood.
+
 web-messages-text = messages from the customer, on average
 
 web-baseline-line = Your first 30 days with the AI ({ $from } – { $to }): { $rate }
@@ -417,6 +447,13 @@ web-freshness = Figures include conversations up to { $day } ({ $timezone }). Mo
 web-no-data-yet = No conversations have been counted yet.
 
 web-forming-title = Your report is getting ready
+
+web-forming-few-title = Choose a longer range
+
+web-forming-few-text = This range holds { $eligible ->
+        [one] { $eligible } counted conversation
+       *[other] { $eligible } counted conversations
+    }. We need at least { $min_conversations } to judge how well your AI does, so the figures are fair. Choose a longer range to see them.
 
 web-forming-text =
     We need at least { $min_days ->

@@ -59,7 +59,9 @@ report-since-baseline-up = { " " }Itu naik dari { $baseline } pada 30 hari perta
 
 report-since-baseline-down = { " " }Itu turun dari { $baseline } pada 30 hari pertama Anda dengan AI.
 
-report-since-baseline-same = { " " }Itu sama dengan 30 hari pertama Anda dengan AI ({ $baseline }).
+report-since-baseline-about-same = { " " }Itu kurang lebih sama dengan 30 hari pertama Anda dengan AI ({ $baseline }).
+
+report-likely-between = Kemungkinan besar antara { $low } dan { $high }.
 
 report-headline-no-conversations = Dari { $from } sampai { $to } belum ada percakapan untuk dilaporkan.
 
@@ -75,13 +77,15 @@ report-note-provisional = Percakapan dibaca hingga { $read_day }, pukul { $read_
 
 report-trend-provisional = titik berongga masih bisa berubah
 
+report-trend-band = pita tipis: rentang yang paling mungkin untuk tiap titik (lebih lebar bila percakapannya sedikit)
+
 report-note-sentiment-pending = Suasana hati pelanggan untuk beberapa hari masih dikumpulkan.
 
 report-note-no-business-hours = Atur jam kerja Anda untuk melihat berapa banyak yang ditangani AI saat tim sedang tidak bertugas.
 
 report-note-came-back = Tidak termasuk pelanggan yang kembali dalam 2 hari.
 
-report-forecast-ok = Jika terus seperti ini, pada { $month } AI Anda akan menyelesaikan sendiri { $in_ten } percakapan (kemungkinan antara { $low } dan { $high }).
+report-forecast-ok = Jika terus seperti ini, pada { $month } AI Anda akan menyelesaikan sendiri { $in_ten } percakapan (kemungkinan besar antara { $low } dan { $high }).
 
 report-forecast-withheld = Belum ada proyeksi: hasil Anda naik-turun terlalu banyak dari bulan ke bulan untuk diperkirakan dengan jujur.
 
@@ -135,9 +139,23 @@ report-change-hours-fewer = { $hours } jam lebih sedikit dari { $days } sebelumn
 
 report-change-same = sama dengan { $days } sebelumnya
 
+report-change-about-same = kurang lebih sama dengan { $days } sebelumnya
+
+report-change-about-same-move = kurang lebih sama dengan { $days } sebelumnya: selisih { $points } masih wajar untuk jumlah percakapan sebanyak ini
+
+report-change-slightly-up = naik sedikit (kurang dari 1 poin) dari { $days } sebelumnya
+
+report-change-slightly-down = turun sedikit (kurang dari 1 poin) dari { $days } sebelumnya
+
+report-change-before-first = Belum ada perbandingan dengan { $days } sebelumnya: periode itu mencakup hari sebelum percakapan pertama Anda pada { $day }.
+
+report-mood-too-few = Percakapan dengan suasana hati tercatat terlalu sedikit untuk dibandingkan: { $contained } diselesaikan AI sendiri dan { $human } bersama tim Anda (perlu minimal { $min } untuk masing-masing).
+
+report-headline-few-conversations = Dari { $from } sampai { $to } ada { $eligible } percakapan terhitung, dan AI ikut menangani { $ai_handled }. Jumlah itu terlalu sedikit untuk menilai kinerjanya: pilih rentang yang lebih panjang, dengan minimal { $min_conversations } percakapan.
+
 report-change-incomplete = Belum ada perbandingan dengan { $days } sebelumnya: datanya sudah tidak tersimpan lengkap.
 
-report-change-none = Belum ada perbandingan dengan { $days } sebelumnya: data saat itu masih terbentuk.
+report-change-none = Belum ada perbandingan dengan { $days } sebelumnya: percakapannya terlalu sedikit untuk dinilai.
 
 figures-what-your-ai-did = Yang dikerjakan AI Anda
 
@@ -361,6 +379,8 @@ web-tile-failed = Bagian ini belum bisa dimuat. Bagian lain laporan Anda tetap t
 
 web-mood-text = saat AI menyelesaikan sendiri, dibanding saat tim turun tangan
 
+web-mood-counts = Dari { $contained } percakapan yang diselesaikan AI sendiri dan { $human } bersama tim Anda yang suasana hatinya tercatat.
+
 web-messages-text = pesan dari pelanggan, rata-rata
 
 web-baseline-line = 30 hari pertama Anda dengan AI ({ $from } – { $to }): { $rate }
@@ -379,6 +399,10 @@ web-freshness = Angka mencakup percakapan sampai { $day } ({ $timezone }). Angka
 web-no-data-yet = Belum ada percakapan yang dihitung.
 
 web-forming-title = Laporan Anda sedang disiapkan
+
+web-forming-few-title = Pilih rentang yang lebih panjang
+
+web-forming-few-text = Rentang ini berisi { $eligible } percakapan terhitung. Kami perlu minimal { $min_conversations } untuk menilai kinerja AI Anda, supaya angkanya adil. Pilih rentang yang lebih panjang untuk melihatnya.
 
 web-forming-text = Kami perlu minimal { $min_days } hari dan { $min_conversations } percakapan sebelum menilai kinerja AI Anda, supaya angkanya adil. Sejauh ini: { $days }.
 

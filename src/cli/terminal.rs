@@ -47,10 +47,10 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     for point in &tiles.trend.rows {
         let value = match (&point.percent, point.net_rate) {
             (Some(percent), Some(rate)) => format!(
-                "{percent:>4} {}",
+                "{percent:>6} {}",
                 "█".repeat((rate * 30.0).round() as usize)
             ),
-            _ => "   –".to_string(),
+            _ => "     –".to_string(),
         };
         let _ = writeln!(out, "  {:<27} {value}", point.period);
     }
@@ -76,6 +76,9 @@ fn what_your_ai_did(out: &mut String, tiles: &Tiles, volume: String, lang: Lang)
             solved.verdict.as_ref(),
         );
         let _ = writeln!(out, "    {}", solved.base);
+        if let Some(range) = &solved.range {
+            let _ = writeln!(out, "    {range}");
+        }
         for named in [&solved.closed_alone, &solved.came_back]
             .into_iter()
             .flatten()
@@ -134,7 +137,7 @@ fn journey(out: &mut String, tiles: &Tiles, lang: Lang) {
     }
     for segment in &journey.segments {
         let value = if journey.has_shares {
-            format!("{}% ({})", segment.percent, segment.count)
+            format!("{} ({})", segment.percent, segment.count)
         } else {
             segment.count.clone()
         };
@@ -158,6 +161,13 @@ fn good_job(out: &mut String, tiles: &Tiles, lang: Lang) {
         None => not_available(lang),
     };
     row(out, lang, names::MOOD, mood, None);
+    for line in quality
+        .into_iter()
+        .flat_map(|q| [&q.mood_too_few, &q.mood_counts])
+        .flatten()
+    {
+        let _ = writeln!(out, "{}", indent(&wrap(line, 74), "    "));
+    }
     let turns = match quality.and_then(|q| q.turns.clone()) {
         Some(turns) => words::MESSAGES_VALUE.fill(lang, &[("turns", turns)]),
         None => not_available(lang),

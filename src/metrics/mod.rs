@@ -7,6 +7,7 @@ pub mod forecast;
 pub mod report;
 pub mod rooms;
 pub mod threshold;
+pub mod uncertainty;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,11 @@ pub struct DailyCounters {
     /// The same over rooms a human touched (`ai_assisted` ∪ `escalated`).
     pub human_sentiment_sum: f64,
     pub human_sentiment_rooms: i64,
+    /// Squared normalised sentiment summed over each group's rooms that have one,
+    /// so the mood's spread, and the interval of its delta, is exact over any range
+    /// (METRICS.md §4.10).
+    pub contained_sentiment_squares: f64,
+    pub human_sentiment_squares: f64,
     /// True when the sentiment source could not be read for this day; the next
     /// aggregation run fills it in.
     pub sentiment_pending: bool,
@@ -198,6 +204,8 @@ columns! {
     sentiment_pending: Flag in [Quality],
     test_chats: Count in [Core],
     spam: Count in [Core],
+    contained_sentiment_squares: Sum in [Quality],
+    human_sentiment_squares: Sum in [Quality],
 }
 
 /// Puts the rows of separately read tile groups back together, day by day. Days

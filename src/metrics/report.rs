@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
 use super::rooms::REOPEN_WINDOW_HOURS;
+use super::uncertainty::{self, Interval, Level, Moments, Proportion};
 use super::{last_day_of_month, threshold, DailyCounters, TileGroup};
 use crate::domain::{CostAssumption, DateRange, Organization};
 
@@ -30,6 +31,28 @@ pub struct ReportPolicy {
     pub sentiment_delta_margin: f64,
     /// Below this share of conversations with a known mood, the mood carries a note.
     pub sentiment_reduced_coverage: f64,
+    /// Below this many conversations with a known mood in either group, the mood
+    /// has no verdict: too few to compare (METRICS.md §4.10).
+    pub sentiment_min_rooms: i64,
+}
+
+impl ReportPolicy {
+    /// The net-containment thresholds, where a written figure needs a decimal.
+    pub fn net_containment_thresholds(&self) -> [f64; 3] {
+        [
+            self.net_containment_strong,
+            self.net_containment_healthy,
+            self.net_containment_room_to_grow,
+        ]
+    }
+
+    pub fn reopen_rate_thresholds(&self) -> [f64; 2] {
+        [self.reopen_rate_low, self.reopen_rate_moderate]
+    }
+
+    pub fn after_hours_thresholds(&self) -> [f64; 1] {
+        [self.after_hours_always_on]
+    }
 }
 
 impl Default for ReportPolicy {
@@ -47,6 +70,7 @@ impl Default for ReportPolicy {
             after_hours_always_on: 0.20,
             sentiment_delta_margin: 0.10,
             sentiment_reduced_coverage: 0.50,
+            sentiment_min_rooms: 30,
         }
     }
 }
@@ -115,6 +139,9 @@ pub struct Report {
     pub ledger: Ledger,
     /// Present only when the status is `ok`.
     pub figures: Option<Figures>,
+    /// The thresholds the figures were judged by, so that every place that writes
+    /// a rate can write it with the one decimal a threshold asks for (§4.10).
+    pub policy: ReportPolicy,
 }
 
 /// All conversations = counted + test chats + spam; counted = closed by the AI alone
@@ -140,15 +167,44 @@ pub struct LedgerSplit {
 }
 
 /// The headline figures of the period of equal length just before the range
-/// (docs/metrics.md §4.9): a change is shown only when that period is not
-/// baseline forming, so `figures` is `None` then.
+/// (docs/metrics.md §4.9), when it can be compared with the range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PeriodBefore {
     pub range: DateRange,
-    pub figures: Option<HeadlineFigures>,
-    /// The datamart no longer holds that period from its start (retention took its
-    /// first days): no figure, rather than a change against part of it.
-    pub incomplete: bool,
+    pub comparison: Result<Compared, NotComparable>,
+}
+
+/// The period before, its figures and whether each rate changed beyond chance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Compared {
+    pub figures: HeadlineFigures,
+    /// Net containment now against then (§4.10); `None` when either has no conversation.
+    pub net_rate: Option<(Level, Interval)>,
+    /// The reopen rate now against then; `None` when either closed none alone.
+    pub reopen_rate: Option<(Level, Interval)>,
+}
+
+/// Why the period before is not compared with the range (§4.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotComparable {
+    /// It starts before the organization's first counted conversation, on this day:
+    /// a year against a few weeks of data is not a comparison.
+    BeforeFirstConversation(NaiveDate),
+    /// It holds too few conversations to judge by (it is itself baseline forming).
+    TooFewConversations,
+    /// The datamart no longer holds its first days (retention).
+    OutsideRetention,
+}
+
+impl NotComparable {
+    /// The stable name of the reason, for programs.
+    pub fn name(self) -> &'static str {
+        match self {
+            NotComparable::BeforeFirstConversation(_) => "before_first_conversation",
+            NotComparable::TooFewConversations => "few_conversations",
+            NotComparable::OutsideRetention => "outside_retention",
+        }
+    }
 }
 
 /// The four figures a headline change is given for.
@@ -156,6 +212,8 @@ pub struct PeriodBefore {
 pub struct HeadlineFigures {
     pub eligible: i64,
     pub net: i64,
+    /// Closed by the AI alone (gross): the reopen rate's base.
+    pub contained: i64,
     pub net_rate: Option<f64>,
     pub reopened: i64,
     pub reopen_rate: Option<f64>,
@@ -173,6 +231,25 @@ pub struct Volume {
 pub struct BaselineForming {
     pub min_days_of_data: i64,
     pub min_conversations: i64,
+    pub reason: FormingReason,
+}
+
+/// Why a report shows only its volume (METRICS.md §4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormingReason {
+    /// Fewer days than the minimum since the first counted conversation.
+    NewOrganization,
+    /// A mature organization chose a range with fewer conversations than the minimum.
+    FewConversations,
+}
+
+impl FormingReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            FormingReason::NewOrganization => "new_organization",
+            FormingReason::FewConversations => "few_conversations",
+        }
+    }
 }
 
 /// The figures of an `ok` report. The objects named in docs/metrics.md §6 hold exactly
@@ -206,6 +283,8 @@ pub struct Containment {
     pub reopened: i64,
     pub gross_rate: Option<f64>,
     pub net_rate: Option<f64>,
+    /// Where the net rate most likely lies (95 % Wilson, §4.10).
+    pub net_rate_interval: Option<Interval>,
     pub reopen_gap: Option<f64>,
 }
 
@@ -214,6 +293,7 @@ pub struct AfterHours {
     pub status: TileStatus,
     pub count: Option<i64>,
     pub share: Option<f64>,
+    pub share_interval: Option<Interval>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -265,6 +345,7 @@ pub struct JourneyShares {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quality {
     pub reopen_rate: Option<f64>,
+    pub reopen_rate_interval: Option<Interval>,
     pub sentiment: Sentiment,
     pub turns_avg: Option<f64>,
 }
@@ -275,7 +356,13 @@ pub struct Sentiment {
     pub contained_avg: Option<f64>,
     pub escalated_avg: Option<f64>,
     pub delta: Option<f64>,
+    /// The delta's 95 % interval (difference of means, §4.10), when both groups
+    /// have at least two conversations with a mood.
+    pub delta_interval: Option<Interval>,
     pub coverage: Option<f64>,
+    /// Conversations with a mood in each group: solved alone, and with the team.
+    pub contained_rooms: i64,
+    pub escalated_rooms: i64,
 }
 
 /// A judgement of docs/metrics.md §5. Every level name is unique across the five
@@ -331,6 +418,9 @@ pub struct Verdicts {
     pub sentiment: Option<Verdict>,
     /// True when the mood figure rests on fewer conversations than the policy wants.
     pub sentiment_reduced_coverage: bool,
+    /// True when a group has too few conversations with a mood to compare the two
+    /// (then there is no mood verdict).
+    pub sentiment_too_few: bool,
 }
 
 /// The projection of next month's net containment (docs/metrics.md §4.8, docs/forecast.md).
@@ -403,23 +493,40 @@ pub struct TrendBaseline {
     pub status: BaselineStatus,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    pub eligible: Option<i64>,
+    pub net: Option<i64>,
     pub net_rate: Option<f64>,
+    /// The range's net containment against the first 30 days (§4.10): `None` when
+    /// the range overlaps them, or either has no conversation.
+    pub comparison: Option<(Level, Interval)>,
 }
 
 impl TrendBaseline {
-    fn from_stored(baseline: Option<Baseline>) -> Self {
+    /// The stored baseline, compared with the range's `net` of `eligible`.
+    fn from_stored(baseline: Option<Baseline>, range: DateRange, now: Proportion) -> Self {
         match baseline {
-            Some(b) => TrendBaseline {
-                status: BaselineStatus::Ready,
-                from: Some(b.first_day),
-                to: Some(b.last_day),
-                net_rate: b.net_rate(),
-            },
+            Some(b) => {
+                let overlaps = range.from() <= b.last_day && range.to() >= b.first_day;
+                TrendBaseline {
+                    status: BaselineStatus::Ready,
+                    from: Some(b.first_day),
+                    to: Some(b.last_day),
+                    eligible: Some(b.eligible),
+                    net: Some(b.net),
+                    net_rate: b.net_rate(),
+                    comparison: (!overlaps)
+                        .then(|| uncertainty::change_level(now, Proportion::new(b.net, b.eligible)))
+                        .flatten(),
+                }
+            }
             None => TrendBaseline {
                 status: BaselineStatus::Forming,
                 from: None,
                 to: None,
+                eligible: None,
+                net: None,
                 net_rate: None,
+                comparison: None,
             },
         }
     }
@@ -432,6 +539,8 @@ pub struct TrendPoint {
     pub eligible: i64,
     pub net: i64,
     pub net_rate: Option<f64>,
+    /// Where the point's rate most likely lies: wide over few conversations.
+    pub net_rate_interval: Option<Interval>,
     /// The period reaches a provisional day: its figure can still change.
     pub provisional: bool,
 }
@@ -485,6 +594,7 @@ impl Totals {
         HeadlineFigures {
             eligible: self.counts.eligible,
             net: self.net(),
+            contained: self.counts.contained,
             net_rate: ratio(self.net(), self.counts.eligible),
             reopened: self.counts.reopened,
             reopen_rate: ratio(self.counts.reopened, self.counts.contained),
@@ -509,8 +619,25 @@ pub fn baseline_forming(
     eligible: i64,
     policy: &ReportPolicy,
 ) -> bool {
-    days_of_data(first_eligible_day, to) < policy.min_days_of_data
-        || eligible < policy.min_conversations
+    forming_reason(first_eligible_day, to, eligible, policy).is_some()
+}
+
+/// Why a range is still forming its baseline (§4.7), or `None` when it is not: a
+/// young organization is new whatever the range holds; a mature one only chose a
+/// range with too few conversations.
+pub fn forming_reason(
+    first_eligible_day: Option<NaiveDate>,
+    to: NaiveDate,
+    eligible: i64,
+    policy: &ReportPolicy,
+) -> Option<FormingReason> {
+    if days_of_data(first_eligible_day, to) < policy.min_days_of_data {
+        Some(FormingReason::NewOrganization)
+    } else if eligible < policy.min_conversations {
+        Some(FormingReason::FewConversations)
+    } else {
+        None
+    }
 }
 
 /// Org-local days from the first eligible room to the range's end, inclusive (§4.7).
@@ -545,7 +672,12 @@ pub(crate) fn assemble(inputs: &ReportInputs<'_>) -> Report {
         eligible: totals.counts.eligible,
         ai_handled: totals.counts.ai_handled,
     };
-    let baseline_forming = totals.baseline_forming(inputs.first_eligible_day, range.to(), policy);
+    let forming = forming_reason(
+        inputs.first_eligible_day,
+        range.to(),
+        totals.counts.eligible,
+        policy,
+    );
     let mut report = Report {
         org_id: inputs.organization.id.to_string(),
         org_name: inputs.organization.name.clone(),
@@ -570,11 +702,13 @@ pub(crate) fn assemble(inputs: &ReportInputs<'_>) -> Report {
             split: None,
         },
         figures: None,
+        policy: policy.clone(),
     };
-    if baseline_forming {
+    if let Some(reason) = forming {
         report.baseline_forming = Some(BaselineForming {
             min_days_of_data: policy.min_days_of_data,
             min_conversations: policy.min_conversations,
+            reason,
         });
     } else {
         report.status = ReportStatus::Ok;
@@ -602,6 +736,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         reopened: totals.counts.reopened,
         gross_rate,
         net_rate,
+        net_rate_interval: uncertainty::wilson(net, totals.counts.eligible),
         reopen_gap: gross_rate.zip(net_rate).map(|(gross, net)| gross - net),
     };
 
@@ -610,12 +745,17 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             status: TileStatus::Ok,
             count: Some(totals.counts.after_hours),
             share: ratio(totals.counts.after_hours, totals.counts.ai_handled),
+            share_interval: uncertainty::wilson(
+                totals.counts.after_hours,
+                totals.counts.ai_handled,
+            ),
         }
     } else {
         AfterHours {
             status: TileStatus::NotAvailable,
             count: None,
             share: None,
+            share_interval: None,
         }
     };
 
@@ -646,6 +786,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
 
     let quality = available(TileGroup::Quality).then(|| Quality {
         reopen_rate: ratio(totals.counts.reopened, totals.counts.contained),
+        reopen_rate_interval: uncertainty::wilson(totals.counts.reopened, totals.counts.contained),
         sentiment: sentiment(totals),
         turns_avg: mean(
             totals.counts.contained_customer_messages as f64,
@@ -671,7 +812,11 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         trend: trend(
             inputs.range,
             in_range,
-            inputs.baseline,
+            TrendBaseline::from_stored(
+                inputs.baseline,
+                inputs.range,
+                Proportion::new(net, totals.counts.eligible),
+            ),
             provisional_from(inputs.read_until, inputs.organization, inputs.range),
         ),
         forecast: inputs
@@ -679,7 +824,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
             .filter(|_| reaches_latest_day(inputs))
             .map(forecast),
         sentiment_pending: totals.journey_rooms_pending > 0,
-        period_before: period_before(inputs),
+        period_before: period_before(inputs, totals),
     }
 }
 
@@ -718,45 +863,71 @@ fn verdicts(
                 Verdict::OfficeHours
             }
         }),
-        sentiment: sentiment.and_then(|s| s.delta).map(|delta| {
-            if threshold::above(delta, policy.sentiment_delta_margin) {
-                Verdict::MorePositive
-            } else if threshold::below(delta, -policy.sentiment_delta_margin) {
-                Verdict::LessPositive
-            } else {
-                Verdict::AboutTheSame
-            }
-        }),
+        sentiment: sentiment
+            .filter(|s| !too_few_moods(policy, s))
+            .and_then(|s| s.delta.zip(s.delta_interval))
+            .map(|(delta, interval)| mood_verdict(policy, delta, interval)),
         sentiment_reduced_coverage: sentiment
             .and_then(|s| s.coverage)
             .is_some_and(|coverage| threshold::below(coverage, policy.sentiment_reduced_coverage)),
+        sentiment_too_few: sentiment.is_some_and(|s| {
+            s.status == TileStatus::Ok && s.delta.is_some() && too_few_moods(policy, &s)
+        }),
     }
 }
 
-/// The headline figures of the period before the range (METRICS.md §4.9), when
-/// its days were read: none while that period is still forming its baseline or its
-/// beginning is no longer in the datamart.
-fn period_before(inputs: &ReportInputs<'_>) -> Option<PeriodBefore> {
+/// Whether either group has too few conversations with a mood to compare (§4.10).
+fn too_few_moods(policy: &ReportPolicy, sentiment: &Sentiment) -> bool {
+    sentiment.contained_rooms.min(sentiment.escalated_rooms) < policy.sentiment_min_rooms
+}
+
+/// The mood verdict (§4.10): a side only when the delta is beyond the margin and
+/// its interval leaves out 0, so chance alone is not called a difference in mood.
+fn mood_verdict(policy: &ReportPolicy, delta: f64, interval: Interval) -> Verdict {
+    if threshold::above(delta, policy.sentiment_delta_margin) && interval.low > 0.0 {
+        Verdict::MorePositive
+    } else if threshold::below(delta, -policy.sentiment_delta_margin) && interval.high < 0.0 {
+        Verdict::LessPositive
+    } else {
+        Verdict::AboutTheSame
+    }
+}
+
+/// The period before the range (METRICS.md §4.9), when its days were read: compared
+/// only when it lies wholly on or after the organization's first counted day, holds
+/// enough conversations, and is still whole in the datamart.
+fn period_before(inputs: &ReportInputs<'_>, now: &Totals) -> Option<PeriodBefore> {
     let policy = inputs.policy;
     inputs.days_before.map(|days| {
         let range = inputs.range.before();
         let rows: Vec<&DailyCounters> = days.iter().filter(|row| range.contains(row.day)).collect();
-        // The period's data starts on its first day, or on the organization's
-        // first eligible day when that is later; a datamart that starts later
-        // than that has lost the period's beginning to retention.
-        let starts = inputs
-            .first_eligible_day
-            .map_or(range.from(), |first| first.max(range.from()));
         let earliest = rows.iter().map(|row| row.day).min();
-        let incomplete = starts <= range.to() && earliest.is_none_or(|earliest| earliest > starts);
         let before = Totals::of(rows);
-        let forming = before.baseline_forming(inputs.first_eligible_day, range.to(), policy);
-        PeriodBefore {
-            range,
-            figures: (!forming && !incomplete)
-                .then(|| before.headline_figures(inputs.cost_assumption)),
-            incomplete,
-        }
+        let comparison = match inputs.first_eligible_day {
+            Some(first) if first > range.from() => {
+                Err(NotComparable::BeforeFirstConversation(first))
+            }
+            // Its first day is on or after the first counted one, so it has data
+            // from that day on: a datamart that starts later lost it to retention.
+            _ if earliest.is_none_or(|earliest| earliest > range.from()) => {
+                Err(NotComparable::OutsideRetention)
+            }
+            _ if before.baseline_forming(inputs.first_eligible_day, range.to(), policy) => {
+                Err(NotComparable::TooFewConversations)
+            }
+            _ => Ok(Compared {
+                figures: before.headline_figures(inputs.cost_assumption),
+                net_rate: uncertainty::change_level(
+                    Proportion::new(now.net(), now.counts.eligible),
+                    Proportion::new(before.net(), before.counts.eligible),
+                ),
+                reopen_rate: uncertainty::change_level(
+                    Proportion::new(now.counts.reopened, now.counts.contained),
+                    Proportion::new(before.counts.reopened, before.counts.contained),
+                ),
+            }),
+        };
+        PeriodBefore { range, comparison }
     })
 }
 
@@ -821,7 +992,10 @@ fn sentiment(totals: &Totals) -> Sentiment {
         contained_avg: None,
         escalated_avg: None,
         delta: None,
+        delta_interval: None,
         coverage: None,
+        contained_rooms: totals.counts.contained_sentiment_rooms,
+        escalated_rooms: totals.counts.human_sentiment_rooms,
     };
     // Every day of the range had its sentiment source unavailable.
     if totals.journey_rooms_with_sentiment_source == 0 && totals.journey_rooms_pending > 0 {
@@ -832,20 +1006,28 @@ fn sentiment(totals: &Totals) -> Sentiment {
     if rooms_with_sentiment == 0 {
         return not_available;
     }
-    let contained_avg = mean(
-        totals.counts.contained_sentiment_sum,
-        totals.counts.contained_sentiment_rooms,
-    );
-    let escalated_avg = mean(
-        totals.counts.human_sentiment_sum,
-        totals.counts.human_sentiment_rooms,
-    );
+    let counts = &totals.counts;
+    let contained = Moments {
+        count: counts.contained_sentiment_rooms,
+        sum: counts.contained_sentiment_sum,
+        sum_of_squares: counts.contained_sentiment_squares,
+    };
+    let human = Moments {
+        count: counts.human_sentiment_rooms,
+        sum: counts.human_sentiment_sum,
+        sum_of_squares: counts.human_sentiment_squares,
+    };
+    let contained_avg = mean(contained.sum, contained.count);
+    let escalated_avg = mean(human.sum, human.count);
     Sentiment {
         status: TileStatus::Ok,
         contained_avg,
         escalated_avg,
         delta: contained_avg.zip(escalated_avg).map(|(a, b)| a - b),
+        delta_interval: uncertainty::mean_difference(contained, human),
         coverage: ratio(rooms_with_sentiment, totals.journey_rooms()),
+        contained_rooms: contained.count,
+        escalated_rooms: human.count,
     }
 }
 
@@ -854,7 +1036,7 @@ fn sentiment(totals: &Totals) -> Sentiment {
 fn trend(
     range: DateRange,
     in_range: &[&DailyCounters],
-    baseline: Option<Baseline>,
+    baseline: TrendBaseline,
     provisional_from: Option<NaiveDate>,
 ) -> Trend {
     let week_start =
@@ -888,6 +1070,7 @@ fn trend(
             eligible: totals.counts.eligible,
             net: totals.net(),
             net_rate: ratio(totals.net(), totals.counts.eligible),
+            net_rate_interval: uncertainty::wilson(totals.net(), totals.counts.eligible),
             provisional: provisional_from.is_some_and(|first| end >= first),
         });
         start = end + Duration::days(1);
@@ -895,7 +1078,7 @@ fn trend(
     Trend {
         period,
         points,
-        baseline: TrendBaseline::from_stored(baseline),
+        baseline,
     }
 }
 
@@ -903,6 +1086,7 @@ fn trend(
 mod tests {
     use super::*;
     use crate::domain::{BusinessHours, OrgId};
+    use crate::metrics::uncertainty::Level;
     use crate::i18n::Lang;
     use crate::report::{wire, words};
 
@@ -1260,21 +1444,225 @@ mod tests {
         input.days_before = Some(&september);
         let whole = assemble(&input).figures.unwrap().period_before.unwrap();
         assert_eq!(whole.range.from(), day("2026-08-31"));
-        let then = whole.figures.expect("a whole, formed period is compared");
-        assert_eq!((then.eligible, then.net), (310, 124));
-        assert!(!whole.incomplete);
+        let then = whole.comparison.expect("a whole, formed period is compared");
+        assert_eq!((then.figures.eligible, then.figures.net), (310, 124));
+        // 60 of 100 against 124 of 310 is beyond chance; the reopen rate (0 of 60
+        // against 31 of 155) is too.
+        assert_eq!(then.net_rate.map(|(level, _)| level), Some(Level::Up));
+        assert_eq!(then.reopen_rate.map(|(level, _)| level), Some(Level::Down));
+        let ok = json(&assemble(&input), Lang::En);
+        assert_eq!(ok["period_before"]["status"], "ok");
+        assert_eq!(ok["period_before"]["levels"]["net_rate"], "up");
+        assert_eq!(ok["period_before"]["intervals"]["net_rate"].as_array().map(Vec::len), Some(2));
         // Retention took its first days: no comparison, and it says why.
         let late = &september[10..];
         input.days_before = Some(late);
         let cut = assemble(&input).figures.unwrap().period_before.unwrap();
-        assert!(cut.incomplete && cut.figures.is_none());
+        assert_eq!(cut.comparison, Err(NotComparable::OutsideRetention));
         let reads = words::changes(&assemble(&input), Lang::En).unwrap();
         assert!(reads.none.unwrap().contains("no longer kept in full"));
-        // Too few conversations then: forming, no change.
+        let json = json(&assemble(&input), Lang::En);
+        assert_eq!(json["period_before"]["status"], "not_comparable");
+        assert_eq!(json["period_before"]["reason"], "outside_retention");
+        assert!(json["period_before"].get("levels").is_none());
+        // Too few conversations then: no change.
         let quiet = [row("2026-08-31", 5, 1, 0)];
         input.days_before = Some(&quiet);
         let forming = assemble(&input).figures.unwrap().period_before.unwrap();
-        assert!(!forming.incomplete && forming.figures.is_none());
+        assert_eq!(forming.comparison, Err(NotComparable::TooFewConversations));
+    }
+
+    #[test]
+    fn a_period_before_the_first_conversation_is_not_compared() {
+        // A year whose period before holds only its last 35 days of data.
+        let org = organization(true);
+        let policy = ReportPolicy::default();
+        let days: Vec<DailyCounters> = (0..365)
+            .map(|offset| day("2025-11-01") + Duration::days(offset))
+            .map(|date| row(&date.to_string(), 120, 60, 5))
+            .collect();
+        let before: Vec<DailyCounters> = (0..35)
+            .map(|offset| day("2025-09-27") + Duration::days(offset))
+            .map(|date| row(&date.to_string(), 120, 30, 5))
+            .collect();
+        let mut input = inputs(&org, &days, &policy, "2025-11-01", "2026-10-31");
+        input.first_eligible_day = Some(day("2025-09-27"));
+        input.days_before = Some(&before);
+        let report = assemble(&input);
+        let period = report.figures.as_ref().unwrap().period_before.unwrap();
+        assert_eq!(
+            period.comparison,
+            Err(NotComparable::BeforeFirstConversation(day("2025-09-27")))
+        );
+        let reads = words::changes(&report, Lang::En).unwrap();
+        assert_eq!(
+            reads.none.as_deref(),
+            Some("No comparison with the 365 days before: they include days before your first conversation on 27 Sep 2025.")
+        );
+        assert_eq!(reads.eligible, None, "no count is compared either");
+        let json = json(&report, Lang::Id);
+        assert_eq!(json["period_before"]["reason"], "before_first_conversation");
+        assert_eq!(json["period_before"]["first_day"], "2025-09-27");
+    }
+
+    #[test]
+    fn a_move_chance_explains_is_about_the_same_and_says_so() {
+        let org = organization(true);
+        let policy = ReportPolicy::default();
+        // 40,2 % of 522 now against 43,5 % of 522 then: a 3-point move.
+        let now = [row("2026-10-01", 522, 210, 0)];
+        let then = [row("2026-08-31", 522, 227, 0)];
+        let mut input = inputs(&org, &now, &policy, "2026-10-01", "2026-10-31");
+        input.days_before = Some(&then);
+        let report = assemble(&input);
+        let reads = words::changes(&report, Lang::En).unwrap();
+        assert_eq!(
+            reads.net_rate.as_deref(),
+            Some("about the same as the 31 days before: a move of 3 points is normal at this volume")
+        );
+        let id = words::changes(&report, Lang::Id).unwrap();
+        assert!(id.net_rate.unwrap().starts_with("kurang lebih sama dengan 31 hari sebelumnya"));
+        // Counts are facts, not estimates: 0 more is the same.
+        assert_eq!(reads.eligible.as_deref(), Some("the same as the 31 days before"));
+        assert_eq!(json(&report, Lang::En)["period_before"]["levels"]["net_rate"], "about_the_same");
+        // The same 3 points over 20 times the conversations is a change.
+        let now = [row("2026-10-01", 10_440, 4_190, 0)];
+        let then = [row("2026-08-31", 10_440, 4_540, 0)];
+        let mut input = inputs(&org, &now, &policy, "2026-10-01", "2026-10-31");
+        input.days_before = Some(&then);
+        let reads = words::changes(&assemble(&input), Lang::En).unwrap();
+        assert_eq!(reads.net_rate.as_deref(), Some("down 3 points from the 31 days before"));
+    }
+
+    #[test]
+    fn the_first_30_days_are_compared_only_apart_from_the_range_and_beyond_chance() {
+        let org = organization(true);
+        let policy = ReportPolicy::default();
+        let days = [row("2026-10-01", 400, 180, 10)];
+        let mut input = inputs(&org, &days, &policy, "2026-10-01", "2026-10-31");
+        let stored = |eligible, net| Baseline {
+            first_day: day("2026-01-01"),
+            last_day: day("2026-01-30"),
+            eligible,
+            net,
+        };
+        // 170 of 400 now against 104 of 400 then: up, and said so.
+        input.baseline = Some(stored(400, 104));
+        let report = assemble(&input);
+        let baseline = report.figures.as_ref().unwrap().trend.baseline;
+        assert_eq!(baseline.comparison.map(|(level, _)| level), Some(Level::Up));
+        assert!(words::headline(&report, Lang::En).contains("That is up from 26% in your first 30 days"));
+        let up = json(&report, Lang::En);
+        assert_eq!(up["trend"]["baseline"]["level"], "up");
+        assert_eq!(up["trend"]["baseline"]["eligible"], 400);
+        assert_eq!(up["trend"]["baseline"]["net"], 104);
+        // 172 of 400 then (43 %): about the same, never "down 1 point".
+        input.baseline = Some(stored(400, 172));
+        let report = assemble(&input);
+        let headline = words::headline(&report, Lang::En);
+        assert!(headline.contains("That is about the same as in your first 30 days with the AI (43%)."), "{headline}");
+        assert!(!headline.contains("down from"), "{headline}");
+        // A range that overlaps those 30 days is not compared with them at all.
+        let mut input = inputs(&org, &days, &policy, "2026-01-15", "2026-10-31");
+        input.baseline = Some(stored(400, 104));
+        let report = assemble(&input);
+        assert_eq!(report.figures.as_ref().unwrap().trend.baseline.comparison, None);
+        assert!(!words::headline(&report, Lang::En).contains("first 30 days"));
+        assert!(json(&report, Lang::En)["trend"]["baseline"].get("level").is_none());
+    }
+
+    #[test]
+    fn every_rate_carries_its_range_and_the_hero_says_it() {
+        let org = organization(true);
+        let policy = ReportPolicy::default();
+        let days = [row("2026-10-01", 500, 210, 10)];
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        let json = json(&report, Lang::En);
+        let pair = |value: &serde_json::Value| {
+            let pair = value.as_array().expect("an interval");
+            (pair[0].as_f64().unwrap(), pair[1].as_f64().unwrap())
+        };
+        let (low, high) = pair(&json["containment"]["net_rate_interval"]);
+        assert!(low < 0.4 && 0.4 < high && high - low < 0.1, "{low} {high}");
+        let (low, high) = pair(&json["quality"]["reopen_rate_interval"]);
+        assert!(low < 10.0 / 210.0 && 10.0 / 210.0 < high);
+        pair(&json["after_hours"]["share_interval"]);
+        for point in json["trend"]["points"].as_array().unwrap() {
+            if point["eligible"].as_i64() > Some(0) {
+                pair(&point["net_rate_interval"]);
+            } else {
+                assert!(point["net_rate_interval"].is_null());
+            }
+        }
+        // 200 of 500 is exactly on the Healthy threshold: written with its decimal.
+        let presented = crate::report::presentation::Presentation::new(&report, Lang::En);
+        let crate::report::presentation::PresentedState::Ok(tiles) = presented.state else {
+            panic!("an ok report");
+        };
+        assert_eq!(tiles.solved_alone.net.map(|n| n.percent).as_deref(), Some("40,0%"));
+        assert_eq!(tiles.solved_alone.range.as_deref(), Some("Most likely between 36% and 44%."));
+    }
+
+    #[test]
+    fn the_mood_is_judged_only_beyond_chance_and_on_enough_conversations() {
+        let org = organization(true);
+        let policy = ReportPolicy::default();
+        let mut day_row = row("2026-10-01", 500, 210, 10);
+        // 45 moods each side, delta 0,101 but spread wide: not beyond chance.
+        day_row.contained_sentiment_rooms = 45;
+        day_row.contained_sentiment_sum = 45.0 * 0.101;
+        day_row.contained_sentiment_squares = 45.0 * 0.9;
+        day_row.human_sentiment_rooms = 45;
+        day_row.human_sentiment_sum = 0.0;
+        day_row.human_sentiment_squares = 45.0 * 0.9;
+        let days = [day_row.clone()];
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        let figures = report.figures.as_ref().unwrap();
+        assert_eq!(figures.verdicts.sentiment, Some(Verdict::AboutTheSame));
+        let json = json(&report, Lang::En);
+        assert_eq!(json["quality"]["sentiment"]["contained_rooms"], 45);
+        assert!(json["quality"]["sentiment"]["delta_interval"][0].as_f64() < Some(0.0));
+        // The same delta with little spread is more positive.
+        let mut tight = day_row.clone();
+        tight.contained_sentiment_sum = 45.0 * 0.6;
+        tight.contained_sentiment_squares = 45.0 * 0.37;
+        tight.human_sentiment_sum = 45.0 * 0.4;
+        tight.human_sentiment_squares = 45.0 * 0.17;
+        let days = [tight];
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        assert_eq!(report.figures.unwrap().verdicts.sentiment, Some(Verdict::MorePositive));
+        // Too few moods on one side: no verdict, and the tile says why.
+        let mut few = day_row;
+        few.human_sentiment_rooms = 12;
+        few.human_sentiment_sum = -6.0;
+        few.human_sentiment_squares = 10.0;
+        let days = [few];
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        let verdicts = report.figures.as_ref().unwrap().verdicts;
+        assert_eq!(verdicts.sentiment, None);
+        assert!(verdicts.sentiment_too_few);
+        assert_eq!(
+            words::mood_too_few(&report, Lang::En).as_deref(),
+            Some("Too few conversations with a recorded mood to compare: 45 solved by the AI alone and 12 with your team (at least 30 of each are needed).")
+        );
+    }
+
+    #[test]
+    fn a_mature_organizations_short_range_is_not_called_new() {
+        let org = organization(true);
+        let policy = ReportPolicy::default();
+        let days = [row("2026-10-31", 40, 20, 0)];
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-31", "2026-10-31"));
+        assert_eq!(report.baseline_forming.map(|b| b.reason), Some(FormingReason::FewConversations));
+        assert_eq!(json(&report, Lang::En)["baseline_forming_reason"], "few_conversations");
+        let headline = words::headline(&report, Lang::En);
+        assert!(headline.contains("choose a longer range"), "{headline}");
+        assert!(!headline.contains("So far"), "{headline}");
+        // A young organization is new, whatever its range holds.
+        let mut input = inputs(&org, &days, &policy, "2026-10-31", "2026-10-31");
+        input.first_eligible_day = Some(day("2026-10-20"));
+        let report = assemble(&input);
+        assert_eq!(json(&report, Lang::En)["baseline_forming_reason"], "new_organization");
     }
 
     #[test]

@@ -480,6 +480,7 @@ pub(crate) fn tally_days(
                 }
                 if let Some(value) = room.sentiment {
                     row.contained_sentiment_sum += value;
+                    row.contained_sentiment_squares += value * value;
                     row.contained_sentiment_rooms += 1;
                 }
             }
@@ -491,6 +492,7 @@ pub(crate) fn tally_days(
                 }
                 if let Some(value) = room.sentiment {
                     row.human_sentiment_sum += value;
+                    row.human_sentiment_squares += value * value;
                     row.human_sentiment_rooms += 1;
                 }
             }

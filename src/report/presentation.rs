@@ -7,7 +7,9 @@
 
 use crate::i18n::{self, figures as names, web as page_words, Lang, Phrase};
 use crate::metrics::forecast::Outcome;
-use crate::metrics::report::{Figures, Report, ReportStatus, TileStatus, TrendPoint, Verdict};
+use crate::metrics::report::{
+    Figures, FormingReason, Report, ReportStatus, TileStatus, TrendPoint, Verdict,
+};
 use crate::metrics::rooms::ConversationList;
 use crate::report::words::{self, ChangeReads};
 
@@ -21,8 +23,10 @@ pub(crate) struct Presentation {
 
 pub(crate) enum PresentedState {
     Ok(Box<Tiles>),
-    /// The baseline is still forming: only the volume and how long until the rest.
+    /// The baseline is still forming: only the volume and how long until the rest
+    /// (or, for a mature organization's short range, that a longer one shows it).
     Forming {
+        title: String,
         text: String,
     },
 }
@@ -70,6 +74,8 @@ pub(crate) struct SolvedAloneTile {
     pub net: Option<Share>,
     /// "689 of the 1.234 counted conversations".
     pub base: String,
+    /// "Most likely between 52% and 58%.": how sure the figure is.
+    pub range: Option<String>,
     pub verdict: Option<VerdictView>,
     /// Every conversation the AI closed alone, before leaving out the customers
     /// who came back (gross containment), and those who came back.
@@ -134,8 +140,9 @@ pub(crate) struct Segment {
     pub css: &'static str,
     pub list: ConversationList,
     pub label: &'static str,
-    /// Whole percentages that add up to 100 across the bar (`whole_percents_pinned`).
-    pub percent: i64,
+    /// Whole percentages that add up to 100 across the bar (`whole_percents_pinned`),
+    /// written as the rest of the page writes the same figure ("56%", "40,3%").
+    pub percent: String,
     /// Where the segment starts and how wide it is, in percent of the bar.
     pub x: String,
     pub width: String,
@@ -148,6 +155,10 @@ pub(crate) struct QualityView {
     pub came_back_verdict: Option<VerdictView>,
     /// The mood verdict's words.
     pub mood: Option<String>,
+    /// How many conversations with a mood each side of the comparison rests on.
+    pub mood_counts: Option<String>,
+    /// Why there is no verdict, when a side has too few conversations with a mood.
+    pub mood_too_few: Option<String>,
     pub mood_note: Option<String>,
     pub turns: Option<String>,
     pub turns_verdict: Option<VerdictView>,
@@ -181,6 +192,8 @@ pub(crate) struct TrendRow {
     pub period: String,
     pub net_rate: Option<f64>,
     pub percent: Option<String>,
+    /// "Oct 2026: 40% (36% – 44%)": the point's figure and where it most likely lies.
+    pub title: String,
 }
 
 /// "522 counted; 14 test chats and 31 spam left out", with each part's count.
@@ -198,6 +211,12 @@ impl Presentation {
                 PresentedState::Ok(Box::new(Tiles::new(report, figures, lang)))
             }
             _ => PresentedState::Forming {
+                title: match report.baseline_forming.map(|b| b.reason) {
+                    Some(FormingReason::FewConversations) => page_words::FORMING_FEW_TITLE,
+                    _ => page_words::FORMING_TITLE,
+                }
+                .text(lang)
+                .to_string(),
                 text: forming_text(report, lang),
             },
         };
@@ -231,7 +250,7 @@ impl Tiles {
         Tiles {
             changes: words::changes(report, lang).unwrap_or_default(),
             solved_alone: solved_alone(report, figures, lang),
-            after_hours: after_hours(figures, lang),
+            after_hours: after_hours(report, figures, lang),
             time_saved: time_saved(report, figures, lang),
             journey: journey(report, figures, lang),
             quality: quality(report, figures, lang),
@@ -241,12 +260,6 @@ impl Tiles {
     }
 }
 
-fn share(rate: Option<f64>, count: i64) -> Option<Share> {
-    rate.map(|rate| Share {
-        percent: i18n::format_percent(rate),
-        count: i18n::format_count(count),
-    })
-}
 
 fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTile {
     let containment = &figures.containment;
@@ -265,7 +278,13 @@ fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTi
         })
     };
     SolvedAloneTile {
-        net: share(containment.net_rate, containment.net),
+        net: containment.net_rate.map(|rate| Share {
+            percent: words::net_percent(report, rate),
+            count: i18n::format_count(containment.net),
+        }),
+        range: containment
+            .net_rate_interval
+            .map(|interval| words::likely_between(interval, lang)),
         base: page_words::HERO_BASE.fill(
             lang,
             &[
@@ -279,11 +298,13 @@ fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTi
     }
 }
 
-fn after_hours(figures: &Figures, lang: Lang) -> AfterHoursTile {
+fn after_hours(report: &Report, figures: &Figures, lang: Lang) -> AfterHoursTile {
     let tile = &figures.after_hours;
     let (figure, text) = match (tile.status, tile.count) {
         (TileStatus::Ok, Some(count)) => {
-            let share = tile.share.map(i18n::format_percent);
+            let share = tile
+                .share
+                .map(|share| words::after_hours_percent(report, share));
             let text = share
                 .as_ref()
                 .map(|share| page_words::AFTER_HOURS_TEXT.fill(lang, &[("share", share.clone())]))
@@ -363,10 +384,13 @@ fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView
     // The first two are said elsewhere on the page too (the hero and its "counting
     // those customers" line), so they keep their own rounding; the rest make up 100.
     let percents = whole_percents_pinned(&shares, 2);
+    // The first is the hero's figure, written as the hero writes it.
+    let hero = containment.net_rate.map(|rate| words::net_percent(report, rate));
     let segments = parts
         .into_iter()
         .zip(shares.into_iter().zip(percents))
-        .scan(0.0, |start, ((css, list, name, count), (share, whole))| {
+        .enumerate()
+        .scan(0.0, |start, (index, ((css, list, name, count), (share, whole)))| {
             let share = share * 100.0;
             let x = *start;
             *start += share;
@@ -374,7 +398,10 @@ fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView
                 css,
                 list,
                 label: name.text(lang),
-                percent: whole,
+                percent: match (index, &hero) {
+                    (0, Some(hero)) => hero.clone(),
+                    _ => format!("{whole}%"),
+                },
                 x: format!("{x:.3}"),
                 width: format!("{share:.3}"),
                 count: i18n::format_count(count),
@@ -448,13 +475,26 @@ fn largest_remainder(shares: &[f64], target: i64) -> Vec<i64> {
 
 fn quality(report: &Report, figures: &Figures, lang: Lang) -> Option<QualityView> {
     let quality = figures.quality?;
+    let sentiment = quality.sentiment;
     Some(QualityView {
-        came_back: quality.reopen_rate.map(i18n::format_percent),
+        came_back: quality
+            .reopen_rate
+            .map(|rate| words::reopen_percent(report, rate)),
         came_back_verdict: VerdictView::of(figures.verdicts.reopen_rate, lang),
         mood: figures
             .verdicts
             .sentiment
             .map(|v| words::label(v, lang).to_string()),
+        mood_counts: (sentiment.status == TileStatus::Ok && sentiment.delta.is_some()).then(|| {
+            page_words::MOOD_COUNTS.fill(
+                lang,
+                &[
+                    ("contained", i18n::format_count(sentiment.contained_rooms)),
+                    ("human", i18n::format_count(sentiment.escalated_rooms)),
+                ],
+            )
+        }),
+        mood_too_few: words::mood_too_few(report, lang),
         mood_note: words::reduced_coverage_note(report, lang),
         turns: quality.turns_avg.map(|t| i18n::format_decimal(t, 1)),
         turns_verdict: VerdictView::of(figures.verdicts.turns, lang),
@@ -468,10 +508,24 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
         rows: trend
             .points
             .iter()
-            .map(|point| TrendRow {
-                period: i18n::format_period(point.from, point.to, lang),
-                net_rate: point.net_rate,
-                percent: point.net_rate.map(i18n::format_percent),
+            .map(|point| {
+                let period = i18n::format_period(point.from, point.to, lang);
+                let percent = point.net_rate.map(|rate| words::net_percent(report, rate));
+                let title = match (&percent, point.net_rate_interval) {
+                    (Some(percent), Some(range)) => format!(
+                        "{period}: {percent} ({} – {})",
+                        i18n::format_percent(range.low),
+                        i18n::format_percent(range.high)
+                    ),
+                    (Some(percent), None) => format!("{period}: {percent}"),
+                    (None, _) => period.clone(),
+                };
+                TrendRow {
+                    period,
+                    net_rate: point.net_rate,
+                    percent,
+                    title,
+                }
             })
             .collect(),
         points: trend.points.clone(),
@@ -482,7 +536,7 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
                 &[
                     ("from", i18n::format_date(from, lang)),
                     ("to", i18n::format_date(to, lang)),
-                    ("rate", i18n::format_percent(rate)),
+                    ("rate", words::net_percent(report, rate)),
                 ],
             ),
             _ => page_words::BASELINE_FORMING.text(lang).to_string(),
@@ -518,11 +572,21 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
     }
 }
 
-/// How long until the report's figures appear, while the baseline forms.
+/// How long until the report's figures appear, while the baseline forms; for a
+/// mature organization's short range, that a longer one shows them.
 fn forming_text(report: &Report, lang: Lang) -> String {
     let forming = report.baseline_forming;
     let min_days = forming.map(|b| b.min_days_of_data).unwrap_or(30);
     let min_conversations = forming.map(|b| b.min_conversations).unwrap_or(100);
+    if forming.is_some_and(|b| b.reason == FormingReason::FewConversations) {
+        return page_words::FORMING_FEW_TEXT.fill(
+            lang,
+            &[
+                ("eligible", i18n::format_count(report.volume.eligible)),
+                ("min_conversations", i18n::format_count(min_conversations)),
+            ],
+        );
+    }
     let mut text = page_words::FORMING_TEXT.fill(
         lang,
         &[
@@ -597,7 +661,7 @@ mod tests {
     #[test]
     fn a_forming_report_says_when_it_will_be_ready_or_what_that_depends_on() {
         let text = |report: &Report, lang| match Presentation::new(report, lang).state {
-            PresentedState::Forming { text } => text,
+            PresentedState::Forming { text, .. } => text,
             PresentedState::Ok(_) => String::new(),
         };
         // 22 days of data (10 to 31 October) and enough conversations: 8 days to go.

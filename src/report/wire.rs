@@ -13,6 +13,12 @@ use crate::metrics::forecast::{Method, Outcome};
 use crate::metrics::report::{
     self as metrics, BaselineStatus, ReportStatus, TileState, TileStatus, TrendPeriod,
 };
+use crate::metrics::uncertainty::{Interval, Level};
+
+/// An interval as the API writes it: `[low, high]`.
+fn pair(interval: Option<Interval>) -> Option<[f64; 2]> {
+    interval.map(Interval::pair)
+}
 
 /// The report in the caller's language.
 #[derive(Debug, Serialize)]
@@ -37,6 +43,10 @@ pub struct Report<'a> {
     /// Present only while the baseline is forming: what is still needed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_forming: Option<BaselineForming>,
+    /// Why the baseline is forming (`new_organization` or `few_conversations`);
+    /// present only then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_forming_reason: Option<&'static str>,
     /// All conversations of the range and where each went.
     pub ledger: Ledger,
     /// Present only when the status is `ok`.
@@ -68,6 +78,7 @@ impl<'a> Report<'a> {
                 min_days_of_data: b.min_days_of_data,
                 min_conversations: b.min_conversations,
             }),
+            baseline_forming_reason: report.baseline_forming.map(|b| b.reason.name()),
             ledger: Ledger::new(report, lang),
             figures: report
                 .figures
@@ -141,12 +152,14 @@ impl Figures {
                 reopened: figures.containment.reopened,
                 gross_rate: figures.containment.gross_rate,
                 net_rate: figures.containment.net_rate,
+                net_rate_interval: pair(figures.containment.net_rate_interval),
                 reopen_gap: figures.containment.reopen_gap,
             },
             after_hours: AfterHours {
                 status: figures.after_hours.status.into(),
                 count: figures.after_hours.count,
                 share: figures.after_hours.share,
+                share_interval: pair(figures.after_hours.share_interval),
             },
             work_absorbed: WorkAbsorbed {
                 status: figures.work_absorbed.status.into(),
@@ -169,12 +182,16 @@ impl Figures {
             }),
             quality: figures.quality.map(|q| Quality {
                 reopen_rate: q.reopen_rate,
+                reopen_rate_interval: pair(q.reopen_rate_interval),
                 sentiment: Sentiment {
                     status: q.sentiment.status.into(),
                     contained_avg: q.sentiment.contained_avg,
                     escalated_avg: q.sentiment.escalated_avg,
                     delta: q.sentiment.delta,
+                    delta_interval: pair(q.sentiment.delta_interval),
                     coverage: q.sentiment.coverage,
+                    contained_rooms: q.sentiment.contained_rooms,
+                    escalated_rooms: q.sentiment.escalated_rooms,
                 },
                 turns_avg: q.turns_avg,
             }),
@@ -185,6 +202,7 @@ impl Figures {
                 after_hours: verdict(v.after_hours),
                 sentiment: verdict(v.sentiment),
                 sentiment_reduced_coverage: v.sentiment_reduced_coverage,
+                sentiment_too_few: v.sentiment_too_few,
             },
             tiles: Tiles {
                 core: figures.tiles.core.into(),
@@ -204,6 +222,7 @@ impl Figures {
                         eligible: p.eligible,
                         net: p.net,
                         net_rate: p.net_rate,
+                        net_rate_interval: pair(p.net_rate_interval),
                         provisional: p.provisional,
                     })
                     .collect(),
@@ -264,9 +283,14 @@ impl Ledger {
 pub struct PeriodBefore {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// `baseline_forming` when that period had too little data to compare with,
-    /// `incomplete` when retention took its first days; then no figure and no change.
+    /// `ok`, or `not_comparable` (then no figure and no change, and `reason` says why).
     pub status: &'static str,
+    /// `before_first_conversation`, `few_conversations` or `outside_retention`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// The organization's first counted day, when the period starts before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_day: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eligible: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -282,6 +306,12 @@ pub struct PeriodBefore {
     /// Each headline figure now minus then (rates in fractions, not points).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<Change>,
+    /// Whether each rate moved beyond chance: `up`, `down` or `about_the_same`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<RateLevels>,
+    /// The 95 % interval of each rate's change (Newcombe), `[low, high]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<RateIntervals>,
     /// The changes in words, one per figure, or why there is none.
     pub reads: Reads,
 }
@@ -292,6 +322,18 @@ pub struct Change {
     pub net_rate: Option<f64>,
     pub reopen_rate: Option<f64>,
     pub hours: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RateLevels {
+    pub net_rate: Option<Level>,
+    pub reopen_rate: Option<Level>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RateIntervals {
+    pub net_rate: Option<[f64; 2]>,
+    pub reopen_rate: Option<[f64; 2]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -315,16 +357,23 @@ impl PeriodBefore {
         before: metrics::PeriodBefore,
         lang: Lang,
     ) -> Self {
-        let then = before.figures;
+        let compared = before.comparison.ok();
+        let then = compared.map(|c| c.figures);
         let minus = |now: Option<f64>, then: Option<f64>| now.zip(then).map(|(a, b)| a - b);
         let reads = words::changes(report, lang).unwrap_or_default();
+        let not_comparable = before.comparison.err();
         PeriodBefore {
             from: before.range.from(),
             to: before.range.to(),
-            status: match (then.is_some(), before.incomplete) {
-                (true, _) => "ok",
-                (false, true) => "incomplete",
-                (false, false) => "baseline_forming",
+            status: if compared.is_some() {
+                "ok"
+            } else {
+                "not_comparable"
+            },
+            reason: not_comparable.map(metrics::NotComparable::name),
+            first_day: match not_comparable {
+                Some(metrics::NotComparable::BeforeFirstConversation(day)) => Some(day),
+                _ => None,
             },
             eligible: then.map(|t| t.eligible),
             net: then.map(|t| t.net),
@@ -337,6 +386,14 @@ impl PeriodBefore {
                 net_rate: minus(figures.containment.net_rate, t.net_rate),
                 reopen_rate: minus(figures.quality.and_then(|q| q.reopen_rate), t.reopen_rate),
                 hours: minus(figures.work_absorbed.hours, t.hours),
+            }),
+            levels: compared.map(|c| RateLevels {
+                net_rate: c.net_rate.map(|(level, _)| level),
+                reopen_rate: c.reopen_rate.map(|(level, _)| level),
+            }),
+            intervals: compared.map(|c| RateIntervals {
+                net_rate: pair(c.net_rate.map(|(_, interval)| interval)),
+                reopen_rate: pair(c.reopen_rate.map(|(_, interval)| interval)),
             }),
             reads: Reads {
                 none: reads.none,
@@ -356,6 +413,8 @@ pub struct Containment {
     pub reopened: i64,
     pub gross_rate: Option<f64>,
     pub net_rate: Option<f64>,
+    /// Where the net rate most likely lies: its 95 % Wilson interval, `[low, high]`.
+    pub net_rate_interval: Option<[f64; 2]>,
     pub reopen_gap: Option<f64>,
 }
 
@@ -385,6 +444,8 @@ pub struct AfterHours {
     pub count: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_interval: Option<[f64; 2]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -423,6 +484,7 @@ pub struct JourneyShares {
 #[derive(Debug, Serialize)]
 pub struct Quality {
     pub reopen_rate: Option<f64>,
+    pub reopen_rate_interval: Option<[f64; 2]>,
     pub sentiment: Sentiment,
     pub turns_avg: Option<f64>,
 }
@@ -436,8 +498,14 @@ pub struct Sentiment {
     pub escalated_avg: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta: Option<f64>,
+    /// The delta's 95 % interval (difference of means), `[low, high]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_interval: Option<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<f64>,
+    /// Conversations with a mood: solved alone, and with the team.
+    pub contained_rooms: i64,
+    pub escalated_rooms: i64,
 }
 
 /// A plain-language judgement: a stable `level` for programs, a `label` for people.
@@ -465,6 +533,8 @@ pub struct Verdicts {
     pub sentiment: Option<Verdict>,
     /// True when the mood figure rests on fewer conversations than the policy wants.
     pub sentiment_reduced_coverage: bool,
+    /// True when a group has too few conversations with a mood to compare (no verdict).
+    pub sentiment_too_few: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -524,6 +594,8 @@ pub struct TrendPoint {
     pub eligible: i64,
     pub net: i64,
     pub net_rate: Option<f64>,
+    /// Where the point's rate most likely lies, `[low, high]`: wide over few conversations.
+    pub net_rate_interval: Option<[f64; 2]>,
     /// The period reaches a day that can still change (`provisional_from`).
     pub provisional: bool,
 }
@@ -536,7 +608,18 @@ pub struct TrendBaseline {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_rate: Option<f64>,
+    /// The range's net containment against these 30 days: `up`, `down` or
+    /// `about_the_same`; absent when the range overlaps them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// The 95 % interval of that difference (Newcombe), `[low, high]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<[f64; 2]>,
 }
 
 impl TrendBaseline {
@@ -548,7 +631,11 @@ impl TrendBaseline {
             },
             from: baseline.from,
             to: baseline.to,
+            eligible: baseline.eligible,
+            net: baseline.net,
             net_rate: baseline.net_rate,
+            level: baseline.comparison.map(|(level, _)| level),
+            interval: pair(baseline.comparison.map(|(_, interval)| interval)),
         }
     }
 }

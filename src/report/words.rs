@@ -7,7 +7,39 @@
 
 use crate::i18n::{self, figures as names, report as phrases, Lang, Phrase};
 use crate::metrics::forecast::{Outcome, MIN_MONTHS};
-use crate::metrics::report::{Forecast, Report, TileStatus, Verdict};
+use crate::metrics::report::{
+    Forecast, FormingReason, NotComparable, Report, TileStatus, Verdict,
+};
+use crate::metrics::uncertainty::{Interval, Level};
+
+/// Net containment as written everywhere (METRICS.md §4.10): a whole percentage, or
+/// the decimal that keeps a figure on a verdict threshold from reading two ways.
+pub(crate) fn net_percent(report: &Report, rate: f64) -> String {
+    i18n::format_rate(rate, &report.policy.net_containment_thresholds())
+}
+
+/// The reopen rate as written everywhere (see `net_percent`).
+pub(crate) fn reopen_percent(report: &Report, rate: f64) -> String {
+    i18n::format_rate(rate, &report.policy.reopen_rate_thresholds())
+}
+
+/// The after-hours share as written everywhere (see `net_percent`).
+pub(crate) fn after_hours_percent(report: &Report, rate: f64) -> String {
+    i18n::format_rate(rate, &report.policy.after_hours_thresholds())
+}
+
+/// "Most likely between 36% and 44%.": where a rate most likely lies.
+/// Over very many conversations both ends can round to one whole percentage; then
+/// they are written with a decimal, so the range never reads "between 40% and 40%".
+pub(crate) fn likely_between(interval: Interval, lang: Lang) -> String {
+    let whole = |rate: f64| (rate * 100.0).round() as i64;
+    let decimals = usize::from(whole(interval.low) == whole(interval.high));
+    let percent = |rate: f64| format!("{}%", i18n::format_decimal(rate * 100.0, decimals));
+    phrases::LIKELY_BETWEEN.fill(
+        lang,
+        &[("low", percent(interval.low)), ("high", percent(interval.high))],
+    )
+}
 
 /// The words a person reads for a verdict level.
 pub fn label(verdict: Verdict, lang: Lang) -> &'static str {
@@ -38,17 +70,22 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
         ("to", i18n::format_date(report.to, lang)),
     ];
     let Some(figures) = &report.figures else {
-        let (min_days, min_conversations) = report
+        let (min_days, min_conversations, reason) = report
             .baseline_forming
-            .map(|b| (b.min_days_of_data, b.min_conversations))
-            .unwrap_or_default();
+            .map(|b| (b.min_days_of_data, b.min_conversations, b.reason))
+            .unwrap_or((0, 0, FormingReason::NewOrganization));
         values.extend([
             ("ai_handled", i18n::format_count(report.volume.ai_handled)),
             ("eligible", i18n::format_count(report.volume.eligible)),
             ("min_days", i18n::format_count(min_days)),
             ("min_conversations", i18n::format_count(min_conversations)),
         ]);
-        return phrases::HEADLINE_BASELINE_FORMING.fill(lang, &values);
+        // A mature organization is never told it is new: it only chose a short range.
+        let phrase = match reason {
+            FormingReason::NewOrganization => phrases::HEADLINE_BASELINE_FORMING,
+            FormingReason::FewConversations => phrases::HEADLINE_FEW_CONVERSATIONS,
+        };
+        return phrase.fill(lang, &values);
     };
     let Some(net_rate) = figures.containment.net_rate else {
         return phrases::HEADLINE_NO_CONVERSATIONS.fill(lang, &values);
@@ -59,15 +96,16 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
         ("in_ten", i18n::in_ten(net_rate, lang)),
     ]);
     let mut text = phrases::HEADLINE_OK.fill(lang, &values);
-    if let Some(baseline) = figures.trend.baseline.net_rate {
-        // Compared in the whole percentages the reader sees.
-        let whole = |rate: f64| (rate * 100.0).round() as i64;
-        let phrase = match whole(net_rate).cmp(&whole(baseline)) {
-            std::cmp::Ordering::Greater => phrases::SINCE_BASELINE_UP,
-            std::cmp::Ordering::Less => phrases::SINCE_BASELINE_DOWN,
-            std::cmp::Ordering::Equal => phrases::SINCE_BASELINE_SAME,
+    let baseline = &figures.trend.baseline;
+    // Against the first 30 days only when the range lies apart from them, and a
+    // change only when chance cannot explain it (METRICS.md §4.10).
+    if let (Some(rate), Some((level, _))) = (baseline.net_rate, baseline.comparison) {
+        let phrase = match level {
+            Level::Up => phrases::SINCE_BASELINE_UP,
+            Level::Down => phrases::SINCE_BASELINE_DOWN,
+            Level::AboutTheSame => phrases::SINCE_BASELINE_ABOUT_SAME,
         };
-        text.push_str(&phrase.fill(lang, &[("baseline", i18n::format_percent(baseline))]));
+        text.push_str(&phrase.fill(lang, &[("baseline", net_percent(report, rate))]));
     }
     let work = &figures.work_absorbed;
     if let (Some(hours), Some(rupiah)) = (work.hours, work.rupiah) {
@@ -157,6 +195,23 @@ pub(crate) fn reduced_coverage_note(report: &Report, lang: Lang) -> Option<Strin
     Some(phrases::NOTE_REDUCED_COVERAGE.fill(lang, &[("coverage", i18n::format_percent(coverage))]))
 }
 
+/// Why the mood has no verdict, when a group has too few conversations with one.
+pub(crate) fn mood_too_few(report: &Report, lang: Lang) -> Option<String> {
+    let figures = report.figures.as_ref()?;
+    if !figures.verdicts.sentiment_too_few {
+        return None;
+    }
+    let sentiment = figures.quality?.sentiment;
+    Some(phrases::MOOD_TOO_FEW.fill(
+        lang,
+        &[
+            ("contained", i18n::format_count(sentiment.contained_rooms)),
+            ("human", i18n::format_count(sentiment.escalated_rooms)),
+            ("min", i18n::format_count(report.policy.sentiment_min_rooms)),
+        ],
+    ))
+}
+
 /// The forecast in one plain sentence.
 pub(crate) fn forecast_read(forecast: &Forecast, lang: Lang) -> String {
     match (forecast.outcome, forecast.period_from) {
@@ -241,29 +296,39 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
         "days",
         i18n::units::DAYS.fill(lang, before.range.days(), &[]),
     );
-    let Some(then) = before.figures else {
-        let why = if before.incomplete {
-            phrases::CHANGE_INCOMPLETE
-        } else {
-            phrases::CHANGE_NONE
-        };
-        return Some(ChangeReads {
-            none: Some(why.fill(lang, &[days])),
-            ..ChangeReads::default()
-        });
+    let compared = match before.comparison {
+        Ok(compared) => compared,
+        Err(why) => {
+            let none = match why {
+                NotComparable::BeforeFirstConversation(first) => phrases::CHANGE_BEFORE_FIRST
+                    .fill(lang, &[days, ("day", i18n::format_date(first, lang))]),
+                NotComparable::OutsideRetention => phrases::CHANGE_INCOMPLETE.fill(lang, &[days]),
+                NotComparable::TooFewConversations => phrases::CHANGE_NONE.fill(lang, &[days]),
+            };
+            return Some(ChangeReads {
+                none: Some(none),
+                ..ChangeReads::default()
+            });
+        }
     };
-    // Points between the whole percentages the reader sees, so "48% … up 6 points"
-    // always agrees with the two percentages shown.
-    let points = |now: Option<f64>, then: Option<f64>| {
-        let (now, then) = (now?, then?);
+    let then = compared.figures;
+    // A rate's change is worded as a change only when chance cannot explain it
+    // (METRICS.md §4.10). Its points are between the whole percentages the reader
+    // sees, so "48% … up 6 points" always agrees with the two percentages shown.
+    let points = |now: Option<f64>, then: Option<f64>, level: Option<(Level, Interval)>| {
+        let (now, then, (level, _)) = (now?, then?, level?);
         let whole = |rate: f64| (rate * 100.0).round() as i64;
         let change = whole(now) - whole(then);
         let points = i18n::units::POINTS.fill(lang, change.abs(), &[]);
         let values = [("points", points), days.clone()];
-        Some(match change.signum() {
-            1 => phrases::CHANGE_POINTS_UP.fill(lang, &values),
-            -1 => phrases::CHANGE_POINTS_DOWN.fill(lang, &values),
-            _ => phrases::CHANGE_SAME.fill(lang, std::slice::from_ref(&days)),
+        let only_days = std::slice::from_ref(&days);
+        Some(match (level, change.signum()) {
+            (Level::Up, 1) => phrases::CHANGE_POINTS_UP.fill(lang, &values),
+            (Level::Up, _) => phrases::CHANGE_SLIGHTLY_UP.fill(lang, only_days),
+            (Level::Down, -1) => phrases::CHANGE_POINTS_DOWN.fill(lang, &values),
+            (Level::Down, _) => phrases::CHANGE_SLIGHTLY_DOWN.fill(lang, only_days),
+            (Level::AboutTheSame, 0) => phrases::CHANGE_ABOUT_SAME.fill(lang, only_days),
+            (Level::AboutTheSame, _) => phrases::CHANGE_ABOUT_SAME_MOVE.fill(lang, &values),
         })
     };
     let count_change = report.volume.eligible - then.eligible;
@@ -297,11 +362,16 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
         });
     Some(ChangeReads {
         none: None,
-        net_rate: points(figures.containment.net_rate, then.net_rate),
+        net_rate: points(
+            figures.containment.net_rate,
+            then.net_rate,
+            compared.net_rate,
+        ),
         eligible: Some(eligible),
         reopen_rate: points(
             figures.quality.and_then(|q| q.reopen_rate),
             then.reopen_rate,
+            compared.reopen_rate,
         ),
         hours,
     })

@@ -368,8 +368,14 @@ pub mod events {
         tracing::warn!(target: "impact::events", event = "impact_report_load_failed", org_id, reason, latency_ms, timestamp = %now());
     }
 
-    pub fn report_baseline_forming(org_id: &str, days_of_data: i64, conversation_count: i64) {
-        tracing::info!(target: "impact::events", event = "impact_report_baseline_forming", org_id, days_of_data, conversation_count, timestamp = %now());
+    /// `reason` is `new_organization` or `few_conversations` (METRICS.md §4.7).
+    pub fn report_baseline_forming(
+        org_id: &str,
+        days_of_data: i64,
+        conversation_count: i64,
+        reason: &'static str,
+    ) {
+        tracing::info!(target: "impact::events", event = "impact_report_baseline_forming", org_id, days_of_data, conversation_count, reason, timestamp = %now());
     }
 
     pub fn forecast_rendered(

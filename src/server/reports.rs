@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::domain::{DateRange, DateRangeError, Organization};
 use crate::i18n::{api as words, Lang};
-use crate::metrics::report::{Report, ReportPolicy, ReportStatus};
+use crate::metrics::report::{FormingReason, Report, ReportPolicy, ReportStatus};
 use crate::server::actors::{ActorFor, GetProfile, GetReport, LoadError, OrgActor, OrgRegistry};
 use crate::server::auth::Caller;
 use crate::server::errors::{ApiError, LocalizedError};
@@ -240,16 +240,21 @@ pub(crate) async fn report_for(
         &format!("{}..{}", range.from(), range.to()),
         has_forecast,
     );
-    if report.status == ReportStatus::BaselineForming {
+    if let Some(forming) = report.baseline_forming {
         events::report_baseline_forming(
             caller.org.as_str(),
             report.days_of_data,
             report.volume.eligible,
+            forming.reason.name(),
         );
     }
     let mut viewed = usage_event(caller, UsageKind::View);
     viewed.latency = started.elapsed();
-    viewed.forming = report.status == ReportStatus::BaselineForming;
+    // The launch's "baseline forming" figures are about new organizations only
+    // (METRICS.md §4.7): a mature one's short range is not a report getting ready.
+    viewed.forming = report
+        .baseline_forming
+        .is_some_and(|forming| forming.reason == FormingReason::NewOrganization);
     viewed.with_value = report
         .figures
         .as_ref()

@@ -86,6 +86,15 @@ macro_rules! migrations {
                 "usage",
                 include_str!(concat!("../../migrations/", $backend, "/0010_usage.sql")),
             ),
+            (
+                11,
+                "sentiment_squares",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0011_sentiment_squares.sql"
+                )),
+            ),
         ]
     };
 }

@@ -279,6 +279,8 @@ proptest! {
                 stored.contained_sentiment_rooms = 0;
                 stored.human_sentiment_sum = 0.0;
                 stored.human_sentiment_rooms = 0;
+                stored.contained_sentiment_squares = 0.0;
+                stored.human_sentiment_squares = 0.0;
                 prop_assert_eq!(&stored, &counted, "{} on {}", backend, day.day);
             }
         }

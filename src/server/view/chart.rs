@@ -18,11 +18,14 @@ const PAD_Y: f64 = 7.0;
 const PROJECTION_SLOT: f64 = 8.0;
 
 /// The trend as HTML: the percentage axis, the plot (the line broken where a
-/// period had no conversations instead of pretending it was 0 %; the forecast, as
-/// its band, right of the last point) and the first and last day.
-/// Every point names its period and figure for the mouse.
+/// period had no conversations instead of pretending it was 0 %; behind it, lightly,
+/// the range each point most likely lies in, wide where a point rests on few
+/// conversations; the forecast, as its band, right of the last point) and the first
+/// and last day. Every point names its period, figure and range for the mouse
+/// (`titles`, one per point, as the presentation writes them).
 pub(crate) fn trend_svg(
     points: &[TrendPoint],
+    titles: &[String],
     baseline: Option<f64>,
     projection: Option<&ProjectionView>,
     lang: Lang,
@@ -60,22 +63,36 @@ pub(crate) fn trend_svg(
     if let Some(rate) = baseline {
         html.push_str(&horizontal("baseline", y(rate)));
     }
-    // Each run of periods with conversations, as (x, y, provisional, title).
+    // Each run of periods with conversations, as (x, y, provisional, title), and
+    // the same run's range as (x, y of its high end, y of its low end).
     let mut runs: Vec<Vec<(f64, f64, bool, String)>> = vec![Vec::new()];
+    let mut ranges: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new()];
     for (index, point) in points.iter().enumerate() {
         match point.net_rate {
             Some(rate) => {
-                let title = format!(
-                    "{}: {}",
-                    i18n::format_period(point.from, point.to, lang),
-                    i18n::format_percent(rate)
-                );
+                let title = titles.get(index).cloned().unwrap_or_else(|| {
+                    format!(
+                        "{}: {}",
+                        i18n::format_period(point.from, point.to, lang),
+                        i18n::format_percent(rate)
+                    )
+                });
                 if let Some(run) = runs.last_mut() {
                     run.push((x(index), y(rate), point.provisional, title));
                 }
+                if let (Some(range), Some(interval)) = (ranges.last_mut(), point.net_rate_interval)
+                {
+                    range.push((x(index), y(interval.high), y(interval.low)));
+                }
             }
-            None => runs.push(Vec::new()),
+            None => {
+                runs.push(Vec::new());
+                ranges.push(Vec::new());
+            }
         }
+    }
+    for range in ranges.iter().filter(|range| !range.is_empty()) {
+        html.push_str(&range_band(range));
     }
     if let (Some(projection), Some(last)) =
         (projection, runs.iter().rev().find_map(|run| run.last()))
@@ -119,13 +136,36 @@ pub(crate) fn trend_svg(
     html
 }
 
+/// The light band of where a run of points most likely lies: a shape through the
+/// high ends and back through the low ends, drawn in a nested SVG whose units are
+/// the plot's percentages (a shape cannot take percentages itself); a lone point
+/// gets a short bar. Its edges are not stroked, so stretching it distorts nothing.
+fn range_band(range: &[(f64, f64, f64)]) -> String {
+    let corners: Vec<String> = if let [(x, high, low)] = range {
+        [(x - 0.8, *high), (x + 0.8, *high), (x + 0.8, *low), (x - 0.8, *low)]
+            .iter()
+            .map(|(x, y)| format!("{x:.2},{y:.2}"))
+            .collect()
+    } else {
+        range
+            .iter()
+            .map(|(x, high, _)| format!("{x:.2},{high:.2}"))
+            .chain(range.iter().rev().map(|(x, _, low)| format!("{x:.2},{low:.2}")))
+            .collect()
+    };
+    format!(
+        r#"<svg class="range" viewBox="0 0 100 100" preserveAspectRatio="none" width="100%" height="100%" overflow="visible"><polygon class="range-band" points="{}"/></svg>"#,
+        corners.join(" ")
+    )
+}
+
 /// A line across the plot at `y` percent.
 fn horizontal(class: &str, y: f64) -> String {
     format!(r#"<line class="{class}" x1="0" x2="100%" y1="{y:.2}%" y2="{y:.2}%"/>"#)
 }
 
-/// The first and last day under the chart, and the key to hollow points when some
-/// can still change.
+/// The first and last day under the chart, the key to the band, and the key to
+/// hollow points when some can still change.
 fn period_labels(points: &[TrendPoint], lang: Lang) -> String {
     let mut html = String::new();
     let label = |day| {
@@ -139,6 +179,12 @@ fn period_labels(points: &[TrendPoint], lang: Lang) -> String {
             r#"<div class="x-axis" aria-hidden="true"><span>{}</span><span>{}</span></div>"#,
             label(first.from),
             label(last.to)
+        ));
+    }
+    if points.iter().any(|point| point.net_rate_interval.is_some()) {
+        html.push_str(&format!(
+            r#"<p class="axis band-key">{}</p>"#,
+            crate::i18n::report::TREND_BAND.text(lang)
         ));
     }
     if points

@@ -153,8 +153,10 @@ impl ReportBody {
         let trend_svg = match &presented.state {
             PresentedState::Ok(tiles) => {
                 let trend = &tiles.trend;
+                let titles: Vec<String> = trend.rows.iter().map(|row| row.title.clone()).collect();
                 trend_svg(
                     &trend.points,
+                    &titles,
                     trend.baseline_rate,
                     trend.projection.as_ref(),
                     lang,
@@ -244,6 +246,7 @@ mod tests {
             eligible: 4,
             net: 2,
             net_rate: Some(0.5),
+            net_rate_interval: None,
             provisional,
         };
         let points = [point(1, false), point(2, true), point(3, true)];
@@ -251,12 +254,12 @@ mod tests {
             (Lang::En, "hollow points can still change"),
             (Lang::Id, "titik berongga masih bisa berubah"),
         ] {
-            let svg = trend_svg(&points, None, None, lang);
+            let svg = trend_svg(&points, &[], None, None, lang);
             assert_eq!(svg.matches(r#"class="dot provisional""#).count(), 2);
             assert_eq!(svg.matches(r#"class="dot""#).count(), 1);
             assert!(svg.contains(words), "{svg}");
         }
-        let settled = trend_svg(&[point(1, false)], None, None, Lang::En);
+        let settled = trend_svg(&[point(1, false)], &[], None, None, Lang::En);
         assert!(
             !settled.contains("provisional"),
             "no mark without provisional days"
@@ -272,6 +275,7 @@ mod tests {
             eligible: 1,
             net: 0,
             net_rate: rate,
+            net_rate_interval: None,
             provisional: false,
         };
         let svg = trend_svg(
@@ -281,6 +285,7 @@ mod tests {
                 point(3, Some(1.0)),
                 point(4, Some(0.0)),
             ],
+            &[],
             Some(0.25),
             None,
             Lang::Id,
@@ -291,6 +296,7 @@ mod tests {
         );
         let projected = trend_svg(
             &[point(1, Some(0.5))],
+            &[],
             None,
             Some(&crate::report::presentation::ProjectionView {
                 low: 0.4,
