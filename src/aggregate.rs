@@ -93,6 +93,10 @@ pub struct Summary {
     pub rooms: u64,
     pub sentiment_pending_days: usize,
     pub expired_rows_deleted: u64,
+    /// Org-days asked for that are after their organization's today, which no run
+    /// writes (METRICS.md §8.4), and the latest such today, to say where it stopped.
+    pub future_days_skipped: usize,
+    pub stopped_at: Option<NaiveDate>,
     /// Organizations whose days were recomputed, for cache invalidation.
     pub refreshed: Vec<OrgId>,
 }
@@ -174,7 +178,7 @@ impl Aggregator<'_> {
         }
 
         let states = self.store.aggregation_states().await?;
-        let plans = match request.scope {
+        let mut plans = match request.scope {
             Scope::Days { from, to } => organizations
                 .into_iter()
                 .map(|organization| OrgPlan {
@@ -193,10 +197,20 @@ impl Aggregator<'_> {
                     .await?
             }
         };
+        let mut summary = Summary::default();
+        // No day after an organization's own today is written: it has not happened.
+        for plan in &mut plans {
+            let today = plan.organization.local_date(now);
+            let asked = plan.days.len();
+            plan.days.retain(|day| *day <= today);
+            if plan.days.len() < asked {
+                summary.future_days_skipped += asked - plan.days.len();
+                summary.stopped_at = summary.stopped_at.max(Some(today));
+            }
+        }
         let total_days: usize = plans.iter().map(|plan| plan.days.len()).sum();
         let bar = progress_bar(request.show_progress, total_days as u64);
 
-        let mut summary = Summary::default();
         let in_run: Vec<Organization> = plans.iter().map(|p| p.organization.clone()).collect();
         self.execute_all(plans, &states, &bar, &mut summary).await?;
         if let Scope::Nightly { now } = request.scope {

@@ -178,7 +178,10 @@ pub(crate) fn format_percent(rate: f64) -> String {
 /// (`9,8%`, `10,3%`, and `10,0%` for exactly 10 %), and two in the rare case one
 /// decimal still straddles it (`9,96%`). So one written figure has one verdict.
 pub(crate) fn format_rate(rate: f64, thresholds: &[f64]) -> String {
-    format!("{}%", format_decimal(rate * 100.0, rate_decimals(rate, thresholds)))
+    format!(
+        "{}%",
+        format_decimal(rate * 100.0, rate_decimals(rate, thresholds))
+    )
 }
 
 /// How many decimals `format_rate` writes `rate` with.
@@ -819,6 +822,7 @@ pub mod lists {
     pub const COLUMN_MESSAGES: Phrase = Phrase::id("lists-column-messages");
     pub const COLUMN_MOOD: Phrase = Phrase::id("lists-column-mood");
     pub const COLUMN_LINK: Phrase = Phrase::id("lists-column-link");
+    pub const COLUMN_CAN_STILL_CHANGE: Phrase = Phrase::id("lists-column-can-still-change");
     pub const YES: Phrase = Phrase::id("lists-yes");
     pub const NO: Phrase = Phrase::id("lists-no");
     pub const NOT_SET: Phrase = Phrase::id("lists-not-set");
@@ -827,6 +831,7 @@ pub mod lists {
     pub const MOOD_NEUTRAL: Template = Template::id("lists-mood-neutral");
     pub const MOOD_NEGATIVE: Template = Template::id("lists-mood-negative");
     pub const DID_NOT_COME_BACK: Phrase = Phrase::id("lists-did-not-come-back");
+    pub const CAN_STILL_CHANGE: Phrase = Phrase::id("lists-can-still-change");
     pub const MOOD_NONE: Phrase = Phrase::id("lists-mood-none");
 
     pub const DAILY_DAY: Phrase = Phrase::id("lists-daily-day");

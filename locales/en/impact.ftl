@@ -608,6 +608,8 @@ lists-column-mood = Customer mood (−1 to 1)
 
 lists-column-link = Open in inbox
 
+lists-column-can-still-change = Can still change
+
 lists-yes = yes
 
 lists-no = no
@@ -623,6 +625,8 @@ lists-mood-neutral = Neutral ({ $value })
 lists-mood-negative = Negative ({ $value })
 
 lists-did-not-come-back = did not come back within 2 days
+
+lists-can-still-change = can still change: the customer's 2 days to come back are not over
 
 lists-mood-none = no mood recorded
 

@@ -546,6 +546,8 @@ lists-column-mood = Suasana hati pelanggan (−1 sampai 1)
 
 lists-column-link = Buka di kotak masuk
 
+lists-column-can-still-change = Masih bisa berubah
+
 lists-yes = ya
 
 lists-no = tidak
@@ -561,6 +563,8 @@ lists-mood-neutral = Netral ({ $value })
 lists-mood-negative = Negatif ({ $value })
 
 lists-did-not-come-back = tidak kembali dalam 2 hari
+
+lists-can-still-change = masih bisa berubah: 2 hari pelanggan untuk kembali belum lewat
 
 lists-mood-none = suasana hati tidak tercatat
 

@@ -577,6 +577,12 @@ async fn aggregate(
     let summary = pipeline::aggregate(settings, &store, &request)
         .await
         .map_err(pipeline_error)?;
+    if let Some(today) = summary.stopped_at {
+        println!(
+            "Stopped at today ({today}, in the organizations' own time zones): {} later org-days have not happened yet and were not written.",
+            summary.future_days_skipped
+        );
+    }
     println!(
         "Aggregated {} org-days of {} organizations ({} rooms) in {:.1} s.{}{}",
         summary.days,

@@ -64,7 +64,8 @@ pub(crate) fn conversations_csv(
             };
             let chunk = csv_chunk(|w| {
                 for room in &page {
-                    let row = Conversation::new(room, timezone, &download.links);
+                    let row =
+                        Conversation::new(room, timezone, &download.links, download.read_until);
                     w.write_record(row.cells(download.lang).iter().map(Cell::csv))?;
                 }
                 Ok(())
@@ -154,7 +155,7 @@ pub(crate) fn conversations_xlsx(
                     write_conversation(
                         sheet,
                         row,
-                        &Conversation::new(room, timezone, &download.links),
+                        &Conversation::new(room, timezone, &download.links, download.read_until),
                         lang,
                         (&link, &table),
                     )?;

@@ -193,6 +193,9 @@ pub(crate) struct DailySeries<'a> {
     pub range: DateRange,
     pub forming: bool,
     pub cost: Option<CostAssumption>,
+    /// The thresholds net containment is judged by, so the workbook writes a rate
+    /// with the decimal the report writes it with (METRICS.md §4.10).
+    pub net_thresholds: [f64; 3],
 }
 
 impl DailySeries<'_> {
@@ -248,7 +251,9 @@ pub(crate) fn daily_xlsx(
     let lines = series.lines(&download.organization, lang);
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    let percent = rust_xlsxwriter::Format::new().set_num_format("0%");
+    // Whole percentages, or the decimals a rate beside a threshold is written with.
+    let percents =
+        ["0%", "0.0%", "0.00%"].map(|format| rust_xlsxwriter::Format::new().set_num_format(format));
     let hours = rust_xlsxwriter::Format::new().set_num_format("#,##0.0");
     let rupiah = rust_xlsxwriter::Format::new().set_num_format("\"Rp\" #,##0");
     let table = TableFormats::new();
@@ -274,7 +279,9 @@ pub(crate) fn daily_xlsx(
                     sheet.write_number(row, column, count as f64)?;
                 }
                 DailyCell::Rate(rate) => {
-                    sheet.write_number_with_format(row, column, rate, &percent)?;
+                    let decimals = i18n::rate_decimals(rate, &series.net_thresholds);
+                    let format = &percents[decimals.min(percents.len() - 1)];
+                    sheet.write_number_with_format(row, column, rate, format)?;
                 }
                 DailyCell::Hours(value) => {
                     sheet.write_number_with_format(row, column, value, &hours)?;

@@ -26,6 +26,9 @@ pub(crate) struct Download {
     pub organization: Organization,
     pub lang: Lang,
     pub links: InboxLinks,
+    /// How far the source was read for the organization, so a row whose 48 hours
+    /// are not over says it can still change.
+    pub read_until: Option<chrono::DateTime<chrono::Utc>>,
     /// A client that takes nothing for this long is cut off.
     pub send_timeout: std::time::Duration,
     pub outcome: Box<dyn DownloadOutcome>,

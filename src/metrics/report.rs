@@ -1086,8 +1086,8 @@ fn trend(
 mod tests {
     use super::*;
     use crate::domain::{BusinessHours, OrgId};
-    use crate::metrics::uncertainty::Level;
     use crate::i18n::Lang;
+    use crate::metrics::uncertainty::Level;
     use crate::report::{wire, words};
 
     /// The report as the API sends it, where a test is about what a caller reads.
@@ -1444,7 +1444,9 @@ mod tests {
         input.days_before = Some(&september);
         let whole = assemble(&input).figures.unwrap().period_before.unwrap();
         assert_eq!(whole.range.from(), day("2026-08-31"));
-        let then = whole.comparison.expect("a whole, formed period is compared");
+        let then = whole
+            .comparison
+            .expect("a whole, formed period is compared");
         assert_eq!((then.figures.eligible, then.figures.net), (310, 124));
         // 60 of 100 against 124 of 310 is beyond chance; the reopen rate (0 of 60
         // against 31 of 155) is too.
@@ -1453,7 +1455,12 @@ mod tests {
         let ok = json(&assemble(&input), Lang::En);
         assert_eq!(ok["period_before"]["status"], "ok");
         assert_eq!(ok["period_before"]["levels"]["net_rate"], "up");
-        assert_eq!(ok["period_before"]["intervals"]["net_rate"].as_array().map(Vec::len), Some(2));
+        assert_eq!(
+            ok["period_before"]["intervals"]["net_rate"]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
         // Retention took its first days: no comparison, and it says why.
         let late = &september[10..];
         input.days_before = Some(late);
@@ -1518,20 +1525,34 @@ mod tests {
         let reads = words::changes(&report, Lang::En).unwrap();
         assert_eq!(
             reads.net_rate.as_deref(),
-            Some("about the same as the 31 days before: a move of 3 points is normal at this volume")
+            Some(
+                "about the same as the 31 days before: a move of 3 points is normal at this volume"
+            )
         );
         let id = words::changes(&report, Lang::Id).unwrap();
-        assert!(id.net_rate.unwrap().starts_with("kurang lebih sama dengan 31 hari sebelumnya"));
+        assert!(id
+            .net_rate
+            .unwrap()
+            .starts_with("kurang lebih sama dengan 31 hari sebelumnya"));
         // Counts are facts, not estimates: 0 more is the same.
-        assert_eq!(reads.eligible.as_deref(), Some("the same as the 31 days before"));
-        assert_eq!(json(&report, Lang::En)["period_before"]["levels"]["net_rate"], "about_the_same");
+        assert_eq!(
+            reads.eligible.as_deref(),
+            Some("the same as the 31 days before")
+        );
+        assert_eq!(
+            json(&report, Lang::En)["period_before"]["levels"]["net_rate"],
+            "about_the_same"
+        );
         // The same 3 points over 20 times the conversations is a change.
         let now = [row("2026-10-01", 10_440, 4_190, 0)];
         let then = [row("2026-08-31", 10_440, 4_540, 0)];
         let mut input = inputs(&org, &now, &policy, "2026-10-01", "2026-10-31");
         input.days_before = Some(&then);
         let reads = words::changes(&assemble(&input), Lang::En).unwrap();
-        assert_eq!(reads.net_rate.as_deref(), Some("down 3 points from the 31 days before"));
+        assert_eq!(
+            reads.net_rate.as_deref(),
+            Some("down 3 points from the 31 days before")
+        );
     }
 
     #[test]
@@ -1551,7 +1572,8 @@ mod tests {
         let report = assemble(&input);
         let baseline = report.figures.as_ref().unwrap().trend.baseline;
         assert_eq!(baseline.comparison.map(|(level, _)| level), Some(Level::Up));
-        assert!(words::headline(&report, Lang::En).contains("That is up from 26% in your first 30 days"));
+        assert!(words::headline(&report, Lang::En)
+            .contains("That is up from 26% in your first 30 days"));
         let up = json(&report, Lang::En);
         assert_eq!(up["trend"]["baseline"]["level"], "up");
         assert_eq!(up["trend"]["baseline"]["eligible"], 400);
@@ -1560,15 +1582,23 @@ mod tests {
         input.baseline = Some(stored(400, 172));
         let report = assemble(&input);
         let headline = words::headline(&report, Lang::En);
-        assert!(headline.contains("That is about the same as in your first 30 days with the AI (43%)."), "{headline}");
+        assert!(
+            headline.contains("That is about the same as in your first 30 days with the AI (43%)."),
+            "{headline}"
+        );
         assert!(!headline.contains("down from"), "{headline}");
         // A range that overlaps those 30 days is not compared with them at all.
         let mut input = inputs(&org, &days, &policy, "2026-01-15", "2026-10-31");
         input.baseline = Some(stored(400, 104));
         let report = assemble(&input);
-        assert_eq!(report.figures.as_ref().unwrap().trend.baseline.comparison, None);
+        assert_eq!(
+            report.figures.as_ref().unwrap().trend.baseline.comparison,
+            None
+        );
         assert!(!words::headline(&report, Lang::En).contains("first 30 days"));
-        assert!(json(&report, Lang::En)["trend"]["baseline"].get("level").is_none());
+        assert!(json(&report, Lang::En)["trend"]["baseline"]
+            .get("level")
+            .is_none());
     }
 
     #[test]
@@ -1599,8 +1629,14 @@ mod tests {
         let crate::report::presentation::PresentedState::Ok(tiles) = presented.state else {
             panic!("an ok report");
         };
-        assert_eq!(tiles.solved_alone.net.map(|n| n.percent).as_deref(), Some("40,0%"));
-        assert_eq!(tiles.solved_alone.range.as_deref(), Some("Most likely between 36% and 44%."));
+        assert_eq!(
+            tiles.solved_alone.net.map(|n| n.percent).as_deref(),
+            Some("40,0%")
+        );
+        assert_eq!(
+            tiles.solved_alone.range.as_deref(),
+            Some("Most likely between 36% and 44%.")
+        );
     }
 
     #[test]
@@ -1630,7 +1666,10 @@ mod tests {
         tight.human_sentiment_squares = 45.0 * 0.17;
         let days = [tight];
         let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
-        assert_eq!(report.figures.unwrap().verdicts.sentiment, Some(Verdict::MorePositive));
+        assert_eq!(
+            report.figures.unwrap().verdicts.sentiment,
+            Some(Verdict::MorePositive)
+        );
         // Too few moods on one side: no verdict, and the tile says why.
         let mut few = day_row;
         few.human_sentiment_rooms = 12;
@@ -1653,8 +1692,14 @@ mod tests {
         let policy = ReportPolicy::default();
         let days = [row("2026-10-31", 40, 20, 0)];
         let report = assemble(&inputs(&org, &days, &policy, "2026-10-31", "2026-10-31"));
-        assert_eq!(report.baseline_forming.map(|b| b.reason), Some(FormingReason::FewConversations));
-        assert_eq!(json(&report, Lang::En)["baseline_forming_reason"], "few_conversations");
+        assert_eq!(
+            report.baseline_forming.map(|b| b.reason),
+            Some(FormingReason::FewConversations)
+        );
+        assert_eq!(
+            json(&report, Lang::En)["baseline_forming_reason"],
+            "few_conversations"
+        );
         let headline = words::headline(&report, Lang::En);
         assert!(headline.contains("choose a longer range"), "{headline}");
         assert!(!headline.contains("So far"), "{headline}");
@@ -1662,7 +1707,10 @@ mod tests {
         let mut input = inputs(&org, &days, &policy, "2026-10-31", "2026-10-31");
         input.first_eligible_day = Some(day("2026-10-20"));
         let report = assemble(&input);
-        assert_eq!(json(&report, Lang::En)["baseline_forming_reason"], "new_organization");
+        assert_eq!(
+            json(&report, Lang::En)["baseline_forming_reason"],
+            "new_organization"
+        );
     }
 
     #[test]

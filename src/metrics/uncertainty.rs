@@ -148,8 +148,7 @@ impl Moments {
 /// the normal approximation; `None` unless both groups hold at least two values.
 pub fn mean_difference(a: Moments, b: Moments) -> Option<Interval> {
     let difference = a.mean()? - b.mean()?;
-    let standard_error =
-        (a.variance()? / a.count as f64 + b.variance()? / b.count as f64).sqrt();
+    let standard_error = (a.variance()? / a.count as f64 + b.variance()? / b.count as f64).sqrt();
     Some(Interval {
         low: difference - Z_95 * standard_error,
         high: difference + Z_95 * standard_error,
@@ -217,17 +216,44 @@ mod tests {
 
     #[test]
     fn a_level_is_a_change_only_when_the_interval_leaves_out_zero() {
-        assert_eq!(Level::of(Interval { low: 0.001, high: 0.2 }), Level::Up);
-        assert_eq!(Level::of(Interval { low: -0.2, high: -0.001 }), Level::Down);
-        assert_eq!(Level::of(Interval { low: 0.0, high: 0.2 }), Level::AboutTheSame);
-        assert_eq!(Level::of(Interval { low: -0.1, high: 0.1 }), Level::AboutTheSame);
+        assert_eq!(
+            Level::of(Interval {
+                low: 0.001,
+                high: 0.2
+            }),
+            Level::Up
+        );
+        assert_eq!(
+            Level::of(Interval {
+                low: -0.2,
+                high: -0.001
+            }),
+            Level::Down
+        );
+        assert_eq!(
+            Level::of(Interval {
+                low: 0.0,
+                high: 0.2
+            }),
+            Level::AboutTheSame
+        );
+        assert_eq!(
+            Level::of(Interval {
+                low: -0.1,
+                high: 0.1
+            }),
+            Level::AboutTheSame
+        );
         // A 3-point move at about 500 conversations each is within chance…
         let small = change_level(Proportion::new(200, 520), Proportion::new(214, 522));
         assert_eq!(small.map(|(level, _)| level), Some(Level::AboutTheSame));
         // …and a 10-point move is not.
         let large = change_level(Proportion::new(260, 520), Proportion::new(209, 522));
         assert_eq!(large.map(|(level, _)| level), Some(Level::Up));
-        assert_eq!(change_level(Proportion::new(1, 0), Proportion::new(1, 5)), None);
+        assert_eq!(
+            change_level(Proportion::new(1, 0), Proportion::new(1, 5)),
+            None
+        );
     }
 
     #[test]

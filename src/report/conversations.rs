@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::i18n::{figures as names, lists as words, Lang, Phrase};
-use crate::metrics::rooms::{ConversationList, Outcome, RoomOutcome};
+use crate::metrics::rooms::{ConversationList, Outcome, RoomOutcome, REOPEN_WINDOW_HOURS};
 
 /// A room outcome ready to show.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +27,9 @@ pub struct Conversation {
     pub ai_messages: i64,
     pub sentiment: Option<f64>,
     pub inbox_url: Option<String>,
+    /// Solved alone, but its customer's 48 hours to come back were not over when
+    /// the source was last read: it can still change (METRICS.md §8.4).
+    pub provisional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,7 +106,14 @@ impl InboxLinks {
 }
 
 impl Conversation {
-    pub fn new(room: &RoomOutcome, timezone: Tz, links: &InboxLinks) -> Self {
+    /// The room as people read it; `read_until` is how far the source was read for
+    /// the organization (its mark), which says whether its 48 hours are over.
+    pub fn new(
+        room: &RoomOutcome,
+        timezone: Tz,
+        links: &InboxLinks,
+        read_until: Option<DateTime<Utc>>,
+    ) -> Self {
         let local = |instant: DateTime<Utc>| instant.with_timezone(&timezone);
         let outcome = match room.outcome {
             Outcome::AiOnly if room.came_back.is_some() => ConversationList::CameBack,
@@ -139,6 +149,20 @@ impl Conversation {
             ai_messages: room.ai_messages,
             sentiment: room.sentiment,
             inbox_url: links.link(&room.room_id),
+            provisional: outcome == ConversationList::SolvedAlone
+                && can_still_come_back(room.closed_at, read_until),
+        }
+    }
+
+    /// For a conversation solved alone with no customer back (yet): "did not come
+    /// back within 2 days", or "can still change" while those 2 days are not over.
+    pub fn not_back_words(&self, lang: Lang) -> Option<&'static str> {
+        match (&self.came_back, self.outcome, self.provisional) {
+            (None, ConversationList::SolvedAlone, false) => {
+                Some(words::DID_NOT_COME_BACK.text(lang))
+            }
+            (None, ConversationList::SolvedAlone, true) => Some(words::CAN_STILL_CHANGE.text(lang)),
+            _ => None,
         }
     }
 
@@ -161,14 +185,15 @@ impl Conversation {
                 person: crate::i18n::channel_name(&self.channel, lang),
             },
             text(label(self.outcome)),
-            match (&self.came_back, self.outcome) {
+            match (&self.came_back, self.not_back_words(lang)) {
                 (Some(back), _) => Cell::Text(back.room_id.clone()),
-                // Blank for tools; for a person, said where it was looked for.
-                (None, ConversationList::SolvedAlone) => Cell::Worded {
+                // Blank for tools (the last column says whether it can still
+                // change); for a person, said where it was looked for.
+                (None, Some(words)) => Cell::Worded {
                     machine: Box::new(Cell::Empty),
-                    person: words::DID_NOT_COME_BACK.text(lang).to_string(),
+                    person: words.to_string(),
                 },
-                (None, _) => Cell::Empty,
+                (None, None) => Cell::Empty,
             },
             number(self.came_back.as_ref().map(|back| back.hours_later), 1),
             match self.after_hours {
@@ -183,6 +208,11 @@ impl Conversation {
                 person: mood_words(self.sentiment, lang),
             },
             self.inbox_url.clone().map_or(Cell::Empty, Cell::Link),
+            text(if self.provisional {
+                words::YES
+            } else {
+                words::NO
+            }),
         ]
     }
 }
@@ -231,7 +261,7 @@ impl Cell {
 /// The header of a download, in the caller's language.
 /// The download's columns, in the order of `Conversation::cells`: each title, and
 /// how wide a workbook shows it (in characters) so that its usual content fits.
-const COLUMNS: [(Phrase, f64); 13] = [
+const COLUMNS: [(Phrase, f64); 14] = [
     (words::COLUMN_ROOM, 26.0),
     (words::COLUMN_DAY, 12.0),
     (words::COLUMN_STARTED, 18.0),
@@ -245,7 +275,22 @@ const COLUMNS: [(Phrase, f64); 13] = [
     (words::COLUMN_AI_MESSAGES, 12.0),
     (words::COLUMN_MOOD, 16.0),
     (words::COLUMN_LINK, 48.0),
+    (words::COLUMN_CAN_STILL_CHANGE, 16.0),
 ];
+
+/// Whether a conversation closed at `closed_at` may still see its customer come
+/// back: its 48 hours were not over at `read_until`, the source's read mark. Without
+/// a mark (only runs of given days so far) nothing is called provisional, as the
+/// report's `provisional_from` does.
+pub fn can_still_come_back(
+    closed_at: Option<DateTime<Utc>>,
+    read_until: Option<DateTime<Utc>>,
+) -> bool {
+    match (closed_at, read_until) {
+        (Some(closed), Some(read)) => closed + chrono::Duration::hours(REOPEN_WINDOW_HOURS) > read,
+        _ => false,
+    }
+}
 
 pub fn columns(lang: Lang) -> Vec<&'static str> {
     COLUMNS.iter().map(|(title, _)| title.text(lang)).collect()

@@ -260,7 +260,6 @@ impl Tiles {
     }
 }
 
-
 fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTile {
     let containment = &figures.containment;
     let eligible = report.volume.eligible;
@@ -385,28 +384,33 @@ fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView
     // those customers" line), so they keep their own rounding; the rest make up 100.
     let percents = whole_percents_pinned(&shares, 2);
     // The first is the hero's figure, written as the hero writes it.
-    let hero = containment.net_rate.map(|rate| words::net_percent(report, rate));
+    let hero = containment
+        .net_rate
+        .map(|rate| words::net_percent(report, rate));
     let segments = parts
         .into_iter()
         .zip(shares.into_iter().zip(percents))
         .enumerate()
-        .scan(0.0, |start, (index, ((css, list, name, count), (share, whole)))| {
-            let share = share * 100.0;
-            let x = *start;
-            *start += share;
-            Some(Segment {
-                css,
-                list,
-                label: name.text(lang),
-                percent: match (index, &hero) {
-                    (0, Some(hero)) => hero.clone(),
-                    _ => format!("{whole}%"),
-                },
-                x: format!("{x:.3}"),
-                width: format!("{share:.3}"),
-                count: i18n::format_count(count),
-            })
-        })
+        .scan(
+            0.0,
+            |start, (index, ((css, list, name, count), (share, whole)))| {
+                let share = share * 100.0;
+                let x = *start;
+                *start += share;
+                Some(Segment {
+                    css,
+                    list,
+                    label: name.text(lang),
+                    percent: match (index, &hero) {
+                        (0, Some(hero)) => hero.clone(),
+                        _ => format!("{whole}%"),
+                    },
+                    x: format!("{x:.3}"),
+                    width: format!("{share:.3}"),
+                    count: i18n::format_count(count),
+                })
+            },
+        )
         .collect();
     Some(JourneyView {
         segments,

@@ -776,6 +776,9 @@ pub struct Conversation {
     /// The conversation in the host's inbox, when a link template is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_url: Option<String>,
+    /// Solved alone, but the customer's 48 hours to come back were not over when
+    /// the source was last read: it can still change.
+    pub provisional: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -809,6 +812,7 @@ impl Conversation {
             ai_messages: conversation.ai_messages,
             sentiment: conversation.sentiment,
             inbox_url: conversation.inbox_url,
+            provisional: conversation.provisional,
         }
     }
 }

@@ -7,9 +7,7 @@
 
 use crate::i18n::{self, figures as names, report as phrases, Lang, Phrase};
 use crate::metrics::forecast::{Outcome, MIN_MONTHS};
-use crate::metrics::report::{
-    Forecast, FormingReason, NotComparable, Report, TileStatus, Verdict,
-};
+use crate::metrics::report::{Forecast, FormingReason, NotComparable, Report, TileStatus, Verdict};
 use crate::metrics::uncertainty::{Interval, Level};
 
 /// Net containment as written everywhere (METRICS.md §4.10): a whole percentage, or
@@ -37,7 +35,10 @@ pub(crate) fn likely_between(interval: Interval, lang: Lang) -> String {
     let percent = |rate: f64| format!("{}%", i18n::format_decimal(rate * 100.0, decimals));
     phrases::LIKELY_BETWEEN.fill(
         lang,
-        &[("low", percent(interval.low)), ("high", percent(interval.high))],
+        &[
+            ("low", percent(interval.low)),
+            ("high", percent(interval.high)),
+        ],
     )
 }
 

@@ -123,6 +123,8 @@ pub struct Page {
     /// How many rooms the whole list holds: its figure over the range, read from the
     /// daily counters (a list holds exactly its figure's rooms).
     pub total: i64,
+    /// How far the source was read for the organization: which rows can still change.
+    pub read_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One page, its next cursor (one row more than asked is read to know whether more
@@ -136,7 +138,11 @@ pub(crate) async fn read_page(
     let started = Instant::now();
     let mut asked = query.clone();
     asked.limit = query.limit + 1;
-    let (mut rows, total) = tokio::try_join!(read(store, org, &asked), total(store, org, query))
+    let (mut rows, total, read_until) = tokio::try_join!(
+        read(store, org, &asked),
+        total(store, org, query),
+        read_mark(store, org)
+    )
         .map_err(|error| {
             tracing::error!(org_id = %org, list = query.list.name(), error = %error, "reading a conversation list failed");
             ApiError::Unavailable
@@ -160,7 +166,21 @@ pub(crate) async fn read_page(
         rows,
         next_cursor,
         total,
+        read_until,
     })
+}
+
+/// How far the aggregation read the source for the organization (METRICS.md §8.3),
+/// within the time a page read may take: a list row closed less than 48 hours
+/// before it can still change.
+async fn read_mark(
+    store: &dyn Store,
+    org: &OrgId,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+    let activity = tokio::time::timeout(PAGE_READ_TIMEOUT, store.activity(org))
+        .await
+        .map_err(|_| StoreError::TimedOut("reading the organization's read mark".into()))??;
+    Ok(activity.read_until)
 }
 
 /// The list's figure over its range, within the time a page read may take.
@@ -194,6 +214,8 @@ async fn read(
 pub struct FirstPage {
     query: ConversationQuery,
     rows: Vec<RoomOutcome>,
+    /// The organization's read mark when the download started (see `Page`).
+    pub read_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub(crate) async fn first_download_page(
@@ -203,18 +225,25 @@ pub(crate) async fn first_download_page(
     range: DateRange,
 ) -> Result<FirstPage, ApiError> {
     let query = ConversationQuery::first_page(list, range, DOWNLOAD_PAGE_ROWS);
-    let rows = read(store, org, &query).await.map_err(|error| {
-        tracing::error!(org_id = %org, list = query.list.name(), error = %error, "a download could not start");
-        ApiError::Unavailable
-    })?;
-    Ok(FirstPage { query, rows })
+    let (rows, read_until) = tokio::try_join!(read(store, org, &query), read_mark(store, org))
+        .map_err(|error| {
+            tracing::error!(org_id = %org, list = query.list.name(), error = %error, "a download could not start");
+            ApiError::Unavailable
+        })?;
+    Ok(FirstPage {
+        query,
+        rows,
+        read_until,
+    })
 }
 
 /// Reads a whole list page by page into a channel that holds at most two pages, so
 /// a download of a million conversations never holds more than that in memory.
 pub(crate) fn pages(store: Arc<dyn Store>, org: OrgId, first: FirstPage) -> Pages {
     let (sender, receiver) = mpsc::channel(2);
-    let FirstPage { mut query, rows } = first;
+    let FirstPage {
+        mut query, rows, ..
+    } = first;
     actix_web::rt::spawn(async move {
         let mut ready = Some(rows);
         loop {

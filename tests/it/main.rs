@@ -8,6 +8,7 @@ mod server_common;
 
 mod alert_rules;
 mod browser;
+mod calibration;
 mod cross_backend;
 mod drilldown;
 mod fixtures;

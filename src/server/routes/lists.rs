@@ -84,6 +84,7 @@ async fn conversations(
         rows,
         next_cursor,
         total,
+        read_until,
     } = lists::read_page(&state, &caller, &page_query)
         .await
         .map_err(|e| e.in_lang(lang))?;
@@ -91,7 +92,7 @@ async fn conversations(
         .iter()
         .map(|room| {
             wire::Conversation::new(
-                Conversation::new(room, organization.timezone, &state.inbox),
+                Conversation::new(room, organization.timezone, &state.inbox, read_until),
                 lang,
             )
         })
@@ -152,6 +153,7 @@ fn details(
         organization,
         lang,
         links: state.inbox.clone(),
+        read_until: None,
         send_timeout: state.downloads.send_timeout(),
     }
 }
@@ -178,7 +180,8 @@ async fn list_download(
     let first = lists::first_download_page(state.store.as_ref(), &caller.org, list, range)
         .await
         .map_err(|e| e.in_lang(lang))?;
-    let details = details(&caller, organization, lang, &state, started, Some(slot));
+    let mut details = details(&caller, organization, lang, &state, started, Some(slot));
+    details.read_until = first.read_until;
     let store = std::sync::Arc::clone(&state.store);
     let pages = lists::pages(store, caller.org.clone(), first);
     let chunks = match export {
@@ -231,6 +234,7 @@ async fn daily_download(
         range,
         forming,
         cost,
+        net_thresholds: state.policy.net_containment_thresholds(),
     };
     let internal = |error: String| ApiError::internal(error).in_lang(lang);
     let bytes = match export {

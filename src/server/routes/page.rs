@@ -430,6 +430,7 @@ async fn conversations_page(
         rows,
         next_cursor,
         total,
+        read_until,
     } = match lists::read_page(&state, &caller, &page_query).await {
         Ok(read) => read,
         Err(_) => {
@@ -449,6 +450,7 @@ async fn conversations_page(
             lang,
             rows: &rows,
             links: &state.inbox,
+            read_until,
             cursor: this_cursor,
             next_cursor,
             total,

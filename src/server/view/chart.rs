@@ -142,15 +142,25 @@ pub(crate) fn trend_svg(
 /// gets a short bar. Its edges are not stroked, so stretching it distorts nothing.
 fn range_band(range: &[(f64, f64, f64)]) -> String {
     let corners: Vec<String> = if let [(x, high, low)] = range {
-        [(x - 0.8, *high), (x + 0.8, *high), (x + 0.8, *low), (x - 0.8, *low)]
-            .iter()
-            .map(|(x, y)| format!("{x:.2},{y:.2}"))
-            .collect()
+        [
+            (x - 0.8, *high),
+            (x + 0.8, *high),
+            (x + 0.8, *low),
+            (x - 0.8, *low),
+        ]
+        .iter()
+        .map(|(x, y)| format!("{x:.2},{y:.2}"))
+        .collect()
     } else {
         range
             .iter()
             .map(|(x, high, _)| format!("{x:.2},{high:.2}"))
-            .chain(range.iter().rev().map(|(x, _, low)| format!("{x:.2},{low:.2}")))
+            .chain(
+                range
+                    .iter()
+                    .rev()
+                    .map(|(x, _, low)| format!("{x:.2},{low:.2}")),
+            )
             .collect()
     };
     format!(

@@ -61,6 +61,8 @@ pub struct ListPage<'a> {
     pub lang: Lang,
     pub rows: &'a [RoomOutcome],
     pub links: &'a InboxLinks,
+    /// How far the source was read: rows whose 48 hours are not over can still change.
+    pub read_until: Option<chrono::DateTime<chrono::Utc>>,
     /// This page's own cursor (none on the first page) and the next page's.
     pub cursor: Option<&'a str>,
     pub next_cursor: Option<String>,
@@ -77,6 +79,7 @@ impl ConversationsPage {
             lang,
             rows,
             links,
+            read_until,
             cursor,
             next_cursor,
             total,
@@ -135,7 +138,11 @@ impl ConversationsPage {
                 .collect(),
             rows: rows
                 .iter()
-                .map(|room| row(&Conversation::new(room, organization.timezone, links), lang))
+                .map(|room| {
+                    let conversation =
+                        Conversation::new(room, organization.timezone, links, read_until);
+                    row(&conversation, lang)
+                })
                 .collect(),
             back: report_url(from, to, lang),
             csv: with_range(CONVERSATIONS_CSV),
@@ -176,11 +183,11 @@ fn row(conversation: &Conversation, lang: Lang) -> ListRow {
                     ],
                 )
             })
-            .unwrap_or_else(|| match conversation.outcome {
-                ConversationList::SolvedAlone => {
-                    list_words::DID_NOT_COME_BACK.text(lang).to_string()
-                }
-                _ => String::new(),
+            .unwrap_or_else(|| {
+                conversation
+                    .not_back_words(lang)
+                    .unwrap_or_default()
+                    .to_string()
             }),
         after_hours: yes_no(conversation.after_hours),
         messages: words::MESSAGES_CELL.fill(
