@@ -405,7 +405,7 @@ mod tests {
             sentiment: Some(0.25),
         };
         let links = InboxLinks::new(Some("https://admin.example/inbox/{room_id}")).unwrap();
-        let row = Conversation::new(&room, chrono_tz::Asia::Jakarta, &links);
+        let row = Conversation::new(&room, chrono_tz::Asia::Jakarta, &links, Some(at(9, 0)));
         let cells = row.cells(Lang::Id);
         assert_eq!(cells.len(), columns(Lang::Id).len());
         let csv: Vec<String> = cells.iter().map(Cell::csv).collect();
@@ -425,6 +425,7 @@ mod tests {
                 "2",
                 "0.25",
                 "https://admin.example/inbox/r1",
+                words::NO.text(Lang::Id),
             ]
         );
         assert_eq!(
@@ -449,7 +450,78 @@ mod tests {
                 person: "Positif (0,25)".into()
             }
         );
-        let unlinked = Conversation::new(&room, chrono_tz::Asia::Jakarta, &InboxLinks::default());
+        let unlinked = Conversation::new(
+            &room,
+            chrono_tz::Asia::Jakarta,
+            &InboxLinks::default(),
+            None,
+        );
         assert_eq!(unlinked.cells(Lang::En)[12], Cell::Empty);
+    }
+
+    #[test]
+    fn a_conversation_solved_alone_within_its_48_hours_can_still_change() {
+        use chrono::{NaiveDate, TimeZone};
+        let closed = Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap();
+        let room = RoomOutcome {
+            room_id: "r1".into(),
+            day: NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(),
+            created_at: closed - chrono::Duration::minutes(20),
+            closed_at: Some(closed),
+            channel: "whatsapp".into(),
+            outcome: Outcome::AiOnly,
+            ai_handled: true,
+            after_hours: None,
+            came_back: None,
+            customer_messages: 2,
+            ai_messages: 2,
+            sentiment: None,
+        };
+        let links = InboxLinks::default();
+        let column = |conversation: &Conversation, lang| {
+            let cells = conversation.cells(lang);
+            (cells[6].clone(), cells[13].clone())
+        };
+        // Read five hours after it closed: the customer may still come back.
+        let recent = Conversation::new(
+            &room,
+            chrono_tz::Asia::Jakarta,
+            &links,
+            Some(closed + chrono::Duration::hours(5)),
+        );
+        assert!(recent.provisional);
+        for (lang, words_said, yes) in [
+            (Lang::En, "can still change", "yes"),
+            (Lang::Id, "masih bisa berubah", "ya"),
+        ] {
+            let (came_back, still) = column(&recent, lang);
+            match came_back {
+                Cell::Worded { machine, person } => {
+                    assert_eq!(*machine, Cell::Empty);
+                    assert!(person.starts_with(words_said), "{person}");
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(still, Cell::Text(yes.into()));
+        }
+        // Exactly 48 hours later it is settled: it did not come back.
+        let settled = Conversation::new(
+            &room,
+            chrono_tz::Asia::Jakarta,
+            &links,
+            Some(closed + chrono::Duration::hours(48)),
+        );
+        assert!(!settled.provisional);
+        assert_eq!(
+            settled.not_back_words(Lang::En),
+            Some("did not come back within 2 days")
+        );
+        // A customer who came back, or another outcome, is never provisional.
+        let mut escalated = room.clone();
+        escalated.outcome = Outcome::Escalated;
+        assert!(
+            !Conversation::new(&escalated, chrono_tz::Asia::Jakarta, &links, Some(closed))
+                .provisional
+        );
     }
 }

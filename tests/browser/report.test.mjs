@@ -90,6 +90,9 @@ test('success in English at desktop width shows the API\'s figures in plain word
   assert.match(await text(page, '[data-testid=before-adjustment]'),
     /^Closed by the AI alone: 52% \(11 of the 21 counted conversations\)\s+Closed by the AI, but the customer came back: 5% \(1 of the 21 counted conversations\)$/);
   assert.match(await text(page, '[data-testid=hero-base]'), /^10 of the 21 counted conversations$/);
+  // How sure the hero is, from the API's own interval (21 conversations: wide).
+  const [low, high] = report.containment.net_rate_interval.map((rate) => `${Math.round(rate * 100)}%`);
+  assert.equal(await text(page, '[data-testid=hero-range]'), `Most likely between ${low} and ${high}.`);
   assert.match(await text(page, '[data-testid=volume]'), /21[\s\S]*17 of them/);
   assert.match(await text(page, '[data-testid=after-hours]'), /5[\s\S]*29% of the conversations[\s\S]*Always-on/);
   assert.match(await text(page, '[data-testid=time-saved]'), /1,0 hours[\s\S]*Rp 40\.000, by your own cost numbers/);
@@ -103,7 +106,11 @@ test('success in English at desktop width shows the API\'s figures in plain word
   assert.match(await text(page, '[data-testid=bar-caption]'), /share of all 21 counted conversations/);
   assert.match(await text(page, '[data-testid=ledger-split]'),
     /Solved on its own 10; Closed by the AI, but the customer came back 1; AI helped, then your team took over 2; Handed to your team 4; No clear outcome 4\./);
-  assert.match(await text(page, '[data-testid=mood]'), /More positive/);
+  // Four moods a side are too few to compare: no verdict, and the tile says why.
+  assert.equal(report.verdicts.sentiment, null);
+  assert.match(await text(page, '[data-testid=mood-too-few]'),
+    /^Too few conversations with a recorded mood to compare: 4 solved by the AI alone and 4 with your team \(at least 30 of each are needed\)\.$/);
+  assert.doesNotMatch(await text(page, '[data-testid=mood]'), /More positive|Less positive/);
   assert.match(await text(page, '[data-testid=mood-note]'), /only 47% of conversations/);
   assert.match(await text(page, '[data-testid=turns]'), /1,7[\s\S]*Quick/);
   assert.ok(await page.locator('[data-testid=trend] line.line').count() > 0, 'the trend is drawn');
@@ -235,6 +242,62 @@ test('printed, the report is one A4 page with what it covers and none of the con
     for (const control of controls) assert.ok(!words.includes(control), `${locale}: no "${control}" on paper: ${words}`);
     await page.context().close();
   }
+});
+
+test('claims chance cannot explain: a range under the hero, "about the same", a decimal on a threshold, the band', async () => {
+  const october = '/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31';
+  const { body: report } = await api('org_calm', 'owner', '/api/v1/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31');
+  assert.equal(report.status, 'ok');
+  assert.equal(report.containment.net_rate, 0.4);
+  assert.equal(report.period_before.levels.net_rate, 'about_the_same');
+  assert.equal(report.trend.baseline.level, 'up');
+  const words = {
+    en: {
+      hero: '40,0%', verdict: 'Healthy', range: 'Most likely between 37% and 43%.',
+      change: 'about the same as the 31 days before: a move of 2 points is normal at this volume',
+      headline: 'That is up from 26% in your first 30 days with the AI.', moves: /\b(up|down)\b/,
+      band: 'where each point most likely lies',
+    },
+    id: {
+      hero: '40,0%', verdict: 'Sehat', range: 'Kemungkinan besar antara 37% dan 43%.',
+      change: 'kurang lebih sama dengan 31 hari sebelumnya: selisih 2 poin masih wajar untuk jumlah percakapan sebanyak ini',
+      headline: 'Itu naik dari 26% pada 30 hari pertama Anda dengan AI.', moves: /\b(naik|turun)\b/,
+      band: 'rentang yang paling mungkin untuk tiap titik',
+    },
+  };
+  for (const [locale, expected] of Object.entries(words)) {
+    const page = await open('org_calm', 'owner', october, { locale });
+    assert.equal(await page.locator('[data-state]').getAttribute('data-state'), 'success');
+    // Exactly on the Healthy threshold: written with its decimal, one verdict.
+    assert.equal(await text(page, '[data-testid=net-rate]'), expected.hero);
+    assert.match(await text(page, '[data-testid=net-verdict]'), new RegExp(expected.verdict));
+    assert.equal(await page.locator('.legend [data-list=solved_alone] strong').innerText(), expected.hero, 'the bar writes the hero as the hero does');
+    assert.equal(await text(page, '[data-testid=hero-range]'), expected.range);
+    const change = await text(page, '[data-testid=change-net-rate]');
+    assert.equal(change, expected.change);
+    assert.doesNotMatch(change, expected.moves, `${locale}: no move word beside about_the_same`);
+    assert.ok((await text(page, '[data-testid=headline]')).includes(expected.headline), `${locale}: headline`);
+    // The range of every trend point, drawn lightly behind the line, with its key.
+    assert.ok(await page.locator('[data-testid=trend] polygon.range-band').count() >= 1, 'the band is drawn');
+    assert.match(await text(page, '[data-testid=trend] .band-key'), new RegExp(expected.band));
+    const titles = await page.locator('[data-testid=trend] circle.dot title').allTextContents();
+    assert.ok(titles.every((title) => /\(\d+% – \d+%\)$/.test(title)), `each point says its range: ${titles.slice(0, 3).join(' | ')}`);
+    await shot(page, `calm-${locale}`);
+    if (locale === 'en') await axe(page, 'a comparison within chance');
+    await page.context().close();
+  }
+  // One day with no conversations of a mature organization: a longer range, never "new".
+  for (const [locale, title, holds] of [['en', 'Choose a longer range', 'This range holds 0 counted conversations.'],
+    ['id', 'Pilih rentang yang lebih panjang', 'Rentang ini berisi 0 percakapan terhitung.']]) {
+    const page = await open('org_calm', 'owner', '/reports/ai-agent-impact?from=2026-10-20&to=2026-10-20', { locale });
+    assert.equal(await page.locator('[data-state]').getAttribute('data-state'), 'baseline-forming');
+    const main = await page.locator('main').innerText();
+    assert.ok(main.includes(title) && main.includes(holds), `${locale}: ${main}`);
+    for (const never of ['getting ready', 'sedang disiapkan', 'So far', 'Sejauh ini']) assert.ok(!main.includes(never), `${locale}: no "${never}": ${main}`);
+    await page.context().close();
+  }
+  const { body: day } = await api('org_calm', 'owner', '/api/v1/reports/ai-agent-impact?from=2026-10-20&to=2026-10-20');
+  assert.equal(day.baseline_forming_reason, 'few_conversations');
 });
 
 test('baseline forming shows volume and a friendly note, no percentage anywhere', async () => {

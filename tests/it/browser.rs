@@ -1,6 +1,7 @@
 //! Runs the browser tests (tests/browser/*.test.mjs: playwright-core driving
 //! Debian's Chromium, with axe-core) against the real `impact serve` on a fresh
-//! PostgreSQL database holding the hand-checked fixture. Node, the npm packages
+//! PostgreSQL database holding the hand-checked fixture and one mature organization
+//! written straight to the datamart. Node, the npm packages
 //! (`npm ci`) and /usr/bin/chromium are required: without them this test fails,
 //! it never skips.
 
@@ -19,7 +20,73 @@ ai_agent_impact_report = true
 ai_agent_impact_report = true
 [accounts.org_plain]
 ai_agent_impact_report = true
+[accounts.org_calm]
+ai_agent_impact_report = true
 "#;
+
+/// A mature organization written straight to the datamart (13 months, 40
+/// conversations a day but none on 20 October 2026), whose figures the report must
+/// judge against chance: its first 30 days solved 26 %, August–September 41,5 %,
+/// October exactly 40 % (on the Healthy threshold, so written with its decimal), a
+/// move chance explains.
+async fn seed_calm_organization(url: &str) {
+    use chrono::{Duration, NaiveDate};
+    use impact::domain::{OrgId, Organization};
+    use impact::metrics::baseline::onboarding_baseline;
+    use impact::metrics::DailyCounters;
+    let store = impact::store::open(url, 2).await.expect("open store");
+    let org = OrgId::parse("org_calm").expect("id");
+    let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
+    // Each period's solved conversations spread over its days as evenly as whole
+    // numbers allow, so the period's total is exact.
+    let periods = [
+        (day("2025-11-01"), day("2025-11-30"), 0.26),
+        (day("2025-12-01"), day("2026-08-30"), 0.38),
+        (day("2026-08-31"), day("2026-09-30"), 0.415),
+        (day("2026-10-01"), day("2026-10-31"), 0.40),
+    ];
+    let mut rows = Vec::new();
+    for (from, to, rate) in periods {
+        let days: Vec<NaiveDate> = (0..=(to - from).num_days())
+            .map(|offset| from + Duration::days(offset))
+            .filter(|d| *d != day("2026-10-20"))
+            .collect();
+        let eligible = 40 * days.len() as i64;
+        let net = (eligible as f64 * rate).round() as i64;
+        for (index, date) in days.iter().enumerate() {
+            let solved =
+                net / days.len() as i64 + i64::from((index as i64) < net % days.len() as i64);
+            let mut row = DailyCounters::empty(*date);
+            row.eligible = 40;
+            row.ai_handled = 40;
+            row.contained = solved + 2;
+            row.reopened = 2;
+            row.escalated = 40 - solved - 2;
+            rows.push(row);
+        }
+    }
+    let organization = Organization {
+        id: org.clone(),
+        name: "Toko Tenang".into(),
+        ai_addon: true,
+        timezone: Organization::parse_timezone("Asia/Jakarta").expect("zone"),
+        business_hours: None,
+        holidays: Default::default(),
+    };
+    store
+        .copy_organizations(&[organization])
+        .await
+        .expect("organization");
+    store
+        .write_days(&org, &rows, Vec::new(), Some(day("2025-11-01")), None)
+        .await
+        .expect("days");
+    let baseline = onboarding_baseline(day("2025-11-01"), &rows);
+    store
+        .set_onboarding_baseline(&org, Some(&baseline))
+        .await
+        .expect("baseline");
+}
 
 #[actix_web::test]
 async fn the_report_page_works_in_a_real_browser() {
@@ -36,6 +103,7 @@ async fn the_report_page_works_in_a_real_browser() {
 
     let database = TestDatabase::create();
     load_fixture(&database.url).await;
+    seed_calm_organization(&database.url).await;
     let (_flags_dir, flags_path) = crate::server_common::flags_file(FLAGS);
 
     let served = serve(&database.url, &flags_path);
