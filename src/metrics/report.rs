@@ -1656,7 +1656,10 @@ mod tests {
         let figures = report.figures.as_ref().unwrap();
         assert_eq!(figures.verdicts.sentiment, Some(Verdict::AboutTheSame));
         let json = json(&report, Lang::En);
-        assert_eq!(json["quality"]["sentiment"]["contained_rooms"], 45);
+        assert_eq!(
+            json["quality"]["sentiment"]["rooms_with_mood"]["contained"],
+            45
+        );
         assert!(json["quality"]["sentiment"]["delta_interval"][0].as_f64() < Some(0.0));
         // The same delta with little spread is more positive.
         let mut tight = day_row.clone();

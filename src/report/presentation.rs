@@ -489,7 +489,8 @@ fn quality(report: &Report, figures: &Figures, lang: Lang) -> Option<QualityView
             .verdicts
             .sentiment
             .map(|v| words::label(v, lang).to_string()),
-        mood_counts: (sentiment.status == TileStatus::Ok && sentiment.delta.is_some()).then(|| {
+        // Beside a verdict; without one, the too-few sentence says the counts.
+        mood_counts: figures.verdicts.sentiment.is_some().then(|| {
             page_words::MOOD_COUNTS.fill(
                 lang,
                 &[

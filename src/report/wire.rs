@@ -190,8 +190,12 @@ impl Figures {
                     delta: q.sentiment.delta,
                     delta_interval: pair(q.sentiment.delta_interval),
                     coverage: q.sentiment.coverage,
-                    contained_rooms: q.sentiment.contained_rooms,
-                    escalated_rooms: q.sentiment.escalated_rooms,
+                    rooms_with_mood: (q.sentiment.status == TileStatus::Ok).then_some(
+                        RoomsWithMood {
+                            contained: q.sentiment.contained_rooms,
+                            escalated: q.sentiment.escalated_rooms,
+                        },
+                    ),
                 },
                 turns_avg: q.turns_avg,
             }),
@@ -503,9 +507,16 @@ pub struct Sentiment {
     pub delta_interval: Option<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<f64>,
-    /// Conversations with a mood: solved alone, and with the team.
-    pub contained_rooms: i64,
-    pub escalated_rooms: i64,
+    /// How many conversations each average rests on, when there is a figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rooms_with_mood: Option<RoomsWithMood>,
+}
+
+/// Conversations with a mood in each group: solved alone, and with the team.
+#[derive(Debug, Serialize)]
+pub struct RoomsWithMood {
+    pub contained: i64,
+    pub escalated: i64,
 }
 
 /// A plain-language judgement: a stable `level` for programs, a `label` for people.

@@ -587,15 +587,29 @@ fn verdicts_exactly_on_a_threshold_read_as_the_table_says() {
         room.created += Duration::hours(10);
     }
     add("org_after20", always_open, after_hours);
-    // Mood: one contained and one escalated conversation with a sentiment each,
-    // and two without (coverage exactly 50 %).
+    // Mood: thirty conversations solved alone and thirty escalated with a
+    // sentiment each (the fewest a verdict is given on, METRICS.md §4.10), and as
+    // many without (coverage exactly 50 %). Every value of a group is the same, so
+    // the delta's interval is the delta itself and only the margin decides.
     let mood = |org: &str, contained: f64, escalated: f64| -> Vec<Room> {
-        let mut rooms = ten(org, 2, 1);
-        rooms[0].sentiment = Some(contained);
-        rooms[2] = rooms[2].clone().escalated();
-        rooms[3] = rooms[3].clone().escalated();
-        rooms[2].sentiment = Some(escalated);
-        rooms
+        (0..120)
+            .map(|index| {
+                let room = Room::new(
+                    org,
+                    &format!("m{index}"),
+                    &format!("c{index}"),
+                    &format!("2026-10-{:02}T10:00:00+07:00", index % 30 + 1),
+                );
+                let (mut room, sentiment) = match index / 30 {
+                    0 => (room.contained(), Some(contained)),
+                    1 => (room.contained(), None),
+                    2 => (room.escalated(), Some(escalated)),
+                    _ => (room.escalated(), None),
+                };
+                room.sentiment = sentiment;
+                room
+            })
+            .collect()
     };
     add("org_mood_plus", "null", mood("org_mood_plus", 0.4, 0.3));
     add("org_mood_minus", "null", mood("org_mood_minus", 0.7, 0.8));
