@@ -175,7 +175,7 @@ pub(crate) fn format_percent(rate: f64) -> String {
 /// A rate that is judged against `thresholds` (METRICS.md §4.10): a whole percentage,
 /// unless that written figure could stand for rates on both sides of a threshold
 /// (`10%` is 9,6 % and 10,4 %, around a threshold of 10 %); then one decimal
-/// (`9,8%`, `10,3%`, and `10,0%` for exactly 10 %), and two in the rare case one
+/// (`9,8%`, `10,3%`, and `10,0%` for exactly 10 %), and more in the rare case one
 /// decimal still straddles it (`9,96%`). So one written figure has one verdict.
 pub(crate) fn format_rate(rate: f64, thresholds: &[f64]) -> String {
     format!(
@@ -192,27 +192,29 @@ pub(crate) fn rate_decimals(rate: f64, thresholds: &[f64]) -> usize {
     let straddles = |decimals: i32| {
         let unit = 10f64.powi(-decimals);
         let written = (percent / unit).round() * unit;
-        thresholds.iter().any(|threshold| {
-            let threshold = threshold * 100.0;
-            // Exactly on the threshold, the figure has the threshold's own verdict.
-            let on_it = crate::metrics::threshold::compare(percent, threshold).is_eq();
-            !on_it && (written - threshold).abs() <= unit / 2.0 + 1e-9
-        })
-    };
-    let whole_is_a_threshold = {
-        let written = percent.round();
         thresholds
             .iter()
-            .any(|threshold| (written - threshold * 100.0).abs() <= 0.5 + 1e-9)
+            .any(|threshold| (written - threshold * 100.0).abs() <= unit / 2.0 + 1e-9)
     };
-    if !whole_is_a_threshold {
+    let on_a_threshold = thresholds
+        .iter()
+        .any(|threshold| crate::metrics::threshold::compare(percent, threshold * 100.0).is_eq());
+    if !straddles(0) {
         0
-    } else if !straddles(1) {
+    } else if on_a_threshold {
+        // Exactly on it, the figure has the threshold's own verdict: `10,0%`.
         1
     } else {
-        2
+        (1..=MAX_RATE_DECIMALS)
+            .find(|decimals| !straddles(*decimals))
+            .unwrap_or(MAX_RATE_DECIMALS) as usize
     }
 }
+
+/// The most decimals a rate is written with: a rate k of n differs from a threshold
+/// by at least 1/n, so six places tell apart any rate of up to 100 million
+/// conversations.
+const MAX_RATE_DECIMALS: i32 = 6;
 
 const MONTHS: [Phrase; 12] = [
     Phrase::id("months-1"),
@@ -395,6 +397,7 @@ pub mod report {
         Template::id("report-headline-few-conversations");
     pub const CHANGE_INCOMPLETE: Template = Template::id("report-change-incomplete");
     pub const CHANGE_NONE: Template = Template::id("report-change-none");
+    pub const CHANGE_STILL_FORMING: Template = Template::id("report-change-still-forming");
 }
 
 /// The names of the report's figures and of its sections: one phrase per concept,
@@ -491,6 +494,8 @@ mod tests {
         assert_eq!(format_rate(0.10, &reopen), "10,0%");
         assert_eq!(format_rate(0.0996, &reopen), "9,96%");
         assert_eq!(format_rate(0.1004, &reopen), "10,04%");
+        assert_eq!(format_rate(0.099_96, &reopen), "9,996%");
+        assert_eq!(format_rate(0.100_04, &reopen), "10,004%");
         assert_eq!(format_rate(0.204, &reopen), "20,4%");
         // 10,6 % is written 11%, which no threshold shares.
         assert_eq!(format_rate(0.106, &reopen), "11%");
@@ -738,6 +743,8 @@ pub mod web {
     pub const FORMING_FEW_TITLE: Phrase = Phrase::id("web-forming-few-title");
     pub const FORMING_FEW_TEXT: Template = Template::id("web-forming-few-text");
     pub const MOOD_COUNTS: Template = Template::id("web-mood-counts");
+    pub const CAME_BACK_BASE: Template = Template::id("web-came-back-base");
+    pub const POINT_TITLE: Template = Template::id("web-point-title");
     pub const FORMING_TEXT: Template = Template::id("web-forming-text");
     pub const FORMING_READY_ON: Template = Template::id("web-forming-ready-on");
     pub const FORMING_DEPENDS_ON_VOLUME: Template = Template::id("web-forming-depends-on-volume");
@@ -848,7 +855,7 @@ pub mod lists {
     pub const SHEET_CONVERSATIONS: Phrase = Phrase::id("lists-sheet-conversations");
     pub const SHEET_ABOUT: Phrase = Phrase::id("lists-sheet-about");
     pub const ABOUT_TITLE: Template = Template::id("lists-about-title");
-    pub const ABOUT_LINES: [Phrase; 7] = [
+    pub const ABOUT_LINES: [Phrase; 8] = [
         Phrase::id("lists-about-lines-1"),
         Phrase::id("lists-about-lines-2"),
         Phrase::id("lists-about-lines-3"),
@@ -856,6 +863,7 @@ pub mod lists {
         Phrase::id("lists-about-lines-5"),
         Phrase::id("lists-about-lines-6"),
         Phrase::id("lists-about-lines-7"),
+        Phrase::id("lists-about-lines-8"),
     ];
     pub const MORE_THAN_FITS: Template = Template::id("lists-more-than-fits");
 }

@@ -68,12 +68,14 @@ pub struct VerifyOutcome {
 
 /// The columns that hold sentiment: not compared for a day whose sentiment cannot
 /// be read now.
-const SENTIMENT_COLUMNS: [&str; 5] = [
+const SENTIMENT_COLUMNS: [&str; 7] = [
     "contained_sentiment_sum",
     "contained_sentiment_rooms",
     "human_sentiment_sum",
     "human_sentiment_rooms",
     "sentiment_pending",
+    "contained_sentiment_squares",
+    "human_sentiment_squares",
 ];
 
 impl Aggregator<'_> {

@@ -193,6 +193,8 @@ report-change-incomplete = No comparison with the { $days } before: their data i
 
 report-change-none = No comparison with the { $days } before: they hold too few conversations to judge by.
 
+report-change-still-forming = No comparison with the { $days } before: they fall in your first days with the AI, while its baseline was still forming.
+
 figures-what-your-ai-did = What your AI did
 
 figures-solved-alone = Solved on its own
@@ -424,10 +426,14 @@ web-tile-failed = We couldn't load this part right now. The rest of your report 
 
 web-mood-text = when the AI solved it alone, compared with when your team stepped in
 
-web-mood-counts = From { $contained ->
+web-mood-counts = Based on { $contained ->
         [one] { $contained } conversation
        *[other] { $contained } conversations
     } the AI solved alone and { $human } with your team that have a recorded mood.
+
+web-came-back-base = { $count } of the { $closed } the AI closed alone
+
+web-point-title = { $period }: { $rate } (most likely between { $low } and { $high })
 
 web-messages-text = messages from the customer, on average
 
@@ -669,6 +675,8 @@ lists-about-lines-5 = AI helped, then your team took over = the AI answered and 
 lists-about-lines-6 = Team hours saved, time saved (Rp) and what the AI cost come from your own cost numbers, and are empty without them; the AI's cost of a day is its monthly price × 12 ÷ 365.
 
 lists-about-lines-7 = The figures are the same as on the report page for this period; the whole-period row equals the report's totals.
+
+lists-about-lines-8 = Can still change = solved on its own less than 2 days before the data was last read: if the customer comes back within those 2 days, it moves to "Closed by the AI, but the customer came back".
 
 lists-more-than-fits = This workbook holds the newest { $rows } conversations; download the CSV file for all of them.
 

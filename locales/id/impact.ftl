@@ -77,7 +77,7 @@ report-note-provisional = Percakapan dibaca hingga { $read_day }, pukul { $read_
 
 report-trend-provisional = titik berongga masih bisa berubah
 
-report-trend-band = pita tipis: rentang yang paling mungkin untuk tiap titik (lebih lebar bila percakapannya sedikit)
+report-trend-band = pita samar: rentang yang paling mungkin untuk tiap titik (lebih lebar bila percakapannya sedikit)
 
 report-note-sentiment-pending = Suasana hati pelanggan untuk beberapa hari masih dikumpulkan.
 
@@ -156,6 +156,8 @@ report-headline-few-conversations = Dari { $from } sampai { $to } ada { $eligibl
 report-change-incomplete = Belum ada perbandingan dengan { $days } sebelumnya: datanya sudah tidak tersimpan lengkap.
 
 report-change-none = Belum ada perbandingan dengan { $days } sebelumnya: percakapannya terlalu sedikit untuk dinilai.
+
+report-change-still-forming = Belum ada perbandingan dengan { $days } sebelumnya: periode itu masih termasuk hari-hari pertama Anda dengan AI, saat datanya masih terbentuk.
 
 figures-what-your-ai-did = Yang dikerjakan AI Anda
 
@@ -379,7 +381,11 @@ web-tile-failed = Bagian ini belum bisa dimuat. Bagian lain laporan Anda tetap t
 
 web-mood-text = saat AI menyelesaikan sendiri, dibanding saat tim turun tangan
 
-web-mood-counts = Dari { $contained } percakapan yang diselesaikan AI sendiri dan { $human } bersama tim Anda yang suasana hatinya tercatat.
+web-mood-counts = Berdasarkan { $contained } percakapan yang diselesaikan AI sendiri dan { $human } bersama tim Anda yang suasana hatinya tercatat.
+
+web-came-back-base = { $count } dari { $closed } yang ditutup AI sendiri
+
+web-point-title = { $period }: { $rate } (kemungkinan besar antara { $low } dan { $high })
 
 web-messages-text = pesan dari pelanggan, rata-rata
 
@@ -564,7 +570,7 @@ lists-mood-negative = Negatif ({ $value })
 
 lists-did-not-come-back = tidak kembali dalam 2 hari
 
-lists-can-still-change = masih bisa berubah: 2 hari pelanggan untuk kembali belum lewat
+lists-can-still-change = masih bisa berubah: waktu 2 hari bagi pelanggan untuk kembali belum habis
 
 lists-mood-none = suasana hati tidak tercatat
 
@@ -607,6 +613,8 @@ lists-about-lines-5 = AI membantu, lalu tim Anda mengambil alih = AI menjawab da
 lists-about-lines-6 = Jam tim yang dihemat, waktu yang dihemat (Rp) dan biaya AI berasal dari angka biaya Anda sendiri, dan kosong tanpanya; biaya AI sehari adalah harga bulanannya × 12 ÷ 365.
 
 lists-about-lines-7 = Angkanya sama dengan halaman laporan untuk periode ini; baris seluruh periode sama dengan total di laporan.
+
+lists-about-lines-8 = Masih bisa berubah = diselesaikan sendiri kurang dari 2 hari sebelum data terakhir dibaca: bila pelanggan kembali dalam 2 hari itu, percakapan ini pindah ke "Ditutup AI, tetapi pelanggan kembali".
 
 lists-more-than-fits = Buku kerja ini berisi { $rows } percakapan terbaru; unduh berkas CSV untuk semuanya.
 

@@ -148,7 +148,10 @@ fn journey(out: &mut String, tiles: &Tiles, lang: Lang) {
 fn good_job(out: &mut String, tiles: &Tiles, lang: Lang) {
     heading(out, names::GOOD_JOB.text(lang));
     let quality = tiles.quality.as_ref();
-    let came_back = quality.and_then(|q| q.came_back.clone());
+    let came_back = quality.and_then(|q| match (&q.came_back, &q.came_back_base) {
+        (Some(rate), Some(base)) => Some(format!("{rate} ({base})")),
+        (rate, _) => rate.clone(),
+    });
     row(
         out,
         lang,

@@ -190,7 +190,9 @@ pub enum NotComparable {
     /// It starts before the organization's first counted conversation, on this day:
     /// a year against a few weeks of data is not a comparison.
     BeforeFirstConversation(NaiveDate),
-    /// It holds too few conversations to judge by (it is itself baseline forming).
+    /// It lies in the organization's first days, still forming its baseline.
+    StillForming,
+    /// It holds too few conversations to judge by.
     TooFewConversations,
     /// The datamart no longer holds its first days (retention).
     OutsideRetention,
@@ -201,6 +203,7 @@ impl NotComparable {
     pub fn name(self) -> &'static str {
         match self {
             NotComparable::BeforeFirstConversation(_) => "before_first_conversation",
+            NotComparable::StillForming => "baseline_forming",
             NotComparable::TooFewConversations => "few_conversations",
             NotComparable::OutsideRetention => "outside_retention",
         }
@@ -580,16 +583,6 @@ impl Totals {
         self.counts.journey_rooms()
     }
 
-    /// Whether these totals, ending on `to`, are still forming a baseline (§4.7).
-    fn baseline_forming(
-        &self,
-        first_eligible_day: Option<NaiveDate>,
-        to: NaiveDate,
-        policy: &ReportPolicy,
-    ) -> bool {
-        baseline_forming(first_eligible_day, to, self.counts.eligible, policy)
-    }
-
     fn headline_figures(&self, cost: Option<CostAssumption>) -> HeadlineFigures {
         HeadlineFigures {
             eligible: self.counts.eligible,
@@ -870,9 +863,8 @@ fn verdicts(
         sentiment_reduced_coverage: sentiment
             .and_then(|s| s.coverage)
             .is_some_and(|coverage| threshold::below(coverage, policy.sentiment_reduced_coverage)),
-        sentiment_too_few: sentiment.is_some_and(|s| {
-            s.status == TileStatus::Ok && s.delta.is_some() && too_few_moods(policy, &s)
-        }),
+        sentiment_too_few: sentiment
+            .is_some_and(|s| s.status == TileStatus::Ok && too_few_moods(policy, &s)),
     }
 }
 
@@ -912,20 +904,26 @@ fn period_before(inputs: &ReportInputs<'_>, now: &Totals) -> Option<PeriodBefore
             _ if earliest.is_none_or(|earliest| earliest > range.from()) => {
                 Err(NotComparable::OutsideRetention)
             }
-            _ if before.baseline_forming(inputs.first_eligible_day, range.to(), policy) => {
-                Err(NotComparable::TooFewConversations)
-            }
-            _ => Ok(Compared {
-                figures: before.headline_figures(inputs.cost_assumption),
-                net_rate: uncertainty::change_level(
-                    Proportion::new(now.net(), now.counts.eligible),
-                    Proportion::new(before.net(), before.counts.eligible),
-                ),
-                reopen_rate: uncertainty::change_level(
-                    Proportion::new(now.counts.reopened, now.counts.contained),
-                    Proportion::new(before.counts.reopened, before.counts.contained),
-                ),
-            }),
+            _ => match forming_reason(
+                inputs.first_eligible_day,
+                range.to(),
+                before.counts.eligible,
+                policy,
+            ) {
+                Some(FormingReason::NewOrganization) => Err(NotComparable::StillForming),
+                Some(FormingReason::FewConversations) => Err(NotComparable::TooFewConversations),
+                None => Ok(Compared {
+                    figures: before.headline_figures(inputs.cost_assumption),
+                    net_rate: uncertainty::change_level(
+                        Proportion::new(now.net(), now.counts.eligible),
+                        Proportion::new(before.net(), before.counts.eligible),
+                    ),
+                    reopen_rate: uncertainty::change_level(
+                        Proportion::new(now.counts.reopened, now.counts.contained),
+                        Proportion::new(before.counts.reopened, before.counts.contained),
+                    ),
+                }),
+            },
         };
         PeriodBefore { range, comparison }
     })
@@ -1468,15 +1466,31 @@ mod tests {
         assert_eq!(cut.comparison, Err(NotComparable::OutsideRetention));
         let reads = words::changes(&assemble(&input), Lang::En).unwrap();
         assert!(reads.none.unwrap().contains("no longer kept in full"));
-        let json = json(&assemble(&input), Lang::En);
-        assert_eq!(json["period_before"]["status"], "not_comparable");
-        assert_eq!(json["period_before"]["reason"], "outside_retention");
-        assert!(json["period_before"].get("levels").is_none());
+        let cut_json = json(&assemble(&input), Lang::En);
+        assert_eq!(cut_json["period_before"]["status"], "not_comparable");
+        assert_eq!(cut_json["period_before"]["reason"], "outside_retention");
+        assert!(cut_json["period_before"].get("levels").is_none());
         // Too few conversations then: no change.
         let quiet = [row("2026-08-31", 5, 1, 0)];
         input.days_before = Some(&quiet);
         let forming = assemble(&input).figures.unwrap().period_before.unwrap();
         assert_eq!(forming.comparison, Err(NotComparable::TooFewConversations));
+        // A busy period before that falls in the first 30 days is still forming,
+        // and is not said to hold too few conversations.
+        let late_october = [row("2026-10-25", 100, 60, 0)];
+        let mut input = inputs(&org, &late_october, &policy, "2026-10-20", "2026-10-31");
+        input.first_eligible_day = Some(day("2026-10-01"));
+        let early = [row("2026-10-08", 500, 200, 0)];
+        input.days_before = Some(&early);
+        let report = assemble(&input);
+        let before = report.figures.as_ref().unwrap().period_before.unwrap();
+        assert_eq!(before.comparison, Err(NotComparable::StillForming));
+        let reads = words::changes(&report, Lang::En).unwrap();
+        assert!(reads.none.unwrap().contains("still forming"));
+        assert_eq!(
+            json(&report, Lang::En)["period_before"]["reason"],
+            "baseline_forming"
+        );
     }
 
     #[test]
@@ -1687,6 +1701,19 @@ mod tests {
             words::mood_too_few(&report, Lang::En).as_deref(),
             Some("Too few conversations with a recorded mood to compare: 45 solved by the AI alone and 12 with your team (at least 30 of each are needed).")
         );
+        // None at all on one side: the same, not a bare "not available".
+        let mut one_sided = row("2026-10-01", 500, 210, 10);
+        one_sided.contained_sentiment_rooms = 45;
+        one_sided.contained_sentiment_sum = 20.0;
+        one_sided.contained_sentiment_squares = 30.0;
+        one_sided.human_sentiment_rooms = 0;
+        one_sided.human_sentiment_sum = 0.0;
+        let days = [one_sided];
+        let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+        assert!(report.figures.as_ref().unwrap().verdicts.sentiment_too_few);
+        assert!(words::mood_too_few(&report, Lang::Id)
+            .unwrap()
+            .contains("45 diselesaikan AI sendiri dan 0 bersama tim Anda"));
     }
 
     #[test]

@@ -53,15 +53,6 @@ impl Level {
             Level::AboutTheSame
         }
     }
-
-    /// The stable name programs read.
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Up => "up",
-            Level::Down => "down",
-            Level::AboutTheSame => "about_the_same",
-        }
-    }
 }
 
 /// The 95 % Wilson score interval of `successes / trials`; `None` without trials.

@@ -11,6 +11,7 @@ use crate::metrics::report::{
     Figures, FormingReason, Report, ReportStatus, TileStatus, TrendPoint, Verdict,
 };
 use crate::metrics::rooms::ConversationList;
+use crate::metrics::uncertainty::Interval;
 use crate::report::words::{self, ChangeReads};
 
 /// The report, worded: what every reader of it sees, whatever lays it out.
@@ -153,6 +154,8 @@ pub(crate) struct QualityView {
     /// The reopen rate, `None` when nothing was solved alone.
     pub came_back: Option<String>,
     pub came_back_verdict: Option<VerdictView>,
+    /// What the rate rests on: "1 of the 11 the AI closed alone".
+    pub came_back_base: Option<String>,
     /// The mood verdict's words.
     pub mood: Option<String>,
     /// How many conversations with a mood each side of the comparison rests on.
@@ -485,6 +488,15 @@ fn quality(report: &Report, figures: &Figures, lang: Lang) -> Option<QualityView
             .reopen_rate
             .map(|rate| words::reopen_percent(report, rate)),
         came_back_verdict: VerdictView::of(figures.verdicts.reopen_rate, lang),
+        came_back_base: quality.reopen_rate.map(|_| {
+            page_words::CAME_BACK_BASE.fill(
+                lang,
+                &[
+                    ("count", i18n::format_count(figures.containment.reopened)),
+                    ("closed", i18n::format_count(figures.containment.gross)),
+                ],
+            )
+        }),
         mood: figures
             .verdicts
             .sentiment
@@ -517,11 +529,7 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
                 let period = i18n::format_period(point.from, point.to, lang);
                 let percent = point.net_rate.map(|rate| words::net_percent(report, rate));
                 let title = match (&percent, point.net_rate_interval) {
-                    (Some(percent), Some(range)) => format!(
-                        "{period}: {percent} ({} – {})",
-                        i18n::format_percent(range.low),
-                        i18n::format_percent(range.high)
-                    ),
+                    (Some(percent), Some(range)) => point_title(&period, percent, range, lang),
                     (Some(percent), None) => format!("{period}: {percent}"),
                     (None, _) => period.clone(),
                 };
@@ -558,14 +566,16 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
                 low: p.low,
                 net_rate: p.net_rate,
                 high: p.high,
-                title: format!(
-                    "{}: {} ({} – {})",
-                    f.period_from
+                title: point_title(
+                    &f.period_from
                         .map(|month| i18n::format_month(month, lang))
                         .unwrap_or_default(),
-                    i18n::format_percent(p.net_rate),
-                    i18n::format_percent(p.low),
-                    i18n::format_percent(p.high)
+                    &words::net_percent(report, p.net_rate),
+                    Interval {
+                        low: p.low,
+                        high: p.high,
+                    },
+                    lang,
                 ),
             }),
             _ => None,
@@ -575,6 +585,20 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
             .as_ref()
             .map(|f| words::forecast_read(f, lang)),
     }
+}
+
+/// A chart point's title: "Oct 2026: 40% (most likely between 36% and 44%)", in the
+/// one vocabulary ranges are said in.
+fn point_title(period: &str, percent: &str, range: Interval, lang: Lang) -> String {
+    page_words::POINT_TITLE.fill(
+        lang,
+        &[
+            ("period", period.to_string()),
+            ("rate", percent.to_string()),
+            ("low", i18n::format_percent(range.low)),
+            ("high", i18n::format_percent(range.high)),
+        ],
+    )
 }
 
 /// How long until the report's figures appear, while the baseline forms; for a

@@ -304,6 +304,7 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
                 NotComparable::BeforeFirstConversation(first) => phrases::CHANGE_BEFORE_FIRST
                     .fill(lang, &[days, ("day", i18n::format_date(first, lang))]),
                 NotComparable::OutsideRetention => phrases::CHANGE_INCOMPLETE.fill(lang, &[days]),
+                NotComparable::StillForming => phrases::CHANGE_STILL_FORMING.fill(lang, &[days]),
                 NotComparable::TooFewConversations => phrases::CHANGE_NONE.fill(lang, &[days]),
             };
             return Some(ChangeReads {

@@ -200,7 +200,7 @@ test('success in Bahasa Indonesia at phone width', async () => {
   // to a screen reader.
   const titles = await page.locator('[data-testid=trend] circle.dot title').allTextContents();
   // One conversation that day: its range is wide, and the title says so.
-  assert.ok(titles.includes('1 Okt 2026: 100% (21% – 100%)'), titles.join(' | '));
+  assert.ok(titles.includes('1 Okt 2026: 100% (kemungkinan besar antara 21% dan 100%)'), titles.join(' | '));
   const rows = await page.locator('[data-testid=trend-table] tr').count();
   assert.equal(rows, 31, 'one row a day');
   assert.match(await page.locator('[data-testid=trend-table] tr').nth(1).innerText(), /2 Okt 2026\s+0%/);
@@ -282,7 +282,8 @@ test('claims chance cannot explain: a range under the hero, "about the same", a 
     assert.ok(await page.locator('[data-testid=trend] polygon.range-band').count() >= 1, 'the band is drawn');
     assert.match(await text(page, '[data-testid=trend] .band-key'), new RegExp(expected.band));
     const titles = await page.locator('[data-testid=trend] circle.dot title').allTextContents();
-    assert.ok(titles.every((title) => /\(\d+% – \d+%\)$/.test(title)), `each point says its range: ${titles.slice(0, 3).join(' | ')}`);
+    const between = locale === 'en' ? /\(most likely between \d+% and \d+%\)$/ : /\(kemungkinan besar antara \d+% dan \d+%\)$/;
+    assert.ok(titles.every((title) => between.test(title)), `each point says its range: ${titles.slice(0, 3).join(' | ')}`);
     await shot(page, `calm-${locale}`);
     if (locale === 'en') await axe(page, 'a comparison within chance');
     await page.context().close();

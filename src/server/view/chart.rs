@@ -70,13 +70,7 @@ pub(crate) fn trend_svg(
     for (index, point) in points.iter().enumerate() {
         match point.net_rate {
             Some(rate) => {
-                let title = titles.get(index).cloned().unwrap_or_else(|| {
-                    format!(
-                        "{}: {}",
-                        i18n::format_period(point.from, point.to, lang),
-                        i18n::format_percent(rate)
-                    )
-                });
+                let title = titles.get(index).cloned().unwrap_or_default();
                 if let Some(run) = runs.last_mut() {
                     run.push((x(index), y(rate), point.provisional, title));
                 }
@@ -164,7 +158,7 @@ fn range_band(range: &[(f64, f64, f64)]) -> String {
             .collect()
     };
     format!(
-        r#"<svg class="range" viewBox="0 0 100 100" preserveAspectRatio="none" width="100%" height="100%" overflow="visible"><polygon class="range-band" points="{}"/></svg>"#,
+        r#"<svg class="likely-band" viewBox="0 0 100 100" preserveAspectRatio="none" width="100%" height="100%" overflow="visible"><polygon class="range-band" points="{}"/></svg>"#,
         corners.join(" ")
     )
 }

@@ -285,7 +285,12 @@ mod tests {
                 point(3, Some(1.0)),
                 point(4, Some(0.0)),
             ],
-            &[],
+            &[
+                "1 Okt 2026: 50%".to_string(),
+                String::new(),
+                "3 Okt 2026: 100%".to_string(),
+                "4 Okt 2026: 0%".to_string(),
+            ],
             Some(0.25),
             None,
             Lang::Id,
