@@ -145,7 +145,8 @@ pub struct Review {
     pub loads: i64,
     pub views: i64,
     pub failed_loads: i64,
-    /// Of the views, those shown while the baseline formed, and their share.
+    /// Of the views, those shown while a new organization's baseline formed (not a
+    /// mature one's short range, METRICS.md §4.7), and their share.
     pub baseline_forming_views: i64,
     pub baseline_forming_share: Option<f64>,
     /// Views that drew next month's projection.

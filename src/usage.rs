@@ -151,7 +151,9 @@ pub struct UsageRow {
     /// The role of the latest event (`owner`, `admin`, `supervisor`).
     pub role: String,
     pub events: i64,
-    /// Views shown while the baseline was forming.
+    /// Views shown while a new organization's baseline was forming
+    /// (`baseline_forming_reason` `new_organization`; a mature organization's short
+    /// range is not counted).
     pub forming: i64,
     /// Views that showed the team's time saved (a cost assumption was set).
     pub with_value: i64,

@@ -279,9 +279,8 @@ const COLUMNS: [(Phrase, f64); 14] = [
 ];
 
 /// Whether a conversation closed at `closed_at` may still see its customer come
-/// back: its 48 hours were not over at `read_until`, the source's read mark. Without
-/// a mark (only runs of given days so far) nothing is called provisional, as the
-/// report's `provisional_from` does.
+/// back: its 48 hours were not over at `read_until`, the source's read mark (the
+/// server passes the present moment while no run has recorded one).
 pub fn can_still_come_back(
     closed_at: Option<DateTime<Utc>>,
     read_until: Option<DateTime<Utc>>,

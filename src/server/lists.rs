@@ -172,7 +172,9 @@ pub(crate) async fn read_page(
 
 /// How far the aggregation read the source for the organization (METRICS.md §8.3),
 /// within the time a page read may take: a list row closed less than 48 hours
-/// before it can still change.
+/// before it can still change. Before any run recorded a mark (only runs of given
+/// days so far), the present moment is the bound: nothing read can be newer, and a
+/// room closed five hours ago is never called settled.
 async fn read_mark(
     store: &dyn Store,
     org: &OrgId,
@@ -180,7 +182,7 @@ async fn read_mark(
     let activity = tokio::time::timeout(PAGE_READ_TIMEOUT, store.activity(org))
         .await
         .map_err(|_| StoreError::TimedOut("reading the organization's read mark".into()))??;
-    Ok(activity.read_until)
+    Ok(Some(activity.read_until.unwrap_or_else(chrono::Utc::now)))
 }
 
 /// The list's figure over its range, within the time a page read may take.

@@ -653,3 +653,106 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         .collect();
     assert!(counts["spam"] > 0 && counts["came_back"] > 0, "{counts:?}");
 }
+
+/// A conversation the AI closed hours ago may still see its customer come back
+/// (METRICS.md §8.4): the list, the CSV and the page say it can still change, never
+/// that the customer did not come back; one closed days ago is settled.
+#[actix_web::test]
+async fn a_conversation_closed_hours_ago_can_still_change() {
+    let sqlite = TestSqlite::create();
+    let data = tempfile::tempdir().expect("dir");
+    let now = chrono::Utc::now();
+    let stamp = |hours_ago: i64| (now - chrono::Duration::hours(hours_ago)).to_rfc3339();
+    std::fs::write(
+        data.path().join("organizations.ndjson"),
+        r#"{"id":"org_recent","name":"Toko Baru Saja","ai_addon":true,"timezone":"Asia/Jakarta"}"#,
+    )
+    .expect("organizations");
+    std::fs::write(
+        data.path().join("rooms.csv"),
+        format!(
+            "id,organization_id,channel,contact_id,created_at,closed_at,closed_reason,assign_channel_agent_id,assigned_at\n\
+             r_recent,org_recent,whatsapp,c1,{},{},RESOLVE_AI,,\n\
+             r_old,org_recent,whatsapp,c2,{},{},RESOLVE_AI,,\n",
+            stamp(6),
+            stamp(5),
+            stamp(5 * 24),
+            stamp(5 * 24 - 1),
+        ),
+    )
+    .expect("rooms");
+    impact_ok(
+        &sqlite.url,
+        &["import", "--dir", data.path().to_str().expect("path")],
+    );
+    impact_ok(&sqlite.url, &["aggregate"]);
+    let app = spawn_app_on(&sqlite.url, FLAGS_ON, |_| {}).await;
+    let owner = token("org_recent", Role::Owner);
+    let today = now.with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
+    let range = format!("from={}&to={today}", today - chrono::Duration::days(7));
+
+    let (status, body) = get(
+        &app,
+        &format!("/api/v1/reports/ai-agent-impact/conversations?outcome=solved_alone&{range}"),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let provisional: HashMap<String, bool> = body["conversations"]
+        .as_array()
+        .expect("conversations")
+        .iter()
+        .map(|row| {
+            (
+                row["room_id"].as_str().unwrap_or_default().to_string(),
+                row["provisional"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        provisional,
+        HashMap::from([("r_recent".to_string(), true), ("r_old".to_string(), false)])
+    );
+
+    let (status, _, csv) = download(
+        &app,
+        &format!("/api/v1/reports/ai-agent-impact/conversations.csv?outcome=solved_alone&{range}"),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    assert_eq!(
+        reader.headers().expect("header").iter().last(),
+        Some("Can still change")
+    );
+    let still: HashMap<String, String> = reader
+        .records()
+        .map(|row| {
+            let row = row.expect("row");
+            (row[0].to_string(), row[row.len() - 1].to_string())
+        })
+        .collect();
+    assert_eq!(still["r_recent"], "yes");
+    assert_eq!(still["r_old"], "no");
+
+    let page = reqwest_page(
+        &app,
+        &format!("/reports/ai-agent-impact/conversations?outcome=solved_alone&{range}&lang=id"),
+        &owner,
+    )
+    .await;
+    assert!(page.contains("masih bisa berubah"), "{page}");
+    assert_eq!(
+        page.matches("tidak kembali dalam 2 hari").count(),
+        1,
+        "{page}"
+    );
+}
+
+/// A page of the server as HTML.
+async fn reqwest_page(app: &TestApp, path: &str, token: &str) -> String {
+    let (status, _, body) = download(app, path, token).await;
+    assert_eq!(status, 200, "{path}");
+    String::from_utf8(body).expect("UTF-8")
+}
