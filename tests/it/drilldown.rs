@@ -723,7 +723,7 @@ async fn a_conversation_closed_hours_ago_can_still_change() {
     assert_eq!(status, 200);
     let mut reader = csv::Reader::from_reader(csv.as_slice());
     assert_eq!(
-        reader.headers().expect("header").iter().last(),
+        reader.headers().expect("header").iter().next_back(),
         Some("Can still change")
     );
     let still: HashMap<String, String> = reader
