@@ -53,18 +53,40 @@ pub(crate) async fn eligible_org(
     {
         return Err(ApiError::NotFound);
     }
-    let actor = state
-        .registry
-        .send(ActorFor(caller.org.clone()))
-        .await
-        .map_err(|e| ApiError::from(LoadError::from(e)))?;
-    let profile = actor
-        .send(GetProfile)
-        .await
-        .map_err(LoadError::from)
-        .and_then(|result| result)
-        .map_err(ApiError::from)?;
-    Ok((actor, profile))
+    let started = Instant::now();
+    let loaded = async {
+        let actor = state.registry.send(ActorFor(caller.org.clone())).await?;
+        let profile = actor.send(GetProfile).await??;
+        Ok::<_, LoadError>((actor, profile))
+    };
+    loaded.await.map_err(|error| {
+        if !matches!(error, LoadError::NotFound) {
+            load_failed(state, caller, &error, started);
+        }
+        ApiError::from(error)
+    })
+}
+
+/// A report (or the organization it belongs to) could not be loaded: the cause to
+/// the log, the reason to the load-failure metric, the `report_load_failed` event and
+/// the usage rows, which the load-failure alert and the reliability figure read.
+fn load_failed(state: &AppState, caller: &Caller, error: &LoadError, started: Instant) {
+    let reason = error.reason();
+    tracing::error!(org_id = %caller.org, reason, error = %error, "report failed");
+    state
+        .metrics
+        .load_failures
+        .with_label_values(&[reason])
+        .inc();
+    events::report_load_failed(
+        caller.org.as_str(),
+        reason,
+        started.elapsed().as_millis() as u64,
+    );
+    let mut failed = usage_event(caller, UsageKind::Failed);
+    failed.latency = started.elapsed();
+    failed.reason = Some(reason);
+    state.usage.record(failed);
 }
 
 /// The report's query on the page: `from`, `to`, `lang` (the page's own form adds
@@ -196,27 +218,7 @@ pub(crate) async fn report_for(
         Ok(report) => report,
         Err(LoadError::NotFound) => return Err(ApiError::NotFound),
         Err(error) => {
-            let reason = match &error {
-                LoadError::Unavailable { reason } => *reason,
-                _ => "error",
-            };
-            if let LoadError::Store(_) | LoadError::Actor(_) = &error {
-                tracing::error!(org_id = %caller.org, error = %error, "report failed");
-            }
-            state
-                .metrics
-                .load_failures
-                .with_label_values(&[reason])
-                .inc();
-            events::report_load_failed(
-                caller.org.as_str(),
-                reason,
-                started.elapsed().as_millis() as u64,
-            );
-            let mut failed = usage_event(caller, UsageKind::Failed);
-            failed.latency = started.elapsed();
-            failed.reason = Some(reason);
-            state.usage.record(failed);
+            load_failed(state, caller, &error, started);
             return Err(ApiError::Unavailable);
         }
     };

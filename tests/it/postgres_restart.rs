@@ -296,3 +296,150 @@ async fn a_postgres_restart_under_load_degrades_and_recovers() {
     );
     assert!(Path::new(&cluster.data()).exists());
 }
+
+/// Every process of the cluster: the postmaster and its children.
+fn cluster_processes(cluster: &PrivateCluster) -> Vec<String> {
+    let pid_file = std::fs::read_to_string(cluster.dir.path().join("data/postmaster.pid"))
+        .expect("postmaster.pid");
+    let postmaster = pid_file
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let children = Command::new("pgrep")
+        .args(["-P", &postmaster])
+        .output()
+        .expect("pgrep (procps)");
+    std::iter::once(postmaster)
+        .chain(
+            String::from_utf8_lossy(&children.stdout)
+                .split_whitespace()
+                .map(str::to_string),
+        )
+        .collect()
+}
+
+fn signal(processes: &[String], name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .args(processes)
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill -{name} {processes:?}");
+}
+
+/// The load-failure counter of `/metrics` for one reason.
+async fn load_failures(client: &awc::Client, base: &str, reason: &str) -> f64 {
+    let mut response = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("metrics");
+    let body = response.body().limit(10 << 20).await.unwrap_or_default();
+    String::from_utf8_lossy(&body)
+        .lines()
+        .find(|line| {
+            line.starts_with("impact_report_load_failures_total")
+                && line.contains(&format!("reason=\"{reason}\""))
+        })
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// With the datamart stopped, and then frozen (every PostgreSQL process stopped
+/// with SIGSTOP, so connections hang rather than fail), every route that reads it
+/// answers 503 `report_unavailable` within its time limit, for an organization no
+/// instance has cached; each failed report load is counted and logged.
+#[actix_web::test]
+async fn a_stopped_or_frozen_datamart_is_503_on_every_route_within_its_limit() {
+    let cluster = PrivateCluster::start_up();
+    create_database(&cluster);
+    let url = cluster.url("impact");
+    load_fixture(&url).await;
+    let (_flags_dir, flags_path) = crate::server_common::flags_file(FLAGS_ON);
+    let served = serve(&url, &flags_path);
+    let base = format!("http://127.0.0.1:{}", served.port);
+    let owner = token("org_demo", Role::Owner);
+    let client = crate::server_common::client();
+    let range = "from=2026-10-01&to=2026-10-31";
+    let routes = [
+        "/api/v1/reports".to_string(),
+        format!("/api/v1/reports/ai-agent-impact?{range}"),
+        "/api/v1/reports/ai-agent-impact/cost-assumption".to_string(),
+        format!("/api/v1/reports/ai-agent-impact/conversations?outcome=solved_alone&{range}"),
+        format!("/api/v1/reports/ai-agent-impact/daily.csv?{range}"),
+    ];
+
+    for (fault, reason) in [("stopped", "error"), ("frozen", "timeout")] {
+        let before = load_failures(&client, &base, reason).await;
+        let frozen = match fault {
+            "stopped" => {
+                cluster.stop();
+                Vec::new()
+            }
+            _ => {
+                let processes = cluster_processes(&cluster);
+                signal(&processes, "STOP");
+                processes
+            }
+        };
+        for route in &routes {
+            let started = std::time::Instant::now();
+            let (code, body) = status(&client, &format!("{base}{route}"), &owner).await;
+            let took = started.elapsed();
+            assert_eq!(code, 503, "{fault}: {route}: {body}");
+            assert_eq!(
+                body["error"]["code"], "report_unavailable",
+                "{fault}: {route}"
+            );
+            // The core time limit is 2,5 s; a frozen pool may cost one more wait.
+            assert!(
+                took < Duration::from_secs(8),
+                "{fault}: {route} took {took:?}"
+            );
+        }
+        let saved = client
+            .put(format!(
+                "{base}/api/v1/reports/ai-agent-impact/cost-assumption"
+            ))
+            .bearer_auth(&owner)
+            .timeout(Duration::from_secs(20))
+            .send_json(
+                &serde_json::json!({"agent_hour_rate": 50_000, "minutes_per_conversation": 5}),
+            )
+            .await
+            .map(|response| response.status().as_u16())
+            .unwrap_or(0);
+        assert_eq!(saved, 503, "{fault}: a cost save");
+        let after = load_failures(&client, &base, reason).await;
+        assert!(
+            after >= before + 1.0,
+            "{fault}: failed loads counted as {reason}: {before} → {after}"
+        );
+        if frozen.is_empty() {
+            cluster.start();
+        } else {
+            signal(&frozen, "CONT");
+        }
+    }
+    let logged = served
+        .lines
+        .lock()
+        .expect("lines")
+        .iter()
+        .filter(|line| {
+            line["fields"]["event"] == "impact_report_load_failed"
+                || line["event"] == "impact_report_load_failed"
+        })
+        .count();
+    assert!(logged >= 2, "report_load_failed logged for each outage");
+    // Back: the report answers again.
+    let back = eventually(15, || {
+        let (client, url, owner) = (&client, format!("{base}{}", routes[1]), &owner);
+        async move { status(client, &url, owner).await.0 == 200 }
+    })
+    .await;
+    assert!(back, "the report came back after the outages");
+}

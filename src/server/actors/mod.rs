@@ -28,8 +28,9 @@ use std::sync::Arc;
 
 use crate::store::StoreError;
 
-/// Why a report could not be produced. Only `NotFound` and `Unavailable` reach the
-/// caller as such; the others are causes for the log behind a 500 or a 503.
+/// Why a report could not be produced. `NotFound` reaches the caller as a 404; every
+/// other cause is a 503 `report_unavailable` (the datamart is down, hung or broken),
+/// its cause kept for the log.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum LoadError {
     /// The organization does not exist or has no AI add-on: the report does not exist.
@@ -53,14 +54,29 @@ impl From<StoreError> for LoadError {
     }
 }
 
+impl LoadError {
+    /// The failure's reason, from the closed set the load-failure metric and the
+    /// `report_load_failed` event use: `timeout` or `error`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            LoadError::Unavailable { reason } => reason,
+            LoadError::Store(error) if matches!(error.as_ref(), StoreError::TimedOut(_)) => {
+                "timeout"
+            }
+            _ => "error",
+        }
+    }
+}
+
 /// What the caller is told: the cause of a failure goes to the log, never to them.
 impl From<LoadError> for crate::server::errors::ApiError {
     fn from(error: LoadError) -> Self {
         use crate::server::errors::ApiError;
         match error {
             LoadError::NotFound => ApiError::NotFound,
-            LoadError::Unavailable { .. } => ApiError::Unavailable,
-            LoadError::Store(_) | LoadError::Actor(_) => ApiError::internal(error.to_string()),
+            LoadError::Unavailable { .. } | LoadError::Store(_) | LoadError::Actor(_) => {
+                ApiError::Unavailable
+            }
         }
     }
 }

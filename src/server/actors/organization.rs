@@ -14,7 +14,7 @@ use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
 use crate::metrics::{merge_groups, DailyCounters, TileGroup};
 use crate::server::observability::Metrics;
 use crate::settings::FetchSettings;
-use crate::store::{Change, Store};
+use crate::store::{Change, Store, StoreError};
 
 use super::cache::{next_generation, CacheKey, Fetched};
 use super::{DatamartFetcher, FetchGroup, LoadError, ReportCache};
@@ -85,14 +85,30 @@ pub struct SaveAssumption(pub CostAssumption);
 #[rtype(result = "()")]
 pub struct Refresh;
 
+/// A read or write of the actor's own (the organization, its cost assumption) within
+/// the core group's time limit: a hung datamart is "unavailable", never a request
+/// that waits without end.
+async fn within<T>(
+    limit_ms: u64,
+    work: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, LoadError> {
+    match tokio::time::timeout(Duration::from_millis(limit_ms), work).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(LoadError::Unavailable { reason: "timeout" }),
+    }
+}
+
 async fn load_profile(
     store: &dyn Store,
     org: &OrgId,
     cached: Option<Organization>,
+    limit_ms: u64,
 ) -> Result<Organization, LoadError> {
     let profile = match cached {
         Some(profile) => profile,
-        None => store.organization(org).await?.ok_or(LoadError::NotFound)?,
+        None => within(limit_ms, store.organization(org))
+            .await?
+            .ok_or(LoadError::NotFound)?,
     };
     if profile.ai_addon {
         Ok(profile)
@@ -108,8 +124,9 @@ impl Handler<GetProfile> for OrgActor {
         let store = Arc::clone(&self.deps.store);
         let org = self.org.clone();
         let cached = self.profile.clone();
+        let limit = self.deps.fetch.core_timeout_ms;
         AtomicResponse::new(Box::pin(
-            async move { load_profile(store.as_ref(), &org, cached).await }
+            async move { load_profile(store.as_ref(), &org, cached, limit).await }
                 .into_actor(self)
                 .map(|result, actor, _| {
                     if let Ok(profile) = &result {
@@ -206,10 +223,11 @@ impl Handler<GetReport> for OrgActor {
         let forecast = message.forecast;
         AtomicResponse::new(Box::pin(
             async move {
-                let profile = load_profile(store.as_ref(), &org, cached_profile).await?;
+                let limit = settings.core_timeout_ms;
+                let profile = load_profile(store.as_ref(), &org, cached_profile, limit).await?;
                 let assumption = match cached_assumption {
                     Some(assumption) => assumption,
-                    None => store.cost_assumption(&org).await?,
+                    None => within(limit, store.cost_assumption(&org)).await?,
                 };
                 let (fetched, fresh) = match cached {
                     Some(fetched) => {
@@ -342,11 +360,12 @@ impl Handler<GetAssumption> for OrgActor {
         let store = Arc::clone(&self.deps.store);
         let org = self.org.clone();
         let cached = self.assumption;
+        let limit = self.deps.fetch.core_timeout_ms;
         AtomicResponse::new(Box::pin(
             async move {
                 match cached {
                     Some(assumption) => Ok(assumption),
-                    None => Ok(store.cost_assumption(&org).await?),
+                    None => within(limit, store.cost_assumption(&org)).await,
                 }
             }
             .into_actor(self)
@@ -369,15 +388,16 @@ impl Handler<SaveAssumption> for OrgActor {
         let store = Arc::clone(&self.deps.store);
         let org = self.org.clone();
         let assumption = message.0;
+        let limit = self.deps.fetch.core_timeout_ms;
         AtomicResponse::new(Box::pin(
             async move {
-                store.save_cost_assumption(&org, assumption).await?;
+                within(limit, store.save_cost_assumption(&org, assumption)).await?;
                 // Other server instances drop their copy; a failed notice only
                 // delays them until their cache expires, so it is logged, not fatal.
                 let change = Change::AssumptionSaved {
                     org_id: org.to_string(),
                 };
-                if let Err(error) = store.publish(&change).await {
+                if let Err(error) = within(limit, store.publish(&change)).await {
                     tracing::warn!(org_id = %org, error = %error, "could not tell other instances about the new assumption");
                 }
                 Ok(())

@@ -31,6 +31,16 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
 
 type Reply = Result<HttpResponse, LocalizedError>;
 
+/// A cost assumption read or write that failed: its cause to the log, and to the
+/// caller the answer of docs/openapi.json (503 `report_unavailable` when the
+/// datamart is down or hung).
+fn failed(caller: &Caller, doing: &str, error: LoadError) -> ApiError {
+    if !matches!(error, LoadError::NotFound) {
+        tracing::error!(org_id = %caller.org, error = %error, "{doing} failed");
+    }
+    ApiError::from(error)
+}
+
 /// The report entries the caller may see, for the host's Reports area.
 async fn list_reports(caller: Caller, state: web::Data<AppState>) -> Reply {
     let lang = caller.locale;
@@ -76,7 +86,7 @@ async fn get_cost_assumption(caller: Caller, state: web::Data<AppState>) -> Repl
         .await
         .map_err(LoadError::from)
         .and_then(|result| result)
-        .map_err(|e| ApiError::from(e).in_lang(lang))?;
+        .map_err(|e| failed(&caller, "reading the cost assumption", e).in_lang(lang))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(wire::CostAssumption::new(
@@ -182,7 +192,7 @@ async fn put_cost_assumption(
         .await
         .map_err(LoadError::from)
         .and_then(|result| result)
-        .map_err(|e| ApiError::from(e).in_lang(lang))?;
+        .map_err(|e| failed(&caller, "saving the cost assumption", e).in_lang(lang))?;
     events::cost_assumption_updated(
         caller.org.as_str(),
         assumption.agent_hour_rate(),
