@@ -2,8 +2,15 @@
 //! the file (with `notify`, plus a slow poll in case an editor's save is missed),
 //! re-parses it on change and swaps the flags atomically. An invalid file keeps the
 //! last good flags, logs an error and counts a failed reload.
+//!
+//! A file is taken only when whole. Replaced by a rename (write the new file beside
+//! it, then `mv` it over: a new file), it is taken as it is. Changed in place (the
+//! same file written again), it must keep every flag the last good file set: a
+//! writer that stops part-way leaves the file cut short, which always loses the last
+//! flags (a `[global]` kill switch among them), so such a file is refused. Values may
+//! change in place; removing a flag takes a rename (docs/operations.md).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -38,6 +45,43 @@ pub struct Flags {
 impl Flags {
     pub fn parse(text: &str) -> Result<Self, String> {
         toml_parse(text)
+    }
+
+    /// Every flag the file sets, as `section key` (`defaults ai_agent_impact_report`,
+    /// `accounts.org_1 …`).
+    fn set_flags(&self) -> BTreeSet<String> {
+        let named = |section: &str, flags: &HashMap<String, bool>| {
+            flags
+                .keys()
+                .map(|flag| format!("[{section}] {flag}"))
+                .collect::<Vec<_>>()
+        };
+        named("defaults", &self.defaults)
+            .into_iter()
+            .chain(named("global", &self.global))
+            .chain(
+                self.accounts
+                    .iter()
+                    .flat_map(|(org, flags)| named(&format!("accounts.{org}"), flags)),
+            )
+            .collect()
+    }
+
+    /// Why `self`, written in place over a file that held `previous`, is not taken:
+    /// it lost flags the previous one set, as a file cut short does.
+    fn lost_in_place(&self, previous: &Flags) -> Option<String> {
+        let now = self.set_flags();
+        let lost: Vec<String> = previous.set_flags().difference(&now).cloned().collect();
+        let first = lost.first()?;
+        Some(format!(
+            "the file was changed in place and lost {first}{} that the last good file set; \
+             a file cut short while it was written is never taken. To remove flags, write \
+             the new file beside it and rename it over (docs/operations.md)",
+            match lost.len() {
+                1 => String::new(),
+                more => format!(" (and {} more)", more - 1),
+            }
+        ))
     }
 
     /// A flag is on for an account when the global kill switch allows it and the
@@ -90,9 +134,33 @@ impl FlagHandle {
     }
 }
 
+/// What a look at the flags file found: its bytes and which file it is (device and
+/// inode), so a file renamed over it is told apart from the same file written again.
+#[derive(Debug, Clone, PartialEq)]
+struct FileSeen {
+    bytes: Vec<u8>,
+    identity: (u64, u64),
+}
+
+fn read_file(path: &Path) -> Result<FileSeen, String> {
+    use std::os::unix::fs::MetadataExt;
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let metadata = file
+        .metadata()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(FileSeen {
+        identity: (metadata.dev(), metadata.ino()),
+        bytes: read_bounded_from(path, file)?,
+    })
+}
+
 /// The flags file's bytes, at most `MAX_FLAGS_FILE_BYTES` of them.
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    read_bounded_from(path, file)
+}
+
+fn read_bounded_from(path: &Path, file: std::fs::File) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     file.take(MAX_FLAGS_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -122,9 +190,13 @@ pub(crate) struct FlagSupervisor {
     path: PathBuf,
     handle: FlagHandle,
     metrics: Arc<Metrics>,
-    /// What the last look at the file found: its bytes, or why it could not be read.
-    /// A change is a change of contents, whatever happened to its size or time.
-    last_seen: Option<Result<Vec<u8>, String>>,
+    /// What the last look at the file found: its bytes and identity, or why it could
+    /// not be read. A change is a change of contents (or a new file), whatever
+    /// happened to its size or time.
+    last_seen: Option<Result<FileSeen, String>>,
+    /// Which file the current flags came from: a change to that same file must keep
+    /// every flag they set.
+    accepted: Option<(u64, u64)>,
     watcher: Option<notify::RecommendedWatcher>,
 }
 
@@ -135,22 +207,35 @@ impl FlagSupervisor {
             handle,
             metrics,
             last_seen: None,
+            accepted: None,
             watcher: None,
         }
     }
 
     fn reload(&mut self) {
-        let seen = read_bounded(&self.path);
+        let seen = read_file(&self.path);
         if self.last_seen.as_ref() == Some(&seen) {
             return;
         }
+        let identity = seen.as_ref().ok().map(|seen| seen.identity);
+        let in_place = identity.is_some() && identity == self.accepted;
         let parsed = seen
             .as_ref()
             .map_err(Clone::clone)
-            .and_then(|bytes| parse_bytes(&self.path, bytes));
+            .and_then(|seen| parse_bytes(&self.path, &seen.bytes))
+            .and_then(|flags| {
+                let lost = in_place
+                    .then(|| flags.lost_in_place(&self.handle.current()))
+                    .flatten();
+                match lost {
+                    Some(why) => Err(format!("{}: {why}", self.path.display())),
+                    None => Ok(flags),
+                }
+            });
         self.last_seen = Some(seen);
         match parsed {
             Ok(flags) => {
+                self.accepted = identity;
                 if *self.handle.current() != flags {
                     tracing::info!(path = %self.path.display(), "feature flags reloaded");
                 }
@@ -176,8 +261,11 @@ impl Actor for FlagSupervisor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        // What the server started with (`load` at start-up) counts as seen.
-        self.last_seen = Some(read_bounded(&self.path));
+        // What the server started with (`load` at start-up) counts as seen, and as
+        // the file the current flags came from.
+        let seen = read_file(&self.path);
+        self.accepted = seen.as_ref().ok().map(|seen| seen.identity);
+        self.last_seen = Some(seen);
         let address = ctx.address();
         let watched = self.path.clone();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -259,6 +347,29 @@ mod tests {
         assert!(Flags::parse("[defaults\nai_agent_impact_report = true").is_err());
         assert!(Flags::parse("[defaults]\nai_agent_impact_report = \"yes\"").is_err());
         assert!(Flags::parse("[surprise]\nx = true").is_err());
+    }
+
+    #[test]
+    fn a_file_written_in_place_must_keep_every_flag_the_last_one_set() {
+        let whole = Flags::parse(
+            "[defaults]\nai_agent_impact_report = true\n[global]\nai_agent_impact_report = false\n",
+        )
+        .unwrap();
+        // Cut short after [defaults], or after the [global] heading: the kill switch is lost.
+        for cut in [
+            "[defaults]\nai_agent_impact_report = true\n",
+            "[defaults]\nai_agent_impact_report = true\n[global]\n",
+        ] {
+            let why = Flags::parse(cut).unwrap().lost_in_place(&whole).unwrap();
+            assert!(why.contains("[global] ai_agent_impact_report"), "{why}");
+            assert!(why.contains("rename"), "{why}");
+        }
+        // A value changed in place, or a flag added, is taken.
+        let flipped = Flags::parse(
+            "[defaults]\nai_agent_impact_report = true\n[global]\nai_agent_impact_report = true\nai_agent_impact_report_forecast = false\n",
+        )
+        .unwrap();
+        assert_eq!(flipped.lost_in_place(&whole), None);
     }
 
     #[test]

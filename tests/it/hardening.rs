@@ -374,3 +374,49 @@ async fn open_connections_are_bounded_and_pages_carry_the_full_csp() {
     );
     drop(idle);
 }
+
+/// A flags file cut short in place (a writer that stopped after `[defaults]`) never
+/// lifts the kill switch: the last good flags stay and the refusal is counted. A
+/// file renamed over it is taken whole, which is how flags are removed.
+#[actix_web::test]
+async fn a_flags_file_cut_short_in_place_keeps_the_kill_switch() {
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let whole =
+        "[defaults]\nai_agent_impact_report = true\n[global]\nai_agent_impact_report = false\n";
+    let app = spawn_app_with(&database, whole, |_| {}).await;
+    let owner = token("org_demo", Role::Owner);
+    assert_eq!(
+        get(&app, REPORT, &owner).await.0,
+        404,
+        "the kill switch is on"
+    );
+
+    // The same file, written again and stopped after [defaults].
+    let cut = "[defaults]\nai_agent_impact_report = true\n";
+    std::fs::write(&app.flags_path, cut).expect("write in place");
+    assert!(
+        eventually(8, || async {
+            metrics_text(&app)
+                .await
+                .contains("impact_flag_reloads_total{result=\"error\"}")
+        })
+        .await,
+        "the refused file is counted"
+    );
+    actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        get(&app, REPORT, &owner).await.0,
+        404,
+        "the kill switch stays"
+    );
+
+    // Written beside it and renamed over: a new file, taken whole.
+    let beside = app.flags_path.with_extension("toml.new");
+    std::fs::write(&beside, cut).expect("write beside");
+    std::fs::rename(&beside, &app.flags_path).expect("rename over");
+    assert!(
+        eventually(8, || async { get(&app, REPORT, &owner).await.0 == 200 }).await,
+        "a file renamed over the old one is taken"
+    );
+}
