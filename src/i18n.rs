@@ -637,6 +637,8 @@ pub mod api {
     pub const BAD_DATE: Template = Template::id("api-bad-date");
     pub const REVERSED_RANGE: Phrase = Phrase::id("api-reversed-range");
     pub const RANGE_TOO_LONG: Phrase = Phrase::id("api-range-too-long");
+    pub const RANGE_BEFORE_EARLIEST: Template = Template::id("api-range-before-earliest");
+    pub const RANGE_AFTER_TODAY: Template = Template::id("api-range-after-today");
     pub const HALF_RANGE: Phrase = Phrase::id("api-half-range");
     pub const BAD_LANG: Phrase = Phrase::id("api-bad-lang");
     pub const BAD_BODY: Phrase = Phrase::id("api-bad-body");

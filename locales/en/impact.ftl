@@ -280,6 +280,10 @@ api-reversed-range = The start date must not be after the end date.
 
 api-range-too-long = Choose a range of at most 12 months.
 
+api-range-before-earliest = Choose a range that starts on { $day } or later.
+
+api-range-after-today = Choose a range that ends by today ({ $day }): later days have not happened yet.
+
 api-half-range = Give both 'from' and 'to', or neither for the last 30 days.
 
 api-bad-lang = 'lang' must be en or id.

@@ -244,6 +244,10 @@ api-reversed-range = Tanggal mulai tidak boleh setelah tanggal akhir.
 
 api-range-too-long = Pilih rentang paling lama 12 bulan.
 
+api-range-before-earliest = Pilih rentang yang dimulai pada { $day } atau sesudahnya.
+
+api-range-after-today = Pilih rentang yang berakhir paling lambat hari ini ({ $day }): hari-hari sesudahnya belum terjadi.
+
 api-half-range = Isi 'from' dan 'to' sekaligus, atau kosongkan keduanya untuk 30 hari terakhir.
 
 api-bad-lang = 'lang' harus en atau id.

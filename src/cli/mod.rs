@@ -641,7 +641,10 @@ async fn report(
         Some(text) => DateRange::parse_date(&text).map_err(input)?,
         None => to - chrono::Duration::days(29),
     };
-    let range = DateRange::new(from, to).map_err(input)?;
+    let today = organization.local_date(Utc::now());
+    let range = DateRange::new(from, to)
+        .and_then(|range| range.within(today))
+        .map_err(input)?;
     let report = load_report(store.as_ref(), &org, range, &settings.report)
         .await
         .map_err(report_error)?;
@@ -665,7 +668,10 @@ fn read_from(settings: &mut Settings, mongodb_url: Option<String>, source_url: O
     }
 }
 
-/// `--from` and `--to` (clap requires both or neither), checked.
+/// `--from` and `--to` (clap requires both or neither), checked: in order, from
+/// `earliest_date()` on, and starting no later than today anywhere on Earth. A later
+/// `--to` is cut at each organization's own today by the run itself, which says so
+/// (METRICS.md §8.4).
 fn days_given(
     from: Option<String>,
     to: Option<String>,
@@ -676,6 +682,18 @@ fn days_given(
     let from = DateRange::parse_date(&from).map_err(input)?;
     let to = DateRange::parse_date(&to).map_err(input)?;
     DateRange::unbounded(from, to).map_err(input)?;
+    if from < crate::domain::earliest_date() {
+        return Err(input(crate::domain::DateRangeError::BeforeEarliest {
+            date: from,
+        }));
+    }
+    // UTC+14 (Kiribati) is the first place a day begins.
+    let latest_today = (Utc::now() + chrono::Duration::hours(14)).date_naive();
+    if from > latest_today {
+        return Err(input(format!(
+            "--from {from} is after today ({latest_today}): those days have not happened yet"
+        )));
+    }
     Ok(Some((from, to)))
 }
 

@@ -5,6 +5,13 @@ use serde::Serialize;
 /// as 366 days so that a leap-year "last 12 months" fits.
 pub const MAX_RANGE_DAYS: i64 = 366;
 
+/// The earliest date any command or request may name: before any conversation this
+/// product could have counted (docs/operations.md, the table of limits). A date of
+/// year 0 would otherwise plan hundreds of thousands of empty days.
+pub fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
 /// An inclusive range of organization-local dates (docs/metrics.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct DateRange {
@@ -22,6 +29,13 @@ pub enum DateRangeError {
         "the range is {days} days long; at most {MAX_RANGE_DAYS} days (12 months) are allowed"
     )]
     TooLong { days: i64 },
+    #[error(
+        "{date} is before {}, the earliest date that can be asked for",
+        earliest_date()
+    )]
+    BeforeEarliest { date: NaiveDate },
+    #[error("the range ends on {to}, after today ({today}): those days have not happened yet")]
+    AfterToday { to: NaiveDate, today: NaiveDate },
 }
 
 impl DateRange {
@@ -33,6 +47,18 @@ impl DateRange {
             return Err(DateRangeError::TooLong { days });
         }
         Ok(range)
+    }
+
+    /// The range, if it lies in the window anyone may ask about: from
+    /// `earliest_date()` up to `today` (METRICS.md §8.4: no day after today exists).
+    pub fn within(self, today: NaiveDate) -> Result<Self, DateRangeError> {
+        if self.from < earliest_date() {
+            return Err(DateRangeError::BeforeEarliest { date: self.from });
+        }
+        if self.to > today {
+            return Err(DateRangeError::AfterToday { to: self.to, today });
+        }
+        Ok(self)
     }
 
     /// A range of any length, for operator commands such as `impact aggregate`.

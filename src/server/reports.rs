@@ -143,7 +143,7 @@ pub(crate) async fn report_scope(
     let (actor, organization) = eligible_org(state, caller)
         .await
         .map_err(|e| e.in_lang(lang))?;
-    let range = choose_range(&query, &organization).map_err(|e| e.in_lang(lang))?;
+    let range = choose_range(&query, &organization, lang).map_err(|e| e.in_lang(lang))?;
     Ok(ReportScope {
         lang,
         actor,
@@ -165,10 +165,13 @@ pub(crate) fn choose_lang(
     }
 }
 
-/// The range asked for, or the last 30 complete days in the organization's time zone.
+/// The range asked for, or the last 30 complete days in the organization's time zone;
+/// never a day before `earliest_date()` or after the organization's today (`lang`
+/// writes those days in the answer).
 pub(crate) fn choose_range(
     query: &ReportQuery,
     organization: &Organization,
+    lang: Lang,
 ) -> Result<DateRange, ApiError> {
     let parse = |text: &str| {
         DateRange::parse_date(text).map_err(|_| {
@@ -186,13 +189,27 @@ pub(crate) fn choose_range(
         (Some(from), Some(to)) => DateRange::new(parse(from)?, parse(to)?),
         _ => return Err(ApiError::bad_request(words::HALF_RANGE, &[])),
     };
-    range.map_err(|error| match error {
-        DateRangeError::Reversed { .. } => ApiError::bad_request(words::REVERSED_RANGE, &[]),
-        DateRangeError::TooLong { .. } => ApiError::bad_request(words::RANGE_TOO_LONG, &[]),
-        DateRangeError::NotADate(text) => {
-            ApiError::bad_request(words::BAD_DATE, &[("value", text)])
-        }
-    })
+    let today = organization.local_date(Utc::now());
+    range
+        .and_then(|range| range.within(today))
+        .map_err(|error| match error {
+            DateRangeError::Reversed { .. } => ApiError::bad_request(words::REVERSED_RANGE, &[]),
+            DateRangeError::TooLong { .. } => ApiError::bad_request(words::RANGE_TOO_LONG, &[]),
+            DateRangeError::BeforeEarliest { .. } => ApiError::bad_request(
+                words::RANGE_BEFORE_EARLIEST,
+                &[(
+                    "day",
+                    crate::i18n::format_date(crate::domain::earliest_date(), lang),
+                )],
+            ),
+            DateRangeError::AfterToday { today, .. } => ApiError::bad_request(
+                words::RANGE_AFTER_TODAY,
+                &[("day", crate::i18n::format_date(today, lang))],
+            ),
+            DateRangeError::NotADate(text) => {
+                ApiError::bad_request(words::BAD_DATE, &[("value", text)])
+            }
+        })
 }
 
 /// Loads the report of an eligible caller's organization (see `eligible_org`),

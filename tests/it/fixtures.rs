@@ -403,4 +403,28 @@ fn aggregate_never_writes_a_day_that_has_not_happened() {
         through >= today - chrono::Duration::days(1),
         "the days up to today are written: {through}"
     );
+    // Days that have not happened anywhere, or before any conversation: refused.
+    for (from, to, said) in [
+        ("9999-12-01", "9999-12-31", "have not happened yet"),
+        ("0000-01-01", "2026-10-31", "earliest date"),
+    ] {
+        let output = crate::common::impact(&sqlite.url, &["aggregate", "--from", from, "--to", to]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{from}..{to}: {stderr}");
+        assert!(stderr.contains(said), "{from}..{to}: {stderr}");
+    }
+    let output = crate::common::impact(
+        &sqlite.url,
+        &[
+            "report",
+            "--org",
+            "org_demo",
+            "--from",
+            "2099-12-01",
+            "--to",
+            "2099-12-31",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("have not happened yet"));
 }

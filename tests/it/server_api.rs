@@ -198,6 +198,9 @@ async fn bad_ranges_are_400_and_bad_assumptions_are_422_with_nothing_stored() {
         "from=yesterday&to=2026-10-31",
         "from=2026-02-30&to=2026-03-01",
         "from=2026-10-01&to=2026-10-31&lang=fr",
+        // Days that have not happened, and a year before any conversation.
+        "from=9999-12-01&to=9999-12-31",
+        "from=1999-12-01&to=1999-12-31",
     ] {
         let (status, body) = get(
             &app,
@@ -211,6 +214,23 @@ async fn bad_ranges_are_400_and_bad_assumptions_are_422_with_nothing_stored() {
             .as_str()
             .is_some_and(|m| !m.is_empty()));
     }
+    // A range after today names the day it must end by, in the caller's language.
+    let (_, future) = get(
+        &app,
+        "/api/v1/reports/ai-agent-impact?from=9999-12-01&to=9999-12-31",
+        &owner,
+    )
+    .await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive();
+    let said = future["error"]["messages"]["en"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        said.contains("ends by today") && said.contains(&today.format("%Y").to_string()),
+        "{future}"
+    );
     // A full year is allowed, and no range means the last 30 complete days.
     assert_eq!(
         get(
