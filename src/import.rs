@@ -200,6 +200,113 @@ type Source = (&'static str, Box<dyn Read>);
 /// One line of an NDJSON file: its number and its object.
 type JsonLine = (u64, Map<String, Value>);
 
+/// The longest line any import file may have, in bytes. A real line is a few hundred
+/// bytes (an organization with a year of holidays, a few kilobytes); a longer one is
+/// a broken export, refused with its file and line before it is held in memory.
+pub const MAX_LINE_BYTES: u64 = 64 * 1024;
+
+/// The most characters a label may have: a room's `channel` and `closed_reason`, a
+/// message's `sender_type` (the values METRICS.md names are at most 20).
+pub const MAX_LABEL_CHARS: usize = 64;
+
+/// A line longer than `MAX_LINE_BYTES`, found while reading: the error a
+/// `LineBounded` reader gives, which `line_too_long` finds again in a CSV or JSON
+/// reader's error to name the file and line.
+#[derive(Debug)]
+struct LineTooLong {
+    line: u64,
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {} is longer than {MAX_LINE_BYTES} bytes",
+            self.line
+        )
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// A reader that fails as soon as one line passes `MAX_LINE_BYTES`, so a file of
+/// one huge line costs a buffer, not the line. Written here rather than taken from a
+/// crate: it is a dozen lines over `Read`, and neither `csv` nor `std` bounds a line.
+struct LineBounded<R> {
+    inner: R,
+    line: u64,
+    bytes_in_line: u64,
+}
+
+impl<R: Read> Read for LineBounded<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        for byte in &buffer[..read] {
+            if *byte == b'\n' {
+                self.line += 1;
+                self.bytes_in_line = 0;
+            } else {
+                self.bytes_in_line += 1;
+                if self.bytes_in_line > MAX_LINE_BYTES {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        LineTooLong {
+                            line: self.line + 1,
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(read)
+    }
+}
+
+/// The line a read failed on for being too long, if that is why it failed.
+fn line_too_long(error: &std::io::Error) -> Option<u64> {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<LineTooLong>())
+        .map(|too_long| too_long.line)
+}
+
+/// The import error for a read that failed: a line too long names its line.
+fn read_failed(file: &'static str, error: &std::io::Error) -> ImportError {
+    match line_too_long(error) {
+        Some(line) => ImportError::Line {
+            file,
+            line,
+            message: format!(
+                "is longer than {} KiB; no line of an import file may be (a broken export?)",
+                MAX_LINE_BYTES / 1024
+            ),
+        },
+        None => ImportError::File {
+            file,
+            message: format!("cannot be read: {error}"),
+        },
+    }
+}
+
+/// A label as stored (`channel`, `closed_reason`, `sender_type`): at most
+/// `MAX_LABEL_CHARS` characters.
+fn bounded_label(
+    file: &'static str,
+    line: u64,
+    field: &str,
+    text: &str,
+) -> Result<String, ImportError> {
+    let length = text.chars().count();
+    if length > MAX_LABEL_CHARS {
+        return Err(ImportError::field(
+            file,
+            line,
+            field,
+            format!("has {length} characters; at most {MAX_LABEL_CHARS} are allowed"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
 /// Opens a file if present, with a progress bar on a terminal.
 fn open(
     dir: &Path,
@@ -214,8 +321,13 @@ fn open(
         file: name,
         message: format!("cannot be opened: {e}"),
     })?;
+    let file = LineBounded {
+        inner: file,
+        line: 0,
+        bytes_in_line: 0,
+    };
     let reader: Box<dyn Read> = if progress.enabled {
-        let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let length = file.inner.metadata().map(|m| m.len()).unwrap_or(0);
         let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
@@ -460,10 +572,7 @@ impl JsonLines {
             let read = self
                 .reader
                 .read_until(b'\n', &mut self.buffer)
-                .map_err(|e| ImportError::File {
-                    file,
-                    message: format!("cannot be read: {e}"),
-                })?;
+                .map_err(|e| read_failed(file, &e))?;
             if read == 0 {
                 return Ok(None);
             }
@@ -577,6 +686,9 @@ impl CsvFile {
             )),
             Ok(false) => Ok(None),
             Err(error) => {
+                if let csv::ErrorKind::Io(io) = error.kind() {
+                    return Err(read_failed(file, io));
+                }
                 let line = error.position().map(|p| p.line()).unwrap_or_default();
                 let message = match error.kind() {
                     csv::ErrorKind::UnequalLengths {
@@ -720,11 +832,14 @@ async fn import_rooms(
         let room = SourceRoom {
             id: bounded_id(csv.file, line, id, csv.required(line, 0, id)?)?,
             organization_id: known_org(csv.file, line, org, csv.required(line, 1, org)?, known)?,
-            channel: csv.required(line, 2, channel)?.to_string(),
+            channel: bounded_label(csv.file, line, channel, csv.required(line, 2, channel)?)?,
             contact_id: bounded_id(csv.file, line, contact, csv.required(line, 3, contact)?)?,
             created_at: timestamp(&csv, line, 4, created, true)?.unwrap_or_default(),
             closed_at: timestamp(&csv, line, 5, closed, false)?,
-            closed_reason: csv.cell(line, 6, reason)?.map(str::to_string),
+            closed_reason: csv
+                .cell(line, 6, reason)?
+                .map(|text| bounded_label(csv.file, line, reason, text))
+                .transpose()?,
             assign_channel_agent_id: csv
                 .cell(line, 7, agent)?
                 .map(|text| bounded_id(csv.file, line, agent, text))
@@ -757,7 +872,7 @@ async fn import_histories(
         batch.push(HistoryRecord {
             room_id: bounded_id(csv.file, line, room, csv.required(line, 0, room)?)?,
             organization_id: known_org(csv.file, line, org, csv.required(line, 1, org)?, known)?,
-            sender_type: csv.required(line, 2, sender)?.to_string(),
+            sender_type: bounded_label(csv.file, line, sender, csv.required(line, 2, sender)?)?,
             created_at: timestamp(&csv, line, 3, created, true)?.unwrap_or_default(),
         });
         count += 1;

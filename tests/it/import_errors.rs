@@ -242,7 +242,65 @@ const CASES: &[Case] = &[
         },
         message: &["rooms.csv line 31, field created_at"],
     },
+    Case {
+        name: "a channel longer than a label may be",
+        break_it: |dir| {
+            replace(
+                &dir.join("rooms.csv"),
+                "whatsapp,c0,2026-09-01",
+                &format!("{},c0,2026-09-01", "w".repeat(65)),
+            )
+        },
+        message: &["rooms.csv line 2, field channel", "at most 64"],
+    },
+    Case {
+        name: "a line longer than any import line may be",
+        break_it: |dir| {
+            append(
+                &dir.join("room_summaries.ndjson"),
+                format!("{{\"room_id\":\"{}\"}}\n", "r".repeat(70_000)).as_bytes(),
+            )
+        },
+        message: &["room_summaries.ndjson line", "longer than 64 KiB"],
+    },
 ];
+
+/// A 60 MB cell, as a broken export writes it: refused with its file and line,
+/// without holding the line in memory.
+#[test]
+fn a_60_mb_cell_is_refused_by_line_in_bounded_memory() {
+    let sqlite = TestSqlite::create();
+    let dir = broken_copy(|dir| {
+        let mut rooms = fs::read(dir.join("rooms.csv")).expect("read");
+        rooms.extend_from_slice(b"big,org_demo,");
+        rooms.extend(std::iter::repeat_n(b'w', 60 << 20));
+        rooms.extend_from_slice(b",c9,2026-10-05T10:00:00+07:00,,,,\n");
+        fs::write(dir.join("rooms.csv"), rooms).expect("write");
+    });
+    let output = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "peak_kib=%M", env!("CARGO_BIN_EXE_impact")])
+        .args(["--database-url", &sqlite.url, "import", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("GNU time (Debian's time package) runs the import");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let lines = fs::read_to_string(dir.path().join("rooms.csv"))
+        .map(|text| text.lines().count())
+        .unwrap_or_default();
+    assert!(
+        stderr.contains(&format!("rooms.csv line {lines}"))
+            && stderr.contains("longer than 64 KiB"),
+        "{stderr}"
+    );
+    let peak_kib: u64 = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("peak_kib="))
+        .and_then(|value| value.trim().parse().ok())
+        .expect("the peak memory");
+    println!("peak memory of the refused import: {} MiB", peak_kib / 1024);
+    assert!(peak_kib < 300 * 1024, "peak {peak_kib} KiB");
+}
 
 /// Everything a user could notice about the store: each organization's report and
 /// the organizations it knows.
