@@ -328,19 +328,42 @@ impl StoreError {
         context: impl Into<String>,
     ) -> impl FnOnce(tokio_postgres::Error) -> Self {
         let context = context.into();
-        move |source| {
-            // The driver's own message is terse ("db error"); the server's says why.
-            let message = match source.as_db_error() {
-                Some(db) => format!("{}: {}", db.code().code(), db.message()),
-                None => source.to_string(),
-            };
-            StoreError::Postgres {
-                context,
-                message,
-                source,
-            }
+        move |source| StoreError::Postgres {
+            context,
+            message: postgres_message(&source),
+            source,
         }
     }
+
+    /// A pooled connection that could not be had: the server's or the network's own
+    /// words ("3D000: database \"x\" does not exist", "error connecting to server:
+    /// Connection refused"), never the pool's bare "db error".
+    pub(crate) fn pool(context: impl Into<String>, error: deadpool_postgres::PoolError) -> Self {
+        let message = match &error {
+            deadpool_postgres::PoolError::Backend(source) => postgres_message(source),
+            other => other.to_string(),
+        };
+        StoreError::Pool {
+            context: context.into(),
+            message,
+        }
+    }
+}
+
+/// What a PostgreSQL error says: the server's code and message when the server
+/// answered (the driver's own text is a terse "db error"), else the driver's text
+/// and its causes (a refused or unreachable host).
+fn postgres_message(error: &tokio_postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return format!("{}: {}", db.code().code(), db.message());
+    }
+    let mut message = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        message.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    message
 }
 
 pub(crate) type StoreResult<T> = Result<T, StoreError>;

@@ -347,10 +347,10 @@ impl PostgresStore {
     }
 
     async fn client(&self, context: &str) -> StoreResult<Object> {
-        self.pool.get().await.map_err(|e| StoreError::Pool {
-            context: context.to_string(),
-            message: e.to_string(),
-        })
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::pool(context, e))
     }
 
     async fn query(

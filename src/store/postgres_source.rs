@@ -214,10 +214,10 @@ impl PostgresSource {
     }
 
     async fn client(&self, context: &str) -> StoreResult<Object> {
-        self.pool.get().await.map_err(|e| StoreError::Pool {
-            context: format!("{context} (source {})", self.identity),
-            message: e.to_string(),
-        })
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::pool(format!("{context} (source {})", self.identity), e))
     }
 
     async fn query(

@@ -399,3 +399,45 @@ fn a_directory_without_import_files_is_refused() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("is not a directory"));
 }
+
+/// A PostgreSQL that cannot be used says which database, role or host failed, in
+/// the server's own words, once.
+#[test]
+fn postgres_errors_name_what_failed_once() {
+    let admin = crate::common::postgres_admin_url();
+    let server = admin
+        .rsplit_once('/')
+        .map(|(server, _)| server)
+        .unwrap_or(&admin);
+    let host = server
+        .rsplit_once('@')
+        .map(|(_, host)| host)
+        .unwrap_or("127.0.0.1:5432");
+    for (url, said) in [
+        (
+            format!("{server}/impact_no_such_database"),
+            "database \"impact_no_such_database\" does not exist".to_string(),
+        ),
+        (
+            format!("postgres://impact_no_such_role@{host}/postgres"),
+            "role \"impact_no_such_role\" does not exist".to_string(),
+        ),
+        (
+            "postgres://postgres@127.0.0.1:1/postgres".to_string(),
+            "Connection refused".to_string(),
+        ),
+    ] {
+        let output = impact(&url, &["migrate"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.matches(said.as_str()).count(), 1, "{stderr}");
+        assert_eq!(
+            stderr
+                .matches("could not get a PostgreSQL connection")
+                .count(),
+            1,
+            "{stderr}"
+        );
+        assert!(!stderr.contains("db error"), "{stderr}");
+    }
+}
