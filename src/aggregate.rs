@@ -870,7 +870,7 @@ impl Aggregator<'_> {
     }
 
     /// The organization-local days of its first and last rooms.
-    async fn local_span(
+    pub(crate) async fn local_span(
         &self,
         organization: &Organization,
     ) -> Result<Option<(NaiveDate, NaiveDate)>, AggregateError> {

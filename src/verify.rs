@@ -21,8 +21,9 @@ use crate::store::StoreError;
 /// Which days to check.
 #[derive(Debug, Clone)]
 pub struct VerifyRequest {
-    /// These organization-local days; `None`: each organization's stored days
-    /// within the retention period.
+    /// These organization-local days; `None`: every day within the retention period
+    /// from each organization's first source room to its last complete day (and any
+    /// later day the datamart holds), written or not.
     pub days: Option<(NaiveDate, NaiveDate)>,
     pub organization: Option<OrgId>,
     pub repair: bool,
@@ -91,10 +92,20 @@ impl Aggregator<'_> {
         let mut plans = Vec::new();
         for organization in organizations {
             let data_through = self.store.activity(&organization.id).await?.data_through;
-            let days = match (request.days, data_through) {
-                (Some((from, to)), _) => day_span(from.max(cutoff), to),
-                (None, Some(last)) => day_span(cutoff, last),
-                (None, None) => Vec::new(),
+            // A day the source has rooms for and the datamart never wrote is drift
+            // too: a run that stopped early must not read as all clear.
+            let last_complete = organization.local_date(request.now) - chrono::Duration::days(1);
+            let days = match request.days {
+                Some((from, to)) => day_span(from.max(cutoff), to),
+                None => match (self.local_span(&organization).await?, data_through) {
+                    (Some((first, _)), through) => day_span(
+                        first.max(cutoff),
+                        through.map_or(last_complete, |through| through.max(last_complete)),
+                    ),
+                    // Rows for rooms the source no longer has.
+                    (None, Some(through)) => day_span(cutoff, through),
+                    (None, None) => Vec::new(),
+                },
             };
             plans.push((organization, days));
         }

@@ -1001,3 +1001,47 @@ fn a_live_source_without_summaries_is_read_without_them() {
         assert!(rows[0].rows.iter().all(|r| !r.sentiment_pending));
     });
 }
+
+/// A run that stopped early (here: days up to 15 October only, of data to 31
+/// October) leaves days the source has rooms for unwritten; `impact verify` checks
+/// every day from the first room to the last complete day, written or not, so it
+/// exits 3 naming them, and 0 once `--repair` has written them.
+#[test]
+fn verify_finds_days_a_run_never_wrote() {
+    let datamart = TestSqlite::create();
+    let case = crate::common::fixtures_dir().join("containment-rules");
+    crate::common::impact_ok(
+        &datamart.url,
+        &["import", "--dir", case.to_str().expect("path")],
+    );
+    crate::common::impact_ok(
+        &datamart.url,
+        &["aggregate", "--from", "2026-09-01", "--to", "2026-10-15"],
+    );
+    let stopped = crate::common::impact(&datamart.url, &["verify", "--format", "json"]);
+    assert_eq!(
+        stopped.status.code(),
+        Some(3),
+        "days never written are drift"
+    );
+    let found: serde_json::Value = serde_json::from_slice(&stopped.stdout).expect("JSON");
+    let days: Vec<&str> = found["drifted"]
+        .as_array()
+        .expect("drifted days")
+        .iter()
+        .filter_map(|day| day["day"].as_str())
+        .collect();
+    assert!(
+        !days.is_empty() && days.iter().all(|day| *day > "2026-10-15"),
+        "{days:?}"
+    );
+    let repaired = crate::common::impact(&datamart.url, &["verify", "--repair"]);
+    assert_eq!(repaired.status.code(), Some(3));
+    let after = crate::common::impact(&datamart.url, &["verify"]);
+    assert_eq!(
+        after.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&after.stdout)
+    );
+}
