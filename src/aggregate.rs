@@ -21,8 +21,8 @@ use crate::sentiment::{SentimentError, SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
 use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::store::{
-    AggregationState, FinishedRead, MessageCount, Milestones, OrgWrite, SourceRoom, Store,
-    StoreError, StoredMilestones, StoredRooms,
+    AggregationState, BaselineWrite, FinishedRead, MessageCount, Milestones, OrgWrite, SourceRoom,
+    Store, StoreError, StoredMilestones, StoredRooms,
 };
 
 /// Which days to (re)compute.
@@ -312,7 +312,7 @@ impl Aggregator<'_> {
             let written_plans = std::mem::take(&mut unwritten_plans);
             let (computed, written) = tokio::join!(
                 self.compute_batch(&inputs, true),
-                self.write_and_finish(unwritten.take(), &written_plans, &plans, &progress),
+                self.write(unwritten.take()),
             );
             written?;
             // What the written plans were kept for (milestones, baseline) is done.
@@ -339,10 +339,20 @@ impl Aggregator<'_> {
             if number + 1 == batch_count {
                 finishing.extend(idle.iter().copied());
             }
+            // A finishing organization's milestones and onboarding baseline go in the
+            // same transaction as its last days and its read mark: a run stopped
+            // between them would leave a stale baseline no later run looks at again.
+            let mut baselines: HashMap<usize, BaselineWrite> = HashMap::new();
             for plan in &finishing {
                 let milestones = self.milestones_of(&plans[*plan], &progress[*plan]).await?;
                 progress[*plan].milestones.milestones = milestones;
                 progress[*plan].milestones.from = Some(self.source.identity());
+                if !plans[*plan].days.is_empty() {
+                    let change = self
+                        .baseline_change(&plans[*plan], &progress[*plan])
+                        .await?;
+                    baselines.insert(*plan, change);
+                }
             }
             let mut writes: Vec<OrgWrite> = Vec::new();
             let mut touched: Vec<usize> = batch.iter().map(|item| item.plan).collect();
@@ -363,6 +373,7 @@ impl Aggregator<'_> {
                     outcomes,
                     milestones: progress[plan].milestones.clone(),
                     finished,
+                    baseline: baselines.remove(&plan).unwrap_or(BaselineWrite::Keep),
                 });
             }
             for plan in &finishing {
@@ -377,37 +388,19 @@ impl Aggregator<'_> {
             unwritten = Some(writes);
             unwritten_plans = finishing;
         }
-        self.write_and_finish(unwritten, &unwritten_plans, &plans, &progress)
-            .await
+        self.write(unwritten).await
     }
 
-    /// Writes one batch, then brings the onboarding baseline of each organization
-    /// it finished up to date.
-    async fn write_and_finish(
-        &self,
-        writes: Option<Vec<OrgWrite>>,
-        finished: &[usize],
-        plans: &[OrgPlan],
-        progress: &[PlanProgress],
-    ) -> Result<(), AggregateError> {
-        let Some(writes) = writes else {
-            return Ok(());
-        };
-        self.store.write_batch(writes).await?;
-        for index in finished {
-            let (plan, progress) = (&plans[*index], &progress[*index]);
-            if plan.days.is_empty() {
-                continue;
+    /// Writes one batch in one transaction: days, rooms, and for the organizations
+    /// it finishes their milestones, read mark and onboarding baseline.
+    async fn write(&self, writes: Option<Vec<OrgWrite>>) -> Result<(), AggregateError> {
+        match writes {
+            Some(writes) => {
+                crash_before_write();
+                Ok(self.store.write_batch(writes).await?)
             }
-            let window = plan
-                .organization
-                .ai_addon
-                .then_some(progress.milestones.milestones.first_ai_day)
-                .flatten()
-                .map(baseline::window);
-            self.refresh_baseline(plan, progress, window).await?;
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The organization's milestones after its days are computed: read off those
@@ -886,28 +879,33 @@ impl Aggregator<'_> {
             }))
     }
 
-    /// Keeps the stored onboarding baseline (docs/metrics.md §4.8) equal to what the
-    /// source says: the 30 days from the first day with an AI-handled room, "still
+    /// What keeps the stored onboarding baseline (docs/metrics.md §4.8) equal to what
+    /// the source says: the 30 days from the first day with an AI-handled room, "still
     /// forming" (nothing stored) until the datamart reaches the 30th day. A stored
     /// baseline is recomputed only when its window moved or this run recomputed one
     /// of its days, so it outlives the retention of daily rows without ever depending
-    /// on the order in which days were aggregated.
-    async fn refresh_baseline(
+    /// on the order in which days were aggregated. The change is written with the
+    /// organization's last days (`OrgWrite::baseline`).
+    async fn baseline_change(
         &self,
         plan: &OrgPlan,
         progress: &PlanProgress,
-        window: Option<(NaiveDate, NaiveDate)>,
-    ) -> Result<(), AggregateError> {
+    ) -> Result<BaselineWrite, AggregateError> {
         let organization = &plan.organization;
-        let org = &organization.id;
         let stored = progress.baseline;
+        let window = organization
+            .ai_addon
+            .then_some(progress.milestones.milestones.first_ai_day)
+            .flatten()
+            .map(baseline::window);
         let complete =
             window.filter(|window| baseline::is_complete(*window, progress.data_through));
         let Some((first, last)) = complete else {
-            if stored.is_some() {
-                self.store.set_onboarding_baseline(org, None).await?;
-            }
-            return Ok(());
+            return Ok(if stored.is_some() {
+                BaselineWrite::Clear
+            } else {
+                BaselineWrite::Keep
+            });
         };
         let window_rows: Vec<DailyCounters> = progress
             .rows
@@ -916,7 +914,7 @@ impl Aggregator<'_> {
             .cloned()
             .collect();
         if window_rows.is_empty() && stored.is_some_and(|b| b.first_day == first) {
-            return Ok(());
+            return Ok(BaselineWrite::Keep);
         }
         let whole_window = day_span(first, last);
         let rows = if window_rows.len() == whole_window.len() {
@@ -931,12 +929,11 @@ impl Aggregator<'_> {
             rows
         };
         let baseline = baseline::onboarding_baseline(first, &rows);
-        if stored != Some(baseline) {
-            self.store
-                .set_onboarding_baseline(org, Some(&baseline))
-                .await?;
-        }
-        Ok(())
+        Ok(if stored == Some(baseline) {
+            BaselineWrite::Keep
+        } else {
+            BaselineWrite::Set(baseline)
+        })
     }
 
     /// The organization-local days of its first eligible room and of its first
@@ -1200,6 +1197,24 @@ impl Aggregator<'_> {
 /// days alone holds more: what a run keeps in memory grows with this, not with the
 /// fleet (docs/performance.md measures it).
 const ROOMS_PER_BATCH: i64 = 20_000;
+
+/// The fault hook of the crash tests (tests/it/crashes.rs): with
+/// `IMPACT_TEST_CRASH_BEFORE_WRITE=N` in its environment, the process aborts, as a
+/// `kill -9` would stop it, just before its (N + 1)-th batch write: after N batches
+/// are committed and while the next is ready. Unset (always, outside those tests),
+/// it does nothing.
+fn crash_before_write() {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let Some(limit) = std::env::var("IMPACT_TEST_CRASH_BEFORE_WRITE")
+        .ok()
+        .and_then(|value| value.parse::<u64>().ok())
+    else {
+        return;
+    };
+    if WRITES.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= limit {
+        std::process::abort();
+    }
+}
 
 /// Runs of days one batch holds at most (also the spans of one count). Smaller
 /// batches let the writes overlap more of the reads; larger ones read the source in

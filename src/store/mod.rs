@@ -248,6 +248,19 @@ pub struct OrgWrite {
     pub outcomes: Vec<RoomOutcome>,
     pub milestones: StoredMilestones,
     pub finished: Option<FinishedRead>,
+    /// The organization's onboarding baseline, written in the same transaction.
+    pub baseline: BaselineWrite,
+}
+
+/// What a write does to the organization's stored onboarding baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineWrite {
+    /// Leave it as it is.
+    Keep,
+    /// Store (replacing) this one.
+    Set(Baseline),
+    /// Remove it: the baseline is forming again.
+    Clear,
 }
 
 /// What ops watch across all organizations (the alerts of `config/prometheus`).
@@ -505,6 +518,7 @@ pub trait AggregationStore: Send + Sync {
                 from: None,
             },
             finished: finished.cloned(),
+            baseline: BaselineWrite::Keep,
         }])
         .await
     }

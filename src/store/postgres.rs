@@ -16,10 +16,10 @@ use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, AggregationState, AggregationStore,
-    AssumptionStore, Change, ConversationQuery, CoordinationStore, DatamartHealth, HistoryRecord,
-    ImportWriter, Milestones, OrgActivity, OrgWrite, ReportStore, RestatementMark, SourceRoom,
-    Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord, UsageGauges,
-    UsageStore,
+    AssumptionStore, BaselineWrite, Change, ConversationQuery, CoordinationStore, DatamartHealth,
+    HistoryRecord, ImportWriter, Milestones, OrgActivity, OrgWrite, ReportStore, RestatementMark,
+    SourceRoom, Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord,
+    UsageGauges, UsageStore,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
@@ -417,6 +417,11 @@ impl AggregationStore for PostgresStore {
         upsert_activity(&transaction, &writes, now)
             .await
             .map_err(error())?;
+        for write in &writes {
+            write_baseline(&transaction, &write.organization_id, write.baseline)
+                .await
+                .map_err(error())?;
+        }
         transaction.commit().await.map_err(error())
     }
 
@@ -660,25 +665,10 @@ impl AggregationStore for PostgresStore {
     ) -> StoreResult<()> {
         let context = "saving the onboarding baseline";
         let client = self.client(context).await?;
-        match baseline {
-            Some(baseline) => client
-                .execute(
-                    "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (organization_id) DO UPDATE SET first_day = EXCLUDED.first_day,
-                         last_day = EXCLUDED.last_day, eligible = EXCLUDED.eligible, net = EXCLUDED.net",
-                    &[&org.as_str(), &baseline.first_day, &baseline.last_day, &baseline.eligible, &baseline.net],
-                )
-                .await,
-            None => client
-                .execute(
-                    "DELETE FROM onboarding_baselines WHERE organization_id = $1",
-                    &[&org.as_str()],
-                )
-                .await,
-        }
-        .map(|_| ())
-        .map_err(StoreError::postgres(context))
+        let change = baseline.map_or(BaselineWrite::Clear, |b| BaselineWrite::Set(*b));
+        write_baseline(&client, org, change)
+            .await
+            .map_err(StoreError::postgres(context))
     }
 }
 
@@ -1610,4 +1600,35 @@ impl sql::Cells for Row {
         optional_flag: Option<bool>,
         optional_real: Option<f64>,
     );
+}
+
+/// Applies a baseline change on a client or inside a transaction.
+async fn write_baseline(
+    client: &impl deadpool_postgres::GenericClient,
+    org: &OrgId,
+    change: BaselineWrite,
+) -> Result<(), tokio_postgres::Error> {
+    match change {
+        BaselineWrite::Keep => Ok(0),
+        BaselineWrite::Set(baseline) => {
+            client
+                .execute(
+                    &sql::upsert_baseline(Dialect::Postgres),
+                    &[
+                        &org.as_str(),
+                        &baseline.first_day,
+                        &baseline.last_day,
+                        &baseline.eligible,
+                        &baseline.net,
+                    ],
+                )
+                .await
+        }
+        BaselineWrite::Clear => {
+            client
+                .execute(&sql::delete_baseline(Dialect::Postgres), &[&org.as_str()])
+                .await
+        }
+    }
+    .map(|_| ())
 }

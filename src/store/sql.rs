@@ -506,6 +506,31 @@ pub(crate) fn stored_room_totals(dialect: Dialect) -> String {
     )
 }
 
+/// Stores (replacing) an organization's onboarding baseline (parameters:
+/// organization, first day, last day, eligible, net).
+pub(crate) fn upsert_baseline(dialect: Dialect) -> String {
+    let p = |n| dialect.parameter(n);
+    format!(
+        "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net) \
+         VALUES ({}, {}, {}, {}, {}) \
+         ON CONFLICT (organization_id) DO UPDATE SET first_day = excluded.first_day, \
+         last_day = excluded.last_day, eligible = excluded.eligible, net = excluded.net",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5)
+    )
+}
+
+/// Removes an organization's onboarding baseline (parameter: organization).
+pub(crate) fn delete_baseline(dialect: Dialect) -> String {
+    format!(
+        "DELETE FROM onboarding_baselines WHERE organization_id = {}",
+        dialect.parameter(1)
+    )
+}
+
 /// Deletes the marks a run restated, once the organization's days are written
 /// (parameters: organization, last mark).
 pub(crate) fn clear_marks(dialect: Dialect) -> String {

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::sql::{self, Dialect};
 use super::{
     organization_from_columns, organization_json_columns, sentiment_from_column, AggregationState,
-    AggregationStore, AssumptionStore, Change, ConversationQuery, CoordinationStore,
+    AggregationStore, AssumptionStore, BaselineWrite, Change, ConversationQuery, CoordinationStore,
     DatamartHealth, HistoryRecord, ImportWriter, MessageCount, Milestones, OrgActivity, OrgWrite,
     ReportStore, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredMilestones,
     StoredRooms, SummaryRecord, UsageGauges, UsageStore,
@@ -789,6 +789,14 @@ impl AggregationStore for SqliteStore {
                 }
             }
             drop(clear);
+            for write in &writes {
+                write_baseline(
+                    &transaction,
+                    write.organization_id.as_str(),
+                    write.baseline,
+                    &context,
+                )?;
+            }
             transaction.commit().map_err(StoreError::sqlite(context))
         })
         .await
@@ -1069,28 +1077,8 @@ impl AggregationStore for SqliteStore {
     ) -> StoreResult<()> {
         let (org, baseline) = (org.to_string(), baseline.copied());
         self.with_connection(move |c| {
-            let context = "saving the onboarding baseline";
-            match baseline {
-                Some(baseline) => c.execute(
-                    "INSERT INTO onboarding_baselines (organization_id, first_day, last_day, eligible, net)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (organization_id) DO UPDATE SET first_day = excluded.first_day,
-                         last_day = excluded.last_day, eligible = excluded.eligible, net = excluded.net",
-                    params![
-                        org,
-                        baseline.first_day.to_string(),
-                        baseline.last_day.to_string(),
-                        baseline.eligible,
-                        baseline.net
-                    ],
-                ),
-                None => c.execute(
-                    "DELETE FROM onboarding_baselines WHERE organization_id = ?1",
-                    [&org],
-                ),
-            }
-            .map(|_| ())
-            .map_err(StoreError::sqlite(context))
+            let change = baseline.map_or(BaselineWrite::Clear, BaselineWrite::Set);
+            write_baseline(c, &org, change, "saving the onboarding baseline")
         })
         .await
     }
@@ -1864,4 +1852,29 @@ impl sql::Cells for Row<'_> {
             .map_err(StoreError::sqlite("reading a cell"))?;
         optional_instant(micros)
     }
+}
+
+/// Applies a baseline change on `connection` (a transaction derefs to one).
+fn write_baseline(
+    connection: &rusqlite::Connection,
+    org: &str,
+    change: BaselineWrite,
+    context: &str,
+) -> StoreResult<()> {
+    match change {
+        BaselineWrite::Keep => Ok(0),
+        BaselineWrite::Set(baseline) => connection.execute(
+            &sql::upsert_baseline(Dialect::Sqlite),
+            params![
+                org,
+                baseline.first_day.to_string(),
+                baseline.last_day.to_string(),
+                baseline.eligible,
+                baseline.net
+            ],
+        ),
+        BaselineWrite::Clear => connection.execute(&sql::delete_baseline(Dialect::Sqlite), [org]),
+    }
+    .map(|_| ())
+    .map_err(StoreError::sqlite(context))
 }

@@ -9,6 +9,7 @@ mod server_common;
 mod alert_rules;
 mod browser;
 mod calibration;
+mod crashes;
 mod cross_backend;
 mod drilldown;
 mod fixtures;
