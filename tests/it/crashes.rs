@@ -12,7 +12,7 @@ use impact::domain::DateRange;
 use impact::metrics::baseline::Baseline;
 use impact::metrics::rooms::RoomOutcome;
 use impact::metrics::DailyCounters;
-use impact::store::{self, Store};
+use impact::store;
 
 use crate::common::{impact_ok, impact_with_env, TestDatabase, TestSqlite};
 
