@@ -942,7 +942,7 @@ impl Aggregator<'_> {
     /// test chat moves them later (docs/metrics.md §3, §4.7, §4.8). Only where the
     /// run's days cannot tell (`History::Unknown`, or a stored milestone's day that
     /// lost its rooms).
-    async fn source_milestones(
+    pub(crate) async fn source_milestones(
         &self,
         organization: &Organization,
     ) -> Result<Milestones, AggregateError> {

@@ -132,7 +132,7 @@ pub async fn verify(
         let left = if outcome.repaired {
             0
         } else {
-            outcome.drifted.len() as i64
+            (outcome.drifted.len() + outcome.drifted_facts.len()) as i64
         };
         if let Err(error) = store.record_verify(request.now, left).await {
             tracing::warn!(error = %error, "could not record the verify run for the drift gauge");

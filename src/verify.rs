@@ -39,6 +39,16 @@ pub struct CounterDrift {
     pub source: String,
 }
 
+/// A fact of an organization's whole history (`first_eligible_day`, `first_ai_day`,
+/// `onboarding_baseline`) whose stored value is not the source's.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FactDrift {
+    pub organization_id: String,
+    pub fact: &'static str,
+    pub stored: String,
+    pub source: String,
+}
+
 /// An organization-day whose stored values differ from the source's.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DriftedDay {
@@ -60,6 +70,9 @@ pub struct VerifyOutcome {
     /// Days whose sentiment could not be read now: their sentiment was not compared.
     pub sentiment_unchecked_days: usize,
     pub drifted: Vec<DriftedDay>,
+    /// The organizations' milestones and onboarding baselines that differ from the
+    /// source's (a run stopped before writing them, or a change no run saw).
+    pub drifted_facts: Vec<FactDrift>,
     /// Whether the drifted days were written again.
     pub repaired: bool,
     /// The organizations whose days were written again, for cache invalidation.
@@ -114,6 +127,8 @@ impl Aggregator<'_> {
 
         let mut outcome = VerifyOutcome::default();
         let mut repairs = Vec::new();
+        // What earlier runs stored for the fleet, read once.
+        let states = self.store.aggregation_states().await?;
         for (organization, days) in plans {
             outcome.organizations += 1;
             let mut drifted_days = Vec::new();
@@ -144,6 +159,23 @@ impl Aggregator<'_> {
                 outcome.days_checked += chunk.len();
                 bar.inc(chunk.len() as u64);
             }
+            let facts = self
+                .compare_facts(&organization, states.get(&organization.id))
+                .await?;
+            if !facts.is_empty() && drifted_days.is_empty() {
+                // Writing the baseline's days again brings the milestones (walked from
+                // the source) and the baseline (computed from those days) back.
+                let window = self
+                    .source_milestones(&organization)
+                    .await?
+                    .first_ai_day
+                    .map(crate::metrics::baseline::window);
+                drifted_days = match window {
+                    Some((first, last)) => day_span(first.max(cutoff), last),
+                    None => days.first().copied().into_iter().collect(),
+                };
+            }
+            outcome.drifted_facts.extend(facts);
             if !drifted_days.is_empty() {
                 repairs.push(OrgPlan {
                     organization,
@@ -167,6 +199,75 @@ impl Aggregator<'_> {
             outcome.refreshed = summary.refreshed;
         }
         Ok(outcome)
+    }
+}
+
+impl Aggregator<'_> {
+    /// The organization's stored milestones and onboarding baseline against what
+    /// the source says now (docs/metrics.md §4.7, §4.8).
+    async fn compare_facts(
+        &self,
+        organization: &crate::domain::Organization,
+        stored: Option<&crate::store::AggregationState>,
+    ) -> Result<Vec<FactDrift>, AggregateError> {
+        let org = &organization.id;
+        let stored = stored.cloned().unwrap_or_default();
+        let source = self.source_milestones(organization).await?;
+        let source_baseline = match source
+            .first_ai_day
+            .filter(|_| organization.ai_addon)
+            .map(crate::metrics::baseline::window)
+            .filter(|window| crate::metrics::baseline::is_complete(*window, stored.data_through))
+        {
+            Some((first, last)) => {
+                let mut rows = Vec::new();
+                for chunk in chunks(
+                    &day_span(first, last),
+                    self.settings.chunk_days.max(1) as usize,
+                ) {
+                    rows.extend(self.compute_days(organization, &chunk, false).await?.rows);
+                }
+                Some(crate::metrics::baseline::onboarding_baseline(first, &rows))
+            }
+            None => None,
+        };
+        let stored_milestones = stored.milestones.milestones;
+        let day = |day: Option<NaiveDate>| day.map_or("none".to_string(), |day| day.to_string());
+        let baseline = |baseline: Option<crate::metrics::baseline::Baseline>| {
+            baseline.map_or("forming".to_string(), |b| {
+                format!(
+                    "{} to {}: {} of {}",
+                    b.first_day, b.last_day, b.net, b.eligible
+                )
+            })
+        };
+        let facts = [
+            (
+                "first_eligible_day",
+                day(stored_milestones.first_eligible_day),
+                day(source.first_eligible_day),
+            ),
+            (
+                "first_ai_day",
+                day(stored_milestones.first_ai_day),
+                day(source.first_ai_day),
+            ),
+            (
+                "onboarding_baseline",
+                baseline(stored.baseline),
+                baseline(source_baseline),
+            ),
+        ];
+        Ok(facts
+            .into_iter()
+            .filter(|(_, stored, source)| stored != source)
+            .map(|(fact, stored, source)| FactDrift {
+                organization_id: org.to_string(),
+                fact,
+                stored,
+                source,
+            })
+            .collect())
     }
 }
 

@@ -490,11 +490,13 @@ async fn verify(
         Format::Json => println!("{}", serde_json::to_string_pretty(&outcome)?),
         Format::Text => print!("{}", verify_text(&outcome)),
     }
-    Ok(if outcome.drifted.is_empty() {
-        Next::Exit
-    } else {
-        Next::Drifted
-    })
+    Ok(
+        if outcome.drifted.is_empty() && outcome.drifted_facts.is_empty() {
+            Next::Exit
+        } else {
+            Next::Drifted
+        },
+    )
 }
 
 /// `impact import --dir DIR`: all or nothing, and says what it imported.
@@ -741,11 +743,17 @@ fn verify_text(outcome: &crate::verify::VerifyOutcome) -> String {
             parts.join(", ")
         ));
     }
+    for fact in &outcome.drifted_facts {
+        text.push_str(&format!(
+            "drifted: {} {}: {} → {}\n",
+            fact.organization_id, fact.fact, fact.stored, fact.source
+        ));
+    }
     text.push_str(&format!(
         "Checked {} org-days of {} organizations (stored → source): {} drifted.",
         outcome.days_checked,
         outcome.organizations,
-        outcome.drifted.len()
+        outcome.drifted.len() + outcome.drifted_facts.len()
     ));
     if outcome.sentiment_unchecked_days > 0 {
         text.push_str(&format!(
@@ -755,7 +763,7 @@ fn verify_text(outcome: &crate::verify::VerifyOutcome) -> String {
     }
     if outcome.repaired {
         text.push_str(" The drifted days were written again from the source.");
-    } else if !outcome.drifted.is_empty() {
+    } else if !outcome.drifted.is_empty() || !outcome.drifted_facts.is_empty() {
         text.push_str(" Run again with --repair to write them again from the source.");
     }
     text.push('\n');

@@ -1045,3 +1045,79 @@ fn verify_finds_days_a_run_never_wrote() {
         String::from_utf8_lossy(&after.stdout)
     );
 }
+
+/// A stale onboarding baseline or milestone (a run stopped between writes, by an
+/// older version) is drift too: `impact verify` names it, exits 3, and `--repair`
+/// brings it back to what the source says.
+#[test]
+fn verify_compares_baselines_and_milestones_and_repair_fixes_them() {
+    let datamart = TestSqlite::create();
+    let case = crate::common::fixtures_dir().join("containment-rules");
+    crate::common::impact_ok(
+        &datamart.url,
+        &["import", "--dir", case.to_str().expect("path")],
+    );
+    crate::common::impact_ok(&datamart.url, &["aggregate"]);
+    assert_eq!(
+        crate::common::impact(&datamart.url, &["verify"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let runtime = runtime();
+    let org = OrgId::parse("org_demo").expect("id");
+    let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
+    runtime.block_on(async {
+        let store = store::open(&datamart.url, 1).await.expect("open");
+        let truth = store
+            .onboarding_baseline(&org)
+            .await
+            .expect("baseline")
+            .expect("a baseline to spoil");
+        let stale = Baseline {
+            net: truth.net - 1,
+            ..truth
+        };
+        store
+            .set_onboarding_baseline(&org, Some(&stale))
+            .await
+            .expect("spoil the baseline");
+        store
+            .write_days(&org, &[], Vec::new(), Some(day("2026-09-15")), None)
+            .await
+            .expect("spoil the first eligible day");
+    });
+    let found = crate::common::impact(&datamart.url, &["verify", "--format", "json"]);
+    assert_eq!(found.status.code(), Some(3));
+    let found: serde_json::Value = serde_json::from_slice(&found.stdout).expect("JSON");
+    let facts: Vec<&str> = found["drifted_facts"]
+        .as_array()
+        .expect("facts")
+        .iter()
+        .filter_map(|fact| fact["fact"].as_str())
+        .collect();
+    assert!(
+        facts.contains(&"onboarding_baseline") && facts.contains(&"first_eligible_day"),
+        "{found}"
+    );
+    let text = crate::common::impact(&datamart.url, &["verify"]);
+    assert!(
+        String::from_utf8_lossy(&text.stdout)
+            .contains("org_demo first_eligible_day: 2026-09-15 → 2026-09-01"),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
+    assert_eq!(
+        crate::common::impact(&datamart.url, &["verify", "--repair"])
+            .status
+            .code(),
+        Some(3)
+    );
+    let after = crate::common::impact(&datamart.url, &["verify"]);
+    assert_eq!(
+        after.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&after.stdout)
+    );
+}
