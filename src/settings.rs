@@ -152,6 +152,10 @@ pub struct NightlySettings {
     /// The weekday (`mon` … `sun`) whose nightly run is followed by `impact verify`
     /// over the retained range; empty: never.
     pub verify_weekday: String,
+    /// How long a claim on the night lives without being renewed: when its holder
+    /// dies, another instance takes the night over after at most this long (2 to
+    /// 3 600 s).
+    pub lease_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,6 +3,13 @@
 //! recent days and what changed, then every instance drops the affected caches. On
 //! the configured weekday the same instance then verifies the retained range
 //! (`impact verify`), whose drifted days every instance reports.
+//!
+//! The claim is a lease (`nightly.lease_seconds`): its holder renews it while it
+//! runs and marks the night done at the end. The other instances watch it; when
+//! its holder dies (its lease runs out undone), one of them takes the night over, so
+//! a crash costs minutes, not the night. An instance started after the night's time
+//! whose night is not done yet runs it too (every instance down at 02:00 is no
+//! excuse). The nightly run is idempotent, so a second one costs little.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +22,7 @@ use crate::aggregate::{Request, Scope};
 use crate::server::actors::{Invalidate, OrgRegistry};
 use crate::server::observability::Metrics;
 use crate::settings::Settings;
-use crate::store::Store;
+use crate::store::{Claim, Store, NIGHTLY_JOB};
 use crate::verify::VerifyRequest;
 
 pub(crate) struct NightlyScheduler {
@@ -27,6 +34,8 @@ pub(crate) struct NightlyScheduler {
     timezone: Tz,
     verify_on: Option<Weekday>,
     instance: String,
+    /// How long a claim lives without being renewed.
+    lease: Duration,
 }
 
 impl NightlyScheduler {
@@ -56,6 +65,7 @@ impl NightlyScheduler {
             })?),
         };
         let instance = format!("{}-{}", std::process::id(), Utc::now().timestamp_micros());
+        let lease = Duration::from_secs(settings.nightly.lease_seconds.clamp(2, 3600));
         Ok(Self {
             settings,
             store,
@@ -65,7 +75,14 @@ impl NightlyScheduler {
             timezone,
             verify_on,
             instance,
+            lease,
         })
+    }
+
+    /// Whether today's night time has passed in the scheduler's time zone.
+    fn past_tonights_time(&self) -> bool {
+        let now = Utc::now().with_timezone(&self.timezone);
+        now.naive_local() >= now.date_naive().and_time(self.time)
     }
 
     /// How long until the next run.
@@ -95,49 +112,130 @@ impl NightlyScheduler {
     }
 
     fn run(&self, ctx: &mut Context<Self>) {
-        let settings = self.settings.clone();
-        let store = Arc::clone(&self.store);
-        let registry = self.registry.clone();
-        let metrics = Arc::clone(&self.metrics);
-        let instance = self.instance.clone();
-        let day = Utc::now().with_timezone(&self.timezone).date_naive();
-        let verify = self.verify_on == Some(day.weekday());
-        ctx.spawn(
-            async move {
-                match store.claim_job("nightly_aggregation", day, &instance).await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        tracing::info!("another instance runs tonight's aggregation");
-                        return;
-                    }
-                    Err(error) => {
-                        tracing::error!(error = %error, "cannot claim the nightly aggregation");
-                        metrics.aggregation_runs.with_label_values(&["error"]).inc();
-                        return;
+        let night = Night {
+            settings: self.settings.clone(),
+            store: Arc::clone(&self.store),
+            registry: self.registry.clone(),
+            metrics: Arc::clone(&self.metrics),
+            instance: self.instance.clone(),
+            day: Utc::now().with_timezone(&self.timezone).date_naive(),
+            lease: self.lease,
+        };
+        let verify = self.verify_on == Some(night.day.weekday());
+        ctx.spawn(async move { night.run(verify).await }.into_actor(self));
+    }
+}
+
+/// One night's work by one instance: claim it (or watch another instance's lease
+/// on it), run it while renewing the claim, and mark it done.
+struct Night {
+    settings: Settings,
+    store: Arc<dyn Store>,
+    registry: Addr<OrgRegistry>,
+    metrics: Arc<Metrics>,
+    instance: String,
+    day: chrono::NaiveDate,
+    lease: Duration,
+}
+
+impl Night {
+    async fn run(self, verify: bool) {
+        if !self.claim().await {
+            return;
+        }
+        tracing::info!(day = %self.day, instance = %self.instance, "nightly aggregation claimed");
+        // Renewed three times a lease, so a slow database costs no claim.
+        let renewing = {
+            let (store, day, instance, every) = (
+                Arc::clone(&self.store),
+                self.day,
+                self.instance.clone(),
+                self.lease / 3,
+            );
+            actix_web::rt::spawn(async move {
+                loop {
+                    actix_web::rt::time::sleep(every).await;
+                    match store.renew_job(NIGHTLY_JOB, day, &instance).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!("the nightly aggregation's claim was taken over");
+                            return;
+                        }
+                        Err(error) => {
+                            tracing::warn!(error = %error, "cannot renew the nightly aggregation's claim")
+                        }
                     }
                 }
-                match run_nightly(&settings, Arc::clone(&store)).await {
-                    Ok(refreshed) => {
-                        metrics.aggregation_runs.with_label_values(&["ok"]).inc();
-                        match store.datamart_health().await {
-                            Ok(health) => metrics.record_health(health, Utc::now()),
-                            Err(error) => {
-                                tracing::warn!(error = %error, "cannot read the datamart's health")
-                            }
-                        }
-                        registry.do_send(Invalidate(Some(refreshed)));
-                        if verify {
-                            run_weekly_verify(&settings, &store, &metrics).await;
-                        }
-                    }
+            })
+        };
+        let result = run_nightly(&self.settings, Arc::clone(&self.store)).await;
+        renewing.abort();
+        let store = &self.store;
+        match result {
+            Ok(refreshed) => {
+                if let Err(error) = store
+                    .finish_job(NIGHTLY_JOB, self.day, &self.instance)
+                    .await
+                {
+                    tracing::error!(error = %error, "cannot mark the nightly aggregation done");
+                }
+                self.metrics
+                    .aggregation_runs
+                    .with_label_values(&["ok"])
+                    .inc();
+                match store.datamart_health().await {
+                    Ok(health) => self.metrics.record_health(health, Utc::now()),
                     Err(error) => {
-                        tracing::error!(error = %error, "the nightly aggregation failed");
-                        metrics.aggregation_runs.with_label_values(&["error"]).inc();
+                        tracing::warn!(error = %error, "cannot read the datamart's health")
                     }
+                }
+                self.registry.do_send(Invalidate(Some(refreshed)));
+                if verify {
+                    run_weekly_verify(&self.settings, store, &self.metrics).await;
                 }
             }
-            .into_actor(self),
-        );
+            Err(error) => {
+                // The claim is left to run out: another instance (or this one's next
+                // night) takes the work over.
+                tracing::error!(error = %error, "the nightly aggregation failed");
+                self.metrics
+                    .aggregation_runs
+                    .with_label_values(&["error"])
+                    .inc();
+            }
+        }
+    }
+
+    /// True once this instance holds the night; false when it is done (here or
+    /// elsewhere). While another instance holds a live lease, it looks again every
+    /// half lease, and takes the night over when that lease runs out undone.
+    async fn claim(&self) -> bool {
+        loop {
+            match self
+                .store
+                .claim_job(NIGHTLY_JOB, self.day, &self.instance, self.lease)
+                .await
+            {
+                Ok(Claim::Mine) => return true,
+                Ok(Claim::Done) => {
+                    tracing::info!(day = %self.day, "tonight's aggregation is done");
+                    return false;
+                }
+                Ok(Claim::HeldByAnother) => {
+                    tracing::info!(
+                        "another instance runs tonight's aggregation; watching its claim"
+                    );
+                }
+                Err(error) => {
+                    tracing::error!(error = %error, "cannot claim the nightly aggregation");
+                    self.metrics
+                        .aggregation_runs
+                        .with_label_values(&["error"])
+                        .inc();
+                }
+            }
+            actix_web::rt::time::sleep(self.lease / 2).await;
+        }
     }
 }
 
@@ -208,6 +306,11 @@ impl Actor for NightlyScheduler {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        // Started after tonight's time (a restart, or every instance down then): the
+        // night runs now unless it is done already.
+        if self.past_tonights_time() {
+            self.run(ctx);
+        }
         self.schedule(ctx);
     }
 }

@@ -24,6 +24,7 @@ pub(crate) const AGGREGATION_RUNS: &str = "impact_aggregation_runs_total";
 pub(crate) const AGGREGATION_LAST_SUCCESS: &str =
     "impact_aggregation_last_success_timestamp_seconds";
 pub(crate) const SENTIMENT_PENDING_AGE: &str = "impact_sentiment_pending_oldest_day_age_seconds";
+pub(crate) const NIGHTLY_LAST_COMPLETED: &str = "impact_nightly_last_completed_timestamp_seconds";
 pub(crate) const DATAMART_DRIFTED_DAYS: &str = "impact_datamart_drifted_days";
 pub(crate) const DOWNLOADS_IN_FLIGHT: &str = "impact_downloads_in_flight";
 pub(crate) const ORGANIZATION_ACTORS: &str = "impact_organization_actors";
@@ -50,6 +51,8 @@ pub struct Metrics {
     pub flag_reloads: IntCounterVec,
     pub aggregation_runs: IntCounterVec,
     pub aggregation_last_success: Gauge,
+    /// When a nightly run last completed, on any instance of this datamart.
+    pub nightly_last_completed: Gauge,
     pub sentiment_pending_age: Gauge,
     pub drifted_days: Gauge,
     /// Conversation downloads being streamed now (at most `server.max_downloads_at_once`).
@@ -135,6 +138,11 @@ impl Metrics {
             "Unix time the datamart was last written by an aggregation (nightly in any \
              instance, or `impact aggregate`); 0 before the first.",
         )?;
+        let nightly_last_completed = Gauge::new(
+            NIGHTLY_LAST_COMPLETED,
+            "Unix time a nightly aggregation last completed (marked done, on any instance \
+             sharing this datamart); 0 before the first.",
+        )?;
         let sentiment_pending_age = Gauge::new(
             SENTIMENT_PENDING_AGE,
             "Seconds since the start (UTC) of the oldest day whose sentiment is still \
@@ -192,6 +200,7 @@ impl Metrics {
             flag_reloads,
             aggregation_runs,
             aggregation_last_success,
+            nightly_last_completed,
             sentiment_pending_age,
             drifted_days,
             downloads_in_flight,
@@ -209,7 +218,7 @@ impl Metrics {
 
     /// Registers every metric, so `/metrics` exports it.
     fn register(&self) -> Result<(), prometheus::Error> {
-        let collectors: [Box<dyn prometheus::core::Collector>; 21] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 22] = [
             Box::new(self.usage_dropped.clone()),
             Box::new(self.usage_write_failures.clone()),
             Box::new(self.organizations_ai_enabled.clone()),
@@ -229,6 +238,7 @@ impl Metrics {
             Box::new(self.flag_reloads.clone()),
             Box::new(self.aggregation_runs.clone()),
             Box::new(self.aggregation_last_success.clone()),
+            Box::new(self.nightly_last_completed.clone()),
             Box::new(self.sentiment_pending_age.clone()),
             Box::new(self.drifted_days.clone()),
         ];
@@ -244,6 +254,12 @@ impl Metrics {
         self.aggregation_last_success.set(
             health
                 .last_written
+                .map(|at| at.timestamp() as f64)
+                .unwrap_or(0.0),
+        );
+        self.nightly_last_completed.set(
+            health
+                .last_night_completed
                 .map(|at| at.timestamp() as f64)
                 .unwrap_or(0.0),
         );

@@ -95,6 +95,15 @@ macro_rules! migrations {
                     "/0011_sentiment_squares.sql"
                 )),
             ),
+            (
+                12,
+                "job_leases",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0012_job_leases.sql"
+                )),
+            ),
         ]
     };
 }
@@ -273,6 +282,8 @@ pub struct DatamartHealth {
     /// Days the last full `impact verify` found drifted and left so (`None` before
     /// the first).
     pub drifted_days: Option<i64>,
+    /// When a nightly run last completed, on any instance (`None` before the first).
+    pub last_night_completed: Option<DateTime<Utc>>,
 }
 
 /// A notice that an organization's data changed, sent to every server instance.
@@ -647,11 +658,51 @@ pub struct UsageGauges {
     pub failed_loads: i64,
 }
 
+/// What a claim of a once-a-day job found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The caller holds it now: run the job.
+    Mine,
+    /// Another instance holds a live lease on it.
+    HeldByAnother,
+    /// The job of that day is done.
+    Done,
+}
+
+/// What a claim's row says to the caller `me`, whichever backend read it.
+pub(crate) fn claim_of(holder: &str, done: bool, me: &str) -> Claim {
+    if done {
+        Claim::Done
+    } else if holder == me {
+        Claim::Mine
+    } else {
+        Claim::HeldByAnother
+    }
+}
+
+/// The once-a-day job of the nightly aggregation.
+pub const NIGHTLY_JOB: &str = "nightly_aggregation";
+
 /// How instances share one database: once-a-day jobs and change notices.
 #[async_trait]
 pub trait CoordinationStore: Send + Sync {
-    /// Claims a once-a-day job; true for exactly one caller per job and day.
-    async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;
+    /// Claims a once-a-day job for `lease`: `Mine` for exactly one caller at a time;
+    /// a claim not renewed within its lease (its holder died) and not done is taken
+    /// over by the next caller.
+    async fn claim_job(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        claimed_by: &str,
+        lease: std::time::Duration,
+    ) -> StoreResult<Claim>;
+
+    /// Renews the holder's claim; false when it is no longer the holder's (its lease
+    /// ran out and another instance took the job over).
+    async fn renew_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;
+
+    /// Marks the holder's job of the day done.
+    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<()>;
 
     /// Tells every server instance sharing this database about a change.
     async fn publish(&self, change: &Change) -> StoreResult<()> {

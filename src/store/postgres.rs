@@ -15,11 +15,11 @@ use tokio_postgres::{Client, NoTls, Row};
 use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, AggregationState, AggregationStore,
-    AssumptionStore, BaselineWrite, Change, ConversationQuery, CoordinationStore, DatamartHealth,
-    HistoryRecord, ImportWriter, Milestones, OrgActivity, OrgWrite, ReportStore, RestatementMark,
-    SourceRoom, Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord,
-    UsageGauges, UsageStore,
+    claim_of, organization_from_columns, organization_json_columns, AggregationState,
+    AggregationStore, AssumptionStore, BaselineWrite, Change, Claim, ConversationQuery,
+    CoordinationStore, DatamartHealth, HistoryRecord, ImportWriter, Milestones, OrgActivity,
+    OrgWrite, ReportStore, RestatementMark, SourceRoom, Store, StoreError, StoreResult,
+    StoredMilestones, StoredRooms, SummaryRecord, UsageGauges, UsageStore, NIGHTLY_JOB,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
@@ -746,8 +746,9 @@ impl ReportStore for PostgresStore {
                 context,
                 "SELECT (SELECT max(updated_at) FROM organization_activity),
                         (SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending),
-                        (SELECT drifted_days FROM verify_runs ORDER BY ran_at DESC LIMIT 1)",
-                &[],
+                        (SELECT drifted_days FROM verify_runs ORDER BY ran_at DESC LIMIT 1),
+                        (SELECT max(done_at) FROM job_claims WHERE job = $1)",
+                &[&NIGHTLY_JOB],
             )
             .await?;
         let Some(row) = rows.first() else {
@@ -757,6 +758,7 @@ impl ReportStore for PostgresStore {
             last_written: row.try_get(0).map_err(StoreError::postgres(context))?,
             oldest_pending_sentiment_day: row.try_get(1).map_err(StoreError::postgres(context))?,
             drifted_days: row.try_get(2).map_err(StoreError::postgres(context))?,
+            last_night_completed: row.try_get(3).map_err(StoreError::postgres(context))?,
         })
     }
 
@@ -942,17 +944,69 @@ impl UsageStore for PostgresStore {
 
 #[async_trait]
 impl CoordinationStore for PostgresStore {
-    async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
+    async fn claim_job(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        claimed_by: &str,
+        lease: std::time::Duration,
+    ) -> StoreResult<Claim> {
         let context = "claiming a job";
+        let error = || StoreError::postgres(context);
+        let mut client = self.client(context).await?;
+        let transaction = client.transaction().await.map_err(error())?;
+        let lease_seconds = lease.as_secs_f64();
+        transaction
+            .execute(
+                "INSERT INTO job_claims (job, day, claimed_by, claimed_at, heartbeat_at)
+                 VALUES ($1, $2, $3, now(), now())
+                 ON CONFLICT (job, day) DO UPDATE SET claimed_by = EXCLUDED.claimed_by,
+                     claimed_at = EXCLUDED.claimed_at, heartbeat_at = EXCLUDED.heartbeat_at
+                 WHERE job_claims.done_at IS NULL
+                   AND job_claims.heartbeat_at < now() - make_interval(secs => $4)",
+                &[&job, &day, &claimed_by, &lease_seconds],
+            )
+            .await
+            .map_err(error())?;
+        let row = transaction
+            .query_one(
+                "SELECT claimed_by, done_at IS NOT NULL FROM job_claims WHERE job = $1 AND day = $2",
+                &[&job, &day],
+            )
+            .await
+            .map_err(error())?;
+        let (holder, done): (String, bool) = (
+            row.try_get(0).map_err(error())?,
+            row.try_get(1).map_err(error())?,
+        );
+        transaction.commit().await.map_err(error())?;
+        Ok(claim_of(&holder, done, claimed_by))
+    }
+
+    async fn renew_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
+        let context = "renewing a job's claim";
         let client = self.client(context).await?;
         client
             .execute(
-                "INSERT INTO job_claims (job, day, claimed_by) VALUES ($1, $2, $3)
-                 ON CONFLICT (job, day) DO NOTHING",
+                "UPDATE job_claims SET heartbeat_at = now()
+                 WHERE job = $1 AND day = $2 AND claimed_by = $3 AND done_at IS NULL",
                 &[&job, &day, &claimed_by],
             )
             .await
-            .map(|inserted| inserted == 1)
+            .map(|renewed| renewed == 1)
+            .map_err(StoreError::postgres(context))
+    }
+
+    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<()> {
+        let context = "marking a job done";
+        let client = self.client(context).await?;
+        client
+            .execute(
+                "UPDATE job_claims SET done_at = now() WHERE job = $1 AND day = $2 AND claimed_by = $3",
+                &[&job, &day, &claimed_by],
+            )
+            .await
+            .map(|_| ())
             .map_err(StoreError::postgres(context))
     }
 

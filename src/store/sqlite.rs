@@ -10,11 +10,12 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, sentiment_from_column, AggregationState,
-    AggregationStore, AssumptionStore, BaselineWrite, Change, ConversationQuery, CoordinationStore,
-    DatamartHealth, HistoryRecord, ImportWriter, MessageCount, Milestones, OrgActivity, OrgWrite,
-    ReportStore, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredMilestones,
-    StoredRooms, SummaryRecord, UsageGauges, UsageStore,
+    claim_of, organization_from_columns, organization_json_columns, sentiment_from_column,
+    AggregationState, AggregationStore, AssumptionStore, BaselineWrite, Change, Claim,
+    ConversationQuery, CoordinationStore, DatamartHealth, HistoryRecord, ImportWriter,
+    MessageCount, Milestones, OrgActivity, OrgWrite, ReportStore, RestatementMark, SourceRoom,
+    Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord, UsageGauges,
+    UsageStore, NIGHTLY_JOB,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
@@ -1187,10 +1188,18 @@ impl ReportStore for SqliteStore {
                 )
                 .optional()
                 .map_err(StoreError::sqlite(context))?;
+            let night: Option<i64> = c
+                .query_row(
+                    "SELECT max(done_at) FROM job_claims WHERE job = ?1",
+                    [NIGHTLY_JOB],
+                    |row| row.get(0),
+                )
+                .map_err(StoreError::sqlite(context))?;
             Ok(DatamartHealth {
                 last_written: optional_instant(last)?,
                 oldest_pending_sentiment_day: pending.as_deref().map(parse_day).transpose()?,
                 drifted_days: drifted,
+                last_night_completed: optional_instant(night)?,
             })
         })
         .await
@@ -1400,16 +1409,73 @@ impl UsageStore for SqliteStore {
 
 #[async_trait]
 impl CoordinationStore for SqliteStore {
-    async fn claim_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
+    async fn claim_job(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        claimed_by: &str,
+        lease: std::time::Duration,
+    ) -> StoreResult<Claim> {
+        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
+        self.with_connection(move |c| {
+            let context = "claiming a job";
+            let transaction = c
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(StoreError::sqlite(context))?;
+            let now = Utc::now();
+            let expired = now - chrono::Duration::from_std(lease).unwrap_or_default();
+            transaction
+                .execute(
+                    "INSERT INTO job_claims (job, day, claimed_by, claimed_at, heartbeat_at)
+                     VALUES (?1, ?2, ?3, ?4, ?4)
+                     ON CONFLICT (job, day) DO UPDATE SET claimed_by = excluded.claimed_by,
+                         claimed_at = excluded.claimed_at, heartbeat_at = excluded.heartbeat_at
+                     WHERE job_claims.done_at IS NULL AND job_claims.heartbeat_at < ?5",
+                    params![
+                        job,
+                        day.to_string(),
+                        claimed_by,
+                        micros(now),
+                        micros(expired)
+                    ],
+                )
+                .map_err(StoreError::sqlite(context))?;
+            let (holder, done): (String, Option<i64>) = transaction
+                .query_row(
+                    "SELECT claimed_by, done_at FROM job_claims WHERE job = ?1 AND day = ?2",
+                    params![job, day.to_string()],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .map_err(StoreError::sqlite(context))?;
+            transaction.commit().map_err(StoreError::sqlite(context))?;
+            Ok(claim_of(&holder, done.is_some(), &claimed_by))
+        })
+        .await
+    }
+
+    async fn renew_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
         let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
         self.with_connection(move |c| {
             c.execute(
-                "INSERT INTO job_claims (job, day, claimed_by, claimed_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (job, day) DO NOTHING",
+                "UPDATE job_claims SET heartbeat_at = ?4
+                 WHERE job = ?1 AND day = ?2 AND claimed_by = ?3 AND done_at IS NULL",
                 params![job, day.to_string(), claimed_by, micros(Utc::now())],
             )
-            .map(|inserted| inserted == 1)
-            .map_err(StoreError::sqlite("claiming a job"))
+            .map(|renewed| renewed == 1)
+            .map_err(StoreError::sqlite("renewing a job's claim"))
+        })
+        .await
+    }
+
+    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<()> {
+        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
+        self.with_connection(move |c| {
+            c.execute(
+                "UPDATE job_claims SET done_at = ?4 WHERE job = ?1 AND day = ?2 AND claimed_by = ?3",
+                params![job, day.to_string(), claimed_by, micros(Utc::now())],
+            )
+            .map(|_| ())
+            .map_err(StoreError::sqlite("marking a job done"))
         })
         .await
     }

@@ -298,10 +298,13 @@ async fn a_stalled_download_is_cut_off_and_the_limit_says_429_meanwhile() {
     use std::io::Write as _;
     let db = TestSqlite::create();
     let dir = tempfile::tempdir().expect("dir");
-    // Wide rows (a long channel name), so the file outgrows both sockets' buffers
-    // (about 18 MB) and the server has to wait for the client.
-    let channel = "W".repeat(1_200);
-    let ids: Vec<String> = (0..15_000).map(|n| format!("r{n:05}")).collect();
+    // Wide rows (ids, channel names and inbox links as long as the import takes),
+    // so the file outgrows both sockets' buffers (about 18 MB) and the server has
+    // to wait for the client.
+    let channel = "W".repeat(impact::import::MAX_LABEL_CHARS);
+    let ids: Vec<String> = (0..40_000)
+        .map(|n| format!("r{n:05}{}", "x".repeat(impact::import::MAX_ID_CHARS - 6)))
+        .collect();
     write_import(
         dir.path(),
         &ids.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -319,6 +322,7 @@ async fn a_stalled_download_is_cut_off_and_the_limit_says_429_meanwhile() {
     let app = spawn_app_on(&db.url, FLAGS_ON, |settings| {
         settings.server.max_downloads_at_once = 1;
         settings.server.download_send_timeout_seconds = 2;
+        settings.server.inbox_url_template = "https://admin.example/inbox/{room_id}".into();
     })
     .await;
     let owner = token(ORG, Role::Owner);

@@ -112,3 +112,73 @@ fn shards_together_compute_exactly_what_one_run_does() {
         );
     }
 }
+
+/// The instance that claims the night dies in the middle of it (the fault hook
+/// aborts it at its first write, as `kill -9` would): another instance, which found
+/// the night taken, sees the claim's lease run out, takes the night over and
+/// completes it; the night is marked done and the gauge of the last completed night
+/// says when.
+#[actix_web::test]
+async fn when_the_nights_claimant_dies_another_instance_completes_the_night() {
+    let database = crate::common::TestDatabase::create();
+    crate::server_common::load_fixture(&database.url).await;
+    let (_flags_dir, flags_path) = crate::server_common::flags_file(crate::server_common::FLAGS_ON);
+    // Midnight UTC has passed: each instance catches the night up as it starts.
+    let nightly = [
+        ("IMPACT__NIGHTLY__ENABLED", "true"),
+        ("IMPACT__NIGHTLY__TIME", "00:00"),
+        ("IMPACT__NIGHTLY__TIMEZONE", "UTC"),
+        ("IMPACT__NIGHTLY__VERIFY_WEEKDAY", ""),
+        ("IMPACT__NIGHTLY__LEASE_SECONDS", "3"),
+    ];
+    let mut doomed_env = nightly.to_vec();
+    doomed_env.push(("IMPACT_TEST_CRASH_BEFORE_WRITE", "0"));
+    let mut doomed = crate::server_common::serve_with(&database.url, &flags_path, &doomed_env);
+    let claimed = |served: &crate::server_common::Served| {
+        served
+            .lines
+            .lock()
+            .expect("lines")
+            .iter()
+            .any(|line| line["message"] == "nightly aggregation claimed")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !(claimed(&doomed) && doomed.exited()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first instance never claimed and died"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let survivor = crate::server_common::serve_with(&database.url, &flags_path, &nightly);
+    let base = format!("http://127.0.0.1:{}", survivor.port);
+    let client = crate::server_common::client();
+    let completed = crate::server_common::eventually(30, || {
+        let (client, base) = (&client, &base);
+        async move {
+            let Ok(mut response) = client.get(format!("{base}/metrics")).send().await else {
+                return false;
+            };
+            let body = response.body().limit(10 << 20).await.unwrap_or_default();
+            String::from_utf8_lossy(&body).lines().any(|line| {
+                line.starts_with("impact_nightly_last_completed_timestamp_seconds ")
+                    && line
+                        .rsplit(' ')
+                        .next()
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                        > 0.0
+            })
+        }
+    })
+    .await;
+    assert!(
+        completed,
+        "the survivor never completed the night: {:?}",
+        survivor.lines.lock().expect("lines")
+    );
+    assert!(claimed(&survivor), "the survivor took the night over");
+    let store = impact::store::open(&database.url, 1).await.expect("open");
+    let health = store.datamart_health().await.expect("health");
+    assert!(health.last_night_completed.is_some());
+}

@@ -250,6 +250,33 @@ async fn every_documented_response_matches_its_schema() {
         record(path, "get", status, &body);
     }
 
+    // The organization and its cost assumption cannot be read or saved either (a
+    // server that has cached nothing yet): the Reports index and the cost
+    // assumption are 503 too.
+    client
+        .batch_execute(
+            "ALTER TABLE organizations RENAME COLUMN name TO gone; \
+             ALTER TABLE cost_assumptions RENAME COLUMN agent_hour_rate TO gone",
+        )
+        .await
+        .expect("break");
+    let fresh = spawn_app_with(&database, FLAGS_ON, |_| {}).await;
+    let (status, body) = get(&fresh, "/api/v1/reports", &owner).await;
+    assert_eq!(status, 503, "{body}");
+    record("/api/v1/reports", "get", status, &body);
+    let (status, body) = get(&fresh, assumption_path, &owner).await;
+    assert_eq!(status, 503, "{body}");
+    record(assumption_path, "get", status, &body);
+    let (status, body) = put_json(
+        &fresh,
+        assumption_path,
+        &owner,
+        serde_json::json!({"agent_hour_rate": 50_000, "minutes_per_conversation": 5}),
+    )
+    .await;
+    assert_eq!(status, 503, "{body}");
+    record(assumption_path, "put", status, &body);
+
     // The database goes away entirely: the server is no longer ready.
     drop(client);
     let admin = crate::common::postgres_admin_url();

@@ -754,26 +754,63 @@ async fn cost_assumptions_are_one_per_organization(store: &dyn Store) {
     );
 }
 
-/// Once a day per job: exactly one caller's claim succeeds.
+/// Once a day per job: one holder at a time, renewed while it works; a claim left
+/// to run out undone is taken over; a job done stays done.
 async fn a_job_is_claimed_once_a_day(store: &dyn Store) {
+    use impact::store::Claim;
+    use std::time::Duration;
     let night = day("2026-10-01");
+    let lease = Duration::from_secs(2);
+    let claim = |who: &'static str, night| async move {
+        store
+            .claim_job("nightly", night, who, lease)
+            .await
+            .expect("claim")
+    };
+    assert_eq!(claim("one", night).await, Claim::Mine);
+    assert_eq!(claim("two", night).await, Claim::HeldByAnother);
+    assert_eq!(
+        claim("one", night).await,
+        Claim::Mine,
+        "the holder may claim again"
+    );
+    assert_eq!(claim("two", day("2026-10-02")).await, Claim::Mine);
+    assert_eq!(
+        store
+            .claim_job("other", night, "two", lease)
+            .await
+            .expect("claim"),
+        Claim::Mine
+    );
+    // Renewed within its lease, the claim stays the holder's.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     assert!(store
-        .claim_job("nightly", night, "one")
+        .renew_job("nightly", night, "one")
         .await
-        .expect("claim"));
-    assert!(!store
-        .claim_job("nightly", night, "two")
+        .expect("renew"));
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(claim("two", night).await, Claim::HeldByAnother);
+    // Not renewed for a whole lease (its holder died): taken over.
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(claim("two", night).await, Claim::Mine);
+    assert!(
+        !store
+            .renew_job("nightly", night, "one")
+            .await
+            .expect("renew"),
+        "one lost it"
+    );
+    store
+        .finish_job("nightly", night, "two")
         .await
-        .expect("claim"));
-    assert!(!store
-        .claim_job("nightly", night, "one")
-        .await
-        .expect("claim"));
-    assert!(store
-        .claim_job("nightly", day("2026-10-02"), "two")
-        .await
-        .expect("claim"));
-    assert!(store.claim_job("other", night, "two").await.expect("claim"));
+        .expect("finish");
+    assert_eq!(claim("one", night).await, Claim::Done);
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(
+        claim("three", night).await,
+        Claim::Done,
+        "a night done stays done"
+    );
 }
 
 /// A shown forecast is recorded once per organization and month, oldest first.

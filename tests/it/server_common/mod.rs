@@ -233,6 +233,22 @@ impl Drop for Served {
 }
 
 pub fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
+    serve_with(database_url, flags_path, &[])
+}
+
+impl Served {
+    /// Whether the server process has ended (a crash the test provoked).
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+}
+
+/// `serve`, with these settings (`IMPACT__…`) over the test's own.
+pub fn serve_with(
+    database_url: &str,
+    flags_path: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Served {
     let mut command = Command::new(env!("CARGO_BIN_EXE_impact"));
     for (key, _) in std::env::vars() {
         if key.starts_with("IMPACT") {
@@ -247,6 +263,7 @@ pub fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
         .env("IMPACT__FLAGS__PATH", flags_path)
         .env("IMPACT__REPORT__MIN_CONVERSATIONS", "1")
         .env("IMPACT__NIGHTLY__ENABLED", "false")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -278,6 +295,10 @@ pub fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
             .and_then(|l| l["port"].as_u64());
         if let Some(port) = port {
             served.port = port as u16;
+            return served;
+        }
+        // A server the test makes crash may end before it says its port.
+        if served.exited() {
             return served;
         }
         assert!(
