@@ -107,7 +107,11 @@ impl Aggregator<'_> {
             let data_through = self.store.activity(&organization.id).await?.data_through;
             // A day the source has rooms for and the datamart never wrote is drift
             // too: a run that stopped early must not read as all clear.
-            let last_complete = organization.local_date(request.now) - chrono::Duration::days(1);
+            let today = organization.local_date(request.now);
+            let last_complete = today - chrono::Duration::days(1);
+            // Days a run wrote up to today are checked too; never days after it (an
+            // older version could write those), which would be millions to walk.
+            let data_through = data_through.map(|through| through.min(today));
             let days = match request.days {
                 Some((from, to)) => day_span(from.max(cutoff), to),
                 None => match (self.local_span(&organization).await?, data_through) {
