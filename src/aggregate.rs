@@ -178,17 +178,28 @@ impl Aggregator<'_> {
         }
 
         let states = self.store.aggregation_states().await?;
+        let mut summary = Summary::default();
         let mut plans = match request.scope {
             Scope::Days { from, to } => organizations
                 .into_iter()
-                .map(|organization| OrgPlan {
-                    // A run of given days leaves other changes' days (and their
-                    // marks) for later, yet its milestones follow the source now,
-                    // as docs/metrics.md §3 promises of any run.
-                    history: History::Unknown,
-                    organization,
-                    days: day_span(from, to),
-                    finished: None,
+                .map(|organization| {
+                    // Cut at today before the days are listed: a `--to` years ahead
+                    // must cost nothing (the cut is counted below like any other).
+                    let today = organization.local_date(now);
+                    if to > today {
+                        summary.future_days_skipped +=
+                            (to - today.max(from - Duration::days(1))).num_days() as usize;
+                        summary.stopped_at = summary.stopped_at.max(Some(today));
+                    }
+                    OrgPlan {
+                        // A run of given days leaves other changes' days (and their
+                        // marks) for later, yet its milestones follow the source now,
+                        // as docs/metrics.md §3 promises of any run.
+                        history: History::Unknown,
+                        days: day_span(from, to.min(today)),
+                        organization,
+                        finished: None,
+                    }
                 })
                 .collect(),
             Scope::AllData => self.plan_everything(organizations, read_until).await?,
@@ -197,7 +208,6 @@ impl Aggregator<'_> {
                     .await?
             }
         };
-        let mut summary = Summary::default();
         // No day after an organization's own today is written: it has not happened.
         for plan in &mut plans {
             let today = plan.organization.local_date(now);

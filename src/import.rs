@@ -245,6 +245,9 @@ impl<R: Read> Read for LineBounded<R> {
             if *byte == b'\n' {
                 self.line += 1;
                 self.bytes_in_line = 0;
+            } else if *byte == b'\r' {
+                // A line may end in `\r` alone (old Mac files, which CSV takes).
+                self.bytes_in_line = 0;
             } else {
                 self.bytes_in_line += 1;
                 if self.bytes_in_line > MAX_LINE_BYTES {

@@ -104,16 +104,24 @@ impl Aggregator<'_> {
         let cutoff = retention_cutoff(request.now, self.settings);
         let mut plans = Vec::new();
         for organization in organizations {
-            let data_through = self.store.activity(&organization.id).await?.data_through;
+            let activity = self.store.activity(&organization.id).await?;
+            let data_through = activity.data_through;
             // A day the source has rooms for and the datamart never wrote is drift
-            // too: a run that stopped early must not read as all clear.
+            // too: a run that stopped early must not read as all clear. The last
+            // complete day is yesterday, or the day before the organization's read
+            // mark when that is earlier (between midnight and the nightly run,
+            // yesterday has not been read yet: not drift).
             let today = organization.local_date(request.now);
-            let last_complete = today - chrono::Duration::days(1);
+            let last_complete = activity
+                .read_until
+                .map(|read| organization.local_date(read))
+                .map_or(today, |read_day| read_day.min(today))
+                - chrono::Duration::days(1);
             // Days a run wrote up to today are checked too; never days after it (an
             // older version could write those), which would be millions to walk.
             let data_through = data_through.map(|through| through.min(today));
             let days = match request.days {
-                Some((from, to)) => day_span(from.max(cutoff), to),
+                Some((from, to)) => day_span(from.max(cutoff), to.min(today)),
                 None => match (self.local_span(&organization).await?, data_through) {
                     (Some((first, _)), through) => day_span(
                         first.max(cutoff),
@@ -166,18 +174,22 @@ impl Aggregator<'_> {
             let facts = self
                 .compare_facts(&organization, states.get(&organization.id))
                 .await?;
-            if !facts.is_empty() && drifted_days.is_empty() {
-                // Writing the baseline's days again brings the milestones (walked from
-                // the source) and the baseline (computed from those days) back.
+            if !facts.is_empty() {
+                // Writing the baseline's days again (older than retention too, which
+                // the next nightly run deletes again) brings the milestones (walked
+                // from the source) and the baseline (computed from those days) back.
                 let window = self
                     .source_milestones(&organization)
                     .await?
                     .first_ai_day
                     .map(crate::metrics::baseline::window);
-                drifted_days = match window {
-                    Some((first, last)) => day_span(first.max(cutoff), last),
-                    None => days.first().copied().into_iter().collect(),
-                };
+                let mut repair: std::collections::BTreeSet<NaiveDate> =
+                    drifted_days.iter().copied().collect();
+                match window {
+                    Some((first, last)) => repair.extend(day_span(first, last)),
+                    None => repair.extend(days.first().copied()),
+                }
+                drifted_days = repair.into_iter().collect();
             }
             outcome.drifted_facts.extend(facts);
             if !drifted_days.is_empty() {

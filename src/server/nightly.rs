@@ -152,32 +152,46 @@ impl Night {
                 self.instance.clone(),
                 self.lease / 3,
             );
-            actix_web::rt::spawn(async move {
+            async move {
                 loop {
                     actix_web::rt::time::sleep(every).await;
                     match store.renew_job(NIGHTLY_JOB, day, &instance).await {
                         Ok(true) => {}
-                        Ok(false) => {
-                            tracing::warn!("the nightly aggregation's claim was taken over");
-                            return;
-                        }
+                        Ok(false) => return,
                         Err(error) => {
                             tracing::warn!(error = %error, "cannot renew the nightly aggregation's claim")
                         }
                     }
                 }
-            })
+            }
         };
-        let result = run_nightly(&self.settings, Arc::clone(&self.store)).await;
-        renewing.abort();
+        // The run lasts only while the claim is this instance's: taken over (its
+        // renewals failed for a whole lease), it stops here, its open transaction
+        // rolled back, and the new holder runs the night whole.
+        let result = tokio::select! {
+            result = run_nightly(&self.settings, Arc::clone(&self.store)) => result,
+            () = renewing => {
+                tracing::warn!("the nightly aggregation's claim was taken over; this instance stops its run");
+                return;
+            }
+        };
         let store = &self.store;
         match result {
             Ok(refreshed) => {
-                if let Err(error) = store
+                match store
                     .finish_job(NIGHTLY_JOB, self.day, &self.instance)
                     .await
                 {
-                    tracing::error!(error = %error, "cannot mark the nightly aggregation done");
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(
+                            "the nightly aggregation finished, but its claim had been taken over"
+                        );
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::error!(error = %error, "cannot mark the nightly aggregation done")
+                    }
                 }
                 self.metrics
                     .aggregation_runs

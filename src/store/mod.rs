@@ -701,8 +701,9 @@ pub trait CoordinationStore: Send + Sync {
     /// ran out and another instance took the job over).
     async fn renew_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;
 
-    /// Marks the holder's job of the day done.
-    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<()>;
+    /// Marks the holder's job of the day done; false when it was no longer the
+    /// holder's (taken over) or already done.
+    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool>;
 
     /// Tells every server instance sharing this database about a change.
     async fn publish(&self, change: &Change) -> StoreResult<()> {

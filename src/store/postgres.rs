@@ -963,7 +963,8 @@ impl CoordinationStore for PostgresStore {
                  ON CONFLICT (job, day) DO UPDATE SET claimed_by = EXCLUDED.claimed_by,
                      claimed_at = EXCLUDED.claimed_at, heartbeat_at = EXCLUDED.heartbeat_at
                  WHERE job_claims.done_at IS NULL
-                   AND job_claims.heartbeat_at < now() - make_interval(secs => $4)",
+                   AND coalesce(job_claims.heartbeat_at, job_claims.claimed_at)
+                       < now() - make_interval(secs => $4)",
                 &[&job, &day, &claimed_by, &lease_seconds],
             )
             .await
@@ -997,16 +998,17 @@ impl CoordinationStore for PostgresStore {
             .map_err(StoreError::postgres(context))
     }
 
-    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<()> {
+    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
         let context = "marking a job done";
         let client = self.client(context).await?;
         client
             .execute(
-                "UPDATE job_claims SET done_at = now() WHERE job = $1 AND day = $2 AND claimed_by = $3",
+                "UPDATE job_claims SET done_at = now()
+                 WHERE job = $1 AND day = $2 AND claimed_by = $3 AND done_at IS NULL",
                 &[&job, &day, &claimed_by],
             )
             .await
-            .map(|_| ())
+            .map(|finished| finished == 1)
             .map_err(StoreError::postgres(context))
     }
 

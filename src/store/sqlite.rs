@@ -1430,7 +1430,8 @@ impl CoordinationStore for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4, ?4)
                      ON CONFLICT (job, day) DO UPDATE SET claimed_by = excluded.claimed_by,
                          claimed_at = excluded.claimed_at, heartbeat_at = excluded.heartbeat_at
-                     WHERE job_claims.done_at IS NULL AND job_claims.heartbeat_at < ?5",
+                     WHERE job_claims.done_at IS NULL
+                       AND coalesce(job_claims.heartbeat_at, job_claims.claimed_at) < ?5",
                     params![
                         job,
                         day.to_string(),
@@ -1467,14 +1468,15 @@ impl CoordinationStore for SqliteStore {
         .await
     }
 
-    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<()> {
+    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
         let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
         self.with_connection(move |c| {
             c.execute(
-                "UPDATE job_claims SET done_at = ?4 WHERE job = ?1 AND day = ?2 AND claimed_by = ?3",
+                "UPDATE job_claims SET done_at = ?4
+                 WHERE job = ?1 AND day = ?2 AND claimed_by = ?3 AND done_at IS NULL",
                 params![job, day.to_string(), claimed_by, micros(Utc::now())],
             )
-            .map(|_| ())
+            .map(|finished| finished == 1)
             .map_err(StoreError::sqlite("marking a job done"))
         })
         .await
