@@ -232,16 +232,40 @@ impl std::error::Error for LineTooLong {}
 /// A reader that fails as soon as one line passes `MAX_LINE_BYTES`, so a file of
 /// one huge line costs a buffer, not the line. Written here rather than taken from a
 /// crate: it is a dozen lines over `Read`, and neither `csv` nor `std` bounds a line.
+/// In a CSV file, a quoted cell may hold line breaks, so it is bounded on its own:
+/// no quoted cell passes `MAX_LINE_BYTES` either, whatever lines it spans.
 struct LineBounded<R> {
     inner: R,
     line: u64,
     bytes_in_line: u64,
+    /// Whether quotes open cells (CSV), and the bytes of the open one.
+    csv: bool,
+    bytes_in_quotes: Option<u64>,
+    /// The bytes of a cell whose quote the previous byte closed: a quote right
+    /// after it is an escaped `""`, and the cell goes on.
+    just_closed: Option<u64>,
 }
 
 impl<R: Read> Read for LineBounded<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buffer)?;
+        let too_long =
+            |line: u64| std::io::Error::new(std::io::ErrorKind::InvalidData, LineTooLong { line });
         for byte in &buffer[..read] {
+            if self.csv && *byte == b'"' {
+                match self.bytes_in_quotes.take() {
+                    Some(bytes) => self.just_closed = Some(bytes),
+                    None => self.bytes_in_quotes = Some(self.just_closed.take().unwrap_or(0)),
+                }
+            } else {
+                self.just_closed = None;
+            }
+            if let Some(bytes) = self.bytes_in_quotes.as_mut() {
+                *bytes += 1;
+                if *bytes > MAX_LINE_BYTES {
+                    return Err(too_long(self.line + 1));
+                }
+            }
             if *byte == b'\n' {
                 self.line += 1;
                 self.bytes_in_line = 0;
@@ -251,12 +275,7 @@ impl<R: Read> Read for LineBounded<R> {
             } else {
                 self.bytes_in_line += 1;
                 if self.bytes_in_line > MAX_LINE_BYTES {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        LineTooLong {
-                            line: self.line + 1,
-                        },
-                    ));
+                    return Err(too_long(self.line + 1));
                 }
             }
         }
@@ -328,6 +347,9 @@ fn open(
         inner: file,
         line: 0,
         bytes_in_line: 0,
+        csv: name.ends_with(".csv"),
+        bytes_in_quotes: None,
+        just_closed: None,
     };
     let reader: Box<dyn Read> = if progress.enabled {
         let length = file.inner.metadata().map(|m| m.len()).unwrap_or(0);

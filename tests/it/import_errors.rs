@@ -265,6 +265,30 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// A quoted cell of many short lines is bounded as a whole, not line by line; an
+/// escaped quote inside a cell does not start its count again.
+#[test]
+fn a_quoted_cell_spanning_lines_is_bounded_too() {
+    let sqlite = TestSqlite::create();
+    let dir = broken_copy(|dir| {
+        let cell = "w\"\"w\n".repeat(20_000);
+        append(
+            &dir.join("rooms.csv"),
+            format!("big,org_demo,\"{cell}\",c9,2026-10-05T10:00:00+07:00,,,,\n").as_bytes(),
+        )
+    });
+    let output = impact(
+        &sqlite.url,
+        &["import", "--dir", dir.path().to_str().expect("path")],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rooms.csv line") && stderr.contains("longer than 64 KiB"),
+        "{stderr}"
+    );
+}
+
 /// A 60 MB cell, as a broken export writes it: refused with its file and line,
 /// without holding the line in memory.
 #[test]
