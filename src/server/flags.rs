@@ -26,6 +26,10 @@ use crate::server::observability::Metrics;
 pub(crate) const REPORT_FLAG: &str = "ai_agent_impact_report";
 pub(crate) const FORECAST_FLAG: &str = "ai_agent_impact_report_forecast";
 
+/// Every flag the product knows. A file that names another (a typo such as
+/// `ai_agent_impact_report_forcast`) is refused, never read as "that flag is off".
+pub(crate) const KNOWN_FLAGS: [&str; 2] = [REPORT_FLAG, FORECAST_FLAG];
+
 /// The largest flags file read; a bigger one is refused whole (a real one is a few
 /// hundred bytes per account).
 pub(crate) const MAX_FLAGS_FILE_BYTES: u64 = 1024 * 1024;
@@ -45,6 +49,31 @@ pub struct Flags {
 impl Flags {
     pub fn parse(text: &str) -> Result<Self, String> {
         toml_parse(text)
+    }
+
+    /// The first flag the file sets that the product does not know, with its section.
+    fn unknown_flag(&self) -> Option<(String, String)> {
+        let unknown = |flags: &HashMap<String, bool>| {
+            let mut names: Vec<&String> = flags
+                .keys()
+                .filter(|flag| !KNOWN_FLAGS.contains(&flag.as_str()))
+                .collect();
+            names.sort();
+            names.first().map(|flag| flag.to_string())
+        };
+        let mut accounts: Vec<(&String, &HashMap<String, bool>)> = self.accounts.iter().collect();
+        accounts.sort_by(|a, b| a.0.cmp(b.0));
+        [
+            ("defaults".to_string(), &self.defaults),
+            ("global".to_string(), &self.global),
+        ]
+        .into_iter()
+        .chain(
+            accounts
+                .into_iter()
+                .map(|(org, flags)| (format!("accounts.{org}"), flags)),
+        )
+        .find_map(|(section, flags)| unknown(flags).map(|flag| (section, flag)))
     }
 
     /// Every flag the file sets, as `section key` (`defaults ai_agent_impact_report`,
@@ -105,9 +134,58 @@ fn toml_parse(text: &str) -> Result<Flags, String> {
     if !table.contains_key("defaults") {
         return Err("there is no [defaults] table; it is required (see docs/operations.md)".into());
     }
-    toml::Value::Table(table)
+    if let Some(section) = table
+        .keys()
+        .find(|key| !["defaults", "global", "accounts"].contains(&key.as_str()))
+    {
+        let line = text
+            .lines()
+            .position(|line| {
+                let line = line.trim();
+                line.strip_prefix('[')
+                    .and_then(|rest| rest.split(']').next())
+                    .is_some_and(|name| name.trim().trim_matches('"') == section.as_str())
+                    || line
+                        .split_once('=')
+                        .is_some_and(|(key, _)| key.trim() == section.as_str())
+            })
+            .map_or(0, |index| index + 1);
+        return Err(format!(
+            "line {line}: [{section}] is not a section of the flags file (the sections are [defaults], [global] and [accounts.ORG])"
+        ));
+    }
+    let flags: Flags = toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| e.to_string())
+        .map_err(|e: toml::de::Error| e.to_string())?;
+    match flags.unknown_flag() {
+        Some((section, flag)) => Err(format!(
+            "line {}: [{section}] sets '{flag}', which is not a flag; the flags are {}",
+            line_of(text, &section, &flag).unwrap_or(0),
+            KNOWN_FLAGS.join(" and ")
+        )),
+        None => Ok(flags),
+    }
+}
+
+/// The line (from 1) where `flag` is set in `[section]`, as a person finds it.
+fn line_of(text: &str, section: &str, flag: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(header) = line
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+        {
+            current = header.trim().replace(['"', ' '], "");
+        } else if current == section.replace(['"', ' '], "")
+            && line
+                .split_once('=')
+                .is_some_and(|(key, _)| key.trim().trim_matches('"') == flag)
+        {
+            return Some(index + 1);
+        }
+    }
+    None
 }
 
 /// The current flags, shared by every request handler; readers never wait long.
@@ -181,6 +259,12 @@ fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Flags, String> {
     Flags::parse(text).map_err(|e| format!("{}: {}", path.display(), crate::text::excerpt(&e)))
 }
 
+/// Whether a flags error is a name the product does not know (a misspelled flag or
+/// section), rather than a file that cannot be read or parsed.
+pub(crate) fn names_unknown(error: &str) -> bool {
+    error.contains("which is not a flag") || error.contains("is not a section of the flags file")
+}
+
 /// Reads and parses the flags file.
 pub fn load(path: &Path) -> Result<Flags, String> {
     parse_bytes(path, &read_bounded(path)?)
@@ -236,6 +320,7 @@ impl FlagSupervisor {
         match parsed {
             Ok(flags) => {
                 self.accepted = identity;
+                self.metrics.flags_file_refused.set(0);
                 if *self.handle.current() != flags {
                     tracing::info!(path = %self.path.display(), "feature flags reloaded");
                 }
@@ -243,6 +328,7 @@ impl FlagSupervisor {
                 self.metrics.flag_reloads.with_label_values(&["ok"]).inc();
             }
             Err(error) => {
+                self.metrics.flags_file_refused.set(1);
                 tracing::error!(error = %error, "the flags file is invalid; keeping the last good flags");
                 self.metrics
                     .flag_reloads
@@ -347,6 +433,30 @@ mod tests {
         assert!(Flags::parse("[defaults\nai_agent_impact_report = true").is_err());
         assert!(Flags::parse("[defaults]\nai_agent_impact_report = \"yes\"").is_err());
         assert!(Flags::parse("[surprise]\nx = true").is_err());
+    }
+
+    #[test]
+    fn a_misspelled_flag_is_refused_with_its_line_and_name() {
+        let text = "[defaults]\nai_agent_impact_report = true\n\n[accounts.org_1]\nai_agent_impact_report = true\nai_agent_impact_report_forcast = true\n";
+        let error = Flags::parse(text).unwrap_err();
+        assert!(error.contains("line 6"), "{error}");
+        assert!(
+            error.contains("[accounts.org_1] sets 'ai_agent_impact_report_forcast'"),
+            "{error}"
+        );
+        assert!(
+            error.contains("ai_agent_impact_report_forecast"),
+            "the known flags are named: {error}"
+        );
+        let error = Flags::parse("[defaults]\nai_agent_impact_reprot = true\n").unwrap_err();
+        assert!(error.starts_with("line 2: [defaults]"), "{error}");
+        // An unknown section is refused too, with its place.
+        let error =
+            Flags::parse("[defaults]\n[globl]\nai_agent_impact_report = false\n").unwrap_err();
+        assert!(
+            error.contains("globl") && error.contains("line 2"),
+            "{error}"
+        );
     }
 
     #[test]

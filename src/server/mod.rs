@@ -156,15 +156,23 @@ fn http10_framing<B: MessageBody>(mut response: ServiceResponse<B>) -> ServiceRe
 }
 
 /// The flags as the file has them now (every flag off while it cannot be read),
-/// and the supervisor that follows the file from then on.
-fn start_flags(settings: &Settings, metrics: &Arc<Metrics>) -> FlagHandle {
+/// and the supervisor that follows the file from then on. A file that names a flag
+/// or section the product does not know is a typo someone must fix: the server
+/// refuses to start on it.
+fn start_flags(settings: &Settings, metrics: &Arc<Metrics>) -> Result<FlagHandle, StartError> {
     let initial_flags = match flags::load(&settings.flags.path) {
         Ok(flags) => flags,
+        Err(error) if flags::names_unknown(&error) => {
+            return Err(StartError::Config(format!(
+                "the flags file (flags.path, IMPACT__FLAGS__PATH) is refused: {error}"
+            )));
+        }
         Err(error) => {
             // Start with everything off rather than not at all; the supervisor
             // picks up the file as soon as it becomes valid.
             tracing::error!(error = %error, "the flags file cannot be read; every flag is off until it can");
             metrics.flag_reloads.with_label_values(&["error"]).inc();
+            metrics.flags_file_refused.set(1);
             flags::Flags::default()
         }
     };
@@ -175,7 +183,7 @@ fn start_flags(settings: &Settings, metrics: &Arc<Metrics>) -> FlagHandle {
         Arc::clone(metrics),
     )
     .start();
-    flag_handle
+    Ok(flag_handle)
 }
 
 /// Drops cached reports when another instance changes an organization's data
@@ -251,7 +259,7 @@ impl Application {
         ));
         let store = store::open(&settings.database_url(), settings.database.pool_size).await?;
 
-        let flag_handle = start_flags(&settings, &metrics);
+        let flag_handle = start_flags(&settings, &metrics)?;
 
         // The fetcher only reads what reports are made of.
         let report_reads: Arc<dyn store::ReportStore> =

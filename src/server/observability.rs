@@ -20,6 +20,7 @@ pub(crate) const FETCH_FAILURES: &str = "impact_fetch_failures_total";
 pub(crate) const CACHE_HITS: &str = "impact_report_cache_hits_total";
 pub(crate) const CACHE_MISSES: &str = "impact_report_cache_misses_total";
 pub(crate) const FLAG_RELOADS: &str = "impact_flag_reloads_total";
+pub(crate) const FLAGS_FILE_REFUSED: &str = "impact_flags_file_refused";
 pub(crate) const AGGREGATION_RUNS: &str = "impact_aggregation_runs_total";
 pub(crate) const AGGREGATION_LAST_SUCCESS: &str =
     "impact_aggregation_last_success_timestamp_seconds";
@@ -49,6 +50,8 @@ pub struct Metrics {
     pub cache_hits: IntCounter,
     pub cache_misses: IntCounter,
     pub flag_reloads: IntCounterVec,
+    /// 1 while the flags file on disk is refused (the last good flags serve), else 0.
+    pub flags_file_refused: prometheus::IntGauge,
     pub aggregation_runs: IntCounterVec,
     pub aggregation_last_success: Gauge,
     /// When a nightly run last completed, on any instance of this datamart.
@@ -122,6 +125,11 @@ impl Metrics {
             "Report inputs served from an organization's cache.",
         )?;
         let cache_misses = IntCounter::new(CACHE_MISSES, "Report inputs read from the datamart.")?;
+        let flags_file_refused = prometheus::IntGauge::new(
+            FLAGS_FILE_REFUSED,
+            "1 while the flags file on disk is refused (invalid, an unknown flag, or cut \
+             short in place) and the last good flags serve; 0 when it is taken.",
+        )?;
         let flag_reloads = IntCounterVec::new(
             Opts::new(
                 FLAG_RELOADS,
@@ -198,6 +206,7 @@ impl Metrics {
             cache_hits,
             cache_misses,
             flag_reloads,
+            flags_file_refused,
             aggregation_runs,
             aggregation_last_success,
             nightly_last_completed,
@@ -218,7 +227,7 @@ impl Metrics {
 
     /// Registers every metric, so `/metrics` exports it.
     fn register(&self) -> Result<(), prometheus::Error> {
-        let collectors: [Box<dyn prometheus::core::Collector>; 22] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 23] = [
             Box::new(self.usage_dropped.clone()),
             Box::new(self.usage_write_failures.clone()),
             Box::new(self.organizations_ai_enabled.clone()),
@@ -236,6 +245,7 @@ impl Metrics {
             Box::new(self.cache_hits.clone()),
             Box::new(self.cache_misses.clone()),
             Box::new(self.flag_reloads.clone()),
+            Box::new(self.flags_file_refused.clone()),
             Box::new(self.aggregation_runs.clone()),
             Box::new(self.aggregation_last_success.clone()),
             Box::new(self.nightly_last_completed.clone()),

@@ -420,3 +420,66 @@ async fn a_flags_file_cut_short_in_place_keeps_the_kill_switch() {
         "a file renamed over the old one is taken"
     );
 }
+
+/// A misspelled flag (`…_forcast`) is refused, never read as "the forecast is off":
+/// at reload the last good flags serve and `impact_flags_file_refused` is 1 until
+/// the file is fixed; at start-up the server refuses to start, naming the line and
+/// the key.
+#[actix_web::test]
+async fn a_misspelled_flag_is_refused_at_reload_and_at_start() {
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let good =
+        "[defaults]\nai_agent_impact_report = true\nai_agent_impact_report_forecast = true\n";
+    let typo = "[defaults]\nai_agent_impact_report = true\nai_agent_impact_report_forcast = true\n";
+    let app = spawn_app_with(&database, good, |_| {}).await;
+    let owner = token("org_demo", Role::Owner);
+    assert_eq!(get(&app, REPORT, &owner).await.0, 200);
+    assert!(metrics_text(&app)
+        .await
+        .contains("impact_flags_file_refused 0"));
+    std::fs::write(&app.flags_path, typo).expect("write");
+    assert!(
+        eventually(8, || async {
+            metrics_text(&app)
+                .await
+                .contains("impact_flags_file_refused 1")
+        })
+        .await,
+        "the refusal shows in the gauge"
+    );
+    assert_eq!(
+        get(&app, REPORT, &owner).await.0,
+        200,
+        "the last good flags serve"
+    );
+    std::fs::write(&app.flags_path, good).expect("fix");
+    assert!(
+        eventually(8, || async {
+            metrics_text(&app)
+                .await
+                .contains("impact_flags_file_refused 0")
+        })
+        .await
+    );
+
+    // The same file at start-up: no server.
+    let dir = tempfile::tempdir().expect("dir");
+    let flags = dir.path().join("flags.toml");
+    std::fs::write(&flags, typo).expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_impact"))
+        .arg("serve")
+        .env("IMPACT__SERVER__PORT", "0")
+        .env("IMPACT__DATABASE__URL", &database.url)
+        .env("IMPACT__AUTH__JWT_SECRET", SECRET)
+        .env("IMPACT__FLAGS__PATH", &flags)
+        .env("IMPACT__NIGHTLY__ENABLED", "false")
+        .output()
+        .expect("run impact serve");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "it refused to start: {stderr}");
+    assert!(
+        stderr.contains("line 3") && stderr.contains("ai_agent_impact_report_forcast"),
+        "{stderr}"
+    );
+}
