@@ -429,7 +429,9 @@ async fn kpis(
     // A beta's cohort: the organizations the flags file gives the report.
     let flags = crate::server::flags::load(&settings.flags.path).map_err(|e| {
         input(format!(
-            "the flags file, which says which organizations have the report, cannot be read: {e}"
+            "the flags file, which says which organizations have the report, cannot be read \
+             (set its path with [flags] path in the settings file, or IMPACT__FLAGS__PATH, as \
+             for impact serve): {e}"
         ))
     })?;
     let report_on = ai_enabled
