@@ -30,6 +30,11 @@ pub(crate) const FORECAST_FLAG: &str = "ai_agent_impact_report_forecast";
 /// `ai_agent_impact_report_forcast`) is refused, never read as "that flag is off".
 pub(crate) const KNOWN_FLAGS: [&str; 2] = [REPORT_FLAG, FORECAST_FLAG];
 
+/// The words of the two refusals of an unknown name, which `names_unknown` finds
+/// again to refuse a start on them.
+const NOT_A_FLAG: &str = "which is not a flag";
+const NOT_A_SECTION: &str = "is not a section of the flags file";
+
 /// The largest flags file read; a bigger one is refused whole (a real one is a few
 /// hundred bytes per account).
 pub(crate) const MAX_FLAGS_FILE_BYTES: u64 = 1024 * 1024;
@@ -151,7 +156,7 @@ fn toml_parse(text: &str) -> Result<Flags, String> {
             })
             .map_or(0, |index| index + 1);
         return Err(format!(
-            "line {line}: [{section}] is not a section of the flags file (the sections are [defaults], [global] and [accounts.ORG])"
+            "line {line}: [{section}] {NOT_A_SECTION} (the sections are [defaults], [global] and [accounts.ORG])"
         ));
     }
     let flags: Flags = toml::Value::Table(table)
@@ -159,7 +164,7 @@ fn toml_parse(text: &str) -> Result<Flags, String> {
         .map_err(|e: toml::de::Error| e.to_string())?;
     match flags.unknown_flag() {
         Some((section, flag)) => Err(format!(
-            "line {}: [{section}] sets '{flag}', which is not a flag; the flags are {}",
+            "line {}: [{section}] sets '{flag}', {NOT_A_FLAG}; the flags are {}",
             line_of(text, &section, &flag).unwrap_or(0),
             KNOWN_FLAGS.join(" and ")
         )),
@@ -262,7 +267,7 @@ fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Flags, String> {
 /// Whether a flags error is a name the product does not know (a misspelled flag or
 /// section), rather than a file that cannot be read or parsed.
 pub(crate) fn names_unknown(error: &str) -> bool {
-    error.contains("which is not a flag") || error.contains("is not a section of the flags file")
+    error.contains(NOT_A_FLAG) || error.contains(NOT_A_SECTION)
 }
 
 /// Reads and parses the flags file.
