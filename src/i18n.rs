@@ -3,10 +3,11 @@
 //! the Fluent resources `locales/en/impact.ftl` and `locales/id/impact.ftl`
 //! (`catalog` reads them; `build.rs` checks them against the names here).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 mod catalog;
+mod cldr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -112,7 +113,7 @@ impl Plural {
 
     /// The form for `n`, with `$n` and each of `values` filled in.
     pub fn fill(&self, lang: Lang, n: i64, values: &[(&str, String)]) -> String {
-        let mut all = vec![("n", format_count(n))];
+        let mut all = vec![("n", format_count(n, lang))];
         all.extend(values.iter().cloned());
         self.0.fill(lang, &all)
     }
@@ -126,61 +127,41 @@ pub mod units {
     pub const DAYS: Plural = Plural::id("units-days");
 }
 
-/// Groups thousands with dots, as Indonesians write numbers: 1.250.000.
-pub(crate) fn format_count(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    if value < 0 {
-        format!("-{grouped}")
-    } else {
-        grouped
-    }
+/// A whole number as the reader's language writes it (CLDR): `1,250,000` in
+/// English, `1.250.000` in Indonesian.
+pub(crate) fn format_count(value: i64, lang: Lang) -> String {
+    cldr::count(value, lang)
 }
 
-/// `Rp 1.250.000`.
-pub(crate) fn format_rupiah(value: i64) -> String {
-    format!("Rp {}", format_count(value))
+/// Rupiah as both languages write them, with the language's own digits: `Rp
+/// 1,250,000` / `Rp 1.250.000`. The sign is ours: CLDR's English names the currency
+/// `IDR`, but our readers write Rp in English too, and no fraction (rupiah have no
+/// cents in use).
+pub(crate) fn format_rupiah(value: i64, lang: Lang) -> String {
+    format!("Rp {}", format_count(value, lang))
 }
 
-/// A number with a decimal comma and grouped thousands: `1.234,5`.
-pub(crate) fn format_decimal(value: f64, decimals: usize) -> String {
-    let scale = 10f64.powi(decimals as i32);
-    let scaled = (value.abs() * scale).round() as i64;
-    let whole = scaled / scale as i64;
-    let fraction = scaled % scale as i64;
-    let sign = if value < 0.0 && scaled != 0 { "-" } else { "" };
-    if decimals == 0 {
-        format!("{sign}{}", format_count(whole))
-    } else {
-        format!(
-            "{sign}{},{:0width$}",
-            format_count(whole),
-            fraction,
-            width = decimals
-        )
-    }
+/// A number with `decimals` decimals, in the reader's language: `1,234.5` /
+/// `1.234,5`.
+pub(crate) fn format_decimal(value: f64, decimals: usize, lang: Lang) -> String {
+    cldr::decimal(value, decimals, lang)
 }
 
-/// A rate in [0, 1] as a whole percentage: `48%`.
-pub(crate) fn format_percent(rate: f64) -> String {
-    format!("{}%", format_decimal(rate * 100.0, 0))
+/// A rate in [0, 1] as a whole percentage: `48%`. Both languages' CLDR percent
+/// pattern is the number followed by `%`, with no space.
+pub(crate) fn format_percent(rate: f64, lang: Lang) -> String {
+    format!("{}%", format_decimal(rate * 100.0, 0, lang))
 }
 
 /// A rate that is judged against `thresholds` (METRICS.md §4.10): a whole percentage,
 /// unless that written figure could stand for rates on both sides of a threshold
 /// (`10%` is 9,6 % and 10,4 %, around a threshold of 10 %); then one decimal
-/// (`9,8%`, `10,3%`, and `10,0%` for exactly 10 %), and more in the rare case one
-/// decimal still straddles it (`9,96%`). So one written figure has one verdict.
-pub(crate) fn format_rate(rate: f64, thresholds: &[f64]) -> String {
+/// (`9.8%`, `10.3%`, and `10.0%` for exactly 10 %), and more in the rare case one
+/// decimal still straddles it (`9.96%`). So one written figure has one verdict.
+pub(crate) fn format_rate(rate: f64, thresholds: &[f64], lang: Lang) -> String {
     format!(
         "{}%",
-        format_decimal(rate * 100.0, rate_decimals(rate, thresholds))
+        format_decimal(rate * 100.0, rate_decimals(rate, thresholds), lang)
     )
 }
 
@@ -216,29 +197,9 @@ pub(crate) fn rate_decimals(rate: f64, thresholds: &[f64]) -> usize {
 /// conversations.
 const MAX_RATE_DECIMALS: i32 = 6;
 
-const MONTHS: [Phrase; 12] = [
-    Phrase::id("months-1"),
-    Phrase::id("months-2"),
-    Phrase::id("months-3"),
-    Phrase::id("months-4"),
-    Phrase::id("months-5"),
-    Phrase::id("months-6"),
-    Phrase::id("months-7"),
-    Phrase::id("months-8"),
-    Phrase::id("months-9"),
-    Phrase::id("months-10"),
-    Phrase::id("months-11"),
-    Phrase::id("months-12"),
-];
-
-/// `1 Oct 2026` / `1 Okt 2026`.
+/// A day as the reader's language writes it (CLDR): `1 Oct 2026` / `1 Okt 2026`.
 pub(crate) fn format_date(day: NaiveDate, lang: Lang) -> String {
-    format!(
-        "{} {} {}",
-        day.day(),
-        MONTHS[day.month0() as usize].text(lang),
-        day.year()
-    )
+    cldr::date(day, lang)
 }
 
 /// A period of days: one date, or `1 Oct 2026 – 7 Oct 2026`.
@@ -250,14 +211,10 @@ pub(crate) fn format_period(from: NaiveDate, to: NaiveDate, lang: Lang) -> Strin
     }
 }
 
-/// `3 Dec 2026 23:43` / `3 Des 2026 23.43`: a local date and time as people write
-/// it in each language.
+/// A local date and time as people write it in each language (CLDR): `3 Dec
+/// 2026, 11:43 pm` / `3 Des 2026, 23.43`.
 pub(crate) fn format_date_time(at: chrono::NaiveDateTime, lang: Lang) -> String {
-    let time = match lang {
-        Lang::En => at.format("%H:%M"),
-        Lang::Id => at.format("%H.%M"),
-    };
-    format!("{} {time}", format_date(at.date(), lang))
+    cldr::date_time(at, lang)
 }
 
 /// A channel as people name it (`whatsapp`, ` WhatsApp ` → WhatsApp); a channel this
@@ -289,11 +246,7 @@ const TEST_CHAT_CHANNEL: Phrase = Phrase::id("test-chat-channel");
 
 /// `Dec 2026` / `Des 2026`.
 pub(crate) fn format_month(day: NaiveDate, lang: Lang) -> String {
-    format!(
-        "{} {}",
-        MONTHS[day.month0() as usize].text(lang),
-        day.year()
-    )
+    cldr::month(day, lang)
 }
 
 /// A time zone as people write it: WIB, WITA and WIT for Indonesia's three zones,
@@ -477,46 +430,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rupiah_is_written_the_indonesian_way() {
-        assert_eq!(format_rupiah(1_250_000), "Rp 1.250.000");
-        assert_eq!(format_rupiah(40_000), "Rp 40.000");
-        assert_eq!(format_rupiah(999), "Rp 999");
-        assert_eq!(format_rupiah(0), "Rp 0");
-        assert_eq!(format_count(-1234), "-1.234");
+    fn rupiah_is_written_each_languages_way() {
+        let lang = Lang::Id;
+        assert_eq!(format_rupiah(1_250_000, lang), "Rp 1.250.000");
+        assert_eq!(format_rupiah(40_000, lang), "Rp 40.000");
+        assert_eq!(format_rupiah(999, lang), "Rp 999");
+        assert_eq!(format_rupiah(0, lang), "Rp 0");
+        assert_eq!(format_count(-1234, lang), "-1.234");
+        assert_eq!(format_rupiah(1_250_000, Lang::En), "Rp 1,250,000");
     }
 
     #[test]
     fn a_rate_beside_a_threshold_gets_the_decimal_that_keeps_its_verdict_apart() {
+        let lang = Lang::Id;
         let reopen = [0.10, 0.20];
-        assert_eq!(format_rate(0.48, &reopen), "48%");
-        assert_eq!(format_rate(0.103, &reopen), "10,3%");
-        assert_eq!(format_rate(0.098, &reopen), "9,8%");
-        assert_eq!(format_rate(0.10, &reopen), "10,0%");
-        assert_eq!(format_rate(0.0996, &reopen), "9,96%");
-        assert_eq!(format_rate(0.1004, &reopen), "10,04%");
-        assert_eq!(format_rate(0.099_96, &reopen), "9,996%");
-        assert_eq!(format_rate(0.100_04, &reopen), "10,004%");
-        assert_eq!(format_rate(0.204, &reopen), "20,4%");
+        assert_eq!(format_rate(0.48, &reopen, lang), "48%");
+        assert_eq!(format_rate(0.103, &reopen, lang), "10,3%");
+        assert_eq!(format_rate(0.098, &reopen, lang), "9,8%");
+        assert_eq!(format_rate(0.10, &reopen, lang), "10,0%");
+        assert_eq!(format_rate(0.0996, &reopen, lang), "9,96%");
+        assert_eq!(format_rate(0.1004, &reopen, lang), "10,04%");
+        assert_eq!(format_rate(0.099_96, &reopen, lang), "9,996%");
+        assert_eq!(format_rate(0.100_04, &reopen, lang), "10,004%");
+        assert_eq!(format_rate(0.204, &reopen, lang), "20,4%");
         // 10,6 % is written 11%, which no threshold shares.
-        assert_eq!(format_rate(0.106, &reopen), "11%");
+        assert_eq!(format_rate(0.106, &reopen, lang), "11%");
         let net = [0.60, 0.40, 0.20];
-        assert_eq!(format_rate(0.396, &net), "39,6%");
-        assert_eq!(format_rate(0.40, &net), "40,0%");
-        assert_eq!(format_rate(0.4049, &net), "40,5%");
-        assert_eq!(format_rate(0.41, &net), "41%");
+        assert_eq!(format_rate(0.396, &net, lang), "39,6%");
+        assert_eq!(format_rate(0.40, &net, lang), "40,0%");
+        assert_eq!(format_rate(0.4049, &net, lang), "40,5%");
+        assert_eq!(format_rate(0.41, &net, lang), "41%");
         // A threshold between whole percentages: both whole figures beside it
         // take a decimal (which side 12,5 % itself rounds to is not worth trusting).
-        assert_eq!(format_rate(0.126, &[0.125]), "12,6%");
-        assert_eq!(format_rate(0.121, &[0.125]), "12,1%");
-        assert_eq!(format_rate(0.114, &[0.125]), "11%");
+        assert_eq!(format_rate(0.126, &[0.125], lang), "12,6%");
+        assert_eq!(format_rate(0.121, &[0.125], lang), "12,1%");
+        assert_eq!(format_rate(0.114, &[0.125], lang), "11%");
+        assert_eq!(format_rate(0.0996, &reopen, Lang::En), "9.96%");
     }
 
     #[test]
-    fn decimals_use_a_comma() {
-        assert_eq!(format_decimal(1.727, 1), "1,7");
-        assert_eq!(format_decimal(1234.56, 1), "1.234,6");
-        assert_eq!(format_decimal(-0.25, 2), "-0,25");
-        assert_eq!(format_percent(0.47619), "48%");
+    fn decimals_use_the_languages_separator() {
+        let lang = Lang::Id;
+        assert_eq!(format_decimal(1.727, 1, lang), "1,7");
+        assert_eq!(format_decimal(1234.56, 1, lang), "1.234,6");
+        assert_eq!(format_decimal(-0.25, 2, lang), "-0,25");
+        assert_eq!(format_percent(0.47619, lang), "48%");
+        assert_eq!(format_decimal(1234.56, 1, Lang::En), "1,234.6");
     }
 
     #[test]
@@ -534,7 +493,8 @@ mod tests {
         assert_eq!(units::POINTS.fill(Lang::En, 1, &[]), "1 point");
         assert_eq!(units::POINTS.fill(Lang::En, 2, &[]), "2 points");
         assert_eq!(units::POINTS.fill(Lang::En, 0, &[]), "0 points");
-        assert_eq!(units::DAYS.fill(Lang::En, 1_000, &[]), "1.000 days");
+        assert_eq!(units::DAYS.fill(Lang::En, 1_000, &[]), "1,000 days");
+        assert_eq!(units::DAYS.fill(Lang::Id, 1_000, &[]), "1.000 hari");
         assert_eq!(units::DAYS.fill(Lang::Id, 1, &[]), "1 hari");
         assert_eq!(units::DAYS.fill(Lang::Id, 31, &[]), "31 hari");
         let change = |points: i64| {
@@ -605,8 +565,11 @@ mod tests {
         let at = NaiveDate::from_ymd_opt(2026, 12, 3)
             .and_then(|day| day.and_hms_opt(23, 43, 0))
             .unwrap();
-        assert_eq!(format_date_time(at, Lang::Id), "3 Des 2026 23.43");
-        assert_eq!(format_date_time(at, Lang::En), "3 Dec 2026 23:43");
+        assert_eq!(format_date_time(at, Lang::Id), "3 Des 2026, 23.43");
+        assert_eq!(
+            format_date_time(at, Lang::En),
+            "3 Dec 2026, 11:43\u{202f}pm"
+        );
         assert_eq!(channel_name("whatsapp", Lang::En), "WhatsApp");
         assert_eq!(channel_name(" WhatsApp ", Lang::Id), "WhatsApp");
         assert_eq!(channel_name("live_chat", Lang::En), "Live chat");

@@ -454,7 +454,7 @@ impl Measured<'_> {
 /// The month's numbers as a person reads them, in `lang`.
 pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
     let percent = |rate: Option<f64>| {
-        rate.map(|rate| format!("{}%", i18n::format_decimal(rate * 100.0, 1)))
+        rate.map(|rate| format!("{}%", i18n::format_decimal(rate * 100.0, 1, lang)))
             .unwrap_or_else(|| words::NO_DATA.text(lang).to_string())
     };
     let met = |met: Option<bool>| match met {
@@ -466,8 +466,8 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
         template.fill(
             lang,
             &[
-                ("numerator", i18n::format_count(share.numerator)),
-                ("denominator", i18n::format_count(share.denominator)),
+                ("numerator", i18n::format_count(share.numerator, lang)),
+                ("denominator", i18n::format_count(share.denominator, lang)),
                 ("rate", percent(share.rate)),
                 ("target", percent(Some(share.target))),
                 ("met", met(share.met).to_string()),
@@ -488,8 +488,8 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
         words::RELIABILITY.fill(
             lang,
             &[
-                ("failed", i18n::format_count(kpis.review.failed_loads)),
-                ("views", i18n::format_count(kpis.review.views)),
+                ("failed", i18n::format_count(kpis.review.failed_loads, lang)),
+                ("views", i18n::format_count(kpis.review.views, lang)),
                 ("rate", percent(reliability.rate)),
                 ("target", percent(Some(reliability.target))),
                 ("met", met(reliability.met).to_string()),
@@ -506,16 +506,20 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
         words::FORECAST.fill(
             lang,
             &[
-                ("rendered", i18n::format_count(forecast.projections)),
-                ("realised", i18n::format_count(forecast.realised)),
+                ("rendered", i18n::format_count(forecast.projections, lang)),
+                ("realised", i18n::format_count(forecast.realised, lang)),
                 (
                     "mae",
                     forecast
                         .mae_points
-                        .map(|mae| words::MAE.fill(lang, &[("mae", i18n::format_decimal(mae, 1))]))
+                        .map(|mae| words::MAE
+                            .fill(lang, &[("mae", i18n::format_decimal(mae, 1, lang))]))
                         .unwrap_or_else(|| words::NO_DATA.text(lang).to_string())
                 ),
-                ("target", i18n::format_decimal(forecast.target_points, 0)),
+                (
+                    "target",
+                    i18n::format_decimal(forecast.target_points, 0, lang)
+                ),
                 ("met", met(forecast.met).to_string()),
             ],
         )
@@ -525,19 +529,28 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
         &words::REVIEW.fill(
             lang,
             &[
-                ("loads", i18n::format_count(review.loads)),
-                ("failed", i18n::format_count(review.failed_loads)),
+                ("loads", i18n::format_count(review.loads, lang)),
+                ("failed", i18n::format_count(review.failed_loads, lang)),
                 (
                     "forming",
                     review
                         .baseline_forming_share
                         .map_or_else(|| "–".to_string(), |share| percent(Some(share))),
                 ),
-                ("rendered", i18n::format_count(review.forecasts_rendered)),
-                ("realised", i18n::format_count(review.forecasts_realised)),
-                ("lists", i18n::format_count(review.lists_opened)),
-                ("downloads", i18n::format_count(review.downloads)),
-                ("saves", i18n::format_count(review.cost_assumption_saves)),
+                (
+                    "rendered",
+                    i18n::format_count(review.forecasts_rendered, lang),
+                ),
+                (
+                    "realised",
+                    i18n::format_count(review.forecasts_realised, lang),
+                ),
+                ("lists", i18n::format_count(review.lists_opened, lang)),
+                ("downloads", i18n::format_count(review.downloads, lang)),
+                (
+                    "saves",
+                    i18n::format_count(review.cost_assumption_saves, lang),
+                ),
             ],
         ),
     );
@@ -552,7 +565,7 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
         }
         let shown = |value: f64| {
             if gate.name == "forecast_mae_points" {
-                i18n::format_decimal(value, 1)
+                i18n::format_decimal(value, 1, lang)
             } else {
                 percent(Some(value))
             }

@@ -18,30 +18,6 @@ units-days =
        *[other] { $n } days
     }
 
-months-1 = Jan
-
-months-2 = Feb
-
-months-3 = Mar
-
-months-4 = Apr
-
-months-5 = May
-
-months-6 = Jun
-
-months-7 = Jul
-
-months-8 = Aug
-
-months-9 = Sep
-
-months-10 = Oct
-
-months-11 = Nov
-
-months-12 = Dec
-
 live-chat = Live chat
 
 test-chat-channel = Test chat

@@ -10,30 +10,6 @@ units-points = { $n } poin
 
 units-days = { $n } hari
 
-months-1 = Jan
-
-months-2 = Feb
-
-months-3 = Mar
-
-months-4 = Apr
-
-months-5 = Mei
-
-months-6 = Jun
-
-months-7 = Jul
-
-months-8 = Agu
-
-months-9 = Sep
-
-months-10 = Okt
-
-months-11 = Nov
-
-months-12 = Des
-
 live-chat = Live chat
 
 test-chat-channel = Chat uji coba

@@ -120,6 +120,31 @@ impl DateRange {
         }
     }
 
+    /// The part of the range that has data when the data ends on `last_day`: from
+    /// `from` to the earlier of `to` and `last_day`, or `None` when the data ends
+    /// before the range starts (METRICS.md §4.4). Every figure that depends on the
+    /// range's length (the AI's cost, the period before) counts these days only.
+    pub fn with_data_through(&self, last_day: Option<NaiveDate>) -> Option<DateRange> {
+        let last_day = last_day?;
+        (last_day >= self.from).then(|| DateRange {
+            from: self.from,
+            to: self.to.min(last_day),
+        })
+    }
+
+    /// The range cut into its calendar months, in order: `(first day, last day)` of
+    /// each month the range touches, within the range.
+    pub fn calendar_months(&self) -> impl Iterator<Item = DateRange> + '_ {
+        let mut start = Some(self.from);
+        std::iter::from_fn(move || {
+            let from = start.filter(|from| *from <= self.to)?;
+            let month_end = last_day_of_month(from);
+            let to = month_end.min(self.to);
+            start = month_end.succ_opt();
+            Some(DateRange { from, to })
+        })
+    }
+
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to
     }
@@ -128,6 +153,22 @@ impl DateRange {
         let to = self.to;
         self.from.iter_days().take_while(move |day| *day <= to)
     }
+}
+
+/// The last day of `day`'s calendar month.
+pub fn last_day_of_month(day: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    let first = day.with_day(1).unwrap_or(day);
+    first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// How many days `day`'s calendar month has.
+pub fn days_in_month(day: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    i64::from(last_day_of_month(day).day())
 }
 
 #[cfg(test)]
@@ -172,6 +213,42 @@ mod tests {
             (day("2026-01-29"), day("2026-03-31"))
         );
         assert_eq!(both.days(), 2 * range.days());
+    }
+
+    #[test]
+    fn a_range_past_its_data_is_cut_at_the_last_day_with_data() {
+        let range = DateRange::new(day("2026-12-01"), day("2026-12-31")).unwrap();
+        let cut = range.with_data_through(Some(day("2026-12-06"))).unwrap();
+        assert_eq!(
+            (cut.from(), cut.to()),
+            (day("2026-12-01"), day("2026-12-06"))
+        );
+        assert_eq!(
+            range.with_data_through(Some(day("2027-01-06"))),
+            Some(range)
+        );
+        assert_eq!(range.with_data_through(Some(day("2026-11-30"))), None);
+        assert_eq!(range.with_data_through(None), None);
+    }
+
+    #[test]
+    fn a_range_splits_into_the_calendar_months_it_touches() {
+        let range = DateRange::new(day("2026-01-30"), day("2026-03-02")).unwrap();
+        let months: Vec<(String, String)> = range
+            .calendar_months()
+            .map(|month| (month.from().to_string(), month.to().to_string()))
+            .collect();
+        assert_eq!(
+            months,
+            [
+                ("2026-01-30", "2026-01-31"),
+                ("2026-02-01", "2026-02-28"),
+                ("2026-03-01", "2026-03-02")
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        assert_eq!(days_in_month(day("2028-02-10")), 29);
+        assert_eq!(days_in_month(day("2026-11-30")), 30);
     }
 
     #[test]

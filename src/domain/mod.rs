@@ -7,7 +7,9 @@ mod organization;
 mod records;
 
 pub use cost_assumption::{CostAssumption, CostAssumptionError, CostField};
-pub use date_range::{earliest_date, DateRange, DateRangeError, MAX_RANGE_DAYS};
+pub use date_range::{
+    days_in_month, earliest_date, last_day_of_month, DateRange, DateRangeError, MAX_RANGE_DAYS,
+};
 pub use organization::{
     BusinessHours, Interval, OrgId, OrgIdError, Organization, OrganizationError, DEFAULT_TIMEZONE,
 };

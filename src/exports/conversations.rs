@@ -175,7 +175,7 @@ pub(crate) fn conversations_xlsx(
                     0,
                     words::MORE_THAN_FITS.fill(
                         lang,
-                        &[("rows", i18n::format_count(MAX_WORKBOOK_ROWS as i64))],
+                        &[("rows", i18n::format_count(MAX_WORKBOOK_ROWS as i64, lang))],
                     ),
                 )?;
             }

@@ -43,8 +43,13 @@ enum DailyCell {
 }
 
 impl DailyLine {
-    /// The line of `rows`, which span `days` days of the range.
-    fn new(label: DailyLabel, rows: &[DailyCounters], days: i64, context: &LineContext) -> Self {
+    /// The line of `rows`, which span the days `counted` (what the AI's cost counts).
+    fn new(
+        label: DailyLabel,
+        rows: &[DailyCounters],
+        counted: Option<DateRange>,
+        context: &LineContext,
+    ) -> Self {
         let mut total = DailyCounters::default();
         for row in rows {
             total.add(row);
@@ -52,7 +57,7 @@ impl DailyLine {
         let work = context
             .cost
             .filter(|_| !context.forming)
-            .map(|cost| work_absorbed(total.net(), Some(cost), days));
+            .map(|cost| work_absorbed(total.net(), Some(cost), counted));
         DailyLine {
             label,
             total,
@@ -143,14 +148,20 @@ const DAILY_COLUMNS: [DailyColumn; 16] = [
 
 /// Every day of the range up to the last one the datamart holds, oldest first (a
 /// day without rooms is a row of zeros, as the report counts it), then the whole
-/// period, which is the report's own totals.
+/// period, which is the report's own totals over the same days with data.
 fn daily_lines(
+    series: &DailySeries<'_>,
     organization: &Organization,
-    range: DateRange,
-    days: &[DailyCounters],
     lang: Lang,
-    (forming, cost): (bool, Option<CostAssumption>),
 ) -> Vec<DailyLine> {
+    let DailySeries {
+        days,
+        range,
+        forming,
+        cost,
+        data_through,
+        ..
+    } = *series;
     let context = LineContext {
         with_hours: organization.business_hours.is_some(),
         forming,
@@ -158,10 +169,10 @@ fn daily_lines(
     };
     let by_day: std::collections::HashMap<NaiveDate, &DailyCounters> =
         days.iter().map(|row| (row.day, row)).collect();
-    let last = by_day.keys().max().copied();
-    let all: Vec<DailyCounters> = range
-        .iter_days()
-        .take_while(|day| Some(*day) <= last)
+    let counted = range.with_data_through(data_through);
+    let all: Vec<DailyCounters> = counted
+        .iter()
+        .flat_map(DateRange::iter_days)
         .map(|day| {
             by_day
                 .get(&day)
@@ -172,14 +183,15 @@ fn daily_lines(
         .iter()
         .map(|row| {
             let one = std::slice::from_ref(row);
-            DailyLine::new(DailyLabel::Day(row.day), one, 1, &context)
+            let day = DateRange::unbounded(row.day, row.day).ok();
+            DailyLine::new(DailyLabel::Day(row.day), one, day, &context)
         })
         .collect();
-    // The whole period is the report's own: its range's days, whatever the data.
+    // The whole period is the report's own: its days with data (METRICS.md §4.4).
     lines.push(DailyLine::new(
         DailyLabel::WholePeriod(words::DAILY_TOTAL.text(lang).to_string()),
         &all,
-        range.days(),
+        counted,
         &context,
     ));
     lines
@@ -193,6 +205,9 @@ pub(crate) struct DailySeries<'a> {
     pub range: DateRange,
     pub forming: bool,
     pub cost: Option<CostAssumption>,
+    /// The last day the datamart holds for the organization: the series stops there
+    /// and the AI's cost counts the days up to it, as the report.
+    pub data_through: Option<NaiveDate>,
     /// The thresholds net containment is judged by, so the workbook writes a rate
     /// with the decimal the report writes it with (METRICS.md §4.10).
     pub net_thresholds: [f64; 3],
@@ -200,13 +215,7 @@ pub(crate) struct DailySeries<'a> {
 
 impl DailySeries<'_> {
     fn lines(&self, organization: &Organization, lang: Lang) -> Vec<DailyLine> {
-        daily_lines(
-            organization,
-            self.range,
-            self.days,
-            lang,
-            (self.forming, self.cost),
-        )
+        daily_lines(self, organization, lang)
     }
 }
 

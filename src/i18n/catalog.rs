@@ -60,7 +60,10 @@ fn load(lang: Lang, source: &str) -> Language {
     // The text goes into HTML, CSV and terminals, not into a bidirectional UI
     // toolkit: no invisible isolation marks around the blanks.
     bundle.set_use_isolating(false);
-    bundle.set_formatter(Some(whole_counts));
+    bundle.set_formatter(Some(match lang {
+        Lang::En => whole_counts::<false, _>,
+        Lang::Id => whole_counts::<true, _>,
+    }));
     if let Err(errors) = bundle.add_resource(resource) {
         tracing::error!(
             lang = lang.code(),
@@ -81,11 +84,13 @@ fn load(lang: Lang, source: &str) -> Language {
     Language { bundle, plain }
 }
 
-/// Counts are written the Indonesian way in both languages (1.250.000).
-fn whole_counts<M>(value: &FluentValue, _: &M) -> Option<String> {
+/// Counts are written as the bundle's language writes them (`format_count`). A
+/// formatter is a plain function, so the language is a parameter of its type.
+fn whole_counts<const INDONESIAN: bool, M>(value: &FluentValue, _: &M) -> Option<String> {
+    let lang = if INDONESIAN { Lang::Id } else { Lang::En };
     match value {
         FluentValue::Number(number) if number.value.fract() == 0.0 => {
-            Some(format_count(number.value as i64))
+            Some(format_count(number.value as i64, lang))
         }
         _ => None,
     }
@@ -109,7 +114,7 @@ pub(super) fn fill(id: &'static str, lang: Lang, values: &[(&str, String)]) -> S
     };
     let mut args = FluentArgs::with_capacity(values.len());
     for (name, value) in values {
-        match whole_count(value) {
+        match whole_count(value, lang) {
             Some(count) => args.set(*name, count),
             None => args.set(*name, value.as_str()),
         }
@@ -126,13 +131,16 @@ pub(super) fn fill(id: &'static str, lang: Lang, values: &[(&str, String)]) -> S
     text
 }
 
-/// A value that is a count as `format_count` writes it, as that count: it then
-/// chooses plural forms, and `whole_counts` writes it back exactly as it came.
+/// A value that is a count as `format_count` writes it in `lang`, as that count: it
+/// then chooses plural forms, and `whole_counts` writes it back exactly as it came.
 /// Anything else (a room id, a year, a percentage) stays text.
-fn whole_count(value: &str) -> Option<i64> {
-    let digits: String = value.chars().filter(|c| *c != '.').collect();
+fn whole_count(value: &str, lang: Lang) -> Option<i64> {
+    let digits: String = value
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
     let count: i64 = digits.parse().ok()?;
-    (format_count(count) == value).then_some(count)
+    (format_count(count, lang) == value).then_some(count)
 }
 
 #[cfg(test)]
@@ -141,14 +149,16 @@ mod tests {
 
     #[test]
     fn only_counts_written_our_way_become_numbers() {
-        assert_eq!(whole_count("1.250"), Some(1250));
-        assert_eq!(whole_count("7"), Some(7));
-        assert_eq!(whole_count("-1.234"), Some(-1234));
-        assert_eq!(whole_count("2026"), None, "a year is text");
-        assert_eq!(whole_count("1250"), None);
-        assert_eq!(whole_count("48%"), None);
-        assert_eq!(whole_count("1,7"), None);
-        assert_eq!(whole_count("r14"), None);
+        assert_eq!(whole_count("1.250", Lang::Id), Some(1250));
+        assert_eq!(whole_count("1,250", Lang::En), Some(1250));
+        assert_eq!(whole_count("1.250", Lang::En), None, "not English's way");
+        assert_eq!(whole_count("7", Lang::En), Some(7));
+        assert_eq!(whole_count("-1.234", Lang::Id), Some(-1234));
+        assert_eq!(whole_count("2026", Lang::Id), None, "a year is text");
+        assert_eq!(whole_count("1250", Lang::En), None);
+        assert_eq!(whole_count("48%", Lang::En), None);
+        assert_eq!(whole_count("1,7", Lang::Id), None);
+        assert_eq!(whole_count("r14", Lang::En), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod rooms;
 pub mod threshold;
 pub mod uncertainty;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// One organization-local day of the datamart (`ai_activity_logs`). Only sums and
@@ -240,17 +240,8 @@ pub fn merge_groups(
         .collect()
 }
 
-/// The last day of the calendar month a day falls in.
-pub fn last_day_of_month(day: NaiveDate) -> NaiveDate {
-    let (year, month) = if day.month() == 12 {
-        (day.year() + 1, 1)
-    } else {
-        (day.year(), day.month() + 1)
-    };
-    NaiveDate::from_ymd_opt(year, month, 1)
-        .and_then(|first| first.pred_opt())
-        .unwrap_or(day)
-}
+/// The last day of a calendar month, where dates are kept (`domain`).
+pub use crate::domain::last_day_of_month;
 
 #[cfg(test)]
 mod tests {

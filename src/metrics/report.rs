@@ -10,7 +10,7 @@ use super::baseline::Baseline;
 use super::rooms::REOPEN_WINDOW_HOURS;
 use super::uncertainty::{self, Interval, Level, Moments, Proportion};
 use super::{last_day_of_month, threshold, DailyCounters, TileGroup};
-use crate::domain::{CostAssumption, DateRange, Organization};
+use crate::domain::{days_in_month, CostAssumption, DateRange, Organization};
 
 /// The thresholds a report is judged by (docs/metrics.md §4.7 and §5), configurable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +127,10 @@ pub struct Report {
     pub days_of_data: i64,
     /// How fresh the data is: the latest organization-local day aggregated.
     pub data_through: Option<NaiveDate>,
+    /// The last day the figures that depend on the range's length count (the AI's
+    /// cost, the period before): the earlier of `to` and `data_through`, `None`
+    /// when the data ends before the range starts (§4.4).
+    pub counted_through: Option<NaiveDate>,
     /// Up to when the source was read, in the organization's time (§8.4).
     pub data_until: Option<DateTime<FixedOffset>>,
     /// The first day of the range that can still change, because its customers'
@@ -304,10 +308,14 @@ pub struct WorkAbsorbed {
     pub status: TileStatus,
     pub hours: Option<f64>,
     pub rupiah: Option<i64>,
+    /// The two numbers hours and rupiah come from, shown beside them so the owner
+    /// can redo the sum (§4.4); `None` without a cost assumption.
+    pub agent_hour_rate: Option<i64>,
+    pub minutes_per_conversation: Option<i64>,
     /// The organization's own monthly price for the AI, as it gave it.
     pub ai_price_per_month: Option<i64>,
-    /// What the AI cost over the range, by the organization's own monthly price
-    /// (§4.4); `None` without a price.
+    /// What the AI cost over the range's days with data, by the organization's own
+    /// monthly price (§4.4); `None` without a price.
     pub ai_cost: Option<i64>,
     /// `rupiah` − `ai_cost`: what the AI saved beyond its cost; negative is a loss.
     pub net_rupiah: Option<i64>,
@@ -591,7 +599,7 @@ impl Totals {
             net_rate: ratio(self.net(), self.counts.eligible),
             reopened: self.counts.reopened,
             reopen_rate: ratio(self.counts.reopened, self.counts.contained),
-            hours: work_absorbed(self.net(), cost, 1).hours,
+            hours: work_absorbed(self.net(), cost, None).hours,
         }
     }
 }
@@ -680,6 +688,7 @@ pub(crate) fn assemble(inputs: &ReportInputs<'_>) -> Report {
         status: ReportStatus::BaselineForming,
         days_of_data,
         data_through: inputs.data_through,
+        counted_through: counted_days(inputs).map(|counted| counted.to()),
         data_until: inputs.read_until.map(|at| {
             at.with_timezone(&inputs.organization.timezone)
                 .fixed_offset()
@@ -752,7 +761,7 @@ fn figures(inputs: &ReportInputs<'_>, totals: &Totals, in_range: &[&DailyCounter
         }
     };
 
-    let work_absorbed = work_absorbed(net, inputs.cost_assumption, inputs.range.days());
+    let work_absorbed = work_absorbed(net, inputs.cost_assumption, counted_days(inputs));
 
     let available = |group: TileGroup| !inputs.failed_groups.contains(&group);
     let state = |group: TileGroup| {
@@ -885,13 +894,22 @@ fn mood_verdict(policy: &ReportPolicy, delta: f64, interval: Interval) -> Verdic
     }
 }
 
+/// The range's days with data (METRICS.md §4.4): every figure that depends on the
+/// range's length counts these, so a range past the data charges nothing for days
+/// without it. `None` when the data ends before the range starts.
+fn counted_days(inputs: &ReportInputs<'_>) -> Option<DateRange> {
+    inputs.range.with_data_through(inputs.data_through)
+}
+
 /// The period before the range (METRICS.md §4.9), when its days were read: compared
 /// only when it lies wholly on or after the organization's first counted day, holds
 /// enough conversations, and is still whole in the datamart.
 fn period_before(inputs: &ReportInputs<'_>, now: &Totals) -> Option<PeriodBefore> {
     let policy = inputs.policy;
     inputs.days_before.map(|days| {
-        let range = inputs.range.before();
+        // As long as the days with data, so a range past the data compares like
+        // with like.
+        let range = counted_days(inputs).unwrap_or(inputs.range).before();
         let rows: Vec<&DailyCounters> = days.iter().filter(|row| range.contains(row.day)).collect();
         let earliest = rows.iter().map(|row| row.day).min();
         let before = Totals::of(rows);
@@ -929,16 +947,22 @@ fn period_before(inputs: &ReportInputs<'_>, now: &Totals) -> Option<PeriodBefore
     })
 }
 
-/// Team time and money saved by `net` conversations (docs/metrics.md §4.4).
-/// The work the AI absorbed over a range of `days` days, in hours and in the
-/// organization's own rupiah, and its return on the AI's price when one is set
-/// (§4.4). Money is computed exactly in integers, halves rounded up.
-pub(crate) fn work_absorbed(net: i64, cost: Option<CostAssumption>, days: i64) -> WorkAbsorbed {
+/// The work the AI absorbed in `net` conversations, in hours and in the
+/// organization's own rupiah, and its return on the AI's price over `counted`, the
+/// range's days with data, when a price is set (METRICS.md §4.4). Money is computed
+/// exactly in integers, halves rounded up.
+pub(crate) fn work_absorbed(
+    net: i64,
+    cost: Option<CostAssumption>,
+    counted: Option<DateRange>,
+) -> WorkAbsorbed {
     let Some(assumption) = cost else {
         return WorkAbsorbed {
             status: TileStatus::AssumptionMissing,
             hours: None,
             rupiah: None,
+            agent_hour_rate: None,
+            minutes_per_conversation: None,
             ai_price_per_month: None,
             ai_cost: None,
             net_rupiah: None,
@@ -949,19 +973,42 @@ pub(crate) fn work_absorbed(net: i64, cost: Option<CostAssumption>, days: i64) -
     let rupiah = whole_rupiah(minutes * i128::from(assumption.agent_hour_rate()), 60);
     let ai_cost = assumption
         .ai_price_per_month()
-        .map(|price| whole_rupiah(i128::from(price) * i128::from(days) * 12, 365));
+        .map(|price| ai_cost(price, counted));
     WorkAbsorbed {
         status: TileStatus::Ok,
         hours: Some(minutes as f64 / 60.0),
         rupiah: Some(rupiah),
+        agent_hour_rate: Some(assumption.agent_hour_rate()),
+        minutes_per_conversation: Some(assumption.minutes_per_conversation()),
         ai_price_per_month: assumption.ai_price_per_month(),
         ai_cost,
         net_rupiah: ai_cost.map(|cost| rupiah.saturating_sub(cost)),
-        // The price is at least Rp 1.000 a month, so a day of it is more than 0.
+        // No days with data cost nothing, and nothing has no return to speak of.
         value_ratio: ai_cost
             .filter(|cost| *cost > 0)
             .map(|cost| rupiah as f64 / cost as f64),
     }
+}
+
+/// What the AI cost over `counted` at `price_per_month` (METRICS.md §4.4): each
+/// calendar month it touches costs the price × its days counted ÷ its days, summed
+/// as one exact fraction and rounded once. A whole month is exactly the price; no
+/// days (the data starts after the range) cost nothing.
+fn ai_cost(price_per_month: i64, counted: Option<DateRange>) -> i64 {
+    // Every month has 28 to 31 days; their least common multiple is a denominator
+    // that holds each month's fraction exactly.
+    const COMMON: i128 = 4 * 3 * 5 * 7 * 29 * 31;
+    let Some(counted) = counted else {
+        return 0;
+    };
+    let numerator: i128 = counted
+        .calendar_months()
+        .map(|month| {
+            let in_month = i128::from(days_in_month(month.from()));
+            i128::from(price_per_month) * i128::from(month.days()) * (COMMON / in_month)
+        })
+        .sum();
+    whole_rupiah(numerator, COMMON)
 }
 
 /// `numerator ÷ denominator` in whole rupiah, halves rounded up (both positive).
@@ -1195,26 +1242,98 @@ mod tests {
         assert!(headline.contains("about 6 in 10"), "{headline}");
     }
 
+    fn days(from: &str, to: &str) -> Option<DateRange> {
+        Some(DateRange::unbounded(day(from), day(to)).unwrap())
+    }
+
     #[test]
-    fn the_ais_cost_is_its_monthly_price_spread_over_the_range_in_whole_rupiah() {
+    fn the_ais_cost_is_its_monthly_price_by_calendar_month_in_whole_rupiah() {
         let rate_and_minutes = |price| CostAssumption::with_ai_price(60_000, 1, price).unwrap();
+        let cost = |price, counted| work_absorbed(1, Some(rate_and_minutes(Some(price))), counted);
         // 1 net conversation × 1 minute × Rp 60.000/h = Rp 1.000 saved.
-        let without = work_absorbed(1, Some(rate_and_minutes(None)), 31);
+        let without = work_absorbed(
+            1,
+            Some(rate_and_minutes(None)),
+            days("2026-11-01", "2026-11-30"),
+        );
         assert_eq!((without.ai_cost, without.net_rupiah), (None, None));
         assert_eq!(without.value_ratio, None);
-        // 1.000 × 1 day × 12 / 365 = 32,88 → 33; × 5 days = 164,38 → 164.
-        let day = work_absorbed(1, Some(rate_and_minutes(Some(1_000))), 1);
-        assert_eq!((day.ai_cost, day.net_rupiah), (Some(33), Some(967)));
-        assert_eq!(day.value_ratio, Some(1_000.0 / 33.0));
-        let five = work_absorbed(1, Some(rate_and_minutes(Some(1_000))), 5);
-        assert_eq!(five.ai_cost, Some(164));
-        // A loss is a negative net, said as it is.
-        let loss = work_absorbed(1, Some(rate_and_minutes(Some(1_500_000))), 31);
-        assert_eq!(loss.ai_cost, Some(1_528_767));
-        assert_eq!(loss.net_rupiah, Some(1_000 - 1_528_767));
-        // The largest price over a whole year stays exact.
-        let most = work_absorbed(0, Some(rate_and_minutes(Some(1_000_000_000))), 366);
-        assert_eq!(most.ai_cost, Some(12_032_876_712));
+        // A whole calendar month is exactly the monthly price, whatever its length.
+        let november = cost(1_500_000, days("2026-11-01", "2026-11-30"));
+        assert_eq!(november.ai_cost, Some(1_500_000));
+        assert_eq!(november.net_rupiah, Some(1_000 - 1_500_000));
+        assert_eq!(
+            cost(1_500_000, days("2028-02-01", "2028-02-29")).ai_cost,
+            Some(1_500_000)
+        );
+        // A day of a 30-day month is a thirtieth: 1.000 ÷ 30 = 33,3 → 33, and
+        // 1.005 ÷ 30 = 33,5 → 34 (halves up).
+        let day_of_november = cost(1_000, days("2026-11-01", "2026-11-01"));
+        assert_eq!(
+            (day_of_november.ai_cost, day_of_november.net_rupiah),
+            (Some(33), Some(967))
+        );
+        assert_eq!(day_of_november.value_ratio, Some(1_000.0 / 33.0));
+        assert_eq!(
+            cost(1_005, days("2026-11-30", "2026-11-30")).ai_cost,
+            Some(34)
+        );
+        // Rounded once over the months it touches: 2/31 + 1 + 2/31 of Rp 1.000 is
+        // 1.129,03 → 1.129 (each month rounded alone would give 65 + 1.000 + 65).
+        assert_eq!(
+            cost(1_000, days("2026-01-30", "2026-03-02")).ai_cost,
+            Some(1_129)
+        );
+        // No days with data cost nothing, and have no return to speak of.
+        let nothing = cost(1_000, None);
+        assert_eq!((nothing.ai_cost, nothing.value_ratio), (Some(0), None));
+        // The largest price over a whole leap year is exactly twelve prices.
+        let most = cost(1_000_000_000, days("2028-01-01", "2028-12-31"));
+        assert_eq!(most.ai_cost, Some(12_000_000_000));
+    }
+
+    proptest::proptest! {
+        /// Whole months cost whole prices, and a range cut in two costs what its
+        /// parts cost, give or take the one rupiah each rounding may move.
+        #[test]
+        fn the_ais_cost_adds_up_over_months_and_parts(
+            start in 0u32..120,
+            months in 1u32..13,
+            cut in 0i64..366,
+            price in 1_000i64..1_000_000_000,
+        ) {
+            let first = day("2020-01-01").checked_add_months(chrono::Months::new(start)).unwrap();
+            let last = first.checked_add_months(chrono::Months::new(months)).unwrap().pred_opt().unwrap();
+            let whole = DateRange::unbounded(first, last).unwrap();
+            proptest::prop_assert_eq!(ai_cost(price, Some(whole)), price * i64::from(months));
+            let split = first + Duration::days(cut % whole.days());
+            let parts = ai_cost(price, DateRange::unbounded(first, split).ok())
+                + ai_cost(price, DateRange::unbounded(split + Duration::days(1), last).ok());
+            proptest::prop_assert!((parts - price * i64::from(months)).abs() <= 1);
+        }
+    }
+
+    #[test]
+    fn a_range_past_its_data_counts_its_days_with_data_only() {
+        let org = organization(true);
+        let rows = [row("2026-12-01", 300, 200, 0), row("2026-12-06", 40, 30, 0)];
+        let policy = ReportPolicy::default();
+        let ratio_to = |to: &str| {
+            let mut input = inputs(&org, &rows, &policy, "2026-12-01", to);
+            input.data_through = Some(day("2026-12-06"));
+            input.cost_assumption =
+                Some(CostAssumption::with_ai_price(45_000, 6, Some(1_500_000)).unwrap());
+            let report = assemble(&input);
+            let work = report.figures.clone().unwrap().work_absorbed;
+            (report.counted_through, work.ai_cost, work.value_ratio)
+        };
+        let (counted, cost, ratio) = ratio_to("2026-12-06");
+        assert_eq!(counted, Some(day("2026-12-06")));
+        // 1.500.000 × 6 ÷ 31 = 290.322,6 → 290.323.
+        assert_eq!(cost, Some(290_323));
+        let (counted_past, cost_past, ratio_past) = ratio_to("2026-12-31");
+        assert_eq!(counted_past, Some(day("2026-12-06")));
+        assert_eq!((cost_past, ratio_past), (cost, ratio));
     }
 
     #[test]
@@ -1518,7 +1637,7 @@ mod tests {
         let reads = words::changes(&report, Lang::En).unwrap();
         assert_eq!(
             reads.none.as_deref(),
-            Some("No comparison with the 365 days before: they include days before your first conversation on 27 Sep 2025.")
+            Some("No comparison with the 365 days before: they include days before your first conversation on 27 Sept 2025.")
         );
         assert_eq!(reads.eligible, None, "no count is compared either");
         let json = json(&report, Lang::Id);
@@ -1645,7 +1764,7 @@ mod tests {
         };
         assert_eq!(
             tiles.solved_alone.net.map(|n| n.percent).as_deref(),
-            Some("40,0%")
+            Some("40.0%")
         );
         assert_eq!(
             tiles.solved_alone.range.as_deref(),

@@ -343,7 +343,10 @@ pub fn mood_words(sentiment: Option<f64>, lang: Lang) -> String {
     } else {
         words::MOOD_NEUTRAL
     };
-    phrase.fill(lang, &[("value", crate::i18n::format_decimal(value, 2))])
+    phrase.fill(
+        lang,
+        &[("value", crate::i18n::format_decimal(value, 2, lang))],
+    )
 }
 
 /// A local time as the CSV writes it, the organization's wall-clock time:

@@ -226,11 +226,14 @@ impl Presentation {
         Presentation {
             headline: words::headline(report, lang),
             volume: VolumeTile {
-                eligible: i18n::format_count(report.volume.eligible),
-                ai_handled: i18n::format_count(report.volume.ai_handled),
+                eligible: i18n::format_count(report.volume.eligible, lang),
+                ai_handled: i18n::format_count(report.volume.ai_handled, lang),
                 text: page_words::CONVERSATIONS_TEXT.fill(
                     lang,
-                    &[("ai_handled", i18n::format_count(report.volume.ai_handled))],
+                    &[(
+                        "ai_handled",
+                        i18n::format_count(report.volume.ai_handled, lang),
+                    )],
                 ),
             },
             ledger: LedgerView {
@@ -238,10 +241,12 @@ impl Presentation {
                 split: words::ledger_split(report, lang),
                 see_test_chats: page_words::SEE_TEST_CHATS.fill(
                     lang,
-                    &[("count", i18n::format_count(report.ledger.test_chats))],
+                    &[("count", i18n::format_count(report.ledger.test_chats, lang))],
                 ),
-                see_spam: page_words::SEE_SPAM
-                    .fill(lang, &[("count", i18n::format_count(report.ledger.spam))]),
+                see_spam: page_words::SEE_SPAM.fill(
+                    lang,
+                    &[("count", i18n::format_count(report.ledger.spam, lang))],
+                ),
             },
             state,
         }
@@ -269,20 +274,20 @@ fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTi
     let named = |name: Phrase, count: i64| {
         share_of(count, eligible).map(|share| NamedShare {
             name: name.text(lang),
-            percent: i18n::format_percent(share),
+            percent: i18n::format_percent(share, lang),
             of_counted: page_words::OF_COUNTED.fill(
                 lang,
                 &[
-                    ("count", i18n::format_count(count)),
-                    ("counted", i18n::format_count(eligible)),
+                    ("count", i18n::format_count(count, lang)),
+                    ("counted", i18n::format_count(eligible, lang)),
                 ],
             ),
         })
     };
     SolvedAloneTile {
         net: containment.net_rate.map(|rate| Share {
-            percent: words::net_percent(report, rate),
-            count: i18n::format_count(containment.net),
+            percent: words::net_percent(report, rate, lang),
+            count: i18n::format_count(containment.net, lang),
         }),
         range: containment
             .net_rate_interval
@@ -290,8 +295,8 @@ fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTi
         base: page_words::HERO_BASE.fill(
             lang,
             &[
-                ("count", i18n::format_count(containment.net)),
-                ("counted", i18n::format_count(eligible)),
+                ("count", i18n::format_count(containment.net, lang)),
+                ("counted", i18n::format_count(eligible, lang)),
             ],
         ),
         verdict: VerdictView::of(figures.verdicts.net_containment, lang),
@@ -306,12 +311,12 @@ fn after_hours(report: &Report, figures: &Figures, lang: Lang) -> AfterHoursTile
         (TileStatus::Ok, Some(count)) => {
             let share = tile
                 .share
-                .map(|share| words::after_hours_percent(report, share));
+                .map(|share| words::after_hours_percent(report, share, lang));
             let text = share
                 .as_ref()
                 .map(|share| page_words::AFTER_HOURS_TEXT.fill(lang, &[("share", share.clone())]))
                 .unwrap_or_default();
-            let count = i18n::format_count(count);
+            let count = i18n::format_count(count, lang);
             (Some(AfterHoursFigure { count, share }), text)
         }
         _ => (None, page_words::NO_BUSINESS_HOURS.text(lang).to_string()),
@@ -327,8 +332,11 @@ fn time_saved(report: &Report, figures: &Figures, lang: Lang) -> TimeSavedTile {
     let hours = figures
         .work_absorbed
         .hours
-        .map(|hours| i18n::format_decimal(hours, 1));
-    let rupiah = figures.work_absorbed.rupiah.map(i18n::format_rupiah);
+        .map(|hours| i18n::format_decimal(hours, 1, lang));
+    let rupiah = figures
+        .work_absorbed
+        .rupiah
+        .map(|rupiah| i18n::format_rupiah(rupiah, lang));
     TimeSavedTile {
         hours_text: hours
             .as_ref()
@@ -389,7 +397,7 @@ fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView
     // The first is the hero's figure, written as the hero writes it.
     let hero = containment
         .net_rate
-        .map(|rate| words::net_percent(report, rate));
+        .map(|rate| words::net_percent(report, rate, lang));
     let segments = parts
         .into_iter()
         .zip(shares.into_iter().zip(percents))
@@ -410,7 +418,7 @@ fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView
                     },
                     x: format!("{x:.3}"),
                     width: format!("{share:.3}"),
-                    count: i18n::format_count(count),
+                    count: i18n::format_count(count, lang),
                 })
             },
         )
@@ -418,7 +426,8 @@ fn journey(report: &Report, figures: &Figures, lang: Lang) -> Option<JourneyView
     Some(JourneyView {
         segments,
         has_shares: eligible > 0,
-        caption: page_words::BAR_CAPTION.fill(lang, &[("counted", i18n::format_count(eligible))]),
+        caption: page_words::BAR_CAPTION
+            .fill(lang, &[("counted", i18n::format_count(eligible, lang))]),
     })
 }
 
@@ -486,14 +495,20 @@ fn quality(report: &Report, figures: &Figures, lang: Lang) -> Option<QualityView
     Some(QualityView {
         came_back: quality
             .reopen_rate
-            .map(|rate| words::reopen_percent(report, rate)),
+            .map(|rate| words::reopen_percent(report, rate, lang)),
         came_back_verdict: VerdictView::of(figures.verdicts.reopen_rate, lang),
         came_back_base: quality.reopen_rate.map(|_| {
             page_words::CAME_BACK_BASE.fill(
                 lang,
                 &[
-                    ("count", i18n::format_count(figures.containment.reopened)),
-                    ("closed", i18n::format_count(figures.containment.gross)),
+                    (
+                        "count",
+                        i18n::format_count(figures.containment.reopened, lang),
+                    ),
+                    (
+                        "closed",
+                        i18n::format_count(figures.containment.gross, lang),
+                    ),
                 ],
             )
         }),
@@ -506,14 +521,17 @@ fn quality(report: &Report, figures: &Figures, lang: Lang) -> Option<QualityView
             page_words::MOOD_COUNTS.fill(
                 lang,
                 &[
-                    ("contained", i18n::format_count(sentiment.contained_rooms)),
-                    ("human", i18n::format_count(sentiment.escalated_rooms)),
+                    (
+                        "contained",
+                        i18n::format_count(sentiment.contained_rooms, lang),
+                    ),
+                    ("human", i18n::format_count(sentiment.escalated_rooms, lang)),
                 ],
             )
         }),
         mood_too_few: words::mood_too_few(report, lang),
         mood_note: words::reduced_coverage_note(report, lang),
-        turns: quality.turns_avg.map(|t| i18n::format_decimal(t, 1)),
+        turns: quality.turns_avg.map(|t| i18n::format_decimal(t, 1, lang)),
         turns_verdict: VerdictView::of(figures.verdicts.turns, lang),
     })
 }
@@ -527,7 +545,9 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
             .iter()
             .map(|point| {
                 let period = i18n::format_period(point.from, point.to, lang);
-                let percent = point.net_rate.map(|rate| words::net_percent(report, rate));
+                let percent = point
+                    .net_rate
+                    .map(|rate| words::net_percent(report, rate, lang));
                 let title = match (&percent, point.net_rate_interval) {
                     (Some(percent), Some(range)) => point_title(&period, percent, range, lang),
                     (Some(percent), None) => format!("{period}: {percent}"),
@@ -549,7 +569,7 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
                 &[
                     ("from", i18n::format_date(from, lang)),
                     ("to", i18n::format_date(to, lang)),
-                    ("rate", words::net_percent(report, rate)),
+                    ("rate", words::net_percent(report, rate, lang)),
                 ],
             ),
             _ => page_words::BASELINE_FORMING.text(lang).to_string(),
@@ -570,7 +590,7 @@ fn trend(report: &Report, figures: &Figures, lang: Lang) -> TrendView {
                     &f.period_from
                         .map(|month| i18n::format_month(month, lang))
                         .unwrap_or_default(),
-                    &words::net_percent(report, p.net_rate),
+                    &words::net_percent(report, p.net_rate, lang),
                     Interval {
                         low: p.low,
                         high: p.high,
@@ -595,8 +615,8 @@ fn point_title(period: &str, percent: &str, range: Interval, lang: Lang) -> Stri
         &[
             ("period", period.to_string()),
             ("rate", percent.to_string()),
-            ("low", i18n::format_percent(range.low)),
-            ("high", i18n::format_percent(range.high)),
+            ("low", i18n::format_percent(range.low, lang)),
+            ("high", i18n::format_percent(range.high, lang)),
         ],
     )
 }
@@ -611,8 +631,11 @@ fn forming_text(report: &Report, lang: Lang) -> String {
         return page_words::FORMING_FEW_TEXT.fill(
             lang,
             &[
-                ("eligible", i18n::format_count(report.volume.eligible)),
-                ("min_conversations", i18n::format_count(min_conversations)),
+                ("eligible", i18n::format_count(report.volume.eligible, lang)),
+                (
+                    "min_conversations",
+                    i18n::format_count(min_conversations, lang),
+                ),
             ],
         );
     }
@@ -620,7 +643,10 @@ fn forming_text(report: &Report, lang: Lang) -> String {
         lang,
         &[
             ("min_days", min_days.to_string()),
-            ("min_conversations", i18n::format_count(min_conversations)),
+            (
+                "min_conversations",
+                i18n::format_count(min_conversations, lang),
+            ),
             (
                 "days",
                 i18n::units::DAYS.fill(lang, report.days_of_data, &[]),
@@ -635,8 +661,11 @@ fn forming_text(report: &Report, lang: Lang) -> String {
         text.push_str(&page_words::FORMING_DEPENDS_ON_VOLUME.fill(
             lang,
             &[
-                ("eligible", i18n::format_count(eligible)),
-                ("min_conversations", i18n::format_count(min_conversations)),
+                ("eligible", i18n::format_count(eligible, lang)),
+                (
+                    "min_conversations",
+                    i18n::format_count(min_conversations, lang),
+                ),
             ],
         ));
     } else if days_missing > 0 {

@@ -33,6 +33,10 @@ pub struct Report<'a> {
     pub days_of_data: i64,
     /// How fresh the data is: the latest organization-local day aggregated.
     pub data_through: Option<NaiveDate>,
+    /// The last day that figures depending on the range's length count (the AI's
+    /// cost, the period before): `to`, or `data_through` when the data ends sooner;
+    /// `null` when the data ends before the range starts.
+    pub counted_through: Option<NaiveDate>,
     /// Up to when the source was read (its high-water mark), RFC 3339 in the
     /// organization's time; `null` before an aggregation recorded it.
     pub data_until: Option<String>,
@@ -68,6 +72,7 @@ impl<'a> Report<'a> {
             status: report.status.into(),
             days_of_data: report.days_of_data,
             data_through: report.data_through,
+            counted_through: report.counted_through,
             data_until: report.data_until.map(|at| at.to_rfc3339()),
             provisional_from: report.provisional_from,
             volume: Volume {
@@ -165,6 +170,9 @@ impl Figures {
                 status: figures.work_absorbed.status.into(),
                 hours: figures.work_absorbed.hours,
                 rupiah: figures.work_absorbed.rupiah,
+                agent_hour_rate: figures.work_absorbed.agent_hour_rate,
+                minutes_per_conversation: figures.work_absorbed.minutes_per_conversation,
+                ai_price_per_month: figures.work_absorbed.ai_price_per_month,
                 ai_cost: figures.work_absorbed.ai_cost,
                 net_rupiah: figures.work_absorbed.net_rupiah,
                 value_ratio: figures.work_absorbed.value_ratio,
@@ -459,8 +467,18 @@ pub struct WorkAbsorbed {
     pub hours: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rupiah: Option<i64>,
-    /// The AI's cost over the range, `rupiah` − that, and `rupiah` ÷ that: only when
-    /// the organization gave the AI's monthly price (docs/metrics.md §4.4).
+    /// The inputs hours and rupiah come from, so a reader can redo the sum
+    /// (docs/metrics.md §4.4): the organization's own rate and minutes, and its
+    /// monthly price for the AI when it gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_hour_rate: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes_per_conversation: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_price_per_month: Option<i64>,
+    /// The AI's cost over the range's days with data, `rupiah` − that, and `rupiah`
+    /// ÷ that: only when the organization gave the AI's monthly price
+    /// (docs/metrics.md §4.4).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ai_cost: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]

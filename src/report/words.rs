@@ -12,18 +12,18 @@ use crate::metrics::uncertainty::{Interval, Level};
 
 /// Net containment as written everywhere (METRICS.md §4.10): a whole percentage, or
 /// the decimal that keeps a figure on a verdict threshold from reading two ways.
-pub(crate) fn net_percent(report: &Report, rate: f64) -> String {
-    i18n::format_rate(rate, &report.policy.net_containment_thresholds())
+pub(crate) fn net_percent(report: &Report, rate: f64, lang: Lang) -> String {
+    i18n::format_rate(rate, &report.policy.net_containment_thresholds(), lang)
 }
 
 /// The reopen rate as written everywhere (see `net_percent`).
-pub(crate) fn reopen_percent(report: &Report, rate: f64) -> String {
-    i18n::format_rate(rate, &report.policy.reopen_rate_thresholds())
+pub(crate) fn reopen_percent(report: &Report, rate: f64, lang: Lang) -> String {
+    i18n::format_rate(rate, &report.policy.reopen_rate_thresholds(), lang)
 }
 
 /// The after-hours share as written everywhere (see `net_percent`).
-pub(crate) fn after_hours_percent(report: &Report, rate: f64) -> String {
-    i18n::format_rate(rate, &report.policy.after_hours_thresholds())
+pub(crate) fn after_hours_percent(report: &Report, rate: f64, lang: Lang) -> String {
+    i18n::format_rate(rate, &report.policy.after_hours_thresholds(), lang)
 }
 
 /// "Most likely between 36% and 44%.": where a rate most likely lies.
@@ -32,7 +32,7 @@ pub(crate) fn after_hours_percent(report: &Report, rate: f64) -> String {
 pub(crate) fn likely_between(interval: Interval, lang: Lang) -> String {
     let whole = |rate: f64| (rate * 100.0).round() as i64;
     let decimals = usize::from(whole(interval.low) == whole(interval.high));
-    let percent = |rate: f64| format!("{}%", i18n::format_decimal(rate * 100.0, decimals));
+    let percent = |rate: f64| format!("{}%", i18n::format_decimal(rate * 100.0, decimals, lang));
     phrases::LIKELY_BETWEEN.fill(
         lang,
         &[
@@ -76,10 +76,16 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
             .map(|b| (b.min_days_of_data, b.min_conversations, b.reason))
             .unwrap_or((0, 0, FormingReason::NewOrganization));
         values.extend([
-            ("ai_handled", i18n::format_count(report.volume.ai_handled)),
-            ("eligible", i18n::format_count(report.volume.eligible)),
-            ("min_days", i18n::format_count(min_days)),
-            ("min_conversations", i18n::format_count(min_conversations)),
+            (
+                "ai_handled",
+                i18n::format_count(report.volume.ai_handled, lang),
+            ),
+            ("eligible", i18n::format_count(report.volume.eligible, lang)),
+            ("min_days", i18n::format_count(min_days, lang)),
+            (
+                "min_conversations",
+                i18n::format_count(min_conversations, lang),
+            ),
         ]);
         // A mature organization is never told it is new: it only chose a short range.
         let phrase = match reason {
@@ -92,8 +98,8 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
         return phrases::HEADLINE_NO_CONVERSATIONS.fill(lang, &values);
     };
     values.extend([
-        ("net", i18n::format_count(figures.containment.net)),
-        ("eligible", i18n::format_count(report.volume.eligible)),
+        ("net", i18n::format_count(figures.containment.net, lang)),
+        ("eligible", i18n::format_count(report.volume.eligible, lang)),
         ("in_ten", i18n::in_ten(net_rate, lang)),
     ]);
     let mut text = phrases::HEADLINE_OK.fill(lang, &values);
@@ -106,15 +112,15 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
             Level::Down => phrases::SINCE_BASELINE_DOWN,
             Level::AboutTheSame => phrases::SINCE_BASELINE_ABOUT_SAME,
         };
-        text.push_str(&phrase.fill(lang, &[("baseline", net_percent(report, rate))]));
+        text.push_str(&phrase.fill(lang, &[("baseline", net_percent(report, rate, lang))]));
     }
     let work = &figures.work_absorbed;
     if let (Some(hours), Some(rupiah)) = (work.hours, work.rupiah) {
         text.push_str(&phrases::HEADLINE_SAVED.fill(
             lang,
             &[
-                ("hours", i18n::format_decimal(hours, 1)),
-                ("rupiah", i18n::format_rupiah(rupiah)),
+                ("hours", i18n::format_decimal(hours, 1, lang)),
+                ("rupiah", i18n::format_rupiah(rupiah, lang)),
             ],
         ));
     }
@@ -132,16 +138,19 @@ pub(crate) fn ai_return(report: &Report, lang: Lang) -> Option<String> {
     let (price, ai_cost) = (work.ai_price_per_month?, work.ai_cost?);
     let net_rupiah = work.net_rupiah?;
     let mut values = vec![
-        ("price", i18n::format_rupiah(price)),
-        ("ai_cost", i18n::format_rupiah(ai_cost)),
+        ("price", i18n::format_rupiah(price, lang)),
+        ("ai_cost", i18n::format_rupiah(ai_cost, lang)),
     ];
     Some(match work.value_ratio.filter(|_| net_rupiah >= 0) {
         Some(ratio) => {
-            values.push(("times", i18n::format_decimal(ratio, 1)));
+            values.push(("times", i18n::format_decimal(ratio, 1, lang)));
             phrases::RETURN_GAIN.fill(lang, &values)
         }
         None => {
-            values.push(("loss", i18n::format_rupiah(net_rupiah.saturating_abs())));
+            values.push((
+                "loss",
+                i18n::format_rupiah(net_rupiah.saturating_abs(), lang),
+            ));
             phrases::RETURN_LOSS.fill(lang, &values)
         }
     })
@@ -193,7 +202,10 @@ pub(crate) fn reduced_coverage_note(report: &Report, lang: Lang) -> Option<Strin
         return None;
     }
     let coverage = figures.quality?.sentiment.coverage?;
-    Some(phrases::NOTE_REDUCED_COVERAGE.fill(lang, &[("coverage", i18n::format_percent(coverage))]))
+    Some(
+        phrases::NOTE_REDUCED_COVERAGE
+            .fill(lang, &[("coverage", i18n::format_percent(coverage, lang))]),
+    )
 }
 
 /// Why the mood has no verdict, when a group has too few conversations with one.
@@ -206,9 +218,15 @@ pub(crate) fn mood_too_few(report: &Report, lang: Lang) -> Option<String> {
     Some(phrases::MOOD_TOO_FEW.fill(
         lang,
         &[
-            ("contained", i18n::format_count(sentiment.contained_rooms)),
-            ("human", i18n::format_count(sentiment.escalated_rooms)),
-            ("min", i18n::format_count(report.policy.sentiment_min_rooms)),
+            (
+                "contained",
+                i18n::format_count(sentiment.contained_rooms, lang),
+            ),
+            ("human", i18n::format_count(sentiment.escalated_rooms, lang)),
+            (
+                "min",
+                i18n::format_count(report.policy.sentiment_min_rooms, lang),
+            ),
         ],
     ))
 }
@@ -221,8 +239,8 @@ pub(crate) fn forecast_read(forecast: &Forecast, lang: Lang) -> String {
             &[
                 ("month", i18n::format_month(month, lang)),
                 ("in_ten", i18n::in_ten(projection.net_rate, lang)),
-                ("low", i18n::format_percent(projection.low)),
-                ("high", i18n::format_percent(projection.high)),
+                ("low", i18n::format_percent(projection.low, lang)),
+                ("high", i18n::format_percent(projection.high, lang)),
             ],
         ),
         (Outcome::Withheld { .. }, _) => phrases::FORECAST_WITHHELD.text(lang).to_string(),
@@ -248,10 +266,10 @@ pub fn ledger(report: &Report, lang: Lang) -> String {
     phrases::LEDGER.fill(
         lang,
         &[
-            ("all", i18n::format_count(ledger.all)),
-            ("counted", i18n::format_count(ledger.counted)),
-            ("test_chats", i18n::format_count(ledger.test_chats)),
-            ("spam", i18n::format_count(ledger.spam)),
+            ("all", i18n::format_count(ledger.all, lang)),
+            ("counted", i18n::format_count(ledger.counted, lang)),
+            ("test_chats", i18n::format_count(ledger.test_chats, lang)),
+            ("spam", i18n::format_count(ledger.spam, lang)),
         ],
     )
 }
@@ -267,12 +285,12 @@ pub(crate) fn ledger_split(report: &Report, lang: Lang) -> Option<String> {
         (names::ESCALATED, split.escalated),
         (names::OTHER, split.other),
     ]
-    .map(|(name, count)| format!("{} {}", name.text(lang), i18n::format_count(count)))
+    .map(|(name, count)| format!("{} {}", name.text(lang), i18n::format_count(count, lang)))
     .join("; ");
     Some(phrases::LEDGER_SPLIT.fill(
         lang,
         &[
-            ("counted", i18n::format_count(report.ledger.counted)),
+            ("counted", i18n::format_count(report.ledger.counted, lang)),
             ("parts", parts),
         ],
     ))
@@ -335,7 +353,7 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
     };
     let count_change = report.volume.eligible - then.eligible;
     let count_values = [
-        ("count", i18n::format_count(count_change.abs())),
+        ("count", i18n::format_count(count_change.abs(), lang)),
         days.clone(),
     ];
     let eligible = match count_change.signum() {
@@ -351,7 +369,7 @@ pub fn changes(report: &Report, lang: Lang) -> Option<ChangeReads> {
             // Compared at the one decimal the page shows.
             let change = ((now - then) * 10.0).round() / 10.0;
             let values = [
-                ("hours", i18n::format_decimal(change.abs(), 1)),
+                ("hours", i18n::format_decimal(change.abs(), 1, lang)),
                 days.clone(),
             ];
             if change > 0.0 {

@@ -234,6 +234,7 @@ async fn daily_download(
         range,
         forming,
         cost,
+        data_through: activity.data_through,
         net_thresholds: state.policy.net_containment_thresholds(),
     };
     let internal = |error: String| ApiError::internal(error).in_lang(lang);

@@ -53,7 +53,7 @@ pub(crate) fn trend_svg(
         html.push_str(&format!(
             r#"<text class="axis" x="100%" dx="-6" y="{:.2}%" dy="0.35em" text-anchor="end">{}</text>"#,
             y(level),
-            i18n::format_percent(level)
+            i18n::format_percent(level, lang)
         ));
     }
     html.push_str(r#"</svg><svg class="trend" aria-hidden="true" focusable="false">"#);

@@ -120,7 +120,7 @@ impl ConversationsPage {
             page_text: words::LIST_COUNT.fill(
                 lang,
                 total,
-                &[("shown", i18n::format_count(rows.len() as i64))],
+                &[("shown", i18n::format_count(rows.len() as i64, lang))],
             ),
             show_outcome,
             columns: [list_words::COLUMN_STARTED]
@@ -178,7 +178,7 @@ fn row(conversation: &Conversation, lang: Lang) -> ListRow {
                 words::CAME_BACK_AFTER.fill(
                     lang,
                     &[
-                        ("hours", i18n::format_decimal(back.hours_later, 1)),
+                        ("hours", i18n::format_decimal(back.hours_later, 1, lang)),
                         ("room", back.room_id.clone()),
                     ],
                 )
@@ -195,9 +195,9 @@ fn row(conversation: &Conversation, lang: Lang) -> ListRow {
             &[
                 (
                     "customer",
-                    i18n::format_count(conversation.customer_messages),
+                    i18n::format_count(conversation.customer_messages, lang),
                 ),
-                ("ai", i18n::format_count(conversation.ai_messages)),
+                ("ai", i18n::format_count(conversation.ai_messages, lang)),
             ],
         ),
         mood: conversations::mood_words(conversation.sentiment, lang),
