@@ -149,8 +149,10 @@
       save.disabled = true;
       save.textContent = costsForm.dataset.saving;
       inputs.forEach(function (input) { input.disabled = true; });
+      // Whole rupiah and minutes: the grouping marks of either language (45.000,
+      // 45,000, 45 000) are dropped, so the owner may type them as she writes them.
       const number = function (name) {
-        const text = costsForm.elements[name].value.replace(/[.\s]/g, '').trim();
+        const text = costsForm.elements[name].value.replace(/[.,\s\u00a0\u202f]/g, '').trim();
         return /^-?\d+$/.test(text) ? Number(text) : text;
       };
       // The AI's price is optional: an empty field is no price.

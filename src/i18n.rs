@@ -283,6 +283,7 @@ pub mod report {
 
     pub const HEADLINE_OK: Template = Template::id("report-headline-ok");
     pub const HEADLINE_SAVED: Template = Template::id("report-headline-saved");
+    pub const MONEY_SUM: Template = Template::id("report-money-sum");
     /// What the AI cost against what it saved (docs/metrics.md §4.4), when the
     /// organization gave its price: the same sentence in the headline and the tile.
     pub const RETURN_GAIN: Template = Template::id("report-return-gain");
@@ -301,6 +302,7 @@ pub mod report {
         Template::id("report-headline-baseline-forming");
 
     pub const NOTE_OWN_ESTIMATE: Phrase = Phrase::id("report-note-own-estimate");
+    pub const NOTE_COUNTED_THROUGH: Template = Template::id("report-note-counted-through");
     pub const NOTE_SET_ASSUMPTION: Phrase = Phrase::id("report-note-set-assumption");
     pub const NOTE_REDUCED_COVERAGE: Template = Template::id("report-note-reduced-coverage");
     pub const NOTE_PROVISIONAL: Template = Template::id("report-note-provisional");
@@ -423,6 +425,20 @@ pub mod kpis {
     pub const NO_DATA: Phrase = Phrase::id("kpis-no-data");
     pub const PASS: Phrase = Phrase::id("kpis-pass");
     pub const FAIL: Phrase = Phrase::id("kpis-fail");
+    pub const RUNNING: Template = Template::id("kpis-running");
+    pub const NO_USAGE: Phrase = Phrase::id("kpis-no-usage");
+    pub const NO_USAGE_SHORT: Phrase = Phrase::id("kpis-no-usage-short");
+    pub const GATE_LINE: Template = Template::id("kpis-gate-line");
+    pub const AT_LEAST: Template = Template::id("kpis-at-least");
+    pub const AT_MOST: Template = Template::id("kpis-at-most");
+    pub const BELOW: Template = Template::id("kpis-below");
+    pub const GATE_LOAD_FAILURES: Phrase = Phrase::id("kpis-gate-load-failures");
+    pub const GATE_LOADS_OVER_3S: Phrase = Phrase::id("kpis-gate-loads-over-3s");
+    pub const GATE_ADMINS_VIEWING: Phrase = Phrase::id("kpis-gate-admins-viewing");
+    pub const GATE_RELIABILITY: Phrase = Phrase::id("kpis-gate-reliability");
+    pub const GATE_FORECAST_ERROR: Phrase = Phrase::id("kpis-gate-forecast-error");
+    pub const GATE_RELIABILITY_DAYS: Template = Template::id("kpis-gate-reliability-days");
+    pub const GATE_TRACKING_LIVE: Phrase = Phrase::id("kpis-gate-tracking-live");
 }
 
 #[cfg(test)]
@@ -820,6 +836,8 @@ pub mod lists {
     pub const SHEET_CONVERSATIONS: Phrase = Phrase::id("lists-sheet-conversations");
     pub const SHEET_ABOUT: Phrase = Phrase::id("lists-sheet-about");
     pub const ABOUT_TITLE: Template = Template::id("lists-about-title");
+    pub const ABOUT_MONEY: Template = Template::id("lists-about-money");
+    pub const ABOUT_PRICE: Template = Template::id("lists-about-price");
     pub const ABOUT_LINES: [Phrase; 8] = [
         Phrase::id("lists-about-lines-1"),
         Phrase::id("lists-about-lines-2"),

@@ -166,6 +166,8 @@ pub enum GateResult {
     Pass,
     Fail,
     NotEnoughData,
+    /// The month recorded no usage at all: nothing was tried, so nothing failed.
+    NoUsage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -176,7 +178,8 @@ pub enum Comparison {
     Below,
 }
 
-/// One §13 gate the product can measure.
+/// One §13 gate the product can measure. `name` is the code's name (the JSON's);
+/// people read it in words (`render_text`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gate {
     pub stage: Stage,
@@ -185,18 +188,37 @@ pub struct Gate {
     pub threshold: f64,
     pub value: Option<f64>,
     pub result: GateResult,
+    /// The days a "sustained" gate is judged over, first and last; `None` for a
+    /// gate of the whole month.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// What a gate measures, before it is judged.
+struct Measure {
+    name: &'static str,
+    comparison: Comparison,
+    threshold: f64,
+    value: Option<f64>,
+    window: Option<(NaiveDate, NaiveDate)>,
+    /// Whether it is measured on the usage rows (every gate but the forecast's):
+    /// a month without usage leaves it unjudged.
+    from_usage: bool,
 }
 
 impl Gate {
-    fn new(
-        stage: Stage,
-        name: &'static str,
-        comparison: Comparison,
-        threshold: f64,
-        value: Option<f64>,
-    ) -> Self {
+    fn new(stage: Stage, measure: &Measure, usage_recorded: bool) -> Self {
         use crate::metrics::threshold::{at_least, at_most};
+        let Measure {
+            name,
+            comparison,
+            threshold,
+            value,
+            window,
+            from_usage,
+        } = *measure;
         let result = match value {
+            _ if from_usage && !usage_recorded => GateResult::NoUsage,
             None => GateResult::NotEnoughData,
             Some(value) => {
                 let passes = match comparison {
@@ -218,6 +240,7 @@ impl Gate {
             threshold,
             value,
             result,
+            window,
         }
     }
 }
@@ -226,6 +249,14 @@ impl Gate {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Kpis {
     pub month: String,
+    /// The last day counted: the month's last, or the last complete day of a month
+    /// still running (`running`).
+    pub counted_through: NaiveDate,
+    pub running: bool,
+    /// Whether anyone used the report in the month (a view, a failed load, a list,
+    /// a download or a save). Without usage no target is judged: `met` is `null`
+    /// and the usage gates say `no_usage`, never a failure.
+    pub usage_recorded: bool,
     pub adoption: Share,
     pub repeat_engagement: Share,
     pub reliability: Share,
@@ -309,9 +340,17 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
         .len() as i64;
     let admins_viewing = Share::new(cohort_viewing, cohort.len() as i64, BETA_ADMINS_VIEWING);
     let reliability = reliability_of(views, failed);
+    let usage_recorded = this.iter().any(|row| row.events > 0);
+    // An empty month judges no target: nothing was tried, so nothing was missed.
+    let judged = |share: Share| Share {
+        met: share.met.filter(|_| usage_recorded),
+        ..share
+    };
+    let window_end = inputs.through.min(month.last);
     let measured = Measured {
-        this: &this,
-        window_end: inputs.through.min(month.last),
+        usage: inputs.usage,
+        window_end,
+        usage_recorded,
         admins_viewing: admins_viewing.rate,
         reliability: reliability.rate,
         mae_points,
@@ -321,12 +360,15 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
     };
     Kpis {
         month: month.name(),
-        repeat_engagement: Share::new(returning, earlier.len() as i64, REPEAT_TARGET),
-        value_configured: Share::new(
+        counted_through: window_end,
+        running: month.last > inputs.through,
+        usage_recorded,
+        repeat_engagement: judged(Share::new(returning, earlier.len() as i64, REPEAT_TARGET)),
+        value_configured: judged(Share::new(
             orgs_where(|r| r.with_value > 0),
             enabled.len() as i64,
             VALUE_TARGET,
-        ),
+        )),
         forecast: ForecastKpi {
             projections: rendered.len() as i64,
             realised: errors.len() as i64,
@@ -349,8 +391,8 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
             slow_loads: slow,
         },
         gates: measured.gates(stages),
-        adoption,
-        reliability,
+        adoption: judged(adoption),
+        reliability: judged(reliability),
     }
 }
 
@@ -362,9 +404,12 @@ fn reliability_of(views: i64, failed: i64) -> Share {
 
 /// What the gates are judged on.
 struct Measured<'a> {
-    this: &'a [&'a UsageRow],
+    /// The usage rows of this month and the one before: a "sustained" window
+    /// early in a month reaches back into the last.
+    usage: &'a [UsageRow],
     /// The last day of the "sustained" windows: the month's, or yesterday.
     window_end: NaiveDate,
+    usage_recorded: bool,
     /// Of the organizations with the report on, the share where it was seen.
     admins_viewing: Option<f64>,
     reliability: Option<f64>,
@@ -375,11 +420,16 @@ struct Measured<'a> {
 }
 
 impl Measured<'_> {
+    /// The `days` days up to the window's end, first and last.
+    fn window(&self, days: i64) -> (NaiveDate, NaiveDate) {
+        (self.window_end - Duration::days(days - 1), self.window_end)
+    }
+
     /// Reliability over the `days` days up to the window's end ("sustained").
     fn reliability_over(&self, days: i64) -> Option<f64> {
-        let from = self.window_end - Duration::days(days - 1);
+        let (from, _) = self.window(days);
         let count = |kind: UsageKind| -> i64 {
-            self.this
+            self.usage
                 .iter()
                 .filter(|r| r.kind == kind && r.day >= from && r.day <= self.window_end)
                 .map(|r| r.events)
@@ -395,63 +445,75 @@ impl Measured<'_> {
         let failures = (views > 0).then(|| self.failed as f64 / views as f64);
         let slow = (self.loads > 0).then(|| self.slow as f64 / self.loads as f64);
         let tracking = (self.loads > 0).then_some(1.0);
+        let month = |name, comparison, threshold, value| Measure {
+            name,
+            comparison,
+            threshold,
+            value,
+            window: None,
+            from_usage: true,
+        };
+        let sustained = |name, days| Measure {
+            window: Some(self.window(days)),
+            ..month(
+                name,
+                Comparison::AtLeast,
+                RELIABILITY_TARGET,
+                self.reliability_over(days),
+            )
+        };
         let mut gates = Vec::new();
         for stage in stages {
-            let measured: &[(&'static str, Comparison, f64, Option<f64>)] = match stage {
-                Stage::Alpha => &[
-                    (
+            let measured: Vec<Measure> = match stage {
+                Stage::Alpha => vec![
+                    month(
                         "load_failures",
                         Comparison::AtMost,
                         ALPHA_MAX_FAILURES,
                         failures,
                     ),
-                    ("loads_over_3s", Comparison::AtMost, ALPHA_MAX_SLOW, slow),
+                    month("loads_over_3s", Comparison::AtMost, ALPHA_MAX_SLOW, slow),
                 ],
-                Stage::ClosedBeta => &[
-                    (
+                Stage::ClosedBeta => vec![
+                    month(
                         "admins_viewing",
                         Comparison::AtLeast,
                         BETA_ADMINS_VIEWING,
                         self.admins_viewing,
                     ),
-                    (
+                    month(
                         "reliability",
                         Comparison::AtLeast,
                         RELIABILITY_TARGET,
                         self.reliability,
                     ),
-                    (
-                        "forecast_mae_points",
-                        Comparison::Below,
-                        FORECAST_TARGET_POINTS,
-                        self.mae_points,
-                    ),
+                    Measure {
+                        from_usage: false,
+                        ..month(
+                            "forecast_mae_points",
+                            Comparison::Below,
+                            FORECAST_TARGET_POINTS,
+                            self.mae_points,
+                        )
+                    },
                 ],
-                Stage::OpenBeta => &[(
-                    "reliability_last_7_days",
-                    Comparison::AtLeast,
-                    RELIABILITY_TARGET,
-                    self.reliability_over(7),
-                )],
-                Stage::Ga => &[
-                    (
-                        "reliability_last_14_days",
-                        Comparison::AtLeast,
-                        RELIABILITY_TARGET,
-                        self.reliability_over(14),
-                    ),
-                    ("adoption_tracking_live", Comparison::AtLeast, 1.0, tracking),
+                Stage::OpenBeta => vec![sustained("reliability_last_7_days", 7)],
+                Stage::Ga => vec![
+                    sustained("reliability_last_14_days", 14),
+                    month("adoption_tracking_live", Comparison::AtLeast, 1.0, tracking),
                 ],
             };
-            for (name, comparison, threshold, value) in measured {
-                gates.push(Gate::new(*stage, name, *comparison, *threshold, *value));
+            for measure in &measured {
+                gates.push(Gate::new(*stage, measure, self.usage_recorded));
             }
         }
         gates
     }
 }
 
-/// The month's numbers as a person reads them, in `lang`.
+/// The month's numbers as a person reads them, in `lang`: every figure in words,
+/// an empty month as "no usage recorded" (never a failure), a running month with
+/// the days it counts, and each gate by what it measures.
 pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
     let percent = |rate: Option<f64>| {
         rate.map(|rate| format!("{}%", i18n::format_decimal(rate * 100.0, 1, lang)))
@@ -460,6 +522,7 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
     let met = |met: Option<bool>| match met {
         Some(true) => words::MET.text(lang),
         Some(false) => words::NOT_MET.text(lang),
+        None if !kpis.usage_recorded => words::NO_USAGE_SHORT.text(lang),
         None => words::NO_DATA.text(lang),
     };
     let share_line = |template: Template, share: &Share| {
@@ -474,8 +537,27 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
             ],
         )
     };
-    let mut out = words::TITLE.fill(lang, &[("month", kpis.month.clone())]);
+    let month_name = Month::parse(&kpis.month).map_or_else(
+        || kpis.month.clone(),
+        |month| i18n::format_month(month.first, lang),
+    );
+    let mut out = words::TITLE.fill(lang, &[("month", month_name)]);
     out.push_str("\n\n");
+    if let (true, Some(month)) = (kpis.running, Month::parse(&kpis.month)) {
+        out.push_str(&words::RUNNING.fill(
+            lang,
+            &[
+                ("from", i18n::format_date(month.first, lang)),
+                ("through", i18n::format_date(kpis.counted_through, lang)),
+                ("end", i18n::format_date(month.last, lang)),
+            ],
+        ));
+        out.push_str("\n\n");
+    }
+    if !kpis.usage_recorded {
+        out.push_str(words::NO_USAGE.text(lang));
+        out.push_str("\n\n");
+    }
     for (template, share) in [
         (words::ADOPTION, &kpis.adoption),
         (words::REPEAT, &kpis.repeat_engagement),
@@ -501,6 +583,11 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
         share_line(words::VALUE, &kpis.value_configured)
     ));
     let forecast = &kpis.forecast;
+    let forecast_met = match forecast.met {
+        Some(true) => words::MET,
+        Some(false) => words::NOT_MET,
+        None => words::NO_DATA,
+    };
     out.push_str(&format!(
         "- {}\n\n",
         words::FORECAST.fill(
@@ -510,17 +597,18 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
                 ("realised", i18n::format_count(forecast.realised, lang)),
                 (
                     "mae",
-                    forecast
-                        .mae_points
-                        .map(|mae| words::MAE
-                            .fill(lang, &[("mae", i18n::format_decimal(mae, 1, lang))]))
-                        .unwrap_or_else(|| words::NO_DATA.text(lang).to_string())
+                    forecast.mae_points.map_or_else(
+                        || words::NO_DATA.text(lang).to_string(),
+                        |mae| {
+                            words::MAE.fill(lang, &[("mae", i18n::format_decimal(mae, 1, lang))])
+                        }
+                    )
                 ),
                 (
                     "target",
                     i18n::format_decimal(forecast.target_points, 0, lang)
                 ),
-                ("met", met(forecast.met).to_string()),
+                ("met", forecast_met.text(lang).to_string()),
             ],
         )
     ));
@@ -541,10 +629,6 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
                     "rendered",
                     i18n::format_count(review.forecasts_rendered, lang),
                 ),
-                (
-                    "realised",
-                    i18n::format_count(review.forecasts_realised, lang),
-                ),
                 ("lists", i18n::format_count(review.lists_opened, lang)),
                 ("downloads", i18n::format_count(review.downloads, lang)),
                 (
@@ -563,32 +647,59 @@ pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
             out.push_str(&words::GATES.fill(lang, &[("stage", gate.stage.name(lang).to_string())]));
             out.push('\n');
         }
-        let shown = |value: f64| {
-            if gate.name == "forecast_mae_points" {
-                i18n::format_decimal(value, 1, lang)
-            } else {
-                percent(Some(value))
-            }
-        };
-        let sign = match gate.comparison {
-            Comparison::AtLeast => "≥",
-            Comparison::AtMost => "≤",
-            Comparison::Below => "<",
-        };
-        let result = match gate.result {
-            GateResult::Pass => words::PASS,
-            GateResult::Fail => words::FAIL,
-            GateResult::NotEnoughData => words::NO_DATA,
-        };
-        out.push_str(&format!(
-            "  {:<26} {sign} {:<8} {:<10} {}\n",
-            gate.name,
-            shown(gate.threshold),
-            gate.value.map(shown).unwrap_or_else(|| "–".into()),
-            result.text(lang)
-        ));
+        out.push_str(&format!("- {}\n", gate_line(gate, lang)));
     }
     out
+}
+
+/// One gate in words: "Failed loads, of the reports shown: 12.5% (needed: at most
+/// 5.0%) — fail".
+fn gate_line(gate: &Gate, lang: Lang) -> String {
+    let shown = |value: f64| {
+        if gate.name == "forecast_mae_points" {
+            words::MAE.fill(lang, &[("mae", i18n::format_decimal(value, 1, lang))])
+        } else {
+            format!("{}%", i18n::format_decimal(value * 100.0, 1, lang))
+        }
+    };
+    let label = match (gate.name, gate.window) {
+        (_, Some((from, to))) => words::GATE_RELIABILITY_DAYS.fill(
+            lang,
+            &[
+                ("days", i18n::format_count((to - from).num_days() + 1, lang)),
+                ("from", i18n::format_date(from, lang)),
+                ("to", i18n::format_date(to, lang)),
+            ],
+        ),
+        ("load_failures", _) => words::GATE_LOAD_FAILURES.text(lang).to_string(),
+        ("loads_over_3s", _) => words::GATE_LOADS_OVER_3S.text(lang).to_string(),
+        ("admins_viewing", _) => words::GATE_ADMINS_VIEWING.text(lang).to_string(),
+        ("forecast_mae_points", _) => words::GATE_FORECAST_ERROR.text(lang).to_string(),
+        ("adoption_tracking_live", _) => words::GATE_TRACKING_LIVE.text(lang).to_string(),
+        ("reliability", _) => words::GATE_RELIABILITY.text(lang).to_string(),
+        (other, _) => other.to_string(),
+    };
+    let needed = match gate.comparison {
+        Comparison::AtLeast => words::AT_LEAST,
+        Comparison::AtMost => words::AT_MOST,
+        Comparison::Below => words::BELOW,
+    }
+    .fill(lang, &[("threshold", shown(gate.threshold))]);
+    let result = match gate.result {
+        GateResult::Pass => words::PASS,
+        GateResult::Fail => words::FAIL,
+        GateResult::NotEnoughData => words::NO_DATA,
+        GateResult::NoUsage => words::NO_USAGE_SHORT,
+    };
+    words::GATE_LINE.fill(
+        lang,
+        &[
+            ("label", label),
+            ("value", gate.value.map_or_else(|| "–".into(), shown)),
+            ("needed", needed),
+            ("result", result.text(lang).to_string()),
+        ],
+    )
 }
 
 #[cfg(test)]
@@ -773,13 +884,19 @@ mod tests {
             GateResult::Fail,
             "4 Nov is within 4–10 Nov"
         );
-        // No loads at all: not enough data, never a pass.
+        // No usage at all: neither a pass nor a failure.
         assert_eq!(
             result(&[], Stage::Alpha, "load_failures"),
-            Some(GateResult::NotEnoughData)
+            Some(GateResult::NoUsage)
         );
         assert_eq!(
             result(&[], Stage::Ga, "adoption_tracking_live"),
+            Some(GateResult::NoUsage)
+        );
+        // Lists opened but no report loaded: usage, but not enough to judge loads.
+        let lists_only = [row("org_a", 1, UsageKind::List, 5, 3)];
+        assert_eq!(
+            result(&lists_only, Stage::Alpha, "load_failures"),
             Some(GateResult::NotEnoughData)
         );
         // 3 of 4 organizations (75 %) pass the closed beta's 60 %; 2 (50 %) do not.
@@ -831,6 +948,76 @@ mod tests {
         let mae = kpis.forecast.mae_points.expect("an error");
         assert!((mae - 8.0).abs() < 1e-9, "6 and 10 points: {mae}");
         assert_eq!(kpis.forecast.met, Some(true));
+    }
+
+    #[test]
+    fn an_empty_month_says_no_usage_and_never_failure_in_both_languages() {
+        let kpis = november(&[], &Stage::ALL);
+        assert!(!kpis.usage_recorded);
+        assert_eq!(
+            kpis.adoption.met, None,
+            "0 of 4 is not a missed target here"
+        );
+        let english = render_text(&kpis, Lang::En);
+        assert!(
+            english.contains("No usage recorded in this month"),
+            "{english}"
+        );
+        assert!(english.contains("Launch numbers for Nov 2026"), "{english}");
+        for wrong in ["not met", "— fail", "admins_viewing", "load_failures", "≥"] {
+            assert!(!english.contains(wrong), "{wrong} in {english}");
+        }
+        assert!(
+            english.contains(
+                "Organizations in the beta that opened the report: 0.0% (needed: at least 60.0%) — no usage recorded"
+            ),
+            "{english}"
+        );
+        let indonesian = render_text(&kpis, Lang::Id);
+        assert!(
+            indonesian.contains("Belum ada penggunaan yang tercatat"),
+            "{indonesian}"
+        );
+        for wrong in ["belum tercapai", "— gagal", "admins_viewing"] {
+            assert!(!indonesian.contains(wrong), "{wrong} in {indonesian}");
+        }
+    }
+
+    #[test]
+    fn a_running_month_says_which_days_it_counts_and_its_windows_end() {
+        let enabled: BTreeSet<OrgId> = [org("org_a")].into();
+        let usage = [row("org_a", 1, UsageKind::View, 3, 1_264)];
+        let kpis = compute(
+            &KpiInputs {
+                month: Month::parse("2026-11").expect("month"),
+                usage: &usage,
+                ai_enabled: &enabled,
+                report_on: &enabled,
+                forecasts: &[],
+                through: NaiveDate::from_ymd_opt(2026, 11, 5).expect("day"),
+            },
+            &[Stage::OpenBeta],
+        );
+        assert!(kpis.running && kpis.usage_recorded);
+        let english = render_text(&kpis, Lang::En);
+        assert!(
+            english.contains("these numbers count 1 Nov 2026 to 5 Nov 2026, the last complete day; it ends on 30 Nov 2026"),
+            "{english}"
+        );
+        assert!(
+            english.contains("Reliability over the 7 days from 30 Oct 2026 to 5 Nov 2026: 100.0%"),
+            "{english}"
+        );
+        assert!(english.contains("1,264 report loads"), "{english}");
+        let indonesian = render_text(&kpis, Lang::Id);
+        assert!(
+            indonesian.contains("1.264 pemuatan laporan"),
+            "{indonesian}"
+        );
+        assert!(
+            indonesian.contains("Keandalan selama 7 hari dari 30 Okt 2026 sampai 5 Nov 2026"),
+            "{indonesian}"
+        );
     }
 
     #[test]

@@ -34,7 +34,17 @@ report-headline-ok =
        *[other] { $eligible } conversations
     } on its own ({ $in_ten }), with no one from your team and no customer having to ask again within 2 days.
 
-report-headline-saved = { " " }By your own estimate, those conversations saved your team about { $hours } hours of work (≈ { $rupiah }).
+report-headline-saved = { " " }By your own estimate of { $rate } an hour and { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    } a conversation, those conversations saved your team about { $hours } hours of work (≈ { $rupiah }).
+
+# The sum behind the hours and the money, to redo with the printed page alone
+# (docs/metrics.md §4.4): conversations solved on their own × minutes = hours, × rate.
+report-money-sum = Worked out from your own numbers: { $net ->
+        [one] { $net } conversation solved on its own
+       *[other] { $net } conversations solved on their own
+    } × { $minutes } min = { $hours } hours; × { $rate } an hour ≈ { $rupiah }.
 
 # What the AI cost against what it saved (docs/metrics.md §4.4), when the
 # organization gave its price: the same sentence in the headline and the tile.
@@ -66,6 +76,8 @@ report-headline-baseline-forming =
        *[other] { $min_conversations } conversations
     } of data, so the figures are fair.
 
+report-note-counted-through = There is no data after { $day } yet: the AI's cost and the comparison with the period before count only the days up to it.
+
 report-note-own-estimate = Money and time figures use your own cost assumption; they are an estimate, not an audited figure.
 
 report-note-set-assumption = Set your cost assumption to see the hours and money your AI saved.
@@ -80,7 +92,7 @@ report-trend-band = light band: where each point most likely lies (wider over fe
 
 report-note-sentiment-pending = Customer mood for some days is still being collected.
 
-report-note-no-business-hours = Set your business hours to see how much your AI handled while your team was offline.
+report-note-no-business-hours = Set your business hours to see how many conversations your AI took part in while your team was offline.
 
 report-note-came-back = Leaves out customers who came back within 2 days.
 
@@ -294,7 +306,7 @@ api-bad-limit = limit must be a whole number from 1 to { $max }.
 
 page-report-title = AI agent impact
 
-page-report-description = How much your AI handled on its own, how well, and what it saved.
+page-report-description = How much your AI solved on its own, how well, and what it saved.
 
 demo-title = Demo sign-in
 
@@ -386,7 +398,7 @@ web-bar-caption = Each part is a share of { $counted ->
 
 web-conversations-text = The AI took part in { $ai_handled } of them.
 
-web-after-hours-text = { $share } of the conversations the AI handled
+web-after-hours-text = { $share } of the conversations the AI took part in
 
 web-hours = { $hours } hours
 
@@ -464,7 +476,7 @@ web-loading = Loading your report…
 
 web-modal-title = Your cost numbers
 
-web-modal-why = With these two numbers we estimate the time and money your AI saved your team.
+web-modal-why = With your numbers below we estimate the time and money your AI saved your team and, with its price, what it cost.
 
 web-modal-helper = We use your own numbers — we never guess your costs.
 
@@ -652,7 +664,15 @@ lists-about-lines-4 = Closed by the AI, but the customer came back = the AI clos
 
 lists-about-lines-5 = AI helped, then your team took over = the AI answered and a team member joined; Handed to your team = a team member took over or it was passed to the team; No clear outcome = closed by someone from your team or a timeout, still open, or an unknown reason.
 
-lists-about-lines-6 = Team hours saved, time saved (Rp) and what the AI cost come from your own cost numbers, and are empty without them; the AI's cost of a day is its monthly price × 12 ÷ 365.
+lists-about-lines-6 = Team hours saved, time saved (Rp) and what the AI cost come from your own cost numbers, and are empty without them. The AI's cost of a day is its monthly price ÷ the days of that month, so a whole calendar month costs exactly the monthly price; the whole-period row counts only the days with data.
+
+# The organization's own cost numbers, in the workbook's "what this means" sheet.
+lists-about-money = Your cost numbers: { $rate } an hour of a team member's time and { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    } a conversation. Team hours saved = conversations solved on their own × { $minutes } ÷ 60; time saved (Rp) = those hours × { $rate }.
+
+lists-about-price = What you pay for the AI: { $price } a month.
 
 lists-about-lines-7 = The figures are the same as on the report page for this period; the whole-period row equals the report's totals.
 
@@ -662,6 +682,10 @@ lists-more-than-fits = This workbook holds the newest { $rows } conversations; d
 
 # `impact kpis`: the launch's own numbers (docs/operations.md).
 kpis-title = Launch numbers for { $month } (a calendar month, UTC)
+
+kpis-running = The month is still running: these numbers count { $from } to { $through }, the last complete day; it ends on { $end }.
+
+kpis-no-usage = No usage recorded in this month: nobody opened a report, a list or a download, so no target below is judged.
 
 kpis-adoption = Adoption: { $numerator } of { $denominator ->
         [one] { $denominator } organization
@@ -687,14 +711,14 @@ kpis-value = Value configured: { $numerator } of { $denominator ->
     } with the AI add-on saw their team's time saved: { $rate } (target at least { $target }) — { $met }
 
 kpis-forecast = Forecast: { $rendered ->
-        [one] { $rendered } projection
-       *[other] { $rendered } projections
-    } of this month shown, { $realised } realised; mean error { $mae } (target below { $target } points) — { $met }
+        [one] { $rendered } organization was
+       *[other] { $rendered } organizations were
+    } shown a projection for this month, { $realised } of them can be checked against what the month did; mean error { $mae } (target below { $target } points) — { $met }
 
 kpis-review = Review: { $loads ->
         [one] { $loads } report load
        *[other] { $loads } report loads
-    }, { $failed } failed; { $forming } of the reports shown while the baseline formed; { $rendered } forecasts shown, { $realised } realised; { $lists } lists opened, { $downloads } downloads, { $saves } cost-number saves.
+    }, { $failed } failed; { $forming } of the reports shown while the baseline formed; { $rendered } reports shown with next month's projection; { $lists } lists opened, { $downloads } downloads, { $saves } cost-number saves.
 
 kpis-gates = Gates of { $stage }:
 
@@ -713,6 +737,31 @@ kpis-met = met
 kpis-not-met = not met
 
 kpis-no-data = not enough data
+
+kpis-no-usage-short = no usage recorded
+
+# A gate: what it measures, the value, what it needs, and the result.
+kpis-gate-line = { $label }: { $value } (needed: { $needed }) — { $result }
+
+kpis-at-least = at least { $threshold }
+
+kpis-at-most = at most { $threshold }
+
+kpis-below = below { $threshold }
+
+kpis-gate-load-failures = Failed loads, of the reports shown
+
+kpis-gate-loads-over-3s = Loads slower than 3 seconds
+
+kpis-gate-admins-viewing = Organizations in the beta that opened the report
+
+kpis-gate-reliability = Reliability over the month
+
+kpis-gate-forecast-error = Forecast error, in percentage points
+
+kpis-gate-reliability-days = Reliability over the { $days } days from { $from } to { $to }
+
+kpis-gate-tracking-live = Usage of the report is being recorded
 
 kpis-pass = pass
 

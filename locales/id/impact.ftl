@@ -22,7 +22,11 @@ nearly-all = hampir semua
 
 report-headline-ok = Dari { $from } sampai { $to }, AI Anda menyelesaikan sendiri { $net } dari { $eligible } percakapan ({ $in_ten }), tanpa bantuan tim dan tanpa pelanggan yang perlu bertanya lagi dalam 2 hari.
 
-report-headline-saved = { " " }Menurut perkiraan Anda sendiri, percakapan itu menghemat sekitar { $hours } jam kerja tim (≈ { $rupiah }).
+report-headline-saved = { " " }Menurut perkiraan Anda sendiri ({ $rate } per jam dan { $minutes } menit per percakapan), percakapan itu menghemat sekitar { $hours } jam kerja tim (≈ { $rupiah }).
+
+# The sum behind the hours and the money, to redo with the printed page alone
+# (docs/metrics.md §4.4): conversations solved on their own × minutes = hours, × rate.
+report-money-sum = Dihitung dari angka Anda sendiri: { $net } percakapan selesai sendiri × { $minutes } menit = { $hours } jam; × { $rate } per jam ≈ { $rupiah }.
 
 # What the AI cost against what it saved (docs/metrics.md §4.4), when the
 # organization gave its price: the same sentence in the headline and the tile.
@@ -43,6 +47,8 @@ report-headline-no-conversations = Dari { $from } sampai { $to } belum ada perca
 
 report-headline-baseline-forming = Sejauh ini AI Anda ikut menangani { $ai_handled } dari { $eligible } percakapan dari { $from } sampai { $to }. Penilaian kinerjanya muncul setelah ada data minimal { $min_days } hari dan { $min_conversations } percakapan, supaya angkanya adil.
 
+report-note-counted-through = Belum ada data setelah { $day }: biaya AI dan perbandingan dengan periode sebelumnya hanya menghitung hari sampai tanggal itu.
+
 report-note-own-estimate = Angka uang dan waktu memakai asumsi biaya Anda sendiri; ini perkiraan, bukan angka yang diaudit.
 
 report-note-set-assumption = Atur asumsi biaya Anda untuk melihat jam kerja dan uang yang dihemat AI.
@@ -57,7 +63,7 @@ report-trend-band = pita samar: rentang yang paling mungkin untuk tiap titik (le
 
 report-note-sentiment-pending = Suasana hati pelanggan untuk beberapa hari masih dikumpulkan.
 
-report-note-no-business-hours = Atur jam kerja Anda untuk melihat berapa banyak yang ditangani AI saat tim sedang tidak bertugas.
+report-note-no-business-hours = Atur jam kerja Anda untuk melihat berapa banyak percakapan yang ikut ditangani AI saat tim sedang tidak bertugas.
 
 report-note-came-back = Tidak termasuk pelanggan yang kembali dalam 2 hari.
 
@@ -258,7 +264,7 @@ api-bad-limit = limit harus bilangan bulat dari 1 sampai { $max }.
 
 page-report-title = Dampak agen AI
 
-page-report-description = Seberapa banyak yang ditangani AI sendiri, seberapa baik, dan berapa yang dihemat.
+page-report-description = Seberapa banyak yang diselesaikan AI sendiri, seberapa baik, dan berapa yang dihemat.
 
 demo-title = Masuk demo
 
@@ -341,7 +347,7 @@ web-bar-caption = Tiap bagian adalah persentase dari semua { $counted } percakap
 
 web-conversations-text = AI ikut menangani { $ai_handled } di antaranya.
 
-web-after-hours-text = { $share } dari percakapan yang ditangani AI
+web-after-hours-text = { $share } dari percakapan yang ikut ditangani AI
 
 web-hours = { $hours } jam
 
@@ -406,7 +412,7 @@ web-loading = Memuat laporan Anda…
 
 web-modal-title = Angka biaya Anda
 
-web-modal-why = Dengan dua angka ini kami memperkirakan waktu dan uang yang dihemat AI untuk tim Anda.
+web-modal-why = Dengan angka Anda di bawah ini kami memperkirakan waktu dan uang yang dihemat AI untuk tim Anda dan, bila harganya diisi, berapa biayanya.
 
 web-modal-helper = Kami memakai angka Anda sendiri — kami tidak pernah menebak biaya Anda.
 
@@ -590,7 +596,12 @@ lists-about-lines-4 = Ditutup AI, tetapi pelanggan kembali = AI menutupnya sendi
 
 lists-about-lines-5 = AI membantu, lalu tim Anda mengambil alih = AI menjawab dan anggota tim ikut; Dialihkan ke tim Anda = anggota tim mengambil alih atau percakapan diteruskan ke tim; Hasil tidak jelas = ditutup oleh anggota tim atau otomatis, masih terbuka, atau alasan tidak diketahui.
 
-lists-about-lines-6 = Jam tim yang dihemat, waktu yang dihemat (Rp) dan biaya AI berasal dari angka biaya Anda sendiri, dan kosong tanpanya; biaya AI sehari adalah harga bulanannya × 12 ÷ 365.
+lists-about-lines-6 = Jam tim yang dihemat, waktu yang dihemat (Rp) dan biaya AI berasal dari angka biaya Anda sendiri, dan kosong tanpanya. Biaya AI sehari adalah harga bulanannya ÷ jumlah hari bulan itu, jadi satu bulan kalender penuh sama persis dengan harga bulanannya; baris seluruh periode hanya menghitung hari yang ada datanya.
+
+# The organization's own cost numbers, in the workbook's "what this means" sheet.
+lists-about-money = Angka biaya Anda: { $rate } per jam kerja satu anggota tim dan { $minutes } menit per percakapan. Jam tim yang dihemat = percakapan yang selesai sendiri × { $minutes } ÷ 60; waktu yang dihemat (Rp) = jam itu × { $rate }.
+
+lists-about-price = Harga AI yang Anda bayar: { $price } per bulan.
 
 lists-about-lines-7 = Angkanya sama dengan halaman laporan untuk periode ini; baris seluruh periode sama dengan total di laporan.
 
@@ -601,6 +612,10 @@ lists-more-than-fits = Buku kerja ini berisi { $rows } percakapan terbaru; unduh
 # `impact kpis`: the launch's own numbers (docs/operations.md).
 kpis-title = Angka peluncuran untuk { $month } (bulan kalender, UTC)
 
+kpis-running = Bulan ini masih berjalan: angka ini menghitung { $from } sampai { $through }, hari terakhir yang sudah lengkap; bulannya berakhir pada { $end }.
+
+kpis-no-usage = Belum ada penggunaan yang tercatat bulan ini: belum ada yang membuka laporan, daftar, atau unduhan, jadi tidak ada target di bawah yang dinilai.
+
 kpis-adoption = Adopsi: { $numerator } dari { $denominator } organisasi dengan add-on AI melihat laporan: { $rate } (target minimal { $target }) — { $met }
 
 kpis-repeat = Keterlibatan berulang: { $numerator } dari { $denominator } orang yang melihatnya bulan sebelumnya melihatnya lagi: { $rate } (target minimal { $target }) — { $met }
@@ -609,9 +624,9 @@ kpis-reliability = Keandalan: { $failed } pemuatan gagal untuk { $views } lapora
 
 kpis-value = Nilai terlihat: { $numerator } dari { $denominator } organisasi dengan add-on AI melihat waktu tim yang dihemat: { $rate } (target minimal { $target }) — { $met }
 
-kpis-forecast = Proyeksi: { $rendered } proyeksi untuk bulan ini ditampilkan, { $realised } sudah terjadi; rata-rata selisih { $mae } (target di bawah { $target } poin) — { $met }
+kpis-forecast = Proyeksi: { $rendered } organisasi melihat proyeksi untuk bulan ini, { $realised } di antaranya bisa dicek dengan hasil bulan itu; rata-rata selisih { $mae } (target di bawah { $target } poin) — { $met }
 
-kpis-review = Tinjauan: { $loads } pemuatan laporan, { $failed } gagal; { $forming } laporan ditampilkan saat baseline masih terbentuk; { $rendered } proyeksi ditampilkan, { $realised } sudah terjadi; { $lists } daftar dibuka, { $downloads } unduhan, { $saves } kali angka biaya disimpan.
+kpis-review = Tinjauan: { $loads } pemuatan laporan, { $failed } gagal; { $forming } laporan ditampilkan saat baseline masih terbentuk; { $rendered } laporan ditampilkan dengan proyeksi bulan berikutnya; { $lists } daftar dibuka, { $downloads } unduhan, { $saves } kali angka biaya disimpan.
 
 kpis-gates = Syarat tahap { $stage }:
 
@@ -630,6 +645,31 @@ kpis-met = tercapai
 kpis-not-met = belum tercapai
 
 kpis-no-data = data belum cukup
+
+kpis-no-usage-short = belum ada penggunaan tercatat
+
+# A gate: what it measures, the value, what it needs, and the result.
+kpis-gate-line = { $label }: { $value } (syarat: { $needed }) — { $result }
+
+kpis-at-least = minimal { $threshold }
+
+kpis-at-most = maksimal { $threshold }
+
+kpis-below = di bawah { $threshold }
+
+kpis-gate-load-failures = Pemuatan yang gagal, dari laporan yang ditampilkan
+
+kpis-gate-loads-over-3s = Pemuatan yang lebih lambat dari 3 detik
+
+kpis-gate-admins-viewing = Organisasi peserta beta yang membuka laporan
+
+kpis-gate-reliability = Keandalan selama sebulan
+
+kpis-gate-forecast-error = Selisih proyeksi, dalam poin persentase
+
+kpis-gate-reliability-days = Keandalan selama { $days } hari dari { $from } sampai { $to }
+
+kpis-gate-tracking-live = Penggunaan laporan sedang tercatat
 
 kpis-pass = lulus
 

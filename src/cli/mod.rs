@@ -426,14 +426,26 @@ async fn kpis(
         .filter(|organization| organization.ai_addon)
         .map(|organization| organization.id)
         .collect();
-    // A beta's cohort: the organizations the flags file gives the report.
-    let flags = crate::server::flags::load(&settings.flags.path).map_err(|e| {
-        input(format!(
-            "the flags file, which says which organizations have the report, cannot be read \
-             (set its path with [flags] path in the settings file, or IMPACT__FLAGS__PATH, as \
-             for impact serve): {e}"
-        ))
-    })?;
+    // A beta's cohort: the organizations the flags file gives the report, read as
+    // `impact serve` reads it: a flag it does not know is refused, and a file it
+    // cannot read leaves every flag off (then the cohort is empty, and says so).
+    let flags = match crate::server::flags::load(&settings.flags.path) {
+        Ok(flags) => flags,
+        Err(error) if crate::server::flags::names_unknown(&error) => {
+            return Err(input(format!(
+                "the flags file (set its path with [flags] path in the settings file, or \
+                 IMPACT__FLAGS__PATH) is refused, as impact serve refuses it: {error}"
+            )));
+        }
+        Err(error) => {
+            eprintln!(
+                "Note: the flags file cannot be read, so every flag counts as off, as for \
+                 impact serve: no organization is in a beta's cohort. Set its path with \
+                 [flags] path in the settings file, or IMPACT__FLAGS__PATH. ({error})"
+            );
+            crate::server::flags::Flags::default()
+        }
+    };
     let report_on = ai_enabled
         .iter()
         .filter(|org| flags.is_enabled(crate::server::flags::REPORT_FLAG, org))

@@ -113,6 +113,9 @@ fn what_your_ai_did(out: &mut String, tiles: &Tiles, volume: String, lang: Lang)
         _ => i18n::report::NOTE_SET_ASSUMPTION.text(lang).to_string(),
     };
     row(out, lang, names::TIME_SAVED, value, None);
+    if let Some(text) = &saved.money_sum {
+        let _ = writeln!(out, "{}", indent(&wrap(text, 74), "    "));
+    }
     if let Some(text) = &saved.ai_return {
         let _ = writeln!(out, "{}", indent(&wrap(text, 74), "    "));
     }

@@ -165,7 +165,7 @@ pub(crate) fn conversations_xlsx(
             add_filter(sheet, u32::try_from(rows).unwrap_or(u32::MAX), width)?;
             let about = workbook.add_worksheet();
             about.set_name(words::SHEET_ABOUT.text(lang))?;
-            let mut line = write_about(about, &download.organization, range, lang, &bold)?;
+            let mut line = write_about(about, (&download.organization, range, None), lang, &bold)?;
             about.write_string(line, 0, conversations::label(list).text(lang))?;
             about.write_string(line + 1, 0, conversations::about(list).text(lang))?;
             line += 2;

@@ -305,7 +305,12 @@ pub(crate) fn daily_xlsx(
     add_filter(sheet, lines.len() as u32, DAILY_COLUMNS.len())?;
     let about = workbook.add_worksheet();
     about.set_name(words::SHEET_ABOUT.text(lang))?;
-    write_about(about, &download.organization, range, lang, &bold)?;
+    write_about(
+        about,
+        (&download.organization, range, series.cost),
+        lang,
+        &bold,
+    )?;
     let bytes = workbook.save_to_buffer()?;
     download.outcome.finished(
         Export::DailyXlsx,

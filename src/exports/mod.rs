@@ -16,7 +16,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use crate::domain::{DateRange, Organization};
+use crate::domain::{CostAssumption, DateRange, Organization};
 use crate::i18n::{self, lists as words, Lang};
 use crate::metrics::rooms::ConversationList;
 use crate::report::conversations::InboxLinks;
@@ -303,11 +303,12 @@ pub(super) fn add_filter(
     Ok(())
 }
 
-/// The "what this means" sheet's title and lines; returns the next free row.
+/// The "what this means" sheet's title and lines, and the organization's own cost
+/// numbers when its money columns use them (so the sums can be redone by hand,
+/// docs/metrics.md §4.4); returns the next free row.
 fn write_about(
     sheet: &mut rust_xlsxwriter::Worksheet,
-    organization: &Organization,
-    range: DateRange,
+    (organization, range, cost): (&Organization, DateRange, Option<CostAssumption>),
     lang: Lang,
     bold: &rust_xlsxwriter::Format,
 ) -> Result<u32, rust_xlsxwriter::XlsxError> {
@@ -326,6 +327,26 @@ fn write_about(
     for phrase in words::ABOUT_LINES {
         sheet.write_string(line, 0, phrase.text(lang))?;
         line += 1;
+    }
+    if let Some(cost) = cost {
+        let money = words::ABOUT_MONEY.fill(
+            lang,
+            &[
+                ("rate", i18n::format_rupiah(cost.agent_hour_rate(), lang)),
+                (
+                    "minutes",
+                    i18n::format_count(cost.minutes_per_conversation(), lang),
+                ),
+            ],
+        );
+        sheet.write_string(line, 0, money)?;
+        line += 1;
+        if let Some(price) = cost.ai_price_per_month() {
+            let price =
+                words::ABOUT_PRICE.fill(lang, &[("price", i18n::format_rupiah(price, lang))]);
+            sheet.write_string(line, 0, price)?;
+            line += 1;
+        }
     }
     Ok(line + 1)
 }

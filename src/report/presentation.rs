@@ -123,6 +123,8 @@ pub(crate) struct TimeSavedTile {
     pub money_text: Option<String>,
     /// What the AI cost against what it saved, when its price is set.
     pub ai_return: Option<String>,
+    /// The sum behind the hours and the money, in the organization's own numbers.
+    pub money_sum: Option<String>,
 }
 
 /// How the AI and the team shared the conversations (the bar).
@@ -347,6 +349,7 @@ fn time_saved(report: &Report, figures: &Figures, lang: Lang) -> TimeSavedTile {
         hours,
         rupiah,
         ai_return: words::ai_return(report, lang),
+        money_sum: words::money_sum(report, lang),
     }
 }
 

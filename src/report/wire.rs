@@ -130,6 +130,9 @@ pub struct Figures {
     pub containment: Containment,
     pub after_hours: AfterHours,
     pub work_absorbed: WorkAbsorbed,
+    /// The organization's own numbers hours and rupiah come from, so a reader can
+    /// redo the sum (docs/metrics.md §4.4); `null` without a cost assumption.
+    pub cost_numbers: Option<CostNumbers>,
     /// `null` when the journey data could not be read (see `tiles`).
     pub journey: Option<Journey>,
     pub journey_shares: Option<JourneyShares>,
@@ -170,12 +173,20 @@ impl Figures {
                 status: figures.work_absorbed.status.into(),
                 hours: figures.work_absorbed.hours,
                 rupiah: figures.work_absorbed.rupiah,
-                agent_hour_rate: figures.work_absorbed.agent_hour_rate,
-                minutes_per_conversation: figures.work_absorbed.minutes_per_conversation,
-                ai_price_per_month: figures.work_absorbed.ai_price_per_month,
                 ai_cost: figures.work_absorbed.ai_cost,
                 net_rupiah: figures.work_absorbed.net_rupiah,
                 value_ratio: figures.work_absorbed.value_ratio,
+            },
+            cost_numbers: match (
+                figures.work_absorbed.agent_hour_rate,
+                figures.work_absorbed.minutes_per_conversation,
+            ) {
+                (Some(agent_hour_rate), Some(minutes_per_conversation)) => Some(CostNumbers {
+                    agent_hour_rate,
+                    minutes_per_conversation,
+                    ai_price_per_month: figures.work_absorbed.ai_price_per_month,
+                }),
+                _ => None,
             },
             journey: figures.journey.map(|j| Journey {
                 ai_only: j.ai_only,
@@ -467,15 +478,6 @@ pub struct WorkAbsorbed {
     pub hours: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rupiah: Option<i64>,
-    /// The inputs hours and rupiah come from, so a reader can redo the sum
-    /// (docs/metrics.md §4.4): the organization's own rate and minutes, and its
-    /// monthly price for the AI when it gave one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agent_hour_rate: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub minutes_per_conversation: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ai_price_per_month: Option<i64>,
     /// The AI's cost over the range's days with data, `rupiah` − that, and `rupiah`
     /// ÷ that: only when the organization gave the AI's monthly price
     /// (docs/metrics.md §4.4).
@@ -485,6 +487,15 @@ pub struct WorkAbsorbed {
     pub net_rupiah: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_ratio: Option<f64>,
+}
+
+/// The cost assumption a report's money was worked out with.
+#[derive(Debug, Serialize)]
+pub struct CostNumbers {
+    pub agent_hour_rate: i64,
+    pub minutes_per_conversation: i64,
+    /// `null` when the organization gave no price for the AI.
+    pub ai_price_per_month: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]

@@ -114,21 +114,39 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
         };
         text.push_str(&phrase.fill(lang, &[("baseline", net_percent(report, rate, lang))]));
     }
-    let work = &figures.work_absorbed;
-    if let (Some(hours), Some(rupiah)) = (work.hours, work.rupiah) {
-        text.push_str(&phrases::HEADLINE_SAVED.fill(
-            lang,
-            &[
-                ("hours", i18n::format_decimal(hours, 1, lang)),
-                ("rupiah", i18n::format_rupiah(rupiah, lang)),
-            ],
-        ));
+    if let Some(money) = money_values(report, lang) {
+        text.push_str(&phrases::HEADLINE_SAVED.fill(lang, &money));
     }
     if let Some(ai_return) = ai_return(report, lang) {
         text.push(' ');
         text.push_str(&ai_return);
     }
     text
+}
+
+/// The hours and rupiah saved and the two numbers they come from, written for a
+/// phrase's blanks (`hours`, `rupiah`, `rate`, `minutes`, `net`); `None` without a
+/// cost assumption. The inputs stand beside the money wherever it is shown, so the
+/// owner can redo the sum with the printed page alone (docs/metrics.md §4.4).
+fn money_values(report: &Report, lang: Lang) -> Option<Vec<(&'static str, String)>> {
+    let figures = report.figures.as_ref()?;
+    let work = &figures.work_absorbed;
+    let (hours, rupiah) = (work.hours?, work.rupiah?);
+    let (rate, minutes) = (work.agent_hour_rate?, work.minutes_per_conversation?);
+    Some(vec![
+        ("hours", i18n::format_decimal(hours, 1, lang)),
+        ("rupiah", i18n::format_rupiah(rupiah, lang)),
+        ("rate", i18n::format_rupiah(rate, lang)),
+        ("minutes", i18n::format_count(minutes, lang)),
+        ("net", i18n::format_count(figures.containment.net, lang)),
+    ])
+}
+
+/// "Worked out from your own numbers: 2,052 conversations solved on its own × 6 min
+/// = 205.2 hours; × Rp 45,000 an hour ≈ Rp 9,234,000." `None` without a cost
+/// assumption.
+pub(crate) fn money_sum(report: &Report, lang: Lang) -> Option<String> {
+    money_values(report, lang).map(|money| phrases::MONEY_SUM.fill(lang, &money))
 }
 
 /// What the AI cost in the range against what the time it saved is worth, by the
@@ -170,6 +188,13 @@ pub fn notes(report: &Report, lang: Lang) -> Vec<String> {
     });
     if figures.after_hours.status == TileStatus::NotAvailable {
         notes.push(text(phrases::NOTE_NO_BUSINESS_HOURS));
+    }
+    // A range past the data: the figures that depend on its length say where
+    // they stop (METRICS.md §4.4).
+    if let Some(last) = report.counted_through.filter(|last| *last < report.to) {
+        notes.push(
+            phrases::NOTE_COUNTED_THROUGH.fill(lang, &[("day", i18n::format_date(last, lang))]),
+        );
     }
     if let Some(note) = reduced_coverage_note(report, lang) {
         notes.push(note);

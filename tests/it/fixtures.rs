@@ -333,7 +333,15 @@ fn the_text_report_speaks_both_languages() {
         english.contains("your AI solved 10 of 21 conversations on its own (about 5 in 10)"),
         "{english}"
     );
-    assert!(english.contains("Rp 40.000"), "{english}");
+    // Each language writes numbers its own way (CLDR), and the money names the
+    // numbers it comes from.
+    assert!(english.contains("Rp 40,000"), "{english}");
+    assert!(
+        english.contains(
+            "10 conversations solved on their own × 6 min = 1.0 hours; × Rp 40,000 an hour ≈ Rp 40,000"
+        ),
+        "{english}"
+    );
     assert!(english.contains("[Healthy]"), "{english}");
     let indonesian = fold(impact_ok(
         &sqlite.url,
@@ -346,6 +354,12 @@ fn the_text_report_speaks_both_languages() {
     );
     assert!(indonesian.contains("[Sehat]"), "{indonesian}");
     assert!(indonesian.contains("1 Okt 2026"), "{indonesian}");
+    assert!(
+        indonesian.contains(
+            "10 percakapan selesai sendiri × 6 menit = 1,0 jam; × Rp 40.000 per jam ≈ Rp 40.000"
+        ),
+        "{indonesian}"
+    );
     // A baseline-forming report shows no percentage at all.
     let forming = impact_ok(
         &sqlite.url,

@@ -185,7 +185,7 @@ async fn kpis_agree(url: &str, store: Arc<dyn Store>) {
     // The text says the same in both languages.
     let english = kpis_with(&["kpis", "--month", "2026-11", "--stage", "alpha"]);
     assert!(
-        english.contains("Reliability: 1 failed load for 8 reports shown, so 87,5%"),
+        english.contains("Reliability: 1 failed load for 8 reports shown, so 87.5%"),
         "{english}"
     );
     assert!(english.contains("Gates of internal alpha:"), "{english}");
@@ -208,6 +208,65 @@ async fn kpis_count_two_months_of_usage_alike_on_postgres() {
     let database = TestDatabase::create();
     let store = load_fixture(&database.url).await;
     kpis_agree(&database.url, store).await;
+}
+
+/// A fresh database (the fixture, no usage yet), run from a folder without the
+/// repository's config/: `impact kpis` reads its settings as `impact serve` does
+/// (a flags file it cannot find leaves every flag off, and says so) and reads an
+/// empty month as "no usage recorded", never as targets missed.
+#[actix_web::test]
+async fn kpis_on_a_fresh_database_say_no_usage_recorded_without_extra_settings() {
+    let sqlite = TestSqlite::create();
+    load_fixture(&sqlite.url).await;
+    let elsewhere = tempfile::tempdir().expect("a folder without config/");
+    let run = |lang: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_impact"))
+            .current_dir(elsewhere.path())
+            .env_remove("IMPACT__FLAGS__PATH")
+            .env("IMPACT_LOG", "impact=warn")
+            .args(["--database-url", &sqlite.url, "kpis", "--lang", lang])
+            .output()
+            .expect("run impact kpis");
+        assert!(output.status.success(), "{output:?}");
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (english, note) = run("en");
+    assert!(
+        english.contains("No usage recorded in this month"),
+        "{english}"
+    );
+    assert!(english.contains("no usage recorded"), "{english}");
+    for failure in ["not met", "— fail", "admins_viewing", "≥"] {
+        assert!(!english.contains(failure), "{failure}: {english}");
+    }
+    assert!(note.contains("IMPACT__FLAGS__PATH"), "{note}");
+    let (indonesian, _) = run("id");
+    assert!(
+        indonesian.contains("Belum ada penggunaan yang tercatat"),
+        "{indonesian}"
+    );
+    assert!(!indonesian.contains("belum tercapai"), "{indonesian}");
+
+    // A flags file that names a flag the product does not know is refused, as
+    // `impact serve` refuses it.
+    let typo = elsewhere.path().join("flags.toml");
+    std::fs::write(
+        &typo,
+        "[defaults]\nai_agent_impact_report = true\nai_agent_impact_report_forcast = true\n",
+    )
+    .expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_impact"))
+        .current_dir(elsewhere.path())
+        .env("IMPACT__FLAGS__PATH", &typo)
+        .args(["--database-url", &sqlite.url, "kpis"])
+        .output()
+        .expect("run impact kpis");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("ai_agent_impact_report_forcast"), "{said}");
 }
 
 #[actix_web::test]

@@ -714,6 +714,8 @@ fn the_imported_ai_price_gives_the_return_and_an_empty_cell_none() {
     let rooms = [
         Room::new("org_priced", "p0", "c0", "2026-08-01T10:00:00+07:00"),
         Room::new("org_priced", "p1", "c1", "2026-10-05T10:00:00+07:00").contained(),
+        // The priced organization's data goes on to the end of October.
+        Room::new("org_priced", "p2", "c2", "2026-10-31T10:00:00+07:00"),
         Room::new("org_unpriced", "u0", "c0", "2026-08-01T10:00:00+07:00"),
         Room::new("org_unpriced", "u1", "c1", "2026-10-05T10:00:00+07:00").contained(),
     ];
@@ -734,14 +736,28 @@ fn the_imported_ai_price_gives_the_return_and_an_empty_cell_none() {
             &["import", "--dir", dir.path().to_str().expect("path")],
         );
         aggregate(url, &[], None);
-        // 1 conversation × 30 minutes at Rp 60.000 an hour: Rp 30.000 saved; Rp
-        // 365.000 a month is Rp 12.000 a day, Rp 372.000 over October's 31 days.
+        // 1 conversation × 30 minutes at Rp 60,000 an hour: Rp 30,000 saved; the
+        // whole of October costs exactly Rp 365,000, the monthly price, and half
+        // of it (1–15 Oct) 365,000 × 15 ÷ 31 = 176,612.9 → Rp 176,613 (§4.4).
         let priced = report(url, "org_priced", "2026-10-01", "2026-10-31");
         let work = &priced["work_absorbed"];
         assert_eq!(work["rupiah"], 30000, "{priced}");
-        assert_eq!(work["ai_cost"], 372000, "{priced}");
-        assert_eq!(work["net_rupiah"], 30000 - 372000);
-        assert_eq!(work["value_ratio"], 30000.0 / 372000.0);
+        assert_eq!(work["ai_cost"], 365000, "{priced}");
+        assert_eq!(work["net_rupiah"], 30000 - 365000);
+        assert_eq!(work["value_ratio"], 30000.0 / 365000.0);
+        assert_eq!(priced["cost_numbers"]["ai_price_per_month"], 365000);
+        let half = report(url, "org_priced", "2026-10-01", "2026-10-15");
+        assert_eq!(half["work_absorbed"]["ai_cost"], 176613, "{half}");
+        // Past the data (it ends on 31 Oct), November costs nothing and the
+        // report says where its money stops.
+        let past = report(url, "org_priced", "2026-10-01", "2026-11-30");
+        assert_eq!(past["counted_through"], "2026-10-31", "{past}");
+        assert_eq!(past["work_absorbed"]["ai_cost"], 365000, "{past}");
+        let notes = past["notes"].to_string();
+        assert!(
+            notes.contains("There is no data after 31 Oct 2026 yet"),
+            "{notes}"
+        );
         let unpriced = report(url, "org_unpriced", "2026-10-01", "2026-10-31");
         assert_eq!(unpriced["work_absorbed"]["rupiah"], 30000, "{unpriced}");
         for absent in ["ai_cost", "net_rupiah", "value_ratio"] {
