@@ -32,7 +32,33 @@
     return { from: params.get('from') || fromInput.value, to: params.get('to') || toInput.value };
   }
 
+  // The controls show the range the body shows: after Back or Forward too.
+  function showRange(range) {
+    if (!fromInput || !toInput) return;
+    fromInput.value = range.from;
+    toInput.value = range.to;
+    if (!preset) return;
+    const match = Array.from(preset.options).find(function (option) {
+      return option.dataset.from === range.from && option.dataset.to === range.to;
+    });
+    preset.value = match ? match.value : 'custom';
+    showCustom();
+  }
+
+  // The address always names the range it shows, so that Back to this first view
+  // (opened without one, on the default range) shows it again, not the last one
+  // chosen.
+  (function nameTheFirstRange() {
+    const params = new URLSearchParams(window.location.search);
+    if (!fromInput || !toInput || (params.get('from') && params.get('to'))) return;
+    params.set('from', fromInput.value);
+    params.set('to', toInput.value);
+    params.set('lang', lang);
+    history.replaceState(currentRange(), '', '?' + params.toString());
+  })();
+
   async function load(range, push) {
+    showRange(range);
     main.setAttribute('aria-busy', 'true');
     main.innerHTML = loadingTemplate.innerHTML;
     const query = new URLSearchParams({ from: range.from, to: range.to, lang: lang });

@@ -621,9 +621,9 @@ pub mod api {
     pub const HALF_RANGE: Phrase = Phrase::id("api-half-range");
     pub const BAD_LANG: Phrase = Phrase::id("api-bad-lang");
     pub const BAD_BODY: Phrase = Phrase::id("api-bad-body");
-    pub const RATE_BOUNDS: Phrase = Phrase::id("api-rate-bounds");
-    pub const MINUTES_BOUNDS: Phrase = Phrase::id("api-minutes-bounds");
-    pub const AI_PRICE_BOUNDS: Phrase = Phrase::id("api-ai-price-bounds");
+    pub const RATE_BOUNDS: Template = Template::id("api-rate-bounds");
+    pub const MINUTES_BOUNDS: Template = Template::id("api-minutes-bounds");
+    pub const AI_PRICE_BOUNDS: Template = Template::id("api-ai-price-bounds");
     pub const NOT_A_WHOLE_NUMBER: Phrase = Phrase::id("api-not-a-whole-number");
     pub const MISSING_FIELD: Phrase = Phrase::id("api-missing-field");
     pub const BAD_REQUEST: Phrase = Phrase::id("api-bad-request");

@@ -278,11 +278,11 @@ api-bad-lang = 'lang' must be en or id.
 
 api-bad-body = The request body must be JSON like { "{" }"agent_hour_rate": 40000, "minutes_per_conversation": 6{ "}" }.
 
-api-rate-bounds = Enter a whole number of rupiah from 1.000 to 10.000.000.
+api-rate-bounds = Enter a whole number of rupiah from { $min } to { $max }.
 
-api-minutes-bounds = Enter a whole number of minutes from 1 to 480.
+api-minutes-bounds = Enter a whole number of minutes from { $min } to { $max }.
 
-api-ai-price-bounds = Leave it empty, or enter a whole number of rupiah from 1.000 to 1.000.000.000.
+api-ai-price-bounds = Leave it empty, or enter a whole number of rupiah from { $min } to { $max }.
 
 api-not-a-whole-number = Enter a positive whole number.
 

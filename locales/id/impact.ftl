@@ -236,11 +236,11 @@ api-bad-lang = 'lang' harus en atau id.
 
 api-bad-body = Isi permintaan harus JSON seperti { "{" }"agent_hour_rate": 40000, "minutes_per_conversation": 6{ "}" }.
 
-api-rate-bounds = Masukkan bilangan bulat rupiah dari 1.000 sampai 10.000.000.
+api-rate-bounds = Masukkan bilangan bulat rupiah dari { $min } sampai { $max }.
 
-api-minutes-bounds = Masukkan bilangan bulat menit dari 1 sampai 480.
+api-minutes-bounds = Masukkan bilangan bulat menit dari { $min } sampai { $max }.
 
-api-ai-price-bounds = Kosongkan, atau masukkan bilangan bulat rupiah dari 1.000 sampai 1.000.000.000.
+api-ai-price-bounds = Kosongkan, atau masukkan bilangan bulat rupiah dari { $min } sampai { $max }.
 
 api-not-a-whole-number = Masukkan bilangan bulat positif.
 

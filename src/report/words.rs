@@ -189,12 +189,8 @@ pub fn notes(report: &Report, lang: Lang) -> Vec<String> {
     if figures.after_hours.status == TileStatus::NotAvailable {
         notes.push(text(phrases::NOTE_NO_BUSINESS_HOURS));
     }
-    // A range past the data: the figures that depend on its length say where
-    // they stop (METRICS.md §4.4).
-    if let Some(last) = report.counted_through.filter(|last| *last < report.to) {
-        notes.push(
-            phrases::NOTE_COUNTED_THROUGH.fill(lang, &[("day", i18n::format_date(last, lang))]),
-        );
+    if let Some(note) = counted_through_note(report, lang) {
+        notes.push(note);
     }
     if let Some(note) = reduced_coverage_note(report, lang) {
         notes.push(note);
@@ -203,6 +199,15 @@ pub fn notes(report: &Report, lang: Lang) -> Vec<String> {
         notes.push(text(phrases::NOTE_SENTIMENT_PENDING));
     }
     notes
+}
+
+/// Where a range past the data stops counting the figures that depend on its length
+/// (METRICS.md §4.4); `None` when the data covers the range.
+pub(crate) fn counted_through_note(report: &Report, lang: Lang) -> Option<String> {
+    // Only figures that are shown can be cut: none while the baseline forms.
+    report.figures.as_ref()?;
+    let last = report.counted_through.filter(|last| *last < report.to)?;
+    Some(phrases::NOTE_COUNTED_THROUGH.fill(lang, &[("day", i18n::format_date(last, lang))]))
 }
 
 /// Up to when the source was read, and from which day the figures may still change

@@ -51,6 +51,19 @@ impl LocalText {
         }
     }
 
+    /// A phrase whose values each language writes its own way (numbers, dates):
+    /// `values` gives them in the language asked for.
+    pub fn each(
+        phrase: impl Into<Template>,
+        values: impl Fn(Lang) -> Vec<(&'static str, String)>,
+    ) -> Self {
+        let phrase = phrase.into();
+        Self {
+            en: phrase.fill(Lang::En, &values(Lang::En)),
+            id: phrase.fill(Lang::Id, &values(Lang::Id)),
+        }
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,
@@ -66,6 +79,15 @@ impl ApiError {
 
     pub fn bad_request(phrase: impl Into<Template>, values: &[(&str, String)]) -> Self {
         ApiError::BadRequest(LocalText::from(phrase, values))
+    }
+
+    /// A bad request whose message holds a date or number, written in each
+    /// language's own way (see `LocalText::each`).
+    pub fn bad_request_each(
+        phrase: impl Into<Template>,
+        values: impl Fn(Lang) -> Vec<(&'static str, String)>,
+    ) -> Self {
+        ApiError::BadRequest(LocalText::each(phrase, values))
     }
 
     /// The error with its message in the caller's language.

@@ -287,6 +287,9 @@ pub(crate) struct FlagSupervisor {
     /// every flag they set.
     accepted: Option<(u64, u64)>,
     watcher: Option<notify::RecommendedWatcher>,
+    /// A reload is already on its way: the events of one save (often several)
+    /// bring one reload, not one each.
+    reload_pending: bool,
 }
 
 impl FlagSupervisor {
@@ -298,6 +301,7 @@ impl FlagSupervisor {
             last_seen: None,
             accepted: None,
             watcher: None,
+            reload_pending: false,
         }
     }
 
@@ -360,14 +364,27 @@ impl Actor for FlagSupervisor {
         let address = ctx.address();
         let watched = self.path.clone();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Ok(event) = event {
-                if event
+            // Only a write, a new file, a rename or a removal can change the flags.
+            // Reading the file (ours, or another instance's on the same host) is an
+            // event too, and answering it with a read would feed itself forever.
+            let Ok(event) = event else { return };
+            let changes = matches!(
+                event.kind,
+                notify::EventKind::Create(_)
+                    | notify::EventKind::Modify(_)
+                    | notify::EventKind::Remove(_)
+                    | notify::EventKind::Access(notify::event::AccessKind::Close(
+                        notify::event::AccessMode::Write
+                    ))
+                    | notify::EventKind::Any
+            );
+            if changes
+                && event
                     .paths
                     .iter()
                     .any(|p| p.file_name() == watched.file_name())
-                {
-                    address.do_send(FileChanged);
-                }
+            {
+                address.do_send(FileChanged);
             }
         });
         // Watch the folder, not the file: editors often save by renaming a new file over it.
@@ -396,8 +413,15 @@ impl Handler<FileChanged> for FlagSupervisor {
     type Result = ();
 
     fn handle(&mut self, _: FileChanged, ctx: &mut Self::Context) {
+        if self.reload_pending {
+            return;
+        }
+        self.reload_pending = true;
         // Let the writer finish before reading.
-        ctx.run_later(Duration::from_millis(150), |actor, _| actor.reload());
+        ctx.run_later(Duration::from_millis(150), |actor, _| {
+            actor.reload_pending = false;
+            actor.reload();
+        });
     }
 }
 

@@ -143,7 +143,7 @@ pub(crate) async fn report_scope(
     let (actor, organization) = eligible_org(state, caller)
         .await
         .map_err(|e| e.in_lang(lang))?;
-    let range = choose_range(&query, &organization, lang).map_err(|e| e.in_lang(lang))?;
+    let range = choose_range(&query, &organization).map_err(|e| e.in_lang(lang))?;
     Ok(ReportScope {
         lang,
         actor,
@@ -171,7 +171,6 @@ pub(crate) fn choose_lang(
 pub(crate) fn choose_range(
     query: &ReportQuery,
     organization: &Organization,
-    lang: Lang,
 ) -> Result<DateRange, ApiError> {
     let parse = |text: &str| {
         DateRange::parse_date(text).map_err(|_| {
@@ -195,17 +194,19 @@ pub(crate) fn choose_range(
         .map_err(|error| match error {
             DateRangeError::Reversed { .. } => ApiError::bad_request(words::REVERSED_RANGE, &[]),
             DateRangeError::TooLong { .. } => ApiError::bad_request(words::RANGE_TOO_LONG, &[]),
-            DateRangeError::BeforeEarliest { .. } => ApiError::bad_request(
-                words::RANGE_BEFORE_EARLIEST,
-                &[(
-                    "day",
-                    crate::i18n::format_date(crate::domain::earliest_date(), lang),
-                )],
-            ),
-            DateRangeError::AfterToday { today, .. } => ApiError::bad_request(
-                words::RANGE_AFTER_TODAY,
-                &[("day", crate::i18n::format_date(today, lang))],
-            ),
+            DateRangeError::BeforeEarliest { .. } => {
+                ApiError::bad_request_each(words::RANGE_BEFORE_EARLIEST, |lang| {
+                    vec![(
+                        "day",
+                        crate::i18n::format_date(crate::domain::earliest_date(), lang),
+                    )]
+                })
+            }
+            DateRangeError::AfterToday { today, .. } => {
+                ApiError::bad_request_each(words::RANGE_AFTER_TODAY, |lang| {
+                    vec![("day", crate::i18n::format_date(today, lang))]
+                })
+            }
             DateRangeError::NotADate(text) => {
                 ApiError::bad_request(words::BAD_DATE, &[("value", text)])
             }

@@ -95,7 +95,10 @@ test('success in English at desktop width shows the API\'s figures in plain word
   assert.equal(await text(page, '[data-testid=hero-range]'), `Most likely between ${low} and ${high}.`);
   assert.match(await text(page, '[data-testid=volume]'), /21[\s\S]*17 of them/);
   assert.match(await text(page, '[data-testid=after-hours]'), /5[\s\S]*29% of the conversations[\s\S]*Always-on/);
-  assert.match(await text(page, '[data-testid=time-saved]'), /1,0 hours[\s\S]*Rp 40\.000, by your own cost numbers/);
+  // English writes its numbers its own way (CLDR): 1.0 and Rp 40,000.
+  assert.match(await text(page, '[data-testid=time-saved]'), /1\.0 hours[\s\S]*Rp 40,000, by your own cost numbers/);
+  assert.equal(await text(page, '[data-testid=money-sum]'),
+    'Worked out from your own numbers: 10 conversations solved on their own × 6 min = 1.0 hours; × Rp 40,000 an hour ≈ Rp 40,000.');
   const legend = await page.locator('.legend li').allInnerTexts();
   // Over all 21 counted: the hero's 48% first, then the one who came back, and the
   // rest made up to 100 (METRICS.md §4.5).
@@ -112,7 +115,7 @@ test('success in English at desktop width shows the API\'s figures in plain word
     /^Too few conversations with a recorded mood to compare: 4 solved by the AI alone and 4 with your team \(at least 30 of each are needed\)\.$/);
   assert.doesNotMatch(await text(page, '[data-testid=mood]'), /More positive|Less positive/);
   assert.match(await text(page, '[data-testid=mood-note]'), /only 47% of conversations/);
-  assert.match(await text(page, '[data-testid=turns]'), /1,7[\s\S]*Quick/);
+  assert.match(await text(page, '[data-testid=turns]'), /1\.7[\s\S]*Quick/);
   assert.ok(await page.locator('[data-testid=trend] line.line').count() > 0, 'the trend is drawn');
   assert.match(await text(page, '[data-testid=freshness]'), /up to 1 Nov 2026 \(WIB\)/);
   const words = await page.locator('main').innerText();
@@ -181,6 +184,7 @@ test('success in Bahasa Indonesia at phone width', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'id');
   assert.match(await text(page, '[data-testid=hero]'), /Diselesaikan sendiri[\s\S]*48%[\s\S]*Sehat/);
   assert.match(await text(page, '[data-testid=time-saved]'), /1,0 jam[\s\S]*Rp 40\.000/);
+  assert.match(await text(page, '[data-testid=money-sum]'), /10 percakapan selesai sendiri × 6 menit = 1,0 jam; × Rp 40\.000 per jam ≈ Rp 40\.000/);
   assert.match(await text(page, '[data-testid=freshness]'), /sampai 1 Nov 2026/);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `no sideways scrolling on a phone (${width}px)`);
@@ -254,7 +258,7 @@ test('claims chance cannot explain: a range under the hero, "about the same", a 
   assert.equal(report.trend.baseline.level, 'up');
   const words = {
     en: {
-      hero: '40,0%', verdict: 'Healthy', range: 'Most likely between 37% and 43%.',
+      hero: '40.0%', verdict: 'Healthy', range: 'Most likely between 37% and 43%.',
       change: 'about the same as the 31 days before: a move of 2 points is normal at this volume',
       headline: 'That is up from 26% in your first 30 days with the AI.', moves: /\b(up|down)\b/,
       band: 'where each point most likely lies',
@@ -400,7 +404,7 @@ test('roles: a supervisor sees no editor; an agent and an organization without t
   const supervisor = await open('org_demo', 'supervisor', OCTOBER);
   assert.equal(await supervisor.locator('.gear').count(), 0);
   assert.equal(await supervisor.locator('[data-costs-dialog]').count(), 0);
-  assert.match(await text(supervisor, '[data-testid=time-saved]'), /Rp 40\.000/);
+  assert.match(await text(supervisor, '[data-testid=time-saved]'), /Rp 40,000/);
   await supervisor.context().close();
   // Anyone without the report learns nothing more; the owner of an organization
   // without the add-on is told why. Each page leads to their reports and out.
@@ -471,7 +475,7 @@ test('the cost dialog: keyboard, invalid values, and a save that updates the fig
   await page.fill('#minutes_per_conversation', '600');
   await page.click('[data-save-costs]');
   await page.locator('[data-error-for=agent_hour_rate]:not(:empty)').waitFor();
-  assert.match(await text(page, '[data-error-for=agent_hour_rate]'), /from 1\.000 to 10\.000\.000/);
+  assert.match(await text(page, '[data-error-for=agent_hour_rate]'), /from 1,000 to 10,000,000/);
   assert.match(await text(page, '[data-error-for=minutes_per_conversation]'), /from 1 to 480/);
   await shot(page, 'modal-invalid-en-desktop');
   await axe(page, 'cost dialog');
@@ -491,7 +495,7 @@ test('the cost dialog: keyboard, invalid values, and a save that updates the fig
   await page.click('[data-save-costs]');
   assert.equal(await text(page, '[data-save-costs]'), 'Saving…');
   assert.equal(await page.locator('#agent_hour_rate').isDisabled(), true);
-  await page.locator('[data-testid=saved-money]', { hasText: 'Rp 60.000' }).waitFor();
+  await page.locator('[data-testid=saved-money]', { hasText: 'Rp 60,000' }).waitFor();
   assert.equal(await dialog.isVisible(), false);
   assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'no full reload');
   await page.context().close();
@@ -509,6 +513,107 @@ test('the cost dialog: keyboard, invalid values, and a save that updates the fig
     method: 'PUT', body: JSON.stringify({ agent_hour_rate: 40000, minutes_per_conversation: 6 }),
   });
   assert.equal(restored.status, 200);
+});
+
+test('her money in her language: CLDR numbers, the sum to redo on paper, a whole month at its price, nothing charged past the data', async () => {
+  const saved = await api('org_calm', 'owner', '/api/v1/reports/ai-agent-impact/cost-assumption', {
+    method: 'PUT', body: JSON.stringify({ agent_hour_rate: 45000, minutes_per_conversation: 6, ai_price_per_month: 1500000 }),
+  });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  // October (its data ends on 31 Oct) is a whole calendar month: exactly the price.
+  const report = async (range) => (await api('org_calm', 'owner', `/api/v1/reports/ai-agent-impact?${range}`)).body;
+  const october = await report('from=2026-10-01&to=2026-10-31');
+  assert.equal(october.work_absorbed.ai_cost, 1500000, 'a whole calendar month costs the monthly price');
+  assert.deepEqual(october.cost_numbers, { agent_hour_rate: 45000, minutes_per_conversation: 6, ai_price_per_month: 1500000 });
+  // A range past the data: November has none, so it costs nothing and no ratio moves.
+  const past = await report('from=2026-10-01&to=2026-11-30');
+  assert.equal(past.counted_through, '2026-10-31');
+  assert.equal(past.work_absorbed.ai_cost, 1500000);
+  assert.equal(past.work_absorbed.value_ratio, october.work_absorbed.value_ratio, 'a range past the data changes no ratio');
+
+  // 1,200 counted conversations (40 a day, none on 20 Oct), 480 solved on their own:
+  // 480 × 6 min = 48 hours; × Rp 45,000 = Rp 2,160,000, 1.44 times Rp 1,500,000.
+  const expected = {
+    en: {
+      count: '1,200', hero: '40.0%',
+      sum: 'Worked out from your own numbers: 480 conversations solved on their own × 6 min = 48.0 hours; × Rp 45,000 an hour ≈ Rp 2,160,000.',
+      ret: 'The AI costs you Rp 1,500,000 a month, or Rp 1,500,000 for this period: the time it saved is worth about 1.4 times what it cost.',
+      paper: ['Rp 45,000 an hour', '6 minutes a conversation', 'Rp 1,500,000 a month', 'Rp 2,160,000'],
+      cut: 'There is no data after 31 Oct 2026 yet',
+    },
+    id: {
+      count: '1.200', hero: '40,0%',
+      sum: 'Dihitung dari angka Anda sendiri: 480 percakapan selesai sendiri × 6 menit = 48,0 jam; × Rp 45.000 per jam ≈ Rp 2.160.000.',
+      ret: 'Biaya AI Anda Rp 1.500.000 per bulan, atau Rp 1.500.000 untuk periode ini: waktu yang dihemat bernilai sekitar 1,4 kali biayanya.',
+      paper: ['Rp 45.000 per jam', '6 menit per percakapan', 'Rp 1.500.000 per bulan', 'Rp 2.160.000'],
+      cut: 'Belum ada data setelah 31 Okt 2026',
+    },
+  };
+  for (const [locale, words] of Object.entries(expected)) {
+    const page = await open('org_calm', 'owner', '/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31', { locale });
+    assert.ok((await text(page, '[data-testid=volume]')).split('\n').includes(words.count), `${locale}: ${words.count} counted`);
+    assert.equal(await text(page, '[data-testid=net-rate]'), words.hero);
+    assert.equal(await text(page, '[data-testid=money-sum]'), words.sum);
+    assert.equal(await text(page, '[data-testid=ai-return]'), words.ret);
+    // On paper too: the rate, the minutes and the price, to redo the sum by hand.
+    await page.emulateMedia({ media: 'print' });
+    const pdf = `${process.env.TMPDIR || '/tmp'}/impact-money-${locale}-${process.pid}.pdf`;
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    assert.match(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }), /^Pages:\s+1$/m, `${locale}: still one page`);
+    const paper = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const part of words.paper) assert.ok(paper.includes(part), `${locale}: the printed page says "${part}": ${paper}`);
+    await page.context().close();
+    // Past the data the page says where its money stops, and the return is the same.
+    const later = await open('org_calm', 'owner', '/reports/ai-agent-impact?from=2026-10-01&to=2026-11-30', { locale });
+    assert.equal(await text(later, '[data-testid=ai-return]'), words.ret);
+    assert.ok((await later.locator('main').innerText()).includes(words.cut), `${locale}: the cut is said`);
+    await later.context().close();
+  }
+});
+
+test('Back after a preset and a language switch shows the range the address bar names', async () => {
+  const page = await open('org_calm', 'owner', '/reports/ai-agent-impact', { locale: 'en' });
+  // Opened without a range, the address names the default one it shows.
+  await page.waitForURL(/from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d/);
+  const first = new URL(page.url());
+  const firstHeadline = await text(page, '[data-testid=headline]');
+  await page.selectOption('[data-preset]', 'last_7');
+  await page.click('form[data-range-form] button[type=submit]');
+  await page.waitForURL((url) => url.searchParams.get('from') !== first.searchParams.get('from'));
+  await page.locator('[data-state]').first().waitFor();
+  const chosen = new URL(page.url());
+  await page.click('[data-lang-switch]');
+  await page.waitForURL(/lang=id/);
+  assert.equal(new URL(page.url()).searchParams.get('from'), chosen.searchParams.get('from'), 'the switch keeps the range');
+  await page.goBack();
+  await page.waitForURL((url) => url.searchParams.get('lang') === 'en');
+  const shows = async () => ({
+    from: await page.locator('#from').inputValue(),
+    to: await page.locator('#to').inputValue(),
+  });
+  const address = () => new URL(page.url()).searchParams;
+  assert.deepEqual(await shows(), { from: address().get('from'), to: address().get('to') });
+  await page.goBack();
+  await page.waitForURL((url) => url.searchParams.get('from') === first.searchParams.get('from'));
+  await page.locator('[data-state]:not([data-state=loading])').first().waitFor();
+  assert.deepEqual(await shows(), { from: first.searchParams.get('from'), to: first.searchParams.get('to') }, 'Back shows the first range again');
+  assert.equal(await text(page, '[data-testid=headline]'), firstHeadline);
+  assert.notEqual(await page.locator('[data-preset]').inputValue(), 'last_7');
+  await page.context().close();
+});
+
+test('the demo sign-in page fits a phone in both languages', async () => {
+  const DEMO = process.env.IMPACT_DEMO_URL;
+  assert.ok(DEMO, 'run through `cargo test --test it browser::`');
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  for (const path of ['/demo/sign-in', '/demo/sign-in?lang=id']) {
+    await page.goto(`${DEMO}${path}`);
+    assert.ok(await page.locator('a[href*="/demo/sign-in/org_kopi_nusantara/owner"]').count() === 1, `${path}: a person to sign in as`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE.width, `${path}: no sideways scrolling at 360 px (${width} px)`);
+  }
+  await context.close();
 });
 
 test('sign-in from the host admin on another site lands on the report, and sign-out ends the session', async () => {

@@ -88,6 +88,36 @@ async fn seed_calm_organization(url: &str) {
         .expect("baseline");
 }
 
+/// A server as the demo runs it (its sign-in page on), on an empty SQLite database
+/// of its own, in this process on a thread of its own, so the browser can try the
+/// demo's pages too. The server lives until the test process ends.
+fn serve_demo(data_dir: &std::path::Path, flags_path: &std::path::Path) -> u16 {
+    let mut settings = impact::settings::Settings::load(None).expect("the built-in settings");
+    settings.database.url = format!("sqlite://{}", data_dir.join("demo.sqlite").display());
+    settings.flags.path = flags_path.to_path_buf();
+    settings.server.port = 0;
+    settings.nightly.enabled = false;
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let mode = impact::server::Mode::Demo {
+                jwt_secret: SECRET.to_string(),
+            };
+            let application = impact::server::Application::build(settings, mode)
+                .await
+                .expect("the demo server starts");
+            sender.send(application.port()).expect("hand over the port");
+            application
+                .run_until_stopped()
+                .await
+                .expect("the demo server runs");
+        });
+    });
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the demo server's port")
+}
+
 #[actix_web::test]
 async fn the_report_page_works_in_a_real_browser() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -108,12 +138,15 @@ async fn the_report_page_works_in_a_real_browser() {
 
     let served = serve(&database.url, &flags_path);
     let port = served.port;
+    let demo_dir = tempfile::tempdir().expect("a folder for the demo's database");
+    let demo_port = serve_demo(demo_dir.path(), &flags_path);
 
     let started = Instant::now();
     let output = Command::new("node")
         .args(["--test", "--test-reporter=spec", "tests/browser/"])
         .current_dir(root)
         .env("IMPACT_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("IMPACT_DEMO_URL", format!("http://127.0.0.1:{demo_port}"))
         .env("IMPACT_JWT_SECRET", SECRET)
         .env("IMPACT_TEST_DATABASE_URL", &database.url)
         .output();

@@ -592,6 +592,26 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         .worksheet_range("Penjelasan")
         .expect("the sheet that explains");
     assert!(about.rows().count() >= 6);
+    // The sheet names the numbers the money comes from, written the Indonesian way,
+    // so the owner can redo the sums by hand (METRICS.md §4.4).
+    let explained: Vec<String> = about.rows().map(|row| row[0].to_string()).collect();
+    let rate = report["cost_numbers"]["agent_hour_rate"]
+        .as_i64()
+        .expect("the owner's rate");
+    let rate_words = format!("Rp {}", indonesian_thousands(rate));
+    assert!(
+        explained
+            .iter()
+            .any(|line| line.starts_with("Angka biaya Anda:") && line.contains(&rate_words)),
+        "{rate_words} in {explained:?}"
+    );
+    if let Some(price) = report["cost_numbers"]["ai_price_per_month"].as_i64() {
+        let price_words = format!("Rp {} per bulan", indonesian_thousands(price));
+        assert!(
+            explained.iter().any(|line| line.contains(&price_words)),
+            "{price_words} in {explained:?}"
+        );
+    }
 
     // A range still forming its baseline: volume only, as in the report (§4.7).
     let (status, _, body) = download(
@@ -755,4 +775,17 @@ async fn reqwest_page(app: &TestApp, path: &str, token: &str) -> String {
     let (status, _, body) = download(app, path, token).await;
     assert_eq!(status, 200, "{path}");
     String::from_utf8(body).expect("UTF-8")
+}
+
+/// 45000 → "45.000", as Indonesian writes it.
+fn indonesian_thousands(value: i64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    out
 }

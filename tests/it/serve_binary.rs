@@ -166,3 +166,63 @@ async fn a_missing_or_huge_flags_file_is_logged_once_per_change_and_briefly() {
         .unwrap_or(0);
     assert!(longest < 4096, "a log line of {longest} bytes");
 }
+
+/// Two instances on one host follow one flags file. Reading the file is a file
+/// event too: a server that answered every event with a read fed itself and the
+/// other forever, spinning the thread its reports are made on until they timed out.
+/// Both stay idle while the file is read again and again, and an edit still
+/// reaches both.
+#[actix_web::test]
+async fn two_instances_on_one_flags_file_stay_idle_and_both_follow_an_edit() {
+    let database = TestDatabase::create();
+    load_fixture(&database.url).await;
+    let (_flags_dir, flags_path) = crate::server_common::flags_file(FLAGS_ON);
+    let first = serve(&database.url, &flags_path);
+    let second = serve(&database.url, &flags_path);
+    actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
+    let before = [first.cpu_time(), second.cpu_time()];
+    for _ in 0..100 {
+        std::fs::read(&flags_path).expect("read the flags file");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
+    for (server, (served, before)) in [&first, &second].iter().zip(before).enumerate() {
+        let used = served.cpu_time().saturating_sub(before);
+        assert!(
+            used < Duration::from_millis(600),
+            "server {server} used {used:?} of CPU in 3 s of others reading its flags file"
+        );
+    }
+    // An edit (the kill switch off) reaches both: each reloads it once.
+    let reloads = |served: &crate::server_common::Served| -> u64 {
+        let url = format!("http://127.0.0.1:{}/metrics", served.port);
+        let text = std::process::Command::new("curl")
+            .args(["-s", &url])
+            .output()
+            .expect("curl");
+        String::from_utf8_lossy(&text.stdout)
+            .lines()
+            .find(|line| line.starts_with("impact_flag_reloads_total{result=\"ok\"}"))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(0)
+    };
+    let (first_before, second_before) = (reloads(&first), reloads(&second));
+    std::fs::write(
+        &flags_path,
+        FLAGS_ON.replace(
+            "[global]\nai_agent_impact_report = true",
+            "[global]\nai_agent_impact_report = false",
+        ),
+    )
+    .expect("edit the flags file");
+    actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        reloads(&first) > first_before,
+        "the first server took the edit"
+    );
+    assert!(
+        reloads(&second) > second_before,
+        "the second server took the edit"
+    );
+}

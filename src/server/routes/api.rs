@@ -149,12 +149,30 @@ pub(crate) fn parse_assumption(body: &[u8]) -> Result<CostAssumption, ApiError> 
         Ok(_) => {}
         Err(bad) => {
             for problem in bad {
-                let phrase = match problem.field {
-                    CostField::AgentHourRate => words::RATE_BOUNDS,
-                    CostField::MinutesPerConversation => words::MINUTES_BOUNDS,
-                    CostField::AiPricePerMonth => words::AI_PRICE_BOUNDS,
+                let (phrase, min, max) = match problem.field {
+                    CostField::AgentHourRate => (
+                        words::RATE_BOUNDS,
+                        CostAssumption::MIN_AGENT_HOUR_RATE,
+                        CostAssumption::MAX_AGENT_HOUR_RATE,
+                    ),
+                    CostField::MinutesPerConversation => (
+                        words::MINUTES_BOUNDS,
+                        CostAssumption::MIN_MINUTES_PER_CONVERSATION,
+                        CostAssumption::MAX_MINUTES_PER_CONVERSATION,
+                    ),
+                    CostField::AiPricePerMonth => (
+                        words::AI_PRICE_BOUNDS,
+                        CostAssumption::MIN_AI_PRICE_PER_MONTH,
+                        CostAssumption::MAX_AI_PRICE_PER_MONTH,
+                    ),
                 };
-                problems.insert(problem.field.name(), LocalText::from(phrase, &[]));
+                let bounds = LocalText::each(phrase, |lang| {
+                    vec![
+                        ("min", crate::i18n::format_count(min, lang)),
+                        ("max", crate::i18n::format_count(max, lang)),
+                    ]
+                });
+                problems.insert(problem.field.name(), bounds);
             }
         }
     }

@@ -154,6 +154,8 @@ async fn page(query: web::Query<LangQuery>) -> HttpResponse {
 body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1c2430;line-height:1.5}}
 table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:.6rem;border-bottom:1px solid #d8dee6;vertical-align:top}}
 a{{color:#0b57d0}}a:focus{{outline:3px solid #0b57d0;outline-offset:2px}}
+small{{overflow-wrap:anywhere}}
+@media (max-width:40rem){{body{{margin:1rem auto}}thead{{display:none}}table,tbody,tr,td{{display:block}}tr{{border-bottom:1px solid #d8dee6;padding:.4rem 0}}td{{border:0;padding:.2rem 0}}}}
 </style></head>
 <body><h1>{title}</h1><p>{intro}</p><p><a href="/demo/sign-in?lang={other}">{other_language}</a></p>
 <table><thead><tr><th>{organization}</th><th>{expect}</th><th>{sign_in_as}</th></tr></thead><tbody>

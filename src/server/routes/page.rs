@@ -250,9 +250,7 @@ async fn org_and_range(
         to: None,
         lang: None,
     };
-    match choose_range(query, &organization, lang)
-        .or_else(|_| choose_range(&default, &organization, lang))
-    {
+    match choose_range(query, &organization).or_else(|_| choose_range(&default, &organization)) {
         Ok(range) => Ok((actor, organization, range)),
         Err(_) => Err(html(
             StatusCode::BAD_REQUEST,

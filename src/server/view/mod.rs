@@ -135,7 +135,11 @@ pub(crate) fn freshness(report: &Report, lang: Lang) -> String {
         ),
         None => words::NO_DATA_YET.text(lang).to_string(),
     };
-    if let Some(note) = crate::report::words::provisional_note(report, lang) {
+    let notes = [
+        crate::report::words::provisional_note(report, lang),
+        crate::report::words::counted_through_note(report, lang),
+    ];
+    for note in notes.into_iter().flatten() {
         text.push(' ');
         text.push_str(&note);
     }

@@ -237,6 +237,22 @@ pub fn serve(database_url: &str, flags_path: &std::path::Path) -> Served {
 }
 
 impl Served {
+    /// The CPU time the server process has used so far (Linux's /proc).
+    pub fn cpu_time(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("the server's /proc/PID/stat");
+        // After the command's name in parentheses: utime and stime are the 12th and
+        // 13th fields, in clock ticks of 1/100 s.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace()
+            .collect();
+        let ticks: u64 =
+            fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+        Duration::from_millis(ticks * 10)
+    }
+
     /// Whether the server process has ended (a crash the test provoked).
     pub fn exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
