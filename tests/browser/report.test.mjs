@@ -571,6 +571,35 @@ test('her money in her language: CLDR numbers, the sum to redo on paper, a whole
   }
 });
 
+test('the projected month is drawn filled, never hollow like a point that can still change', async () => {
+  const page = await open('org_calm', 'owner', '/reports/ai-agent-impact?from=2026-10-01&to=2026-10-31');
+  const projected = page.locator('[data-testid=trend] circle.projected');
+  // The months behind a projection are read within the report's time limit and
+  // then kept; on a busy machine the first read may be left out, so look again.
+  for (let tries = 0; tries < 5 && (await projected.count()) === 0; tries += 1) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  assert.equal(await projected.count(), 1, 'next month is projected');
+  // How the chart draws each kind of point, read from the page's own style.
+  const drawn = await page.locator('[data-testid=trend] svg.trend').evaluate((svg) => {
+    const look = (className) => {
+      const probe = document.createElementNS('http://www.w3.org/2000/svg', 'circle');
+      probe.setAttribute('class', className);
+      svg.appendChild(probe);
+      const style = getComputedStyle(probe);
+      const seen = { fill: style.fill, opacity: Number(style.fillOpacity) };
+      probe.remove();
+      return seen;
+    };
+    return { projected: look('projected'), provisional: look('dot provisional'), dot: look('dot') };
+  });
+  assert.notEqual(drawn.projected.fill, drawn.provisional.fill, `not hollow: ${JSON.stringify(drawn)}`);
+  assert.equal(drawn.projected.fill, drawn.dot.fill, 'filled in the line\'s colour');
+  assert.ok(drawn.projected.opacity > 0.3 && drawn.projected.opacity < 1, `a lighter shade: ${JSON.stringify(drawn)}`);
+  await page.context().close();
+});
+
 test('Back after a preset and a language switch shows the range the address bar names', async () => {
   const page = await open('org_calm', 'owner', '/reports/ai-agent-impact', { locale: 'en' });
   // Opened without a range, the address names the default one it shows.

@@ -22,6 +22,7 @@ ai_agent_impact_report = true
 ai_agent_impact_report = true
 [accounts.org_calm]
 ai_agent_impact_report = true
+ai_agent_impact_report_forecast = true
 "#;
 
 /// A mature organization written straight to the datamart (13 months, 40

@@ -264,9 +264,21 @@ async fn late_summaries_restate_their_days_on_the_next_nightly_run() {
     // The nightly run also wrote its recent (empty) days, so how fresh the data is
     // differs from a single run without dates, and with it whether the onboarding
     // baseline's 30 days are all in the data (docs/metric-decisions.md, §8).
-    // The headline's sentence about the baseline goes with it.
+    // The headline's sentence about the baseline goes with it, and so do the days
+    // the length-dependent figures count (METRICS.md §4.4: the period before, and
+    // the note that says where they stop).
     let figures = |mut report: Value| {
         report["data_through"] = Value::Null;
+        report["counted_through"] = Value::Null;
+        report["period_before"] = Value::Null;
+        if let Some(notes) = report["notes"].as_array_mut() {
+            notes.retain(|note| {
+                !note
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("There is no data after")
+            });
+        }
         report["trend"]["baseline"] = Value::Null;
         let headline = report["headline"].as_str().unwrap_or_default();
         let without_baseline = headline.split(" That is ").next().unwrap_or_default();
