@@ -284,10 +284,10 @@ async fn run(
     let everything = aggregate_from(&store, source, Scope::AllData).await?;
     println!(
         "{} on {}{}: {organizations} organizations, {rooms} rooms; first run (everything) {:.2} s",
-        store::redact(url),
+        impact::text::redact(url),
         store.backend(),
         source
-            .map(|source| format!(", reading the live source {}", store::redact(source)))
+            .map(|source| format!(", reading the live source {}", impact::text::redact(source)))
             .unwrap_or_default(),
         everything.as_secs_f64()
     );
@@ -412,7 +412,7 @@ async fn scattered(
     println!(
         "{} on {}: 400 days, {rooms} rooms; an import changed {changed} of them (1 %), {marks} marks; \
          the nightly run that restates them: {:.2} s",
-        store::redact(url),
+        impact::text::redact(url),
         store.backend(),
         nightly.as_secs_f64()
     );

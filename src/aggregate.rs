@@ -19,7 +19,7 @@ use crate::metrics::rooms::{
 use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentError, SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
-use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
+use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::store::{
     AggregationState, BaselineWrite, FinishedRead, MessageCount, Milestones, OrgWrite, SourceRoom,
     Store, StoreError, StoredMilestones, StoredRooms,

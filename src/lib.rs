@@ -15,7 +15,6 @@ pub mod report;
 pub mod sentiment;
 pub mod server;
 pub mod settings;
-pub mod source;
 pub mod store;
 pub mod text;
 pub mod usage;

@@ -12,7 +12,7 @@ use crate::aggregate::{AggregateError, Aggregator, Request, Summary};
 use crate::domain::OrgId;
 use crate::sentiment::{MongoSentiment, SentimentError, SentimentSource, StoreSentiment};
 use crate::settings::Settings;
-use crate::source::Source;
+use crate::store::source::Source;
 use crate::store::{self, Change, PostgresSource, Store, StoreError};
 use crate::verify::{VerifyOutcome, VerifyRequest};
 
@@ -57,7 +57,7 @@ pub(crate) async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, Pi
     store::open(&url, settings.database.pool_size)
         .await
         .map_err(|source| PipelineError::Store {
-            url: store::redact(&url),
+            url: crate::text::redact(&url),
             source,
         })
 }
@@ -77,7 +77,7 @@ pub(crate) fn conversation_source(
             }
             let source = PostgresSource::connect(url, &source_settings).map_err(|source| {
                 PipelineError::Source {
-                    url: store::redact(url),
+                    url: crate::text::redact(url),
                     source,
                 }
             })?;

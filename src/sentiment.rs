@@ -14,7 +14,7 @@ use mongodb::bson::{doc, Bson, Document};
 
 use crate::domain::{OrgId, RawSentiment};
 use crate::settings::MongoSettings;
-use crate::source::{RoomSpan, Source};
+use crate::store::source::{RoomSpan, Source};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SentimentError {

@@ -188,7 +188,7 @@ pub struct SourceSettings {
 impl std::fmt::Debug for SourceSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SourceSettings")
-            .field("database_url", &crate::store::redact(&self.database_url))
+            .field("database_url", &crate::text::redact(&self.database_url))
             .field("organizations", &self.organizations)
             .field("rooms", &self.rooms)
             .field("histories", &self.histories)

@@ -1,5 +1,19 @@
 //! Bounding text that comes from outside before it reaches a log line or a message.
 
+/// Hides a password in a URL before it goes to a message or a log.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// At most this many bytes of any input go into one log line or message.
 pub(crate) const MAX_EXCERPT_BYTES: usize = 2048;
 

@@ -4,6 +4,8 @@
 //! `presentation` into the tiles the page and the terminal lay out, and `wire` into
 //! the API's JSON.
 
+#[cfg(test)]
+mod assembly_tests;
 pub mod conversations;
 pub(crate) mod presentation;
 pub mod wire;

@@ -328,7 +328,10 @@ pub(crate) struct DownloadRecord {
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) started: Instant,
     /// The download's usage row, recorded when it ends however it ends.
-    pub(crate) usage: (crate::usage::Recorder, crate::usage::UsageEvent),
+    pub(crate) usage: (
+        crate::server::usage_recorder::Recorder,
+        crate::usage::UsageEvent,
+    ),
     /// Held, never read: dropping the record frees the place. `None` for the
     /// daily series (one small read).
     pub(crate) _slot: Option<DownloadSlot>,

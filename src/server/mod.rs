@@ -14,6 +14,7 @@ pub mod nightly;
 pub mod observability;
 pub mod reports;
 pub mod routes;
+pub mod usage_recorder;
 pub mod view;
 
 use crate::report::conversations::InboxLinks;
@@ -285,18 +286,18 @@ impl Application {
             Arc::clone(&metrics),
         ));
         let usage = if settings.usage.enabled {
-            crate::usage::Recorder::start(
+            crate::server::usage_recorder::Recorder::start(
                 Arc::clone(&store) as Arc<dyn store::UsageStore>,
-                crate::usage::RecorderSettings {
+                crate::server::usage_recorder::RecorderSettings {
                     queue: settings.usage.queue(),
                     flush_every: settings.usage.flush_every(),
                 },
                 Arc::new(chrono::Utc::now),
-                Arc::clone(&metrics) as Arc<dyn crate::usage::RecorderOutcome>,
+                Arc::clone(&metrics) as Arc<dyn crate::server::usage_recorder::RecorderOutcome>,
             )
         } else {
-            crate::usage::Recorder::off(
-                Arc::clone(&metrics) as Arc<dyn crate::usage::RecorderOutcome>
+            crate::server::usage_recorder::Recorder::off(
+                Arc::clone(&metrics) as Arc<dyn crate::server::usage_recorder::RecorderOutcome>
             )
         };
 

@@ -322,7 +322,7 @@ pub(crate) async fn watch_datamart(store: Arc<dyn Store>, metrics: Arc<Metrics>)
 }
 
 /// The recorder's losses, as counters.
-impl crate::usage::RecorderOutcome for Metrics {
+impl crate::server::usage_recorder::RecorderOutcome for Metrics {
     fn dropped(&self, events: u64) {
         self.usage_dropped.inc_by(events);
     }

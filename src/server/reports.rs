@@ -36,7 +36,7 @@ pub(crate) struct AppState {
     /// How many conversation downloads stream at once, and their send timeout.
     pub downloads: Arc<crate::server::lists::DownloadLimit>,
     /// Where what people do with the report is recorded (`crate::usage`).
-    pub usage: crate::usage::Recorder,
+    pub usage: crate::server::usage_recorder::Recorder,
 }
 
 pub(crate) const REPORT_PATH: &str = "/reports/ai-agent-impact";

@@ -110,6 +110,7 @@ macro_rules! migrations {
 
 mod postgres;
 mod postgres_source;
+pub mod source;
 
 /// The most characters a room id read from a source may have. The import takes at
 /// most `import::MAX_ID_CHARS`; a chatbot's own ids (UUIDs, WhatsApp JIDs, object
@@ -129,13 +130,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 pub use self::postgres::PostgresStore;
 pub use self::postgres_source::{PostgresSource, Relations};
+use self::source::Source;
 pub use self::sqlite::SqliteStore;
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::{Column, DailyCounters, TileGroup};
-use crate::source::Source;
 use crate::usage::UsageRow;
 
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
@@ -768,22 +769,8 @@ impl DatabaseUrl {
         }
         Err(StoreError::BadUrl(format!(
             "'{}' is not a database URL this program knows; use sqlite://PATH or postgres://USER@HOST/DB",
-            redact(url)
+            crate::text::redact(url)
         )))
-    }
-}
-
-/// Hides a password in a URL before it goes to a message or a log.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
     }
 }
 
@@ -868,6 +855,7 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_messages() {
+        use crate::text::redact;
         assert_eq!(
             redact("postgres://app:s3cret@db:5432/impact"),
             "postgres://app:***@db:5432/impact"

@@ -26,7 +26,7 @@ use crate::metrics::baseline::Baseline;
 use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
-use crate::source::Source;
+use crate::store::source::Source;
 use crate::usage::UsageRow;
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
@@ -328,7 +328,7 @@ impl PostgresStore {
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
             StoreError::BadUrl(format!(
                 "'{}' is not a PostgreSQL URL: {e}",
-                super::redact(url)
+                crate::text::redact(url)
             ))
         })?;
         if config.get_connect_timeout().is_none() {
@@ -338,7 +338,7 @@ impl PostgresStore {
             config.application_name("impact");
         }
         let pool = build_pool(config.clone(), pool_size)?;
-        let source = Arc::new(PostgresSource::own(pool.clone(), super::redact(url)));
+        let source = Arc::new(PostgresSource::own(pool.clone(), crate::text::redact(url)));
         Ok(Self {
             config,
             pool,

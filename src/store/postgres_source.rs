@@ -20,13 +20,14 @@ use tokio_postgres::Row;
 
 use super::postgres::{build_pool, query_on};
 use super::{
-    organization_from_columns, redact, MessageCount, SourceRoom, StoreError, StoreResult,
+    organization_from_columns, MessageCount, SourceRoom, StoreError, StoreResult,
     MAX_SOURCE_ROOM_ID_CHARS,
 };
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::settings::SourceSettings;
-use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
+use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
+use crate::text::redact;
 
 /// The relations a source is read from, each already quoted for SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]

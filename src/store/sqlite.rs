@@ -23,7 +23,7 @@ use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
-use crate::source::{ContactVisit, RoomSpan, Source, SourceChange};
+use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::usage::UsageRow;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");

@@ -13,8 +13,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::{MessageCount, SourceRoom, StoreResult};
 use crate::domain::{OrgId, Organization, RawSentiment};
-use crate::store::{MessageCount, SourceRoom, StoreResult};
 
 /// A room that changed in a live source within a window of time: its new values as
 /// the source has them now.
