@@ -330,7 +330,7 @@ pub(crate) fn shaped_error(request: &HttpRequest, status: StatusCode) -> HttpRes
     let lang = request_lang(request);
     match Surface::of(request.path()) {
         Surface::Api => ApiError::Http(status).in_lang(lang).error_response(),
-        Surface::Page => crate::server::routes::page::error_view(status, lang),
+        Surface::Page => crate::server::view::error_view(status, lang),
     }
 }
 

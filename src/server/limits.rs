@@ -1,4 +1,5 @@
-//! Bounds on what one client can hold: the time to send a request body. (The size
+//! Bounds on what clients can hold: the time to send a request body, and how many
+//! downloads stream at once (`DownloadLimit`). (The size
 //! of a body is bounded by `web::PayloadConfig`, the number of open connections by
 //! `HttpServer::max_connections`, both set in `server::Application::build`; the time
 //! to send a request head is actix's `client_request_timeout`.)
@@ -7,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -17,7 +19,8 @@ use actix_web::http::{header, ConnectionType, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 
-use crate::server::errors::shaped_error;
+use crate::server::errors::{shaped_error, ApiError};
+use crate::server::observability::Metrics;
 use bytes::Bytes;
 use futures_util::Stream;
 
@@ -136,4 +139,54 @@ pub(crate) async fn body_deadline(
         .head_mut()
         .set_connection_type(ConnectionType::Close);
     Ok(response)
+}
+
+/// How many conversation downloads a server streams at once (`server.
+/// max_downloads_at_once`): each holds up to two pages, a workbook also a thread
+/// and a temporary file, so their number bounds the memory they take.
+pub(crate) struct DownloadLimit {
+    permits: Arc<tokio::sync::Semaphore>,
+    send_timeout: std::time::Duration,
+}
+
+/// Seconds a client refused for too many downloads is told to wait.
+pub(crate) const BUSY_RETRY_AFTER_SECONDS: u64 = 10;
+
+impl DownloadLimit {
+    pub fn new(at_once: usize, send_timeout: std::time::Duration) -> Self {
+        Self {
+            permits: Arc::new(tokio::sync::Semaphore::new(at_once)),
+            send_timeout,
+        }
+    }
+
+    pub fn send_timeout(&self) -> std::time::Duration {
+        self.send_timeout
+    }
+
+    /// A place for one more download, or 429 when all are taken.
+    pub fn admit(&self, metrics: &Arc<Metrics>) -> Result<DownloadSlot, ApiError> {
+        let permit = Arc::clone(&self.permits)
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Busy {
+                retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
+            })?;
+        metrics.downloads_in_flight.inc();
+        Ok(DownloadSlot {
+            _permit: permit,
+            metrics: Arc::clone(metrics),
+        })
+    }
+}
+
+/// One running download's place; dropping it frees the place.
+pub struct DownloadSlot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    metrics: Arc<Metrics>,
+}
+
+impl Drop for DownloadSlot {
+    fn drop(&mut self) {
+        self.metrics.downloads_in_flight.dec();
+    }
 }

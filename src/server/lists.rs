@@ -269,56 +269,6 @@ pub(crate) fn pages(store: Arc<dyn Store>, org: OrgId, first: FirstPage) -> Page
     receiver
 }
 
-/// How many conversation downloads a server streams at once (`server.
-/// max_downloads_at_once`): each holds up to two pages, a workbook also a thread
-/// and a temporary file, so their number bounds the memory they take.
-pub(crate) struct DownloadLimit {
-    permits: Arc<tokio::sync::Semaphore>,
-    send_timeout: std::time::Duration,
-}
-
-/// Seconds a client refused for too many downloads is told to wait.
-pub(crate) const BUSY_RETRY_AFTER_SECONDS: u64 = 10;
-
-impl DownloadLimit {
-    pub fn new(at_once: usize, send_timeout: std::time::Duration) -> Self {
-        Self {
-            permits: Arc::new(tokio::sync::Semaphore::new(at_once)),
-            send_timeout,
-        }
-    }
-
-    pub fn send_timeout(&self) -> std::time::Duration {
-        self.send_timeout
-    }
-
-    /// A place for one more download, or 429 when all are taken.
-    pub fn admit(&self, metrics: &Arc<Metrics>) -> Result<DownloadSlot, ApiError> {
-        let permit = Arc::clone(&self.permits)
-            .try_acquire_owned()
-            .map_err(|_| ApiError::Busy {
-                retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
-            })?;
-        metrics.downloads_in_flight.inc();
-        Ok(DownloadSlot {
-            _permit: permit,
-            metrics: Arc::clone(metrics),
-        })
-    }
-}
-
-/// One running download's place; dropping it frees the place.
-pub struct DownloadSlot {
-    _permit: tokio::sync::OwnedSemaphorePermit,
-    metrics: Arc<Metrics>,
-}
-
-impl Drop for DownloadSlot {
-    fn drop(&mut self) {
-        self.metrics.downloads_in_flight.dec();
-    }
-}
-
 /// Where a download's end is recorded: the export event, the export histogram
 /// (from the request to the last byte; the HTTP histogram ends when a streamed
 /// response starts), and the download's place among those streamed at once, given
@@ -334,7 +284,7 @@ pub(crate) struct DownloadRecord {
     ),
     /// Held, never read: dropping the record frees the place. `None` for the
     /// daily series (one small read).
-    pub(crate) _slot: Option<DownloadSlot>,
+    pub(crate) _slot: Option<crate::server::limits::DownloadSlot>,
 }
 
 impl DownloadOutcome for DownloadRecord {

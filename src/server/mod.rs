@@ -12,6 +12,7 @@ pub mod limits;
 pub mod lists;
 pub mod nightly;
 pub mod observability;
+pub(crate) mod paths;
 pub mod reports;
 pub mod routes;
 pub mod usage_recorder;
@@ -254,7 +255,7 @@ impl Application {
             .map_err(StartError::Config)?;
         let metrics = Metrics::new()?;
         // Shared by every worker, so the bound is the server's.
-        let downloads = Arc::new(crate::server::lists::DownloadLimit::new(
+        let downloads = Arc::new(crate::server::limits::DownloadLimit::new(
             settings.server.downloads_at_once(),
             settings.server.download_send_timeout(),
         ));

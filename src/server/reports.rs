@@ -34,13 +34,10 @@ pub(crate) struct AppState {
     /// Where the host admin sets business hours (`server.business_hours_url`).
     pub business_hours_url: Option<String>,
     /// How many conversation downloads stream at once, and their send timeout.
-    pub downloads: Arc<crate::server::lists::DownloadLimit>,
+    pub downloads: Arc<crate::server::limits::DownloadLimit>,
     /// Where what people do with the report is recorded (`crate::usage`).
     pub usage: crate::server::usage_recorder::Recorder,
 }
-
-pub(crate) const REPORT_PATH: &str = "/reports/ai-agent-impact";
-pub(crate) const REPORT_API: &str = "/api/v1/reports/ai-agent-impact";
 
 /// The organization's actor and profile, if the caller may see its report:
 /// flag on for the account, a viewing role, and the AI add-on. Anything else is

@@ -33,3 +33,4 @@ mod serve_binary;
 mod server_api;
 mod server_degradation;
 mod store_conformance;
+mod tidy;

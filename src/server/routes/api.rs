@@ -10,9 +10,9 @@ use crate::server::actors::{GetAssumption, LoadError, SaveAssumption};
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalText, LocalizedError};
 use crate::server::observability::events;
+use crate::server::paths::{REPORT_API, REPORT_PATH};
 use crate::server::reports::{
     choose_lang, eligible_org, report_for, report_scope, ApiReportQuery, AppState, ReportScope,
-    REPORT_API, REPORT_PATH,
 };
 
 pub(crate) fn routes(config: &mut web::ServiceConfig) {

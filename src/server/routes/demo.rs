@@ -204,7 +204,7 @@ async fn sign_in(
     // `next` is itself a URL parameter: its `?` and `=` are escaped.
     let next = format!(
         "{}%3Flang%3D{}",
-        crate::server::reports::REPORT_PATH,
+        crate::server::paths::REPORT_PATH,
         lang.code()
     );
     Ok(HttpResponse::SeeOther()

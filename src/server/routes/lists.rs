@@ -19,14 +19,11 @@ use crate::report::wire;
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalizedError};
 use crate::server::lists::{self, DownloadRecord};
+use crate::server::paths::{
+    CONVERSATIONS_API, CONVERSATIONS_CSV, CONVERSATIONS_XLSX, DAILY_CSV, DAILY_XLSX,
+};
 use crate::server::reports::{report_scope, ApiReportQuery, AppState, ReportScope};
 use crate::store::StoreError;
-
-pub(crate) const CONVERSATIONS_API: &str = "/api/v1/reports/ai-agent-impact/conversations";
-pub(crate) const CONVERSATIONS_CSV: &str = "/api/v1/reports/ai-agent-impact/conversations.csv";
-pub(crate) const CONVERSATIONS_XLSX: &str = "/api/v1/reports/ai-agent-impact/conversations.xlsx";
-pub(crate) const DAILY_CSV: &str = "/api/v1/reports/ai-agent-impact/daily.csv";
-pub(crate) const DAILY_XLSX: &str = "/api/v1/reports/ai-agent-impact/daily.xlsx";
 
 pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
@@ -137,7 +134,7 @@ fn details(
     lang: Lang,
     state: &AppState,
     started: Instant,
-    slot: Option<lists::DownloadSlot>,
+    slot: Option<crate::server::limits::DownloadSlot>,
 ) -> Download {
     Download {
         outcome: Box::new(DownloadRecord {

@@ -14,12 +14,10 @@ use crate::server::actors::{GetAssumption, OrgActor};
 use crate::server::auth::Caller;
 use crate::server::errors::{resource, ApiError, LocalizedError};
 use crate::server::lists;
-use crate::server::reports::{
-    choose_range, eligible_org, report_for, AppState, ReportQuery, REPORT_PATH,
-};
+use crate::server::paths::{CONVERSATIONS_PATH, REPORT_PATH};
+use crate::server::reports::{choose_range, eligible_org, report_for, AppState, ReportQuery};
 use crate::server::view::{
-    presets, ConversationsPage, ListPage, MessagePage, ReportBody, ReportPage, Words,
-    CONVERSATIONS_PATH,
+    html, message, presets, ConversationsPage, ListPage, MessagePage, ReportBody, ReportPage, Words,
 };
 
 pub(crate) fn routes(config: &mut web::ServiceConfig) {
@@ -63,45 +61,12 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
-    match rendered {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "private, no-store"))
-            // Same-origin requests name their origin (the sign-out form's Origin
-            // check needs it); no other site ever learns where the reader was.
-            .insert_header((header::REFERRER_POLICY, "same-origin"))
-            .insert_header((
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; \
-                 base-uri 'none'; form-action 'self'",
-            ))
-            .body(body),
-        Err(error) => {
-            tracing::error!(error = %error, "a page could not be rendered");
-            HttpResponse::InternalServerError().finish()
-        }
-    }
-}
-
 /// The language for a page: `lang` if valid, else the token's, else English.
 fn page_lang(query_lang: Option<&str>, caller: Option<&Caller>) -> Lang {
     query_lang
         .and_then(Lang::parse)
         .or(caller.map(|c| c.locale))
         .unwrap_or(Lang::En)
-}
-
-/// A short page that says one thing, in the page's shape.
-pub(crate) fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phrase) -> HttpResponse {
-    let page = MessagePage {
-        w: Words { lang },
-        title: title.text(lang).to_string(),
-        message: text.text(lang).to_string(),
-        links: Vec::new(),
-        sign_out_csrf: None,
-    };
-    html(status, page.render())
 }
 
 /// The CSRF cookie's value for a page's sign-out form, when the caller signed in
@@ -146,17 +111,6 @@ async fn no_report(
         sign_out_csrf: sign_out_csrf(request, caller),
     };
     html(StatusCode::NOT_FOUND, page.render())
-}
-
-/// The page's error view for an answer of the HTTP layer (an unknown address, a
-/// wrong method, a request it could not read).
-pub(crate) fn error_view(status: StatusCode, lang: Lang) -> HttpResponse {
-    let (title, text) = if status == StatusCode::NOT_FOUND {
-        (words::PAGE_NOT_FOUND_TITLE, words::PAGE_NOT_FOUND)
-    } else {
-        (words::REQUEST_PROBLEM_TITLE, words::REQUEST_PROBLEM)
-    };
-    message(status, lang, title, text)
 }
 
 /// The caller and the page's language, or the "please sign in again" page.

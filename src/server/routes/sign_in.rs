@@ -21,12 +21,9 @@ use crate::i18n::{web as words, Lang};
 use crate::server::auth::{self, TokenVerifier};
 use crate::server::errors::request_lang;
 use crate::server::errors::{resource, ApiError, LocalizedError};
+use crate::server::paths::{SIGNED_OUT_PATH, SIGN_OUT_PATH};
 use crate::server::reports::AppState;
-use crate::server::routes::page::{html, message};
-use crate::server::view::{MessagePage, Words};
-
-pub(crate) const SIGN_OUT_PATH: &str = "/auth/sign-out";
-const SIGNED_OUT_PATH: &str = "/auth/signed-out";
+use crate::server::view::{html, message, MessagePage, Words};
 
 pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
@@ -137,7 +134,7 @@ async fn sign_out(
         .and_then(Lang::parse)
         .unwrap_or(Lang::En);
     if auth::check_same_site(&request, form.csrf.as_deref()).is_err() {
-        return crate::server::routes::page::error_view(StatusCode::FORBIDDEN, lang);
+        return crate::server::view::error_view(StatusCode::FORBIDDEN, lang);
     }
     let mut response = HttpResponse::SeeOther()
         .insert_header((

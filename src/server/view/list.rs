@@ -12,8 +12,8 @@ use crate::domain::{DateRange, Organization};
 use crate::i18n::{self, lists as list_words, web as words, Lang};
 use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::report::conversations::{self, Conversation, InboxLinks};
-use crate::server::reports::REPORT_PATH;
-use crate::server::routes::lists::{CONVERSATIONS_CSV, CONVERSATIONS_XLSX};
+use crate::server::paths::REPORT_PATH;
+use crate::server::paths::{CONVERSATIONS_CSV, CONVERSATIONS_XLSX};
 
 /// One conversation as a row of the table.
 pub struct ListRow {

@@ -12,6 +12,8 @@ pub(crate) use chart::trend_svg;
 pub use list::{ConversationsPage, ListPage};
 pub use presets::{presets, Preset};
 
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
 use askama::Template;
 use chrono::NaiveDate;
 
@@ -19,6 +21,7 @@ use crate::i18n::{self, web as words, Lang, Phrase};
 use crate::metrics::report::Report;
 use crate::metrics::rooms::ConversationList;
 use crate::report::presentation::{Presentation, PresentedState};
+use crate::server::paths::CONVERSATIONS_PATH;
 
 /// Where each figure's conversations are listed, and the downloads, for this range
 /// and language.
@@ -57,8 +60,8 @@ impl Links {
             after_hours: list(ConversationList::AfterHours),
             test_chat: list(ConversationList::TestChat),
             spam: list(ConversationList::Spam),
-            daily_csv: daily(crate::server::routes::lists::DAILY_CSV),
-            daily_xlsx: daily(crate::server::routes::lists::DAILY_XLSX),
+            daily_csv: daily(crate::server::paths::DAILY_CSV),
+            daily_xlsx: daily(crate::server::paths::DAILY_XLSX),
         }
     }
 
@@ -82,9 +85,6 @@ pub(crate) fn list_url(
     )
 }
 
-/// Where the conversation lists are shown on the page.
-pub(crate) const CONVERSATIONS_PATH: &str = "/reports/ai-agent-impact/conversations";
-
 pub(crate) enum BodyState {
     Shown(Box<Shown>),
     Error,
@@ -96,6 +96,52 @@ pub(crate) struct Shown {
     pub links: Links,
     /// The trend chart, when the report has its figures.
     pub trend_svg: String,
+}
+
+/// A rendered page as the server answers it: never cached, no referrer to other
+/// sites, and a content security policy that allows only the page's own files.
+pub(crate) fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
+    match rendered {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            // Same-origin requests name their origin (the sign-out form's Origin
+            // check needs it); no other site ever learns where the reader was.
+            .insert_header((header::REFERRER_POLICY, "same-origin"))
+            .insert_header((
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; \
+                 base-uri 'none'; form-action 'self'",
+            ))
+            .body(body),
+        Err(error) => {
+            tracing::error!(error = %error, "a page could not be rendered");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+/// A short page that says one thing, in the page's shape.
+pub(crate) fn message(status: StatusCode, lang: Lang, title: Phrase, text: Phrase) -> HttpResponse {
+    let page = MessagePage {
+        w: Words { lang },
+        title: title.text(lang).to_string(),
+        message: text.text(lang).to_string(),
+        links: Vec::new(),
+        sign_out_csrf: None,
+    };
+    html(status, page.render())
+}
+
+/// The page's error view for an answer of the HTTP layer (an unknown address, a
+/// wrong method, a request it could not read).
+pub(crate) fn error_view(status: StatusCode, lang: Lang) -> HttpResponse {
+    let (title, text) = if status == StatusCode::NOT_FOUND {
+        (words::PAGE_NOT_FOUND_TITLE, words::PAGE_NOT_FOUND)
+    } else {
+        (words::REQUEST_PROBLEM_TITLE, words::REQUEST_PROBLEM)
+    };
+    message(status, lang, title, text)
 }
 
 /// The report's body: the part that changes with the range, also served alone to
