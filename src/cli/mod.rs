@@ -272,7 +272,14 @@ fn init_logging(json: bool) {
         .with_writer(std::io::stderr)
         .with_target(false);
     let _ = if json {
-        builder.json().flatten_event(true).try_init()
+        // The request's and the report's spans (the request's number and method,
+        // the report's organization and range) ride on every line, under "spans".
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .try_init()
     } else {
         builder.try_init()
     };

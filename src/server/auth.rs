@@ -210,7 +210,7 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 /// A random token for the double-submit CSRF check.
 pub(crate) fn random_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::failed("drawing a random token", e))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -29,10 +29,58 @@ pub(crate) enum ApiError {
     Busy {
         retry_after_seconds: u64,
     },
-    Internal(String),
+    /// Something failed that the caller cannot fix; the cause goes to the log with
+    /// its whole chain, never to the caller.
+    Internal(Cause),
     /// An answer of the HTTP layer (a query it could not read, a wrong method, a
     /// body too large or too slow, an unknown path), in our own shape and words.
     Http(StatusCode),
+}
+
+/// Why a request failed inside the server: the error itself, so its sources reach
+/// the log (`Cause::chain`), shared so that an `ApiError` stays `Clone`.
+#[derive(Debug, Clone)]
+pub(crate) struct Cause(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl Cause {
+    /// The error and each of its sources, as one line ("a: b: c"), each said once.
+    pub fn chain(&self) -> String {
+        let mut line = self.0.to_string();
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !line.contains(&text) {
+                line.push_str(": ");
+                line.push_str(&text);
+            }
+            source = cause.source();
+        }
+        line
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.chain())
+    }
+}
+
+/// Two causes are the same failure when they say the same (errors have no
+/// equality of their own).
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.chain() == other.chain()
+    }
+}
+
+/// What the server was doing when an error stopped it, with that error as its
+/// source.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+struct Failed {
+    what: &'static str,
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 /// A message in both languages.
@@ -73,8 +121,22 @@ impl LocalText {
 }
 
 impl ApiError {
-    pub fn internal(cause: impl Into<String>) -> Self {
-        ApiError::Internal(cause.into())
+    /// An internal failure while doing `what`, caused by `source` (kept whole, so
+    /// the log says both: "rendering metrics: …").
+    pub fn failed(
+        what: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::internal(Failed {
+            what,
+            source: Box::new(source),
+        })
+    }
+
+    /// An internal failure with its cause: an error (whose sources are kept) or,
+    /// where there is none, a sentence.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        ApiError::Internal(Cause(std::sync::Arc::from(cause.into())))
     }
 
     pub fn bad_request(phrase: impl Into<Template>, values: &[(&str, String)]) -> Self {
@@ -222,7 +284,7 @@ impl ResponseError for LocalizedError {
 
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Internal(cause) = &self.error {
-            tracing::error!(cause = %cause, "request failed");
+            tracing::error!(cause = %cause.chain(), "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
         if self.error == ApiError::Unauthorized {
@@ -353,6 +415,27 @@ mod tests {
         let body = ApiError::internal("password authentication failed for user app").body(Lang::En);
         assert!(!body.to_string().contains("password"));
         assert_eq!(body["error"]["code"], "internal");
+    }
+
+    #[test]
+    fn a_cause_keeps_its_sources_for_the_log_and_never_shows_them() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("the temporary file could not be written")]
+        struct Outer(#[source] std::io::Error);
+        let disk = std::io::Error::other("no space left on device");
+        let error = ApiError::failed("writing the daily workbook", Outer(disk));
+        let ApiError::Internal(cause) = &error else {
+            panic!("an internal error");
+        };
+        assert_eq!(
+            cause.chain(),
+            "writing the daily workbook: the temporary file could not be written: no space left on device"
+        );
+        let body = error.body(Lang::En).to_string();
+        assert!(
+            !body.contains("space") && !body.contains("workbook"),
+            "{body}"
+        );
     }
 
     #[test]

@@ -340,10 +340,21 @@ pub async fn timed(
     request: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use tracing::Instrument;
+    // Every log line of a request carries its number, so one request's lines can be
+    // followed among the others; the route is known once the router has answered.
+    static REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let started = std::time::Instant::now();
     let method = method_label(request.method());
-    let response = next.call(request).await?;
+    let span = tracing::info_span!(
+        "request",
+        request_id = REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        method,
+        route = tracing::field::Empty,
+    );
+    let response = next.call(request).instrument(span.clone()).await?;
     let route = route_label(response.request());
+    span.record("route", route.as_str());
     metrics
         .http_duration
         .with_label_values(&[&route, method, response.status().as_str()])

@@ -212,6 +212,7 @@ pub(crate) fn choose_range(
 
 /// Loads the report of an eligible caller's organization (see `eligible_org`),
 /// with the product's events and metrics.
+#[tracing::instrument(name = "report", skip_all, fields(org_id = %caller.org, from = %range.from(), to = %range.to()))]
 pub(crate) async fn report_for(
     state: &AppState,
     caller: &Caller,

@@ -100,6 +100,26 @@ async fn impact_serve_runs_from_environment_variables_and_logs_the_prd_events() 
     let failed = event(&lines, "impact_report_load_failed").expect("impact_report_load_failed");
     assert_eq!(failed["reason"], "error");
     assert!(failed["latency_ms"].as_u64().is_some());
+    // A line says which request and which organization's report it belongs to.
+    let span = |line: &serde_json::Value, name: &str| {
+        line["spans"]
+            .as_array()
+            .and_then(|spans| spans.iter().find(|span| span["name"] == name).cloned())
+            .unwrap_or_else(|| panic!("a {name} span on {line}"))
+    };
+    let request = span(failed, "request");
+    assert!(request["request_id"].as_u64().is_some(), "{request}");
+    assert_eq!(request["method"], "GET");
+    let report = span(failed, "report");
+    assert_eq!(
+        (report["org_id"].clone(), report["from"].clone()),
+        ("org_demo".into(), "2026-09-01".into())
+    );
+    let viewed_request = span(viewed, "request");
+    assert_ne!(
+        viewed_request["request_id"], request["request_id"],
+        "each request has its own number"
+    );
     // No token or secret ever reaches the log.
     let text = serde_json::to_string(&lines).expect("text");
     assert!(!text.contains(SECRET));

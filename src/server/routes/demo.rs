@@ -200,7 +200,7 @@ async fn sign_in(
         nbf: None,
     };
     let token = sign_hs256(&demo.secret, &claims)
-        .map_err(|e| ApiError::internal(format!("signing: {e}")))?;
+        .map_err(|e| ApiError::failed("signing a demo token", e))?;
     // `next` is itself a URL parameter: its `?` and `=` are escaped.
     let next = format!(
         "{}%3Flang%3D{}",

@@ -234,13 +234,11 @@ async fn daily_download(
         data_through: activity.data_through,
         net_thresholds: state.policy.net_containment_thresholds(),
     };
-    let internal = |error: String| ApiError::internal(error).in_lang(lang);
     let bytes = match export {
-        Export::DailyXlsx => {
-            exports::daily_xlsx(&details, &series).map_err(|e| internal(e.to_string()))?
-        }
+        Export::DailyXlsx => exports::daily_xlsx(&details, &series)
+            .map_err(|e| ApiError::failed("writing the daily workbook", e).in_lang(lang))?,
         _ => exports::daily_csv(&details, &series)
-            .map_err(|e| internal(e.to_string()))?
+            .map_err(|e| ApiError::failed("writing the daily CSV", e).in_lang(lang))?
             .to_vec(),
     };
     Ok(download(export, export.file_name(None, range)).body(bytes))

@@ -33,7 +33,7 @@ async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let text = state
         .metrics
         .render()
-        .map_err(|e| ApiError::internal(format!("rendering metrics: {e}")))?;
+        .map_err(|e| ApiError::failed("rendering metrics", e))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))

@@ -110,7 +110,7 @@ async fn handoff(
     for cookie in [session, csrf] {
         response
             .add_cookie(&cookie)
-            .map_err(|e| ApiError::internal(format!("setting a cookie: {e}")).in_lang(lang))?;
+            .map_err(|e| ApiError::failed("setting a cookie", e).in_lang(lang))?;
     }
     Ok(response)
 }
