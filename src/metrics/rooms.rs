@@ -307,6 +307,119 @@ pub enum ConversationList {
     Spam,
 }
 
+/// What a list's rooms must be beyond the outcome they have (`ListRule::outcomes`):
+/// a closed set, which the stores turn into SQL (`store::sql::conversation_filter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// Nothing more.
+    Any,
+    /// The customer did not come back within 48 hours.
+    StayedAway,
+    /// The customer came back within 48 hours.
+    CameBack,
+    /// Started outside business hours, with the AI taking part.
+    AfterHoursWithTheAi,
+}
+
+impl Condition {
+    pub fn holds(self, room: &RoomOutcome) -> bool {
+        match self {
+            Condition::Any => true,
+            Condition::StayedAway => room.came_back.is_none(),
+            Condition::CameBack => room.came_back.is_some(),
+            Condition::AfterHoursWithTheAi => room.ai_handled && room.after_hours == Some(true),
+        }
+    }
+}
+
+/// One list: its name on the API, the figure it stands behind (its count on the
+/// counters) and the rule its rooms meet. `LISTS` holds every list once; the
+/// stores' SQL and the oracle's rule are both read from it. (Its words are in
+/// `report::conversations`, above the pure core, which imports only `domain`.)
+pub struct ListRule {
+    pub list: ConversationList,
+    pub name: &'static str,
+    pub count: fn(&DailyCounters) -> i64,
+    /// The outcomes the list draws its rooms from.
+    pub outcomes: &'static [Outcome],
+    pub condition: Condition,
+}
+
+/// Every outcome that counts (not a test chat, not spam).
+const ELIGIBLE: &[Outcome] = &[
+    Outcome::AiOnly,
+    Outcome::AiAssisted,
+    Outcome::Escalated,
+    Outcome::Other,
+];
+
+/// Every list, in `ConversationList`'s order.
+pub const LISTS: [ListRule; 9] = [
+    ListRule {
+        list: ConversationList::SolvedAlone,
+        name: "solved_alone",
+        count: DailyCounters::net,
+        outcomes: &[Outcome::AiOnly],
+        condition: Condition::StayedAway,
+    },
+    ListRule {
+        list: ConversationList::CameBack,
+        name: "came_back",
+        count: |c| c.reopened,
+        outcomes: &[Outcome::AiOnly],
+        condition: Condition::CameBack,
+    },
+    ListRule {
+        list: ConversationList::AiOnly,
+        name: "ai_only",
+        count: |c| c.contained,
+        outcomes: &[Outcome::AiOnly],
+        condition: Condition::Any,
+    },
+    ListRule {
+        list: ConversationList::AiAssisted,
+        name: "ai_assisted",
+        count: |c| c.ai_assisted,
+        outcomes: &[Outcome::AiAssisted],
+        condition: Condition::Any,
+    },
+    ListRule {
+        list: ConversationList::Escalated,
+        name: "escalated",
+        count: |c| c.escalated,
+        outcomes: &[Outcome::Escalated],
+        condition: Condition::Any,
+    },
+    ListRule {
+        list: ConversationList::Other,
+        name: "other",
+        count: |c| c.other,
+        outcomes: &[Outcome::Other],
+        condition: Condition::Any,
+    },
+    ListRule {
+        list: ConversationList::AfterHours,
+        name: "after_hours",
+        count: |c| c.after_hours,
+        outcomes: ELIGIBLE,
+        condition: Condition::AfterHoursWithTheAi,
+    },
+    ListRule {
+        list: ConversationList::TestChat,
+        name: "test_chat",
+        count: |c| c.test_chats,
+        outcomes: &[Outcome::TestChat],
+        condition: Condition::Any,
+    },
+    ListRule {
+        list: ConversationList::Spam,
+        name: "spam",
+        count: |c| c.spam,
+        outcomes: &[Outcome::Spam],
+        condition: Condition::Any,
+    },
+];
+
 impl ConversationList {
     pub const ALL: [ConversationList; 9] = [
         ConversationList::SolvedAlone,
@@ -320,59 +433,34 @@ impl ConversationList {
         ConversationList::Spam,
     ];
 
+    /// The list's row of `LISTS`.
+    pub fn rule(self) -> &'static ListRule {
+        &LISTS[self as usize]
+    }
+
     /// The name callers use (`outcome=` on the API).
     pub fn name(self) -> &'static str {
-        match self {
-            ConversationList::SolvedAlone => "solved_alone",
-            ConversationList::CameBack => "came_back",
-            ConversationList::AiOnly => "ai_only",
-            ConversationList::AiAssisted => "ai_assisted",
-            ConversationList::Escalated => "escalated",
-            ConversationList::Other => "other",
-            ConversationList::AfterHours => "after_hours",
-            ConversationList::TestChat => "test_chat",
-            ConversationList::Spam => "spam",
-        }
+        self.rule().name
     }
 
     pub fn parse(name: &str) -> Option<ConversationList> {
-        ConversationList::ALL.into_iter().find(|l| l.name() == name)
+        LISTS
+            .iter()
+            .find(|rule| rule.name == name)
+            .map(|rule| rule.list)
     }
 
     /// The figure of this list on a day's (or a range's summed) counters: how many
     /// rooms the list holds, since a list holds exactly its figure's rooms.
     pub fn count(self, counters: &DailyCounters) -> i64 {
-        match self {
-            ConversationList::SolvedAlone => counters.net(),
-            ConversationList::CameBack => counters.reopened,
-            ConversationList::AiOnly => counters.contained,
-            ConversationList::AiAssisted => counters.ai_assisted,
-            ConversationList::Escalated => counters.escalated,
-            ConversationList::Other => counters.other,
-            ConversationList::AfterHours => counters.after_hours,
-            ConversationList::TestChat => counters.test_chats,
-            ConversationList::Spam => counters.spam,
-        }
+        (self.rule().count)(counters)
     }
 
     /// Whether the figure of this list counts `room`. The stores select the same
-    /// rooms in SQL (`store::sql::conversation_filter`); tests hold the two together.
+    /// rooms in SQL from the same rule; tests hold the two together.
     pub fn includes(self, room: &RoomOutcome) -> bool {
-        match self {
-            ConversationList::SolvedAlone => {
-                room.outcome == Outcome::AiOnly && room.came_back.is_none()
-            }
-            ConversationList::CameBack => {
-                room.outcome == Outcome::AiOnly && room.came_back.is_some()
-            }
-            ConversationList::AiOnly => room.outcome == Outcome::AiOnly,
-            ConversationList::AiAssisted => room.outcome == Outcome::AiAssisted,
-            ConversationList::Escalated => room.outcome == Outcome::Escalated,
-            ConversationList::Other => room.outcome == Outcome::Other,
-            ConversationList::AfterHours => room.counts_after_hours(),
-            ConversationList::TestChat => room.outcome == Outcome::TestChat,
-            ConversationList::Spam => room.outcome == Outcome::Spam,
-        }
+        let rule = self.rule();
+        rule.outcomes.contains(&room.outcome) && rule.condition.holds(room)
     }
 }
 
@@ -506,6 +594,17 @@ pub(crate) fn tally_days(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_list_has_one_rule_in_its_own_place() {
+        for (index, list) in ConversationList::ALL.into_iter().enumerate() {
+            assert_eq!(LISTS[index].list, list, "LISTS is in the enum's order");
+            assert_eq!(ConversationList::parse(list.name()), Some(list));
+        }
+        let names: std::collections::BTreeSet<&str> = LISTS.iter().map(|r| r.name).collect();
+        assert_eq!(names.len(), LISTS.len(), "every name once");
+        assert_eq!(ConversationList::parse("solved"), None);
+    }
     use crate::domain::{BusinessHours, OrgId};
 
     fn at(text: &str) -> DateTime<Utc> {

@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{StoreError, StoreResult};
 use crate::metrics::rooms::{
-    day_fingerprints, CameBack, ConversationList, Outcome, RoomOutcome, REOPEN_WINDOW_HOURS,
+    day_fingerprints, CameBack, Condition, ConversationList, Outcome, RoomOutcome,
+    REOPEN_WINDOW_HOURS,
 };
 use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
 
@@ -385,26 +386,18 @@ pub(crate) fn every_outcome() -> String {
     outcomes.join(", ")
 }
 
-/// The outcomes a list draws from, and what else a row must be to be in it: the
-/// SQL twin of `ConversationList::includes`. Only literals of closed sets, never input.
+/// The outcomes a list draws from, and what else a row must be to be in it, read
+/// from the list's rule (`metrics::rooms::LISTS`). Only literals of closed sets,
+/// never input.
 fn conversation_filter(list: ConversationList) -> (Vec<Outcome>, &'static str) {
-    match list {
-        ConversationList::SolvedAlone => (vec![Outcome::AiOnly], "came_back_room_id IS NULL"),
-        ConversationList::CameBack => (vec![Outcome::AiOnly], "came_back_room_id IS NOT NULL"),
-        ConversationList::AiOnly => (vec![Outcome::AiOnly], "TRUE"),
-        ConversationList::AiAssisted => (vec![Outcome::AiAssisted], "TRUE"),
-        ConversationList::Escalated => (vec![Outcome::Escalated], "TRUE"),
-        ConversationList::Other => (vec![Outcome::Other], "TRUE"),
-        ConversationList::AfterHours => (
-            Outcome::ALL
-                .into_iter()
-                .filter(|outcome| outcome.is_eligible())
-                .collect(),
-            "after_hours = TRUE AND ai_handled = TRUE",
-        ),
-        ConversationList::TestChat => (vec![Outcome::TestChat], "TRUE"),
-        ConversationList::Spam => (vec![Outcome::Spam], "TRUE"),
-    }
+    let rule = list.rule();
+    let condition = match rule.condition {
+        Condition::Any => "TRUE",
+        Condition::StayedAway => "came_back_room_id IS NULL",
+        Condition::CameBack => "came_back_room_id IS NOT NULL",
+        Condition::AfterHoursWithTheAi => "after_hours = TRUE AND ai_handled = TRUE",
+    };
+    (rule.outcomes.to_vec(), condition)
 }
 
 /// One page of a list, newest first, strictly after a keyset cursor (never OFFSET).
