@@ -175,10 +175,14 @@
       save.disabled = true;
       save.textContent = costsForm.dataset.saving;
       inputs.forEach(function (input) { input.disabled = true; });
-      // Whole rupiah and minutes: the grouping marks of either language (45.000,
-      // 45,000, 45 000) are dropped, so the owner may type them as she writes them.
+      // Whole rupiah and minutes: thousands grouped the way either language groups
+      // them (45.000, 45,000, 45 000) are read as the number; anything else, a
+      // decimal such as 7,5 among them, goes to the server as typed, which says
+      // it must be a whole number.
       const number = function (name) {
-        const text = costsForm.elements[name].value.replace(/[.,\s\u00a0\u202f]/g, '').trim();
+        const typed = costsForm.elements[name].value.trim();
+        const grouped = /^\d{1,3}([.,\s\u00a0\u202f]\d{3})+$/.test(typed);
+        const text = grouped ? typed.replace(/[.,\s\u00a0\u202f]/g, '') : typed;
         return /^-?\d+$/.test(text) ? Number(text) : text;
       };
       // The AI's price is optional: an empty field is no price.

@@ -1,5 +1,6 @@
-//! Every user-visible phrase of the report by name, and the number formats
-//! Indonesians use (`Rp 1.250.000`, `47,6`). The words of both languages are in
+//! Every user-visible phrase of the report by name, and the number, money and date
+//! formats, each in the reader's language from CLDR (`cldr`: `Rp 1,250,000` and
+//! `47.6` in English, `Rp 1.250.000` and `47,6` in Indonesian). The words of both languages are in
 //! the Fluent resources `locales/en/impact.ftl` and `locales/id/impact.ftl`
 //! (`catalog` reads them; `build.rs` checks them against the names here).
 

@@ -280,7 +280,13 @@ pub fn compute(inputs: &KpiInputs<'_>, stages: &[Stage]) -> Kpis {
     let month = inputs.month;
     let previous = month.previous();
     let within = |row: &&UsageRow, span: Month| row.day >= span.first && row.day <= span.last;
-    let this: Vec<&UsageRow> = inputs.usage.iter().filter(|r| within(r, month)).collect();
+    // A month still running is counted up to its last complete day, as the text
+    // says: today's rows are partial.
+    let this: Vec<&UsageRow> = inputs
+        .usage
+        .iter()
+        .filter(|r| within(r, month) && r.day <= inputs.through)
+        .collect();
     let before: Vec<&UsageRow> = inputs
         .usage
         .iter()
@@ -999,6 +1005,20 @@ mod tests {
             &[Stage::OpenBeta],
         );
         assert!(kpis.running && kpis.usage_recorded);
+        // Today's partial rows (6 Nov, after the last complete day) are not counted.
+        let with_today = [usage[0].clone(), row("org_a", 1, UsageKind::View, 6, 50)];
+        let counted = compute(
+            &KpiInputs {
+                month: Month::parse("2026-11").expect("month"),
+                usage: &with_today,
+                ai_enabled: &enabled,
+                report_on: &enabled,
+                forecasts: &[],
+                through: NaiveDate::from_ymd_opt(2026, 11, 5).expect("day"),
+            },
+            &[Stage::OpenBeta],
+        );
+        assert_eq!(counted.review.views, 1_264, "to 5 Nov only");
         let english = render_text(&kpis, Lang::En);
         assert!(
             english.contains("these numbers count 1 Nov 2026 to 5 Nov 2026, the last complete day; it ends on 30 Nov 2026"),

@@ -1,7 +1,8 @@
 # The words of the AI Agent Impact Report, in English.
 #
 # One message per phrase; `{ $name }` is a blank the product fills in (numbers
-# arrive already written the Indonesian way: 1.250.000, 47,6). A count that changes
+# arrive already written as this file's language writes them, from CLDR: 1,250,000
+# and 47.6 in English, 1.250.000 and 47,6 in Indonesian). A count that changes
 # the words after it is chosen with `{ $n -> [one] … *[other] … }`. Every message
 # here must exist in the other language's file with the same blanks: the build
 # checks it (build.rs) and names any that differ.
@@ -44,7 +45,7 @@ report-headline-saved = { " " }By your own estimate of { $rate } an hour and { $
 report-money-sum = Worked out from your own numbers: { $net ->
         [one] { $net } conversation solved on its own
        *[other] { $net } conversations solved on their own
-    } × { $minutes } min = { $hours } hours; × { $rate } an hour ≈ { $rupiah }.
+    } × { $minutes } min = { $total_minutes } min, or { $hours } hours; × { $rate } an hour ≈ { $rupiah }.
 
 # What the AI cost against what it saved (docs/metrics.md §4.4), when the
 # organization gave its price: the same sentence in the headline and the tile.

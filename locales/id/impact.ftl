@@ -1,7 +1,8 @@
 # The words of the AI Agent Impact Report, in Bahasa Indonesia.
 #
 # One message per phrase; `{ $name }` is a blank the product fills in (numbers
-# arrive already written the Indonesian way: 1.250.000, 47,6). A count that changes
+# arrive already written as this file's language writes them, from CLDR: 1,250,000
+# and 47.6 in English, 1.250.000 and 47,6 in Indonesian). A count that changes
 # the words after it is chosen with `{ $n -> [one] … *[other] … }`. Every message
 # here must exist in the other language's file with the same blanks: the build
 # checks it (build.rs) and names any that differ.
@@ -26,7 +27,7 @@ report-headline-saved = { " " }Menurut perkiraan Anda sendiri ({ $rate } per jam
 
 # The sum behind the hours and the money, to redo with the printed page alone
 # (docs/metrics.md §4.4): conversations solved on their own × minutes = hours, × rate.
-report-money-sum = Dihitung dari angka Anda sendiri: { $net } percakapan selesai sendiri × { $minutes } menit = { $hours } jam; × { $rate } per jam ≈ { $rupiah }.
+report-money-sum = Dihitung dari angka Anda sendiri: { $net } percakapan selesai sendiri × { $minutes } menit = { $total_minutes } menit, atau { $hours } jam; × { $rate } per jam ≈ { $rupiah }.
 
 # What the AI cost against what it saved (docs/metrics.md §4.4), when the
 # organization gave its price: the same sentence in the headline and the tile.
@@ -506,7 +507,7 @@ lists-about-escalated = Anggota tim Anda mengambil alih, atau percakapan diterus
 
 lists-about-other = Ditutup oleh anggota tim atau otomatis, masih terbuka, atau ditutup dengan alasan yang tidak diketahui.
 
-lists-about-after-hours = Percakapan yang ditangani AI dan dimulai di luar jam kerja Anda.
+lists-about-after-hours = Percakapan yang ikut ditangani AI dan dimulai di luar jam kerja Anda.
 
 lists-about-left-out = Tidak dihitung di angka mana pun.
 

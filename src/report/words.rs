@@ -125,7 +125,8 @@ pub(crate) fn headline(report: &Report, lang: Lang) -> String {
 }
 
 /// The hours and rupiah saved and the two numbers they come from, written for a
-/// phrase's blanks (`hours`, `rupiah`, `rate`, `minutes`, `net`); `None` without a
+/// phrase's blanks (`hours`, `rupiah`, `rate`, `minutes`, `net`, `total_minutes`:
+/// the exact minutes, so the sum can be redone to the rupiah); `None` without a
 /// cost assumption. The inputs stand beside the money wherever it is shown, so the
 /// owner can redo the sum with the printed page alone (docs/metrics.md §4.4).
 fn money_values(report: &Report, lang: Lang) -> Option<Vec<(&'static str, String)>> {
@@ -139,12 +140,16 @@ fn money_values(report: &Report, lang: Lang) -> Option<Vec<(&'static str, String
         ("rate", i18n::format_rupiah(rate, lang)),
         ("minutes", i18n::format_count(minutes, lang)),
         ("net", i18n::format_count(figures.containment.net, lang)),
+        (
+            "total_minutes",
+            i18n::format_count(figures.containment.net.saturating_mul(minutes), lang),
+        ),
     ])
 }
 
-/// "Worked out from your own numbers: 2,052 conversations solved on its own × 6 min
-/// = 205.2 hours; × Rp 45,000 an hour ≈ Rp 9,234,000." `None` without a cost
-/// assumption.
+/// "Worked out from your own numbers: 2,052 conversations solved on their own × 6
+/// min = 12,312 min, or 205.2 hours; × Rp 45,000 an hour ≈ Rp 9,234,000." `None`
+/// without a cost assumption.
 pub(crate) fn money_sum(report: &Report, lang: Lang) -> Option<String> {
     money_values(report, lang).map(|money| phrases::MONEY_SUM.fill(lang, &money))
 }

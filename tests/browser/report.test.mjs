@@ -98,7 +98,7 @@ test('success in English at desktop width shows the API\'s figures in plain word
   // English writes its numbers its own way (CLDR): 1.0 and Rp 40,000.
   assert.match(await text(page, '[data-testid=time-saved]'), /1\.0 hours[\s\S]*Rp 40,000, by your own cost numbers/);
   assert.equal(await text(page, '[data-testid=money-sum]'),
-    'Worked out from your own numbers: 10 conversations solved on their own × 6 min = 1.0 hours; × Rp 40,000 an hour ≈ Rp 40,000.');
+    'Worked out from your own numbers: 10 conversations solved on their own × 6 min = 60 min, or 1.0 hours; × Rp 40,000 an hour ≈ Rp 40,000.');
   const legend = await page.locator('.legend li').allInnerTexts();
   // Over all 21 counted: the hero's 48% first, then the one who came back, and the
   // rest made up to 100 (METRICS.md §4.5).
@@ -184,7 +184,7 @@ test('success in Bahasa Indonesia at phone width', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'id');
   assert.match(await text(page, '[data-testid=hero]'), /Diselesaikan sendiri[\s\S]*48%[\s\S]*Sehat/);
   assert.match(await text(page, '[data-testid=time-saved]'), /1,0 jam[\s\S]*Rp 40\.000/);
-  assert.match(await text(page, '[data-testid=money-sum]'), /10 percakapan selesai sendiri × 6 menit = 1,0 jam; × Rp 40\.000 per jam ≈ Rp 40\.000/);
+  assert.match(await text(page, '[data-testid=money-sum]'), /10 percakapan selesai sendiri × 6 menit = 60 menit, atau 1,0 jam; × Rp 40\.000 per jam ≈ Rp 40\.000/);
   assert.match(await text(page, '[data-testid=freshness]'), /sampai 1 Nov 2026/);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `no sideways scrolling on a phone (${width}px)`);
@@ -507,6 +507,13 @@ test('the cost dialog: keyboard, invalid values, and a save that updates the fig
   await phone.click('[data-save-costs]');
   await phone.locator('[data-error-for=minutes_per_conversation]:not(:empty)').waitFor();
   assert.match(await text(phone, '[data-error-for=minutes_per_conversation]'), /bilangan bulat/);
+  // A decimal is not a grouped thousand: 7,5 minutes is refused, never saved as 75.
+  await phone.fill('#minutes_per_conversation', '7,5');
+  await phone.click('[data-save-costs]');
+  await phone.locator('[data-error-for=minutes_per_conversation]:not(:empty)').waitFor();
+  assert.match(await text(phone, '[data-error-for=minutes_per_conversation]'), /bilangan bulat/);
+  const { body: kept } = await api('org_demo', 'owner', '/api/v1/reports/ai-agent-impact/cost-assumption');
+  assert.notEqual(kept.minutes_per_conversation, 75, 'a decimal is never read as thousands');
   await shot(phone, 'modal-invalid-id-phone');
   await phone.context().close();
   const restored = await api('org_demo', 'owner', '/api/v1/reports/ai-agent-impact/cost-assumption', {
@@ -536,14 +543,14 @@ test('her money in her language: CLDR numbers, the sum to redo on paper, a whole
   const expected = {
     en: {
       count: '1,200', hero: '40.0%',
-      sum: 'Worked out from your own numbers: 480 conversations solved on their own × 6 min = 48.0 hours; × Rp 45,000 an hour ≈ Rp 2,160,000.',
+      sum: 'Worked out from your own numbers: 480 conversations solved on their own × 6 min = 2,880 min, or 48.0 hours; × Rp 45,000 an hour ≈ Rp 2,160,000.',
       ret: 'The AI costs you Rp 1,500,000 a month, or Rp 1,500,000 for this period: the time it saved is worth about 1.4 times what it cost.',
       paper: ['Rp 45,000 an hour', '6 minutes a conversation', 'Rp 1,500,000 a month', 'Rp 2,160,000'],
       cut: 'There is no data after 31 Oct 2026 yet',
     },
     id: {
       count: '1.200', hero: '40,0%',
-      sum: 'Dihitung dari angka Anda sendiri: 480 percakapan selesai sendiri × 6 menit = 48,0 jam; × Rp 45.000 per jam ≈ Rp 2.160.000.',
+      sum: 'Dihitung dari angka Anda sendiri: 480 percakapan selesai sendiri × 6 menit = 2.880 menit, atau 48,0 jam; × Rp 45.000 per jam ≈ Rp 2.160.000.',
       ret: 'Biaya AI Anda Rp 1.500.000 per bulan, atau Rp 1.500.000 untuk periode ini: waktu yang dihemat bernilai sekitar 1,4 kali biayanya.',
       paper: ['Rp 45.000 per jam', '6 menit per percakapan', 'Rp 1.500.000 per bulan', 'Rp 2.160.000'],
       cut: 'Belum ada data setelah 31 Okt 2026',

@@ -338,7 +338,7 @@ fn the_text_report_speaks_both_languages() {
     assert!(english.contains("Rp 40,000"), "{english}");
     assert!(
         english.contains(
-            "10 conversations solved on their own × 6 min = 1.0 hours; × Rp 40,000 an hour ≈ Rp 40,000"
+            "10 conversations solved on their own × 6 min = 60 min, or 1.0 hours; × Rp 40,000 an hour ≈ Rp 40,000"
         ),
         "{english}"
     );
@@ -356,7 +356,7 @@ fn the_text_report_speaks_both_languages() {
     assert!(indonesian.contains("1 Okt 2026"), "{indonesian}");
     assert!(
         indonesian.contains(
-            "10 percakapan selesai sendiri × 6 menit = 1,0 jam; × Rp 40.000 per jam ≈ Rp 40.000"
+            "10 percakapan selesai sendiri × 6 menit = 60 menit, atau 1,0 jam; × Rp 40.000 per jam ≈ Rp 40.000"
         ),
         "{indonesian}"
     );
