@@ -341,13 +341,14 @@ fn inside(edges: &BTreeMap<String, BTreeSet<String>>, circle: &[String]) -> Vec<
         .collect()
 }
 
-#[test]
-fn no_circle_between_the_crates_modules() {
-    let edges = edges(None);
+/// Fails with every circle among the units (`edges`'s `within`) and its edges.
+fn assert_no_circle(within: Option<&str>) {
+    let edges = edges(within);
     let found = circles(&edges);
     assert!(
         found.is_empty(),
-        "circles between modules: {:?}",
+        "circles in {}: {:?}",
+        within.unwrap_or("the crate"),
         found
             .iter()
             .map(|circle| inside(&edges, circle))
@@ -356,17 +357,13 @@ fn no_circle_between_the_crates_modules() {
 }
 
 #[test]
+fn no_circle_between_the_crates_modules() {
+    assert_no_circle(None);
+}
+
+#[test]
 fn no_circle_between_the_servers_parts() {
-    let edges = edges(Some("server"));
-    let found = circles(&edges);
-    assert!(
-        found.is_empty(),
-        "circles inside server/: {:?}",
-        found
-            .iter()
-            .map(|circle| inside(&edges, circle))
-            .collect::<Vec<_>>()
-    );
+    assert_no_circle(Some("server"));
 }
 
 #[test]
