@@ -115,6 +115,14 @@ async fn impact_serve_runs_from_environment_variables_and_logs_the_prd_events() 
         (report["org_id"].clone(), report["from"].clone()),
         ("org_demo".into(), "2026-09-01".into())
     );
+    // A tile group's read runs on the fetcher's task: its line names its own span.
+    let read_failed = lines
+        .iter()
+        .find(|l| l["message"] == "datamart read failed")
+        .expect("the broken read is logged");
+    let group = span(read_failed, "tile_group");
+    assert_eq!(group["org_id"], "org_demo", "{read_failed}");
+    assert!(group["group"].as_str().is_some(), "{read_failed}");
     let viewed_request = span(viewed, "request");
     assert_ne!(
         viewed_request["request_id"], request["request_id"],

@@ -50,8 +50,16 @@ impl Handler<FetchGroup> for DatamartFetcher {
     type Result = ResponseFuture<Result<GroupRows, &'static str>>;
 
     fn handle(&mut self, message: FetchGroup, _: &mut Self::Context) -> Self::Result {
+        use tracing::Instrument;
         let store = Arc::clone(&self.store);
         let metrics = Arc::clone(&self.metrics);
+        // The read runs on the fetcher's own task, outside the request's span: its
+        // lines carry a span of their own, the organization and the tile group.
+        let span = tracing::info_span!(
+            "tile_group",
+            org_id = %message.org,
+            group = message.group.name(),
+        );
         Box::pin(async move {
             let FetchGroup {
                 org,
@@ -99,6 +107,7 @@ impl Handler<FetchGroup> for DatamartFetcher {
                     Err("timeout")
                 }
             }
-        })
+        }
+        .instrument(span))
     }
 }
