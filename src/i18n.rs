@@ -151,7 +151,12 @@ pub(crate) fn format_decimal(value: f64, decimals: usize, lang: Lang) -> String 
 /// A rate in [0, 1] as a whole percentage: `48%`. Both languages' CLDR percent
 /// pattern is the number followed by `%`, with no space.
 pub(crate) fn format_percent(rate: f64, lang: Lang) -> String {
-    format!("{}%", format_decimal(rate * 100.0, 0, lang))
+    format_percent_to(rate, 0, lang)
+}
+
+/// A rate in [0, 1] as a percentage with `decimals` decimals: `87.5%` / `87,5%`.
+pub(crate) fn format_percent_to(rate: f64, decimals: usize, lang: Lang) -> String {
+    format!("{}%", format_decimal(rate * 100.0, decimals, lang))
 }
 
 /// A rate that is judged against `thresholds` (METRICS.md §4.10): a whole percentage,
@@ -160,10 +165,7 @@ pub(crate) fn format_percent(rate: f64, lang: Lang) -> String {
 /// (`9.8%`, `10.3%`, and `10.0%` for exactly 10 %), and more in the rare case one
 /// decimal still straddles it (`9.96%`). So one written figure has one verdict.
 pub(crate) fn format_rate(rate: f64, thresholds: &[f64], lang: Lang) -> String {
-    format!(
-        "{}%",
-        format_decimal(rate * 100.0, rate_decimals(rate, thresholds), lang)
-    )
+    format_percent_to(rate, rate_decimals(rate, thresholds), lang)
 }
 
 /// How many decimals `format_rate` writes `rate` with.

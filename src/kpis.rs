@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::domain::OrgId;
@@ -24,12 +24,7 @@ impl Month {
     /// The month of `day`.
     pub fn of(day: NaiveDate) -> Self {
         let first = crate::usage::month_start(day);
-        let next = if first.month() == 12 {
-            NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-        };
-        let last = next.map_or(first, |next| next - Duration::days(1));
+        let last = crate::domain::last_day_of_month(first);
         Self { first, last }
     }
 
@@ -522,7 +517,7 @@ impl Measured<'_> {
 /// the days it counts, and each gate by what it measures.
 pub fn render_text(kpis: &Kpis, lang: Lang) -> String {
     let percent = |rate: Option<f64>| {
-        rate.map(|rate| format!("{}%", i18n::format_decimal(rate * 100.0, 1, lang)))
+        rate.map(|rate| i18n::format_percent_to(rate, 1, lang))
             .unwrap_or_else(|| words::NO_DATA.text(lang).to_string())
     };
     let met = |met: Option<bool>| match met {
@@ -665,7 +660,7 @@ fn gate_line(gate: &Gate, lang: Lang) -> String {
         if gate.name == "forecast_mae_points" {
             words::MAE.fill(lang, &[("mae", i18n::format_decimal(value, 1, lang))])
         } else {
-            format!("{}%", i18n::format_decimal(value * 100.0, 1, lang))
+            i18n::format_percent_to(value, 1, lang)
         }
     };
     let label = match (gate.name, gate.window) {
@@ -711,6 +706,7 @@ fn gate_line(gate: &Gate, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn org(id: &str) -> OrgId {
         OrgId::parse(id).expect("id")

@@ -308,12 +308,10 @@ pub struct WorkAbsorbed {
     pub status: TileStatus,
     pub hours: Option<f64>,
     pub rupiah: Option<i64>,
-    /// The two numbers hours and rupiah come from, shown beside them so the owner
-    /// can redo the sum (§4.4); `None` without a cost assumption.
-    pub agent_hour_rate: Option<i64>,
-    pub minutes_per_conversation: Option<i64>,
-    /// The organization's own monthly price for the AI, as it gave it.
-    pub ai_price_per_month: Option<i64>,
+    /// The organization's own numbers hours, rupiah and the AI's cost come from
+    /// (its rate, its minutes and the AI's monthly price), shown beside them so the
+    /// owner can redo the sums (§4.4); `None` without a cost assumption.
+    pub assumption: Option<CostAssumption>,
     /// What the AI cost over the range's days with data, by the organization's own
     /// monthly price (§4.4); `None` without a price.
     pub ai_cost: Option<i64>,
@@ -961,9 +959,7 @@ pub(crate) fn work_absorbed(
             status: TileStatus::AssumptionMissing,
             hours: None,
             rupiah: None,
-            agent_hour_rate: None,
-            minutes_per_conversation: None,
-            ai_price_per_month: None,
+            assumption: None,
             ai_cost: None,
             net_rupiah: None,
             value_ratio: None,
@@ -978,9 +974,7 @@ pub(crate) fn work_absorbed(
         status: TileStatus::Ok,
         hours: Some(minutes as f64 / 60.0),
         rupiah: Some(rupiah),
-        agent_hour_rate: Some(assumption.agent_hour_rate()),
-        minutes_per_conversation: Some(assumption.minutes_per_conversation()),
-        ai_price_per_month: assumption.ai_price_per_month(),
+        assumption: Some(assumption),
         ai_cost,
         net_rupiah: ai_cost.map(|cost| rupiah.saturating_sub(cost)),
         // No days with data cost nothing, and nothing has no return to speak of.

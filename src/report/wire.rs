@@ -177,17 +177,11 @@ impl Figures {
                 net_rupiah: figures.work_absorbed.net_rupiah,
                 value_ratio: figures.work_absorbed.value_ratio,
             },
-            cost_numbers: match (
-                figures.work_absorbed.agent_hour_rate,
-                figures.work_absorbed.minutes_per_conversation,
-            ) {
-                (Some(agent_hour_rate), Some(minutes_per_conversation)) => Some(CostNumbers {
-                    agent_hour_rate,
-                    minutes_per_conversation,
-                    ai_price_per_month: figures.work_absorbed.ai_price_per_month,
-                }),
-                _ => None,
-            },
+            cost_numbers: figures.work_absorbed.assumption.map(|a| CostNumbers {
+                agent_hour_rate: a.agent_hour_rate(),
+                minutes_per_conversation: a.minutes_per_conversation(),
+                ai_price_per_month: a.ai_price_per_month(),
+            }),
             journey: figures.journey.map(|j| Journey {
                 ai_only: j.ai_only,
                 ai_assisted: j.ai_assisted,

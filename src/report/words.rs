@@ -32,7 +32,7 @@ pub(crate) fn after_hours_percent(report: &Report, rate: f64, lang: Lang) -> Str
 pub(crate) fn likely_between(interval: Interval, lang: Lang) -> String {
     let whole = |rate: f64| (rate * 100.0).round() as i64;
     let decimals = usize::from(whole(interval.low) == whole(interval.high));
-    let percent = |rate: f64| format!("{}%", i18n::format_decimal(rate * 100.0, decimals, lang));
+    let percent = |rate: f64| i18n::format_percent_to(rate, decimals, lang);
     phrases::LIKELY_BETWEEN.fill(
         lang,
         &[
@@ -133,7 +133,11 @@ fn money_values(report: &Report, lang: Lang) -> Option<Vec<(&'static str, String
     let figures = report.figures.as_ref()?;
     let work = &figures.work_absorbed;
     let (hours, rupiah) = (work.hours?, work.rupiah?);
-    let (rate, minutes) = (work.agent_hour_rate?, work.minutes_per_conversation?);
+    let assumption = work.assumption?;
+    let (rate, minutes) = (
+        assumption.agent_hour_rate(),
+        assumption.minutes_per_conversation(),
+    );
     Some(vec![
         ("hours", i18n::format_decimal(hours, 1, lang)),
         ("rupiah", i18n::format_rupiah(rupiah, lang)),
@@ -158,7 +162,7 @@ pub(crate) fn money_sum(report: &Report, lang: Lang) -> Option<String> {
 /// organization's own numbers; `None` without the AI's price (docs/metrics.md §4.4).
 pub(crate) fn ai_return(report: &Report, lang: Lang) -> Option<String> {
     let work = &report.figures.as_ref()?.work_absorbed;
-    let (price, ai_cost) = (work.ai_price_per_month?, work.ai_cost?);
+    let (price, ai_cost) = (work.assumption?.ai_price_per_month()?, work.ai_cost?);
     let net_rupiah = work.net_rupiah?;
     let mut values = vec![
         ("price", i18n::format_rupiah(price, lang)),

@@ -670,6 +670,30 @@ pub enum Claim {
     Done,
 }
 
+/// What a claim's holder writes on it while the job is not done: that it is still
+/// alive, or that the job is done. Both backends write one column of a closed set.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ClaimStamp {
+    Heartbeat,
+    Done,
+}
+
+impl ClaimStamp {
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            ClaimStamp::Heartbeat => "heartbeat_at",
+            ClaimStamp::Done => "done_at",
+        }
+    }
+
+    pub(crate) fn context(self) -> &'static str {
+        match self {
+            ClaimStamp::Heartbeat => "renewing a job's claim",
+            ClaimStamp::Done => "marking a job done",
+        }
+    }
+}
+
 /// What a claim's row says to the caller `me`, whichever backend read it.
 pub(crate) fn claim_of(holder: &str, done: bool, me: &str) -> Claim {
     if done {

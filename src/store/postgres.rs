@@ -16,7 +16,7 @@ use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
     claim_of, organization_from_columns, organization_json_columns, AggregationState,
-    AggregationStore, AssumptionStore, BaselineWrite, Change, Claim, ConversationQuery,
+    AggregationStore, AssumptionStore, BaselineWrite, Change, Claim, ClaimStamp, ConversationQuery,
     CoordinationStore, DatamartHealth, HistoryRecord, ImportWriter, Milestones, OrgActivity,
     OrgWrite, ReportStore, RestatementMark, SourceRoom, Store, StoreError, StoreResult,
     StoredMilestones, StoredRooms, SummaryRecord, UsageGauges, UsageStore, NIGHTLY_JOB,
@@ -323,6 +323,29 @@ pub(super) async fn query_on(
 }
 
 impl PostgresStore {
+    /// Writes `stamp` on the caller's claim of a job not yet done; whether it held
+    /// one.
+    async fn stamp_claim(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        claimed_by: &str,
+        stamp: ClaimStamp,
+    ) -> StoreResult<bool> {
+        let context = stamp.context();
+        let client = self.client(context).await?;
+        let statement = format!(
+            "UPDATE job_claims SET {} = now()
+             WHERE job = $1 AND day = $2 AND claimed_by = $3 AND done_at IS NULL",
+            stamp.column()
+        );
+        client
+            .execute(&statement, &[&job, &day, &claimed_by])
+            .await
+            .map(|stamped| stamped == 1)
+            .map_err(StoreError::postgres(context))
+    }
+
     /// Sets up the pool; connections are made on first use.
     pub fn connect(url: &str, pool_size: usize) -> StoreResult<Self> {
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
@@ -985,31 +1008,13 @@ impl CoordinationStore for PostgresStore {
     }
 
     async fn renew_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        let context = "renewing a job's claim";
-        let client = self.client(context).await?;
-        client
-            .execute(
-                "UPDATE job_claims SET heartbeat_at = now()
-                 WHERE job = $1 AND day = $2 AND claimed_by = $3 AND done_at IS NULL",
-                &[&job, &day, &claimed_by],
-            )
+        self.stamp_claim(job, day, claimed_by, ClaimStamp::Heartbeat)
             .await
-            .map(|renewed| renewed == 1)
-            .map_err(StoreError::postgres(context))
     }
 
     async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        let context = "marking a job done";
-        let client = self.client(context).await?;
-        client
-            .execute(
-                "UPDATE job_claims SET done_at = now()
-                 WHERE job = $1 AND day = $2 AND claimed_by = $3 AND done_at IS NULL",
-                &[&job, &day, &claimed_by],
-            )
+        self.stamp_claim(job, day, claimed_by, ClaimStamp::Done)
             .await
-            .map(|finished| finished == 1)
-            .map_err(StoreError::postgres(context))
     }
 
     async fn publish_all(&self, changes: &[Change]) -> StoreResult<()> {

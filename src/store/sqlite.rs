@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::sql::{self, Dialect};
 use super::{
     claim_of, organization_from_columns, organization_json_columns, sentiment_from_column,
-    AggregationState, AggregationStore, AssumptionStore, BaselineWrite, Change, Claim,
+    AggregationState, AggregationStore, AssumptionStore, BaselineWrite, Change, Claim, ClaimStamp,
     ConversationQuery, CoordinationStore, DatamartHealth, HistoryRecord, ImportWriter,
     MessageCount, Milestones, OrgActivity, OrgWrite, ReportStore, RestatementMark, SourceRoom,
     Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord, UsageGauges,
@@ -299,6 +299,32 @@ const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at
      closed_reason, assign_channel_agent_id, assigned_at";
 
 impl SqliteStore {
+    /// Writes `stamp` on the caller's claim of a job not yet done; whether it held
+    /// one.
+    async fn stamp_claim(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        claimed_by: &str,
+        stamp: ClaimStamp,
+    ) -> StoreResult<bool> {
+        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
+        let statement = format!(
+            "UPDATE job_claims SET {} = ?4
+             WHERE job = ?1 AND day = ?2 AND claimed_by = ?3 AND done_at IS NULL",
+            stamp.column()
+        );
+        self.with_connection(move |c| {
+            c.execute(
+                &statement,
+                params![job, day.to_string(), claimed_by, micros(Utc::now())],
+            )
+            .map(|stamped| stamped == 1)
+            .map_err(StoreError::sqlite(stamp.context()))
+        })
+        .await
+    }
+
     pub fn open(path: &Path) -> StoreResult<Self> {
         Ok(Self {
             path: path.to_path_buf(),
@@ -1455,31 +1481,13 @@ impl CoordinationStore for SqliteStore {
     }
 
     async fn renew_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
-        self.with_connection(move |c| {
-            c.execute(
-                "UPDATE job_claims SET heartbeat_at = ?4
-                 WHERE job = ?1 AND day = ?2 AND claimed_by = ?3 AND done_at IS NULL",
-                params![job, day.to_string(), claimed_by, micros(Utc::now())],
-            )
-            .map(|renewed| renewed == 1)
-            .map_err(StoreError::sqlite("renewing a job's claim"))
-        })
-        .await
+        self.stamp_claim(job, day, claimed_by, ClaimStamp::Heartbeat)
+            .await
     }
 
     async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
-        self.with_connection(move |c| {
-            c.execute(
-                "UPDATE job_claims SET done_at = ?4
-                 WHERE job = ?1 AND day = ?2 AND claimed_by = ?3 AND done_at IS NULL",
-                params![job, day.to_string(), claimed_by, micros(Utc::now())],
-            )
-            .map(|finished| finished == 1)
-            .map_err(StoreError::sqlite("marking a job done"))
-        })
-        .await
+        self.stamp_claim(job, day, claimed_by, ClaimStamp::Done)
+            .await
     }
 
     async fn publish_all(&self, _changes: &[Change]) -> StoreResult<()> {

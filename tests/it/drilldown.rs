@@ -598,7 +598,7 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
     let rate = report["cost_numbers"]["agent_hour_rate"]
         .as_i64()
         .expect("the owner's rate");
-    let rate_words = format!("Rp {}", indonesian_thousands(rate));
+    let rate_words = format!("Rp {}", crate::common::grouped(rate, '.'));
     assert!(
         explained
             .iter()
@@ -606,7 +606,7 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
         "{rate_words} in {explained:?}"
     );
     if let Some(price) = report["cost_numbers"]["ai_price_per_month"].as_i64() {
-        let price_words = format!("Rp {} per bulan", indonesian_thousands(price));
+        let price_words = format!("Rp {} per bulan", crate::common::grouped(price, '.'));
         assert!(
             explained.iter().any(|line| line.contains(&price_words)),
             "{price_words} in {explained:?}"
@@ -775,17 +775,4 @@ async fn reqwest_page(app: &TestApp, path: &str, token: &str) -> String {
     let (status, _, body) = download(app, path, token).await;
     assert_eq!(status, 200, "{path}");
     String::from_utf8(body).expect("UTF-8")
-}
-
-/// 45000 → "45.000", as Indonesian writes it.
-fn indonesian_thousands(value: i64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(digit);
-    }
-    out
 }

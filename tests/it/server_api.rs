@@ -733,7 +733,7 @@ async fn the_ais_price_gives_her_return_in_her_own_numbers_and_a_bad_price_store
         let headline = report["headline"].as_str().unwrap_or_default();
         assert!(headline.contains(english), "{headline}");
         assert!(
-            headline.contains(&format!("Rp {}", english_thousands(cost))),
+            headline.contains(&format!("Rp {}", crate::common::grouped(cost, ','))),
             "{headline}"
         );
         // The owner can redo the sum: her rate, her minutes and the price are named.
@@ -750,19 +750,6 @@ async fn the_ais_price_gives_her_return_in_her_own_numbers_and_a_bad_price_store
     assert_eq!(put_json(&app, ASSUMPTION, &owner, body).await.0, 200);
     let (_, after) = get(&app, REPORT, &owner).await;
     assert!(after["work_absorbed"].get("ai_cost").is_none(), "{after}");
-}
-
-/// 1528767 → "1,528,767", as English writes it.
-fn english_thousands(value: i64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// A page that says "no report here" leads somewhere: to the caller's reports and,

@@ -389,3 +389,17 @@ pub fn assert_same_report(left: &Value, right: &Value, path: &str) {
         _ => assert_eq!(left, right, "{path}"),
     }
 }
+
+/// A whole number with its thousands marked by `separator`, as a test's own
+/// oracle of how a language writes it: `grouped(1528767, ',')` is "1,528,767".
+pub fn grouped(value: i64, separator: char) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
