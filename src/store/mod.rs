@@ -108,6 +108,8 @@ macro_rules! migrations {
     };
 }
 
+mod datamart;
+pub(crate) mod driver;
 mod postgres;
 mod postgres_source;
 pub mod source;
@@ -331,6 +333,13 @@ pub enum StoreError {
     Pool { context: String, message: String },
     #[error("the database holds a value this program cannot read: {0}")]
     Invalid(String),
+    /// A result cell that is not what the statement's reader expects.
+    #[error("the database holds a value this program cannot read: column {index} holds {found}, not {wanted}")]
+    Cell {
+        index: usize,
+        wanted: &'static str,
+        found: &'static str,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,

@@ -9,25 +9,23 @@ use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::types::{IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
+use super::datamart::upsert_cost_assumption;
+use super::driver::{Answer, Driver, Row as DriverRow, Statement, Value};
 use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    claim_of, organization_from_columns, organization_json_columns, AggregationState,
-    AggregationStore, AssumptionStore, BaselineWrite, Change, Claim, ClaimStamp, ConversationQuery,
-    CoordinationStore, DatamartHealth, HistoryRecord, ImportWriter, Milestones, OrgActivity,
-    OrgWrite, ReportStore, RestatementMark, SourceRoom, Store, StoreError, StoreResult,
-    StoredMilestones, StoredRooms, SummaryRecord, UsageGauges, UsageStore, NIGHTLY_JOB,
+    organization_from_columns, organization_json_columns, AggregationState, AggregationStore,
+    BaselineWrite, Change, HistoryRecord, ImportWriter, Milestones, OrgWrite, RestatementMark,
+    SourceRoom, Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
 use crate::metrics::baseline::Baseline;
-use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
-use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
+use crate::metrics::{CounterValue, COLUMNS};
 use crate::store::source::Source;
-use crate::usage::UsageRow;
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
 
@@ -323,29 +321,6 @@ pub(super) async fn query_on(
 }
 
 impl PostgresStore {
-    /// Writes `stamp` on the caller's claim of a job not yet done; whether it held
-    /// one.
-    async fn stamp_claim(
-        &self,
-        job: &str,
-        day: NaiveDate,
-        claimed_by: &str,
-        stamp: ClaimStamp,
-    ) -> StoreResult<bool> {
-        let context = stamp.context();
-        let client = self.client(context).await?;
-        let statement = format!(
-            "UPDATE job_claims SET {} = now()
-             WHERE job = $1 AND day = $2 AND claimed_by = $3 AND done_at IS NULL",
-            stamp.column()
-        );
-        client
-            .execute(&statement, &[&job, &day, &claimed_by])
-            .await
-            .map(|stamped| stamped == 1)
-            .map_err(StoreError::postgres(context))
-    }
-
     /// Sets up the pool; connections are made on first use.
     pub fn connect(url: &str, pool_size: usize) -> StoreResult<Self> {
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
@@ -384,34 +359,6 @@ impl PostgresStore {
     ) -> StoreResult<Vec<Row>> {
         let client = self.client(context).await?;
         query_on(&client, context, sql, params).await
-    }
-
-    /// The daily rows of `columns` for one organization and range.
-    async fn read_days(
-        &self,
-        org: &OrgId,
-        range: DateRange,
-        columns: &[&Column],
-    ) -> StoreResult<Vec<DailyCounters>> {
-        let context = "reading daily rows";
-        let rows = self
-            .query(
-                context,
-                &sql::select_days(Dialect::Postgres, columns),
-                &[&org.as_str(), &range.from(), &range.to()],
-            )
-            .await?;
-        rows.iter()
-            .map(|row| {
-                let day: NaiveDate = row.try_get(0).map_err(StoreError::postgres(context))?;
-                sql::decode_day(day, columns, |index, kind| match kind {
-                    ColumnKind::Count => row.try_get(index).map(CounterValue::Count),
-                    ColumnKind::Sum => row.try_get(index).map(CounterValue::Sum),
-                    ColumnKind::Flag => row.try_get(index).map(CounterValue::Flag),
-                })
-                .map_err(StoreError::postgres(context))
-            })
-            .collect()
     }
 }
 
@@ -695,338 +642,169 @@ impl AggregationStore for PostgresStore {
     }
 }
 
-#[async_trait]
-impl ReportStore for PostgresStore {
-    async fn conversations(
+/// A value as a PostgreSQL parameter of the type the statement gives it: an
+/// integer fits an `integer` column or a `double precision` one, text a `json` one.
+impl ToSql for Value {
+    fn to_sql(
         &self,
-        org: &OrgId,
-        query: &ConversationQuery,
-    ) -> StoreResult<Vec<RoomOutcome>> {
-        let context = "reading a conversation list";
-        let cursor = query.cursor();
-        let limit = query.limit as i64;
-        let (from, to) = (query.days.from(), query.last_day());
-        let client = self.client(context).await?;
-        // Planned with its values each time, never from the statement cache: a
-        // generic plan cannot see that the cursor leaves only a few days to read, and
-        // sorts the whole list (measured: 130 to 400 ms a page instead of 1 ms).
-        client
-            .query(
-                sql::conversation_page(Dialect::Postgres, query.list).as_str(),
-                &[
-                    &org.as_str(),
-                    &from,
-                    &to,
-                    &cursor.day,
-                    &cursor.created_at,
-                    &cursor.room_id,
-                    &limit,
-                ],
-            )
-            .await
-            .map_err(StoreError::postgres(context))?
-            .iter()
-            .map(sql::decode_outcome)
-            .collect()
-    }
-
-    async fn daily_columns(
-        &self,
-        org: &OrgId,
-        range: DateRange,
-        columns: &[&'static Column],
-    ) -> StoreResult<Vec<DailyCounters>> {
-        self.read_days(org, range, columns).await
-    }
-
-    async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
-        let rows = self
-            .query(
-                "reading organization activity",
-                "SELECT a.first_eligible_day, a.read_until, a.read_from,
-                        (SELECT max(day) FROM ai_activity_logs WHERE organization_id = $1)
-                 FROM (SELECT $1::text AS organization_id) o
-                 LEFT JOIN organization_activity a ON a.organization_id = o.organization_id",
-                &[&org.as_str()],
-            )
-            .await?;
-        let context = "reading organization activity";
-        match rows.first() {
-            Some(row) => Ok(OrgActivity {
-                first_eligible_day: row.try_get(0).map_err(StoreError::postgres(context))?,
-                read_until: row.try_get(1).map_err(StoreError::postgres(context))?,
-                read_from: row.try_get(2).map_err(StoreError::postgres(context))?,
-                data_through: row.try_get(3).map_err(StoreError::postgres(context))?,
-            }),
-            None => Ok(OrgActivity::default()),
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Integer(number) => match *ty {
+                Type::INT2 => i16::try_from(*number)?.to_sql_checked(ty, out),
+                Type::INT4 => i32::try_from(*number)?.to_sql_checked(ty, out),
+                Type::FLOAT8 => (*number as f64).to_sql_checked(ty, out),
+                _ => number.to_sql_checked(ty, out),
+            },
+            Value::Real(real) => real.to_sql_checked(ty, out),
+            Value::Flag(flag) => flag.to_sql_checked(ty, out),
+            Value::Text(text) => match *ty {
+                Type::JSON => {
+                    out.extend_from_slice(text.as_bytes());
+                    Ok(IsNull::No)
+                }
+                _ => text.as_str().to_sql_checked(ty, out),
+            },
+            Value::Day(day) => day.to_sql_checked(ty, out),
+            Value::Instant(at) => at.to_sql_checked(ty, out),
         }
     }
 
-    async fn datamart_health(&self) -> StoreResult<DatamartHealth> {
-        let context = "reading the datamart's health";
-        let rows = self
-            .query(
-                context,
-                "SELECT (SELECT max(updated_at) FROM organization_activity),
-                        (SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending),
-                        (SELECT drifted_days FROM verify_runs ORDER BY ran_at DESC LIMIT 1),
-                        (SELECT max(done_at) FROM job_claims WHERE job = $1)",
-                &[&NIGHTLY_JOB],
-            )
-            .await?;
-        let Some(row) = rows.first() else {
-            return Ok(DatamartHealth::default());
-        };
-        Ok(DatamartHealth {
-            last_written: row.try_get(0).map_err(StoreError::postgres(context))?,
-            oldest_pending_sentiment_day: row.try_get(1).map_err(StoreError::postgres(context))?,
-            drifted_days: row.try_get(2).map_err(StoreError::postgres(context))?,
-            last_night_completed: row.try_get(3).map_err(StoreError::postgres(context))?,
-        })
+    fn accepts(_: &Type) -> bool {
+        // Which types a value fits is decided per value, in `to_sql`.
+        true
     }
 
-    async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>> {
-        Ok(self
-            .query(
-                "reading the onboarding baseline",
-                "SELECT first_day, last_day, eligible, net FROM onboarding_baselines WHERE organization_id = $1",
-                &[&org.as_str()],
-            )
-            .await?
-            .first()
-            .map(|row| Baseline {
-                first_day: row.get(0),
-                last_day: row.get(1),
-                eligible: row.get(2),
-                net: row.get(3),
-            }))
+    tokio_postgres::types::to_sql_checked!();
+}
+
+/// A `json` cell's text, as it crosses the seam.
+struct JsonText(String);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(JsonText(std::str::from_utf8(raw)?.to_string()))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSON
     }
 }
 
-#[async_trait]
-impl AssumptionStore for PostgresStore {
-    async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()> {
-        let context = "recording a forecast";
-        let client = self.client(context).await?;
-        client
-            .execute(
-                "INSERT INTO forecast_snapshots (organization_id, period_from, period_to, projected, low, high)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, period_from) DO NOTHING",
-                &[
-                    &org.as_str(),
-                    &snapshot.period_from,
-                    &snapshot.period_to,
-                    &snapshot.projected,
-                    &snapshot.low,
-                    &snapshot.high,
-                ],
-            )
-            .await
-            .map(|_| ())
-            .map_err(StoreError::postgres(context))
-    }
-
-    async fn forecast_snapshots(&self) -> StoreResult<Vec<(OrgId, Snapshot)>> {
-        self.query(
-            "reading recorded forecasts",
-            "SELECT organization_id, period_from, period_to, projected, low, high
-             FROM forecast_snapshots ORDER BY organization_id, period_from",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            let org: String = row.get(0);
-            Ok((
-                OrgId::parse(&org).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                Snapshot {
-                    period_from: row.get(1),
-                    period_to: row.get(2),
-                    projected: row.get(3),
-                    low: row.get(4),
-                    high: row.get(5),
-                },
-            ))
+/// A result row as it crosses the seam; the column's type says what each cell is.
+fn row_values(row: &Row) -> Result<Vec<Value>, tokio_postgres::Error> {
+    (0..row.len())
+        .map(|index| {
+            let ty = row.columns()[index].type_();
+            Ok(match *ty {
+                Type::BOOL => row.try_get::<_, Option<bool>>(index)?.into(),
+                Type::INT2 => row.try_get::<_, Option<i16>>(index)?.map(i64::from).into(),
+                Type::INT4 => row.try_get::<_, Option<i32>>(index)?.into(),
+                Type::INT8 => row.try_get::<_, Option<i64>>(index)?.into(),
+                Type::FLOAT4 => row.try_get::<_, Option<f32>>(index)?.map(f64::from).into(),
+                Type::FLOAT8 => row.try_get::<_, Option<f64>>(index)?.into(),
+                Type::DATE => row.try_get::<_, Option<NaiveDate>>(index)?.into(),
+                Type::TIMESTAMPTZ => row.try_get::<_, Option<DateTime<Utc>>>(index)?.into(),
+                Type::JSON => row
+                    .try_get::<_, Option<JsonText>>(index)?
+                    .map(|json| json.0)
+                    .into(),
+                // Text, and any type the program does not store: reading it as text
+                // fails with the driver's own words for an unreadable column.
+                _ => row.try_get::<_, Option<String>>(index)?.into(),
+            })
         })
         .collect()
-    }
+}
 
-    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
-        let context = "reading the cost assumption";
-        let rows = self
-            .query(
-                context,
-                "SELECT agent_hour_rate, minutes_per_conversation, ai_price_per_month
-                 FROM cost_assumptions WHERE organization_id = $1",
-                &[&org.as_str()],
-            )
-            .await?;
-        rows.first()
-            .map(|row| {
-                let cells = (|| {
-                    let minutes: i32 = row.try_get(1)?;
-                    Ok::<_, tokio_postgres::Error>((
-                        row.try_get(0)?,
-                        i64::from(minutes),
-                        row.try_get(2)?,
-                    ))
-                })();
-                let (rate, minutes, price) = cells.map_err(StoreError::postgres(context))?;
-                CostAssumption::with_ai_price(rate, minutes, price)
-                    .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
-            })
-            .transpose()
+/// Runs one statement prepared on `client`: its rows, or how many rows it changed.
+async fn run_prepared(
+    client: &(impl tokio_postgres::GenericClient + Sync),
+    prepared: &tokio_postgres::Statement,
+    context: &str,
+    statement: &Statement,
+) -> StoreResult<Answer> {
+    let error = || StoreError::postgres(context);
+    let params: Vec<&(dyn ToSql + Sync)> = statement
+        .params
+        .iter()
+        .map(|value| value as &(dyn ToSql + Sync))
+        .collect();
+    if prepared.columns().is_empty() {
+        let changed = client.execute(prepared, &params).await.map_err(error())?;
+        return Ok(Answer {
+            rows: Vec::new(),
+            changed,
+        });
     }
+    let rows = client
+        .query(prepared, &params)
+        .await
+        .map_err(error())?
+        .iter()
+        .map(|row| row_values(row).map(DriverRow))
+        .collect::<Result<Vec<DriverRow>, _>>()
+        .map_err(error())?;
+    Ok(Answer {
+        changed: rows.len() as u64,
+        rows,
+    })
+}
 
-    async fn save_cost_assumption(
-        &self,
-        org: &OrgId,
-        assumption: CostAssumption,
-    ) -> StoreResult<()> {
-        let context = "saving the cost assumption";
-        let client = self.client(context).await?;
-        upsert_cost_assumption(&client, org, assumption)
-            .await
-            .map(|_| ())
-            .map_err(StoreError::postgres(context))
+/// Prepares `statement` on a pooled connection or in its transaction: kept for
+/// the connection's life unless it asks to be planned with its values each time.
+async fn prepare(
+    client: &impl deadpool_postgres::GenericClient,
+    context: &str,
+    statement: &Statement,
+) -> StoreResult<tokio_postgres::Statement> {
+    if statement.cached {
+        client.prepare_cached(&statement.sql).await
+    } else {
+        client.prepare(&statement.sql).await
     }
+    .map_err(StoreError::postgres(context))
 }
 
 #[async_trait]
-impl UsageStore for PostgresStore {
-    async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()> {
-        let context = "recording usage";
-        let rows = crate::usage::merged(rows);
+impl Driver for PostgresStore {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    async fn run(&self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>> {
+        if script.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut client = self.client(context).await?;
+        if let [statement] = script.as_slice() {
+            let prepared = prepare(&client, context, statement).await?;
+            let plain: &tokio_postgres::Client = &client;
+            return Ok(vec![
+                run_prepared(plain, &prepared, context, statement).await?,
+            ]);
+        }
         let transaction = client
             .transaction()
             .await
             .map_err(StoreError::postgres(context))?;
-        for batch in sql::ladder_chunks(&rows, sql::USAGE_PER_UPSERT) {
-            let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
-                .iter()
-                .flat_map(|row| {
-                    [
-                        Box::new(row.org.to_string()) as Box<dyn ToSql + Sync + Send>,
-                        Box::new(row.day),
-                        Box::new(row.user.as_str().to_string()),
-                        Box::new(row.kind.as_str()),
-                        Box::new(row.role.clone()),
-                        Box::new(row.events),
-                        Box::new(row.forming),
-                        Box::new(row.with_value),
-                        Box::new(row.with_forecast),
-                        Box::new(row.slow),
-                        Box::new(row.latency_ms_sum),
-                        Box::new(row.latency_ms_max),
-                        Box::new(row.reason.clone()),
-                    ]
-                })
-                .collect();
-            execute_values(
-                &transaction,
-                &sql::upsert_usage(Dialect::Postgres, batch.len()),
-                &values,
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
+        let mut answers = Vec::with_capacity(script.len());
+        for statement in &script {
+            let prepared = prepare(&transaction, context, statement).await?;
+            let plain: &tokio_postgres::Transaction<'_> = &transaction;
+            answers.push(run_prepared(plain, &prepared, context, statement).await?);
         }
         transaction
             .commit()
             .await
-            .map_err(StoreError::postgres(context))
-    }
-
-    async fn usage_between(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<UsageRow>> {
-        let context = "reading usage";
-        let client = self.client(context).await?;
-        client
-            .query(sql::select_usage(Dialect::Postgres).as_str(), &[&from, &to])
-            .await
-            .map_err(StoreError::postgres(context))?
-            .iter()
-            .map(sql::decode_usage)
-            .collect()
-    }
-
-    async fn usage_gauges(&self, from: NaiveDate) -> StoreResult<UsageGauges> {
-        let context = "reading this month's usage";
-        let client = self.client(context).await?;
-        let row = client
-            .query_one(sql::usage_gauges(Dialect::Postgres).as_str(), &[&from])
-            .await
             .map_err(StoreError::postgres(context))?;
-        Ok(UsageGauges {
-            ai_enabled_orgs: row.try_get(0).map_err(StoreError::postgres(context))?,
-            viewing_orgs: row.try_get(1).map_err(StoreError::postgres(context))?,
-            loads: row.try_get(2).map_err(StoreError::postgres(context))?,
-            failed_loads: row.try_get(3).map_err(StoreError::postgres(context))?,
-        })
-    }
-}
-
-#[async_trait]
-impl CoordinationStore for PostgresStore {
-    async fn claim_job(
-        &self,
-        job: &str,
-        day: NaiveDate,
-        claimed_by: &str,
-        lease: std::time::Duration,
-    ) -> StoreResult<Claim> {
-        let context = "claiming a job";
-        let error = || StoreError::postgres(context);
-        let mut client = self.client(context).await?;
-        let transaction = client.transaction().await.map_err(error())?;
-        let lease_seconds = lease.as_secs_f64();
-        transaction
-            .execute(
-                "INSERT INTO job_claims (job, day, claimed_by, claimed_at, heartbeat_at)
-                 VALUES ($1, $2, $3, now(), now())
-                 ON CONFLICT (job, day) DO UPDATE SET claimed_by = EXCLUDED.claimed_by,
-                     claimed_at = EXCLUDED.claimed_at, heartbeat_at = EXCLUDED.heartbeat_at
-                 WHERE job_claims.done_at IS NULL
-                   AND coalesce(job_claims.heartbeat_at, job_claims.claimed_at)
-                       < now() - make_interval(secs => $4)",
-                &[&job, &day, &claimed_by, &lease_seconds],
-            )
-            .await
-            .map_err(error())?;
-        let row = transaction
-            .query_one(
-                "SELECT claimed_by, done_at IS NOT NULL FROM job_claims WHERE job = $1 AND day = $2",
-                &[&job, &day],
-            )
-            .await
-            .map_err(error())?;
-        let (holder, done): (String, bool) = (
-            row.try_get(0).map_err(error())?,
-            row.try_get(1).map_err(error())?,
-        );
-        transaction.commit().await.map_err(error())?;
-        Ok(claim_of(&holder, done, claimed_by))
+        Ok(answers)
     }
 
-    async fn renew_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        self.stamp_claim(job, day, claimed_by, ClaimStamp::Heartbeat)
-            .await
-    }
-
-    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        self.stamp_claim(job, day, claimed_by, ClaimStamp::Done)
-            .await
-    }
-
-    async fn publish_all(&self, changes: &[Change]) -> StoreResult<()> {
-        if changes.is_empty() {
-            return Ok(());
-        }
+    async fn notify(&self, payloads: Vec<String>) -> StoreResult<()> {
         let context = "publishing changes";
-        let payloads = changes
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<Result<Vec<String>, _>>()
-            .map_err(|e| StoreError::Invalid(format!("change notice: {e}")))?;
         let client = self.client(context).await?;
         // One notice per change (each well under the 8 000-byte payload limit), all
         // in one statement.
@@ -1040,10 +818,9 @@ impl CoordinationStore for PostgresStore {
             .map_err(StoreError::postgres(context))
     }
 
-    async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>> {
+    async fn listen(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>> {
         let (sender, receiver) = tokio::sync::mpsc::channel(1024);
-        let config = self.config.clone();
-        tokio::spawn(listen_for_changes(config, sender));
+        tokio::spawn(listen_for_changes(self.config.clone(), sender));
         Ok(Some(receiver))
     }
 }
@@ -1174,32 +951,6 @@ impl Store for PostgresStore {
         .map(organization_from_row)
         .transpose()
     }
-}
-
-async fn upsert_cost_assumption(
-    client: &Client,
-    org: &OrgId,
-    assumption: CostAssumption,
-) -> Result<u64, tokio_postgres::Error> {
-    let minutes = i32::try_from(assumption.minutes_per_conversation()).unwrap_or(i32::MAX);
-    client
-        .execute(
-            "INSERT INTO cost_assumptions
-                 (organization_id, agent_hour_rate, minutes_per_conversation, ai_price_per_month, updated_at)
-             VALUES ($1, $2, $3, $4, now())
-             ON CONFLICT (organization_id) DO UPDATE SET
-                 agent_hour_rate = EXCLUDED.agent_hour_rate,
-                 minutes_per_conversation = EXCLUDED.minutes_per_conversation,
-                 ai_price_per_month = EXCLUDED.ai_price_per_month,
-                 updated_at = EXCLUDED.updated_at",
-            &[
-                &org.as_str(),
-                &assumption.agent_hour_rate(),
-                &minutes,
-                &assumption.ai_price_per_month(),
-            ],
-        )
-        .await
 }
 
 /// Listens for change notices on a connection of its own, reconnecting after a
@@ -1552,9 +1303,14 @@ impl ImportWriter for PostgresImport {
 
     async fn cost_assumptions(&mut self, rows: &[(OrgId, CostAssumption)]) -> StoreResult<()> {
         for (org, assumption) in rows {
-            upsert_cost_assumption(&self.client, org, *assumption)
+            let statement = upsert_cost_assumption(Dialect::Postgres, org, *assumption);
+            let context = "importing cost assumptions";
+            let prepared = self
+                .client
+                .prepare(&statement.sql)
                 .await
-                .map_err(StoreError::postgres("importing cost assumptions"))?;
+                .map_err(StoreError::postgres(context))?;
+            run_prepared(&self.client, &prepared, context, &statement).await?;
         }
         Ok(())
     }

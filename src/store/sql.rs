@@ -10,7 +10,7 @@ use crate::metrics::rooms::{
     day_fingerprints, CameBack, Condition, ConversationList, Outcome, RoomOutcome,
     REOPEN_WINDOW_HOURS,
 };
-use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
+use crate::metrics::{Column, DailyCounters, COLUMNS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
@@ -24,6 +24,25 @@ impl Dialect {
         match self {
             Dialect::Sqlite => format!("?{n}"),
             Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    /// The database's own clock, as the dialect stores an instant (SQLite:
+    /// microseconds since 1970, to the millisecond). The database's clock, not the
+    /// caller's: instances on several machines stamp job claims with one clock.
+    pub(crate) fn now(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "CAST(unixepoch('subsec') * 1000000 AS INTEGER)",
+            Dialect::Postgres => "now()",
+        }
+    }
+
+    /// The instant the `n`-th parameter's seconds (a real number) before `now`.
+    pub(crate) fn seconds_before_now(self, n: usize) -> String {
+        let seconds = self.parameter(n);
+        match self {
+            Dialect::Sqlite => format!("({} - CAST({seconds} * 1000000 AS INTEGER))", self.now()),
+            Dialect::Postgres => format!("(now() - make_interval(secs => {seconds}))"),
         }
     }
 }
@@ -195,20 +214,6 @@ pub(crate) fn activity_rows(writes: &[super::OrgWrite]) -> Vec<ActivityRow<'_>> 
         }
     }
     rows
-}
-
-/// A daily row from its day and the values of `columns`, read by position (the
-/// first column is at index 1, after `day`) with the backend's own reader.
-pub(crate) fn decode_day<E>(
-    day: NaiveDate,
-    columns: &[&Column],
-    mut value: impl FnMut(usize, ColumnKind) -> Result<CounterValue, E>,
-) -> Result<DailyCounters, E> {
-    let mut row = DailyCounters::empty(day);
-    for (index, column) in columns.iter().enumerate() {
-        (column.set)(&mut row, value(index + 1, column.kind)?);
-    }
-    Ok(row)
 }
 
 /// A cell of a `room_outcomes` row as a room outcome fills it; each backend turns

@@ -8,23 +8,21 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::datamart::upsert_cost_assumption;
+use super::driver::{Answer, Driver, Row as DriverRow, Statement, Value};
 use super::sql::{self, Dialect};
 use super::{
-    claim_of, organization_from_columns, organization_json_columns, sentiment_from_column,
-    AggregationState, AggregationStore, AssumptionStore, BaselineWrite, Change, Claim, ClaimStamp,
-    ConversationQuery, CoordinationStore, DatamartHealth, HistoryRecord, ImportWriter,
-    MessageCount, Milestones, OrgActivity, OrgWrite, ReportStore, RestatementMark, SourceRoom,
-    Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord, UsageGauges,
-    UsageStore, NIGHTLY_JOB,
+    organization_from_columns, organization_json_columns, sentiment_from_column, AggregationState,
+    AggregationStore, BaselineWrite, Change, HistoryRecord, ImportWriter, MessageCount, Milestones,
+    OrgWrite, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredMilestones,
+    StoredRooms, SummaryRecord,
 };
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
 use crate::metrics::baseline::Baseline;
-use crate::metrics::forecast::Snapshot;
 use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
-use crate::metrics::{Column, ColumnKind, CounterValue, DailyCounters, COLUMNS};
+use crate::metrics::{CounterValue, COLUMNS};
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
-use crate::usage::UsageRow;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
 
@@ -299,32 +297,6 @@ const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at
      closed_reason, assign_channel_agent_id, assigned_at";
 
 impl SqliteStore {
-    /// Writes `stamp` on the caller's claim of a job not yet done; whether it held
-    /// one.
-    async fn stamp_claim(
-        &self,
-        job: &str,
-        day: NaiveDate,
-        claimed_by: &str,
-        stamp: ClaimStamp,
-    ) -> StoreResult<bool> {
-        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
-        let statement = format!(
-            "UPDATE job_claims SET {} = ?4
-             WHERE job = ?1 AND day = ?2 AND claimed_by = ?3 AND done_at IS NULL",
-            stamp.column()
-        );
-        self.with_connection(move |c| {
-            c.execute(
-                &statement,
-                params![job, day.to_string(), claimed_by, micros(Utc::now())],
-            )
-            .map(|stamped| stamped == 1)
-            .map_err(StoreError::sqlite(stamp.context()))
-        })
-        .await
-    }
-
     pub fn open(path: &Path) -> StoreResult<Self> {
         Ok(Self {
             path: path.to_path_buf(),
@@ -432,38 +404,6 @@ fn apply_migrations(connection: &mut Connection) -> StoreResult<()> {
         }
     }
     transaction.commit().map_err(StoreError::sqlite(context))
-}
-
-/// Reads a datamart row selected with `DAILY_COLUMNS`, day first.
-/// The daily rows of `columns` for one organization and range.
-fn read_days(
-    connection: &Connection,
-    org: &str,
-    range: DateRange,
-    columns: &[&Column],
-) -> StoreResult<Vec<DailyCounters>> {
-    let context = "reading daily rows";
-    let mut statement = connection
-        .prepare_cached(&sql::select_days(Dialect::Sqlite, columns))
-        .map_err(StoreError::sqlite(context))?;
-    let mut rows = statement
-        .query(params![
-            org,
-            range.from().to_string(),
-            range.to().to_string()
-        ])
-        .map_err(StoreError::sqlite(context))?;
-    let mut result = Vec::new();
-    while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-        let day: String = row.get(0).map_err(StoreError::sqlite(context))?;
-        let decoded = sql::decode_day(parse_day(&day)?, columns, |index, kind| match kind {
-            ColumnKind::Count => row.get(index).map(CounterValue::Count),
-            ColumnKind::Sum => row.get(index).map(CounterValue::Sum),
-            ColumnKind::Flag => row.get(index).map(CounterValue::Flag),
-        });
-        result.push(decoded.map_err(StoreError::sqlite(context))?);
-    }
-    Ok(result)
 }
 
 /// A column's value as SQLite stores it.
@@ -1111,391 +1051,111 @@ impl AggregationStore for SqliteStore {
     }
 }
 
-#[async_trait]
-impl ReportStore for SqliteStore {
-    async fn conversations(
-        &self,
-        org: &OrgId,
-        query: &ConversationQuery,
-    ) -> StoreResult<Vec<RoomOutcome>> {
-        let org = org.to_string();
-        let query = query.clone();
-        self.with_connection(move |c| {
-            let context = "reading a conversation list";
-            let cursor = query.cursor();
-            let mut statement = c
-                .prepare_cached(&sql::conversation_page(Dialect::Sqlite, query.list))
-                .map_err(StoreError::sqlite(context))?;
-            let mut rows = statement
-                .query(params![
-                    org,
-                    query.days.from().to_string(),
-                    query.last_day().to_string(),
-                    cursor.day.to_string(),
-                    micros(cursor.created_at),
-                    cursor.room_id,
-                    query.limit as i64,
-                ])
-                .map_err(StoreError::sqlite(context))?;
-            let mut page = Vec::new();
-            while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-                page.push(sql::decode_outcome(row)?);
-            }
-            Ok(page)
+/// A value as SQLite stores it: a day as ISO text, an instant as microseconds
+/// since 1970, a flag as 0 or 1.
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value as Stored, ValueRef};
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Integer(number) => ToSqlOutput::Owned(Stored::Integer(*number)),
+            Value::Real(real) => ToSqlOutput::Owned(Stored::Real(*real)),
+            Value::Flag(flag) => ToSqlOutput::Owned(Stored::Integer(i64::from(*flag))),
+            Value::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+            Value::Day(day) => ToSqlOutput::Owned(Stored::Text(day.to_string())),
+            Value::Instant(at) => ToSqlOutput::Owned(Stored::Integer(micros(*at))),
         })
-        .await
-    }
-
-    async fn daily_columns(
-        &self,
-        org: &OrgId,
-        range: DateRange,
-        columns: &[&'static Column],
-    ) -> StoreResult<Vec<DailyCounters>> {
-        let org = org.to_string();
-        let columns = columns.to_vec();
-        self.with_connection(move |c| read_days(c, &org, range, &columns))
-            .await
-    }
-
-    async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
-        let org = org.to_string();
-        self.with_connection(move |c| {
-            let context = "reading organization activity";
-            let (first, read_until, read_from): (Option<String>, Option<i64>, Option<String>) = c
-                .query_row(
-                    "SELECT first_eligible_day, read_until, read_from
-                     FROM organization_activity WHERE organization_id = ?1",
-                    [&org],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )
-                .optional()
-                .map_err(StoreError::sqlite(context))?
-                .unwrap_or_default();
-            let through: Option<String> = c
-                .query_row(
-                    "SELECT max(day) FROM ai_activity_logs WHERE organization_id = ?1",
-                    [&org],
-                    |row| row.get(0),
-                )
-                .map_err(StoreError::sqlite(context))?;
-            Ok(OrgActivity {
-                first_eligible_day: first.as_deref().map(parse_day).transpose()?,
-                data_through: through.as_deref().map(parse_day).transpose()?,
-                read_until: optional_instant(read_until)?,
-                read_from,
-            })
-        })
-        .await
-    }
-
-    async fn datamart_health(&self) -> StoreResult<DatamartHealth> {
-        self.with_connection(move |c| {
-            let context = "reading the datamart's health";
-            let last: Option<i64> = c
-                .query_row(
-                    "SELECT max(updated_at) FROM organization_activity",
-                    [],
-                    |row| row.get(0),
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let pending: Option<String> = c
-                .query_row(
-                    "SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending",
-                    [],
-                    |row| row.get(0),
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let drifted: Option<i64> = c
-                .query_row(
-                    "SELECT drifted_days FROM verify_runs ORDER BY ran_at DESC LIMIT 1",
-                    [],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(StoreError::sqlite(context))?;
-            let night: Option<i64> = c
-                .query_row(
-                    "SELECT max(done_at) FROM job_claims WHERE job = ?1",
-                    [NIGHTLY_JOB],
-                    |row| row.get(0),
-                )
-                .map_err(StoreError::sqlite(context))?;
-            Ok(DatamartHealth {
-                last_written: optional_instant(last)?,
-                oldest_pending_sentiment_day: pending.as_deref().map(parse_day).transpose()?,
-                drifted_days: drifted,
-                last_night_completed: optional_instant(night)?,
-            })
-        })
-        .await
-    }
-
-    async fn onboarding_baseline(&self, org: &OrgId) -> StoreResult<Option<Baseline>> {
-        let org = org.to_string();
-        self.with_connection(move |c| {
-            let row: Option<(String, String, i64, i64)> = c
-                .query_row(
-                    "SELECT first_day, last_day, eligible, net FROM onboarding_baselines WHERE organization_id = ?1",
-                    [&org],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-                )
-                .optional()
-                .map_err(StoreError::sqlite("reading the onboarding baseline"))?;
-            row.map(|(first, last, eligible, net)| {
-                Ok(Baseline {
-                    first_day: parse_day(&first)?,
-                    last_day: parse_day(&last)?,
-                    eligible,
-                    net,
-                })
-            })
-            .transpose()
-        })
-        .await
     }
 }
 
-#[async_trait]
-impl AssumptionStore for SqliteStore {
-    async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()> {
-        let (org, snapshot) = (org.to_string(), *snapshot);
-        self.with_connection(move |c| {
-            c.execute(
-                "INSERT INTO forecast_snapshots (organization_id, period_from, period_to, projected, low, high, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (organization_id, period_from) DO NOTHING",
-                params![
-                    org,
-                    snapshot.period_from.to_string(),
-                    snapshot.period_to.to_string(),
-                    snapshot.projected,
-                    snapshot.low,
-                    snapshot.high,
-                    micros(Utc::now())
-                ],
-            )
-            .map(|_| ())
-            .map_err(StoreError::sqlite("recording a forecast"))
-        })
-        .await
-    }
-
-    async fn forecast_snapshots(&self) -> StoreResult<Vec<(OrgId, Snapshot)>> {
-        self.with_connection(|c| {
-            let context = "reading recorded forecasts";
-            let mut statement = c
-                .prepare(
-                    "SELECT organization_id, period_from, period_to, projected, low, high
-                     FROM forecast_snapshots ORDER BY organization_id, period_from",
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map([], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, f64>(3)?,
-                        row.get::<_, f64>(4)?,
-                        row.get::<_, f64>(5)?,
-                    ))
-                })
-                .map_err(StoreError::sqlite(context))?;
-            rows.map(|row| {
-                let (org, from, to, projected, low, high) =
-                    row.map_err(StoreError::sqlite(context))?;
-                let org = OrgId::parse(&org).map_err(|e| StoreError::Invalid(e.to_string()))?;
-                Ok((
-                    org,
-                    Snapshot {
-                        period_from: parse_day(&from)?,
-                        period_to: parse_day(&to)?,
-                        projected,
-                        low,
-                        high,
-                    },
-                ))
+/// A result cell as it crosses the seam; SQLite's own types say what it is.
+fn cell_value(cell: rusqlite::types::ValueRef<'_>, index: usize) -> StoreResult<Value> {
+    use rusqlite::types::ValueRef;
+    Ok(match cell {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(number) => Value::Integer(number),
+        ValueRef::Real(real) => Value::Real(real),
+        ValueRef::Text(bytes) => Value::Text(
+            std::str::from_utf8(bytes)
+                .map_err(|_| StoreError::Cell {
+                    index,
+                    wanted: "text",
+                    found: "bytes that are not UTF-8",
+                })?
+                .to_string(),
+        ),
+        ValueRef::Blob(_) => {
+            return Err(StoreError::Cell {
+                index,
+                wanted: "a value",
+                found: "a blob",
             })
-            .collect()
-        })
-        .await
-    }
+        }
+    })
+}
 
-    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
-        let org = org.to_string();
-        self.with_connection(move |c| {
-            let row: Option<(i64, i64, Option<i64>)> = c
-                .query_row(
-                    "SELECT agent_hour_rate, minutes_per_conversation, ai_price_per_month
-                     FROM cost_assumptions WHERE organization_id = ?1",
-                    [&org],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )
-                .optional()
-                .map_err(StoreError::sqlite("reading the cost assumption"))?;
-            row.map(|(rate, minutes, price)| {
-                CostAssumption::with_ai_price(rate, minutes, price)
-                    .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
-            })
-            .transpose()
-        })
-        .await
+/// Runs one statement on `connection`: its rows, or how many rows it changed.
+pub(super) fn run_statement(
+    connection: &Connection,
+    context: &str,
+    statement: &Statement,
+) -> StoreResult<Answer> {
+    let error = || StoreError::sqlite(context);
+    // Every statement is kept prepared: SQLite plans each run with its values
+    // anyway, so `Statement::cached` matters only to PostgreSQL.
+    let mut prepared = connection.prepare_cached(&statement.sql).map_err(error())?;
+    let params = rusqlite::params_from_iter(statement.params.iter());
+    let width = prepared.column_count();
+    if width == 0 {
+        let changed = prepared.execute(params).map_err(error())?;
+        return Ok(Answer {
+            rows: Vec::new(),
+            changed: changed as u64,
+        });
     }
-
-    async fn save_cost_assumption(
-        &self,
-        org: &OrgId,
-        assumption: CostAssumption,
-    ) -> StoreResult<()> {
-        let org = org.to_string();
-        self.with_connection(move |c| {
-            upsert_cost_assumption(c, &org, assumption)
-                .map(|_| ())
-                .map_err(StoreError::sqlite("saving the cost assumption"))
-        })
-        .await
+    let mut rows = prepared.query(params).map_err(error())?;
+    let mut answer = Answer::default();
+    while let Some(row) = rows.next().map_err(error())? {
+        let cells = (0..width)
+            .map(|index| cell_value(row.get_ref(index).map_err(error())?, index))
+            .collect::<StoreResult<Vec<Value>>>()?;
+        answer.rows.push(DriverRow(cells));
     }
+    answer.changed = answer.rows.len() as u64;
+    Ok(answer)
 }
 
 #[async_trait]
-impl UsageStore for SqliteStore {
-    async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()> {
-        let rows = crate::usage::merged(rows);
+impl Driver for SqliteStore {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    async fn run(&self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>> {
+        let context = context.to_string();
         self.with_connection(move |c| {
-            let context = "recording usage";
-            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            for batch in sql::ladder_chunks(&rows, sql::USAGE_PER_UPSERT) {
-                let mut upsert = transaction
-                    .prepare_cached(&sql::upsert_usage(Dialect::Sqlite, batch.len()))
-                    .map_err(StoreError::sqlite(context))?;
-                let values = batch.iter().flat_map(|row| {
-                    use rusqlite::types::Value;
-                    [
-                        Value::Text(row.org.to_string()),
-                        Value::Text(row.day.to_string()),
-                        Value::Text(row.user.as_str().to_string()),
-                        Value::Text(row.kind.as_str().to_string()),
-                        Value::Text(row.role.clone()),
-                        Value::Integer(row.events),
-                        Value::Integer(row.forming),
-                        Value::Integer(row.with_value),
-                        Value::Integer(row.with_forecast),
-                        Value::Integer(row.slow),
-                        Value::Integer(row.latency_ms_sum),
-                        Value::Integer(row.latency_ms_max),
-                        row.reason.clone().map_or(Value::Null, Value::Text),
-                    ]
-                });
-                upsert
-                    .execute(rusqlite::params_from_iter(values))
-                    .map_err(StoreError::sqlite(context))?;
+            if script.len() <= 1 {
+                return script
+                    .iter()
+                    .map(|statement| run_statement(c, &context, statement))
+                    .collect();
             }
-            transaction.commit().map_err(StoreError::sqlite(context))
+            let transaction = c.transaction().map_err(StoreError::sqlite(&context))?;
+            let answers = script
+                .iter()
+                .map(|statement| run_statement(&transaction, &context, statement))
+                .collect::<StoreResult<Vec<Answer>>>()?;
+            transaction.commit().map_err(StoreError::sqlite(&context))?;
+            Ok(answers)
         })
         .await
     }
 
-    async fn usage_between(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<UsageRow>> {
-        self.with_connection(move |c| {
-            let context = "reading usage";
-            let mut statement = c
-                .prepare_cached(&sql::select_usage(Dialect::Sqlite))
-                .map_err(StoreError::sqlite(context))?;
-            let mut rows = statement
-                .query(params![from.to_string(), to.to_string()])
-                .map_err(StoreError::sqlite(context))?;
-            let mut usage = Vec::new();
-            while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-                usage.push(sql::decode_usage(row)?);
-            }
-            Ok(usage)
-        })
-        .await
-    }
-
-    async fn usage_gauges(&self, from: NaiveDate) -> StoreResult<UsageGauges> {
-        self.with_connection(move |c| {
-            c.query_row(
-                &sql::usage_gauges(Dialect::Sqlite),
-                [from.to_string()],
-                |row| {
-                    Ok(UsageGauges {
-                        ai_enabled_orgs: row.get(0)?,
-                        viewing_orgs: row.get(1)?,
-                        loads: row.get(2)?,
-                        failed_loads: row.get(3)?,
-                    })
-                },
-            )
-            .map_err(StoreError::sqlite("reading this month's usage"))
-        })
-        .await
-    }
-}
-
-#[async_trait]
-impl CoordinationStore for SqliteStore {
-    async fn claim_job(
-        &self,
-        job: &str,
-        day: NaiveDate,
-        claimed_by: &str,
-        lease: std::time::Duration,
-    ) -> StoreResult<Claim> {
-        let (job, claimed_by) = (job.to_string(), claimed_by.to_string());
-        self.with_connection(move |c| {
-            let context = "claiming a job";
-            let transaction = c
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(StoreError::sqlite(context))?;
-            let now = Utc::now();
-            let expired = now - chrono::Duration::from_std(lease).unwrap_or_default();
-            transaction
-                .execute(
-                    "INSERT INTO job_claims (job, day, claimed_by, claimed_at, heartbeat_at)
-                     VALUES (?1, ?2, ?3, ?4, ?4)
-                     ON CONFLICT (job, day) DO UPDATE SET claimed_by = excluded.claimed_by,
-                         claimed_at = excluded.claimed_at, heartbeat_at = excluded.heartbeat_at
-                     WHERE job_claims.done_at IS NULL
-                       AND coalesce(job_claims.heartbeat_at, job_claims.claimed_at) < ?5",
-                    params![
-                        job,
-                        day.to_string(),
-                        claimed_by,
-                        micros(now),
-                        micros(expired)
-                    ],
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let (holder, done): (String, Option<i64>) = transaction
-                .query_row(
-                    "SELECT claimed_by, done_at FROM job_claims WHERE job = ?1 AND day = ?2",
-                    params![job, day.to_string()],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .map_err(StoreError::sqlite(context))?;
-            transaction.commit().map_err(StoreError::sqlite(context))?;
-            Ok(claim_of(&holder, done.is_some(), &claimed_by))
-        })
-        .await
-    }
-
-    async fn renew_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        self.stamp_claim(job, day, claimed_by, ClaimStamp::Heartbeat)
-            .await
-    }
-
-    async fn finish_job(&self, job: &str, day: NaiveDate, claimed_by: &str) -> StoreResult<bool> {
-        self.stamp_claim(job, day, claimed_by, ClaimStamp::Done)
-            .await
-    }
-
-    async fn publish_all(&self, _changes: &[Change]) -> StoreResult<()> {
-        // One process owns a SQLite file; it tells its own actors directly.
+    async fn notify(&self, _payloads: Vec<String>) -> StoreResult<()> {
         Ok(())
     }
 
-    async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>> {
+    async fn listen(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>> {
         Ok(None)
     }
 }
@@ -1584,30 +1244,6 @@ impl Store for SqliteStore {
         })
         .await
     }
-}
-
-fn upsert_cost_assumption(
-    connection: &Connection,
-    org: &str,
-    assumption: CostAssumption,
-) -> rusqlite::Result<usize> {
-    connection.execute(
-        "INSERT INTO cost_assumptions
-             (organization_id, agent_hour_rate, minutes_per_conversation, ai_price_per_month, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (organization_id) DO UPDATE SET
-             agent_hour_rate = excluded.agent_hour_rate,
-             minutes_per_conversation = excluded.minutes_per_conversation,
-             ai_price_per_month = excluded.ai_price_per_month,
-             updated_at = excluded.updated_at",
-        params![
-            org,
-            assumption.agent_hour_rate(),
-            assumption.minutes_per_conversation(),
-            assumption.ai_price_per_month(),
-            micros(Utc::now())
-        ],
-    )
 }
 
 /// One import's transaction on its own connection. SQLite work here runs on the
@@ -1832,8 +1468,11 @@ impl ImportWriter for SqliteImport {
 
     async fn cost_assumptions(&mut self, rows: &[(OrgId, CostAssumption)]) -> StoreResult<()> {
         for (org, assumption) in rows {
-            upsert_cost_assumption(&self.connection, org.as_str(), *assumption)
-                .map_err(StoreError::sqlite("importing cost assumptions"))?;
+            run_statement(
+                &self.connection,
+                "importing cost assumptions",
+                &upsert_cost_assumption(Dialect::Sqlite, org, *assumption),
+            )?;
         }
         Ok(())
     }

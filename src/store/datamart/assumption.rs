@@ -1,0 +1,131 @@
+//! What the organization decides and what the page showed: cost assumptions and
+//! recorded forecasts.
+
+use async_trait::async_trait;
+
+use crate::domain::{CostAssumption, OrgId};
+use crate::metrics::forecast::Snapshot;
+use crate::store::driver::{params, Driver, Run, Statement};
+use crate::store::sql::Cells;
+use crate::store::{AssumptionStore, StoreError, StoreResult};
+
+#[async_trait]
+impl<D: Driver> AssumptionStore for D {
+    async fn save_forecast_snapshot(&self, org: &OrgId, snapshot: &Snapshot) -> StoreResult<()> {
+        let dialect = self.dialect();
+        let p = |n| dialect.parameter(n);
+        let sql = format!(
+            "INSERT INTO forecast_snapshots \
+                 (organization_id, period_from, period_to, projected, low, high, recorded_at) \
+             VALUES ({}, {}, {}, {}, {}, {}, {}) \
+             ON CONFLICT (organization_id, period_from) DO NOTHING",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            dialect.now()
+        );
+        let params = params![
+            org,
+            snapshot.period_from,
+            snapshot.period_to,
+            snapshot.projected,
+            snapshot.low,
+            snapshot.high
+        ];
+        self.execute("recording a forecast", Statement::new(sql, params))
+            .await
+            .map(|_| ())
+    }
+
+    async fn forecast_snapshots(&self) -> StoreResult<Vec<(OrgId, Snapshot)>> {
+        let sql = "SELECT organization_id, period_from, period_to, projected, low, high \
+                   FROM forecast_snapshots ORDER BY organization_id, period_from";
+        self.query("reading recorded forecasts", Statement::new(sql, vec![]))
+            .await?
+            .iter()
+            .map(|row| {
+                let org = OrgId::parse(&row.text(0)?)
+                    .map_err(|e| StoreError::Invalid(format!("forecast_snapshots: {e}")))?;
+                Ok((
+                    org,
+                    Snapshot {
+                        period_from: row.day(1)?,
+                        period_to: row.day(2)?,
+                        projected: row.real(3)?,
+                        low: row.real(4)?,
+                        high: row.real(5)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
+        let sql = format!(
+            "SELECT agent_hour_rate, minutes_per_conversation, ai_price_per_month \
+             FROM cost_assumptions WHERE organization_id = {}",
+            self.dialect().parameter(1)
+        );
+        let row = self
+            .query_optional(
+                "reading the cost assumption",
+                Statement::new(sql, params![org]),
+            )
+            .await?;
+        row.map(|row| {
+            CostAssumption::with_ai_price(row.count(0)?, row.count(1)?, row.optional_count(2)?)
+                .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
+        })
+        .transpose()
+    }
+
+    async fn save_cost_assumption(
+        &self,
+        org: &OrgId,
+        assumption: CostAssumption,
+    ) -> StoreResult<()> {
+        self.execute(
+            "saving the cost assumption",
+            upsert_cost_assumption(self.dialect(), org, assumption),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+/// Stores (replacing) an organization's cost assumption, stamped with the
+/// database's clock: from the page, and from an import that carries one.
+pub(crate) fn upsert_cost_assumption(
+    dialect: crate::store::sql::Dialect,
+    org: &OrgId,
+    assumption: CostAssumption,
+) -> Statement {
+    let p = |n| dialect.parameter(n);
+    let sql = format!(
+        "INSERT INTO cost_assumptions \
+             (organization_id, agent_hour_rate, minutes_per_conversation, ai_price_per_month, updated_at) \
+         VALUES ({}, {}, {}, {}, {}) \
+         ON CONFLICT (organization_id) DO UPDATE SET \
+             agent_hour_rate = excluded.agent_hour_rate, \
+             minutes_per_conversation = excluded.minutes_per_conversation, \
+             ai_price_per_month = excluded.ai_price_per_month, \
+             updated_at = excluded.updated_at",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        dialect.now()
+    );
+    Statement::new(
+        sql,
+        params![
+            org,
+            assumption.agent_hour_rate(),
+            assumption.minutes_per_conversation(),
+            assumption.ai_price_per_month()
+        ],
+    )
+}

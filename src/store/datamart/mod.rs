@@ -1,0 +1,10 @@
+//! The datamart's capabilities, each written once over the `Driver` seam: one file
+//! a capability, the same SQL (for the backend's `Dialect`) and the same decoding
+//! for SQLite and PostgreSQL. A backend file only runs statements.
+
+mod assumption;
+mod coordination;
+mod report;
+mod usage;
+
+pub(crate) use assumption::upsert_cost_assumption;

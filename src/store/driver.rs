@@ -1,0 +1,412 @@
+//! The seam between the datamart, written once (`store::datamart`), and the two
+//! databases. A backend only runs statements: it turns a `Value` into its own
+//! parameter, a result row into `Value`s, and runs a script of statements on one
+//! connection, in one transaction when there are several. Everything a capability
+//! means (which SQL, which rows, what they say) is above this line, once.
+//!
+//! Why a seam of our own and not a query builder (sea-query) or a driver for both
+//! (sqlx's `Any`): the statements are already written once, for a `Dialect` that
+//! only decides how a parameter and "now" are spelt (`store::sql`), and they read
+//! as SQL; what differed was the running and the decoding, which is what this seam
+//! takes. sqlx's `Any` driver would replace both drivers at once and has neither
+//! PostgreSQL's binary COPY nor LISTEN/NOTIFY behind it; a builder would not remove
+//! a single line of running or decoding.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::sql::{Cells, Dialect, OutcomeCell};
+use super::{StoreError, StoreResult};
+use crate::metrics::CounterValue;
+
+/// A parameter, or a cell of a result row, as it crosses the seam. Each backend
+/// stores a day and an instant its own way (SQLite: ISO text and microseconds
+/// since 1970; PostgreSQL: `date` and `timestamptz`); here they are what they mean.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Flag(bool),
+    Text(String),
+    Day(NaiveDate),
+    Instant(DateTime<Utc>),
+}
+
+impl Value {
+    /// What kind of cell this is, for an error that names what was found.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::Integer(_) => "an integer",
+            Value::Real(_) => "a real number",
+            Value::Flag(_) => "a boolean",
+            Value::Text(_) => "text",
+            Value::Day(_) => "a date",
+            Value::Instant(_) => "a timestamp",
+        }
+    }
+}
+
+macro_rules! value_from {
+    ($($type:ty => |$value:ident| $make:expr),* $(,)?) => {$(
+        impl From<$type> for Value {
+            fn from($value: $type) -> Self {
+                $make
+            }
+        }
+    )*};
+}
+
+value_from! {
+    i64 => |value| Value::Integer(value),
+    i32 => |value| Value::Integer(i64::from(value)),
+    f64 => |value| Value::Real(value),
+    bool => |value| Value::Flag(value),
+    String => |value| Value::Text(value),
+    &str => |value| Value::Text(value.to_string()),
+    &String => |value| Value::Text(value.clone()),
+    NaiveDate => |value| Value::Day(value),
+    DateTime<Utc> => |value| Value::Instant(value),
+    &crate::domain::OrgId => |value| Value::Text(value.to_string()),
+    CounterValue => |value| match value {
+        CounterValue::Count(count) => Value::Integer(count),
+        CounterValue::Sum(sum) => Value::Real(sum),
+        CounterValue::Flag(flag) => Value::Flag(flag),
+    },
+    OutcomeCell<'_> => |cell| match cell {
+        OutcomeCell::Day(day) => Value::Day(day),
+        OutcomeCell::Text(text) => Value::from(text),
+        OutcomeCell::OptionalText(text) => Value::from(text),
+        OutcomeCell::Instant(at) => Value::Instant(at),
+        OutcomeCell::OptionalInstant(at) => Value::from(at),
+        OutcomeCell::Flag(flag) => Value::Flag(flag),
+        OutcomeCell::OptionalFlag(flag) => Value::from(flag),
+        OutcomeCell::Count(count) => Value::Integer(count),
+        OutcomeCell::OptionalReal(real) => Value::from(real),
+    },
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Value::Null, Into::into)
+    }
+}
+
+/// The parameters of a statement, each turned into a `Value`: `params![org, day]`.
+macro_rules! params {
+    ($($value:expr),* $(,)?) => {
+        vec![$($crate::store::driver::Value::from($value)),*]
+    };
+}
+pub(crate) use params;
+
+/// One result row, its cells in the statement's order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row(pub(crate) Vec<Value>);
+
+impl Row {
+    fn cell(&self, index: usize) -> StoreResult<&Value> {
+        self.0.get(index).ok_or(StoreError::Cell {
+            index,
+            wanted: "a cell",
+            found: "no such column",
+        })
+    }
+
+    /// Reads the cell at `index` with `read`, which answers `None` for a cell of a
+    /// kind it cannot read; NULL is `None`.
+    fn optional<T>(
+        &self,
+        index: usize,
+        wanted: &'static str,
+        read: impl FnOnce(&Value) -> Option<StoreResult<T>>,
+    ) -> StoreResult<Option<T>> {
+        let value = self.cell(index)?;
+        if *value == Value::Null {
+            return Ok(None);
+        }
+        read(value).transpose()?.map(Some).ok_or(StoreError::Cell {
+            index,
+            wanted,
+            found: value.kind(),
+        })
+    }
+
+    fn required<T>(
+        &self,
+        index: usize,
+        wanted: &'static str,
+        read: impl FnOnce(&Value) -> Option<StoreResult<T>>,
+    ) -> StoreResult<T> {
+        self.optional(index, wanted, read)?.ok_or(StoreError::Cell {
+            index,
+            wanted,
+            found: "NULL",
+        })
+    }
+
+    pub(crate) fn optional_day(&self, index: usize) -> StoreResult<Option<NaiveDate>> {
+        self.optional(index, "a date", |value| match value {
+            Value::Day(day) => Some(Ok(*day)),
+            Value::Text(text) => {
+                Some(
+                    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::Cell {
+                        index,
+                        wanted: "a date",
+                        found: "text that is not a date",
+                    }),
+                )
+            }
+            _ => None,
+        })
+    }
+
+    pub(crate) fn optional_count(&self, index: usize) -> StoreResult<Option<i64>> {
+        self.optional(index, "an integer", |value| match value {
+            Value::Integer(count) => Some(Ok(*count)),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn real(&self, index: usize) -> StoreResult<f64> {
+        self.required(index, "a real number", |value| match value {
+            Value::Real(real) => Some(Ok(*real)),
+            // SQLite hands back a whole REAL it stored compactly as an integer.
+            Value::Integer(whole) => Some(Ok(*whole as f64)),
+            _ => None,
+        })
+    }
+
+    /// The cell at `index` as a counter of `kind`.
+    pub(crate) fn counter(
+        &self,
+        index: usize,
+        kind: crate::metrics::ColumnKind,
+    ) -> StoreResult<CounterValue> {
+        use crate::metrics::ColumnKind;
+        Ok(match kind {
+            ColumnKind::Count => CounterValue::Count(self.count(index)?),
+            ColumnKind::Sum => CounterValue::Sum(self.real(index)?),
+            ColumnKind::Flag => CounterValue::Flag(self.flag(index)?),
+        })
+    }
+}
+
+impl Cells for Row {
+    fn text(&self, index: usize) -> StoreResult<String> {
+        self.optional_text(index)?.ok_or(StoreError::Cell {
+            index,
+            wanted: "text",
+            found: "NULL",
+        })
+    }
+
+    fn optional_text(&self, index: usize) -> StoreResult<Option<String>> {
+        self.optional(index, "text", |value| match value {
+            Value::Text(text) => Some(Ok(text.clone())),
+            _ => None,
+        })
+    }
+
+    fn day(&self, index: usize) -> StoreResult<NaiveDate> {
+        self.optional_day(index)?.ok_or(StoreError::Cell {
+            index,
+            wanted: "a date",
+            found: "NULL",
+        })
+    }
+
+    fn instant(&self, index: usize) -> StoreResult<DateTime<Utc>> {
+        self.optional_instant(index)?.ok_or(StoreError::Cell {
+            index,
+            wanted: "a timestamp",
+            found: "NULL",
+        })
+    }
+
+    fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
+        self.optional(index, "a timestamp", |value| match value {
+            Value::Instant(at) => Some(Ok(*at)),
+            Value::Integer(micros) => Some(DateTime::from_timestamp_micros(*micros).ok_or(
+                StoreError::Cell {
+                    index,
+                    wanted: "a timestamp",
+                    found: "an integer out of a timestamp's range",
+                },
+            )),
+            _ => None,
+        })
+    }
+
+    fn count(&self, index: usize) -> StoreResult<i64> {
+        self.optional_count(index)?.ok_or(StoreError::Cell {
+            index,
+            wanted: "an integer",
+            found: "NULL",
+        })
+    }
+
+    fn flag(&self, index: usize) -> StoreResult<bool> {
+        self.optional_flag(index)?.ok_or(StoreError::Cell {
+            index,
+            wanted: "a boolean",
+            found: "NULL",
+        })
+    }
+
+    fn optional_flag(&self, index: usize) -> StoreResult<Option<bool>> {
+        self.optional(index, "a boolean", |value| match value {
+            Value::Flag(flag) => Some(Ok(*flag)),
+            // SQLite stores a boolean as 0 or 1.
+            Value::Integer(number) => Some(Ok(*number != 0)),
+            _ => None,
+        })
+    }
+
+    fn optional_real(&self, index: usize) -> StoreResult<Option<f64>> {
+        match self.cell(index)? {
+            Value::Null => Ok(None),
+            _ => self.real(index).map(Some),
+        }
+    }
+}
+
+/// One statement and its parameters.
+#[derive(Debug, Clone)]
+pub(crate) struct Statement {
+    pub sql: String,
+    pub params: Vec<Value>,
+    /// Whether the backend may keep the statement prepared and reuse its plan.
+    /// `false` for a statement whose best plan depends on its values (a list page:
+    /// PostgreSQL's generic plan sorts the whole list, `ReportStore::conversations`).
+    pub cached: bool,
+}
+
+impl Statement {
+    pub(crate) fn new(sql: impl Into<String>, params: Vec<Value>) -> Self {
+        Statement {
+            sql: sql.into(),
+            params,
+            cached: true,
+        }
+    }
+
+    /// The statement planned with its values each time it runs.
+    pub(crate) fn planned_each_time(mut self) -> Self {
+        self.cached = false;
+        self
+    }
+}
+
+/// What one statement of a script gave back: its rows (a statement that returns
+/// none has none) and how many rows it changed.
+#[derive(Debug, Default)]
+pub(crate) struct Answer {
+    pub rows: Vec<Row>,
+    pub changed: u64,
+}
+
+/// What a backend does, and all it does. Every capability of the datamart is
+/// written once over it (`store::datamart`).
+#[async_trait]
+pub(crate) trait Driver: Send + Sync {
+    fn dialect(&self) -> Dialect;
+
+    /// Runs `script` in order on one connection: a single statement on its own,
+    /// several in one transaction (all or nothing). `context` says what the caller
+    /// was doing, for the error.
+    async fn run(&self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>>;
+
+    /// Tells every instance sharing the database each of `payloads` (a change
+    /// notice as JSON). SQLite has no one else to tell: one process owns the file
+    /// and tells its own actors directly.
+    async fn notify(&self, payloads: Vec<String>) -> StoreResult<()>;
+
+    /// The change notices every instance publishes, or `None` where the database
+    /// cannot deliver them (SQLite).
+    async fn listen(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<super::Change>>>;
+}
+
+/// The ways a capability runs one statement, over `Driver::run`.
+#[async_trait]
+pub(crate) trait Run: Driver {
+    /// The rows of one statement.
+    async fn query(&self, context: &str, statement: Statement) -> StoreResult<Vec<Row>> {
+        Ok(self
+            .run(context, vec![statement])
+            .await?
+            .pop()
+            .unwrap_or_default()
+            .rows)
+    }
+
+    /// The first row of one statement, if any.
+    async fn query_optional(
+        &self,
+        context: &str,
+        statement: Statement,
+    ) -> StoreResult<Option<Row>> {
+        Ok(self.query(context, statement).await?.into_iter().next())
+    }
+
+    /// How many rows one statement changed.
+    async fn execute(&self, context: &str, statement: Statement) -> StoreResult<u64> {
+        Ok(self
+            .run(context, vec![statement])
+            .await?
+            .pop()
+            .unwrap_or_default()
+            .changed)
+    }
+}
+
+impl<D: Driver + ?Sized> Run for D {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
+    }
+
+    #[test]
+    fn a_row_reads_each_backends_spelling_of_a_day_an_instant_and_a_flag() {
+        let at = DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("instant");
+        // As SQLite gives them back, then as PostgreSQL does.
+        let sqlite = Row(vec![
+            Value::Text("2026-10-05".into()),
+            Value::Integer(at.timestamp_micros()),
+            Value::Integer(1),
+            Value::Integer(2),
+        ]);
+        let postgres = Row(vec![
+            Value::Day(day("2026-10-05")),
+            Value::Instant(at),
+            Value::Flag(true),
+            Value::Real(2.0),
+        ]);
+        for row in [sqlite, postgres] {
+            assert_eq!(row.day(0).expect("day"), day("2026-10-05"));
+            assert_eq!(row.instant(1).expect("instant"), at);
+            assert!(row.flag(2).expect("flag"));
+            assert_eq!(row.real(3).expect("real"), 2.0);
+        }
+    }
+
+    #[test]
+    fn a_cell_of_the_wrong_kind_or_null_says_which_and_where() {
+        let row = Row(vec![Value::Text("soon".into()), Value::Null]);
+        let wrong = row.count(0).expect_err("text is no count").to_string();
+        assert!(
+            wrong.contains("column 0") && wrong.contains("text"),
+            "{wrong}"
+        );
+        let null = row.day(1).expect_err("NULL is no day").to_string();
+        assert!(null.contains("NULL"), "{null}");
+        assert_eq!(row.optional_day(1).expect("NULL is None"), None);
+        assert!(row.day(0).is_err(), "'soon' is not a date");
+        assert!(row.text(2).is_err(), "there is no third column");
+    }
+}
