@@ -326,6 +326,18 @@ pub(crate) trait Driver: Send + Sync {
     /// The change notices every instance publishes, or `None` where the database
     /// cannot deliver them (SQLite).
     async fn listen(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<super::Change>>>;
+
+    /// `AggregationStore::write_batch` (never empty), still each backend's own:
+    /// PostgreSQL sends a batch's keys as arrays and its rooms by binary COPY,
+    /// SQLite writes row by row in process.
+    async fn write_batch(&self, writes: Vec<super::OrgWrite>) -> StoreResult<()>;
+
+    /// `AggregationStore::copy_organizations`, each backend's own for the same
+    /// reason as the import's organizations, whose statements it shares.
+    async fn copy_organizations(
+        &self,
+        organizations: &[crate::domain::Organization],
+    ) -> StoreResult<()>;
 }
 
 /// The ways a capability runs one statement, over `Driver::run`.

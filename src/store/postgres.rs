@@ -12,17 +12,15 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
-use super::datamart::upsert_cost_assumption;
+use super::datamart::{baseline_statement, upsert_cost_assumption};
 use super::driver::{Answer, Driver, Row as DriverRow, Statement, Value};
 use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, AggregationState, AggregationStore,
-    BaselineWrite, Change, HistoryRecord, ImportWriter, Milestones, OrgWrite, RestatementMark,
-    SourceRoom, Store, StoreError, StoreResult, StoredMilestones, StoredRooms, SummaryRecord,
+    organization_from_columns, organization_json_columns, Change, HistoryRecord, ImportWriter,
+    OrgWrite, SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
-use crate::domain::{CostAssumption, DateRange, OrgId, Organization};
-use crate::metrics::baseline::Baseline;
+use crate::domain::{CostAssumption, OrgId, Organization};
 use crate::metrics::rooms::RoomOutcome;
 use crate::metrics::{CounterValue, COLUMNS};
 use crate::store::source::Source;
@@ -362,286 +360,6 @@ impl PostgresStore {
     }
 }
 
-#[async_trait]
-impl AggregationStore for PostgresStore {
-    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
-        if writes.is_empty() {
-            return Ok(());
-        }
-        let context = match writes.as_slice() {
-            [one] => format!("writing daily rows of {}", one.organization_id),
-            many => format!("writing daily rows of {} organizations", many.len()),
-        };
-        let error = || StoreError::postgres(context.clone());
-        let mut client = self.client(&context).await?;
-        let transaction = client.transaction().await.map_err(error())?;
-        // The days' counters are upserted first on purpose: that locks their rows (or,
-        // for a new day, waits on its key), so two runs writing the same org-days
-        // (a manual aggregate during the nightly one) take turns before either reads
-        // the fingerprints; `room_outcomes` has no key that would refuse a duplicate.
-        let now = Utc::now();
-        upsert_days(&transaction, &writes, now)
-            .await
-            .map_err(error())?;
-        rewrite_outcomes(&transaction, &writes, &context).await?;
-        upsert_activity(&transaction, &writes, now)
-            .await
-            .map_err(error())?;
-        for write in &writes {
-            write_baseline(&transaction, &write.organization_id, write.baseline)
-                .await
-                .map_err(error())?;
-        }
-        transaction.commit().await.map_err(error())
-    }
-
-    async fn aggregation_states(
-        &self,
-    ) -> StoreResult<std::collections::HashMap<OrgId, AggregationState>> {
-        let context = "reading what earlier runs left";
-        let error = || StoreError::postgres(context);
-        let org = |text: String| {
-            OrgId::parse(&text).map_err(|e| StoreError::Invalid(format!("{context}: {e}")))
-        };
-        let mut states: std::collections::HashMap<OrgId, AggregationState> = Default::default();
-        for row in self
-            .query(
-                context,
-                "SELECT organization_id, first_eligible_day, first_ai_day, milestones_from,
-                        data_through, read_until, read_from
-                 FROM organization_activity",
-                &[],
-            )
-            .await?
-        {
-            let state = states
-                .entry(org(row.try_get(0).map_err(error())?)?)
-                .or_default();
-            state.milestones = StoredMilestones {
-                milestones: Milestones {
-                    first_eligible_day: row.try_get(1).map_err(error())?,
-                    first_ai_day: row.try_get(2).map_err(error())?,
-                },
-                from: row.try_get(3).map_err(error())?,
-            };
-            state.data_through = row.try_get(4).map_err(error())?;
-            state.read_until = row.try_get(5).map_err(error())?;
-            state.read_from = row.try_get(6).map_err(error())?;
-        }
-        for row in self
-            .query(
-                context,
-                "SELECT organization_id, first_day, last_day, eligible, net FROM onboarding_baselines",
-                &[],
-            )
-            .await?
-        {
-            states
-                .entry(org(row.try_get(0).map_err(error())?)?)
-                .or_default()
-                .baseline = Some(Baseline {
-                first_day: row.try_get(1).map_err(error())?,
-                last_day: row.try_get(2).map_err(error())?,
-                eligible: row.try_get(3).map_err(error())?,
-                net: row.try_get(4).map_err(error())?,
-            });
-        }
-        for row in self
-            .query(
-                context,
-                "SELECT organization_id, day FROM ai_activity_logs
-                 WHERE sentiment_pending ORDER BY organization_id, day",
-                &[],
-            )
-            .await?
-        {
-            states
-                .entry(org(row.try_get(0).map_err(error())?)?)
-                .or_default()
-                .pending_sentiment_days
-                .push(row.try_get(1).map_err(error())?);
-        }
-        Ok(states)
-    }
-
-    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
-        let context = "copying the source's organizations";
-        let mut client = self.client(context).await?;
-        let transaction = client
-            .transaction()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        upsert_organizations(transaction.client(), organizations).await?;
-        transaction
-            .commit()
-            .await
-            .map_err(StoreError::postgres(context))
-    }
-
-    async fn restatement_marks(&self) -> StoreResult<Vec<RestatementMark>> {
-        let context = "reading the days to restate";
-        self.query(
-            context,
-            "SELECT organization_id, seq, at FROM restatement_marks ORDER BY seq",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            let org: String = row.try_get(0).map_err(StoreError::postgres(context))?;
-            Ok(RestatementMark {
-                organization_id: OrgId::parse(&org)
-                    .map_err(|e| StoreError::Invalid(format!("restatement mark: {e}")))?,
-                seq: row.try_get(1).map_err(StoreError::postgres(context))?,
-                at: row.try_get(2).map_err(StoreError::postgres(context))?,
-            })
-        })
-        .collect()
-    }
-
-    async fn days_naming_rooms(
-        &self,
-        org: &OrgId,
-        room_ids: &[String],
-    ) -> StoreResult<Vec<NaiveDate>> {
-        let context = "reading the days a changed room counted in";
-        self.query(
-            context,
-            "SELECT day FROM room_outcomes WHERE organization_id = $1 AND room_id = ANY($2)
-             UNION
-             SELECT day FROM room_outcomes WHERE organization_id = $1 AND came_back_room_id = ANY($2)
-             ORDER BY day",
-            &[&org.as_str(), &room_ids],
-        )
-        .await?
-        .iter()
-        .map(|row| row.try_get(0).map_err(StoreError::postgres(context)))
-        .collect()
-    }
-
-    async fn stored_room_totals(&self, since: NaiveDate) -> StoreResult<Vec<StoredRooms>> {
-        let context = "counting the datamart's rooms";
-        self.query(
-            context,
-            &sql::stored_room_totals(Dialect::Postgres),
-            &[&since],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            let org: String = row.try_get(0).map_err(StoreError::postgres(context))?;
-            Ok(StoredRooms {
-                organization_id: OrgId::parse(&org)
-                    .map_err(|e| StoreError::Invalid(format!("daily row: {e}")))?,
-                first_day: row.try_get(1).map_err(StoreError::postgres(context))?,
-                last_day: row.try_get(2).map_err(StoreError::postgres(context))?,
-                rooms: row.try_get(3).map_err(StoreError::postgres(context))?,
-            })
-        })
-        .collect()
-    }
-
-    async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>> {
-        self.query(
-            "reading room outcomes",
-            &sql::outcomes_of_days(Dialect::Postgres),
-            &[&org.as_str(), &range.from(), &range.to()],
-        )
-        .await?
-        .iter()
-        .map(sql::decode_outcome)
-        .collect()
-    }
-
-    async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
-        let context = "deleting expired daily rows";
-        let mut client = self.client(context).await?;
-        let transaction = client
-            .transaction()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        let mut deleted = 0;
-        for statement in sql::delete_days_before(Dialect::Postgres) {
-            deleted = transaction
-                .execute(&statement, &[&cutoff])
-                .await
-                .map_err(StoreError::postgres(context))?;
-        }
-        transaction
-            .commit()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        Ok(deleted)
-    }
-
-    async fn refresh_statistics(&self) -> StoreResult<()> {
-        let context = "refreshing the room outcomes' statistics";
-        let client = self.client(context).await?;
-        // ANALYZE samples the table whatever changed (80 ms at 67 000 rows): only
-        // when the table has never been analyzed, or a tenth of it changed since,
-        // as autovacuum would, only sooner. (The counts reach the statistics a
-        // moment after a commit; a run they miss is counted by the next one.)
-        let stale: bool = client
-            .query_one(
-                "SELECT coalesce((SELECT (last_analyze IS NULL AND last_autoanalyze IS NULL)
-                                     OR n_mod_since_analyze > greatest(1000, n_live_tup / 10)
-                                  FROM pg_stat_user_tables WHERE relid = 'room_outcomes'::regclass),
-                                 true)",
-                &[],
-            )
-            .await
-            .and_then(|row| row.try_get(0))
-            .map_err(StoreError::postgres(context))?;
-        if !stale {
-            return Ok(());
-        }
-        client
-            .batch_execute("ANALYZE room_outcomes")
-            .await
-            .map_err(StoreError::postgres(context))
-    }
-
-    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
-        Ok(self
-            .query(
-                "reading days with pending sentiment",
-                "SELECT day FROM ai_activity_logs
-                 WHERE organization_id = $1 AND sentiment_pending ORDER BY day",
-                &[&org.as_str()],
-            )
-            .await?
-            .iter()
-            .map(|row| row.get(0))
-            .collect())
-    }
-
-    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()> {
-        // Only the latest run matters; the older ones go in the same statement.
-        self.query(
-            "recording a verify run",
-            "WITH old AS (DELETE FROM verify_runs WHERE ran_at < $1)
-             INSERT INTO verify_runs (ran_at, drifted_days) VALUES ($1, $2)
-             ON CONFLICT (ran_at) DO UPDATE SET drifted_days = EXCLUDED.drifted_days",
-            &[&at, &drifted_days],
-        )
-        .await
-        .map(|_| ())
-    }
-
-    async fn set_onboarding_baseline(
-        &self,
-        org: &OrgId,
-        baseline: Option<&Baseline>,
-    ) -> StoreResult<()> {
-        let context = "saving the onboarding baseline";
-        let client = self.client(context).await?;
-        let change = baseline.map_or(BaselineWrite::Clear, |b| BaselineWrite::Set(*b));
-        write_baseline(&client, org, change)
-            .await
-            .map_err(StoreError::postgres(context))
-    }
-}
-
 /// A value as a PostgreSQL parameter of the type the statement gives it: an
 /// integer fits an `integer` column or a `double precision` one, text a `json` one.
 impl ToSql for Value {
@@ -801,6 +519,55 @@ impl Driver for PostgresStore {
             .await
             .map_err(StoreError::postgres(context))?;
         Ok(answers)
+    }
+
+    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let context = match writes.as_slice() {
+            [one] => format!("writing daily rows of {}", one.organization_id),
+            many => format!("writing daily rows of {} organizations", many.len()),
+        };
+        let error = || StoreError::postgres(context.clone());
+        let mut client = self.client(&context).await?;
+        let transaction = client.transaction().await.map_err(error())?;
+        // The days' counters are upserted first on purpose: that locks their rows (or,
+        // for a new day, waits on its key), so two runs writing the same org-days
+        // (a manual aggregate during the nightly one) take turns before either reads
+        // the fingerprints; `room_outcomes` has no key that would refuse a duplicate.
+        let now = Utc::now();
+        upsert_days(&transaction, &writes, now)
+            .await
+            .map_err(error())?;
+        rewrite_outcomes(&transaction, &writes, &context).await?;
+        upsert_activity(&transaction, &writes, now)
+            .await
+            .map_err(error())?;
+        for write in &writes {
+            if let Some(statement) =
+                baseline_statement(Dialect::Postgres, &write.organization_id, write.baseline)
+            {
+                let prepared = prepare(&transaction, &context, &statement).await?;
+                let plain: &tokio_postgres::Transaction<'_> = &transaction;
+                run_prepared(plain, &prepared, &context, &statement).await?;
+            }
+        }
+        transaction.commit().await.map_err(error())
+    }
+
+    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
+        let context = "copying the source's organizations";
+        let mut client = self.client(context).await?;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        upsert_organizations(transaction.client(), organizations).await?;
+        transaction
+            .commit()
+            .await
+            .map_err(StoreError::postgres(context))
     }
 
     async fn notify(&self, payloads: Vec<String>) -> StoreResult<()> {
@@ -1417,35 +1184,4 @@ impl sql::Cells for Row {
         optional_flag: Option<bool>,
         optional_real: Option<f64>,
     );
-}
-
-/// Applies a baseline change on a client or inside a transaction.
-async fn write_baseline(
-    client: &impl deadpool_postgres::GenericClient,
-    org: &OrgId,
-    change: BaselineWrite,
-) -> Result<(), tokio_postgres::Error> {
-    match change {
-        BaselineWrite::Keep => Ok(0),
-        BaselineWrite::Set(baseline) => {
-            client
-                .execute(
-                    &sql::upsert_baseline(Dialect::Postgres),
-                    &[
-                        &org.as_str(),
-                        &baseline.first_day,
-                        &baseline.last_day,
-                        &baseline.eligible,
-                        &baseline.net,
-                    ],
-                )
-                .await
-        }
-        BaselineWrite::Clear => {
-            client
-                .execute(&sql::delete_baseline(Dialect::Postgres), &[&org.as_str()])
-                .await
-        }
-    }
-    .map(|_| ())
 }

@@ -1,6 +1,5 @@
 //! The embedded default: one SQLite file, no server.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -8,18 +7,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::datamart::upsert_cost_assumption;
+use super::datamart::{baseline_statement, upsert_cost_assumption};
 use super::driver::{Answer, Driver, Row as DriverRow, Statement, Value};
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, sentiment_from_column, AggregationState,
-    AggregationStore, BaselineWrite, Change, HistoryRecord, ImportWriter, MessageCount, Milestones,
-    OrgWrite, RestatementMark, SourceRoom, Store, StoreError, StoreResult, StoredMilestones,
-    StoredRooms, SummaryRecord,
+    organization_from_columns, organization_json_columns, sentiment_from_column, Change,
+    HistoryRecord, ImportWriter, MessageCount, OrgWrite, SourceRoom, Store, StoreError,
+    StoreResult, SummaryRecord,
 };
-use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
-use crate::metrics::baseline::Baseline;
-use crate::metrics::rooms::RoomOutcome;
+use crate::domain::{CostAssumption, OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::metrics::{CounterValue, COLUMNS};
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
@@ -692,365 +688,6 @@ impl Source for SqliteSource {
     }
 }
 
-#[async_trait]
-impl AggregationStore for SqliteStore {
-    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
-        if writes.is_empty() {
-            return Ok(());
-        }
-        self.with_connection(move |c| {
-            let context = match writes.as_slice() {
-                [one] => format!("writing daily rows of {}", one.organization_id),
-                many => format!("writing daily rows of {} organizations", many.len()),
-            };
-            let transaction = c
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(StoreError::sqlite(context.clone()))?;
-            let now = micros(Utc::now());
-            upsert_days(&transaction, &writes, now, &context)?;
-            for write in &writes {
-                write_outcomes(&transaction, write, &context)?;
-            }
-            let activity = sql::activity_rows(&writes);
-            for batch in activity.chunks(sql::ORGANIZATIONS_PER_UPSERT) {
-                let mut upsert = transaction
-                    .prepare_cached(&sql::upsert_activity(Dialect::Sqlite, batch.len()))
-                    .map_err(StoreError::sqlite(context.clone()))?;
-                let values = batch.iter().flat_map(|row| {
-                    let day = |day: Option<NaiveDate>| {
-                        day.map_or(rusqlite::types::Value::Null, |day| {
-                            rusqlite::types::Value::Text(day.to_string())
-                        })
-                    };
-                    let text = |text: Option<&String>| {
-                        text.map_or(rusqlite::types::Value::Null, |text| {
-                            rusqlite::types::Value::Text(text.clone())
-                        })
-                    };
-                    [
-                        rusqlite::types::Value::Text(row.organization_id.to_string()),
-                        day(row.milestones.milestones.first_eligible_day),
-                        day(row.milestones.milestones.first_ai_day),
-                        text(row.milestones.from.as_ref()),
-                        day(row.data_through),
-                        row.finished
-                            .map_or(rusqlite::types::Value::Null, |finished| {
-                                rusqlite::types::Value::Integer(micros(finished.read_until))
-                            }),
-                        text(row.finished.map(|finished| &finished.read_from)),
-                        rusqlite::types::Value::Integer(now),
-                    ]
-                });
-                upsert
-                    .execute(rusqlite::params_from_iter(values))
-                    .map_err(StoreError::sqlite(context.clone()))?;
-            }
-            let mut clear = transaction
-                .prepare_cached(&sql::clear_marks(Dialect::Sqlite))
-                .map_err(StoreError::sqlite(context.clone()))?;
-            for row in &activity {
-                if let Some(last) = row.finished.and_then(|finished| finished.marks_through) {
-                    clear
-                        .execute(params![row.organization_id, last])
-                        .map_err(StoreError::sqlite(context.clone()))?;
-                }
-            }
-            drop(clear);
-            for write in &writes {
-                write_baseline(
-                    &transaction,
-                    write.organization_id.as_str(),
-                    write.baseline,
-                    &context,
-                )?;
-            }
-            transaction.commit().map_err(StoreError::sqlite(context))
-        })
-        .await
-    }
-
-    async fn aggregation_states(&self) -> StoreResult<HashMap<OrgId, AggregationState>> {
-        self.with_connection(|c| {
-            let context = "reading what earlier runs left";
-            let mut states: HashMap<OrgId, AggregationState> = HashMap::new();
-            let org = |text: &str| {
-                OrgId::parse(text).map_err(|e| StoreError::Invalid(format!("{context}: {e}")))
-            };
-            let day = |text: Option<String>| text.as_deref().map(parse_day).transpose();
-            {
-                let mut statement = c
-                    .prepare_cached(
-                        "SELECT organization_id, first_eligible_day, first_ai_day, milestones_from,
-                                data_through, read_until, read_from
-                         FROM organization_activity",
-                    )
-                    .map_err(StoreError::sqlite(context))?;
-                let mut rows = statement.query([]).map_err(StoreError::sqlite(context))?;
-                while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-                    let get_text = |index| -> StoreResult<Option<String>> {
-                        row.get(index).map_err(StoreError::sqlite(context))
-                    };
-                    let id: String = row.get(0).map_err(StoreError::sqlite(context))?;
-                    let state = states.entry(org(&id)?).or_default();
-                    state.milestones = StoredMilestones {
-                        milestones: Milestones {
-                            first_eligible_day: day(get_text(1)?)?,
-                            first_ai_day: day(get_text(2)?)?,
-                        },
-                        from: get_text(3)?,
-                    };
-                    state.data_through = day(get_text(4)?)?;
-                    state.read_until =
-                        optional_instant(row.get(5).map_err(StoreError::sqlite(context))?)?;
-                    state.read_from = get_text(6)?;
-                }
-            }
-            {
-                let mut statement = c
-                    .prepare_cached(
-                        "SELECT organization_id, first_day, last_day, eligible, net
-                         FROM onboarding_baselines",
-                    )
-                    .map_err(StoreError::sqlite(context))?;
-                let mut rows = statement.query([]).map_err(StoreError::sqlite(context))?;
-                while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-                    let id: String = row.get(0).map_err(StoreError::sqlite(context))?;
-                    let first: String = row.get(1).map_err(StoreError::sqlite(context))?;
-                    let last: String = row.get(2).map_err(StoreError::sqlite(context))?;
-                    states.entry(org(&id)?).or_default().baseline = Some(Baseline {
-                        first_day: parse_day(&first)?,
-                        last_day: parse_day(&last)?,
-                        eligible: row.get(3).map_err(StoreError::sqlite(context))?,
-                        net: row.get(4).map_err(StoreError::sqlite(context))?,
-                    });
-                }
-            }
-            {
-                let mut statement = c
-                    .prepare_cached(
-                        "SELECT organization_id, day FROM ai_activity_logs
-                         WHERE sentiment_pending ORDER BY organization_id, day",
-                    )
-                    .map_err(StoreError::sqlite(context))?;
-                let mut rows = statement.query([]).map_err(StoreError::sqlite(context))?;
-                while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-                    let id: String = row.get(0).map_err(StoreError::sqlite(context))?;
-                    let pending: String = row.get(1).map_err(StoreError::sqlite(context))?;
-                    states
-                        .entry(org(&id)?)
-                        .or_default()
-                        .pending_sentiment_days
-                        .push(parse_day(&pending)?);
-                }
-            }
-            Ok(states)
-        })
-        .await
-    }
-
-    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
-        let organizations = organizations.to_vec();
-        self.with_connection(move |c| {
-            let context = "copying the source's organizations";
-            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            upsert_organizations(&transaction, &organizations)?;
-            transaction.commit().map_err(StoreError::sqlite(context))
-        })
-        .await
-    }
-
-    async fn restatement_marks(&self) -> StoreResult<Vec<RestatementMark>> {
-        self.with_connection(|c| {
-            let context = "reading the days to restate";
-            let mut statement = c
-                .prepare("SELECT organization_id, seq, at FROM restatement_marks ORDER BY seq")
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map([], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, i64>(1)?,
-                        row.get::<_, Option<i64>>(2)?,
-                    ))
-                })
-                .map_err(StoreError::sqlite(context))?;
-            let mut marks = Vec::new();
-            for row in rows {
-                let (org, seq, at) = row.map_err(StoreError::sqlite(context))?;
-                marks.push(RestatementMark {
-                    organization_id: OrgId::parse(&org)
-                        .map_err(|e| StoreError::Invalid(format!("restatement mark: {e}")))?,
-                    seq,
-                    at: optional_instant(at)?,
-                });
-            }
-            Ok(marks)
-        })
-        .await
-    }
-
-    async fn days_naming_rooms(
-        &self,
-        org: &OrgId,
-        room_ids: &[String],
-    ) -> StoreResult<Vec<NaiveDate>> {
-        let org = org.to_string();
-        let room_ids = room_ids.to_vec();
-        self.with_connection(move |c| {
-            let context = "reading the days a changed room counted in";
-            let mut statement = c
-                .prepare_cached(
-                    "SELECT day FROM room_outcomes WHERE organization_id = ?1 AND room_id = ?2
-                     UNION
-                     SELECT day FROM room_outcomes WHERE organization_id = ?1 AND came_back_room_id = ?2",
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let mut days = std::collections::BTreeSet::new();
-            for room in &room_ids {
-                let found = statement
-                    .query_map(params![org, room], |row| row.get::<_, String>(0))
-                    .map_err(StoreError::sqlite(context))?;
-                for day in found {
-                    days.insert(parse_day(&day.map_err(StoreError::sqlite(context))?)?);
-                }
-            }
-            Ok(days.into_iter().collect())
-        })
-        .await
-    }
-
-    async fn stored_room_totals(&self, since: NaiveDate) -> StoreResult<Vec<StoredRooms>> {
-        self.with_connection(move |c| {
-            let context = "counting the datamart's rooms";
-            let mut statement = c
-                .prepare_cached(&sql::stored_room_totals(Dialect::Sqlite))
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map([since.to_string()], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, i64>(3)?,
-                    ))
-                })
-                .map_err(StoreError::sqlite(context))?;
-            let mut totals = Vec::new();
-            for row in rows {
-                let (org, first, last, rooms) = row.map_err(StoreError::sqlite(context))?;
-                totals.push(StoredRooms {
-                    organization_id: OrgId::parse(&org)
-                        .map_err(|e| StoreError::Invalid(format!("daily row: {e}")))?,
-                    first_day: parse_day(&first)?,
-                    last_day: parse_day(&last)?,
-                    rooms,
-                });
-            }
-            Ok(totals)
-        })
-        .await
-    }
-
-    async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>> {
-        let org = org.to_string();
-        self.with_connection(move |c| {
-            let context = "reading room outcomes";
-            let mut statement = c
-                .prepare_cached(&sql::outcomes_of_days(Dialect::Sqlite))
-                .map_err(StoreError::sqlite(context))?;
-            let mut rows = statement
-                .query(params![
-                    org,
-                    range.from().to_string(),
-                    range.to().to_string()
-                ])
-                .map_err(StoreError::sqlite(context))?;
-            let mut outcomes = Vec::new();
-            while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-                outcomes.push(sql::decode_outcome(row)?);
-            }
-            Ok(outcomes)
-        })
-        .await
-    }
-
-    async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
-        self.with_connection(move |c| {
-            let context = "deleting expired daily rows";
-            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            let mut deleted = 0;
-            for statement in sql::delete_days_before(Dialect::Sqlite) {
-                deleted = transaction
-                    .execute(&statement, [cutoff.to_string()])
-                    .map_err(StoreError::sqlite(context))?;
-            }
-            transaction.commit().map_err(StoreError::sqlite(context))?;
-            Ok(deleted as u64)
-        })
-        .await
-    }
-
-    async fn refresh_statistics(&self) -> StoreResult<()> {
-        // SQLite reads a list straight off its table's key whatever the statistics;
-        // `PRAGMA optimize` is its own cheap, occasional upkeep.
-        self.with_connection(|c| {
-            c.execute_batch("PRAGMA optimize")
-                .map_err(StoreError::sqlite("optimizing the database"))
-        })
-        .await
-    }
-
-    async fn pending_sentiment_days(&self, org: &OrgId) -> StoreResult<Vec<NaiveDate>> {
-        let org = org.to_string();
-        self.with_connection(move |c| {
-            let context = "reading days with pending sentiment";
-            let mut statement = c
-                .prepare_cached(
-                    "SELECT day FROM ai_activity_logs
-                     WHERE organization_id = ?1 AND sentiment_pending ORDER BY day",
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let rows = statement
-                .query_map([&org], |row| row.get::<_, String>(0))
-                .map_err(StoreError::sqlite(context))?;
-            rows.map(|row| parse_day(&row.map_err(StoreError::sqlite(context))?))
-                .collect()
-        })
-        .await
-    }
-
-    async fn record_verify(&self, at: DateTime<Utc>, drifted_days: i64) -> StoreResult<()> {
-        self.with_connection(move |c| {
-            let context = "recording a verify run";
-            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            transaction
-                .execute("DELETE FROM verify_runs WHERE ran_at < ?1", [micros(at)])
-                .map_err(StoreError::sqlite(context))?;
-            transaction
-                .execute(
-                    "INSERT OR REPLACE INTO verify_runs (ran_at, drifted_days) VALUES (?1, ?2)",
-                    params![micros(at), drifted_days],
-                )
-                .map_err(StoreError::sqlite(context))?;
-            transaction.commit().map_err(StoreError::sqlite(context))
-        })
-        .await
-    }
-
-    async fn set_onboarding_baseline(
-        &self,
-        org: &OrgId,
-        baseline: Option<&Baseline>,
-    ) -> StoreResult<()> {
-        let (org, baseline) = (org.to_string(), baseline.copied());
-        self.with_connection(move |c| {
-            let change = baseline.map_or(BaselineWrite::Clear, BaselineWrite::Set);
-            write_baseline(c, &org, change, "saving the onboarding baseline")
-        })
-        .await
-    }
-}
-
 /// A value as SQLite stores it: a day as ISO text, an instant as microseconds
 /// since 1970, a flag as 0 or 1.
 impl rusqlite::ToSql for Value {
@@ -1147,6 +784,91 @@ impl Driver for SqliteStore {
                 .collect::<StoreResult<Vec<Answer>>>()?;
             transaction.commit().map_err(StoreError::sqlite(&context))?;
             Ok(answers)
+        })
+        .await
+    }
+
+    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        self.with_connection(move |c| {
+            let context = match writes.as_slice() {
+                [one] => format!("writing daily rows of {}", one.organization_id),
+                many => format!("writing daily rows of {} organizations", many.len()),
+            };
+            let transaction = c
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(StoreError::sqlite(context.clone()))?;
+            let now = micros(Utc::now());
+            upsert_days(&transaction, &writes, now, &context)?;
+            for write in &writes {
+                write_outcomes(&transaction, write, &context)?;
+            }
+            let activity = sql::activity_rows(&writes);
+            for batch in activity.chunks(sql::ORGANIZATIONS_PER_UPSERT) {
+                let mut upsert = transaction
+                    .prepare_cached(&sql::upsert_activity(Dialect::Sqlite, batch.len()))
+                    .map_err(StoreError::sqlite(context.clone()))?;
+                let values = batch.iter().flat_map(|row| {
+                    let day = |day: Option<NaiveDate>| {
+                        day.map_or(rusqlite::types::Value::Null, |day| {
+                            rusqlite::types::Value::Text(day.to_string())
+                        })
+                    };
+                    let text = |text: Option<&String>| {
+                        text.map_or(rusqlite::types::Value::Null, |text| {
+                            rusqlite::types::Value::Text(text.clone())
+                        })
+                    };
+                    [
+                        rusqlite::types::Value::Text(row.organization_id.to_string()),
+                        day(row.milestones.milestones.first_eligible_day),
+                        day(row.milestones.milestones.first_ai_day),
+                        text(row.milestones.from.as_ref()),
+                        day(row.data_through),
+                        row.finished
+                            .map_or(rusqlite::types::Value::Null, |finished| {
+                                rusqlite::types::Value::Integer(micros(finished.read_until))
+                            }),
+                        text(row.finished.map(|finished| &finished.read_from)),
+                        rusqlite::types::Value::Integer(now),
+                    ]
+                });
+                upsert
+                    .execute(rusqlite::params_from_iter(values))
+                    .map_err(StoreError::sqlite(context.clone()))?;
+            }
+            let mut clear = transaction
+                .prepare_cached(&sql::clear_marks(Dialect::Sqlite))
+                .map_err(StoreError::sqlite(context.clone()))?;
+            for row in &activity {
+                if let Some(last) = row.finished.and_then(|finished| finished.marks_through) {
+                    clear
+                        .execute(params![row.organization_id, last])
+                        .map_err(StoreError::sqlite(context.clone()))?;
+                }
+            }
+            drop(clear);
+            for write in &writes {
+                if let Some(statement) =
+                    baseline_statement(Dialect::Sqlite, &write.organization_id, write.baseline)
+                {
+                    run_statement(&transaction, &context, &statement)?;
+                }
+            }
+            transaction.commit().map_err(StoreError::sqlite(context))
+        })
+        .await
+    }
+
+    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
+        let organizations = organizations.to_vec();
+        self.with_connection(move |c| {
+            let context = "copying the source's organizations";
+            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
+            upsert_organizations(&transaction, &organizations)?;
+            transaction.commit().map_err(StoreError::sqlite(context))
         })
         .await
     }
@@ -1567,29 +1289,4 @@ impl sql::Cells for Row<'_> {
             .map_err(StoreError::sqlite("reading a cell"))?;
         optional_instant(micros)
     }
-}
-
-/// Applies a baseline change on `connection` (a transaction derefs to one).
-fn write_baseline(
-    connection: &rusqlite::Connection,
-    org: &str,
-    change: BaselineWrite,
-    context: &str,
-) -> StoreResult<()> {
-    match change {
-        BaselineWrite::Keep => Ok(0),
-        BaselineWrite::Set(baseline) => connection.execute(
-            &sql::upsert_baseline(Dialect::Sqlite),
-            params![
-                org,
-                baseline.first_day.to_string(),
-                baseline.last_day.to_string(),
-                baseline.eligible,
-                baseline.net
-            ],
-        ),
-        BaselineWrite::Clear => connection.execute(&sql::delete_baseline(Dialect::Sqlite), [org]),
-    }
-    .map(|_| ())
-    .map_err(StoreError::sqlite(context))
 }

@@ -2,9 +2,11 @@
 //! a capability, the same SQL (for the backend's `Dialect`) and the same decoding
 //! for SQLite and PostgreSQL. A backend file only runs statements.
 
+mod aggregation;
 mod assumption;
 mod coordination;
 mod report;
 mod usage;
 
+pub(crate) use aggregation::baseline_statement;
 pub(crate) use assumption::upsert_cost_assumption;
