@@ -31,6 +31,10 @@ pub(crate) enum Value {
     Text(String),
     Day(NaiveDate),
     Instant(DateTime<Utc>),
+    /// A list of values as one parameter: PostgreSQL takes a batch's keys as arrays
+    /// (`unnest`); SQLite has no arrays, and its statements never name one
+    /// (`store::sql` writes a statement a key there instead).
+    Array(Vec<Value>),
 }
 
 impl Value {
@@ -44,6 +48,7 @@ impl Value {
             Value::Text(_) => "text",
             Value::Day(_) => "a date",
             Value::Instant(_) => "a timestamp",
+            Value::Array(_) => "a list",
         }
     }
 }
@@ -272,15 +277,25 @@ impl Cells for Row {
     }
 }
 
+/// How a backend runs a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Planning {
+    /// Kept prepared on the connection, its plan reused.
+    Cached,
+    /// Planned with its values each time: for a statement whose best plan depends
+    /// on them (a list page: PostgreSQL's generic plan sorts the whole list,
+    /// `ReportStore::conversations`).
+    EachTime,
+    /// Several statements in one text, without parameters or rows: a migration.
+    Batch,
+}
+
 /// One statement and its parameters.
 #[derive(Debug, Clone)]
 pub(crate) struct Statement {
     pub sql: String,
     pub params: Vec<Value>,
-    /// Whether the backend may keep the statement prepared and reuse its plan.
-    /// `false` for a statement whose best plan depends on its values (a list page:
-    /// PostgreSQL's generic plan sorts the whole list, `ReportStore::conversations`).
-    pub cached: bool,
+    pub planning: Planning,
 }
 
 impl Statement {
@@ -288,14 +303,23 @@ impl Statement {
         Statement {
             sql: sql.into(),
             params,
-            cached: true,
+            planning: Planning::Cached,
         }
     }
 
     /// The statement planned with its values each time it runs.
     pub(crate) fn planned_each_time(mut self) -> Self {
-        self.cached = false;
+        self.planning = Planning::EachTime;
         self
+    }
+
+    /// Several statements without parameters, run as one text.
+    pub(crate) fn batch(sql: impl Into<String>) -> Self {
+        Statement {
+            sql: sql.into(),
+            params: Vec::new(),
+            planning: Planning::Batch,
+        }
     }
 }
 
@@ -318,6 +342,10 @@ pub(crate) trait Driver: Send + Sync {
     /// was doing, for the error.
     async fn run(&self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>>;
 
+    /// Opens a transaction for work whose later statements depend on what its
+    /// earlier ones read. Dropped without `commit`, it is rolled back.
+    async fn begin(&self, context: &str) -> StoreResult<Box<dyn Transaction>>;
+
     /// Tells every instance sharing the database each of `payloads` (a change
     /// notice as JSON). SQLite has no one else to tell: one process owns the file
     /// and tells its own actors directly.
@@ -326,18 +354,26 @@ pub(crate) trait Driver: Send + Sync {
     /// The change notices every instance publishes, or `None` where the database
     /// cannot deliver them (SQLite).
     async fn listen(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<super::Change>>>;
+}
 
-    /// `AggregationStore::write_batch` (never empty), still each backend's own:
-    /// PostgreSQL sends a batch's keys as arrays and its rooms by binary COPY,
-    /// SQLite writes row by row in process.
-    async fn write_batch(&self, writes: Vec<super::OrgWrite>) -> StoreResult<()>;
+/// An open transaction on one connection (`Driver::begin`).
+#[async_trait]
+pub(crate) trait Transaction: Send {
+    /// Runs `script` in order, inside the transaction.
+    async fn run(&mut self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>>;
 
-    /// `AggregationStore::copy_organizations`, each backend's own for the same
-    /// reason as the import's organizations, whose statements it shares.
-    async fn copy_organizations(
-        &self,
-        organizations: &[crate::domain::Organization],
+    /// Adds `rows` (each a value for every one of `columns`) to `table`: binary
+    /// COPY on PostgreSQL (a million room outcomes a run is usual), multi-row
+    /// inserts on SQLite.
+    async fn copy(
+        &mut self,
+        context: &str,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: Vec<Vec<Value>>,
     ) -> StoreResult<()>;
+
+    async fn commit(self: Box<Self>, context: &str) -> StoreResult<()>;
 }
 
 /// The ways a capability runs one statement, over `Driver::run`.

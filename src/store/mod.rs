@@ -112,6 +112,7 @@ mod datamart;
 pub(crate) mod driver;
 mod postgres;
 mod postgres_source;
+mod sqlite_source;
 pub mod source;
 
 /// The most characters a room id read from a source may have. The import takes at

@@ -12,17 +12,14 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
-use super::datamart::{baseline_statement, upsert_cost_assumption};
-use super::driver::{Answer, Driver, Row as DriverRow, Statement, Value};
+use super::datamart::upsert_cost_assumption;
+use super::driver::{Answer, Driver, Planning, Row as DriverRow, Statement, Transaction, Value};
 use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, Change, HistoryRecord, ImportWriter,
-    OrgWrite, SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
+    organization_from_columns, organization_json_columns, Change, HistoryRecord, ImportWriter, SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, OrgId, Organization};
-use crate::metrics::rooms::RoomOutcome;
-use crate::metrics::{CounterValue, COLUMNS};
 use crate::store::source::Source;
 
 const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
@@ -42,15 +39,6 @@ pub struct PostgresStore {
 
 const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
      closed_reason, assign_channel_agent_id, assigned_at";
-
-/// A column's value as a PostgreSQL parameter.
-fn counter_param(value: CounterValue) -> Box<dyn ToSql + Sync + Send> {
-    match value {
-        CounterValue::Count(count) => Box::new(count),
-        CounterValue::Sum(sum) => Box::new(sum),
-        CounterValue::Flag(flag) => Box::new(flag),
-    }
-}
 
 fn organization_from_row(row: &Row) -> StoreResult<Organization> {
     organization_from_columns(
@@ -84,221 +72,6 @@ pub(super) fn build_pool(mut config: tokio_postgres::Config, size: usize) -> Sto
         .recycle_timeout(Some(CONNECT_TIMEOUT))
         .build()
         .map_err(|e| StoreError::BadUrl(format!("setting up the connection pool: {e}")))
-}
-
-/// Upserts the days' counters of a batch (a day recomputed to the same values is
-/// left as it is, `sql::upsert_days`).
-async fn upsert_days(
-    transaction: &deadpool_postgres::Transaction<'_>,
-    writes: &[OrgWrite],
-    now: DateTime<Utc>,
-) -> Result<(), tokio_postgres::Error> {
-    let days = sql::day_rows(writes);
-    for batch in sql::ladder_chunks(&days, sql::DAYS_PER_UPSERT) {
-        let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
-            .iter()
-            .flat_map(|(org, row)| {
-                [
-                    Box::new(org.to_string()) as Box<dyn ToSql + Sync + Send>,
-                    Box::new(row.day),
-                ]
-                .into_iter()
-                .chain(
-                    COLUMNS
-                        .iter()
-                        .map(|column| counter_param((column.get)(row))),
-                )
-                .chain(std::iter::once(
-                    Box::new(now) as Box<dyn ToSql + Sync + Send>
-                ))
-            })
-            .collect();
-        execute_values(
-            transaction,
-            &sql::upsert_days(Dialect::Postgres, batch.len()),
-            &values,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Writes the room outcomes of the days whose fingerprint changed, and their new
-/// fingerprints; days whose rooms came out the same are left as they are.
-async fn rewrite_outcomes(
-    transaction: &deadpool_postgres::Transaction<'_>,
-    writes: &[OrgWrite],
-    context: &str,
-) -> StoreResult<()> {
-    let error = || StoreError::postgres(context);
-    // Every written organization's stored fingerprints in one read.
-    let spans: Vec<(&str, NaiveDate, NaiveDate)> = writes
-        .iter()
-        .filter_map(|write| {
-            sql::fingerprint_span(&write.rows)
-                .map(|(first, last)| (write.organization_id.as_str(), first, last))
-        })
-        .collect();
-    let mut stored: std::collections::HashMap<(String, NaiveDate), i64> = Default::default();
-    if !spans.is_empty() {
-        let orgs: Vec<&str> = spans.iter().map(|span| span.0).collect();
-        let firsts: Vec<NaiveDate> = spans.iter().map(|span| span.1).collect();
-        let lasts: Vec<NaiveDate> = spans.iter().map(|span| span.2).collect();
-        for row in query_cached(
-            transaction,
-            "SELECT d.organization_id, d.day, d.fingerprint
-                 FROM unnest($1::text[], $2::date[], $3::date[]) AS s(org, first_day, last_day)
-                 JOIN room_outcome_days d ON d.organization_id = s.org
-                     AND d.day >= s.first_day AND d.day <= s.last_day",
-            &[&orgs, &firsts, &lasts],
-        )
-        .await
-        .map_err(error())?
-        {
-            stored.insert(
-                (
-                    row.try_get(0).map_err(error())?,
-                    row.try_get(1).map_err(error())?,
-                ),
-                row.try_get(2).map_err(error())?,
-            );
-        }
-    }
-    let mut rewritten_orgs: Vec<&str> = Vec::new();
-    let mut rewritten_days: Vec<NaiveDate> = Vec::new();
-    let mut fingerprints: Vec<i64> = Vec::new();
-    let mut rooms: Vec<(&str, &RoomOutcome)> = Vec::new();
-    for write in writes {
-        let org = write.organization_id.as_str();
-        let own: std::collections::HashMap<NaiveDate, i64> = write
-            .rows
-            .iter()
-            .filter_map(|row| {
-                stored
-                    .get(&(org.to_string(), row.day))
-                    .map(|fingerprint| (row.day, *fingerprint))
-            })
-            .collect();
-        let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &own);
-        for (day, fingerprint) in rewrite.days {
-            rewritten_orgs.push(org);
-            rewritten_days.push(day);
-            fingerprints.push(fingerprint);
-        }
-        rooms.extend(rewrite.rooms.into_iter().map(|room| (org, room)));
-    }
-    if !rewritten_days.is_empty() {
-        execute_cached(
-            transaction,
-            &format!(
-                "DELETE FROM room_outcomes o USING unnest($1::text[], $2::date[]) AS d(org, day)
-                     WHERE o.organization_id = d.org AND o.outcome IN ({}) AND o.day = d.day",
-                sql::every_outcome()
-            ),
-            &[&rewritten_orgs, &rewritten_days],
-        )
-        .await
-        .map_err(error())?;
-        execute_cached(
-            transaction,
-            "INSERT INTO room_outcome_days (organization_id, day, fingerprint)
-             SELECT * FROM unnest($1::text[], $2::date[], $3::bigint[])
-             ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = EXCLUDED.fingerprint",
-            &[&rewritten_orgs, &rewritten_days, &fingerprints],
-        )
-        .await
-        .map_err(error())?;
-        write_outcomes(transaction.client(), &rooms).await?;
-    }
-    Ok(())
-}
-
-/// Upserts each written organization's activity (milestones, latest day, read
-/// mark) and clears the marks its last days restated.
-async fn upsert_activity(
-    transaction: &deadpool_postgres::Transaction<'_>,
-    writes: &[OrgWrite],
-    now: DateTime<Utc>,
-) -> Result<(), tokio_postgres::Error> {
-    let activity = sql::activity_rows(writes);
-    for batch in sql::ladder_chunks(&activity, sql::ORGANIZATIONS_PER_UPSERT) {
-        let values: Vec<Box<dyn ToSql + Sync + Send>> = batch
-            .iter()
-            .flat_map(|row| {
-                [
-                    Box::new(row.organization_id.to_string()) as Box<dyn ToSql + Sync + Send>,
-                    Box::new(row.milestones.milestones.first_eligible_day),
-                    Box::new(row.milestones.milestones.first_ai_day),
-                    Box::new(row.milestones.from.clone()),
-                    Box::new(row.data_through),
-                    Box::new(row.finished.map(|finished| finished.read_until)),
-                    Box::new(row.finished.map(|finished| finished.read_from.clone())),
-                    Box::new(now),
-                ]
-            })
-            .collect();
-        execute_values(
-            transaction,
-            &sql::upsert_activity(Dialect::Postgres, batch.len()),
-            &values,
-        )
-        .await?;
-    }
-    let cleared: Vec<(&str, i64)> = activity
-        .iter()
-        .filter_map(|row| {
-            row.finished
-                .and_then(|finished| finished.marks_through)
-                .map(|last| (row.organization_id, last))
-        })
-        .collect();
-    if !cleared.is_empty() {
-        let orgs: Vec<&str> = cleared.iter().map(|(org, _)| *org).collect();
-        let lasts: Vec<i64> = cleared.iter().map(|(_, last)| *last).collect();
-        execute_cached(
-            transaction,
-            "DELETE FROM restatement_marks m USING unnest($1::text[], $2::bigint[]) AS c(org, last)
-             WHERE m.organization_id = c.org AND m.seq <= c.last",
-            &[&orgs, &lasts],
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Runs `sql` in `transaction` as a cached prepared statement: a batch's writes
-/// repeat the same few statements, and parsing one of its multi-row upserts took
-/// about as long as running it (docs/performance.md).
-async fn execute_cached(
-    transaction: &deadpool_postgres::Transaction<'_>,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<u64, tokio_postgres::Error> {
-    let statement = transaction.prepare_cached(sql).await?;
-    transaction.execute(&statement, params).await
-}
-
-/// `execute_cached` with parameters boxed row by row (a multi-row upsert's).
-async fn execute_values(
-    transaction: &deadpool_postgres::Transaction<'_>,
-    sql: &str,
-    values: &[Box<dyn ToSql + Sync + Send>],
-) -> Result<u64, tokio_postgres::Error> {
-    let parameters: Vec<&(dyn ToSql + Sync)> = values
-        .iter()
-        .map(|value| value.as_ref() as &(dyn ToSql + Sync))
-        .collect();
-    execute_cached(transaction, sql, &parameters).await
-}
-
-/// Reads with `sql` in `transaction` as a cached prepared statement.
-async fn query_cached(
-    transaction: &deadpool_postgres::Transaction<'_>,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<Row>, tokio_postgres::Error> {
-    let statement = transaction.prepare_cached(sql).await?;
-    transaction.query(&statement, params).await
 }
 
 /// Runs `sql` on `client` as a cached prepared statement.
@@ -387,6 +160,7 @@ impl ToSql for Value {
             },
             Value::Day(day) => day.to_sql_checked(ty, out),
             Value::Instant(at) => at.to_sql_checked(ty, out),
+            Value::Array(items) => items.to_sql_checked(ty, out),
         }
     }
 
@@ -478,12 +252,118 @@ async fn prepare(
     context: &str,
     statement: &Statement,
 ) -> StoreResult<tokio_postgres::Statement> {
-    if statement.cached {
+    if statement.planning == Planning::Cached {
         client.prepare_cached(&statement.sql).await
     } else {
         client.prepare(&statement.sql).await
     }
     .map_err(StoreError::postgres(context))
+}
+
+/// Runs one statement of a script on a pooled connection.
+async fn run_one(client: &Object, context: &str, statement: &Statement) -> StoreResult<Answer> {
+    if statement.planning == Planning::Batch {
+        client
+            .batch_execute(&statement.sql)
+            .await
+            .map_err(StoreError::postgres(context))?;
+        return Ok(Answer::default());
+    }
+    let prepared = prepare(client, context, statement).await?;
+    let plain: &tokio_postgres::Client = client;
+    run_prepared(plain, &prepared, context, statement).await
+}
+
+/// A transaction on a pooled connection (`Driver::begin`). Dropped before its
+/// commit, the connection is closed rather than returned to the pool: the server
+/// rolls the transaction back, and no pooled connection is ever left inside one.
+struct PostgresTransaction {
+    client: Option<Object>,
+}
+
+impl PostgresTransaction {
+    fn client(&self) -> StoreResult<&Object> {
+        self.client.as_ref().ok_or_else(|| {
+            StoreError::Task("the PostgreSQL transaction was already closed".into())
+        })
+    }
+}
+
+impl Drop for PostgresTransaction {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            drop(Object::take(client));
+        }
+    }
+}
+
+#[async_trait]
+impl Transaction for PostgresTransaction {
+    async fn run(&mut self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>> {
+        let client = self.client()?;
+        let mut answers = Vec::with_capacity(script.len());
+        for statement in &script {
+            answers.push(run_one(client, context, statement).await?);
+        }
+        Ok(answers)
+    }
+
+    async fn copy(
+        &mut self,
+        context: &str,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: Vec<Vec<Value>>,
+    ) -> StoreResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let client = self.client()?;
+        let columns = columns.join(", ");
+        // The table's own column types, which binary COPY needs, from a statement
+        // the connection keeps prepared.
+        let shape = client
+            .prepare_cached(&format!("SELECT {columns} FROM {table} LIMIT 0"))
+            .await
+            .map_err(StoreError::postgres(context))?;
+        let types: Vec<Type> = shape
+            .columns()
+            .iter()
+            .map(|column| column.type_().clone())
+            .collect();
+        let sink = client
+            .copy_in(&format!("COPY {table} ({columns}) FROM STDIN BINARY"))
+            .await
+            .map_err(StoreError::postgres(context))?;
+        let writer = BinaryCopyInWriter::new(sink, &types);
+        pin_mut!(writer);
+        for row in &rows {
+            let cells: Vec<&(dyn ToSql + Sync)> = row
+                .iter()
+                .map(|value| value as &(dyn ToSql + Sync))
+                .collect();
+            writer
+                .as_mut()
+                .write(&cells)
+                .await
+                .map_err(StoreError::postgres(context))?;
+        }
+        writer
+            .finish()
+            .await
+            .map_err(StoreError::postgres(context))?;
+        Ok(())
+    }
+
+    async fn commit(mut self: Box<Self>, context: &str) -> StoreResult<()> {
+        self.client()?
+            .batch_execute("COMMIT")
+            .await
+            .map_err(StoreError::postgres(context))?;
+        // Committed: the connection goes back to the pool.
+        self.client.take();
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -496,78 +376,25 @@ impl Driver for PostgresStore {
         if script.is_empty() {
             return Ok(Vec::new());
         }
-        let mut client = self.client(context).await?;
         if let [statement] = script.as_slice() {
-            let prepared = prepare(&client, context, statement).await?;
-            let plain: &tokio_postgres::Client = &client;
-            return Ok(vec![
-                run_prepared(plain, &prepared, context, statement).await?,
-            ]);
+            let client = self.client(context).await?;
+            return Ok(vec![run_one(&client, context, statement).await?]);
         }
-        let transaction = client
-            .transaction()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        let mut answers = Vec::with_capacity(script.len());
-        for statement in &script {
-            let prepared = prepare(&transaction, context, statement).await?;
-            let plain: &tokio_postgres::Transaction<'_> = &transaction;
-            answers.push(run_prepared(plain, &prepared, context, statement).await?);
-        }
-        transaction
-            .commit()
-            .await
-            .map_err(StoreError::postgres(context))?;
+        let mut transaction = self.begin(context).await?;
+        let answers = transaction.run(context, script).await?;
+        transaction.commit(context).await?;
         Ok(answers)
     }
 
-    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
-        if writes.is_empty() {
-            return Ok(());
-        }
-        let context = match writes.as_slice() {
-            [one] => format!("writing daily rows of {}", one.organization_id),
-            many => format!("writing daily rows of {} organizations", many.len()),
-        };
-        let error = || StoreError::postgres(context.clone());
-        let mut client = self.client(&context).await?;
-        let transaction = client.transaction().await.map_err(error())?;
-        // The days' counters are upserted first on purpose: that locks their rows (or,
-        // for a new day, waits on its key), so two runs writing the same org-days
-        // (a manual aggregate during the nightly one) take turns before either reads
-        // the fingerprints; `room_outcomes` has no key that would refuse a duplicate.
-        let now = Utc::now();
-        upsert_days(&transaction, &writes, now)
-            .await
-            .map_err(error())?;
-        rewrite_outcomes(&transaction, &writes, &context).await?;
-        upsert_activity(&transaction, &writes, now)
-            .await
-            .map_err(error())?;
-        for write in &writes {
-            if let Some(statement) =
-                baseline_statement(Dialect::Postgres, &write.organization_id, write.baseline)
-            {
-                let prepared = prepare(&transaction, &context, &statement).await?;
-                let plain: &tokio_postgres::Transaction<'_> = &transaction;
-                run_prepared(plain, &prepared, &context, &statement).await?;
-            }
-        }
-        transaction.commit().await.map_err(error())
-    }
-
-    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
-        let context = "copying the source's organizations";
-        let mut client = self.client(context).await?;
-        let transaction = client
-            .transaction()
+    async fn begin(&self, context: &str) -> StoreResult<Box<dyn Transaction>> {
+        let client = self.client(context).await?;
+        client
+            .batch_execute("BEGIN")
             .await
             .map_err(StoreError::postgres(context))?;
-        upsert_organizations(transaction.client(), organizations).await?;
-        transaction
-            .commit()
-            .await
-            .map_err(StoreError::postgres(context))
+        Ok(Box::new(PostgresTransaction {
+            client: Some(client),
+        }))
     }
 
     async fn notify(&self, payloads: Vec<String>) -> StoreResult<()> {
@@ -835,83 +662,6 @@ async fn upsert_organizations(client: &Client, organizations: &[Organization]) -
             .map_err(StoreError::postgres(context))?;
     }
     Ok(())
-}
-
-/// A room outcome's cell as PostgreSQL takes it: each value as its own type does.
-impl ToSql for sql::OutcomeCell<'_> {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut bytes::BytesMut,
-    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        match self {
-            sql::OutcomeCell::Day(day) => day.to_sql(ty, out),
-            sql::OutcomeCell::Text(text) => text.to_sql(ty, out),
-            sql::OutcomeCell::OptionalText(text) => text.to_sql(ty, out),
-            sql::OutcomeCell::Instant(at) => at.to_sql(ty, out),
-            sql::OutcomeCell::OptionalInstant(at) => at.to_sql(ty, out),
-            sql::OutcomeCell::Flag(flag) => flag.to_sql(ty, out),
-            sql::OutcomeCell::OptionalFlag(flag) => flag.to_sql(ty, out),
-            sql::OutcomeCell::Count(count) => count.to_sql(ty, out),
-            sql::OutcomeCell::OptionalReal(real) => real.to_sql(ty, out),
-        }
-    }
-
-    fn accepts(ty: &Type) -> bool {
-        [
-            Type::DATE,
-            Type::TEXT,
-            Type::TIMESTAMPTZ,
-            Type::BOOL,
-            Type::INT8,
-            Type::FLOAT8,
-        ]
-        .contains(ty)
-    }
-
-    tokio_postgres::types::to_sql_checked!();
-}
-
-/// The column type `room_outcomes` has for a cell of this kind.
-fn outcome_type(cell: &sql::OutcomeCell<'_>) -> Type {
-    match cell {
-        sql::OutcomeCell::Day(_) => Type::DATE,
-        sql::OutcomeCell::Text(_) | sql::OutcomeCell::OptionalText(_) => Type::TEXT,
-        sql::OutcomeCell::Instant(_) | sql::OutcomeCell::OptionalInstant(_) => Type::TIMESTAMPTZ,
-        sql::OutcomeCell::Flag(_) | sql::OutcomeCell::OptionalFlag(_) => Type::BOOL,
-        sql::OutcomeCell::Count(_) => Type::INT8,
-        sql::OutcomeCell::OptionalReal(_) => Type::FLOAT8,
-    }
-}
-
-/// Adds an org's room outcomes with binary COPY (a million rows a run is usual).
-async fn write_outcomes(client: &Client, outcomes: &[(&str, &RoomOutcome)]) -> StoreResult<()> {
-    let context = "writing room outcomes";
-    let rows: Vec<_> = outcomes
-        .iter()
-        .map(|(org, room)| (org, sql::outcome_cells(room)))
-        .collect();
-    let Some((_, first)) = rows.first() else {
-        return Ok(());
-    };
-    let types: Vec<Type> = std::iter::once(Type::TEXT)
-        .chain(first.iter().map(outcome_type))
-        .collect();
-    copy_in(
-        client,
-        context,
-        &format!(
-            "COPY room_outcomes (organization_id, {}) FROM STDIN BINARY",
-            sql::outcome_column_list()
-        ),
-        &types,
-        rows.iter().map(|(org, cells)| {
-            std::iter::once(*org as &(dyn ToSql + Sync))
-                .chain(cells.iter().map(|cell| cell as &(dyn ToSql + Sync)))
-                .collect()
-        }),
-    )
-    .await
 }
 
 /// Streams rows into a table with binary COPY.

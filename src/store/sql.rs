@@ -79,6 +79,20 @@ fn value_tuples(dialect: Dialect, rows: usize, width: usize) -> Vec<String> {
         .collect()
 }
 
+/// Rows added by one `insert_rows` statement: 14 columns of a room outcome make
+/// 1 792 parameters, far below SQLite's limit of 32 766 a statement.
+pub(crate) const ROWS_PER_INSERT: usize = 128;
+
+/// Adds `rows` rows of `columns` to `table` in one statement (a statement per row
+/// costs as much as the row itself). Parameters: each row's values in order.
+pub(crate) fn insert_rows(dialect: Dialect, table: &str, columns: &[&str], rows: usize) -> String {
+    format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        columns.join(", "),
+        value_tuples(dialect, rows, columns.len()).join(", ")
+    )
+}
+
 /// Daily rows replaced by one `upsert_days` statement: about 30 parameters each,
 /// well within both backends' limits on parameters.
 pub(crate) const DAYS_PER_UPSERT: usize = 500;
@@ -280,47 +294,74 @@ pub(crate) fn outcome_cells(room: &RoomOutcome) -> [OutcomeCell<'_>; 13] {
     OUTCOME_COLUMNS.each_ref().map(|column| (column.get)(room))
 }
 
-/// Adds `rows` room outcomes of one organization in one statement (a statement per
-/// row costs as much as the row itself). Parameters: the organization, then for
-/// each row the values of `OUTCOME_COLUMNS` in order.
-pub(crate) fn insert_outcomes(dialect: Dialect, rows: usize) -> String {
-    let width = OUTCOME_COLUMNS.len();
-    let tuples: Vec<String> = (0..rows)
-        .map(|row| {
-            let values: Vec<String> = std::iter::once(dialect.parameter(1))
-                .chain((1..=width).map(|n| dialect.parameter(1 + row * width + n)))
-                .collect();
-            format!("({})", values.join(", "))
-        })
-        .collect();
-    format!(
-        "INSERT INTO room_outcomes (organization_id, {}) VALUES {}",
-        outcome_column_list(),
-        tuples.join(", ")
-    )
+/// A keyed statement runs once for a whole batch of keys on PostgreSQL, whose
+/// parameters are then arrays (the `n`-th is every key's `n`-th column), and once
+/// for each key on SQLite, where a statement costs no round trip and a row value
+/// `IN (VALUES …)` would scan the table instead of its key (measured with EXPLAIN
+/// QUERY PLAN). The builders below keep the two forms of each side by side.
+///
+/// The stored fingerprints of an organization's days from a first to a last day
+/// (keys: organization, first day, last day); rows: organization, day, fingerprint.
+pub(crate) fn stored_fingerprints(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => {
+            "SELECT d.organization_id, d.day, d.fingerprint
+             FROM unnest($1::text[], $2::date[], $3::date[]) AS s(org, first_day, last_day)
+             JOIN room_outcome_days d ON d.organization_id = s.org
+                 AND d.day >= s.first_day AND d.day <= s.last_day"
+        }
+        Dialect::Sqlite => {
+            "SELECT organization_id, day, fingerprint FROM room_outcome_days
+             WHERE organization_id = ?1 AND day >= ?2 AND day <= ?3"
+        }
+    }
 }
 
-/// The stored fingerprints of an organization's days (parameters: organization,
-/// first day, last day).
-pub(crate) fn select_fingerprints(dialect: Dialect) -> String {
-    format!(
-        "SELECT day, fingerprint FROM room_outcome_days \
-         WHERE organization_id = {} AND day >= {} AND day <= {}",
-        dialect.parameter(1),
-        dialect.parameter(2),
-        dialect.parameter(3)
-    )
+/// Removes an org-day's room outcomes before the day is written again, so a re-run
+/// replaces the day whole (keys: organization, day). Every outcome is named so
+/// that the list index `(organization_id, outcome, day …)` finds the rows.
+pub(crate) fn delete_outcomes_of_days(dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Postgres => format!(
+            "DELETE FROM room_outcomes o USING unnest($1::text[], $2::date[]) AS d(org, day)
+             WHERE o.organization_id = d.org AND o.outcome IN ({}) AND o.day = d.day",
+            every_outcome()
+        ),
+        Dialect::Sqlite => format!(
+            "DELETE FROM room_outcomes
+             WHERE organization_id = ?1 AND outcome IN ({}) AND day = ?2",
+            every_outcome()
+        ),
+    }
 }
 
-/// Sets one day's fingerprint (parameters: organization, day, fingerprint).
-pub(crate) fn upsert_fingerprint(dialect: Dialect) -> String {
-    format!(
-        "INSERT INTO room_outcome_days (organization_id, day, fingerprint) VALUES ({}, {}, {}) \
-         ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = excluded.fingerprint",
-        dialect.parameter(1),
-        dialect.parameter(2),
-        dialect.parameter(3)
-    )
+/// Sets each day's fingerprint (keys: organization, day, fingerprint).
+pub(crate) fn upsert_fingerprints(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => {
+            "INSERT INTO room_outcome_days (organization_id, day, fingerprint)
+             SELECT * FROM unnest($1::text[], $2::date[], $3::bigint[])
+             ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = excluded.fingerprint"
+        }
+        Dialect::Sqlite => {
+            "INSERT INTO room_outcome_days (organization_id, day, fingerprint) VALUES (?1, ?2, ?3)
+             ON CONFLICT (organization_id, day) DO UPDATE SET fingerprint = excluded.fingerprint"
+        }
+    }
+}
+
+/// Deletes the marks a run restated, once the organization's days are written
+/// (keys: organization, last mark).
+pub(crate) fn clear_marks(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => {
+            "DELETE FROM restatement_marks m USING unnest($1::text[], $2::bigint[]) AS c(org, last)
+             WHERE m.organization_id = c.org AND m.seq <= c.last"
+        }
+        Dialect::Sqlite => {
+            "DELETE FROM restatement_marks WHERE organization_id = ?1 AND seq <= ?2"
+        }
+    }
 }
 
 /// What a write of whole days does to their room outcomes: the days whose rooms are
@@ -368,18 +409,6 @@ pub(crate) fn delete_days_before(dialect: Dialect) -> Vec<String> {
     .iter()
     .map(|table| format!("DELETE FROM {table} WHERE day < {}", dialect.parameter(1)))
     .collect()
-}
-
-/// Removes an org-day's room outcomes before the day is written again, so a re-run
-/// replaces the day whole. Parameters: organization, day. Every outcome is named so
-/// that the list index `(organization_id, outcome, day …)` finds the rows.
-pub(crate) fn delete_outcomes_of_day(dialect: Dialect) -> String {
-    format!(
-        "DELETE FROM room_outcomes WHERE organization_id = {} AND outcome IN ({}) AND day = {}",
-        dialect.parameter(1),
-        every_outcome(),
-        dialect.parameter(2)
-    )
 }
 
 /// Every outcome's name as an SQL list of literals (a closed set, never input).
@@ -550,16 +579,6 @@ pub(crate) fn delete_baseline(dialect: Dialect) -> String {
     format!(
         "DELETE FROM onboarding_baselines WHERE organization_id = {}",
         dialect.parameter(1)
-    )
-}
-
-/// Deletes the marks a run restated, once the organization's days are written
-/// (parameters: organization, last mark).
-pub(crate) fn clear_marks(dialect: Dialect) -> String {
-    format!(
-        "DELETE FROM restatement_marks WHERE organization_id = {} AND seq <= {}",
-        dialect.parameter(1),
-        dialect.parameter(2)
     )
 }
 
@@ -808,14 +827,12 @@ mod tests {
 
     #[test]
     fn a_multi_row_insert_numbers_every_cell_once() {
-        let sql = insert_outcomes(Dialect::Sqlite, 3);
-        let last = 1 + 3 * OUTCOME_COLUMNS.len();
-        assert!(sql.contains(&format!("?{last})")));
-        assert!(!sql.contains(&format!("?{}", last + 1)));
-        assert_eq!(
-            sql.matches("(?1, ").count(),
-            3,
-            "the organization is one parameter"
-        );
+        let columns = ["organization_id", "day", "room_id"];
+        let sql = insert_rows(Dialect::Sqlite, "room_outcomes", &columns, 3);
+        assert!(sql.starts_with("INSERT INTO room_outcomes (organization_id, day, room_id) VALUES"));
+        assert!(sql.ends_with("(?7, ?8, ?9)"), "{sql}");
+        assert!(!sql.contains("?10"));
+        let sql = insert_rows(Dialect::Postgres, "room_outcomes", &columns, 1);
+        assert!(sql.ends_with("VALUES ($1, $2, $3)"), "{sql}");
     }
 }

@@ -7,43 +7,44 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::datamart::{baseline_statement, upsert_cost_assumption};
-use super::driver::{Answer, Driver, Row as DriverRow, Statement, Value};
+use super::datamart::upsert_cost_assumption;
+use super::driver::{Answer, Driver, Planning, Row as DriverRow, Statement, Transaction, Value};
 use super::sql::{self, Dialect};
+use super::sqlite_source::SqliteSource;
 use super::{
-    organization_from_columns, organization_json_columns, sentiment_from_column, Change,
-    HistoryRecord, ImportWriter, MessageCount, OrgWrite, SourceRoom, Store, StoreError,
+    organization_from_columns, organization_json_columns, Change,
+    HistoryRecord, ImportWriter, SourceRoom, Store, StoreError,
     StoreResult, SummaryRecord,
 };
-use crate::domain::{CostAssumption, OrgId, Organization, RawSentiment};
-use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
-use crate::metrics::{CounterValue, COLUMNS};
-use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
+use crate::domain::{CostAssumption, OrgId, Organization};
+use crate::store::source::Source;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
 
 pub struct SqliteStore {
     path: PathBuf,
     /// Every write, and every read of the datamart.
-    connection: Arc<Mutex<Connection>>,
+    /// The one writing connection. A transaction holds it across awaits
+    /// (`Driver::begin`), so its lock is the runtime's, not the thread's.
+    connection: Arc<tokio::sync::Mutex<Connection>>,
     /// The source tables of the same file, on a second connection.
     source: Arc<SqliteSource>,
 }
 
-fn micros(instant: DateTime<Utc>) -> i64 {
+pub(super) fn micros(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_micros()
 }
 
-fn instant(micros: i64) -> StoreResult<DateTime<Utc>> {
+pub(super) fn instant(micros: i64) -> StoreResult<DateTime<Utc>> {
     DateTime::from_timestamp_micros(micros)
         .ok_or_else(|| StoreError::Invalid(format!("timestamp {micros} is out of range")))
 }
 
-fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
+pub(super) fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
     micros.map(instant).transpose()
 }
 
-fn parse_day(text: &str) -> StoreResult<NaiveDate> {
+pub(super) fn parse_day(text: &str) -> StoreResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| StoreError::Invalid(format!("'{text}' is not a stored day")))
 }
@@ -92,130 +93,6 @@ fn open_connection(path: &Path, cache: PageCache) -> StoreResult<Connection> {
     Ok(connection)
 }
 
-/// Room outcomes a single INSERT adds (13 parameters each and the organization once:
-/// 1 665, far below SQLite's limit of 32 766 parameters a statement).
-const OUTCOMES_PER_INSERT: usize = 128;
-
-/// A room outcome's cell as SQLite stores it: days as ISO text, instants as
-/// microseconds since the epoch, flags as 0 or 1; text is lent, not copied.
-impl rusqlite::ToSql for sql::OutcomeCell<'_> {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-        fn text(text: &str) -> ToSqlOutput<'_> {
-            ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes()))
-        }
-        let owned = |value: Option<Value>| ToSqlOutput::Owned(value.unwrap_or(Value::Null));
-        Ok(match *self {
-            sql::OutcomeCell::Day(day) => owned(Some(Value::Text(day.to_string()))),
-            sql::OutcomeCell::Text(value) => text(value),
-            sql::OutcomeCell::OptionalText(value) => value.map_or(owned(None), text),
-            sql::OutcomeCell::Instant(at) => owned(Some(Value::Integer(micros(at)))),
-            sql::OutcomeCell::OptionalInstant(at) => owned(at.map(|at| Value::Integer(micros(at)))),
-            sql::OutcomeCell::Flag(flag) => owned(Some(Value::Integer(i64::from(flag)))),
-            sql::OutcomeCell::OptionalFlag(flag) => {
-                owned(flag.map(|flag| Value::Integer(i64::from(flag))))
-            }
-            sql::OutcomeCell::Count(count) => owned(Some(Value::Integer(count))),
-            sql::OutcomeCell::OptionalReal(real) => owned(real.map(Value::Real)),
-        })
-    }
-}
-
-/// The daily rows of a write, `sql::DAYS_PER_UPSERT` to a statement.
-fn upsert_days(
-    transaction: &rusqlite::Transaction<'_>,
-    writes: &[OrgWrite],
-    now: i64,
-    context: &str,
-) -> StoreResult<()> {
-    let rows = sql::day_rows(writes);
-    for batch in rows.chunks(sql::DAYS_PER_UPSERT) {
-        let mut upsert = transaction
-            .prepare_cached(&sql::upsert_days(Dialect::Sqlite, batch.len()))
-            .map_err(StoreError::sqlite(context.to_string()))?;
-        let values = batch.iter().flat_map(|(org, row)| {
-            [
-                rusqlite::types::Value::Text(org.to_string()),
-                rusqlite::types::Value::Text(row.day.to_string()),
-            ]
-            .into_iter()
-            .chain(
-                COLUMNS
-                    .iter()
-                    .map(|column| counter_param((column.get)(row))),
-            )
-            .chain(std::iter::once(rusqlite::types::Value::Integer(now)))
-        });
-        upsert
-            .execute(rusqlite::params_from_iter(values))
-            .map_err(StoreError::sqlite(context.to_string()))?;
-    }
-    Ok(())
-}
-
-/// Replaces the room outcomes of one organization's written days whose fingerprint
-/// changed (after its daily rows are upserted, which locks them).
-fn write_outcomes(
-    transaction: &rusqlite::Transaction<'_>,
-    write: &OrgWrite,
-    context: &str,
-) -> StoreResult<()> {
-    let org = write.organization_id.as_str();
-    let error = || StoreError::sqlite(context.to_string());
-    let stored = match sql::fingerprint_span(&write.rows) {
-        Some((first, last)) => {
-            let mut read = transaction
-                .prepare_cached(&sql::select_fingerprints(Dialect::Sqlite))
-                .map_err(error())?;
-            let found = read
-                .query_map(params![org, first.to_string(), last.to_string()], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-                })
-                .map_err(error())?;
-            let mut stored = std::collections::HashMap::new();
-            for entry in found {
-                let (day, fingerprint) = entry.map_err(error())?;
-                stored.insert(parse_day(&day)?, fingerprint);
-            }
-            stored
-        }
-        None => return Ok(()),
-    };
-    let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &stored);
-    let mut delete = transaction
-        .prepare_cached(&sql::delete_outcomes_of_day(Dialect::Sqlite))
-        .map_err(error())?;
-    let mut remember = transaction
-        .prepare_cached(&sql::upsert_fingerprint(Dialect::Sqlite))
-        .map_err(error())?;
-    for (day, fingerprint) in &rewrite.days {
-        delete
-            .execute(params![org, day.to_string()])
-            .map_err(error())?;
-        remember
-            .execute(params![org, day.to_string(), fingerprint])
-            .map_err(error())?;
-    }
-    let cells: Vec<_> = rewrite
-        .rooms
-        .iter()
-        .map(|room| sql::outcome_cells(room))
-        .collect();
-    for batch in cells.chunks(OUTCOMES_PER_INSERT) {
-        let mut insert = transaction
-            .prepare_cached(&sql::insert_outcomes(Dialect::Sqlite, batch.len()))
-            .map_err(error())?;
-        let rows = batch
-            .iter()
-            .flat_map(|row| row.iter().map(|cell| cell as &dyn rusqlite::ToSql));
-        let parameters = std::iter::once(&org as &dyn rusqlite::ToSql).chain(rows);
-        insert
-            .execute(rusqlite::params_from_iter(parameters))
-            .map_err(error())?;
-    }
-    Ok(())
-}
-
 /// A room's columns as SQLite returns them, before they are checked.
 type RoomColumns = (
     String,
@@ -261,7 +138,7 @@ fn room_from_columns(columns: RoomColumns) -> StoreResult<SourceRoom> {
 }
 
 /// Rooms selected by a `WHERE …` clause (and its ordering), checked as they are read.
-fn query_rooms(
+pub(super) fn query_rooms(
     connection: &Connection,
     context: &'static str,
     condition: &str,
@@ -278,7 +155,7 @@ fn query_rooms(
 }
 
 /// The text in column `index` of `row`, borrowed from SQLite (no copy).
-fn text_at<'row>(
+pub(super) fn text_at<'row>(
     row: &'row rusqlite::Row<'_>,
     index: usize,
     context: &'static str,
@@ -296,7 +173,10 @@ impl SqliteStore {
     pub fn open(path: &Path) -> StoreResult<Self> {
         Ok(Self {
             path: path.to_path_buf(),
-            connection: Arc::new(Mutex::new(open_connection(path, PageCache::Writing)?)),
+            connection: Arc::new(tokio::sync::Mutex::new(open_connection(
+                path,
+                PageCache::Writing,
+            )?)),
             source: Arc::new(SqliteSource {
                 reader: Arc::new(Mutex::new(open_connection(path, PageCache::Scanning)?)),
                 identity: format!("sqlite://{}", path.display()),
@@ -315,12 +195,15 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        run_blocking(Arc::clone(&self.connection), work).await
+        let mut connection = Arc::clone(&self.connection).lock_owned().await;
+        tokio::task::spawn_blocking(move || work(&mut connection))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
     }
 }
 
 /// Runs blocking SQLite work on `connection` off the async runtime's threads.
-async fn run_blocking<T, F>(connection: Arc<Mutex<Connection>>, work: F) -> StoreResult<T>
+pub(super) async fn run_blocking<T, F>(connection: Arc<Mutex<Connection>>, work: F) -> StoreResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
@@ -336,7 +219,7 @@ where
 }
 
 /// Every organization, by id.
-fn read_organizations(c: &mut Connection) -> StoreResult<Vec<Organization>> {
+pub(super) fn read_organizations(c: &mut Connection) -> StoreResult<Vec<Organization>> {
     let context = "reading organizations";
     let mut statement = c
         .prepare(
@@ -402,292 +285,6 @@ fn apply_migrations(connection: &mut Connection) -> StoreResult<()> {
     transaction.commit().map_err(StoreError::sqlite(context))
 }
 
-/// A column's value as SQLite stores it.
-fn counter_param(value: CounterValue) -> rusqlite::types::Value {
-    match value {
-        CounterValue::Count(count) => rusqlite::types::Value::Integer(count),
-        CounterValue::Sum(sum) => rusqlite::types::Value::Real(sum),
-        CounterValue::Flag(flag) => rusqlite::types::Value::Integer(i64::from(flag)),
-    }
-}
-
-/// The source tables of the SQLite file, read on a connection of their own.
-pub(crate) struct SqliteSource {
-    /// Reads of the source tables (rooms, histories, summaries) only. A second
-    /// connection lets the aggregation read the next days while the last ones are
-    /// written: in WAL mode a reader and the writer run side by side, and the
-    /// reader sees every transaction committed before its statement began.
-    reader: Arc<Mutex<Connection>>,
-    identity: String,
-}
-
-impl SqliteSource {
-    async fn read<T, F>(&self, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
-    {
-        run_blocking(Arc::clone(&self.reader), work).await
-    }
-}
-
-#[async_trait]
-impl Source for SqliteSource {
-    fn identity(&self) -> String {
-        self.identity.clone()
-    }
-
-    fn read_lag(&self) -> std::time::Duration {
-        std::time::Duration::ZERO
-    }
-
-    async fn read_organizations(&self) -> StoreResult<Vec<Organization>> {
-        self.read(read_organizations).await
-    }
-
-    async fn room_creation_span(
-        &self,
-        org: &OrgId,
-    ) -> StoreResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
-        let org = org.to_string();
-        self.read(move |c| {
-            let (first, last): (Option<i64>, Option<i64>) = c
-                .query_row(
-                    "SELECT min(created_at), max(created_at) FROM rooms WHERE organization_id = ?1",
-                    [&org],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .map_err(StoreError::sqlite("reading the span of rooms"))?;
-            match (first, last) {
-                (Some(first), Some(last)) => Ok(Some((instant(first)?, instant(last)?))),
-                _ => Ok(None),
-            }
-        })
-        .await
-    }
-
-    async fn rooms_in_creation_order(
-        &self,
-        org: &OrgId,
-        after: Option<(DateTime<Utc>, String)>,
-        limit: i64,
-    ) -> StoreResult<Vec<SourceRoom>> {
-        let org = org.to_string();
-        self.read(move |c| {
-            let (after_at, after_id) = match after {
-                Some((at, id)) => (micros(at), id),
-                None => (i64::MIN, String::new()),
-            };
-            query_rooms(
-                c,
-                "reading rooms in creation order",
-                "WHERE organization_id = ?1 AND (created_at, id) > (?2, ?3) ORDER BY created_at, id LIMIT ?4",
-                params![org, after_at, after_id, limit],
-            )
-        })
-        .await
-    }
-
-    async fn rooms_in_spans(&self, spans: &[RoomSpan]) -> StoreResult<Vec<Vec<SourceRoom>>> {
-        let spans = spans.to_vec();
-        // One trip to the reading thread; each span is then a range of the
-        // (organization, created_at) index, and a statement costs no round trip here.
-        self.read(move |c| {
-            spans
-                .iter()
-                .map(|span| {
-                    query_rooms(
-                        c,
-                        "reading rooms",
-                        "WHERE organization_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-                        params![
-                            span.organization_id.as_str(),
-                            micros(span.start),
-                            micros(span.end)
-                        ],
-                    )
-                })
-                .collect()
-        })
-        .await
-    }
-
-    async fn message_counts_in_spans(
-        &self,
-        spans: &[RoomSpan],
-    ) -> StoreResult<Vec<Vec<MessageCount>>> {
-        let spans = spans.to_vec();
-        self.read(move |c| {
-            let context = "counting messages";
-            // Each message is read once through the covering index, and equal
-            // neighbours are counted here: in the nested loop below a room's messages
-            // arrive together, in sender order, so no sort is needed (a GROUP BY built
-            // a temporary b-tree per span). Were they ever to arrive apart, the
-            // aggregation sums the counts of a room and sender all the same.
-            // `CROSS JOIN` keeps the span's rooms the outer loop.
-            let mut statement = c
-                .prepare_cached(
-                    "SELECT h.room_id, h.sender_type
-                     FROM rooms r
-                     CROSS JOIN histories h ON h.organization_id = r.organization_id AND h.room_id = r.id
-                     WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3",
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let mut all = Vec::with_capacity(spans.len());
-            for span in &spans {
-                let mut rows = statement
-                    .query(params![
-                        span.organization_id.as_str(),
-                        micros(span.start),
-                        micros(span.end)
-                    ])
-                    .map_err(StoreError::sqlite(context))?;
-                let mut counts: Vec<MessageCount> = Vec::new();
-                while let Some(row) = rows.next().map_err(StoreError::sqlite(context))? {
-                    let room_id = text_at(row, 0, context)?;
-                    let sender_type = text_at(row, 1, context)?;
-                    match counts.last_mut() {
-                        Some(last) if last.room_id == room_id && last.sender_type == sender_type => {
-                            last.count += 1;
-                        }
-                        _ => counts.push(MessageCount {
-                            room_id: room_id.to_string(),
-                            sender_type: sender_type.to_string(),
-                            count: 1,
-                        }),
-                    }
-                }
-                all.push(counts);
-            }
-            Ok(all)
-        })
-        .await
-    }
-
-    async fn summaries_in_spans(
-        &self,
-        spans: &[RoomSpan],
-    ) -> StoreResult<Vec<Vec<(String, RawSentiment)>>> {
-        let spans = spans.to_vec();
-        self.read(move |c| {
-            let context = "reading room summaries";
-            let mut statement = c
-                .prepare_cached(
-                    "SELECT s.room_id, s.sentiment
-                     FROM rooms r
-                     CROSS JOIN room_summaries s ON s.organization_id = r.organization_id AND s.room_id = r.id
-                     WHERE r.organization_id = ?1 AND r.created_at >= ?2 AND r.created_at < ?3",
-                )
-                .map_err(StoreError::sqlite(context))?;
-            let mut all = Vec::with_capacity(spans.len());
-            for span in &spans {
-                let rows = statement
-                    .query_map(
-                        params![
-                            span.organization_id.as_str(),
-                            micros(span.start),
-                            micros(span.end)
-                        ],
-                        |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
-                    )
-                    .map_err(StoreError::sqlite(context))?;
-                let mut found = Vec::new();
-                for row in rows {
-                    let (room_id, sentiment) = row.map_err(StoreError::sqlite(context))?;
-                    found.push((room_id, sentiment_from_column(&sentiment)));
-                }
-                all.push(found);
-            }
-            Ok(all)
-        })
-        .await
-    }
-
-    async fn rooms_closed_before(
-        &self,
-        org: &OrgId,
-        visits: &[ContactVisit],
-    ) -> StoreResult<Vec<SourceRoom>> {
-        let org = org.to_string();
-        let visits = visits.to_vec();
-        let reach = chrono::Duration::hours(REOPEN_WINDOW_HOURS);
-        self.read(move |c| {
-            let mut found = Vec::new();
-            let mut seen = std::collections::HashSet::new();
-            for visit in &visits {
-                for room in query_rooms(
-                    c,
-                    "reading the rooms a returning customer may have reopened",
-                    "WHERE organization_id = ?1 AND contact_id = ?2 AND closed_at >= ?3 AND closed_at < ?4",
-                    params![org, visit.contact_id, micros(visit.at - reach), micros(visit.at)],
-                )? {
-                    if seen.insert(room.id.clone()) {
-                        found.push(room);
-                    }
-                }
-            }
-            Ok(found)
-        })
-        .await
-    }
-
-    async fn count_rooms(&self, spans: &[RoomSpan]) -> StoreResult<Vec<i64>> {
-        let spans = spans.to_vec();
-        self.read(move |c| {
-            let context = "counting rooms";
-            let mut statement = c
-                .prepare_cached(
-                    "SELECT count(*) FROM rooms
-                     WHERE organization_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-                )
-                .map_err(StoreError::sqlite(context))?;
-            spans
-                .iter()
-                .map(|span| {
-                    statement
-                        .query_row(
-                            params![
-                                span.organization_id.as_str(),
-                                micros(span.start),
-                                micros(span.end)
-                            ],
-                            |row| row.get(0),
-                        )
-                        .map_err(StoreError::sqlite(context))
-                })
-                .collect()
-        })
-        .await
-    }
-
-    async fn rooms_per_day(
-        &self,
-        org: &OrgId,
-        timezone: &str,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> StoreResult<Vec<(NaiveDate, i64)>> {
-        let timezone = crate::domain::Organization::parse_timezone(timezone)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let mut days: std::collections::BTreeMap<NaiveDate, i64> = Default::default();
-        for room in self.rooms_created_between(org, start, end).await? {
-            *days
-                .entry(room.created_at.with_timezone(&timezone).date_naive())
-                .or_default() += 1;
-        }
-        Ok(days.into_iter().collect())
-    }
-
-    async fn changes_between(
-        &self,
-        _after: DateTime<Utc>,
-        _until: DateTime<Utc>,
-    ) -> StoreResult<Option<Vec<SourceChange>>> {
-        // Only the import writes these tables, and it marks what it changed.
-        Ok(None)
-    }
-}
-
 /// A value as SQLite stores it: a day as ISO text, an instant as microseconds
 /// since 1970, a flag as 0 or 1.
 impl rusqlite::ToSql for Value {
@@ -701,6 +298,12 @@ impl rusqlite::ToSql for Value {
             Value::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
             Value::Day(day) => ToSqlOutput::Owned(Stored::Text(day.to_string())),
             Value::Instant(at) => ToSqlOutput::Owned(Stored::Integer(micros(*at))),
+            Value::Array(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "SQLite takes no list as a parameter; `store::sql` writes a statement a key"
+                        .into(),
+                ))
+            }
         })
     }
 }
@@ -738,6 +341,10 @@ pub(super) fn run_statement(
     statement: &Statement,
 ) -> StoreResult<Answer> {
     let error = || StoreError::sqlite(context);
+    if statement.planning == Planning::Batch {
+        connection.execute_batch(&statement.sql).map_err(error())?;
+        return Ok(Answer::default());
+    }
     // Every statement is kept prepared: SQLite plans each run with its values
     // anyway, so `Statement::cached` matters only to PostgreSQL.
     let mut prepared = connection.prepare_cached(&statement.sql).map_err(error())?;
@@ -762,6 +369,108 @@ pub(super) fn run_statement(
     Ok(answer)
 }
 
+/// The writing connection inside an open transaction: dropped before its commit,
+/// wherever that happens (an error, a cancelled task, a panic), it rolls back, so
+/// the next holder of the lock never finds a transaction left open.
+struct Held {
+    connection: tokio::sync::OwnedMutexGuard<Connection>,
+    open: bool,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if self.open {
+            if let Err(error) = self.connection.execute_batch("ROLLBACK") {
+                tracing::warn!(error = %error, "a SQLite transaction could not be rolled back");
+            }
+        }
+    }
+}
+
+impl Held {
+    /// Commits; the lock is free again once `self` is gone.
+    fn commit(mut self, context: &str) -> StoreResult<()> {
+        self.connection
+            .execute_batch("COMMIT")
+            .map_err(StoreError::sqlite(context))?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+struct SqliteTransaction {
+    held: Option<Held>,
+}
+
+impl SqliteTransaction {
+    /// Runs blocking work on the transaction's connection, off the runtime's threads.
+    async fn on_connection<T, F>(&mut self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let held = self
+            .held
+            .take()
+            .ok_or_else(|| StoreError::Task("the SQLite transaction was already closed".into()))?;
+        let (held, result) = tokio::task::spawn_blocking(move || {
+            let result = work(&held.connection);
+            (held, result)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?;
+        self.held = Some(held);
+        result
+    }
+}
+
+#[async_trait]
+impl Transaction for SqliteTransaction {
+    async fn run(&mut self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>> {
+        let context = context.to_string();
+        self.on_connection(move |c| {
+            script
+                .iter()
+                .map(|statement| run_statement(c, &context, statement))
+                .collect()
+        })
+        .await
+    }
+
+    async fn copy(
+        &mut self,
+        context: &str,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: Vec<Vec<Value>>,
+    ) -> StoreResult<()> {
+        let context = context.to_string();
+        let columns = columns.to_vec();
+        self.on_connection(move |c| {
+            for piece in sql::ladder_chunks(&rows, sql::ROWS_PER_INSERT) {
+                let statement = Statement::new(
+                    sql::insert_rows(Dialect::Sqlite, table, &columns, piece.len()),
+                    piece.iter().flatten().cloned().collect(),
+                );
+                run_statement(c, &context, &statement)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn commit(mut self: Box<Self>, context: &str) -> StoreResult<()> {
+        let context = context.to_string();
+        let held = self
+            .held
+            .take()
+            .ok_or_else(|| StoreError::Task("the SQLite transaction was already closed".into()))?;
+        tokio::task::spawn_blocking(move || held.commit(&context))
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
 #[async_trait]
 impl Driver for SqliteStore {
     fn dialect(&self) -> Dialect {
@@ -777,7 +486,11 @@ impl Driver for SqliteStore {
                     .map(|statement| run_statement(c, &context, statement))
                     .collect();
             }
-            let transaction = c.transaction().map_err(StoreError::sqlite(&context))?;
+            // Immediate: the script's writes may depend on what it reads, so it
+            // takes the write lock before its first read, as a claim must.
+            let transaction = c
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(StoreError::sqlite(&context))?;
             let answers = script
                 .iter()
                 .map(|statement| run_statement(&transaction, &context, statement))
@@ -788,89 +501,22 @@ impl Driver for SqliteStore {
         .await
     }
 
-    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
-        if writes.is_empty() {
-            return Ok(());
-        }
-        self.with_connection(move |c| {
-            let context = match writes.as_slice() {
-                [one] => format!("writing daily rows of {}", one.organization_id),
-                many => format!("writing daily rows of {} organizations", many.len()),
-            };
-            let transaction = c
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(StoreError::sqlite(context.clone()))?;
-            let now = micros(Utc::now());
-            upsert_days(&transaction, &writes, now, &context)?;
-            for write in &writes {
-                write_outcomes(&transaction, write, &context)?;
-            }
-            let activity = sql::activity_rows(&writes);
-            for batch in activity.chunks(sql::ORGANIZATIONS_PER_UPSERT) {
-                let mut upsert = transaction
-                    .prepare_cached(&sql::upsert_activity(Dialect::Sqlite, batch.len()))
-                    .map_err(StoreError::sqlite(context.clone()))?;
-                let values = batch.iter().flat_map(|row| {
-                    let day = |day: Option<NaiveDate>| {
-                        day.map_or(rusqlite::types::Value::Null, |day| {
-                            rusqlite::types::Value::Text(day.to_string())
-                        })
-                    };
-                    let text = |text: Option<&String>| {
-                        text.map_or(rusqlite::types::Value::Null, |text| {
-                            rusqlite::types::Value::Text(text.clone())
-                        })
-                    };
-                    [
-                        rusqlite::types::Value::Text(row.organization_id.to_string()),
-                        day(row.milestones.milestones.first_eligible_day),
-                        day(row.milestones.milestones.first_ai_day),
-                        text(row.milestones.from.as_ref()),
-                        day(row.data_through),
-                        row.finished
-                            .map_or(rusqlite::types::Value::Null, |finished| {
-                                rusqlite::types::Value::Integer(micros(finished.read_until))
-                            }),
-                        text(row.finished.map(|finished| &finished.read_from)),
-                        rusqlite::types::Value::Integer(now),
-                    ]
-                });
-                upsert
-                    .execute(rusqlite::params_from_iter(values))
-                    .map_err(StoreError::sqlite(context.clone()))?;
-            }
-            let mut clear = transaction
-                .prepare_cached(&sql::clear_marks(Dialect::Sqlite))
-                .map_err(StoreError::sqlite(context.clone()))?;
-            for row in &activity {
-                if let Some(last) = row.finished.and_then(|finished| finished.marks_through) {
-                    clear
-                        .execute(params![row.organization_id, last])
-                        .map_err(StoreError::sqlite(context.clone()))?;
-                }
-            }
-            drop(clear);
-            for write in &writes {
-                if let Some(statement) =
-                    baseline_statement(Dialect::Sqlite, &write.organization_id, write.baseline)
-                {
-                    run_statement(&transaction, &context, &statement)?;
-                }
-            }
-            transaction.commit().map_err(StoreError::sqlite(context))
+    async fn begin(&self, context: &str) -> StoreResult<Box<dyn Transaction>> {
+        let connection = Arc::clone(&self.connection).lock_owned().await;
+        let context = context.to_string();
+        let held = tokio::task::spawn_blocking(move || {
+            // Immediate: what the transaction writes may depend on what it reads.
+            connection
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(StoreError::sqlite(context))?;
+            Ok::<_, StoreError>(Held {
+                connection,
+                open: true,
+            })
         })
         .await
-    }
-
-    async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
-        let organizations = organizations.to_vec();
-        self.with_connection(move |c| {
-            let context = "copying the source's organizations";
-            let transaction = c.transaction().map_err(StoreError::sqlite(context))?;
-            upsert_organizations(&transaction, &organizations)?;
-            transaction.commit().map_err(StoreError::sqlite(context))
-        })
-        .await
+        .map_err(|e| StoreError::Task(e.to_string()))??;
+        Ok(Box::new(SqliteTransaction { held: Some(held) }))
     }
 
     async fn notify(&self, _payloads: Vec<String>) -> StoreResult<()> {

@@ -1,7 +1,5 @@
-//! What the aggregation (and `impact verify`) reads and writes in the datamart.
-//! A batch's write (`write_batch`) and the copy of a live source's organizations
-//! are still each backend's own (`Driver::write_batch`, `Driver::copy_organizations`):
-//! PostgreSQL sends their rows as arrays and binary COPY, SQLite row by row.
+//! What the aggregation (and `impact verify`) reads and writes in the datamart;
+//! a batch's write is in `write.rs`.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -24,7 +22,7 @@ const ROOMS_PER_READ: usize = 500;
 #[async_trait]
 impl<D: Driver> AggregationStore for D {
     async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()> {
-        Driver::copy_organizations(self, organizations).await
+        super::write::copy_organizations(self, organizations).await
     }
 
     async fn restatement_marks(&self) -> StoreResult<Vec<RestatementMark>> {
@@ -111,7 +109,7 @@ impl<D: Driver> AggregationStore for D {
         if writes.is_empty() {
             return Ok(());
         }
-        Driver::write_batch(self, writes).await
+        super::write::write_batch(self, writes).await
     }
 
     async fn aggregation_states(&self) -> StoreResult<HashMap<OrgId, AggregationState>> {

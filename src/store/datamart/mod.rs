@@ -7,6 +7,7 @@ mod assumption;
 mod coordination;
 mod report;
 mod usage;
+mod write;
 
 pub(crate) use aggregation::baseline_statement;
 pub(crate) use assumption::upsert_cost_assumption;
