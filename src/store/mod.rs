@@ -112,8 +112,8 @@ mod datamart;
 pub(crate) mod driver;
 mod postgres;
 mod postgres_source;
-mod sqlite_source;
 pub mod source;
+mod sqlite_source;
 
 /// The most characters a room id read from a source may have. The import takes at
 /// most `import::MAX_ID_CHARS`; a chatbot's own ids (UUIDs, WhatsApp JIDs, object
@@ -754,11 +754,29 @@ pub trait CoordinationStore: Send + Sync {
     async fn subscribe(&self) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Change>>>;
 }
 
+/// The organizations the datamart knows, and whether it answers at all.
+#[async_trait]
+pub trait OrganizationStore: Send + Sync {
+    async fn organizations(&self) -> StoreResult<Vec<Organization>>;
+
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>>;
+
+    /// Answers when the database is reachable (for readiness checks).
+    async fn ping(&self) -> StoreResult<()>;
+}
+
 /// The datamart: the capabilities above, and what every entry point needs first
 /// (migrations, readiness, the import, the organizations, the own source tables).
 #[async_trait]
 pub trait Store:
-    AggregationStore + ReportStore + AssumptionStore + CoordinationStore + UsageStore + Send + Sync
+    AggregationStore
+    + ReportStore
+    + AssumptionStore
+    + CoordinationStore
+    + UsageStore
+    + OrganizationStore
+    + Send
+    + Sync
 {
     /// `sqlite` or `postgres`, for logs and messages.
     fn backend(&self) -> &'static str;
@@ -766,14 +784,7 @@ pub trait Store:
     /// Applies every migration not applied yet. Safe to call at every start.
     async fn migrate(&self) -> StoreResult<()>;
 
-    /// Answers when the database is reachable (for readiness checks).
-    async fn ping(&self) -> StoreResult<()>;
-
     async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>>;
-
-    async fn organizations(&self) -> StoreResult<Vec<Organization>>;
-
-    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>>;
 
     /// The datamart's own source tables (`rooms`, `histories`, `room_summaries`,
     /// `organizations`), filled by the import: the source when no live one is set.

@@ -17,12 +17,11 @@ use super::driver::{Answer, Driver, Planning, Row as DriverRow, Statement, Trans
 use super::postgres_source::PostgresSource;
 use super::sql::{self, Dialect};
 use super::{
-    organization_from_columns, organization_json_columns, Change, HistoryRecord, ImportWriter, SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
+    organization_json_columns, Change, HistoryRecord, ImportWriter, SourceRoom, Store, StoreError,
+    StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, OrgId, Organization};
 use crate::store::source::Source;
-
-const MIGRATIONS: &[(i32, &str, &str)] = &migrations!("postgres");
 
 /// The channel every instance listens on for `Change` notices.
 const CHANGES_CHANNEL: &str = "impact_changes";
@@ -39,17 +38,6 @@ pub struct PostgresStore {
 
 const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
      closed_reason, assign_channel_agent_id, assigned_at";
-
-fn organization_from_row(row: &Row) -> StoreResult<Organization> {
-    organization_from_columns(
-        row.get(0),
-        row.get(1),
-        row.get(2),
-        row.get(3),
-        row.get(4),
-        row.get(5),
-    )
-}
 
 /// A pool of at most `size` connections to `config`, each waited for, made and
 /// recycled within `CONNECT_TIMEOUT`.
@@ -120,16 +108,6 @@ impl PostgresStore {
             .get()
             .await
             .map_err(|e| StoreError::pool(context, e))
-    }
-
-    async fn query(
-        &self,
-        context: &str,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> StoreResult<Vec<Row>> {
-        let client = self.client(context).await?;
-        query_on(&client, context, sql, params).await
     }
 }
 
@@ -283,9 +261,9 @@ struct PostgresTransaction {
 
 impl PostgresTransaction {
     fn client(&self) -> StoreResult<&Object> {
-        self.client.as_ref().ok_or_else(|| {
-            StoreError::Task("the PostgreSQL transaction was already closed".into())
-        })
+        self.client
+            .as_ref()
+            .ok_or_else(|| StoreError::Task("the PostgreSQL transaction was already closed".into()))
     }
 }
 
@@ -430,57 +408,7 @@ impl Store for PostgresStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        let context = "applying the PostgreSQL schema";
-        let mut client = self.client(context).await?;
-        let transaction = client
-            .transaction()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        // Several servers may start at once; only one applies the schema.
-        transaction
-            .batch_execute(
-                "SELECT pg_advisory_xact_lock(7242024);
-                 CREATE TABLE IF NOT EXISTS impact_schema_migrations (
-                     version INTEGER PRIMARY KEY, name TEXT NOT NULL,
-                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-        for (version, name, sql) in MIGRATIONS {
-            let applied = transaction
-                .query_opt(
-                    "SELECT 1 FROM impact_schema_migrations WHERE version = $1",
-                    &[version],
-                )
-                .await
-                .map_err(StoreError::postgres(context))?
-                .is_some();
-            if !applied {
-                transaction
-                    .batch_execute(sql)
-                    .await
-                    .map_err(StoreError::postgres(format!(
-                        "applying migration {version} ({name})"
-                    )))?;
-                transaction
-                    .execute(
-                        "INSERT INTO impact_schema_migrations (version, name) VALUES ($1, $2)",
-                        &[version, name],
-                    )
-                    .await
-                    .map_err(StoreError::postgres(context))?;
-            }
-        }
-        transaction
-            .commit()
-            .await
-            .map_err(StoreError::postgres(context))
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        self.query("checking the PostgreSQL database", "SELECT 1", &[])
-            .await
-            .map(|_| ())
+        super::datamart::migrate(self).await
     }
 
     async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
@@ -520,30 +448,6 @@ impl Store for PostgresStore {
             connection_task,
             sequence: 0,
         }))
-    }
-
-    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
-        self.query(
-            "reading organizations",
-            "SELECT id, name, ai_addon, timezone, business_hours, holidays FROM organizations ORDER BY id",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(organization_from_row)
-        .collect()
-    }
-
-    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
-        self.query(
-            "reading an organization",
-            "SELECT id, name, ai_addon, timezone, business_hours, holidays FROM organizations WHERE id = $1",
-            &[&id.as_str()],
-        )
-        .await?
-        .first()
-        .map(organization_from_row)
-        .transpose()
     }
 }
 

@@ -47,6 +47,16 @@ impl Dialect {
     }
 }
 
+/// The schema's steps for `dialect`, in order, as `(version, name, SQL)`.
+pub(crate) fn migrations(dialect: Dialect) -> &'static [(i64, &'static str, &'static str)] {
+    const SQLITE: &[(i64, &str, &str)] = &migrations!("sqlite");
+    const POSTGRES: &[(i64, &str, &str)] = &migrations!("postgres");
+    match dialect {
+        Dialect::Sqlite => SQLITE,
+        Dialect::Postgres => POSTGRES,
+    }
+}
+
 /// The daily rows of one organization and range (parameters: organization, first
 /// day, last day), `day` first and then `columns`, oldest first.
 pub(crate) fn select_days(dialect: Dialect, columns: &[&Column]) -> String {
@@ -358,9 +368,7 @@ pub(crate) fn clear_marks(dialect: Dialect) -> &'static str {
             "DELETE FROM restatement_marks m USING unnest($1::text[], $2::bigint[]) AS c(org, last)
              WHERE m.organization_id = c.org AND m.seq <= c.last"
         }
-        Dialect::Sqlite => {
-            "DELETE FROM restatement_marks WHERE organization_id = ?1 AND seq <= ?2"
-        }
+        Dialect::Sqlite => "DELETE FROM restatement_marks WHERE organization_id = ?1 AND seq <= ?2",
     }
 }
 

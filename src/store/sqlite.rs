@@ -12,14 +12,11 @@ use super::driver::{Answer, Driver, Planning, Row as DriverRow, Statement, Trans
 use super::sql::{self, Dialect};
 use super::sqlite_source::SqliteSource;
 use super::{
-    organization_from_columns, organization_json_columns, Change,
-    HistoryRecord, ImportWriter, SourceRoom, Store, StoreError,
-    StoreResult, SummaryRecord,
+    organization_from_columns, organization_json_columns, Change, HistoryRecord, ImportWriter,
+    SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
 use crate::domain::{CostAssumption, OrgId, Organization};
 use crate::store::source::Source;
-
-const MIGRATIONS: &[(i64, &str, &str)] = &migrations!("sqlite");
 
 pub struct SqliteStore {
     path: PathBuf,
@@ -203,7 +200,10 @@ impl SqliteStore {
 }
 
 /// Runs blocking SQLite work on `connection` off the async runtime's threads.
-pub(super) async fn run_blocking<T, F>(connection: Arc<Mutex<Connection>>, work: F) -> StoreResult<T>
+pub(super) async fn run_blocking<T, F>(
+    connection: Arc<Mutex<Connection>>,
+    work: F,
+) -> StoreResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
@@ -247,42 +247,6 @@ pub(super) fn read_organizations(c: &mut Connection) -> StoreResult<Vec<Organiza
         )?);
     }
     Ok(organizations)
-}
-
-fn apply_migrations(connection: &mut Connection) -> StoreResult<()> {
-    let context = "applying the SQLite schema";
-    let transaction = connection
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(StoreError::sqlite(context))?;
-    transaction
-        .execute_batch(
-            "CREATE TABLE IF NOT EXISTS impact_schema_migrations (
-                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-        )
-        .map_err(StoreError::sqlite(context))?;
-    for (version, name, sql) in MIGRATIONS {
-        let applied: bool = transaction
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM impact_schema_migrations WHERE version = ?1)",
-                [version],
-                |row| row.get(0),
-            )
-            .map_err(StoreError::sqlite(context))?;
-        if !applied {
-            transaction
-                .execute_batch(sql)
-                .map_err(StoreError::sqlite(format!(
-                    "applying migration {version} ({name})"
-                )))?;
-            transaction
-                .execute(
-                    "INSERT INTO impact_schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-                    params![version, name, micros(Utc::now())],
-                )
-                .map_err(StoreError::sqlite(context))?;
-        }
-    }
-    transaction.commit().map_err(StoreError::sqlite(context))
 }
 
 /// A value as SQLite stores it: a day as ISO text, an instant as microseconds
@@ -466,8 +430,8 @@ impl Transaction for SqliteTransaction {
             .take()
             .ok_or_else(|| StoreError::Task("the SQLite transaction was already closed".into()))?;
         tokio::task::spawn_blocking(move || held.commit(&context))
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
     }
 }
 
@@ -539,15 +503,7 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        self.with_connection(apply_migrations).await
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        self.with_connection(|c| {
-            c.query_row("SELECT 1", [], |_| Ok(()))
-                .map_err(StoreError::sqlite("checking the SQLite database"))
-        })
-        .await
+        super::datamart::migrate(self).await
     }
 
     async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
@@ -578,39 +534,6 @@ impl Store for SqliteStore {
             )
             .map_err(StoreError::sqlite("starting the import"))?;
         Ok(Box::new(SqliteImport { connection }))
-    }
-
-    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
-        self.with_connection(read_organizations).await
-    }
-
-    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
-        let id = id.to_string();
-        self.with_connection(move |c| {
-            let row = c
-                .query_row(
-                    "SELECT id, name, ai_addon, timezone, business_hours, holidays
-                     FROM organizations WHERE id = ?1",
-                    [&id],
-                    |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                            row.get(4)?,
-                            row.get(5)?,
-                        ))
-                    },
-                )
-                .optional()
-                .map_err(StoreError::sqlite("reading an organization"))?;
-            row.map(|(id, name, addon, tz, hours, holidays)| {
-                organization_from_columns(id, name, addon, tz, hours, holidays)
-            })
-            .transpose()
-        })
-        .await
     }
 }
 

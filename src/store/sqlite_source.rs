@@ -10,8 +10,8 @@ use rusqlite::{params, Connection};
 
 use super::sqlite::{instant, micros, query_rooms, read_organizations, run_blocking, text_at};
 use super::{sentiment_from_column, MessageCount, SourceRoom, StoreError, StoreResult};
-use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::domain::{OrgId, Organization, RawSentiment};
+use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
 
 /// The source tables of the SQLite file, read on a connection of their own.

@@ -5,9 +5,12 @@
 mod aggregation;
 mod assumption;
 mod coordination;
+mod migrate;
+mod organizations;
 mod report;
 mod usage;
 mod write;
 
 pub(crate) use aggregation::baseline_statement;
 pub(crate) use assumption::upsert_cost_assumption;
+pub(crate) use migrate::migrate;

@@ -40,7 +40,10 @@ fn keyed(dialect: Dialect, sql: &str, keys: Vec<Vec<Value>>) -> Vec<Statement> {
 
 /// Writes several organizations' days in one transaction (`AggregationStore::
 /// write_batch`; `writes` is not empty).
-pub(super) async fn write_batch(driver: &(impl Driver + ?Sized), writes: Vec<OrgWrite>) -> StoreResult<()> {
+pub(super) async fn write_batch(
+    driver: &(impl Driver + ?Sized),
+    writes: Vec<OrgWrite>,
+) -> StoreResult<()> {
     let dialect = driver.dialect();
     let context = match writes.as_slice() {
         [one] => format!("writing daily rows of {}", one.organization_id),
@@ -156,13 +159,20 @@ async fn rewrite_outcomes(
     if days.is_empty() {
         return Ok(());
     }
-    let deleted = days.iter().map(|(org, (day, _))| params![*org, *day]).collect();
+    let deleted = days
+        .iter()
+        .map(|(org, (day, _))| params![*org, *day])
+        .collect();
     let remembered = days
         .iter()
         .map(|(org, (day, fingerprint))| params![*org, *day, *fingerprint])
         .collect();
     let mut script = keyed(dialect, &sql::delete_outcomes_of_days(dialect), deleted);
-    script.extend(keyed(dialect, sql::upsert_fingerprints(dialect), remembered));
+    script.extend(keyed(
+        dialect,
+        sql::upsert_fingerprints(dialect),
+        remembered,
+    ));
     transaction.run(context, script).await?;
     let mut columns = vec!["organization_id"];
     columns.extend(sql::OUTCOME_COLUMNS.iter().map(|column| column.name));

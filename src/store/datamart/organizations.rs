@@ -1,0 +1,51 @@
+//! The organizations the datamart knows (imported, or copied from a live source).
+
+use async_trait::async_trait;
+
+use crate::domain::{OrgId, Organization};
+use crate::store::driver::{params, Driver, Row, Run, Statement};
+use crate::store::sql::Cells;
+use crate::store::{organization_from_columns, OrganizationStore, StoreResult};
+
+const COLUMNS: &str = "id, name, ai_addon, timezone, business_hours, holidays";
+
+fn organization(row: &Row) -> StoreResult<Organization> {
+    organization_from_columns(
+        row.text(0)?,
+        row.text(1)?,
+        row.flag(2)?,
+        row.text(3)?,
+        row.optional_text(4)?,
+        row.text(5)?,
+    )
+}
+
+#[async_trait]
+impl<D: Driver> OrganizationStore for D {
+    async fn organizations(&self) -> StoreResult<Vec<Organization>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations ORDER BY id");
+        self.query("reading organizations", Statement::new(sql, vec![]))
+            .await?
+            .iter()
+            .map(organization)
+            .collect()
+    }
+
+    async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM organizations WHERE id = {}",
+            self.dialect().parameter(1)
+        );
+        self.query_optional("reading an organization", Statement::new(sql, params![id]))
+            .await?
+            .as_ref()
+            .map(organization)
+            .transpose()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.query("checking the database", Statement::new("SELECT 1", vec![]))
+            .await
+            .map(|_| ())
+    }
+}
