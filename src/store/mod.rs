@@ -111,9 +111,7 @@ macro_rules! migrations {
 mod datamart;
 pub(crate) mod driver;
 mod postgres;
-mod postgres_source;
 pub mod source;
-mod sqlite_source;
 
 /// The most characters a room id read from a source may have. The import takes at
 /// most `import::MAX_ID_CHARS`; a chatbot's own ids (UUIDs, WhatsApp JIDs, object
@@ -132,7 +130,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use self::postgres::PostgresStore;
-pub use self::postgres_source::{PostgresSource, Relations};
+pub use self::postgres::{PostgresSource, Relations};
 use self::source::Source;
 pub use self::sqlite::SqliteStore;
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};

@@ -367,6 +367,11 @@ fn no_circle_between_the_servers_parts() {
 }
 
 #[test]
+fn no_circle_between_the_stores_parts() {
+    assert_no_circle(Some("store"));
+}
+
+#[test]
 fn the_pure_core_imports_only_the_domain() {
     let edges = edges(None);
     let reached = edges.get("metrics").cloned().unwrap_or_default();

@@ -18,15 +18,15 @@ use deadpool_postgres::{Object, Pool};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
-use super::postgres::{build_pool, query_on};
-use super::{
-    organization_from_columns, MessageCount, SourceRoom, StoreError, StoreResult,
-    MAX_SOURCE_ROOM_ID_CHARS,
-};
+use super::{build_pool, query_on};
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::settings::SourceSettings;
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
+use crate::store::{
+    organization_from_columns, MessageCount, SourceRoom, StoreError, StoreResult,
+    MAX_SOURCE_ROOM_ID_CHARS,
+};
 use crate::text::redact;
 
 /// The relations a source is read from, each already quoted for SQL.

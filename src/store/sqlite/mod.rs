@@ -7,16 +7,20 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::datamart::upsert_cost_assumption;
-use super::driver::{Answer, Driver, Planning, Row as DriverRow, Statement, Transaction, Value};
-use super::sql::{self, Dialect};
-use super::sqlite_source::SqliteSource;
-use super::{
+use crate::store::datamart::upsert_cost_assumption;
+use crate::store::driver::{
+    Answer, Driver, Planning, Row as DriverRow, Statement, Transaction, Value,
+};
+use crate::store::sql::{self, Dialect};
+mod source;
+
+use crate::domain::{CostAssumption, OrgId, Organization};
+use crate::store::source::Source;
+use crate::store::{
     organization_from_columns, organization_json_columns, Change, HistoryRecord, ImportWriter,
     SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
 };
-use crate::domain::{CostAssumption, OrgId, Organization};
-use crate::store::source::Source;
+use source::SqliteSource;
 
 pub struct SqliteStore {
     path: PathBuf,
@@ -28,20 +32,20 @@ pub struct SqliteStore {
     source: Arc<SqliteSource>,
 }
 
-pub(super) fn micros(instant: DateTime<Utc>) -> i64 {
+fn micros(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_micros()
 }
 
-pub(super) fn instant(micros: i64) -> StoreResult<DateTime<Utc>> {
+fn instant(micros: i64) -> StoreResult<DateTime<Utc>> {
     DateTime::from_timestamp_micros(micros)
         .ok_or_else(|| StoreError::Invalid(format!("timestamp {micros} is out of range")))
 }
 
-pub(super) fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
+fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
     micros.map(instant).transpose()
 }
 
-pub(super) fn parse_day(text: &str) -> StoreResult<NaiveDate> {
+fn parse_day(text: &str) -> StoreResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| StoreError::Invalid(format!("'{text}' is not a stored day")))
 }
@@ -135,7 +139,7 @@ fn room_from_columns(columns: RoomColumns) -> StoreResult<SourceRoom> {
 }
 
 /// Rooms selected by a `WHERE …` clause (and its ordering), checked as they are read.
-pub(super) fn query_rooms(
+fn query_rooms(
     connection: &Connection,
     context: &'static str,
     condition: &str,
@@ -152,7 +156,7 @@ pub(super) fn query_rooms(
 }
 
 /// The text in column `index` of `row`, borrowed from SQLite (no copy).
-pub(super) fn text_at<'row>(
+fn text_at<'row>(
     row: &'row rusqlite::Row<'_>,
     index: usize,
     context: &'static str,
@@ -200,10 +204,7 @@ impl SqliteStore {
 }
 
 /// Runs blocking SQLite work on `connection` off the async runtime's threads.
-pub(super) async fn run_blocking<T, F>(
-    connection: Arc<Mutex<Connection>>,
-    work: F,
-) -> StoreResult<T>
+async fn run_blocking<T, F>(connection: Arc<Mutex<Connection>>, work: F) -> StoreResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
@@ -219,7 +220,7 @@ where
 }
 
 /// Every organization, by id.
-pub(super) fn read_organizations(c: &mut Connection) -> StoreResult<Vec<Organization>> {
+fn read_organizations(c: &mut Connection) -> StoreResult<Vec<Organization>> {
     let context = "reading organizations";
     let mut statement = c
         .prepare(
@@ -299,7 +300,7 @@ fn cell_value(cell: rusqlite::types::ValueRef<'_>, index: usize) -> StoreResult<
 }
 
 /// Runs one statement on `connection`: its rows, or how many rows it changed.
-pub(super) fn run_statement(
+fn run_statement(
     connection: &Connection,
     context: &str,
     statement: &Statement,

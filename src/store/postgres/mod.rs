@@ -12,16 +12,20 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
-use super::datamart::upsert_cost_assumption;
-use super::driver::{Answer, Driver, Planning, Row as DriverRow, Statement, Transaction, Value};
-use super::postgres_source::PostgresSource;
-use super::sql::{self, Dialect};
-use super::{
+use crate::store::datamart::upsert_cost_assumption;
+use crate::store::driver::{
+    Answer, Driver, Planning, Row as DriverRow, Statement, Transaction, Value,
+};
+mod source;
+
+use crate::domain::{CostAssumption, OrgId, Organization};
+use crate::store::source::Source;
+use crate::store::sql::{self, Dialect};
+use crate::store::{
     organization_json_columns, Change, HistoryRecord, ImportWriter, SourceRoom, Store, StoreError,
     StoreResult, SummaryRecord,
 };
-use crate::domain::{CostAssumption, OrgId, Organization};
-use crate::store::source::Source;
+pub use source::{PostgresSource, Relations};
 
 /// The channel every instance listens on for `Change` notices.
 const CHANGES_CHANNEL: &str = "impact_changes";

@@ -8,11 +8,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 
-use super::sqlite::{instant, micros, query_rooms, read_organizations, run_blocking, text_at};
-use super::{sentiment_from_column, MessageCount, SourceRoom, StoreError, StoreResult};
+use super::{instant, micros, query_rooms, read_organizations, run_blocking, text_at};
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
+use crate::store::{sentiment_from_column, MessageCount, SourceRoom, StoreError, StoreResult};
 
 /// The source tables of the SQLite file, read on a connection of their own.
 pub(crate) struct SqliteSource {
