@@ -13,7 +13,7 @@ use crate::domain::OrgId;
 use crate::sentiment::{MongoSentiment, SentimentError, SentimentSource, StoreSentiment};
 use crate::settings::Settings;
 use crate::store::source::Source;
-use crate::store::{self, Change, PostgresSource, Store, StoreError};
+use crate::store::{self, Change, CoordinationStore, PostgresSource, Store, StoreError};
 use crate::verify::{VerifyOutcome, VerifyRequest};
 
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +112,7 @@ pub async fn aggregate(
 ) -> Result<Summary, PipelineError> {
     let readers = Readers::open(settings, store).await?;
     let summary = readers.aggregator(settings, store).run(request).await?;
-    tell_servers(store, &summary.refreshed).await;
+    tell_servers(store.as_ref(), &summary.refreshed).await;
     Ok(summary)
 }
 
@@ -125,7 +125,7 @@ pub async fn verify(
 ) -> Result<VerifyOutcome, PipelineError> {
     let readers = Readers::open(settings, store).await?;
     let outcome = readers.aggregator(settings, store).verify(request).await?;
-    tell_servers(store, &outcome.refreshed).await;
+    tell_servers(store.as_ref(), &outcome.refreshed).await;
     // A check of everything is what impact_datamart_drifted_days reports: the days it
     // left drifted (none once repaired).
     if request.days.is_none() && request.organization.is_none() {
@@ -170,7 +170,7 @@ impl Readers {
 }
 
 /// Tells every running server that these organizations' figures changed.
-async fn tell_servers(store: &Arc<dyn Store>, organizations: &[OrgId]) {
+async fn tell_servers(store: &dyn CoordinationStore, organizations: &[OrgId]) {
     let changes: Vec<Change> = organizations
         .iter()
         .map(|org| Change::Refreshed {

@@ -20,7 +20,7 @@ use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::DailyCounters;
 use crate::server::errors::ApiError;
 use crate::server::observability::Metrics;
-use crate::store::{ConversationQuery, ListPosition, Store, StoreError};
+use crate::store::{ConversationQuery, ListPosition, ReportStore, StoreError};
 
 /// Rows a page of the API's list holds unless `limit` says otherwise.
 pub(crate) const DEFAULT_PAGE_ROWS: usize = 50;
@@ -176,7 +176,7 @@ pub(crate) async fn read_page(
 /// days so far), the present moment is the bound: nothing read can be newer, and a
 /// room closed five hours ago is never called settled.
 async fn read_mark(
-    store: &dyn Store,
+    store: &dyn ReportStore,
     org: &OrgId,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
     let activity = tokio::time::timeout(PAGE_READ_TIMEOUT, store.activity(org))
@@ -187,7 +187,7 @@ async fn read_mark(
 
 /// The list's figure over its range, within the time a page read may take.
 async fn total(
-    store: &dyn Store,
+    store: &dyn ReportStore,
     org: &OrgId,
     query: &ConversationQuery,
 ) -> Result<i64, StoreError> {
@@ -202,7 +202,7 @@ async fn total(
 }
 
 async fn read(
-    store: &dyn Store,
+    store: &dyn ReportStore,
     org: &OrgId,
     query: &ConversationQuery,
 ) -> Result<Vec<RoomOutcome>, StoreError> {
@@ -221,7 +221,7 @@ pub struct FirstPage {
 }
 
 pub(crate) async fn first_download_page(
-    store: &dyn Store,
+    store: &dyn ReportStore,
     org: &OrgId,
     list: ConversationList,
     range: DateRange,
@@ -241,7 +241,7 @@ pub(crate) async fn first_download_page(
 
 /// Reads a whole list page by page into a channel that holds at most two pages, so
 /// a download of a million conversations never holds more than that in memory.
-pub(crate) fn pages(store: Arc<dyn Store>, org: OrgId, first: FirstPage) -> Pages {
+pub(crate) fn pages(store: Arc<dyn ReportStore>, org: OrgId, first: FirstPage) -> Pages {
     let (sender, receiver) = mpsc::channel(2);
     let FirstPage {
         mut query, rows, ..

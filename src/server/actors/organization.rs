@@ -14,7 +14,7 @@ use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
 use crate::metrics::{merge_groups, DailyCounters, TileGroup};
 use crate::server::observability::Metrics;
 use crate::settings::FetchSettings;
-use crate::store::{Change, Store, StoreError};
+use crate::store::{AssumptionStore, Change, ReportStore, Store, StoreError};
 
 use super::cache::{next_generation, CacheKey, Fetched};
 use super::{DatamartFetcher, FetchGroup, LoadError, ReportCache};
@@ -301,7 +301,7 @@ impl Handler<GetReport> for OrgActor {
 /// audit of docs/forecast.md, and logs `impact_forecast_rendered`. The organization's actor
 /// does it, since it owns the organization's forecast state; a failed write is
 /// logged and never costs the report.
-async fn record_forecast(store: &dyn Store, org: &OrgId, report: &Report) {
+async fn record_forecast(store: &dyn AssumptionStore, org: &OrgId, report: &Report) {
     let Some(figures) = report.figures.as_ref() else {
         return;
     };
@@ -333,7 +333,7 @@ async fn record_forecast(store: &dyn Store, org: &OrgId, report: &Report) {
 /// Complete months of net containment up to `through`, read with the core time
 /// limit. A failed read leaves the forecast out of this report (logged), never the report.
 async fn forecast_history(
-    store: &dyn Store,
+    store: &dyn ReportStore,
     org: &OrgId,
     through: NaiveDate,
     timeout_ms: u64,
