@@ -470,8 +470,9 @@ impl Aggregator<'_> {
             if count == total.rooms {
                 continue;
             }
-            let range = DateRange::unbounded(total.first_day, total.last_day)
-                .map_err(|e| AggregateError::Store(StoreError::Invalid(e.to_string())))?;
+            let range = DateRange::unbounded(total.first_day, total.last_day).map_err(|e| {
+                AggregateError::Store(StoreError::unreadable("the stored days' span")(e))
+            })?;
             let stored_days: HashMap<NaiveDate, i64> = self
                 .store
                 .daily_counters(&organization.id, range)
@@ -537,8 +538,9 @@ impl Aggregator<'_> {
             let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
                 continue;
             };
-            let range = DateRange::unbounded(*first, *last)
-                .map_err(|e| AggregateError::Store(StoreError::Invalid(e.to_string())))?;
+            let range = DateRange::unbounded(*first, *last).map_err(|e| {
+                AggregateError::Store(StoreError::unreadable("the stored days' span")(e))
+            })?;
             let stored: HashSet<String> = self
                 .store
                 .room_outcomes(org, range)

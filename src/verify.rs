@@ -148,8 +148,9 @@ impl Aggregator<'_> {
                 let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
                     continue;
                 };
-                let range = DateRange::unbounded(*first, *last)
-                    .map_err(|e| AggregateError::Store(StoreError::Invalid(e.to_string())))?;
+                let range = DateRange::unbounded(*first, *last).map_err(|e| {
+                    AggregateError::Store(StoreError::unreadable("the stored days' span")(e))
+                })?;
                 let computed = self.compute_days(&organization, &chunk, true).await?;
                 let stored_rows = self.store.daily_counters(&organization.id, range).await?;
                 let stored_rooms = self.store.room_outcomes(&organization.id, range).await?;

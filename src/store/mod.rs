@@ -332,6 +332,16 @@ pub enum StoreError {
     Pool { context: String, message: String },
     #[error("the database holds a value this program cannot read: {0}")]
     Invalid(String),
+    /// A stored value that does not read as what it should be; `source` says why.
+    #[error("the database holds a value this program cannot read: {what}: {source}")]
+    Unreadable {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A stored name outside its closed set (an outcome, a usage kind).
+    #[error("the database holds a value this program cannot read: {column} holds '{value}', which is none of its names")]
+    UnknownName { column: &'static str, value: String },
     /// A result cell that is not what the statement's reader expects.
     #[error("the database holds a value this program cannot read: column {index} holds {found}, not {wanted}")]
     Cell {
@@ -352,6 +362,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A stored value, named by `what`, that its parser refused.
+    pub(crate) fn unreadable<E>(what: impl Into<String>) -> impl FnOnce(E) -> Self
+    where
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let what = what.into();
+        move |source| StoreError::Unreadable {
+            what,
+            source: source.into(),
+        }
+    }
+
     pub(crate) fn sqlite(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Self {
         let context = context.into();
         move |source| StoreError::Sqlite { context, source }
@@ -836,23 +858,22 @@ pub(crate) fn organization_from_columns(
     business_hours: Option<String>,
     holidays: String,
 ) -> StoreResult<Organization> {
-    let id = OrgId::parse(&id).map_err(|e| StoreError::Invalid(format!("organization id: {e}")))?;
+    let id = OrgId::parse(&id).map_err(StoreError::unreadable("an organization's id"))?;
     let timezone = Organization::parse_timezone(&timezone)
-        .map_err(|e| StoreError::Invalid(format!("organization {id}: {e}")))?;
+        .map_err(StoreError::unreadable(format!("the time zone of {id}")))?;
     let business_hours = match business_hours {
         Some(text) => {
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                StoreError::Invalid(format!("organization {id} business hours: {e}"))
-            })?;
-            Some(
-                crate::domain::BusinessHours::from_json(&value)
-                    .map_err(|e| StoreError::Invalid(format!("organization {id}: {e}")))?,
-            )
+            let value: serde_json::Value = serde_json::from_str(&text).map_err(
+                StoreError::unreadable(format!("the business hours of {id}")),
+            )?;
+            Some(crate::domain::BusinessHours::from_json(&value).map_err(
+                StoreError::unreadable(format!("the business hours of {id}")),
+            )?)
         }
         None => None,
     };
     let holidays: Vec<NaiveDate> = serde_json::from_str(&holidays)
-        .map_err(|e| StoreError::Invalid(format!("organization {id} holidays: {e}")))?;
+        .map_err(StoreError::unreadable(format!("the holidays of {id}")))?;
     Ok(Organization {
         id,
         name,
@@ -881,6 +902,24 @@ pub(crate) fn sentiment_from_column(text: &str) -> RawSentiment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_stored_value_keeps_its_cause() {
+        let error = organization_from_columns(
+            "org-1".into(),
+            "Toko".into(),
+            true,
+            "Mars/Olympus".into(),
+            None,
+            "[]".into(),
+        )
+        .expect_err("no such time zone");
+        assert!(error.to_string().contains("the time zone of org-1"), "{error}");
+        assert!(
+            std::error::Error::source(&error).is_some(),
+            "the parser's own error is kept"
+        );
+    }
 
     #[test]
     fn urls_pick_the_backend() {

@@ -619,8 +619,10 @@ pub trait Cells {
 /// A room outcome from a row of `conversation_page`.
 pub(crate) fn decode_outcome(row: &impl Cells) -> StoreResult<RoomOutcome> {
     let outcome_name = row.text(5)?;
-    let outcome = Outcome::parse(&outcome_name)
-        .ok_or_else(|| StoreError::Invalid(format!("unknown room outcome '{outcome_name}'")))?;
+    let outcome = Outcome::parse(&outcome_name).ok_or(StoreError::UnknownName {
+        column: "room_outcomes.outcome",
+        value: outcome_name,
+    })?;
     let came_back = match (row.optional_text(8)?, row.optional_instant(9)?) {
         (Some(room_id), Some(created_at)) => Some(CameBack {
             room_id,
@@ -712,11 +714,17 @@ pub(crate) fn decode_usage(row: &impl Cells) -> StoreResult<crate::usage::UsageR
     let text = |index: usize| row.text(index);
     let number = |index: usize| row.count(index);
     let org = crate::domain::OrgId::parse(&text(0)?)
-        .map_err(|e| StoreError::Invalid(format!("usage_daily.organization_id: {e}")))?;
-    let user = UserHash::parse(&text(2)?)
-        .ok_or_else(|| StoreError::Invalid("usage_daily.user_hash is not a hash".into()))?;
-    let kind = UsageKind::parse(&text(3)?)
-        .ok_or_else(|| StoreError::Invalid("usage_daily.kind is unknown".into()))?;
+        .map_err(StoreError::unreadable("usage_daily.organization_id"))?;
+    let user = text(2)?;
+    let user = UserHash::parse(&user).ok_or(StoreError::UnknownName {
+        column: "usage_daily.user_hash",
+        value: user,
+    })?;
+    let kind = text(3)?;
+    let kind = UsageKind::parse(&kind).ok_or(StoreError::UnknownName {
+        column: "usage_daily.kind",
+        value: kind,
+    })?;
     Ok(UsageRow {
         org,
         day: row.day(1)?,

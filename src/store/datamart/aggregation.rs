@@ -265,5 +265,5 @@ pub(crate) fn baseline_statement(
 
 /// An organization id read from `table`.
 fn org_id(text: &str, table: &str) -> StoreResult<OrgId> {
-    OrgId::parse(text).map_err(|e| StoreError::Invalid(format!("{table}.organization_id: {e}")))
+    OrgId::parse(text).map_err(StoreError::unreadable(format!("{table}.organization_id")))
 }

@@ -48,7 +48,7 @@ impl<D: Driver> AssumptionStore for D {
             .iter()
             .map(|row| {
                 let org = OrgId::parse(&row.text(0)?)
-                    .map_err(|e| StoreError::Invalid(format!("forecast_snapshots: {e}")))?;
+                    .map_err(StoreError::unreadable("forecast_snapshots.organization_id"))?;
                 Ok((
                     org,
                     Snapshot {
@@ -77,7 +77,12 @@ impl<D: Driver> AssumptionStore for D {
             .await?;
         row.map(|row| {
             CostAssumption::with_ai_price(row.count(0)?, row.count(1)?, row.optional_count(2)?)
-                .map_err(|_| StoreError::Invalid(format!("cost assumption of {org}")))
+                .map_err(|errors| {
+                    let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                    StoreError::unreadable(format!("the cost assumption of {org}"))(
+                        reasons.join("; "),
+                    )
+                })
         })
         .transpose()
     }

@@ -148,7 +148,7 @@ pub(super) fn room_from_row(row: &Row) -> StoreResult<SourceRoom> {
     let id = get_text(1)?;
     let organization_id = OrgId::parse(&get_text(0)?).map_err(|e| {
         let start: String = id.chars().take(40).collect();
-        StoreError::Invalid(format!("room {start:?}: {e}"))
+        StoreError::unreadable(format!("the organization of room {start:?}"))(e)
     })?;
     let length = id.chars().count();
     if length > MAX_SOURCE_ROOM_ID_CHARS {
@@ -647,8 +647,9 @@ impl Source for PostgresSource {
             let org: String = row.try_get(0).map_err(StoreError::postgres(context))?;
             let room_id: String = row.try_get(1).map_err(StoreError::postgres(context))?;
             changes.push(SourceChange {
-                organization_id: OrgId::parse(&org)
-                    .map_err(|e| StoreError::Invalid(format!("room {room_id}: {e}")))?,
+                organization_id: OrgId::parse(&org).map_err(StoreError::unreadable(format!(
+                    "the organization of room {room_id}"
+                )))?,
                 room_id,
                 created_at: row.try_get(2).map_err(StoreError::postgres(context))?,
                 contact_id: row.try_get(3).map_err(StoreError::postgres(context))?,

@@ -47,7 +47,7 @@ fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
 
 fn parse_day(text: &str) -> StoreResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| StoreError::Invalid(format!("'{text}' is not a stored day")))
+        .map_err(StoreError::unreadable(format!("the stored day '{text}'")))
 }
 
 /// How much page cache a connection keeps.
@@ -125,8 +125,9 @@ fn room_from_columns(columns: RoomColumns) -> StoreResult<SourceRoom> {
     let (org, id, channel, contact_id, created_at, closed_at, closed_reason, agent, assigned_at) =
         columns;
     Ok(SourceRoom {
-        organization_id: OrgId::parse(&org)
-            .map_err(|e| StoreError::Invalid(format!("room {id}: {e}")))?,
+        organization_id: OrgId::parse(&org).map_err(StoreError::unreadable(format!(
+            "the organization of room {id}"
+        )))?,
         id,
         channel,
         contact_id,
@@ -164,7 +165,7 @@ fn text_at<'row>(
     row.get_ref(index)
         .map_err(StoreError::sqlite(context))?
         .as_str()
-        .map_err(|e| StoreError::Invalid(format!("{context}: {e}")))
+        .map_err(StoreError::unreadable(context))
 }
 
 const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \

@@ -271,7 +271,7 @@ impl Source for SqliteSource {
         end: DateTime<Utc>,
     ) -> StoreResult<Vec<(NaiveDate, i64)>> {
         let timezone = crate::domain::Organization::parse_timezone(timezone)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(StoreError::unreadable("an organization's time zone"))?;
         let mut days: std::collections::BTreeMap<NaiveDate, i64> = Default::default();
         for room in self.rooms_created_between(org, start, end).await? {
             *days
