@@ -21,8 +21,8 @@ use crate::sentiment::{SentimentError, SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::store::{
-    AggregationState, BaselineWrite, FinishedRead, MessageCount, Milestones, OrgWrite, SourceRoom,
-    Store, StoreError, StoredMilestones, StoredRooms,
+    AggregationState, AggregationStore, BaselineWrite, FinishedRead, MessageCount, Milestones,
+    OrgWrite, SourceRoom, StoreError, StoredMilestones, StoredRooms,
 };
 
 /// Which days to (re)compute.
@@ -112,9 +112,11 @@ pub enum AggregateError {
 pub(crate) struct Aggregator<'a> {
     /// The datamart, where the results go (and, for the embedded default, the
     /// import's marks).
-    pub store: &'a dyn Store,
+    pub store: &'a dyn AggregationStore,
     /// Where the conversations are read: the datamart's own tables or a live source.
     pub source: &'a dyn Source,
+    /// Whether `source` is the datamart's own tables (filled by the import).
+    pub reads_own_tables: bool,
     pub sentiment: &'a dyn SentimentSource,
     pub settings: &'a AggregationSettings,
     /// How far before its last mark a run looks for changes (§8.3 `overlap_seconds`).
@@ -438,7 +440,7 @@ impl Aggregator<'_> {
         cutoff: NaiveDate,
     ) -> Result<Vec<OrgPlan>, AggregateError> {
         // Only the import writes the datamart's own tables, and it never deletes.
-        if self.reads_own_tables() {
+        if self.reads_own_tables {
             return Ok(Vec::new());
         }
         // By organization: a fleet has thousands, and each is looked up once.
@@ -517,11 +519,6 @@ impl Aggregator<'_> {
         Ok(plans)
     }
 
-    /// Whether the source is the datamart's own tables (filled by the import).
-    fn reads_own_tables(&self) -> bool {
-        self.source.identity() == self.store.own_source().identity()
-    }
-
     /// The days to restate when the rooms of `differing` days are not those stored:
     /// those days, the days of the contained rooms a vanished room had reopened,
     /// and those of the contained rooms a room that appeared may reopen (§8.2).
@@ -594,7 +591,7 @@ impl Aggregator<'_> {
         organizations: &[Organization],
     ) -> Result<HashSet<OrgId>, AggregateError> {
         let mut reshaped = HashSet::new();
-        if self.reads_own_tables() {
+        if self.reads_own_tables {
             return Ok(reshaped);
         }
         let stored: HashMap<OrgId, Organization> = self

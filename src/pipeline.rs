@@ -162,6 +162,7 @@ impl Readers {
         Aggregator {
             store: store.as_ref(),
             source: self.source.as_ref(),
+            reads_own_tables: self.source.identity() == store.own_source().identity(),
             sentiment: self.sentiment.as_ref(),
             settings: &settings.aggregation,
             overlap: settings.source.overlap(),

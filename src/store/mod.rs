@@ -500,9 +500,11 @@ pub trait ImportWriter: Send {
     async fn rollback(self: Box<Self>) -> StoreResult<()>;
 }
 
-/// What the aggregation (and `impact verify`) reads and writes in the datamart.
+/// What the aggregation (and `impact verify`) reads and writes in the datamart:
+/// besides its own, the daily rows the report reads (verify compares them, the
+/// census counts them) and the organizations (a live source's are copied).
 #[async_trait]
-pub trait AggregationStore: Send + Sync {
+pub trait AggregationStore: ReportStore + OrganizationStore + Send + Sync {
     /// Keeps the datamart's copy of a live source's organizations, so the report
     /// path never reads the source: each row is inserted or replaced.
     async fn copy_organizations(&self, organizations: &[Organization]) -> StoreResult<()>;
@@ -914,7 +916,10 @@ mod tests {
             "[]".into(),
         )
         .expect_err("no such time zone");
-        assert!(error.to_string().contains("the time zone of org-1"), "{error}");
+        assert!(
+            error.to_string().contains("the time zone of org-1"),
+            "{error}"
+        );
         assert!(
             std::error::Error::source(&error).is_some(),
             "the parser's own error is kept"
