@@ -12,6 +12,8 @@
 //! PostgreSQL's binary COPY nor LISTEN/NOTIFY behind it; a builder would not remove
 //! a single line of running or decoding.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -106,14 +108,30 @@ macro_rules! params {
 }
 pub(crate) use params;
 
-/// One result row, its cells in the statement's order.
+/// One result row, its cells in the statement's order, with the columns' names
+/// (shared by every row of an answer) for an error that says which column.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Row(pub(crate) Vec<Value>);
+pub(crate) struct Row {
+    cells: Vec<Value>,
+    names: Arc<[String]>,
+}
 
 impl Row {
+    pub(crate) fn new(names: Arc<[String]>, cells: Vec<Value>) -> Self {
+        Row { cells, names }
+    }
+
+    /// The name of the column at `index`, or its position when it has none.
+    fn column(&self, index: usize) -> String {
+        self.names
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| format!("#{index}"))
+    }
+
     fn cell(&self, index: usize) -> StoreResult<&Value> {
-        self.0.get(index).ok_or(StoreError::Cell {
-            index,
+        self.cells.get(index).ok_or_else(|| StoreError::Cell {
+            column: self.column(index),
             wanted: "a cell",
             found: "no such column",
         })
@@ -131,11 +149,14 @@ impl Row {
         if *value == Value::Null {
             return Ok(None);
         }
-        read(value).transpose()?.map(Some).ok_or(StoreError::Cell {
-            index,
-            wanted,
-            found: value.kind(),
-        })
+        read(value)
+            .transpose()?
+            .map(Some)
+            .ok_or_else(|| StoreError::Cell {
+                column: self.column(index),
+                wanted,
+                found: value.kind(),
+            })
     }
 
     fn required<T>(
@@ -144,11 +165,12 @@ impl Row {
         wanted: &'static str,
         read: impl FnOnce(&Value) -> Option<StoreResult<T>>,
     ) -> StoreResult<T> {
-        self.optional(index, wanted, read)?.ok_or(StoreError::Cell {
-            index,
-            wanted,
-            found: "NULL",
-        })
+        self.optional(index, wanted, read)?
+            .ok_or_else(|| StoreError::Cell {
+                column: self.column(index),
+                wanted,
+                found: "NULL",
+            })
     }
 
     pub(crate) fn optional_day(&self, index: usize) -> StoreResult<Option<NaiveDate>> {
@@ -157,7 +179,7 @@ impl Row {
             Value::Text(text) => {
                 Some(
                     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::Cell {
-                        index,
+                        column: self.column(index),
                         wanted: "a date",
                         found: "text that is not a date",
                     }),
@@ -200,8 +222,8 @@ impl Row {
 
 impl Cells for Row {
     fn text(&self, index: usize) -> StoreResult<String> {
-        self.optional_text(index)?.ok_or(StoreError::Cell {
-            index,
+        self.optional_text(index)?.ok_or_else(|| StoreError::Cell {
+            column: self.column(index),
             wanted: "text",
             found: "NULL",
         })
@@ -215,27 +237,28 @@ impl Cells for Row {
     }
 
     fn day(&self, index: usize) -> StoreResult<NaiveDate> {
-        self.optional_day(index)?.ok_or(StoreError::Cell {
-            index,
+        self.optional_day(index)?.ok_or_else(|| StoreError::Cell {
+            column: self.column(index),
             wanted: "a date",
             found: "NULL",
         })
     }
 
     fn instant(&self, index: usize) -> StoreResult<DateTime<Utc>> {
-        self.optional_instant(index)?.ok_or(StoreError::Cell {
-            index,
-            wanted: "a timestamp",
-            found: "NULL",
-        })
+        self.optional_instant(index)?
+            .ok_or_else(|| StoreError::Cell {
+                column: self.column(index),
+                wanted: "a timestamp",
+                found: "NULL",
+            })
     }
 
     fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
         self.optional(index, "a timestamp", |value| match value {
             Value::Instant(at) => Some(Ok(*at)),
-            Value::Integer(micros) => Some(DateTime::from_timestamp_micros(*micros).ok_or(
-                StoreError::Cell {
-                    index,
+            Value::Integer(micros) => Some(DateTime::from_timestamp_micros(*micros).ok_or_else(
+                || StoreError::Cell {
+                    column: self.column(index),
                     wanted: "a timestamp",
                     found: "an integer out of a timestamp's range",
                 },
@@ -245,16 +268,16 @@ impl Cells for Row {
     }
 
     fn count(&self, index: usize) -> StoreResult<i64> {
-        self.optional_count(index)?.ok_or(StoreError::Cell {
-            index,
+        self.optional_count(index)?.ok_or_else(|| StoreError::Cell {
+            column: self.column(index),
             wanted: "an integer",
             found: "NULL",
         })
     }
 
     fn flag(&self, index: usize) -> StoreResult<bool> {
-        self.optional_flag(index)?.ok_or(StoreError::Cell {
-            index,
+        self.optional_flag(index)?.ok_or_else(|| StoreError::Cell {
+            column: self.column(index),
             wanted: "a boolean",
             found: "NULL",
         })
@@ -423,18 +446,25 @@ mod tests {
     fn a_row_reads_each_backends_spelling_of_a_day_an_instant_and_a_flag() {
         let at = DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("instant");
         // As SQLite gives them back, then as PostgreSQL does.
-        let sqlite = Row(vec![
-            Value::Text("2026-10-05".into()),
-            Value::Integer(at.timestamp_micros()),
-            Value::Integer(1),
-            Value::Integer(2),
-        ]);
-        let postgres = Row(vec![
-            Value::Day(day("2026-10-05")),
-            Value::Instant(at),
-            Value::Flag(true),
-            Value::Real(2.0),
-        ]);
+        let names: Arc<[String]> = Arc::from(Vec::new());
+        let sqlite = Row::new(
+            names.clone(),
+            vec![
+                Value::Text("2026-10-05".into()),
+                Value::Integer(at.timestamp_micros()),
+                Value::Integer(1),
+                Value::Integer(2),
+            ],
+        );
+        let postgres = Row::new(
+            names,
+            vec![
+                Value::Day(day("2026-10-05")),
+                Value::Instant(at),
+                Value::Flag(true),
+                Value::Real(2.0),
+            ],
+        );
         for row in [sqlite, postgres] {
             assert_eq!(row.day(0).expect("day"), day("2026-10-05"));
             assert_eq!(row.instant(1).expect("instant"), at);
@@ -445,14 +475,12 @@ mod tests {
 
     #[test]
     fn a_cell_of_the_wrong_kind_or_null_says_which_and_where() {
-        let row = Row(vec![Value::Text("soon".into()), Value::Null]);
+        let names: Arc<[String]> = vec!["opened".to_string(), "closed_at".to_string()].into();
+        let row = Row::new(names, vec![Value::Text("soon".into()), Value::Null]);
         let wrong = row.count(0).expect_err("text is no count").to_string();
-        assert!(
-            wrong.contains("column 0") && wrong.contains("text"),
-            "{wrong}"
-        );
+        assert!(wrong.contains("column opened holds text"), "{wrong}");
         let null = row.day(1).expect_err("NULL is no day").to_string();
-        assert!(null.contains("NULL"), "{null}");
+        assert!(null.contains("column closed_at holds NULL"), "{null}");
         assert_eq!(row.optional_day(1).expect("NULL is None"), None);
         assert!(row.day(0).is_err(), "'soon' is not a date");
         assert!(row.text(2).is_err(), "there is no third column");

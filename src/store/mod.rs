@@ -343,9 +343,9 @@ pub enum StoreError {
     #[error("the database holds a value this program cannot read: {column} holds '{value}', which is none of its names")]
     UnknownName { column: &'static str, value: String },
     /// A result cell that is not what the statement's reader expects.
-    #[error("the database holds a value this program cannot read: column {index} holds {found}, not {wanted}")]
+    #[error("the database holds a value this program cannot read: column {column} holds {found}, not {wanted}")]
     Cell {
-        index: usize,
+        column: String,
         wanted: &'static str,
         found: &'static str,
     },

@@ -189,6 +189,53 @@ async fn organizations_come_back_as_they_went_in(store: &dyn Store) {
     );
 }
 
+/// A live source's organizations are copied as they are; one already aggregated
+/// whose time zone, business hours or holidays changed is marked for a
+/// restatement of all its days (a mark without a time), and no other is.
+async fn copied_organizations_mark_a_changed_calendar(store: &dyn Store) {
+    let (a, b) = (organization("org_a", true), organization("org_b", false));
+    store
+        .copy_organizations(&[a.clone(), b.clone()])
+        .await
+        .expect("first copy");
+    assert_eq!(
+        store.organizations().await.expect("read"),
+        vec![a.clone(), b.clone()]
+    );
+    write_sample_days(store).await;
+    // The same rows again, and a new name: nothing the days are counted by.
+    let renamed = Organization {
+        name: "Toko baru".into(),
+        ..a.clone()
+    };
+    store
+        .copy_organizations(&[renamed.clone(), b.clone()])
+        .await
+        .expect("copy again");
+    assert_eq!(store.restatement_marks().await.expect("marks"), vec![]);
+    let moved = Organization {
+        timezone: Organization::parse_timezone("Asia/Jakarta").expect("tz"),
+        ..renamed
+    };
+    // org_b moves too, but it was never aggregated: its first run computes it all.
+    let b_moved = Organization {
+        timezone: Organization::parse_timezone("Asia/Jakarta").expect("tz"),
+        ..b
+    };
+    store
+        .copy_organizations(&[moved.clone(), b_moved])
+        .await
+        .expect("copy a new time zone");
+    let marks = store.restatement_marks().await.expect("marks");
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    assert_eq!(marks[0].organization_id, org_id("org_a"));
+    assert_eq!(marks[0].at, None);
+    assert_eq!(
+        store.organization(&org_id("org_a")).await.expect("read"),
+        Some(moved)
+    );
+}
+
 /// Rooms are read by creation time, closed at the start and open at the end.
 async fn rooms_are_read_by_a_half_open_creation_window(store: &dyn Store) {
     seed(store).await;
@@ -930,6 +977,7 @@ macro_rules! conformance {
 conformance!(
     migrate_again_and_ping,
     organizations_come_back_as_they_went_in,
+    copied_organizations_mark_a_changed_calendar,
     rooms_are_read_by_a_half_open_creation_window,
     rooms_page_in_creation_order,
     message_counts_and_summaries_stay_in_their_organization,

@@ -46,25 +46,37 @@ impl<D: Driver> AggregationStore for D {
         room_ids: &[String],
     ) -> StoreResult<Vec<NaiveDate>> {
         let dialect = self.dialect();
-        let script: Vec<Statement> = sql::ladder_chunks(room_ids, ROOMS_PER_READ)
-            .into_iter()
-            .map(|rooms| {
-                let list: Vec<String> = (0..rooms.len())
-                    .map(|n| dialect.parameter(n + 2))
-                    .collect();
-                let list = list.join(", ");
-                let sql = format!(
-                    "SELECT day FROM room_outcomes WHERE organization_id = {p1} AND room_id IN ({list}) \
-                     UNION \
-                     SELECT day FROM room_outcomes WHERE organization_id = {p1} AND came_back_room_id IN ({list})",
-                    p1 = dialect.parameter(1)
-                );
-                let params = std::iter::once(Value::from(org))
-                    .chain(rooms.iter().map(Value::from))
-                    .collect();
-                Statement::new(sql, params)
-            })
-            .collect();
+        let naming = |rooms: &str| {
+            format!(
+                "SELECT day FROM room_outcomes WHERE organization_id = {p1} AND room_id {rooms} \
+                 UNION \
+                 SELECT day FROM room_outcomes WHERE organization_id = {p1} AND came_back_room_id {rooms}",
+                p1 = dialect.parameter(1)
+            )
+        };
+        // PostgreSQL takes the ids as one array; SQLite a list of parameters, in
+        // pieces of a few sizes (each size is a statement kept prepared).
+        let script: Vec<Statement> = match dialect {
+            Dialect::Postgres if !room_ids.is_empty() => vec![Statement::new(
+                naming("= ANY($2::text[])"),
+                vec![
+                    Value::from(org),
+                    Value::Array(room_ids.iter().map(Value::from).collect()),
+                ],
+            )],
+            Dialect::Postgres => Vec::new(),
+            Dialect::Sqlite => sql::ladder_chunks(room_ids, ROOMS_PER_READ)
+                .into_iter()
+                .map(|rooms| {
+                    let list: Vec<String> =
+                        (0..rooms.len()).map(|n| dialect.parameter(n + 2)).collect();
+                    let params = std::iter::once(Value::from(org))
+                        .chain(rooms.iter().map(Value::from))
+                        .collect();
+                    Statement::new(naming(&format!("IN ({})", list.join(", "))), params)
+                })
+                .collect(),
+        };
         let mut days = BTreeSet::new();
         for answer in self
             .run("reading the days a changed room counted in", script)

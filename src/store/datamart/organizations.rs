@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::domain::{OrgId, Organization};
 use crate::store::driver::{params, Driver, Row, Run, Statement};
-use crate::store::sql::Cells;
+use crate::store::sql::{Cells, Dialect};
 use crate::store::{organization_from_columns, OrganizationStore, StoreResult};
 
 const COLUMNS: &str = "id, name, ai_addon, timezone, business_hours, holidays";
@@ -44,7 +44,11 @@ impl<D: Driver> OrganizationStore for D {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        self.query("checking the database", Statement::new("SELECT 1", vec![]))
+        let context = match self.dialect() {
+            Dialect::Sqlite => "checking the SQLite database",
+            Dialect::Postgres => "checking the PostgreSQL database",
+        };
+        self.query(context, Statement::new("SELECT 1", vec![]))
             .await
             .map(|_| ())
     }

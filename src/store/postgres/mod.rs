@@ -213,12 +213,17 @@ async fn run_prepared(
             changed,
         });
     }
+    let names: Arc<[String]> = prepared
+        .columns()
+        .iter()
+        .map(|column| column.name().to_string())
+        .collect();
     let rows = client
         .query(prepared, &params)
         .await
         .map_err(error())?
         .iter()
-        .map(|row| row_values(row).map(DriverRow))
+        .map(|row| row_values(row).map(|cells| DriverRow::new(Arc::clone(&names), cells)))
         .collect::<Result<Vec<DriverRow>, _>>()
         .map_err(error())?;
     Ok(Answer {

@@ -275,7 +275,7 @@ impl rusqlite::ToSql for Value {
 }
 
 /// A result cell as it crosses the seam; SQLite's own types say what it is.
-fn cell_value(cell: rusqlite::types::ValueRef<'_>, index: usize) -> StoreResult<Value> {
+fn cell_value(cell: rusqlite::types::ValueRef<'_>, column: &str) -> StoreResult<Value> {
     use rusqlite::types::ValueRef;
     Ok(match cell {
         ValueRef::Null => Value::Null,
@@ -284,7 +284,7 @@ fn cell_value(cell: rusqlite::types::ValueRef<'_>, index: usize) -> StoreResult<
         ValueRef::Text(bytes) => Value::Text(
             std::str::from_utf8(bytes)
                 .map_err(|_| StoreError::Cell {
-                    index,
+                    column: column.to_string(),
                     wanted: "text",
                     found: "bytes that are not UTF-8",
                 })?
@@ -292,7 +292,7 @@ fn cell_value(cell: rusqlite::types::ValueRef<'_>, index: usize) -> StoreResult<
         ),
         ValueRef::Blob(_) => {
             return Err(StoreError::Cell {
-                index,
+                column: column.to_string(),
                 wanted: "a value",
                 found: "a blob",
             })
@@ -316,6 +316,11 @@ fn run_statement(
     let mut prepared = connection.prepare_cached(&statement.sql).map_err(error())?;
     let params = rusqlite::params_from_iter(statement.params.iter());
     let width = prepared.column_count();
+    let names: Arc<[String]> = prepared
+        .column_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     if width == 0 {
         let changed = prepared.execute(params).map_err(error())?;
         return Ok(Answer {
@@ -327,9 +332,9 @@ fn run_statement(
     let mut answer = Answer::default();
     while let Some(row) = rows.next().map_err(error())? {
         let cells = (0..width)
-            .map(|index| cell_value(row.get_ref(index).map_err(error())?, index))
+            .map(|index| cell_value(row.get_ref(index).map_err(error())?, &names[index]))
             .collect::<StoreResult<Vec<Value>>>()?;
-        answer.rows.push(DriverRow(cells));
+        answer.rows.push(DriverRow::new(Arc::clone(&names), cells));
     }
     answer.changed = answer.rows.len() as u64;
     Ok(answer)
@@ -413,10 +418,16 @@ impl Transaction for SqliteTransaction {
         let context = context.to_string();
         let columns = columns.to_vec();
         self.on_connection(move |c| {
-            for piece in sql::ladder_chunks(&rows, sql::ROWS_PER_INSERT) {
+            let sizes: Vec<usize> = sql::ladder_chunks(&rows, sql::ROWS_PER_INSERT)
+                .iter()
+                .map(|piece| piece.len())
+                .collect();
+            // The rows' values are moved into each statement, not copied.
+            let mut rows = rows.into_iter();
+            for size in sizes {
                 let statement = Statement::new(
-                    sql::insert_rows(Dialect::Sqlite, table, &columns, piece.len()),
-                    piece.iter().flatten().cloned().collect(),
+                    sql::insert_rows(Dialect::Sqlite, table, &columns, size),
+                    rows.by_ref().take(size).flatten().collect(),
                 );
                 run_statement(c, &context, &statement)?;
             }
@@ -452,10 +463,27 @@ impl Driver for SqliteStore {
                     .map(|statement| run_statement(c, &context, statement))
                     .collect();
             }
-            // Immediate: the script's writes may depend on what it reads, so it
-            // takes the write lock before its first read, as a claim must.
+            // A script that writes takes the write lock before its first read (its
+            // writes may depend on what it reads, as a claim's do); one that only
+            // reads takes none, so it never waits on a long import in another
+            // process (WAL lets a reader run beside the writer).
+            let writes = script.iter().try_fold(false, |writes, statement| {
+                Ok::<_, StoreError>(
+                    writes
+                        || statement.planning == Planning::Batch
+                        || !c
+                            .prepare_cached(&statement.sql)
+                            .map_err(StoreError::sqlite(&context))?
+                            .readonly(),
+                )
+            })?;
+            let behavior = if writes {
+                rusqlite::TransactionBehavior::Immediate
+            } else {
+                rusqlite::TransactionBehavior::Deferred
+            };
             let transaction = c
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .transaction_with_behavior(behavior)
                 .map_err(StoreError::sqlite(&context))?;
             let answers = script
                 .iter()
