@@ -169,10 +169,11 @@ impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
 
 /// A result row as it crosses the seam; the column's type says what each cell is.
 fn row_values(row: &Row) -> Result<Vec<Value>, tokio_postgres::Error> {
-    (0..row.len())
-        .map(|index| {
+    let mut cells = Vec::with_capacity(row.len());
+    for index in 0..row.len() {
+        cells.push({
             let ty = row.columns()[index].type_();
-            Ok(match *ty {
+            match *ty {
                 Type::BOOL => row.try_get::<_, Option<bool>>(index)?.into(),
                 Type::INT2 => row.try_get::<_, Option<i16>>(index)?.map(i64::from).into(),
                 Type::INT4 => row.try_get::<_, Option<i32>>(index)?.into(),
@@ -188,9 +189,10 @@ fn row_values(row: &Row) -> Result<Vec<Value>, tokio_postgres::Error> {
                 // Text, and any type the program does not store: reading it as text
                 // fails with the driver's own words for an unreadable column.
                 _ => row.try_get::<_, Option<String>>(index)?.into(),
-            })
-        })
-        .collect()
+            }
+        });
+    }
+    Ok(cells)
 }
 
 /// Runs one statement prepared on `client`: its rows, or how many rows it changed.
