@@ -108,19 +108,15 @@ macro_rules! params {
 }
 pub(crate) use params;
 
-/// One result row, its cells in the statement's order, with the columns' names
-/// (shared by every row of an answer) for an error that says which column.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Row {
-    cells: Vec<Value>,
-    names: Arc<[String]>,
+/// One result row: a view of its cells in its answer, in the statement's order,
+/// with the columns' names for an error that says which column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row<'a> {
+    cells: &'a [Value],
+    names: &'a [String],
 }
 
-impl Row {
-    pub(crate) fn new(names: Arc<[String]>, cells: Vec<Value>) -> Self {
-        Row { cells, names }
-    }
-
+impl Row<'_> {
     /// The name of the column at `index`, or its position when it has none.
     fn column(&self, index: usize) -> String {
         self.names
@@ -230,7 +226,7 @@ impl Row {
     }
 }
 
-impl Cells for Row {
+impl Cells for Row<'_> {
     fn text(&self, index: usize) -> StoreResult<String> {
         self.optional_text(index)?.ok_or_else(|| StoreError::Cell {
             column: self.column(index),
@@ -329,6 +325,9 @@ pub(crate) struct Statement {
     pub sql: String,
     pub params: Vec<Value>,
     pub planning: Planning,
+    /// How many rows the statement is expected to give at most, so its answer is
+    /// sized once (`Statement::expecting`); 0 when unknown.
+    pub expected_rows: usize,
 }
 
 impl Statement {
@@ -337,7 +336,16 @@ impl Statement {
             sql: sql.into(),
             params,
             planning: Planning::Cached,
+            expected_rows: 0,
         }
+    }
+
+    /// The statement gives about `rows` rows: its answer is sized for them at once
+    /// rather than grown (and moved) as they come; a report's daily rows are some
+    /// 20 000 cells.
+    pub(crate) fn expecting(mut self, rows: usize) -> Self {
+        self.expected_rows = rows;
+        self
     }
 
     /// The statement planned with its values each time it runs.
@@ -352,16 +360,57 @@ impl Statement {
             sql: sql.into(),
             params: Vec::new(),
             planning: Planning::Batch,
+            expected_rows: 0,
         }
     }
 }
 
 /// What one statement of a script gave back: its rows (a statement that returns
-/// none has none) and how many rows it changed.
+/// none has none) and how many rows it changed. Every row's cells are in one
+/// vector, row after row: a report reads hundreds of rows of some 30 cells, and a
+/// vector a row cost it more than the reading (docs/performance.md).
 #[derive(Debug, Default)]
 pub(crate) struct Answer {
-    pub rows: Vec<Row>,
+    cells: Vec<Value>,
+    names: Arc<[String]>,
     pub changed: u64,
+}
+
+impl Answer {
+    /// An answer with the columns `names` and room for `rows` rows, none yet.
+    pub(crate) fn with_columns(names: Arc<[String]>, rows: usize) -> Self {
+        Answer {
+            cells: Vec::with_capacity(rows.saturating_mul(names.len())),
+            names,
+            changed: 0,
+        }
+    }
+
+    /// Adds a row's cell (a row is as many cells as there are columns).
+    pub(crate) fn push(&mut self, cell: Value) {
+        self.cells.push(cell);
+    }
+
+    /// How many columns a row has.
+    fn width(&self) -> usize {
+        self.names.len()
+    }
+
+    pub(crate) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        let width = self.width().max(1);
+        self.cells.chunks_exact(width).map(|cells| Row {
+            cells,
+            names: &self.names,
+        })
+    }
+
+    pub(crate) fn first(&self) -> Option<Row<'_>> {
+        self.rows().next()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.cells.len() / self.width().max(1)
+    }
 }
 
 /// What a backend does, and all it does. Every capability of the datamart is
@@ -412,23 +461,13 @@ pub(crate) trait Transaction: Send {
 /// The ways a capability runs one statement, over `Driver::run`.
 #[async_trait]
 pub(crate) trait Run: Driver {
-    /// The rows of one statement.
-    async fn query(&self, context: &str, statement: Statement) -> StoreResult<Vec<Row>> {
+    /// The rows of one statement (`Answer::rows`, `Answer::first`).
+    async fn query(&self, context: &str, statement: Statement) -> StoreResult<Answer> {
         Ok(self
             .run(context, vec![statement])
             .await?
             .pop()
-            .unwrap_or_default()
-            .rows)
-    }
-
-    /// The first row of one statement, if any.
-    async fn query_optional(
-        &self,
-        context: &str,
-        statement: Statement,
-    ) -> StoreResult<Option<Row>> {
-        Ok(self.query(context, statement).await?.into_iter().next())
+            .unwrap_or_default())
     }
 
     /// How many rows one statement changed.
@@ -448,6 +487,12 @@ impl<D: Driver + ?Sized> Run for D {}
 mod tests {
     use super::*;
 
+    fn answer(names: Arc<[String]>, cells: Vec<Value>) -> Answer {
+        let mut answer = Answer::with_columns(names, 1);
+        cells.into_iter().for_each(|cell| answer.push(cell));
+        answer
+    }
+
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
     }
@@ -456,8 +501,8 @@ mod tests {
     fn a_row_reads_each_backends_spelling_of_a_day_an_instant_and_a_flag() {
         let at = DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("instant");
         // As SQLite gives them back, then as PostgreSQL does.
-        let names: Arc<[String]> = Arc::from(Vec::new());
-        let sqlite = Row::new(
+        let names: Arc<[String]> = ["day", "at", "flag", "real"].map(String::from).into();
+        let sqlite = answer(
             names.clone(),
             vec![
                 Value::Text("2026-10-05".into()),
@@ -466,7 +511,7 @@ mod tests {
                 Value::Integer(2),
             ],
         );
-        let postgres = Row::new(
+        let postgres = answer(
             names,
             vec![
                 Value::Day(day("2026-10-05")),
@@ -475,7 +520,8 @@ mod tests {
                 Value::Real(2.0),
             ],
         );
-        for row in [sqlite, postgres] {
+        for answer in [sqlite, postgres] {
+            let row = answer.first().expect("a row");
             assert_eq!(row.day(0).expect("day"), day("2026-10-05"));
             assert_eq!(row.instant(1).expect("instant"), at);
             assert!(row.flag(2).expect("flag"));
@@ -486,7 +532,8 @@ mod tests {
     #[test]
     fn a_cell_of_the_wrong_kind_or_null_says_which_and_where() {
         let names: Arc<[String]> = vec!["opened".to_string(), "closed_at".to_string()].into();
-        let row = Row::new(names, vec![Value::Text("soon".into()), Value::Null]);
+        let answer = answer(names, vec![Value::Text("soon".into()), Value::Null]);
+        let row = answer.first().expect("a row");
         let wrong = row.count(0).expect_err("text is no count").to_string();
         assert!(wrong.contains("column opened holds text"), "{wrong}");
         let null = row.day(1).expect_err("NULL is no day").to_string();

@@ -29,7 +29,7 @@ impl<D: Driver> AggregationStore for D {
         let sql = "SELECT organization_id, seq, at FROM restatement_marks ORDER BY seq";
         self.query("reading the days to restate", Statement::new(sql, vec![]))
             .await?
-            .iter()
+            .rows()
             .map(|row| {
                 Ok(RestatementMark {
                     organization_id: org_id(&row.text(0)?, "restatement_marks")?,
@@ -82,7 +82,7 @@ impl<D: Driver> AggregationStore for D {
             .run("reading the days a changed room counted in", script)
             .await?
         {
-            for row in answer.rows {
+            for row in answer.rows() {
                 days.insert(row.day(0)?);
             }
         }
@@ -93,7 +93,7 @@ impl<D: Driver> AggregationStore for D {
         let read = Statement::new(sql::stored_room_totals(self.dialect()), params![since]);
         self.query("counting the datamart's rooms", read)
             .await?
-            .iter()
+            .rows()
             .map(|row| {
                 Ok(StoredRooms {
                     organization_id: org_id(&row.text(0)?, "ai_activity_logs")?,
@@ -112,8 +112,8 @@ impl<D: Driver> AggregationStore for D {
         );
         self.query("reading room outcomes", read)
             .await?
-            .iter()
-            .map(sql::decode_outcome)
+            .rows()
+            .map(|row| sql::decode_outcome(&row))
             .collect()
     }
 
@@ -146,7 +146,7 @@ impl<D: Driver> AggregationStore for D {
         let mut answers = self.run(context, script).await?.into_iter();
         let mut states: HashMap<OrgId, AggregationState> = HashMap::new();
         let activity = answers.next().unwrap_or_default();
-        for row in &activity.rows {
+        for row in activity.rows() {
             let state = states
                 .entry(org_id(&row.text(0)?, "organization_activity")?)
                 .or_default();
@@ -162,7 +162,7 @@ impl<D: Driver> AggregationStore for D {
             state.read_from = row.optional_text(6)?;
         }
         let baselines = answers.next().unwrap_or_default();
-        for row in &baselines.rows {
+        for row in baselines.rows() {
             states
                 .entry(org_id(&row.text(0)?, "onboarding_baselines")?)
                 .or_default()
@@ -174,7 +174,7 @@ impl<D: Driver> AggregationStore for D {
             });
         }
         let pending = answers.next().unwrap_or_default();
-        for row in &pending.rows {
+        for row in pending.rows() {
             states
                 .entry(org_id(&row.text(0)?, "ai_activity_logs")?)
                 .or_default()
@@ -212,7 +212,7 @@ impl<D: Driver> AggregationStore for D {
             Statement::new(sql, params![org]),
         )
         .await?
-        .iter()
+        .rows()
         .map(|row| row.day(0))
         .collect()
     }

@@ -45,7 +45,7 @@ impl<D: Driver> AssumptionStore for D {
                    FROM forecast_snapshots ORDER BY organization_id, period_from";
         self.query("reading recorded forecasts", Statement::new(sql, vec![]))
             .await?
-            .iter()
+            .rows()
             .map(|row| {
                 let org = OrgId::parse(&row.text(0)?)
                     .map_err(StoreError::unreadable("forecast_snapshots.organization_id"))?;
@@ -69,12 +69,13 @@ impl<D: Driver> AssumptionStore for D {
              FROM cost_assumptions WHERE organization_id = {}",
             self.dialect().parameter(1)
         );
-        let row = self
-            .query_optional(
+        let answer = self
+            .query(
                 "reading the cost assumption",
                 Statement::new(sql, params![org]),
             )
             .await?;
+        let row = answer.first();
         row.map(|row| {
             CostAssumption::with_ai_price(row.count(0)?, row.count(1)?, row.optional_count(2)?)
                 .map_err(|errors| {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-use crate::store::driver::{params, Driver, Run, Statement};
+use crate::store::driver::{params, Answer, Driver, Run, Statement};
 use crate::store::sql::Cells;
 use crate::store::{
     claim_of, Change, Claim, ClaimStamp, CoordinationStore, StoreError, StoreResult,
@@ -52,7 +52,7 @@ impl<D: Driver> CoordinationStore for D {
             .await?;
         let row = answers
             .get(1)
-            .and_then(|answer| answer.rows.first())
+            .and_then(Answer::first)
             .ok_or_else(|| StoreError::Invalid(format!("{context}: the claim was not stored")))?;
         Ok(claim_of(&row.text(0)?, row.flag(1)?, claimed_by))
     }

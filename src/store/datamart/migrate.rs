@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::store::driver::{params, Driver, Statement};
+use crate::store::driver::{params, Answer, Driver, Statement};
 use crate::store::sql::{self, Cells, Dialect};
 use crate::store::StoreResult;
 
@@ -32,7 +32,7 @@ pub(crate) async fn migrate(driver: &(impl Driver + ?Sized)) -> StoreResult<()> 
     transaction
         .run(context, vec![Statement::batch(table)])
         .await?;
-    let applied: HashSet<i64> = transaction
+    let versions = transaction
         .run(
             context,
             vec![Statement::new(
@@ -40,9 +40,10 @@ pub(crate) async fn migrate(driver: &(impl Driver + ?Sized)) -> StoreResult<()> 
                 vec![],
             )],
         )
-        .await?
-        .into_iter()
-        .flat_map(|answer| answer.rows)
+        .await?;
+    let applied: HashSet<i64> = versions
+        .iter()
+        .flat_map(Answer::rows)
         .map(|row| row.count(0))
         .collect::<StoreResult<_>>()?;
     let record = format!(

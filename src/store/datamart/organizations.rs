@@ -26,8 +26,8 @@ impl<D: Driver> OrganizationStore for D {
         let sql = format!("SELECT {COLUMNS} FROM organizations ORDER BY id");
         self.query("reading organizations", Statement::new(sql, vec![]))
             .await?
-            .iter()
-            .map(organization)
+            .rows()
+            .map(|row| organization(&row))
             .collect()
     }
 
@@ -36,10 +36,10 @@ impl<D: Driver> OrganizationStore for D {
             "SELECT {COLUMNS} FROM organizations WHERE id = {}",
             self.dialect().parameter(1)
         );
-        self.query_optional("reading an organization", Statement::new(sql, params![id]))
+        self.query("reading an organization", Statement::new(sql, params![id]))
             .await?
-            .as_ref()
-            .map(organization)
+            .first()
+            .map(|row| organization(&row))
             .transpose()
     }
 

@@ -38,8 +38,8 @@ impl<D: Driver> ReportStore for D {
         .planned_each_time();
         self.query("reading a conversation list", page)
             .await?
-            .iter()
-            .map(sql::decode_outcome)
+            .rows()
+            .map(|row| sql::decode_outcome(&row))
             .collect()
     }
 
@@ -52,10 +52,11 @@ impl<D: Driver> ReportStore for D {
         let read = Statement::new(
             sql::select_days(self.dialect(), columns),
             params![org, range.from(), range.to()],
-        );
+        )
+        .expecting(usize::try_from(range.days()).unwrap_or(0));
         self.query("reading daily rows", read)
             .await?
-            .iter()
+            .rows()
             .map(|row| {
                 let mut day = DailyCounters::empty(row.day(0)?);
                 for (index, column) in columns.iter().enumerate() {
@@ -77,12 +78,13 @@ impl<D: Driver> ReportStore for D {
             of_org("read_until"),
             of_org("read_from"),
         );
-        let row = self
-            .query_optional(
+        let answer = self
+            .query(
                 "reading organization activity",
                 Statement::new(sql, params![org]),
             )
             .await?;
+        let row = answer.first();
         let Some(row) = row else {
             return Ok(OrgActivity::default());
         };
@@ -102,12 +104,13 @@ impl<D: Driver> ReportStore for D {
                     (SELECT max(done_at) FROM job_claims WHERE job = {})",
             self.dialect().parameter(1)
         );
-        let row = self
-            .query_optional(
+        let answer = self
+            .query(
                 "reading the datamart's health",
                 Statement::new(sql, params![NIGHTLY_JOB]),
             )
             .await?;
+        let row = answer.first();
         let Some(row) = row else {
             return Ok(DatamartHealth::default());
         };
@@ -125,12 +128,13 @@ impl<D: Driver> ReportStore for D {
              WHERE organization_id = {}",
             self.dialect().parameter(1)
         );
-        let row = self
-            .query_optional(
+        let answer = self
+            .query(
                 "reading the onboarding baseline",
                 Statement::new(sql, params![org]),
             )
             .await?;
+        let row = answer.first();
         row.map(|row| {
             Ok(Baseline {
                 first_day: row.day(0)?,

@@ -48,18 +48,19 @@ impl<D: Driver> UsageStore for D {
             Statement::new(sql::select_usage(self.dialect()), params![from, to]),
         )
         .await?
-        .iter()
-        .map(sql::decode_usage)
+        .rows()
+        .map(|row| sql::decode_usage(&row))
         .collect()
     }
 
     async fn usage_gauges(&self, from: NaiveDate) -> StoreResult<UsageGauges> {
-        let row = self
-            .query_optional(
+        let answer = self
+            .query(
                 "reading this month's usage",
                 Statement::new(sql::usage_gauges(self.dialect()), params![from]),
             )
             .await?;
+        let row = answer.first();
         let Some(row) = row else {
             return Ok(UsageGauges::default());
         };

@@ -128,12 +128,8 @@ async fn rewrite_outcomes(
         .collect();
     let read = keyed(dialect, sql::stored_fingerprints(dialect), spans);
     let mut stored: HashMap<(String, NaiveDate), i64> = HashMap::new();
-    for row in transaction
-        .run(context, read)
-        .await?
-        .into_iter()
-        .flat_map(|answer: Answer| answer.rows)
-    {
+    let answers = transaction.run(context, read).await?;
+    for row in answers.iter().flat_map(Answer::rows) {
         stored.insert((row.text(0)?, row.day(1)?), row.count(2)?);
     }
     let mut days = Vec::new();

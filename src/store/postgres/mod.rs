@@ -13,9 +13,7 @@ use tokio_postgres::types::{IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
 use crate::store::datamart::upsert_cost_assumption;
-use crate::store::driver::{
-    Answer, Driver, Planning, Row as DriverRow, Statement, Transaction, Value,
-};
+use crate::store::driver::{Answer, Driver, Planning, Statement, Transaction, Value};
 mod source;
 
 use crate::domain::{CostAssumption, OrgId, Organization};
@@ -168,10 +166,9 @@ impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
 }
 
 /// A result row as it crosses the seam; the column's type says what each cell is.
-fn row_values(row: &Row) -> Result<Vec<Value>, tokio_postgres::Error> {
-    let mut cells = Vec::with_capacity(row.len());
+fn push_row(answer: &mut Answer, row: &Row) -> Result<(), tokio_postgres::Error> {
     for index in 0..row.len() {
-        cells.push({
+        answer.push({
             let ty = row.columns()[index].type_();
             match *ty {
                 Type::BOOL => row.try_get::<_, Option<bool>>(index)?.into(),
@@ -192,7 +189,7 @@ fn row_values(row: &Row) -> Result<Vec<Value>, tokio_postgres::Error> {
             }
         });
     }
-    Ok(cells)
+    Ok(())
 }
 
 /// Runs one statement prepared on `client`: its rows, or how many rows it changed.
@@ -210,28 +207,21 @@ async fn run_prepared(
         .collect();
     if prepared.columns().is_empty() {
         let changed = client.execute(prepared, &params).await.map_err(error())?;
-        return Ok(Answer {
-            rows: Vec::new(),
-            changed,
-        });
+        let mut answer = Answer::default();
+        answer.changed = changed;
+        return Ok(answer);
     }
     let names: Arc<[String]> = prepared
         .columns()
         .iter()
         .map(|column| column.name().to_string())
         .collect();
-    let rows = client
-        .query(prepared, &params)
-        .await
-        .map_err(error())?
-        .iter()
-        .map(|row| row_values(row).map(|cells| DriverRow::new(Arc::clone(&names), cells)))
-        .collect::<Result<Vec<DriverRow>, _>>()
-        .map_err(error())?;
-    Ok(Answer {
-        changed: rows.len() as u64,
-        rows,
-    })
+    let mut answer = Answer::with_columns(names, statement.expected_rows);
+    for row in client.query(prepared, &params).await.map_err(error())? {
+        push_row(&mut answer, &row).map_err(error())?;
+    }
+    answer.changed = answer.len() as u64;
+    Ok(answer)
 }
 
 /// Prepares `statement` on a pooled connection or in its transaction: kept for

@@ -8,9 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::store::datamart::upsert_cost_assumption;
-use crate::store::driver::{
-    Answer, Driver, Planning, Row as DriverRow, Statement, Transaction, Value,
-};
+use crate::store::driver::{Answer, Driver, Planning, Statement, Transaction, Value};
 use crate::store::sql::{self, Dialect};
 mod source;
 
@@ -326,22 +324,18 @@ fn run_statement(
         .collect();
     if width == 0 {
         let changed = prepared.execute(params).map_err(error())?;
-        return Ok(Answer {
-            rows: Vec::new(),
-            changed: changed as u64,
-        });
+        let mut answer = Answer::default();
+        answer.changed = changed as u64;
+        return Ok(answer);
     }
     let mut rows = prepared.query(params).map_err(error())?;
-    let mut answer = Answer::default();
+    let mut answer = Answer::with_columns(Arc::clone(&names), statement.expected_rows);
     while let Some(row) = rows.next().map_err(error())? {
-        // Sized once: a daily row has some 30 cells, and a report reads hundreds.
-        let mut cells = Vec::with_capacity(width);
         for (index, name) in names.iter().enumerate() {
-            cells.push(cell_value(row.get_ref(index).map_err(error())?, name)?);
+            answer.push(cell_value(row.get_ref(index).map_err(error())?, name)?);
         }
-        answer.rows.push(DriverRow::new(Arc::clone(&names), cells));
     }
-    answer.changed = answer.rows.len() as u64;
+    answer.changed = answer.len() as u64;
     Ok(answer)
 }
 
