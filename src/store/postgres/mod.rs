@@ -310,28 +310,18 @@ impl Transaction for PostgresTransaction {
             .iter()
             .map(|column| column.type_().clone())
             .collect();
-        let sink = client
-            .copy_in(&format!("COPY {table} ({columns}) FROM STDIN BINARY"))
-            .await
-            .map_err(StoreError::postgres(context))?;
-        let writer = BinaryCopyInWriter::new(sink, &types);
-        pin_mut!(writer);
-        for row in &rows {
-            let cells: Vec<&(dyn ToSql + Sync)> = row
-                .iter()
-                .map(|value| value as &(dyn ToSql + Sync))
-                .collect();
-            writer
-                .as_mut()
-                .write(&cells)
-                .await
-                .map_err(StoreError::postgres(context))?;
-        }
-        writer
-            .finish()
-            .await
-            .map_err(StoreError::postgres(context))?;
-        Ok(())
+        copy_in(
+            client,
+            context,
+            &format!("COPY {table} ({columns}) FROM STDIN BINARY"),
+            &types,
+            rows.iter().map(|row| {
+                row.iter()
+                    .map(|value| value as &(dyn ToSql + Sync))
+                    .collect()
+            }),
+        )
+        .await
     }
 
     async fn commit(mut self: Box<Self>, context: &str) -> StoreResult<()> {
@@ -572,7 +562,7 @@ async fn upsert_organizations(client: &Client, organizations: &[Organization]) -
 /// Streams rows into a table with binary COPY.
 async fn copy_in<'a>(
     client: &Client,
-    context: &'static str,
+    context: &str,
     sql: &str,
     types: &[Type],
     rows: impl Iterator<Item = Vec<&'a (dyn ToSql + Sync)>>,
