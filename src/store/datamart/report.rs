@@ -53,7 +53,11 @@ impl<D: Driver> ReportStore for D {
             sql::select_days(self.dialect(), columns),
             params![org, range.from(), range.to()],
         )
-        .expecting(usize::try_from(range.days()).unwrap_or(0));
+        // Sized for a report's range and its period before; a longer read (verify,
+        // the census) grows past it rather than reserving for days without rows.
+        .expecting(
+            usize::try_from(range.days().min(2 * crate::domain::MAX_RANGE_DAYS)).unwrap_or(0),
+        );
         self.query("reading daily rows", read)
             .await?
             .rows()
@@ -70,10 +74,13 @@ impl<D: Driver> ReportStore for D {
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity> {
         let p1 = self.dialect().parameter(1);
         let of_org = |column: &str| {
-            format!("(SELECT {column} FROM organization_activity WHERE organization_id = {p1})")
+            format!(
+                "(SELECT {column} FROM organization_activity WHERE organization_id = {p1}) AS {column}"
+            )
         };
         let sql = format!(
-            "SELECT {}, {}, {}, (SELECT max(day) FROM ai_activity_logs WHERE organization_id = {p1})",
+            "SELECT {}, {}, {}, \
+                 (SELECT max(day) FROM ai_activity_logs WHERE organization_id = {p1}) AS data_through",
             of_org("first_eligible_day"),
             of_org("read_until"),
             of_org("read_from"),
@@ -98,10 +105,12 @@ impl<D: Driver> ReportStore for D {
 
     async fn datamart_health(&self) -> StoreResult<DatamartHealth> {
         let sql = format!(
-            "SELECT (SELECT max(updated_at) FROM organization_activity), \
-                    (SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending), \
-                    (SELECT drifted_days FROM verify_runs ORDER BY ran_at DESC LIMIT 1), \
-                    (SELECT max(done_at) FROM job_claims WHERE job = {})",
+            "SELECT (SELECT max(updated_at) FROM organization_activity) AS last_written, \
+                    (SELECT min(day) FROM ai_activity_logs WHERE sentiment_pending) \
+                        AS oldest_pending_sentiment_day, \
+                    (SELECT drifted_days FROM verify_runs ORDER BY ran_at DESC LIMIT 1) \
+                        AS drifted_days, \
+                    (SELECT max(done_at) FROM job_claims WHERE job = {}) AS last_night_completed",
             self.dialect().parameter(1)
         );
         let answer = self

@@ -195,11 +195,12 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let connection = Arc::clone(&self.connection);
-        // The lock is taken on the blocking thread, as the thread's own lock was:
-        // the next of several waiting reads (a report makes five at once) is handed
-        // the connection there, without a round through the runtime.
-        tokio::task::spawn_blocking(move || work(&mut connection.blocking_lock_owned()))
+        // The lock is awaited here, not on the blocking thread: a caller that gives
+        // up (a read past its time limit) stops waiting and its work never runs,
+        // and no blocking thread is parked behind an open transaction, which needs
+        // one for each of its own steps.
+        let mut connection = Arc::clone(&self.connection).lock_owned().await;
+        tokio::task::spawn_blocking(move || work(&mut connection))
             .await
             .map_err(|e| StoreError::Task(e.to_string()))?
     }
