@@ -240,8 +240,8 @@ pub(crate) fn activity_rows(writes: &[super::OrgWrite]) -> Vec<ActivityRow<'_>> 
     rows
 }
 
-/// A cell of a `room_outcomes` row as a room outcome fills it; each backend turns
-/// it into its own parameter (`ToSql`), so neither maps the row by position.
+/// A cell of a `room_outcomes` row as a room outcome fills it; it becomes a
+/// `store::driver::Value` (the rooms' copy), so nothing maps the row by position.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum OutcomeCell<'a> {
     Day(NaiveDate),
@@ -590,19 +590,7 @@ pub(crate) fn delete_baseline(dialect: Dialect) -> String {
     )
 }
 
-/// Writes `Cells` methods that take a cell as the backend's own row converts it,
-/// each failing with the backend's error "reading a cell": for the types both
-/// backends store as they are, the two differ only in the getter and the error.
-macro_rules! cells_read_by {
-    ($get:ident, $error:path; $($method:ident: $type:ty),* $(,)?) => {$(
-        fn $method(&self, index: usize) -> StoreResult<$type> {
-            self.$get(index).map_err($error("reading a cell"))
-        }
-    )*};
-}
-pub(crate) use cells_read_by;
-
-/// Reads one cell of a result row; each backend implements it for its own row type,
+/// Reads one cell of a result row (`store::driver::Row`, whichever backend read it),
 /// so the order of `OUTCOME_COLUMNS` is decoded in one place.
 pub trait Cells {
     fn text(&self, index: usize) -> StoreResult<String>;

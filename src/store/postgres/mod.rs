@@ -816,17 +816,3 @@ impl ImportWriter for PostgresImport {
             .map_err(StoreError::postgres("undoing the import"))
     }
 }
-
-impl sql::Cells for Row {
-    sql::cells_read_by!(try_get, StoreError::postgres;
-        text: String,
-        optional_text: Option<String>,
-        day: NaiveDate,
-        instant: DateTime<Utc>,
-        optional_instant: Option<DateTime<Utc>>,
-        count: i64,
-        flag: bool,
-        optional_flag: Option<bool>,
-        optional_real: Option<f64>,
-    );
-}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::store::datamart::upsert_cost_assumption;
@@ -41,11 +41,6 @@ fn instant(micros: i64) -> StoreResult<DateTime<Utc>> {
 
 fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
     micros.map(instant).transpose()
-}
-
-fn parse_day(text: &str) -> StoreResult<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(StoreError::unreadable(format!("the stored day '{text}'")))
 }
 
 /// How much page cache a connection keeps.
@@ -862,30 +857,5 @@ impl ImportWriter for SqliteImport {
         self.connection
             .execute_batch("ROLLBACK")
             .map_err(StoreError::sqlite("undoing the import"))
-    }
-}
-
-impl sql::Cells for Row<'_> {
-    sql::cells_read_by!(get, StoreError::sqlite;
-        text: String,
-        optional_text: Option<String>,
-        count: i64,
-        flag: bool,
-        optional_flag: Option<bool>,
-        optional_real: Option<f64>,
-    );
-    // Days are stored as ISO text and instants as microseconds since the epoch.
-    fn day(&self, index: usize) -> StoreResult<NaiveDate> {
-        let text = self.text(index)?;
-        parse_day(&text)
-    }
-    fn instant(&self, index: usize) -> StoreResult<DateTime<Utc>> {
-        instant(self.count(index)?)
-    }
-    fn optional_instant(&self, index: usize) -> StoreResult<Option<DateTime<Utc>>> {
-        let micros: Option<i64> = self
-            .get(index)
-            .map_err(StoreError::sqlite("reading a cell"))?;
-        optional_instant(micros)
     }
 }
