@@ -34,16 +34,15 @@ pub async fn load_report(
     range: DateRange,
     policy: &ReportPolicy,
 ) -> Result<Report, ReportError> {
-    let organization = load_organization(store, org).await?;
-    // One read of the range and its period before, as the server does.
-    let (both, activity, cost_assumption, baseline) = tokio::try_join!(
-        store.daily_counters(org, range.with_before()),
-        store.activity(org),
-        store.cost_assumption(org),
-        store.onboarding_baseline(org),
-    )?;
-    let (days, days_before): (Vec<_>, Vec<_>) =
-        both.into_iter().partition(|row| range.contains(row.day));
+    // One read of the organization, the range and its period before, as the server
+    // reads its tile groups.
+    let reads = store.report_reads(org, range.with_before()).await?;
+    let organization = with_ai_addon(reads.organization, org)?;
+    let (days, days_before): (Vec<_>, Vec<_>) = reads
+        .days
+        .into_iter()
+        .partition(|row| range.contains(row.day));
+    let activity = reads.activity;
     Ok(assemble(&ReportInputs {
         organization: &organization,
         range,
@@ -51,10 +50,10 @@ pub async fn load_report(
         first_eligible_day: activity.first_eligible_day,
         data_through: activity.data_through,
         read_until: activity.read_until,
-        cost_assumption,
+        cost_assumption: reads.cost_assumption,
         policy,
         failed_groups: &[],
-        baseline,
+        baseline: reads.baseline,
         // The command line has no feature flags: forecasts are the server's.
         forecast_history: None,
         days_before: Some(&days_before),
@@ -66,10 +65,15 @@ pub(crate) async fn load_organization(
     store: &dyn Store,
     org: &OrgId,
 ) -> Result<Organization, ReportError> {
-    let organization = store
-        .organization(org)
-        .await?
-        .ok_or_else(|| ReportError::UnknownOrganization(org.clone()))?;
+    with_ai_addon(store.organization(org).await?, org)
+}
+
+/// The organization read for `org`, if it exists and has the AI add-on.
+fn with_ai_addon(
+    organization: Option<Organization>,
+    org: &OrgId,
+) -> Result<Organization, ReportError> {
+    let organization = organization.ok_or_else(|| ReportError::UnknownOrganization(org.clone()))?;
     if !organization.ai_addon {
         return Err(ReportError::NoAiAddon(org.clone()));
     }

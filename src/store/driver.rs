@@ -12,6 +12,7 @@
 //! PostgreSQL's binary COPY nor LISTEN/NOTIFY behind it; a builder would not remove
 //! a single line of running or decoding.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -108,29 +109,52 @@ macro_rules! params {
 }
 pub(crate) use params;
 
-/// One result row: a view of its cells in its answer, in the statement's order,
-/// with the columns' names for an error that says which column.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Row<'a> {
-    cells: &'a [Value],
-    names: &'a [String],
+/// Where the cells of a row read as it comes are (`Statement::decoded`): the
+/// backend's own row, each cell turned into a `Value` only when it is read.
+pub(crate) trait ReadCell {
+    /// The cell at `index`, as it crosses the seam.
+    fn value(&self, index: usize) -> StoreResult<Value>;
+    /// The name of the column at `index`, for an error that says which.
+    fn column(&self, index: usize) -> String;
+}
+
+/// One result row, in the statement's order: a view of its cells in its answer, or
+/// the backend's own row as it is read. Either way it is decoded the same way.
+#[derive(Clone, Copy)]
+pub(crate) enum Row<'a> {
+    Stored {
+        cells: &'a [Value],
+        names: &'a [String],
+    },
+    Read(&'a dyn ReadCell),
 }
 
 impl Row<'_> {
     /// The name of the column at `index`, or its position when it has none.
     fn column(&self, index: usize) -> String {
-        self.names
-            .get(index)
-            .cloned()
-            .unwrap_or_else(|| format!("#{index}"))
+        match self {
+            Row::Stored { names, .. } => names
+                .get(index)
+                .cloned()
+                .unwrap_or_else(|| format!("#{index}")),
+            Row::Read(row) => row.column(index),
+        }
     }
 
-    fn cell(&self, index: usize) -> StoreResult<&Value> {
-        self.cells.get(index).ok_or_else(|| StoreError::Cell {
-            column: self.column(index),
-            wanted: "a cell",
-            found: "no such column",
-        })
+    fn cell(&self, index: usize) -> StoreResult<Cow<'_, Value>> {
+        match self {
+            Row::Stored { cells, .. } => {
+                cells
+                    .get(index)
+                    .map(Cow::Borrowed)
+                    .ok_or_else(|| StoreError::Cell {
+                        column: self.column(index),
+                        wanted: "a cell",
+                        found: "no such column",
+                    })
+            }
+            Row::Read(row) => row.value(index).map(Cow::Owned),
+        }
     }
 
     /// Reads the cell at `index` with `read`, which answers `None` for a cell of a
@@ -145,7 +169,7 @@ impl Row<'_> {
         if *value == Value::Null {
             return Ok(None);
         }
-        read(value)
+        read(&value)
             .transpose()?
             .map(Some)
             .ok_or_else(|| StoreError::Cell {
@@ -172,15 +196,13 @@ impl Row<'_> {
     pub(crate) fn optional_day(&self, index: usize) -> StoreResult<Option<NaiveDate>> {
         self.optional(index, "a date", |value| match value {
             Value::Day(day) => Some(Ok(*day)),
-            Value::Text(text) => {
-                Some(
-                    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::Cell {
-                        column: self.column(index),
-                        wanted: "a date",
-                        found: "text that is not a date",
-                    }),
-                )
-            }
+            // SQLite stores a day as ISO text (chrono's own reading of it is
+            // several times faster than a format's).
+            Value::Text(text) => Some(text.parse::<NaiveDate>().map_err(|_| StoreError::Cell {
+                column: self.column(index),
+                wanted: "a date",
+                found: "text that is not a date",
+            })),
             _ => None,
         })
     }
@@ -210,12 +232,10 @@ impl Row<'_> {
         use crate::metrics::ColumnKind;
         // The common cells first, without the general reader: a report decodes
         // some 20 000 of them.
-        match (kind, self.cells.get(index)) {
-            (ColumnKind::Count, Some(Value::Integer(count))) => {
-                return Ok(CounterValue::Count(*count))
-            }
-            (ColumnKind::Sum, Some(Value::Real(sum))) => return Ok(CounterValue::Sum(*sum)),
-            (ColumnKind::Flag, Some(Value::Flag(flag))) => return Ok(CounterValue::Flag(*flag)),
+        match (kind, self.cell(index)?.as_ref()) {
+            (ColumnKind::Count, Value::Integer(count)) => return Ok(CounterValue::Count(*count)),
+            (ColumnKind::Sum, Value::Real(sum)) => return Ok(CounterValue::Sum(*sum)),
+            (ColumnKind::Flag, Value::Flag(flag)) => return Ok(CounterValue::Flag(*flag)),
             _ => {}
         }
         Ok(match kind {
@@ -299,7 +319,7 @@ impl Cells for Row<'_> {
     }
 
     fn optional_real(&self, index: usize) -> StoreResult<Option<f64>> {
-        match self.cell(index)? {
+        match self.cell(index)?.as_ref() {
             Value::Null => Ok(None),
             _ => self.real(index).map(Some),
         }
@@ -319,8 +339,15 @@ pub(crate) enum Planning {
     Batch,
 }
 
+/// Takes a statement's rows one by one, as the backend reads them
+/// (`Statement::decoded`).
+pub(crate) trait RowSink: Send + Sync {
+    fn row(&mut self, row: &Row<'_>) -> StoreResult<()>;
+    /// Every row was read.
+    fn finish(self: Box<Self>);
+}
+
 /// One statement and its parameters.
-#[derive(Debug, Clone)]
 pub(crate) struct Statement {
     pub sql: String,
     pub params: Vec<Value>,
@@ -328,6 +355,20 @@ pub(crate) struct Statement {
     /// How many rows the statement is expected to give at most, so its answer is
     /// sized once (`Statement::expecting`); 0 when unknown.
     pub expected_rows: usize,
+    /// Where its rows go as they are read, instead of into its answer.
+    pub sink: Option<Box<dyn RowSink>>,
+}
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Statement")
+            .field("sql", &self.sql)
+            .field("params", &self.params)
+            .field("planning", &self.planning)
+            .field("decoded", &self.sink.is_some())
+            .finish()
+    }
 }
 
 impl Statement {
@@ -337,6 +378,7 @@ impl Statement {
             params,
             planning: Planning::Cached,
             expected_rows: 0,
+            sink: None,
         }
     }
 
@@ -361,7 +403,63 @@ impl Statement {
             params: Vec::new(),
             planning: Planning::Batch,
             expected_rows: 0,
+            sink: None,
         }
+    }
+
+    /// The statement's rows decoded by `decode` where the backend reads them,
+    /// straight off its own row: for a read of many cells (a report's daily rows
+    /// are some 20 000), where copying every cell into the answer first cost more
+    /// than the reading (docs/performance.md). The rows are in the `Decoded` once
+    /// the statement has run; its answer holds none.
+    pub(crate) fn decoded<T, F>(mut self, decode: F) -> (Self, Decoded<T>)
+    where
+        T: Send + Sync + 'static,
+        F: Fn(&Row<'_>) -> StoreResult<T> + Send + Sync + 'static,
+    {
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        self.sink = Some(Box::new(Collect {
+            rows: Vec::with_capacity(self.expected_rows),
+            decode,
+            sender,
+        }));
+        (self, Decoded(receiver))
+    }
+}
+
+/// Collects a statement's decoded rows, and hands them over when all are read.
+struct Collect<T, F> {
+    rows: Vec<T>,
+    decode: F,
+    sender: tokio::sync::oneshot::Sender<Vec<T>>,
+}
+
+impl<T, F> RowSink for Collect<T, F>
+where
+    T: Send + Sync,
+    F: Fn(&Row<'_>) -> StoreResult<T> + Send + Sync,
+{
+    fn row(&mut self, row: &Row<'_>) -> StoreResult<()> {
+        self.rows.push((self.decode)(row)?);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) {
+        let Collect { rows, sender, .. } = *self;
+        // Nobody waits for rows whose reader gave up.
+        let _ = sender.send(rows);
+    }
+}
+
+/// The rows of a statement decoded where they were read (`Statement::decoded`).
+pub(crate) struct Decoded<T>(tokio::sync::oneshot::Receiver<Vec<T>>);
+
+impl<T> Decoded<T> {
+    /// The decoded rows, once the statement has run.
+    pub(crate) fn rows(mut self) -> StoreResult<Vec<T>> {
+        self.0.try_recv().map_err(|_| {
+            StoreError::Task("a statement's decoded rows were not there after it ran".into())
+        })
     }
 }
 
@@ -398,7 +496,7 @@ impl Answer {
 
     pub(crate) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         let width = self.width().max(1);
-        self.cells.chunks_exact(width).map(|cells| Row {
+        self.cells.chunks_exact(width).map(|cells| Row::Stored {
             cells,
             names: &self.names,
         })
@@ -411,6 +509,14 @@ impl Answer {
     pub(crate) fn len(&self) -> usize {
         self.cells.len() / self.width().max(1)
     }
+}
+
+/// The answers of a script of `N` statements, one each.
+pub(crate) fn answers<const N: usize>(answers: Vec<Answer>) -> StoreResult<[Answer; N]> {
+    let given = answers.len();
+    <[Answer; N]>::try_from(answers).map_err(|_| {
+        StoreError::Invalid(format!("a script of {N} statements gave {given} answers"))
+    })
 }
 
 /// What a backend does, and all it does. Every capability of the datamart is

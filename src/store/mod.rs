@@ -190,6 +190,18 @@ pub struct OrgActivity {
     pub read_from: Option<String>,
 }
 
+/// Everything one report reads from the datamart (`ReportStore::report_reads`).
+#[derive(Debug, Clone, Default)]
+pub struct ReportReads {
+    /// `None` when the datamart does not know the organization.
+    pub organization: Option<Organization>,
+    /// The daily rows of the range read, every column, oldest first.
+    pub days: Vec<DailyCounters>,
+    pub activity: OrgActivity,
+    pub cost_assumption: Option<CostAssumption>,
+    pub baseline: Option<Baseline>,
+}
+
 /// A day to restate, as an import marked it: `at` is a moment of that day (the run
 /// turns it into the organization's local day), `None` for every day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -636,6 +648,11 @@ pub trait ReportStore: Send + Sync {
     }
 
     async fn activity(&self, org: &OrgId) -> StoreResult<OrgActivity>;
+
+    /// All a report of `range` reads (`ReportReads`), as one script: on SQLite one
+    /// turn of its one connection, in one snapshot, rather than five turns handed
+    /// from task to task; on PostgreSQL one connection, the statements pipelined.
+    async fn report_reads(&self, org: &OrgId, range: DateRange) -> StoreResult<ReportReads>;
 
     /// The datamart's freshness across all organizations, read through indexes.
     async fn datamart_health(&self) -> StoreResult<DatamartHealth>;

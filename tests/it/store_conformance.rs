@@ -585,6 +585,58 @@ async fn onboarding_baselines_are_set_replaced_and_removed(store: &dyn Store) {
         .expect("save again");
 }
 
+/// A report's reads together give what each read gives alone, and nothing for an
+/// organization the datamart does not know.
+async fn a_reports_reads_together_match_each_read(store: &dyn Store) {
+    seed(store).await;
+    let a = org_id("org_a");
+    let range = write_sample_days(store).await;
+    let baseline = impact::metrics::baseline::Baseline {
+        first_day: day("2026-09-01"),
+        last_day: day("2026-09-30"),
+        eligible: 40,
+        net: 13,
+    };
+    store
+        .set_onboarding_baseline(&a, Some(&baseline))
+        .await
+        .expect("save the baseline");
+    let reads = store
+        .report_reads(&a, range)
+        .await
+        .expect("the report's reads");
+    assert_eq!(
+        reads.organization,
+        store.organization(&a).await.expect("organization")
+    );
+    assert!(reads.organization.is_some());
+    assert!(!reads.days.is_empty());
+    assert_eq!(
+        reads.days,
+        store.daily_counters(&a, range).await.expect("days")
+    );
+    assert_eq!(reads.activity, store.activity(&a).await.expect("activity"));
+    assert!(
+        reads.activity.data_through.is_some(),
+        "{:?}",
+        reads.activity
+    );
+    assert_eq!(
+        reads.cost_assumption,
+        Some(CostAssumption::new(40_000, 6).expect("valid"))
+    );
+    assert_eq!(reads.baseline, Some(baseline));
+
+    let unknown = store
+        .report_reads(&org_id("org_nobody"), range)
+        .await
+        .expect("an unknown organization's reads");
+    assert_eq!(unknown.organization, None);
+    assert!(unknown.days.is_empty());
+    assert_eq!(unknown.activity, Default::default());
+    assert_eq!((unknown.cost_assumption, unknown.baseline), (None, None));
+}
+
 /// Retention removes old daily rows only.
 async fn retention_removes_old_rows_only(store: &dyn Store) {
     seed(store).await;
@@ -987,6 +1039,7 @@ conformance!(
     first_eligible_day_follows_each_write,
     tile_groups_read_their_own_columns_and_merge_back,
     onboarding_baselines_are_set_replaced_and_removed,
+    a_reports_reads_together_match_each_read,
     retention_removes_old_rows_only,
     room_outcomes_are_replaced_by_day_and_paged_newest_first,
     cost_assumptions_are_one_per_organization,

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 
 use crate::domain::{CostAssumption, OrgId};
 use crate::metrics::forecast::Snapshot;
-use crate::store::driver::{params, Driver, Run, Statement};
-use crate::store::sql::Cells;
+use crate::store::driver::{params, Answer, Driver, Run, Statement};
+use crate::store::sql::{Cells, Dialect};
 use crate::store::{AssumptionStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -64,28 +64,13 @@ impl<D: Driver> AssumptionStore for D {
     }
 
     async fn cost_assumption(&self, org: &OrgId) -> StoreResult<Option<CostAssumption>> {
-        let sql = format!(
-            "SELECT agent_hour_rate, minutes_per_conversation, ai_price_per_month \
-             FROM cost_assumptions WHERE organization_id = {}",
-            self.dialect().parameter(1)
-        );
         let answer = self
             .query(
                 "reading the cost assumption",
-                Statement::new(sql, params![org]),
+                cost_statement(self.dialect(), org),
             )
             .await?;
-        let row = answer.first();
-        row.map(|row| {
-            CostAssumption::with_ai_price(row.count(0)?, row.count(1)?, row.optional_count(2)?)
-                .map_err(|errors| {
-                    let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                    StoreError::unreadable(format!("the cost assumption of {org}"))(
-                        reasons.join("; "),
-                    )
-                })
-        })
-        .transpose()
+        decode_cost(org, &answer)
     }
 
     async fn save_cost_assumption(
@@ -102,10 +87,35 @@ impl<D: Driver> AssumptionStore for D {
     }
 }
 
+/// The organization's saved cost assumption, if it saved one (`decode_cost`).
+pub(super) fn cost_statement(dialect: Dialect, org: &OrgId) -> Statement {
+    let sql = format!(
+        "SELECT agent_hour_rate, minutes_per_conversation, ai_price_per_month \
+         FROM cost_assumptions WHERE organization_id = {}",
+        dialect.parameter(1)
+    );
+    Statement::new(sql, params![org])
+}
+
+pub(super) fn decode_cost(org: &OrgId, answer: &Answer) -> StoreResult<Option<CostAssumption>> {
+    answer
+        .first()
+        .map(|row| {
+            CostAssumption::with_ai_price(row.count(0)?, row.count(1)?, row.optional_count(2)?)
+                .map_err(|errors| {
+                    let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                    StoreError::unreadable(format!("the cost assumption of {org}"))(
+                        reasons.join("; "),
+                    )
+                })
+        })
+        .transpose()
+}
+
 /// Stores (replacing) an organization's cost assumption, stamped with the
 /// database's clock: from the page, and from an import that carries one.
 pub(crate) fn upsert_cost_assumption(
-    dialect: crate::store::sql::Dialect,
+    dialect: Dialect,
     org: &OrgId,
     assumption: CostAssumption,
 ) -> Statement {

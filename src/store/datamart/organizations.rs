@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::domain::{OrgId, Organization};
-use crate::store::driver::{params, Driver, Row, Run, Statement};
+use crate::store::driver::{params, Answer, Driver, Row, Run, Statement};
 use crate::store::sql::{Cells, Dialect};
 use crate::store::{organization_from_columns, OrganizationStore, StoreResult};
 
@@ -20,6 +20,19 @@ fn organization(row: &Row) -> StoreResult<Organization> {
     )
 }
 
+/// The organization `id`, when the datamart knows it (`decode_first`).
+pub(super) fn by_id(dialect: Dialect, id: &OrgId) -> Statement {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations WHERE id = {}",
+        dialect.parameter(1)
+    );
+    Statement::new(sql, params![id])
+}
+
+pub(super) fn decode_first(answer: &Answer) -> StoreResult<Option<Organization>> {
+    answer.first().map(|row| organization(&row)).transpose()
+}
+
 #[async_trait]
 impl<D: Driver> OrganizationStore for D {
     async fn organizations(&self) -> StoreResult<Vec<Organization>> {
@@ -32,15 +45,10 @@ impl<D: Driver> OrganizationStore for D {
     }
 
     async fn organization(&self, id: &OrgId) -> StoreResult<Option<Organization>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM organizations WHERE id = {}",
-            self.dialect().parameter(1)
-        );
-        self.query("reading an organization", Statement::new(sql, params![id]))
-            .await?
-            .first()
-            .map(|row| organization(&row))
-            .transpose()
+        let answer = self
+            .query("reading an organization", by_id(self.dialect(), id))
+            .await?;
+        decode_first(&answer)
     }
 
     async fn ping(&self) -> StoreResult<()> {

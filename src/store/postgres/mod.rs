@@ -1,5 +1,6 @@
 //! The production backend: PostgreSQL through a deadpool connection pool.
 
+use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,9 @@ use tokio_postgres::types::{IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
 use crate::store::datamart::upsert_cost_assumption;
-use crate::store::driver::{Answer, Driver, Planning, Statement, Transaction, Value};
+use crate::store::driver::{
+    self, Answer, Driver, Planning, ReadCell, Statement, Transaction, Value,
+};
 mod source;
 
 use crate::domain::{CostAssumption, OrgId, Organization};
@@ -165,39 +168,62 @@ impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
     }
 }
 
-/// A result row as it crosses the seam; the column's type says what each cell is.
-fn push_row(answer: &mut Answer, row: &Row) -> Result<(), tokio_postgres::Error> {
-    for index in 0..row.len() {
-        answer.push({
-            let ty = row.columns()[index].type_();
-            match *ty {
-                Type::BOOL => row.try_get::<_, Option<bool>>(index)?.into(),
-                Type::INT2 => row.try_get::<_, Option<i16>>(index)?.map(i64::from).into(),
-                Type::INT4 => row.try_get::<_, Option<i32>>(index)?.into(),
-                Type::INT8 => row.try_get::<_, Option<i64>>(index)?.into(),
-                Type::FLOAT4 => row.try_get::<_, Option<f32>>(index)?.map(f64::from).into(),
-                Type::FLOAT8 => row.try_get::<_, Option<f64>>(index)?.into(),
-                Type::DATE => row.try_get::<_, Option<NaiveDate>>(index)?.into(),
-                Type::TIMESTAMPTZ => row.try_get::<_, Option<DateTime<Utc>>>(index)?.into(),
-                Type::JSON => row
-                    .try_get::<_, Option<JsonText>>(index)?
-                    .map(|json| json.0)
-                    .into(),
-                // Text, and any type the program does not store: reading it as text
-                // fails with the driver's own words for an unreadable column.
-                _ => row.try_get::<_, Option<String>>(index)?.into(),
-            }
-        });
-    }
-    Ok(())
+/// A cell of a result row as it crosses the seam; the column's type says what it is.
+fn cell_value(row: &Row, index: usize) -> Result<Value, tokio_postgres::Error> {
+    let ty = row.columns()[index].type_();
+    Ok(match *ty {
+        Type::BOOL => row.try_get::<_, Option<bool>>(index)?.into(),
+        Type::INT2 => row.try_get::<_, Option<i16>>(index)?.map(i64::from).into(),
+        Type::INT4 => row.try_get::<_, Option<i32>>(index)?.into(),
+        Type::INT8 => row.try_get::<_, Option<i64>>(index)?.into(),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(index)?.map(f64::from).into(),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(index)?.into(),
+        Type::DATE => row.try_get::<_, Option<NaiveDate>>(index)?.into(),
+        Type::TIMESTAMPTZ => row.try_get::<_, Option<DateTime<Utc>>>(index)?.into(),
+        Type::JSON => row
+            .try_get::<_, Option<JsonText>>(index)?
+            .map(|json| json.0)
+            .into(),
+        // Text, and any type the program does not store: reading it as text fails
+        // with the driver's own words for an unreadable column.
+        _ => row.try_get::<_, Option<String>>(index)?.into(),
+    })
 }
 
-/// Runs one statement prepared on `client`: its rows, or how many rows it changed.
+/// A row as PostgreSQL gave it, its cells decoded where they are
+/// (`Statement::decoded`).
+struct ReadRow<'a> {
+    row: &'a Row,
+    context: &'a str,
+}
+
+impl ReadCell for ReadRow<'_> {
+    fn value(&self, index: usize) -> StoreResult<Value> {
+        if index >= self.row.len() {
+            return Err(StoreError::Cell {
+                column: self.column(index),
+                wanted: "a cell",
+                found: "no such column",
+            });
+        }
+        cell_value(self.row, index).map_err(StoreError::postgres(self.context))
+    }
+
+    fn column(&self, index: usize) -> String {
+        self.row
+            .columns()
+            .get(index)
+            .map_or_else(|| format!("#{index}"), |column| column.name().to_string())
+    }
+}
+
+/// Runs one statement prepared on `client`: its rows (into its answer, or decoded
+/// where they are), or how many rows it changed.
 async fn run_prepared(
     client: &(impl tokio_postgres::GenericClient + Sync),
     prepared: &tokio_postgres::Statement,
     context: &str,
-    statement: &Statement,
+    mut statement: Statement,
 ) -> StoreResult<Answer> {
     let error = || StoreError::postgres(context);
     let params: Vec<&(dyn ToSql + Sync)> = statement
@@ -211,14 +237,26 @@ async fn run_prepared(
         answer.changed = changed;
         return Ok(answer);
     }
+    let rows = client.query(prepared, &params).await.map_err(error())?;
+    if let Some(mut sink) = statement.sink.take() {
+        for row in &rows {
+            sink.row(&driver::Row::Read(&ReadRow { row, context }))?;
+        }
+        sink.finish();
+        let mut answer = Answer::default();
+        answer.changed = rows.len() as u64;
+        return Ok(answer);
+    }
     let names: Arc<[String]> = prepared
         .columns()
         .iter()
         .map(|column| column.name().to_string())
         .collect();
     let mut answer = Answer::with_columns(names, statement.expected_rows);
-    for row in client.query(prepared, &params).await.map_err(error())? {
-        push_row(&mut answer, &row).map_err(error())?;
+    for row in &rows {
+        for index in 0..row.len() {
+            answer.push(cell_value(row, index).map_err(error())?);
+        }
     }
     answer.changed = answer.len() as u64;
     Ok(answer)
@@ -239,18 +277,86 @@ async fn prepare(
     .map_err(StoreError::postgres(context))
 }
 
-/// Runs one statement of a script on a pooled connection.
-async fn run_one(client: &Object, context: &str, statement: &Statement) -> StoreResult<Answer> {
-    if statement.planning == Planning::Batch {
-        client
+/// A statement of a script, ready to send: prepared, or a batch of statements
+/// sent as text.
+enum Ready {
+    Prepared(Statement, tokio_postgres::Statement),
+    Batch(Statement),
+}
+
+/// Prepares every statement of `script` (each kept for the connection's life
+/// unless it asks otherwise), the preparations themselves pipelined.
+async fn prepare_script(
+    client: &Object,
+    context: &str,
+    script: Vec<Statement>,
+) -> StoreResult<Vec<Ready>> {
+    futures_util::future::try_join_all(script.into_iter().map(|statement| async move {
+        Ok(match statement.planning {
+            Planning::Batch => Ready::Batch(statement),
+            _ => {
+                let prepared = prepare(client, context, &statement).await?;
+                Ready::Prepared(statement, prepared)
+            }
+        })
+    }))
+    .await
+}
+
+/// Runs one statement of a prepared script.
+async fn send_one(
+    client: &tokio_postgres::Client,
+    context: &str,
+    ready: Ready,
+) -> StoreResult<Answer> {
+    match ready {
+        Ready::Prepared(statement, prepared) => {
+            run_prepared(client, &prepared, context, statement).await
+        }
+        Ready::Batch(statement) => client
             .batch_execute(&statement.sql)
             .await
-            .map_err(StoreError::postgres(context))?;
-        return Ok(Answer::default());
+            .map(|()| Answer::default())
+            .map_err(StoreError::postgres(context)),
     }
-    let prepared = prepare(client, context, statement).await?;
+}
+
+/// Runs a prepared script on `client`, pipelined: every statement is sent before
+/// the first answer is awaited, so a script costs one round trip rather than one a
+/// statement. tokio-postgres sends a request at its future's first poll, and the
+/// first polls are made here in the script's order, so PostgreSQL receives the
+/// statements in that order and runs them so; inside a transaction, after one
+/// fails it refuses the rest, and the first error is the script's.
+async fn send_script(
+    client: &Object,
+    context: &str,
+    script: Vec<Ready>,
+) -> StoreResult<Vec<Answer>> {
     let plain: &tokio_postgres::Client = client;
-    run_prepared(plain, &prepared, context, statement).await
+    let mut runs: Vec<_> = script
+        .into_iter()
+        .map(|ready| {
+            Box::pin(futures_util::future::maybe_done(send_one(
+                plain, context, ready,
+            )))
+        })
+        .collect();
+    std::future::poll_fn(|cx| {
+        for run in &mut runs {
+            // A statement whose answer is already here keeps it (`MaybeDone`).
+            let _ = run.as_mut().poll(cx);
+        }
+        std::task::Poll::Ready(())
+    })
+    .await;
+    futures_util::future::join_all(runs.iter_mut().map(|run| run.as_mut())).await;
+    runs.iter_mut()
+        .map(|run| {
+            run.as_mut()
+                .take_output()
+                .ok_or_else(|| StoreError::Task("a pipelined statement gave no answer".into()))?
+        })
+        .collect()
 }
 
 /// A transaction on a pooled connection (`Driver::begin`). Dropped before its
@@ -280,11 +386,8 @@ impl Drop for PostgresTransaction {
 impl Transaction for PostgresTransaction {
     async fn run(&mut self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>> {
         let client = self.client()?;
-        let mut answers = Vec::with_capacity(script.len());
-        for statement in &script {
-            answers.push(run_one(client, context, statement).await?);
-        }
-        Ok(answers)
+        let ready = prepare_script(client, context, script).await?;
+        send_script(client, context, ready).await
     }
 
     async fn copy(
@@ -345,13 +448,30 @@ impl Driver for PostgresStore {
         if script.is_empty() {
             return Ok(Vec::new());
         }
-        if let [statement] = script.as_slice() {
-            let client = self.client(context).await?;
-            return Ok(vec![run_one(&client, context, statement).await?]);
+        let client = self.client(context).await?;
+        let ready = prepare_script(&client, context, script).await?;
+        if let [_] = ready.as_slice() {
+            return send_script(&client, context, ready).await;
         }
-        let mut transaction = self.begin(context).await?;
-        let answers = transaction.run(context, script).await?;
-        transaction.commit(context).await?;
+        // Several statements: one transaction, its BEGIN and COMMIT pipelined with
+        // them. Held as a transaction until it ends, so a script dropped half-way
+        // closes its connection rather than return it to the pool inside BEGIN.
+        let mut transaction = PostgresTransaction {
+            client: Some(client),
+        };
+        let client = transaction.client()?;
+        let (begun, answers, committed) = tokio::join!(
+            // Biased: polled first in this order, so sent in it.
+            biased;
+            client.batch_execute("BEGIN"),
+            send_script(client, context, ready),
+            client.batch_execute("COMMIT"),
+        );
+        begun.map_err(StoreError::postgres(context))?;
+        let answers = answers?;
+        committed.map_err(StoreError::postgres(context))?;
+        // Ended (committed): the connection goes back to the pool.
+        drop(transaction.client.take());
         Ok(answers)
     }
 
@@ -722,7 +842,7 @@ impl ImportWriter for PostgresImport {
                 .prepare(&statement.sql)
                 .await
                 .map_err(StoreError::postgres(context))?;
-            run_prepared(&self.client, &prepared, context, &statement).await?;
+            run_prepared(&self.client, &prepared, context, statement).await?;
         }
         Ok(())
     }

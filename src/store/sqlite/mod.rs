@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::store::datamart::upsert_cost_assumption;
-use crate::store::driver::{Answer, Driver, Planning, Statement, Transaction, Value};
+use crate::store::driver::{
+    self, Answer, Driver, Planning, ReadCell, Statement, Transaction, Value,
+};
 use crate::store::sql::{self, Dialect};
 mod source;
 
@@ -272,7 +274,10 @@ impl rusqlite::ToSql for Value {
 }
 
 /// A result cell as it crosses the seam; SQLite's own types say what it is.
-fn cell_value(cell: rusqlite::types::ValueRef<'_>, column: &str) -> StoreResult<Value> {
+fn cell_value(
+    cell: rusqlite::types::ValueRef<'_>,
+    column: impl FnOnce() -> String,
+) -> StoreResult<Value> {
     use rusqlite::types::ValueRef;
     Ok(match cell {
         ValueRef::Null => Value::Null,
@@ -281,7 +286,7 @@ fn cell_value(cell: rusqlite::types::ValueRef<'_>, column: &str) -> StoreResult<
         ValueRef::Text(bytes) => Value::Text(
             std::str::from_utf8(bytes)
                 .map_err(|_| StoreError::Cell {
-                    column: column.to_string(),
+                    column: column(),
                     wanted: "text",
                     found: "bytes that are not UTF-8",
                 })?
@@ -289,7 +294,7 @@ fn cell_value(cell: rusqlite::types::ValueRef<'_>, column: &str) -> StoreResult<
         ),
         ValueRef::Blob(_) => {
             return Err(StoreError::Cell {
-                column: column.to_string(),
+                column: column(),
                 wanted: "a value",
                 found: "a blob",
             })
@@ -297,11 +302,35 @@ fn cell_value(cell: rusqlite::types::ValueRef<'_>, column: &str) -> StoreResult<
     })
 }
 
-/// Runs one statement on `connection`: its rows, or how many rows it changed.
+/// A row as SQLite reads it, its cells decoded where they are (`Statement::decoded`).
+struct ReadRow<'a, 'row> {
+    row: &'a rusqlite::Row<'row>,
+    context: &'a str,
+}
+
+impl ReadCell for ReadRow<'_, '_> {
+    fn value(&self, index: usize) -> StoreResult<Value> {
+        let cell = self
+            .row
+            .get_ref(index)
+            .map_err(StoreError::sqlite(self.context))?;
+        cell_value(cell, || self.column(index))
+    }
+
+    fn column(&self, index: usize) -> String {
+        self.row
+            .as_ref()
+            .column_name(index)
+            .map_or_else(|_| format!("#{index}"), str::to_string)
+    }
+}
+
+/// Runs one statement on `connection`: its rows (into its answer, or decoded where
+/// they are read), or how many rows it changed.
 fn run_statement(
     connection: &Connection,
     context: &str,
-    statement: &Statement,
+    mut statement: Statement,
 ) -> StoreResult<Answer> {
     let error = || StoreError::sqlite(context);
     if statement.planning == Planning::Batch {
@@ -312,23 +341,35 @@ fn run_statement(
     // anyway, so `Statement::cached` matters only to PostgreSQL.
     let mut prepared = connection.prepare_cached(&statement.sql).map_err(error())?;
     let params = rusqlite::params_from_iter(statement.params.iter());
-    let width = prepared.column_count();
-    let names: Arc<[String]> = prepared
-        .column_names()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    if width == 0 {
+    if prepared.column_count() == 0 {
         let changed = prepared.execute(params).map_err(error())?;
         let mut answer = Answer::default();
         answer.changed = changed as u64;
         return Ok(answer);
     }
+    let names: Arc<[String]> = prepared
+        .column_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let mut rows = prepared.query(params).map_err(error())?;
+    if let Some(mut sink) = statement.sink.take() {
+        let mut read = 0;
+        while let Some(row) = rows.next().map_err(error())? {
+            sink.row(&driver::Row::Read(&ReadRow { row, context }))?;
+            read += 1;
+        }
+        sink.finish();
+        let mut answer = Answer::default();
+        answer.changed = read;
+        return Ok(answer);
+    }
     let mut answer = Answer::with_columns(Arc::clone(&names), statement.expected_rows);
     while let Some(row) = rows.next().map_err(error())? {
         for (index, name) in names.iter().enumerate() {
-            answer.push(cell_value(row.get_ref(index).map_err(error())?, name)?);
+            answer.push(cell_value(row.get_ref(index).map_err(error())?, || {
+                name.clone()
+            })?);
         }
     }
     answer.changed = answer.len() as u64;
@@ -396,7 +437,7 @@ impl Transaction for SqliteTransaction {
         let context = context.to_string();
         self.on_connection(move |c| {
             script
-                .iter()
+                .into_iter()
                 .map(|statement| run_statement(c, &context, statement))
                 .collect()
         })
@@ -424,7 +465,7 @@ impl Transaction for SqliteTransaction {
                     sql::insert_rows(Dialect::Sqlite, table, &columns, size),
                     rows.by_ref().take(size).flatten().collect(),
                 );
-                run_statement(c, &context, &statement)?;
+                run_statement(c, &context, statement)?;
             }
             Ok(())
         })
@@ -454,7 +495,7 @@ impl Driver for SqliteStore {
         self.with_connection(move |c| {
             if script.len() <= 1 {
                 return script
-                    .iter()
+                    .into_iter()
                     .map(|statement| run_statement(c, &context, statement))
                     .collect();
             }
@@ -481,7 +522,7 @@ impl Driver for SqliteStore {
                 .transaction_with_behavior(behavior)
                 .map_err(StoreError::sqlite(&context))?;
             let answers = script
-                .iter()
+                .into_iter()
                 .map(|statement| run_statement(&transaction, &context, statement))
                 .collect::<StoreResult<Vec<Answer>>>()?;
             transaction.commit().map_err(StoreError::sqlite(&context))?;
@@ -787,7 +828,7 @@ impl ImportWriter for SqliteImport {
             run_statement(
                 &self.connection,
                 "importing cost assumptions",
-                &upsert_cost_assumption(Dialect::Sqlite, org, *assumption),
+                upsert_cost_assumption(Dialect::Sqlite, org, *assumption),
             )?;
         }
         Ok(())
