@@ -511,6 +511,18 @@ impl Answer {
     }
 }
 
+/// How many rows `cells` holds for `columns` (`Transaction::copy`).
+pub(crate) fn rows_of(cells: &[Value], columns: &[&str]) -> StoreResult<usize> {
+    let width = columns.len().max(1);
+    if cells.len() % width != 0 {
+        return Err(StoreError::Invalid(format!(
+            "{} cells are no whole number of rows of {width} columns",
+            cells.len()
+        )));
+    }
+    Ok(cells.len() / width)
+}
+
 /// The answers of a script of `N` statements, one each.
 pub(crate) fn answers<const N: usize>(answers: Vec<Answer>) -> StoreResult<[Answer; N]> {
     let given = answers.len();
@@ -550,15 +562,16 @@ pub(crate) trait Transaction: Send {
     /// Runs `script` in order, inside the transaction.
     async fn run(&mut self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>>;
 
-    /// Adds `rows` (each a value for every one of `columns`) to `table`: binary
-    /// COPY on PostgreSQL (a million room outcomes a run is usual), multi-row
-    /// inserts on SQLite.
+    /// Adds rows to `table`: `cells` holds them one after another, a value for
+    /// every one of `columns` each (one vector, not one a row: an import stages a
+    /// million). Binary COPY on PostgreSQL (a million room outcomes a run is
+    /// usual), multi-row inserts on SQLite.
     async fn copy(
         &mut self,
         context: &str,
         table: &'static str,
         columns: &[&'static str],
-        rows: Vec<Vec<Value>>,
+        cells: Vec<Value>,
     ) -> StoreResult<()>;
 
     async fn commit(self: Box<Self>, context: &str) -> StoreResult<()>;

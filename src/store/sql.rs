@@ -514,19 +514,24 @@ pub(crate) fn mark_touched_days(dialect: Dialect) -> String {
         Dialect::Sqlite => format!("{}", REOPEN_WINDOW_HOURS * 3_600_000_000),
         Dialect::Postgres => format!("interval '{REOPEN_WINDOW_HOURS} hours'"),
     };
+    // Each part keeps only the organizations already aggregated before it joins
+    // anything: a first import touches every room, and marks none.
+    let aggregated = "IN (SELECT organization_id FROM organization_activity)";
     format!(
         "INSERT INTO restatement_marks (organization_id, at)
          SELECT DISTINCT organization_id, at FROM (
              SELECT organization_id, created_at AS at FROM import_touched
+             WHERE organization_id {aggregated}
              UNION ALL
              SELECT r.organization_id, r.created_at FROM import_touched_rooms t
              JOIN rooms r ON r.organization_id = t.organization_id AND r.id = t.room_id
+             WHERE t.organization_id {aggregated}
              UNION ALL
              SELECT r.organization_id, r.created_at FROM import_touched t
              JOIN rooms r ON r.organization_id = t.organization_id
                  AND r.contact_id = t.contact_id
-                 AND r.closed_at >= t.created_at - {reach} AND r.closed_at < t.created_at) touched
-         WHERE organization_id IN (SELECT organization_id FROM organization_activity)
+                 AND r.closed_at >= t.created_at - {reach} AND r.closed_at < t.created_at
+             WHERE t.organization_id {aggregated}) touched
          ORDER BY organization_id, at"
     )
 }

@@ -5,6 +5,7 @@
 mod aggregation;
 mod assumption;
 mod coordination;
+mod import;
 mod migrate;
 mod organizations;
 mod report;
@@ -13,4 +14,5 @@ mod write;
 
 pub(crate) use aggregation::baseline_statement;
 pub(crate) use assumption::upsert_cost_assumption;
+pub(crate) use import::begin_import;
 pub(crate) use migrate::migrate;

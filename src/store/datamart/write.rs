@@ -146,10 +146,9 @@ async fn rewrite_outcomes(
             .collect();
         let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &own);
         days.extend(rewrite.days.into_iter().map(|day| (org, day)));
-        rooms.extend(rewrite.rooms.into_iter().map(|room| {
+        rooms.extend(rewrite.rooms.into_iter().flat_map(|room| {
             std::iter::once(Value::from(org))
                 .chain(sql::outcome_cells(room).into_iter().map(Value::from))
-                .collect::<Vec<Value>>()
         }));
     }
     if days.is_empty() {

@@ -13,19 +13,15 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
-use crate::store::datamart::upsert_cost_assumption;
 use crate::store::driver::{
     self, Answer, Driver, Planning, ReadCell, Statement, Transaction, Value,
 };
 mod source;
 
-use crate::domain::{CostAssumption, OrgId, Organization};
+use crate::domain::OrgId;
 use crate::store::source::Source;
-use crate::store::sql::{self, Dialect};
-use crate::store::{
-    organization_json_columns, Change, HistoryRecord, ImportWriter, SourceRoom, Store, StoreError,
-    StoreResult, SummaryRecord,
-};
+use crate::store::sql::Dialect;
+use crate::store::{Change, ImportWriter, Store, StoreError, StoreResult};
 pub use source::{PostgresSource, Relations};
 
 /// The channel every instance listens on for `Change` notices.
@@ -40,9 +36,6 @@ pub struct PostgresStore {
     /// The source tables of this same database, read on the same pool.
     source: Arc<PostgresSource>,
 }
-
-const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
-     closed_reason, assign_channel_agent_id, assigned_at";
 
 /// A pool of at most `size` connections to `config`, each waited for, made and
 /// recycled within `CONNECT_TIMEOUT`.
@@ -395,11 +388,12 @@ impl Transaction for PostgresTransaction {
         context: &str,
         table: &'static str,
         columns: &[&'static str],
-        rows: Vec<Vec<Value>>,
+        cells: Vec<Value>,
     ) -> StoreResult<()> {
-        if rows.is_empty() {
+        if driver::rows_of(&cells, columns)? == 0 {
             return Ok(());
         }
+        let width = columns.len();
         let client = self.client()?;
         let columns = columns.join(", ");
         // The table's own column types, which binary COPY needs, from a statement
@@ -418,7 +412,7 @@ impl Transaction for PostgresTransaction {
             context,
             &format!("COPY {table} ({columns}) FROM STDIN BINARY"),
             &types,
-            rows.iter().map(|row| {
+            cells.chunks(width).map(|row| {
                 row.iter()
                     .map(|value| value as &(dyn ToSql + Sync))
                     .collect()
@@ -523,42 +517,7 @@ impl Store for PostgresStore {
     }
 
     async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
-        // A connection of its own, outside the pool: if the import fails or is
-        // dropped half-way, closing it makes PostgreSQL roll the transaction back,
-        // and no pooled connection is ever left inside an open transaction.
-        let context = "starting the import";
-        let (client, connection) = self
-            .config
-            .connect(NoTls)
-            .await
-            .map_err(StoreError::postgres(context))?;
-        let connection_task = tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::warn!(error = %error, "import connection ended with an error");
-            }
-        });
-        client
-            .batch_execute(
-                "BEGIN;
-                 CREATE TEMP TABLE import_rooms (
-                     seq BIGINT NOT NULL, organization_id TEXT NOT NULL, id TEXT NOT NULL,
-                     channel TEXT NOT NULL, contact_id TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL,
-                     closed_at TIMESTAMPTZ, closed_reason TEXT, assign_channel_agent_id TEXT,
-                     assigned_at TIMESTAMPTZ) ON COMMIT DROP;
-                 CREATE TEMP TABLE import_histories (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     sender_type TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL) ON COMMIT DROP;
-                 CREATE TEMP TABLE import_summaries (
-                     seq BIGINT NOT NULL, organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     sentiment TEXT NOT NULL, created_at TIMESTAMPTZ) ON COMMIT DROP;",
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-        Ok(Box::new(PostgresImport {
-            client,
-            connection_task,
-            sequence: 0,
-        }))
+        super::datamart::begin_import(self).await
     }
 }
 
@@ -627,58 +586,6 @@ async fn listen_for_changes(
     }
 }
 
-/// Inserts or replaces organizations. An aggregated organization whose days would now
-/// be counted differently (another time zone, business hours or holidays) has all of
-/// its days marked for the next run, in the same transaction.
-async fn upsert_organizations(client: &Client, organizations: &[Organization]) -> StoreResult<()> {
-    let context = "writing organizations";
-    let mark = client
-        .prepare(
-            "INSERT INTO restatement_marks (organization_id, at)
-             SELECT o.id, NULL FROM organizations o
-             JOIN organization_activity a ON a.organization_id = o.id
-             WHERE o.id = $1 AND (o.timezone, o.business_hours, o.holidays)
-                 IS DISTINCT FROM ($2::text, $3::text, $4::text)",
-        )
-        .await
-        .map_err(StoreError::postgres(context))?;
-    let statement = client
-        .prepare(
-            "INSERT INTO organizations (id, name, ai_addon, timezone, business_hours, holidays, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, now())
-             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, ai_addon = EXCLUDED.ai_addon,
-                 timezone = EXCLUDED.timezone, business_hours = EXCLUDED.business_hours,
-                 holidays = EXCLUDED.holidays, updated_at = EXCLUDED.updated_at",
-        )
-        .await
-        .map_err(StoreError::postgres(context))?;
-    for org in organizations {
-        let (hours, holidays) = organization_json_columns(org);
-        client
-            .execute(
-                &mark,
-                &[&org.id.as_str(), &org.timezone.name(), &hours, &holidays],
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-        client
-            .execute(
-                &statement,
-                &[
-                    &org.id.as_str(),
-                    &org.name,
-                    &org.ai_addon,
-                    &org.timezone.name(),
-                    &hours,
-                    &holidays,
-                ],
-            )
-            .await
-            .map_err(StoreError::postgres(context))?;
-    }
-    Ok(())
-}
-
 /// Streams rows into a table with binary COPY.
 async fn copy_in<'a>(
     client: &Client,
@@ -722,217 +629,4 @@ impl ToSql for OrgId {
     }
 
     tokio_postgres::types::to_sql_checked!();
-}
-
-/// One import: rows are streamed with binary COPY into temporary tables and merged
-/// into the real tables at commit, in the same transaction.
-struct PostgresImport {
-    client: Client,
-    connection_task: tokio::task::JoinHandle<()>,
-    /// Row order across batches, so that the last row for a key wins at merge time.
-    sequence: i64,
-}
-
-impl PostgresImport {
-    fn next_sequence(&mut self) -> i64 {
-        self.sequence += 1;
-        self.sequence
-    }
-}
-
-impl Drop for PostgresImport {
-    fn drop(&mut self) {
-        // Ends the connection if it is still open; PostgreSQL then rolls back.
-        self.connection_task.abort();
-    }
-}
-
-#[async_trait]
-impl ImportWriter for PostgresImport {
-    async fn organizations(&mut self, rows: &[Organization]) -> StoreResult<()> {
-        upsert_organizations(&self.client, rows).await
-    }
-
-    async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()> {
-        let sequences: Vec<i64> = rows.iter().map(|_| self.next_sequence()).collect();
-        copy_in(
-            &self.client,
-            "importing rooms",
-            &format!("COPY import_rooms (seq, {ROOM_COLUMNS}) FROM STDIN BINARY"),
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TIMESTAMPTZ,
-                Type::TIMESTAMPTZ,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TIMESTAMPTZ,
-            ],
-            rows.iter().zip(&sequences).map(|(room, sequence)| {
-                vec![
-                    sequence as &(dyn ToSql + Sync),
-                    &room.organization_id,
-                    &room.id,
-                    &room.channel,
-                    &room.contact_id,
-                    &room.created_at,
-                    &room.closed_at,
-                    &room.closed_reason,
-                    &room.assign_channel_agent_id,
-                    &room.assigned_at,
-                ]
-            }),
-        )
-        .await
-    }
-
-    async fn histories(&mut self, rows: &[HistoryRecord]) -> StoreResult<()> {
-        copy_in(
-            &self.client,
-            "importing histories",
-            "COPY import_histories (organization_id, room_id, sender_type, created_at) FROM STDIN BINARY",
-            &[Type::TEXT, Type::TEXT, Type::TEXT, Type::TIMESTAMPTZ],
-            rows.iter().map(|history| {
-                vec![
-                    &history.organization_id as &(dyn ToSql + Sync),
-                    &history.room_id,
-                    &history.sender_type,
-                    &history.created_at,
-                ]
-            }),
-        )
-        .await
-    }
-
-    async fn summaries(&mut self, rows: &[SummaryRecord]) -> StoreResult<()> {
-        let sequences: Vec<i64> = rows.iter().map(|_| self.next_sequence()).collect();
-        let sentiments: Vec<String> = rows
-            .iter()
-            .map(|summary| summary.sentiment.to_json().to_string())
-            .collect();
-        copy_in(
-            &self.client,
-            "importing room summaries",
-            "COPY import_summaries (seq, organization_id, room_id, sentiment, created_at) FROM STDIN BINARY",
-            &[Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TIMESTAMPTZ],
-            rows.iter()
-                .zip(sequences.iter().zip(&sentiments))
-                .map(|(summary, (sequence, sentiment))| {
-                    vec![
-                        sequence as &(dyn ToSql + Sync),
-                        &summary.organization_id,
-                        &summary.room_id,
-                        sentiment,
-                        &summary.created_at,
-                    ]
-                }),
-        )
-        .await
-    }
-
-    async fn cost_assumptions(&mut self, rows: &[(OrgId, CostAssumption)]) -> StoreResult<()> {
-        for (org, assumption) in rows {
-            let statement = upsert_cost_assumption(Dialect::Postgres, org, *assumption);
-            let context = "importing cost assumptions";
-            let prepared = self
-                .client
-                .prepare(&statement.sql)
-                .await
-                .map_err(StoreError::postgres(context))?;
-            run_prepared(&self.client, &prepared, context, statement).await?;
-        }
-        Ok(())
-    }
-
-    async fn commit(self: Box<Self>) -> StoreResult<()> {
-        let context = "finishing the import";
-        let marks = sql::mark_touched_days(Dialect::Postgres);
-        self.client
-            .batch_execute(&format!(
-                "ANALYZE import_rooms; ANALYZE import_histories; ANALYZE import_summaries;
-                 CREATE TEMP TABLE import_changed_rooms ON COMMIT DROP AS
-                     SELECT i.*, r.contact_id AS old_contact_id, r.created_at AS old_created_at
-                     FROM (SELECT DISTINCT ON (organization_id, id) {ROOM_COLUMNS}
-                           FROM import_rooms ORDER BY organization_id, id, seq DESC) i
-                     LEFT JOIN rooms r ON r.organization_id = i.organization_id AND r.id = i.id
-                     WHERE r.id IS NULL
-                        OR (i.channel, i.contact_id, i.created_at, i.closed_at, i.closed_reason,
-                            i.assign_channel_agent_id, i.assigned_at)
-                           IS DISTINCT FROM
-                           (r.channel, r.contact_id, r.created_at, r.closed_at, r.closed_reason,
-                            r.assign_channel_agent_id, r.assigned_at);
-                 INSERT INTO rooms ({ROOM_COLUMNS})
-                     SELECT {ROOM_COLUMNS} FROM import_changed_rooms
-                 ON CONFLICT (organization_id, id) DO UPDATE SET channel = EXCLUDED.channel,
-                     contact_id = EXCLUDED.contact_id, created_at = EXCLUDED.created_at,
-                     closed_at = EXCLUDED.closed_at, closed_reason = EXCLUDED.closed_reason,
-                     assign_channel_agent_id = EXCLUDED.assign_channel_agent_id,
-                     assigned_at = EXCLUDED.assigned_at;
-                 CREATE TEMP TABLE import_touched ON COMMIT DROP AS
-                     SELECT organization_id, contact_id, created_at FROM import_changed_rooms
-                     UNION
-                     SELECT organization_id, old_contact_id, old_created_at FROM import_changed_rooms
-                     WHERE old_created_at IS NOT NULL;
-                 CREATE TEMP TABLE import_history_known ON COMMIT DROP AS
-                     SELECT k.organization_id, k.room_id
-                     FROM (SELECT DISTINCT organization_id, room_id FROM import_histories) k
-                     WHERE EXISTS (SELECT 1 FROM histories h
-                         WHERE h.organization_id = k.organization_id AND h.room_id = k.room_id);
-                 CREATE TEMP TABLE import_history_rooms ON COMMIT DROP AS
-                     WITH incoming AS (
-                         SELECT i.organization_id, i.room_id, i.sender_type, i.created_at, count(*) AS n
-                         FROM import_histories i
-                         JOIN import_history_known k
-                           ON k.organization_id = i.organization_id AND k.room_id = i.room_id
-                         GROUP BY 1, 2, 3, 4),
-                     stored AS (
-                         SELECT h.organization_id, h.room_id, h.sender_type, h.created_at, count(*) AS n
-                         FROM histories h
-                         JOIN import_history_known k
-                           ON k.organization_id = h.organization_id AND k.room_id = h.room_id
-                         GROUP BY 1, 2, 3, 4)
-                     SELECT DISTINCT organization_id, room_id FROM (
-                         (SELECT * FROM incoming EXCEPT SELECT * FROM stored)
-                         UNION ALL
-                         (SELECT * FROM stored EXCEPT SELECT * FROM incoming)) differing
-                     UNION
-                     SELECT DISTINCT i.organization_id, i.room_id FROM import_histories i
-                     WHERE NOT EXISTS (SELECT 1 FROM import_history_known k
-                         WHERE k.organization_id = i.organization_id AND k.room_id = i.room_id);
-                 DELETE FROM histories h USING import_history_rooms c
-                     WHERE h.organization_id = c.organization_id AND h.room_id = c.room_id;
-                 INSERT INTO histories (organization_id, room_id, sender_type, created_at)
-                     SELECT i.organization_id, i.room_id, i.sender_type, i.created_at
-                     FROM import_histories i JOIN import_history_rooms c
-                       ON c.organization_id = i.organization_id AND c.room_id = i.room_id;
-                 CREATE TEMP TABLE import_touched_rooms ON COMMIT DROP AS
-                     SELECT organization_id, room_id FROM import_history_rooms;
-                 WITH incoming AS (
-                     SELECT DISTINCT ON (organization_id, room_id) organization_id, room_id, sentiment, created_at
-                     FROM import_summaries ORDER BY organization_id, room_id, seq DESC),
-                 written AS (
-                     INSERT INTO room_summaries (organization_id, room_id, sentiment, created_at)
-                     SELECT * FROM incoming
-                     ON CONFLICT (organization_id, room_id) DO UPDATE SET
-                         sentiment = EXCLUDED.sentiment, created_at = EXCLUDED.created_at
-                     WHERE (room_summaries.sentiment, room_summaries.created_at)
-                         IS DISTINCT FROM (EXCLUDED.sentiment, EXCLUDED.created_at)
-                     RETURNING organization_id, room_id)
-                 INSERT INTO import_touched_rooms SELECT organization_id, room_id FROM written;
-                 {marks};
-                 COMMIT;"
-            ))
-            .await
-            .map_err(StoreError::postgres(context))
-    }
-
-    async fn rollback(self: Box<Self>) -> StoreResult<()> {
-        self.client
-            .batch_execute("ROLLBACK")
-            .await
-            .map_err(StoreError::postgres("undoing the import"))
-    }
 }

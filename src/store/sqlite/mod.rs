@@ -5,20 +5,18 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{Connection, Row};
 
-use crate::store::datamart::upsert_cost_assumption;
 use crate::store::driver::{
     self, Answer, Driver, Planning, ReadCell, Statement, Transaction, Value,
 };
 use crate::store::sql::{self, Dialect};
 mod source;
 
-use crate::domain::{CostAssumption, OrgId, Organization};
+use crate::domain::{OrgId, Organization};
 use crate::store::source::Source;
 use crate::store::{
-    organization_from_columns, organization_json_columns, Change, HistoryRecord, ImportWriter,
-    SourceRoom, Store, StoreError, StoreResult, SummaryRecord,
+    organization_from_columns, Change, ImportWriter, SourceRoom, Store, StoreError, StoreResult,
 };
 use source::SqliteSource;
 
@@ -82,8 +80,9 @@ fn open_connection(path: &Path, cache: PageCache) -> StoreResult<Connection> {
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA busy_timeout = 30000;
-             PRAGMA cache_size = -{};",
-            cache.kib()
+             PRAGMA cache_size = -{kib};
+             PRAGMA temp.cache_size = -{kib};",
+            kib = cache.kib()
         ))
         .map_err(StoreError::sqlite(context))?;
     Ok(connection)
@@ -449,21 +448,31 @@ impl Transaction for SqliteTransaction {
         context: &str,
         table: &'static str,
         columns: &[&'static str],
-        rows: Vec<Vec<Value>>,
+        cells: Vec<Value>,
     ) -> StoreResult<()> {
+        let rows = driver::rows_of(&cells, columns)?;
         let context = context.to_string();
         let columns = columns.to_vec();
         self.on_connection(move |c| {
-            let sizes: Vec<usize> = sql::ladder_chunks(&rows, sql::ROWS_PER_INSERT)
+            // The sizes of the inserts: mostly the largest, so its text is written
+            // once a copy rather than once an insert.
+            let sizes: Vec<usize> = sql::ladder_chunks(&vec![(); rows], sql::ROWS_PER_INSERT)
                 .iter()
                 .map(|piece| piece.len())
                 .collect();
-            // The rows' values are moved into each statement, not copied.
-            let mut rows = rows.into_iter();
+            let mut insert = (0, String::new());
+            // The values are moved into each statement, not copied.
+            let mut cells = cells.into_iter();
             for size in sizes {
+                if insert.0 != size {
+                    insert = (
+                        size,
+                        sql::insert_rows(Dialect::Sqlite, table, &columns, size),
+                    );
+                }
                 let statement = Statement::new(
-                    sql::insert_rows(Dialect::Sqlite, table, &columns, size),
-                    rows.by_ref().take(size).flatten().collect(),
+                    insert.1.clone(),
+                    cells.by_ref().take(size * columns.len()).collect(),
                 );
                 run_statement(c, &context, statement)?;
             }
@@ -573,330 +582,6 @@ impl Store for SqliteStore {
     }
 
     async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
-        // The import gets a connection of its own, so that its long transaction
-        // never mixes with the statements of other users of this store.
-        let connection = open_connection(&self.path, PageCache::Writing)?;
-        connection
-            .execute_batch(
-                "BEGIN IMMEDIATE;
-                 CREATE TEMP TABLE IF NOT EXISTS import_histories (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     sender_type TEXT NOT NULL, created_at INTEGER NOT NULL);
-                 CREATE TEMP TABLE IF NOT EXISTS import_history_rooms (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
-                 CREATE TEMP TABLE IF NOT EXISTS import_history_known (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL,
-                     PRIMARY KEY (organization_id, room_id));
-                 CREATE TEMP TABLE IF NOT EXISTS import_touched (
-                     organization_id TEXT NOT NULL, contact_id TEXT NOT NULL,
-                     created_at INTEGER NOT NULL);
-                 CREATE TEMP TABLE IF NOT EXISTS import_touched_rooms (
-                     organization_id TEXT NOT NULL, room_id TEXT NOT NULL);
-                 DELETE FROM import_histories;
-                 DELETE FROM import_history_rooms;
-                 DELETE FROM import_history_known;
-                 DELETE FROM import_touched;
-                 DELETE FROM import_touched_rooms;",
-            )
-            .map_err(StoreError::sqlite("starting the import"))?;
-        Ok(Box::new(SqliteImport { connection }))
-    }
-}
-
-/// One import's transaction on its own connection. SQLite work here runs on the
-/// calling thread: an import is a batch command, not a request handler.
-///
-/// Only rows that really change are written, and each one leaves a trace in the
-/// import's temporary tables: the old and new versions of a changed room
-/// (`import_touched`), the rooms whose summary changed (`import_touched_rooms`). At
-/// commit the rooms whose messages differ join them, and the days they decide are
-/// marked for the next run (METRICS.md §8.2).
-struct SqliteImport {
-    connection: Connection,
-}
-
-/// Inserts or replaces organizations; returns those whose days would now be counted
-/// differently (another time zone, business hours or holidays).
-fn upsert_organizations(
-    connection: &Connection,
-    organizations: &[Organization],
-) -> StoreResult<Vec<OrgId>> {
-    let context = "writing organizations";
-    let mut existing = connection
-        .prepare_cached(
-            "SELECT timezone, business_hours, holidays FROM organizations WHERE id = ?1",
-        )
-        .map_err(StoreError::sqlite(context))?;
-    let mut statement = connection
-        .prepare_cached(
-            "INSERT INTO organizations (id, name, ai_addon, timezone, business_hours, holidays, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, ai_addon = excluded.ai_addon,
-                 timezone = excluded.timezone, business_hours = excluded.business_hours,
-                 holidays = excluded.holidays, updated_at = excluded.updated_at",
-        )
-        .map_err(StoreError::sqlite(context))?;
-    let now = micros(Utc::now());
-    let mut reshaped = Vec::new();
-    for org in organizations {
-        let (hours, holidays) = organization_json_columns(org);
-        let before: Option<(String, Option<String>, String)> = existing
-            .query_row([org.id.as_str()], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })
-            .optional()
-            .map_err(StoreError::sqlite(context))?;
-        if let Some(before) = before {
-            if before
-                != (
-                    org.timezone.name().to_string(),
-                    hours.clone(),
-                    holidays.clone(),
-                )
-            {
-                reshaped.push(org.id.clone());
-            }
-        }
-        statement
-            .execute(params![
-                org.id.as_str(),
-                org.name,
-                org.ai_addon,
-                org.timezone.name(),
-                hours,
-                holidays,
-                now
-            ])
-            .map_err(StoreError::sqlite(context))?;
-    }
-    Ok(reshaped)
-}
-
-#[async_trait]
-impl ImportWriter for SqliteImport {
-    async fn organizations(&mut self, rows: &[Organization]) -> StoreResult<()> {
-        let context = "importing organizations";
-        let reshaped = upsert_organizations(&self.connection, rows)?;
-        let mut mark = self
-            .connection
-            .prepare_cached(
-                "INSERT INTO restatement_marks (organization_id, at)
-                 SELECT organization_id, NULL FROM organization_activity WHERE organization_id = ?1",
-            )
-            .map_err(StoreError::sqlite(context))?;
-        for org in reshaped {
-            mark.execute([org.as_str()])
-                .map_err(StoreError::sqlite(context))?;
-        }
-        Ok(())
-    }
-
-    async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()> {
-        let context = "importing rooms";
-        let mut existing = self
-            .connection
-            .prepare_cached(&format!(
-                "SELECT {ROOM_COLUMNS} FROM rooms WHERE organization_id = ?1 AND id = ?2"
-            ))
-            .map_err(StoreError::sqlite(context))?;
-        let mut statement = self
-            .connection
-            .prepare_cached(&format!(
-                "INSERT INTO rooms ({ROOM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (organization_id, id) DO UPDATE SET channel = excluded.channel,
-                     contact_id = excluded.contact_id, created_at = excluded.created_at,
-                     closed_at = excluded.closed_at, closed_reason = excluded.closed_reason,
-                     assign_channel_agent_id = excluded.assign_channel_agent_id,
-                     assigned_at = excluded.assigned_at"
-            ))
-            .map_err(StoreError::sqlite(context))?;
-        let mut touched = self
-            .connection
-            .prepare_cached(
-                "INSERT INTO import_touched (organization_id, contact_id, created_at) VALUES (?1, ?2, ?3)",
-            )
-            .map_err(StoreError::sqlite(context))?;
-        for room in rows {
-            let before = existing
-                .query_row(
-                    params![room.organization_id.as_str(), room.id],
-                    room_from_row,
-                )
-                .optional()
-                .map_err(StoreError::sqlite(context))?
-                .map(room_from_columns)
-                .transpose()?;
-            // Compared as stored: SQLite keeps microseconds.
-            let incoming = SourceRoom {
-                created_at: instant(micros(room.created_at))?,
-                closed_at: optional_instant(room.closed_at.map(micros))?,
-                assigned_at: optional_instant(room.assigned_at.map(micros))?,
-                ..room.clone()
-            };
-            if before.as_ref() == Some(&incoming) {
-                continue;
-            }
-            statement
-                .execute(params![
-                    room.organization_id.as_str(),
-                    room.id,
-                    room.channel,
-                    room.contact_id,
-                    micros(room.created_at),
-                    room.closed_at.map(micros),
-                    room.closed_reason,
-                    room.assign_channel_agent_id,
-                    room.assigned_at.map(micros)
-                ])
-                .map_err(StoreError::sqlite(context))?;
-            for version in std::iter::once(room).chain(before.as_ref()) {
-                touched
-                    .execute(params![
-                        version.organization_id.as_str(),
-                        version.contact_id,
-                        micros(version.created_at)
-                    ])
-                    .map_err(StoreError::sqlite(context))?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn histories(&mut self, rows: &[HistoryRecord]) -> StoreResult<()> {
-        let context = "importing histories";
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                "INSERT INTO import_histories (organization_id, room_id, sender_type, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(StoreError::sqlite(context))?;
-        for history in rows {
-            statement
-                .execute(params![
-                    history.organization_id.as_str(),
-                    history.room_id,
-                    history.sender_type,
-                    micros(history.created_at)
-                ])
-                .map_err(StoreError::sqlite(context))?;
-        }
-        Ok(())
-    }
-
-    async fn summaries(&mut self, rows: &[SummaryRecord]) -> StoreResult<()> {
-        let context = "importing room summaries";
-        // The update happens only when the summary differs, so `execute` counts a
-        // row exactly when it changed something.
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                "INSERT INTO room_summaries (organization_id, room_id, sentiment, created_at)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (organization_id, room_id) DO UPDATE SET
-                     sentiment = excluded.sentiment, created_at = excluded.created_at
-                 WHERE room_summaries.sentiment IS NOT excluded.sentiment
-                    OR room_summaries.created_at IS NOT excluded.created_at",
-            )
-            .map_err(StoreError::sqlite(context))?;
-        let mut touched = self
-            .connection
-            .prepare_cached(
-                "INSERT INTO import_touched_rooms (organization_id, room_id) VALUES (?1, ?2)",
-            )
-            .map_err(StoreError::sqlite(context))?;
-        for summary in rows {
-            let changed = statement
-                .execute(params![
-                    summary.organization_id.as_str(),
-                    summary.room_id,
-                    summary.sentiment.to_json().to_string(),
-                    summary.created_at.map(micros)
-                ])
-                .map_err(StoreError::sqlite(context))?;
-            if changed > 0 {
-                touched
-                    .execute(params![summary.organization_id.as_str(), summary.room_id])
-                    .map_err(StoreError::sqlite(context))?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn cost_assumptions(&mut self, rows: &[(OrgId, CostAssumption)]) -> StoreResult<()> {
-        for (org, assumption) in rows {
-            run_statement(
-                &self.connection,
-                "importing cost assumptions",
-                upsert_cost_assumption(Dialect::Sqlite, org, *assumption),
-            )?;
-        }
-        Ok(())
-    }
-
-    async fn commit(self: Box<Self>) -> StoreResult<()> {
-        let context = "finishing the import";
-        let marks = sql::mark_touched_days(Dialect::Sqlite);
-        // A room's messages are replaced only when they differ from those stored (as
-        // multisets: the same sender and time may repeat), so a re-import of the
-        // same file writes and marks nothing. Only rooms that had messages stored are
-        // compared; a first import's are simply new. Marks are kept only for organizations
-        // already aggregated: the first run of any other computes all of its days.
-        self.connection
-            .execute_batch(&format!(
-                "INSERT INTO import_history_rooms (organization_id, room_id)
-                 SELECT DISTINCT organization_id, room_id FROM import_histories i
-                 WHERE NOT EXISTS (SELECT 1 FROM histories h
-                     WHERE h.organization_id = i.organization_id AND h.room_id = i.room_id);
-                 INSERT INTO import_history_known (organization_id, room_id)
-                 SELECT DISTINCT organization_id, room_id FROM import_histories i
-                 WHERE EXISTS (SELECT 1 FROM histories h
-                     WHERE h.organization_id = i.organization_id AND h.room_id = i.room_id);
-                 INSERT INTO import_history_rooms (organization_id, room_id)
-                 SELECT DISTINCT organization_id, room_id FROM (
-                     SELECT * FROM (
-                         SELECT organization_id, room_id, sender_type, created_at, count(*)
-                         FROM import_histories WHERE (organization_id, room_id) IN (
-                             SELECT organization_id, room_id FROM import_history_known)
-                         GROUP BY 1, 2, 3, 4
-                         EXCEPT
-                         SELECT organization_id, room_id, sender_type, created_at, count(*)
-                         FROM histories WHERE (organization_id, room_id) IN (
-                             SELECT organization_id, room_id FROM import_history_known)
-                         GROUP BY 1, 2, 3, 4)
-                     UNION ALL
-                     SELECT * FROM (
-                         SELECT organization_id, room_id, sender_type, created_at, count(*)
-                         FROM histories WHERE (organization_id, room_id) IN (
-                             SELECT organization_id, room_id FROM import_history_known)
-                         GROUP BY 1, 2, 3, 4
-                         EXCEPT
-                         SELECT organization_id, room_id, sender_type, created_at, count(*)
-                         FROM import_histories WHERE (organization_id, room_id) IN (
-                             SELECT organization_id, room_id FROM import_history_known)
-                         GROUP BY 1, 2, 3, 4));
-                 DELETE FROM histories WHERE (organization_id, room_id) IN (
-                     SELECT organization_id, room_id FROM import_history_rooms);
-                 INSERT INTO histories (organization_id, room_id, sender_type, created_at)
-                     SELECT organization_id, room_id, sender_type, created_at FROM import_histories
-                     WHERE (organization_id, room_id) IN (
-                         SELECT organization_id, room_id FROM import_history_rooms);
-                 INSERT INTO import_touched_rooms (organization_id, room_id)
-                     SELECT organization_id, room_id FROM import_history_rooms;
-                 {marks};
-                 DELETE FROM import_histories;
-                 DELETE FROM import_history_rooms;
-                 DELETE FROM import_history_known;
-                 DELETE FROM import_touched;
-                 DELETE FROM import_touched_rooms;
-                 COMMIT;"
-            ))
-            .map_err(StoreError::sqlite(context))
-    }
-
-    async fn rollback(self: Box<Self>) -> StoreResult<()> {
-        self.connection
-            .execute_batch("ROLLBACK")
-            .map_err(StoreError::sqlite("undoing the import"))
+        super::datamart::begin_import(self).await
     }
 }
