@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 
-use chrono::{DateTime, Duration, Months, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::{ClosedReason, DateRange, OrgId, Organization, RawSentiment, SenderType};
@@ -20,10 +20,14 @@ use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentError, SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
+
+mod plan;
+
 use crate::store::{
-    AggregationState, AggregationStore, BaselineWrite, FinishedRead, MessageCount, Milestones,
-    OrgWrite, SourceRoom, StoreError, StoredMilestones, StoredRooms,
+    AggregationState, AggregationStore, BaselineWrite, MessageCount, Milestones, OrgWrite,
+    SourceRoom, StoreError, StoredMilestones, StoredRooms,
 };
+pub(crate) use plan::{day_span, retention_cutoff, History, OrgPlan, Restatement};
 
 /// Which days to (re)compute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,29 +131,6 @@ pub(crate) struct Aggregator<'a> {
 /// first AI-handled rooms.
 const FIRST_ROOM_PAGE: i64 = 1000;
 
-/// What one run does for one organization.
-pub(crate) struct OrgPlan {
-    pub(crate) organization: Organization,
-    pub(crate) days: Vec<NaiveDate>,
-    /// Written with the organization's last days: how far the source was read and
-    /// which marks were restated. `None` for a run of given days, which leaves the
-    /// marks for the run that restates them.
-    pub(crate) finished: Option<FinishedRead>,
-    /// How the run learns the organization's milestones.
-    pub(crate) history: History,
-}
-
-/// What changed in the source since an organization's last run, as org-local days
-/// to restate (METRICS.md §8.2).
-#[derive(Default)]
-struct Restatement {
-    days: BTreeSet<NaiveDate>,
-    /// Every day may have changed (new time zone, business hours or holidays).
-    everything: bool,
-    /// The organization's last mark this run restates.
-    marks_through: Option<i64>,
-}
-
 impl Aggregator<'_> {
     pub async fn run(&self, request: &Request) -> Result<Summary, AggregateError> {
         let now = match request.scope {
@@ -181,45 +162,18 @@ impl Aggregator<'_> {
 
         let states = self.store.aggregation_states().await?;
         let mut summary = Summary::default();
+        let mut future = plan::FutureDays::default();
         let mut plans = match request.scope {
-            Scope::Days { from, to } => organizations
-                .into_iter()
-                .map(|organization| {
-                    // Cut at today before the days are listed: a `--to` years ahead
-                    // must cost nothing (the cut is counted below like any other).
-                    let today = organization.local_date(now);
-                    if to > today {
-                        summary.future_days_skipped +=
-                            (to - today.max(from - Duration::days(1))).num_days() as usize;
-                        summary.stopped_at = summary.stopped_at.max(Some(today));
-                    }
-                    OrgPlan {
-                        // A run of given days leaves other changes' days (and their
-                        // marks) for later, yet its milestones follow the source now,
-                        // as docs/metrics.md §3 promises of any run.
-                        history: History::Unknown,
-                        days: day_span(from, to.min(today)),
-                        organization,
-                        finished: None,
-                    }
-                })
-                .collect(),
+            Scope::Days { from, to } => plan::given_days(organizations, from, to, now, &mut future),
             Scope::AllData => self.plan_everything(organizations, read_until).await?,
             Scope::Nightly { now } => {
                 self.plan_nightly(organizations, &states, &reshaped, now, read_until)
                     .await?
             }
         };
-        // No day after an organization's own today is written: it has not happened.
-        for plan in &mut plans {
-            let today = plan.organization.local_date(now);
-            let asked = plan.days.len();
-            plan.days.retain(|day| *day <= today);
-            if plan.days.len() < asked {
-                summary.future_days_skipped += asked - plan.days.len();
-                summary.stopped_at = summary.stopped_at.max(Some(today));
-            }
-        }
+        plan::keep_past_days(&mut plans, now, &mut future);
+        summary.future_days_skipped = future.skipped;
+        summary.stopped_at = future.stopped_at;
         let total_days: usize = plans.iter().map(|plan| plan.days.len()).sum();
         let bar = progress_bar(request.show_progress, total_days as u64);
 
@@ -626,9 +580,8 @@ impl Aggregator<'_> {
         Ok(reshaped)
     }
 
-    /// Every day of every organization, from its first room to the newest local day
-    /// of data of any organization (so a quiet organization's report is as fresh as
-    /// everyone else's); every mark is restated on the way.
+    /// Every day of every organization, from its first room to the newest room
+    /// of all (`plan::everything`).
     async fn plan_everything(
         &self,
         organizations: Vec<Organization>,
@@ -639,37 +592,18 @@ impl Aggregator<'_> {
         for organization in &organizations {
             spans.push(self.local_span(organization).await?);
         }
-        let newest = spans.iter().flatten().map(|(_, last)| *last).max();
-        Ok(organizations
-            .into_iter()
-            .zip(spans)
-            .map(|(organization, span)| {
-                let days = match (span, newest) {
-                    (Some((first, _)), Some(newest)) => day_span(first, newest),
-                    _ => Vec::new(),
-                };
-                let marks_through = marks.get(&organization.id).and_then(|r| r.marks_through);
-                let finished =
-                    (!days.is_empty() || marks_through.is_some()).then(|| FinishedRead {
-                        read_until,
-                        read_from: self.source.identity(),
-                        marks_through,
-                    });
-                OrgPlan {
-                    organization,
-                    days,
-                    finished,
-                    // From the first room's day to the newest: every room.
-                    history: History::Whole,
-                }
-            })
-            .collect())
+        Ok(plan::everything(
+            organizations,
+            &spans,
+            &marks,
+            read_until,
+            &self.source.identity(),
+        ))
     }
 
-    /// The nightly run: the last few complete days, days whose sentiment is
-    /// pending, and exactly the days a change since the last run can affect
-    /// (METRICS.md §8.2–8.3). An organization never read from this source before
-    /// gets all of its days.
+    /// The nightly run (`plan::Nightly`): what changed in the source since each
+    /// organization's last run is found here, and the span of its rooms read for
+    /// an organization whose every day is computed again; the planner decides.
     async fn plan_nightly(
         &self,
         organizations: Vec<Organization>,
@@ -679,67 +613,27 @@ impl Aggregator<'_> {
         read_until: DateTime<Utc>,
     ) -> Result<Vec<OrgPlan>, AggregateError> {
         let identity = self.source.identity();
+        let nightly = plan::Nightly {
+            now,
+            read_until,
+            identity: &identity,
+            settings: self.settings,
+            states,
+            reshaped,
+        };
         let mut restatements = self.marks_by_organization().await?;
-        let mut marks_of = HashMap::new();
-        for organization in &organizations {
-            let mark = states.get(&organization.id).and_then(|state| {
-                state
-                    .read_until
-                    .filter(|_| state.read_from.as_deref() == Some(identity.as_str()))
-            });
-            marks_of.insert(organization.id.clone(), mark);
-        }
-        self.find_changes(&organizations, &marks_of, read_until, &mut restatements)
+        let read_marks = nightly.read_marks(&organizations);
+        self.find_changes(&organizations, &read_marks, read_until, &mut restatements)
             .await?;
-
-        let cutoff = retention_cutoff(now, self.settings);
-        let mut plans = Vec::new();
+        let mut plans = Vec::with_capacity(organizations.len());
         for organization in organizations {
-            let org = &organization.id;
-            let restatement = restatements.remove(org).unwrap_or_default();
-            let today = organization.local_date(now);
-            let recent = i64::from(self.settings.nightly_days);
-            let mut days: BTreeSet<NaiveDate> =
-                day_span(today - Duration::days(recent), today - Duration::days(1))
-                    .into_iter()
-                    .collect();
-            let state = states.get(org);
-            if let Some(state) = state {
-                days.extend(state.pending_sentiment_days.iter().copied());
-            }
-            let mut history = History::stored(state, &identity);
-            // As a full run would: from the first room to the newest.
-            let never_read = marks_of.get(org).copied().flatten().is_none();
-            if never_read || restatement.everything || reshaped.contains(org) {
-                // New local days (a new time zone) or another source: what was
-                // stored says nothing of these days.
-                history = History::Unknown;
-                match self.local_span(&organization).await? {
-                    Some((first, last)) => {
-                        days.extend(day_span(first, last));
-                        if first >= cutoff {
-                            history = History::Whole;
-                        }
-                    }
-                    None => history = History::Whole,
-                }
-            }
-            days.extend(restatement.days);
-            // A change before the retained days may move a milestone: walk.
-            if days.iter().any(|day| *day < cutoff) && history != History::Whole {
-                history = History::Unknown;
-            }
-            let days: Vec<NaiveDate> = days.into_iter().filter(|day| *day >= cutoff).collect();
-            plans.push(OrgPlan {
-                organization,
-                days,
-                finished: Some(FinishedRead {
-                    read_until,
-                    read_from: identity.clone(),
-                    marks_through: restatement.marks_through,
-                }),
-                history,
-            });
+            let restatement = restatements.remove(&organization.id).unwrap_or_default();
+            let span = if nightly.every_day(&organization.id, &read_marks, &restatement) {
+                Some(self.local_span(&organization).await?)
+            } else {
+                None
+            };
+            plans.push(nightly.plan(organization, restatement, span));
         }
         Ok(plans)
     }
@@ -1288,29 +1182,6 @@ fn tally_messages(counts: Vec<MessageCount>) -> HashMap<String, (i64, i64)> {
     messages
 }
 
-/// How a run learns an organization's milestones (`Milestones`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum History {
-    /// The run's days hold every room the organization has: they tell.
-    Whole,
-    /// The stored milestones hold for every day outside the run's days.
-    Known(Milestones),
-    /// Neither: the source's first rooms are walked.
-    Unknown,
-}
-
-impl History {
-    /// The stored milestones, when they were computed from this same source.
-    fn stored(state: Option<&AggregationState>, identity: &str) -> Self {
-        match state {
-            Some(state) if state.milestones.from.as_deref() == Some(identity) => {
-                History::Known(state.milestones.milestones)
-            }
-            _ => History::Unknown,
-        }
-    }
-}
-
 /// The milestones after a run that computed `rows`, or `None` when the run cannot
 /// tell (a stored milestone's day has lost its rooms, or nothing is known): the
 /// first day with an eligible room, and with an AI-handled one.
@@ -1457,18 +1328,6 @@ fn room_facts(
         ai_messages,
         sentiment,
     }
-}
-
-/// The first day the datamart keeps as of `now`: older daily rows are deleted, and
-/// older days are never restated.
-pub(crate) fn retention_cutoff(now: DateTime<Utc>, settings: &AggregationSettings) -> NaiveDate {
-    now.date_naive()
-        .checked_sub_months(Months::new(settings.retention_months))
-        .unwrap_or(NaiveDate::MIN)
-}
-
-pub(crate) fn day_span(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
-    from.iter_days().take_while(|day| *day <= to).collect()
 }
 
 /// Splits sorted days into runs of consecutive days, each at most `size` long.
