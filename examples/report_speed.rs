@@ -27,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
         Some(text) => text.parse().context("ROUNDS is a whole number")?,
         None => 200,
     };
+    anyhow::ensure!(rounds > 0, "ROUNDS is at least 1");
     let settings = Settings::load(None)?;
     let store = store::open(&url, 8).await?;
     let mut reports = Vec::new();

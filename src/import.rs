@@ -142,7 +142,7 @@ pub async fn import_dir(
         }
         Err(error) => {
             if let Err(rollback_error) = writer.rollback().await {
-                tracing::warn!(error = %rollback_error, "rolling back the import failed; the connection is closed instead");
+                tracing::warn!(error = %rollback_error, "rolling back the import failed");
             }
             Err(error)
         }

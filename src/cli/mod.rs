@@ -438,7 +438,7 @@ async fn kpis(
     // cannot read leaves every flag off (then the cohort is empty, and says so).
     let flags = match crate::server::flags::load(&settings.flags.path) {
         Ok(flags) => flags,
-        Err(error) if crate::server::flags::names_unknown(&error) => {
+        Err(error) if error.names_unknown() => {
             return Err(input(format!(
                 "the flags file (set its path with [flags] path in the settings file, or \
                  IMPACT__FLAGS__PATH) is refused, as impact serve refuses it: {error}"

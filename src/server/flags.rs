@@ -30,10 +30,76 @@ pub(crate) const FORECAST_FLAG: &str = "ai_agent_impact_report_forecast";
 /// `ai_agent_impact_report_forcast`) is refused, never read as "that flag is off".
 pub(crate) const KNOWN_FLAGS: [&str; 2] = [REPORT_FLAG, FORECAST_FLAG];
 
-/// The words of the two refusals of an unknown name, which `names_unknown` finds
-/// again to refuse a start on them.
-const NOT_A_FLAG: &str = "which is not a flag";
-const NOT_A_SECTION: &str = "is not a section of the flags file";
+/// What is wrong inside a flags file (`Flags::parse`), with the line a person finds
+/// it on.
+#[derive(Debug, thiserror::Error)]
+pub enum FlagsInvalid {
+    #[error("{}", crate::text::excerpt(&.0.to_string()))]
+    Toml(#[from] toml::de::Error),
+    #[error("there is no [defaults] table; it is required (see docs/operations.md)")]
+    NoDefaults,
+    #[error(
+        "line {line}: [{section}] is not a section of the flags file (the sections are \
+         [defaults], [global] and [accounts.ORG])"
+    )]
+    UnknownSection { line: usize, section: String },
+    #[error(
+        "line {line}: [{section}] sets '{flag}', which is not a flag; the flags are {}",
+        KNOWN_FLAGS.join(" and ")
+    )]
+    UnknownFlag {
+        line: usize,
+        section: String,
+        flag: String,
+    },
+}
+
+/// Why the flags file is not taken; each names the file and keeps its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum FlagsError {
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{}: the file is larger than {MAX_FLAGS_FILE_BYTES} bytes; it is not read",
+        path.display()
+    )]
+    TooLarge { path: PathBuf },
+    #[error("{}: the file is not UTF-8 text", path.display())]
+    NotText {
+        path: PathBuf,
+        #[source]
+        source: std::str::Utf8Error,
+    },
+    #[error("{}: {reason}", path.display())]
+    Invalid {
+        path: PathBuf,
+        #[source]
+        reason: FlagsInvalid,
+    },
+    /// A file written in place that lost flags the last good one set
+    /// (`Flags::lost_in_place`).
+    #[error("{}: {why}", path.display())]
+    LostInPlace { path: PathBuf, why: String },
+}
+
+impl FlagsError {
+    /// Whether the file names a flag or section the product does not know (a typo
+    /// someone must fix: the server refuses to start on it), rather than being a
+    /// file that cannot be read or parsed.
+    pub(crate) fn names_unknown(&self) -> bool {
+        matches!(
+            self,
+            FlagsError::Invalid {
+                reason: FlagsInvalid::UnknownSection { .. } | FlagsInvalid::UnknownFlag { .. },
+                ..
+            }
+        )
+    }
+}
 
 /// The largest flags file read; a bigger one is refused whole (a real one is a few
 /// hundred bytes per account).
@@ -52,7 +118,7 @@ pub struct Flags {
 }
 
 impl Flags {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, FlagsInvalid> {
         toml_parse(text)
     }
 
@@ -134,10 +200,10 @@ impl Flags {
 }
 
 /// Parsed with `toml` directly, which keeps organization ids exactly as written.
-fn toml_parse(text: &str) -> Result<Flags, String> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+fn toml_parse(text: &str) -> Result<Flags, FlagsInvalid> {
+    let table: toml::Table = toml::from_str(text)?;
     if !table.contains_key("defaults") {
-        return Err("there is no [defaults] table; it is required (see docs/operations.md)".into());
+        return Err(FlagsInvalid::NoDefaults);
     }
     if let Some(section) = table
         .keys()
@@ -155,19 +221,18 @@ fn toml_parse(text: &str) -> Result<Flags, String> {
                         .is_some_and(|(key, _)| key.trim() == section.as_str())
             })
             .map_or(0, |index| index + 1);
-        return Err(format!(
-            "line {line}: [{section}] {NOT_A_SECTION} (the sections are [defaults], [global] and [accounts.ORG])"
-        ));
+        return Err(FlagsInvalid::UnknownSection {
+            line,
+            section: section.clone(),
+        });
     }
-    let flags: Flags = toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| e.to_string())?;
+    let flags: Flags = toml::Value::Table(table).try_into()?;
     match flags.unknown_flag() {
-        Some((section, flag)) => Err(format!(
-            "line {}: [{section}] sets '{flag}', {NOT_A_FLAG}; the flags are {}",
-            line_of(text, &section, &flag).unwrap_or(0),
-            KNOWN_FLAGS.join(" and ")
-        )),
+        Some((section, flag)) => Err(FlagsInvalid::UnknownFlag {
+            line: line_of(text, &section, &flag).unwrap_or(0),
+            section,
+            flag,
+        }),
         None => Ok(flags),
     }
 }
@@ -225,12 +290,14 @@ struct FileSeen {
     identity: (u64, u64),
 }
 
-fn read_file(path: &Path) -> Result<FileSeen, String> {
+fn read_file(path: &Path) -> Result<FileSeen, FlagsError> {
     use std::os::unix::fs::MetadataExt;
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let metadata = file
-        .metadata()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let unreadable = |source| FlagsError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
     Ok(FileSeen {
         identity: (metadata.dev(), metadata.ino()),
         bytes: read_bounded_from(path, file)?,
@@ -238,41 +305,36 @@ fn read_file(path: &Path) -> Result<FileSeen, String> {
 }
 
 /// The flags file's bytes, at most `MAX_FLAGS_FILE_BYTES` of them.
-fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    read_bounded_from(path, file)
-}
-
-fn read_bounded_from(path: &Path, file: std::fs::File) -> Result<Vec<u8>, String> {
+fn read_bounded_from(path: &Path, file: std::fs::File) -> Result<Vec<u8>, FlagsError> {
     let mut bytes = Vec::new();
     file.take(MAX_FLAGS_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|source| FlagsError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if bytes.len() as u64 > MAX_FLAGS_FILE_BYTES {
-        return Err(format!(
-            "{}: the file is larger than {} bytes; it is not read",
-            path.display(),
-            MAX_FLAGS_FILE_BYTES
-        ));
+        return Err(FlagsError::TooLarge {
+            path: path.to_path_buf(),
+        });
     }
     Ok(bytes)
 }
 
-fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Flags, String> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| format!("{}: the file is not UTF-8 text", path.display()))?;
-    Flags::parse(text).map_err(|e| format!("{}: {}", path.display(), crate::text::excerpt(&e)))
-}
-
-/// Whether a flags error is a name the product does not know (a misspelled flag or
-/// section), rather than a file that cannot be read or parsed.
-pub(crate) fn names_unknown(error: &str) -> bool {
-    error.contains(NOT_A_FLAG) || error.contains(NOT_A_SECTION)
+fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Flags, FlagsError> {
+    let text = std::str::from_utf8(bytes).map_err(|source| FlagsError::NotText {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Flags::parse(text).map_err(|reason| FlagsError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    })
 }
 
 /// Reads and parses the flags file.
-pub fn load(path: &Path) -> Result<Flags, String> {
-    parse_bytes(path, &read_bounded(path)?)
+pub fn load(path: &Path) -> Result<Flags, FlagsError> {
+    parse_bytes(path, &read_file(path)?.bytes)
 }
 
 pub(crate) struct FlagSupervisor {
@@ -307,25 +369,28 @@ impl FlagSupervisor {
 
     fn reload(&mut self) {
         let seen = read_file(&self.path);
-        if self.last_seen.as_ref() == Some(&seen) {
+        // Compared by what a person is told: the same refusal again is no change.
+        let seen_now = seen.as_ref().map(Clone::clone).map_err(ToString::to_string);
+        if self.last_seen.as_ref() == Some(&seen_now) {
             return;
         }
         let identity = seen.as_ref().ok().map(|seen| seen.identity);
         let in_place = identity.is_some() && identity == self.accepted;
         let parsed = seen
-            .as_ref()
-            .map_err(Clone::clone)
             .and_then(|seen| parse_bytes(&self.path, &seen.bytes))
             .and_then(|flags| {
                 let lost = in_place
                     .then(|| flags.lost_in_place(&self.handle.current()))
                     .flatten();
                 match lost {
-                    Some(why) => Err(format!("{}: {why}", self.path.display())),
+                    Some(why) => Err(FlagsError::LostInPlace {
+                        path: self.path.clone(),
+                        why,
+                    }),
                     None => Ok(flags),
                 }
             });
-        self.last_seen = Some(seen);
+        self.last_seen = Some(seen_now);
         match parsed {
             Ok(flags) => {
                 self.accepted = identity;
@@ -358,7 +423,7 @@ impl Actor for FlagSupervisor {
     fn started(&mut self, ctx: &mut Self::Context) {
         // What the server started with (`load` at start-up) counts as seen, and as
         // the file the current flags came from.
-        let seen = read_file(&self.path);
+        let seen = read_file(&self.path).map_err(|error| error.to_string());
         self.accepted = seen.as_ref().ok().map(|seen| seen.identity);
         self.last_seen = Some(seen);
         let address = ctx.address();
@@ -458,6 +523,32 @@ mod tests {
     }
 
     #[test]
+    fn only_an_unknown_name_is_a_refusal_to_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("flags.toml");
+        for (text, refused) in [
+            ("[defaults]\nai_agent_impact_reprot = true\n", true),
+            ("[defaults]\n[globl]\n", true),
+            ("[defaults\n", false),
+            ("[global]\nai_agent_impact_report = true\n", false),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let error = load(&path).unwrap_err();
+            assert_eq!(error.names_unknown(), refused, "{text:?}: {error}");
+            assert!(
+                error.to_string().starts_with(&path.display().to_string()),
+                "{error}"
+            );
+        }
+        let missing = load(&dir.path().join("none.toml")).unwrap_err();
+        assert!(!missing.names_unknown());
+        assert!(
+            std::error::Error::source(&missing).is_some(),
+            "the cause is kept: {missing:?}"
+        );
+    }
+
+    #[test]
     fn a_broken_file_is_an_error_not_empty_flags() {
         assert!(Flags::parse("[defaults\nai_agent_impact_report = true").is_err());
         assert!(Flags::parse("[defaults]\nai_agent_impact_report = \"yes\"").is_err());
@@ -468,6 +559,11 @@ mod tests {
     fn a_misspelled_flag_is_refused_with_its_line_and_name() {
         let text = "[defaults]\nai_agent_impact_report = true\n\n[accounts.org_1]\nai_agent_impact_report = true\nai_agent_impact_report_forcast = true\n";
         let error = Flags::parse(text).unwrap_err();
+        assert!(
+            matches!(error, FlagsInvalid::UnknownFlag { line: 6, .. }),
+            "{error:?}"
+        );
+        let error = error.to_string();
         assert!(error.contains("line 6"), "{error}");
         assert!(
             error.contains("[accounts.org_1] sets 'ai_agent_impact_report_forcast'"),
@@ -477,11 +573,14 @@ mod tests {
             error.contains("ai_agent_impact_report_forecast"),
             "the known flags are named: {error}"
         );
-        let error = Flags::parse("[defaults]\nai_agent_impact_reprot = true\n").unwrap_err();
+        let error = Flags::parse("[defaults]\nai_agent_impact_reprot = true\n")
+            .unwrap_err()
+            .to_string();
         assert!(error.starts_with("line 2: [defaults]"), "{error}");
         // An unknown section is refused too, with its place.
-        let error =
-            Flags::parse("[defaults]\n[globl]\nai_agent_impact_report = false\n").unwrap_err();
+        let error = Flags::parse("[defaults]\n[globl]\nai_agent_impact_report = false\n")
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("globl") && error.contains("line 2"),
             "{error}"
@@ -514,7 +613,7 @@ mod tests {
     #[test]
     fn a_file_without_defaults_is_invalid_not_everything_off() {
         for text in ["", "   \n\t\n", "[global]\nai_agent_impact_report = true\n"] {
-            let error = Flags::parse(text).unwrap_err();
+            let error = Flags::parse(text).unwrap_err().to_string();
             assert!(error.contains("[defaults]"), "{text:?}: {error}");
         }
         assert!(Flags::parse("[defaults]\n").is_ok());
@@ -530,7 +629,8 @@ mod tests {
         }
         std::fs::write(&path, text).unwrap();
         let error = load(&path).unwrap_err();
-        assert!(error.contains("larger than"), "{error}");
+        assert!(matches!(error, FlagsError::TooLarge { .. }), "{error:?}");
+        assert!(error.to_string().contains("larger than"), "{error}");
     }
 
     #[test]
@@ -542,7 +642,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("flags.toml");
         std::fs::write(&path, line).unwrap();
-        let error = load(&path).unwrap_err();
+        let error = load(&path).unwrap_err().to_string();
         assert!(error.len() < 4 * 1024, "{} bytes", error.len());
     }
 }

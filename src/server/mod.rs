@@ -164,7 +164,7 @@ fn http10_framing<B: MessageBody>(mut response: ServiceResponse<B>) -> ServiceRe
 fn start_flags(settings: &Settings, metrics: &Arc<Metrics>) -> Result<FlagHandle, StartError> {
     let initial_flags = match flags::load(&settings.flags.path) {
         Ok(flags) => flags,
-        Err(error) if flags::names_unknown(&error) => {
+        Err(error) if error.names_unknown() => {
             return Err(StartError::Config(format!(
                 "the flags file (flags.path, IMPACT__FLAGS__PATH) is refused: {error}"
             )));

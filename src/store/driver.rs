@@ -513,7 +513,10 @@ impl Answer {
 
 /// How many rows `cells` holds for `columns` (`Transaction::copy`).
 pub(crate) fn rows_of(cells: &[Value], columns: &[&str]) -> StoreResult<usize> {
-    let width = columns.len().max(1);
+    let width = columns.len();
+    if width == 0 {
+        return Err(StoreError::Invalid("rows copied with no column".into()));
+    }
     if cells.len() % width != 0 {
         return Err(StoreError::Invalid(format!(
             "{} cells are no whole number of rows of {width} columns",
@@ -539,7 +542,9 @@ pub(crate) trait Driver: Send + Sync {
 
     /// Runs `script` in order on one connection: a single statement on its own,
     /// several in one transaction (all or nothing). `context` says what the caller
-    /// was doing, for the error.
+    /// was doing, for the error. PostgreSQL prepares every statement before the
+    /// first runs (and pipelines them), so a statement may not use a table an
+    /// earlier one of the same script creates.
     async fn run(&self, context: &str, script: Vec<Statement>) -> StoreResult<Vec<Answer>>;
 
     /// Opens a transaction for work whose later statements depend on what its

@@ -281,8 +281,9 @@ fn merge(dialect: Dialect) -> String {
     );
     let known = same_key("h", "i");
     let statements = [
-        // The planner knows nothing of a temporary table until it is analyzed
-        // (autovacuum never visits one); SQLite plans these joins by their keys.
+        // PostgreSQL's planner knows nothing of a temporary table until it is
+        // analyzed (autovacuum never visits one); SQLite makes a passing index for
+        // a join on a table without one.
         match dialect {
             Dialect::Postgres => {
                 "ANALYZE import_rooms; ANALYZE import_histories; ANALYZE import_summaries"

@@ -1,5 +1,6 @@
 //! The production backend: PostgreSQL through a deadpool connection pool.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -277,23 +278,54 @@ enum Ready {
     Batch(Statement),
 }
 
-/// Prepares every statement of `script` (each kept for the connection's life
-/// unless it asks otherwise), the preparations themselves pipelined.
+/// Prepares every statement of `script` before any runs (each kept for the
+/// connection's life unless it asks otherwise), the preparations pipelined and each
+/// distinct text prepared once. So a script cannot use a table an earlier statement
+/// of it creates (none does; a migration is a batch, prepared by nobody).
 async fn prepare_script(
     client: &Object,
     context: &str,
     script: Vec<Statement>,
 ) -> StoreResult<Vec<Ready>> {
-    futures_util::future::try_join_all(script.into_iter().map(|statement| async move {
-        Ok(match statement.planning {
-            Planning::Batch => Ready::Batch(statement),
-            _ => {
-                let prepared = prepare(client, context, &statement).await?;
-                Ready::Prepared(statement, prepared)
+    let mut distinct: Vec<&str> = script
+        .iter()
+        .filter(|statement| statement.planning == Planning::Cached)
+        .map(|statement| statement.sql.as_str())
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let cached: HashMap<&str, tokio_postgres::Statement> =
+        futures_util::future::try_join_all(distinct.into_iter().map(|sql| async move {
+            client
+                .prepare_cached(sql)
+                .await
+                .map(|prepared| (sql, prepared))
+                .map_err(StoreError::postgres(context))
+        }))
+        .await?
+        .into_iter()
+        .collect();
+    let mut ready = Vec::with_capacity(script.len());
+    for statement in script.iter() {
+        let prepared = match statement.planning {
+            Planning::Batch => None,
+            Planning::Cached => {
+                Some(cached.get(statement.sql.as_str()).cloned().ok_or_else(|| {
+                    StoreError::Task("a statement of a script was not prepared".into())
+                })?)
             }
+            Planning::EachTime => Some(prepare(client, context, statement).await?),
+        };
+        ready.push(prepared);
+    }
+    Ok(script
+        .into_iter()
+        .zip(ready)
+        .map(|(statement, prepared)| match prepared {
+            Some(prepared) => Ready::Prepared(statement, prepared),
+            None => Ready::Batch(statement),
         })
-    }))
-    .await
+        .collect())
 }
 
 /// Runs one statement of a prepared script.
@@ -318,8 +350,11 @@ async fn send_one(
 /// the first answer is awaited, so a script costs one round trip rather than one a
 /// statement. tokio-postgres sends a request at its future's first poll, and the
 /// first polls are made here in the script's order, so PostgreSQL receives the
-/// statements in that order and runs them so; inside a transaction, after one
-/// fails it refuses the rest, and the first error is the script's.
+/// statements in that order and runs them so. The first error is the script's;
+/// inside a transaction PostgreSQL refuses every statement after one it failed, but
+/// one that failed here (its parameters did not encode, so it was never sent) does
+/// not stop the rest: the caller must not commit after an error (`Driver::run`
+/// does not; a `Transaction` dropped without its commit rolls back).
 async fn send_script(
     client: &Object,
     context: &str,
@@ -447,37 +482,45 @@ impl Driver for PostgresStore {
         if let [_] = ready.as_slice() {
             return send_script(&client, context, ready).await;
         }
-        // Several statements: one transaction, its BEGIN and COMMIT pipelined with
-        // them. Held as a transaction until it ends, so a script dropped half-way
-        // closes its connection rather than return it to the pool inside BEGIN.
+        // Several statements: one transaction, BEGIN pipelined with them. COMMIT
+        // waits for every answer: a statement that never left (its parameters did
+        // not encode) or whose rows did not decode must stop the whole script, and
+        // only an answer says so. Held as a transaction until it ends, so a script
+        // that fails or is dropped half-way closes its connection (PostgreSQL then
+        // rolls back) rather than return it to the pool inside BEGIN.
         let mut transaction = PostgresTransaction {
             client: Some(client),
         };
         let client = transaction.client()?;
-        let (begun, answers, committed) = tokio::join!(
+        let (begun, answers) = tokio::join!(
             // Biased: polled first in this order, so sent in it.
             biased;
             client.batch_execute("BEGIN"),
             send_script(client, context, ready),
-            client.batch_execute("COMMIT"),
         );
         begun.map_err(StoreError::postgres(context))?;
         let answers = answers?;
-        committed.map_err(StoreError::postgres(context))?;
+        client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(StoreError::postgres(context))?;
         // Ended (committed): the connection goes back to the pool.
         drop(transaction.client.take());
         Ok(answers)
     }
 
     async fn begin(&self, context: &str) -> StoreResult<Box<dyn Transaction>> {
-        let client = self.client(context).await?;
-        client
+        // Held as a transaction before BEGIN is sent: a BEGIN that fails or is
+        // dropped closes the connection rather than return it to the pool inside one.
+        let transaction = PostgresTransaction {
+            client: Some(self.client(context).await?),
+        };
+        transaction
+            .client()?
             .batch_execute("BEGIN")
             .await
             .map_err(StoreError::postgres(context))?;
-        Ok(Box::new(PostgresTransaction {
-            client: Some(client),
-        }))
+        Ok(Box::new(transaction))
     }
 
     async fn notify(&self, payloads: Vec<String>) -> StoreResult<()> {

@@ -46,9 +46,9 @@ fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
 /// How much page cache a connection keeps.
 #[derive(Clone, Copy)]
 enum PageCache {
-    /// Up to 64 MiB, for the connections that write (the datamart, an import): it
-    /// keeps the indexes being written in memory, and the room outcomes' pages while
-    /// a list is read.
+    /// Up to 64 MiB, for the connection that writes (the datamart, an import, and
+    /// the import's temporary tables): it keeps the indexes being written in
+    /// memory, and the room outcomes' pages while a list is read.
     Writing,
     /// SQLite's own default of 2 MiB, for reading the source: the aggregation reads
     /// it in range scans that a larger cache would fill but not speed up.
