@@ -13,7 +13,7 @@ use async_trait::async_trait;
 
 use super::write::write_organization;
 use crate::domain::{CostAssumption, OrgId, Organization};
-use crate::store::driver::{Driver, Statement, Transaction, Value};
+use crate::store::driver::{Statement, Transaction, Value};
 use crate::store::sql::{self, Dialect};
 use crate::store::{HistoryRecord, ImportWriter, SourceRoom, StoreResult, SummaryRecord};
 
@@ -41,12 +41,12 @@ const ROOM_FACTS: [&str; 7] = [
     "assigned_at",
 ];
 
-/// Starts an import: a transaction, and the staging tables it fills.
-pub(crate) async fn begin_import<D: Driver + ?Sized>(
-    driver: &D,
+/// Starts an import in `transaction` (which the backend opens: SQLite gives it a
+/// connection of its own), with the staging tables it fills.
+pub(crate) async fn begin_import(
+    mut transaction: Box<dyn Transaction>,
+    dialect: Dialect,
 ) -> StoreResult<Box<dyn ImportWriter>> {
-    let dialect = driver.dialect();
-    let mut transaction = driver.begin("starting the import").await?;
     let instant = instant_type(dialect);
     let staging = [
         temp_table(
@@ -118,23 +118,20 @@ impl ImportWriter for Import {
     }
 
     async fn rooms(&mut self, rows: &[SourceRoom]) -> StoreResult<()> {
-        let cells = rows
-            .iter()
-            .flat_map(|room| {
-                [
-                    self.next_sequence(),
-                    Value::from(&room.organization_id),
-                    Value::from(&room.id),
-                    Value::from(&room.channel),
-                    Value::from(&room.contact_id),
-                    Value::from(room.created_at),
-                    Value::from(room.closed_at),
-                    Value::from(room.closed_reason.as_deref()),
-                    Value::from(room.assign_channel_agent_id.as_deref()),
-                    Value::from(room.assigned_at),
-                ]
-            })
-            .collect();
+        let cells = cells_of(rows, |room| {
+            [
+                self.next_sequence(),
+                Value::from(&room.organization_id),
+                Value::from(&room.id),
+                Value::from(&room.channel),
+                Value::from(&room.contact_id),
+                Value::from(room.created_at),
+                Value::from(room.closed_at),
+                Value::from(room.closed_reason.as_deref()),
+                Value::from(room.assign_channel_agent_id.as_deref()),
+                Value::from(room.assigned_at),
+            ]
+        });
         let columns: Vec<&'static str> = std::iter::once("seq").chain(ROOM_COLUMNS).collect();
         self.transaction
             .copy("importing rooms", "import_rooms", &columns, cells)
@@ -142,17 +139,14 @@ impl ImportWriter for Import {
     }
 
     async fn histories(&mut self, rows: &[HistoryRecord]) -> StoreResult<()> {
-        let cells = rows
-            .iter()
-            .flat_map(|history| {
-                [
-                    Value::from(&history.organization_id),
-                    Value::from(&history.room_id),
-                    Value::from(&history.sender_type),
-                    Value::from(history.created_at),
-                ]
-            })
-            .collect();
+        let cells = cells_of(rows, |history| {
+            [
+                Value::from(&history.organization_id),
+                Value::from(&history.room_id),
+                Value::from(&history.sender_type),
+                Value::from(history.created_at),
+            ]
+        });
         self.transaction
             .copy(
                 "importing histories",
@@ -164,18 +158,15 @@ impl ImportWriter for Import {
     }
 
     async fn summaries(&mut self, rows: &[SummaryRecord]) -> StoreResult<()> {
-        let cells = rows
-            .iter()
-            .flat_map(|summary| {
-                [
-                    self.next_sequence(),
-                    Value::from(&summary.organization_id),
-                    Value::from(&summary.room_id),
-                    Value::Text(summary.sentiment.to_json().to_string()),
-                    Value::from(summary.created_at),
-                ]
-            })
-            .collect();
+        let cells = cells_of(rows, |summary| {
+            [
+                self.next_sequence(),
+                Value::from(&summary.organization_id),
+                Value::from(&summary.room_id),
+                Value::Text(summary.sentiment.to_json().to_string()),
+                Value::from(summary.created_at),
+            ]
+        });
         self.transaction
             .copy(
                 "importing room summaries",
@@ -218,6 +209,16 @@ impl ImportWriter for Import {
     }
 }
 
+/// The cells of `rows`, one row after another, in one vector sized once (an import
+/// stages millions of them).
+fn cells_of<T, const N: usize>(rows: &[T], mut row: impl FnMut(&T) -> [Value; N]) -> Vec<Value> {
+    let mut cells = Vec::with_capacity(rows.len() * N);
+    for item in rows {
+        cells.extend(row(item));
+    }
+    cells
+}
+
 /// How each backend stores an instant: SQLite as microseconds since 1970.
 fn instant_type(dialect: Dialect) -> &'static str {
     match dialect {
@@ -228,8 +229,9 @@ fn instant_type(dialect: Dialect) -> &'static str {
 
 /// A temporary table of the import's transaction, from `shape` (its columns in
 /// parentheses, or `AS` and a query). PostgreSQL drops it at commit; SQLite keeps a
-/// connection's temporary tables for the connection's life, so one left by an
-/// earlier import there is dropped first (and at the merge's end).
+/// connection's temporary tables for the connection's life (the import's own, which
+/// ends with it), so one of the same name is dropped first, and all at the merge's
+/// end.
 fn temp_table(dialect: Dialect, name: &str, shape: &str) -> String {
     match dialect {
         Dialect::Postgres => match shape.strip_prefix("AS ") {

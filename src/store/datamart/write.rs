@@ -146,6 +146,10 @@ async fn rewrite_outcomes(
             .collect();
         let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &own);
         days.extend(rewrite.days.into_iter().map(|day| (org, day)));
+        // Reserved for the rooms at once: the cells of a night's outcomes are a few
+        // megabytes, grown by doubling they were copied (and their pages zeroed)
+        // again and again.
+        rooms.reserve(rewrite.rooms.len() * (1 + sql::OUTCOME_COLUMNS.len()));
         rooms.extend(rewrite.rooms.into_iter().flat_map(|room| {
             std::iter::once(Value::from(org))
                 .chain(sql::outcome_cells(room).into_iter().map(Value::from))

@@ -560,7 +560,8 @@ impl Store for PostgresStore {
     }
 
     async fn begin_import(&self) -> StoreResult<Box<dyn ImportWriter>> {
-        super::datamart::begin_import(self).await
+        let transaction = self.begin("starting the import").await?;
+        super::datamart::begin_import(transaction, Dialect::Postgres).await
     }
 }
 
