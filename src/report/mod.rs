@@ -13,7 +13,7 @@ pub mod words;
 
 use crate::domain::{DateRange, OrgId, Organization};
 use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
-use crate::store::{Store, StoreError};
+use crate::store::{ReportStore, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -29,7 +29,7 @@ pub enum ReportError {
 
 /// The organization's report for `range`, read from the datamart.
 pub async fn load_report(
-    store: &dyn Store,
+    store: &dyn ReportStore,
     org: &OrgId,
     range: DateRange,
     policy: &ReportPolicy,

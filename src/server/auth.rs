@@ -123,9 +123,11 @@ impl TokenVerifier {
     }
 
     /// A verifier of RS256 tokens, hashing each caller's subject with `users`.
-    pub fn rs256(public_key_pem: &[u8], users: crate::usage::UserHasher) -> Result<Self, String> {
-        let key = DecodingKey::from_rsa_pem(public_key_pem)
-            .map_err(|e| format!("the RS256 public key cannot be read: {e}"))?;
+    pub fn rs256(
+        public_key_pem: &[u8],
+        users: crate::usage::UserHasher,
+    ) -> Result<Self, jsonwebtoken::errors::Error> {
+        let key = DecodingKey::from_rsa_pem(public_key_pem)?;
         Ok(Self::with(key, Algorithm::RS256, users))
     }
 
@@ -293,6 +295,13 @@ pub(crate) fn check_same_site(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_that_is_no_rs256_key_is_refused() {
+        let users = crate::usage::UserHasher::new(b"a server secret of some length");
+        let refused = TokenVerifier::rs256(b"-----BEGIN PUBLIC KEY-----\nnot a key\n", users);
+        assert!(refused.is_err(), "a text that is no key is refused");
+    }
 
     fn hs256(secret: &str) -> TokenVerifier {
         TokenVerifier::hs256(

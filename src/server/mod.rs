@@ -64,6 +64,18 @@ pub enum StartError {
     },
     #[error("cannot set up metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    #[error("cannot read the RS256 public key {path}: {source}")]
+    KeyFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the RS256 public key {path} cannot be read: {source}")]
+    Key {
+        path: String,
+        #[source]
+        source: jsonwebtoken::errors::Error,
+    },
 }
 
 /// A built, bound server, not yet running.
@@ -91,11 +103,15 @@ fn key_verifier(settings: &Settings, mode: &Mode) -> Result<TokenVerifier, Start
     let secret_ok = secret.len() >= 16;
     let key_path = settings.auth.jwt_public_key_path.trim();
     if !key_path.is_empty() {
-        let pem = std::fs::read(key_path).map_err(|e| {
-            StartError::Config(format!("cannot read the RS256 public key {key_path}: {e}"))
+        let pem = std::fs::read(key_path).map_err(|source| StartError::KeyFile {
+            path: key_path.to_string(),
+            source,
         })?;
         let users = user_hasher(settings, secret_ok.then_some(secret))?;
-        return TokenVerifier::rs256(&pem, users).map_err(StartError::Config);
+        return TokenVerifier::rs256(&pem, users).map_err(|source| StartError::Key {
+            path: key_path.to_string(),
+            source,
+        });
     }
     if !secret_ok {
         return Err(StartError::Config(

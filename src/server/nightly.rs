@@ -258,16 +258,14 @@ impl Night {
 pub(crate) async fn run_nightly(
     settings: &Settings,
     store: Arc<dyn Store>,
-) -> Result<Vec<crate::domain::OrgId>, String> {
+) -> Result<Vec<crate::domain::OrgId>, crate::pipeline::PipelineError> {
     let request = Request {
         scope: Scope::Nightly { now: Utc::now() },
         organization: None,
         shard: None,
         show_progress: false,
     };
-    let summary = crate::pipeline::aggregate(settings, &store, &request)
-        .await
-        .map_err(|e| e.to_string())?;
+    let summary = crate::pipeline::aggregate(settings, &store, &request).await?;
     tracing::info!(
         org_days = summary.days,
         rooms = summary.rooms,
