@@ -41,6 +41,17 @@ pub enum Scope {
     Nightly { now: DateTime<Utc> },
 }
 
+impl Scope {
+    /// The scope's name in logs (a closed set).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Scope::Days { .. } => "days",
+            Scope::AllData => "all_data",
+            Scope::Nightly { .. } => "nightly",
+        }
+    }
+}
+
 /// A slice of the organizations, so several workers can share a large fleet:
 /// worker `index` of `count` takes the organizations whose id hashes to `index`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +143,18 @@ pub(crate) struct Aggregator<'a> {
 const FIRST_ROOM_PAGE: i64 = 1000;
 
 impl Aggregator<'_> {
+    /// One run. Its log lines carry a span of their own (the scope, the one
+    /// organization asked for, the shard), so a night's lines can be followed
+    /// apart from the server's requests.
+    #[tracing::instrument(
+        name = "aggregation",
+        skip_all,
+        fields(
+            scope = request.scope.name(),
+            org_id = request.organization.as_ref().map(tracing::field::display),
+            shard = request.shard.map(|shard| tracing::field::display(format!("{}/{}", shard.index, shard.count))),
+        )
+    )]
     pub async fn run(&self, request: &Request) -> Result<Summary, AggregateError> {
         let now = match request.scope {
             Scope::Nightly { now } => now,

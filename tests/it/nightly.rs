@@ -182,3 +182,52 @@ async fn when_the_nights_claimant_dies_another_instance_completes_the_night() {
     let health = store.datamart_health().await.expect("health");
     assert!(health.last_night_completed.is_some());
 }
+
+/// A run's log lines carry a span of their own (its scope and shard), so a night's
+/// lines can be followed apart from the server's requests.
+#[test]
+fn an_aggregation_runs_lines_carry_its_span() {
+    let sqlite = TestSqlite::create();
+    let data = tempfile::tempdir().expect("dir");
+    let dir = data.path().to_str().expect("path");
+    impact_ok(
+        &sqlite.url,
+        &[
+            "generate",
+            "--out",
+            dir,
+            "--orgs",
+            "2",
+            "--days",
+            "5",
+            "--seed",
+            "3",
+            "--end",
+            "2026-10-31",
+            "--scale",
+            "0.3",
+        ],
+    );
+    impact_ok(&sqlite.url, &["import", "--dir", dir]);
+    let output = crate::common::impact_with_env(
+        &sqlite.url,
+        &["aggregate", "--shard", "0/1"],
+        &[
+            ("IMPACT_LOG", "impact=debug"),
+            ("IMPACT_LOG_FORMAT", "json"),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let finished = stderr
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|line| line["message"] == "aggregation run finished")
+        .unwrap_or_else(|| panic!("no line says the run finished: {stderr}"));
+    let span = finished["spans"]
+        .as_array()
+        .and_then(|spans| spans.iter().find(|span| span["name"] == "aggregation"))
+        .unwrap_or_else(|| panic!("the line is in no aggregation span: {finished}"));
+    assert_eq!(span["scope"], "all_data", "{span}");
+    assert_eq!(span["shard"], "0/1", "{span}");
+}
