@@ -674,3 +674,68 @@ impl ToSql for OrgId {
 
     tokio_postgres::types::to_sql_checked!();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::driver::{params, Run};
+    use crate::store::sql::Cells;
+
+    /// A script is all or nothing even when one of its statements never leaves
+    /// (its parameter does not encode, so PostgreSQL never sees it to refuse the
+    /// rest). Needs the test server (`IMPACT_TEST_POSTGRES_URL`, or the local one),
+    /// as the integration suite does: without it the test fails, it never skips.
+    #[tokio::test]
+    async fn a_script_with_a_statement_that_never_left_commits_nothing() {
+        let admin_url = std::env::var("IMPACT_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+        let name = format!(
+            "impact_unit_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|elapsed| elapsed.subsec_nanos())
+                .unwrap_or_default()
+        );
+        let (admin, connection) = tokio_postgres::connect(&admin_url, NoTls)
+            .await
+            .expect("the test PostgreSQL server (scripts/test starts it)");
+        tokio::spawn(connection);
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("a scratch database");
+        let server = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(server, _)| server);
+        let store = PostgresStore::connect(&format!("{server}/{name}"), 2).expect("a store");
+        let outcome = async {
+            store
+                .run("test", vec![Statement::batch("CREATE TABLE t (n integer)")])
+                .await?;
+            let script = vec![
+                Statement::new("INSERT INTO t VALUES (1)", vec![]),
+                // No `integer` holds it: the parameter does not encode.
+                Statement::new("INSERT INTO t VALUES ($1)", params![i64::MAX]),
+                Statement::new("INSERT INTO t VALUES (3)", vec![]),
+            ];
+            let refused = store.run("test", script).await.is_err();
+            let rows = store
+                .query("test", Statement::new("SELECT count(*) FROM t", vec![]))
+                .await?
+                .first()
+                .map(|row| row.count(0))
+                .transpose()?;
+            Ok::<_, StoreError>((refused, rows))
+        }
+        .await;
+        drop(store);
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .expect("the scratch database dropped");
+        let (refused, rows) = outcome.expect("the scratch database answers");
+        assert!(refused, "the script reports the statement that never left");
+        assert_eq!(rows, Some(0), "nothing of the script is committed");
+    }
+}
