@@ -20,13 +20,13 @@ use crate::metrics::DailyCounters;
 use crate::sentiment::{SentimentError, SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
-
-mod plan;
-
 use crate::store::{
     AggregationState, AggregationStore, BaselineWrite, MessageCount, Milestones, OrgWrite,
     SourceRoom, StoreError, StoredMilestones, StoredRooms,
 };
+
+mod plan;
+
 pub(crate) use plan::{day_span, retention_cutoff, History, OrgPlan, Restatement};
 
 /// Which days to (re)compute.

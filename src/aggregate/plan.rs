@@ -106,8 +106,9 @@ pub(crate) fn given_days(
 }
 
 /// Every day of every organization (`Scope::AllData`): from its first room's day
-/// (`spans`, in the order of `organizations`) to the newest room's day of all, its
-/// whole history, and the import's marks it restates with them.
+/// (`spans`, in the order of `organizations`) to the newest room's day of any
+/// organization, so a quiet organization's report is as fresh as everyone else's;
+/// its whole history, and every mark restated on the way.
 pub(crate) fn everything(
     organizations: Vec<Organization>,
     spans: &[Option<(NaiveDate, NaiveDate)>],

@@ -34,7 +34,7 @@ pub(crate) const KNOWN_FLAGS: [&str; 2] = [REPORT_FLAG, FORECAST_FLAG];
 /// it on.
 #[derive(Debug, thiserror::Error)]
 pub enum FlagsInvalid {
-    #[error("{}", crate::text::excerpt(&.0.to_string()))]
+    #[error("{0}")]
     Toml(#[from] toml::de::Error),
     #[error("there is no [defaults] table; it is required (see docs/operations.md)")]
     NoDefaults,
@@ -74,7 +74,9 @@ pub enum FlagsError {
         #[source]
         source: std::str::Utf8Error,
     },
-    #[error("{}: {reason}", path.display())]
+    /// Quoted at most `text::MAX_EXCERPT_BYTES` of: the reason may quote the file
+    /// (a TOML error's line, a section or flag name a megabyte long).
+    #[error("{}: {}", path.display(), crate::text::excerpt(&reason.to_string()))]
     Invalid {
         path: PathBuf,
         #[source]
@@ -644,5 +646,16 @@ mod tests {
         std::fs::write(&path, line).unwrap();
         let error = load(&path).unwrap_err().to_string();
         assert!(error.len() < 4 * 1024, "{} bytes", error.len());
+        // A section or flag name the size of the file is quoted as briefly.
+        for line in [
+            format!("[defaults]\n[{}]\n", "s".repeat(500_000)),
+            format!("[defaults]\n{} = true\n", "f".repeat(500_000)),
+        ] {
+            std::fs::write(&path, line).unwrap();
+            let error = load(&path).unwrap_err();
+            assert!(error.names_unknown(), "{error:?}");
+            let error = error.to_string();
+            assert!(error.len() < 4 * 1024, "{} bytes", error.len());
+        }
     }
 }

@@ -189,26 +189,7 @@ async fn when_the_nights_claimant_dies_another_instance_completes_the_night() {
 fn an_aggregation_runs_lines_carry_its_span() {
     let sqlite = TestSqlite::create();
     let data = tempfile::tempdir().expect("dir");
-    let dir = data.path().to_str().expect("path");
-    impact_ok(
-        &sqlite.url,
-        &[
-            "generate",
-            "--out",
-            dir,
-            "--orgs",
-            "2",
-            "--days",
-            "5",
-            "--seed",
-            "3",
-            "--end",
-            "2026-10-31",
-            "--scale",
-            "0.3",
-        ],
-    );
-    impact_ok(&sqlite.url, &["import", "--dir", dir]);
+    generate_until_yesterday(&sqlite.url, data.path(), "5");
     let output = crate::common::impact_with_env(
         &sqlite.url,
         &["aggregate", "--shard", "0/1"],

@@ -533,18 +533,23 @@ async fn tile_groups_read_their_own_columns_and_merge_back(store: &dyn Store) {
     );
 }
 
+/// An onboarding baseline of September 2026.
+fn sample_baseline() -> impact::metrics::baseline::Baseline {
+    impact::metrics::baseline::Baseline {
+        first_day: day("2026-09-01"),
+        last_day: day("2026-09-30"),
+        eligible: 40,
+        net: 13,
+    }
+}
+
 /// The onboarding baseline is stored, replaced and removed.
 async fn onboarding_baselines_are_set_replaced_and_removed(store: &dyn Store) {
     seed(store).await;
     let a = org_id("org_a");
     // The onboarding baseline is stored, replaced when its source changed, and removed.
     assert_eq!(store.onboarding_baseline(&a).await.expect("read"), None);
-    let baseline = impact::metrics::baseline::Baseline {
-        first_day: day("2026-09-01"),
-        last_day: day("2026-09-30"),
-        eligible: 40,
-        net: 13,
-    };
+    let baseline = sample_baseline();
     store
         .set_onboarding_baseline(&a, Some(&baseline))
         .await
@@ -591,12 +596,7 @@ async fn a_reports_reads_together_match_each_read(store: &dyn Store) {
     seed(store).await;
     let a = org_id("org_a");
     let range = write_sample_days(store).await;
-    let baseline = impact::metrics::baseline::Baseline {
-        first_day: day("2026-09-01"),
-        last_day: day("2026-09-30"),
-        eligible: 40,
-        net: 13,
-    };
+    let baseline = sample_baseline();
     store
         .set_onboarding_baseline(&a, Some(&baseline))
         .await

@@ -30,16 +30,14 @@ const ROOM_COLUMNS: [&str; 9] = [
     "assigned_at",
 ];
 
-/// The room columns a re-imported room is compared on (all but its key).
-const ROOM_FACTS: [&str; 7] = [
-    "channel",
-    "contact_id",
-    "created_at",
-    "closed_at",
-    "closed_reason",
-    "assign_channel_agent_id",
-    "assigned_at",
-];
+/// The room columns a re-imported room is compared on: all but its key (the first
+/// two).
+fn room_facts() -> &'static [&'static str] {
+    &ROOM_COLUMNS[2..]
+}
+
+/// The summary columns a re-imported summary is compared on.
+const SUMMARY_FACTS: [&str; 2] = ["sentiment", "created_at"];
 
 /// Starts an import in `transaction` (which the backend opens: SQLite gives it a
 /// connection of its own), with the staging tables it fills.
@@ -228,41 +226,25 @@ fn instant_type(dialect: Dialect) -> &'static str {
 }
 
 /// A temporary table of the import's transaction, from `shape` (its columns in
-/// parentheses, or `AS` and a query). PostgreSQL drops it at commit; SQLite keeps a
-/// connection's temporary tables for the connection's life (the import's own, which
-/// ends with it), so one of the same name is dropped first, and all at the merge's
-/// end.
+/// parentheses, or `AS` and a query). PostgreSQL drops it at commit; on SQLite it
+/// ends with the import's own connection.
 fn temp_table(dialect: Dialect, name: &str, shape: &str) -> String {
     match dialect {
         Dialect::Postgres => match shape.strip_prefix("AS ") {
             Some(query) => format!("CREATE TEMP TABLE {name} ON COMMIT DROP AS {query}"),
             None => format!("CREATE TEMP TABLE {name} {shape} ON COMMIT DROP"),
         },
-        Dialect::Sqlite => {
-            format!("DROP TABLE IF EXISTS temp.{name};\nCREATE TEMP TABLE {name} {shape}")
-        }
+        Dialect::Sqlite => format!("CREATE TEMP TABLE {name} {shape}"),
     }
 }
-
-/// Every temporary table of an import, the staging ones first.
-const TEMP_TABLES: [&str; 8] = [
-    "import_rooms",
-    "import_histories",
-    "import_summaries",
-    "import_changed_rooms",
-    "import_touched",
-    "import_history_known",
-    "import_history_rooms",
-    "import_touched_rooms",
-];
 
 /// The script that merges the staged rows into the real tables and marks the days
 /// their changes decide (`sql::mark_touched_days`).
 fn merge(dialect: Dialect) -> String {
     let columns = ROOM_COLUMNS.join(", ");
-    let room_differs = differs(&ROOM_FACTS, "i", "r");
-    let summary_differs = differs(&["sentiment", "created_at"], "i", "s");
-    let room_updates = set_from_excluded(&ROOM_FACTS);
+    let room_differs = differs(room_facts(), "i", "r");
+    let summary_differs = differs(&SUMMARY_FACTS, "i", "s");
+    let room_updates = set_from_excluded(room_facts());
     let same_key = |left: &str, right: &str| {
         format!(
             "{left}.organization_id = {right}.organization_id AND {left}.room_id = {right}.room_id"
@@ -350,14 +332,12 @@ fn merge(dialect: Dialect) -> String {
          WHERE (organization_id, room_id) IN \
              (SELECT organization_id, room_id FROM import_history_rooms)"
             .to_string(),
-        // The rooms whose messages or summary changed: the days they count in.
+        // The newest summary of each room that is new or differs from the stored one.
         temp_table(
             dialect,
-            "import_touched_rooms",
+            "import_changed_summaries",
             &format!(
-                "AS SELECT organization_id, room_id FROM import_history_rooms \
-                 UNION ALL \
-                 SELECT i.organization_id, i.room_id FROM ({}) i \
+                "AS SELECT i.* FROM ({}) i \
                  LEFT JOIN room_summaries s ON {} \
                  WHERE s.room_id IS NULL OR {summary_differs}",
                 newest(
@@ -370,28 +350,22 @@ fn merge(dialect: Dialect) -> String {
         ),
         format!(
             "INSERT INTO room_summaries (organization_id, room_id, sentiment, created_at) \
-             SELECT organization_id, room_id, sentiment, created_at FROM ({}) i WHERE true \
-             ON CONFLICT (organization_id, room_id) DO UPDATE SET \
-                 sentiment = excluded.sentiment, created_at = excluded.created_at \
-             WHERE {}",
-            newest(
-                "import_summaries",
-                "organization_id, room_id, sentiment, created_at",
-                "organization_id, room_id"
-            ),
-            differs(&["sentiment", "created_at"], "room_summaries", "excluded"),
+             SELECT organization_id, room_id, sentiment, created_at \
+             FROM import_changed_summaries WHERE true \
+             ON CONFLICT (organization_id, room_id) DO UPDATE SET {}",
+            set_from_excluded(&SUMMARY_FACTS),
+        ),
+        // The rooms whose messages or summary changed: the days they count in.
+        temp_table(
+            dialect,
+            "import_touched_rooms",
+            "AS SELECT organization_id, room_id FROM import_history_rooms \
+             UNION ALL \
+             SELECT organization_id, room_id FROM import_changed_summaries",
         ),
         // Marks are kept only for organizations already aggregated: the first run of
         // any other computes all of its days.
         sql::mark_touched_days(dialect),
-        match dialect {
-            Dialect::Sqlite => TEMP_TABLES
-                .iter()
-                .map(|table| format!("DROP TABLE temp.{table}"))
-                .collect::<Vec<_>>()
-                .join(";\n"),
-            Dialect::Postgres => String::new(),
-        },
     ];
     statements
         .into_iter()

@@ -256,21 +256,6 @@ async fn run_prepared(
     Ok(answer)
 }
 
-/// Prepares `statement` on a pooled connection or in its transaction: kept for
-/// the connection's life unless it asks to be planned with its values each time.
-async fn prepare(
-    client: &impl deadpool_postgres::GenericClient,
-    context: &str,
-    statement: &Statement,
-) -> StoreResult<tokio_postgres::Statement> {
-    if statement.planning == Planning::Cached {
-        client.prepare_cached(&statement.sql).await
-    } else {
-        client.prepare(&statement.sql).await
-    }
-    .map_err(StoreError::postgres(context))
-}
-
 /// A statement of a script, ready to send: prepared, or a batch of statements
 /// sent as text.
 enum Ready {
@@ -278,54 +263,52 @@ enum Ready {
     Batch(Statement),
 }
 
-/// Prepares every statement of `script` before any runs (each kept for the
-/// connection's life unless it asks otherwise), the preparations pipelined and each
-/// distinct text prepared once. So a script cannot use a table an earlier statement
-/// of it creates (none does; a migration is a batch, prepared by nobody).
+/// Prepares every statement of `script` before any runs, the preparations
+/// pipelined: each distinct text once, kept for the connection's life, unless a
+/// statement asks to be planned with its values each time. So a script cannot use
+/// a table an earlier statement of it creates (none does; a migration is a batch,
+/// prepared by nobody).
 async fn prepare_script(
     client: &Object,
     context: &str,
     script: Vec<Statement>,
 ) -> StoreResult<Vec<Ready>> {
-    let mut distinct: Vec<&str> = script
+    let mut distinct: Vec<String> = script
         .iter()
         .filter(|statement| statement.planning == Planning::Cached)
-        .map(|statement| statement.sql.as_str())
+        .map(|statement| statement.sql.clone())
         .collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let cached: HashMap<&str, tokio_postgres::Statement> =
+    let cached: HashMap<String, tokio_postgres::Statement> =
         futures_util::future::try_join_all(distinct.into_iter().map(|sql| async move {
-            client
-                .prepare_cached(sql)
+            let prepared = client
+                .prepare_cached(&sql)
                 .await
-                .map(|prepared| (sql, prepared))
-                .map_err(StoreError::postgres(context))
+                .map_err(StoreError::postgres(context))?;
+            Ok::<_, StoreError>((sql, prepared))
         }))
         .await?
         .into_iter()
         .collect();
     let mut ready = Vec::with_capacity(script.len());
-    for statement in script.iter() {
-        let prepared = match statement.planning {
-            Planning::Batch => None,
-            Planning::Cached => {
-                Some(cached.get(statement.sql.as_str()).cloned().ok_or_else(|| {
-                    StoreError::Task("a statement of a script was not prepared".into())
-                })?)
+    for statement in script {
+        ready.push(match statement.planning {
+            Planning::Batch => Ready::Batch(statement),
+            Planning::Cached => match cached.get(&statement.sql).cloned() {
+                Some(prepared) => Ready::Prepared(statement, prepared),
+                None => return Err(StoreError::Task("a statement was not prepared".into())),
+            },
+            Planning::EachTime => {
+                let prepared = client
+                    .prepare(&statement.sql)
+                    .await
+                    .map_err(StoreError::postgres(context))?;
+                Ready::Prepared(statement, prepared)
             }
-            Planning::EachTime => Some(prepare(client, context, statement).await?),
-        };
-        ready.push(prepared);
+        });
     }
-    Ok(script
-        .into_iter()
-        .zip(ready)
-        .map(|(statement, prepared)| match prepared {
-            Some(prepared) => Ready::Prepared(statement, prepared),
-            None => Ready::Batch(statement),
-        })
-        .collect())
+    Ok(ready)
 }
 
 /// Runs one statement of a prepared script.

@@ -345,13 +345,8 @@ fn run_statement(
         answer.changed = changed as u64;
         return Ok(answer);
     }
-    let names: Arc<[String]> = prepared
-        .column_names()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let mut rows = prepared.query(params).map_err(error())?;
     if let Some(mut sink) = statement.sink.take() {
+        let mut rows = prepared.query(params).map_err(error())?;
         let mut read = 0;
         while let Some(row) = rows.next().map_err(error())? {
             sink.row(&driver::Row::Read(&ReadRow { row, context }))?;
@@ -362,6 +357,13 @@ fn run_statement(
         answer.changed = read;
         return Ok(answer);
     }
+    // The names are taken before the rows, which hold the statement.
+    let names: Arc<[String]> = prepared
+        .column_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = prepared.query(params).map_err(error())?;
     let mut answer = Answer::with_columns(Arc::clone(&names), statement.expected_rows);
     while let Some(row) = rows.next().map_err(error())? {
         for (index, name) in names.iter().enumerate() {
