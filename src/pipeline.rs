@@ -13,7 +13,8 @@ use crate::domain::OrgId;
 use crate::sentiment::{MongoSentiment, SentimentError, SentimentSource, StoreSentiment};
 use crate::settings::Settings;
 use crate::store::source::Source;
-use crate::store::{self, Change, CoordinationStore, PostgresSource, Store, StoreError};
+use crate::store::source::SqlSource;
+use crate::store::{self, Change, CoordinationStore, Store, StoreError};
 use crate::verify::{VerifyOutcome, VerifyRequest};
 
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +76,7 @@ pub(crate) fn conversation_source(
             if settings.mongodb_url().is_some() {
                 source_settings.room_summaries.clear();
             }
-            let source = PostgresSource::connect(url, &source_settings).map_err(|source| {
+            let source = SqlSource::connect(url, &source_settings).map_err(|source| {
                 PipelineError::Source {
                     url: crate::text::redact(url),
                     source,

@@ -114,6 +114,8 @@ pub(crate) use params;
 pub(crate) trait ReadCell {
     /// The cell at `index`, as it crosses the seam.
     fn value(&self, index: usize) -> StoreResult<Value>;
+    /// The text cell at `index` where it is, without a copy; `None` for NULL.
+    fn borrowed_text(&self, index: usize) -> StoreResult<Option<&str>>;
     /// The name of the column at `index`, for an error that says which.
     fn column(&self, index: usize) -> String;
 }
@@ -191,6 +193,38 @@ impl Row<'_> {
                 wanted,
                 found: "NULL",
             })
+    }
+
+    /// The text at `index` where it is, without a copy: a source's messages are
+    /// counted as they are read, each compared with the last one's room and sender
+    /// and copied only when they change.
+    pub(crate) fn borrowed_text(&self, index: usize) -> StoreResult<&str> {
+        let text = match self {
+            Row::Stored { cells, .. } => match cells.get(index) {
+                Some(Value::Text(text)) => Some(text.as_str()),
+                Some(Value::Null) => None,
+                Some(other) => {
+                    return Err(StoreError::Cell {
+                        column: self.column(index),
+                        wanted: "text",
+                        found: other.kind(),
+                    })
+                }
+                None => {
+                    return Err(StoreError::Cell {
+                        column: self.column(index),
+                        wanted: "text",
+                        found: "no such column",
+                    })
+                }
+            },
+            Row::Read(row) => row.borrowed_text(index)?,
+        };
+        text.ok_or_else(|| StoreError::Cell {
+            column: self.column(index),
+            wanted: "text",
+            found: "NULL",
+        })
     }
 
     pub(crate) fn optional_day(&self, index: usize) -> StoreResult<Option<NaiveDate>> {
@@ -412,51 +446,66 @@ impl Statement {
     /// are some 20 000), where copying every cell into the answer first cost more
     /// than the reading (docs/performance.md). The rows are in the `Decoded` once
     /// the statement has run; its answer holds none.
-    pub(crate) fn decoded<T, F>(mut self, decode: F) -> (Self, Decoded<T>)
+    pub(crate) fn decoded<T, F>(self, decode: F) -> (Self, Decoded<Vec<T>>)
     where
         T: Send + Sync + 'static,
         F: Fn(&Row<'_>) -> StoreResult<T> + Send + Sync + 'static,
     {
+        let rows = Vec::with_capacity(self.expected_rows);
+        self.folded(rows, move |rows, row| {
+            rows.push(decode(row)?);
+            Ok(())
+        })
+    }
+
+    /// The statement's rows folded into `start` by `fold` where the backend reads
+    /// them: for a read whose rows become fewer values than rows (a source's
+    /// messages are counted as they come, not kept).
+    pub(crate) fn folded<A, F>(mut self, start: A, fold: F) -> (Self, Decoded<A>)
+    where
+        A: Send + Sync + 'static,
+        F: Fn(&mut A, &Row<'_>) -> StoreResult<()> + Send + Sync + 'static,
+    {
         let (sender, receiver) = tokio::sync::oneshot::channel();
-        self.sink = Some(Box::new(Collect {
-            rows: Vec::with_capacity(self.expected_rows),
-            decode,
+        self.sink = Some(Box::new(Fold {
+            value: start,
+            fold,
             sender,
         }));
         (self, Decoded(receiver))
     }
 }
 
-/// Collects a statement's decoded rows, and hands them over when all are read.
-struct Collect<T, F> {
-    rows: Vec<T>,
-    decode: F,
-    sender: tokio::sync::oneshot::Sender<Vec<T>>,
+/// Folds a statement's rows into one value, and hands it over when all are read.
+struct Fold<A, F> {
+    value: A,
+    fold: F,
+    sender: tokio::sync::oneshot::Sender<A>,
 }
 
-impl<T, F> RowSink for Collect<T, F>
+impl<A, F> RowSink for Fold<A, F>
 where
-    T: Send + Sync,
-    F: Fn(&Row<'_>) -> StoreResult<T> + Send + Sync,
+    A: Send + Sync,
+    F: Fn(&mut A, &Row<'_>) -> StoreResult<()> + Send + Sync,
 {
     fn row(&mut self, row: &Row<'_>) -> StoreResult<()> {
-        self.rows.push((self.decode)(row)?);
-        Ok(())
+        (self.fold)(&mut self.value, row)
     }
 
     fn finish(self: Box<Self>) {
-        let Collect { rows, sender, .. } = *self;
+        let Fold { value, sender, .. } = *self;
         // Nobody waits for rows whose reader gave up.
-        let _ = sender.send(rows);
+        let _ = sender.send(value);
     }
 }
 
-/// The rows of a statement decoded where they were read (`Statement::decoded`).
-pub(crate) struct Decoded<T>(tokio::sync::oneshot::Receiver<Vec<T>>);
+/// What a statement's rows became where they were read (`Statement::decoded`,
+/// `Statement::folded`).
+pub(crate) struct Decoded<A>(tokio::sync::oneshot::Receiver<A>);
 
-impl<T> Decoded<T> {
+impl<A> Decoded<A> {
     /// The decoded rows, once the statement has run.
-    pub(crate) fn rows(mut self) -> StoreResult<Vec<T>> {
+    pub(crate) fn rows(mut self) -> StoreResult<A> {
         self.0.try_recv().map_err(|_| {
             StoreError::Task("a statement's decoded rows were not there after it ran".into())
         })

@@ -130,7 +130,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use self::postgres::PostgresStore;
-pub use self::postgres::{PostgresSource, Relations};
 use self::source::Source;
 pub use self::sqlite::SqliteStore;
 use crate::domain::{CostAssumption, DateRange, OrgId, Organization, RawSentiment};
@@ -909,13 +908,6 @@ pub(crate) fn organization_json_columns(org: &Organization) -> (Option<String>, 
     let holidays = serde_json::to_string(&org.holidays.iter().collect::<Vec<_>>())
         .unwrap_or_else(|_| "[]".into());
     (hours, holidays)
-}
-
-/// Parses a stored sentiment (JSON text) back into its raw form.
-pub(crate) fn sentiment_from_column(text: &str) -> RawSentiment {
-    serde_json::from_str::<serde_json::Value>(text)
-        .map(|value| RawSentiment::from_json(&value))
-        .unwrap_or(RawSentiment::Missing)
 }
 
 #[cfg(test)]

@@ -16,3 +16,4 @@ pub(crate) use aggregation::baseline_statement;
 pub(crate) use assumption::upsert_cost_assumption;
 pub(crate) use import::begin_import;
 pub(crate) use migrate::migrate;
+pub(crate) use organizations::organization;

@@ -9,7 +9,8 @@ use crate::store::{organization_from_columns, OrganizationStore, StoreResult};
 
 const COLUMNS: &str = "id, name, ai_addon, timezone, business_hours, holidays";
 
-fn organization(row: &Row) -> StoreResult<Organization> {
+/// An organization read as `id, name, ai_addon, timezone, business_hours, holidays`.
+pub(crate) fn organization(row: &Row) -> StoreResult<Organization> {
     organization_from_columns(
         row.text(0)?,
         row.text(1)?,

@@ -133,7 +133,7 @@ fn days_read(
     org: &OrgId,
     range: DateRange,
     columns: &[&'static Column],
-) -> (Statement, Decoded<DailyCounters>) {
+) -> (Statement, Decoded<Vec<DailyCounters>>) {
     let columns = columns.to_vec();
     Statement::new(
         sql::select_days(dialect, &columns),

@@ -14,16 +14,13 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 
+use crate::domain::OrgId;
 use crate::store::driver::{
     self, Answer, Driver, Planning, ReadCell, Statement, Transaction, Value,
 };
-mod source;
-
-use crate::domain::OrgId;
-use crate::store::source::Source;
+use crate::store::source::{Source, SqlSource};
 use crate::store::sql::Dialect;
 use crate::store::{Change, ImportWriter, Store, StoreError, StoreResult};
-pub use source::{PostgresSource, Relations};
 
 /// The channel every instance listens on for `Change` notices.
 const CHANGES_CHANNEL: &str = "impact_changes";
@@ -31,16 +28,19 @@ const CHANGES_CHANNEL: &str = "impact_changes";
 /// How long to wait for a connection before the caller gets an error.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A pool of connections to one database: the datamart (`connect`), or a live
+/// source that is only read (`connect_read_only`).
+#[derive(Clone)]
 pub struct PostgresStore {
     config: tokio_postgres::Config,
     pool: Pool,
-    /// The source tables of this same database, read on the same pool.
-    source: Arc<PostgresSource>,
+    /// The database's URL without its password, for logs and messages.
+    identity: String,
 }
 
 /// A pool of at most `size` connections to `config`, each waited for, made and
 /// recycled within `CONNECT_TIMEOUT`.
-pub(super) fn build_pool(mut config: tokio_postgres::Config, size: usize) -> StoreResult<Pool> {
+fn build_pool(mut config: tokio_postgres::Config, size: usize) -> StoreResult<Pool> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
@@ -61,44 +61,54 @@ pub(super) fn build_pool(mut config: tokio_postgres::Config, size: usize) -> Sto
         .map_err(|e| StoreError::BadUrl(format!("setting up the connection pool: {e}")))
 }
 
-/// Runs `sql` on `client` as a cached prepared statement.
-pub(super) async fn query_on(
-    client: &Object,
-    context: &str,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> StoreResult<Vec<Row>> {
-    let statement = client
-        .prepare_cached(sql)
-        .await
-        .map_err(StoreError::postgres(context))?;
-    client
-        .query(&statement, params)
-        .await
-        .map_err(StoreError::postgres(context))
-}
-
 impl PostgresStore {
     /// Sets up the pool; connections are made on first use.
     pub fn connect(url: &str, pool_size: usize) -> StoreResult<Self> {
+        Self::with_config(url, "", pool_size, "impact")
+    }
+
+    /// A pool on which every session is read-only, each statement at most
+    /// `statement_timeout_ms` long: a live source's, where nothing this program
+    /// sends could write.
+    pub(crate) fn connect_read_only(
+        url: &str,
+        pool_size: usize,
+        statement_timeout_ms: u64,
+    ) -> StoreResult<Self> {
+        let options = format!(
+            " -c default_transaction_read_only=on -c statement_timeout={statement_timeout_ms}"
+        );
+        Self::with_config(url, &options, pool_size, "impact-source")
+    }
+
+    /// `url` with `options` added to its own, and `application` as the
+    /// application's name unless the URL gives one.
+    fn with_config(
+        url: &str,
+        options: &str,
+        pool_size: usize,
+        application: &str,
+    ) -> StoreResult<Self> {
+        let identity = crate::text::redact(url);
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
-            StoreError::BadUrl(format!(
-                "'{}' is not a PostgreSQL URL: {e}",
-                crate::text::redact(url)
-            ))
+            StoreError::BadUrl(format!("'{identity}' is not a PostgreSQL URL: {e}"))
         })?;
+        if !options.is_empty() {
+            let mut all = config.get_options().unwrap_or_default().to_string();
+            all.push_str(options);
+            config.options(all.trim());
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         if config.get_application_name().is_none() {
-            config.application_name("impact");
+            config.application_name(application);
         }
         let pool = build_pool(config.clone(), pool_size)?;
-        let source = Arc::new(PostgresSource::own(pool.clone(), crate::text::redact(url)));
         Ok(Self {
             config,
             pool,
-            source,
+            identity,
         })
     }
 
@@ -201,6 +211,12 @@ impl ReadCell for ReadRow<'_> {
             });
         }
         cell_value(self.row, index).map_err(StoreError::postgres(self.context))
+    }
+
+    fn borrowed_text(&self, index: usize) -> StoreResult<Option<&str>> {
+        self.row
+            .try_get(index)
+            .map_err(StoreError::postgres(self.context))
     }
 
     fn column(&self, index: usize) -> String {
@@ -535,7 +551,11 @@ impl Store for PostgresStore {
     }
 
     fn own_source(&self) -> Arc<dyn Source> {
-        self.source.clone()
+        // The same database on the same pool.
+        Arc::new(SqlSource::own(
+            Arc::new(self.clone()),
+            self.identity.clone(),
+        ))
     }
 
     async fn migrate(&self) -> StoreResult<()> {

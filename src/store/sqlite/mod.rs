@@ -1,46 +1,36 @@
 //! The embedded default: one SQLite file, no server.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row};
+use rusqlite::Connection;
 
 use crate::store::driver::{
     self, Answer, Driver, Planning, ReadCell, Statement, Transaction, Value,
 };
+use crate::store::source::{Source, SqlSource};
 use crate::store::sql::{self, Dialect};
-mod source;
+use crate::store::{Change, ImportWriter, Store, StoreError, StoreResult};
 
-use crate::domain::{OrgId, Organization};
-use crate::store::source::Source;
-use crate::store::{
-    organization_from_columns, Change, ImportWriter, SourceRoom, Store, StoreError, StoreResult,
-};
-use source::SqliteSource;
+/// A SQLite connection, shared and taken in turns. A transaction holds it across
+/// awaits (`Driver::begin`), so its lock is the runtime's, not the thread's.
+type Shared = Arc<tokio::sync::Mutex<Connection>>;
 
 pub struct SqliteStore {
     path: PathBuf,
     /// Every write, and every read of the datamart.
-    /// The one writing connection. A transaction holds it across awaits
-    /// (`Driver::begin`), so its lock is the runtime's, not the thread's.
-    connection: Arc<tokio::sync::Mutex<Connection>>,
-    /// The source tables of the same file, on a second connection.
-    source: Arc<SqliteSource>,
+    connection: Shared,
+    /// Reads of the source tables (rooms, histories, summaries) only. A second
+    /// connection lets the aggregation read the next days while the last ones are
+    /// written: in WAL mode a reader and the writer run side by side, and the
+    /// reader sees every transaction committed before its statement began.
+    source_connection: Shared,
 }
 
 fn micros(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_micros()
-}
-
-fn instant(micros: i64) -> StoreResult<DateTime<Utc>> {
-    DateTime::from_timestamp_micros(micros)
-        .ok_or_else(|| StoreError::Invalid(format!("timestamp {micros} is out of range")))
-}
-
-fn optional_instant(micros: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
-    micros.map(instant).transpose()
 }
 
 /// How much page cache a connection keeps.
@@ -87,95 +77,17 @@ fn open_connection(path: &Path, cache: PageCache) -> StoreResult<Connection> {
     Ok(connection)
 }
 
-/// A room's columns as SQLite returns them, before they are checked.
-type RoomColumns = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
-
-fn room_from_row(row: &Row<'_>) -> rusqlite::Result<RoomColumns> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-    ))
-}
-
-fn room_from_columns(columns: RoomColumns) -> StoreResult<SourceRoom> {
-    let (org, id, channel, contact_id, created_at, closed_at, closed_reason, agent, assigned_at) =
-        columns;
-    Ok(SourceRoom {
-        organization_id: OrgId::parse(&org).map_err(StoreError::unreadable(format!(
-            "the organization of room {id}"
-        )))?,
-        id,
-        channel,
-        contact_id,
-        created_at: instant(created_at)?,
-        closed_at: optional_instant(closed_at)?,
-        closed_reason,
-        assign_channel_agent_id: agent,
-        assigned_at: optional_instant(assigned_at)?,
-    })
-}
-
-/// Rooms selected by a `WHERE …` clause (and its ordering), checked as they are read.
-fn query_rooms(
-    connection: &Connection,
-    context: &'static str,
-    condition: &str,
-    parameters: &[&dyn rusqlite::ToSql],
-) -> StoreResult<Vec<SourceRoom>> {
-    let mut statement = connection
-        .prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms {condition}"))
-        .map_err(StoreError::sqlite(context))?;
-    let rows = statement
-        .query_map(parameters, room_from_row)
-        .map_err(StoreError::sqlite(context))?;
-    rows.map(|row| room_from_columns(row.map_err(StoreError::sqlite(context))?))
-        .collect()
-}
-
-/// The text in column `index` of `row`, borrowed from SQLite (no copy).
-fn text_at<'row>(
-    row: &'row rusqlite::Row<'_>,
-    index: usize,
-    context: &'static str,
-) -> StoreResult<&'row str> {
-    row.get_ref(index)
-        .map_err(StoreError::sqlite(context))?
-        .as_str()
-        .map_err(StoreError::unreadable(context))
-}
-
-const ROOM_COLUMNS: &str = "organization_id, id, channel, contact_id, created_at, closed_at, \
-     closed_reason, assign_channel_agent_id, assigned_at";
-
 impl SqliteStore {
     pub fn open(path: &Path) -> StoreResult<Self> {
+        let shared = |cache| {
+            Ok::<_, StoreError>(Arc::new(tokio::sync::Mutex::new(open_connection(
+                path, cache,
+            )?)))
+        };
         Ok(Self {
             path: path.to_path_buf(),
-            connection: Arc::new(tokio::sync::Mutex::new(open_connection(
-                path,
-                PageCache::Writing,
-            )?)),
-            source: Arc::new(SqliteSource {
-                reader: Arc::new(Mutex::new(open_connection(path, PageCache::Scanning)?)),
-                identity: format!("sqlite://{}", path.display()),
-            }),
+            connection: shared(PageCache::Writing)?,
+            source_connection: shared(PageCache::Scanning)?,
         })
     }
 
@@ -199,53 +111,6 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Task(e.to_string()))?
     }
-}
-
-/// Runs blocking SQLite work on `connection` off the async runtime's threads.
-async fn run_blocking<T, F>(connection: Arc<Mutex<Connection>>, work: F) -> StoreResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
-{
-    tokio::task::spawn_blocking(move || {
-        let mut guard = connection
-            .lock()
-            .map_err(|_| StoreError::Task("the SQLite connection lock was poisoned".into()))?;
-        work(&mut guard)
-    })
-    .await
-    .map_err(|e| StoreError::Task(e.to_string()))?
-}
-
-/// Every organization, by id.
-fn read_organizations(c: &mut Connection) -> StoreResult<Vec<Organization>> {
-    let context = "reading organizations";
-    let mut statement = c
-        .prepare(
-            "SELECT id, name, ai_addon, timezone, business_hours, holidays
-             FROM organizations ORDER BY id",
-        )
-        .map_err(StoreError::sqlite(context))?;
-    let rows = statement
-        .query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-            ))
-        })
-        .map_err(StoreError::sqlite(context))?;
-    let mut organizations = Vec::new();
-    for row in rows {
-        let (id, name, addon, tz, hours, holidays) = row.map_err(StoreError::sqlite(context))?;
-        organizations.push(organization_from_columns(
-            id, name, addon, tz, hours, holidays,
-        )?);
-    }
-    Ok(organizations)
 }
 
 /// A value as SQLite stores it: a day as ISO text, an instant as microseconds
@@ -313,6 +178,31 @@ impl ReadCell for ReadRow<'_, '_> {
             .get_ref(index)
             .map_err(StoreError::sqlite(self.context))?;
         cell_value(cell, || self.column(index))
+    }
+
+    fn borrowed_text(&self, index: usize) -> StoreResult<Option<&str>> {
+        use rusqlite::types::ValueRef;
+        match self
+            .row
+            .get_ref(index)
+            .map_err(StoreError::sqlite(self.context))?
+        {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(bytes) => {
+                std::str::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|_| StoreError::Cell {
+                        column: self.column(index),
+                        wanted: "text",
+                        found: "bytes that are not UTF-8",
+                    })
+            }
+            other => Err(StoreError::Cell {
+                column: self.column(index),
+                wanted: "text",
+                found: cell_value(other, || self.column(index))?.kind(),
+            }),
+        }
     }
 
     fn column(&self, index: usize) -> String {
@@ -495,10 +385,7 @@ impl Transaction for SqliteTransaction {
 }
 
 /// Opens a transaction on `connection`, once the connection is free.
-async fn begin_on(
-    connection: Arc<tokio::sync::Mutex<Connection>>,
-    context: &str,
-) -> StoreResult<Box<dyn Transaction>> {
+async fn begin_on(connection: Shared, context: &str) -> StoreResult<Box<dyn Transaction>> {
     let connection = connection.lock_owned().await;
     let context = context.to_string();
     let held = tokio::task::spawn_blocking(move || {
@@ -583,7 +470,15 @@ impl Store for SqliteStore {
     }
 
     fn own_source(&self) -> Arc<dyn Source> {
-        self.source.clone()
+        // The same file on the connection that reads the source: a store that is
+        // only ever read through.
+        let reader = SqliteStore {
+            path: self.path.clone(),
+            connection: Arc::clone(&self.source_connection),
+            source_connection: Arc::clone(&self.source_connection),
+        };
+        let identity = format!("sqlite://{}", self.path.display());
+        Arc::new(SqlSource::own(Arc::new(reader), identity))
     }
 
     async fn migrate(&self) -> StoreResult<()> {

@@ -10,6 +10,9 @@
 
 use std::time::Duration;
 
+mod read;
+pub(crate) use read::SqlSource;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
