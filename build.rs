@@ -1,7 +1,9 @@
 //! Checks the Fluent resources (`locales/*/impact.ftl`) before the crate compiles:
 //! each parses, both languages hold the same messages with the same blanks, and
 //! they hold exactly the messages the code names (`Phrase::id("…")`,
-//! `Template::id("…")`, `Plural::id("…")`). A `Phrase` (shown by `text`) must have
+//! `Template::id("…")`, `Plural::id("…")`, and each list's `lists-title-<name>` and
+//! `lists-about-<name>`, which `i18n::lists` finds by the names of
+//! `metrics::rooms::LISTS`). A `Phrase` (shown by `text`) must have
 //! no blanks and a `Template` or `Plural` (shown by `fill`) must have some, so no
 //! sentence can reach a reader with a blank unfilled. A phrase missing from a
 //! language, a blank spelt two ways, a message of the wrong kind or one nobody uses
@@ -36,7 +38,8 @@ fn main() {
     for id in indonesian.keys().filter(|id| !english.contains_key(*id)) {
         problems.push(format!("{id} is in id but not in en"));
     }
-    let named = named_in_code(Path::new("src"));
+    let mut named = named_in_code(Path::new("src"));
+    named.extend(list_words(Path::new("src/metrics/rooms.rs")));
     for (id, kind) in &named {
         match english.get(id) {
             None => problems.push(format!(
@@ -130,6 +133,26 @@ fn inline_blanks(inline: &ast::InlineExpression<&str>, blanks: &mut BTreeSet<Str
 
 /// Every message id the Rust code names, with the kind that names it (`Phrase`,
 /// `Template` or `Plural`).
+/// The words every list of `LISTS` is shown with (`i18n::lists`): its title and
+/// its one sentence, each a `Phrase` named after the list.
+fn list_words(rooms: &Path) -> BTreeMap<String, &'static str> {
+    let text = fs::read_to_string(rooms).unwrap_or_default();
+    let Some(start) = text.find("pub const LISTS") else {
+        return BTreeMap::new();
+    };
+    let lists = &text[start..];
+    let lists = &lists[..lists.find("\n];").unwrap_or(lists.len())];
+    let marker = "name: \"";
+    lists
+        .match_indices(marker)
+        .filter_map(|(at, _)| {
+            let rest = &lists[at + marker.len()..];
+            rest.find('"').map(|end| rest[..end].replace('_', "-"))
+        })
+        .flat_map(|name| ["title", "about"].map(|kind| (format!("lists-{kind}-{name}"), "Phrase")))
+        .collect()
+}
+
 fn named_in_code(dir: &Path) -> BTreeMap<String, &'static str> {
     let mut named = BTreeMap::new();
     let Ok(entries) = fs::read_dir(dir) else {

@@ -449,6 +449,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_list_has_its_title_and_sentence_in_both_languages() {
+        use crate::metrics::rooms::ConversationList;
+        for list in ConversationList::ALL {
+            for lang in [Lang::En, Lang::Id] {
+                assert!(!lists::title(list, lang).is_empty(), "{list:?} {lang:?}");
+                assert!(!lists::about(list, lang).is_empty(), "{list:?} {lang:?}");
+            }
+        }
+        // A title is the name of the figure the list stands behind.
+        assert_eq!(
+            lists::title(ConversationList::AiOnly, Lang::Id),
+            figures::CLOSED_ALONE.text(Lang::Id)
+        );
+        assert_eq!(
+            lists::about(ConversationList::Spam, Lang::En),
+            "Left out of every figure."
+        );
+    }
+
+    #[test]
     fn rupiah_is_written_each_languages_way() {
         let lang = Lang::Id;
         assert_eq!(format_rupiah(1_250_000, lang), "Rp 1.250.000");
@@ -787,17 +807,26 @@ pub mod web {
 
 /// The words of the conversation lists and the downloads (page, CSV, workbook).
 pub mod lists {
-    use super::{Phrase, Template};
+    use super::{catalog, Lang, Phrase, Template};
+    use crate::metrics::rooms::ConversationList;
 
-    // A list's title is its figure's name (`figures`); these say what is in it.
-    pub const ABOUT_SOLVED_ALONE: Phrase = Phrase::id("lists-about-solved-alone");
-    pub const ABOUT_CAME_BACK: Phrase = Phrase::id("lists-about-came-back");
-    pub const ABOUT_AI_ONLY: Phrase = Phrase::id("lists-about-ai-only");
-    pub const ABOUT_AI_ASSISTED: Phrase = Phrase::id("lists-about-ai-assisted");
-    pub const ABOUT_ESCALATED: Phrase = Phrase::id("lists-about-escalated");
-    pub const ABOUT_OTHER: Phrase = Phrase::id("lists-about-other");
-    pub const ABOUT_AFTER_HOURS: Phrase = Phrase::id("lists-about-after-hours");
-    pub const ABOUT_LEFT_OUT: Phrase = Phrase::id("lists-about-left-out");
+    /// A list's title: the name of the figure it stands behind, as the report says
+    /// it (`lists-title-<name>` in the word files, a reference to that name).
+    pub fn title(list: ConversationList, lang: Lang) -> &'static str {
+        catalog::text(&by_name("title", list), lang)
+    }
+
+    /// What a list holds, in one sentence under its title (`lists-about-<name>`).
+    pub fn about(list: ConversationList, lang: Lang) -> &'static str {
+        catalog::text(&by_name("about", list), lang)
+    }
+
+    /// A list's words are found by its name in `metrics::rooms::LISTS`, so a new
+    /// list adds its two messages to the word files and no code; `build.rs` holds
+    /// every list of `LISTS` to having both, in both languages.
+    fn by_name(kind: &str, list: ConversationList) -> String {
+        format!("lists-{kind}-{}", list.name().replace('_', "-"))
+    }
 
     pub const COLUMN_ROOM: Phrase = Phrase::id("lists-column-room");
     pub const COLUMN_DAY: Phrase = Phrase::id("lists-column-day");

@@ -563,6 +563,8 @@ web-messages-cell = { $customer } from customer, { $ai } from AI
 
 web-list-not-found = This list does not exist. Choose a figure on the report to see its conversations.
 
+# A list's title is the name of the figure it stands behind; its about line says
+# what is in it. Each list (`metrics::rooms::LISTS`) has both, by its name.
 lists-about-solved-alone = The AI closed them with no one from your team, and the customer did not start another conversation within 2 days.
 
 lists-about-came-back = The AI closed them alone, but the same customer started another conversation within 2 days, so they are not counted as solved.
@@ -577,7 +579,29 @@ lists-about-other = Closed by someone from your team or a timeout, still open, o
 
 lists-about-after-hours = Conversations the AI took part in that started outside your business hours.
 
-lists-about-left-out = Left out of every figure.
+-lists-left-out = Left out of every figure.
+
+lists-about-test-chat = { -lists-left-out }
+
+lists-about-spam = { -lists-left-out }
+
+lists-title-solved-alone = { figures-solved-alone }
+
+lists-title-came-back = { figures-came-back }
+
+lists-title-ai-only = { figures-closed-alone }
+
+lists-title-ai-assisted = { figures-ai-assisted }
+
+lists-title-escalated = { figures-escalated }
+
+lists-title-other = { figures-other }
+
+lists-title-after-hours = { figures-after-hours }
+
+lists-title-test-chat = { figures-test-chats }
+
+lists-title-spam = { figures-spam }
 
 lists-column-room = Conversation
 

@@ -495,6 +495,8 @@ web-messages-cell = { $customer } dari pelanggan, { $ai } dari AI
 
 web-list-not-found = Daftar ini tidak ada. Pilih angka di laporan untuk melihat percakapannya.
 
+# Judul daftar adalah nama angka yang diwakilinya; baris about menjelaskan isinya.
+# Setiap daftar (`metrics::rooms::LISTS`) punya keduanya, menurut namanya.
 lists-about-solved-alone = AI menutupnya tanpa anggota tim, dan pelanggan tidak memulai percakapan lain dalam 2 hari.
 
 lists-about-came-back = AI menutupnya sendiri, tetapi pelanggan yang sama memulai percakapan lain dalam 2 hari, jadi tidak dihitung selesai.
@@ -509,7 +511,29 @@ lists-about-other = Ditutup oleh anggota tim atau otomatis, masih terbuka, atau 
 
 lists-about-after-hours = Percakapan yang ikut ditangani AI dan dimulai di luar jam kerja Anda.
 
-lists-about-left-out = Tidak dihitung di angka mana pun.
+-lists-left-out = Tidak dihitung di angka mana pun.
+
+lists-about-test-chat = { -lists-left-out }
+
+lists-about-spam = { -lists-left-out }
+
+lists-title-solved-alone = { figures-solved-alone }
+
+lists-title-came-back = { figures-came-back }
+
+lists-title-ai-only = { figures-closed-alone }
+
+lists-title-ai-assisted = { figures-ai-assisted }
+
+lists-title-escalated = { figures-escalated }
+
+lists-title-other = { figures-other }
+
+lists-title-after-hours = { figures-after-hours }
+
+lists-title-test-chat = { figures-test-chats }
+
+lists-title-spam = { figures-spam }
 
 lists-column-room = Percakapan
 

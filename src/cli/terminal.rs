@@ -9,7 +9,11 @@ use crate::metrics::report::Report;
 use crate::report::presentation::{Presentation, PresentedState, Tiles, VerdictView};
 
 pub(crate) fn render(report: &Report, lang: Lang) -> String {
-    let presented = Presentation::new(report, lang);
+    lay_out(report, &Presentation::new(report, lang), lang)
+}
+
+/// The terminal's text of `presented`, the model of `report`.
+pub(crate) fn lay_out(report: &Report, presented: &Presentation, lang: Lang) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", words::TITLE.text(lang), report.org_name);
     let _ = writeln!(
@@ -118,6 +122,13 @@ fn what_your_ai_did(out: &mut String, tiles: &Tiles, volume: String, lang: Lang)
     }
     if let Some(text) = &saved.ai_return {
         let _ = writeln!(out, "{}", indent(&wrap(text, 74), "    "));
+    }
+    for tile in &tiles.more {
+        let value = tile.figure.clone().unwrap_or_else(|| not_available(lang));
+        row(out, lang, tile.name, value, tile.verdict.as_ref());
+        for line in &tile.lines {
+            let _ = writeln!(out, "{}", indent(&wrap(line, 74), "    "));
+        }
     }
 }
 

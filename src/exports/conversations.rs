@@ -166,8 +166,8 @@ pub(crate) fn conversations_xlsx(
             let about = workbook.add_worksheet();
             about.set_name(words::SHEET_ABOUT.text(lang))?;
             let mut line = write_about(about, (&download.organization, range, None), lang, &bold)?;
-            about.write_string(line, 0, conversations::label(list).text(lang))?;
-            about.write_string(line + 1, 0, conversations::about(list).text(lang))?;
+            about.write_string(line, 0, crate::i18n::lists::title(list, lang))?;
+            about.write_string(line + 1, 0, crate::i18n::lists::about(list, lang))?;
             line += 2;
             if truncated {
                 about.write_string(

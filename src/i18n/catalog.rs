@@ -96,12 +96,12 @@ fn whole_counts<const INDONESIAN: bool, M>(value: &FluentValue, _: &M) -> Option
     }
 }
 
-pub(super) fn text(id: &'static str, lang: Lang) -> &'static str {
+pub(super) fn text(id: &str, lang: Lang) -> &'static str {
     match language(lang).plain.get(id) {
         Some(text) => text,
         None => {
             debug_assert!(false, "phrase {id} has blanks or does not exist: use fill");
-            id
+            ""
         }
     }
 }

@@ -759,3 +759,60 @@ fn days_stay_provisional_until_their_customers_48_hours_are_over() {
         None
     );
 }
+
+#[test]
+fn a_tile_of_one_figure_is_laid_out_by_the_page_and_the_terminal_from_the_model_alone() {
+    use crate::report::presentation::{FigureTile, Presentation, PresentedState, VerdictView};
+    use crate::server::view::{BodyState, ReportBody};
+    let org = organization(true);
+    let days = [row("2026-10-01", 60, 40, 4), row("2026-10-02", 40, 20, 0)];
+    let policy = ReportPolicy::default();
+    let report = assemble(&inputs(&org, &days, &policy, "2026-10-01", "2026-10-31"));
+    let tile = || FigureTile {
+        key: "handed-over",
+        name: crate::i18n::figures::ESCALATED,
+        figure: Some("1.234".into()),
+        list: Some(crate::metrics::rooms::ConversationList::Escalated),
+        lines: vec!["Satu baris di bawahnya.".into()],
+        verdict: Some(VerdictView {
+            level: "watch",
+            label: "Perlu dipantau".into(),
+        }),
+    };
+    let add = |state: &mut PresentedState| match state {
+        PresentedState::Ok(tiles) => tiles.more.push(tile()),
+        PresentedState::Forming { .. } => panic!("the report has its figures"),
+    };
+    let name = crate::i18n::figures::ESCALATED.text(Lang::Id);
+
+    let mut body = ReportBody::from_report(&report, Lang::Id, false, None);
+    let BodyState::Shown(shown) = &mut body.state else {
+        panic!("the report is shown")
+    };
+    add(&mut shown.report.state);
+    let page = askama::Template::render(&body).expect("the page renders");
+    let start = page
+        .find("data-testid=\"handed-over\"")
+        .expect("the tile is on the page");
+    let article = &page[start..start + page[start..].find("</article>").expect("its end")];
+    assert!(article.contains(&format!("<h3>{name}</h3>")), "{article}");
+    assert!(
+        article.contains("data-list=\"escalated\"") && article.contains(">1.234</a>"),
+        "the figure links to its list: {article}"
+    );
+    assert!(article.contains("Satu baris di bawahnya."), "{article}");
+    assert!(article.contains("verdict-watch") && article.contains("Perlu dipantau"));
+
+    let mut presented = Presentation::new(&report, Lang::Id);
+    add(&mut presented.state);
+    let text = crate::cli::terminal::lay_out(&report, &presented, Lang::Id);
+    let line = text
+        .lines()
+        .find(|line| line.trim_start().starts_with(name))
+        .expect("the tile is in the terminal's text");
+    assert!(
+        line.contains("1.234") && line.contains("[Perlu dipantau]"),
+        "{line}"
+    );
+    assert!(text.contains("    Satu baris di bawahnya."), "{text}");
+}

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::i18n::{figures as names, lists as words, Lang, Phrase};
+use crate::i18n::{lists as words, Lang, Phrase};
 use crate::metrics::rooms::{ConversationList, Outcome, RoomOutcome, REOPEN_WINDOW_HOURS};
 
 /// A room outcome ready to show.
@@ -184,7 +184,7 @@ impl Conversation {
                 machine: Box::new(Cell::Text(self.channel.clone())),
                 person: crate::i18n::channel_name(&self.channel, lang),
             },
-            text(label(self.outcome)),
+            Cell::Text(words::title(self.outcome, lang).to_string()),
             match (&self.came_back, self.not_back_words(lang)) {
                 (Some(back), _) => Cell::Text(back.room_id.clone()),
                 // Blank for tools (the last column says whether it can still
@@ -300,35 +300,6 @@ pub fn column_widths() -> impl Iterator<Item = f64> {
     COLUMNS.iter().map(|(_, width)| *width)
 }
 
-/// A list's title: the name of the figure it stands behind, as the report says it.
-pub fn label(list: ConversationList) -> Phrase {
-    match list {
-        ConversationList::SolvedAlone => names::SOLVED_ALONE,
-        ConversationList::CameBack => names::CAME_BACK,
-        ConversationList::AiOnly => names::CLOSED_ALONE,
-        ConversationList::AiAssisted => names::AI_ASSISTED,
-        ConversationList::Escalated => names::ESCALATED,
-        ConversationList::Other => names::OTHER,
-        ConversationList::AfterHours => names::AFTER_HOURS,
-        ConversationList::TestChat => names::TEST_CHATS,
-        ConversationList::Spam => names::SPAM,
-    }
-}
-
-/// What a list holds, in one sentence under its title.
-pub fn about(list: ConversationList) -> Phrase {
-    match list {
-        ConversationList::SolvedAlone => words::ABOUT_SOLVED_ALONE,
-        ConversationList::CameBack => words::ABOUT_CAME_BACK,
-        ConversationList::AiOnly => words::ABOUT_AI_ONLY,
-        ConversationList::AiAssisted => words::ABOUT_AI_ASSISTED,
-        ConversationList::Escalated => words::ABOUT_ESCALATED,
-        ConversationList::Other => words::ABOUT_OTHER,
-        ConversationList::AfterHours => words::ABOUT_AFTER_HOURS,
-        ConversationList::TestChat | ConversationList::Spam => words::ABOUT_LEFT_OUT,
-    }
-}
-
 /// A conversation's mood in words, its value beside them: positive from +0,25,
 /// negative from −0,25 (a quarter of the scale either way), neutral between, and
 /// "no mood recorded" where the source has none (docs/metric-decisions.md).
@@ -419,7 +390,7 @@ mod tests {
                 "2026-10-05 09:00",
                 "2026-10-05 10:00",
                 "wa",
-                names::CAME_BACK.text(Lang::Id),
+                crate::i18n::figures::CAME_BACK.text(Lang::Id),
                 "r2",
                 "2.5",
                 words::NOT_SET.text(Lang::Id),

@@ -46,6 +46,26 @@ pub(crate) struct Tiles {
     pub trend: TrendView,
     /// What a reader should keep in mind.
     pub notes: Vec<String>,
+    /// Tiles of one figure each after the first section's own (`FigureTile`).
+    pub more: Vec<FigureTile>,
+}
+
+/// A tile of one figure that the page and the terminal lay out alike from this
+/// model alone: a new tile over one figure is written in this file (its figure,
+/// its words, its list) with no line of the template or the terminal
+/// (ARCHITECTURE.md, "Adding a tile"). The first section shows them after its own.
+pub(crate) struct FigureTile {
+    /// Names the tile for tests and scripts (`data-testid` on the page).
+    pub key: &'static str,
+    pub name: Phrase,
+    /// The figure as shown; `None` when it is not available.
+    pub figure: Option<String>,
+    /// The conversations behind the figure, when it has a list (the page links
+    /// the figure to it).
+    pub list: Option<ConversationList>,
+    /// Lines under the figure: its base, its change, what it means.
+    pub lines: Vec<String>,
+    pub verdict: Option<VerdictView>,
 }
 
 /// A verdict as a reader sees it: its level (for the colour) and its words.
@@ -266,8 +286,14 @@ impl Tiles {
             quality: quality(report, figures, lang),
             trend: trend(report, figures, lang),
             notes: words::notes(report, lang),
+            more: more_tiles(report, figures, lang),
         }
     }
+}
+
+/// The tiles of one figure (`FigureTile`), in the order they are shown.
+fn more_tiles(_report: &Report, _figures: &Figures, _lang: Lang) -> Vec<FigureTile> {
+    Vec::new()
 }
 
 fn solved_alone(report: &Report, figures: &Figures, lang: Lang) -> SolvedAloneTile {

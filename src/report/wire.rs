@@ -829,7 +829,7 @@ impl Conversation {
         let time = |t: chrono::DateTime<chrono_tz::Tz>| t.to_rfc3339();
         Conversation {
             outcome: conversation.outcome.name(),
-            outcome_label: super::conversations::label(conversation.outcome).text(lang),
+            outcome_label: crate::i18n::lists::title(conversation.outcome, lang),
             room_id: conversation.room_id,
             day: conversation.day,
             created_at: time(conversation.created_at),

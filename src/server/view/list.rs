@@ -107,8 +107,8 @@ impl ConversationsPage {
         ConversationsPage {
             w: Words { lang },
             org_name: organization.name.clone(),
-            title: conversations::label(list).text(lang),
-            about: conversations::about(list).text(lang),
+            title: crate::i18n::lists::title(list, lang),
+            about: crate::i18n::lists::about(list, lang),
             period: words::LIST_PERIOD.fill(
                 lang,
                 &[
@@ -169,7 +169,7 @@ fn row(conversation: &Conversation, lang: Lang) -> ListRow {
     ListRow {
         room_id: conversation.room_id.clone(),
         started: i18n::format_date_time(conversation.created_at.naive_local(), lang),
-        outcome: conversations::label(conversation.outcome).text(lang),
+        outcome: crate::i18n::lists::title(conversation.outcome, lang),
         channel: i18n::channel_name(&conversation.channel, lang),
         came_back: conversation
             .came_back

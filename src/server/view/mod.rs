@@ -165,8 +165,9 @@ pub struct Words {
 }
 
 impl Words {
-    pub fn t(&self, phrase: Phrase) -> &'static str {
-        phrase.text(self.lang)
+    /// A phrase's words (the template hands a model's phrase over by reference).
+    pub fn t(&self, phrase: impl std::borrow::Borrow<Phrase>) -> &'static str {
+        phrase.borrow().text(self.lang)
     }
 }
 
