@@ -228,7 +228,7 @@ async fn check_backend(url: &str, data: &std::path::Path) {
                         + n("other")
                 );
             }
-            for list in LISTS {
+            for (list, figure) in LISTS {
                 let what = format!("{org} {from}..{to} {list}");
                 let rows = all_pages(
                     &app,
@@ -244,15 +244,16 @@ async fn check_backend(url: &str, data: &std::path::Path) {
                 if !ok && !matches!(list, "test_chat" | "spam") {
                     continue;
                 }
-                let figure = match list {
-                    "solved_alone" => n("solved_alone"),
-                    "came_back" => n("came_back"),
-                    "ai_only" => report["journey"]["ai_only"].as_i64().expect("ai_only"),
-                    "after_hours" => report["after_hours"]["count"].as_i64().unwrap_or(0),
-                    "test_chat" => n("test_chats"),
-                    other => n(other),
-                };
-                assert_eq!(rows.len() as i64, figure, "{what}: the list is its figure");
+                // A figure the report does not show (after hours without business
+                // hours) has no conversations behind it.
+                match report.pointer(figure) {
+                    Some(figure) => assert_eq!(
+                        Some(rows.len() as i64),
+                        figure.as_i64(),
+                        "{what}: the list is its figure"
+                    ),
+                    None => assert!(rows.is_empty(), "{what}: a list with no figure"),
+                }
                 if let Some(row) = rows.first() {
                     let link = row["inbox_url"].as_str().expect("inbox_url");
                     assert!(link.starts_with("https://admin.example/inbox/"), "{link}");
@@ -669,7 +670,7 @@ async fn downloads_hold_the_same_rows_and_figures_as_the_report() {
 
     let counts: HashMap<&str, usize> = LISTS
         .iter()
-        .map(|l| (*l, expected.lists[l].len()))
+        .map(|(list, _)| (*list, expected.lists[list].len()))
         .collect();
     assert!(counts["spam"] > 0 && counts["came_back"] > 0, "{counts:?}");
 }

@@ -126,7 +126,7 @@ async fn every_documented_response_matches_its_schema() {
         "/api/v1/reports/ai-agent-impact/daily.csv",
         "/api/v1/reports/ai-agent-impact/daily.xlsx",
     ];
-    for outcome in LISTS {
+    for (outcome, _) in LISTS {
         let query = format!("?outcome={outcome}&from=2026-10-01&to=2026-10-31&limit=2");
         let (status, body) = get(&app, &format!("{lists_path}{query}"), &owner).await;
         assert_eq!(status, 200, "{outcome}: {body}");
