@@ -290,6 +290,10 @@ impl Cells for Row<'_> {
     }
 
     fn optional_text(&self, index: usize) -> StoreResult<Option<String>> {
+        // Straight from the backend's row: one copy of the text, not two.
+        if let Row::Read(row) = self {
+            return Ok(row.borrowed_text(index)?.map(str::to_string));
+        }
         self.optional(index, "text", |value| match value {
             Value::Text(text) => Some(Ok(text.clone())),
             _ => None,
