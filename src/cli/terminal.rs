@@ -231,3 +231,113 @@ fn wrap(text: &str, width: usize) -> String {
     }
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use crate::domain::{DateRange, OrgId, Organization};
+    use crate::i18n::Lang;
+    use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
+    use crate::metrics::rooms::ConversationList;
+    use crate::metrics::DailyCounters;
+    use crate::report::presentation::{FigureTile, Presentation, PresentedState, VerdictView};
+    use crate::server::view::{BodyState, ReportBody};
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
+    }
+
+    /// A report whose figures can be shown: two days of a formed organization.
+    fn report() -> Report {
+        let organization = Organization {
+            id: OrgId::parse("org_a").expect("an id"),
+            name: "Toko A".into(),
+            ai_addon: true,
+            timezone: Organization::parse_timezone("Asia/Jakarta").expect("a zone"),
+            business_hours: None,
+            holidays: Default::default(),
+        };
+        let days: Vec<DailyCounters> = ["2026-10-01", "2026-10-02"]
+            .into_iter()
+            .map(|date| {
+                let mut row = DailyCounters::empty(day(date));
+                row.eligible = 50;
+                row.ai_handled = 50;
+                row.contained = 30;
+                row.escalated = 20;
+                row
+            })
+            .collect();
+        let policy = ReportPolicy::default();
+        assemble(&ReportInputs {
+            organization: &organization,
+            range: DateRange::new(day("2026-10-01"), day("2026-10-31")).expect("a range"),
+            days: &days,
+            first_eligible_day: Some(day("2026-01-01")),
+            data_through: Some(day("2026-10-31")),
+            read_until: None,
+            cost_assumption: None,
+            policy: &policy,
+            failed_groups: &[],
+            baseline: None,
+            forecast_history: None,
+            days_before: None,
+        })
+    }
+
+    /// The page and the terminal lay out a `FigureTile` from the model alone, so a
+    /// new tile of one figure needs no line of either.
+    #[test]
+    fn a_tile_of_one_figure_is_laid_out_by_the_page_and_the_terminal() {
+        let report = report();
+        let tile = || FigureTile {
+            key: "handed-over",
+            name: crate::i18n::figures::ESCALATED,
+            figure: Some("1.234".into()),
+            list: Some(ConversationList::Escalated),
+            lines: vec!["Satu baris di bawahnya.".into()],
+            verdict: Some(VerdictView {
+                level: "watch",
+                label: "Perlu dipantau".into(),
+            }),
+        };
+        let add = |state: &mut PresentedState| match state {
+            PresentedState::Ok(tiles) => tiles.more.push(tile()),
+            PresentedState::Forming { .. } => panic!("the report has its figures"),
+        };
+        let name = crate::i18n::figures::ESCALATED.text(Lang::Id);
+
+        let mut body = ReportBody::from_report(&report, Lang::Id, false, None);
+        let BodyState::Shown(shown) = &mut body.state else {
+            panic!("the report is shown")
+        };
+        add(&mut shown.report.state);
+        let page = askama::Template::render(&body).expect("the page renders");
+        let start = page
+            .find("data-testid=\"handed-over\"")
+            .expect("the tile is on the page");
+        let end = page[start..].find("</article>").expect("the tile's end");
+        let article = &page[start..start + end];
+        assert!(article.contains(&format!("<h3>{name}</h3>")), "{article}");
+        assert!(
+            article.contains("data-list=\"escalated\"") && article.contains(">1.234</a>"),
+            "the figure links to its list: {article}"
+        );
+        assert!(article.contains("Satu baris di bawahnya."), "{article}");
+        assert!(article.contains("verdict-watch") && article.contains("Perlu dipantau"));
+
+        let mut presented = Presentation::new(&report, Lang::Id);
+        add(&mut presented.state);
+        let text = super::lay_out(&report, &presented, Lang::Id);
+        let line = text
+            .lines()
+            .find(|line| line.trim_start().starts_with(name))
+            .expect("the tile is in the terminal's text");
+        assert!(
+            line.contains("1.234") && line.contains("[Perlu dipantau]"),
+            "{line}"
+        );
+        assert!(text.contains("    Satu baris di bawahnya."), "{text}");
+    }
+}
