@@ -149,6 +149,11 @@ async fn the_report_page_works_in_a_real_browser() {
         .env("IMPACT_BASE_URL", format!("http://127.0.0.1:{port}"))
         .env("IMPACT_DEMO_URL", format!("http://127.0.0.1:{demo_port}"))
         .env("IMPACT_JWT_SECRET", SECRET)
+        // Every list the report links to, by name (`metrics::rooms::LISTS`).
+        .env(
+            "IMPACT_LISTS",
+            crate::oracle::LISTS.map(|(list, _)| list).join(","),
+        )
         .env("IMPACT_TEST_DATABASE_URL", &database.url)
         .output();
     drop(served);
