@@ -46,14 +46,15 @@ pub(crate) struct Tiles {
     pub trend: TrendView,
     /// What a reader should keep in mind.
     pub notes: Vec<String>,
-    /// Tiles of one figure each after the first section's own (`FigureTile`).
+    /// Tiles of one figure each, after the quality tiles (`FigureTile`).
     pub more: Vec<FigureTile>,
 }
 
 /// A tile of one figure that the page and the terminal lay out alike from this
 /// model alone: a new tile over one figure is written in this file (its figure,
 /// its words, its list) with no line of the template or the terminal
-/// (ARCHITECTURE.md, "Adding a tile"). The first section shows them after its own.
+/// (ARCHITECTURE.md, "Adding a tile"). They follow the quality tiles, whose row in
+/// print has room for one more.
 pub(crate) struct FigureTile {
     /// Names the tile for tests and scripts (`data-testid` on the page).
     pub key: &'static str,
