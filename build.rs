@@ -54,7 +54,11 @@ fn main() {
             Some(_) => {}
         }
     }
-    for id in english.keys().filter(|id| !named.contains_key(*id)) {
+    // A term is named by the messages that use it, not by the code.
+    for id in english
+        .keys()
+        .filter(|id| !id.starts_with('-') && !named.contains_key(*id))
+    {
         problems.push(format!(
             "{id} is in the resources but the code never names it"
         ));
@@ -67,7 +71,8 @@ fn main() {
     }
 }
 
-/// Each message of a language's file, with the blanks (variables) it uses.
+/// Each message of a language's file, with the blanks (variables) it uses, and
+/// each term (`-name`, words other messages share), so both languages hold both.
 fn messages(lang: &str, problems: &mut Vec<String>) -> BTreeMap<String, BTreeSet<String>> {
     let path = format!("locales/{lang}/impact.ftl");
     let source = match fs::read_to_string(&path) {
@@ -95,6 +100,13 @@ fn messages(lang: &str, problems: &mut Vec<String>) -> BTreeMap<String, BTreeSet
             }
             if found.insert(message.id.name.to_string(), blanks).is_some() {
                 problems.push(format!("{path}: {} is there twice", message.id.name));
+            }
+        }
+        if let ast::Entry::Term(term) = entry {
+            let mut blanks = BTreeSet::new();
+            pattern_blanks(&term.value, &mut blanks);
+            if found.insert(format!("-{}", term.id.name), blanks).is_some() {
+                problems.push(format!("{path}: -{} is there twice", term.id.name));
             }
         }
     }
@@ -131,8 +143,6 @@ fn inline_blanks(inline: &ast::InlineExpression<&str>, blanks: &mut BTreeSet<Str
     }
 }
 
-/// Every message id the Rust code names, with the kind that names it (`Phrase`,
-/// `Template` or `Plural`).
 /// The words every list of `LISTS` is shown with (`i18n::lists`): its title and
 /// its one sentence, each a `Phrase` named after the list.
 fn list_words(rooms: &Path) -> BTreeMap<String, &'static str> {
@@ -153,6 +163,8 @@ fn list_words(rooms: &Path) -> BTreeMap<String, &'static str> {
         .collect()
 }
 
+/// Every message id the Rust code names, with the kind that names it (`Phrase`,
+/// `Template` or `Plural`).
 fn named_in_code(dir: &Path) -> BTreeMap<String, &'static str> {
     let mut named = BTreeMap::new();
     let Ok(entries) = fs::read_dir(dir) else {

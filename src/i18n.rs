@@ -813,19 +813,24 @@ pub mod lists {
     /// A list's title: the name of the figure it stands behind, as the report says
     /// it (`lists-title-<name>` in the word files, a reference to that name).
     pub fn title(list: ConversationList, lang: Lang) -> &'static str {
-        catalog::text(&by_name("title", list), lang)
+        by_name("title", list, lang)
     }
 
     /// What a list holds, in one sentence under its title (`lists-about-<name>`).
     pub fn about(list: ConversationList, lang: Lang) -> &'static str {
-        catalog::text(&by_name("about", list), lang)
+        by_name("about", list, lang)
     }
 
     /// A list's words are found by its name in `metrics::rooms::LISTS`, so a new
     /// list adds its two messages to the word files and no code; `build.rs` holds
-    /// every list of `LISTS` to having both, in both languages.
-    fn by_name(kind: &str, list: ConversationList) -> String {
-        format!("lists-{kind}-{}", list.name().replace('_', "-"))
+    /// every list of `LISTS` to having both, in both languages. Were one missing
+    /// all the same, the list's name on the API is shown, never a blank.
+    fn by_name(kind: &str, list: ConversationList, lang: Lang) -> &'static str {
+        let id = format!("lists-{kind}-{}", list.name().replace('_', "-"));
+        catalog::find(&id, lang).unwrap_or_else(|| {
+            tracing::error!(id, lang = lang.code(), "a list has no words");
+            list.name()
+        })
     }
 
     pub const COLUMN_ROOM: Phrase = Phrase::id("lists-column-room");

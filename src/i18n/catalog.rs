@@ -96,14 +96,18 @@ fn whole_counts<const INDONESIAN: bool, M>(value: &FluentValue, _: &M) -> Option
     }
 }
 
-pub(super) fn text(id: &str, lang: Lang) -> &'static str {
-    match language(lang).plain.get(id) {
-        Some(text) => text,
-        None => {
-            debug_assert!(false, "phrase {id} has blanks or does not exist: use fill");
-            ""
-        }
-    }
+/// The words of the phrase `id`, or the id itself where there are none (the build
+/// checks every id the code names; `find` is for a name made at run time).
+pub(super) fn text(id: &'static str, lang: Lang) -> &'static str {
+    find(id, lang).unwrap_or_else(|| {
+        debug_assert!(false, "phrase {id} has blanks or does not exist: use fill");
+        id
+    })
+}
+
+/// The words of the phrase `id`, if it has words without blanks.
+pub(super) fn find(id: &str, lang: Lang) -> Option<&'static str> {
+    language(lang).plain.get(id).map(String::as_str)
 }
 
 pub(super) fn fill(id: &'static str, lang: Lang, values: &[(&str, String)]) -> String {

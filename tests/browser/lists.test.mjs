@@ -72,6 +72,7 @@ test('every figure opens exactly its conversations, and back keeps the range', a
   );
   const lists = new Set(figures.map((f) => f.href.match(/outcome=([a-z_]+)/)[1]));
   // Every list there is (`metrics::rooms::LISTS`, passed by tests/it/browser.rs).
+  assert.ok(process.env.IMPACT_LISTS, 'IMPACT_LISTS names every list (tests/it/browser.rs sets it)');
   assert.deepEqual([...lists].sort(), process.env.IMPACT_LISTS.split(',').sort());
   for (const list of lists) {
     const { conversations, total } = await api(`/api/v1/reports/ai-agent-impact/conversations?outcome=${list}&from=2026-10-01&to=2026-10-31&limit=200`);

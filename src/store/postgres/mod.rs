@@ -36,6 +36,9 @@ pub struct PostgresStore {
     pool: Pool,
     /// The database's URL without its password, for logs and messages.
     identity: String,
+    /// Whether this is a live source's pool (`connect_read_only`): its errors then
+    /// say which database failed, since a run uses the datamart's pool as well.
+    source: bool,
 }
 
 /// A pool of at most `size` connections to `config`, each waited for, made and
@@ -64,7 +67,7 @@ fn build_pool(mut config: tokio_postgres::Config, size: usize) -> StoreResult<Po
 impl PostgresStore {
     /// Sets up the pool; connections are made on first use.
     pub fn connect(url: &str, pool_size: usize) -> StoreResult<Self> {
-        Self::with_config(url, "", pool_size, "impact")
+        Self::with_config(url, "", pool_size, "impact", false)
     }
 
     /// A pool on which every session is read-only, each statement at most
@@ -78,7 +81,7 @@ impl PostgresStore {
         let options = format!(
             " -c default_transaction_read_only=on -c statement_timeout={statement_timeout_ms}"
         );
-        Self::with_config(url, &options, pool_size, "impact-source")
+        Self::with_config(url, &options, pool_size, "impact-source", true)
     }
 
     /// `url` with `options` added to its own, and `application` as the
@@ -88,6 +91,7 @@ impl PostgresStore {
         options: &str,
         pool_size: usize,
         application: &str,
+        source: bool,
     ) -> StoreResult<Self> {
         let identity = crate::text::redact(url);
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
@@ -109,14 +113,15 @@ impl PostgresStore {
             config,
             pool,
             identity,
+            source,
         })
     }
 
     async fn client(&self, context: &str) -> StoreResult<Object> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| StoreError::pool(context, e))
+        self.pool.get().await.map_err(|e| match self.source {
+            true => StoreError::pool(format!("{context} (source {})", self.identity), e),
+            false => StoreError::pool(context, e),
+        })
     }
 }
 
@@ -172,6 +177,26 @@ impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
     }
 }
 
+/// A text cell where it is, without a copy: any text type and `json`, whose form
+/// on the wire is its text (as `cell_value` reads it).
+struct TextRef<'a>(&'a str);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for TextRef<'a> {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        match *ty {
+            Type::JSON => Ok(TextRef(std::str::from_utf8(raw)?)),
+            _ => <&str as tokio_postgres::types::FromSql>::from_sql(ty, raw).map(TextRef),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSON || <&str as tokio_postgres::types::FromSql>::accepts(ty)
+    }
+}
+
 /// A cell of a result row as it crosses the seam; the column's type says what it is.
 fn cell_value(row: &Row, index: usize) -> Result<Value, tokio_postgres::Error> {
     let ty = row.columns()[index].type_();
@@ -215,7 +240,8 @@ impl ReadCell for ReadRow<'_> {
 
     fn borrowed_text(&self, index: usize) -> StoreResult<Option<&str>> {
         self.row
-            .try_get(index)
+            .try_get::<_, Option<TextRef>>(index)
+            .map(|text| text.map(|text| text.0))
             .map_err(StoreError::postgres(self.context))
     }
 

@@ -25,7 +25,8 @@ pub struct SqliteStore {
     /// Reads of the source tables (rooms, histories, summaries) only. A second
     /// connection lets the aggregation read the next days while the last ones are
     /// written: in WAL mode a reader and the writer run side by side, and the
-    /// reader sees every transaction committed before its statement began.
+    /// reader sees every transaction committed before its read began (a script of
+    /// reads, such as one statement a span of rooms, is one snapshot).
     source_connection: Shared,
 }
 
