@@ -13,7 +13,7 @@ pub mod words;
 
 use crate::domain::{DateRange, OrgId, Organization};
 use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
-use crate::store::{ReportStore, Store, StoreError};
+use crate::store::{OrganizationStore, ReportStore, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -62,7 +62,7 @@ pub async fn load_report(
 
 /// The organization, if it exists and has the AI add-on.
 pub(crate) async fn load_organization(
-    store: &dyn Store,
+    store: &dyn OrganizationStore,
     org: &OrgId,
 ) -> Result<Organization, ReportError> {
     with_ai_addon(store.organization(org).await?, org)

@@ -207,7 +207,7 @@ fn start_flags(settings: &Settings, metrics: &Arc<Metrics>) -> Result<FlagHandle
 /// Drops cached reports when another instance changes an organization's data
 /// (assumption saves, aggregations), for as long as the server runs.
 async fn follow_other_instances(
-    store: &dyn Store,
+    store: &dyn crate::store::CoordinationStore,
     registry: &Addr<OrgRegistry>,
 ) -> Result<(), StartError> {
     if let Some(mut changes) = store.subscribe().await? {

@@ -99,7 +99,7 @@ async fn within<T>(
 }
 
 async fn load_profile(
-    store: &dyn Store,
+    store: &dyn crate::store::OrganizationStore,
     org: &OrgId,
     cached: Option<Organization>,
     limit_ms: u64,
