@@ -234,63 +234,17 @@ fn wrap(text: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDate;
-
-    use crate::domain::{DateRange, OrgId, Organization};
     use crate::i18n::Lang;
-    use crate::metrics::report::{assemble, Report, ReportInputs, ReportPolicy};
     use crate::metrics::rooms::ConversationList;
-    use crate::metrics::DailyCounters;
     use crate::report::presentation::{FigureTile, Presentation, PresentedState, VerdictView};
     use crate::server::view::{BodyState, ReportBody};
-
-    fn day(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
-    }
-
-    /// A report whose figures can be shown: two days of a formed organization.
-    fn report() -> Report {
-        let organization = Organization {
-            id: OrgId::parse("org_a").expect("an id"),
-            name: "Toko A".into(),
-            ai_addon: true,
-            timezone: Organization::parse_timezone("Asia/Jakarta").expect("a zone"),
-            business_hours: None,
-            holidays: Default::default(),
-        };
-        let days: Vec<DailyCounters> = ["2026-10-01", "2026-10-02"]
-            .into_iter()
-            .map(|date| {
-                let mut row = DailyCounters::empty(day(date));
-                row.eligible = 50;
-                row.ai_handled = 50;
-                row.contained = 30;
-                row.escalated = 20;
-                row
-            })
-            .collect();
-        let policy = ReportPolicy::default();
-        assemble(&ReportInputs {
-            organization: &organization,
-            range: DateRange::new(day("2026-10-01"), day("2026-10-31")).expect("a range"),
-            days: &days,
-            first_eligible_day: Some(day("2026-01-01")),
-            data_through: Some(day("2026-10-31")),
-            read_until: None,
-            cost_assumption: None,
-            policy: &policy,
-            failed_groups: &[],
-            baseline: None,
-            forecast_history: None,
-            days_before: None,
-        })
-    }
 
     /// The page and the terminal lay out a `FigureTile` from the model alone, so a
     /// new tile of one figure needs no line of either.
     #[test]
     fn a_tile_of_one_figure_is_laid_out_by_the_page_and_the_terminal() {
-        let report = report();
+        // Its organization is months old, with enough conversations: formed.
+        let report = crate::report::presentation::tests::october("2026-01-01", 500);
         let tile = || FigureTile {
             key: "handed-over",
             name: crate::i18n::figures::ESCALATED,

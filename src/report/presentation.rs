@@ -708,7 +708,7 @@ fn forming_text(report: &Report, lang: Lang) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::{DateRange, OrgId, Organization};
     use crate::metrics::report::{assemble, ReportInputs, ReportPolicy};
@@ -717,7 +717,7 @@ mod tests {
 
     /// A report of October 2026 whose organization's first conversation was on
     /// `first` and which has `eligible` conversations.
-    fn forming(first: &str, eligible: i64) -> Report {
+    pub(crate) fn october(first: &str, eligible: i64) -> Report {
         let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default();
         let organization = Organization {
             id: OrgId::parse("org_a").expect("id"),
@@ -753,14 +753,14 @@ mod tests {
             PresentedState::Ok(_) => String::new(),
         };
         // 22 days of data (10 to 31 October) and enough conversations: 8 days to go.
-        let report = forming("2026-10-10", 500);
+        let report = october("2026-10-10", 500);
         assert_eq!(report.days_of_data, 22);
         assert!(
             text(&report, Lang::En).ends_with("Your full report will be ready from 8 Nov 2026.")
         );
         assert!(text(&report, Lang::Id).ends_with("Laporan lengkap Anda siap mulai 8 Nov 2026."));
         // Too few conversations: no date anyone could promise.
-        let few = text(&forming("2026-10-10", 40), Lang::En);
+        let few = text(&october("2026-10-10", 40), Lang::En);
         assert!(
             few.contains("depends on how many conversations come in: 40 of the 100 needed"),
             "{few}"
