@@ -558,6 +558,17 @@ impl Aggregator<'_> {
         Ok(days.into_iter().collect())
     }
 
+    /// The organizations the datamart holds, by id.
+    async fn stored_organizations(&self) -> Result<HashMap<OrgId, Organization>, AggregateError> {
+        Ok(self
+            .store
+            .organizations()
+            .await?
+            .into_iter()
+            .map(|org| (org.id.clone(), org))
+            .collect())
+    }
+
     /// A live source's organizations are copied into the datamart, so the report
     /// path never reads the source. Returns those whose days are now counted
     /// differently (time zone, business hours or holidays): all their days are
@@ -571,13 +582,7 @@ impl Aggregator<'_> {
         if self.reads_own_tables {
             return Ok(reshaped);
         }
-        let stored: HashMap<OrgId, Organization> = self
-            .store
-            .organizations()
-            .await?
-            .into_iter()
-            .map(|org| (org.id.clone(), org))
-            .collect();
+        let stored = self.stored_organizations().await?;
         let mut changed = Vec::new();
         for organization in organizations {
             match stored.get(&organization.id) {
@@ -671,13 +676,7 @@ impl Aggregator<'_> {
             // the fleet's organizations need not be read for it.
             return Ok(restatements);
         }
-        let organizations: HashMap<OrgId, Organization> = self
-            .store
-            .organizations()
-            .await?
-            .into_iter()
-            .map(|org| (org.id.clone(), org))
-            .collect();
+        let organizations = self.stored_organizations().await?;
         for mark in marks {
             let restatement = restatements
                 .entry(mark.organization_id.clone())

@@ -15,20 +15,10 @@ use super::write::write_organization;
 use crate::domain::{CostAssumption, OrgId, Organization};
 use crate::store::driver::{Statement, Transaction, Value};
 use crate::store::sql::{self, Dialect};
+// A room's columns are a source's (the import writes the datamart's own source
+// tables), in the order `Transaction::copy` is given them.
+use crate::store::source::ROOM_COLUMNS;
 use crate::store::{HistoryRecord, ImportWriter, SourceRoom, StoreResult, SummaryRecord};
-
-/// A room's columns, in the order `Transaction::copy` is given them.
-const ROOM_COLUMNS: [&str; 9] = [
-    "organization_id",
-    "id",
-    "channel",
-    "contact_id",
-    "created_at",
-    "closed_at",
-    "closed_reason",
-    "assign_channel_agent_id",
-    "assigned_at",
-];
 
 /// The room columns a re-imported room is compared on: all but its key (the first
 /// two).

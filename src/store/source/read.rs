@@ -15,13 +15,13 @@
 //! statement a span in one script (a statement costs it no round trip).
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{ContactVisit, RoomSpan, Source, SourceChange};
+use super::{ContactVisit, RoomSpan, Source, SourceChange, ROOM_COLUMNS};
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::settings::SourceSettings;
@@ -121,15 +121,23 @@ fn sentiment_from_text(text: &str) -> RawSentiment {
     }
 }
 
-/// A room's columns of the relation `r`, in the order `room` reads them.
-const ROOM_COLUMNS: &str = "CAST(r.organization_id AS TEXT), CAST(r.id AS TEXT), \
-     CAST(r.channel AS TEXT), CAST(r.contact_id AS TEXT), r.created_at, r.closed_at, \
-     CAST(r.closed_reason AS TEXT), CAST(r.assign_channel_agent_id AS TEXT), r.assigned_at";
+/// A room's columns of the relation `r`, in the order `room` reads them: text
+/// through `CAST(… AS TEXT)`, the three instants as they are.
+static ROOM_SELECT: LazyLock<String> = LazyLock::new(|| {
+    ROOM_COLUMNS
+        .iter()
+        .map(|column| match *column {
+            "created_at" | "closed_at" | "assigned_at" => format!("r.{column}"),
+            _ => format!("CAST(r.{column} AS TEXT)"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+});
 
-/// How many columns `ROOM_COLUMNS` names.
-const ROOM_WIDTH: usize = 9;
+/// How many columns `ROOM_SELECT` names.
+const ROOM_WIDTH: usize = ROOM_COLUMNS.len();
 
-/// A room read with `ROOM_COLUMNS`, its id checked against the bound every list
+/// A room read with `ROOM_SELECT`, its id checked against the bound every list
 /// cursor relies on.
 fn room(row: &Row<'_>) -> StoreResult<SourceRoom> {
     let id = row.text(1)?;
@@ -297,8 +305,8 @@ impl SqlSource {
         params: Vec<Value>,
     ) -> StoreResult<Vec<SourceRoom>> {
         let sql = format!(
-            "SELECT {ROOM_COLUMNS} FROM {} r {condition}",
-            self.relations.rooms
+            "SELECT {} FROM {} r {condition}",
+            *ROOM_SELECT, self.relations.rooms
         );
         let (statement, rooms) = Statement::new(sql, params).decoded(room);
         self.driver.run(context, vec![statement]).await?;
@@ -463,7 +471,7 @@ impl Source for SqlSource {
 
     async fn rooms_in_spans(&self, spans: &[RoomSpan]) -> StoreResult<Vec<Vec<SourceRoom>>> {
         let each = Part {
-            select: ROOM_COLUMNS,
+            select: &ROOM_SELECT,
             joins: "",
         };
         let read = SpanRead {
@@ -592,11 +600,12 @@ impl Source for SqlSource {
         let script: Vec<(Statement, Decoded<Vec<SourceRoom>>)> = match self.dialect() {
             Dialect::Postgres => {
                 let sql = format!(
-                    "SELECT {ROOM_COLUMNS}
+                    "SELECT {}
                      FROM unnest($2::text[], $3::timestamptz[]) AS v(contact_id, at)
                      JOIN {rooms} r ON r.organization_id = $1 AND r.contact_id = v.contact_id
                          AND r.closed_at >= v.at - make_interval(hours => $4)
-                         AND r.closed_at < v.at"
+                         AND r.closed_at < v.at",
+                    *ROOM_SELECT
                 );
                 let contacts = visits.iter().map(|v| Value::from(&v.contact_id)).collect();
                 let instants = visits.iter().map(|v| Value::Instant(v.at)).collect();
@@ -610,8 +619,9 @@ impl Source for SqlSource {
             }
             Dialect::Sqlite => {
                 let sql = format!(
-                    "SELECT {ROOM_COLUMNS} FROM {rooms} r WHERE r.organization_id = ?1 \
-                     AND r.contact_id = ?2 AND r.closed_at >= ?3 AND r.closed_at < ?4"
+                    "SELECT {} FROM {rooms} r WHERE r.organization_id = ?1 \
+                     AND r.contact_id = ?2 AND r.closed_at >= ?3 AND r.closed_at < ?4",
+                    *ROOM_SELECT
                 );
                 visits
                     .iter()
@@ -795,7 +805,7 @@ mod tests {
     #[test]
     fn a_rooms_width_is_its_column_list() {
         // The span's number is read right after a room's columns.
-        assert_eq!(ROOM_COLUMNS.split(", ").count(), ROOM_WIDTH);
+        assert_eq!(ROOM_SELECT.split(", ").count(), ROOM_WIDTH);
     }
 
     #[test]
