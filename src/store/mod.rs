@@ -139,6 +139,21 @@ use crate::metrics::rooms::{ConversationList, RoomOutcome};
 use crate::metrics::{Column, DailyCounters, TileGroup};
 use crate::usage::UsageRow;
 
+/// A room's columns in a source (METRICS.md §8.1), in `SourceRoom`'s order: the
+/// names a live source's view exposes and the datamart's own `rooms` table has, so
+/// the source's reads and the import's writes name them from here.
+pub(crate) const ROOM_COLUMNS: [&str; 9] = [
+    "organization_id",
+    "id",
+    "channel",
+    "contact_id",
+    "created_at",
+    "closed_at",
+    "closed_reason",
+    "assign_channel_agent_id",
+    "assigned_at",
+];
+
 /// A room row exactly as stored in the source (free-text fields not yet normalised).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceRoom {

@@ -17,7 +17,7 @@ use crate::store::driver::{Statement, Transaction, Value};
 use crate::store::sql::{self, Dialect};
 // A room's columns are a source's (the import writes the datamart's own source
 // tables), in the order `Transaction::copy` is given them.
-use crate::store::source::ROOM_COLUMNS;
+use crate::store::ROOM_COLUMNS;
 use crate::store::{HistoryRecord, ImportWriter, SourceRoom, StoreResult, SummaryRecord};
 
 /// The room columns a re-imported room is compared on: all but its key (the first

@@ -19,21 +19,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{MessageCount, SourceRoom, StoreResult};
 use crate::domain::{OrgId, Organization, RawSentiment};
 
-/// A room's columns in a source (METRICS.md §8.1), in `SourceRoom`'s order: the
-/// names a live source's view exposes and the datamart's own `rooms` table has, so
-/// the source's reads and the import's writes name them from here.
-pub(crate) const ROOM_COLUMNS: [&str; 9] = [
-    "organization_id",
-    "id",
-    "channel",
-    "contact_id",
-    "created_at",
-    "closed_at",
-    "closed_reason",
-    "assign_channel_agent_id",
-    "assigned_at",
-];
-
 /// A room that changed in a live source within a window of time: its new values as
 /// the source has them now.
 #[derive(Debug, Clone, PartialEq, Eq)]

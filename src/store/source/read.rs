@@ -21,7 +21,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{ContactVisit, RoomSpan, Source, SourceChange, ROOM_COLUMNS};
+use super::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::domain::{OrgId, Organization, RawSentiment};
 use crate::metrics::rooms::REOPEN_WINDOW_HOURS;
 use crate::settings::SourceSettings;
@@ -30,6 +30,7 @@ use crate::store::driver::{params, Decoded, Driver, Row, Run, Statement, Value};
 use crate::store::sql::{Cells, Dialect};
 use crate::store::{
     MessageCount, PostgresStore, SourceRoom, StoreError, StoreResult, MAX_SOURCE_ROOM_ID_CHARS,
+    ROOM_COLUMNS,
 };
 use crate::text::redact;
 
