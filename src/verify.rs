@@ -179,17 +179,13 @@ impl Aggregator<'_> {
                 // Writing the baseline's days again (older than retention too, which
                 // the next nightly run deletes again) brings the milestones (walked
                 // from the source) and the baseline (computed from those days) back.
-                let window = self
-                    .source_milestones(&organization)
-                    .await?
-                    .first_ai_day
-                    .map(crate::metrics::baseline::window);
+                let milestone_days = self.milestone_days(&organization).await?;
                 let mut repair: std::collections::BTreeSet<NaiveDate> =
                     drifted_days.iter().copied().collect();
-                match window {
-                    Some((first, last)) => repair.extend(day_span(first, last)),
-                    None => repair.extend(days.first().copied()),
+                if milestone_days.is_empty() {
+                    repair.extend(days.first().copied());
                 }
+                repair.extend(milestone_days);
                 drifted_days = repair.into_iter().collect();
             }
             outcome.drifted_facts.extend(facts);

@@ -3,7 +3,7 @@
 //! datamart. Re-running it for the same days replaces those days, so it never
 //! double-counts; a crash leaves each org-day either old or new, never half-written.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
@@ -21,8 +21,8 @@ use crate::sentiment::{SentimentError, SentimentRequest, SentimentSource};
 use crate::settings::AggregationSettings;
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::store::{
-    AggregationState, AggregationStore, BaselineWrite, MessageCount, Milestones, OrgWrite,
-    SourceRoom, StoreError, StoredMilestones, StoredRooms,
+    AggregationState, AggregationStore, BaselineWrite, MessageCount, MilestoneRooms, Milestones,
+    OrgWrite, SourceRoom, StoreError, StoredMilestones, StoredRooms,
 };
 
 mod plan;
@@ -138,6 +138,51 @@ pub(crate) struct Aggregator<'a> {
     pub overlap: Duration,
 }
 
+/// What the nightly census found: the days to restate, the organizations whose
+/// first rooms changed (their milestones are walked again), and the counts of first
+/// rooms to keep once the restated days are written.
+#[derive(Default)]
+struct Census {
+    plans: Vec<OrgPlan>,
+    first_rooms_changed: HashSet<OrgId>,
+    counted: Vec<(OrgId, MilestoneRooms)>,
+}
+
+/// One count the census compares: an organization's rooms of its stored days in a
+/// range, or of its first rooms, up to the start of the given local day.
+enum CensusCheck<'a> {
+    Days(&'a Organization, StoredRooms),
+    FirstRooms(&'a Organization, NaiveDate),
+}
+
+impl CensusCheck<'_> {
+    fn organization(&self) -> &Organization {
+        match self {
+            CensusCheck::Days(organization, _) | CensusCheck::FirstRooms(organization, _) => {
+                organization
+            }
+        }
+    }
+
+    fn span(&self) -> RoomSpan {
+        let organization = self.organization();
+        let (start, end) = match self {
+            CensusCheck::Days(_, total) => (total.first_day, total.last_day + Duration::days(1)),
+            CensusCheck::FirstRooms(_, end) => (first_instant_day(), *end),
+        };
+        RoomSpan {
+            organization_id: organization.id.clone(),
+            start: organization.day_start(start),
+            end: organization.day_start(end),
+        }
+    }
+}
+
+/// A day before any room a source can hold: the first rooms are counted from it.
+fn first_instant_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
 /// Rooms read per page when looking for an organization's first eligible and
 /// first AI-handled rooms.
 const FIRST_ROOM_PAGE: i64 = 1000;
@@ -203,22 +248,27 @@ impl Aggregator<'_> {
         let in_run: Vec<Organization> = plans.iter().map(|p| p.organization.clone()).collect();
         self.execute_all(plans, &states, &bar, &mut summary).await?;
         if let Scope::Nightly { now } = request.scope {
-            let census = self
-                .census(&in_run, retention_cutoff(now, self.settings))
-                .await?;
-            if !census.is_empty() {
-                // What the run just wrote is what the census restates from.
-                let states = self.store.aggregation_states().await?;
-                let census = census
+            // What the run just wrote is what the census compares and restates from.
+            let states = self.store.aggregation_states().await?;
+            let census = self.census(&in_run, now, &states).await?;
+            if !census.plans.is_empty() {
+                let plans = census
+                    .plans
                     .into_iter()
                     .map(|plan| OrgPlan {
-                        history: History::stored(states.get(&plan.organization.id), &identity),
+                        history: if census.first_rooms_changed.contains(&plan.organization.id) {
+                            History::Unknown
+                        } else {
+                            History::stored(states.get(&plan.organization.id), &identity)
+                        },
                         ..plan
                     })
                     .collect();
-                self.execute_all(census, &states, &bar, &mut summary)
-                    .await?;
+                self.execute_all(plans, &states, &bar, &mut summary).await?;
             }
+            // Only once the first rooms are restated: a run that fails before
+            // leaves the count unrecorded, and the next census walks them again.
+            self.store.record_milestone_rooms(&census.counted).await?;
         }
         bar.finish_and_clear();
         // The census may have run an organization a second time.
@@ -406,94 +456,202 @@ impl Aggregator<'_> {
         }
     }
 
-    /// A room deleted from a live source leaves no timestamp. After a nightly run
-    /// every organization's stored days should hold exactly the source's rooms of
-    /// those days: one count over the whole fleet finds the organizations where they
-    /// do not, and a count per day finds the days to restate (METRICS.md §8.3; what
-    /// even this misses, `impact verify` finds).
+    /// A room deleted from a live source leaves no timestamp. After a nightly run,
+    /// the census compares the rooms the datamart counts with the source's: by
+    /// organization, over the days of `plan::census_ranges` (the recent ones and one
+    /// slice of the older ones in turn, so its cost does not grow with the history),
+    /// and over the first rooms its milestones and onboarding baseline depend on,
+    /// which retention may have deleted from the datamart long ago. Where a count
+    /// differs, a count per day finds the days to restate, or the first rooms are
+    /// walked again (METRICS.md §8.3; what even this misses, `impact verify` finds).
     async fn census(
         &self,
         organizations: &[Organization],
-        cutoff: NaiveDate,
-    ) -> Result<Vec<OrgPlan>, AggregateError> {
+        now: DateTime<Utc>,
+        states: &HashMap<OrgId, AggregationState>,
+    ) -> Result<Census, AggregateError> {
         // Only the import writes the datamart's own tables, and it never deletes.
         if self.reads_own_tables {
-            return Ok(Vec::new());
+            return Ok(Census::default());
         }
-        // By organization: a fleet has thousands, and each is looked up once.
-        let stored: HashMap<OrgId, StoredRooms> = self
-            .store
-            .stored_room_totals(cutoff)
-            .await?
-            .into_iter()
-            .map(|total| (total.organization_id.clone(), total))
-            .collect();
-        let mut checked = Vec::new();
-        let mut spans = Vec::new();
-        for organization in organizations {
-            if let Some(total) = stored.get(&organization.id) {
-                spans.push(RoomSpan {
-                    organization_id: organization.id.clone(),
-                    start: organization.day_start(total.first_day),
-                    end: organization.day_start(total.last_day + Duration::days(1)),
-                });
-                checked.push((organization, total));
+        let mut checks = Vec::new();
+        for (first, last) in plan::census_ranges(now, self.settings) {
+            let range = DateRange::unbounded(first, last).map_err(|e| {
+                AggregateError::Store(StoreError::unreadable("the census' days")(e))
+            })?;
+            // By organization: a fleet has thousands, and each is looked up once.
+            let mut stored: HashMap<OrgId, StoredRooms> = self
+                .store
+                .stored_room_totals(range)
+                .await?
+                .into_iter()
+                .map(|total| (total.organization_id.clone(), total))
+                .collect();
+            for organization in organizations {
+                if let Some(total) = stored.remove(&organization.id) {
+                    checks.push(CensusCheck::Days(organization, total));
+                }
             }
         }
+        for organization in organizations {
+            let end = states
+                .get(&organization.id)
+                .and_then(|state| plan::first_rooms_end(&state.milestones.milestones));
+            if let Some(end) = end {
+                checks.push(CensusCheck::FirstRooms(organization, end));
+            }
+        }
+        let spans: Vec<RoomSpan> = checks.iter().map(CensusCheck::span).collect();
         let mut counts = Vec::with_capacity(spans.len());
         for part in spans.chunks(SPANS_PER_BATCH) {
             counts.extend(self.source.count_rooms(part).await?);
         }
-        let mut plans = Vec::new();
-        for (((organization, total), span), count) in checked.into_iter().zip(&spans).zip(counts) {
-            if count == total.rooms {
-                continue;
-            }
-            let range = DateRange::unbounded(total.first_day, total.last_day).map_err(|e| {
-                AggregateError::Store(StoreError::unreadable("the stored days' span")(e))
-            })?;
-            let stored_days: HashMap<NaiveDate, i64> = self
-                .store
-                .daily_counters(&organization.id, range)
-                .await?
-                .into_iter()
-                .map(|row| (row.day, row.eligible + row.test_chats + row.spam))
-                .collect();
-            let source_days: HashMap<NaiveDate, i64> = self
-                .source
-                .rooms_per_day(
-                    &organization.id,
-                    organization.timezone.name(),
-                    span.start,
-                    span.end,
-                )
-                .await?
-                .into_iter()
-                .collect();
-            let differing: Vec<NaiveDate> = day_span(total.first_day, total.last_day)
-                .into_iter()
-                .filter(|day| {
-                    stored_days.get(day).copied().unwrap_or(0)
-                        != source_days.get(day).copied().unwrap_or(0)
-                })
-                .collect();
-            let days = self.rooms_behind(organization, &differing).await?;
-            tracing::info!(
-                org_id = %organization.id,
-                stored = total.rooms,
-                source = count,
-                days = days.len(),
-                "the source holds other rooms than the datamart (rows deleted or written without a new timestamp); restating those days"
-            );
-            plans.push(OrgPlan {
-                organization: organization.clone(),
-                days,
+        let mut census = Census::default();
+        let mut found: BTreeMap<OrgId, (Organization, BTreeSet<NaiveDate>)> = BTreeMap::new();
+        for ((check, span), count) in checks.iter().zip(&spans).zip(counts) {
+            let days = match check {
+                CensusCheck::Days(organization, total) => {
+                    if count == total.rooms {
+                        continue;
+                    }
+                    self.days_with_other_rooms(organization, total, span, count)
+                        .await?
+                }
+                CensusCheck::FirstRooms(organization, end) => {
+                    let counted = MilestoneRooms {
+                        before: *end,
+                        rooms: count,
+                    };
+                    let state = states.get(&organization.id);
+                    let recorded = state.and_then(|state| state.milestone_rooms);
+                    if recorded == Some(counted) {
+                        continue;
+                    }
+                    // Counted before any restating: a room deleted while the first
+                    // rooms are walked is seen by the next census.
+                    census.counted.push((organization.id.clone(), counted));
+                    let expected = match recorded {
+                        Some(recorded) if recorded.before == *end => recorded.rooms,
+                        // Not counted yet for these milestones: the stored days hold
+                        // the first rooms unless retention deleted some.
+                        _ => self.stored_rooms_before(&organization.id, *end).await?,
+                    };
+                    if count == expected {
+                        continue;
+                    }
+                    tracing::info!(
+                        org_id = %organization.id,
+                        expected,
+                        source = count,
+                        before = %end,
+                        "the source holds other first rooms than the milestones were computed from; walking them again"
+                    );
+                    census.first_rooms_changed.insert(organization.id.clone());
+                    self.milestone_days(organization).await?
+                }
+            };
+            let organization = check.organization();
+            found
+                .entry(organization.id.clone())
+                .or_insert_with(|| (organization.clone(), BTreeSet::new()))
+                .1
+                .extend(days);
+        }
+        census.plans = found
+            .into_values()
+            .filter(|(_, days)| !days.is_empty())
+            .map(|(organization, days)| OrgPlan {
+                organization,
+                days: days.into_iter().collect(),
                 finished: None,
                 // Set from the states written by the run, before the plan runs.
                 history: History::Unknown,
-            });
-        }
-        Ok(plans)
+            })
+            .collect();
+        Ok(census)
+    }
+
+    /// The days to restate of an organization whose stored days of `total` count
+    /// other rooms (`count`) than the source holds in `span`.
+    async fn days_with_other_rooms(
+        &self,
+        organization: &Organization,
+        total: &StoredRooms,
+        span: &RoomSpan,
+        count: i64,
+    ) -> Result<Vec<NaiveDate>, AggregateError> {
+        let range = DateRange::unbounded(total.first_day, total.last_day).map_err(|e| {
+            AggregateError::Store(StoreError::unreadable("the stored days' span")(e))
+        })?;
+        let stored_days: HashMap<NaiveDate, i64> = self
+            .store
+            .daily_counters(&organization.id, range)
+            .await?
+            .into_iter()
+            .map(|row| (row.day, row.eligible + row.test_chats + row.spam))
+            .collect();
+        let source_days: HashMap<NaiveDate, i64> = self
+            .source
+            .rooms_per_day(
+                &organization.id,
+                organization.timezone.name(),
+                span.start,
+                span.end,
+            )
+            .await?
+            .into_iter()
+            .collect();
+        let differing: Vec<NaiveDate> = day_span(total.first_day, total.last_day)
+            .into_iter()
+            .filter(|day| {
+                stored_days.get(day).copied().unwrap_or(0)
+                    != source_days.get(day).copied().unwrap_or(0)
+            })
+            .collect();
+        let days = self.rooms_behind(organization, &differing).await?;
+        tracing::info!(
+            org_id = %organization.id,
+            stored = total.rooms,
+            source = count,
+            days = days.len(),
+            "the source holds other rooms than the datamart (rows deleted or written without a new timestamp); restating those days"
+        );
+        Ok(days)
+    }
+
+    /// The rooms the datamart's stored days before `end` count.
+    async fn stored_rooms_before(
+        &self,
+        org: &OrgId,
+        end: NaiveDate,
+    ) -> Result<i64, AggregateError> {
+        let range =
+            DateRange::unbounded(first_instant_day(), end - Duration::days(1)).map_err(|e| {
+                AggregateError::Store(StoreError::unreadable("the first rooms' days")(e))
+            })?;
+        Ok(self
+            .store
+            .daily_counters(org, range)
+            .await?
+            .iter()
+            .map(|row| row.eligible + row.test_chats + row.spam)
+            .sum())
+    }
+
+    /// The days that bring an organization's milestones and onboarding baseline back
+    /// to the source's, when restated with `History::Unknown`: the baseline's window
+    /// as the source's first rooms place it now, or the first eligible day. Days
+    /// older than retention are written too, and the same nightly run deletes them
+    /// again.
+    pub(crate) async fn milestone_days(
+        &self,
+        organization: &Organization,
+    ) -> Result<Vec<NaiveDate>, AggregateError> {
+        let milestones = self.source_milestones(organization).await?;
+        Ok(match milestones.first_ai_day.map(baseline::window) {
+            Some((first, last)) => day_span(first, last),
+            None => milestones.first_eligible_day.into_iter().collect(),
+        })
     }
 
     /// The days to restate when the rooms of `differing` days are not those stored:

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 
 use crate::domain::{OrgId, Organization};
 use crate::settings::AggregationSettings;
@@ -265,6 +265,63 @@ pub(crate) fn retention_cutoff(now: DateTime<Utc>, settings: &AggregationSetting
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// The census compares the recent days every night: those a report shows by
+/// default (the last month) and the month it is compared with.
+pub(crate) const CENSUS_RECENT_DAYS: i64 = 62;
+
+/// The older retained days are compared in slices of this many days, one slice a
+/// night.
+pub(crate) const CENSUS_SLICE_DAYS: i64 = 31;
+
+/// The ranges of days (inclusive) the nightly census compares with the source as of
+/// `now`: every night the last `CENSUS_RECENT_DAYS`, and one slice of the older
+/// retained days in turn. A night thus counts the rooms of at most
+/// `CENSUS_RECENT_DAYS + CENSUS_SLICE_DAYS` days whatever the length of the history,
+/// and every older retained day is compared at least once in `census_rotation`
+/// nights (docs/operations.md, the census). A day's slice is fixed by its date, so
+/// the days of a slice stay together as the nights pass.
+pub(crate) fn census_ranges(
+    now: DateTime<Utc>,
+    settings: &AggregationSettings,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    let today = now.date_naive();
+    let cutoff = retention_cutoff(now, settings);
+    let recent_from = cutoff.max(today - Duration::days(CENSUS_RECENT_DAYS - 1));
+    let mut ranges = vec![(recent_from, today)];
+    let rotation = census_rotation(settings);
+    let tonight = i64::from(today.num_days_from_ce()).rem_euclid(rotation);
+    let older: Vec<NaiveDate> = cutoff
+        .iter_days()
+        .take_while(|day| *day < recent_from)
+        .filter(|day| {
+            (i64::from(day.num_days_from_ce()) / CENSUS_SLICE_DAYS).rem_euclid(rotation) == tonight
+        })
+        .collect();
+    if let (Some(first), Some(last)) = (older.first(), older.last()) {
+        ranges.push((*first, *last));
+    }
+    ranges
+}
+
+/// In how many nights the census compares every older retained day: the slices
+/// an older span of the longest retention (31-day months) can touch, and one more.
+pub(crate) fn census_rotation(settings: &AggregationSettings) -> i64 {
+    let older = (i64::from(settings.retention_months) * 31 - CENSUS_RECENT_DAYS).max(0);
+    older / CENSUS_SLICE_DAYS + 2
+}
+
+/// The first local day the organization's milestones and onboarding baseline do not
+/// depend on: the day after its first eligible day, or after the baseline's window
+/// when it has an AI-handled room. `None` before it has an eligible room.
+pub(crate) fn first_rooms_end(milestones: &Milestones) -> Option<NaiveDate> {
+    let first_eligible = milestones.first_eligible_day?;
+    let last = milestones
+        .first_ai_day
+        .map(|day| crate::metrics::baseline::window(day).1)
+        .map_or(first_eligible, |last| last.max(first_eligible));
+    last.succ_opt()
+}
+
 pub(crate) fn day_span(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     from.iter_days().take_while(|day| *day <= to).collect()
 }
@@ -455,6 +512,69 @@ mod tests {
             plans[2].finished.as_ref().and_then(|f| f.marks_through),
             Some(7)
         );
+    }
+
+    #[test]
+    fn the_census_compares_a_bounded_part_each_night_and_every_retained_day_in_turn() {
+        let rotation = census_rotation(&SETTINGS);
+        let first_night = at("2026-01-01T18:00:00Z");
+        let nights: Vec<Vec<(NaiveDate, NaiveDate)>> = (0..800)
+            .map(|n| census_ranges(first_night + Duration::days(n), &SETTINGS))
+            .collect();
+        for (n, ranges) in nights.iter().enumerate() {
+            let today = (first_night + Duration::days(n as i64)).date_naive();
+            let compared: i64 = ranges
+                .iter()
+                .map(|(first, last)| (*last - *first).num_days() + 1)
+                .sum();
+            assert!(
+                compared <= CENSUS_RECENT_DAYS + CENSUS_SLICE_DAYS,
+                "night {n}: {compared} days"
+            );
+            assert_eq!(
+                ranges[0],
+                (today - Duration::days(CENSUS_RECENT_DAYS - 1), today)
+            );
+            assert!(ranges.iter().all(|(first, _)| *first
+                >= retention_cutoff(first_night + Duration::days(n as i64), &SETTINGS)));
+        }
+        // Every day, while it is retained, is compared within every `rotation`
+        // consecutive nights.
+        for (n, window) in nights.windows(rotation as usize).enumerate() {
+            let night = first_night + Duration::days(n as i64);
+            let last_night = night + Duration::days(rotation - 1);
+            // The days retained through the whole window.
+            for day in retention_cutoff(last_night, &SETTINGS)
+                .iter_days()
+                .take_while(|day| *day <= night.date_naive())
+            {
+                assert!(
+                    window
+                        .iter()
+                        .flatten()
+                        .any(|(first, last)| *first <= day && day <= *last),
+                    "{day} was not compared in the {rotation} nights from {night}"
+                );
+            }
+        }
+        assert!(rotation <= 14, "a retained day waits {rotation} nights");
+    }
+
+    #[test]
+    fn the_first_rooms_end_after_the_baseline_window() {
+        let none = Milestones::default();
+        assert_eq!(first_rooms_end(&none), None);
+        let eligible_only = Milestones {
+            first_eligible_day: Some(day("2026-03-01")),
+            first_ai_day: None,
+        };
+        assert_eq!(first_rooms_end(&eligible_only), Some(day("2026-03-02")));
+        let with_ai = Milestones {
+            first_eligible_day: Some(day("2026-03-01")),
+            first_ai_day: Some(day("2026-03-05")),
+        };
+        // The 30 days from 5 March end on 3 April.
+        assert_eq!(first_rooms_end(&with_ai), Some(day("2026-04-04")));
     }
 
     #[test]

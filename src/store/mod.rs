@@ -104,6 +104,15 @@ macro_rules! migrations {
                     "/0012_job_leases.sql"
                 )),
             ),
+            (
+                13,
+                "milestone_rooms",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0013_milestone_rooms.sql"
+                )),
+            ),
         ]
     };
 }
@@ -273,6 +282,17 @@ pub struct AggregationState {
     pub baseline: Option<Baseline>,
     /// Days whose sentiment could not be read when they were aggregated.
     pub pending_sentiment_days: Vec<NaiveDate>,
+    /// The source's rooms the milestones depend on, as the census last counted them.
+    pub milestone_rooms: Option<MilestoneRooms>,
+}
+
+/// How many of an organization's rooms in the source were created before the start
+/// of `before` (its local day): the rooms its milestones and onboarding baseline
+/// depend on, counted by the nightly census to see deletions that retention hid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MilestoneRooms {
+    pub before: NaiveDate,
+    pub rooms: i64,
 }
 
 /// One organization's part of a write: whole org-days, their room outcomes, its
@@ -548,9 +568,12 @@ pub trait AggregationStore: ReportStore + OrganizationStore + Send + Sync {
         room_ids: &[String],
     ) -> StoreResult<Vec<NaiveDate>>;
 
-    /// Per organization, its first and last stored days from `since` on and how many
+    /// Per organization, its first and last stored days in `range` and how many
     /// rooms (eligible, test chats and spam) those days count.
-    async fn stored_room_totals(&self, since: NaiveDate) -> StoreResult<Vec<StoredRooms>>;
+    async fn stored_room_totals(&self, range: DateRange) -> StoreResult<Vec<StoredRooms>>;
+
+    /// Keeps what the census counted of each organization's first rooms.
+    async fn record_milestone_rooms(&self, counted: &[(OrgId, MilestoneRooms)]) -> StoreResult<()>;
 
     /// Every stored room outcome of the organization's days in `range`, in list order.
     async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>>;

@@ -536,13 +536,14 @@ pub(crate) fn mark_touched_days(dialect: Dialect) -> String {
     )
 }
 
-/// Each organization's first and last stored day from the parameter on, and the
-/// rooms those days count.
+/// Each organization's first and last stored day within the range of the two
+/// parameters, and the rooms those days count.
 pub(crate) fn stored_room_totals(dialect: Dialect) -> String {
     format!(
         "SELECT organization_id, min(day), max(day), CAST(sum(eligible + test_chats + spam) AS BIGINT) \
-         FROM ai_activity_logs WHERE day >= {} GROUP BY organization_id",
-        dialect.parameter(1)
+         FROM ai_activity_logs WHERE day >= {} AND day <= {} GROUP BY organization_id",
+        dialect.parameter(1),
+        dialect.parameter(2)
     )
 }
 

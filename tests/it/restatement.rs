@@ -782,6 +782,82 @@ fn a_deleted_follow_up_makes_the_older_room_solved_again() {
     assert_eq!(reopened(&store), 0, "the room they came back with is gone");
 }
 
+/// Retention deletes an organization's first days from the datamart, but its first
+/// eligible day and onboarding baseline still rest on the source's rooms of those
+/// days. When the source loses its first room long after, the next nightly run
+/// (whose census compares only recent days) still finds it, by the count of first
+/// rooms, and the milestones and baseline equal a fresh full aggregation again.
+#[test]
+fn a_first_room_deleted_after_retention_moves_the_milestones() {
+    let runtime = runtime();
+    let live = LiveSource::create();
+    let datamart = TestDatabase::create();
+    let mut settings = Settings::load(None).expect("settings");
+    live.apply(&mut settings);
+    settings.aggregation.retention_months = 1;
+    // A room the AI solved each day for five weeks, the first of them alone on
+    // its day; the minute is counted on from the room's place (an hour each).
+    let rooms: Vec<FirstRoom> = (0..36u32)
+        .map(|day| {
+            (
+                0,
+                (day % 3) as u8,
+                day * 1380,
+                Some((day % 2) as usize),
+                false,
+                false,
+            )
+        })
+        .collect();
+    let mut world = initial_world(&rooms);
+    world.write_chatbot(&live);
+    let store = runtime
+        .block_on(store::open(&datamart.url, 2))
+        .expect("open");
+    let first_night = Scope::Nightly { now: run_at(0) };
+    runtime.block_on(run(&store, &settings, first_night.clone()));
+    let before = runtime.block_on(snapshot(store.as_ref()));
+    assert_eq!(
+        before[0].first_eligible_day,
+        Some(start().date_naive()),
+        "the first room's day"
+    );
+    assert!(before[0].baseline.is_some(), "a complete baseline");
+    assert!(
+        before[0]
+            .rows
+            .iter()
+            .all(|row| row.day > start().date_naive() + Duration::days(5)),
+        "retention deleted the first days: {:?}",
+        before[0].rows.first()
+    );
+
+    let first = world.rooms.values().next().expect("room").id.clone();
+    world.apply(
+        &Change::Delete {
+            pick: world
+                .rooms
+                .keys()
+                .position(|id| *id == first)
+                .expect("room"),
+            test_chats_only: false,
+        },
+        run_at(0),
+        &mut Delta::default(),
+    );
+    world.write_chatbot(&live);
+    let next_night = Scope::Nightly { now: run_at(1) };
+    runtime.block_on(run(&store, &settings, next_night.clone()));
+    let after = runtime.block_on(snapshot(store.as_ref()));
+    let expected = runtime.block_on(recompute_from_source(&settings, next_night));
+    assert_eq!(difference(&after, &expected), None);
+    assert_ne!(
+        after[0].first_eligible_day, before[0].first_eligible_day,
+        "the first eligible day moved"
+    );
+    assert_ne!(after[0].baseline, before[0].baseline, "the baseline moved");
+}
+
 /// The environment that points the binary at a live source through its views.
 fn live_env(live: &LiveSource) -> Vec<(&'static str, String)> {
     vec![

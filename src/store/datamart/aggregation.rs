@@ -12,8 +12,8 @@ use crate::metrics::rooms::RoomOutcome;
 use crate::store::driver::{params, Driver, Run, Statement, Value};
 use crate::store::sql::{self, Cells, Dialect};
 use crate::store::{
-    AggregationState, AggregationStore, BaselineWrite, Milestones, OrgWrite, RestatementMark,
-    StoreError, StoreResult, StoredMilestones, StoredRooms,
+    AggregationState, AggregationStore, BaselineWrite, MilestoneRooms, Milestones, OrgWrite,
+    RestatementMark, StoreError, StoreResult, StoredMilestones, StoredRooms,
 };
 
 /// Room ids named by one statement of `days_naming_rooms`.
@@ -89,8 +89,11 @@ impl<D: Driver> AggregationStore for D {
         Ok(days.into_iter().collect())
     }
 
-    async fn stored_room_totals(&self, since: NaiveDate) -> StoreResult<Vec<StoredRooms>> {
-        let read = Statement::new(sql::stored_room_totals(self.dialect()), params![since]);
+    async fn stored_room_totals(&self, range: DateRange) -> StoreResult<Vec<StoredRooms>> {
+        let read = Statement::new(
+            sql::stored_room_totals(self.dialect()),
+            params![range.from(), range.to()],
+        );
         self.query("counting the datamart's rooms", read)
             .await?
             .rows()
@@ -103,6 +106,26 @@ impl<D: Driver> AggregationStore for D {
                 })
             })
             .collect()
+    }
+
+    async fn record_milestone_rooms(&self, counted: &[(OrgId, MilestoneRooms)]) -> StoreResult<()> {
+        let p = |n| self.dialect().parameter(n);
+        let sql = format!(
+            "UPDATE organization_activity SET milestone_rooms_before = {}, milestone_rooms = {} \
+             WHERE organization_id = {}",
+            p(1),
+            p(2),
+            p(3)
+        );
+        let script = counted
+            .iter()
+            .map(|(org, counted)| {
+                Statement::new(sql.clone(), params![counted.before, counted.rooms, org])
+            })
+            .collect();
+        self.run("keeping the census' count of first rooms", script)
+            .await
+            .map(|_| ())
     }
 
     async fn room_outcomes(&self, org: &OrgId, range: DateRange) -> StoreResult<Vec<RoomOutcome>> {
@@ -129,7 +152,7 @@ impl<D: Driver> AggregationStore for D {
         let script = vec![
             Statement::new(
                 "SELECT organization_id, first_eligible_day, first_ai_day, milestones_from, \
-                        data_through, read_until, read_from \
+                        data_through, read_until, read_from, milestone_rooms_before, milestone_rooms \
                  FROM organization_activity",
                 vec![],
             ),
@@ -160,6 +183,10 @@ impl<D: Driver> AggregationStore for D {
             state.data_through = row.optional_day(4)?;
             state.read_until = row.optional_instant(5)?;
             state.read_from = row.optional_text(6)?;
+            state.milestone_rooms = match (row.optional_day(7)?, row.optional_count(8)?) {
+                (Some(before), Some(rooms)) => Some(MilestoneRooms { before, rooms }),
+                _ => None,
+            };
         }
         let baselines = answers.next().unwrap_or_default();
         for row in baselines.rows() {
