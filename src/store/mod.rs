@@ -113,6 +113,15 @@ macro_rules! migrations {
                     "/0013_milestone_rooms.sql"
                 )),
             ),
+            (
+                14,
+                "monthly_partitions",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0014_monthly_partitions.sql"
+                )),
+            ),
         ]
     };
 }
@@ -729,7 +738,8 @@ pub trait UsageStore: Send + Sync {
     /// Every row from `from` to `to`, both included.
     async fn usage_between(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<UsageRow>>;
 
-    /// This month's figures for Prometheus, from `from` on, without reading every row.
+    /// The figures of the month that starts on `from`, for Prometheus, read from that
+    /// month alone.
     async fn usage_gauges(&self, from: NaiveDate) -> StoreResult<UsageGauges>;
 }
 

@@ -685,20 +685,23 @@ pub(crate) fn select_usage(dialect: Dialect) -> String {
     )
 }
 
-/// The month's gauges in one row (parameter: the month's first day): organizations
-/// with the add-on, those of them where the report was seen, loads, failed loads.
+/// The month's gauges in one row (parameters: the month's first day, the next
+/// month's first day): organizations with the add-on, those of them where the report
+/// was seen, loads, failed loads. Bounded on both sides, so PostgreSQL reads only
+/// the month's partition.
 pub(crate) fn usage_gauges(dialect: Dialect) -> String {
     let from = dialect.parameter(1);
+    let to = dialect.parameter(2);
     format!(
         "SELECT \
              (SELECT COUNT(*) FROM organizations WHERE ai_addon = TRUE), \
              (SELECT COUNT(DISTINCT u.organization_id) FROM usage_daily u \
                  JOIN organizations o ON o.id = u.organization_id \
-                 WHERE o.ai_addon = TRUE AND u.kind = 'view' AND u.day >= {from}), \
+                 WHERE o.ai_addon = TRUE AND u.kind = 'view' AND u.day >= {from} AND u.day < {to}), \
              (SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) FROM usage_daily \
-                 WHERE kind IN ('view', 'failed') AND day >= {from}), \
+                 WHERE kind IN ('view', 'failed') AND day >= {from} AND day < {to}), \
              (SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) FROM usage_daily \
-                 WHERE kind = 'failed' AND day >= {from})"
+                 WHERE kind = 'failed' AND day >= {from} AND day < {to})"
     )
 }
 

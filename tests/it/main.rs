@@ -25,6 +25,7 @@ mod mongodb_summaries;
 mod nightly;
 mod openapi;
 mod oracle;
+mod partitions;
 mod postgres_restart;
 mod properties;
 mod restatement;

@@ -212,13 +212,28 @@ impl<D: Driver> AggregationStore for D {
     }
 
     async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
-        let script: Vec<Statement> = sql::delete_days_before(self.dialect())
-            .into_iter()
-            .map(|sql| Statement::new(sql, params![cutoff]))
-            .collect();
-        // The daily rows are deleted last; theirs is the count reported.
+        let dialect = self.dialect();
+        // Whole expired months are dropped first (PostgreSQL); the rest of the
+        // expired days, in the month the cutoff falls in, are deleted.
+        let dropping = super::partitions::drop_months_before(dialect, cutoff);
+        let dropped_first = dropping.is_some();
+        let mut script: Vec<Statement> = dropping.into_iter().collect();
+        let deletes = sql::delete_days_before(dialect);
+        let deleted_last = script.len() + deletes.len() - 1;
+        script.extend(
+            deletes
+                .into_iter()
+                .map(|sql| Statement::new(sql, params![cutoff])),
+        );
+        script.extend(super::partitions::ahead(dialect));
         let answers = self.run("deleting expired daily rows", script).await?;
-        Ok(answers.last().map_or(0, |answer| answer.changed))
+        let dropped = match answers.first().and_then(|answer| answer.rows().next()) {
+            Some(row) if dropped_first => u64::try_from(row.count(0)?).unwrap_or(0),
+            _ => 0,
+        };
+        // The daily rows are deleted last; theirs is the count reported.
+        let deleted = answers.get(deleted_last).map_or(0, |answer| answer.changed);
+        Ok(dropped + deleted)
     }
 
     async fn refresh_statistics(&self) -> StoreResult<()> {

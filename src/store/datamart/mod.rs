@@ -8,6 +8,7 @@ mod coordination;
 mod import;
 mod migrate;
 mod organizations;
+mod partitions;
 mod report;
 mod usage;
 mod write;

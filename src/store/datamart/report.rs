@@ -158,12 +158,15 @@ fn activity_statement(dialect: Dialect, org: &OrgId) -> Statement {
             "(SELECT {column} FROM organization_activity WHERE organization_id = {p1}) AS {column}"
         )
     };
+    // The latest day written is kept with the organization (every write moves it,
+    // in the same transaction), so a report never looks for it through the months
+    // of daily rows.
     let sql = format!(
-        "SELECT {}, {}, {}, \
-             (SELECT max(day) FROM ai_activity_logs WHERE organization_id = {p1}) AS data_through",
+        "SELECT {}, {}, {}, {}",
         of_org("first_eligible_day"),
         of_org("read_until"),
         of_org("read_from"),
+        of_org("data_through"),
     );
     Statement::new(sql, params![org])
 }

@@ -2,7 +2,7 @@
 //! day, user and kind.
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 
 use crate::store::driver::{params, Driver, Run, Statement, Value};
 use crate::store::sql::{self, Cells};
@@ -13,31 +13,36 @@ use crate::usage::UsageRow;
 impl<D: Driver> UsageStore for D {
     async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()> {
         let rows = crate::usage::merged(rows);
-        let script: Vec<Statement> = sql::ladder_chunks(&rows, sql::USAGE_PER_UPSERT)
+        let months = super::partitions::months_of(self.dialect(), rows.iter().map(|row| row.day));
+        let script: Vec<Statement> = months
             .into_iter()
-            .map(|batch| {
-                let values: Vec<Value> = batch
-                    .iter()
-                    .flat_map(|row| {
-                        params![
-                            &row.org,
-                            row.day,
-                            row.user.as_str(),
-                            row.kind.as_str(),
-                            &row.role,
-                            row.events,
-                            row.forming,
-                            row.with_value,
-                            row.with_forecast,
-                            row.slow,
-                            row.latency_ms_sum,
-                            row.latency_ms_max,
-                            row.reason.as_deref()
-                        ]
-                    })
-                    .collect();
-                Statement::new(sql::upsert_usage(self.dialect(), batch.len()), values)
-            })
+            .chain(
+                sql::ladder_chunks(&rows, sql::USAGE_PER_UPSERT)
+                    .into_iter()
+                    .map(|batch| {
+                        let values: Vec<Value> = batch
+                            .iter()
+                            .flat_map(|row| {
+                                params![
+                                    &row.org,
+                                    row.day,
+                                    row.user.as_str(),
+                                    row.kind.as_str(),
+                                    &row.role,
+                                    row.events,
+                                    row.forming,
+                                    row.with_value,
+                                    row.with_forecast,
+                                    row.slow,
+                                    row.latency_ms_sum,
+                                    row.latency_ms_max,
+                                    row.reason.as_deref()
+                                ]
+                            })
+                            .collect();
+                        Statement::new(sql::upsert_usage(self.dialect(), batch.len()), values)
+                    }),
+            )
             .collect();
         self.run("recording usage", script).await.map(|_| ())
     }
@@ -57,7 +62,13 @@ impl<D: Driver> UsageStore for D {
         let answer = self
             .query(
                 "reading this month's usage",
-                Statement::new(sql::usage_gauges(self.dialect()), params![from]),
+                Statement::new(
+                    sql::usage_gauges(self.dialect()),
+                    params![
+                        from,
+                        from.checked_add_months(Months::new(1)).unwrap_or(from)
+                    ],
+                ),
             )
             .await?;
         let row = answer.first();

@@ -56,6 +56,10 @@ pub(super) async fn write_batch(
     // fingerprints; `room_outcomes` has no key that would refuse a duplicate.
     let now = Utc::now();
     let days = sql::day_rows(&writes);
+    if let Some(months) = super::partitions::months_of(dialect, days.iter().map(|(_, row)| row.day))
+    {
+        transaction.run(&context, vec![months]).await?;
+    }
     let upserts = sql::ladder_chunks(&days, sql::DAYS_PER_UPSERT)
         .into_iter()
         .map(|piece| {
