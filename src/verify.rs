@@ -179,7 +179,10 @@ impl Aggregator<'_> {
                 // Writing the baseline's days again (older than retention too, which
                 // the next nightly run deletes again) brings the milestones (walked
                 // from the source) and the baseline (computed from those days) back.
-                let milestone_days = self.milestone_days(&organization).await?;
+                let through = states
+                    .get(&organization.id)
+                    .and_then(|state| state.data_through);
+                let milestone_days = self.milestone_days(&organization, through).await?;
                 let mut repair: std::collections::BTreeSet<NaiveDate> =
                     drifted_days.iter().copied().collect();
                 if milestone_days.is_empty() {

@@ -502,10 +502,18 @@ impl Aggregator<'_> {
             }
         }
         let spans: Vec<RoomSpan> = checks.iter().map(CensusCheck::span).collect();
+        let started = std::time::Instant::now();
         let mut counts = Vec::with_capacity(spans.len());
         for part in spans.chunks(SPANS_PER_BATCH) {
             counts.extend(self.source.count_rooms(part).await?);
         }
+        // What the census costs a night, for the operator (docs/operations.md).
+        tracing::info!(
+            counts = spans.len(),
+            rooms = counts.iter().sum::<i64>(),
+            millis = started.elapsed().as_millis() as u64,
+            "census: the source's rooms counted"
+        );
         let mut census = Census::default();
         let mut found: BTreeMap<OrgId, (Organization, BTreeSet<NaiveDate>)> = BTreeMap::new();
         for ((check, span), count) in checks.iter().zip(&spans).zip(counts) {
@@ -530,24 +538,24 @@ impl Aggregator<'_> {
                     // Counted before any restating: a room deleted while the first
                     // rooms are walked is seen by the next census.
                     census.counted.push((organization.id.clone(), counted));
-                    let expected = match recorded {
-                        Some(recorded) if recorded.before == *end => recorded.rooms,
-                        // Not counted yet for these milestones: the stored days hold
-                        // the first rooms unless retention deleted some.
-                        _ => self.stored_rooms_before(&organization.id, *end).await?,
-                    };
-                    if count == expected {
+                    // Not counted yet, or counted before a run restated some of
+                    // those days: the stored days still hold the first rooms
+                    // unless retention deleted some of them.
+                    let stored = self.stored_rooms_before(&organization.id, *end).await?;
+                    if count == stored {
                         continue;
                     }
                     tracing::info!(
                         org_id = %organization.id,
-                        expected,
+                        counted = recorded.map(|recorded| recorded.rooms),
+                        stored,
                         source = count,
                         before = %end,
                         "the source holds other first rooms than the milestones were computed from; walking them again"
                     );
                     census.first_rooms_changed.insert(organization.id.clone());
-                    self.milestone_days(organization).await?
+                    let through = state.and_then(|state| state.data_through);
+                    self.milestone_days(organization, through).await?
                 }
             };
             let organization = check.organization();
@@ -640,17 +648,31 @@ impl Aggregator<'_> {
 
     /// The days that bring an organization's milestones and onboarding baseline back
     /// to the source's, when restated with `History::Unknown`: the baseline's window
-    /// as the source's first rooms place it now, or the first eligible day. Days
-    /// older than retention are written too, and the same nightly run deletes them
-    /// again.
+    /// as the source's first rooms place it now, or the first eligible day; never
+    /// after `through`, the latest day the datamart holds (a restatement adds no
+    /// day). Days older than retention are written too, and the next retention
+    /// deletes them again.
     pub(crate) async fn milestone_days(
         &self,
         organization: &Organization,
+        through: Option<NaiveDate>,
     ) -> Result<Vec<NaiveDate>, AggregateError> {
+        let Some(through) = through else {
+            return Ok(Vec::new());
+        };
         let milestones = self.source_milestones(organization).await?;
-        Ok(match milestones.first_ai_day.map(baseline::window) {
-            Some((first, last)) => day_span(first, last),
-            None => milestones.first_eligible_day.into_iter().collect(),
+        let days = match milestones.first_ai_day.map(baseline::window) {
+            Some((first, last)) => day_span(first, last.min(through)),
+            None => Vec::new(),
+        };
+        Ok(if days.is_empty() {
+            milestones
+                .first_eligible_day
+                .filter(|day| *day <= through)
+                .into_iter()
+                .collect()
+        } else {
+            days
         })
     }
 

@@ -102,9 +102,13 @@ async fn kpis_agree(url: &str, store: Arc<dyn Store>) {
         .map(|r| r.events)
         .sum();
 
-    // The month's gauges for Prometheus, from November on (December too).
+    // The month's gauges for Prometheus: November's alone, not December's.
     let since = NaiveDate::from_ymd_opt(2026, 11, 1).expect("day");
-    let later: Vec<&UsageRow> = rows.iter().filter(|r| r.day >= since).collect();
+    let next_month = NaiveDate::from_ymd_opt(2026, 12, 1).expect("day");
+    let later: Vec<&UsageRow> = rows
+        .iter()
+        .filter(|r| since <= r.day && r.day < next_month)
+        .collect();
     let count = |kind: UsageKind| -> i64 {
         later
             .iter()
