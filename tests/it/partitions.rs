@@ -18,7 +18,7 @@ use tokio_postgres::{Client, NoTls};
 
 use crate::common::{impact, impact_ok, TestDatabase};
 use crate::oracle::LISTS;
-use crate::server_common::{get, spawn_app_on, token};
+use crate::server_common::{download, get, spawn_app_on, token};
 
 /// The tables partitioned by month of `day`.
 const PARTITIONED: [&str; 4] = [
@@ -162,7 +162,8 @@ async fn the_large_tables_are_partitioned_and_a_report_reads_only_its_months() {
         );
     }
 
-    // A report of October and each of its lists, read through the server.
+    // A report of October, each of its lists and its downloads, read through the
+    // server.
     client
         .execute("SELECT pg_stat_reset()", &[])
         .await
@@ -181,6 +182,15 @@ async fn the_large_tables_are_partitioned_and_a_report_reads_only_its_months() {
         let path = format!("/api/v1/reports/ai-agent-impact/conversations?outcome={list}&{range}");
         let (status, body) = get(&app, &path, &owner).await;
         assert_eq!(status, 200, "{path}: {body}");
+    }
+    for path in [
+        format!("/api/v1/reports/ai-agent-impact/conversations.csv?outcome=came_back&{range}"),
+        format!("/api/v1/reports/ai-agent-impact/conversations.xlsx?outcome=solved_alone&{range}"),
+        format!("/api/v1/reports/ai-agent-impact/daily.csv?{range}"),
+    ] {
+        let (status, _, body) = download(&app, &path, &owner).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!body.is_empty(), "{path}");
     }
     drop(app);
 
@@ -203,7 +213,7 @@ async fn the_large_tables_are_partitioned_and_a_report_reads_only_its_months() {
         .collect();
     assert!(
         read_elsewhere.is_empty(),
-        "a report of October read other months: {read_elsewhere:?} (all: {scans:?})"
+        "a report of October, its lists or downloads read other months: {read_elsewhere:?} (all: {scans:?})"
     );
     assert!(
         scans
