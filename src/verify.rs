@@ -182,7 +182,8 @@ impl Aggregator<'_> {
                 let through = states
                     .get(&organization.id)
                     .and_then(|state| state.data_through);
-                let milestone_days = self.milestone_days(&organization, through).await?;
+                let walked = self.source_milestones(&organization).await?;
+                let milestone_days = crate::aggregate::milestone_days(&walked, through);
                 let mut repair: std::collections::BTreeSet<NaiveDate> =
                     drifted_days.iter().copied().collect();
                 if milestone_days.is_empty() {

@@ -8,6 +8,9 @@
 -- it) in `months`; returns how many partitions it made. A partition is made apart
 -- and then attached, which locks the table only against other attaches, not
 -- against reads and writes. Its name is the table's with the month, `_pYYYYMM`.
+-- The tables and months are taken in one order, so writers never wait on each
+-- other in a circle; a writer that finds the month made by another meanwhile
+-- (waiting on its commit, then refused the name) goes on.
 CREATE OR REPLACE FUNCTION impact_month_partitions(months date[]) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -17,27 +20,31 @@ DECLARE
     made integer := 0;
 BEGIN
     FOREACH first IN ARRAY ARRAY(SELECT DISTINCT date_trunc('month', m)::date
-                                 FROM unnest(months) AS m WHERE m IS NOT NULL) LOOP
+                                 FROM unnest(months) AS m WHERE m IS NOT NULL ORDER BY 1) LOOP
         FOREACH parent IN ARRAY ARRAY['ai_activity_logs', 'room_outcomes',
                                       'room_outcome_days', 'usage_daily'] LOOP
             partition := parent || '_p' || to_char(first, 'YYYYMM');
-            CONTINUE WHEN to_regclass(partition) IS NOT NULL;
-            -- Two writers may miss the same month at once: one makes it.
-            PERFORM pg_advisory_xact_lock(7242025);
-            CONTINUE WHEN to_regclass(partition) IS NOT NULL;
-            EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
-                           partition, parent);
-            EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
-                           parent, partition, first, (first + interval '1 month')::date);
-            made := made + 1;
+            CONTINUE WHEN to_regclass(quote_ident(partition)) IS NOT NULL;
+            BEGIN
+                EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
+                               partition, parent);
+                EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+                               parent, partition, first, (first + interval '1 month')::date);
+                made := made + 1;
+            EXCEPTION WHEN duplicate_table OR unique_violation THEN
+                NULL;
+            END;
         END LOOP;
     END LOOP;
     RETURN made;
 END
 $$;
 
--- Drops every month whose days are all before `cutoff`, from each partitioned
--- table; returns how many daily rows (`ai_activity_logs`) those months held.
+-- Drops every month whose days are all before `cutoff` (retention counts whole
+-- months, so the cutoff is a month's first day), from each partitioned table, in
+-- the order writers take the tables; returns how many daily rows
+-- (`ai_activity_logs`) those months held. A month is read off its partition's
+-- name, which this migration's function gave it.
 CREATE OR REPLACE FUNCTION impact_drop_months_before(cutoff date) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -46,22 +53,25 @@ DECLARE
     counted bigint;
 BEGIN
     FOR expired IN
-        SELECT parent.relname AS parent, child.relname AS partition
+        SELECT parent.relname AS parent, i.inhrelid::regclass AS partition
         FROM pg_inherits i
         JOIN pg_class parent ON parent.oid = i.inhparent
         JOIN pg_class child ON child.oid = i.inhrelid
-        WHERE parent.relname IN ('ai_activity_logs', 'room_outcomes',
+        -- The tables of the schema in use, not another schema's of the same name.
+        WHERE parent.oid = to_regclass(quote_ident(parent.relname))
+          AND parent.relname IN ('ai_activity_logs', 'room_outcomes',
                                  'room_outcome_days', 'usage_daily')
-          -- The tables of the schema in use, not another schema's of the same name.
-          AND parent.oid = to_regclass(quote_ident(parent.relname))
-          AND substring(pg_get_expr(child.relpartbound, child.oid)
-                        FROM 'TO \(''([0-9-]+)''\)')::date <= cutoff
+          AND child.relname ~ '_p[0-9]{6}$'
+          AND (to_date(right(child.relname, 6), 'YYYYMM') + interval '1 month')::date <= cutoff
+        ORDER BY array_position(ARRAY['ai_activity_logs', 'room_outcomes',
+                                      'room_outcome_days', 'usage_daily']::name[], parent.relname),
+                 child.relname
     LOOP
         IF expired.parent = 'ai_activity_logs' THEN
-            EXECUTE format('SELECT count(*) FROM %I', expired.partition) INTO counted;
+            EXECUTE format('SELECT count(*) FROM %s', expired.partition) INTO counted;
             daily_rows := daily_rows + counted;
         END IF;
-        EXECUTE format('DROP TABLE %I', expired.partition);
+        EXECUTE format('DROP TABLE %s', expired.partition);
     END LOOP;
     RETURN daily_rows;
 END

@@ -144,7 +144,7 @@ pub(crate) struct Aggregator<'a> {
 #[derive(Default)]
 struct Census {
     plans: Vec<OrgPlan>,
-    first_rooms_changed: HashSet<OrgId>,
+    first_rooms_changed: HashMap<OrgId, Milestones>,
     counted: Vec<(OrgId, MilestoneRooms)>,
 }
 
@@ -175,6 +175,26 @@ impl CensusCheck<'_> {
             start: organization.day_start(start),
             end: organization.day_start(end),
         }
+    }
+}
+
+/// The days that bring an organization's milestones and onboarding baseline back
+/// to the source's (`walked` from its first rooms), when restated with them: the
+/// baseline's window as the source's first rooms place it now, or the first
+/// eligible day; never after `through`, the latest day the datamart holds (a
+/// restatement adds no day). Days older than retention are written too, and the
+/// next retention deletes them again.
+pub(crate) fn milestone_days(walked: &Milestones, through: Option<NaiveDate>) -> Vec<NaiveDate> {
+    let Some(through) = through else {
+        return Vec::new();
+    };
+    match walked.first_ai_day.map(baseline::window) {
+        Some((first, last)) if first <= through => day_span(first, last.min(through)),
+        _ => walked
+            .first_eligible_day
+            .filter(|day| *day <= through)
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -256,10 +276,11 @@ impl Aggregator<'_> {
                     .plans
                     .into_iter()
                     .map(|plan| OrgPlan {
-                        history: if census.first_rooms_changed.contains(&plan.organization.id) {
-                            History::Unknown
-                        } else {
-                            History::stored(states.get(&plan.organization.id), &identity)
+                        // Walked from the source just now where the first rooms
+                        // changed: they hold outside the restated days.
+                        history: match census.first_rooms_changed.get(&plan.organization.id) {
+                            Some(walked) => History::Known(*walked),
+                            None => History::stored(states.get(&plan.organization.id), &identity),
                         },
                         ..plan
                     })
@@ -278,10 +299,19 @@ impl Aggregator<'_> {
         tracing::debug!(source = %identity, "aggregation run finished");
 
         if let Scope::Nightly { now } = request.scope {
-            summary.expired_rows_deleted = self
+            // The night's days are written: retention that cannot run (its drop of
+            // expired months waited too long on a reader) is left to the next night.
+            match self
                 .store
                 .delete_days_before(retention_cutoff(now, self.settings))
-                .await?;
+                .await
+            {
+                Ok(deleted) => summary.expired_rows_deleted = deleted,
+                Err(error) => tracing::warn!(
+                    error = %error,
+                    "retention could not run tonight; the next nightly run deletes the expired days"
+                ),
+            }
         }
         // After retention, so the statistics describe the rows that stay.
         if summary.days > 0 {
@@ -493,10 +523,15 @@ impl Aggregator<'_> {
                 }
             }
         }
+        // Each organization's first rooms, one night in `census_rotation`, as the
+        // older days.
         for organization in organizations {
-            let end = states
-                .get(&organization.id)
-                .and_then(|state| plan::first_rooms_end(&state.milestones.milestones));
+            if !plan::first_rooms_tonight(&organization.id, now, self.settings) {
+                continue;
+            }
+            let end = states.get(&organization.id).and_then(|state| {
+                plan::first_rooms_end(&state.milestones.milestones, state.data_through)
+            });
             if let Some(end) = end {
                 checks.push(CensusCheck::FirstRooms(organization, end));
             }
@@ -538,9 +573,15 @@ impl Aggregator<'_> {
                     // Counted before any restating: a room deleted while the first
                     // rooms are walked is seen by the next census.
                     census.counted.push((organization.id.clone(), counted));
-                    // Not counted yet, or counted before a run restated some of
-                    // those days: the stored days still hold the first rooms
-                    // unless retention deleted some of them.
+                    // The first count (a new organization, or the first census
+                    // after the upgrade) is the reference: what changed before it
+                    // is `impact verify`'s to find.
+                    if recorded.is_none() {
+                        continue;
+                    }
+                    // Counted before a run restated some of those days, or before
+                    // the milestones moved: the stored days may still hold the
+                    // first rooms, unless retention deleted some of them.
                     let stored = self.stored_rooms_before(&organization.id, *end).await?;
                     if count == stored {
                         continue;
@@ -553,9 +594,19 @@ impl Aggregator<'_> {
                         before = %end,
                         "the source holds other first rooms than the milestones were computed from; walking them again"
                     );
-                    census.first_rooms_changed.insert(organization.id.clone());
+                    let walked = self.source_milestones(organization).await?;
+                    census
+                        .first_rooms_changed
+                        .insert(organization.id.clone(), walked);
                     let through = state.and_then(|state| state.data_through);
-                    self.milestone_days(organization, through).await?
+                    let days = milestone_days(&walked, through);
+                    if days.is_empty() {
+                        // No eligible room left in the source's first days: one
+                        // stored day written again moves the stored milestones.
+                        through.into_iter().collect()
+                    } else {
+                        days
+                    }
                 }
             };
             let organization = check.organization();
@@ -644,36 +695,6 @@ impl Aggregator<'_> {
             .iter()
             .map(|row| row.eligible + row.test_chats + row.spam)
             .sum())
-    }
-
-    /// The days that bring an organization's milestones and onboarding baseline back
-    /// to the source's, when restated with `History::Unknown`: the baseline's window
-    /// as the source's first rooms place it now, or the first eligible day; never
-    /// after `through`, the latest day the datamart holds (a restatement adds no
-    /// day). Days older than retention are written too, and the next retention
-    /// deletes them again.
-    pub(crate) async fn milestone_days(
-        &self,
-        organization: &Organization,
-        through: Option<NaiveDate>,
-    ) -> Result<Vec<NaiveDate>, AggregateError> {
-        let Some(through) = through else {
-            return Ok(Vec::new());
-        };
-        let milestones = self.source_milestones(organization).await?;
-        let days = match milestones.first_ai_day.map(baseline::window) {
-            Some((first, last)) => day_span(first, last.min(through)),
-            None => Vec::new(),
-        };
-        Ok(if days.is_empty() {
-            milestones
-                .first_eligible_day
-                .filter(|day| *day <= through)
-                .into_iter()
-                .collect()
-        } else {
-            days
-        })
     }
 
     /// The days to restate when the rooms of `differing` days are not those stored:

@@ -258,10 +258,14 @@ pub(crate) fn keep_past_days(plans: &mut [OrgPlan], now: DateTime<Utc>, future: 
 }
 
 /// The first day the datamart keeps as of `now`: older daily rows are deleted, and
-/// older days are never restated.
+/// older days are never restated. Retention counts whole months: the first day of
+/// the month `retention_months` before `now`'s, so a month's days expire together
+/// and PostgreSQL drops the month's partitions whole (docs/operations.md, "Monthly
+/// partitions"); the datamart keeps 13 months and the days of the current one.
 pub(crate) fn retention_cutoff(now: DateTime<Utc>, settings: &AggregationSettings) -> NaiveDate {
     now.date_naive()
         .checked_sub_months(Months::new(settings.retention_months))
+        .and_then(|day| day.with_day(1))
         .unwrap_or(NaiveDate::MIN)
 }
 
@@ -304,22 +308,56 @@ pub(crate) fn census_ranges(
 }
 
 /// In how many nights the census compares every older retained day: the slices
-/// an older span of the longest retention (31-day months) can touch, and one more.
+/// an older span of the longest retention (its months and the current one, of 31
+/// days) can touch, and one more.
 pub(crate) fn census_rotation(settings: &AggregationSettings) -> i64 {
-    let older = (i64::from(settings.retention_months) * 31 - CENSUS_RECENT_DAYS).max(0);
+    let older = ((i64::from(settings.retention_months) + 1) * 31 - CENSUS_RECENT_DAYS).max(0);
     older / CENSUS_SLICE_DAYS + 2
 }
 
 /// The first local day the organization's milestones and onboarding baseline do not
-/// depend on: the day after its first eligible day, or after the baseline's window
-/// when it has an AI-handled room. `None` before it has an eligible room.
-pub(crate) fn first_rooms_end(milestones: &Milestones) -> Option<NaiveDate> {
+/// depend on: the day after its first eligible day and its first AI-handled day,
+/// or after the baseline's window once the datamart holds the whole window
+/// (`data_through`; until then no baseline is stored). Never later than the day
+/// after `data_through`. `None` before it has an eligible room.
+pub(crate) fn first_rooms_end(
+    milestones: &Milestones,
+    data_through: Option<NaiveDate>,
+) -> Option<NaiveDate> {
     let first_eligible = milestones.first_eligible_day?;
-    let last = milestones
+    let mut last = milestones
         .first_ai_day
-        .map(|day| crate::metrics::baseline::window(day).1)
-        .map_or(first_eligible, |last| last.max(first_eligible));
+        .map_or(first_eligible, |day| day.max(first_eligible));
+    if let Some(window) = milestones
+        .first_ai_day
+        .map(crate::metrics::baseline::window)
+    {
+        if crate::metrics::baseline::is_complete(window, data_through) {
+            last = last.max(window.1);
+        }
+    }
     last.succ_opt()
+}
+
+/// Whether tonight's census counts the organization's first rooms: one night in
+/// `census_rotation` for each organization, spread over the nights by its id, so
+/// a night counts the first rooms of a part of the fleet.
+pub(crate) fn first_rooms_tonight(
+    organization: &OrgId,
+    now: DateTime<Utc>,
+    settings: &AggregationSettings,
+) -> bool {
+    // FNV-1a: the same night for the same id on every machine and version, which
+    // the standard library's hasher does not promise.
+    let hash = organization
+        .as_str()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let rotation = census_rotation(settings);
+    let night = i64::from(now.date_naive().num_days_from_ce());
+    i64::try_from(hash % rotation.unsigned_abs()).unwrap_or(0) == night.rem_euclid(rotation)
 }
 
 pub(crate) fn day_span(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
@@ -558,23 +596,55 @@ mod tests {
             }
         }
         assert!(rotation <= 14, "a retained day waits {rotation} nights");
+        assert_eq!(
+            retention_cutoff(at("2026-12-06T18:00:00Z"), &SETTINGS),
+            day("2025-11-01"),
+            "13 whole months before December"
+        );
     }
 
     #[test]
-    fn the_first_rooms_end_after_the_baseline_window() {
+    fn the_first_rooms_end_after_the_baseline_window_once_it_is_held() {
+        let through = Some(day("2026-06-30"));
         let none = Milestones::default();
-        assert_eq!(first_rooms_end(&none), None);
+        assert_eq!(first_rooms_end(&none, through), None);
         let eligible_only = Milestones {
             first_eligible_day: Some(day("2026-03-01")),
             first_ai_day: None,
         };
-        assert_eq!(first_rooms_end(&eligible_only), Some(day("2026-03-02")));
+        assert_eq!(
+            first_rooms_end(&eligible_only, through),
+            Some(day("2026-03-02"))
+        );
         let with_ai = Milestones {
             first_eligible_day: Some(day("2026-03-01")),
             first_ai_day: Some(day("2026-03-05")),
         };
         // The 30 days from 5 March end on 3 April.
-        assert_eq!(first_rooms_end(&with_ai), Some(day("2026-04-04")));
+        assert_eq!(first_rooms_end(&with_ai, through), Some(day("2026-04-04")));
+        // While the window is not all in the datamart, its rooms are still coming.
+        assert_eq!(
+            first_rooms_end(&with_ai, Some(day("2026-04-02"))),
+            Some(day("2026-03-06"))
+        );
+    }
+
+    #[test]
+    fn each_organizations_first_rooms_are_counted_one_night_in_the_rotation() {
+        let rotation = census_rotation(&SETTINGS);
+        let first_night = at("2026-01-01T18:00:00Z");
+        let mut nights_of_each = Vec::new();
+        for n in 0..200 {
+            let id = OrgId::parse(&format!("org_{n}")).expect("an id");
+            let nights: Vec<i64> = (0..rotation)
+                .filter(|k| first_rooms_tonight(&id, first_night + Duration::days(*k), &SETTINGS))
+                .collect();
+            assert_eq!(nights.len(), 1, "{id}: {nights:?}");
+            nights_of_each.push(nights[0]);
+        }
+        // Spread over the nights, not all on one.
+        let distinct: BTreeSet<i64> = nights_of_each.into_iter().collect();
+        assert!(distinct.len() as i64 >= rotation - 1, "{distinct:?}");
     }
 
     #[test]

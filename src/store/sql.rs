@@ -559,13 +559,19 @@ pub(crate) fn refresh_statistics(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => "PRAGMA optimize",
         Dialect::Postgres => {
-            "DO $$ BEGIN
-                 IF coalesce((SELECT (last_analyze IS NULL AND last_autoanalyze IS NULL)
-                                     OR n_mod_since_analyze > greatest(1000, n_live_tup / 10)
-                              FROM pg_stat_user_tables WHERE relid = 'room_outcomes'::regclass),
-                             true) THEN
-                     ANALYZE room_outcomes;
-                 END IF;
+            // By month: the statistics are each partition's (migration 14), and
+            // a run writes a few months, so only those are sampled again.
+            "DO $$ DECLARE month regclass; BEGIN
+                 FOR month IN
+                     SELECT s.relid::regclass FROM pg_stat_user_tables s
+                     JOIN pg_inherits i ON i.inhrelid = s.relid
+                     WHERE i.inhparent = 'room_outcomes'::regclass
+                       AND ((s.last_analyze IS NULL AND s.last_autoanalyze IS NULL
+                             AND s.n_live_tup + s.n_mod_since_analyze > 0)
+                            OR s.n_mod_since_analyze > greatest(1000, s.n_live_tup / 10))
+                 LOOP
+                     EXECUTE format('ANALYZE %s', month);
+                 END LOOP;
              END $$"
         }
     }

@@ -784,9 +784,10 @@ fn a_deleted_follow_up_makes_the_older_room_solved_again() {
 
 /// Retention deletes an organization's first days from the datamart, but its first
 /// eligible day and onboarding baseline still rest on the source's rooms of those
-/// days. When the source loses its first room long after, the next nightly run
-/// (whose census compares only recent days) still finds it, by the count of first
-/// rooms, and the milestones and baseline equal a fresh full aggregation again.
+/// days. When the source loses its first room long after, a later nightly run
+/// (whose census compares only recent days, and each organization's first rooms one
+/// night in its rotation) still finds it, by the count of first rooms, and the
+/// milestones and baseline equal a fresh full aggregation again.
 #[test]
 fn a_first_room_deleted_after_retention_moves_the_milestones() {
     let runtime = runtime();
@@ -794,9 +795,11 @@ fn a_first_room_deleted_after_retention_moves_the_milestones() {
     let datamart = TestDatabase::create();
     let mut settings = Settings::load(None).expect("settings");
     live.apply(&mut settings);
+    // One whole month kept: on 1 November, September goes.
     settings.aggregation.retention_months = 1;
-    // A room the AI solved each day for five weeks, the first of them alone on
-    // its day; the minute is counted on from the room's place (an hour each).
+    // A room the AI solved each day for five weeks from 1 September, the first of
+    // them alone on its day; the minute is counted on from the room's place (an
+    // hour each).
     let rooms: Vec<FirstRoom> = (0..36u32)
         .map(|day| {
             (
@@ -814,8 +817,15 @@ fn a_first_room_deleted_after_retention_moves_the_milestones() {
     let store = runtime
         .block_on(store::open(&datamart.url, 2))
         .expect("open");
-    let first_night = Scope::Nightly { now: run_at(0) };
-    runtime.block_on(run(&store, &settings, first_night.clone()));
+    // Two nights, so that each organization's first rooms are counted once (the
+    // rotation is two nights with one month kept).
+    for night in [21, 22] {
+        runtime.block_on(run(
+            &store,
+            &settings,
+            Scope::Nightly { now: run_at(night) },
+        ));
+    }
     let before = runtime.block_on(snapshot(store.as_ref()));
     assert_eq!(
         before[0].first_eligible_day,
@@ -827,8 +837,8 @@ fn a_first_room_deleted_after_retention_moves_the_milestones() {
         before[0]
             .rows
             .iter()
-            .all(|row| row.day > start().date_naive() + Duration::days(5)),
-        "retention deleted the first days: {:?}",
+            .all(|row| row.day >= start().date_naive() + Duration::days(30)),
+        "retention deleted September: {:?}",
         before[0].rows.first()
     );
 
@@ -842,14 +852,22 @@ fn a_first_room_deleted_after_retention_moves_the_milestones() {
                 .expect("room"),
             test_chats_only: false,
         },
-        run_at(0),
+        run_at(22),
         &mut Delta::default(),
     );
     world.write_chatbot(&live);
-    let next_night = Scope::Nightly { now: run_at(1) };
-    runtime.block_on(run(&store, &settings, next_night.clone()));
+    for night in [23, 24] {
+        runtime.block_on(run(
+            &store,
+            &settings,
+            Scope::Nightly { now: run_at(night) },
+        ));
+    }
     let after = runtime.block_on(snapshot(store.as_ref()));
-    let expected = runtime.block_on(recompute_from_source(&settings, next_night));
+    let expected = runtime.block_on(recompute_from_source(
+        &settings,
+        Scope::Nightly { now: run_at(24) },
+    ));
     assert_eq!(difference(&after, &expected), None);
     assert_ne!(
         after[0].first_eligible_day, before[0].first_eligible_day,

@@ -212,28 +212,34 @@ impl<D: Driver> AggregationStore for D {
     }
 
     async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
+        let context = "deleting expired daily rows";
         let dialect = self.dialect();
-        // Whole expired months are dropped first (PostgreSQL); the rest of the
-        // expired days, in the month the cutoff falls in, are deleted.
-        let dropping = super::partitions::drop_months_before(dialect, cutoff);
-        let dropped_first = dropping.is_some();
-        let mut script: Vec<Statement> = dropping.into_iter().collect();
-        let deletes = sql::delete_days_before(dialect);
-        let deleted_last = script.len() + deletes.len() - 1;
-        script.extend(
-            deletes
-                .into_iter()
-                .map(|sql| Statement::new(sql, params![cutoff])),
-        );
-        script.extend(super::partitions::ahead(dialect));
-        let answers = self.run("deleting expired daily rows", script).await?;
-        let dropped = match answers.first().and_then(|answer| answer.rows().next()) {
-            Some(row) if dropped_first => u64::try_from(row.count(0)?).unwrap_or(0),
-            _ => 0,
-        };
+        // PostgreSQL drops the expired months whole (the cutoff is a month's first
+        // day): no row is deleted, nothing is left for vacuum. The drop waits for the
+        // readers of those tables, and the reports wait behind it, so it gives up
+        // after a while and the next night drops them.
+        if let Some(drop) = super::partitions::drop_months_before(dialect, cutoff) {
+            let script = vec![
+                Statement::new("SET LOCAL lock_timeout = '30s'", vec![]),
+                drop,
+            ]
+            .into_iter()
+            .chain(super::partitions::ahead(dialect))
+            .collect();
+            let answers = self.run(context, script).await?;
+            let dropped = match answers.get(1).and_then(|answer| answer.rows().next()) {
+                Some(row) => row.count(0)?,
+                None => 0,
+            };
+            return Ok(u64::try_from(dropped).unwrap_or(0));
+        }
+        let script: Vec<Statement> = sql::delete_days_before(dialect)
+            .into_iter()
+            .map(|sql| Statement::new(sql, params![cutoff]))
+            .collect();
         // The daily rows are deleted last; theirs is the count reported.
-        let deleted = answers.get(deleted_last).map_or(0, |answer| answer.changed);
-        Ok(dropped + deleted)
+        let answers = self.run(context, script).await?;
+        Ok(answers.last().map_or(0, |answer| answer.changed))
     }
 
     async fn refresh_statistics(&self) -> StoreResult<()> {
