@@ -13,7 +13,7 @@ use crate::domain::OrgId;
 use crate::sentiment::{MongoSentiment, SentimentError, SentimentSource, StoreSentiment};
 use crate::settings::Settings;
 use crate::store::source::Source;
-use crate::store::source::SqlSource;
+use crate::store::source::{Retrying, SqlSource};
 use crate::store::{self, Change, CoordinationStore, Store, StoreError};
 use crate::verify::{VerifyOutcome, VerifyRequest};
 
@@ -82,7 +82,8 @@ pub(crate) fn conversation_source(
                     source,
                 }
             })?;
-            Ok(Arc::new(source))
+            // A replica may cancel a read under its primary's vacuum: read again.
+            Ok(Arc::new(Retrying::new(source)))
         }
         None => Ok(store.own_source()),
     }

@@ -893,6 +893,74 @@ fn live_env(live: &LiveSource) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A hot standby cancels a read whose rows its primary's vacuum must remove
+/// ("conflict with recovery", SQLSTATE 40001): here the organizations' view
+/// cancels every read until a moment set by the test, as a standby does until its
+/// replay moves on. A read cancelled for a while is made again and the run
+/// succeeds, saying so at WARN; one cancelled every time fails the run after four
+/// tries with the source's own words.
+#[test]
+fn a_read_the_standby_cancels_is_made_again() {
+    let live = LiveSource::create();
+    let datamart = TestSqlite::create();
+    let world = initial_world(&[(0, 1, 0, Some(0), false, false)]);
+    world.write_chatbot(&live);
+    // The moment until which the standby cancels, kept in a table the view reads.
+    live.chatbot(&format!(
+        "CREATE TABLE impact_views.cancel_until (deadline timestamptz NOT NULL);
+         INSERT INTO impact_views.cancel_until VALUES (now());
+         CREATE FUNCTION impact_views.standby_conflict() RETURNS boolean LANGUAGE plpgsql AS $$
+         BEGIN
+             IF clock_timestamp() < (SELECT deadline FROM impact_views.cancel_until) THEN
+                 RAISE EXCEPTION 'canceling statement due to conflict with recovery'
+                     USING ERRCODE = '40001';
+             END IF;
+             RETURN true;
+         END $$;
+         CREATE VIEW impact_views.organizations_cancelled AS
+             SELECT * FROM impact_views.organizations WHERE impact_views.standby_conflict();
+         GRANT SELECT ON impact_views.cancel_until, impact_views.organizations_cancelled
+             TO {role};",
+        role = live.role
+    ));
+    let cancel_for = |seconds: f64| {
+        live.chatbot(&format!(
+            "UPDATE impact_views.cancel_until \
+             SET deadline = clock_timestamp() + interval '{seconds} seconds'"
+        ));
+    };
+    let mut env = live_env(&live);
+    env.push((
+        "IMPACT__SOURCE__ORGANIZATIONS",
+        "impact_views.organizations_cancelled".into(),
+    ));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let impact = |args: &[&str]| {
+        let mut env = env.clone();
+        env.push(("IMPACT_LOG", "impact=warn"));
+        crate::common::impact_with_env(&datamart.url, args, &env)
+    };
+
+    // Cancelled for the first 1.5 seconds of each read: the second or third try
+    // reads it.
+    cancel_for(1.5);
+    let run = impact(&["aggregate"]);
+    let log = String::from_utf8_lossy(&run.stderr).to_string();
+    assert!(run.status.success(), "{log}");
+    assert!(
+        log.contains("reading it again") && log.contains("40001"),
+        "{log}"
+    );
+
+    // Cancelled always: the run stops and says why.
+    cancel_for(3600.0);
+    let run = impact(&["aggregate"]);
+    let log = String::from_utf8_lossy(&run.stderr).to_string();
+    assert!(!run.status.success(), "{log}");
+    assert_eq!(log.matches("reading it again").count(), 3, "{log}");
+    assert!(log.contains("conflict with recovery"), "{log}");
+}
+
 /// A change that leaves no timestamp (an `UPDATE` that kept them all) is invisible
 /// to a nightly run; `impact verify` finds the drifted day and says what differs,
 /// exits 3, and with `--repair` writes it again, after which nothing drifts.

@@ -11,7 +11,9 @@
 use std::time::Duration;
 
 mod read;
+mod retry;
 pub(crate) use read::SqlSource;
+pub(crate) use retry::Retrying;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -165,7 +165,8 @@ impl Drop for TestDatabase {
 /// The database and the role are dropped with the value.
 pub struct LiveSource {
     database: Option<TestDatabase>,
-    role: String,
+    /// The read-only role, for a test that grants it a relation of its own.
+    pub role: String,
     /// The URL the aggregation uses: the read-only role.
     pub reader_url: String,
 }
