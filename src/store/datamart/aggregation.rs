@@ -212,34 +212,34 @@ impl<D: Driver> AggregationStore for D {
     }
 
     async fn delete_days_before(&self, cutoff: NaiveDate) -> StoreResult<u64> {
-        let context = "deleting expired daily rows";
         let dialect = self.dialect();
-        // PostgreSQL drops the expired months whole (the cutoff is a month's first
-        // day): no row is deleted, nothing is left for vacuum. The drop waits for the
-        // readers of those tables, and the reports wait behind it, so it gives up
-        // after a while and the next night drops them.
-        if let Some(drop) = super::partitions::drop_months_before(dialect, cutoff) {
-            let script = vec![
-                Statement::new("SET LOCAL lock_timeout = '30s'", vec![]),
-                drop,
-            ]
-            .into_iter()
-            .chain(super::partitions::ahead(dialect))
-            .collect();
-            let answers = self.run(context, script).await?;
-            let dropped = match answers.get(1).and_then(|answer| answer.rows().next()) {
-                Some(row) => row.count(0)?,
-                None => 0,
-            };
-            return Ok(u64::try_from(dropped).unwrap_or(0));
+        // PostgreSQL drops the months wholly before the cutoff (the nightly run's is
+        // a month's first day, so no row is left to delete and nothing to vacuum);
+        // the days of a cutoff within a month are deleted, which reads that month
+        // alone. The drop waits for the readers of those tables, and the reports wait
+        // behind it, so it gives up after a while and the next night drops them.
+        let drop = super::partitions::drop_months_before(dialect, cutoff);
+        let mut script: Vec<Statement> = Vec::new();
+        if let Some(drop) = drop {
+            script.push(Statement::new("SET LOCAL lock_timeout = '30s'", vec![]));
+            script.push(drop);
         }
-        let script: Vec<Statement> = sql::delete_days_before(dialect)
-            .into_iter()
-            .map(|sql| Statement::new(sql, params![cutoff]))
-            .collect();
+        let dropped_at = script.len().checked_sub(1);
+        script.extend(
+            sql::delete_days_before(dialect)
+                .into_iter()
+                .map(|sql| Statement::new(sql, params![cutoff])),
+        );
         // The daily rows are deleted last; theirs is the count reported.
-        let answers = self.run(context, script).await?;
-        Ok(answers.last().map_or(0, |answer| answer.changed))
+        let deleted_at = script.len() - 1;
+        script.extend(super::partitions::ahead(dialect));
+        let answers = self.run("deleting expired daily rows", script).await?;
+        let dropped = match dropped_at.and_then(|at| answers.get(at)?.rows().next()) {
+            Some(row) => u64::try_from(row.count(0)?).unwrap_or(0),
+            None => 0,
+        };
+        let deleted = answers.get(deleted_at).map_or(0, |answer| answer.changed);
+        Ok(dropped + deleted)
     }
 
     async fn refresh_statistics(&self) -> StoreResult<()> {
