@@ -24,6 +24,8 @@ pub(crate) const HISTORIES_FILE: &str = "histories.csv";
 pub(crate) const SUMMARIES_FILE: &str = "room_summaries.ndjson";
 pub(crate) const COST_ASSUMPTIONS_FILE: &str = "cost_assumptions.csv";
 
+/// The header of `rooms.csv` (docs/metrics.md §7), the file's own order; the
+/// datamart's table names the same columns in `store::ROOM_COLUMNS`'s order.
 pub(crate) const ROOM_COLUMNS: [&str; 9] = [
     "id",
     "organization_id",

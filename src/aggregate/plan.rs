@@ -597,6 +597,10 @@ mod tests {
         }
         assert!(rotation <= 14, "a retained day waits {rotation} nights");
         assert_eq!(
+            rotation, 14,
+            "docs/operations.md, the census, says 14 nights"
+        );
+        assert_eq!(
             retention_cutoff(at("2026-12-06T18:00:00Z"), &SETTINGS),
             day("2025-11-01"),
             "13 whole months before December"

@@ -13,37 +13,37 @@ use crate::usage::UsageRow;
 impl<D: Driver> UsageStore for D {
     async fn record_usage(&self, rows: &[UsageRow]) -> StoreResult<()> {
         let rows = crate::usage::merged(rows);
-        let months = super::partitions::months_of(self.dialect(), rows.iter().map(|row| row.day));
-        let script: Vec<Statement> = months
+        let upserts = sql::ladder_chunks(&rows, sql::USAGE_PER_UPSERT)
             .into_iter()
-            .chain(
-                sql::ladder_chunks(&rows, sql::USAGE_PER_UPSERT)
-                    .into_iter()
-                    .map(|batch| {
-                        let values: Vec<Value> = batch
-                            .iter()
-                            .flat_map(|row| {
-                                params![
-                                    &row.org,
-                                    row.day,
-                                    row.user.as_str(),
-                                    row.kind.as_str(),
-                                    &row.role,
-                                    row.events,
-                                    row.forming,
-                                    row.with_value,
-                                    row.with_forecast,
-                                    row.slow,
-                                    row.latency_ms_sum,
-                                    row.latency_ms_max,
-                                    row.reason.as_deref()
-                                ]
-                            })
-                            .collect();
-                        Statement::new(sql::upsert_usage(self.dialect(), batch.len()), values)
-                    }),
-            )
-            .collect();
+            .map(|batch| {
+                let values: Vec<Value> = batch
+                    .iter()
+                    .flat_map(|row| {
+                        params![
+                            &row.org,
+                            row.day,
+                            row.user.as_str(),
+                            row.kind.as_str(),
+                            &row.role,
+                            row.events,
+                            row.forming,
+                            row.with_value,
+                            row.with_forecast,
+                            row.slow,
+                            row.latency_ms_sum,
+                            row.latency_ms_max,
+                            row.reason.as_deref()
+                        ]
+                    })
+                    .collect();
+                Statement::new(sql::upsert_usage(self.dialect(), batch.len()), values)
+            });
+        // The months' partitions first (PostgreSQL), in the same transaction.
+        let script: Vec<Statement> =
+            super::partitions::months_of(self.dialect(), rows.iter().map(|row| row.day))
+                .into_iter()
+                .chain(upserts)
+                .collect();
         self.run("recording usage", script).await.map(|_| ())
     }
 

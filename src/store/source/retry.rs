@@ -87,7 +87,7 @@ impl<S: Source> Source for Retrying<S> {
         self.inner.identity()
     }
 
-    fn read_lag(&self) -> std::time::Duration {
+    fn read_lag(&self) -> Duration {
         self.inner.read_lag()
     }
 
