@@ -351,10 +351,15 @@ impl Aggregator<'_> {
             .iter()
             .filter_map(|item| item.span(&plans[item.plan].organization))
             .collect();
+        let counting = std::time::Instant::now();
         let mut weights = Vec::with_capacity(spans.len());
         for part in spans.chunks(SPANS_PER_BATCH) {
             weights.extend(self.source.count_rooms(part).await?);
         }
+        let mut phases = Phases {
+            counting: counting.elapsed(),
+            ..Phases::default()
+        };
         let mut batches = pack(&items, &weights);
         // Plans with nothing to compute still record their read and clear their
         // marks: they ride with the last batch (or make one of their own).
@@ -374,15 +379,17 @@ impl Aggregator<'_> {
         let batch_count = batches.len();
         for (number, range) in batches.into_iter().enumerate() {
             let batch = &items[range.clone()];
-            let inputs: Vec<(&Organization, &[NaiveDate])> = batch
+            let runs = joined_runs(&items, range.clone());
+            let inputs: Vec<(&Organization, &[NaiveDate])> = runs
                 .iter()
-                .map(|item| (&plans[item.plan].organization, item.days.as_slice()))
+                .map(|run| (&plans[run.plan].organization, run.days.as_slice()))
                 .collect();
             let written_plans = std::mem::take(&mut unwritten_plans);
-            let (computed, written) = tokio::join!(
-                self.compute_batch(&inputs, true),
-                self.write(unwritten.take()),
+            let ((computed, computing), (written, writing)) = tokio::join!(
+                timed(self.compute_batch(&inputs, true)),
+                timed(self.write(unwritten.take())),
             );
+            phases.add(computing, writing);
             written?;
             // What the written plans were kept for (milestones, baseline) is done.
             for plan in &written_plans {
@@ -392,17 +399,16 @@ impl Aggregator<'_> {
 
             // The plans whose last days this batch computed are finished here.
             let mut finishing: Vec<usize> = Vec::new();
-            for (offset, (item, days)) in batch.iter().zip(computed).enumerate() {
-                let at = range.start + offset;
+            for (run, days) in runs.iter().zip(computed) {
                 summary.rooms += days.rooms;
-                summary.days += item.days.len();
+                summary.days += run.days.len();
                 if days.sentiment_pending {
-                    summary.sentiment_pending_days += item.days.len();
+                    summary.sentiment_pending_days += run.days.len();
                 }
-                bar.inc(item.days.len() as u64);
-                progress[item.plan].add(days);
-                if last_item_of[item.plan] == Some(at) {
-                    finishing.push(item.plan);
+                bar.inc(run.days.len() as u64);
+                progress[run.plan].add(days);
+                if last_item_of[run.plan] == Some(run.last_item) {
+                    finishing.push(run.plan);
                 }
             }
             if number + 1 == batch_count {
@@ -457,7 +463,10 @@ impl Aggregator<'_> {
             unwritten = Some(writes);
             unwritten_plans = finishing;
         }
-        self.write(unwritten).await
+        let (written, writing) = timed(self.write(unwritten)).await;
+        phases.add(std::time::Duration::ZERO, writing);
+        phases.log(batch_count);
+        written
     }
 
     /// Writes one batch in one transaction: days, rooms, and for the organizations
@@ -1164,6 +1173,7 @@ impl Aggregator<'_> {
                 end: span.end,
             })
             .collect();
+        let started = std::time::Instant::now();
         let (source_rooms, messages, read_beside) = tokio::join!(
             self.source.rooms_in_spans(&spans),
             self.source.message_counts_in_spans(&spans),
@@ -1175,6 +1185,7 @@ impl Aggregator<'_> {
                 }
             },
         );
+        let reading = started.elapsed();
         let (source_rooms, messages) = (source_rooms?, messages?);
         let messages: Vec<HashMap<String, (i64, i64)>> =
             messages.into_iter().map(tally_messages).collect();
@@ -1206,7 +1217,9 @@ impl Aggregator<'_> {
             })
             .collect();
 
+        let before_follow_ups = started.elapsed();
         let follow_ups = self.follow_ups(&facts, &spans).await?;
+        let after_follow_ups = started.elapsed();
 
         let mut computed = Vec::with_capacity(runs.len());
         for (index, (organization, days)) in runs.iter().enumerate() {
@@ -1232,7 +1245,13 @@ impl Aggregator<'_> {
                 sentiment_pending: pending,
             });
         }
-        tracing::debug!(runs = runs.len(), "computed days");
+        tracing::debug!(
+            runs = runs.len(),
+            reading_millis = reading.as_millis() as u64,
+            follow_ups_millis = (after_follow_ups - before_follow_ups).as_millis() as u64,
+            total_millis = started.elapsed().as_millis() as u64,
+            "computed days"
+        );
         Ok(computed)
     }
 
@@ -1319,6 +1338,44 @@ impl Aggregator<'_> {
     }
 }
 
+/// Where a run's batches spent their time, logged once a run: a batch is read and
+/// computed while the one before it is written, so whichever is slower sets the
+/// pace, and `waiting_on_writes` says how much of it the datamart's writes set.
+#[derive(Default)]
+struct Phases {
+    counting: std::time::Duration,
+    computing: std::time::Duration,
+    writing: std::time::Duration,
+    waiting_on_writes: std::time::Duration,
+}
+
+impl Phases {
+    fn add(&mut self, computing: std::time::Duration, writing: std::time::Duration) {
+        self.computing += computing;
+        self.writing += writing;
+        self.waiting_on_writes += writing.saturating_sub(computing);
+    }
+
+    fn log(&self, batches: usize) {
+        let millis = |duration: std::time::Duration| duration.as_millis() as u64;
+        tracing::info!(
+            batches,
+            counting_millis = millis(self.counting),
+            reading_and_computing_millis = millis(self.computing),
+            writing_millis = millis(self.writing),
+            waiting_on_writes_millis = millis(self.waiting_on_writes),
+            "batches computed and written"
+        );
+    }
+}
+
+/// Runs `future` and says how long it took.
+async fn timed<F: std::future::Future>(future: F) -> (F::Output, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let output = future.await;
+    (output, started.elapsed())
+}
+
 /// Rooms a batch holds at most (as counted before it is read), unless one run of
 /// days alone holds more: what a run keeps in memory grows with this, not with the
 /// fleet (docs/performance.md measures it).
@@ -1346,6 +1403,44 @@ fn crash_before_write() {
 /// batches let the writes overlap more of the reads; larger ones read the source in
 /// fewer statements: 250, 500, 1 000 and 5 000 were measured (docs/performance.md).
 const SPANS_PER_BATCH: usize = 500;
+
+/// A batch's items with the consecutive days of one plan joined (`joined_runs`).
+struct Run {
+    plan: usize,
+    days: Vec<NaiveDate>,
+    /// The index of the last item joined.
+    last_item: usize,
+}
+
+/// The items of `range` as runs: an item that goes on the days of the item before
+/// it (the same plan, the next day) joins its run. A run is read as one span, and
+/// the rooms its customers may come back with are read once, after its last day,
+/// rather than after each item's; the items are kept apart only to bound a batch.
+fn joined_runs(items: &[WorkItem], range: std::ops::Range<usize>) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    for at in range {
+        let item = &items[at];
+        match runs.last_mut() {
+            Some(run)
+                if run.plan == item.plan
+                    && run
+                        .days
+                        .last()
+                        .zip(item.days.first())
+                        .is_some_and(|(last, first)| *last + Duration::days(1) == *first) =>
+            {
+                run.days.extend_from_slice(&item.days);
+                run.last_item = at;
+            }
+            _ => runs.push(Run {
+                plan: item.plan,
+                days: item.days.clone(),
+                last_item: at,
+            }),
+        }
+    }
+    runs
+}
 
 /// One run of consecutive days of one plan.
 struct WorkItem {
@@ -1682,6 +1777,38 @@ mod tests {
             vec![0..SPANS_PER_BATCH, SPANS_PER_BATCH..SPANS_PER_BATCH + 1]
         );
         assert!(pack(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn a_batch_reads_each_plans_consecutive_days_as_one_run() {
+        let item = |plan, days: &[&str]| WorkItem {
+            plan,
+            days: days.iter().map(|text| day(text)).collect(),
+        };
+        let items = vec![
+            item(0, &["2026-10-01", "2026-10-02"]),
+            item(0, &["2026-10-03", "2026-10-04"]),
+            // A gap: the plan's days go on after a day it does not compute.
+            item(0, &["2026-10-06"]),
+            item(1, &["2026-10-07"]),
+            item(1, &["2026-10-08"]),
+            item(2, &["2026-10-09"]),
+        ];
+        let runs = joined_runs(&items, 0..items.len());
+        let shape: Vec<(usize, usize, usize)> = runs
+            .iter()
+            .map(|run| (run.plan, run.days.len(), run.last_item))
+            .collect();
+        assert_eq!(shape, vec![(0, 4, 1), (0, 1, 2), (1, 2, 4), (2, 1, 5)]);
+        assert_eq!(runs[0].days, chunks(&runs[0].days, 4)[0]);
+        // A batch that starts inside a plan's days joins only its own items.
+        let runs = joined_runs(&items, 1..4);
+        let shape: Vec<(usize, usize, usize)> = runs
+            .iter()
+            .map(|run| (run.plan, run.days.len(), run.last_item))
+            .collect();
+        assert_eq!(shape, vec![(0, 2, 1), (0, 1, 2), (1, 1, 3)]);
+        assert!(joined_runs(&items, 0..0).is_empty());
     }
 
     #[test]

@@ -122,6 +122,15 @@ macro_rules! migrations {
                     "/0014_monthly_partitions.sql"
                 )),
             ),
+            (
+                15,
+                "no_day_indexes",
+                include_str!(concat!(
+                    "../../migrations/",
+                    $backend,
+                    "/0015_no_day_indexes.sql"
+                )),
+            ),
         ]
     };
 }

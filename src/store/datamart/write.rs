@@ -137,6 +137,7 @@ async fn rewrite_outcomes(
         stored.insert((row.text(0)?, row.day(1)?), row.count(2)?);
     }
     let mut days = Vec::new();
+    let mut replaced = Vec::new();
     let mut rooms = Vec::new();
     for write in writes {
         let org = write.organization_id.as_str();
@@ -149,6 +150,17 @@ async fn rewrite_outcomes(
             })
             .collect();
         let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &own);
+        // A day's rooms are written in the transaction that writes its
+        // fingerprint, and removed with it: only a day that has one has rooms to
+        // delete (none does in a first backfill, where the delete was a tenth of
+        // the write's time).
+        replaced.extend(
+            rewrite
+                .days
+                .iter()
+                .filter(|(day, _)| own.contains_key(day))
+                .map(|(day, _)| params![org, *day]),
+        );
         days.extend(rewrite.days.into_iter().map(|day| (org, day)));
         // Reserved for the rooms at once: the cells of a night's outcomes are a few
         // megabytes, grown by doubling they were copied (and their pages zeroed)
@@ -162,15 +174,11 @@ async fn rewrite_outcomes(
     if days.is_empty() {
         return Ok(());
     }
-    let deleted = days
-        .iter()
-        .map(|(org, (day, _))| params![*org, *day])
-        .collect();
     let remembered = days
         .iter()
         .map(|(org, (day, fingerprint))| params![*org, *day, *fingerprint])
         .collect();
-    let mut script = keyed(dialect, &sql::delete_outcomes_of_days(dialect), deleted);
+    let mut script = keyed(dialect, &sql::delete_outcomes_of_days(dialect), replaced);
     script.extend(keyed(
         dialect,
         sql::upsert_fingerprints(dialect),

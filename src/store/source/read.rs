@@ -339,15 +339,19 @@ impl SqlSource {
         match self.dialect() {
             Dialect::Postgres => {
                 // Each span is read as a range of the (organization, created_at)
-                // index in a subquery the planner keeps apart (`OFFSET 0`), then each
-                // room's messages or summary through their own indexes, so a read
-                // costs what it returns whatever the tables hold. Joined whole, the
-                // planner may hash every room and message of the source for a few
-                // days of it. The span's number is the last column.
+                // index in a subquery the planner keeps apart (`OFFSET 0`), each
+                // room's messages or summary joined inside it through their own
+                // indexes, so a read costs what it returns whatever the tables hold.
+                // Joined whole, the planner may hash every room and message of the
+                // source for a few days of it. Joined outside the subquery, it knows
+                // nothing of the rooms' ids and puts a cache (Memoize) in front of
+                // each room's lookup that never hits, as every room is looked up
+                // once: 20 % of the read (docs/performance.md). The span's number is
+                // the last column.
                 let Part { select, joins } = postgres;
                 let sql = format!(
-                    "SELECT {select}, s.n FROM {SPANS} CROSS JOIN LATERAL \
-                     (SELECT * FROM {rooms} r WHERE {IN_SPAN} OFFSET 0) r {joins}"
+                    "SELECT x.*, s.n FROM {SPANS} CROSS JOIN LATERAL \
+                     (SELECT {select} FROM {rooms} r {joins} WHERE {IN_SPAN} OFFSET 0) x"
                 );
                 let count = spans.len();
                 let found: Vec<T> = (0..count).map(|_| T::default()).collect();

@@ -1,0 +1,10 @@
+-- The indexes on `day` alone were made for retention's DELETE (0008_milestones.sql).
+-- Since the tables are partitioned by month (0014_monthly_partitions.sql), retention
+-- drops whole months, a read of some days finds their months by the partitions'
+-- bounds, and every other read starts with the organization; so the indexes served
+-- nothing, and each cost every written row an index entry: 15 % of the datamart's
+-- work in a first backfill (docs/performance.md). A retention cutoff within a month
+-- (never the nightly one) reads that one month to delete its days.
+DROP INDEX IF EXISTS room_outcomes_by_day;
+DROP INDEX IF EXISTS room_outcome_days_by_day;
+DROP INDEX IF EXISTS ai_activity_logs_by_day;
