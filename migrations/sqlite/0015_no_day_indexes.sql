@@ -1,3 +1,3 @@
 -- Nothing: SQLite's tables are not partitioned, and its retention deletes by day
--- through these indexes (migrations/postgres/0015_no_day_indexes.sql).
+-- through the indexes PostgreSQL drops there (migrations/postgres/0015_no_day_indexes.sql).
 SELECT 1;

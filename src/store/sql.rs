@@ -380,9 +380,14 @@ pub(crate) struct OutcomeRewrite<'a> {
     pub rooms: Vec<&'a RoomOutcome>,
 }
 
-/// The span whose stored fingerprints a write of `rows` compares against.
+/// The span whose stored fingerprints a write of `rows` compares against: from
+/// its first day to its last, in whatever order the rows come. A day left out
+/// would look as if it had no rooms stored, and its old rooms would stay beside
+/// the new ones (`write::rewrite_outcomes` deletes only days with a fingerprint).
 pub(crate) fn fingerprint_span(rows: &[DailyCounters]) -> Option<(NaiveDate, NaiveDate)> {
-    Some((rows.first()?.day, rows.last()?.day))
+    let first = rows.iter().map(|row| row.day).min()?;
+    let last = rows.iter().map(|row| row.day).max()?;
+    Some((first, last))
 }
 
 pub(crate) fn outcome_rewrite<'a>(
@@ -747,6 +752,20 @@ pub(crate) fn decode_usage(row: &impl Cells) -> StoreResult<crate::usage::UsageR
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_fingerprints_read_cover_every_day_written_in_any_order() {
+        let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        let rows: Vec<DailyCounters> = ["2026-10-05", "2026-10-01", "2026-10-09", "2026-10-03"]
+            .iter()
+            .map(|text| DailyCounters::empty(day(text)))
+            .collect();
+        assert_eq!(
+            fingerprint_span(&rows),
+            Some((day("2026-10-01"), day("2026-10-09")))
+        );
+        assert_eq!(fingerprint_span(&[]), None);
+    }
+
     use super::*;
 
     /// A result row made of a room's own cells, as a backend would read them back.

@@ -152,8 +152,8 @@ async fn rewrite_outcomes(
         let rewrite = sql::outcome_rewrite(&write.rows, &write.outcomes, &own);
         // A day's rooms are written in the transaction that writes its
         // fingerprint, and removed with it: only a day that has one has rooms to
-        // delete (none does in a first backfill, where the delete was a tenth of
-        // the write's time).
+        // delete. None does in a first backfill, where the delete probed the
+        // list index for every day (some 5 % of the write's statements' time).
         replaced.extend(
             rewrite
                 .days
