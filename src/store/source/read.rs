@@ -346,8 +346,8 @@ impl SqlSource {
                 // source for a few days of it. Joined outside the subquery, it knows
                 // nothing of the rooms' ids and puts a cache (Memoize) in front of
                 // each room's lookup that never hits, as every room is looked up
-                // once: 20 % of the read (docs/performance.md). The span's number is
-                // the last column.
+                // once: a fifth of the read (docs/performance.md). The span's number
+                // is the last column.
                 let Part { select, joins } = postgres;
                 let sql = format!(
                     "SELECT x.*, s.n FROM {SPANS} CROSS JOIN LATERAL \
