@@ -1217,9 +1217,8 @@ impl Aggregator<'_> {
             })
             .collect();
 
-        let before_follow_ups = started.elapsed();
-        let follow_ups = self.follow_ups(&facts, &spans).await?;
-        let after_follow_ups = started.elapsed();
+        let (follow_ups, following) = timed(self.follow_ups(&facts, &spans)).await;
+        let follow_ups = follow_ups?;
 
         let mut computed = Vec::with_capacity(runs.len());
         for (index, (organization, days)) in runs.iter().enumerate() {
@@ -1248,7 +1247,7 @@ impl Aggregator<'_> {
         tracing::debug!(
             runs = runs.len(),
             reading_millis = reading.as_millis() as u64,
-            follow_ups_millis = (after_follow_ups - before_follow_ups).as_millis() as u64,
+            follow_ups_millis = following.as_millis() as u64,
             total_millis = started.elapsed().as_millis() as u64,
             "computed days"
         );
