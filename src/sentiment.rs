@@ -30,6 +30,8 @@ pub struct SentimentRequest<'a> {
     pub room_ids: &'a [String],
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// The window holds every room of the organization (`RoomSpan::holds_every_room`).
+    pub holds_every_room: bool,
 }
 
 #[async_trait]
@@ -89,6 +91,7 @@ impl SentimentSource for StoreSentiment {
                 organization_id: request.organization.clone(),
                 start: request.start,
                 end: request.end,
+                holds_every_room: request.holds_every_room,
             })
             .collect();
         let read = self.source.summaries_in_spans(&spans);

@@ -174,6 +174,7 @@ impl CensusCheck<'_> {
             organization_id: organization.id.clone(),
             start: organization.day_start(start),
             end: organization.day_start(end),
+            holds_every_room: false,
         }
     }
 }
@@ -380,9 +381,18 @@ impl Aggregator<'_> {
         for (number, range) in batches.into_iter().enumerate() {
             let batch = &items[range.clone()];
             let runs = joined_runs(&items, range.clone());
-            let inputs: Vec<(&Organization, &[NaiveDate])> = runs
+            let inputs: Vec<RunOfDays<'_>> = runs
                 .iter()
-                .map(|run| (&plans[run.plan].organization, run.days.as_slice()))
+                .map(|run| {
+                    let plan = &plans[run.plan];
+                    RunOfDays {
+                        organization: &plan.organization,
+                        days: &run.days,
+                        // Runs are consecutive days of the plan: as many are all.
+                        holds_every_room: plan.history == History::Whole
+                            && run.days.len() == plan.days.len(),
+                    }
+                })
                 .collect();
             let written_plans = std::mem::take(&mut unwritten_plans);
             let ((computed, computing), (written, writing)) = tokio::join!(
@@ -1136,8 +1146,13 @@ impl Aggregator<'_> {
         days: &[NaiveDate],
         read_sentiment: bool,
     ) -> Result<ComputedDays, AggregateError> {
+        let run = RunOfDays {
+            organization,
+            days,
+            holds_every_room: false,
+        };
         Ok(self
-            .compute_batch(&[(organization, days)], read_sentiment)
+            .compute_batch(&[run], read_sentiment)
             .await?
             .pop()
             .unwrap_or_default())
@@ -1150,12 +1165,15 @@ impl Aggregator<'_> {
     /// computed with it.
     pub(crate) async fn compute_batch(
         &self,
-        runs: &[(&Organization, &[NaiveDate])],
+        runs: &[RunOfDays<'_>],
         read_sentiment: bool,
     ) -> Result<Vec<ComputedDays>, AggregateError> {
         let spans: Vec<RoomSpan> = runs
             .iter()
-            .map(|(organization, days)| run_span(organization, days))
+            .map(|run| RoomSpan {
+                holds_every_room: run.holds_every_room,
+                ..run_span(run.organization, run.days)
+            })
             .collect();
         if spans.is_empty() {
             return Ok(Vec::new());
@@ -1171,6 +1189,7 @@ impl Aggregator<'_> {
                 room_ids: &[],
                 start: span.start,
                 end: span.end,
+                holds_every_room: span.holds_every_room,
             })
             .collect();
         let started = std::time::Instant::now();
@@ -1221,7 +1240,8 @@ impl Aggregator<'_> {
         let follow_ups = follow_ups?;
 
         let mut computed = Vec::with_capacity(runs.len());
-        for (index, (organization, days)) in runs.iter().enumerate() {
+        for (index, run) in runs.iter().enumerate() {
+            let (organization, days) = (run.organization, run.days);
             let reopens = ReopenIndex::new(
                 source_rooms[index]
                     .iter()
@@ -1278,6 +1298,7 @@ impl Aggregator<'_> {
                         room_ids,
                         start: span.start,
                         end: span.end,
+                        holds_every_room: span.holds_every_room,
                     })
                     .collect();
                 self.sentiment.sentiments(&requests).await
@@ -1320,6 +1341,7 @@ impl Aggregator<'_> {
                     organization_id: span.organization_id.clone(),
                     start: from,
                     end: until,
+                    holds_every_room: false,
                 });
                 follow_up_owner.push(index);
             }
@@ -1441,6 +1463,15 @@ fn joined_runs(items: &[WorkItem], range: std::ops::Range<usize>) -> Vec<Run> {
     runs
 }
 
+/// Consecutive days of one organization, computed together (`compute_batch`).
+pub(crate) struct RunOfDays<'a> {
+    pub(crate) organization: &'a Organization,
+    pub(crate) days: &'a [NaiveDate],
+    /// The days hold every room of the organization (`RoomSpan::holds_every_room`):
+    /// all the days of a plan that reads its whole history (`History::Whole`).
+    pub(crate) holds_every_room: bool,
+}
+
 /// One run of consecutive days of one plan.
 struct WorkItem {
     plan: usize,
@@ -1461,6 +1492,7 @@ fn run_span(organization: &Organization, days: &[NaiveDate]) -> RoomSpan {
         organization_id: organization.id.clone(),
         start: organization.day_start(first),
         end: organization.day_start(last + Duration::days(1)),
+        holds_every_room: false,
     }
 }
 

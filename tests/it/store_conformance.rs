@@ -345,6 +345,115 @@ async fn message_counts_and_summaries_stay_in_their_organization(store: &dyn Sto
         .is_empty());
 }
 
+/// A span that holds every room of its organization may be read as the whole
+/// organization at once (PostgreSQL reads one range of each index, with no lookup a
+/// room): each of its rooms gets exactly the message counts and summary a lookup
+/// gives it, rooms outside the span may come along, and no other organization's
+/// rows (a room of the same id) ever do.
+async fn an_organization_read_at_once_gives_each_room_what_a_lookup_gives(store: &dyn Store) {
+    use impact::store::source::RoomSpan;
+    seed(store).await;
+    // More rooms in and out of a second span, with the cases a lookup must match:
+    // no messages, senders of any case, a summary as JSON, another organization's
+    // room of the same id.
+    let mut writer = store.begin_import().await.expect("begin");
+    writer
+        .rooms(&[
+            room("org_a", "r4", "2026-10-05T08:00:00+08:00"),
+            room("org_a", "r5", "2026-10-05T09:00:00+08:00"),
+            room("org_b", "r4", "2026-10-05T08:00:00+08:00"),
+        ])
+        .await
+        .expect("rooms");
+    writer
+        .histories(&[
+            history("org_a", "r4", "customer"),
+            history("org_a", "r4", " Customer "),
+            history("org_a", "r4", "agent"),
+            history("org_b", "r4", "customer"),
+            history("org_b", "r4", "customer"),
+        ])
+        .await
+        .expect("histories");
+    writer
+        .summaries(&[
+            SummaryRecord {
+                organization_id: org_id("org_a"),
+                room_id: "r4".into(),
+                sentiment: RawSentiment::Label("negative".into()),
+                created_at: None,
+            },
+            SummaryRecord {
+                organization_id: org_id("org_b"),
+                room_id: "r4".into(),
+                sentiment: RawSentiment::Score(0.9),
+                created_at: None,
+            },
+        ])
+        .await
+        .expect("summaries");
+    writer.commit().await.expect("commit");
+
+    let source = store.own_source();
+    let span = |start: &str, end: &str, holds_every_room: bool| RoomSpan {
+        organization_id: org_id("org_a"),
+        start: at(start),
+        end: at(end),
+        holds_every_room,
+    };
+    // The first span holds every room of org_a; the second only the later ones (so
+    // a whole read brings rooms outside it, which the caller leaves aside).
+    let windows = [
+        ("2026-10-01T00:00:00+08:00", "2026-10-06T00:00:00+08:00"),
+        ("2026-10-05T00:00:00+08:00", "2026-10-06T00:00:00+08:00"),
+    ];
+    let by_room: Vec<RoomSpan> = windows.iter().map(|(s, e)| span(s, e, false)).collect();
+    let at_once: Vec<RoomSpan> = windows.iter().map(|(s, e)| span(s, e, true)).collect();
+    let rooms = source.rooms_in_spans(&by_room).await.expect("rooms");
+    let counts = |read: Vec<Vec<impact::store::MessageCount>>, index: usize| {
+        let mut tally: std::collections::BTreeMap<(String, String), i64> = Default::default();
+        for count in &read[index] {
+            *tally
+                .entry((count.room_id.clone(), count.sender_type.clone()))
+                .or_default() += count.count;
+        }
+        let ids: Vec<&str> = rooms[index].iter().map(|r| r.id.as_str()).collect();
+        tally.retain(|(room, _), _| ids.contains(&room.as_str()));
+        tally
+    };
+    let summaries = |read: Vec<Vec<(String, RawSentiment)>>, index: usize| {
+        let ids: Vec<&str> = rooms[index].iter().map(|r| r.id.as_str()).collect();
+        let mut kept: Vec<(String, RawSentiment)> = read[index]
+            .iter()
+            .filter(|(room, _)| ids.contains(&room.as_str()))
+            .cloned()
+            .collect();
+        kept.sort_by(|x, y| x.0.cmp(&y.0));
+        kept
+    };
+    for index in 0..windows.len() {
+        let looked_up = counts(source.message_counts_in_spans(&by_room).await.expect("counts"), index);
+        let read_at_once =
+            counts(source.message_counts_in_spans(&at_once).await.expect("counts"), index);
+        assert_eq!(read_at_once, looked_up, "span {index}");
+        let looked_up = summaries(source.summaries_in_spans(&by_room).await.expect("summaries"), index);
+        let read_at_once =
+            summaries(source.summaries_in_spans(&at_once).await.expect("summaries"), index);
+        assert_eq!(read_at_once, looked_up, "span {index}");
+    }
+    // What a lookup gives, as seeded: r1's four messages, r4's three (of which two
+    // customers' in two spellings), r5 none; r1's and r4's summaries, org_a's own.
+    let whole = counts(source.message_counts_in_spans(&at_once).await.expect("counts"), 0);
+    assert_eq!(whole.values().sum::<i64>(), 7, "{whole:?}");
+    assert_eq!(
+        summaries(source.summaries_in_spans(&at_once).await.expect("summaries"), 0),
+        vec![
+            ("r1".to_string(), RawSentiment::Score(0.25)),
+            ("r4".to_string(), RawSentiment::Label("negative".into()))
+        ]
+    );
+}
+
 /// Importing a room and its messages again replaces them.
 async fn reimporting_a_room_replaces_it_and_its_messages(store: &dyn Store) {
     seed(store).await;
@@ -1033,6 +1142,7 @@ conformance!(
     rooms_are_read_by_a_half_open_creation_window,
     rooms_page_in_creation_order,
     message_counts_and_summaries_stay_in_their_organization,
+    an_organization_read_at_once_gives_each_room_what_a_lookup_gives,
     reimporting_a_room_replaces_it_and_its_messages,
     an_abandoned_import_leaves_nothing,
     daily_rows_are_replaced_whole_and_read_back_exactly,

@@ -40,6 +40,13 @@ pub struct RoomSpan {
     pub organization_id: OrgId,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// The span holds every room the organization had when the run was planned
+    /// (all the days of a run that reads its whole history, which fit one batch).
+    /// A source may then read the message counts and summaries of all the
+    /// organization's rooms at once, one range of each index, instead of looking
+    /// each room up; the caller keeps only those of the span's rooms. Never needed
+    /// for the answer, only for its cost.
+    pub holds_every_room: bool,
 }
 
 /// A customer's visit that may have reopened a contained room: the rooms of
@@ -79,13 +86,15 @@ pub trait Source: Send + Sync {
     /// on thousands of round trips.
     async fn rooms_in_spans(&self, spans: &[RoomSpan]) -> StoreResult<Vec<Vec<SourceRoom>>>;
     /// Message counts by raw sender type of each span's rooms, in the order of the
-    /// spans.
+    /// spans. A span that holds every room may come back with rooms outside it
+    /// too (created since it was planned), which the caller leaves aside.
     async fn message_counts_in_spans(
         &self,
         spans: &[RoomSpan],
     ) -> StoreResult<Vec<Vec<MessageCount>>>;
     /// Summaries of each span's rooms, in the order of the spans, from the source's
-    /// own summaries relation (none when the source has none configured).
+    /// own summaries relation (none when the source has none configured). As for
+    /// the message counts, a span that holds every room may bring others too.
     async fn summaries_in_spans(
         &self,
         spans: &[RoomSpan],
@@ -102,6 +111,7 @@ pub trait Source: Send + Sync {
             organization_id: org.clone(),
             start,
             end,
+            holds_every_room: false,
         };
         Ok(self
             .rooms_in_spans(std::slice::from_ref(&span))
@@ -120,6 +130,7 @@ pub trait Source: Send + Sync {
             organization_id: org.clone(),
             start,
             end,
+            holds_every_room: false,
         };
         Ok(self
             .message_counts_in_spans(std::slice::from_ref(&span))
@@ -138,6 +149,7 @@ pub trait Source: Send + Sync {
             organization_id: org.clone(),
             start,
             end,
+            holds_every_room: false,
         };
         Ok(self
             .summaries_in_spans(std::slice::from_ref(&span))
