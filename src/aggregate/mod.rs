@@ -383,16 +383,7 @@ impl Aggregator<'_> {
             let runs = joined_runs(&items, range.clone());
             let inputs: Vec<RunOfDays<'_>> = runs
                 .iter()
-                .map(|run| {
-                    let plan = &plans[run.plan];
-                    RunOfDays {
-                        organization: &plan.organization,
-                        days: &run.days,
-                        // Runs are consecutive days of the plan: as many are all.
-                        holds_every_room: plan.history == History::Whole
-                            && run.days.len() == plan.days.len(),
-                    }
-                })
+                .map(|run| RunOfDays::of(&plans[run.plan], &run.days))
                 .collect();
             let written_plans = std::mem::take(&mut unwritten_plans);
             let ((computed, computing), (written, writing)) = tokio::join!(
@@ -1472,6 +1463,18 @@ pub(crate) struct RunOfDays<'a> {
     pub(crate) holds_every_room: bool,
 }
 
+impl<'a> RunOfDays<'a> {
+    /// A run of `plan`'s days (consecutive days of it, so as many as the plan's
+    /// are all of them).
+    fn of(plan: &'a OrgPlan, days: &'a [NaiveDate]) -> Self {
+        RunOfDays {
+            organization: &plan.organization,
+            days,
+            holds_every_room: plan.history == History::Whole && days.len() == plan.days.len(),
+        }
+    }
+}
+
 /// One run of consecutive days of one plan.
 struct WorkItem {
     plan: usize,
@@ -1841,6 +1844,34 @@ mod tests {
             .collect();
         assert_eq!(shape, vec![(0, 2, 1), (0, 1, 2), (1, 1, 3)]);
         assert!(joined_runs(&items, 0..0).is_empty());
+    }
+
+    /// Only a run of all the days of a plan that reads the whole history holds
+    /// every room, and may read its organization's rows at once.
+    #[test]
+    fn a_run_holds_every_room_only_with_all_the_days_of_a_whole_history() {
+        let organization = Organization {
+            id: OrgId::parse("org_a").expect("an id"),
+            name: "Toko A".into(),
+            ai_addon: true,
+            timezone: Organization::parse_timezone("Asia/Jakarta").expect("a zone"),
+            business_hours: None,
+            holidays: Default::default(),
+        };
+        let days = day_span(day("2026-11-01"), day("2026-11-30"));
+        let plan = |history| OrgPlan {
+            organization: organization.clone(),
+            days: days.clone(),
+            finished: None,
+            history,
+        };
+        let whole = plan(History::Whole);
+        assert!(RunOfDays::of(&whole, &days).holds_every_room);
+        assert!(!RunOfDays::of(&whole, &days[..29]).holds_every_room);
+        assert!(!RunOfDays::of(&whole, &days[1..]).holds_every_room);
+        for history in [History::Unknown, History::Known(Milestones::default())] {
+            assert!(!RunOfDays::of(&plan(history), &days).holds_every_room);
+        }
     }
 
     #[test]

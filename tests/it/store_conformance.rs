@@ -432,21 +432,55 @@ async fn an_organization_read_at_once_gives_each_room_what_a_lookup_gives(store:
         kept
     };
     for index in 0..windows.len() {
-        let looked_up = counts(source.message_counts_in_spans(&by_room).await.expect("counts"), index);
-        let read_at_once =
-            counts(source.message_counts_in_spans(&at_once).await.expect("counts"), index);
+        let looked_up = counts(
+            source
+                .message_counts_in_spans(&by_room)
+                .await
+                .expect("counts"),
+            index,
+        );
+        let read_at_once = counts(
+            source
+                .message_counts_in_spans(&at_once)
+                .await
+                .expect("counts"),
+            index,
+        );
         assert_eq!(read_at_once, looked_up, "span {index}");
-        let looked_up = summaries(source.summaries_in_spans(&by_room).await.expect("summaries"), index);
-        let read_at_once =
-            summaries(source.summaries_in_spans(&at_once).await.expect("summaries"), index);
+        let looked_up = summaries(
+            source
+                .summaries_in_spans(&by_room)
+                .await
+                .expect("summaries"),
+            index,
+        );
+        let read_at_once = summaries(
+            source
+                .summaries_in_spans(&at_once)
+                .await
+                .expect("summaries"),
+            index,
+        );
         assert_eq!(read_at_once, looked_up, "span {index}");
     }
     // What a lookup gives, as seeded: r1's four messages, r4's three (of which two
     // customers' in two spellings), r5 none; r1's and r4's summaries, org_a's own.
-    let whole = counts(source.message_counts_in_spans(&at_once).await.expect("counts"), 0);
+    let whole = counts(
+        source
+            .message_counts_in_spans(&at_once)
+            .await
+            .expect("counts"),
+        0,
+    );
     assert_eq!(whole.values().sum::<i64>(), 7, "{whole:?}");
     assert_eq!(
-        summaries(source.summaries_in_spans(&at_once).await.expect("summaries"), 0),
+        summaries(
+            source
+                .summaries_in_spans(&at_once)
+                .await
+                .expect("summaries"),
+            0
+        ),
         vec![
             ("r1".to_string(), RawSentiment::Score(0.25)),
             ("r4".to_string(), RawSentiment::Label("negative".into()))

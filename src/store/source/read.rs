@@ -187,8 +187,7 @@ fn span_params(span: &RoomSpan) -> Vec<Value> {
 
 /// The parameters of every span as three arrays (`SPANS`).
 fn span_arrays<'a>(spans: impl Iterator<Item = &'a RoomSpan> + Clone) -> Vec<Value> {
-    let array =
-        |cell: &dyn Fn(&RoomSpan) -> Value| Value::Array(spans.clone().map(cell).collect());
+    let array = |cell: &dyn Fn(&RoomSpan) -> Value| Value::Array(spans.clone().map(cell).collect());
     vec![
         array(&|span| Value::from(&span.organization_id)),
         array(&|span| Value::Instant(span.start)),
