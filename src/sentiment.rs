@@ -43,7 +43,9 @@ pub trait SentimentSource: Send + Sync {
         false
     }
     /// The sentiment of each request's rooms, in the order of the requests, read
-    /// together: a failure fails them all (their days are marked pending).
+    /// together: a failure fails them all (their days are marked pending). A map
+    /// may hold other rooms too (a window that holds every room is read as the
+    /// whole organization), so it is looked up by room id, never counted.
     async fn sentiments(
         &self,
         requests: &[SentimentRequest<'_>],

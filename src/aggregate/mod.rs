@@ -1153,7 +1153,9 @@ impl Aggregator<'_> {
     /// reading all their rooms, message counts and sentiment together. Without
     /// `read_sentiment` the sentiment sums stay empty (for figures that do not use
     /// them). A day's row depends only on the source, never on which other days are
-    /// computed with it.
+    /// computed with it. A span's message counts and sentiment are looked up by
+    /// its rooms' ids, never counted or walked: a span that holds every room may
+    /// bring other rooms' (`RoomSpan::holds_every_room`).
     pub(crate) async fn compute_batch(
         &self,
         runs: &[RunOfDays<'_>],
@@ -1464,13 +1466,12 @@ pub(crate) struct RunOfDays<'a> {
 }
 
 impl<'a> RunOfDays<'a> {
-    /// A run of `plan`'s days (consecutive days of it, so as many as the plan's
-    /// are all of them).
+    /// A run of some of `plan`'s days.
     fn of(plan: &'a OrgPlan, days: &'a [NaiveDate]) -> Self {
         RunOfDays {
             organization: &plan.organization,
             days,
-            holds_every_room: plan.history == History::Whole && days.len() == plan.days.len(),
+            holds_every_room: plan.history == History::Whole && days == plan.days.as_slice(),
         }
     }
 }
@@ -1520,7 +1521,8 @@ fn pack(items: &[WorkItem], weights: &[i64]) -> Vec<std::ops::Range<usize>> {
     batches
 }
 
-/// Customer and AI message counts by room.
+/// Customer and AI message counts by room, to be looked up by room id (the counts
+/// may hold rooms outside the span, `RoomSpan::holds_every_room`).
 fn tally_messages(counts: Vec<MessageCount>) -> HashMap<String, (i64, i64)> {
     let mut messages: HashMap<String, (i64, i64)> = HashMap::new();
     for count in counts {

@@ -40,12 +40,15 @@ pub struct RoomSpan {
     pub organization_id: OrgId,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    /// The span holds every room the organization had when the run was planned
-    /// (all the days of a run that reads its whole history, which fit one batch).
-    /// A source may then read the message counts and summaries of all the
-    /// organization's rooms at once, one range of each index, instead of looking
-    /// each room up; the caller keeps only those of the span's rooms. Never needed
-    /// for the answer, only for its cost.
+    /// A hint of cost: the span should hold all or nearly all of its
+    /// organization's rooms (all the days of a run that reads the whole history,
+    /// which fit one batch). A source may then read the message counts and
+    /// summaries of all the organization's rooms at once, one range of each index,
+    /// instead of looking each room up. The caller looks up the span's own rooms by
+    /// id and never counts or walks the rows, so the rows of other rooms change
+    /// nothing; the answer never depends on this flag. It assumes the source's room
+    /// ids join as identical text (no `citext` or case-insensitive collation on
+    /// them) and that a room has one summary (the key docs/operations.md names).
     pub holds_every_room: bool,
 }
 
@@ -86,8 +89,8 @@ pub trait Source: Send + Sync {
     /// on thousands of round trips.
     async fn rooms_in_spans(&self, spans: &[RoomSpan]) -> StoreResult<Vec<Vec<SourceRoom>>>;
     /// Message counts by raw sender type of each span's rooms, in the order of the
-    /// spans. A span that holds every room may come back with rooms outside it
-    /// too (created since it was planned), which the caller leaves aside.
+    /// spans. A span that holds every room may come back with any other room of
+    /// its organization too, which the caller leaves aside.
     async fn message_counts_in_spans(
         &self,
         spans: &[RoomSpan],

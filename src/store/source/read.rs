@@ -320,7 +320,9 @@ impl SqlSource {
     }
 
     /// Runs `read` over every span and folds each span's rows into its own `T`, in
-    /// the order of the spans; nothing is sent for no spans.
+    /// the order of the spans; nothing is sent for no spans. On PostgreSQL the
+    /// spans that hold every room of their organization, when `read` can read them
+    /// so, go in a second statement of the same script.
     async fn in_spans<T, F>(
         &self,
         context: &'static str,
@@ -355,12 +357,13 @@ impl SqlSource {
                 // once: a fifth of the read (docs/performance.md). The span's number
                 // is the last column.
                 //
-                // A span that holds every room of its organization (a first read of
-                // a small organization's whole history) is read as the
-                // organization's range of the other relation's index, with no
-                // rooms at all: the rooms are read apart anyway, and a lookup a room
-                // cost two to nine times as much (docs/performance.md). No join, so
-                // no plan of the planner's can turn it into a lookup a room.
+                // A span that holds every room of its organization (a run of an
+                // organization's whole history that fits one batch) is read as the
+                // organization's range of the other relation's index, with no rooms
+                // at all: the rooms are read apart anyway, and the lookups cost the
+                // standby twice the CPU in a first backfill (docs/performance.md).
+                // With no join, no plan of the planner's can turn it back into a
+                // lookup a room.
                 let Part { select, joins } = postgres;
                 let by_room = format!(
                     "SELECT x.*, s.n FROM {SPANS} CROSS JOIN LATERAL \
@@ -548,7 +551,7 @@ impl Source for SqlSource {
             "CROSS JOIN {histories} h ON h.organization_id = r.organization_id AND h.room_id = r.id"
         );
         // All an organization's rooms: one range of the (organization, room,
-        // sender) index, counted as it is read, in its order.
+        // sender) index, each room's messages counted by sender.
         let organization = format!(
             "SELECT CAST(h.room_id AS TEXT), CAST(h.sender_type AS TEXT), count(*) \
              FROM {histories} h WHERE h.organization_id = s.org \
