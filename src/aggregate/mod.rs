@@ -22,8 +22,9 @@ use crate::settings::AggregationSettings;
 use crate::store::source::{ContactVisit, RoomSpan, Source, SourceChange};
 use crate::store::{
     AggregationState, AggregationStore, BaselineWrite, MessageCount, MilestoneRooms, Milestones,
-    OrgWrite, SourceRoom, StoreError, StoredMilestones, StoredRooms,
+    OrgWrite, SourceRoom, StoreError, StoredMilestones, StoredRooms, WriteTurn, WriteTurns,
 };
+use futures_util::stream::{FuturesOrdered, StreamExt};
 
 mod plan;
 
@@ -375,8 +376,11 @@ impl Aggregator<'_> {
         if batches.is_empty() && !idle.is_empty() {
             batches.push(0..0);
         }
-        let mut unwritten: Option<Vec<OrgWrite>> = None;
-        let mut unwritten_plans: Vec<usize> = Vec::new();
+        // The writes in flight, oldest first, each with the plans it finishes: they
+        // go on while the next batch is read, and commit in order (`WriteTurn`).
+        let writes_at_once = self.store.writes_at_once().max(1);
+        let mut turns = WriteTurns::new();
+        let mut in_flight = FuturesOrdered::new();
         let batch_count = batches.len();
         for (number, range) in batches.into_iter().enumerate() {
             let batch = &items[range.clone()];
@@ -385,17 +389,17 @@ impl Aggregator<'_> {
                 .iter()
                 .map(|run| RunOfDays::of(&plans[run.plan], &run.days))
                 .collect();
-            let written_plans = std::mem::take(&mut unwritten_plans);
-            let ((computed, computing), (written, writing)) = tokio::join!(
-                timed(self.compute_batch(&inputs, true)),
-                timed(self.write(unwritten.take())),
-            );
-            phases.add(computing, writing);
-            written?;
-            // What the written plans were kept for (milestones, baseline) is done.
-            for plan in &written_plans {
-                progress[*plan].release();
-            }
+            let compute = timed(self.compute_batch(&inputs, true));
+            tokio::pin!(compute);
+            let (computed, computing) = loop {
+                tokio::select! {
+                    computed = &mut compute => break computed,
+                    Some(written) = in_flight.next() => {
+                        phases.written(written, &mut progress)?;
+                    }
+                }
+            };
+            phases.computing += computing;
             let computed = computed?;
 
             // The plans whose last days this batch computed are finished here.
@@ -461,25 +465,38 @@ impl Aggregator<'_> {
             if let Some(first) = batch.first() {
                 bar.set_message(plans[first.plan].organization.id.to_string());
             }
-            unwritten = Some(writes);
-            unwritten_plans = finishing;
+            // A free place among the writes in flight, then this batch's write.
+            let waited = std::time::Instant::now();
+            while in_flight.len() >= writes_at_once {
+                if let Some(written) = in_flight.next().await {
+                    phases.written(written, &mut progress)?;
+                }
+            }
+            phases.waiting_on_writes += waited.elapsed();
+            let turn = turns.next();
+            in_flight.push_back(async move {
+                let (written, took) = timed(self.write(writes, turn)).await;
+                Written {
+                    result: written,
+                    took,
+                    finished: finishing,
+                }
+            });
         }
-        let (written, writing) = timed(self.write(unwritten)).await;
-        phases.add(std::time::Duration::ZERO, writing);
+        let waited = std::time::Instant::now();
+        while let Some(written) = in_flight.next().await {
+            phases.written(written, &mut progress)?;
+        }
+        phases.waiting_on_writes += waited.elapsed();
         phases.log(batch_count);
-        written
+        Ok(())
     }
 
-    /// Writes one batch in one transaction: days, rooms, and for the organizations
-    /// it finishes their milestones, read mark and onboarding baseline.
-    async fn write(&self, writes: Option<Vec<OrgWrite>>) -> Result<(), AggregateError> {
-        match writes {
-            Some(writes) => {
-                crash_before_write();
-                Ok(self.store.write_batch(writes).await?)
-            }
-            None => Ok(()),
-        }
+    /// Writes one batch in one transaction, in its turn: days, rooms, and for the
+    /// organizations it finishes their milestones, read mark and onboarding baseline.
+    async fn write(&self, writes: Vec<OrgWrite>, turn: WriteTurn) -> Result<(), AggregateError> {
+        crash_before_write();
+        Ok(self.store.write_batch(writes, turn).await?)
     }
 
     /// The organization's milestones after its days are computed: read off those
@@ -1352,9 +1369,18 @@ impl Aggregator<'_> {
     }
 }
 
+/// A batch's write, ended: how it went, how long it took, and the plans whose last
+/// days it held.
+struct Written {
+    result: Result<(), AggregateError>,
+    took: std::time::Duration,
+    finished: Vec<usize>,
+}
+
 /// Where a run's batches spent their time, logged once a run: a batch is read and
-/// computed while the one before it is written, so whichever is slower sets the
+/// computed while the ones before it are written, so whichever is slower sets the
 /// pace, and `waiting_on_writes` says how much of it the datamart's writes set.
+/// `writing` sums the writes' own times, which overlap where two are in flight.
 #[derive(Default)]
 struct Phases {
     counting: std::time::Duration,
@@ -1364,10 +1390,19 @@ struct Phases {
 }
 
 impl Phases {
-    fn add(&mut self, computing: std::time::Duration, writing: std::time::Duration) {
-        self.computing += computing;
-        self.writing += writing;
-        self.waiting_on_writes += writing.saturating_sub(computing);
+    /// Takes an ended write: its time, and, once it is written, the end of what
+    /// its finished plans were kept for (milestones, baseline).
+    fn written(
+        &mut self,
+        written: Written,
+        progress: &mut [PlanProgress],
+    ) -> Result<(), AggregateError> {
+        self.writing += written.took;
+        written.result?;
+        for plan in written.finished {
+            progress[plan].release();
+        }
+        Ok(())
     }
 
     fn log(&self, batches: usize) {

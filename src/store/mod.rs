@@ -156,6 +156,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub use self::datamart::{WriteTurn, WriteTurns};
 pub use self::postgres::PostgresStore;
 use self::source::Source;
 pub use self::sqlite::SqliteStore;
@@ -421,6 +422,9 @@ pub enum StoreError {
     },
     #[error("a database task stopped unexpectedly: {0}")]
     Task(String),
+    /// A batch not committed because the batch before it was not (`WriteTurn`).
+    #[error("{0}: not written, as the batch before it was not")]
+    Abandoned(String),
     #[error("{0}: no answer within the time allowed")]
     TimedOut(String),
 }
@@ -604,8 +608,14 @@ pub trait AggregationStore: ReportStore + OrganizationStore + Send + Sync {
     /// and its rooms always agree. Each organization's milestones are set, kept
     /// apart from the daily rows so they outlive their retention; with `finished`,
     /// the same transaction records how far the source was read for it and deletes
-    /// the marks the run restated.
-    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()>;
+    /// the marks the run restated. It commits in its `turn`: after the write before
+    /// it in the same run has committed, and not at all if that one failed.
+    async fn write_batch(&self, writes: Vec<OrgWrite>, turn: WriteTurn) -> StoreResult<()>;
+
+    /// How many of a run's batch writes may be in flight at once: two on
+    /// PostgreSQL, whose server then writes two batches on two cores; one on
+    /// SQLite, which takes one write at a time.
+    fn writes_at_once(&self) -> usize;
 
     /// `write_batch` for one organization, whose first eligible day is
     /// `first_eligible_day` (milestones of no trusted source).
@@ -630,7 +640,7 @@ pub trait AggregationStore: ReportStore + OrganizationStore + Send + Sync {
             },
             finished: finished.cloned(),
             baseline: BaselineWrite::Keep,
-        }])
+        }], WriteTurn::alone())
         .await
     }
 

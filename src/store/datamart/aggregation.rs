@@ -13,7 +13,7 @@ use crate::store::driver::{params, Driver, Run, Statement, Value};
 use crate::store::sql::{self, Cells, Dialect};
 use crate::store::{
     AggregationState, AggregationStore, BaselineWrite, MilestoneRooms, Milestones, OrgWrite,
-    RestatementMark, StoreError, StoreResult, StoredMilestones, StoredRooms,
+    RestatementMark, StoreError, StoreResult, StoredMilestones, StoredRooms, WriteTurn,
 };
 
 /// Room ids named by one statement of `days_naming_rooms`.
@@ -140,11 +140,15 @@ impl<D: Driver> AggregationStore for D {
             .collect()
     }
 
-    async fn write_batch(&self, writes: Vec<OrgWrite>) -> StoreResult<()> {
-        if writes.is_empty() {
-            return Ok(());
+    async fn write_batch(&self, writes: Vec<OrgWrite>, turn: WriteTurn) -> StoreResult<()> {
+        super::write::write_batch(self, writes, turn).await
+    }
+
+    fn writes_at_once(&self) -> usize {
+        match self.dialect() {
+            Dialect::Postgres => 2,
+            Dialect::Sqlite => 1,
         }
-        super::write::write_batch(self, writes).await
     }
 
     async fn aggregation_states(&self) -> StoreResult<HashMap<OrgId, AggregationState>> {

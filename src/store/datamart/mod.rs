@@ -10,6 +10,7 @@ mod migrate;
 mod organizations;
 mod partitions;
 mod report;
+mod turn;
 mod usage;
 mod write;
 
@@ -18,3 +19,4 @@ pub(crate) use assumption::upsert_cost_assumption;
 pub(crate) use import::begin_import;
 pub(crate) use migrate::migrate;
 pub(crate) use organizations::organization;
+pub use turn::{WriteTurn, WriteTurns};

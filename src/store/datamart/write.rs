@@ -9,7 +9,7 @@ use crate::domain::{OrgId, Organization};
 use crate::metrics::COLUMNS;
 use crate::store::driver::{params, Answer, Driver, Statement, Transaction, Value};
 use crate::store::sql::{self, Cells, Dialect};
-use crate::store::{organization_json_columns, OrgWrite, StoreResult};
+use crate::store::{organization_json_columns, OrgWrite, StoreResult, WriteTurn};
 
 /// A keyed statement (`store::sql::stored_fingerprints` and the others) for
 /// `keys`, each a value for every key column: one statement with the columns as
@@ -38,28 +38,43 @@ fn keyed(dialect: Dialect, sql: &str, keys: Vec<Vec<Value>>) -> Vec<Statement> {
     }
 }
 
-/// Writes several organizations' days in one transaction (`AggregationStore::
-/// write_batch`; `writes` is not empty).
+/// Writes several organizations' days in one transaction, in its `turn`
+/// (`AggregationStore::write_batch`).
 pub(super) async fn write_batch(
     driver: &(impl Driver + ?Sized),
     writes: Vec<OrgWrite>,
+    mut turn: WriteTurn,
 ) -> StoreResult<()> {
     let dialect = driver.dialect();
     let context = match writes.as_slice() {
+        [] => "writing no daily rows".to_string(),
         [one] => format!("writing daily rows of {}", one.organization_id),
         many => format!("writing daily rows of {} organizations", many.len()),
     };
+    if writes.is_empty() {
+        turn.the_one_before_committed(&context).await?;
+        turn.committed();
+        return Ok(());
+    }
+    // The write before this one takes its lock and makes its months first, so
+    // this one never holds what that one waits on (`WriteTurn`).
+    turn.wait_for_the_one_before_to_begin().await;
     let mut transaction = driver.begin(&context).await?;
+    let now = Utc::now();
+    let days = sql::day_rows(&writes);
+    let mut first = Vec::from_iter(turn.own_lock(dialect));
+    first.extend(super::partitions::months_of(
+        dialect,
+        days.iter().map(|(_, row)| row.day),
+    ));
+    if !first.is_empty() {
+        transaction.run(&context, first).await?;
+    }
+    turn.begun();
     // The days' counters are upserted first on purpose: that locks their rows (or,
     // for a new day, waits on its key), so two runs writing the same org-days (a
     // manual aggregate during the nightly one) take turns before either reads the
     // fingerprints; `room_outcomes` has no key that would refuse a duplicate.
-    let now = Utc::now();
-    let days = sql::day_rows(&writes);
-    if let Some(months) = super::partitions::months_of(dialect, days.iter().map(|(_, row)| row.day))
-    {
-        transaction.run(&context, vec![months]).await?;
-    }
     let upserts = sql::ladder_chunks(&days, sql::DAYS_PER_UPSERT)
         .into_iter()
         .map(|piece| {
@@ -77,6 +92,13 @@ pub(super) async fn write_batch(
         .collect();
     transaction.run(&context, upserts).await?;
     rewrite_outcomes(dialect, transaction.as_mut(), &writes, &context).await?;
+    // Only the days' own rows are written above, which no other write of the run
+    // touches. What follows (an organization's activity, marks and baseline) may
+    // be the next write's too, so it waits here for the write before to end.
+    if let Some(wait) = turn.lock_of_the_one_before(dialect) {
+        transaction.run(&context, vec![wait]).await?;
+    }
+    turn.the_one_before_committed(&context).await?;
     let activity = sql::activity_rows(&writes);
     let mut script: Vec<Statement> = sql::ladder_chunks(&activity, sql::ORGANIZATIONS_PER_UPSERT)
         .into_iter()
@@ -111,7 +133,9 @@ pub(super) async fn write_batch(
         super::baseline_statement(dialect, &write.organization_id, write.baseline)
     }));
     transaction.run(&context, script).await?;
-    transaction.commit(&context).await
+    transaction.commit(&context).await?;
+    turn.committed();
+    Ok(())
 }
 
 /// Writes the room outcomes of the days whose fingerprint changed, and their new
