@@ -473,7 +473,7 @@ impl Aggregator<'_> {
                 }
             }
             phases.waiting_on_writes += waited.elapsed();
-            let turn = turns.next();
+            let turn = turns.next_turn();
             in_flight.push_back(async move {
                 let (written, took) = timed(self.write(writes, turn)).await;
                 Written {

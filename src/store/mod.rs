@@ -627,20 +627,23 @@ pub trait AggregationStore: ReportStore + OrganizationStore + Send + Sync {
         first_eligible_day: Option<NaiveDate>,
         finished: Option<&FinishedRead>,
     ) -> StoreResult<()> {
-        self.write_batch(vec![OrgWrite {
-            organization_id: org.clone(),
-            rows: rows.to_vec(),
-            outcomes,
-            milestones: StoredMilestones {
-                milestones: Milestones {
-                    first_eligible_day,
-                    first_ai_day: None,
+        self.write_batch(
+            vec![OrgWrite {
+                organization_id: org.clone(),
+                rows: rows.to_vec(),
+                outcomes,
+                milestones: StoredMilestones {
+                    milestones: Milestones {
+                        first_eligible_day,
+                        first_ai_day: None,
+                    },
+                    from: None,
                 },
-                from: None,
-            },
-            finished: finished.cloned(),
-            baseline: BaselineWrite::Keep,
-        }], WriteTurn::alone())
+                finished: finished.cloned(),
+                baseline: BaselineWrite::Keep,
+            }],
+            WriteTurn::alone(),
+        )
         .await
     }
 

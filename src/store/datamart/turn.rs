@@ -31,7 +31,7 @@ enum Stage {
     Failed,
 }
 
-/// One batch's place in its run's order of writes (`WriteTurns::next`), or a
+/// One batch's place in its run's order of writes (`WriteTurns::next_turn`), or a
 /// write alone (`WriteTurn::alone`).
 pub struct WriteTurn {
     /// The advisory lock of this write (`run`, `number`); none for a write alone.
@@ -62,7 +62,7 @@ impl WriteTurns {
     }
 
     /// The turn of the next write, which commits after the one handed out before.
-    pub fn next(&mut self) -> WriteTurn {
+    pub fn next_turn(&mut self) -> WriteTurn {
         let (own, seen) = watch::channel(Stage::Waiting);
         self.number = self.number.wrapping_add(1);
         let turn = WriteTurn {
@@ -170,9 +170,9 @@ mod tests {
     #[tokio::test]
     async fn a_write_waits_for_the_one_before_and_fails_with_it() {
         let mut turns = WriteTurns::new();
-        let first = turns.next();
-        let mut second = turns.next();
-        let mut third = turns.next();
+        let first = turns.next_turn();
+        let mut second = turns.next_turn();
+        let mut third = turns.next_turn();
         assert!(second.lock_of_the_one_before(Dialect::Postgres).is_some());
         assert!(second.lock_of_the_one_before(Dialect::Sqlite).is_none());
         first.begun();
