@@ -376,120 +376,127 @@ impl Aggregator<'_> {
         if batches.is_empty() && !idle.is_empty() {
             batches.push(0..0);
         }
-        // The writes in flight, oldest first, each with the plans it finishes: they
-        // go on while the next batch is read, and commit in order (`WriteTurn`).
+        // The writes in flight, oldest first: they go on while the next batch is
+        // read and computed, and commit in order (`WriteTurn`).
         let writes_at_once = self.store.writes_at_once().max(1);
         let mut turns = WriteTurns::new();
-        let mut in_flight = FuturesOrdered::new();
+        let mut writes = InFlight::new();
         let batch_count = batches.len();
-        for (number, range) in batches.into_iter().enumerate() {
-            let batch = &items[range.clone()];
-            let runs = joined_runs(&items, range.clone());
-            let inputs: Vec<RunOfDays<'_>> = runs
-                .iter()
-                .map(|run| RunOfDays::of(&plans[run.plan], &run.days))
-                .collect();
-            let compute = timed(self.compute_batch(&inputs, true));
-            tokio::pin!(compute);
-            let (computed, computing) = loop {
-                tokio::select! {
-                    computed = &mut compute => break computed,
-                    Some(written) = in_flight.next() => {
-                        phases.written(written, &mut progress)?;
+        let computed_all: Result<(), AggregateError> = async {
+            for (number, range) in batches.into_iter().enumerate() {
+                let batch = &items[range.clone()];
+                let runs = joined_runs(&items, range.clone());
+                let inputs: Vec<RunOfDays<'_>> = runs
+                    .iter()
+                    .map(|run| RunOfDays::of(&plans[run.plan], &run.days))
+                    .collect();
+                let (computed, computing) = writes
+                    .beside(timed(self.compute_batch(&inputs, true)))
+                    .await;
+                phases.computing += computing;
+                if writes.release(&mut progress) {
+                    // The failed write's error is the run's (below).
+                    return Ok(());
+                }
+                let computed = computed?;
+
+                // The plans whose last days this batch computed are finished here.
+                let mut finishing: Vec<usize> = Vec::new();
+                for (run, days) in runs.iter().zip(computed) {
+                    summary.rooms += days.rooms;
+                    summary.days += run.days.len();
+                    if days.sentiment_pending {
+                        summary.sentiment_pending_days += run.days.len();
+                    }
+                    bar.inc(run.days.len() as u64);
+                    progress[run.plan].add(days);
+                    if last_item_of[run.plan] == Some(run.last_item) {
+                        finishing.push(run.plan);
                     }
                 }
-            };
-            phases.computing += computing;
-            let computed = computed?;
-
-            // The plans whose last days this batch computed are finished here.
-            let mut finishing: Vec<usize> = Vec::new();
-            for (run, days) in runs.iter().zip(computed) {
-                summary.rooms += days.rooms;
-                summary.days += run.days.len();
-                if days.sentiment_pending {
-                    summary.sentiment_pending_days += run.days.len();
+                if number + 1 == batch_count {
+                    finishing.extend(idle.iter().copied());
                 }
-                bar.inc(run.days.len() as u64);
-                progress[run.plan].add(days);
-                if last_item_of[run.plan] == Some(run.last_item) {
-                    finishing.push(run.plan);
-                }
-            }
-            if number + 1 == batch_count {
-                finishing.extend(idle.iter().copied());
-            }
-            // A finishing organization's milestones and onboarding baseline go in the
-            // same transaction as its last days and its read mark: a run stopped
-            // between them would leave a stale baseline no later run looks at again.
-            let mut baselines: HashMap<usize, BaselineWrite> = HashMap::new();
-            for plan in &finishing {
-                let milestones = self.milestones_of(&plans[*plan], &progress[*plan]).await?;
-                progress[*plan].milestones.milestones = milestones;
-                progress[*plan].milestones.from = Some(self.source.identity());
-                if !plans[*plan].days.is_empty() {
-                    let change = self
-                        .baseline_change(&plans[*plan], &progress[*plan])
+                // A finishing organization's milestones and onboarding baseline go in
+                // the same transaction as its last days and its read mark: a run
+                // stopped between them would leave a stale baseline no later run
+                // looks at again. They may read the source: the writes go on beside.
+                let mut baselines: HashMap<usize, BaselineWrite> = HashMap::new();
+                for plan in &finishing {
+                    let milestones = writes
+                        .beside(self.milestones_of(&plans[*plan], &progress[*plan]))
                         .await?;
-                    baselines.insert(*plan, change);
+                    progress[*plan].milestones.milestones = milestones;
+                    progress[*plan].milestones.from = Some(self.source.identity());
+                    if !plans[*plan].days.is_empty() {
+                        let change = writes
+                            .beside(self.baseline_change(&plans[*plan], &progress[*plan]))
+                            .await?;
+                        baselines.insert(*plan, change);
+                    }
                 }
-            }
-            let mut writes: Vec<OrgWrite> = Vec::new();
-            let mut touched: Vec<usize> = batch.iter().map(|item| item.plan).collect();
-            touched.extend(finishing.iter().copied());
-            touched.sort_unstable();
-            touched.dedup();
-            let finishing_here: HashSet<usize> = finishing.iter().copied().collect();
-            for plan in touched {
-                let finished = if finishing_here.contains(&plan) {
-                    plans[plan].finished.clone()
-                } else {
-                    None
-                };
-                let (rows, outcomes) = progress[plan].take_unwritten();
-                writes.push(OrgWrite {
-                    organization_id: plans[plan].organization.id.clone(),
-                    rows,
-                    outcomes,
-                    milestones: progress[plan].milestones.clone(),
-                    finished,
-                    baseline: baselines.remove(&plan).unwrap_or(BaselineWrite::Keep),
+                let mut batch_writes: Vec<OrgWrite> = Vec::new();
+                let mut touched: Vec<usize> = batch.iter().map(|item| item.plan).collect();
+                touched.extend(finishing.iter().copied());
+                touched.sort_unstable();
+                touched.dedup();
+                let finishing_here: HashSet<usize> = finishing.iter().copied().collect();
+                for plan in touched {
+                    let finished = if finishing_here.contains(&plan) {
+                        plans[plan].finished.clone()
+                    } else {
+                        None
+                    };
+                    let (rows, outcomes) = progress[plan].take_unwritten();
+                    batch_writes.push(OrgWrite {
+                        organization_id: plans[plan].organization.id.clone(),
+                        rows,
+                        outcomes,
+                        milestones: progress[plan].milestones.clone(),
+                        finished,
+                        baseline: baselines.remove(&plan).unwrap_or(BaselineWrite::Keep),
+                    });
+                }
+                for plan in &finishing {
+                    if !plans[*plan].days.is_empty() {
+                        summary.organizations += 1;
+                        summary.refreshed.push(plans[*plan].organization.id.clone());
+                    }
+                }
+                if let Some(first) = batch.first() {
+                    bar.set_message(plans[first.plan].organization.id.to_string());
+                }
+                // A free place among the writes in flight, then this batch's write.
+                let waited = std::time::Instant::now();
+                while writes.len() >= writes_at_once {
+                    writes.wait_for_one().await;
+                }
+                phases.waiting_on_writes += waited.elapsed();
+                if writes.release(&mut progress) {
+                    return Ok(());
+                }
+                let turn = turns.next_turn();
+                writes.push(async move {
+                    let (result, took) = timed(self.write(batch_writes, turn)).await;
+                    Written {
+                        result,
+                        took,
+                        finished: finishing,
+                    }
                 });
             }
-            for plan in &finishing {
-                if !plans[*plan].days.is_empty() {
-                    summary.organizations += 1;
-                    summary.refreshed.push(plans[*plan].organization.id.clone());
-                }
-            }
-            if let Some(first) = batch.first() {
-                bar.set_message(plans[first.plan].organization.id.to_string());
-            }
-            // A free place among the writes in flight, then this batch's write.
-            let waited = std::time::Instant::now();
-            while in_flight.len() >= writes_at_once {
-                if let Some(written) = in_flight.next().await {
-                    phases.written(written, &mut progress)?;
-                }
-            }
-            phases.waiting_on_writes += waited.elapsed();
-            let turn = turns.next_turn();
-            in_flight.push_back(async move {
-                let (written, took) = timed(self.write(writes, turn)).await;
-                Written {
-                    result: written,
-                    took,
-                    finished: finishing,
-                }
-            });
+            Ok(())
         }
+        .await;
+        // Whatever stopped the run, the writes in flight end first (those before a
+        // failure commit): a run's error is its first in batch order, so a failed
+        // write's comes before a later batch's.
         let waited = std::time::Instant::now();
-        while let Some(written) = in_flight.next().await {
-            phases.written(written, &mut progress)?;
-        }
+        let written = writes.finish().await;
         phases.waiting_on_writes += waited.elapsed();
+        phases.writing = writes.writing;
         phases.log(batch_count);
-        Ok(())
+        written.and(computed_all)
     }
 
     /// Writes one batch in one transaction, in its turn: days, rooms, and for the
@@ -1377,10 +1384,87 @@ struct Written {
     finished: Vec<usize>,
 }
 
+/// A run's batch writes in flight, oldest first (`execute_all`). They make progress
+/// only while polled, so whatever the run awaits meanwhile goes through `beside`.
+struct InFlight<W: std::future::Future<Output = Written>> {
+    writes: FuturesOrdered<W>,
+    /// Plans whose last days are committed: what they were kept for is done.
+    ended: Vec<usize>,
+    /// The first write that failed; every write after it fails too (`WriteTurn`).
+    failed: Option<AggregateError>,
+    /// The writes' own times, summed (they overlap where two are in flight).
+    writing: std::time::Duration,
+}
+
+impl<W: std::future::Future<Output = Written>> InFlight<W> {
+    fn new() -> Self {
+        InFlight {
+            writes: FuturesOrdered::new(),
+            ended: Vec::new(),
+            failed: None,
+            writing: std::time::Duration::ZERO,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.writes.len()
+    }
+
+    fn push(&mut self, write: W) {
+        self.writes.push_back(write);
+    }
+
+    fn take(&mut self, written: Written) {
+        self.writing += written.took;
+        match written.result {
+            Ok(()) => self.ended.extend(written.finished),
+            Err(error) => {
+                self.failed.get_or_insert(error);
+            }
+        }
+    }
+
+    /// Runs `work` while the writes in flight go on.
+    async fn beside<T>(&mut self, work: impl std::future::Future<Output = T>) -> T {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                done = &mut work => return done,
+                Some(written) = self.writes.next() => self.take(written),
+            }
+        }
+    }
+
+    /// Waits for the oldest write to end.
+    async fn wait_for_one(&mut self) {
+        if let Some(written) = self.writes.next().await {
+            self.take(written);
+        }
+    }
+
+    /// Releases what the ended writes' plans were kept for; says whether a write
+    /// failed (the run then stops, and `finish` returns the error).
+    fn release(&mut self, progress: &mut [PlanProgress]) -> bool {
+        for plan in self.ended.drain(..) {
+            progress[plan].release();
+        }
+        self.failed.is_some()
+    }
+
+    /// Ends every write in flight: the first write error, if any.
+    async fn finish(&mut self) -> Result<(), AggregateError> {
+        while let Some(written) = self.writes.next().await {
+            self.take(written);
+        }
+        self.failed.take().map_or(Ok(()), Err)
+    }
+}
+
 /// Where a run's batches spent their time, logged once a run: a batch is read and
 /// computed while the ones before it are written, so whichever is slower sets the
 /// pace, and `waiting_on_writes` says how much of it the datamart's writes set.
-/// `writing` sums the writes' own times, which overlap where two are in flight.
+/// `writing` sums the writes' own times (a write's wait for its turn included),
+/// which overlap where two are in flight.
 #[derive(Default)]
 struct Phases {
     counting: std::time::Duration,
@@ -1390,21 +1474,6 @@ struct Phases {
 }
 
 impl Phases {
-    /// Takes an ended write: its time, and, once it is written, the end of what
-    /// its finished plans were kept for (milestones, baseline).
-    fn written(
-        &mut self,
-        written: Written,
-        progress: &mut [PlanProgress],
-    ) -> Result<(), AggregateError> {
-        self.writing += written.took;
-        written.result?;
-        for plan in written.finished {
-            progress[plan].release();
-        }
-        Ok(())
-    }
-
     fn log(&self, batches: usize) {
         let millis = |duration: std::time::Duration| duration.as_millis() as u64;
         tracing::info!(

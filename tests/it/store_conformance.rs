@@ -490,6 +490,61 @@ async fn an_organization_read_at_once_gives_each_room_what_a_lookup_gives(store:
     }
 }
 
+/// A run's batch writes commit in order (`WriteTurn`): a write whose batch before it
+/// failed writes nothing, and two in flight at once, the later one's day in a month
+/// no write has made yet, both commit without waiting on each other for ever.
+async fn a_write_commits_only_after_the_one_before_it(store: &dyn Store) {
+    use impact::store::{
+        BaselineWrite, FinishedRead, OrgWrite, StoreError, StoredMilestones, WriteTurns,
+    };
+    seed(store).await;
+    let write = |org: &str, date: &str| OrgWrite {
+        organization_id: org_id(org),
+        rows: vec![sample_row(date, 3, false)],
+        outcomes: Vec::new(),
+        milestones: StoredMilestones::default(),
+        finished: Some(FinishedRead {
+            read_until: at("2031-02-01T00:00:00Z"),
+            read_from: "test".into(),
+            marks_through: None,
+        }),
+        baseline: BaselineWrite::Keep,
+    };
+    let rows_of = |org: &str| {
+        let org = org_id(org);
+        async move {
+            let range = DateRange::unbounded(day("2026-01-01"), day("2031-12-31")).expect("range");
+            store.daily_counters(&org, range).await.expect("rows").len()
+        }
+    };
+    // The write before ended without committing: this one commits nothing.
+    let mut turns = WriteTurns::new();
+    drop(turns.next_turn());
+    let refused = store
+        .write_batch(vec![write("org_b", "2026-10-03")], turns.next_turn())
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Abandoned(_))),
+        "{refused:?}"
+    );
+    assert_eq!(rows_of("org_b").await, 0);
+    // Two in flight at once (PostgreSQL's two connections), one organization's
+    // days split between them.
+    let mut turns = WriteTurns::new();
+    let (first, second) = (turns.next_turn(), turns.next_turn());
+    let both = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        tokio::join!(
+            store.write_batch(vec![write("org_a", "2031-01-05")], first),
+            store.write_batch(vec![write("org_a", "2031-01-06")], second),
+        )
+    })
+    .await
+    .expect("two writes in turn end");
+    both.0.expect("the first write");
+    both.1.expect("the second write");
+    assert_eq!(rows_of("org_a").await, 2);
+}
+
 /// Importing a room and its messages again replaces them.
 async fn reimporting_a_room_replaces_it_and_its_messages(store: &dyn Store) {
     seed(store).await;
@@ -1179,6 +1234,7 @@ conformance!(
     rooms_page_in_creation_order,
     message_counts_and_summaries_stay_in_their_organization,
     an_organization_read_at_once_gives_each_room_what_a_lookup_gives,
+    a_write_commits_only_after_the_one_before_it,
     reimporting_a_room_replaces_it_and_its_messages,
     an_abandoned_import_leaves_nothing,
     daily_rows_are_replaced_whole_and_read_back_exactly,

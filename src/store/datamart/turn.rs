@@ -169,23 +169,37 @@ mod tests {
     /// failed or was dropped; a write alone waits on nothing.
     #[tokio::test]
     async fn a_write_waits_for_the_one_before_and_fails_with_it() {
+        use futures_util::FutureExt;
         let mut turns = WriteTurns::new();
         let first = turns.next_turn();
         let mut second = turns.next_turn();
         let mut third = turns.next_turn();
         assert!(second.lock_of_the_one_before(Dialect::Postgres).is_some());
         assert!(second.lock_of_the_one_before(Dialect::Sqlite).is_none());
+        assert!(first.lock_of_the_one_before(Dialect::Postgres).is_none());
+        // The second waits until the first has begun, then until it has ended.
+        assert!(second
+            .wait_for_the_one_before_to_begin()
+            .now_or_never()
+            .is_none());
         first.begun();
         second.wait_for_the_one_before_to_begin().await;
+        assert!(second
+            .the_one_before_committed("second")
+            .now_or_never()
+            .is_none());
+        // Committed, then gone (as a write's turn is once it returns): still
+        // committed for the one after it.
         first.committed();
+        drop(first);
         assert!(second.the_one_before_committed("second").await.is_ok());
+        // The second ends without committing: the third must not commit.
         drop(second);
         third.wait_for_the_one_before_to_begin().await;
         assert!(matches!(
             third.the_one_before_committed("third").await,
             Err(StoreError::Abandoned(_))
         ));
-        drop(first);
 
         let mut alone = WriteTurn::alone();
         assert!(alone.own_lock(Dialect::Postgres).is_none());
