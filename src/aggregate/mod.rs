@@ -329,9 +329,10 @@ impl Aggregator<'_> {
     /// is bounded by the rooms it holds (`ROOMS_PER_BATCH`, counted first in one
     /// pass), so memory does not grow with the fleet; a large organization's days go
     /// in runs of `chunk_days`, as many batches as they need. Each batch is written
-    /// while the next is read. The first failure stops the run; the batches already
-    /// written stay so, and an organization's marks and read mark move only in the
-    /// transaction that writes its last days.
+    /// while the next is read, up to `AggregationStore::writes_at_once` writes in
+    /// flight, committed in order. The first failure stops the run; the batches
+    /// before it are written and stay so, and an organization's marks and read mark
+    /// move only in the transaction that writes its last days.
     pub(crate) async fn execute_all(
         &self,
         plans: Vec<OrgPlan>,
@@ -1501,9 +1502,10 @@ const ROOMS_PER_BATCH: i64 = 20_000;
 
 /// The fault hook of the crash tests (tests/it/crashes.rs): with
 /// `IMPACT_TEST_CRASH_BEFORE_WRITE=N` in its environment, the process aborts, as a
-/// `kill -9` would stop it, just before its (N + 1)-th batch write: after N batches
-/// are committed and while the next is ready. Unset (always, outside those tests),
-/// it does nothing.
+/// `kill -9` would stop it, just before its (N + 1)-th batch write begins. On
+/// PostgreSQL the N-th may still be in flight then; what is committed is always
+/// the first batches, as the writes commit in order. Unset (always, outside those
+/// tests), it does nothing.
 fn crash_before_write() {
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let Some(limit) = std::env::var("IMPACT_TEST_CRASH_BEFORE_WRITE")

@@ -49,7 +49,8 @@ pub struct WriteTurns {
 
 impl WriteTurns {
     /// The turns of one run: its key tells its locks from another run's (the
-    /// process and the instant it started, a collision needing both at once).
+    /// process id mixed with the nanoseconds of the second it started). Two runs
+    /// with the same key would only wait on each other where PostgreSQL sees it.
     pub fn new() -> Self {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -92,7 +93,10 @@ impl WriteTurn {
     }
 
     /// Waits until the write before this one has begun (or ended), so that this
-    /// one never makes a month, or takes a lock, the one before still needs.
+    /// one never makes a month, or takes a lock, the one before still needs: were
+    /// this one to take the earlier one's advisory lock first, it would wait on it
+    /// in this program while the earlier one waits on it in PostgreSQL, a circle no
+    /// one sees.
     pub(super) async fn wait_for_the_one_before_to_begin(&mut self) {
         if let Some(before) = self.before.as_mut() {
             // An error means the sender is gone: that write has ended either way.

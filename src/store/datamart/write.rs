@@ -93,8 +93,10 @@ pub(super) async fn write_batch(
     transaction.run(&context, upserts).await?;
     rewrite_outcomes(dialect, transaction.as_mut(), &writes, &context).await?;
     // Only the days' own rows are written above, which no other write of the run
-    // touches. What follows (an organization's activity, marks and baseline) may
-    // be the next write's too, so it waits here for the write before to end.
+    // touches (a month the write before made and has not committed yet makes this
+    // one wait on it, never the other way). What follows (an organization's
+    // activity, marks and baseline) may be the write before's too, so it waits
+    // here for that one to end.
     if let Some(wait) = turn.lock_of_the_one_before(dialect) {
         transaction.run(&context, vec![wait]).await?;
     }
